@@ -1,0 +1,98 @@
+package dev.dmrbatch.cli;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.origin.Origin;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.validation.FieldError;
+import org.springframework.validation.ObjectError;
+
+/**
+ * Starts the application for one command and returns its exit code. Problems that stop Spring itself from starting
+ * (an invalid setting, a database in use) become one sentence and exit code 2, like every other "nothing ran".
+ */
+public final class CommandLine {
+
+	/** Nothing ran: invalid arguments, job file, template, configuration, input, model or runner. */
+	public static final int NOTHING_RAN = 2;
+
+	private CommandLine() {
+	}
+
+	public static int launch(Class<?> application, String... args) {
+		List<String> own = Arrays.stream(args).filter((a) -> !a.startsWith("--")).toList();
+		try {
+			Arguments.parse(own);
+		}
+		catch (ArgumentException ex) {
+			Console.error(ex.getMessage());
+			return NOTHING_RAN;
+		}
+		SpringApplication app = new SpringApplication(application);
+		String profile = Arguments.profile(args);
+		if (profile != null) {
+			app.setAdditionalProfiles(profile.split(","));
+		}
+		ConfigurableApplicationContext context;
+		try {
+			context = app.run(args);
+		}
+		catch (RuntimeException ex) {
+			Console.error(startupProblem(ex));
+			return NOTHING_RAN;
+		}
+		return SpringApplication.exit(context);
+	}
+
+	/** One sentence for what stopped Spring from starting, naming the setting and where it was set. */
+	static String startupProblem(Throwable error) {
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof BindException bind) {
+				String name = bind.getName().toString();
+				if (bind.getCause() instanceof BindValidationException validation) {
+					List<String> problems = new ArrayList<>();
+					for (ObjectError problem : validation.getValidationErrors().getAllErrors()) {
+						String field = (problem instanceof FieldError fieldError)
+								? name + "." + kebab(fieldError.getField()) + " = " + fieldError.getRejectedValue() : name;
+						Origin origin = Origin.from(problem);
+						problems.add(field + " " + problem.getDefaultMessage()
+								+ ((origin != null) ? " (" + origin + ")" : ""));
+					}
+					return "invalid setting: " + String.join("; ", problems);
+				}
+				String property = (bind.getProperty() != null) ? bind.getProperty().getName() + " = "
+						+ bind.getProperty().getValue() + " (" + bind.getProperty().getOrigin() + ")" : name;
+				Throwable reason = bind.getCause();
+				while (reason != null && reason.getCause() != null) {
+					reason = reason.getCause();
+				}
+				return "invalid setting " + property + ": " + firstLine((reason != null) ? reason.getMessage() : "");
+			}
+			String message = String.valueOf(cause.getMessage());
+			if (message.contains("Database may be already in use")) {
+				return "the data file is in use by another dmr-batch process (only one may run on it at a time): "
+						+ firstLine(message);
+			}
+		}
+		Throwable root = error;
+		while (root.getCause() != null) {
+			root = root.getCause();
+		}
+		return "dmr-batch could not start: " + firstLine(String.valueOf(root.getMessage()));
+	}
+
+	private static String kebab(String field) {
+		return field.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+	}
+
+	private static String firstLine(String text) {
+		int newline = text.indexOf('\n');
+		return ((newline < 0) ? text : text.substring(0, newline)).strip();
+	}
+
+}

@@ -1,0 +1,126 @@
+package dev.dmrbatch.cli;
+
+import java.util.List;
+import java.util.Locale;
+
+import dev.dmrbatch.input.InputException;
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.jobfile.JobFileException;
+import dev.dmrbatch.jobfile.JobFiles;
+import dev.dmrbatch.prompt.PromptException;
+import dev.dmrbatch.run.ConversationRuns;
+import dev.dmrbatch.run.RunException;
+import dev.dmrbatch.run.RunOutcome;
+import dev.dmrbatch.run.RunPlan;
+import dev.dmrbatch.run.RunPlanner;
+
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.ExitCodeGenerator;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs the command the arguments name and keeps its exit code. Boot's own job launcher is off
+ * ({@code spring.batch.job.enabled=false}): {@code job=} names a job file, not a job bean.
+ */
+@Component
+class JobCommand implements ApplicationRunner, ExitCodeGenerator {
+
+	private final JobFiles jobFiles;
+
+	private final RunPlanner planner;
+
+	private final ConversationRuns runs;
+
+	private int exitCode;
+
+	JobCommand(JobFiles jobFiles, RunPlanner planner, ConversationRuns runs) {
+		this.jobFiles = jobFiles;
+		this.planner = planner;
+		this.runs = runs;
+	}
+
+	@Override
+	public void run(ApplicationArguments args) throws Exception {
+		Arguments arguments = Arguments.parse(args.getNonOptionArgs());
+		if (arguments.help()) {
+			usage();
+			this.exitCode = args.getNonOptionArgs().isEmpty() ? CommandLine.NOTHING_RAN : 0;
+			return;
+		}
+		try {
+			RunPlan plan = this.planner.plan(arguments.toRequest());
+			RunOutcome outcome = this.runs.run(plan);
+			summarize(outcome);
+			this.exitCode = outcome.alreadyComplete() ? 0 : outcome.exitCode();
+		}
+		catch (JobFileException | PromptException | InputException | RunException ex) {
+			Console.error(ex.getMessage());
+			this.exitCode = CommandLine.NOTHING_RAN;
+		}
+	}
+
+	@Override
+	public int getExitCode() {
+		return this.exitCode;
+	}
+
+	private void summarize(RunOutcome o) {
+		String run = o.jobName() + " run " + ((o.label() != null) ? o.label() : String.valueOf(o.runId()));
+		if (o.alreadyComplete()) {
+			Console.out(run + " is already complete (" + o.ok() + " ok, " + o.failed()
+					+ " failed); nothing was sent. Exports: " + o.outputDir()
+					+ ". To run it again, give a new run=<label>.");
+			return;
+		}
+		double rate = (o.seconds() > 0) ? o.answered() / o.seconds() : 0;
+		double tokenRate = (o.seconds() > 0) ? o.completionTokens() / o.seconds() : 0;
+		Console.out(String.format(Locale.ROOT,
+				"%s %s: %d items, %d ok, %d failed; %d answered in this execution in %.1f s (%.1f items/s); "
+						+ "tokens %d in, %d out (%.0f tokens/s out)",
+				run, o.status(), o.items(), o.ok(), o.failed(), o.answered(), o.seconds(), rate, o.promptTokens(),
+				o.completionTokens(), tokenRate));
+		if (o.failure() != null) {
+			Console.error("the run " + o.status().toString().toLowerCase(Locale.ROOT) + ": " + o.failure()
+					+ ". The same command resumes it.");
+		}
+		else if (o.failed() > 0) {
+			Console.error(o.failed() + " items failed; their errors are in the exports (status \"failed\")");
+		}
+		for (String file : o.exports()) {
+			Console.out("exports: " + file);
+		}
+	}
+
+	private void usage() {
+		StringBuilder text = new StringBuilder();
+		text.append("""
+				usage: java -jar dmr-batch.jar job=<name> [input=<path>] [output=<dir>] [model=<name>]
+				           [profile=<name>] [var.<key>=<value> ...] [run=<label>] [concurrency=<n|auto>]
+
+				Runs jobs/<name>.yaml over its input: renders each item's prompts, asks the model, keeps the
+				conversations and writes the exports (output/<job>/<run>/ unless output= says otherwise).
+				Spring Boot options (--dmr.base-url=..., --spring.profiles.active=...) work beside these.
+
+				exit codes: 0 every item answered, 3 finished with failed items, 4 stopped (resumable),
+				            5 failed (resumable), 2 nothing ran (bad arguments, job file, template, input, model)
+
+				""");
+		List<String> names = this.jobFiles.available();
+		text.append(names.isEmpty() ? "no job files in " + this.jobFiles.jobsFolder() + "\n"
+				: "jobs in " + this.jobFiles.jobsFolder() + ":\n");
+		for (String name : names) {
+			String description;
+			try {
+				JobDefinition job = this.jobFiles.load(name);
+				description = (job.description() != null) ? job.description().strip() : "";
+			}
+			catch (RuntimeException ex) {
+				description = "(invalid: " + ex.getMessage() + ")";
+			}
+			text.append(String.format(Locale.ROOT, "  %-16s %s%n", name, description));
+		}
+		Console.out(text.toString().stripTrailing());
+	}
+
+}

@@ -1,0 +1,15 @@
+package dev.dmrbatch.export;
+
+import java.io.IOException;
+
+import dev.dmrbatch.conversation.Conversation;
+
+/** Writes one export file, one conversation at a time, so memory stays flat whatever the size of the run. */
+interface Exporter extends AutoCloseable {
+
+	void write(Conversation conversation) throws IOException;
+
+	@Override
+	void close() throws IOException;
+
+}

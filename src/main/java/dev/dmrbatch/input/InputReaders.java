@@ -1,0 +1,304 @@
+package dev.dmrbatch.input;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.batch.infrastructure.item.file.FlatFileItemReader;
+import org.springframework.batch.infrastructure.item.file.LineMapper;
+import org.springframework.batch.infrastructure.item.file.builder.FlatFileItemReaderBuilder;
+import org.springframework.batch.infrastructure.item.file.separator.DefaultRecordSeparatorPolicy;
+import org.springframework.batch.infrastructure.item.file.separator.SimpleRecordSeparatorPolicy;
+import org.springframework.batch.infrastructure.item.file.transform.DelimitedLineTokenizer;
+import org.springframework.batch.infrastructure.item.file.transform.FlatFileFormatException;
+import org.springframework.batch.infrastructure.item.file.transform.IncorrectTokenCountException;
+import org.springframework.batch.infrastructure.item.json.JsonObjectReader;
+import org.springframework.batch.infrastructure.item.json.builder.JsonItemReaderBuilder;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
+
+/**
+ * Builds the streaming, restartable reader for an input (Spring Batch's flat-file and JSON readers where they fit)
+ * and checks an input before a run starts. A record that cannot be read becomes an item with an error and its
+ * location; it is never dropped and never stops the others.
+ */
+public final class InputReaders {
+
+	// Jackson 3 fails on trailing tokens by default; the JSON reader reads one array element at a time
+	private static final JsonMapper JSON = JsonMapper.builder()
+		.disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+		.build();
+
+	private InputReaders() {
+	}
+
+	/**
+	 * Checks that the input exists and has the shape its format needs.
+	 * @throws InputException naming the input and the problem
+	 */
+	public static void check(InputSource source) {
+		Path path = source.path();
+		if (source.format().equals("text")) {
+			if (!Files.isDirectory(path)) {
+				throw new InputException("input folder " + source.display() + " does not exist"
+						+ (Files.exists(path) ? " (it is a file; format text reads a folder of .txt and .md files)" : ""));
+			}
+			return;
+		}
+		if (!Files.isRegularFile(path)) {
+			throw new InputException("input file " + source.display()
+					+ (Files.isDirectory(path) ? " is a folder, not a " + source.format() + " file" : " does not exist"));
+		}
+		if (!Files.isReadable(path)) {
+			throw new InputException("input file " + source.display() + " cannot be read (permissions)");
+		}
+		try {
+			switch (source.format()) {
+				case "csv" -> csvHeader(source);
+				case "json" -> checkJsonArray(source);
+				default -> {
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new InputException("input file " + source.display() + " cannot be read: " + ex.getMessage());
+		}
+	}
+
+	/** A restartable reader of the input's items, numbered from 1. */
+	public static ItemStreamReader<InputItem> reader(InputSource source) {
+		return switch (source.format()) {
+			case "csv" -> new SequencedReader(csv(source), source.idField(), "record");
+			case "jsonl" -> new SequencedReader(jsonl(source), source.idField(), "line");
+			case "json" -> new SequencedReader(json(source), source.idField(), "element");
+			case "text" -> new SequencedReader(new TextFolderItemReader(source.path()), source.idField(), "file");
+			default -> throw new InputException("unknown input format '" + source.format() + "'");
+		};
+	}
+
+	// --- csv: RFC 4180 through Spring Batch's tokenizer; quoted fields may hold commas, quotes and newlines
+
+	private static FlatFileItemReader<InputItem> csv(InputSource source) {
+		List<String> header;
+		try {
+			header = csvHeader(source);
+		}
+		catch (IOException ex) {
+			throw new InputException("input file " + source.display() + " cannot be read: " + ex.getMessage());
+		}
+		DelimitedLineTokenizer tokenizer = new DelimitedLineTokenizer();
+		tokenizer.setNames(header.toArray(String[]::new));
+		tokenizer.setStrict(true);
+		String[] names = header.toArray(String[]::new);
+		LineMapper<InputItem> mapper = (line, lineNumber) -> {
+			if (line.isBlank()) {
+				return InputItem.BLANK;
+			}
+			try {
+				List<String> values = List.of(tokenizer.tokenize(line).getValues());
+				Map<String, Object> fields = new LinkedHashMap<>();
+				for (int i = 0; i < names.length; i++) {
+					fields.put(names[i], values.get(i));
+				}
+				return InputItem.of(fields);
+			}
+			catch (IncorrectTokenCountException ex) {
+				return InputItem.invalid(source.display() + " line " + lineNumber + ": " + ex.getActualCount()
+						+ " fields where the header has " + ex.getExpectedCount());
+			}
+			catch (FlatFileFormatException ex) {
+				return InputItem.invalid(source.display() + " line " + lineNumber + ": " + ex.getMessage());
+			}
+		};
+		return new FlatFileItemReaderBuilder<InputItem>().name("input")
+			.resource(resource(source))
+			.encoding(StandardCharsets.UTF_8.name())
+			.linesToSkip(1)
+			.recordSeparatorPolicy(new DefaultRecordSeparatorPolicy())
+			.lineMapper(mapper)
+			.build();
+	}
+
+	static List<String> csvHeader(InputSource source) throws IOException {
+		String first;
+		try (BufferedReader reader = utf8(source.path())) {
+			first = reader.readLine();
+		}
+		if (first == null) {
+			return List.of("text");
+		}
+		if (first.startsWith("\uFEFF")) {
+			first = first.substring(1);
+		}
+		DelimitedLineTokenizer tokenizer = new DelimitedLineTokenizer();
+		List<String> names = new ArrayList<>();
+		Set<String> seen = new HashSet<>();
+		for (String name : tokenizer.tokenize(first).getValues()) {
+			String clean = name.strip();
+			if (clean.isEmpty()) {
+				throw new InputException(source.display() + " line 1: the header has an empty column name (column "
+						+ (names.size() + 1) + ")");
+			}
+			if (!seen.add(clean)) {
+				throw new InputException(source.display() + " line 1: the header names column '" + clean + "' twice");
+			}
+			names.add(clean);
+		}
+		return names;
+	}
+
+	// --- jsonl: one object a line; a malformed line is a failed item with its line number
+
+	private static FlatFileItemReader<InputItem> jsonl(InputSource source) {
+		LineMapper<InputItem> mapper = (line, lineNumber) -> {
+			String text = (lineNumber == 1 && line.startsWith("\uFEFF")) ? line.substring(1) : line;
+			if (text.isBlank()) {
+				return InputItem.BLANK;
+			}
+			Object value;
+			try {
+				value = JSON.readValue(text, Object.class);
+			}
+			catch (JacksonException ex) {
+				return InputItem.invalid(source.display() + " line " + lineNumber + ": not valid JSON ("
+						+ brief(ex) + ")");
+			}
+			return object(value, source.display() + " line " + lineNumber);
+		};
+		return new FlatFileItemReaderBuilder<InputItem>().name("input")
+			.resource(resource(source))
+			.encoding(StandardCharsets.UTF_8.name())
+			// one physical line, one record: quotes inside JSON must not join lines
+			.recordSeparatorPolicy(new SimpleRecordSeparatorPolicy())
+			.lineMapper(mapper)
+			.build();
+	}
+
+	// --- json: an array of objects, streamed element by element
+
+	private static ItemStreamReader<InputItem> json(InputSource source) {
+		return new JsonItemReaderBuilder<InputItem>().name("input")
+			.resource(resource(source))
+			.jsonObjectReader(new JsonArrayElements(source.display()))
+			.build();
+	}
+
+	/**
+	 * The elements of a JSON array, whatever their kind: Spring Batch's JacksonJsonObjectReader stops at
+	 * the first element that is not an object, which would drop the rest of the input without a word.
+	 */
+	private static final class JsonArrayElements implements JsonObjectReader<InputItem> {
+
+		private final String display;
+
+		private JsonParser parser;
+
+		private int index;
+
+		JsonArrayElements(String display) {
+			this.display = display;
+		}
+
+		@Override
+		public void open(Resource resource) throws Exception {
+			this.parser = JSON.createParser(utf8(resource.getFile().toPath()));
+			if (this.parser.nextToken() != JsonToken.START_ARRAY) {
+				throw new InputException("input file " + this.display + " is not a JSON array of objects");
+			}
+			this.index = 0;
+		}
+
+		@Override
+		public InputItem read() {
+			try {
+				JsonToken token = this.parser.nextToken();
+				if (token == null || token == JsonToken.END_ARRAY) {
+					return null;
+				}
+				this.index++;
+				return object(JSON.readValue(this.parser, Object.class), this.display + " element " + this.index);
+			}
+			catch (JacksonException ex) {
+				throw new InputException(this.display + ": not valid JSON at element " + (this.index) + " ("
+						+ brief(ex) + ")");
+			}
+		}
+
+		@Override
+		public void jumpToItem(int itemIndex) {
+			for (int i = 0; i < itemIndex; i++) {
+				this.parser.nextToken();
+				this.parser.skipChildren();
+				this.index++;
+			}
+		}
+
+		@Override
+		public void close() {
+			if (this.parser != null) {
+				this.parser.close();
+			}
+		}
+
+	}
+
+	private static void checkJsonArray(InputSource source) throws IOException {
+		try (JsonParser parser = JSON.createParser(utf8(source.path()))) {
+			JsonToken first = parser.nextToken();
+			if (first != JsonToken.START_ARRAY) {
+				throw new InputException("input file " + source.display()
+						+ " is not a JSON array of objects (format json; for one object a line use format jsonl)");
+			}
+		}
+		catch (JacksonException ex) {
+			throw new InputException("input file " + source.display() + " is not valid JSON: " + brief(ex));
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static InputItem object(Object value, String where) {
+		if (value instanceof Map<?, ?> map) {
+			return InputItem.of((Map<String, Object>) map);
+		}
+		return InputItem.invalid(where + ": a JSON object was expected, found "
+				+ ((value instanceof List) ? "an array" : (value == null) ? "null" : "a " + kind(value)));
+	}
+
+	private static String kind(Object value) {
+		return (value instanceof String) ? "string" : (value instanceof Boolean) ? "boolean" : "number";
+	}
+
+	private static String brief(JacksonException ex) {
+		String message = ex.getOriginalMessage();
+		int newline = message.indexOf('\n');
+		return (newline < 0) ? message : message.substring(0, newline);
+	}
+
+	private static Resource resource(InputSource source) {
+		return new FileSystemResource(source.path());
+	}
+
+	private static BufferedReader utf8(Path path) throws IOException {
+		return new BufferedReader(new InputStreamReader(Files.newInputStream(path),
+				StandardCharsets.UTF_8.newDecoder()
+					.onMalformedInput(CodingErrorAction.REPLACE)
+					.onUnmappableCharacter(CodingErrorAction.REPLACE)));
+	}
+
+}

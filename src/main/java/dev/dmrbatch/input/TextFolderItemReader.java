@@ -1,0 +1,84 @@
+package dev.dmrbatch.input;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.springframework.batch.infrastructure.item.support.AbstractItemCountingItemStreamItemReader;
+
+/**
+ * Reads a folder of {@code .txt} and {@code .md} files (sub-folders included), one item per file, in the order of
+ * their relative paths, so a restart finds the same order. Only the list of names is held in memory.
+ */
+final class TextFolderItemReader extends AbstractItemCountingItemStreamItemReader<InputItem> {
+
+	private final Path folder;
+
+	private List<Path> files;
+
+	TextFolderItemReader(Path folder) {
+		this.folder = folder;
+		setName("input");
+	}
+
+	static List<Path> list(Path folder) throws IOException {
+		try (Stream<Path> walk = Files.walk(folder)) {
+			return walk.filter(Files::isRegularFile).filter((p) -> {
+				String name = p.getFileName().toString().toLowerCase();
+				return name.endsWith(".txt") || name.endsWith(".md");
+			}).map(folder::relativize).sorted().toList();
+		}
+	}
+
+	@Override
+	protected void doOpen() throws Exception {
+		this.files = list(this.folder);
+	}
+
+	@Override
+	protected InputItem doRead() throws Exception {
+		int index = getCurrentItemCount() - 1;
+		if (index >= this.files.size()) {
+			return null;
+		}
+		Path relative = this.files.get(index);
+		String name = relative.toString().replace('\\', '/');
+		String text = decode(Files.readAllBytes(this.folder.resolve(relative)));
+		if (text.startsWith("\uFEFF")) {
+			text = text.substring(1);
+		}
+		Map<String, Object> fields = new LinkedHashMap<>();
+		fields.put("text", text);
+		fields.put("file", name);
+		String base = relative.getFileName().toString();
+		fields.put("name", base.substring(0, base.lastIndexOf('.')));
+		return new InputItem(0, name, fields, null);
+	}
+
+	/** UTF-8; bytes that are not UTF-8 become U+FFFD rather than stopping the run. */
+	private static String decode(byte[] bytes) throws IOException {
+		return StandardCharsets.UTF_8.newDecoder()
+			.onMalformedInput(CodingErrorAction.REPLACE)
+			.onUnmappableCharacter(CodingErrorAction.REPLACE)
+			.decode(ByteBuffer.wrap(bytes))
+			.toString();
+	}
+
+	@Override
+	protected void jumpToItem(int itemIndex) {
+		// the position is the index into the sorted list: nothing to read to get there
+	}
+
+	@Override
+	protected void doClose() {
+		this.files = null;
+	}
+
+}

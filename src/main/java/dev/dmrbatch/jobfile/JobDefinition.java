@@ -1,0 +1,48 @@
+package dev.dmrbatch.jobfile;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.dmrbatch.model.ModelSettings;
+
+/**
+ * A job file ({@code jobs/<name>.yaml}): what to read, how to prompt, which model, what to export.
+ *
+ * @param concurrency {@code auto} or a number of requests in flight; {@code null} leaves it to the profile
+ * @param source the file it was read from (not a key of the file)
+ */
+public record JobDefinition(String name, String description, Input input, ModelSettings model, String system,
+		Map<String, Object> vars, List<Step> steps, String concurrency, List<String> export,
+		@JsonIgnore Path source) {
+
+	public static final List<String> INPUT_FORMATS = List.of("csv", "jsonl", "json", "text");
+
+	public static final List<String> EXPORT_FORMATS = List.of("jsonl", "json", "markdown", "text", "csv", "pdf");
+
+	/**
+	 * @param format {@code csv}, {@code jsonl}, {@code json} or {@code text} (a folder of .txt/.md files)
+	 * @param path the input, relative to the working folder; {@code input=} on the command line overrides it
+	 * @param id the field that identifies an item; by default the record number, or the file name for text
+	 */
+	public record Input(String format, String path, String id) {
+	}
+
+	/** One user turn and the model's reply; the prompt is inline or in {@code templates/<template>}. */
+	public record Step(String name, String prompt, String template) {
+	}
+
+	JobDefinition withSource(Path file) {
+		return new JobDefinition(name, description, input, model, system, vars, steps, concurrency, export, file);
+	}
+
+	public Map<String, Object> varsOrEmpty() {
+		return (vars != null) ? vars : Map.of();
+	}
+
+	public List<String> exportsOrDefault() {
+		return (export != null) ? export : List.of("jsonl");
+	}
+
+}

@@ -1,0 +1,294 @@
+package dev.dmrbatch.jobfile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import dev.dmrbatch.model.DmrProperties;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Finds and reads job files. Each problem becomes one sentence that names the file, the key and, where YAML
+ * tells it, the line.
+ */
+@Component
+public class JobFiles {
+
+	private static final Pattern STEP_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+	private final YAMLMapper yaml = YAMLMapper.builder()
+		.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+		.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+		.build();
+
+	private final DmrProperties properties;
+
+	private final Validator validator;
+
+	JobFiles(DmrProperties properties, Validator validator) {
+		this.properties = properties;
+		this.validator = validator;
+	}
+
+	public Path jobsFolder() {
+		return this.properties.resolve("jobs");
+	}
+
+	/** The names of the job files in {@code jobs/}, sorted. */
+	public List<String> available() {
+		Path folder = jobsFolder();
+		if (!Files.isDirectory(folder)) {
+			return List.of();
+		}
+		try (Stream<Path> files = Files.list(folder)) {
+			return files.map((p) -> p.getFileName().toString())
+				.filter((n) -> n.endsWith(".yaml") || n.endsWith(".yml"))
+				.map((n) -> n.substring(0, n.lastIndexOf('.')))
+				.sorted()
+				.toList();
+		}
+		catch (IOException ex) {
+			return List.of();
+		}
+	}
+
+	/** Reads {@code jobs/<name>.yaml} (or {@code .yml}), or the job file at a path. */
+	public JobDefinition load(String nameOrPath) {
+		Path file = locate(nameOrPath);
+		JobDefinition job;
+		try {
+			job = this.yaml.readValue(file.toFile(), JobDefinition.class);
+		}
+		catch (JacksonException ex) {
+			throw new JobFileException(describe(file, ex));
+		}
+		if (job == null) {
+			throw new JobFileException("job file " + display(file) + " is empty");
+		}
+		job = job.withSource(file);
+		validate(job, file);
+		return job;
+	}
+
+	private Path locate(String nameOrPath) {
+		if (nameOrPath.endsWith(".yaml") || nameOrPath.endsWith(".yml") || nameOrPath.contains("/")) {
+			Path file = this.properties.resolve(nameOrPath);
+			if (!Files.isRegularFile(file)) {
+				throw new JobFileException("job file " + nameOrPath + " does not exist");
+			}
+			return file;
+		}
+		for (String extension : List.of(".yaml", ".yml")) {
+			Path file = jobsFolder().resolve(nameOrPath + extension);
+			if (Files.isRegularFile(file)) {
+				return file;
+			}
+		}
+		List<String> jobs = available();
+		throw new JobFileException("unknown job '" + nameOrPath + "': there is no " + display(jobsFolder())
+				+ "/" + nameOrPath + ".yaml" + (jobs.isEmpty() ? "" : " (jobs: " + String.join(", ", jobs) + ")"));
+	}
+
+	private void validate(JobDefinition job, Path file) {
+		String where = "job file " + display(file);
+		List<String> problems = new ArrayList<>();
+		if (job.input() != null && job.input().format() != null
+				&& !JobDefinition.INPUT_FORMATS.contains(job.input().format())) {
+			problems.add("input.format '" + job.input().format() + "' is not one of "
+					+ String.join(", ", JobDefinition.INPUT_FORMATS));
+		}
+		if (job.steps() == null || job.steps().isEmpty()) {
+			problems.add("'steps' is missing: a job needs at least one step with a prompt or a template");
+		}
+		else {
+			Set<String> names = new HashSet<>();
+			for (int i = 0; i < job.steps().size(); i++) {
+				JobDefinition.Step step = job.steps().get(i);
+				String at = "steps[" + i + "]";
+				if (step == null) {
+					problems.add(at + " is empty");
+					continue;
+				}
+				if (step.name() == null || step.name().isBlank()) {
+					problems.add(at + " has no name");
+				}
+				else if (!STEP_NAME.matcher(step.name()).matches()) {
+					problems.add(at + ".name '" + step.name()
+							+ "' must be letters, digits and '_' (it is used as ${steps." + step.name() + "})");
+				}
+				else if (!names.add(step.name())) {
+					problems.add(at + ".name '" + step.name() + "' is used by an earlier step too");
+				}
+				if ((step.prompt() == null) == (step.template() == null)) {
+					problems.add(at + " needs exactly one of 'prompt' or 'template'");
+				}
+			}
+		}
+		if (job.concurrency() != null && !job.concurrency().equals("auto")) {
+			try {
+				if (Integer.parseInt(job.concurrency()) < 1) {
+					problems.add("concurrency must be 'auto' or a number of at least 1");
+				}
+			}
+			catch (NumberFormatException ex) {
+				problems.add("concurrency '" + job.concurrency() + "' must be 'auto' or a number");
+			}
+		}
+		if (job.export() != null) {
+			for (String format : job.export()) {
+				if (!JobDefinition.EXPORT_FORMATS.contains(format)) {
+					problems.add("export '" + format + "' is not one of "
+							+ String.join(", ", JobDefinition.EXPORT_FORMATS));
+				}
+			}
+		}
+		if (job.model() != null) {
+			for (ConstraintViolation<?> violation : this.validator.validate(job.model())) {
+				problems.add("model." + snake(violation.getPropertyPath().toString()) + " "
+						+ violation.getMessage());
+			}
+		}
+		if (!problems.isEmpty()) {
+			throw new JobFileException(where + ": " + String.join("; ", problems));
+		}
+	}
+
+	private String describe(Path file, JacksonException ex) {
+		StringBuilder message = new StringBuilder("job file ").append(display(file));
+		TokenStreamLocation location = ex.getLocation();
+		if (location != null && location.getLineNr() > 0) {
+			int line = location.getLineNr();
+			if (ex instanceof UnrecognizedPropertyException unknown) {
+				line = keyLine(file, line, String.valueOf(unknown.getPropertyName()));
+			}
+			message.append(" line ").append(line);
+		}
+		message.append(": ");
+		String path = path(ex);
+		if (ex instanceof StreamReadException) {
+			message.append("not valid YAML: ").append(brief(ex));
+		}
+		else if (ex instanceof UnrecognizedPropertyException unknown) {
+			TreeSet<String> known = unknown.getKnownPropertyIds()
+				.stream()
+				.map(String::valueOf)
+				.collect(Collectors.toCollection(TreeSet::new));
+			message.append("unknown key '").append(path).append("'");
+			if (!known.isEmpty()) {
+				message.append(" (known here: ").append(String.join(", ", known)).append(")");
+			}
+		}
+		else if (ex instanceof MismatchedInputException mismatch && !path.isEmpty()) {
+			message.append("'").append(path).append("' has the wrong type: it must be ")
+				.append(expected(mismatch.getTargetType()));
+		}
+		else if (!path.isEmpty()) {
+			message.append("'").append(path).append("' has the wrong value: ").append(brief(ex));
+		}
+		else {
+			message.append("not valid YAML: ").append(brief(ex));
+		}
+		return message.toString();
+	}
+
+	/** Jackson places an unknown key after its value; the key's own line is the last one above that names it. */
+	private static int keyLine(Path file, int reported, String key) {
+		try {
+			List<String> lines = Files.readAllLines(file);
+			Pattern keyPattern = Pattern.compile("^\\s*(-\\s+)?\"?" + Pattern.quote(key) + "\"?\\s*:");
+			for (int i = Math.min(reported, lines.size()) - 1; i >= 0; i--) {
+				if (keyPattern.matcher(lines.get(i)).find()) {
+					return i + 1;
+				}
+			}
+		}
+		catch (IOException ex) {
+			// keep Jackson's line
+		}
+		return reported;
+	}
+
+	private static String expected(Class<?> type) {
+		if (type == null) {
+			return "of another type";
+		}
+		if (type == String.class) {
+			return "text";
+		}
+		if (type == Integer.class || type == Long.class || type == int.class || type == long.class) {
+			return "a whole number";
+		}
+		if (Number.class.isAssignableFrom(type) || type == double.class) {
+			return "a number";
+		}
+		if (type == Boolean.class || type == boolean.class) {
+			return "true or false";
+		}
+		if (List.class.isAssignableFrom(type)) {
+			return "a list";
+		}
+		return "a mapping of keys to values";
+	}
+
+	private static String path(JacksonException ex) {
+		StringBuilder path = new StringBuilder();
+		for (JacksonException.Reference reference : ex.getPath()) {
+			if (reference.getPropertyName() != null) {
+				if (!path.isEmpty()) {
+					path.append('.');
+				}
+				path.append(reference.getPropertyName());
+			}
+			else if (reference.getIndex() >= 0) {
+				path.append('[').append(reference.getIndex()).append(']');
+			}
+		}
+		return path.toString();
+	}
+
+	private static String brief(JacksonException ex) {
+		String text = ex.getOriginalMessage();
+		if (text == null) {
+			text = String.valueOf(ex.getMessage());
+		}
+		int newline = text.indexOf('\n');
+		text = (newline < 0) ? text : text.substring(0, newline);
+		// Jackson names its own classes; users wrote YAML
+		return text.replaceAll("`[a-zA-Z0-9_.$]+`", "").replaceAll("\\s+", " ").strip();
+	}
+
+	private static String snake(String property) {
+		return switch (property) {
+			case "topP" -> "top_p";
+			case "maxTokens" -> "max_tokens";
+			case "presencePenalty" -> "presence_penalty";
+			case "frequencyPenalty" -> "frequency_penalty";
+			default -> property;
+		};
+	}
+
+	String display(Path file) {
+		Path home = this.properties.home().toAbsolutePath().normalize();
+		Path absolute = file.toAbsolutePath().normalize();
+		return absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString();
+	}
+
+}

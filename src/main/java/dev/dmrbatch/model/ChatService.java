@@ -1,0 +1,150 @@
+package dev.dmrbatch.model;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.openai.client.OpenAIClient;
+import com.openai.core.JsonValue;
+import com.openai.core.ObjectMappers;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.completions.CompletionUsage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * Sends chat requests to the model runner: non-streaming chat completions, {@code max_tokens} always set,
+ * transient faults retried with exponential backoff and jitter. Thread-safe; one instance serves every worker.
+ */
+@Service
+public class ChatService {
+
+	private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+
+	private final OpenAIClient client;
+
+	private final String baseUrl;
+
+	private final RetryTemplate retry;
+
+	public ChatService(OpenAIClient client, DmrProperties properties) {
+		this.client = client;
+		this.baseUrl = properties.baseUrl().toString();
+		this.retry = retryTemplate(properties.retry());
+	}
+
+	static RetryTemplate retryTemplate(DmrProperties.Retry settings) {
+		Duration backoff = settings.backoff();
+		RetryPolicy policy = RetryPolicy.builder()
+			.maxRetries(settings.attempts() - 1)
+			.delay(backoff)
+			.multiplier(2)
+			.maxDelay(settings.maxBackoff().compareTo(backoff) < 0 ? backoff : settings.maxBackoff())
+			.jitter(backoff.dividedBy(2))
+			.predicate((error) -> error instanceof ModelCallException call && call.isTransient())
+			.build();
+		return new RetryTemplate(policy);
+	}
+
+	/**
+	 * Sends the conversation so far and returns the model's reply.
+	 * @throws ModelCallException when the runner did not answer, after the retries
+	 */
+	public ModelReply complete(ModelSettings settings, List<ChatMessage> messages) {
+		ChatCompletionCreateParams params = request(settings, messages);
+		int[] attempts = { 0 };
+		try {
+			return this.retry.execute(() -> {
+				attempts[0]++;
+				return send(settings.name(), params, attempts[0]);
+			});
+		}
+		catch (RetryException ex) {
+			Throwable last = (ex.getLastException() != null) ? ex.getLastException() : ex.getCause();
+			throw RunnerErrors.translate(last, this.baseUrl, settings.name());
+		}
+	}
+
+	private ModelReply send(String model, ChatCompletionCreateParams params, int attempt) {
+		long start = System.nanoTime();
+		ChatCompletion completion;
+		try {
+			completion = this.client.chat().completions().create(params);
+		}
+		catch (RuntimeException ex) {
+			ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
+			if (error.isTransient()) {
+				log.debug("attempt {} failed, may retry: {}", attempt, error.getMessage());
+			}
+			throw error;
+		}
+		long latency = (System.nanoTime() - start) / 1_000_000;
+		List<ChatCompletion.Choice> choices = completion._choices().asKnown().orElse(List.of());
+		if (choices.isEmpty()) {
+			throw new ModelCallException("model '" + model + "' at " + this.baseUrl + " answered without a choice",
+					200, false, null);
+		}
+		ChatCompletion.Choice choice = choices.get(0);
+		String content = choice.message().content().orElse("");
+		// finish_reason may be null or unknown on non-OpenAI servers: read the raw field, never the enum
+		String finish = choice._finishReason().asString().orElse(null);
+		if (finish == null) {
+			finish = choice._finishReason().asKnown().map(Object::toString).orElse(null);
+		}
+		CompletionUsage usage = completion._usage().asKnown().orElse(null);
+		JsonValue timings = completion._additionalProperties().get("timings");
+		return new ModelReply(content, finish, (usage != null) ? usage.promptTokens() : 0,
+				(usage != null) ? usage.completionTokens() : 0, latency, toJson(timings),
+				completion._systemFingerprint().asString().orElse(null), attempt);
+	}
+
+	static ChatCompletionCreateParams request(ModelSettings settings, List<ChatMessage> messages) {
+		ChatCompletionCreateParams.Builder request = ChatCompletionCreateParams.builder().model(settings.name());
+		for (ChatMessage message : messages) {
+			switch (message.role()) {
+				case "system" -> request.addSystemMessage(message.content());
+				case "assistant" -> request.addAssistantMessage(message.content());
+				default -> request.addUserMessage(message.content());
+			}
+		}
+		request.maxTokens(settings.maxTokens().longValue());
+		if (settings.temperature() != null) {
+			request.temperature(settings.temperature());
+		}
+		if (settings.topP() != null) {
+			request.topP(settings.topP());
+		}
+		if (settings.stop() != null && !settings.stop().isEmpty()) {
+			request.stop(ChatCompletionCreateParams.Stop.ofStrings(settings.stop()));
+		}
+		if (settings.seed() != null) {
+			request.seed(settings.seed());
+		}
+		if (settings.presencePenalty() != null) {
+			request.presencePenalty(settings.presencePenalty());
+		}
+		if (settings.frequencyPenalty() != null) {
+			request.frequencyPenalty(settings.frequencyPenalty());
+		}
+		return request.build();
+	}
+
+	private static String toJson(JsonValue value) {
+		if (value == null || value.isMissing() || value.isNull()) {
+			return null;
+		}
+		try {
+			return ObjectMappers.jsonMapper().writeValueAsString(value);
+		}
+		catch (JsonProcessingException ex) {
+			return null;
+		}
+	}
+
+}

@@ -1,0 +1,92 @@
+package dev.dmrbatch.model;
+
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.util.Map;
+import java.util.Optional;
+
+import com.openai.core.JsonValue;
+import com.openai.errors.OpenAIIoException;
+import com.openai.errors.OpenAIServiceException;
+
+/**
+ * Turns what openai-java throws into one sentence with the runner's own message. Three shapes reach a client of
+ * Docker Model Runner: its own text/plain errors, llama-server's OpenAI-style JSON, and empty proxy errors.
+ */
+final class RunnerErrors {
+
+	private RunnerErrors() {
+	}
+
+	static ModelCallException translate(Throwable error, String baseUrl, String model) {
+		if (error instanceof ModelCallException known) {
+			return known;
+		}
+		if (error instanceof OpenAIServiceException service) {
+			int status = service.statusCode();
+			String detail = messageOf(service.body()).orElse(firstLine(service.getMessage()));
+			String message = "model '" + model + "' at " + baseUrl + " answered " + status
+					+ (detail.isBlank() ? "" : ": " + detail);
+			return new ModelCallException(message, status, isTransientStatus(status), error);
+		}
+		if (error instanceof OpenAIIoException || rootCause(error) instanceof java.io.IOException) {
+			Throwable root = rootCause(error);
+			String what = (root instanceof ConnectException) ? "connection refused"
+					: (root instanceof InterruptedIOException) ? "timed out" : firstLine(String.valueOf(root.getMessage()));
+			return new ModelCallException("cannot reach the model runner at " + baseUrl + ": " + what, 0, true, error);
+		}
+		return new ModelCallException("request to model '" + model + "' at " + baseUrl + " failed: "
+				+ firstLine(String.valueOf(error.getMessage())), 0, false, error);
+	}
+
+	/** 408, 409, 429 and 5xx: the runner is busy, loading, out of KV cache or restarting. */
+	static boolean isTransientStatus(int status) {
+		return status == 408 || status == 409 || status == 429 || status >= 500;
+	}
+
+	/** The {@code error.message} of an OpenAI-style body, or a plain-text body as it is. */
+	@SuppressWarnings("unchecked")
+	static Optional<String> messageOf(JsonValue body) {
+		if (body == null) {
+			return Optional.empty();
+		}
+		Object value;
+		try {
+			value = body.convert(Object.class);
+		}
+		catch (RuntimeException ex) {
+			return Optional.empty();
+		}
+		if (value instanceof String text) {
+			return Optional.of(firstLine(text)).filter((s) -> !s.isBlank());
+		}
+		if (value instanceof Map<?, ?> map) {
+			Object inner = map.get("error");
+			if (inner instanceof Map<?, ?> err && err.get("message") != null) {
+				return Optional.of(firstLine(String.valueOf(err.get("message"))));
+			}
+			if (inner instanceof String text) {
+				return Optional.of(firstLine(text));
+			}
+			if (map.get("message") != null) {
+				return Optional.of(firstLine(String.valueOf(map.get("message"))));
+			}
+		}
+		return Optional.empty();
+	}
+
+	static Throwable rootCause(Throwable error) {
+		Throwable root = error;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return root;
+	}
+
+	static String firstLine(String text) {
+		String trimmed = text.strip();
+		int newline = trimmed.indexOf('\n');
+		return (newline < 0) ? trimmed : trimmed.substring(0, newline).strip();
+	}
+
+}

@@ -1,0 +1,129 @@
+package dev.dmrbatch.prompt;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.model.DmrProperties;
+import freemarker.cache.FileTemplateLoader;
+import freemarker.template.TemplateNotFoundException;
+import freemarker.core.ParseException;
+import freemarker.core.TemplateClassResolver;
+import freemarker.template.Configuration;
+import freemarker.template.SimpleObjectWrapper;
+import freemarker.template.Template;
+import freemarker.template.TemplateExceptionHandler;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Compiles a job's prompts with FreeMarker, configured so that templates can only format the data they are given:
+ * templates load from {@code templates/} only; {@code ?new}, {@code ?api} and class access are off; the object
+ * wrapper exposes maps, lists, strings, numbers and booleans and nothing else; and {@code ?eval}/{@code ?interpret},
+ * which would run a string as a template, are refused, so item data is only ever a value.
+ */
+@Component
+public class PromptTemplates {
+
+	private static final Pattern EVALUATING_BUILTIN = Pattern.compile("\\?\\s*(interpret|eval)\\b");
+
+	private final Path folder;
+
+	private final Configuration configuration;
+
+	PromptTemplates(DmrProperties properties) {
+		this.folder = properties.resolve("templates");
+		this.configuration = configuration(this.folder);
+	}
+
+	static Configuration configuration(Path folder) {
+		Configuration configuration = new Configuration(Configuration.VERSION_2_3_34);
+		if (Files.isDirectory(folder)) {
+			try {
+				configuration.setTemplateLoader(new FileTemplateLoader(folder.toFile()));
+			}
+			catch (IOException ex) {
+				throw new PromptException("templates folder " + folder + " cannot be read: " + ex.getMessage());
+			}
+		}
+		configuration.setObjectWrapper(new SimpleObjectWrapper(Configuration.VERSION_2_3_34));
+		configuration.setNewBuiltinClassResolver(TemplateClassResolver.ALLOWS_NOTHING_RESOLVER);
+		configuration.setAPIBuiltinEnabled(false);
+		configuration.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
+		configuration.setLogTemplateExceptions(false);
+		configuration.setWrapUncheckedExceptions(true);
+		configuration.setFallbackOnNullLoopVariable(false);
+		configuration.setDefaultEncoding("UTF-8");
+		configuration.setLocalizedLookup(false);
+		configuration.setNumberFormat("computer");
+		configuration.setBooleanFormat("c");
+		return configuration;
+	}
+
+	/**
+	 * Compiles the system prompt and every step of a job.
+	 * @throws PromptException for a missing template or a syntax error, naming the file and line
+	 */
+	public Prompts compile(JobDefinition job) {
+		String jobFile = (job.source() != null) ? job.source().getFileName().toString() : job.name();
+		Template system = (job.system() != null) ? inline(jobFile + " system", job.system()) : null;
+		List<Template> steps = new ArrayList<>();
+		for (JobDefinition.Step step : job.steps()) {
+			steps.add((step.template() != null) ? file(step.template())
+					: inline(jobFile + " steps." + step.name(), step.prompt()));
+		}
+		return new Prompts(system, steps);
+	}
+
+	private Template inline(String name, String source) {
+		try {
+			return checked(new Template(name, new StringReader(source), this.configuration), source);
+		}
+		catch (ParseException ex) {
+			throw syntaxError(ex, name);
+		}
+		catch (IOException ex) {
+			throw new PromptException("prompt " + name + " cannot be read: " + ex.getMessage());
+		}
+	}
+
+	private Template file(String name) {
+		try {
+			Template template = this.configuration.getTemplate(name);
+			return checked(template, Files.readString(this.folder.resolve(name)));
+		}
+		catch (TemplateNotFoundException ex) {
+			throw new PromptException("template " + name + " not found in " + this.folder
+					+ " (templates load from that folder only)");
+		}
+		catch (ParseException ex) {
+			throw syntaxError(ex, name);
+		}
+		catch (IOException ex) {
+			throw new PromptException("template " + name + " cannot be read: " + ex.getMessage());
+		}
+	}
+
+	private static Template checked(Template template, String source) {
+		Matcher evaluating = EVALUATING_BUILTIN.matcher(source);
+		if (evaluating.find()) {
+			int line = (int) source.substring(0, evaluating.start()).chars().filter((c) -> c == '\n').count() + 1;
+			throw new PromptException("template " + template.getSourceName() + " line " + line + ": ?"
+					+ evaluating.group(1) + " is not allowed (it would run data as a template)");
+		}
+		return template;
+	}
+
+	private static PromptException syntaxError(ParseException ex, String name) {
+		String detail = ex.getEditorMessage();
+		detail = (detail != null) ? detail.replaceAll("\\s+", " ").strip() : "syntax error";
+		return new PromptException("template " + name + " line " + ex.getLineNumber() + ": syntax error: " + detail);
+	}
+
+}

@@ -1,0 +1,66 @@
+package dev.dmrbatch.prompt;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+
+import freemarker.core.InvalidReferenceException;
+import freemarker.template.Template;
+import freemarker.template.TemplateException;
+
+/**
+ * A job's compiled prompts: the optional system prompt and one template per step. Compiled once, before any
+ * request; rendering is thread-safe.
+ */
+public final class Prompts {
+
+	private final Template system;
+
+	private final List<Template> steps;
+
+	Prompts(Template system, List<Template> steps) {
+		this.system = system;
+		this.steps = steps;
+	}
+
+	public boolean hasSystem() {
+		return this.system != null;
+	}
+
+	public String renderSystem(Map<String, Object> model) {
+		return render(this.system, model);
+	}
+
+	public String renderStep(int index, Map<String, Object> model) {
+		return render(this.steps.get(index), model);
+	}
+
+	private static String render(Template template, Map<String, Object> model) {
+		StringWriter out = new StringWriter(256);
+		try {
+			template.process(model, out);
+		}
+		catch (InvalidReferenceException ex) {
+			throw new PromptException("variable '" + ex.getBlamedExpressionString() + "' is missing in "
+					+ where(template, ex));
+		}
+		catch (TemplateException ex) {
+			String detail = ex.getMessageWithoutStackTop();
+			int newline = detail.indexOf('\n');
+			detail = (newline < 0) ? detail : detail.substring(0, newline);
+			throw new PromptException("template error in " + where(template, ex) + ": " + detail.strip());
+		}
+		catch (IOException ex) {
+			throw new PromptException("template " + template.getSourceName() + " could not be rendered: "
+					+ ex.getMessage());
+		}
+		return out.toString();
+	}
+
+	private static String where(Template template, TemplateException ex) {
+		String name = (ex.getTemplateSourceName() != null) ? ex.getTemplateSourceName() : template.getSourceName();
+		return "template " + name + ((ex.getLineNumber() != null) ? " line " + ex.getLineNumber() : "");
+	}
+
+}

@@ -1,0 +1,181 @@
+package dev.dmrbatch.run;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.conversation.RunTotals;
+import dev.dmrbatch.model.ModelCallException;
+import dev.dmrbatch.model.ModelCatalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.stereotype.Component;
+
+/**
+ * Launches a planned run: checks the model with the runner, resumes the run if an earlier execution stopped or
+ * failed, refuses to repeat a completed one, runs the job and sums it up.
+ */
+@Component
+public class ConversationRuns {
+
+	private static final Logger log = LoggerFactory.getLogger(ConversationRuns.class);
+
+	private final ConversationJobFactory jobs;
+
+	private final JobOperator jobOperator;
+
+	private final JobRepository jobRepository;
+
+	private final ConversationStore store;
+
+	private final ModelCatalog catalog;
+
+	ConversationRuns(ConversationJobFactory jobs, JobOperator jobOperator, JobRepository jobRepository,
+			ConversationStore store, ModelCatalog catalog) {
+		this.jobs = jobs;
+		this.jobOperator = jobOperator;
+		this.jobRepository = jobRepository;
+		this.store = store;
+		this.catalog = catalog;
+	}
+
+	/**
+	 * The identifying parameters: the same job, input, model, variables and label make the same run, which a
+	 * second command resumes instead of starting again.
+	 */
+	static JobParameters parameters(RunPlan plan) {
+		JobParametersBuilder builder = new JobParametersBuilder().addString("input", plan.input().display())
+			.addString("model", plan.settings().name());
+		if (plan.label() != null) {
+			builder.addString("run", plan.label());
+		}
+		for (Map.Entry<String, Object> var : plan.vars().entrySet()) {
+			builder.addString("var." + var.getKey(), String.valueOf(var.getValue()));
+		}
+		return builder.toJobParameters();
+	}
+
+	public RunOutcome run(RunPlan plan) throws Exception {
+		JobParameters parameters = parameters(plan);
+		JobExecution last = this.jobRepository.getLastJobExecution(plan.jobName(), parameters);
+		boolean resumed = false;
+		if (last != null) {
+			if (last.getStatus() == BatchStatus.COMPLETED) {
+				return outcome(plan, last, true, false);
+			}
+			if (last.getStatus().isRunning()) {
+				// the H2 file is locked by this process, so no other process can be running it: it was killed
+				log.warn("run {} of {} was left {} by a process that is gone; recovering it", last.getJobInstanceId(),
+						plan.jobName(), last.getStatus());
+				this.jobOperator.recover(last);
+			}
+			resumed = true;
+		}
+		checkModel(plan.settings().name());
+		ThreadPoolTaskExecutor workers = workers(plan.concurrency());
+		try {
+			Job job = this.jobs.build(plan, workers);
+			if (resumed) {
+				log.info("resuming run {} of {}: {} items already stored", last.getJobInstanceId(), plan.jobName(),
+						this.store.totals(last.getJobInstanceId()).conversations());
+			}
+			JobExecution execution = this.jobOperator.start(job, parameters);
+			return outcome(plan, execution, false, resumed);
+		}
+		finally {
+			workers.shutdown();
+		}
+	}
+
+	/** The model must be one the runner has; asking first turns a typo into one message instead of N failures. */
+	private void checkModel(String model) {
+		List<String> available;
+		try {
+			available = this.catalog.modelNames();
+		}
+		catch (ModelCallException ex) {
+			throw new RunException(ex.getMessage());
+		}
+		if (available.stream().noneMatch((name) -> sameModel(name, model))) {
+			throw new RunException("model '" + model + "' is not available; the runner has: "
+					+ (available.isEmpty() ? "no models" : String.join(", ", available))
+					+ " (with Docker Model Runner: docker model pull " + model + ")");
+		}
+	}
+
+	/** Docker Model Runner's names: {@code gemma3} is {@code ai/gemma3}, and no tag means {@code :latest}. */
+	static boolean sameModel(String listed, String wanted) {
+		return canonical(listed).equals(canonical(wanted));
+	}
+
+	private static String canonical(String name) {
+		String full = name.contains("/") ? name : "ai/" + name;
+		int slash = full.lastIndexOf('/');
+		return (full.indexOf(':', slash) < 0) ? full + ":latest" : full;
+	}
+
+	private static ThreadPoolTaskExecutor workers(int concurrency) {
+		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+		executor.setCorePoolSize(concurrency);
+		executor.setMaxPoolSize(concurrency);
+		executor.setThreadNamePrefix("model-");
+		executor.setWaitForTasksToCompleteOnShutdown(true);
+		executor.setAwaitTerminationSeconds(30);
+		executor.initialize();
+		return executor;
+	}
+
+	private RunOutcome outcome(RunPlan plan, JobExecution execution, boolean alreadyComplete, boolean resumed) {
+		long runId = execution.getJobInstanceId();
+		RunTotals totals = this.store.totals(runId);
+		String outputDir = this.store.findRun(runId).map(RunRecord::outputDir).orElse(null);
+		long answered = execution.getStepExecutions()
+			.stream()
+			.filter((s) -> s.getStepName().equals(ConversationJobFactory.CONVERSATION_STEP))
+			.mapToLong(StepExecution::getWriteCount)
+			.sum();
+		LocalDateTime start = execution.getStartTime();
+		LocalDateTime end = (execution.getEndTime() != null) ? execution.getEndTime() : LocalDateTime.now();
+		double seconds = (start != null) ? Duration.between(start, end).toMillis() / 1000.0 : 0;
+		String exports = execution.getExecutionContext().containsKey("exports")
+				? execution.getExecutionContext().getString("exports") : "";
+		List<String> files = exports.isEmpty() ? List.of() : Arrays.asList(exports.split("\n"));
+		String failure = execution.getAllFailureExceptions()
+			.stream()
+			.map(ConversationRuns::describe)
+			.distinct()
+			.reduce((a, b) -> a + "; " + b)
+			.orElse(null);
+		return new RunOutcome(plan.jobName(), runId, plan.label(), execution.getStatus(), totals.conversations(),
+				totals.ok(), totals.failed(), totals.promptTokens(), totals.completionTokens(), answered, seconds,
+				(outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete, resumed);
+	}
+
+	private static String describe(Throwable error) {
+		Throwable cause = error;
+		while (cause.getCause() != null && cause.getMessage() != null && cause.getCause().getMessage() != null
+				&& !(cause instanceof RunException)) {
+			cause = cause.getCause();
+		}
+		String message = String.valueOf(cause.getMessage());
+		int newline = message.indexOf('\n');
+		return (newline < 0) ? message : message.substring(0, newline);
+	}
+
+}

@@ -1,0 +1,26 @@
+package dev.dmrbatch.run;
+
+import java.util.List;
+
+import org.springframework.batch.core.BatchStatus;
+
+/**
+ * How a run ended, for the summary and the exit code.
+ *
+ * @param answered items this execution stored (ok or failed)
+ * @param seconds how long this execution took
+ */
+public record RunOutcome(String jobName, long runId, String label, BatchStatus status, long items, long ok,
+		long failed, long promptTokens, long completionTokens, long answered, double seconds, String outputDir,
+		List<String> exports, String failure, boolean alreadyComplete, boolean resumed) {
+
+	/** 0 all answered, 3 finished with failed items, 4 stopped, 5 failed. */
+	public int exitCode() {
+		return switch (this.status) {
+			case COMPLETED -> (this.failed > 0) ? 3 : 0;
+			case STOPPED, STOPPING -> 4;
+			default -> 5;
+		};
+	}
+
+}

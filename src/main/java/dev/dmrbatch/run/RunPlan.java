@@ -1,0 +1,26 @@
+package dev.dmrbatch.run;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import dev.dmrbatch.input.InputSource;
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.model.ModelSettings;
+import dev.dmrbatch.prompt.Prompts;
+
+/**
+ * Everything a run needs, checked before anything is sent.
+ *
+ * @param jobName the Spring Batch job name: the restart identity, so it never changes for a job file
+ * @param label the {@code run=} label, or {@code null} for the job and input's default run
+ * @param output the {@code output=} folder, or {@code null} for {@code output/<job>/<run>/}
+ */
+public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input, ModelSettings settings,
+		Map<String, Object> vars, int concurrency, String label, Path output) {
+
+	/** Items per chunk: enough to keep every slot busy several times over between commits. */
+	public int chunkSize() {
+		return Math.max(8, this.concurrency * 4);
+	}
+
+}

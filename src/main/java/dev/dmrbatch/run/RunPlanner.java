@@ -1,0 +1,133 @@
+package dev.dmrbatch.run;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import dev.dmrbatch.input.InputReaders;
+import dev.dmrbatch.input.InputSource;
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.jobfile.JobFiles;
+import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.model.ModelSettings;
+import dev.dmrbatch.prompt.PromptTemplates;
+import dev.dmrbatch.prompt.Prompts;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns a request into a {@link RunPlan}, checking everything that can be checked without the model runner: the
+ * job file, its templates, the input, the settings. Each problem stops the run with one sentence.
+ */
+@Component
+public class RunPlanner {
+
+	/** A run label becomes a folder name: it must not be able to leave {@code output/<job>/}. */
+	private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+	/** Names of built-in commands, which a job file cannot take. */
+	static final Set<String> RESERVED = Set.of("help", "export", "probe", "bench", "models", "openai-batch", "runs",
+			"show", "config");
+
+	private final JobFiles jobFiles;
+
+	private final PromptTemplates templates;
+
+	private final DmrProperties properties;
+
+	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties) {
+		this.jobFiles = jobFiles;
+		this.templates = templates;
+		this.properties = properties;
+	}
+
+	public RunPlan plan(RunRequest request) {
+		JobDefinition job = this.jobFiles.load(request.job());
+		String jobName = jobName(job);
+		Prompts prompts = this.templates.compile(job);
+		InputSource input = input(job, request);
+		InputReaders.check(input);
+		ModelSettings settings = settings(job, request);
+		int concurrency = concurrency(job, request);
+		Map<String, Object> vars = new LinkedHashMap<>(job.varsOrEmpty());
+		vars.putAll(request.vars());
+		if (request.label() != null && !LABEL.matcher(request.label()).matches()) {
+			throw new RunException("run=" + request.label()
+					+ " is not a valid run label: use letters, digits, '.', '_' and '-' (it names the output folder)");
+		}
+		Path output = (request.output() != null) ? this.properties.resolve(request.output()) : null;
+		return new RunPlan(jobName, job, prompts, input, settings, vars, concurrency, request.label(), output);
+	}
+
+	private static String jobName(JobDefinition job) {
+		String file = job.source().getFileName().toString();
+		String name = (job.name() != null) ? job.name() : file.substring(0, file.lastIndexOf('.'));
+		if (!LABEL.matcher(name).matches()) {
+			throw new RunException("job file " + file + ": name '" + name
+					+ "' must be letters, digits, '.', '_' and '-' (it names the output folder)");
+		}
+		if (RESERVED.contains(name)) {
+			throw new RunException("job file " + file + ": name '" + name + "' is taken by a built-in command");
+		}
+		return name;
+	}
+
+	private InputSource input(JobDefinition job, RunRequest request) {
+		JobDefinition.Input spec = (job.input() != null) ? job.input() : new JobDefinition.Input(null, null, null);
+		String path = (request.input() != null) ? request.input() : spec.path();
+		if (path == null) {
+			throw new RunException("no input: give input=<path> or set input.path in " + job.source().getFileName());
+		}
+		String format = (spec.format() != null) ? spec.format() : guessFormat(path);
+		if (format == null) {
+			throw new RunException("cannot tell the format of input " + path
+					+ ": set input.format (csv, jsonl, json or text) in " + job.source().getFileName());
+		}
+		return new InputSource(format, this.properties.resolve(path), spec.id(), path);
+	}
+
+	private String guessFormat(String path) {
+		String lower = path.toLowerCase();
+		if (lower.endsWith(".csv")) {
+			return "csv";
+		}
+		if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) {
+			return "jsonl";
+		}
+		if (lower.endsWith(".json")) {
+			return "json";
+		}
+		return java.nio.file.Files.isDirectory(this.properties.resolve(path)) ? "text" : null;
+	}
+
+	/**
+	 * Strongest first: the command line, the job file, the profile's settings for the model, the profile's
+	 * defaults, the built-in defaults.
+	 */
+	ModelSettings settings(JobDefinition job, RunRequest request) {
+		ModelSettings fromJob = (job.model() != null) ? job.model() : ModelSettings.NONE;
+		String model = (request.model() != null) ? request.model()
+				: (fromJob.name() != null) ? fromJob.name() : this.properties.defaultModel();
+		return this.properties.settingsFor(model).overriddenBy(fromJob).withName(model);
+	}
+
+	private int concurrency(JobDefinition job, RunRequest request) {
+		String value = (request.concurrency() != null) ? request.concurrency() : job.concurrency();
+		if (value == null || value.equals("auto")) {
+			return this.properties.concurrency();
+		}
+		try {
+			int n = Integer.parseInt(value);
+			if (n >= 1 && n <= 64) {
+				return n;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw new RunException("concurrency=" + value + " must be 'auto' or a number from 1 to 64");
+	}
+
+}

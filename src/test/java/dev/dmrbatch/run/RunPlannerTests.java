@@ -1,0 +1,64 @@
+package dev.dmrbatch.run;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.model.ModelSettings;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RunPlannerTests {
+
+	private static DmrProperties profile() {
+		ModelSettings qwen = new ModelSettings(null, 0.6, null, 1024, null, null, null, null);
+		return new DmrProperties(Path.of("."), URI.create("http://x/v1"), "k", "ai/gemma3", 300, 0.9, 0.8, 5L,
+				List.of("STOP"), null, null, 4, new DmrProperties.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)),
+				new DmrProperties.Retry(1, Duration.ofMillis(1), Duration.ofMillis(1)), Map.of("ai/qwen3", qwen));
+	}
+
+	private static JobDefinition job(ModelSettings model) {
+		return new JobDefinition("j", null, null, model, null, null, List.of(new JobDefinition.Step("a", "x", null)),
+				null, null, Path.of("jobs/j.yaml"));
+	}
+
+	private static RunRequest request(String model) {
+		return new RunRequest("j", null, null, model, null, null, Map.of());
+	}
+
+	@Test
+	void commandLineThenJobThenPerModelThenProfileDefaults() {
+		RunPlanner planner = new RunPlanner(null, null, profile());
+		ModelSettings jobModel = new ModelSettings("ai/qwen3", null, null, 64, null, null, null, null);
+
+		ModelSettings settings = planner.settings(job(jobModel), request(null));
+		assertThat(settings.name()).isEqualTo("ai/qwen3");
+		assertThat(settings.maxTokens()).isEqualTo(64); // job file beats the per-model setting
+		assertThat(settings.temperature()).isEqualTo(0.6); // per-model beats the profile default
+		assertThat(settings.topP()).isEqualTo(0.8); // profile default
+		assertThat(settings.stop()).containsExactly("STOP");
+
+		ModelSettings overridden = planner.settings(job(jobModel), request("ai/other"));
+		assertThat(overridden.name()).isEqualTo("ai/other"); // the command line names the model
+		assertThat(overridden.temperature()).isEqualTo(0.9); // ai/other has no settings of its own
+		assertThat(overridden.maxTokens()).isEqualTo(64);
+
+		ModelSettings defaults = planner.settings(job(null), request(null));
+		assertThat(defaults.name()).isEqualTo("ai/gemma3");
+		assertThat(defaults.maxTokens()).isEqualTo(300);
+	}
+
+	@Test
+	void modelNamesFollowDockerModelRunner() {
+		assertThat(ConversationRuns.sameModel("ai/gemma3:latest", "ai/gemma3")).isTrue();
+		assertThat(ConversationRuns.sameModel("ai/gemma3", "gemma3")).isTrue();
+		assertThat(ConversationRuns.sameModel("ai/qwen3:0.6B-Q4_0", "ai/qwen3")).isFalse();
+		assertThat(ConversationRuns.sameModel("ai/tiny", "ai/tiny2")).isFalse();
+	}
+
+}

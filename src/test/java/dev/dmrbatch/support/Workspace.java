@@ -1,0 +1,59 @@
+package dev.dmrbatch.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A working folder for one test: jobs/, templates/, input/, output/ and data/ of its own. */
+public final class Workspace {
+
+	private final Path root;
+
+	public Workspace(Path root) {
+		this.root = root;
+	}
+
+	public Path root() {
+		return this.root;
+	}
+
+	public Path path(String relative) {
+		return this.root.resolve(relative);
+	}
+
+	public Workspace file(String relative, String content) {
+		Path file = this.root.resolve(relative);
+		try {
+			Files.createDirectories(file.getParent());
+			Files.writeString(file, content, StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return this;
+	}
+
+	public Workspace bytes(String relative, byte[] content) {
+		Path file = this.root.resolve(relative);
+		try {
+			Files.createDirectories(file.getParent());
+			Files.write(file, content);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return this;
+	}
+
+	public String read(String relative) {
+		try {
+			return Files.readString(this.root.resolve(relative), StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}
