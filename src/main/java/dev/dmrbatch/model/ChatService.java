@@ -80,7 +80,7 @@ public class ChatService {
 		catch (RuntimeException ex) {
 			ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
 			if (error.isTransient()) {
-				log.debug("attempt {} failed, may retry: {}", attempt, error.getMessage());
+				log.warn("attempt {} failed, retrying with backoff: {}", attempt, error.getMessage());
 			}
 			throw error;
 		}

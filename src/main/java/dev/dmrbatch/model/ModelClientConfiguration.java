@@ -1,40 +1,67 @@
 package dev.dmrbatch.model;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.openai.core.Timeout;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * One openai-java client for the whole run: it owns the connection pool and dispatcher threads, and Spring closes
- * it on shutdown. Built from {@link DmrProperties} rather than {@code fromEnv()}, which would silently pick up a
- * developer's {@code OPENAI_*} variables.
+ * One openai-java client for the whole run, built from {@link DmrProperties} rather than {@code fromEnv()}, which
+ * would silently pick up a developer's {@code OPENAI_*} variables.
+ * <p>
+ * It runs on an OkHttp client of our own, with a connection pool and dispatcher sized for the requests in flight,
+ * and {@link DeadConnectionRetry} in front: openai-java turns OkHttp's {@code retryOnConnectionFailure} off, and
+ * llama-server in router mode closes every connection it promised to keep alive.
  */
 @Configuration(proxyBeanMethods = false)
 class ModelClientConfiguration {
 
+	/** As many requests in flight to the runner as the SDK allows by default. */
+	static final int MAX_IN_FLIGHT = 64;
+
+	@Bean(destroyMethod = "")
+	OkHttpClient modelHttpClient(DmrProperties properties) {
+		Dispatcher dispatcher = new Dispatcher();
+		dispatcher.setMaxRequests(MAX_IN_FLIGHT);
+		dispatcher.setMaxRequestsPerHost(MAX_IN_FLIGHT);
+		ConnectionPool pool = new ConnectionPool(MAX_IN_FLIGHT, 5, TimeUnit.MINUTES);
+		return new OkHttpClient.Builder().dispatcher(dispatcher)
+			.connectionPool(pool)
+			.addInterceptor(new DeadConnectionRetry(pool))
+			.followRedirects(false)
+			.connectTimeout(properties.timeout().connect())
+			.readTimeout(properties.timeout().request())
+			.writeTimeout(properties.timeout().request())
+			.callTimeout(properties.timeout().request())
+			.build();
+	}
+
 	@Bean
-	OpenAIClient openAiClient(DmrProperties properties) {
+	OpenAIClient openAiClient(DmrProperties properties, OkHttpClient modelHttpClient) {
 		return OpenAIOkHttpClient.builder()
+			.okHttpClient(modelHttpClient)
 			.baseUrl(properties.baseUrl().toString())
 			.apiKey(properties.apiKey())
 			// dmr-batch retries itself, with its own policy; SDK retries would multiply the attempts
 			.maxRetries(0)
-			.timeout(Timeout.builder()
-				.connect(properties.timeout().connect())
-				.read(properties.timeout().request())
-				.write(properties.timeout().request())
-				.request(properties.timeout().request())
-				.build())
-			// as many idle connections as the SDK allows requests in flight (64): no request waits for a new one
-			.maxIdleConnections(64)
-			.keepAliveDuration(Duration.ofMinutes(5))
 			.disableTelemetry(true)
 			.build();
+	}
+
+	/** The SDK does not own a client it borrows: release its threads and connections when the run ends. */
+	@Bean
+	AutoCloseable modelHttpClientShutdown(OkHttpClient modelHttpClient) {
+		return () -> {
+			modelHttpClient.dispatcher().executorService().shutdown();
+			modelHttpClient.connectionPool().evictAll();
+		};
 	}
 
 }
