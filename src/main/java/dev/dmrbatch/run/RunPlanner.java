@@ -80,7 +80,9 @@ public class RunPlanner {
 		if (path == null) {
 			throw new RunException("no input: give input=<path> or set input.path in " + job.source().getFileName());
 		}
-		String format = (spec.format() != null) ? spec.format() : guessFormat(path);
+		// an input= with a telling extension or a folder brings its own format; otherwise the job file's applies
+		String given = (request.input() != null) ? guessFormat(path) : null;
+		String format = (given != null) ? given : (spec.format() != null) ? spec.format() : guessFormat(path);
 		if (format == null) {
 			throw new RunException("cannot tell the format of input " + path
 					+ ": set input.format (csv, jsonl, json or text) in " + job.source().getFileName());

@@ -27,10 +27,14 @@ public final class LocalRunner {
 	private LocalRunner() {
 	}
 
-	/** Starts the runner if it is not running yet, and returns its OpenAI-compatible base URL. */
+	/**
+	 * Starts the runner if it is not running yet, and returns its OpenAI-compatible base URL; {@code DMR_TEST_BASE_URL}
+	 * points the tests at a runner that is already running instead (it must serve ai/tiny and ai/tiny2).
+	 */
 	public static synchronized String baseUrl() {
 		if (baseUrl == null) {
-			baseUrl = start(PORT, List.of());
+			String given = System.getenv("DMR_TEST_BASE_URL");
+			baseUrl = (given != null && !given.isBlank()) ? given : start(PORT, List.of());
 		}
 		return baseUrl;
 	}

@@ -1,0 +1,115 @@
+package dev.dmrbatch.cli;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+
+import dev.dmrbatch.support.Dmr;
+import dev.dmrbatch.support.Workspace;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Exit codes and messages of runs that never get as far as a model: one sentence, no stack trace, exit 2. */
+class CommandLineTests {
+
+	@TempDir
+	Path dir;
+
+	Workspace workspace;
+
+	String closedPort;
+
+	@BeforeEach
+	void setUp() throws Exception {
+		this.workspace = new Workspace(this.dir);
+		this.workspace.file("jobs/ok.yaml", """
+				description: A job that is fine.
+				input: { format: csv, path: input/a.csv }
+				steps: [ { name: a, template: a.ftl } ]
+				""");
+		this.workspace.file("templates/a.ftl", "Hello ${text}\n");
+		this.workspace.file("input/a.csv", "text\nx\n");
+		try (ServerSocket socket = new ServerSocket(0)) {
+			this.closedPort = "http://127.0.0.1:" + socket.getLocalPort() + "/engines/llama.cpp/v1";
+		}
+	}
+
+	private Dmr.Result dmr(String... args) {
+		Dmr.Result result = Dmr.run(this.workspace, this.closedPort, args);
+		assertThat(result.all()).doesNotContain("Exception").doesNotContain("\tat ");
+		return result;
+	}
+
+	@Test
+	void helpListsTheJobs() {
+		Dmr.Result result = dmr("help");
+		assertThat(result.exitCode()).isZero();
+		assertThat(result.out()).contains("usage: java -jar dmr-batch.jar job=<name>").contains("ok  ")
+			.contains("A job that is fine.");
+		assertThat(dmr().exitCode()).isEqualTo(2);
+	}
+
+	@Test
+	void badArguments() {
+		assertThat(dmr("job=ok", "colour=red").err()).contains("error: unknown argument 'colour='");
+		assertThat(dmr("summarize").err()).contains("error: unknown argument 'summarize'");
+		assertThat(dmr("input=a.csv").err()).contains("error: no job given");
+		assertThat(dmr("job=ok", "concurrency=0").exitCode()).isEqualTo(2);
+		assertThat(dmr("job=ok", "run=../escape").err()).contains("is not a valid run label");
+	}
+
+	@Test
+	void unknownJob() {
+		Dmr.Result result = dmr("job=nope");
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).contains("error: unknown job 'nope': there is no jobs/nope.yaml (jobs: ok)");
+	}
+
+	@Test
+	void invalidJobFile() {
+		this.workspace.file("jobs/bad.yaml", "steps: [ { name: a, prompt: x } ]\nmodle: { name: ai/x }\n");
+		Dmr.Result result = dmr("job=bad");
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).contains("error: job file jobs/bad.yaml line 2: unknown key 'modle'");
+	}
+
+	@Test
+	void templateSyntaxErrorStopsBeforeAnyRequest() {
+		this.workspace.file("templates/a.ftl", "Hello\n${text\n");
+		Dmr.Result result = dmr("job=ok");
+		assertThat(result.exitCode()).isEqualTo(2);
+		// the runner is a closed port: had anything been sent, the message would say it cannot be reached
+		assertThat(result.err()).contains("error: template a.ftl line 2: syntax error");
+	}
+
+	@Test
+	void missingInput() {
+		Dmr.Result result = dmr("job=ok", "input=input/none.csv");
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).contains("error: input file input/none.csv does not exist");
+	}
+
+	@Test
+	void unreachableRunnerIsNamedWithItsUrl() {
+		Dmr.Result result = dmr("job=ok");
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).contains("error: cannot reach the model runner at " + this.closedPort
+				+ ": connection refused");
+	}
+
+	@Test
+	void invalidSettingNamesTheKey() {
+		Dmr.Result result = dmr("job=ok", "--dmr.max-tokens=-5");
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).contains("error: invalid setting: dmr.max-tokens = -5 must be greater than 0");
+	}
+
+	@Test
+	void theApiKeyNeverAppears() {
+		Dmr.Result result = dmr("job=ok", "--dmr.api-key=sk-very-secret-123");
+		assertThat(result.all()).doesNotContain("sk-very-secret-123");
+	}
+
+}

@@ -1,0 +1,202 @@
+package dev.dmrbatch.run;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.support.Dmr;
+import dev.dmrbatch.support.LocalRunner;
+import dev.dmrbatch.support.Workspace;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs whole jobs, as {@code java -jar} does, against the real local model runner (llama-server serving tiny
+ * generated models under Docker Model Runner's URL layout).
+ */
+class ConversationJobIntegrationTests {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@TempDir
+	Path dir;
+
+	Workspace workspace;
+
+	String runner;
+
+	@BeforeEach
+	void setUp() {
+		this.runner = LocalRunner.baseUrl();
+		this.workspace = new Workspace(this.dir);
+		this.workspace.file("templates/first.ftl", """
+				<#-- a comment that never reaches the model -->
+				Summarize "${title}" (item ${item.id}) in ${vars.language}:
+				${text}
+				""");
+		this.workspace.file("jobs/twostep.yaml", """
+				name: twostep
+				description: Two steps, the second sees the first.
+				input: { format: csv, path: input/articles.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 12, temperature: 0.5 }
+				system: You are terse.
+				vars: { language: English }
+				steps:
+				  - name: first
+				    template: first.ftl
+				  - name: second
+				    prompt: "Keywords for: ${steps.first}"
+				concurrency: 4
+				""");
+	}
+
+	private Dmr.Result dmr(String... args) {
+		return Dmr.run(this.workspace, this.runner, args);
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<Map<String, Object>> results(String folder) throws Exception {
+		return Files.readAllLines(this.workspace.path(folder).resolve("results.jsonl"))
+			.stream()
+			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
+			.toList();
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<Map<String, String>> messages(Map<String, Object> result) {
+		return (List<Map<String, String>>) result.get("messages");
+	}
+
+	private static String csv(int rows) {
+		StringBuilder csv = new StringBuilder("id,title,text\n");
+		for (int i = 1; i <= rows; i++) {
+			String text = ("Paragraph " + i + ", with commas, \"\"quotes\"\" and a line break\nthat goes on. ").repeat(1 + i % 7);
+			csv.append("r").append(i).append(",\"Title ").append(i).append(", \"\"quoted\"\"\",\"").append(text).append("\"\n");
+		}
+		return csv.toString();
+	}
+
+	@Test
+	void twoStepJobOverAQuotedCsvAnswersEveryItemTwice() throws Exception {
+		// given: 300 rows with commas, quotes, line breaks and long fields
+		this.workspace.file("input/articles.csv", csv(300));
+
+		// when
+		Dmr.Result result = dmr("job=twostep", "var.language=French");
+
+		// then
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.out()).contains("twostep run 1 COMPLETED: 300 items, 300 ok, 0 failed");
+		List<Map<String, Object>> lines = results("output/twostep/run-1");
+		assertThat(lines).hasSize(300);
+		assertThat(lines).extracting((line) -> line.get("id")).startsWith("r1", "r2", "r3").endsWith("r300");
+		for (Map<String, Object> line : lines) {
+			assertThat(line).containsEntry("status", "ok").containsEntry("model", "ai/tiny");
+			List<Map<String, String>> messages = messages(line);
+			assertThat(messages).extracting((m) -> m.get("role"))
+				.containsExactly("system", "user", "assistant", "user", "assistant");
+			assertThat(messages.get(1).get("content")).contains("(item " + line.get("id") + ") in French:")
+				.contains("with commas, \"quotes\" and a line break\nthat goes on.")
+				.doesNotContain("a comment that never reaches");
+			// step two's prompt carries step one's answer
+			assertThat(messages.get(3).get("content")).isEqualTo("Keywords for: " + messages.get(2).get("content"));
+			Map<String, Object> usage = (Map<String, Object>) line.get("usage");
+			assertThat(((Number) usage.get("completion_tokens")).intValue()).isBetween(1, 24);
+			assertThat(((Number) usage.get("prompt_tokens")).intValue()).isPositive();
+		}
+	}
+
+	@Test
+	void everyInputFormatRuns() throws Exception {
+		this.workspace.file("input/items.jsonl", """
+				{"id": "a", "title": "Alpha", "text": "first"}
+				{"id": "b", "title": "Beta", "text": "second"}
+				""");
+		this.workspace.file("input/items.json", """
+				[{"id": "c", "title": "Gamma", "text": "third"}, {"id": "d", "title": "Delta", "text": "fourth"},
+				 {"id": "e", "title": "Epsilon", "text": "fifth"}]
+				""");
+		this.workspace.file("input/notes/one.txt", "Note one.").file("input/notes/two.md", "# Note two");
+		this.workspace.file("jobs/notes.yaml", """
+				input: { format: text, path: input/notes }
+				model: { name: ai/tiny2, max_tokens: 8 }
+				steps:
+				  - name: gist
+				    prompt: "Gist of ${name} (${item.id}): ${text}"
+				""");
+
+		assertThat(dmr("job=twostep", "input=input/items.jsonl").exitCode()).isZero();
+		assertThat(results("output/twostep/run-1")).extracting((r) -> r.get("id")).containsExactly("a", "b");
+
+		Dmr.Result json = dmr("job=twostep", "input=input/items.json", "output=out/json");
+		assertThat(json.exitCode()).as(json.toString()).isZero();
+		assertThat(results("out/json")).extracting((r) -> r.get("id")).containsExactly("c", "d", "e");
+
+		Dmr.Result notes = dmr("job=notes");
+		assertThat(notes.exitCode()).as(notes.toString()).isZero();
+		List<Map<String, Object>> lines = results("output/notes/run-3");
+		assertThat(lines).extracting((r) -> r.get("id")).containsExactly("one.txt", "two.md");
+		assertThat(lines).extracting((r) -> r.get("model")).containsOnly("ai/tiny2");
+		assertThat(messages(lines.get(1)).get(0).get("content")).isEqualTo("Gist of two (two.md): # Note two");
+	}
+
+	@Test
+	void missingVariableFailsThatItemAndNamesIt() throws Exception {
+		this.workspace.file("input/items.jsonl", """
+				{"id": "a", "title": "Alpha", "text": "ok"}
+				{"id": "b", "text": "no title here"}
+				{"id": "c", "title": "Gamma", "text": "ok"}
+				""");
+
+		Dmr.Result result = dmr("job=twostep", "input=input/items.jsonl");
+
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+		assertThat(result.out()).contains("3 items, 2 ok, 1 failed");
+		List<Map<String, Object>> lines = results("output/twostep/run-1");
+		assertThat(lines).extracting((r) -> r.get("status")).containsExactly("ok", "failed", "ok");
+		assertThat(lines.get(1).get("error")).isEqualTo("variable 'title' is missing in template first.ftl line 2");
+	}
+
+	@Test
+	void malformedInputLinesAreFailedItemsWithTheirLocation() throws Exception {
+		this.workspace.file("input/items.jsonl", "{\"id\": \"a\", \"title\": \"A\", \"text\": \"x\"}\n{oops\n");
+		Dmr.Result result = dmr("job=twostep", "input=input/items.jsonl");
+		assertThat(result.exitCode()).isEqualTo(3);
+		assertThat(results("output/twostep/run-1").get(1).get("error"))
+			.asString()
+			.startsWith("input/items.jsonl line 2: not valid JSON");
+	}
+
+	@Test
+	void aCompletedRunIsNotRepeatedUnlessANewLabelAsksForIt() throws Exception {
+		this.workspace.file("input/articles.csv", csv(3));
+		assertThat(dmr("job=twostep").exitCode()).isZero();
+
+		Dmr.Result again = dmr("job=twostep");
+		assertThat(again.exitCode()).isZero();
+		assertThat(again.out()).contains("twostep run 1 is already complete (3 ok, 0 failed); nothing was sent");
+
+		Dmr.Result labelled = dmr("job=twostep", "run=second");
+		assertThat(labelled.exitCode()).as(labelled.toString()).isZero();
+		assertThat(labelled.out()).contains("twostep run second COMPLETED: 3 items");
+		assertThat(results("output/twostep/second")).hasSize(3);
+	}
+
+	@Test
+	void unknownModelIsRefusedBeforeAnythingIsSentAndTheRunnersModelsAreNamed() {
+		this.workspace.file("input/articles.csv", csv(3));
+		Dmr.Result result = dmr("job=twostep", "model=ai/nope");
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).contains("error: model 'ai/nope' is not available; the runner has: ")
+			.contains("ai/tiny, ai/tiny2")
+			.contains("docker model pull ai/nope")
+			.doesNotContain("Exception");
+		assertThat(this.workspace.path("output/twostep")).doesNotExist();
+	}
+
+}
