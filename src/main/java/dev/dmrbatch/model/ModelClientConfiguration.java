@@ -18,7 +18,8 @@ import org.springframework.context.annotation.Configuration;
  * <p>
  * It runs on an OkHttp client of our own, with a connection pool and dispatcher sized for the requests in flight,
  * and {@link DeadConnectionRetry} in front: openai-java turns OkHttp's {@code retryOnConnectionFailure} off, and
- * llama-server in router mode closes every connection it promised to keep alive.
+ * llama-server in router mode closes every connection it promised to keep alive; and {@link ErrorBodyNormalizer},
+ * so Docker Model Runner's plain-text errors reach the user in its own words.
  */
 @Configuration(proxyBeanMethods = false)
 class ModelClientConfiguration {
@@ -35,6 +36,7 @@ class ModelClientConfiguration {
 		return new OkHttpClient.Builder().dispatcher(dispatcher)
 			.connectionPool(pool)
 			.addInterceptor(new DeadConnectionRetry(pool))
+			.addInterceptor(new ErrorBodyNormalizer())
 			.followRedirects(false)
 			.connectTimeout(properties.timeout().connect())
 			.readTimeout(properties.timeout().request())
