@@ -14,6 +14,8 @@ import dev.dmrbatch.run.RunOutcome;
 import dev.dmrbatch.run.RunPlan;
 import dev.dmrbatch.run.RunPlanner;
 
+import org.springframework.batch.core.BatchStatus;
+
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
@@ -80,7 +82,10 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 						+ "tokens %d in, %d out (%.0f tokens/s out)",
 				run, o.status(), o.items(), o.ok(), o.failed(), o.answered(), o.seconds(), rate, o.promptTokens(),
 				o.completionTokens(), tokenRate));
-		if (o.failure() != null) {
+		if (o.status() == BatchStatus.STOPPED) {
+			Console.error("stopped with " + o.items() + " items stored; the same command resumes the run");
+		}
+		else if (o.failure() != null) {
 			Console.error("the run " + o.status().toString().toLowerCase(Locale.ROOT) + ": " + o.failure()
 					+ ". The same command resumes it.");
 		}

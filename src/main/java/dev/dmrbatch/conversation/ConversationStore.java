@@ -101,6 +101,14 @@ public class ConversationStore {
 			.single();
 	}
 
+	/** The record number of the last item stored for a run, 0 when none. */
+	public long lastItemSeq(long runId) {
+		return this.client.sql("select coalesce(max(item_seq), 0) from dmr_conversation where run_id = ?")
+			.param(runId)
+			.query(Long.class)
+			.single();
+	}
+
 	/**
 	 * Streams a run's conversations in input order, each with its turns and calls, holding one conversation in
 	 * memory at a time.

@@ -10,26 +10,23 @@ import java.util.Map;
  * @param fields the item's fields, the variables its prompts see
  * @param error why the item cannot be used (a malformed line, a wrong number of fields), with its location; the
  * item is then recorded as failed, never dropped
+ * @param isBlank a blank line of a line-based input: counted, but nothing to ask
  */
-public record InputItem(long seq, String id, Map<String, Object> fields, String error) {
+public record InputItem(long seq, String id, Map<String, Object> fields, String error, boolean isBlank) {
 
-	/** A blank line: counted, but not an item. */
-	static final InputItem BLANK = new InputItem(0, null, Map.of(), null);
+	/** A blank line: counted, but not an item (an empty object {@code {}} is an item). */
+	static final InputItem BLANK = new InputItem(0, null, Map.of(), null, true);
 
 	static InputItem of(Map<String, Object> fields) {
-		return new InputItem(0, null, fields, null);
+		return new InputItem(0, null, fields, null, false);
 	}
 
 	static InputItem invalid(String error) {
-		return new InputItem(0, null, Map.of(), error);
-	}
-
-	public boolean isBlank() {
-		return this.fields.isEmpty() && this.error == null;
+		return new InputItem(0, null, Map.of(), error, false);
 	}
 
 	InputItem numbered(long number, String identifier) {
-		return new InputItem(number, identifier, this.fields, this.error);
+		return new InputItem(number, identifier, this.fields, this.error, this.isBlank);
 	}
 
 }

@@ -42,7 +42,7 @@ final class SequencedReader implements ItemStreamReader<InputItem> {
 		Object id = item.fields().get(this.idField);
 		if (id == null || String.valueOf(id).isBlank()) {
 			return new InputItem(this.seq, String.valueOf(this.seq), item.fields(),
-					this.unit + " " + this.seq + " has no value for the id field '" + this.idField + "' (input.id)");
+					this.unit + " " + this.seq + " has no value for the id field '" + this.idField + "' (input.id)", false);
 		}
 		return item.numbered(this.seq, String.valueOf(id));
 	}

@@ -59,7 +59,7 @@ final class TextFolderItemReader extends AbstractItemCountingItemStreamItemReade
 		fields.put("file", name);
 		String base = relative.getFileName().toString();
 		fields.put("name", base.substring(0, base.lastIndexOf('.')));
-		return new InputItem(0, name, fields, null);
+		return new InputItem(0, name, fields, null, false);
 	}
 
 	/** UTF-8; bytes that are not UTF-8 become U+FFFD rather than stopping the run. */

@@ -5,17 +5,19 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.dmrbatch.model.ModelSettings;
 
 /**
  * A job file ({@code jobs/<name>.yaml}): what to read, how to prompt, which model, what to export.
  *
  * @param concurrency {@code auto} or a number of requests in flight; {@code null} leaves it to the profile
+ * @param skipLimit how many items may fail before the job fails; {@code null} for no limit
  * @param source the file it was read from (not a key of the file)
  */
 public record JobDefinition(String name, String description, Input input, ModelSettings model, String system,
-		Map<String, Object> vars, List<Step> steps, String concurrency, List<String> export,
-		@JsonIgnore Path source) {
+		Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
+		@JsonProperty("skip-limit") Integer skipLimit, List<String> export, @JsonIgnore Path source) {
 
 	public static final List<String> INPUT_FORMATS = List.of("csv", "jsonl", "json", "text");
 
@@ -33,8 +35,16 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	public record Step(String name, String prompt, String template) {
 	}
 
+	/**
+	 * Retries of transient faults for this job, over the profile's {@code dmr.retry}; durations like {@code 1s},
+	 * {@code 500ms}, {@code 2m}.
+	 */
+	public record Retry(Integer attempts, String backoff, @JsonProperty("max-backoff") String maxBackoff) {
+	}
+
 	JobDefinition withSource(Path file) {
-		return new JobDefinition(name, description, input, model, system, vars, steps, concurrency, export, file);
+		return new JobDefinition(name, description, input, model, system, vars, steps, concurrency, retry, skipLimit,
+				export, file);
 	}
 
 	public Map<String, Object> varsOrEmpty() {

@@ -23,6 +23,7 @@ import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -152,6 +153,16 @@ public class JobFiles {
 				problems.add("concurrency '" + job.concurrency() + "' must be 'auto' or a number");
 			}
 		}
+		if (job.skipLimit() != null && job.skipLimit() < 0) {
+			problems.add("skip-limit must be 0 or more");
+		}
+		if (job.retry() != null) {
+			if (job.retry().attempts() != null && job.retry().attempts() < 1) {
+				problems.add("retry.attempts must be at least 1");
+			}
+			checkDuration(problems, "retry.backoff", job.retry().backoff());
+			checkDuration(problems, "retry.max-backoff", job.retry().maxBackoff());
+		}
 		if (job.export() != null) {
 			for (String format : job.export()) {
 				if (!JobDefinition.EXPORT_FORMATS.contains(format)) {
@@ -168,6 +179,20 @@ public class JobFiles {
 		}
 		if (!problems.isEmpty()) {
 			throw new JobFileException(where + ": " + String.join("; ", problems));
+		}
+	}
+
+	private static void checkDuration(List<String> problems, String key, String value) {
+		if (value == null) {
+			return;
+		}
+		try {
+			if (DurationStyle.detectAndParse(value).isNegative()) {
+				problems.add(key + " must not be negative");
+			}
+		}
+		catch (IllegalArgumentException ex) {
+			problems.add(key + " '" + value + "' is not a duration (e.g. 500ms, 2s, 1m)");
 		}
 	}
 

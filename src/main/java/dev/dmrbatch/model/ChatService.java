@@ -2,6 +2,8 @@ package dev.dmrbatch.model;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.openai.client.OpenAIClient;
@@ -31,12 +33,15 @@ public class ChatService {
 
 	private final String baseUrl;
 
-	private final RetryTemplate retry;
+	private final Map<DmrProperties.Retry, RetryTemplate> retries = new ConcurrentHashMap<>();
 
 	public ChatService(OpenAIClient client, DmrProperties properties) {
 		this.client = client;
 		this.baseUrl = properties.baseUrl().toString();
-		this.retry = retryTemplate(properties.retry());
+	}
+
+	public String baseUrl() {
+		return this.baseUrl;
 	}
 
 	static RetryTemplate retryTemplate(DmrProperties.Retry settings) {
@@ -56,13 +61,14 @@ public class ChatService {
 	 * Sends the conversation so far and returns the model's reply.
 	 * @throws ModelCallException when the runner did not answer, after the retries
 	 */
-	public ModelReply complete(ModelSettings settings, List<ChatMessage> messages) {
+	public ModelReply complete(ModelSettings settings, List<ChatMessage> messages, DmrProperties.Retry retry) {
 		ChatCompletionCreateParams params = request(settings, messages);
+		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
 		int[] attempts = { 0 };
 		try {
-			return this.retry.execute(() -> {
+			return template.execute(() -> {
 				attempts[0]++;
-				return send(settings.name(), params, attempts[0]);
+				return send(settings.name(), params, attempts[0], retry.attempts());
 			});
 		}
 		catch (RetryException ex) {
@@ -71,7 +77,7 @@ public class ChatService {
 		}
 	}
 
-	private ModelReply send(String model, ChatCompletionCreateParams params, int attempt) {
+	private ModelReply send(String model, ChatCompletionCreateParams params, int attempt, int maxAttempts) {
 		long start = System.nanoTime();
 		ChatCompletion completion;
 		try {
@@ -79,8 +85,8 @@ public class ChatService {
 		}
 		catch (RuntimeException ex) {
 			ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
-			if (error.isTransient()) {
-				log.warn("attempt {} failed, retrying with backoff: {}", attempt, error.getMessage());
+			if (error.isTransient() && attempt < maxAttempts) {
+				log.warn("attempt {} of {} failed, retrying with backoff: {}", attempt, maxAttempts, error.getMessage());
 			}
 			throw error;
 		}

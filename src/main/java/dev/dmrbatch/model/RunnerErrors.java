@@ -1,5 +1,6 @@
 package dev.dmrbatch.model;
 
+import java.io.EOFException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.util.Map;
@@ -32,7 +33,10 @@ final class RunnerErrors {
 		if (error instanceof OpenAIIoException || rootCause(error) instanceof java.io.IOException) {
 			Throwable root = rootCause(error);
 			String what = (root instanceof ConnectException) ? "connection refused"
-					: (root instanceof InterruptedIOException) ? "timed out" : firstLine(String.valueOf(root.getMessage()));
+					: (root instanceof InterruptedIOException) ? "timed out"
+					: (root instanceof EOFException || String.valueOf(error.getMessage()).contains("end of stream"))
+							? "the connection closed without an answer"
+					: firstLine(String.valueOf(root.getMessage()));
 			return new ModelCallException("cannot reach the model runner at " + baseUrl + ": " + what, 0, true, error);
 		}
 		return new ModelCallException("request to model '" + model + "' at " + baseUrl + " failed: "

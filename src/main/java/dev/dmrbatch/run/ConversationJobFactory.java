@@ -17,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -57,9 +58,13 @@ public class ConversationJobFactory {
 
 	private final DmrProperties properties;
 
+	private final JobOperator jobOperator;
+
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties) {
+			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
+			JobOperator jobOperator) {
 		this.jobRepository = jobRepository;
+		this.jobOperator = jobOperator;
 		this.transactionManager = transactionManager;
 		this.chat = chat;
 		this.store = store;
@@ -69,13 +74,14 @@ public class ConversationJobFactory {
 
 	public Job build(RunPlan plan, AsyncTaskExecutor workers) {
 		return new JobBuilder(plan.jobName(), this.jobRepository).listener(new RunRegistration(plan))
+			.listener(new GracefulStop(this.jobOperator))
 			.start(conversationStep(plan, workers))
 			.next(exportStep(plan))
 			.build();
 	}
 
 	private Step conversationStep(RunPlan plan, AsyncTaskExecutor workers) {
-		ConversationWriter writer = new ConversationWriter(this.store);
+		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit());
 		return new StepBuilder(CONVERSATION_STEP, this.jobRepository).<InputItem, Conversation>chunk(plan.chunkSize())
 			.transactionManager(this.transactionManager)
 			.reader(InputReaders.reader(plan.input()))

@@ -22,7 +22,8 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
 /**
  * Holds one item's conversation: renders each step's prompt, sends the conversation so far, and keeps the reply,
  * so step two sees step one's exchange. An item that cannot be answered becomes a failed conversation with the
- * reason, never an exception that would lose the chunk. Runs on the step's worker threads; keeps no state.
+ * reason. Only a runner that stays unreachable is an exception: it fails the job, whose uncommitted items are sent
+ * again when the run resumes. Runs on the step's worker threads; keeps no state.
  */
 class ConversationProcessor implements ItemProcessor<InputItem, Conversation> {
 
@@ -64,9 +65,13 @@ class ConversationProcessor implements ItemProcessor<InputItem, Conversation> {
 				turns.add(new Conversation.Turn("user", step, prompt));
 				ModelReply reply;
 				try {
-					reply = this.chat.complete(settings, messages);
+					reply = this.chat.complete(settings, messages, this.plan.retry());
 				}
 				catch (ModelCallException ex) {
+					if (ex.status() == 0) {
+						// no answer at all, after the retries: the runner is gone, not this item's fault
+						throw new RunnerUnavailableException(ex.getMessage(), ex);
+					}
 					calls.add(new Conversation.Call(i, step, null, 0, 0, 0, 0, null, null, ex.getMessage()));
 					return failed(item, settings, turns, calls, "step " + step + ": " + ex.getMessage());
 				}

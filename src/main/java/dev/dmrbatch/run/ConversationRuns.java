@@ -92,8 +92,10 @@ public class ConversationRuns {
 		try {
 			Job job = this.jobs.build(plan, workers);
 			if (resumed) {
-				log.info("resuming run {} of {}: {} items already stored", last.getJobInstanceId(), plan.jobName(),
-						this.store.totals(last.getJobInstanceId()).conversations());
+				long runId = last.getJobInstanceId();
+				log.info("resuming run {} of {} ({} before): {} items already stored, continuing after record {}",
+						runId, plan.jobName(), last.getStatus(), this.store.totals(runId).conversations(),
+						this.store.lastItemSeq(runId));
 			}
 			JobExecution execution = this.jobOperator.start(job, parameters);
 			return outcome(plan, execution, false, resumed);
@@ -167,15 +169,19 @@ public class ConversationRuns {
 				(outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete, resumed);
 	}
 
+	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */
 	private static String describe(Throwable error) {
-		Throwable cause = error;
-		while (cause.getCause() != null && cause.getMessage() != null && cause.getCause().getMessage() != null
-				&& !(cause instanceof RunException)) {
-			cause = cause.getCause();
+		Throwable chosen = error;
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			chosen = cause;
+			if (cause.getClass().getName().startsWith("dev.dmrbatch.")) {
+				break;
+			}
 		}
-		String message = String.valueOf(cause.getMessage());
+		String message = String.valueOf(chosen.getMessage());
 		int newline = message.indexOf('\n');
 		return (newline < 0) ? message : message.substring(0, newline);
 	}
+
 
 }

@@ -15,6 +15,7 @@ import dev.dmrbatch.model.ModelSettings;
 import dev.dmrbatch.prompt.PromptTemplates;
 import dev.dmrbatch.prompt.Prompts;
 
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -58,7 +59,8 @@ public class RunPlanner {
 					+ " is not a valid run label: use letters, digits, '.', '_' and '-' (it names the output folder)");
 		}
 		Path output = (request.output() != null) ? this.properties.resolve(request.output()) : null;
-		return new RunPlan(jobName, job, prompts, input, settings, vars, concurrency, request.label(), output);
+		return new RunPlan(jobName, job, prompts, input, settings, vars, concurrency, retry(job), job.skipLimit(),
+				request.label(), output);
 	}
 
 	private static String jobName(JobDefinition job) {
@@ -113,6 +115,17 @@ public class RunPlanner {
 		String model = (request.model() != null) ? request.model()
 				: (fromJob.name() != null) ? fromJob.name() : this.properties.defaultModel();
 		return this.properties.settingsFor(model).overriddenBy(fromJob).withName(model);
+	}
+
+	private DmrProperties.Retry retry(JobDefinition job) {
+		DmrProperties.Retry profile = this.properties.retry();
+		JobDefinition.Retry own = job.retry();
+		if (own == null) {
+			return profile;
+		}
+		return new DmrProperties.Retry((own.attempts() != null) ? own.attempts() : profile.attempts(),
+				(own.backoff() != null) ? DurationStyle.detectAndParse(own.backoff()) : profile.backoff(),
+				(own.maxBackoff() != null) ? DurationStyle.detectAndParse(own.maxBackoff()) : profile.maxBackoff());
 	}
 
 	private int concurrency(JobDefinition job, RunRequest request) {

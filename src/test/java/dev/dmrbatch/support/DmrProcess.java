@@ -1,0 +1,76 @@
+package dev.dmrbatch.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.dmrbatch.DmrBatchApplication;
+
+/**
+ * dmr-batch in a JVM of its own, as {@code java -jar} runs it, for what cannot happen in-process: kill -9, SIGTERM.
+ */
+public final class DmrProcess {
+
+	private final Process process;
+
+	private final Path out;
+
+	private final Path err;
+
+	private DmrProcess(Process process, Path out, Path err) {
+		this.process = process;
+		this.out = out;
+		this.err = err;
+	}
+
+	public static DmrProcess start(Workspace workspace, String baseUrl, String... args) throws IOException {
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-cp", System.getProperty("java.class.path"), DmrBatchApplication.class.getName()));
+		command.addAll(Arrays.asList(args));
+		command.add("--dmr.home=" + workspace.root());
+		command.add("--dmr.base-url=" + baseUrl);
+		Path out = Files.createTempFile(workspace.root(), "dmr", ".out");
+		Path err = Files.createTempFile(workspace.root(), "dmr", ".err");
+		Process process = new ProcessBuilder(command).directory(workspace.root().toFile())
+			.redirectOutput(out.toFile())
+			.redirectError(err.toFile())
+			.start();
+		return new DmrProcess(process, out, err);
+	}
+
+	/** kill -9: no shutdown hook, no chance to commit. */
+	public void kill() throws InterruptedException {
+		this.process.destroyForcibly();
+		this.process.waitFor(30, TimeUnit.SECONDS);
+	}
+
+	/** SIGTERM, as Ctrl-C or a service manager sends it. */
+	public void terminate() {
+		this.process.destroy();
+	}
+
+	public int waitFor() throws InterruptedException {
+		if (!this.process.waitFor(3, TimeUnit.MINUTES)) {
+			this.process.destroyForcibly();
+			throw new IllegalStateException("dmr-batch did not end within 3 minutes");
+		}
+		return this.process.exitValue();
+	}
+
+	public boolean isAlive() {
+		return this.process.isAlive();
+	}
+
+	public String out() throws IOException {
+		return Files.readString(this.out);
+	}
+
+	public String err() throws IOException {
+		return Files.readString(this.err);
+	}
+
+}

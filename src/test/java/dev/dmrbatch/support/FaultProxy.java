@@ -1,0 +1,152 @@
+package dev.dmrbatch.support;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A small HTTP proxy in front of the real runner, for fault injection: it counts chat requests per item (by the
+ * {@code Item <id>:} marker the tests' prompts carry), and can answer some requests itself with an error status or
+ * drop their connection without an answer.
+ */
+public final class FaultProxy implements AutoCloseable {
+
+	private static final Pattern ITEM = Pattern.compile("Item ([A-Za-z0-9_-]+):");
+
+	/** What to do with the n-th chat request (from 1): forward it, or a fault. */
+	public sealed interface Action permits Forward, Status, Drop {
+	}
+
+	public record Forward() implements Action {
+	}
+
+	public record Status(int code, String body) implements Action {
+	}
+
+	public record Drop() implements Action {
+	}
+
+	public static final Action FORWARD = new Forward();
+
+	private final HttpServer server;
+
+	private final ExecutorService executor = Executors.newCachedThreadPool();
+
+	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private final String target;
+
+	private final AtomicInteger chatRequests = new AtomicInteger();
+
+	private final AtomicInteger forwarded = new AtomicInteger();
+
+	private final Map<String, AtomicInteger> perItem = new ConcurrentHashMap<>();
+
+	private volatile IntFunction<Action> faults = (n) -> FORWARD;
+
+	/** @param target the runner's base URL, e.g. {@code http://127.0.0.1:12439/engines/llama.cpp/v1} */
+	public FaultProxy(String target) throws IOException {
+		this.target = target.replaceAll("/+$", "");
+		this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+		this.server.setExecutor(this.executor);
+		this.server.createContext("/", this::handle);
+		this.server.start();
+	}
+
+	/** The proxy's base URL, to give dmr-batch as {@code dmr.base-url}. */
+	public String baseUrl() {
+		return "http://127.0.0.1:" + this.server.getAddress().getPort() + "/v1";
+	}
+
+	/** Decides, from the chat request's number, what happens to it. */
+	public FaultProxy faults(IntFunction<Action> faults) {
+		this.faults = faults;
+		return this;
+	}
+
+	public int chatRequests() {
+		return this.chatRequests.get();
+	}
+
+	/** Chat requests that reached the runner. */
+	public int forwarded() {
+		return this.forwarded.get();
+	}
+
+	/** Chat requests that reached the runner, per item id. */
+	public Map<String, Integer> forwardedPerItem() {
+		Map<String, Integer> counts = new java.util.TreeMap<>();
+		this.perItem.forEach((id, n) -> counts.put(id, n.get()));
+		return counts;
+	}
+
+	private void handle(HttpExchange exchange) throws IOException {
+		try (exchange) {
+			byte[] body = exchange.getRequestBody().readAllBytes();
+			String path = exchange.getRequestURI().getPath().replaceFirst("^/v1", "");
+			boolean chat = path.endsWith("/chat/completions");
+			if (chat) {
+				Action action = this.faults.apply(this.chatRequests.incrementAndGet());
+				if (action instanceof Drop) {
+					return; // closed without an answer
+				}
+				if (action instanceof Status status) {
+					byte[] answer = status.body().getBytes(StandardCharsets.UTF_8);
+					exchange.getResponseHeaders().set("Content-Type", "application/json");
+					exchange.sendResponseHeaders(status.code(), (answer.length == 0) ? -1 : answer.length);
+					exchange.getResponseBody().write(answer);
+					return;
+				}
+			}
+			HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.target + path))
+				.timeout(Duration.ofMinutes(2))
+				.header("Content-Type", "application/json");
+			request = exchange.getRequestMethod().equals("POST")
+					? request.POST(HttpRequest.BodyPublishers.ofByteArray(body)) : request.GET();
+			HttpResponse<byte[]> response;
+			try {
+				response = this.client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+			}
+			catch (IOException ex) {
+				return; // the runner is gone: so is the answer
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			if (chat) {
+				this.forwarded.incrementAndGet();
+				Matcher item = ITEM.matcher(new String(body, StandardCharsets.UTF_8));
+				if (item.find()) {
+					this.perItem.computeIfAbsent(item.group(1), (k) -> new AtomicInteger()).incrementAndGet();
+				}
+			}
+			response.headers().firstValue("Content-Type").ifPresent((type) -> exchange.getResponseHeaders().set("Content-Type", type));
+			exchange.sendResponseHeaders(response.statusCode(), (response.body().length == 0) ? -1 : response.body().length);
+			exchange.getResponseBody().write(response.body());
+		}
+	}
+
+	@Override
+	public void close() {
+		this.server.stop(0);
+		this.executor.shutdownNow();
+	}
+
+}
