@@ -61,14 +61,15 @@ public class ChatService {
 	 * Sends the conversation so far and returns the model's reply.
 	 * @throws ModelCallException when the runner did not answer, after the retries
 	 */
-	public ModelReply complete(ModelSettings settings, List<ChatMessage> messages, DmrProperties.Retry retry) {
+	public ModelReply complete(ModelSettings settings, List<ChatMessage> messages, DmrProperties.Retry retry,
+			LoadGate gate) {
 		ChatCompletionCreateParams params = request(settings, messages);
 		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
 		int[] attempts = { 0 };
 		try {
 			return template.execute(() -> {
 				attempts[0]++;
-				return send(settings.name(), params, attempts[0], retry.attempts());
+				return send(settings.name(), params, attempts[0], retry.attempts(), gate);
 			});
 		}
 		catch (RetryException ex) {
@@ -77,7 +78,10 @@ public class ChatService {
 		}
 	}
 
-	private ModelReply send(String model, ChatCompletionCreateParams params, int attempt, int maxAttempts) {
+	private ModelReply send(String model, ChatCompletionCreateParams params, int attempt, int maxAttempts,
+			LoadGate gate) throws InterruptedException {
+		gate.acquire();
+		boolean overloaded = false;
 		long start = System.nanoTime();
 		ChatCompletion completion;
 		try {
@@ -85,10 +89,14 @@ public class ChatService {
 		}
 		catch (RuntimeException ex) {
 			ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
+			overloaded = LoadGate.isContextFull(error);
 			if (error.isTransient() && attempt < maxAttempts) {
 				log.warn("attempt {} of {} failed, retrying with backoff: {}", attempt, maxAttempts, error.getMessage());
 			}
 			throw error;
+		}
+		finally {
+			gate.release(overloaded);
 		}
 		long latency = (System.nanoTime() - start) / 1_000_000;
 		List<ChatCompletion.Choice> choices = completion._choices().asKnown().orElse(List.of());

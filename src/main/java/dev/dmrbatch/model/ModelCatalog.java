@@ -31,12 +31,15 @@ public class ModelCatalog {
 		}
 		catch (RuntimeException ex) {
 			ModelCallException error = RunnerErrors.translate(ex, this.properties.baseUrl().toString(), "-");
-			if (error.status() != 0) {
-				throw new ModelCallException("the server at " + this.properties.baseUrl()
-						+ " does not answer like an OpenAI-compatible model runner (GET /models answered "
-						+ error.status() + ")", error.status(), false, ex);
+			if (error.status() == 0 && error.isTransient()) {
+				throw error; // nothing answers: refused, reset, timed out
 			}
-			throw error;
+			String what = (error.status() != 0) ? "answered " + error.status()
+					: "answered something that is not a model list";
+			throw new ModelCallException("the server at " + this.properties.baseUrl()
+					+ " does not answer like an OpenAI-compatible model runner (GET /models " + what
+					+ "); check the base URL, it should end in /v1 (Docker Model Runner: "
+					+ "http://localhost:12434/engines/llama.cpp/v1)", error.status(), false, ex);
 		}
 	}
 

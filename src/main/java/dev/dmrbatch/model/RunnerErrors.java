@@ -6,6 +6,7 @@ import java.net.ConnectException;
 import java.util.Map;
 import java.util.Optional;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.openai.core.JsonValue;
 import com.openai.errors.OpenAIIoException;
 import com.openai.errors.OpenAIServiceException;
@@ -29,6 +30,11 @@ final class RunnerErrors {
 			String message = "model '" + model + "' at " + baseUrl + " answered " + status
 					+ (detail.isBlank() ? "" : ": " + detail);
 			return new ModelCallException(message, status, isTransientStatus(status), error);
+		}
+		if (rootCause(error) instanceof JsonProcessingException unreadable) {
+			// Jackson's parse errors are IOExceptions too, but the runner did answer: with something else
+			return new ModelCallException("the server at " + baseUrl + " answered with something that is not "
+					+ "OpenAI-compatible JSON: " + firstLine(unreadable.getOriginalMessage()), 200, false, error);
 		}
 		if (error instanceof OpenAIIoException || rootCause(error) instanceof java.io.IOException) {
 			Throwable root = rootCause(error);

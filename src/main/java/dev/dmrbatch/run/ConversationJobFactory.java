@@ -12,6 +12,7 @@ import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.model.LoadGate;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.batch.core.job.Job;
@@ -72,20 +73,20 @@ public class ConversationJobFactory {
 		this.properties = properties;
 	}
 
-	public Job build(RunPlan plan, AsyncTaskExecutor workers) {
+	public Job build(RunPlan plan, AsyncTaskExecutor workers, LoadGate gate) {
 		return new JobBuilder(plan.jobName(), this.jobRepository).listener(new RunRegistration(plan))
 			.listener(new GracefulStop(this.jobOperator))
-			.start(conversationStep(plan, workers))
+			.start(conversationStep(plan, workers, gate))
 			.next(exportStep(plan))
 			.build();
 	}
 
-	private Step conversationStep(RunPlan plan, AsyncTaskExecutor workers) {
+	private Step conversationStep(RunPlan plan, AsyncTaskExecutor workers, LoadGate gate) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit());
 		return new StepBuilder(CONVERSATION_STEP, this.jobRepository).<InputItem, Conversation>chunk(plan.chunkSize())
 			.transactionManager(this.transactionManager)
 			.reader(InputReaders.reader(plan.input()))
-			.processor(new ConversationProcessor(plan, this.chat))
+			.processor(new ConversationProcessor(plan, this.chat, gate))
 			.writer(writer)
 			.listener(writer)
 			.taskExecutor(workers)

@@ -11,6 +11,7 @@ import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.ChatMessage;
 import dev.dmrbatch.model.ChatService;
+import dev.dmrbatch.model.LoadGate;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.ModelSettings;
@@ -31,9 +32,12 @@ class ConversationProcessor implements ItemProcessor<InputItem, Conversation> {
 
 	private final ChatService chat;
 
-	ConversationProcessor(RunPlan plan, ChatService chat) {
+	private final LoadGate gate;
+
+	ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate) {
 		this.plan = plan;
 		this.chat = chat;
+		this.gate = gate;
 	}
 
 	@Override
@@ -65,7 +69,7 @@ class ConversationProcessor implements ItemProcessor<InputItem, Conversation> {
 				turns.add(new Conversation.Turn("user", step, prompt));
 				ModelReply reply;
 				try {
-					reply = this.chat.complete(settings, messages, this.plan.retry());
+					reply = this.chat.complete(settings, messages, this.plan.retry(), this.gate);
 				}
 				catch (ModelCallException ex) {
 					if (ex.status() == 0) {

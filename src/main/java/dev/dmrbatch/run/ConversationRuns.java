@@ -10,6 +10,7 @@ import java.util.Map;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.RunTotals;
+import dev.dmrbatch.model.LoadGate;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelCatalog;
 import org.slf4j.Logger;
@@ -89,8 +90,8 @@ public class ConversationRuns {
 		}
 		checkModel(plan.settings().name());
 		ThreadPoolTaskExecutor workers = workers(plan.concurrency());
-		try {
-			Job job = this.jobs.build(plan, workers);
+		try (LoadGate gate = new LoadGate(plan.concurrency(), plan.settings().name())) {
+			Job job = this.jobs.build(plan, workers, gate);
 			if (resumed) {
 				long runId = last.getJobInstanceId();
 				log.info("resuming run {} of {} ({} before): {} items already stored, continuing after record {}",

@@ -100,6 +100,34 @@ class CommandLineTests {
 	}
 
 	@Test
+	void aServerThatIsNotAnOpenAiCompatibleRunnerIsNamed() throws Exception {
+		com.sun.net.httpserver.HttpServer web = com.sun.net.httpserver.HttpServer
+			.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+		web.createContext("/", (exchange) -> {
+			byte[] page = "<html><body>It works!</body></html>".getBytes();
+			exchange.getResponseHeaders().set("Content-Type", "text/html");
+			exchange.sendResponseHeaders(exchange.getRequestURI().getPath().equals("/v1/models") ? 200 : 404,
+					page.length);
+			exchange.getResponseBody().write(page);
+			exchange.close();
+		});
+		web.start();
+		try {
+			String root = "http://127.0.0.1:" + web.getAddress().getPort();
+			for (String url : new String[] { root + "/v1", root + "/other/v1" }) {
+				Dmr.Result result = Dmr.run(this.workspace, url, "job=ok");
+				assertThat(result.exitCode()).isEqualTo(2);
+				assertThat(result.err()).contains("error: the server at " + url
+						+ " does not answer like an OpenAI-compatible model runner (GET /models ")
+					.doesNotContain("Exception");
+			}
+		}
+		finally {
+			web.stop(0);
+		}
+	}
+
+	@Test
 	void invalidSettingNamesTheKey() {
 		Dmr.Result result = dmr("job=ok", "--dmr.max-tokens=-5");
 		assertThat(result.exitCode()).isEqualTo(2);

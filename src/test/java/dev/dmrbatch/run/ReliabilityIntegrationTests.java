@@ -156,7 +156,9 @@ class ReliabilityIntegrationTests {
 		assertEveryItemOnceAndOk(120);
 		assertThat(this.proxy.forwardedPerItem()).hasSize(120).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
 		assertThat(this.proxy.chatRequests()).isGreaterThan(150); // the faults did happen
-		assertThat(result.err()).contains("retrying with backoff").contains("answered 429: slow down");
+		assertThat(result.err()).contains("retrying with backoff")
+			.contains("answered 429: slow down")
+			.contains("the runner's shared context is full (\"Context size has been exceeded.\"): lowering concurrency to 2");
 	}
 
 	@Test

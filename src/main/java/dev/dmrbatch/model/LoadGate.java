@@ -1,0 +1,101 @@
+package dev.dmrbatch.model;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The requests a run has in flight to the runner: at most its concurrency, lowered while llama-server reports its
+ * shared KV cache full (500 "Context size has been exceeded.", sent to every request decoding at that moment) and
+ * raised again, one at a time, once the runner copes. It also tells the user when the runner has been silent for a
+ * while, since a model's first request blocks while the runner loads it.
+ */
+public final class LoadGate implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(LoadGate.class);
+
+	static final Duration CALM_BEFORE_RAISING = Duration.ofSeconds(10);
+
+	static final Duration SILENCE_WORTH_A_WORD = Duration.ofSeconds(15);
+
+	private final int max;
+
+	private final String model;
+
+	private final ScheduledExecutorService heartbeat;
+
+	private int limit;
+
+	private int inFlight;
+
+	private long calmSince = System.nanoTime();
+
+	private long lastAnswer = System.nanoTime();
+
+	public LoadGate(int concurrency, String model) {
+		this.max = concurrency;
+		this.limit = concurrency;
+		this.model = model;
+		this.heartbeat = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "load-gate");
+			thread.setDaemon(true);
+			return thread;
+		});
+		long every = SILENCE_WORTH_A_WORD.toSeconds();
+		this.heartbeat.scheduleAtFixedRate(this::reportSilence, every, every, TimeUnit.SECONDS);
+	}
+
+	synchronized void acquire() throws InterruptedException {
+		while (this.inFlight >= this.limit) {
+			wait();
+		}
+		this.inFlight++;
+	}
+
+	/** @param overloaded whether the runner answered that its shared context is full */
+	synchronized void release(boolean overloaded) {
+		this.inFlight--;
+		long now = System.nanoTime();
+		this.lastAnswer = now;
+		if (overloaded) {
+			if (this.limit > 1) {
+				this.limit = Math.max(1, this.limit / 2);
+				log.warn("the runner's shared context is full (\"Context size has been exceeded.\"): "
+						+ "lowering concurrency to {} for a while", this.limit);
+			}
+			this.calmSince = now;
+		}
+		else if (this.limit < this.max && now - this.calmSince > CALM_BEFORE_RAISING.toNanos()) {
+			this.limit++;
+			this.calmSince = now;
+			log.info("raising concurrency back to {}", this.limit);
+		}
+		notifyAll();
+	}
+
+	synchronized int limit() {
+		return this.limit;
+	}
+
+	private synchronized void reportSilence() {
+		long silent = Duration.ofNanos(System.nanoTime() - this.lastAnswer).toSeconds();
+		if (this.inFlight > 0 && silent >= SILENCE_WORTH_A_WORD.toSeconds()) {
+			log.info("waiting for {}: no answer for {} s with {} requests in flight (the runner may be loading the "
+					+ "model; a first request can take minutes)", this.model, silent, this.inFlight);
+		}
+	}
+
+	static boolean isContextFull(ModelCallException error) {
+		return error.status() == 500 && error.getMessage().contains("Context size has been exceeded");
+	}
+
+	@Override
+	public void close() {
+		this.heartbeat.shutdownNow();
+	}
+
+}
