@@ -3,6 +3,8 @@ package dev.dmrbatch.cli;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.BindException;
@@ -20,6 +22,8 @@ public final class CommandLine {
 
 	/** Nothing ran: invalid arguments, job file, template, configuration, input, model or runner. */
 	public static final int NOTHING_RAN = 2;
+
+	private static final Pattern DATABASE_IN_USE = Pattern.compile("Database may be already in use: \"([^\"]+)\"");
 
 	private CommandLine() {
 	}
@@ -73,10 +77,10 @@ public final class CommandLine {
 				}
 				return "invalid setting " + property + ": " + firstLine((reason != null) ? reason.getMessage() : "");
 			}
-			String message = String.valueOf(cause.getMessage());
-			if (message.contains("Database may be already in use")) {
-				return "the data file is in use by another dmr-batch process (only one may run on it at a time): "
-						+ firstLine(message);
+			Matcher inUse = DATABASE_IN_USE.matcher(String.valueOf(cause.getMessage()));
+			if (inUse.find()) {
+				return "the data file " + inUse.group(1) + " is in use by another dmr-batch process (one at a time; "
+						+ "wait for it to end, or give this run a database of its own with --spring.datasource.url)";
 			}
 		}
 		Throwable root = error;

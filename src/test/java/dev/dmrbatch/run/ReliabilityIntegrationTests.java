@@ -140,6 +140,21 @@ class ReliabilityIntegrationTests {
 	}
 
 	@Test
+	void aSecondProcessOnTheSameDataFileIsToldSoAndChangesNothing() throws Exception {
+		items(800);
+		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items");
+		awaitRequests(this.proxy, 50, first);
+
+		Dmr.Result second = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "run=other");
+
+		assertThat(second.exitCode()).isEqualTo(2);
+		assertThat(second.err()).contains("error: the data file " + this.workspace.path("data/dmr-batch.mv.db")
+				+ " is in use by another dmr-batch process").doesNotContain("Exception");
+		assertThat(first.waitFor()).isZero();
+		assertEveryItemOnceAndOk(800);
+	}
+
+	@Test
 	void transientFaultsAreRetriedAndEveryItemIsAnsweredOnce() throws Exception {
 		items(120);
 		this.proxy.faults((n) -> (n % 11 == 0) ? new FaultProxy.Drop()
