@@ -12,7 +12,8 @@ import dev.dmrbatch.run.RunRequest;
  */
 record Arguments(Map<String, String> values, Map<String, String> vars, boolean help) {
 
-	static final Set<String> KEYS = Set.of("job", "input", "output", "model", "profile", "run", "concurrency");
+	static final Set<String> KEYS = Set.of("job", "input", "output", "model", "profile", "run", "concurrency",
+			"export");
 
 	static Arguments parse(List<String> args) {
 		Map<String, String> values = new LinkedHashMap<>();
@@ -67,6 +68,10 @@ record Arguments(Map<String, String> values, Map<String, String> vars, boolean h
 
 	String job() {
 		return this.values.get("job");
+	}
+
+	String get(String key) {
+		return this.values.get(key);
 	}
 
 	RunRequest toRequest() {

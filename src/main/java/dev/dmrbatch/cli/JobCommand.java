@@ -34,12 +34,15 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 
 	private final ConversationRuns runs;
 
+	private final ExportCommand export;
+
 	private int exitCode;
 
-	JobCommand(JobFiles jobFiles, RunPlanner planner, ConversationRuns runs) {
+	JobCommand(JobFiles jobFiles, RunPlanner planner, ConversationRuns runs, ExportCommand export) {
 		this.jobFiles = jobFiles;
 		this.planner = planner;
 		this.runs = runs;
+		this.export = export;
 	}
 
 	@Override
@@ -51,6 +54,13 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 			return;
 		}
 		try {
+			if (arguments.job().equals("export")) {
+				this.exitCode = this.export.run(arguments);
+				return;
+			}
+			if (arguments.get("export") != null) {
+				throw new RunException("export= goes with job=export; a job's exports are set by export: in its file");
+			}
 			RunPlan plan = this.planner.plan(arguments.toRequest());
 			RunOutcome outcome = this.runs.run(plan);
 			summarize(outcome);
@@ -102,6 +112,7 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 		text.append("""
 				usage: java -jar dmr-batch.jar job=<name> [input=<path>] [output=<dir>] [model=<name>]
 				           [profile=<name>] [var.<key>=<value> ...] [run=<label>] [concurrency=<n|auto>]
+				       java -jar dmr-batch.jar job=export run=<id|label> [export=jsonl,pdf,...] [output=<dir>]
 
 				Runs jobs/<name>.yaml over its input: renders each item's prompts, asks the model, keeps the
 				conversations and writes the exports (output/<job>/<run>/ unless output= says otherwise).

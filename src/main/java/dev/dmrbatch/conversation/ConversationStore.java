@@ -48,6 +48,14 @@ public class ConversationStore {
 		return this.client.sql("select * from dmr_run where id = ?").param(id).query(ConversationStore::run).optional();
 	}
 
+	/** Runs with a label, of any job, newest first. */
+	public List<RunRecord> findRunsByLabel(String label) {
+		return this.client.sql("select * from dmr_run where label = ? order by id desc")
+			.param(label)
+			.query(ConversationStore::run)
+			.list();
+	}
+
 	/** Runs of a job with a label, newest first. */
 	public List<RunRecord> findRuns(String jobName, String label) {
 		return this.client.sql("select * from dmr_run where job_name = ? and label = ? order by id desc")

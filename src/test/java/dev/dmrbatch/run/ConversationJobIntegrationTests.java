@@ -188,6 +188,28 @@ class ConversationJobIntegrationTests {
 	}
 
 	@Test
+	void exportWritesAPastRunAgainFromTheStoreWithoutTheRunner() throws Exception {
+		this.workspace.file("input/articles.csv", csv(5));
+		assertThat(dmr("job=twostep", "run=first").exitCode()).isZero();
+		String original = this.workspace.read("output/twostep/first/results.jsonl");
+		Files.delete(this.workspace.path("output/twostep/first/results.jsonl"));
+
+		Dmr.Result again = Dmr.run(this.workspace, "http://127.0.0.1:9/v1", "job=export", "run=first", "export=jsonl");
+		assertThat(again.exitCode()).as(again.toString()).isZero();
+		assertThat(again.out()).contains("twostep run first exported again: 5 items, 5 ok, 0 failed");
+		assertThat(this.workspace.read("output/twostep/first/results.jsonl")).isEqualTo(original);
+
+		Dmr.Result elsewhere = Dmr.run(this.workspace, "http://127.0.0.1:9/v1", "job=export", "run=1", "export=jsonl",
+				"output=copy");
+		assertThat(elsewhere.exitCode()).isZero();
+		assertThat(this.workspace.read("copy/results.jsonl")).isEqualTo(original);
+
+		Dmr.Result unknown = Dmr.run(this.workspace, null, "job=export", "run=nope");
+		assertThat(unknown.exitCode()).isEqualTo(2);
+		assertThat(unknown.err()).contains("error: there is no run labelled 'nope'");
+	}
+
+	@Test
 	void unknownModelIsRefusedBeforeAnythingIsSentAndTheRunnersModelsAreNamed() {
 		this.workspace.file("input/articles.csv", csv(3));
 		Dmr.Result result = dmr("job=twostep", "model=ai/nope");

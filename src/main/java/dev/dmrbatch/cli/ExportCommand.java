@@ -1,0 +1,82 @@
+package dev.dmrbatch.cli;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.export.Exports;
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.run.RunException;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code job=export run=<id or label> [export=pdf,csv] [output=<dir>]}: writes a past run's exports again from the
+ * store, without calling any model (the runner may be stopped).
+ */
+@Component
+class ExportCommand {
+
+	private final ConversationStore store;
+
+	private final Exports exports;
+
+	private final DmrProperties properties;
+
+	ExportCommand(ConversationStore store, Exports exports, DmrProperties properties) {
+		this.store = store;
+		this.exports = exports;
+		this.properties = properties;
+	}
+
+	int run(Arguments arguments) {
+		String which = arguments.get("run");
+		if (which == null) {
+			throw new RunException("job=export needs run=<run id or label> (the summary of a run names it)");
+		}
+		RunRecord run = find(which);
+		List<String> formats = (arguments.get("export") != null)
+				? Arrays.stream(arguments.get("export").split(",")).map(String::strip).toList()
+				: JobDefinition.EXPORT_FORMATS;
+		for (String format : formats) {
+			if (!JobDefinition.EXPORT_FORMATS.contains(format)) {
+				throw new RunException("export=" + format + " is not one of "
+						+ String.join(", ", JobDefinition.EXPORT_FORMATS));
+			}
+		}
+		if (arguments.get("output") != null) {
+			Path output = this.properties.resolve(arguments.get("output")).toAbsolutePath();
+			run = new RunRecord(run.id(), run.jobName(), run.label(), run.input(), output.toString(), run.settings(),
+					run.createdAt());
+		}
+		List<Path> files = this.exports.write(run, formats);
+		var totals = this.store.totals(run.id());
+		Console.out(run.jobName() + " run " + ((run.label() != null) ? run.label() : run.id()) + " exported again: "
+				+ totals.conversations() + " items, " + totals.ok() + " ok, " + totals.failed() + " failed");
+		files.forEach((file) -> Console.out("exports: " + file));
+		return 0;
+	}
+
+	private RunRecord find(String which) {
+		if (which.matches("\\d+")) {
+			return this.store.findRun(Long.parseLong(which))
+				.orElseThrow(() -> new RunException("there is no run " + which));
+		}
+		List<RunRecord> runs = this.store.findRunsByLabel(which);
+		if (runs.isEmpty()) {
+			throw new RunException("there is no run labelled '" + which + "'");
+		}
+		if (runs.stream().map(RunRecord::jobName).distinct().count() > 1) {
+			throw new RunException("run label '" + which + "' is used by several jobs ("
+					+ String.join(", ", runs.stream().map(RunRecord::jobName).distinct().toList())
+					+ "): give the run's id instead (" + String.join(", ",
+							runs.stream().map((r) -> r.jobName() + " " + r.id()).toList())
+					+ ")");
+		}
+		return runs.get(0);
+	}
+
+}
