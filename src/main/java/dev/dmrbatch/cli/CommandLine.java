@@ -29,6 +29,7 @@ public final class CommandLine {
 	}
 
 	public static int launch(Class<?> application, String... args) {
+		JitSettings.apply();
 		List<String> own = Arrays.stream(args).filter((a) -> !a.startsWith("--")).toList();
 		try {
 			Arguments.parse(own);
