@@ -26,7 +26,7 @@ public class ConversationStore {
 
 	private final JdbcClient client;
 
-	ConversationStore(JdbcTemplate jdbc) {
+	public ConversationStore(JdbcTemplate jdbc) {
 		this.jdbc = jdbc;
 		this.client = JdbcClient.create(jdbc);
 	}
@@ -107,6 +107,15 @@ public class ConversationStore {
 			.query((rs, n) -> new RunTotals(rs.getLong("n"), rs.getLong("ok"), rs.getLong("n") - rs.getLong("ok"),
 					rs.getLong("pt"), rs.getLong("ct")))
 			.single();
+	}
+
+	/** The names of a run's steps, in step order, as its calls recorded them. */
+	public List<String> stepNames(long runId) {
+		return this.client
+			.sql("select step from dmr_call where run_id = ? group by step order by min(step_index), step")
+			.param(runId)
+			.query(String.class)
+			.list();
 	}
 
 	/** The record number of the last item stored for a run, 0 when none. */

@@ -9,6 +9,10 @@ interface Exporter extends AutoCloseable {
 
 	void write(Conversation conversation) throws IOException;
 
+	/** After the last conversation: whatever closes the document. */
+	default void finish() throws IOException {
+	}
+
 	@Override
 	void close() throws IOException;
 

@@ -4,11 +4,20 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.prompt.PromptTemplates;
+import freemarker.cache.ClassTemplateLoader;
+import freemarker.cache.FileTemplateLoader;
+import freemarker.cache.MultiTemplateLoader;
+import freemarker.cache.TemplateLoader;
+import freemarker.template.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -16,40 +25,67 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.stereotype.Component;
 
 /**
- * Writes a run's exports from the store in one pass over its conversations. File names are fixed, so nothing from
- * the input can place a file outside the output folder.
+ * Writes a run's exports from the store in one pass over its conversations, one conversation in memory at a time.
+ * File names are fixed, so nothing from the input can place a file outside the output folder.
  */
 @Component
 public class Exports {
 
 	private static final Logger log = LoggerFactory.getLogger(Exports.class);
 
+	static final String MARKDOWN_LAYOUT = "export/results.md.ftl";
+
+	static final String TEXT_LAYOUT = "export/results.txt.ftl";
+
 	private final ConversationStore store;
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
-	Exports(ConversationStore store) {
+	private final Configuration layouts;
+
+	Exports(ConversationStore store, DmrProperties properties) {
 		this.store = store;
+		this.layouts = layouts(properties.resolve("templates"));
+	}
+
+	/** Layouts from the working folder's {@code templates/} first, then the built-in ones. */
+	static Configuration layouts(Path templates) {
+		List<TemplateLoader> loaders = new ArrayList<>();
+		if (Files.isDirectory(templates)) {
+			try {
+				loaders.add(new FileTemplateLoader(templates.toFile()));
+			}
+			catch (IOException ex) {
+				log.warn("templates folder {} cannot be read: {}; using the built-in export layouts", templates,
+						ex.getMessage());
+			}
+		}
+		loaders.add(new ClassTemplateLoader(Exports.class.getClassLoader(), "dmr-templates"));
+		return PromptTemplates.configuration(new MultiTemplateLoader(loaders.toArray(TemplateLoader[]::new)));
 	}
 
 	/** Writes the formats asked for into the run's output folder and returns the files written. */
 	public List<Path> write(RunRecord run, List<String> formats) {
 		Path folder = Path.of(run.outputDir());
+		ExportRun facts = new ExportRun(run, this.store.totals(run.id()), this.store.stepNames(run.id()), Instant.now());
+		Map<String, Object> factsData = facts.facts(this.json);
 		List<Path> files = new ArrayList<>();
 		List<Exporter> exporters = new ArrayList<>();
 		try {
 			Files.createDirectories(folder);
 			for (String format : formats) {
-				switch (format) {
-					case "jsonl" -> {
-						exporters.add(new JsonlExporter(folder, this.json));
-						files.add(folder.resolve(JsonlExporter.FILE));
-					}
-					default -> log.warn("export format '{}' is not available yet; skipped", format);
-				}
-			}
-			if (exporters.isEmpty()) {
-				return files;
+				Path file = switch (format) {
+					case "jsonl" -> add(exporters, new JsonlExporter(folder, this.json), folder, JsonlExporter.FILE);
+					case "json" -> add(exporters, new JsonExporter(folder, this.json, facts), folder, JsonExporter.FILE);
+					case "csv" -> add(exporters, new CsvExporter(folder, facts), folder, CsvExporter.FILE);
+					case "markdown" -> add(exporters, new LayoutExporter(folder.resolve("results.md"), this.layouts,
+							MARKDOWN_LAYOUT, factsData), folder, "results.md");
+					case "text" -> add(exporters, new LayoutExporter(folder.resolve("results.txt"), this.layouts,
+							TEXT_LAYOUT, factsData), folder, "results.txt");
+					case "pdf" -> add(exporters, new PdfExporter(folder, facts, factsData), folder, PdfExporter.FILE);
+					default -> throw new IllegalArgumentException("unknown export format '" + format + "'");
+				};
+				files.add(file);
 			}
 			this.store.forEach(run.id(), (conversation) -> {
 				for (Exporter exporter : exporters) {
@@ -61,6 +97,9 @@ public class Exports {
 					}
 				}
 			});
+			for (Exporter exporter : exporters) {
+				exporter.finish();
+			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot write the exports into " + folder + ": " + ex.getMessage(), ex);
@@ -76,6 +115,11 @@ public class Exports {
 			}
 		}
 		return files;
+	}
+
+	private static Path add(List<Exporter> exporters, Exporter exporter, Path folder, String file) {
+		exporters.add(exporter);
+		return folder.resolve(file);
 	}
 
 }

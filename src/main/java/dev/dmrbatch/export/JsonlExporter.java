@@ -12,7 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code results.jsonl}: one line per item and model, {@code id}, {@code status}, {@code error}, {@code model},
- * {@code messages} [{role, content}], {@code usage}, and {@code steps} (each step's answer by name).
+ * {@code messages} [{role, content}], {@code steps} (each step's answer by name) and {@code usage}.
  */
 final class JsonlExporter implements Exporter {
 
@@ -20,62 +20,28 @@ final class JsonlExporter implements Exporter {
 
 	private final BufferedWriter out;
 
-	private final JsonMapper json;
+	private final JsonGenerator json;
 
-	JsonlExporter(Path folder, JsonMapper json) throws IOException {
+	JsonlExporter(Path folder, JsonMapper mapper) throws IOException {
 		this.out = Files.newBufferedWriter(folder.resolve(FILE), StandardCharsets.UTF_8);
-		this.json = json;
+		// one generator for the file; a new line between root values instead of Jackson's space
+		this.json = mapper.writer().withRootValueSeparator("\n").createGenerator(this.out);
 	}
 
 	@Override
-	public void write(Conversation c) throws IOException {
-		try (JsonGenerator g = this.json.createGenerator(new NonClosingWriter(this.out))) {
-			g.writeStartObject();
-			g.writeStringProperty("id", c.itemId());
-			g.writeStringProperty("status", c.status());
-			g.writeStringProperty("error", c.error());
-			g.writeStringProperty("model", c.model());
-			g.writeArrayPropertyStart("messages");
-			for (Conversation.Turn turn : c.turns()) {
-				g.writeStartObject();
-				g.writeStringProperty("role", turn.role());
-				g.writeStringProperty("content", turn.content());
-				g.writeEndObject();
-			}
-			g.writeEndArray();
-			g.writeObjectPropertyStart("steps");
-			for (Conversation.Turn turn : c.turns()) {
-				if (turn.role().equals("assistant")) {
-					g.writeStringProperty(turn.step(), turn.content());
-				}
-			}
-			g.writeEndObject();
-			g.writeObjectPropertyStart("usage");
-			g.writeNumberProperty("prompt_tokens", c.promptTokens());
-			g.writeNumberProperty("completion_tokens", c.completionTokens());
-			g.writeNumberProperty("total_tokens", c.promptTokens() + c.completionTokens());
-			g.writeEndObject();
-			g.writeEndObject();
-		}
+	public void write(Conversation conversation) {
+		ConversationData.write(this.json, conversation);
+	}
+
+	@Override
+	public void finish() throws IOException {
+		this.json.flush();
 		this.out.write('\n');
 	}
 
 	@Override
 	public void close() throws IOException {
-		this.out.close();
-	}
-
-	/** Lets a generator per line flush into the shared writer without closing it. */
-	private static final class NonClosingWriter extends java.io.FilterWriter {
-
-		NonClosingWriter(java.io.Writer out) {
-			super(out);
-		}
-
-		@Override
-		public void close() {
-		}
-
+		this.json.close();
 	}
 
 }

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.DmrProperties;
 import freemarker.cache.FileTemplateLoader;
+import freemarker.cache.TemplateLoader;
 import freemarker.template.TemplateNotFoundException;
 import freemarker.core.ParseException;
 import freemarker.core.TemplateClassResolver;
@@ -43,14 +44,22 @@ public class PromptTemplates {
 	}
 
 	static Configuration configuration(Path folder) {
+		if (!Files.isDirectory(folder)) {
+			return configuration((TemplateLoader) null);
+		}
+		try {
+			return configuration(new FileTemplateLoader(folder.toFile()));
+		}
+		catch (IOException ex) {
+			throw new PromptException("templates folder " + folder + " cannot be read: " + ex.getMessage());
+		}
+	}
+
+	/** FreeMarker, locked down as for prompts, loading from the given loader (none: nothing can be loaded). */
+	public static Configuration configuration(TemplateLoader loader) {
 		Configuration configuration = new Configuration(Configuration.VERSION_2_3_34);
-		if (Files.isDirectory(folder)) {
-			try {
-				configuration.setTemplateLoader(new FileTemplateLoader(folder.toFile()));
-			}
-			catch (IOException ex) {
-				throw new PromptException("templates folder " + folder + " cannot be read: " + ex.getMessage());
-			}
+		if (loader != null) {
+			configuration.setTemplateLoader(loader);
 		}
 		configuration.setObjectWrapper(new SimpleObjectWrapper(Configuration.VERSION_2_3_34));
 		configuration.setNewBuiltinClassResolver(TemplateClassResolver.ALLOWS_NOTHING_RESOLVER);

@@ -1,0 +1,50 @@
+package dev.dmrbatch.export;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.dmrbatch.conversation.Conversation;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code results.json}: {@code {"run": {facts}, "items": [conversations as in results.jsonl]}}, written as it goes
+ * by a streaming generator, never built as a tree.
+ */
+final class JsonExporter implements Exporter {
+
+	static final String FILE = "results.json";
+
+	private final OutputStream out;
+
+	private final JsonGenerator json;
+
+	JsonExporter(Path folder, JsonMapper mapper, ExportRun run) throws IOException {
+		this.out = Files.newOutputStream(folder.resolve(FILE));
+		this.json = mapper.createGenerator(this.out);
+		this.json.writeStartObject();
+		this.json.writeName("run");
+		this.json.writePOJO(run.facts(mapper));
+		this.json.writeArrayPropertyStart("items");
+	}
+
+	@Override
+	public void write(Conversation conversation) {
+		ConversationData.write(this.json, conversation);
+	}
+
+	@Override
+	public void finish() {
+		this.json.writeEndArray();
+		this.json.writeEndObject();
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.json.close();
+		this.out.close();
+	}
+
+}

@@ -1,0 +1,73 @@
+package dev.dmrbatch.export;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import dev.dmrbatch.conversation.Conversation;
+import freemarker.template.Configuration;
+import freemarker.template.Template;
+import freemarker.template.TemplateException;
+
+/**
+ * {@code results.md} and {@code results.txt}: written through a FreeMarker layout that users can copy into
+ * {@code templates/export/} and change. The layout defines macros {@code header}, {@code item} and {@code footer};
+ * each is called as the export streams through the run, so no list of all items is ever handed to FreeMarker.
+ */
+final class LayoutExporter implements Exporter {
+
+	private final BufferedWriter out;
+
+	private final Template item;
+
+	private final Template footer;
+
+	private final Map<String, Object> run;
+
+	LayoutExporter(Path file, Configuration freemarker, String layout, Map<String, Object> run) throws IOException {
+		this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+		this.run = run;
+		this.item = call(freemarker, layout, "item", "c");
+		this.footer = call(freemarker, layout, "footer", "run");
+		render(call(freemarker, layout, "header", "run"), Map.of("run", run));
+	}
+
+	private static Template call(Configuration freemarker, String layout, String macro, String argument)
+			throws IOException {
+		String source = "<#import \"/" + layout + "\" as layout><@layout." + macro + " " + argument + "=" + argument
+				+ "/>";
+		return new Template(layout + "#" + macro, new StringReader(source), freemarker);
+	}
+
+	@Override
+	public void write(Conversation conversation) throws IOException {
+		render(this.item, Map.of("c", ConversationData.model(conversation)));
+	}
+
+	@Override
+	public void finish() throws IOException {
+		render(this.footer, Map.of("run", this.run));
+	}
+
+	private void render(Template template, Map<String, Object> model) throws IOException {
+		try {
+			template.process(model, this.out);
+		}
+		catch (TemplateException ex) {
+			String detail = ex.getMessageWithoutStackTop();
+			int newline = detail.indexOf('\n');
+			throw new IOException("export layout " + ex.getTemplateSourceName() + " line " + ex.getLineNumber() + ": "
+					+ ((newline < 0) ? detail : detail.substring(0, newline)), ex);
+		}
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.out.close();
+	}
+
+}

@@ -1,0 +1,201 @@
+package dev.dmrbatch.export;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.input.InputItem;
+import dev.dmrbatch.input.InputReaders;
+import dev.dmrbatch.input.InputSource;
+import dev.dmrbatch.support.TestProperties;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every export read back and compared with what the store holds. */
+class ExportsTests {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	static final String MARKDOWN_ANSWER = """
+			# Findings
+
+			Some **bold words** and *italic ones*, then a list:
+
+			- first, with a comma
+			- second — with a dash
+
+			`inline code` and non-ASCII: café, über, it’s, Привет мир, Ελληνικά.""";
+
+	static final String PLAIN_ANSWER = "plain, with \"quotes\"\nand a second line";
+
+	@TempDir
+	Path dir;
+
+	ConversationStore store;
+
+	Exports exports;
+
+	RunRecord run;
+
+	@BeforeEach
+	void setUp() {
+		JdbcDataSource data = new JdbcDataSource();
+		data.setURL("jdbc:h2:mem:" + this.dir.getFileName() + ";DB_CLOSE_DELAY=-1");
+		data.setUser("sa");
+		Flyway.configure().dataSource(data).load().migrate();
+		this.store = new ConversationStore(new JdbcTemplate(data));
+		this.exports = new Exports(this.store, TestProperties.home(this.dir));
+		this.run = new RunRecord(7, "extract", "first", "input/items.csv", this.dir.resolve("out").toString(),
+				"{\"name\":\"ai/tiny\",\"max_tokens\":64}", Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(this.run);
+		Conversation ok = new Conversation(1, "a,1", "ai/tiny", Conversation.OK, null,
+				List.of(new Conversation.Turn("system", null, "Be brief."),
+						new Conversation.Turn("user", "summary", "Summarize \"this\", please:\nline two"),
+						new Conversation.Turn("assistant", "summary", MARKDOWN_ANSWER),
+						new Conversation.Turn("user", "keywords", "Keywords?"),
+						new Conversation.Turn("assistant", "keywords", PLAIN_ANSWER)),
+				List.of(new Conversation.Call(0, "summary", "stop", 30, 40, 12, 1, null, null, null),
+						new Conversation.Call(1, "keywords", "length", 50, 8, 9, 2, null, null, null)));
+		Conversation failed = new Conversation(2, "b", "ai/tiny", Conversation.FAILED,
+				"variable 'title' is missing in template summarize.ftl line 3", List.of(), List.of());
+		this.store.saveAll(7, List.of(ok, failed));
+	}
+
+	private Path out(String file) {
+		return this.dir.resolve("out").resolve(file);
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void everyFormatHoldsEveryItemAsTheStoreHasIt() throws Exception {
+		List<Path> files = this.exports.write(this.run, List.of("jsonl", "json", "markdown", "text", "csv", "pdf"));
+		assertThat(files).extracting((p) -> p.getFileName().toString())
+			.containsExactly("results.jsonl", "results.json", "results.md", "results.txt", "results.csv", "results.pdf");
+
+		// jsonl: one line per item, every field
+		List<String> lines = Files.readAllLines(out("results.jsonl"));
+		assertThat(lines).hasSize(2);
+		Map<String, Object> first = JSON.readValue(lines.get(0), Map.class);
+		assertThat(first).containsEntry("id", "a,1").containsEntry("status", "ok").containsEntry("model", "ai/tiny");
+		assertThat((Map<String, Object>) first.get("steps")).containsEntry("summary", MARKDOWN_ANSWER)
+			.containsEntry("keywords", PLAIN_ANSWER);
+		assertThat((List<Map<String, String>>) first.get("messages")).hasSize(5)
+			.element(1)
+			.isEqualTo(Map.of("role", "user", "content", "Summarize \"this\", please:\nline two"));
+		assertThat((Map<String, Object>) first.get("usage")).containsEntry("prompt_tokens", 80)
+			.containsEntry("completion_tokens", 48);
+		Map<String, Object> second = JSON.readValue(lines.get(1), Map.class);
+		assertThat(second).containsEntry("status", "failed")
+			.containsEntry("error", "variable 'title' is missing in template summarize.ftl line 3");
+
+		// json: the run's facts and the same items
+		Map<String, Object> json = JSON.readValue(out("results.json").toFile(), Map.class);
+		assertThat((Map<String, Object>) json.get("run")).containsEntry("job", "extract")
+			.containsEntry("run", "first")
+			.containsEntry("items", 2)
+			.containsEntry("ok", 1)
+			.containsEntry("failed", 1)
+			.containsEntry("prompt_tokens", 80)
+			.containsEntry("model", Map.of("name", "ai/tiny", "max_tokens", 64));
+		assertThat((List<Object>) json.get("items")).containsExactly(first, second);
+
+		// csv: parsed back by an RFC 4180 reader, cell by cell
+		ItemStreamReader<InputItem> csv = InputReaders.reader(new InputSource("csv", out("results.csv"), "id", "csv"));
+		csv.open(new ExecutionContext());
+		List<InputItem> rows = new ArrayList<>();
+		for (InputItem row = csv.read(); row != null; row = csv.read()) {
+			rows.add(row);
+		}
+		csv.close();
+		assertThat(rows).hasSize(2);
+		assertThat(rows.get(0).error()).isNull();
+		assertThat(rows.get(0).fields()).containsEntry("id", "a,1")
+			.containsEntry("summary", MARKDOWN_ANSWER)
+			.containsEntry("keywords", PLAIN_ANSWER)
+			.containsEntry("prompt_tokens", "80")
+			.containsEntry("completion_tokens", "48");
+		assertThat(rows.get(1).fields()).containsEntry("status", "failed")
+			.containsEntry("error", "variable 'title' is missing in template summarize.ftl line 3")
+			.containsEntry("summary", "");
+		assertThat(Files.readAllBytes(out("results.csv"))).startsWith(0xEF, 0xBB, 0xBF);
+
+		// markdown and text: the prompts, the answers and the failure, readable
+		String markdown = Files.readString(out("results.md"));
+		assertThat(markdown).startsWith("# extract — run first")
+			.contains("## a,1")
+			.contains("Summarize \"this\", please:\nline two")
+			.contains(MARKDOWN_ANSWER)
+			.contains("## b — failed")
+			.contains("variable 'title' is missing");
+		assertThat(Files.readString(out("results.txt"))).contains("==== a,1 (ok, ai/tiny)")
+			.contains(PLAIN_ANSWER)
+			.contains("ERROR: variable 'title' is missing");
+
+		// pdf: every answer's text, non-ASCII as itself, Markdown laid out rather than printed
+		try (PDDocument pdf = Loader.loadPDF(out("results.pdf").toFile())) {
+			String text = new PDFTextStripper().getText(pdf);
+			assertThat(text).contains("extract run first")
+				.contains("Findings")
+				.contains("Some bold words and italic ones, then a list:")
+				.contains("first, with a comma")
+				.contains("inline code")
+				.contains("café, über, it’s, Привет мир, Ελληνικά.")
+				.contains("plain, with \"quotes\"")
+				.contains("variable 'title' is missing in template summarize.ftl line 3")
+				.contains("page 1")
+				.doesNotContain("**")
+				.doesNotContain("?????");
+		}
+	}
+
+	@Test
+	void aLayoutInTheWorkingFolderReplacesTheBuiltInOne() throws Exception {
+		Path layout = this.dir.resolve("templates/export/results.md.ftl");
+		Files.createDirectories(layout.getParent());
+		Files.writeString(layout, """
+				<#macro header run>Run ${run.run} of ${run.job}
+				</#macro>
+				<#macro item c>* ${c.id}: ${c.status}<#if c.steps.keywords??> / ${c.steps.keywords?replace("\\n", " ")}</#if>
+				</#macro>
+				<#macro footer run>(${run.items})
+				</#macro>
+				""");
+		Exports custom = new Exports(this.store, TestProperties.home(this.dir));
+		custom.write(this.run, List.of("markdown"));
+		assertThat(Files.readString(out("results.md"))).isEqualTo("""
+				Run first of extract
+				* a,1: ok / plain, with "quotes" and a second line
+				* b: failed
+				(2)
+				""");
+	}
+
+	@Test
+	void csvQuotingFollowsRfc4180() {
+		assertThat(CsvExporter.quote("plain")).isEqualTo("plain");
+		assertThat(CsvExporter.quote("a,b")).isEqualTo("\"a,b\"");
+		assertThat(CsvExporter.quote("say \"hi\"")).isEqualTo("\"say \"\"hi\"\"\"");
+		assertThat(CsvExporter.quote("two\nlines")).isEqualTo("\"two\nlines\"");
+		assertThat(CsvExporter.quote(" padded")).isEqualTo("\" padded\"");
+	}
+
+}
