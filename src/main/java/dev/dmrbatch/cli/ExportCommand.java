@@ -3,11 +3,13 @@ package dev.dmrbatch.cli;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.DmrProperties;
 import dev.dmrbatch.run.RunException;
 
@@ -26,8 +28,11 @@ class ExportCommand {
 
 	private final DmrProperties properties;
 
-	ExportCommand(ConversationStore store, Exports exports, DmrProperties properties) {
+	private final JobFiles jobFiles;
+
+	ExportCommand(ConversationStore store, Exports exports, DmrProperties properties, JobFiles jobFiles) {
 		this.store = store;
+		this.jobFiles = jobFiles;
 		this.exports = exports;
 		this.properties = properties;
 	}
@@ -52,12 +57,22 @@ class ExportCommand {
 			run = new RunRecord(run.id(), run.jobName(), run.label(), run.input(), output.toString(), run.settings(),
 					run.createdAt());
 		}
-		List<Path> files = this.exports.write(run, formats);
+		List<Path> files = this.exports.write(run, formats, layouts(run.jobName()));
 		var totals = this.store.totals(run.id());
 		Console.out(run.jobName() + " run " + ((run.label() != null) ? run.label() : run.id()) + " exported again: "
 				+ totals.conversations() + " items, " + totals.ok() + " ok, " + totals.failed() + " failed");
 		files.forEach((file) -> Console.out("exports: " + file));
 		return 0;
+	}
+
+	/** The job's own layouts, if its job file is still there and readable. */
+	private Map<String, String> layouts(String jobName) {
+		try {
+			return this.jobFiles.load(jobName).layoutsOrEmpty();
+		}
+		catch (RuntimeException ex) {
+			return Map.of();
+		}
 	}
 
 	private RunRecord find(String which) {

@@ -66,6 +66,14 @@ public class Exports {
 
 	/** Writes the formats asked for into the run's output folder and returns the files written. */
 	public List<Path> write(RunRecord run, List<String> formats) {
+		return write(run, formats, Map.of());
+	}
+
+	/**
+	 * Writes the formats asked for, with the job's own layouts where it has them ({@code markdown}, {@code text}:
+	 * template names in {@code templates/}), and returns the files written.
+	 */
+	public List<Path> write(RunRecord run, List<String> formats, Map<String, String> layouts) {
 		Path folder = Path.of(run.outputDir());
 		ExportRun facts = new ExportRun(run, this.store.totals(run.id()), this.store.stepNames(run.id()), Instant.now());
 		Map<String, Object> factsData = facts.facts(this.json);
@@ -79,9 +87,9 @@ public class Exports {
 					case "json" -> add(exporters, new JsonExporter(folder, this.json, facts), folder, JsonExporter.FILE);
 					case "csv" -> add(exporters, new CsvExporter(folder, facts), folder, CsvExporter.FILE);
 					case "markdown" -> add(exporters, new LayoutExporter(folder.resolve("results.md"), this.layouts,
-							MARKDOWN_LAYOUT, factsData), folder, "results.md");
+							layouts.getOrDefault("markdown", MARKDOWN_LAYOUT), factsData), folder, "results.md");
 					case "text" -> add(exporters, new LayoutExporter(folder.resolve("results.txt"), this.layouts,
-							TEXT_LAYOUT, factsData), folder, "results.txt");
+							layouts.getOrDefault("text", TEXT_LAYOUT), factsData), folder, "results.txt");
 					case "pdf" -> add(exporters, new PdfExporter(folder, facts, factsData), folder, PdfExporter.FILE);
 					default -> throw new IllegalArgumentException("unknown export format '" + format + "'");
 				};

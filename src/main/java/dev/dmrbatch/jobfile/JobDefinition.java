@@ -13,11 +13,14 @@ import dev.dmrbatch.model.ModelSettings;
  *
  * @param concurrency {@code auto} or a number of requests in flight; {@code null} leaves it to the profile
  * @param skipLimit how many items may fail before the job fails; {@code null} for no limit
+ * @param layouts export layouts of this job, by format ({@code markdown}, {@code text}): templates in
+ * {@code templates/} instead of {@code export/results.md.ftl} and {@code export/results.txt.ftl}
  * @param source the file it was read from (not a key of the file)
  */
 public record JobDefinition(String name, String description, Input input, ModelSettings model, String system,
 		Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
-		@JsonProperty("skip-limit") Integer skipLimit, List<String> export, @JsonIgnore Path source) {
+		@JsonProperty("skip-limit") Integer skipLimit, List<String> export, Map<String, String> layouts,
+		@JsonIgnore Path source) {
 
 	public static final List<String> INPUT_FORMATS = List.of("csv", "jsonl", "json", "text");
 
@@ -44,11 +47,15 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 	JobDefinition withSource(Path file) {
 		return new JobDefinition(name, description, input, model, system, vars, steps, concurrency, retry, skipLimit,
-				export, file);
+				export, layouts, file);
 	}
 
 	public Map<String, Object> varsOrEmpty() {
 		return (vars != null) ? vars : Map.of();
+	}
+
+	public Map<String, String> layoutsOrEmpty() {
+		return (layouts != null) ? layouts : Map.of();
 	}
 
 	public List<String> exportsOrDefault() {

@@ -171,6 +171,14 @@ public class JobFiles {
 				}
 			}
 		}
+		for (var layout : job.layoutsOrEmpty().entrySet()) {
+			if (!List.of("markdown", "text").contains(layout.getKey())) {
+				problems.add("layouts." + layout.getKey() + ": only markdown and text exports have layouts");
+			}
+			else if (!Files.isRegularFile(this.properties.resolve("templates").resolve(layout.getValue()))) {
+				problems.add("layouts." + layout.getKey() + ": template " + layout.getValue() + " not found in templates/");
+			}
+		}
 		if (job.model() != null) {
 			for (ConstraintViolation<?> violation : this.validator.validate(job.model())) {
 				problems.add("model." + snake(violation.getPropertyPath().toString()) + " "

@@ -97,7 +97,7 @@ public class ConversationJobFactory {
 		return new StepBuilder(EXPORT_STEP, this.jobRepository).tasklet((contribution, context) -> {
 			long runId = context.getStepContext().getStepExecution().getJobExecution().getJobInstanceId();
 			RunRecord run = this.store.findRun(runId).orElseThrow();
-			List<Path> files = this.exports.write(run, plan.job().exportsOrDefault());
+			List<Path> files = this.exports.write(run, plan.job().exportsOrDefault(), plan.job().layoutsOrEmpty());
 			context.getStepContext()
 				.getStepExecution()
 				.getJobExecution()

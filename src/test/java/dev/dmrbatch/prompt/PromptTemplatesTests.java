@@ -32,7 +32,7 @@ class PromptTemplatesTests {
 	}
 
 	private static JobDefinition job(String system, JobDefinition.Step... steps) {
-		return new JobDefinition("t", null, null, null, system, null, List.of(steps), null, null, null, null,
+		return new JobDefinition("t", null, null, null, system, null, List.of(steps), null, null, null, null, null,
 				Path.of("jobs/t.yaml"));
 	}
 

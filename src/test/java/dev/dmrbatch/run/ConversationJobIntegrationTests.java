@@ -210,6 +210,40 @@ class ConversationJobIntegrationTests {
 	}
 
 	@Test
+	void aJobChoosesItsOwnExportLayout() throws Exception {
+		this.workspace.file("input/items.jsonl", "{\"id\": \"a\", \"title\": \"A\", \"text\": \"x\"}\n");
+		this.workspace.file("templates/brief.md.ftl", """
+				<#macro header run># ${run.job}
+				</#macro>
+				<#macro item c>- ${c.id}: ${c.status}, ${c.turns?size} turns
+				</#macro>
+				<#macro footer run></#macro>
+				""");
+		this.workspace.file("jobs/brief.yaml", """
+				input: { format: jsonl, path: input/items.jsonl, id: id }
+				model: { name: ai/tiny, max_tokens: 4 }
+				steps: [ { name: a, prompt: "Hi ${title}" } ]
+				export: [markdown]
+				layouts: { markdown: brief.md.ftl }
+				""");
+		assertThat(dmr("job=brief").exitCode()).isZero();
+		assertThat(this.workspace.read("output/brief/run-1/results.md")).isEqualTo("# brief\n- a: ok, 2 turns\n");
+
+		Files.delete(this.workspace.path("output/brief/run-1/results.md"));
+		assertThat(Dmr.run(this.workspace, null, "job=export", "run=1", "export=markdown").exitCode()).isZero();
+		assertThat(this.workspace.read("output/brief/run-1/results.md")).isEqualTo("# brief\n- a: ok, 2 turns\n");
+
+		this.workspace.file("jobs/broken.yaml", """
+				steps: [ { name: a, prompt: x } ]
+				layouts: { markdown: nope.ftl, pdf: x.ftl }
+				""");
+		Dmr.Result broken = dmr("job=broken");
+		assertThat(broken.exitCode()).isEqualTo(2);
+		assertThat(broken.err()).contains("layouts.markdown: template nope.ftl not found in templates/")
+			.contains("layouts.pdf: only markdown and text exports have layouts");
+	}
+
+	@Test
 	void unknownModelIsRefusedBeforeAnythingIsSentAndTheRunnersModelsAreNamed() {
 		this.workspace.file("input/articles.csv", csv(3));
 		Dmr.Result result = dmr("job=twostep", "model=ai/nope");

@@ -24,7 +24,7 @@ class RunPlannerTests {
 
 	private static JobDefinition job(ModelSettings model) {
 		return new JobDefinition("j", null, null, model, null, null, List.of(new JobDefinition.Step("a", "x", null)),
-				null, null, null, null, Path.of("jobs/j.yaml"));
+				null, null, null, null, null, Path.of("jobs/j.yaml"));
 	}
 
 	private static RunRequest request(String model) {
