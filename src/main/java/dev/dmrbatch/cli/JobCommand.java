@@ -36,13 +36,17 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 
 	private final ExportCommand export;
 
+	private final RunnerToolCommands tools;
+
 	private int exitCode;
 
-	JobCommand(JobFiles jobFiles, RunPlanner planner, ConversationRuns runs, ExportCommand export) {
+	JobCommand(JobFiles jobFiles, RunPlanner planner, ConversationRuns runs, ExportCommand export,
+			RunnerToolCommands tools) {
 		this.jobFiles = jobFiles;
 		this.planner = planner;
 		this.runs = runs;
 		this.export = export;
+		this.tools = tools;
 	}
 
 	@Override
@@ -54,9 +58,21 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 			return;
 		}
 		try {
-			if (arguments.job().equals("export")) {
-				this.exitCode = this.export.run(arguments);
-				return;
+			switch (arguments.job()) {
+				case "export" -> {
+					this.exitCode = this.export.run(arguments);
+					return;
+				}
+				case "models" -> {
+					this.exitCode = this.tools.models(arguments, args.containsOption("json"));
+					return;
+				}
+				case "probe" -> {
+					this.exitCode = this.tools.probe(arguments);
+					return;
+				}
+				default -> {
+				}
 			}
 			if (arguments.get("export") != null) {
 				throw new RunException("export= goes with job=export; a job's exports are set by export: in its file");
@@ -113,6 +129,8 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 				usage: java -jar dmr-batch.jar job=<name> [input=<path>] [output=<dir>] [model=<name>]
 				           [profile=<name>] [var.<key>=<value> ...] [run=<label>] [concurrency=<n|auto>]
 				       java -jar dmr-batch.jar job=export run=<id|label> [export=jsonl,pdf,...] [output=<dir>]
+				       java -jar dmr-batch.jar job=models [format=json]
+				       java -jar dmr-batch.jar job=probe [model=<name>] [output=<dir>]
 
 				Runs jobs/<name>.yaml over its input: renders each item's prompts, asks the model, keeps the
 				conversations and writes the exports (output/<job>/<run>/ unless output= says otherwise).

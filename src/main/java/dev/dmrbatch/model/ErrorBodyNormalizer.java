@@ -30,10 +30,10 @@ final class ErrorBodyNormalizer implements Interceptor {
 			return response;
 		}
 		MediaType type = body.contentType();
-		if (type != null && type.subtype().contains("json")) {
+		String text = response.peekBody(MAX_BODY).string().strip();
+		if (type != null && type.subtype().contains("json") && !text.isEmpty()) {
 			return response;
 		}
-		String text = response.peekBody(MAX_BODY).string().strip();
 		body.close();
 		String message = text.isEmpty() ? "an empty answer (" + response.code() + " from a proxy or gateway)"
 				: RunnerErrors.firstLine(text);

@@ -58,7 +58,13 @@ public final class FaultProxy implements AutoCloseable {
 
 	private final Map<String, AtomicInteger> perItem = new ConcurrentHashMap<>();
 
-	private volatile IntFunction<Action> faults = (n) -> FORWARD;
+	/** A chat request as the proxy sees it: its number overall, its item, and its attempt for that item. */
+	public record Seen(int n, String item, int attempt) {
+	}
+
+	private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+
+	private volatile java.util.function.Function<Seen, Action> faults = (seen) -> FORWARD;
 
 	/** @param target the runner's base URL, e.g. {@code http://127.0.0.1:12439/engines/llama.cpp/v1} */
 	public FaultProxy(String target) throws IOException {
@@ -76,6 +82,12 @@ public final class FaultProxy implements AutoCloseable {
 
 	/** Decides, from the chat request's number, what happens to it. */
 	public FaultProxy faults(IntFunction<Action> faults) {
+		this.faults = (seen) -> faults.apply(seen.n());
+		return this;
+	}
+
+	/** Decides, from the chat request's item and attempt, what happens to it. */
+	public FaultProxy faultsPerItem(java.util.function.Function<Seen, Action> faults) {
 		this.faults = faults;
 		return this;
 	}
@@ -102,7 +114,10 @@ public final class FaultProxy implements AutoCloseable {
 			String path = exchange.getRequestURI().getPath().replaceFirst("^/v1", "");
 			boolean chat = path.endsWith("/chat/completions");
 			if (chat) {
-				Action action = this.faults.apply(this.chatRequests.incrementAndGet());
+				Matcher marker = ITEM.matcher(new String(body, StandardCharsets.UTF_8));
+				String item = marker.find() ? marker.group(1) : "";
+				int attempt = this.attempts.computeIfAbsent(item, (k) -> new AtomicInteger()).incrementAndGet();
+				Action action = this.faults.apply(new Seen(this.chatRequests.incrementAndGet(), item, attempt));
 				if (action instanceof Drop) {
 					return; // closed without an answer
 				}

@@ -1,0 +1,124 @@
+package dev.dmrbatch.runner;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.model.DmrProperties;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Plain HTTP to the runner, for the tools that examine the runner itself (models, probe): they look at exactly
+ * what the server sends back, fields the OpenAI model does not know included.
+ */
+@Component
+class RunnerHttp {
+
+	private static final MediaType JSON_TYPE = MediaType.get("application/json");
+
+	private final OkHttpClient http;
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	private final String base;
+
+	RunnerHttp(OkHttpClient modelHttpClient, DmrProperties properties) {
+		this.http = modelHttpClient;
+		this.base = properties.baseUrl().toString().replaceAll("/+$", "");
+	}
+
+	/** An answer: its status, its body, and the body as JSON when it is JSON. */
+	record Answer(int status, String body, Object json) {
+
+		boolean ok() {
+			return this.status >= 200 && this.status < 300;
+		}
+
+		@SuppressWarnings("unchecked")
+		Map<String, Object> object() {
+			return (this.json instanceof Map<?, ?> map) ? (Map<String, Object>) map : Map.of();
+		}
+
+		/** The runner's error message, whichever shape it came in. */
+		@SuppressWarnings("unchecked")
+		String error() {
+			if (this.object().get("error") instanceof Map<?, ?> error && error.get("message") != null) {
+				return String.valueOf(error.get("message"));
+			}
+			String text = this.body.strip();
+			return this.status + (text.isEmpty() ? "" : ": " + text.lines().findFirst().orElse(""));
+		}
+
+	}
+
+	String base() {
+		return this.base;
+	}
+
+	/** The base URL without its {@code /v1}: where llama-server's own routes ({@code /props}) live. */
+	String root() {
+		return this.base.replaceAll("/v1$", "");
+	}
+
+	Answer get(String url) throws IOException {
+		return call(new Request.Builder().url(url).get().build());
+	}
+
+	Answer post(String path, Map<String, Object> body) throws IOException {
+		return call(new Request.Builder().url(this.base + path)
+			.post(RequestBody.create(this.json.writeValueAsString(body), JSON_TYPE))
+			.build());
+	}
+
+	/** A streamed chat request: the content of each {@code data:} event, {@code [DONE]} included. */
+	List<String> stream(Map<String, Object> body) throws IOException {
+		Request request = new Request.Builder().url(this.base + "/chat/completions")
+			.post(RequestBody.create(this.json.writeValueAsString(body), JSON_TYPE))
+			.build();
+		List<String> events = new ArrayList<>();
+		try (Response response = this.http.newCall(request).execute()) {
+			ResponseBody responseBody = response.body();
+			if (!response.isSuccessful() || responseBody == null) {
+				throw new IOException("answered " + response.code());
+			}
+			for (String line : responseBody.string().split("\n")) {
+				if (line.startsWith("data:")) {
+					events.add(line.substring(5).strip());
+				}
+			}
+		}
+		return events;
+	}
+
+	Object parse(String text) {
+		try {
+			return this.json.readValue(text, Object.class);
+		}
+		catch (JacksonException ex) {
+			return null;
+		}
+	}
+
+	JsonMapper json() {
+		return this.json;
+	}
+
+	private Answer call(Request request) throws IOException {
+		try (Response response = this.http.newCall(request).execute()) {
+			ResponseBody body = response.body();
+			String text = (body != null) ? body.string() : "";
+			return new Answer(response.code(), text, parse(text));
+		}
+	}
+
+}

@@ -1,0 +1,118 @@
+package dev.dmrbatch.runner;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.support.Dmr;
+import dev.dmrbatch.support.LocalRunner;
+import dev.dmrbatch.support.Workspace;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** job=models and job=probe against the real runner; the probe's verdicts checked by direct requests. */
+class RunnerToolsIntegrationTests {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+	@TempDir
+	Path dir;
+
+	Workspace workspace;
+
+	@BeforeEach
+	void setUp() {
+		this.workspace = new Workspace(this.dir);
+	}
+
+	/** A direct request to the runner, bypassing dmr-batch. */
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> post(String base, String path, Map<String, Object> body) throws Exception {
+		HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		Map<String, Object> answer = JSON.readValue(response.body(), Map.class);
+		answer.put("_status", response.statusCode());
+		return answer;
+	}
+
+	@SuppressWarnings("unchecked")
+	private Map<String, Map<String, Object>> probe(String base) throws Exception {
+		Dmr.Result result = Dmr.run(this.workspace, base, "job=probe", "model=" + LocalRunner.MODEL, "output=probe");
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.out()).contains("PARAMETER").contains("written: ");
+		Map<String, Object> probe = JSON.readValue(this.workspace.path("probe/probe.json").toFile(), Map.class);
+		assertThat(probe).containsEntry("model", "ai/tiny").containsEntry("runner", "llama.cpp llama-server (router mode)");
+		assertThat(this.workspace.read("probe/probe.md")).contains("| `seed` |");
+		return (Map<String, Map<String, Object>>) probe.get("results");
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void modelsListsBothTestModelsAndTheRunnersKind() throws Exception {
+		Dmr.Result table = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=models");
+		assertThat(table.exitCode()).as(table.toString()).isZero();
+		assertThat(table.out()).contains("llama.cpp llama-server (router mode) at " + LocalRunner.baseUrl())
+			.containsPattern("ai/tiny +yes +4096")
+			.contains("ai/tiny2");
+
+		Dmr.Result json = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=models", "format=json");
+		Map<String, Object> listing = JSON.readValue(json.out(), Map.class);
+		assertThat(listing).containsEntry("runner", "llama.cpp llama-server (router mode)");
+		assertThat((List<Map<String, Object>>) listing.get("models")).extracting((m) -> m.get("name"))
+			.containsExactly("ai/tiny", "ai/tiny2");
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void probeVerdictsMatchWhatTheRunnerReallyDoes() throws Exception {
+		String base = LocalRunner.baseUrl();
+		Map<String, Map<String, Object>> results = probe(base);
+		assertThat(results).containsOnlyKeys(ProbeCommand.PARAMETERS);
+
+		// the same questions asked directly
+		Map<String, Object> n = post(base, "/chat/completions", Map.of("model", "ai/tiny", "max_tokens", 3, "n", 2,
+				"messages", List.of(Map.of("role", "user", "content", "hi"))));
+		assertThat(results.get("n").get("supported")).isEqualTo(((List<?>) n.get("choices")).size() == 2);
+		Map<String, Object> limited = post(base, "/chat/completions", Map.of("model", "ai/tiny", "max_tokens", 5,
+				"messages", List.of(Map.of("role", "user", "content", "hi"))));
+		long used = ((Number) ((Map<String, Object>) limited.get("usage")).get("completion_tokens")).longValue();
+		assertThat(results.get("max_tokens").get("supported")).isEqualTo(used <= 5);
+		Map<String, Object> completion = post(base, "/completions", Map.of("model", "ai/tiny", "prompt", "Hi",
+				"max_tokens", 3));
+		assertThat(results.get("completions").get("supported")).isEqualTo(completion.get("_status").equals(200));
+		Map<String, Object> embedding = post(base, "/embeddings", Map.of("model", "ai/tiny", "input", "hi"));
+		assertThat(embedding.get("_status")).isNotEqualTo(200);
+		assertThat(results.get("embeddings")).containsEntry("supported", false);
+		assertThat((String) results.get("embeddings").get("detail")).contains("--embeddings");
+		for (String honoured : List.of("temperature", "seed", "stream", "logprobs", "response_format_json_schema")) {
+			assertThat(results.get(honoured)).as(honoured).containsEntry("supported", true);
+		}
+	}
+
+	@Test
+	void theEmbeddingsVerdictFlipsWhenTheRunnerServesEmbeddings() throws Exception {
+		int port = LocalRunner.PORT + 5;
+		String base = LocalRunner.start(port, List.of("--embeddings"));
+		try {
+			Map<String, Object> embedding = post(base, "/embeddings", Map.of("model", "ai/tiny", "input", "hi"));
+			assertThat(embedding.get("_status")).isEqualTo(200);
+			assertThat(probe(base).get("embeddings")).containsEntry("supported", true);
+		}
+		finally {
+			LocalRunner.stop(port);
+		}
+	}
+
+}
