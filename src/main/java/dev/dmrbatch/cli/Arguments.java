@@ -13,7 +13,7 @@ import dev.dmrbatch.run.RunRequest;
 record Arguments(Map<String, String> values, Map<String, String> vars, boolean help) {
 
 	static final Set<String> KEYS = Set.of("job", "input", "output", "model", "profile", "run", "concurrency",
-			"export", "format");
+			"export", "format", "requests", "max_tokens");
 
 	static Arguments parse(List<String> args) {
 		Map<String, String> values = new LinkedHashMap<>();

@@ -71,6 +71,10 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 					this.exitCode = this.tools.probe(arguments);
 					return;
 				}
+				case "bench" -> {
+					this.exitCode = this.tools.bench(arguments);
+					return;
+				}
 				default -> {
 				}
 			}
@@ -131,6 +135,7 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 				       java -jar dmr-batch.jar job=export run=<id|label> [export=jsonl,pdf,...] [output=<dir>]
 				       java -jar dmr-batch.jar job=models [format=json]
 				       java -jar dmr-batch.jar job=probe [model=<name>] [output=<dir>]
+				       java -jar dmr-batch.jar job=bench [model=<name>] [concurrency=1,2,4,8] [requests=N] [max_tokens=N]
 
 				Runs jobs/<name>.yaml over its input: renders each item's prompts, asks the model, keeps the
 				conversations and writes the exports (output/<job>/<run>/ unless output= says otherwise).

@@ -8,6 +8,7 @@ import dev.dmrbatch.model.DmrProperties;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelCatalog;
 import dev.dmrbatch.run.RunException;
+import dev.dmrbatch.runner.BenchCommand;
 import dev.dmrbatch.runner.ModelsCommand;
 import dev.dmrbatch.runner.ProbeCommand;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,13 +23,17 @@ class RunnerToolCommands {
 
 	private final ProbeCommand probe;
 
+	private final BenchCommand bench;
+
 	private final ModelCatalog catalog;
 
 	private final DmrProperties properties;
 
-	RunnerToolCommands(ModelsCommand models, ProbeCommand probe, ModelCatalog catalog, DmrProperties properties) {
+	RunnerToolCommands(ModelsCommand models, ProbeCommand probe, BenchCommand bench, ModelCatalog catalog,
+			DmrProperties properties) {
 		this.models = models;
 		this.probe = probe;
+		this.bench = bench;
 		this.catalog = catalog;
 		this.properties = properties;
 	}
@@ -46,7 +51,33 @@ class RunnerToolCommands {
 	}
 
 	int probe(Arguments arguments) throws IOException {
-		String model = (arguments.get("model") != null) ? arguments.get("model") : this.properties.defaultModel();
+		String model = model(arguments);
+		ModelsCommand.Listing listing = available(model);
+		ProbeCommand.Probe result = this.probe.probe(model, listing.runner());
+		List<Path> files = this.probe.write(result, folder(arguments, "probe", model));
+		Console.out(this.probe.table(result));
+		files.forEach((file) -> Console.out("written: " + file.toAbsolutePath()));
+		return 0;
+	}
+
+	int bench(Arguments arguments) throws IOException, InterruptedException {
+		String model = model(arguments);
+		List<Integer> levels = numbers(arguments.get("concurrency"), "1,2,4,8", "concurrency");
+		int requests = numbers(arguments.get("requests"), "32", "requests").get(0);
+		int maxTokens = numbers(arguments.get("max_tokens"), "64", "max_tokens").get(0);
+		ModelsCommand.Listing listing = available(model);
+		BenchCommand.Bench result = this.bench.bench(model, listing.runner(), levels, requests, maxTokens);
+		List<Path> files = this.bench.write(result, folder(arguments, "bench", model));
+		Console.out(this.bench.table(result));
+		files.forEach((file) -> Console.out("written: " + file.toAbsolutePath()));
+		return 0;
+	}
+
+	private String model(Arguments arguments) {
+		return (arguments.get("model") != null) ? arguments.get("model") : this.properties.defaultModel();
+	}
+
+	private ModelsCommand.Listing available(String model) {
 		ModelsCommand.Listing listing = listing();
 		List<String> names = listing.models().stream().map(ModelsCommand.ModelInfo::name).toList();
 		if (!names.contains(model)) {
@@ -54,13 +85,28 @@ class RunnerToolCommands {
 					+ (names.isEmpty() ? "no models" : String.join(", ", names)) + " (with Docker Model Runner: "
 					+ "docker model pull " + model + ")");
 		}
-		ProbeCommand.Probe result = this.probe.probe(model, listing.runner());
-		Path folder = (arguments.get("output") != null) ? this.properties.resolve(arguments.get("output"))
-				: this.properties.resolve("output").resolve("probe").resolve(model.replaceAll("[^A-Za-z0-9._-]", "_"));
-		List<Path> files = this.probe.write(result, folder);
-		Console.out(this.probe.table(result));
-		files.forEach((file) -> Console.out("written: " + file.toAbsolutePath()));
-		return 0;
+		return listing;
+	}
+
+	private Path folder(Arguments arguments, String tool, String model) {
+		return (arguments.get("output") != null) ? this.properties.resolve(arguments.get("output"))
+				: this.properties.resolve("output").resolve(tool).resolve(model.replaceAll("[^A-Za-z0-9._-]", "_"));
+	}
+
+	private static List<Integer> numbers(String value, String fallback, String key) {
+		String given = (value != null) ? value : fallback;
+		try {
+			List<Integer> numbers = java.util.Arrays.stream(given.split(",")).map(String::strip).map(Integer::parseInt)
+				.toList();
+			if (numbers.stream().anyMatch((n) -> n < 1 || n > 256)) {
+				throw new NumberFormatException();
+			}
+			return numbers;
+		}
+		catch (NumberFormatException ex) {
+			throw new RunException(key + "=" + given + " must be " + (key.equals("concurrency")
+					? "a list of numbers from 1 to 256, e.g. 1,2,4,8" : "a number from 1 to 256"));
+		}
 	}
 
 	private ModelsCommand.Listing listing() {

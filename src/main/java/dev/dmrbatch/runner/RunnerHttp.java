@@ -100,6 +100,28 @@ class RunnerHttp {
 		return events;
 	}
 
+	/**
+	 * A streamed chat request read as it arrives: {@code onEvent} gets each {@code data:} payload the moment its
+	 * line is complete, so the caller can time the first token.
+	 */
+	void stream(Map<String, Object> body, java.util.function.Consumer<String> onEvent) throws IOException {
+		Request request = new Request.Builder().url(this.base + "/chat/completions")
+			.post(RequestBody.create(this.json.writeValueAsString(body), JSON_TYPE))
+			.build();
+		try (Response response = this.http.newCall(request).execute()) {
+			ResponseBody responseBody = response.body();
+			if (!response.isSuccessful() || responseBody == null) {
+				throw new IOException("answered " + response.code());
+			}
+			okio.BufferedSource source = responseBody.source();
+			for (String line = source.readUtf8Line(); line != null; line = source.readUtf8Line()) {
+				if (line.startsWith("data:")) {
+					onEvent.accept(line.substring(5).strip());
+				}
+			}
+		}
+	}
+
 	Object parse(String text) {
 		try {
 			return this.json.readValue(text, Object.class);

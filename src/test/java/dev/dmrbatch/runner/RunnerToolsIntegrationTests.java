@@ -102,6 +102,42 @@ class RunnerToolsIntegrationTests {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
+	void benchWritesItsFiguresAndAChartThatHoldsThem() throws Exception {
+		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=bench", "model=ai/tiny",
+				"concurrency=1,2,4", "requests=12", "max_tokens=8", "output=bench");
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.out()).contains("CONCURRENCY").contains("recommended concurrency for batch runs: ");
+
+		Map<String, Object> bench = JSON.readValue(this.workspace.path("bench/bench.json").toFile(), Map.class);
+		List<Map<String, Object>> levels = (List<Map<String, Object>>) bench.get("levels");
+		assertThat(levels).extracting((l) -> l.get("concurrency")).containsExactly(1, 2, 4);
+		for (Map<String, Object> level : levels) {
+			assertThat(level).containsEntry("requests", 12).containsEntry("failed", 0);
+			assertThat(((Number) level.get("tokensPerSecond")).doubleValue()).isPositive();
+			assertThat(((Number) level.get("latencyP50")).doubleValue())
+				.isLessThanOrEqualTo(((Number) level.get("latencyP90")).doubleValue());
+			assertThat(((Number) level.get("ttftP50")).doubleValue())
+				.isLessThanOrEqualTo(((Number) level.get("latencyP50")).doubleValue());
+		}
+		assertThat(levels).extracting((l) -> l.get("concurrency")).contains(bench.get("recommended"));
+		assertThat(this.workspace.read("bench/bench.csv").split("\r\n")).hasSize(4);
+
+		// the chart holds one point per level and series, with the figures of bench.json
+		String html = this.workspace.read("bench/bench.html");
+		assertThat(html).contains("<svg").doesNotContain("src=\"http").doesNotContain("href=\"http");
+		for (Map<String, Object> level : levels) {
+			assertThat(html).contains(String.format(java.util.Locale.ROOT,
+					"data-series=\"tokens_per_second\" data-concurrency=\"%d\" data-value=\"%.2f\"", level.get("concurrency"),
+					((Number) level.get("tokensPerSecond")).doubleValue()));
+			assertThat(html).contains(String.format(java.util.Locale.ROOT,
+					"data-series=\"latency_p50_ms\" data-concurrency=\"%d\" data-value=\"%.2f\"", level.get("concurrency"),
+					((Number) level.get("latencyP50")).doubleValue()));
+		}
+		assertThat(html.split("class=\"point\"", -1)).hasSize(1 + 3 * 3);
+	}
+
+	@Test
 	void theEmbeddingsVerdictFlipsWhenTheRunnerServesEmbeddings() throws Exception {
 		int port = LocalRunner.PORT + 5;
 		String base = LocalRunner.start(port, List.of("--embeddings"));
