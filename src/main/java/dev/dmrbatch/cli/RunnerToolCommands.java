@@ -51,8 +51,8 @@ class RunnerToolCommands {
 	}
 
 	int probe(Arguments arguments) throws IOException {
-		String model = model(arguments);
-		ModelsCommand.Listing listing = available(model);
+		String model = available(model(arguments));
+		ModelsCommand.Listing listing = listing();
 		ProbeCommand.Probe result = this.probe.probe(model, listing.runner());
 		List<Path> files = this.probe.write(result, folder(arguments, "probe", model));
 		Console.out(this.probe.table(result));
@@ -65,7 +65,8 @@ class RunnerToolCommands {
 		List<Integer> levels = numbers(arguments.get("concurrency"), "1,2,4,8", "concurrency");
 		int requests = numbers(arguments.get("requests"), "32", "requests").get(0);
 		int maxTokens = numbers(arguments.get("max_tokens"), "64", "max_tokens").get(0);
-		ModelsCommand.Listing listing = available(model);
+		model = available(model);
+		ModelsCommand.Listing listing = listing();
 		BenchCommand.Bench result = this.bench.bench(model, listing.runner(), levels, requests, maxTokens);
 		List<Path> files = this.bench.write(result, folder(arguments, "bench", model));
 		Console.out(this.bench.table(result));
@@ -77,15 +78,14 @@ class RunnerToolCommands {
 		return (arguments.get("model") != null) ? arguments.get("model") : this.properties.defaultModel();
 	}
 
-	private ModelsCommand.Listing available(String model) {
-		ModelsCommand.Listing listing = listing();
-		List<String> names = listing.models().stream().map(ModelsCommand.ModelInfo::name).toList();
-		if (!names.contains(model)) {
-			throw new RunException("model '" + model + "' is not available; the runner has: "
-					+ (names.isEmpty() ? "no models" : String.join(", ", names)) + " (with Docker Model Runner: "
-					+ "docker model pull " + model + ")");
+	/** The runner's own name for the model, once it is known to have it. */
+	private String available(String model) {
+		try {
+			return this.catalog.require(model);
 		}
-		return listing;
+		catch (ModelCallException ex) {
+			throw new RunException(ex.getMessage());
+		}
 	}
 
 	private Path folder(Arguments arguments, String tool, String model) {

@@ -21,6 +21,32 @@ public class ModelCatalog {
 	}
 
 	/**
+	 * Checks that the runner has a model, before anything is sent, and returns the name the runner lists it under.
+	 * @throws ModelCallException naming the models it has (and how to pull one into Docker Model Runner), or why
+	 * the runner could not be asked
+	 */
+	public String require(String model) {
+		List<String> available = modelNames();
+		return available.stream()
+			.filter((name) -> sameModel(name, model))
+			.findFirst()
+			.orElseThrow(() -> new ModelCallException("model '" + model + "' is not available; the runner has: "
+					+ (available.isEmpty() ? "no models" : String.join(", ", available))
+					+ " (with Docker Model Runner: docker model pull " + model + ")", 404, false, null));
+	}
+
+	/** Docker Model Runner's names: {@code gemma3} is {@code ai/gemma3}, and no tag means {@code :latest}. */
+	public static boolean sameModel(String listed, String wanted) {
+		return canonical(listed).equals(canonical(wanted));
+	}
+
+	private static String canonical(String name) {
+		String full = name.contains("/") ? name : "ai/" + name;
+		int slash = full.lastIndexOf('/');
+		return (full.indexOf(':', slash) < 0) ? full + ":latest" : full;
+	}
+
+	/**
 	 * The names of the runner's models ({@code GET /models}).
 	 * @throws ModelCallException when the runner cannot be reached or does not answer like an OpenAI-compatible
 	 * server

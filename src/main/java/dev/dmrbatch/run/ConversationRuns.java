@@ -108,29 +108,12 @@ public class ConversationRuns {
 
 	/** The model must be one the runner has; asking first turns a typo into one message instead of N failures. */
 	private void checkModel(String model) {
-		List<String> available;
 		try {
-			available = this.catalog.modelNames();
+			this.catalog.require(model);
 		}
 		catch (ModelCallException ex) {
 			throw new RunException(ex.getMessage());
 		}
-		if (available.stream().noneMatch((name) -> sameModel(name, model))) {
-			throw new RunException("model '" + model + "' is not available; the runner has: "
-					+ (available.isEmpty() ? "no models" : String.join(", ", available))
-					+ " (with Docker Model Runner: docker model pull " + model + ")");
-		}
-	}
-
-	/** Docker Model Runner's names: {@code gemma3} is {@code ai/gemma3}, and no tag means {@code :latest}. */
-	static boolean sameModel(String listed, String wanted) {
-		return canonical(listed).equals(canonical(wanted));
-	}
-
-	private static String canonical(String name) {
-		String full = name.contains("/") ? name : "ai/" + name;
-		int slash = full.lastIndexOf('/');
-		return (full.indexOf(':', slash) < 0) ? full + ":latest" : full;
 	}
 
 	private static ThreadPoolTaskExecutor workers(int concurrency) {

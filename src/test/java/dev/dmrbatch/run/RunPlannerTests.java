@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.model.ModelCatalog;
 import dev.dmrbatch.model.ModelSettings;
 import org.junit.jupiter.api.Test;
 
@@ -55,10 +56,10 @@ class RunPlannerTests {
 
 	@Test
 	void modelNamesFollowDockerModelRunner() {
-		assertThat(ConversationRuns.sameModel("ai/gemma3:latest", "ai/gemma3")).isTrue();
-		assertThat(ConversationRuns.sameModel("ai/gemma3", "gemma3")).isTrue();
-		assertThat(ConversationRuns.sameModel("ai/qwen3:0.6B-Q4_0", "ai/qwen3")).isFalse();
-		assertThat(ConversationRuns.sameModel("ai/tiny", "ai/tiny2")).isFalse();
+		assertThat(ModelCatalog.sameModel("ai/gemma3:latest", "ai/gemma3")).isTrue();
+		assertThat(ModelCatalog.sameModel("ai/gemma3", "gemma3")).isTrue();
+		assertThat(ModelCatalog.sameModel("ai/qwen3:0.6B-Q4_0", "ai/qwen3")).isFalse();
+		assertThat(ModelCatalog.sameModel("ai/tiny", "ai/tiny2")).isFalse();
 	}
 
 }
