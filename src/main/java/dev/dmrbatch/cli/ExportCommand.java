@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
@@ -43,9 +44,11 @@ class ExportCommand {
 			throw new RunException("job=export needs run=<run id or label> (the summary of a run names it)");
 		}
 		RunRecord run = find(which);
+		Optional<JobDefinition> job = jobFile(run.jobName());
+		// export= when given; else the job file's own list; else every format
 		List<String> formats = (arguments.get("export") != null)
 				? Arrays.stream(arguments.get("export").split(",")).map(String::strip).toList()
-				: JobDefinition.EXPORT_FORMATS;
+				: job.map(JobDefinition::exportsOrDefault).orElse(JobDefinition.EXPORT_FORMATS);
 		for (String format : formats) {
 			if (!JobDefinition.EXPORT_FORMATS.contains(format)) {
 				throw new RunException("export=" + format + " is not one of "
@@ -57,7 +60,8 @@ class ExportCommand {
 			run = new RunRecord(run.id(), run.jobName(), run.label(), run.input(), output.toString(), run.settings(),
 					run.createdAt());
 		}
-		List<Path> files = this.exports.write(run, formats, layouts(run.jobName()));
+		List<Path> files = this.exports.write(run, formats,
+				job.map(JobDefinition::layoutsOrEmpty).orElse(Map.of()));
 		var totals = this.store.totals(run.id());
 		Console.out(run.jobName() + " run " + ((run.label() != null) ? run.label() : run.id()) + " exported again: "
 				+ totals.conversations() + " items, " + totals.ok() + " ok, " + totals.failed() + " failed");
@@ -65,13 +69,13 @@ class ExportCommand {
 		return 0;
 	}
 
-	/** The job's own layouts, if its job file is still there and readable. */
-	private Map<String, String> layouts(String jobName) {
+	/** The run's job file, if it is still there and readable: its export list and layouts. */
+	private Optional<JobDefinition> jobFile(String jobName) {
 		try {
-			return this.jobFiles.load(jobName).layoutsOrEmpty();
+			return Optional.of(this.jobFiles.load(jobName));
 		}
 		catch (RuntimeException ex) {
-			return Map.of();
+			return Optional.empty();
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
@@ -13,6 +14,7 @@ import dev.dmrbatch.conversation.RunTotals;
 import dev.dmrbatch.model.LoadGate;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelCatalog;
+import dev.dmrbatch.runner.RunnerSlots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +49,11 @@ public class ConversationRuns {
 
 	private final ModelCatalog catalog;
 
+	private final RunnerSlots slots;
+
 	ConversationRuns(ConversationJobFactory jobs, JobOperator jobOperator, JobRepository jobRepository,
-			ConversationStore store, ModelCatalog catalog) {
+			ConversationStore store, ModelCatalog catalog, RunnerSlots slots) {
+		this.slots = slots;
 		this.jobs = jobs;
 		this.jobOperator = jobOperator;
 		this.jobRepository = jobRepository;
@@ -89,6 +94,7 @@ public class ConversationRuns {
 			resumed = true;
 		}
 		checkModel(plan.settings().name());
+		plan = resolveConcurrency(plan);
 		ThreadPoolTaskExecutor workers = workers(plan.concurrency());
 		try (LoadGate gate = new LoadGate(plan.concurrency(), plan.settings().name())) {
 			Job job = this.jobs.build(plan, workers, gate);
@@ -114,6 +120,21 @@ public class ConversationRuns {
 		catch (ModelCallException ex) {
 			throw new RunException(ex.getMessage());
 		}
+	}
+
+	/** {@code concurrency: auto}: the model's parallel slots where the runner tells, else the profile's setting. */
+	private RunPlan resolveConcurrency(RunPlan plan) {
+		if (!plan.autoConcurrency()) {
+			return plan;
+		}
+		Optional<Integer> slots = this.slots.of(plan.settings().name());
+		if (slots.isPresent()) {
+			log.info("concurrency auto: {}, the runner's parallel slots for {}", slots.get(), plan.settings().name());
+			return plan.withConcurrency(Math.min(slots.get(), 64));
+		}
+		log.info("concurrency auto: {}, from dmr.concurrency (the runner does not tell its slots; Docker Model Runner "
+				+ "never does)", plan.concurrency());
+		return plan.withConcurrency(plan.concurrency());
 	}
 
 	private static ThreadPoolTaskExecutor workers(int concurrency) {

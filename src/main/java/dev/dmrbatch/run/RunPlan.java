@@ -13,18 +13,25 @@ import dev.dmrbatch.prompt.Prompts;
  * Everything a run needs, checked before anything is sent.
  *
  * @param jobName the Spring Batch job name: the restart identity, so it never changes for a job file
+ * @param concurrency requests in flight
+ * @param autoConcurrency whether {@code concurrency} is only the fallback for {@code auto}: the runner's own slot
+ * count, where it tells, replaces it
  * @param retry how transient faults are retried: the job file's {@code retry:} over the profile's {@code dmr.retry}
  * @param skipLimit how many items may fail before the job fails; {@code null} for no limit
  * @param label the {@code run=} label, or {@code null} for the job and input's default run
  * @param output the {@code output=} folder, or {@code null} for {@code output/<job>/<run>/}
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input, ModelSettings settings,
-		Map<String, Object> vars, int concurrency, DmrProperties.Retry retry, Integer skipLimit, String label,
-		Path output) {
+		Map<String, Object> vars, int concurrency, boolean autoConcurrency, DmrProperties.Retry retry,
+		Integer skipLimit, String label, Path output) {
 
 	/** Items per chunk: enough to keep every slot busy several times over between commits. */
 	public int chunkSize() {
 		return Math.max(8, this.concurrency * 4);
+	}
+
+	RunPlan withConcurrency(int resolved) {
+		return new RunPlan(jobName, job, prompts, input, settings, vars, resolved, false, retry, skipLimit, label, output);
 	}
 
 }

@@ -51,6 +51,8 @@ public class RunPlanner {
 		InputSource input = input(job, request);
 		InputReaders.check(input);
 		ModelSettings settings = settings(job, request);
+		String concurrencySetting = (request.concurrency() != null) ? request.concurrency() : job.concurrency();
+		boolean auto = concurrencySetting == null || concurrencySetting.equals("auto");
 		int concurrency = concurrency(job, request);
 		Map<String, Object> vars = new LinkedHashMap<>(job.varsOrEmpty());
 		vars.putAll(request.vars());
@@ -59,8 +61,8 @@ public class RunPlanner {
 					+ " is not a valid run label: use letters, digits, '.', '_' and '-' (it names the output folder)");
 		}
 		Path output = (request.output() != null) ? this.properties.resolve(request.output()) : null;
-		return new RunPlan(jobName, job, prompts, input, settings, vars, concurrency, retry(job), job.skipLimit(),
-				request.label(), output);
+		return new RunPlan(jobName, job, prompts, input, settings, vars, concurrency, auto, retry(job),
+				job.skipLimit(), request.label(), output);
 	}
 
 	private static String jobName(JobDefinition job) {

@@ -139,6 +139,8 @@ class ConversationJobIntegrationTests {
 
 		Dmr.Result notes = dmr("job=notes");
 		assertThat(notes.exitCode()).as(notes.toString()).isZero();
+		// no concurrency in the job: auto, from the runner's own slot count
+		assertThat(notes.err()).contains("concurrency auto: 4, the runner's parallel slots for ai/tiny2");
 		List<Map<String, Object>> lines = results("output/notes/run-3");
 		assertThat(lines).extracting((r) -> r.get("id")).containsExactly("one.txt", "two.md");
 		assertThat(lines).extracting((r) -> r.get("model")).containsOnly("ai/tiny2");
@@ -203,6 +205,10 @@ class ConversationJobIntegrationTests {
 				"output=copy");
 		assertThat(elsewhere.exitCode()).isZero();
 		assertThat(this.workspace.read("copy/results.jsonl")).isEqualTo(original);
+
+		// without export=, the job file's own list (twostep has none: jsonl)
+		Dmr.Result asTheJobSays = Dmr.run(this.workspace, "http://127.0.0.1:9/v1", "job=export", "run=first");
+		assertThat(asTheJobSays.out()).contains("results.jsonl").doesNotContain("results.pdf");
 
 		Dmr.Result unknown = Dmr.run(this.workspace, null, "job=export", "run=nope");
 		assertThat(unknown.exitCode()).isEqualTo(2);

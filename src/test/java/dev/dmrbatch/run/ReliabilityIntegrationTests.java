@@ -285,6 +285,8 @@ class ReliabilityIntegrationTests {
 		Dmr.Result result = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items");
 		assertThat(result.exitCode()).as(result.toString()).isZero();
 		assertThat(result.out()).contains("COMPLETED: 0 items");
+		// the proxy passes no props: auto falls back to the profile's setting, and says so
+		assertThat(result.err()).contains("concurrency auto: 4, from dmr.concurrency");
 		assertThat(this.proxy.chatRequests()).isZero();
 	}
 
