@@ -46,6 +46,11 @@ record Arguments(Map<String, String> values, Map<String, String> vars, boolean h
 			if (value.isEmpty()) {
 				throw new ArgumentException("argument " + key + "= has no value");
 			}
+			if (key.equals("job") && "runs".equals(values.get("job")) && !values.containsKey("of")) {
+				// job=runs job=<name>: the second job= says whose runs
+				values.put("of", value);
+				continue;
+			}
 			if (values.put(key, value) != null) {
 				throw new ArgumentException("argument " + key + "= is given twice");
 			}

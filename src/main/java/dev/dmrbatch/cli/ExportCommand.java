@@ -9,6 +9,7 @@ import java.util.Optional;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.Exports;
+import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.DmrProperties;
@@ -31,7 +32,11 @@ class ExportCommand {
 
 	private final JobFiles jobFiles;
 
-	ExportCommand(ConversationStore store, Exports exports, DmrProperties properties, JobFiles jobFiles) {
+	private final RunHistory history;
+
+	ExportCommand(ConversationStore store, Exports exports, DmrProperties properties, JobFiles jobFiles,
+			RunHistory history) {
+		this.history = history;
 		this.store = store;
 		this.jobFiles = jobFiles;
 		this.exports = exports;
@@ -80,22 +85,7 @@ class ExportCommand {
 	}
 
 	private RunRecord find(String which) {
-		if (which.matches("\\d+")) {
-			return this.store.findRun(Long.parseLong(which))
-				.orElseThrow(() -> new RunException("there is no run " + which));
-		}
-		List<RunRecord> runs = this.store.findRunsByLabel(which);
-		if (runs.isEmpty()) {
-			throw new RunException("there is no run labelled '" + which + "'");
-		}
-		if (runs.stream().map(RunRecord::jobName).distinct().count() > 1) {
-			throw new RunException("run label '" + which + "' is used by several jobs ("
-					+ String.join(", ", runs.stream().map(RunRecord::jobName).distinct().toList())
-					+ "): give the run's id instead (" + String.join(", ",
-							runs.stream().map((r) -> r.jobName() + " " + r.id()).toList())
-					+ ")");
-		}
-		return runs.get(0);
+		return this.history.find(which);
 	}
 
 }

@@ -38,10 +38,13 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 
 	private final RunnerToolCommands tools;
 
+	private final HistoryCommands history;
+
 	private int exitCode;
 
 	JobCommand(JobFiles jobFiles, RunPlanner planner, ConversationRuns runs, ExportCommand export,
-			RunnerToolCommands tools) {
+			RunnerToolCommands tools, HistoryCommands history) {
+		this.history = history;
 		this.jobFiles = jobFiles;
 		this.planner = planner;
 		this.runs = runs;
@@ -69,6 +72,14 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 				}
 				case "probe" -> {
 					this.exitCode = this.tools.probe(arguments);
+					return;
+				}
+				case "runs" -> {
+					this.exitCode = this.history.runs(arguments, args.containsOption("json"));
+					return;
+				}
+				case "show" -> {
+					this.exitCode = this.history.show(arguments, args.containsOption("json"));
 					return;
 				}
 				case "bench" -> {
@@ -133,6 +144,8 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 				usage: java -jar dmr-batch.jar job=<name> [input=<path>] [output=<dir>] [model=<name>]
 				           [profile=<name>] [var.<key>=<value> ...] [run=<label>] [concurrency=<n|auto>]
 				       java -jar dmr-batch.jar job=export run=<id|label> [export=jsonl,pdf,...] [output=<dir>]
+				       java -jar dmr-batch.jar job=runs [job=<name>] [--json]
+				       java -jar dmr-batch.jar job=show run=<id|label> [--json]
 				       java -jar dmr-batch.jar job=models [format=json]
 				       java -jar dmr-batch.jar job=probe [model=<name>] [output=<dir>]
 				       java -jar dmr-batch.jar job=bench [model=<name>] [concurrency=1,2,4,8] [requests=N] [max_tokens=N]

@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -62,6 +64,74 @@ public class ConversationStore {
 			.params(jobName, label)
 			.query(ConversationStore::run)
 			.list();
+	}
+
+	/** Every run, or one job's runs, newest first. */
+	public List<RunRecord> runs(String jobName) {
+		return (jobName == null)
+				? this.client.sql("select * from dmr_run order by id desc").query(ConversationStore::run).list()
+				: this.client.sql("select * from dmr_run where job_name = ? order by id desc")
+					.param(jobName)
+					.query(ConversationStore::run)
+					.list();
+	}
+
+	/** Every run's totals in one query, by run id; a run with nothing stored yet is absent. */
+	public Map<Long, RunTotals> totalsByRun() {
+		Map<Long, RunTotals> totals = new HashMap<>();
+		this.jdbc.query("select run_id, count(*) n, sum(case when status = 'ok' then 1 else 0 end) ok, "
+				+ "sum(prompt_tokens) pt, sum(completion_tokens) ct from dmr_conversation group by run_id", (rs) -> {
+					totals.put(rs.getLong("run_id"), new RunTotals(rs.getLong("n"), rs.getLong("ok"),
+							rs.getLong("n") - rs.getLong("ok"), rs.getLong("pt"), rs.getLong("ct")));
+				});
+		return totals;
+	}
+
+	/** A run's failed items, in input order, with why each failed. */
+	public void forEachFailure(long runId, Consumer<Failure> action) {
+		this.jdbc.query("select item_seq, item_id, model, error from dmr_conversation where run_id = ? and status <> 'ok' "
+				+ "order by item_seq, model", (rs) -> {
+					action.accept(new Failure(rs.getLong("item_seq"), rs.getString("item_id"), rs.getString("model"),
+							rs.getString("error")));
+				}, runId);
+	}
+
+	/**
+	 * How a per-conversation figure ({@link Measure}) is spread over a run: {@code bins} equal-width bins between its
+	 * smallest and largest value, counted by the database so nothing grows with the run.
+	 */
+	public Histogram histogram(long runId, Measure measure, int bins) {
+		String column = measure.column;
+		Map<String, Object> range = this.jdbc.queryForMap("select min(" + column + ") lo, max(" + column
+				+ ") hi from dmr_conversation where run_id = ? and status = 'ok'", runId);
+		if (range.get("lo") == null) {
+			return new Histogram(0, 0, new long[0]);
+		}
+		long lo = ((Number) range.get("lo")).longValue();
+		long hi = ((Number) range.get("hi")).longValue();
+		long width = Math.max(1, (hi - lo + bins) / bins);
+		int count = (int) Math.min(bins, (hi - lo) / width + 1);
+		long[] counts = new long[count];
+		this.jdbc.query("select (" + column + " - ?) / ? b, count(*) n from dmr_conversation "
+				+ "where run_id = ? and status = 'ok' group by b", (rs) -> {
+					counts[(int) Math.min(count - 1, rs.getLong("b"))] += rs.getLong("n");
+				}, lo, width, runId);
+		return new Histogram(lo, width, counts);
+	}
+
+	/**
+	 * The run's progress: how many conversations had been stored by each commit, oldest first, as (epoch
+	 * millisecond, cumulative count) pairs; one pair per chunk, as chunks commit together.
+	 */
+	public List<long[]> progress(long runId) {
+		List<long[]> points = new ArrayList<>();
+		long[] total = { 0 };
+		this.jdbc.query("select finished_at, count(*) n from dmr_conversation where run_id = ? group by finished_at "
+				+ "order by finished_at", (rs) -> {
+					total[0] += rs.getLong("n");
+					points.add(new long[] { rs.getTimestamp("finished_at").getTime(), total[0] });
+				}, runId);
+		return points;
 	}
 
 	/** Saves conversations; called by the chunk's writer, inside the chunk's transaction. */
@@ -202,6 +272,39 @@ public class ConversationStore {
 
 		void advance() throws SQLException {
 			this.valid = this.rows.next();
+		}
+
+	}
+
+	/** A failed item: which one, with which model, and why. */
+	public record Failure(long itemSeq, String itemId, String model, String error) {
+	}
+
+	/** A figure each conversation has, that the report charts. */
+	public enum Measure {
+
+		LATENCY_MS("latency_ms"), COMPLETION_TOKENS("completion_tokens");
+
+		private final String column;
+
+		Measure(String column) {
+			this.column = column;
+		}
+
+	}
+
+	/**
+	 * Counts in equal-width bins: bin {@code i} holds values from {@code lo + i * width} to {@code lo + (i + 1) *
+	 * width - 1}.
+	 */
+	public record Histogram(long lo, long width, long[] counts) {
+
+		public long total() {
+			long total = 0;
+			for (long count : this.counts) {
+				total += count;
+			}
+			return total;
 		}
 
 	}

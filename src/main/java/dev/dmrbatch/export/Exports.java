@@ -90,6 +90,8 @@ public class Exports {
 							layouts.getOrDefault("markdown", MARKDOWN_LAYOUT), factsData), folder, "results.md");
 					case "text" -> add(exporters, new LayoutExporter(folder.resolve("results.txt"), this.layouts,
 							layouts.getOrDefault("text", TEXT_LAYOUT), factsData), folder, "results.txt");
+					case "html" -> add(exporters, new HtmlReportExporter(folder, facts, factsData, this.store), folder,
+							HtmlReportExporter.FILE);
 					case "pdf" -> add(exporters, new PdfExporter(folder, facts, factsData), folder, PdfExporter.FILE);
 					default -> throw new IllegalArgumentException("unknown export format '" + format + "'");
 				};

@@ -24,7 +24,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 	public static final List<String> INPUT_FORMATS = List.of("csv", "jsonl", "json", "text");
 
-	public static final List<String> EXPORT_FORMATS = List.of("jsonl", "json", "markdown", "text", "csv", "pdf");
+	public static final List<String> EXPORT_FORMATS = List.of("jsonl", "json", "markdown", "text", "csv", "pdf", "html");
 
 	/**
 	 * @param format {@code csv}, {@code jsonl}, {@code json} or {@code text} (a folder of .txt/.md files)
@@ -59,7 +59,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	}
 
 	public List<String> exportsOrDefault() {
-		return (export != null) ? export : List.of("jsonl");
+		return (export != null) ? export : List.of("jsonl", "html");
 	}
 
 }

@@ -16,8 +16,13 @@ public record RunOutcome(String jobName, long runId, String label, BatchStatus s
 
 	/** 0 all answered, 3 finished with failed items, 4 stopped, 5 failed. */
 	public int exitCode() {
-		return switch (this.status) {
-			case COMPLETED -> (this.failed > 0) ? 3 : 0;
+		return exitCode(this.status, this.failed);
+	}
+
+	/** The exit code of a run that ended with this status and this many failed items. */
+	public static int exitCode(BatchStatus status, long failed) {
+		return switch (status) {
+			case COMPLETED -> (failed > 0) ? 3 : 0;
 			case STOPPED, STOPPING -> 4;
 			default -> 5;
 		};
