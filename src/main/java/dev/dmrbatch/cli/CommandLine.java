@@ -33,6 +33,7 @@ public final class CommandLine {
 		List<String> own = Arrays.stream(args).filter((a) -> !a.startsWith("--")).toList();
 		try {
 			Arguments.parse(own);
+			args = verbosity(args);
 		}
 		catch (ArgumentException ex) {
 			Console.error(ex.getMessage());
@@ -52,6 +53,36 @@ public final class CommandLine {
 			return NOTHING_RAN;
 		}
 		return SpringApplication.exit(context);
+	}
+
+	/**
+	 * {@code --quiet}: warnings, errors and the summary only, no progress; {@code --verbose}: every stored item and
+	 * Spring Batch's own account too. Both are shorthands for logging levels and {@code dmr.progress.mode}, which an
+	 * explicit option still overrides.
+	 */
+	static String[] verbosity(String[] args) {
+		List<String> given = Arrays.asList(args);
+		boolean quiet = given.contains("--quiet");
+		boolean verbose = given.contains("--verbose");
+		if (quiet && verbose) {
+			throw new ArgumentException("--quiet and --verbose contradict each other: give one");
+		}
+		List<String> result = new ArrayList<>(given.stream().filter((a) -> !a.equals("--quiet") && !a.equals("--verbose")).toList());
+		if (quiet) {
+			addUnlessGiven(result, "--logging.level.dev.dmrbatch", "warn");
+			addUnlessGiven(result, "--dmr.progress.mode", "off");
+		}
+		if (verbose) {
+			addUnlessGiven(result, "--logging.level.dev.dmrbatch", "debug");
+			addUnlessGiven(result, "--logging.level.org.springframework.batch", "info");
+		}
+		return result.toArray(String[]::new);
+	}
+
+	private static void addUnlessGiven(List<String> args, String option, String value) {
+		if (args.stream().noneMatch((a) -> a.startsWith(option + "="))) {
+			args.add(option + "=" + value);
+		}
 	}
 
 	/** One sentence for what stopped Spring from starting, naming the setting and where it was set. */

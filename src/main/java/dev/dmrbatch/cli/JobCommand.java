@@ -136,6 +136,9 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 		for (String file : o.exports()) {
 			Console.out("exports: " + file);
 		}
+		if (o.outputDir() != null && java.nio.file.Files.exists(java.nio.file.Path.of(o.outputDir(), "dmr-batch.log"))) {
+			Console.out("log: " + java.nio.file.Path.of(o.outputDir(), "dmr-batch.log"));
+		}
 	}
 
 	private void usage() {
@@ -153,6 +156,9 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 				Runs jobs/<name>.yaml over its input: renders each item's prompts, asks the model, keeps the
 				conversations and writes the exports (output/<job>/<run>/ unless output= says otherwise).
 				Spring Boot options (--dmr.base-url=..., --spring.profiles.active=...) work beside these.
+				--quiet: warnings, errors and the summary only; --verbose: every stored item and Spring Batch's
+				own account. Progress: a live line on a terminal, else a line every --dmr.progress.every=10s (or 5%).
+				The summary and where the results are go to stdout; logs to stderr and <output>/dmr-batch.log.
 
 				exit codes: 0 every item answered, 3 finished with failed items, 4 stopped (resumable),
 				            5 failed (resumable), 2 nothing ran (bad arguments, job file, template, input, model)

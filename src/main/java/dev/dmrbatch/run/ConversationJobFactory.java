@@ -13,12 +13,15 @@ import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.DmrProperties;
 import dev.dmrbatch.model.LoadGate;
+import dev.dmrbatch.progress.ProgressListener;
+import dev.dmrbatch.progress.ProgressProperties;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.listener.ItemWriteListener;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -61,9 +64,12 @@ public class ConversationJobFactory {
 
 	private final JobOperator jobOperator;
 
+	private final ProgressProperties progress;
+
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
-			JobOperator jobOperator) {
+			JobOperator jobOperator, ProgressProperties progress) {
+		this.progress = progress;
 		this.jobRepository = jobRepository;
 		this.jobOperator = jobOperator;
 		this.transactionManager = transactionManager;
@@ -74,14 +80,18 @@ public class ConversationJobFactory {
 	}
 
 	public Job build(RunPlan plan, AsyncTaskExecutor workers, LoadGate gate) {
+		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(),
+				(runId) -> outputFolder(plan, runId));
 		return new JobBuilder(plan.jobName(), this.jobRepository).listener(new RunRegistration(plan))
+			.listener(progress)
 			.listener(new GracefulStop(this.jobOperator))
-			.start(conversationStep(plan, workers, gate))
+			.start(conversationStep(plan, workers, gate, progress))
 			.next(exportStep(plan))
 			.build();
 	}
 
-	private Step conversationStep(RunPlan plan, AsyncTaskExecutor workers, LoadGate gate) {
+	private Step conversationStep(RunPlan plan, AsyncTaskExecutor workers, LoadGate gate,
+			ItemWriteListener<Conversation> progress) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit());
 		return new StepBuilder(CONVERSATION_STEP, this.jobRepository).<InputItem, Conversation>chunk(plan.chunkSize())
 			.transactionManager(this.transactionManager)
@@ -89,6 +99,7 @@ public class ConversationJobFactory {
 			.processor(new ConversationProcessor(plan, this.chat, gate))
 			.writer(writer)
 			.listener(writer)
+			.listener(progress)
 			.taskExecutor(workers)
 			.build();
 	}

@@ -27,12 +27,18 @@ public final class DmrProcess {
 		this.err = err;
 	}
 
-	public static DmrProcess start(Workspace workspace, String baseUrl, String... args) throws IOException {
+	/** The command line that runs dmr-batch from the test classpath, as {@code java -jar} would. */
+	public static List<String> command(Workspace workspace, String baseUrl, String... args) {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-cp", System.getProperty("java.class.path"), DmrBatchApplication.class.getName()));
 		command.addAll(Arrays.asList(args));
 		command.add("--dmr.home=" + workspace.root());
 		command.add("--dmr.base-url=" + baseUrl);
+		return command;
+	}
+
+	public static DmrProcess start(Workspace workspace, String baseUrl, String... args) throws IOException {
+		List<String> command = command(workspace, baseUrl, args);
 		Path out = Files.createTempFile(workspace.root(), "dmr", ".out");
 		Path err = Files.createTempFile(workspace.root(), "dmr", ".err");
 		Process process = new ProcessBuilder(command).directory(workspace.root().toFile())

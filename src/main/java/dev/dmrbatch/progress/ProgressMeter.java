@@ -1,0 +1,98 @@
+package dev.dmrbatch.progress;
+
+import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.dmrbatch.conversation.Conversation;
+
+/** Counts a running job's stored items, from any thread, and says where it stands in one line. */
+final class ProgressMeter {
+
+	private final long startNanos = System.nanoTime();
+
+	/** Items stored by earlier executions of the same run. */
+	private final long before;
+
+	private final long failedBefore;
+
+	private final LongAdder stored = new LongAdder();
+
+	private final LongAdder failed = new LongAdder();
+
+	private final LongAdder completionTokens = new LongAdder();
+
+	/** The input's item count once known (counted in the background), else -1. */
+	private volatile long total = -1;
+
+	ProgressMeter(long before, long failedBefore) {
+		this.before = before;
+		this.failedBefore = failedBefore;
+	}
+
+	void record(Conversation conversation) {
+		this.stored.increment();
+		if (!conversation.isOk()) {
+			this.failed.increment();
+		}
+		this.completionTokens.add(conversation.completionTokens());
+	}
+
+	void total(long total) {
+		this.total = total;
+	}
+
+	long total() {
+		return this.total;
+	}
+
+	long done() {
+		return this.before + this.stored.sum();
+	}
+
+	/** Percent done, or -1 while the total is unknown. */
+	int percent() {
+		long total = this.total;
+		return (total > 0) ? (int) Math.min(100, done() * 100 / total) : (total == 0) ? 100 : -1;
+	}
+
+	/** "42/1000 items (4%), 1 failed, 8.3 items/s, 530 tokens/s, 0:05 elapsed, 1:55 left" */
+	String line() {
+		return line(false);
+	}
+
+	/** The same, short enough for an 80-column terminal: "42/1000 (4%) | 1 failed | 8.3/s | 530 tok/s | 0:05 | 1:55 left" */
+	String compactLine() {
+		return line(true);
+	}
+
+	private String line(boolean compact) {
+		double seconds = Math.max(0.001, (System.nanoTime() - this.startNanos) / 1e9);
+		long answered = this.stored.sum();
+		long done = this.before + answered;
+		long total = this.total;
+		double rate = answered / seconds;
+		StringBuilder line = new StringBuilder();
+		String sep = compact ? " | " : ", ";
+		line.append(done);
+		if (total >= 0) {
+			line.append('/').append(total).append(compact ? " (" : " items (").append(percent()).append("%)");
+		}
+		else {
+			line.append(" items");
+		}
+		line.append(sep).append(this.failedBefore + this.failed.sum()).append(" failed");
+		line.append(String.format(Locale.ROOT, compact ? " | %.1f/s | %.0f tok/s | %s" : ", %.1f items/s, %.0f tokens/s, %s elapsed",
+				rate, this.completionTokens.sum() / seconds, clock(seconds)));
+		if (total > done && rate > 0 && answered >= 1) {
+			line.append(sep).append(clock((total - done) / rate)).append(" left");
+		}
+		return line.toString();
+	}
+
+	static String clock(double seconds) {
+		long s = Math.round(seconds);
+		return (s >= 3600) ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s % 3600) / 60, s % 60)
+				: String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+	}
+
+}

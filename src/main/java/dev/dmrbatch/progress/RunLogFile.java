@@ -1,0 +1,58 @@
+package dev.dmrbatch.progress;
+
+import java.nio.file.Path;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.FileAppender;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code dmr-batch.log} in the run's output folder: the run's log lines with date and thread, appended to by each
+ * execution, at the levels the console has. Attached to Logback's root logger while the run runs.
+ */
+final class RunLogFile implements AutoCloseable {
+
+	static final String FILE = "dmr-batch.log";
+
+	private final FileAppender<ILoggingEvent> appender;
+
+	private RunLogFile(FileAppender<ILoggingEvent> appender) {
+		this.appender = appender;
+	}
+
+	/** Starts writing the log into the folder; null when Logback is not the logging system. */
+	static RunLogFile open(Path folder) {
+		if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+			return null;
+		}
+		PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+		encoder.setContext(context);
+		encoder.setPattern("%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{30} - %msg%n");
+		encoder.setCharset(java.nio.charset.StandardCharsets.UTF_8);
+		encoder.start();
+		FileAppender<ILoggingEvent> appender = new FileAppender<>();
+		appender.setContext(context);
+		appender.setName("run-log");
+		appender.setFile(folder.resolve(FILE).toString());
+		appender.setAppend(true);
+		appender.setEncoder(encoder);
+		appender.start();
+		context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
+		return new RunLogFile(appender);
+	}
+
+	Path file() {
+		return Path.of(this.appender.getFile());
+	}
+
+	@Override
+	public void close() {
+		LoggerContext context = (LoggerContext) this.appender.getContext();
+		context.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(this.appender);
+		this.appender.stop();
+	}
+
+}
