@@ -188,6 +188,15 @@ public class ConversationStore {
 			.list();
 	}
 
+	/** The record numbers of a run's stored items after a record number. */
+	public java.util.Set<Long> storedAfter(long runId, long seq) {
+		return new java.util.HashSet<>(this.client
+			.sql("select distinct item_seq from dmr_conversation where run_id = ? and item_seq > ?")
+			.params(runId, seq)
+			.query(Long.class)
+			.list());
+	}
+
 	/** The record number of the last item stored for a run, 0 when none. */
 	public long lastItemSeq(long runId) {
 		return this.client.sql("select coalesce(max(item_seq), 0) from dmr_conversation where run_id = ?")

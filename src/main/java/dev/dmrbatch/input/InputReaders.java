@@ -40,6 +40,9 @@ import org.springframework.core.io.Resource;
  */
 public final class InputReaders {
 
+	/** The key, in a reader's saved state, of the record number of the last item read. */
+	public static final String POSITION = "input.seq";
+
 	// Jackson 3 fails on trailing tokens by default; the JSON reader reads one array element at a time
 	private static final JsonMapper JSON = JsonMapper.builder()
 		.disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

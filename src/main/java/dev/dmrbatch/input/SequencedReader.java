@@ -10,7 +10,7 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  */
 final class SequencedReader implements ItemStreamReader<InputItem> {
 
-	private static final String KEY = "input.seq";
+	private static final String KEY = InputReaders.POSITION;
 
 	private final ItemStreamReader<InputItem> delegate;
 

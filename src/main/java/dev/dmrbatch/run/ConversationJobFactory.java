@@ -35,8 +35,9 @@ import org.springframework.transaction.PlatformTransactionManager;
  * Builds the Spring Batch job for a job file. Its name is the job file's, and its steps are always
  * {@value #CONVERSATION_STEP} and {@value #EXPORT_STEP}: names are the restart identity, so they never change.
  * <ol>
- * <li>{@value #CONVERSATION_STEP}: read items (restartable reader), render and send each item's prompts on the
- * worker threads, store the conversations in the chunk's transaction;</li>
+ * <li>{@value #CONVERSATION_STEP}: read items (restartable reader) ahead of the step and send each item's prompts on
+ * the worker threads as slots free up ({@link ConversationPipeline}), store the finished conversations in input
+ * order, a chunk per transaction;</li>
  * <li>{@value #EXPORT_STEP}: write the exports from the store, so they never hold the run in memory and can be
  * written again later.</li>
  * </ol>
@@ -93,14 +94,16 @@ public class ConversationJobFactory {
 	private Step conversationStep(RunPlan plan, AsyncTaskExecutor workers, LoadGate gate,
 			ItemWriteListener<Conversation> progress) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit());
-		return new StepBuilder(CONVERSATION_STEP, this.jobRepository).<InputItem, Conversation>chunk(plan.chunkSize())
+		ConversationProcessor conversations = new ConversationProcessor(plan, this.chat, gate);
+		ConversationPipeline pipeline = new ConversationPipeline(InputReaders.reader(plan.input()),
+				conversations::process, workers, plan.concurrency(), plan.readAhead(), this.store);
+		return new StepBuilder(CONVERSATION_STEP, this.jobRepository).<Conversation, Conversation>chunk(plan.chunkSize())
 			.transactionManager(this.transactionManager)
-			.reader(InputReaders.reader(plan.input()))
-			.processor(new ConversationProcessor(plan, this.chat, gate))
+			.reader(pipeline)
 			.writer(writer)
+			.listener(pipeline)
 			.listener(writer)
 			.listener(progress)
-			.taskExecutor(workers)
 			.build();
 	}
 

@@ -25,9 +25,17 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		Map<String, Object> vars, int concurrency, boolean autoConcurrency, DmrProperties.Retry retry,
 		Integer skipLimit, String label, Path output) {
 
-	/** Items per chunk: enough to keep every slot busy several times over between commits. */
+	/**
+	 * Items per chunk (per commit). The pipeline keeps the slots busy while a chunk commits, so chunks can stay
+	 * small: what a crash costs is the uncommitted part of a chunk plus what was read ahead.
+	 */
 	public int chunkSize() {
-		return Math.max(8, this.concurrency * 4);
+		return Math.max(4, this.concurrency * 2);
+	}
+
+	/** Items read ahead of the step, running or finished and waiting their turn: the slots, and as many again. */
+	public int readAhead() {
+		return Math.max(2, this.concurrency * 2);
 	}
 
 	RunPlan withConcurrency(int resolved) {
