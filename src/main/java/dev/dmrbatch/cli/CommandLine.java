@@ -95,6 +95,11 @@ public final class CommandLine {
 					for (ObjectError problem : validation.getValidationErrors().getAllErrors()) {
 						String field = (problem instanceof FieldError fieldError)
 								? name + "." + kebab(fieldError.getField()) + " = " + fieldError.getRejectedValue() : name;
+						if (problem instanceof FieldError fieldError && fieldError.getField().endsWith("Valid")) {
+							// a check across a setting (isBaseUrlValid): name the setting, not the check
+							String setting = kebab(fieldError.getField());
+							field = name + "." + setting.substring(0, setting.length() - "-valid".length());
+						}
 						Origin origin = Origin.from(problem);
 						problems.add(field + " " + problem.getDefaultMessage()
 								+ ((origin != null) ? " (" + origin + ")" : ""));

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
@@ -59,6 +60,13 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	 */
 	public record Retry(@DefaultValue("4") @Min(1) int attempts, @DefaultValue("1s") Duration backoff,
 			@DefaultValue("30s") Duration maxBackoff) {
+	}
+
+	/** A base URL without a scheme or host would fail at the first request, with a message naming neither. */
+	@AssertTrue(message = "must be an absolute http or https URL, such as http://localhost:12434/engines/llama.cpp/v1")
+	public boolean isBaseUrlValid() {
+		return baseUrl == null || (("http".equalsIgnoreCase(baseUrl.getScheme())
+				|| "https".equalsIgnoreCase(baseUrl.getScheme())) && baseUrl.getHost() != null);
 	}
 
 	/** The profile's defaults, which a model's own settings, the job file and the command line override. */

@@ -135,6 +135,14 @@ class CommandLineTests {
 	}
 
 	@Test
+	void aBaseUrlWithoutSchemeIsNamed() {
+		Dmr.Result result = Dmr.run(this.workspace, "localhost:12434/v1", "job=ok");
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).contains("error: invalid setting: dmr.base-url must be an absolute http or "
+				+ "https URL").doesNotContain("Exception");
+	}
+
+	@Test
 	void theApiKeyNeverAppears() {
 		Dmr.Result result = dmr("job=ok", "--dmr.api-key=sk-very-secret-123");
 		assertThat(result.all()).doesNotContain("sk-very-secret-123");
