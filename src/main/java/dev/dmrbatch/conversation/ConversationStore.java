@@ -205,20 +205,33 @@ public class ConversationStore {
 			.single();
 	}
 
+	/** Items per page when streaming a run: the database never holds more than one page of results. */
+	static final int PAGE = 1000;
+
 	/**
 	 * Streams a run's conversations in input order, each with its turns and calls, holding one conversation in
-	 * memory at a time.
+	 * memory at a time. Pages of {@value #PAGE} record numbers keep the database's own result buffers small too,
+	 * whatever the size of the run.
 	 */
 	public void forEach(long runId, Consumer<Conversation> action) {
+		long last = lastItemSeq(runId);
+		for (long from = 0; from < last; from += PAGE) {
+			forEachIn(runId, from, from + PAGE, action);
+		}
+	}
+
+	/** The conversations with record numbers in {@code (from, to]}. */
+	private void forEachIn(long runId, long from, long to, Consumer<Conversation> action) {
 		// turns and calls come from two cursors walked in step with the conversations, all in the same order
+		String range = " where run_id = ? and item_seq > ? and item_seq <= ?";
 		String order = " order by item_seq, model";
-		this.jdbc.query((connection) -> prepare(connection, runId,
-				"select * from dmr_conversation where run_id = ?" + order), (ResultSet conversations) -> {
+		this.jdbc.query((connection) -> prepare(connection, runId, from, to,
+				"select * from dmr_conversation" + range + order), (ResultSet conversations) -> {
 			Connection connection = conversations.getStatement().getConnection();
-			try (PreparedStatement turnsStatement = prepare(connection, runId,
-					"select * from dmr_message where run_id = ?" + order + ", position");
-					PreparedStatement callsStatement = prepare(connection, runId,
-							"select * from dmr_call where run_id = ?" + order + ", step_index");
+			try (PreparedStatement turnsStatement = prepare(connection, runId, from, to,
+					"select * from dmr_message" + range + order + ", position");
+					PreparedStatement callsStatement = prepare(connection, runId, from, to,
+							"select * from dmr_call" + range + order + ", step_index");
 					ResultSet turns = turnsStatement.executeQuery();
 					ResultSet calls = callsStatement.executeQuery()) {
 				Cursor turnCursor = new Cursor(turns);
@@ -250,11 +263,14 @@ public class ConversationStore {
 		});
 	}
 
-	private static PreparedStatement prepare(Connection connection, long runId, String sql) throws SQLException {
+	private static PreparedStatement prepare(Connection connection, long runId, long from, long to, String sql)
+			throws SQLException {
 		PreparedStatement statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
 				ResultSet.CONCUR_READ_ONLY);
 		statement.setFetchSize(256);
 		statement.setLong(1, runId);
+		statement.setLong(2, from);
+		statement.setLong(3, to);
 		return statement;
 	}
 

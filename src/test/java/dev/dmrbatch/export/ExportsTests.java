@@ -85,6 +85,38 @@ class ExportsTests {
 	}
 
 	@Test
+	void aRunLongerThanOnePageIsExportedWholeAndInOrder() throws Exception {
+		// given: record numbers across three pages, with a gap at the page boundary (blank lines are not stored)
+		RunRecord big = new RunRecord(8, "big", null, "input/big.csv", this.dir.resolve("big").toString(), null,
+				Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(big);
+		List<Conversation> conversations = new ArrayList<>();
+		for (long seq = 1; seq <= 2100; seq++) {
+			if (seq == 1000 || seq == 1001) {
+				continue;
+			}
+			conversations.add(new Conversation(seq, "i" + seq, "ai/tiny", Conversation.OK, null,
+					List.of(new Conversation.Turn("user", "answer", "q" + seq),
+							new Conversation.Turn("assistant", "answer", "a" + seq)),
+					List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))));
+		}
+		this.store.saveAll(8, conversations);
+
+		// when
+		this.exports.write(big, List.of("jsonl"));
+
+		// then
+		List<String> lines = Files.readAllLines(this.dir.resolve("big/results.jsonl"));
+		assertThat(lines).hasSize(2098);
+		assertThat(lines).extracting((line) -> JSON.readValue(line, Map.class).get("id"))
+			.startsWith("i1", "i2")
+			.contains("i999", "i1002", "i2000")
+			.endsWith("i2100")
+			.doesNotHaveDuplicates();
+		assertThat(JSON.readValue(lines.get(1500), Map.class).get("steps")).isEqualTo(Map.of("answer", "a1503"));
+	}
+
+	@Test
 	@SuppressWarnings("unchecked")
 	void everyFormatHoldsEveryItemAsTheStoreHasIt() throws Exception {
 		List<Path> files = this.exports.write(this.run, List.of("jsonl", "json", "markdown", "text", "csv", "pdf"));
