@@ -140,11 +140,6 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 		}
 	}
 
-	/** The log file of the run, when it is kept. */
-	public Path logFile() {
-		return (this.logFile != null) ? this.logFile.file() : null;
-	}
-
 	/** Counts the input with a reader of its own; a problem leaves the total unknown (the run's reader reports it). */
 	private void countInput() {
 		long count = 0;

@@ -41,10 +41,6 @@ final class ProgressMeter {
 		this.total = total;
 	}
 
-	long total() {
-		return this.total;
-	}
-
 	long done() {
 		return this.before + this.stored.sum();
 	}

@@ -44,10 +44,6 @@ final class RunLogFile implements AutoCloseable {
 		return new RunLogFile(appender);
 	}
 
-	Path file() {
-		return Path.of(this.appender.getFile());
-	}
-
 	@Override
 	public void close() {
 		LoggerContext context = (LoggerContext) this.appender.getContext();
