@@ -1,5 +1,7 @@
 package dev.dmrbatch.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -136,8 +138,9 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 		for (String file : o.exports()) {
 			Console.out("exports: " + file);
 		}
-		if (o.outputDir() != null && java.nio.file.Files.exists(java.nio.file.Path.of(o.outputDir(), "dmr-batch.log"))) {
-			Console.out("log: " + java.nio.file.Path.of(o.outputDir(), "dmr-batch.log"));
+		Path log = (o.outputDir() != null) ? Path.of(o.outputDir(), "dmr-batch.log") : null;
+		if (log != null && Files.exists(log)) {
+			Console.out("log: " + log);
 		}
 	}
 

@@ -54,7 +54,7 @@ final class HtmlReportExporter implements Exporter {
 	private long items;
 
 	/** Only the report's own style and script may run: an answer that got past the escaping still could not. */
-	private final String nonce = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
+	private final String nonce = nonce();
 
 	HtmlReportExporter(Path folder, ExportRun run, Map<String, Object> facts, ConversationStore store)
 			throws IOException {
@@ -304,6 +304,13 @@ final class HtmlReportExporter implements Exporter {
 		this.out.write(html.toString());
 		this.items++;
 		this.item.clear();
+	}
+
+	/** Random bytes from the ordinary generator: generateSeed would wait on the system's entropy source. */
+	private static String nonce() {
+		byte[] bytes = new byte[16];
+		new java.security.SecureRandom().nextBytes(bytes);
+		return java.util.HexFormat.of().formatHex(bytes);
 	}
 
 	static String esc(String text) {
