@@ -2,9 +2,12 @@
   The layout of results.md. Copy it to templates/export/results.md.ftl in your working folder and change it:
   dmr-batch uses that copy when there is one. Three macros, called as the export streams through the run:
     header(run)   once: run.job, run.run, run.id, run.input, run.model (settings), run.started, run.finished,
-                  run.items, run.ok, run.failed, run.prompt_tokens, run.completion_tokens
+                  run.items, run.ok, run.failed, run.prompt_tokens, run.completion_tokens,
+                  run.models (per model: model, items, ok, failed, prompt_tokens, completion_tokens, latency_ms_avg)
     item(c)       per item and model: c.id, c.status, c.error (failed items), c.model,
-                  c.turns (role, step, content), c.steps (answer by step name), c.prompt_tokens, c.completion_tokens
+                  c.turns (role, step, content, reasoning), c.steps (answer by step name), c.json (parsed JSON
+                  answers by step name), c.skipped (steps a when: skipped), c.prompt_tokens, c.completion_tokens,
+                  c.first_of_item (the item's first model), c.several_models (the run compares models)
     footer(run)   once, at the end
 -->
 <#macro header run>
@@ -13,7 +16,7 @@
 | | |
 |---|---|
 | input | ${run.input} |
-| model | ${run.model.name!"-"} |
+| model<#if (run.models?size > 1)>s</#if> | <#if (run.models?size > 0)>${run.models?map(m -> m.model)?join(", ")}<#else>${run.model.name!"-"}</#if> |
 | started | ${run.started} |
 | finished | ${run.finished} |
 | items | ${run.items} (${run.ok} ok, ${run.failed} failed) |
@@ -21,8 +24,14 @@
 
 </#macro>
 <#macro item c>
-## ${c.id}<#if c.status != "ok"> — failed</#if>
+<#if c.first_of_item>
+## ${c.id}<#if !c.several_models && c.status != "ok"> — failed</#if>
 
+</#if>
+<#if c.several_models>
+### ${c.model}<#if c.status != "ok"> — failed</#if>
+
+</#if>
 <#if c.error??>
 > **Error:** ${c.error}
 
@@ -37,6 +46,10 @@
 ${turn.content}
 
 <#else>
+<#if turn.reasoning??>
+*Reasoning<#if turn.step??> (${turn.step})</#if>:* ${turn.reasoning}
+
+</#if>
 **Answer<#if turn.step??> (${turn.step})</#if>:**
 
 ${turn.content}
@@ -47,5 +60,15 @@ ${turn.content}
 
 </#macro>
 <#macro footer run>
-*${run.items} items, written by dmr-batch.*
+<#if (run.models?size > 1)>
+## Models
+
+| model | conversations | ok | failed | tokens in | tokens out | average latency |
+|---|---:|---:|---:|---:|---:|---:|
+<#list run.models as m>
+| ${m.model} | ${m.items} | ${m.ok} | ${m.failed} | ${m.prompt_tokens} | ${m.completion_tokens} | ${m.latency_ms_avg} ms |
+</#list>
+
+</#if>
+*${run.items} <#if (run.models?size > 1)>conversations<#else>items</#if>, written by dmr-batch.*
 </#macro>

@@ -5,7 +5,7 @@
 <#macro header run>
 ${run.job} - run ${run.run}
 input: ${run.input}
-model: ${run.model.name!"-"}
+model: <#if (run.models?size > 0)>${run.models?map(m -> m.model)?join(", ")}<#else>${run.model.name!"-"}</#if>
 started: ${run.started}   finished: ${run.finished}
 items: ${run.items} (${run.ok} ok, ${run.failed} failed); tokens ${run.prompt_tokens} in, ${run.completion_tokens} out
 
@@ -22,5 +22,10 @@ ${turn.content}
 
 </#macro>
 <#macro footer run>
-${run.items} items.
+<#if (run.models?size > 1)>
+<#list run.models as m>
+${m.model}: ${m.ok} ok, ${m.failed} failed; tokens ${m.prompt_tokens} in, ${m.completion_tokens} out; ${m.latency_ms_avg} ms average
+</#list>
+</#if>
+${run.items} <#if (run.models?size > 1)>conversations<#else>items</#if>.
 </#macro>

@@ -151,7 +151,7 @@ class HistoryCommands {
 		facts.put("completion_tokens", run.completionTokens());
 		facts.put("exit_code", run.exitCode());
 		facts.put("output", run.outputDir());
-		facts.put("model", (run.settings() != null) ? JSON.readValue(run.settings(), Map.class) : null);
+		facts.put("model", (run.settings() != null) ? JSON.readValue(run.settings(), Object.class) : null);
 		return facts;
 	}
 

@@ -125,6 +125,14 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 						+ "tokens %d in, %d out (%.0f tokens/s out)",
 				run, o.status(), o.items(), o.ok(), o.failed(), o.answered(), o.seconds(), rate, o.promptTokens(),
 				o.completionTokens(), tokenRate));
+		if (o.models().size() > 1) {
+			for (var model : o.models()) {
+				Console.out(String.format(Locale.ROOT,
+						"  model %s: %d ok, %d failed; tokens %d in, %d out; %d ms average per answered item",
+						model.model(), model.ok(), model.failed(), model.promptTokens(), model.completionTokens(),
+						model.latencyMillisAverage()));
+			}
+		}
 		if (o.status() == BatchStatus.STOPPED) {
 			Console.error("stopped with " + o.items() + " items stored; the same command resumes the run");
 		}

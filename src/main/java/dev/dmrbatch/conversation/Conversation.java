@@ -31,13 +31,45 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 		return this.calls.stream().mapToLong(Call::latencyMillis).sum();
 	}
 
-	/** A turn: {@code system}, {@code user} or {@code assistant}; the step it belongs to, if any. */
-	public record Turn(String role, String step, String content) {
+	/**
+	 * A turn: {@code system}, {@code user} or {@code assistant}; the step it belongs to, if any.
+	 *
+	 * @param content the text; for an assistant turn the answer alone, without the reasoning
+	 * @param reasoning what a reasoning model thought before answering ({@code <think>} or {@code reasoning_content}),
+	 * or {@code null}
+	 * @param json the parsed answer of a step that asked for JSON, as compact JSON text, or {@code null}
+	 */
+	public record Turn(String role, String step, String content, String reasoning, String json) {
+
+		public Turn(String role, String step, String content) {
+			this(role, step, content, null, null);
+		}
+
 	}
 
-	/** The facts of one request to the model. {@code timings} is llama.cpp's object as JSON, when sent. */
+	/**
+	 * The facts of one request to the model. {@code timings} is llama.cpp's object as JSON, when sent.
+	 *
+	 * @param skipped the step's {@code when:} was false: nothing was sent
+	 * @param requestModel the step's own model when it differs from the conversation's, else {@code null}
+	 * @param ttftMillis time to the first streamed token, {@code null} when not streamed
+	 * @param httpStatus the runner's HTTP status, where it is kept (OpenAI Batch requests), else {@code null}
+	 * @param requestId the runner's request id, where it is kept, else {@code null}
+	 */
 	public record Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
-			long latencyMillis, int attempts, String timings, String systemFingerprint, String error) {
+			long latencyMillis, int attempts, String timings, String systemFingerprint, String error, boolean skipped,
+			String requestModel, Long ttftMillis, Integer httpStatus, String requestId) {
+
+		public Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
+				long latencyMillis, int attempts, String timings, String systemFingerprint, String error) {
+			this(stepIndex, step, finishReason, promptTokens, completionTokens, latencyMillis, attempts, timings,
+					systemFingerprint, error, false, null, null, null, null);
+		}
+
+		public static Call skipped(int stepIndex, String step) {
+			return new Call(stepIndex, step, null, 0, 0, 0, 0, null, null, null, true, null, null, null, null);
+		}
+
 	}
 
 }

@@ -148,24 +148,29 @@ public class ConversationStore {
 					c.completionTokens(), c.latencyMillis(), now });
 			for (int i = 0; i < c.turns().size(); i++) {
 				Conversation.Turn turn = c.turns().get(i);
-				messages.add(new Object[] { runId, c.itemSeq(), c.model(), i, turn.role(), turn.step(), turn.content() });
+				messages.add(new Object[] { runId, c.itemSeq(), c.model(), i, turn.role(), turn.step(), turn.content(),
+						turn.reasoning(), turn.json() });
 			}
+			Map<Integer, Integer> answers = new HashMap<>();
 			for (Conversation.Call call : c.calls()) {
-				calls.add(new Object[] { runId, c.itemSeq(), c.model(), call.stepIndex(), call.step(),
+				int answer = answers.merge(call.stepIndex(), 1, Integer::sum);
+				calls.add(new Object[] { runId, c.itemSeq(), c.model(), call.stepIndex(), answer, call.step(),
 						call.finishReason(), call.promptTokens(), call.completionTokens(), call.latencyMillis(),
-						call.attempts(), call.timings(), call.systemFingerprint(), call.error() });
+						call.attempts(), call.timings(), call.systemFingerprint(), call.error(), call.skipped(),
+						call.requestModel(), call.ttftMillis(), call.httpStatus(), call.requestId() });
 			}
 		}
 		this.jdbc.batchUpdate("insert into dmr_conversation (run_id, item_seq, model, item_id, status, error, "
 				+ "prompt_tokens, completion_tokens, latency_ms, finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
 		if (!messages.isEmpty()) {
-			this.jdbc.batchUpdate("insert into dmr_message (run_id, item_seq, model, position, role, step, content) "
-					+ "values (?, ?, ?, ?, ?, ?, ?)", messages);
+			this.jdbc.batchUpdate("insert into dmr_message (run_id, item_seq, model, position, role, step, content, "
+					+ "reasoning, json_value) values (?, ?, ?, ?, ?, ?, ?, ?, ?)", messages);
 		}
 		if (!calls.isEmpty()) {
-			this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, step_index, step, finish_reason, "
-					+ "prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, error) "
-					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
+			this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, step_index, answer, step, finish_reason, "
+					+ "prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, error, skipped, "
+					+ "request_model, ttft_ms, http_status, request_id) "
+					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
 		}
 	}
 
@@ -177,6 +182,19 @@ public class ConversationStore {
 			.query((rs, n) -> new RunTotals(rs.getLong("n"), rs.getLong("ok"), rs.getLong("n") - rs.getLong("ok"),
 					rs.getLong("pt"), rs.getLong("ct")))
 			.single();
+	}
+
+	/** A run's totals per model, in the order the models first appear. */
+	public List<ModelTotals> totalsByModel(long runId) {
+		return this.client.sql("select model, count(*) n, sum(case when status = 'ok' then 1 else 0 end) ok, "
+				+ "sum(prompt_tokens) pt, sum(completion_tokens) ct, sum(latency_ms) lat, "
+				+ "sum(case when status = 'ok' then latency_ms else 0 end) ok_lat "
+				+ "from dmr_conversation where run_id = ? group by model order by min(item_seq), model")
+			.param(runId)
+			.query((rs, n) -> new ModelTotals(rs.getString("model"), rs.getLong("n"), rs.getLong("ok"),
+					rs.getLong("n") - rs.getLong("ok"), rs.getLong("pt"), rs.getLong("ct"),
+					(rs.getLong("ok") == 0) ? 0 : rs.getLong("ok_lat") / rs.getLong("ok")))
+			.list();
 	}
 
 	/** The names of a run's steps, in step order, as its calls recorded them. */
@@ -231,7 +249,7 @@ public class ConversationStore {
 			try (PreparedStatement turnsStatement = prepare(connection, runId, from, to,
 					"select * from dmr_message" + range + order + ", position");
 					PreparedStatement callsStatement = prepare(connection, runId, from, to,
-							"select * from dmr_call" + range + order + ", step_index");
+							"select * from dmr_call" + range + order + ", step_index, answer");
 					ResultSet turns = turnsStatement.executeQuery();
 					ResultSet calls = callsStatement.executeQuery()) {
 				Cursor turnCursor = new Cursor(turns);
@@ -242,7 +260,7 @@ public class ConversationStore {
 					List<Conversation.Turn> conversationTurns = new ArrayList<>();
 					while (turnCursor.at(seq, model)) {
 						conversationTurns.add(new Conversation.Turn(turns.getString("role"), turns.getString("step"),
-								turns.getString("content")));
+								turns.getString("content"), turns.getString("reasoning"), turns.getString("json_value")));
 						turnCursor.advance();
 					}
 					List<Conversation.Call> conversationCalls = new ArrayList<>();
@@ -251,7 +269,9 @@ public class ConversationStore {
 								calls.getString("finish_reason"), calls.getLong("prompt_tokens"),
 								calls.getLong("completion_tokens"), calls.getLong("latency_ms"), calls.getInt("attempts"),
 								calls.getString("timings"), calls.getString("system_fingerprint"),
-								calls.getString("error")));
+								calls.getString("error"), calls.getBoolean("skipped"), calls.getString("request_model"),
+								calls.getObject("ttft_ms", Long.class), calls.getObject("http_status", Integer.class),
+								calls.getString("request_id")));
 						callCursor.advance();
 					}
 					action.accept(new Conversation(seq, conversations.getString("item_id"), model,
@@ -299,6 +319,15 @@ public class ConversationStore {
 			this.valid = this.rows.next();
 		}
 
+	}
+
+	/**
+	 * One model's share of a run.
+	 *
+	 * @param latencyMillisAverage the average time of its answered conversations, all steps together
+	 */
+	public record ModelTotals(String model, long conversations, long ok, long failed, long promptTokens,
+			long completionTokens, long latencyMillisAverage) {
 	}
 
 	/** A failed item: which one, with which model, and why. */

@@ -25,6 +25,22 @@ final class ConversationData {
 		return answers;
 	}
 
+	/** Each JSON step's parsed answer by step name, as compact JSON text. */
+	static Map<String, String> json(Conversation c) {
+		Map<String, String> json = new LinkedHashMap<>();
+		for (Conversation.Turn turn : c.turns()) {
+			if (turn.role().equals("assistant") && turn.step() != null && turn.json() != null) {
+				json.put(turn.step(), turn.json());
+			}
+		}
+		return json;
+	}
+
+	/** The steps a {@code when:} skipped. */
+	static List<String> skipped(Conversation c) {
+		return c.calls().stream().filter(Conversation.Call::skipped).map(Conversation.Call::step).toList();
+	}
+
 	static void write(JsonGenerator g, Conversation c) {
 		g.writeStartObject();
 		g.writeStringProperty("id", c.itemId());
@@ -36,18 +52,78 @@ final class ConversationData {
 			g.writeStartObject();
 			g.writeStringProperty("role", turn.role());
 			g.writeStringProperty("content", turn.content());
+			if (turn.reasoning() != null) {
+				g.writeStringProperty("reasoning", turn.reasoning());
+			}
 			g.writeEndObject();
 		}
 		g.writeEndArray();
 		g.writeObjectPropertyStart("steps");
 		answers(c).forEach(g::writeStringProperty);
 		g.writeEndObject();
+		Map<String, String> json = json(c);
+		if (!json.isEmpty()) {
+			// the parsed answers beside the text, as data
+			g.writeObjectPropertyStart("json");
+			json.forEach((step, value) -> {
+				g.writeName(step);
+				g.writeRawValue(value);
+			});
+			g.writeEndObject();
+		}
+		Map<String, String> reasoning = reasoning(c);
+		if (!reasoning.isEmpty()) {
+			g.writeObjectPropertyStart("reasoning");
+			reasoning.forEach(g::writeStringProperty);
+			g.writeEndObject();
+		}
+		List<String> skipped = skipped(c);
+		if (!skipped.isEmpty()) {
+			g.writeArrayPropertyStart("skipped");
+			skipped.forEach(g::writeString);
+			g.writeEndArray();
+		}
+		g.writeArrayPropertyStart("calls");
+		for (Conversation.Call call : c.calls()) {
+			g.writeStartObject();
+			g.writeStringProperty("step", call.step());
+			if (call.skipped()) {
+				g.writeBooleanProperty("skipped", true);
+				g.writeEndObject();
+				continue;
+			}
+			g.writeStringProperty("model", (call.requestModel() != null) ? call.requestModel() : c.model());
+			g.writeStringProperty("finish_reason", call.finishReason());
+			g.writeNumberProperty("prompt_tokens", call.promptTokens());
+			g.writeNumberProperty("completion_tokens", call.completionTokens());
+			g.writeNumberProperty("latency_ms", call.latencyMillis());
+			if (call.ttftMillis() != null) {
+				g.writeNumberProperty("ttft_ms", call.ttftMillis());
+			}
+			g.writeNumberProperty("attempts", call.attempts());
+			if (call.error() != null) {
+				g.writeStringProperty("error", call.error());
+			}
+			g.writeEndObject();
+		}
+		g.writeEndArray();
 		g.writeObjectPropertyStart("usage");
 		g.writeNumberProperty("prompt_tokens", c.promptTokens());
 		g.writeNumberProperty("completion_tokens", c.completionTokens());
 		g.writeNumberProperty("total_tokens", c.promptTokens() + c.completionTokens());
 		g.writeEndObject();
 		g.writeEndObject();
+	}
+
+	/** Each step's reasoning by step name, for the steps that have one. */
+	static Map<String, String> reasoning(Conversation c) {
+		Map<String, String> reasoning = new LinkedHashMap<>();
+		for (Conversation.Turn turn : c.turns()) {
+			if (turn.role().equals("assistant") && turn.step() != null && turn.reasoning() != null) {
+				reasoning.put(turn.step(), turn.reasoning());
+			}
+		}
+		return reasoning;
 	}
 
 	/** Plain data for a FreeMarker layout: maps, lists, strings and numbers only. */
@@ -67,10 +143,15 @@ final class ConversationData {
 				t.put("step", turn.step());
 			}
 			t.put("content", turn.content());
+			if (turn.reasoning() != null) {
+				t.put("reasoning", turn.reasoning());
+			}
 			turns.add(t);
 		}
 		data.put("turns", turns);
 		data.put("steps", answers(c));
+		data.put("json", json(c));
+		data.put("skipped", skipped(c));
 		data.put("prompt_tokens", c.promptTokens());
 		data.put("completion_tokens", c.completionTokens());
 		return data;

@@ -10,10 +10,13 @@ import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.conversation.Conversation;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code results.csv}: one row per item and model: id, status, error, model, one column per step's answer,
- * prompt and completion tokens. RFC 4180: CRLF between records, fields with commas, quotes or line breaks quoted,
+ * {@code results.csv}: one row per item and model: id, status, error, model, one column per step's answer (and
+ * after a JSON step's answer one column per top-level property of its schema, {@code <step>.<property>}), prompt
+ * and completion tokens. RFC 4180: CRLF between records, fields with commas, quotes or line breaks quoted,
  * quotes doubled. UTF-8 with a byte order mark, which is what makes spreadsheets (Excel above all) read it as
  * UTF-8 rather than a local code page.
  */
@@ -23,14 +26,28 @@ final class CsvExporter implements Exporter {
 
 	private final BufferedWriter out;
 
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
 	private final List<String> steps;
+
+	private final Map<String, List<String>> jsonColumns;
 
 	CsvExporter(Path folder, ExportRun run) throws IOException {
 		this.out = Files.newBufferedWriter(folder.resolve(FILE), StandardCharsets.UTF_8);
 		this.steps = run.steps();
+		this.jsonColumns = run.jsonColumns();
 		this.out.write('\uFEFF');
 		List<String> header = new ArrayList<>(List.of("id", "status", "error", "model"));
-		header.addAll(this.steps);
+		for (String step : this.steps) {
+			header.add(step);
+			List<String> properties = this.jsonColumns.get(step);
+			if (properties != null) {
+				if (properties.isEmpty()) {
+					header.add(step + ".json");
+				}
+				properties.forEach((property) -> header.add(step + "." + property));
+			}
+		}
 		header.addAll(List.of("prompt_tokens", "completion_tokens"));
 		row(header);
 	}
@@ -40,8 +57,23 @@ final class CsvExporter implements Exporter {
 		Map<String, String> answers = ConversationData.answers(c);
 		List<String> cells = new ArrayList<>(List.of(c.itemId(), c.status(), (c.error() != null) ? c.error() : "",
 				c.model()));
+		Map<String, String> json = ConversationData.json(c);
 		for (String step : this.steps) {
 			cells.add(answers.getOrDefault(step, ""));
+			List<String> properties = this.jsonColumns.get(step);
+			if (properties == null) {
+				continue;
+			}
+			if (properties.isEmpty()) {
+				cells.add(json.getOrDefault(step, ""));
+				continue;
+			}
+			JsonNode parsed = json.containsKey(step) ? JSON.readTree(json.get(step)) : null;
+			for (String property : properties) {
+				JsonNode value = (parsed != null) ? parsed.get(property) : null;
+				cells.add((value == null || value.isNull()) ? ""
+						: value.isValueNode() ? value.asString() : JSON.writeValueAsString(value));
+			}
 		}
 		cells.add(String.valueOf(c.promptTokens()));
 		cells.add(String.valueOf(c.completionTokens()));

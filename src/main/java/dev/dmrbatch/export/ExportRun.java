@@ -1,10 +1,12 @@
 package dev.dmrbatch.export;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.RunTotals;
 import tools.jackson.databind.json.JsonMapper;
@@ -13,8 +15,12 @@ import tools.jackson.databind.json.JsonMapper;
  * The facts every export shows about its run.
  *
  * @param steps the names of the run's steps, in order (the CSV's answer columns)
+ * @param jsonColumns the steps that answer in JSON and their schema's top-level properties (the CSV's data columns;
+ * an empty list for a step without a schema: one column with the whole object)
+ * @param models each model's totals
  */
-record ExportRun(RunRecord run, RunTotals totals, List<String> steps, Instant finished) {
+record ExportRun(RunRecord run, RunTotals totals, List<String> steps, Map<String, List<String>> jsonColumns,
+		List<ConversationStore.ModelTotals> models, Instant finished) {
 
 	String name() {
 		return this.run.jobName() + " run " + ((this.run.label() != null) ? this.run.label() : this.run.id());
@@ -27,7 +33,9 @@ record ExportRun(RunRecord run, RunTotals totals, List<String> steps, Instant fi
 		facts.put("run", (this.run.label() != null) ? this.run.label() : String.valueOf(this.run.id()));
 		facts.put("id", this.run.id());
 		facts.put("input", this.run.input());
-		facts.put("model", (this.run.settings() != null) ? json.readValue(this.run.settings(), Map.class) : Map.of());
+		Object settings = (this.run.settings() != null) ? json.readValue(this.run.settings(), Object.class) : Map.of();
+		// several models: "model" stays the first one's settings, so layouts written for one model keep working
+		facts.put("model", (settings instanceof List<?> list && !list.isEmpty()) ? list.get(0) : settings);
 		facts.put("started", this.run.createdAt().toString());
 		facts.put("finished", this.finished.toString());
 		facts.put("items", this.totals.conversations());
@@ -35,6 +43,19 @@ record ExportRun(RunRecord run, RunTotals totals, List<String> steps, Instant fi
 		facts.put("failed", this.totals.failed());
 		facts.put("prompt_tokens", this.totals.promptTokens());
 		facts.put("completion_tokens", this.totals.completionTokens());
+		List<Map<String, Object>> perModel = new ArrayList<>();
+		for (ConversationStore.ModelTotals model : this.models) {
+			Map<String, Object> m = new LinkedHashMap<>();
+			m.put("model", model.model());
+			m.put("items", model.conversations());
+			m.put("ok", model.ok());
+			m.put("failed", model.failed());
+			m.put("prompt_tokens", model.promptTokens());
+			m.put("completion_tokens", model.completionTokens());
+			m.put("latency_ms_avg", model.latencyMillisAverage());
+			perModel.add(m);
+		}
+		facts.put("models", perModel);
 		return facts;
 	}
 

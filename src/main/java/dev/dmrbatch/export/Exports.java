@@ -66,16 +66,18 @@ public class Exports {
 
 	/** Writes the formats asked for into the run's output folder and returns the files written. */
 	public List<Path> write(RunRecord run, List<String> formats) {
-		return write(run, formats, Map.of());
+		return write(run, formats, Map.of(), Map.of());
 	}
 
 	/**
 	 * Writes the formats asked for, with the job's own layouts where it has them ({@code markdown}, {@code text}:
-	 * template names in {@code templates/}), and returns the files written.
+	 * template names in {@code templates/}) and the JSON steps' columns for the CSV, and returns the files written.
 	 */
-	public List<Path> write(RunRecord run, List<String> formats, Map<String, String> layouts) {
+	public List<Path> write(RunRecord run, List<String> formats, Map<String, String> layouts,
+			Map<String, List<String>> jsonColumns) {
 		Path folder = Path.of(run.outputDir());
-		ExportRun facts = new ExportRun(run, this.store.totals(run.id()), this.store.stepNames(run.id()), Instant.now());
+		ExportRun facts = new ExportRun(run, this.store.totals(run.id()), this.store.stepNames(run.id()), jsonColumns,
+				this.store.totalsByModel(run.id()), Instant.now());
 		Map<String, Object> factsData = facts.facts(this.json);
 		List<Path> files = new ArrayList<>();
 		List<Exporter> exporters = new ArrayList<>();

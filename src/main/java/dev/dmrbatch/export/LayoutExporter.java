@@ -6,6 +6,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.conversation.Conversation;
@@ -28,9 +29,12 @@ final class LayoutExporter implements Exporter {
 
 	private final Map<String, Object> run;
 
+	private final boolean severalModels;
+
 	LayoutExporter(Path file, Configuration freemarker, String layout, Map<String, Object> run) throws IOException {
 		this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
 		this.run = run;
+		this.severalModels = run.get("models") instanceof List<?> models && models.size() > 1;
 		this.item = call(freemarker, layout, "item", "c");
 		this.footer = call(freemarker, layout, "footer", "run");
 		render(call(freemarker, layout, "header", "run"), Map.of("run", run));
@@ -43,9 +47,15 @@ final class LayoutExporter implements Exporter {
 		return new Template(layout + "#" + macro, new StringReader(source), freemarker);
 	}
 
+	private long lastSeq = -1;
+
 	@Override
 	public void write(Conversation conversation) throws IOException {
-		render(this.item, Map.of("c", ConversationData.model(conversation)));
+		Map<String, Object> data = ConversationData.model(conversation);
+		data.put("first_of_item", conversation.itemSeq() != this.lastSeq);
+		data.put("several_models", this.severalModels);
+		this.lastSeq = conversation.itemSeq();
+		render(this.item, Map.of("c", data));
 	}
 
 	@Override

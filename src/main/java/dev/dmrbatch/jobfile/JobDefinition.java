@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.dmrbatch.model.ModelSettings;
@@ -17,10 +18,18 @@ import dev.dmrbatch.model.ModelSettings;
  * {@code templates/} instead of {@code export/results.md.ftl} and {@code export/results.txt.ftl}
  * @param source the file it was read from (not a key of the file)
  */
-public record JobDefinition(String name, String description, Input input, ModelSettings model, String system,
+public record JobDefinition(String name, String description, Input input, ModelSettings model,
+		@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> models, String system,
 		Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
 		@JsonProperty("skip-limit") Integer skipLimit, List<String> export, Map<String, String> layouts,
 		@JsonIgnore Path source) {
+
+	public JobDefinition(String name, String description, Input input, ModelSettings model, String system,
+			Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry, Integer skipLimit,
+			List<String> export, Map<String, String> layouts, Path source) {
+		this(name, description, input, model, null, system, vars, steps, concurrency, retry, skipLimit, export, layouts,
+				source);
+	}
 
 	public static final List<String> INPUT_FORMATS = List.of("csv", "jsonl", "json", "text");
 
@@ -34,8 +43,48 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	public record Input(String format, String path, String id) {
 	}
 
-	/** One user turn and the model's reply; the prompt is inline or in {@code templates/<template>}. */
-	public record Step(String name, String prompt, String template) {
+	/**
+	 * One user turn and the model's reply; the prompt is inline or in {@code templates/<template>}. The model
+	 * settings on a step ({@code model}, {@code temperature}, {@code max_tokens} …) override the job's for this step.
+	 *
+	 * @param when a FreeMarker boolean expression over the item and earlier steps; when false the step is skipped
+	 * @param conversation {@code new} to start a fresh conversation (the system prompt and this step only);
+	 * {@code continue}, the default, to carry on the item's conversation
+	 * @param responseFormat {@code json} (any JSON object) or {@code json_schema} (with {@code schema} or
+	 * {@code schema_file})
+	 * @param schema a JSON Schema, inline
+	 * @param schemaFile a JSON Schema file, relative to the working folder
+	 * @param jsonRetries how many times an answer that does not parse or validate is asked for again (default 2)
+	 */
+	public record Step(String name, String prompt, String template, String model, Double temperature,
+			@JsonProperty("top_p") Double topP, @JsonProperty("max_tokens") Integer maxTokens,
+			@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> stop, Long seed,
+			@JsonProperty("presence_penalty") Double presencePenalty,
+			@JsonProperty("frequency_penalty") Double frequencyPenalty, Boolean stream, String when,
+			String conversation, @JsonProperty("response_format") String responseFormat, Map<String, Object> schema,
+			@JsonProperty("schema_file") String schemaFile, @JsonProperty("json_retries") Integer jsonRetries) {
+
+		public static final List<String> RESPONSE_FORMATS = List.of("text", "json", "json_schema");
+
+		public Step(String name, String prompt, String template) {
+			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null, null, null,
+					null, null);
+		}
+
+		/** The step's own model settings, over the job's. */
+		public ModelSettings settings() {
+			return new ModelSettings(model, temperature, topP, maxTokens, stop, seed, presencePenalty, frequencyPenalty,
+					stream);
+		}
+
+		public boolean startsNewConversation() {
+			return "new".equals(conversation);
+		}
+
+		public int jsonRetriesOrDefault() {
+			return (jsonRetries != null) ? jsonRetries : 2;
+		}
+
 	}
 
 	/**
@@ -46,8 +95,8 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	}
 
 	JobDefinition withSource(Path file) {
-		return new JobDefinition(name, description, input, model, system, vars, steps, concurrency, retry, skipLimit,
-				export, layouts, file);
+		return new JobDefinition(name, description, input, model, models, system, vars, steps, concurrency, retry,
+				skipLimit, export, layouts, file);
 	}
 
 	public Map<String, Object> varsOrEmpty() {

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.model.StructuredOutput;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import tools.jackson.core.JacksonException;
@@ -141,6 +142,18 @@ public class JobFiles {
 				if ((step.prompt() == null) == (step.template() == null)) {
 					problems.add(at + " needs exactly one of 'prompt' or 'template'");
 				}
+				checkStep(problems, at, step);
+			}
+		}
+		if (job.models() != null) {
+			if (job.model() != null && job.model().name() != null) {
+				problems.add("give either 'models' or 'model.name', not both");
+			}
+			if (job.models().stream().anyMatch((m) -> m == null || m.isBlank())) {
+				problems.add("'models' has an empty name");
+			}
+			else if (new HashSet<>(job.models()).size() < job.models().size()) {
+				problems.add("'models' names one model twice");
 			}
 		}
 		if (job.concurrency() != null && !job.concurrency().equals("auto")) {
@@ -188,6 +201,71 @@ public class JobFiles {
 		if (!problems.isEmpty()) {
 			throw new JobFileException(where + ": " + String.join("; ", problems));
 		}
+	}
+
+	private void checkStep(List<String> problems, String at, JobDefinition.Step step) {
+		for (ConstraintViolation<?> violation : this.validator.validate(step.settings())) {
+			problems.add(at + "." + snake(violation.getPropertyPath().toString()) + " " + violation.getMessage());
+		}
+		if (step.conversation() != null && !List.of("new", "continue").contains(step.conversation())) {
+			problems.add(at + ".conversation '" + step.conversation() + "' must be 'new' or 'continue'");
+		}
+		if (step.jsonRetries() != null && step.jsonRetries() < 0) {
+			problems.add(at + ".json_retries must be 0 or more");
+		}
+		if (step.when() != null && step.when().isBlank()) {
+			problems.add(at + ".when is empty: give a condition such as item.lang != \"en\", or remove it");
+		}
+		String format = step.responseFormat();
+		if (format != null && !JobDefinition.Step.RESPONSE_FORMATS.contains(format)) {
+			problems.add(at + ".response_format '" + format + "' is not one of "
+					+ String.join(", ", JobDefinition.Step.RESPONSE_FORMATS));
+			return;
+		}
+		boolean hasSchema = step.schema() != null || step.schemaFile() != null;
+		if ("json_schema".equals(format)) {
+			if ((step.schema() == null) == (step.schemaFile() == null)) {
+				problems.add(at + " has response_format json_schema: it needs exactly one of 'schema' or 'schema_file'");
+				return;
+			}
+			try {
+				structuredOutput(step);
+			}
+			catch (JobFileException ex) {
+				problems.add(ex.getMessage());
+			}
+		}
+		else if (hasSchema) {
+			problems.add(at + " has a schema but response_format is not json_schema");
+		}
+	}
+
+	/**
+	 * What JSON a step asks for, or {@code null} for a text answer.
+	 * @throws JobFileException naming the step's schema when it cannot be read or is not a JSON Schema
+	 */
+	public StructuredOutput structuredOutput(JobDefinition.Step step) {
+		if ("json".equals(step.responseFormat())) {
+			return StructuredOutput.anyObject(step.name());
+		}
+		if (!"json_schema".equals(step.responseFormat())) {
+			return null;
+		}
+		Path file = (step.schemaFile() != null) ? this.properties.resolve(step.schemaFile()) : null;
+		try {
+			return StructuredOutput.schema(step.name(), step.schema(), file);
+		}
+		catch (IllegalArgumentException ex) {
+			String what = (file != null) ? "schema_file " + step.schemaFile() : "schema";
+			throw new JobFileException("steps." + step.name() + "." + what + " " + ex.getMessage());
+		}
+	}
+
+	/** The JSON steps of a job and their schemas' top-level properties: the CSV export's data columns. */
+	public java.util.Map<String, List<String>> jsonColumns(JobDefinition job) {
+		List<StructuredOutput> formats = new ArrayList<>();
+		job.steps().forEach((step) -> formats.add(structuredOutput(step)));
+		return StructuredOutput.columns(job.steps().stream().map(JobDefinition.Step::name).toList(), formats);
 	}
 
 	private static void checkDuration(List<String> problems, String key, String value) {

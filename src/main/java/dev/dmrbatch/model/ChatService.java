@@ -3,13 +3,18 @@ package dev.dmrbatch.model;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.core.ObjectMappers;
+import com.openai.core.http.StreamResponse;
+import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.CompletionUsage;
 import org.slf4j.Logger;
@@ -21,7 +26,8 @@ import org.springframework.core.retry.RetryTemplate;
 import org.springframework.stereotype.Service;
 
 /**
- * Sends chat requests to the model runner: non-streaming chat completions, {@code max_tokens} always set,
+ * Sends chat requests to the model runner: chat completions, streamed when the settings say so, {@code max_tokens}
+ * always set,
  * transient faults retried with exponential backoff and jitter. Thread-safe; one instance serves every worker.
  */
 @Service
@@ -63,13 +69,22 @@ public class ChatService {
 	 */
 	public ModelReply complete(ModelSettings settings, List<ChatMessage> messages, DmrProperties.Retry retry,
 			LoadGate gate) {
-		ChatCompletionCreateParams params = request(settings, messages);
+		return complete(settings, messages, null, retry, gate);
+	}
+
+	/**
+	 * Sends the conversation so far and returns the model's reply, asking for JSON when {@code format} is given.
+	 * @throws ModelCallException when the runner did not answer, after the retries
+	 */
+	public ModelReply complete(ModelSettings settings, List<ChatMessage> messages, StructuredOutput format,
+			DmrProperties.Retry retry, LoadGate gate) {
+		ChatCompletionCreateParams params = request(settings, messages, format);
 		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
 		int[] attempts = { 0 };
 		try {
 			return template.execute(() -> {
 				attempts[0]++;
-				return send(settings.name(), params, attempts[0], retry.attempts(), gate);
+				return send(settings.name(), params, settings.streaming(), attempts[0], retry.attempts(), gate);
 			});
 		}
 		catch (RetryException ex) {
@@ -78,14 +93,37 @@ public class ChatService {
 		}
 	}
 
-	private ModelReply send(String model, ChatCompletionCreateParams params, int attempt, int maxAttempts,
-			LoadGate gate) throws InterruptedException {
+	private ModelReply send(String model, ChatCompletionCreateParams params, boolean stream, int attempt,
+			int maxAttempts, LoadGate gate) throws InterruptedException {
 		gate.acquire();
 		boolean overloaded = false;
 		long start = System.nanoTime();
 		ChatCompletion completion;
+		Long ttft = null;
+		StringBuilder streamedReasoning = null;
 		try {
-			completion = this.client.chat().completions().create(params);
+			if (stream) {
+				ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+				streamedReasoning = new StringBuilder();
+				try (StreamResponse<ChatCompletionChunk> chunks = this.client.chat().completions().createStreaming(params)) {
+					for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) chunks.stream()::iterator) {
+						accumulator.accumulate(chunk);
+						for (ChatCompletionChunk.Choice choice : chunk.choices()) {
+							String text = choice.delta().content().orElse("");
+							JsonValue thought = choice.delta()._additionalProperties().get("reasoning_content");
+							String reasoning = Objects.requireNonNullElse(text(thought), "");
+							streamedReasoning.append(reasoning);
+							if (ttft == null && !(text.isEmpty() && reasoning.isEmpty())) {
+								ttft = (System.nanoTime() - start) / 1_000_000;
+							}
+						}
+					}
+				}
+				completion = accumulator.chatCompletion();
+			}
+			else {
+				completion = this.client.chat().completions().create(params);
+			}
 		}
 		catch (RuntimeException ex) {
 			ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
@@ -106,6 +144,17 @@ public class ChatService {
 		}
 		ChatCompletion.Choice choice = choices.get(0);
 		String content = choice.message().content().orElse("");
+		String reasoning = null;
+		JsonValue thought = choice.message()._additionalProperties().get("reasoning_content");
+		reasoning = text(thought);
+		if (streamedReasoning != null && !streamedReasoning.isEmpty()) {
+			reasoning = streamedReasoning.toString();
+		}
+		Reasoning.Split split = Reasoning.split(content);
+		if (split.reasoning() != null) {
+			content = split.answer();
+			reasoning = (reasoning == null) ? split.reasoning() : reasoning + "\n" + split.reasoning();
+		}
 		// finish_reason may be null or unknown on non-OpenAI servers: read the raw field, never the enum
 		String finish = choice._finishReason().asString().orElse(null);
 		if (finish == null) {
@@ -113,12 +162,17 @@ public class ChatService {
 		}
 		CompletionUsage usage = completion._usage().asKnown().orElse(null);
 		JsonValue timings = completion._additionalProperties().get("timings");
-		return new ModelReply(content, finish, (usage != null) ? usage.promptTokens() : 0,
-				(usage != null) ? usage.completionTokens() : 0, latency, toJson(timings),
+		return new ModelReply(completion._model().asString().orElse(null), content, reasoning, finish, (usage != null) ? usage.promptTokens() : 0,
+				(usage != null) ? usage.completionTokens() : 0, latency, ttft, toJson(timings),
 				completion._systemFingerprint().asString().orElse(null), attempt);
 	}
 
 	static ChatCompletionCreateParams request(ModelSettings settings, List<ChatMessage> messages) {
+		return request(settings, messages, null);
+	}
+
+	static ChatCompletionCreateParams request(ModelSettings settings, List<ChatMessage> messages,
+			StructuredOutput format) {
 		ChatCompletionCreateParams.Builder request = ChatCompletionCreateParams.builder().model(settings.name());
 		for (ChatMessage message : messages) {
 			switch (message.role()) {
@@ -146,7 +200,21 @@ public class ChatService {
 		if (settings.frequencyPenalty() != null) {
 			request.frequencyPenalty(settings.frequencyPenalty());
 		}
+		if (format != null) {
+			// as plain JSON: llama-server, Ollama and vLLM read OpenAI's shape, and the SDK's typed builder would
+			// only re-encode the same map
+			request.putAdditionalBodyProperty("response_format", JsonValue.from(format.responseFormat()));
+		}
+		if (settings.streaming()) {
+			request.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build());
+		}
 		return request.build();
+	}
+
+	/** A JSON string's value, or {@code null} when absent or not a string. */
+	private static String text(JsonValue value) {
+		Object text = (value != null) ? value.asString().orElse(null) : null;
+		return (text instanceof String string) ? string : null;
 	}
 
 	private static String toJson(JsonValue value) {

@@ -30,6 +30,7 @@ import org.springframework.validation.annotation.Validated;
  * @param apiKey sent as a bearer token; Docker Model Runner and llama-server accept any value. Never logged.
  * @param defaultModel the model used when neither the command line nor the job file names one
  * @param maxTokens always sent, because llama-server's own default is unlimited
+ * @param stream stream answers (server-sent events), which records each answer's time to the first token
  * @param concurrency requests in flight at once when the job does not say
  * @param models per-model settings, keyed by model name (in YAML, bracket names with a slash:
  * {@code "[ai/qwen3]"})
@@ -42,7 +43,8 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		@DefaultValue("512") @Positive int maxTokens, @DecimalMin("0") @DecimalMax("2") Double temperature,
 		@DecimalMin("0") @DecimalMax("1") Double topP, Long seed, List<String> stop,
 		@DecimalMin("-2") @DecimalMax("2") Double presencePenalty,
-		@DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty, @DefaultValue("4") @Positive int concurrency,
+		@DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty, Boolean stream,
+		@DefaultValue("4") @Positive int concurrency,
 		@DefaultValue @Valid Timeouts timeout, @DefaultValue @Valid Retry retry,
 		Map<String, @Valid ModelSettings> models) {
 
@@ -72,7 +74,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	/** The profile's defaults, which a model's own settings, the job file and the command line override. */
 	public ModelSettings profileDefaults() {
 		return new ModelSettings(defaultModel, temperature, topP, maxTokens, stop, seed, presencePenalty,
-				frequencyPenalty);
+				frequencyPenalty, stream);
 	}
 
 	/** The settings of the profile for one model: its defaults, then {@code dmr.models."<name>"}. */

@@ -5,8 +5,13 @@ package dev.dmrbatch.model;
  *
  * @param timings llama.cpp's non-standard {@code timings} object as JSON, or {@code null} when the runner sent
  * none
+ * @param model the model that answered, as the runner names it in the response ({@code null} when it does not)
+ * @param content the answer, without the reasoning
+ * @param reasoning what a reasoning model thought before answering, or {@code null}
+ * @param ttftMillis the time to the first streamed token, {@code null} when not streamed
  * @param attempts how many requests it took (retries included)
  */
-public record ModelReply(String content, String finishReason, long promptTokens, long completionTokens,
-		long latencyMillis, String timings, String systemFingerprint, int attempts) {
+public record ModelReply(String model, String content, String reasoning, String finishReason, long promptTokens,
+		long completionTokens, long latencyMillis, Long ttftMillis, String timings, String systemFingerprint,
+		int attempts) {
 }

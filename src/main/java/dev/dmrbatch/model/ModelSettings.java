@@ -19,9 +19,19 @@ public record ModelSettings(String name, @DecimalMin("0") @DecimalMax("2") Doubl
 		@JsonProperty("max_tokens") @Positive Integer maxTokens,
 		@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> stop, Long seed,
 		@JsonProperty("presence_penalty") @DecimalMin("-2") @DecimalMax("2") Double presencePenalty,
-		@JsonProperty("frequency_penalty") @DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty) {
+		@JsonProperty("frequency_penalty") @DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty, Boolean stream) {
 
-	public static final ModelSettings NONE = new ModelSettings(null, null, null, null, null, null, null, null);
+	public static final ModelSettings NONE = new ModelSettings(null, null, null, null, null, null, null, null, null);
+
+	public ModelSettings(String name, Double temperature, Double topP, Integer maxTokens, List<String> stop, Long seed,
+			Double presencePenalty, Double frequencyPenalty) {
+		this(name, temperature, topP, maxTokens, stop, seed, presencePenalty, frequencyPenalty, null);
+	}
+
+	/** Whether the answer is streamed (server-sent events), which records the time to the first token. */
+	public boolean streaming() {
+		return Boolean.TRUE.equals(this.stream);
+	}
 
 	/** These settings with every field that {@code other} sets replaced by its value. */
 	public ModelSettings overriddenBy(ModelSettings other) {
@@ -31,11 +41,12 @@ public record ModelSettings(String name, @DecimalMin("0") @DecimalMax("2") Doubl
 		return new ModelSettings(pick(other.name, name), pick(other.temperature, temperature),
 				pick(other.topP, topP), pick(other.maxTokens, maxTokens), pick(other.stop, stop),
 				pick(other.seed, seed), pick(other.presencePenalty, presencePenalty),
-				pick(other.frequencyPenalty, frequencyPenalty));
+				pick(other.frequencyPenalty, frequencyPenalty), pick(other.stream, stream));
 	}
 
 	public ModelSettings withName(String model) {
-		return new ModelSettings(model, temperature, topP, maxTokens, stop, seed, presencePenalty, frequencyPenalty);
+		return new ModelSettings(model, temperature, topP, maxTokens, stop, seed, presencePenalty, frequencyPenalty,
+				stream);
 	}
 
 	private static <T> T pick(T strong, T weak) {

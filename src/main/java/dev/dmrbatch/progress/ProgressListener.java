@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,7 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * a plain {@code progress:} log line at the configured interval, no control characters. The input's total is
  * counted in the background by a second reader, so the first request never waits for it.
  */
-public final class ProgressListener implements JobExecutionListener, ItemWriteListener<Conversation> {
+public final class ProgressListener implements JobExecutionListener, ItemWriteListener<List<Conversation>> {
 
 	private static final Logger log = LoggerFactory.getLogger(ProgressListener.class);
 
@@ -57,8 +58,12 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 
 	private RunLogFile logFile;
 
-	public ProgressListener(ProgressProperties settings, ConversationStore store, InputSource input,
+	private final int models;
+
+	/** @param models how many models each item goes through (one conversation per item and model) */
+	public ProgressListener(ProgressProperties settings, ConversationStore store, InputSource input, int models,
 			LongFunction<Path> outputFolder) {
+		this.models = Math.max(1, models);
 		this.settings = settings;
 		this.store = store;
 		this.input = input;
@@ -79,7 +84,8 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 		RunTotals before = this.store.totals(runId);
 		log.info("{} run {} (execution {}): {} items stored before, output in {}", execution.getJobInstance().getJobName(),
 				runId, execution.getId(), before.conversations(), folder);
-		this.meter = new ProgressMeter(before.conversations(), before.failed());
+		// items, not conversations: with several models each item has one conversation per model
+		this.meter = new ProgressMeter(before.conversations() / this.models, before.failed() / this.models);
 		if (this.settings.mode() == ProgressProperties.Mode.OFF) {
 			return;
 		}
@@ -99,10 +105,13 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 	}
 
 	@Override
-	public void afterWrite(Chunk<? extends Conversation> items) {
-		for (Conversation conversation : items) {
-			this.meter.record(conversation);
-			if (log.isDebugEnabled()) {
+	public void afterWrite(Chunk<? extends List<Conversation>> items) {
+		for (List<Conversation> item : items) {
+			this.meter.record(item);
+			for (Conversation conversation : item) {
+				if (!log.isDebugEnabled()) {
+					break;
+				}
 				log.debug("stored record {} (id {}, {}): {}, {} ms, {} tokens out{}", conversation.itemSeq(),
 						conversation.itemId(), conversation.model(), conversation.status(), conversation.latencyMillis(),
 						conversation.completionTokens(), (conversation.error() != null) ? ": " + conversation.error() : "");

@@ -1,5 +1,6 @@
 package dev.dmrbatch.progress;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -29,12 +30,13 @@ final class ProgressMeter {
 		this.failedBefore = failedBefore;
 	}
 
-	void record(Conversation conversation) {
+	/** One item's conversations, one per model: the item failed when any of them did. */
+	void record(List<Conversation> item) {
 		this.stored.increment();
-		if (!conversation.isOk()) {
+		if (item.stream().anyMatch((c) -> !c.isOk())) {
 			this.failed.increment();
 		}
-		this.completionTokens.add(conversation.completionTokens());
+		item.forEach((c) -> this.completionTokens.add(c.completionTokens()));
 	}
 
 	void total(long total) {

@@ -1,7 +1,9 @@
 package dev.dmrbatch.prompt;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +50,7 @@ public class PromptTemplates {
 			return configuration((TemplateLoader) null);
 		}
 		try {
-			return configuration(new FileTemplateLoader(folder.toFile()));
+			return configuration(new CheckedTemplateLoader(new FileTemplateLoader(folder.toFile())));
 		}
 		catch (IOException ex) {
 			throw new PromptException("templates folder " + folder + " cannot be read: " + ex.getMessage());
@@ -83,11 +85,15 @@ public class PromptTemplates {
 		String jobFile = (job.source() != null) ? job.source().getFileName().toString() : job.name();
 		Template system = (job.system() != null) ? inline(jobFile + " system", job.system()) : null;
 		List<Template> steps = new ArrayList<>();
+		List<Template> conditions = new ArrayList<>();
 		for (JobDefinition.Step step : job.steps()) {
 			steps.add((step.template() != null) ? file(step.template())
 					: inline(jobFile + " steps." + step.name(), step.prompt()));
+			// the job author's condition, never item data: it becomes the test of an #if
+			conditions.add((step.when() != null) ? inline(jobFile + " steps." + step.name() + ".when",
+					"<#if " + step.when().strip() + ">true<#else>false</#if>") : null);
 		}
-		return new Prompts(system, steps);
+		return new Prompts(system, steps, conditions);
 	}
 
 	private Template inline(String name, String source) {
@@ -120,13 +126,52 @@ public class PromptTemplates {
 	}
 
 	private static Template checked(Template template, String source) {
+		check(template.getSourceName(), source);
+		return template;
+	}
+
+	static void check(String name, String source) {
 		Matcher evaluating = EVALUATING_BUILTIN.matcher(source);
 		if (evaluating.find()) {
 			int line = (int) source.substring(0, evaluating.start()).chars().filter((c) -> c == '\n').count() + 1;
-			throw new PromptException("template " + template.getSourceName() + " line " + line + ": ?"
-					+ evaluating.group(1) + " is not allowed (it would run data as a template)");
+			throw new PromptException("template " + name + " line " + line + ": ?" + evaluating.group(1)
+					+ " is not allowed (it would run data as a template)");
 		}
-		return template;
+	}
+
+	/**
+	 * Checks every template FreeMarker loads, those a prompt {@code <#include>}s or {@code <#import>}s included, for
+	 * {@code ?eval} and {@code ?interpret}.
+	 */
+	private record CheckedTemplateLoader(FileTemplateLoader files) implements TemplateLoader {
+
+		@Override
+		public Object findTemplateSource(String name) throws IOException {
+			return this.files.findTemplateSource(name);
+		}
+
+		@Override
+		public long getLastModified(Object source) {
+			return this.files.getLastModified(source);
+		}
+
+		@Override
+		public Reader getReader(Object source, String encoding) throws IOException {
+			String text;
+			try (Reader reader = this.files.getReader(source, encoding)) {
+				StringWriter out = new StringWriter();
+				reader.transferTo(out);
+				text = out.toString();
+			}
+			check(source.toString(), text);
+			return new StringReader(text);
+		}
+
+		@Override
+		public void closeTemplateSource(Object source) throws IOException {
+			this.files.closeTemplateSource(source);
+		}
+
 	}
 
 	private static PromptException syntaxError(ParseException ex, String name) {

@@ -19,9 +19,18 @@ public final class Prompts {
 
 	private final List<Template> steps;
 
-	Prompts(Template system, List<Template> steps) {
+	private final List<Template> conditions;
+
+	Prompts(Template system, List<Template> steps, List<Template> conditions) {
 		this.system = system;
 		this.steps = steps;
+		this.conditions = conditions;
+	}
+
+	/** Whether step {@code index} runs for this item: its {@code when:} holds, or it has none. */
+	public boolean shouldRun(int index, Map<String, Object> model) {
+		Template condition = this.conditions.get(index);
+		return condition == null || "true".equals(render(condition, model));
 	}
 
 	public boolean hasSystem() {

@@ -81,7 +81,7 @@ public class ConversationJobFactory {
 	}
 
 	public Job build(RunPlan plan, AsyncTaskExecutor workers, LoadGate gate) {
-		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(),
+		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
 				(runId) -> outputFolder(plan, runId));
 		return new JobBuilder(plan.jobName(), this.jobRepository).listener(new RunRegistration(plan))
 			.listener(progress)
@@ -92,12 +92,12 @@ public class ConversationJobFactory {
 	}
 
 	private Step conversationStep(RunPlan plan, AsyncTaskExecutor workers, LoadGate gate,
-			ItemWriteListener<Conversation> progress) {
+			ItemWriteListener<List<Conversation>> progress) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit());
 		ConversationProcessor conversations = new ConversationProcessor(plan, this.chat, gate);
 		ConversationPipeline pipeline = new ConversationPipeline(InputReaders.reader(plan.input()),
 				conversations::process, workers, plan.concurrency(), plan.readAhead(), this.store);
-		return new StepBuilder(CONVERSATION_STEP, this.jobRepository).<Conversation, Conversation>chunk(plan.chunkSize())
+		return new StepBuilder(CONVERSATION_STEP, this.jobRepository).<List<Conversation>, List<Conversation>>chunk(plan.chunkSize())
 			.transactionManager(this.transactionManager)
 			.reader(pipeline)
 			.writer(writer)
@@ -111,7 +111,8 @@ public class ConversationJobFactory {
 		return new StepBuilder(EXPORT_STEP, this.jobRepository).tasklet((contribution, context) -> {
 			long runId = context.getStepContext().getStepExecution().getJobExecution().getJobInstanceId();
 			RunRecord run = this.store.findRun(runId).orElseThrow();
-			List<Path> files = this.exports.write(run, plan.job().exportsOrDefault(), plan.job().layoutsOrEmpty());
+			List<Path> files = this.exports.write(run, plan.job().exportsOrDefault(), plan.job().layoutsOrEmpty(),
+					plan.jsonColumns());
 			context.getStepContext()
 				.getStepExecution()
 				.getJobExecution()
@@ -144,7 +145,8 @@ public class ConversationJobFactory {
 			long runId = execution.getJobInstanceId();
 			ConversationJobFactory.this.store.registerRun(new RunRecord(runId, this.plan.jobName(), this.plan.label(),
 					this.plan.input().display(), outputFolder(this.plan, runId).toAbsolutePath().toString(),
-					JSON.writeValueAsString(this.plan.settings()), Instant.now()));
+					JSON.writeValueAsString((this.plan.models().size() == 1) ? this.plan.settings() : this.plan.models()),
+					Instant.now()));
 		}
 
 	}

@@ -38,7 +38,7 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * (Ctrl-C, SIGTERM) loses nothing: when the step closes, the conversations read ahead are finished and stored
  * beyond the committed position, and the resumed run skips the items it finds stored there.
  */
-final class ConversationPipeline implements ItemStreamReader<Conversation>, StepExecutionListener {
+final class ConversationPipeline implements ItemStreamReader<List<Conversation>>, StepExecutionListener {
 
 	private static final Logger log = LoggerFactory.getLogger(ConversationPipeline.class);
 
@@ -46,7 +46,7 @@ final class ConversationPipeline implements ItemStreamReader<Conversation>, Step
 
 	private final ItemStreamReader<InputItem> input;
 
-	private final Function<InputItem, Conversation> conversation;
+	private final Function<InputItem, List<Conversation>> conversation;
 
 	private final Executor workers;
 
@@ -70,7 +70,7 @@ final class ConversationPipeline implements ItemStreamReader<Conversation>, Step
 
 	private boolean ended;
 
-	ConversationPipeline(ItemStreamReader<InputItem> input, Function<InputItem, Conversation> conversation,
+	ConversationPipeline(ItemStreamReader<InputItem> input, Function<InputItem, List<Conversation>> conversation,
 			Executor workers, int concurrency, int window, ConversationStore store) {
 		this.store = store;
 		this.input = input;
@@ -99,7 +99,7 @@ final class ConversationPipeline implements ItemStreamReader<Conversation>, Step
 	}
 
 	@Override
-	public Conversation read() throws Exception {
+	public List<Conversation> read() throws Exception {
 		while (!this.ended) {
 			Pending next = this.ahead.take();
 			if (next == END) {
@@ -107,7 +107,7 @@ final class ConversationPipeline implements ItemStreamReader<Conversation>, Step
 				return null;
 			}
 			this.window.release();
-			Conversation result;
+			List<Conversation> result;
 			try {
 				result = next.result().get();
 			}
@@ -155,12 +155,12 @@ final class ConversationPipeline implements ItemStreamReader<Conversation>, Step
 				break;
 			}
 			try {
-				Conversation result = stopping ? pending.result().get() : pending.result().getNow(null);
+				List<Conversation> result = stopping ? pending.result().get() : pending.result().getNow(null);
 				if (result == null && !pending.result().isDone()) {
 					break; // keep input order: nothing after a gap is stored
 				}
 				if (result != null) {
-					finished.add(result);
+					finished.addAll(result);
 				}
 			}
 			catch (InterruptedException ex) {
@@ -207,7 +207,7 @@ final class ConversationPipeline implements ItemStreamReader<Conversation>, Step
 					continue;
 				}
 				this.slots.acquire();
-				CompletableFuture<Conversation> result = new CompletableFuture<>();
+				CompletableFuture<List<Conversation>> result = new CompletableFuture<>();
 				this.ahead.put(new Pending(item, result, state));
 				try {
 					this.workers.execute(() -> {
@@ -240,7 +240,7 @@ final class ConversationPipeline implements ItemStreamReader<Conversation>, Step
 		return state;
 	}
 
-	private record Pending(InputItem item, CompletableFuture<Conversation> result, ExecutionContext state) {
+	private record Pending(InputItem item, CompletableFuture<List<Conversation>> result, ExecutionContext state) {
 	}
 
 }

@@ -67,7 +67,7 @@ public class ConversationRuns {
 	 */
 	static JobParameters parameters(RunPlan plan) {
 		JobParametersBuilder builder = new JobParametersBuilder().addString("input", plan.input().display())
-			.addString("model", plan.settings().name());
+			.addString("model", plan.modelNames());
 		if (plan.label() != null) {
 			builder.addString("run", plan.label());
 		}
@@ -93,10 +93,12 @@ public class ConversationRuns {
 			}
 			resumed = true;
 		}
-		checkModel(plan.settings().name());
+		for (String model : plan.modelsUsed()) {
+			checkModel(model);
+		}
 		plan = resolveConcurrency(plan);
 		ThreadPoolTaskExecutor workers = workers(plan.concurrency());
-		try (LoadGate gate = new LoadGate(plan.concurrency(), plan.settings().name())) {
+		try (LoadGate gate = new LoadGate(plan.concurrency(), plan.modelNames())) {
 			Job job = this.jobs.build(plan, workers, gate);
 			if (resumed) {
 				long runId = last.getJobInstanceId();
@@ -171,7 +173,8 @@ public class ConversationRuns {
 			.orElse(null);
 		return new RunOutcome(plan.jobName(), runId, plan.label(), execution.getStatus(), totals.conversations(),
 				totals.ok(), totals.failed(), totals.promptTokens(), totals.completionTokens(), answered, seconds,
-				(outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete, resumed);
+				(outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete, resumed,
+				this.store.totalsByModel(runId));
 	}
 
 	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */

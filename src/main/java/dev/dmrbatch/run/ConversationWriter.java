@@ -15,7 +15,7 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
  * and enforces the job's skip limit: a chunk that takes the failed items past it rolls back and fails the job, so
  * those items are tried again when the run resumes.
  */
-class ConversationWriter implements ItemWriter<Conversation>, StepExecutionListener {
+class ConversationWriter implements ItemWriter<List<Conversation>>, StepExecutionListener {
 
 	private final ConversationStore store;
 
@@ -37,8 +37,8 @@ class ConversationWriter implements ItemWriter<Conversation>, StepExecutionListe
 	}
 
 	@Override
-	public void write(Chunk<? extends Conversation> chunk) {
-		List<Conversation> conversations = List.copyOf(chunk.getItems());
+	public void write(Chunk<? extends List<Conversation>> chunk) {
+		List<Conversation> conversations = chunk.getItems().stream().flatMap(List::stream).toList();
 		this.store.saveAll(this.runId, conversations);
 		if (this.skipLimit == null) {
 			return;

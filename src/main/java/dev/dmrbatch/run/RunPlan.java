@@ -1,18 +1,22 @@
 package dev.dmrbatch.run;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.input.InputSource;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.DmrProperties;
 import dev.dmrbatch.model.ModelSettings;
+import dev.dmrbatch.model.StructuredOutput;
 import dev.dmrbatch.prompt.Prompts;
 
 /**
  * Everything a run needs, checked before anything is sent.
  *
  * @param jobName the Spring Batch job name: the restart identity, so it never changes for a job file
+ * @param models the settings of each model every item goes through, in order (one conversation per item and model)
+ * @param formats per step, what JSON its answer must be, or {@code null} for text
  * @param concurrency requests in flight
  * @param autoConcurrency whether {@code concurrency} is only the fallback for {@code auto}: the runner's own slot
  * count, where it tells, replaces it
@@ -21,9 +25,32 @@ import dev.dmrbatch.prompt.Prompts;
  * @param label the {@code run=} label, or {@code null} for the job and input's default run
  * @param output the {@code output=} folder, or {@code null} for {@code output/<job>/<run>/}
  */
-public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input, ModelSettings settings,
-		Map<String, Object> vars, int concurrency, boolean autoConcurrency, DmrProperties.Retry retry,
-		Integer skipLimit, String label, Path output) {
+public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
+		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
+		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output) {
+
+	/** The first model's settings: the run's model when only one runs. */
+	public ModelSettings settings() {
+		return this.models.get(0);
+	}
+
+	/** Every model the run sends to: the run's models and the steps' own, in order of appearance. */
+	public List<String> modelsUsed() {
+		java.util.Set<String> names = new java.util.LinkedHashSet<>();
+		this.models.forEach((m) -> names.add(m.name()));
+		this.job.steps().stream().map(JobDefinition.Step::model).filter(java.util.Objects::nonNull).forEach(names::add);
+		return List.copyOf(names);
+	}
+
+	/** The JSON steps and their schemas' top-level properties: the CSV export's data columns. */
+	public Map<String, List<String>> jsonColumns() {
+		return StructuredOutput.columns(this.job.steps().stream().map(JobDefinition.Step::name).toList(), this.formats);
+	}
+
+	/** The models' names, comma-separated: how the run is identified and shown. */
+	public String modelNames() {
+		return String.join(",", this.models.stream().map(ModelSettings::name).toList());
+	}
 
 	/**
 	 * Items per chunk (per commit). The pipeline keeps the slots busy while a chunk commits, so chunks can stay
@@ -39,7 +66,8 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 	}
 
 	RunPlan withConcurrency(int resolved) {
-		return new RunPlan(jobName, job, prompts, input, settings, vars, resolved, false, retry, skipLimit, label, output);
+		return new RunPlan(jobName, job, prompts, input, models, formats, vars, resolved, false, retry, skipLimit, label,
+				output);
 	}
 
 }

@@ -1,6 +1,8 @@
 package dev.dmrbatch.run;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -12,6 +14,7 @@ import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.DmrProperties;
 import dev.dmrbatch.model.ModelSettings;
+import dev.dmrbatch.model.StructuredOutput;
 import dev.dmrbatch.prompt.PromptTemplates;
 import dev.dmrbatch.prompt.Prompts;
 
@@ -50,7 +53,8 @@ public class RunPlanner {
 		Prompts prompts = this.templates.compile(job);
 		InputSource input = input(job, request);
 		InputReaders.check(input);
-		ModelSettings settings = settings(job, request);
+		List<ModelSettings> models = models(job, request);
+		List<StructuredOutput> formats = formats(job);
 		String concurrencySetting = (request.concurrency() != null) ? request.concurrency() : job.concurrency();
 		boolean auto = concurrencySetting == null || concurrencySetting.equals("auto");
 		int concurrency = concurrency(job, request);
@@ -61,7 +65,7 @@ public class RunPlanner {
 					+ " is not a valid run label: use letters, digits, '.', '_' and '-' (it names the output folder)");
 		}
 		Path output = (request.output() != null) ? this.properties.resolve(request.output()) : null;
-		return new RunPlan(jobName, job, prompts, input, settings, vars, concurrency, auto, retry(job),
+		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
 				job.skipLimit(), request.label(), output);
 	}
 
@@ -109,14 +113,46 @@ public class RunPlanner {
 	}
 
 	/**
-	 * Strongest first: the command line, the job file, the profile's settings for the model, the profile's
-	 * defaults, the built-in defaults.
+	 * The models every item goes through: {@code model=a,b} on the command line, else the job's {@code models:} or
+	 * {@code model.name}, else the profile's default model.
 	 */
-	ModelSettings settings(JobDefinition job, RunRequest request) {
+	List<ModelSettings> models(JobDefinition job, RunRequest request) {
+		List<String> names;
+		if (request.model() != null) {
+			names = Arrays.stream(request.model().split(",")).map(String::strip).filter((m) -> !m.isEmpty()).toList();
+		}
+		else if (job.models() != null && !job.models().isEmpty()) {
+			names = job.models();
+		}
+		else {
+			names = List.of((job.model() != null && job.model().name() != null) ? job.model().name()
+					: this.properties.defaultModel());
+		}
+		if (names.isEmpty()) {
+			throw new RunException("model=" + request.model() + " names no model");
+		}
+		if (new java.util.HashSet<>(names).size() < names.size()) {
+			throw new RunException("the models " + String.join(", ", names) + " name one model twice");
+		}
+		return names.stream().map((name) -> settings(job, name)).toList();
+	}
+
+	/**
+	 * Strongest first: the job file, the profile's settings for the model, the profile's defaults, the built-in
+	 * defaults (the command line's {@code --dmr.*} is part of the profile).
+	 */
+	ModelSettings settings(JobDefinition job, String model) {
 		ModelSettings fromJob = (job.model() != null) ? job.model() : ModelSettings.NONE;
-		String model = (request.model() != null) ? request.model()
-				: (fromJob.name() != null) ? fromJob.name() : this.properties.defaultModel();
 		return this.properties.settingsFor(model).overriddenBy(fromJob).withName(model);
+	}
+
+	/** What JSON each step asks for; the job file's check has already named a schema that is wrong. */
+	private List<StructuredOutput> formats(JobDefinition job) {
+		List<StructuredOutput> formats = new java.util.ArrayList<>();
+		for (JobDefinition.Step step : job.steps()) {
+			formats.add(this.jobFiles.structuredOutput(step));
+		}
+		return java.util.Collections.unmodifiableList(formats);
 	}
 
 	private DmrProperties.Retry retry(JobDefinition job) {

@@ -19,7 +19,7 @@ class RunPlannerTests {
 	private static DmrProperties profile() {
 		ModelSettings qwen = new ModelSettings(null, 0.6, null, 1024, null, null, null, null);
 		return new DmrProperties(Path.of("."), URI.create("http://x/v1"), "k", "ai/gemma3", 300, 0.9, 0.8, 5L,
-				List.of("STOP"), null, null, 4, new DmrProperties.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)),
+				List.of("STOP"), null, null, null, 4, new DmrProperties.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)),
 				new DmrProperties.Retry(1, Duration.ofMillis(1), Duration.ofMillis(1)), Map.of("ai/qwen3", qwen));
 	}
 
@@ -37,19 +37,19 @@ class RunPlannerTests {
 		RunPlanner planner = new RunPlanner(null, null, profile());
 		ModelSettings jobModel = new ModelSettings("ai/qwen3", null, null, 64, null, null, null, null);
 
-		ModelSettings settings = planner.settings(job(jobModel), request(null));
+		ModelSettings settings = planner.models(job(jobModel), request(null)).get(0);
 		assertThat(settings.name()).isEqualTo("ai/qwen3");
 		assertThat(settings.maxTokens()).isEqualTo(64); // job file beats the per-model setting
 		assertThat(settings.temperature()).isEqualTo(0.6); // per-model beats the profile default
 		assertThat(settings.topP()).isEqualTo(0.8); // profile default
 		assertThat(settings.stop()).containsExactly("STOP");
 
-		ModelSettings overridden = planner.settings(job(jobModel), request("ai/other"));
+		ModelSettings overridden = planner.models(job(jobModel), request("ai/other")).get(0);
 		assertThat(overridden.name()).isEqualTo("ai/other"); // the command line names the model
 		assertThat(overridden.temperature()).isEqualTo(0.9); // ai/other has no settings of its own
 		assertThat(overridden.maxTokens()).isEqualTo(64);
 
-		ModelSettings defaults = planner.settings(job(null), request(null));
+		ModelSettings defaults = planner.models(job(null), request(null)).get(0);
 		assertThat(defaults.name()).isEqualTo("ai/gemma3");
 		assertThat(defaults.maxTokens()).isEqualTo(300);
 	}

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -68,6 +69,8 @@ public final class FaultProxy implements AutoCloseable {
 
 	private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
 
+	private final List<String> chatBodies = new java.util.ArrayList<>();
+
 	private volatile java.util.function.Function<Seen, Action> faults = (seen) -> FORWARD;
 
 	/** @param target the runner's base URL, e.g. {@code http://127.0.0.1:12439/engines/llama.cpp/v1} */
@@ -96,6 +99,13 @@ public final class FaultProxy implements AutoCloseable {
 		return this;
 	}
 
+	/** The bodies of the chat requests seen, in arrival order. */
+	public List<String> chatBodies() {
+		synchronized (this.chatBodies) {
+			return List.copyOf(this.chatBodies);
+		}
+	}
+
 	public int chatRequests() {
 		return this.chatRequests.get();
 	}
@@ -118,6 +128,9 @@ public final class FaultProxy implements AutoCloseable {
 			String path = exchange.getRequestURI().getPath().replaceFirst("^/v1", "");
 			boolean chat = path.endsWith("/chat/completions");
 			if (chat) {
+				synchronized (this.chatBodies) {
+					this.chatBodies.add(new String(body, StandardCharsets.UTF_8));
+				}
 				Matcher marker = ITEM.matcher(new String(body, StandardCharsets.UTF_8));
 				String item = marker.find() ? marker.group(1) : "";
 				int attempt = this.attempts.computeIfAbsent(item, (k) -> new AtomicInteger()).incrementAndGet();
