@@ -11,6 +11,7 @@ import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.DmrProperties;
 import dev.dmrbatch.run.RunException;
@@ -53,7 +54,9 @@ class ExportCommand {
 		// export= when given; else the job file's own list; else every format
 		List<String> formats = (arguments.get("export") != null)
 				? Arrays.stream(arguments.get("export").split(",")).map(String::strip).toList()
-				: job.map(JobDefinition::exportsOrDefault).orElse(JobDefinition.EXPORT_FORMATS);
+				: OpenAiBatch.JOB.equals(run.jobName()) ? List.of(OpenAiBatch.EXPORT)
+				: job.map(JobDefinition::exportsOrDefault)
+					.orElse(JobDefinition.EXPORT_FORMATS.stream().filter((f) -> !f.equals(OpenAiBatch.EXPORT)).toList());
 		for (String format : formats) {
 			if (!JobDefinition.EXPORT_FORMATS.contains(format)) {
 				throw new RunException("export=" + format + " is not one of "

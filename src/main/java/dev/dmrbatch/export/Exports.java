@@ -12,6 +12,7 @@ import java.util.Map;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.prompt.PromptTemplates;
 import freemarker.cache.ClassTemplateLoader;
 import freemarker.cache.FileTemplateLoader;
@@ -95,6 +96,10 @@ public class Exports {
 					case "html" -> add(exporters, new HtmlReportExporter(folder, facts, factsData, this.store), folder,
 							HtmlReportExporter.FILE);
 					case "pdf" -> add(exporters, new PdfExporter(folder, facts, factsData), folder, PdfExporter.FILE);
+					case OpenAiBatch.EXPORT -> {
+						files.add(folder.resolve(OpenAiBatchExporter.OUTPUT));
+						yield add(exporters, new OpenAiBatchExporter(folder, run.id()), folder, OpenAiBatchExporter.ERRORS);
+					}
 					default -> throw new IllegalArgumentException("unknown export format '" + format + "'");
 				};
 				files.add(file);

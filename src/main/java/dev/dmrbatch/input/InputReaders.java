@@ -91,6 +91,7 @@ public final class InputReaders {
 			case "jsonl" -> new SequencedReader(jsonl(source), source.idField(), "line");
 			case "json" -> new SequencedReader(json(source), source.idField(), "element");
 			case "text" -> new SequencedReader(new TextFolderItemReader(source.path()), source.idField(), "file");
+			case "lines" -> new SequencedReader(lines(source), null, "line");
 			default -> throw new InputException("unknown input format '" + source.format() + "'");
 		};
 	}
@@ -188,6 +189,21 @@ public final class InputReaders {
 			.resource(resource(source))
 			.encoding(StandardCharsets.UTF_8.name())
 			// one physical line, one record: quotes inside JSON must not join lines
+			.recordSeparatorPolicy(new SimpleRecordSeparatorPolicy())
+			.lineMapper(mapper)
+			.build();
+	}
+
+	// --- lines: each line as it is, in field "line", for readers that parse lines themselves (OpenAI Batch files)
+
+	private static FlatFileItemReader<InputItem> lines(InputSource source) {
+		LineMapper<InputItem> mapper = (line, lineNumber) -> {
+			String text = (lineNumber == 1 && line.startsWith("\uFEFF")) ? line.substring(1) : line;
+			return text.isBlank() ? InputItem.BLANK : InputItem.of(Map.of("line", text));
+		};
+		return new FlatFileItemReaderBuilder<InputItem>().name("input")
+			.resource(resource(source))
+			.encoding(StandardCharsets.UTF_8.name())
 			.recordSeparatorPolicy(new SimpleRecordSeparatorPolicy())
 			.lineMapper(mapper)
 			.build();

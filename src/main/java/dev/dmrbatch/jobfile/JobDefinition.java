@@ -33,7 +33,8 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 	public static final List<String> INPUT_FORMATS = List.of("csv", "jsonl", "json", "text");
 
-	public static final List<String> EXPORT_FORMATS = List.of("jsonl", "json", "markdown", "text", "csv", "pdf", "html");
+	public static final List<String> EXPORT_FORMATS = List.of("jsonl", "json", "markdown", "text", "csv", "pdf", "html",
+			"openai-batch");
 
 	/**
 	 * @param format {@code csv}, {@code jsonl}, {@code json} or {@code text} (a folder of .txt/.md files)

@@ -49,9 +49,12 @@ final class RunnerErrors {
 				+ firstLine(String.valueOf(error.getMessage())), 0, false, error);
 	}
 
-	/** 408, 409, 429 and 5xx: the runner is busy, loading, out of KV cache or restarting. */
+	/**
+	 * 408, 409, 429 and 5xx: the runner is busy, loading, out of KV cache or restarting. Not 501 (the endpoint is not
+	 * served, e.g. embeddings without {@code --embeddings}) or 505: asking again cannot change those.
+	 */
 	static boolean isTransientStatus(int status) {
-		return status == 408 || status == 409 || status == 429 || status >= 500;
+		return status == 408 || status == 409 || status == 429 || (status >= 500 && status != 501 && status != 505);
 	}
 
 	/** The {@code error.message} of an OpenAI-style body, or a plain-text body as it is. */

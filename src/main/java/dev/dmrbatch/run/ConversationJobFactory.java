@@ -3,6 +3,7 @@ package dev.dmrbatch.run;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
@@ -13,6 +14,8 @@ import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.DmrProperties;
 import dev.dmrbatch.model.LoadGate;
+import dev.dmrbatch.model.ModelCallException;
+import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.progress.ProgressListener;
 import dev.dmrbatch.progress.ProgressProperties;
 import tools.jackson.databind.json.JsonMapper;
@@ -67,10 +70,13 @@ public class ConversationJobFactory {
 
 	private final ProgressProperties progress;
 
+	private final OpenAiBatch openAiBatch;
+
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
-			JobOperator jobOperator, ProgressProperties progress) {
+			JobOperator jobOperator, ProgressProperties progress, OpenAiBatch openAiBatch) {
 		this.progress = progress;
+		this.openAiBatch = openAiBatch;
 		this.jobRepository = jobRepository;
 		this.jobOperator = jobOperator;
 		this.transactionManager = transactionManager;
@@ -94,9 +100,19 @@ public class ConversationJobFactory {
 	private Step conversationStep(RunPlan plan, AsyncTaskExecutor workers, LoadGate gate,
 			ItemWriteListener<List<Conversation>> progress) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit());
-		ConversationProcessor conversations = new ConversationProcessor(plan, this.chat, gate);
+		Function<InputItem, List<Conversation>> conversations = plan.isOpenAiBatch()
+				? this.openAiBatch.processor(plan.settings().name().equals(OpenAiBatch.PER_REQUEST) ? null
+						: plan.settings().name(), plan.retry(), gate)
+				: new ConversationProcessor(plan, this.chat, gate)::process;
 		ConversationPipeline pipeline = new ConversationPipeline(InputReaders.reader(plan.input()),
-				conversations::process, workers, plan.concurrency(), plan.readAhead(), this.store);
+				(item) -> {
+					try {
+						return conversations.apply(item);
+					}
+					catch (ModelCallException ex) {
+						throw new RunnerUnavailableException(ex.getMessage(), ex);
+					}
+				}, workers, plan.concurrency(), plan.readAhead(), this.store);
 		return new StepBuilder(CONVERSATION_STEP, this.jobRepository).<List<Conversation>, List<Conversation>>chunk(plan.chunkSize())
 			.transactionManager(this.transactionManager)
 			.reader(pipeline)

@@ -9,6 +9,7 @@ import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.DmrProperties;
 import dev.dmrbatch.model.ModelSettings;
 import dev.dmrbatch.model.StructuredOutput;
+import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.prompt.Prompts;
 
 /**
@@ -34,8 +35,17 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		return this.models.get(0);
 	}
 
+	/** Whether this is the built-in job that runs an OpenAI Batch request file. */
+	public boolean isOpenAiBatch() {
+		return OpenAiBatch.JOB.equals(this.jobName);
+	}
+
 	/** Every model the run sends to: the run's models and the steps' own, in order of appearance. */
 	public List<String> modelsUsed() {
+		if (isOpenAiBatch()) {
+			// each request names its own; an unknown one is that request's error, not the run's
+			return List.of();
+		}
 		java.util.Set<String> names = new java.util.LinkedHashSet<>();
 		this.models.forEach((m) -> names.add(m.name()));
 		this.job.steps().stream().map(JobDefinition.Step::model).filter(java.util.Objects::nonNull).forEach(names::add);

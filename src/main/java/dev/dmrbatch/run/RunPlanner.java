@@ -15,6 +15,7 @@ import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.DmrProperties;
 import dev.dmrbatch.model.ModelSettings;
 import dev.dmrbatch.model.StructuredOutput;
+import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.prompt.PromptTemplates;
 import dev.dmrbatch.prompt.Prompts;
 
@@ -48,6 +49,9 @@ public class RunPlanner {
 	}
 
 	public RunPlan plan(RunRequest request) {
+		if (OpenAiBatch.JOB.equals(request.job())) {
+			return openAiBatch(request);
+		}
 		JobDefinition job = this.jobFiles.load(request.job());
 		String jobName = jobName(job);
 		Prompts prompts = this.templates.compile(job);
@@ -67,6 +71,34 @@ public class RunPlanner {
 		Path output = (request.output() != null) ? this.properties.resolve(request.output()) : null;
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
 				job.skipLimit(), request.label(), output);
+	}
+
+	/**
+	 * The built-in {@code openai-batch} job: the request file is read line by line, every body keeps its model unless
+	 * {@code model=} replaces it, and a file with a custom_id twice is refused before anything is sent.
+	 */
+	private RunPlan openAiBatch(RunRequest request) {
+		if (request.input() == null) {
+			throw new RunException("job=openai-batch needs input=<requests.jsonl> (an OpenAI Batch API request file)");
+		}
+		JobDefinition job = OpenAiBatch.definition(request.input());
+		InputSource input = new InputSource("lines", this.properties.resolve(request.input()), null, request.input());
+		InputReaders.check(input);
+		OpenAiBatch.checkUnique(input);
+		String model = (request.model() != null) ? request.model() : OpenAiBatch.PER_REQUEST;
+		ModelSettings settings = this.properties.settingsFor(model);
+		int concurrency = concurrency(job, request);
+		boolean auto = request.concurrency() == null || request.concurrency().equals("auto");
+		if (request.label() != null && !LABEL.matcher(request.label()).matches()) {
+			throw new RunException("run=" + request.label()
+					+ " is not a valid run label: use letters, digits, '.', '_' and '-' (it names the output folder)");
+		}
+		Path output = (request.output() != null) ? this.properties.resolve(request.output()) : null;
+		java.util.List<StructuredOutput> formats = new java.util.ArrayList<>();
+		formats.add(null);
+		return new RunPlan(OpenAiBatch.JOB, job, this.templates.compile(job), input, List.of(settings),
+				java.util.Collections.unmodifiableList(formats), Map.of(), concurrency, auto, retry(job), null,
+				request.label(), output);
 	}
 
 	private static String jobName(JobDefinition job) {
