@@ -24,6 +24,10 @@ record Arguments(Map<String, String> values, Map<String, String> vars, boolean h
 				help = true;
 				continue;
 			}
+			if (arg.equals("config") && !values.containsKey("job")) {
+				values.put("job", "config"); // config [job=<name>]: the settings, and a job's
+				continue;
+			}
 			int eq = arg.indexOf('=');
 			if (eq <= 0) {
 				throw new ArgumentException("unknown argument '" + arg + "': arguments are key=value, e.g. job=summarize"
@@ -46,8 +50,9 @@ record Arguments(Map<String, String> values, Map<String, String> vars, boolean h
 			if (value.isEmpty()) {
 				throw new ArgumentException("argument " + key + "= has no value");
 			}
-			if (key.equals("job") && "runs".equals(values.get("job")) && !values.containsKey("of")) {
-				// job=runs job=<name>: the second job= says whose runs
+			if (key.equals("job") && ("runs".equals(values.get("job")) || "config".equals(values.get("job")))
+					&& !values.containsKey("of")) {
+				// job=runs job=<name>, config job=<name>: the second job= says which job
 				values.put("of", value);
 				continue;
 			}

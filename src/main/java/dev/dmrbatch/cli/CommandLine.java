@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.origin.Origin;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -90,6 +91,15 @@ public final class CommandLine {
 		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
 			if (cause instanceof BindException bind) {
 				String name = bind.getName().toString();
+				if (bind.getCause() instanceof UnboundConfigurationPropertiesException unbound) {
+					List<String> keys = unbound.getUnboundProperties()
+						.stream()
+						.sorted()
+						.map((p) -> p.getName() + ((p.getOrigin() != null) ? " (" + p.getOrigin() + ")" : ""))
+						.toList();
+					return "unknown setting" + ((keys.size() > 1) ? "s " : " ") + String.join(", ", keys)
+							+ ": check the spelling (the settings are listed in config/application.yaml and README.md)";
+				}
 				if (bind.getCause() instanceof BindValidationException validation) {
 					List<String> problems = new ArrayList<>();
 					for (ObjectError problem : validation.getValidationErrors().getAllErrors()) {

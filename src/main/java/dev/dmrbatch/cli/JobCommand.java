@@ -40,12 +40,15 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 
 	private final RunnerToolCommands tools;
 
+	private final ConfigCommand config;
+
 	private final HistoryCommands history;
 
 	private int exitCode;
 
 	JobCommand(JobFiles jobFiles, RunPlanner planner, ConversationRuns runs, ExportCommand export,
-			RunnerToolCommands tools, HistoryCommands history) {
+			RunnerToolCommands tools, HistoryCommands history, ConfigCommand config) {
+		this.config = config;
 		this.history = history;
 		this.jobFiles = jobFiles;
 		this.planner = planner;
@@ -82,6 +85,10 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 				}
 				case "show" -> {
 					this.exitCode = this.history.show(arguments, args.containsOption("json"));
+					return;
+				}
+				case "config" -> {
+					this.exitCode = this.config.run(arguments);
 					return;
 				}
 				case "bench" -> {
@@ -160,6 +167,8 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 				       java -jar dmr-batch.jar job=export run=<id|label> [export=jsonl,pdf,...] [output=<dir>]
 				       java -jar dmr-batch.jar job=runs [job=<name>] [--json]
 				       java -jar dmr-batch.jar job=show run=<id|label> [--json]
+				       java -jar dmr-batch.jar job=openai-batch input=<requests.jsonl> [output=<dir>] [model=<name>]
+				       java -jar dmr-batch.jar config [profile=<name>] [job=<name>] [model=<a,b>]
 				       java -jar dmr-batch.jar job=models [format=json]
 				       java -jar dmr-batch.jar job=probe [model=<name>] [output=<dir>]
 				       java -jar dmr-batch.jar job=bench [model=<name>] [concurrency=1,2,4,8] [requests=N] [max_tokens=N]

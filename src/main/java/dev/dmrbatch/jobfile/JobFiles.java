@@ -396,7 +396,7 @@ public class JobFiles {
 		};
 	}
 
-	String display(Path file) {
+	public String display(Path file) {
 		Path home = this.properties.home().toAbsolutePath().normalize();
 		Path absolute = file.toAbsolutePath().normalize();
 		return absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString();

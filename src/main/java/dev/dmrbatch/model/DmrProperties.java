@@ -34,8 +34,10 @@ import org.springframework.validation.annotation.Validated;
  * @param concurrency requests in flight at once when the job does not say
  * @param models per-model settings, keyed by model name (in YAML, bracket names with a slash:
  * {@code "[ai/qwen3]"})
+ * @param progress {@code dmr.progress.*}, which {@code ProgressProperties} binds; named here so that any other key
+ * under {@code dmr} is refused as unknown
  */
-@ConfigurationProperties(prefix = "dmr")
+@ConfigurationProperties(prefix = "dmr", ignoreUnknownFields = false)
 @Validated
 public record DmrProperties(@DefaultValue(".") Path home,
 		@DefaultValue("http://localhost:12434/engines/llama.cpp/v1") @NotNull URI baseUrl,
@@ -46,7 +48,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		@DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty, Boolean stream,
 		@DefaultValue("4") @Positive int concurrency,
 		@DefaultValue @Valid Timeouts timeout, @DefaultValue @Valid Retry retry,
-		Map<String, @Valid ModelSettings> models) {
+		Map<String, @Valid ModelSettings> models, Map<String, String> progress) {
 
 	/**
 	 * @param connect how long to wait for a TCP connection

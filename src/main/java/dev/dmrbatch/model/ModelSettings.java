@@ -23,11 +23,6 @@ public record ModelSettings(String name, @DecimalMin("0") @DecimalMax("2") Doubl
 
 	public static final ModelSettings NONE = new ModelSettings(null, null, null, null, null, null, null, null, null);
 
-	public ModelSettings(String name, Double temperature, Double topP, Integer maxTokens, List<String> stop, Long seed,
-			Double presencePenalty, Double frequencyPenalty) {
-		this(name, temperature, topP, maxTokens, stop, seed, presencePenalty, frequencyPenalty, null);
-	}
-
 	/** Whether the answer is streamed (server-sent events), which records the time to the first token. */
 	public boolean streaming() {
 		return Boolean.TRUE.equals(this.stream);

@@ -17,10 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RunPlannerTests {
 
 	private static DmrProperties profile() {
-		ModelSettings qwen = new ModelSettings(null, 0.6, null, 1024, null, null, null, null);
+		ModelSettings qwen = new ModelSettings(null, 0.6, null, 1024, null, null, null, null, null);
 		return new DmrProperties(Path.of("."), URI.create("http://x/v1"), "k", "ai/gemma3", 300, 0.9, 0.8, 5L,
 				List.of("STOP"), null, null, null, 4, new DmrProperties.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)),
-				new DmrProperties.Retry(1, Duration.ofMillis(1), Duration.ofMillis(1)), Map.of("ai/qwen3", qwen));
+				new DmrProperties.Retry(1, Duration.ofMillis(1), Duration.ofMillis(1)), Map.of("ai/qwen3", qwen), Map.of());
 	}
 
 	private static JobDefinition job(ModelSettings model) {
@@ -35,7 +35,7 @@ class RunPlannerTests {
 	@Test
 	void commandLineThenJobThenPerModelThenProfileDefaults() {
 		RunPlanner planner = new RunPlanner(null, null, profile());
-		ModelSettings jobModel = new ModelSettings("ai/qwen3", null, null, 64, null, null, null, null);
+		ModelSettings jobModel = new ModelSettings("ai/qwen3", null, null, 64, null, null, null, null, null);
 
 		ModelSettings settings = planner.models(job(jobModel), request(null)).get(0);
 		assertThat(settings.name()).isEqualTo("ai/qwen3");

@@ -1,0 +1,204 @@
+package dev.dmrbatch.cli;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.jobfile.JobFiles;
+import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.model.ModelSettings;
+import dev.dmrbatch.progress.ProgressProperties;
+
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.PropertySourceOrigin;
+import org.springframework.boot.origin.SystemEnvironmentOrigin;
+import org.springframework.boot.origin.TextResourceOrigin;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code config [profile=…] [job=<name>] [model=…]}: the effective settings and where each value came from — the
+ * built-in default, a profile file (with its line), an environment variable, the command line, or the job file —
+ * as Spring's own property sources and origins tell it. The API key is masked.
+ */
+@Component
+class ConfigCommand {
+
+	/** The settings under {@code dmr}, in the order config/application.yaml lists them. */
+	private static final List<String> KEYS = List.of("base-url", "api-key", "default-model", "max-tokens",
+			"temperature", "top-p", "seed", "stop", "presence-penalty", "frequency-penalty", "stream", "concurrency",
+			"timeout.connect", "timeout.request", "retry.attempts", "retry.backoff", "retry.max-backoff",
+			"progress.mode", "progress.every");
+
+	private final ConfigurableEnvironment environment;
+
+	private final DmrProperties properties;
+
+	private final JobFiles jobFiles;
+
+	private final ProgressProperties progress;
+
+	ConfigCommand(ConfigurableEnvironment environment, DmrProperties properties, JobFiles jobFiles,
+			ProgressProperties progress) {
+		this.progress = progress;
+		this.environment = environment;
+		this.properties = properties;
+		this.jobFiles = jobFiles;
+	}
+
+	int run(Arguments arguments) {
+		List<String[]> rows = new ArrayList<>();
+		for (String key : KEYS) {
+			String name = "dmr." + key;
+			// the bound value, so built-in defaults show too
+			Object bound = bound(key);
+			String value = (bound != null) ? String.valueOf(bound) : null;
+			if (key.equals("api-key")) {
+				value = "****";
+			}
+			rows.add(new String[] { name, Objects.requireNonNullElse(value, "-"), source(name) });
+		}
+		String[] profiles = this.environment.getActiveProfiles();
+		StringBuilder text = new StringBuilder("profiles: ")
+			.append((profiles.length == 0) ? "(none: config/application.yaml only)" : String.join(", ", profiles))
+			.append('\n');
+		table(text, rows);
+		String job = arguments.get("of");
+		if (job != null) {
+			JobDefinition definition = this.jobFiles.load(job);
+			String file = "job file " + this.jobFiles.display(definition.source());
+			List<String> models = (arguments.get("model") != null) ? Arrays.asList(arguments.get("model").split(","))
+					: (definition.models() != null) ? definition.models()
+					: List.of((definition.model() != null && definition.model().name() != null)
+							? definition.model().name() : this.properties.defaultModel());
+			for (String model : models) {
+				text.append("\njob ").append(job).append(", model ").append(model.strip()).append(":\n");
+				table(text, modelRows(definition, file, model.strip(), arguments));
+			}
+		}
+		Console.out(text.toString().stripTrailing());
+		return 0;
+	}
+
+	private Object bound(String key) {
+		DmrProperties p = this.properties;
+		return switch (key) {
+			case "base-url" -> p.baseUrl();
+			case "default-model" -> p.defaultModel();
+			case "max-tokens" -> p.maxTokens();
+			case "temperature" -> p.temperature();
+			case "top-p" -> p.topP();
+			case "seed" -> p.seed();
+			case "stop" -> p.stop();
+			case "presence-penalty" -> p.presencePenalty();
+			case "frequency-penalty" -> p.frequencyPenalty();
+			case "stream" -> p.stream();
+			case "concurrency" -> p.concurrency();
+			case "timeout.connect" -> duration(p.timeout().connect());
+			case "timeout.request" -> duration(p.timeout().request());
+			case "retry.attempts" -> p.retry().attempts();
+			case "retry.backoff" -> duration(p.retry().backoff());
+			case "retry.max-backoff" -> duration(p.retry().maxBackoff());
+			case "progress.mode" -> this.progress.mode().name().toLowerCase(Locale.ROOT);
+			case "progress.every" -> this.progress.every();
+			default -> this.environment.getProperty("dmr." + key);
+		};
+	}
+
+	private static String duration(java.time.Duration value) {
+		return (value.toMillis() % 1000 == 0) ? value.toSeconds() + "s" : value.toMillis() + "ms";
+	}
+
+	/** One model's request settings, strongest layer first: command line, job file, profile's model, profile. */
+	private List<String[]> modelRows(JobDefinition job, String file, String model, Arguments arguments) {
+		ModelSettings fromJob = (job.model() != null) ? job.model() : ModelSettings.NONE;
+		ModelSettings own = (this.properties.models() != null) ? this.properties.models().get(model) : null;
+		Map<String, Object[]> settings = new LinkedHashMap<>();
+		settings.put("temperature", new Object[] { fromJob.temperature(), own != null ? own.temperature() : null, "temperature" });
+		settings.put("top_p", new Object[] { fromJob.topP(), own != null ? own.topP() : null, "top-p" });
+		settings.put("max_tokens", new Object[] { fromJob.maxTokens(), own != null ? own.maxTokens() : null, "max-tokens" });
+		settings.put("stop", new Object[] { fromJob.stop(), own != null ? own.stop() : null, "stop" });
+		settings.put("seed", new Object[] { fromJob.seed(), own != null ? own.seed() : null, "seed" });
+		settings.put("presence_penalty", new Object[] { fromJob.presencePenalty(), own != null ? own.presencePenalty() : null, "presence-penalty" });
+		settings.put("frequency_penalty", new Object[] { fromJob.frequencyPenalty(), own != null ? own.frequencyPenalty() : null, "frequency-penalty" });
+		settings.put("stream", new Object[] { fromJob.stream(), own != null ? own.stream() : null, "stream" });
+		List<String[]> rows = new ArrayList<>();
+		String modelSource = (arguments.get("model") != null) ? "command line (model=)"
+				: (job.models() != null) ? file + " (models)"
+				: (fromJob.name() != null) ? file + " (model.name)" : source("dmr.default-model");
+		rows.add(new String[] { "model", model, modelSource });
+		for (Map.Entry<String, Object[]> setting : settings.entrySet()) {
+			Object[] layers = setting.getValue();
+			String profileKey = "dmr." + layers[2];
+			String modelKey = "dmr.models[" + model + "]." + layers[2];
+			if (layers[0] != null) {
+				rows.add(new String[] { setting.getKey(), String.valueOf(layers[0]), file + " (model." + setting.getKey() + ")" });
+			}
+			else if (layers[1] != null) {
+				rows.add(new String[] { setting.getKey(), String.valueOf(layers[1]), source(modelKey) });
+			}
+			else {
+				String value = this.environment.getProperty(profileKey);
+				rows.add(new String[] { setting.getKey(), Objects.requireNonNullElse(value, "-"),
+						(value != null) ? source(profileKey) : "not set (the runner's own default)" });
+			}
+		}
+		String concurrency = (arguments.get("concurrency") != null) ? arguments.get("concurrency")
+				: (job.concurrency() != null) ? job.concurrency() : "auto";
+		rows.add(new String[] { "concurrency", concurrency + (concurrency.equals("auto")
+				? " (the runner's slots, else " + this.properties.concurrency() + " from dmr.concurrency)" : ""),
+				(arguments.get("concurrency") != null) ? "command line (concurrency=)"
+						: (job.concurrency() != null) ? file + " (concurrency)" : "default" });
+		return rows;
+	}
+
+	/** Where a setting's value comes from: the first property source that has it, as Spring resolves it. */
+	String source(String key) {
+		ConfigurationPropertyName name = ConfigurationPropertyName.of(key);
+		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(this.environment)) {
+			ConfigurationProperty property = source.getConfigurationProperty(name);
+			if (property == null) {
+				continue;
+			}
+			Origin origin = property.getOrigin();
+			while (origin instanceof PropertySourceOrigin wrapped && wrapped.getOrigin() != null) {
+				origin = wrapped.getOrigin();
+			}
+			if (origin instanceof SystemEnvironmentOrigin env) {
+				return "environment variable " + env.getProperty();
+			}
+			if (origin instanceof TextResourceOrigin text && text.getResource() != null) {
+				String resource = text.getResource().getDescription();
+				if (resource.startsWith("URL [file:") || resource.startsWith("file [")) {
+					resource = resource.substring(resource.indexOf('[') + 1, resource.length() - 1).replace("file:", "");
+				}
+				return resource + ((text.getLocation() != null) ? " line " + (text.getLocation().getLine() + 1) : "");
+			}
+			String sourceName = String.valueOf(source.getUnderlyingSource());
+			if (sourceName.contains("commandLineArgs")) {
+				return "command line (--" + key + ")";
+			}
+			return (origin != null) ? origin.toString() : sourceName;
+		}
+		return "default";
+	}
+
+	private static void table(StringBuilder text, List<String[]> rows) {
+		int key = rows.stream().mapToInt((r) -> r[0].length()).max().orElse(3);
+		int value = Math.min(60, rows.stream().mapToInt((r) -> r[1].length()).max().orElse(5));
+		text.append(String.format(Locale.ROOT, "%-" + key + "s  %-" + value + "s  %s%n", "KEY", "VALUE", "SOURCE"));
+		for (String[] row : rows) {
+			text.append(String.format(Locale.ROOT, "%-" + key + "s  %-" + value + "s  %s%n", row[0], row[1], row[2]));
+		}
+	}
+
+}
