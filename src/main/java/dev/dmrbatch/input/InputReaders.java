@@ -185,10 +185,14 @@ public final class InputReaders {
 			}
 			return object(value, source.display() + " line " + lineNumber);
 		};
+		return lineReader(source, mapper);
+	}
+
+	/** One physical line, one record: quotes inside JSON must not join lines. */
+	private static FlatFileItemReader<InputItem> lineReader(InputSource source, LineMapper<InputItem> mapper) {
 		return new FlatFileItemReaderBuilder<InputItem>().name("input")
 			.resource(resource(source))
 			.encoding(StandardCharsets.UTF_8.name())
-			// one physical line, one record: quotes inside JSON must not join lines
 			.recordSeparatorPolicy(new SimpleRecordSeparatorPolicy())
 			.lineMapper(mapper)
 			.build();
@@ -201,12 +205,7 @@ public final class InputReaders {
 			String text = (lineNumber == 1 && line.startsWith("\uFEFF")) ? line.substring(1) : line;
 			return text.isBlank() ? InputItem.BLANK : InputItem.of(Map.of("line", text));
 		};
-		return new FlatFileItemReaderBuilder<InputItem>().name("input")
-			.resource(resource(source))
-			.encoding(StandardCharsets.UTF_8.name())
-			.recordSeparatorPolicy(new SimpleRecordSeparatorPolicy())
-			.lineMapper(mapper)
-			.build();
+		return lineReader(source, mapper);
 	}
 
 	// --- json: an array of objects, streamed element by element

@@ -64,10 +64,7 @@ public class RunPlanner {
 		int concurrency = concurrency(job, request);
 		Map<String, Object> vars = new LinkedHashMap<>(job.varsOrEmpty());
 		vars.putAll(request.vars());
-		if (request.label() != null && !LABEL.matcher(request.label()).matches()) {
-			throw new RunException("run=" + request.label()
-					+ " is not a valid run label: use letters, digits, '.', '_' and '-' (it names the output folder)");
-		}
+		checkLabel(request);
 		Path output = (request.output() != null) ? this.properties.resolve(request.output()) : null;
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
 				job.skipLimit(), request.label(), output);
@@ -89,16 +86,20 @@ public class RunPlanner {
 		ModelSettings settings = this.properties.settingsFor(model);
 		int concurrency = concurrency(job, request);
 		boolean auto = request.concurrency() == null || request.concurrency().equals("auto");
-		if (request.label() != null && !LABEL.matcher(request.label()).matches()) {
-			throw new RunException("run=" + request.label()
-					+ " is not a valid run label: use letters, digits, '.', '_' and '-' (it names the output folder)");
-		}
+		checkLabel(request);
 		Path output = (request.output() != null) ? this.properties.resolve(request.output()) : null;
 		java.util.List<StructuredOutput> formats = new java.util.ArrayList<>();
 		formats.add(null);
 		return new RunPlan(OpenAiBatch.JOB, job, this.templates.compile(job), input, List.of(settings),
 				java.util.Collections.unmodifiableList(formats), Map.of(), concurrency, auto, retry(job), null,
 				request.label(), output);
+	}
+
+	private static void checkLabel(RunRequest request) {
+		if (request.label() != null && !LABEL.matcher(request.label()).matches()) {
+			throw new RunException("run=" + request.label()
+					+ " is not a valid run label: use letters, digits, '.', '_' and '-' (it names the output folder)");
+		}
 	}
 
 	private static String jobName(JobDefinition job) {
