@@ -64,15 +64,6 @@ public class ChatService {
 	}
 
 	/**
-	 * Sends the conversation so far and returns the model's reply.
-	 * @throws ModelCallException when the runner did not answer, after the retries
-	 */
-	public ModelReply complete(ModelSettings settings, List<ChatMessage> messages, DmrProperties.Retry retry,
-			LoadGate gate) {
-		return complete(settings, messages, null, retry, gate);
-	}
-
-	/**
 	 * Sends the conversation so far and returns the model's reply, asking for JSON when {@code format} is given.
 	 * @throws ModelCallException when the runner did not answer, after the retries
 	 */
@@ -165,10 +156,6 @@ public class ChatService {
 		return new ModelReply(completion._model().asString().orElse(null), content, reasoning, finish, (usage != null) ? usage.promptTokens() : 0,
 				(usage != null) ? usage.completionTokens() : 0, latency, ttft, toJson(timings),
 				completion._systemFingerprint().asString().orElse(null), attempt);
-	}
-
-	static ChatCompletionCreateParams request(ModelSettings settings, List<ChatMessage> messages) {
-		return request(settings, messages, null);
 	}
 
 	static ChatCompletionCreateParams request(ModelSettings settings, List<ChatMessage> messages,
