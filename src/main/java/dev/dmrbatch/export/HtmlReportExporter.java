@@ -290,8 +290,16 @@ final class HtmlReportExporter implements Exporter {
 				}
 				html.append("</div>");
 				if (turn.role().equals("assistant")) {
+					if (turn.reasoning() != null) {
+						// the model's thinking, folded away: it is not the answer but people want to see why
+						html.append("<details class=\"reasoning\"><summary>reasoning</summary><pre>")
+							.append(esc(turn.reasoning())).append("</pre></details>");
+					}
 					html.append("<div class=\"answer\">").append(this.html.render(this.markdown.parse(turn.content())))
 						.append("</div>");
+					if (turn.json() != null) {
+						html.append("<pre class=\"json\">").append(esc(prettyJson(turn.json()))).append("</pre>");
+					}
 				}
 				else {
 					html.append("<pre>").append(esc(turn.content())).append("</pre>");
@@ -305,6 +313,21 @@ final class HtmlReportExporter implements Exporter {
 		this.items++;
 		this.item.clear();
 	}
+
+	/** The parsed answer of a JSON step, indented; kept as stored if it is somehow not JSON. */
+	private static String prettyJson(String json) {
+		try {
+			return PRETTY.writeValueAsString(PRETTY.readTree(json));
+		}
+		catch (tools.jackson.core.JacksonException ex) {
+			return json;
+		}
+	}
+
+	private static final tools.jackson.databind.json.JsonMapper PRETTY = tools.jackson.databind.json.JsonMapper
+		.builder()
+		.enable(tools.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+		.build();
 
 	/** Random bytes from the ordinary generator: generateSeed would wait on the system's entropy source. */
 	private static String nonce() {

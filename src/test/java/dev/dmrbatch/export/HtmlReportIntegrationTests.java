@@ -116,8 +116,13 @@ class HtmlReportIntegrationTests {
 				![a pixel](http://127.0.0.1:9/pixel.png) <img src="http://127.0.0.1:9/raw.png">
 				<script>console.error('ran')</script> [click](javascript:void%20console.error%60clicked%60)
 				""";
+		Conversation structured = new Conversation(3, "item3", "ai/tiny", Conversation.OK, null,
+				List.of(new Conversation.Turn("user", "extract", "Question 3"),
+						new Conversation.Turn("assistant", "extract", "{\"total\": 12}", "<b>sum</b> the lines",
+								"{\"total\":12}")),
+				List.of(new Conversation.Call(0, "extract", "stop", 5, 7, 33, 1, null, null, null)));
 		store.saveAll(9, List.of(conversation(1, "ai/tiny", hostile), conversation(1, "ai/tiny2", "second model"),
-				conversation(2, "ai/tiny", "- one\n- two")));
+				conversation(2, "ai/tiny", "- one\n- two"), structured));
 		new Exports(store, TestProperties.home(this.dir)).write(run, List.of("html"));
 		Path report = this.dir.resolve("out/report.html");
 
@@ -141,6 +146,13 @@ class HtmlReportIntegrationTests {
 			assertThat(chromium.evaluate("[...document.querySelectorAll('#item-1 .conversation')]"
 					+ ".map(c => c.dataset.model).join(',')").asString()).isEqualTo("ai/tiny,ai/tiny2");
 			assertThat(chromium.evaluate("document.querySelectorAll('#item-2 .answer li').length").asInt()).isEqualTo(2);
+			// a JSON step: its reasoning folded away as text, its parsed answer indented
+			assertThat(chromium.evaluate("document.querySelector('#item-3 details.reasoning pre').textContent")
+				.asString()).isEqualTo("<b>sum</b> the lines");
+			assertThat(chromium.evaluate("document.querySelector('#item-3 pre.json').textContent").asString())
+				.contains("\"total\" : 12");
+			assertThat(chromium.evaluate("document.querySelectorAll('#item-1 details.reasoning, #item-1 pre.json')"
+					+ ".length").asInt()).isZero();
 		}
 	}
 
