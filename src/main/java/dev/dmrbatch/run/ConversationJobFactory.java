@@ -72,9 +72,12 @@ public class ConversationJobFactory {
 
 	private final OpenAiBatch openAiBatch;
 
+	private final RunProcesses processes;
+
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
-			JobOperator jobOperator, ProgressProperties progress, OpenAiBatch openAiBatch) {
+			JobOperator jobOperator, ProgressProperties progress, OpenAiBatch openAiBatch, RunProcesses processes) {
+		this.processes = processes;
 		this.progress = progress;
 		this.openAiBatch = openAiBatch;
 		this.jobRepository = jobRepository;
@@ -90,6 +93,7 @@ public class ConversationJobFactory {
 		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
 				(runId) -> outputFolder(plan, runId));
 		return new JobBuilder(plan.jobName(), this.jobRepository).listener(new RunRegistration(plan))
+			.listener(this.processes.listener())
 			.listener(progress)
 			.listener(new GracefulStop(this.jobOperator))
 			.start(conversationStep(plan, workers, gate, progress))

@@ -24,9 +24,12 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.dao.ConcurrencyFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Component;
 
@@ -51,8 +54,11 @@ public class ConversationRuns {
 
 	private final RunnerSlots slots;
 
+	private final RunProcesses processes;
+
 	ConversationRuns(ConversationJobFactory jobs, JobOperator jobOperator, JobRepository jobRepository,
-			ConversationStore store, ModelCatalog catalog, RunnerSlots slots) {
+			ConversationStore store, ModelCatalog catalog, RunnerSlots slots, RunProcesses processes) {
+		this.processes = processes;
 		this.slots = slots;
 		this.jobs = jobs;
 		this.jobOperator = jobOperator;
@@ -86,10 +92,15 @@ public class ConversationRuns {
 				return outcome(plan, last, true, false);
 			}
 			if (last.getStatus().isRunning()) {
-				// the H2 file is locked by this process, so no other process can be running it: it was killed
+				// on a shared database another host may be running it right now; a killed process is recovered
+				Optional<RunProcesses.Owner> owner = this.processes.liveOwner(last.getId());
+				if (owner.isPresent()) {
+					throw alreadyRunning(plan, last.getJobInstanceId(), owner.get().describe());
+				}
 				log.warn("run {} of {} was left {} by a process that is gone; recovering it", last.getJobInstanceId(),
 						plan.jobName(), last.getStatus());
 				this.jobOperator.recover(last);
+				this.processes.forget(last.getId());
 			}
 			resumed = true;
 		}
@@ -106,12 +117,27 @@ public class ConversationRuns {
 						runId, plan.jobName(), last.getStatus(), this.store.totals(runId).conversations(),
 						this.store.lastItemSeq(runId));
 			}
-			JobExecution execution = this.jobOperator.start(job, parameters);
+			JobExecution execution;
+			try {
+				execution = this.jobOperator.start(job, parameters);
+			}
+			catch (JobExecutionAlreadyRunningException | ConcurrencyFailureException
+					| DataIntegrityViolationException ex) {
+				// another process started the same run between our look and our start: the repository refused us
+				throw alreadyRunning(plan, (last != null) ? last.getJobInstanceId() : null,
+						"started by another process a moment ago");
+			}
 			return outcome(plan, execution, false, resumed);
 		}
 		finally {
 			workers.shutdown();
 		}
+	}
+
+	private static RunException alreadyRunning(RunPlan plan, Long runId, String who) {
+		return new RunException(((runId != null) ? "run " + runId + " of " + plan.jobName() : plan.jobName() + " with "
+				+ "these parameters") + " is already running (" + who + "); a run is never run by two processes at "
+				+ "once: wait for it to end, stop it, or give a new run=<label>");
 	}
 
 	/** The model must be one the runner has; asking first turns a typo into one message instead of N failures. */

@@ -67,6 +67,10 @@ public final class DmrProcess {
 		return this.process.exitValue();
 	}
 
+	public long pid() {
+		return this.process.pid();
+	}
+
 	public boolean isAlive() {
 		return this.process.isAlive();
 	}
