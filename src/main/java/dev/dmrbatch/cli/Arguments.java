@@ -13,7 +13,7 @@ import dev.dmrbatch.run.RunRequest;
 record Arguments(Map<String, String> values, Map<String, String> vars, boolean help) {
 
 	static final Set<String> KEYS = Set.of("job", "input", "output", "model", "profile", "run", "concurrency",
-			"export", "format", "requests", "max_tokens");
+			"export", "format", "requests", "max_tokens", "base-url");
 
 	static Arguments parse(List<String> args) {
 		Map<String, String> values = new LinkedHashMap<>();
@@ -86,7 +86,7 @@ record Arguments(Map<String, String> values, Map<String, String> vars, boolean h
 
 	RunRequest toRequest() {
 		return new RunRequest(job(), this.values.get("input"), this.values.get("output"), this.values.get("model"),
-				this.values.get("run"), this.values.get("concurrency"), this.vars);
+				this.values.get("run"), this.values.get("concurrency"), this.vars, this.values.get("base-url"));
 	}
 
 }

@@ -36,7 +36,7 @@ class ConfigCommand {
 	/** The settings under {@code dmr}, in the order config/application.yaml lists them. */
 	private static final List<String> KEYS = List.of("base-url", "api-key", "default-model", "max-tokens",
 			"temperature", "top-p", "seed", "stop", "presence-penalty", "frequency-penalty", "stream", "concurrency",
-			"timeout.connect", "timeout.request", "retry.attempts", "retry.backoff", "retry.max-backoff",
+			"base-urls", "timeout.connect", "timeout.request", "retry.attempts", "retry.backoff", "retry.max-backoff",
 			"progress.mode", "progress.every");
 
 	private final ConfigurableEnvironment environment;
@@ -103,6 +103,7 @@ class ConfigCommand {
 			case "frequency-penalty" -> p.frequencyPenalty();
 			case "stream" -> p.stream();
 			case "concurrency" -> p.concurrency();
+			case "base-urls" -> (p.baseUrls() != null) ? p.baseUrls() : null;
 			case "timeout.connect" -> duration(p.timeout().connect());
 			case "timeout.request" -> duration(p.timeout().request());
 			case "retry.attempts" -> p.retry().attempts();

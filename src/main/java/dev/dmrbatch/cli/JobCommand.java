@@ -140,6 +140,13 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 						model.latencyMillisAverage()));
 			}
 		}
+		if (o.runners().size() > 1) {
+			for (var runner : o.runners()) {
+				Console.out(String.format(Locale.ROOT, "  runner %s: %d ok, %d failed; %d tokens out; %d ms average "
+						+ "per answered item", runner.runner(), runner.ok(), runner.failed(), runner.completionTokens(),
+						runner.meanLatencyMillis()));
+			}
+		}
 		if (o.status() == BatchStatus.STOPPED) {
 			Console.error("stopped with " + o.items() + " items stored; the same command resumes the run");
 		}

@@ -7,9 +7,19 @@ import java.util.List;
  *
  * @param status {@code ok} when every step was answered, {@code failed} otherwise
  * @param error why it failed, in one sentence naming the culprit; {@code null} when ok
+ * @param runner the base URL of the model runner that answered it
  */
 public record Conversation(long itemSeq, String itemId, String model, String status, String error,
-		List<Turn> turns, List<Call> calls) {
+		List<Turn> turns, List<Call> calls, String runner) {
+
+	public Conversation(long itemSeq, String itemId, String model, String status, String error, List<Turn> turns,
+			List<Call> calls) {
+		this(itemSeq, itemId, model, status, error, turns, calls, null);
+	}
+
+	public Conversation withRunner(String url) {
+		return new Conversation(itemSeq, itemId, model, status, error, turns, calls, url);
+	}
 
 	public static final String OK = "ok";
 

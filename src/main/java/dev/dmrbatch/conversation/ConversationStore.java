@@ -145,7 +145,7 @@ public class ConversationStore {
 		List<Object[]> calls = new ArrayList<>();
 		for (Conversation c : conversations) {
 			rows.add(new Object[] { runId, c.itemSeq(), c.model(), c.itemId(), c.status(), c.error(), c.promptTokens(),
-					c.completionTokens(), c.latencyMillis(), now });
+					c.completionTokens(), c.latencyMillis(), now, c.runner() });
 			for (int i = 0; i < c.turns().size(); i++) {
 				Conversation.Turn turn = c.turns().get(i);
 				messages.add(new Object[] { runId, c.itemSeq(), c.model(), i, turn.role(), turn.step(), turn.content(),
@@ -161,7 +161,8 @@ public class ConversationStore {
 			}
 		}
 		this.jdbc.batchUpdate("insert into dmr_conversation (run_id, item_seq, model, item_id, status, error, "
-				+ "prompt_tokens, completion_tokens, latency_ms, finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+				+ "prompt_tokens, completion_tokens, latency_ms, finished_at, runner) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				rows);
 		if (!messages.isEmpty()) {
 			this.jdbc.batchUpdate("insert into dmr_message (run_id, item_seq, model, position, role, step, content, "
 					+ "reasoning, json_value) values (?, ?, ?, ?, ?, ?, ?, ?, ?)", messages);
@@ -197,6 +198,23 @@ public class ConversationStore {
 			.list();
 	}
 
+	/** A run's totals per model runner, when the run had several: how the items were spread. */
+	public List<RunnerTotals> totalsByRunner(long runId) {
+		return this.client.sql("select runner, count(*) n, sum(case when status = 'ok' then 1 else 0 end) ok, "
+				+ "sum(completion_tokens) ct, sum(case when status = 'ok' then latency_ms else 0 end) ok_lat "
+				+ "from dmr_conversation where run_id = ? and runner is not null group by runner order by runner")
+			.param(runId)
+			.query((rs, n) -> new RunnerTotals(rs.getString("runner"), rs.getLong("n"), rs.getLong("ok"),
+					rs.getLong("n") - rs.getLong("ok"), rs.getLong("ct"),
+					(rs.getLong("ok") == 0) ? 0 : rs.getLong("ok_lat") / rs.getLong("ok")))
+			.list();
+	}
+
+	/** One runner's share of a run; latency is the mean of its ok conversations. */
+	public record RunnerTotals(String runner, long conversations, long ok, long failed, long completionTokens,
+			long meanLatencyMillis) {
+	}
+
 	/** The names of a run's steps, in step order, as its calls recorded them. */
 	public List<String> stepNames(long runId) {
 		return this.client
@@ -206,13 +224,18 @@ public class ConversationStore {
 			.list();
 	}
 
-	/** The record numbers of a run's stored items after a record number. */
-	public java.util.Set<Long> storedAfter(long runId, long seq) {
-		return new java.util.HashSet<>(this.client
-			.sql("select distinct item_seq from dmr_conversation where run_id = ? and item_seq > ?")
-			.params(runId, seq)
-			.query(Long.class)
-			.list());
+	/**
+	 * The record numbers of a run's stored items in {@code (after, upTo]}: what a reader that resumes at
+	 * {@code after} must skip. Usually the few items a stop stored past the committed position; after the runners
+	 * changed between two executions, maybe a whole range, hence a bit set and not a set of boxed numbers.
+	 */
+	public java.util.function.LongPredicate storedBetween(long runId, long after, long upTo) {
+		java.util.BitSet stored = new java.util.BitSet();
+		this.jdbc.query("select distinct item_seq from dmr_conversation where run_id = ? and item_seq > ? "
+				+ "and item_seq <= ?", (rs) -> {
+					stored.set((int) (rs.getLong(1) - after));
+				}, runId, after, upTo);
+		return (seq) -> seq > after && seq - after <= Integer.MAX_VALUE && stored.get((int) (seq - after));
 	}
 
 	/** The record number of the last item stored for a run, 0 when none. */
@@ -276,7 +299,7 @@ public class ConversationStore {
 					}
 					action.accept(new Conversation(seq, conversations.getString("item_id"), model,
 							conversations.getString("status"), conversations.getString("error"), conversationTurns,
-							conversationCalls));
+							conversationCalls, conversations.getString("runner")));
 				}
 			}
 			return null;

@@ -47,6 +47,9 @@ final class ConversationData {
 		g.writeStringProperty("status", c.status());
 		g.writeStringProperty("error", c.error());
 		g.writeStringProperty("model", c.model());
+		if (c.runner() != null) {
+			g.writeStringProperty("runner", c.runner());
+		}
 		g.writeArrayPropertyStart("messages");
 		for (Conversation.Turn turn : c.turns()) {
 			g.writeStartObject();
@@ -135,6 +138,9 @@ final class ConversationData {
 			data.put("error", c.error());
 		}
 		data.put("model", c.model());
+		if (c.runner() != null) {
+			data.put("runner", c.runner());
+		}
 		List<Map<String, Object>> turns = new ArrayList<>();
 		for (Conversation.Turn turn : c.turns()) {
 			Map<String, Object> t = new LinkedHashMap<>();

@@ -48,7 +48,7 @@ final class CsvExporter implements Exporter {
 				properties.forEach((property) -> header.add(step + "." + property));
 			}
 		}
-		header.addAll(List.of("prompt_tokens", "completion_tokens"));
+		header.addAll(List.of("prompt_tokens", "completion_tokens", "runner"));
 		row(header);
 	}
 
@@ -77,6 +77,7 @@ final class CsvExporter implements Exporter {
 		}
 		cells.add(String.valueOf(c.promptTokens()));
 		cells.add(String.valueOf(c.completionTokens()));
+		cells.add((c.runner() != null) ? c.runner() : "");
 		row(cells);
 	}
 

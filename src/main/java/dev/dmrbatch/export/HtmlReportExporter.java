@@ -278,7 +278,9 @@ final class HtmlReportExporter implements Exporter {
 				.append(esc(c.model())).append("\"><p class=\"meta\"><span class=\"model\">").append(esc(c.model()))
 				.append("</span> <span class=\"status\">").append(esc(c.status())).append("</span> ")
 				.append(c.promptTokens()).append(" → ").append(c.completionTokens()).append(" tokens, ")
-				.append(c.latencyMillis()).append(" ms</p>\n");
+				.append(c.latencyMillis()).append(" ms")
+				.append((c.runner() != null) ? " · <span class=\"runner\">" + esc(c.runner()) + "</span>" : "")
+				.append("</p>\n");
 			if (c.error() != null) {
 				html.append("<p class=\"error\">").append(esc(c.error())).append("</p>\n");
 			}

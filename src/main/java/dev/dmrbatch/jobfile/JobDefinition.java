@@ -8,11 +8,14 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.dmrbatch.model.ModelSettings;
+import dev.dmrbatch.model.RunnerEndpoint;
 
 /**
  * A job file ({@code jobs/<name>.yaml}): what to read, how to prompt, which model, what to export.
  *
  * @param concurrency {@code auto} or a number of requests in flight; {@code null} leaves it to the profile
+ * @param runners several model runners to spread the items across, over the profile's; each a URL, or
+ * {@code {url, concurrency}}
  * @param skipLimit how many items may fail before the job fails; {@code null} for no limit
  * @param layouts export layouts of this job, by format ({@code markdown}, {@code text}): templates in
  * {@code templates/} instead of {@code export/results.md.ftl} and {@code export/results.txt.ftl}
@@ -22,13 +25,13 @@ public record JobDefinition(String name, String description, Input input, ModelS
 		@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> models, String system,
 		Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
 		@JsonProperty("skip-limit") Integer skipLimit, List<String> export, Map<String, String> layouts,
-		@JsonIgnore Path source) {
+		List<RunnerEndpoint> runners, @JsonIgnore Path source) {
 
 	public JobDefinition(String name, String description, Input input, ModelSettings model, String system,
 			Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry, Integer skipLimit,
 			List<String> export, Map<String, String> layouts, Path source) {
 		this(name, description, input, model, null, system, vars, steps, concurrency, retry, skipLimit, export, layouts,
-				source);
+				null, source);
 	}
 
 	public static final List<String> INPUT_FORMATS = List.of("csv", "jsonl", "json", "text");
@@ -97,7 +100,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 	JobDefinition withSource(Path file) {
 		return new JobDefinition(name, description, input, model, models, system, vars, steps, concurrency, retry,
-				skipLimit, export, layouts, file);
+				skipLimit, export, layouts, runners, file);
 	}
 
 	public Map<String, Object> varsOrEmpty() {

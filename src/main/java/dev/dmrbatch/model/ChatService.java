@@ -41,9 +41,15 @@ public class ChatService {
 
 	private final Map<DmrProperties.Retry, RetryTemplate> retries = new ConcurrentHashMap<>();
 
+	@org.springframework.beans.factory.annotation.Autowired
 	public ChatService(OpenAIClient client, DmrProperties properties) {
+		this(client, properties.baseUrl().toString());
+	}
+
+	/** The service for one runner of several ({@link RunnerClients}). */
+	ChatService(OpenAIClient client, String baseUrl) {
 		this.client = client;
-		this.baseUrl = properties.baseUrl().toString();
+		this.baseUrl = baseUrl;
 	}
 
 	public String baseUrl() {

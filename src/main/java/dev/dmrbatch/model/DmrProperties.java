@@ -32,6 +32,9 @@ import org.springframework.validation.annotation.Validated;
  * @param maxTokens always sent, because llama-server's own default is unlimited
  * @param stream stream answers (server-sent events), which records each answer's time to the first token
  * @param concurrency requests in flight at once when the job does not say
+ * @param runners several runners serving the same models, each with its own concurrency; items are spread across
+ * them. Empty: the one runner at {@code baseUrl}
+ * @param baseUrls the same as {@code runners}, URLs only, each with concurrency auto: {@code DMR_BASE_URLS=a,b}
  * @param models per-model settings, keyed by model name (in YAML, bracket names with a slash:
  * {@code "[ai/qwen3]"})
  * @param progress {@code dmr.progress.*}, which {@code ProgressProperties} binds; named here so that any other key
@@ -46,7 +49,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		@DecimalMin("0") @DecimalMax("1") Double topP, Long seed, List<String> stop,
 		@DecimalMin("-2") @DecimalMax("2") Double presencePenalty,
 		@DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty, Boolean stream,
-		@DefaultValue("4") @Positive int concurrency,
+		@DefaultValue("4") @Positive int concurrency, List<@Valid RunnerEndpoint> runners, List<URI> baseUrls,
 		@DefaultValue @Valid Timeouts timeout, @DefaultValue @Valid Retry retry,
 		Map<String, @Valid ModelSettings> models, Map<String, String> progress) {
 
@@ -83,6 +86,24 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	public ModelSettings settingsFor(String model) {
 		ModelSettings own = (models != null) ? models.get(model) : null;
 		return profileDefaults().overriddenBy(own).withName(model);
+	}
+
+	/** These settings for another runner: the same, at another base URL. */
+	public DmrProperties withBaseUrl(URI url) {
+		return new DmrProperties(home, url, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop,
+				presencePenalty, frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models,
+				progress);
+	}
+
+	/** The runners of the profile: {@code dmr.base-urls}, else {@code dmr.runners}, else the one at the base URL. */
+	public List<RunnerEndpoint> runnersOrDefault() {
+		if (baseUrls != null && !baseUrls.isEmpty()) {
+			return baseUrls.stream().map((url) -> new RunnerEndpoint(url, null)).toList();
+		}
+		if (runners != null && !runners.isEmpty()) {
+			return runners;
+		}
+		return List.of(new RunnerEndpoint(baseUrl, null));
 	}
 
 	public Path resolve(String path) {

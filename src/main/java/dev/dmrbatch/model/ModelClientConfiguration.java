@@ -47,6 +47,11 @@ class ModelClientConfiguration {
 
 	@Bean
 	OpenAIClient openAiClient(DmrProperties properties, OkHttpClient modelHttpClient) {
+		return client(properties, modelHttpClient);
+	}
+
+	/** A client for the runner at {@code properties.baseUrl()}, on the shared OkHttp client and its pool. */
+	static OpenAIClient client(DmrProperties properties, OkHttpClient modelHttpClient) {
 		return OpenAIOkHttpClient.builder()
 			.okHttpClient(modelHttpClient)
 			.baseUrl(properties.baseUrl().toString())

@@ -13,7 +13,6 @@ import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.DmrProperties;
-import dev.dmrbatch.model.LoadGate;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.progress.ProgressListener;
@@ -30,7 +29,8 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
-import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -89,35 +89,65 @@ public class ConversationJobFactory {
 		this.properties = properties;
 	}
 
-	public Job build(RunPlan plan, AsyncTaskExecutor workers, LoadGate gate) {
+	public Job build(RunPlan plan, List<RunnerLane> lanes) {
 		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
 				(runId) -> outputFolder(plan, runId));
+		Step conversations = (lanes.size() == 1)
+				? conversationStep(CONVERSATION_STEP, plan, lanes.get(0), InputReaders.reader(plan.input()),
+						Long.MAX_VALUE, progress)
+				: spreadStep(plan, lanes, progress);
 		return new JobBuilder(plan.jobName(), this.jobRepository).listener(new RunRegistration(plan))
 			.listener(this.processes.listener())
 			.listener(progress)
 			.listener(new GracefulStop(this.jobOperator))
-			.start(conversationStep(plan, workers, gate, progress))
+			.start(conversations)
 			.next(exportStep(plan))
 			.build();
 	}
 
-	private Step conversationStep(RunPlan plan, AsyncTaskExecutor workers, LoadGate gate,
-			ItemWriteListener<List<Conversation>> progress) {
+	/**
+	 * Several runners: the input in ranges of records, each a partition ({@code conversations:items-1-500}, ...)
+	 * run by whichever runner's lane is free ({@link RunnerLanesPartitionHandler}).
+	 */
+	private Step spreadStep(RunPlan plan, List<RunnerLane> lanes, ItemWriteListener<List<Conversation>> progress) {
+		RunnerLanesPartitionHandler handler = new RunnerLanesPartitionHandler(lanes, (lane, partition) -> {
+			ExecutionContext range = partition.getExecutionContext();
+			long last = range.getLong(RangeReader.LAST);
+			return conversationStep(partition.getStepName(), plan, lane,
+					new RangeReader(InputReaders.reader(plan.input()), range.getLong(RangeReader.FIRST), last), last,
+					progress);
+		}, this.jobRepository);
+		return new StepBuilder(CONVERSATION_STEP, this.jobRepository)
+			.partitioner(CONVERSATION_STEP, new ItemRangePartitioner(plan.input()))
+			.partitionHandler(handler)
+			.build();
+	}
+
+	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
+			long upTo, ItemWriteListener<List<Conversation>> progress) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit());
 		Function<InputItem, List<Conversation>> conversations = plan.isOpenAiBatch()
 				? this.openAiBatch.processor(plan.settings().name().equals(OpenAiBatch.PER_REQUEST) ? null
-						: plan.settings().name(), plan.retry(), gate)
-				: new ConversationProcessor(plan, this.chat, gate)::process;
-		ConversationPipeline pipeline = new ConversationPipeline(InputReaders.reader(plan.input()),
-				(item) -> {
-					try {
-						return conversations.apply(item);
-					}
-					catch (ModelCallException ex) {
-						throw new RunnerUnavailableException(ex.getMessage(), ex);
-					}
-				}, workers, plan.concurrency(), plan.readAhead(), this.store);
-		return new StepBuilder(CONVERSATION_STEP, this.jobRepository).<List<Conversation>, List<Conversation>>chunk(plan.chunkSize())
+						: plan.settings().name(), plan.retry(), lane.gate())
+				: new ConversationProcessor(plan, lane.chat(), lane.gate())::process;
+		String runner = lane.url();
+		int concurrency = lane.lane().concurrency();
+		ConversationPipeline pipeline = new ConversationPipeline(input, (item) -> {
+			try {
+				List<Conversation> answered = conversations.apply(item);
+				if (answered == null) {
+					return null;
+				}
+				List<Conversation> stamped = new java.util.ArrayList<>(answered.size());
+				answered.forEach((c) -> stamped.add(c.withRunner(runner)));
+				return stamped;
+			}
+			catch (ModelCallException ex) {
+				throw new RunnerUnavailableException(ex.getMessage(), ex);
+			}
+		}, lane.workers(), concurrency, RunPlan.readAhead(concurrency), this.store, upTo);
+		return new StepBuilder(name, this.jobRepository).<List<Conversation>, List<Conversation>>chunk(
+				RunPlan.chunkSize(concurrency))
 			.transactionManager(this.transactionManager)
 			.reader(pipeline)
 			.writer(writer)

@@ -2,7 +2,6 @@ package dev.dmrbatch.run;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -65,14 +64,21 @@ final class ConversationPipeline implements ItemStreamReader<List<Conversation>>
 
 	private StepExecution step;
 
-	/** Items stored past the committed position by an earlier stop: read, never sent again. */
-	private Set<Long> storedAhead = Set.of();
+	/**
+	 * Items stored past the committed position, by an earlier stop or by another partition layout: read, never
+	 * sent again.
+	 */
+	private java.util.function.LongPredicate storedAhead = (seq) -> false;
+
+	/** The last record this pipeline reads: the end of its partition's range. */
+	private final long upTo;
 
 	private boolean ended;
 
 	ConversationPipeline(ItemStreamReader<InputItem> input, Function<InputItem, List<Conversation>> conversation,
-			Executor workers, int concurrency, int window, ConversationStore store) {
+			Executor workers, int concurrency, int window, ConversationStore store, long upTo) {
 		this.store = store;
+		this.upTo = upTo;
 		this.input = input;
 		this.conversation = conversation;
 		this.workers = workers;
@@ -89,10 +95,11 @@ final class ConversationPipeline implements ItemStreamReader<List<Conversation>>
 	@Override
 	public void open(ExecutionContext context) throws ItemStreamException {
 		this.input.open(context);
-		if (this.step != null) {
-			this.storedAhead = this.store.storedAfter(runId(), context.getLong(InputReaders.POSITION, 0L));
-		}
 		this.handedOut = snapshot();
+		if (this.step != null) {
+			this.storedAhead = this.store.storedBetween(runId(), this.handedOut.getLong(InputReaders.POSITION, 0L),
+					this.upTo);
+		}
 		this.feeder = new Thread(this::feed, "read-ahead");
 		this.feeder.setDaemon(true);
 		this.feeder.start();
@@ -202,7 +209,7 @@ final class ConversationPipeline implements ItemStreamReader<List<Conversation>>
 					this.ahead.put(END);
 					return;
 				}
-				if (this.storedAhead.contains(item.seq())) {
+				if (this.storedAhead.test(item.seq())) {
 					this.ahead.put(new Pending(item, CompletableFuture.completedFuture(null), state));
 					continue;
 				}

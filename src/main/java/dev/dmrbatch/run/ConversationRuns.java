@@ -13,7 +13,7 @@ import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.RunTotals;
 import dev.dmrbatch.model.LoadGate;
 import dev.dmrbatch.model.ModelCallException;
-import dev.dmrbatch.model.ModelCatalog;
+import dev.dmrbatch.model.RunnerClients;
 import dev.dmrbatch.runner.RunnerSlots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,21 +50,21 @@ public class ConversationRuns {
 
 	private final ConversationStore store;
 
-	private final ModelCatalog catalog;
-
 	private final RunnerSlots slots;
 
 	private final RunProcesses processes;
 
+	private final RunnerClients clients;
+
 	ConversationRuns(ConversationJobFactory jobs, JobOperator jobOperator, JobRepository jobRepository,
-			ConversationStore store, ModelCatalog catalog, RunnerSlots slots, RunProcesses processes) {
+			ConversationStore store, RunnerClients clients, RunnerSlots slots, RunProcesses processes) {
 		this.processes = processes;
+		this.clients = clients;
 		this.slots = slots;
 		this.jobs = jobs;
 		this.jobOperator = jobOperator;
 		this.jobRepository = jobRepository;
 		this.store = store;
-		this.catalog = catalog;
 	}
 
 	/**
@@ -104,13 +104,14 @@ public class ConversationRuns {
 			}
 			resumed = true;
 		}
-		for (String model : plan.modelsUsed()) {
-			checkModel(model);
-		}
-		plan = resolveConcurrency(plan);
-		ThreadPoolTaskExecutor workers = workers(plan.concurrency());
-		try (LoadGate gate = new LoadGate(plan.concurrency(), plan.modelNames())) {
-			Job job = this.jobs.build(plan, workers, gate);
+		plan = checkRunners(plan);
+		List<RunnerLane> lanes = new java.util.ArrayList<>();
+		try {
+			for (RunPlan.Lane lane : plan.lanes()) {
+				lanes.add(new RunnerLane(lane, this.clients.chat(lane.url()), workers(lane.concurrency()),
+						new LoadGate(lane.concurrency(), plan.modelNames() + (plan.isSpread() ? " at " + lane.url() : ""))));
+			}
+			Job job = this.jobs.build(plan, lanes);
 			if (resumed) {
 				long runId = last.getJobInstanceId();
 				log.info("resuming run {} of {} ({} before): {} items already stored, continuing after record {}",
@@ -130,39 +131,67 @@ public class ConversationRuns {
 			return outcome(plan, execution, false, resumed);
 		}
 		finally {
-			workers.shutdown();
+			for (RunnerLane lane : lanes) {
+				((ThreadPoolTaskExecutor) lane.workers()).shutdown();
+				lane.gate().close();
+			}
 		}
+	}
+
+	/**
+	 * Every runner must have the run's models: asking first turns a typo into one message instead of N failures.
+	 * With several runners, one that does not answer at all is left out (the others take its share); one that
+	 * answers without the model is a mistake to fix. Then each runner's {@code concurrency: auto} is resolved.
+	 */
+	private RunPlan checkRunners(RunPlan plan) {
+		List<RunPlan.Lane> up = new java.util.ArrayList<>();
+		for (RunPlan.Lane lane : plan.lanes()) {
+			try {
+				for (String model : plan.modelsUsed()) {
+					this.clients.catalog(lane.url()).require(model);
+				}
+			}
+			catch (ModelCallException ex) {
+				if (plan.isSpread() && ex.status() == 0 && ex.isTransient()) {
+					log.warn("runner {} does not answer ({}); the run goes on with the other runners", lane.url(),
+							ex.getMessage());
+					continue;
+				}
+				throw new RunException(ex.getMessage());
+			}
+			up.add(resolveConcurrency(plan, lane));
+		}
+		if (up.isEmpty()) {
+			throw new RunException("none of the runners answers: " + String.join(", ",
+					plan.lanes().stream().map((lane) -> lane.url().toString()).toList()));
+		}
+		return plan.withLanes(up);
+	}
+
+	/** {@code concurrency: auto}: the model's parallel slots where the runner tells, else the profile's setting. */
+	private RunPlan.Lane resolveConcurrency(RunPlan plan, RunPlan.Lane lane) {
+		String at = plan.isSpread() ? " at " + lane.url() : "";
+		if (!lane.auto()) {
+			if (plan.isSpread()) {
+				log.info("concurrency {}{}", lane.concurrency(), at);
+			}
+			return lane;
+		}
+		Optional<Integer> slots = this.slots.of(lane.url(), plan.settings().name());
+		if (slots.isPresent()) {
+			log.info("concurrency auto: {}, the runner's parallel slots for {}{}", slots.get(), plan.settings().name(),
+					at);
+			return lane.resolved(Math.min(slots.get(), 64));
+		}
+		log.info("concurrency auto: {}, from dmr.concurrency (the runner does not tell its slots; Docker Model Runner "
+				+ "never does){}", lane.concurrency(), at);
+		return lane.resolved(lane.concurrency());
 	}
 
 	private static RunException alreadyRunning(RunPlan plan, Long runId, String who) {
 		return new RunException(((runId != null) ? "run " + runId + " of " + plan.jobName() : plan.jobName() + " with "
 				+ "these parameters") + " is already running (" + who + "); a run is never run by two processes at "
 				+ "once: wait for it to end, stop it, or give a new run=<label>");
-	}
-
-	/** The model must be one the runner has; asking first turns a typo into one message instead of N failures. */
-	private void checkModel(String model) {
-		try {
-			this.catalog.require(model);
-		}
-		catch (ModelCallException ex) {
-			throw new RunException(ex.getMessage());
-		}
-	}
-
-	/** {@code concurrency: auto}: the model's parallel slots where the runner tells, else the profile's setting. */
-	private RunPlan resolveConcurrency(RunPlan plan) {
-		if (!plan.autoConcurrency()) {
-			return plan;
-		}
-		Optional<Integer> slots = this.slots.of(plan.settings().name());
-		if (slots.isPresent()) {
-			log.info("concurrency auto: {}, the runner's parallel slots for {}", slots.get(), plan.settings().name());
-			return plan.withConcurrency(Math.min(slots.get(), 64));
-		}
-		log.info("concurrency auto: {}, from dmr.concurrency (the runner does not tell its slots; Docker Model Runner "
-				+ "never does)", plan.concurrency());
-		return plan.withConcurrency(plan.concurrency());
 	}
 
 	private static ThreadPoolTaskExecutor workers(int concurrency) {
@@ -200,7 +229,7 @@ public class ConversationRuns {
 		return new RunOutcome(plan.jobName(), runId, plan.label(), execution.getStatus(), totals.conversations(),
 				totals.ok(), totals.failed(), totals.promptTokens(), totals.completionTokens(), answered, seconds,
 				(outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete, resumed,
-				this.store.totalsByModel(runId));
+				this.store.totalsByModel(runId), this.store.totalsByRunner(runId));
 	}
 
 	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */

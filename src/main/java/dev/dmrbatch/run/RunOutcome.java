@@ -15,7 +15,7 @@ import org.springframework.batch.core.BatchStatus;
 public record RunOutcome(String jobName, long runId, String label, BatchStatus status, long items, long ok,
 		long failed, long promptTokens, long completionTokens, long answered, double seconds, String outputDir,
 		List<String> exports, String failure, boolean alreadyComplete, boolean resumed,
-		List<ConversationStore.ModelTotals> models) {
+		List<ConversationStore.ModelTotals> models, List<ConversationStore.RunnerTotals> runners) {
 
 	/** 0 all answered, 3 finished with failed items, 4 stopped, 5 failed. */
 	public int exitCode() {

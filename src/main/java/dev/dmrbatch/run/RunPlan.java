@@ -25,10 +25,29 @@ import dev.dmrbatch.prompt.Prompts;
  * @param skipLimit how many items may fail before the job fails; {@code null} for no limit
  * @param label the {@code run=} label, or {@code null} for the job and input's default run
  * @param output the {@code output=} folder, or {@code null} for {@code output/<job>/<run>/}
+ * @param lanes the model runners the items are spread across, one lane each; usually one
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
-		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output) {
+		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
+		List<Lane> lanes) {
+
+	/**
+	 * One model runner of the run, and its requests in flight.
+	 * @param auto whether {@code concurrency} is only the fallback: the runner's own slot count replaces it
+	 */
+	public record Lane(java.net.URI url, int concurrency, boolean auto) {
+
+		Lane resolved(int slots) {
+			return new Lane(this.url, slots, false);
+		}
+
+	}
+
+	/** Whether the items are spread across several runners. */
+	public boolean isSpread() {
+		return this.lanes.size() > 1;
+	}
 
 	/** The first model's settings: the run's model when only one runs. */
 	public ModelSettings settings() {
@@ -63,21 +82,22 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 	}
 
 	/**
-	 * Items per chunk (per commit). The pipeline keeps the slots busy while a chunk commits, so chunks can stay
-	 * small: what a crash costs is the uncommitted part of a chunk plus what was read ahead.
+	 * Items per chunk (per commit) of a lane with this concurrency. The pipeline keeps the slots busy while a chunk
+	 * commits, so chunks can stay small: what a crash costs is the uncommitted part of a chunk plus what was read
+	 * ahead.
 	 */
-	public int chunkSize() {
-		return Math.max(4, this.concurrency * 2);
+	public static int chunkSize(int concurrency) {
+		return Math.max(4, concurrency * 2);
 	}
 
 	/** Items read ahead of the step, running or finished and waiting their turn: the slots, and as many again. */
-	public int readAhead() {
-		return Math.max(2, this.concurrency * 2);
+	public static int readAhead(int concurrency) {
+		return Math.max(2, concurrency * 2);
 	}
 
-	RunPlan withConcurrency(int resolved) {
-		return new RunPlan(jobName, job, prompts, input, models, formats, vars, resolved, false, retry, skipLimit, label,
-				output);
+	RunPlan withLanes(List<Lane> resolved) {
+		return new RunPlan(jobName, job, prompts, input, models, formats, vars, resolved.get(0).concurrency(), false,
+				retry, skipLimit, label, output, List.copyOf(resolved));
 	}
 
 }

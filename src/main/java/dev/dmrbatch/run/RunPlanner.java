@@ -14,6 +14,7 @@ import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.DmrProperties;
 import dev.dmrbatch.model.ModelSettings;
+import dev.dmrbatch.model.RunnerEndpoint;
 import dev.dmrbatch.model.StructuredOutput;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.prompt.PromptTemplates;
@@ -67,7 +68,7 @@ public class RunPlanner {
 		checkLabel(request);
 		Path output = (request.output() != null) ? this.properties.resolve(request.output()) : null;
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
-				job.skipLimit(), request.label(), output);
+				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto));
 	}
 
 	/**
@@ -90,9 +91,14 @@ public class RunPlanner {
 		Path output = (request.output() != null) ? this.properties.resolve(request.output()) : null;
 		java.util.List<StructuredOutput> formats = new java.util.ArrayList<>();
 		formats.add(null);
+		List<RunPlan.Lane> lanes = lanes(job, request, concurrency, auto);
+		if (lanes.size() > 1 || !lanes.get(0).url().equals(this.properties.baseUrl())) {
+			throw new RunException("job=openai-batch sends to one runner, the one at dmr.base-url (--dmr.base-url=<url> "
+					+ "chooses it); it does not spread requests across runners");
+		}
 		return new RunPlan(OpenAiBatch.JOB, job, this.templates.compile(job), input, List.of(settings),
 				java.util.Collections.unmodifiableList(formats), Map.of(), concurrency, auto, retry(job), null,
-				request.label(), output);
+				request.label(), output, lanes);
 	}
 
 	private static void checkLabel(RunRequest request) {
@@ -197,6 +203,77 @@ public class RunPlanner {
 		return new DmrProperties.Retry((own.attempts() != null) ? own.attempts() : profile.attempts(),
 				(own.backoff() != null) ? DurationStyle.detectAndParse(own.backoff()) : profile.backoff(),
 				(own.maxBackoff() != null) ? DurationStyle.detectAndParse(own.maxBackoff()) : profile.maxBackoff());
+	}
+
+	/**
+	 * The runners to send to: {@code base-url=a,b} on the command line, else the job file's {@code runners:}, else
+	 * the profile's ({@code DMR_BASE_URLS}, {@code dmr.runners}, or the one {@code dmr.base-url}). A runner without a
+	 * concurrency of its own takes the run's.
+	 */
+	List<RunPlan.Lane> lanes(JobDefinition job, RunRequest request, int concurrency, boolean auto) {
+		List<RunnerEndpoint> endpoints;
+		String from;
+		if (request.baseUrl() != null) {
+			endpoints = java.util.Arrays.stream(request.baseUrl().split(","))
+				.map(String::strip)
+				.filter((url) -> !url.isEmpty())
+				.map((url) -> new RunnerEndpoint(runnerUrl(url, "base-url="), null))
+				.toList();
+			from = "base-url=";
+		}
+		else if (job.runners() != null && !job.runners().isEmpty()) {
+			endpoints = job.runners();
+			from = "runners: in " + this.jobFiles.display(job.source());
+		}
+		else {
+			endpoints = this.properties.runnersOrDefault();
+			from = "dmr.runners";
+		}
+		List<RunPlan.Lane> lanes = new java.util.ArrayList<>();
+		java.util.Set<java.net.URI> seen = new java.util.HashSet<>();
+		for (RunnerEndpoint endpoint : endpoints) {
+			if (endpoint.url() == null || endpoint.url().getScheme() == null || endpoint.url().getHost() == null) {
+				throw new RunException("runner url '" + endpoint.url() + "' (" + from + ") must be an absolute http or "
+						+ "https URL, such as http://gpu-1:12434/engines/llama.cpp/v1");
+			}
+			if (!seen.add(endpoint.url())) {
+				throw new RunException("runner " + endpoint.url() + " is listed twice (" + from + ")");
+			}
+			String own = endpoint.concurrency();
+			if (own == null || own.equals("auto")) {
+				lanes.add(new RunPlan.Lane(endpoint.url(), concurrency, own != null || auto));
+			}
+			else {
+				lanes.add(new RunPlan.Lane(endpoint.url(), concurrencyValue(own, "concurrency of runner "
+						+ endpoint.url()), false));
+			}
+		}
+		if (lanes.isEmpty()) {
+			throw new RunException(from + " lists no runner");
+		}
+		return List.copyOf(lanes);
+	}
+
+	private static java.net.URI runnerUrl(String url, String from) {
+		try {
+			return java.net.URI.create(url);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new RunException(from + " '" + url + "' is not a URL: " + ex.getMessage());
+		}
+	}
+
+	private static int concurrencyValue(String value, String what) {
+		try {
+			int n = Integer.parseInt(value);
+			if (n >= 1 && n <= 64) {
+				return n;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw new RunException(what + " is '" + value + "'; it must be 'auto' or a number from 1 to 64");
 	}
 
 	private int concurrency(JobDefinition job, RunRequest request) {

@@ -23,9 +23,17 @@ public class RunnerSlots {
 	}
 
 	public Optional<Integer> of(String model) {
-		for (String url : new String[] {
-				this.http.root() + "/props?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8),
-				this.http.root() + "/props" }) {
+		return at(this.http.root(), model);
+	}
+
+	/** The same, for one runner of several. */
+	public Optional<Integer> of(java.net.URI baseUrl, String model) {
+		return at(baseUrl.toString().replaceAll("/+$", "").replaceAll("/v1$", ""), model);
+	}
+
+	private Optional<Integer> at(String root, String model) {
+		for (String url : new String[] { root + "/props?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8),
+				root + "/props" }) {
 			try {
 				RunnerHttp.Answer answer = this.http.get(url);
 				if (answer.ok() && answer.object().get("total_slots") instanceof Number slots && slots.intValue() > 0) {

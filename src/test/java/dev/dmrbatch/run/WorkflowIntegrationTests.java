@@ -83,7 +83,7 @@ class WorkflowIntegrationTests {
 		assertThat(items).hasSize(6);
 		List<String> csv = Files.readAllLines(this.workspace.path("out/results.csv"), StandardCharsets.UTF_8);
 		assertThat(csv.get(0)).isEqualTo("\uFEFFid,status,error,model,extract,extract.name,extract.total,check,"
-				+ "prompt_tokens,completion_tokens");
+				+ "prompt_tokens,completion_tokens,runner");
 		for (int i = 0; i < items.size(); i++) {
 			Map<String, Object> item = items.get(i);
 			Map<String, Object> extracted = (Map<String, Object>) ((Map<String, Object>) item.get("json"))

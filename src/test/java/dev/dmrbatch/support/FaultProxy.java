@@ -31,7 +31,11 @@ public final class FaultProxy implements AutoCloseable {
 	private static final Pattern ITEM = Pattern.compile("Item ([A-Za-z0-9_-]+):");
 
 	/** What to do with the n-th chat request (from 1): forward it, or a fault. */
-	public sealed interface Action permits Forward, Status, Drop {
+	public sealed interface Action permits Forward, Status, Drop, Slow {
+	}
+
+	/** Forwarded after a pause: a slower runner. */
+	public record Slow(long millis) implements Action {
 	}
 
 	public record Forward() implements Action {
@@ -137,6 +141,15 @@ public final class FaultProxy implements AutoCloseable {
 				Action action = this.faults.apply(new Seen(this.chatRequests.incrementAndGet(), item, attempt));
 				if (action instanceof Drop) {
 					return; // closed without an answer
+				}
+				if (action instanceof Slow slow) {
+					try {
+						Thread.sleep(slow.millis());
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+						return;
+					}
 				}
 				if (action instanceof Status status) {
 					byte[] answer = status.body().getBytes(StandardCharsets.UTF_8);
