@@ -129,6 +129,10 @@ public final class CommandLine {
 				return "the data file " + inUse.group(1) + " is in use by another dmr-batch process (one at a time; "
 						+ "wait for it to end, or give this run a database of its own with --spring.datasource.url)";
 			}
+			if (cause instanceof java.sql.SQLException sql && sql.getClass().getName().startsWith("org.postgresql")) {
+				// PostgreSQL's driver names the host and port, or the user, itself
+				return "cannot open the job repository database (spring.datasource.url): " + firstLine(sql.getMessage());
+			}
 		}
 		Throwable root = error;
 		while (root.getCause() != null) {

@@ -168,6 +168,19 @@ class SharedRepositoryIntegrationTests {
 		assertThat(Files.readAllLines(this.second.path("again/results.csv"))).hasSize(601);
 	}
 
+	@Test
+	void aDatabaseThatCannotBeOpenedIsNamedInOneLine() {
+		String missing = this.database.replaceAll("/[^/]+$", "/no_such_database");
+		Dmr.Result result = Dmr.run(this.first, this.proxy.baseUrl(), "job=items", "profile=postgres",
+				"--spring.datasource.url=" + missing);
+
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+		assertThat(result.err()).contains("error: cannot open the job repository database (spring.datasource.url): "
+				+ "FATAL: database \"no_such_database\" does not exist")
+			.doesNotContain("\tat ");
+		assertThat(this.proxy.chatRequests()).isZero();
+	}
+
 	@SuppressWarnings("unchecked")
 	private static List<Map<String, Object>> list(String json) {
 		return JSON.readValue(json, List.class);
