@@ -97,8 +97,12 @@ final class RunnerLanesPartitionHandler implements PartitionHandler {
 				this.workerStep.apply(lane, partition).execute(partition);
 			}
 			catch (Exception ex) {
+				// the step could not even run: record it, or a later restart finds the partition still STARTING
 				partition.setStatus(BatchStatus.FAILED);
+				partition.setExitStatus(ExitStatus.FAILED.addExitDescription(ex));
+				partition.setEndTime(java.time.LocalDateTime.now());
 				partition.addFailureException(ex);
+				this.jobRepository.update(partition);
 			}
 			BatchStatus status = partition.getStatus();
 			if (status == BatchStatus.COMPLETED) {
