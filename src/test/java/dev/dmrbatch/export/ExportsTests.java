@@ -61,7 +61,7 @@ class ExportsTests {
 		JdbcDataSource data = new JdbcDataSource();
 		data.setURL("jdbc:h2:mem:" + this.dir.getFileName() + ";DB_CLOSE_DELAY=-1");
 		data.setUser("sa");
-		Flyway.configure().dataSource(data).locations("classpath:db/migration/h2").load().migrate();
+		Flyway.configure().dataSource(data).locations("classpath:db/migration/common", "classpath:db/migration/h2").load().migrate();
 		this.store = new ConversationStore(new JdbcTemplate(data));
 		this.exports = new Exports(this.store, TestProperties.home(this.dir));
 		this.run = new RunRecord(7, "extract", "first", "input/items.csv", this.dir.resolve("out").toString(),

@@ -105,7 +105,7 @@ class HtmlReportIntegrationTests {
 		JdbcDataSource data = new JdbcDataSource();
 		data.setURL("jdbc:h2:mem:report-" + this.dir.getFileName() + ";DB_CLOSE_DELAY=-1");
 		data.setUser("sa");
-		Flyway.configure().dataSource(data).locations("classpath:db/migration/h2").load().migrate();
+		Flyway.configure().dataSource(data).locations("classpath:db/migration/common", "classpath:db/migration/h2").load().migrate();
 		ConversationStore store = new ConversationStore(new JdbcTemplate(data));
 		RunRecord run = new RunRecord(9, "compare", null, "input/x.csv", this.dir.resolve("out").toString(),
 				"{\"name\":\"ai/tiny\"}", Instant.parse("2026-11-25T10:00:00Z"));

@@ -2,7 +2,6 @@ package dev.dmrbatch.run;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -87,21 +86,12 @@ class ReliabilityIntegrationTests {
 		assertThat(results).extracting((r) -> r.get("status")).containsOnly("ok");
 	}
 
-	private static void awaitRequests(FaultProxy proxy, int count, DmrProcess process) throws Exception {
-		long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-		while (proxy.forwarded() < count) {
-			assertThat(process.isAlive()).as("dmr-batch ended before %d requests: %s", count, process.err()).isTrue();
-			assertThat(System.nanoTime()).as("waiting for %d requests", count).isLessThan(deadline);
-			Thread.sleep(20);
-		}
-	}
-
 	@Test
 	void killDashNineMidRunThenTheSameCommandResumesWithoutSendingAnsweredItemsAgain() throws Exception {
 		// given
 		items(800);
 		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items");
-		awaitRequests(this.proxy, 300, first);
+		first.awaitRequests(this.proxy::forwarded, 300);
 
 		// when: kill -9, then the same command
 		first.kill();
@@ -126,7 +116,7 @@ class ReliabilityIntegrationTests {
 	void sigtermStopsTheRunWithExitCode4AndTheSameCommandResumesIt() throws Exception {
 		items(800);
 		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items");
-		awaitRequests(this.proxy, 200, first);
+		first.awaitRequests(this.proxy::forwarded, 200);
 
 		first.terminate();
 		assertThat(first.waitFor()).as(first.err()).isEqualTo(4);
@@ -147,7 +137,7 @@ class ReliabilityIntegrationTests {
 	void aSecondProcessOnTheSameDataFileIsToldSoAndChangesNothing() throws Exception {
 		items(800);
 		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items");
-		awaitRequests(this.proxy, 50, first);
+		first.awaitRequests(this.proxy::forwarded, 50);
 
 		Dmr.Result second = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "run=other");
 

@@ -2,7 +2,6 @@ package dev.dmrbatch.run;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -167,12 +166,7 @@ class SeveralRunnersIntegrationTests {
 	void killDashNineWithTwoRunnersThenTheSameCommandResumesEveryPartition() throws Exception {
 		items(800);
 		DmrProcess first = DmrProcess.start(this.workspace, LocalRunner.baseUrl(), "job=items", runners());
-		long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-		while (this.a.forwarded() + this.b.forwarded() < 300) {
-			assertThat(first.isAlive()).as(first.err()).isTrue();
-			assertThat(System.nanoTime()).isLessThan(deadline);
-			Thread.sleep(10);
-		}
+		first.awaitRequests(() -> this.a.forwarded() + this.b.forwarded(), 300);
 		first.kill();
 		int before = this.a.forwarded() + this.b.forwarded();
 
@@ -193,12 +187,7 @@ class SeveralRunnersIntegrationTests {
 	void sigtermStopsEveryLaneAndTheSameCommandFinishesWithoutSendingAnythingTwice() throws Exception {
 		items(800);
 		DmrProcess first = DmrProcess.start(this.workspace, LocalRunner.baseUrl(), "job=items", runners());
-		long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-		while (this.a.forwarded() + this.b.forwarded() < 200) {
-			assertThat(first.isAlive()).as(first.err()).isTrue();
-			assertThat(System.nanoTime()).isLessThan(deadline);
-			Thread.sleep(10);
-		}
+		first.awaitRequests(() -> this.a.forwarded() + this.b.forwarded(), 200);
 
 		first.terminate();
 		assertThat(first.waitFor()).as(first.err()).isEqualTo(4);

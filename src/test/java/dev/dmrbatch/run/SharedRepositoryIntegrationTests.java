@@ -2,7 +2,6 @@ package dev.dmrbatch.run;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -79,20 +78,11 @@ class SharedRepositoryIntegrationTests {
 		return all.toArray(String[]::new);
 	}
 
-	private static void awaitRequests(FaultProxy proxy, int count, DmrProcess process) throws Exception {
-		long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-		while (proxy.forwarded() < count) {
-			assertThat(process.isAlive()).as("dmr-batch ended before %d requests: %s", count, process.err()).isTrue();
-			assertThat(System.nanoTime()).as("waiting for %d requests", count).isLessThan(deadline);
-			Thread.sleep(20);
-		}
-	}
-
 	@Test
 	void aSecondHostSeesTheRunIsToldItIsRunningAndResumesItAfterKillDashNine() throws Exception {
 		// given: host A is running the job
 		DmrProcess a = DmrProcess.start(this.first, this.proxy.baseUrl(), args("job=items"));
-		awaitRequests(this.proxy, 150, a);
+		a.awaitRequests(this.proxy::forwarded, 150);
 
 		// when: host B runs the same command, and lists the runs
 		Dmr.Result refused = Dmr.run(this.second, this.proxy.baseUrl(), args("job=items"));
@@ -137,7 +127,7 @@ class SharedRepositoryIntegrationTests {
 	@Test
 	void aRunLeftByAnotherHostIsTakenOverOnlyWhenItsHeartbeatHasStopped() throws Exception {
 		DmrProcess a = DmrProcess.start(this.first, this.proxy.baseUrl(), args("job=items"));
-		awaitRequests(this.proxy, 100, a);
+		a.awaitRequests(this.proxy::forwarded, 100);
 		a.kill();
 		// as if A had run on another host, whose pid this host cannot check: only its heartbeat tells
 		LocalPostgres.execute(this.database, "update dmr_run_process set host = 'build-7', "

@@ -67,6 +67,23 @@ public final class DmrProcess {
 		return this.process.exitValue();
 	}
 
+	/**
+	 * Waits while this process runs until {@code requests} counts {@code count}; fails when the process ends first or
+	 * after two minutes.
+	 */
+	public void awaitRequests(java.util.function.IntSupplier requests, int count) throws Exception {
+		long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+		while (requests.getAsInt() < count) {
+			if (!isAlive()) {
+				throw new AssertionError("dmr-batch ended before " + count + " requests: " + err());
+			}
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("waited two minutes for " + count + " requests, saw " + requests.getAsInt());
+			}
+			Thread.sleep(10);
+		}
+	}
+
 	public long pid() {
 		return this.process.pid();
 	}
