@@ -28,8 +28,15 @@ public final class StructuredOutput {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	/** Schemas without {@code $schema} are read as the newest draft, as OpenAI's own structured outputs are. */
-	private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+	/**
+	 * Schemas without {@code $schema} are read as the newest draft, as OpenAI's own structured outputs are. In a
+	 * holder, so that the validator's classes load only for a job that has a schema: every run touches this class.
+	 */
+	private static final class Schemas {
+
+		static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+
+	}
 
 	/** A Markdown code fence around the whole answer, which some models add even when asked for JSON. */
 	private static final Pattern FENCE = Pattern.compile("^```(?:json)?\\s*\\n(.*?)\\n?```$", Pattern.DOTALL);
@@ -76,7 +83,7 @@ public final class StructuredOutput {
 			throw new IllegalArgumentException("is not a JSON Schema object");
 		}
 		try {
-			Schema schema = SCHEMAS.getSchema(node);
+			Schema schema = Schemas.REGISTRY.getSchema(node);
 			schema.initializeValidators();
 			return new StructuredOutput(step, node, schema);
 		}
