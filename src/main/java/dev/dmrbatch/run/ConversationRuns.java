@@ -131,10 +131,7 @@ public class ConversationRuns {
 			return outcome(plan, execution, false, resumed);
 		}
 		finally {
-			for (RunnerLane lane : lanes) {
-				((ThreadPoolTaskExecutor) lane.workers()).shutdown();
-				lane.gate().close();
-			}
+			lanes.forEach(RunnerLane::close);
 		}
 	}
 

@@ -3,16 +3,24 @@ package dev.dmrbatch.run;
 import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.LoadGate;
 
-import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * What a run holds for one model runner while it runs: the runner's client, the worker threads that wait on its
  * answers, and the gate that keeps its requests in flight at its concurrency.
  */
-record RunnerLane(RunPlan.Lane lane, ChatService chat, AsyncTaskExecutor workers, LoadGate gate) {
+record RunnerLane(RunPlan.Lane lane, ChatService chat, ThreadPoolTaskExecutor workers, LoadGate gate)
+		implements AutoCloseable {
 
 	String url() {
 		return this.lane.url().toString();
+	}
+
+	/** Lets the requests in flight finish, then releases the lane's threads. */
+	@Override
+	public void close() {
+		this.workers.shutdown();
+		this.gate.close();
 	}
 
 }
