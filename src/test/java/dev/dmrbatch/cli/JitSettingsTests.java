@@ -5,7 +5,6 @@ import java.lang.management.ManagementFactory;
 import javax.management.ObjectName;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,11 +13,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JitSettingsTests {
 
 	private static final ObjectName DIAGNOSTICS = name("com.sun.management:type=DiagnosticCommand");
-
-	@AfterEach
-	void removeDirective() throws Exception {
-		ManagementFactory.getPlatformMBeanServer().invoke(DIAGNOSTICS, "compilerDirectivesRemove", null, null);
-	}
 
 	@Test
 	void excludesC2UnlessTheJvmIsC1OnlyAlready() throws Exception {
@@ -34,11 +28,16 @@ class JitSettingsTests {
 			assertThat(after).isEqualTo(before);
 		}
 		else {
-			// a new directive on top of the stack, for every method, with C2 excluded
-			assertThat(count(after, "Directive:")).isEqualTo(count(before, "Directive:") + 1);
-			String top = after.substring(0, after.indexOf("Directive:", after.indexOf("Directive:") + 1));
-			assertThat(top).contains("matching: *.*");
-			assertThat(top.substring(top.indexOf("c2 directives:"))).contains("Exclude:true");
+			try {
+				// a new directive on top of the stack, for every method, with C2 excluded
+				assertThat(count(after, "Directive:")).isEqualTo(count(before, "Directive:") + 1);
+				String top = after.substring(0, after.indexOf("Directive:", after.indexOf("Directive:") + 1));
+				assertThat(top).contains("matching: *.*");
+				assertThat(top.substring(top.indexOf("c2 directives:"))).contains("Exclude:true");
+			}
+			finally {
+				ManagementFactory.getPlatformMBeanServer().invoke(DIAGNOSTICS, "compilerDirectivesRemove", null, null);
+			}
 		}
 	}
 
