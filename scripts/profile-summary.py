@@ -10,25 +10,24 @@ import collections
 import re
 import sys
 
-# (part, thread pattern, frame substring or None): the first matching line wins
+# (part, thread pattern, frame pattern or None): the first line whose patterns match a sample claims it. The step's
+# parts match any thread: with several runners the partitions' steps run on the lanes' threads, not on main.
 PARTS = [
-    ("request: prompt rendering (FreeMarker)", r"^model", "prompt/Prompts"),
-    ("request: building the SDK's params", r"^model", "ChatService.request"),
-    ("request: SDK writes the JSON body", r"^model", "toRequestBody"),
-    ("request: SDK reads the JSON answer", r"^model", "parseable$1.parse"),
-    ("request: SDK prepares the request (reflection)", r"^model", "PrepareRequest.prepare"),
-    ("request: HTTP exchange (OkHttp, sockets)", r"^model", "RealCall.execute"),
+    ("request: prompt rendering (FreeMarker)", r"^model", r"prompt/Prompts"),
+    ("request: building the SDK's params", r"^model", r"ChatService\.request"),
+    ("request: SDK writes the JSON body", r"^model", r"toRequestBody"),
+    ("request: SDK reads the JSON answer", r"^model", r"parseable\$1\.parse"),
+    ("request: SDK prepares the request (reflection)", r"^model", r"PrepareRequest\.prepare"),
+    ("request: HTTP exchange (OkHttp, sockets)", r"^model", r"RealCall\.execute"),
     ("request: the rest (retry, gate, reply, bookkeeping)", r"^model", None),
-    ("step: storing conversations (SQL inserts)", r"^main", "ConversationWriter"),
-    ("step: commits", r"^main", "processCommit"),
-    ("step: Spring Batch's step state", r"^main", "ChunkOrientedStep.saveState"),
-    ("step: the rest (reading from the pipeline, chunk)", r"^main", "ChunkOrientedStep"),
-    ("step: the rest (reading from the pipeline, chunk)", r"^main", "PartitionStep"),
-    ("exports", r"^main", "export/"),
+    ("step: storing conversations (SQL inserts)", r"", r"ConversationWriter"),
+    ("step: commits", r"", r"ChunkOrientedStep.*processCommit"),
+    ("step: Spring Batch's step state", r"", r"ChunkOrientedStep\.saveState"),
+    ("step: the rest (reading from the pipeline, chunk)", r"", r"ChunkOrientedStep|PartitionStep"),
+    ("exports", r"^main", r"export/"),
     ("start-up and shut-down (main thread)", r"^main", None),
     ("read-ahead: input and item bookkeeping", r"^read-ahead", None),
-    ("JIT compilers", r"^(C1 |C2 )", None),
-    ("JIT compilers", r"", "CompileBroker::"),
+    ("JIT compilers", r"", r"^\[(C1 |C2 )|CompileBroker::"),
     ("garbage collection", r"^(GC |G1 |VM Thread)", None),
     ("HTTP client's own threads (OkHttp, Okio)", r"^(OkHttp|Okio)", None),
     ("database pool (Hikari)", r"^Hikari", None),
@@ -48,16 +47,12 @@ def main(path, items):
         thread = re.sub(r"[-#]?\d+$", "", thread)
         threads[thread] += int(count)
         for name, thread_pattern, frame in PARTS:
-            if re.search(thread_pattern, thread) and (frame is None or any(frame in f for f in frames)):
+            if re.search(thread_pattern, thread) and (frame is None or re.search(frame, stack)):
                 totals[name] += int(count)
                 break
     whole = sum(totals.values())
     print("%-55s %9s %11s" % ("part of the client's work", "CPU ms", "us per item"))
-    order = []
-    for name, _, _ in PARTS:
-        if name not in order:
-            order.append(name)
-    for name in order:
+    for name in dict.fromkeys(name for name, _, _ in PARTS):
         if totals[name]:
             print("%-55s %9d %11.0f" % (name, totals[name], totals[name] * 1000 / items))
     print("%-55s %9d %11.0f" % ("whole process", whole, whole * 1000 / items))
