@@ -2,17 +2,10 @@ package dev.dmrbatch.input;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -23,11 +16,7 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.batch.infrastructure.item.file.FlatFileItemReader;
 import org.springframework.batch.infrastructure.item.file.LineMapper;
 import org.springframework.batch.infrastructure.item.file.builder.FlatFileItemReaderBuilder;
-import org.springframework.batch.infrastructure.item.file.separator.DefaultRecordSeparatorPolicy;
 import org.springframework.batch.infrastructure.item.file.separator.SimpleRecordSeparatorPolicy;
-import org.springframework.batch.infrastructure.item.file.transform.DelimitedLineTokenizer;
-import org.springframework.batch.infrastructure.item.file.transform.FlatFileFormatException;
-import org.springframework.batch.infrastructure.item.file.transform.IncorrectTokenCountException;
 import org.springframework.batch.infrastructure.item.json.JsonObjectReader;
 import org.springframework.batch.infrastructure.item.json.builder.JsonItemReaderBuilder;
 import org.springframework.core.io.FileSystemResource;
@@ -96,75 +85,19 @@ public final class InputReaders {
 		};
 	}
 
-	// --- csv: RFC 4180 through Spring Batch's tokenizer; quoted fields may hold commas, quotes and newlines
+	// --- csv: RFC 4180, every field exactly as written between its quotes
 
-	private static FlatFileItemReader<InputItem> csv(InputSource source) {
-		List<String> header;
+	private static CsvItemReader csv(InputSource source) {
 		try {
-			header = csvHeader(source);
+			return new CsvItemReader(source.path(), source.display(), csvHeader(source));
 		}
 		catch (IOException ex) {
 			throw new InputException("input file " + source.display() + " cannot be read: " + ex.getMessage());
 		}
-		DelimitedLineTokenizer tokenizer = new DelimitedLineTokenizer();
-		tokenizer.setNames(header.toArray(String[]::new));
-		tokenizer.setStrict(true);
-		String[] names = header.toArray(String[]::new);
-		LineMapper<InputItem> mapper = (line, lineNumber) -> {
-			if (line.isBlank()) {
-				return InputItem.BLANK;
-			}
-			try {
-				List<String> values = List.of(tokenizer.tokenize(line).getValues());
-				Map<String, Object> fields = new LinkedHashMap<>();
-				for (int i = 0; i < names.length; i++) {
-					fields.put(names[i], values.get(i));
-				}
-				return InputItem.of(fields);
-			}
-			catch (IncorrectTokenCountException ex) {
-				return InputItem.invalid(source.display() + " line " + lineNumber + ": " + ex.getActualCount()
-						+ " fields where the header has " + ex.getExpectedCount());
-			}
-			catch (FlatFileFormatException ex) {
-				return InputItem.invalid(source.display() + " line " + lineNumber + ": " + ex.getMessage());
-			}
-		};
-		return new FlatFileItemReaderBuilder<InputItem>().name("input")
-			.resource(resource(source))
-			.encoding(StandardCharsets.UTF_8.name())
-			.linesToSkip(1)
-			.recordSeparatorPolicy(new DefaultRecordSeparatorPolicy())
-			.lineMapper(mapper)
-			.build();
 	}
 
 	static List<String> csvHeader(InputSource source) throws IOException {
-		String first;
-		try (BufferedReader reader = utf8(source.path())) {
-			first = reader.readLine();
-		}
-		if (first == null) {
-			return List.of("text");
-		}
-		if (first.startsWith("\uFEFF")) {
-			first = first.substring(1);
-		}
-		DelimitedLineTokenizer tokenizer = new DelimitedLineTokenizer();
-		List<String> names = new ArrayList<>();
-		Set<String> seen = new HashSet<>();
-		for (String name : tokenizer.tokenize(first).getValues()) {
-			String clean = name.strip();
-			if (clean.isEmpty()) {
-				throw new InputException(source.display() + " line 1: the header has an empty column name (column "
-						+ (names.size() + 1) + ")");
-			}
-			if (!seen.add(clean)) {
-				throw new InputException(source.display() + " line 1: the header names column '" + clean + "' twice");
-			}
-			names.add(clean);
-		}
-		return names;
+		return CsvItemReader.header(source.path(), source.display());
 	}
 
 	// --- jsonl: one object a line; a malformed line is a failed item with its line number
@@ -192,7 +125,8 @@ public final class InputReaders {
 	private static FlatFileItemReader<InputItem> lineReader(InputSource source, LineMapper<InputItem> mapper) {
 		return new FlatFileItemReaderBuilder<InputItem>().name("input")
 			.resource(resource(source))
-			.encoding(StandardCharsets.UTF_8.name())
+			.encoding(encoding(source))
+			.comments() // no line is a comment: a line starting with # is data
 			.recordSeparatorPolicy(new SimpleRecordSeparatorPolicy())
 			.lineMapper(mapper)
 			.build();
@@ -235,7 +169,7 @@ public final class InputReaders {
 
 		@Override
 		public void open(Resource resource) throws Exception {
-			this.parser = JSON.createParser(utf8(resource.getFile().toPath()));
+			this.parser = JSON.createParser(text(resource.getFile().toPath()));
 			if (this.parser.nextToken() != JsonToken.START_ARRAY) {
 				throw new InputException("input file " + this.display + " is not a JSON array of objects");
 			}
@@ -277,7 +211,7 @@ public final class InputReaders {
 	}
 
 	private static void checkJsonArray(InputSource source) throws IOException {
-		try (JsonParser parser = JSON.createParser(utf8(source.path()))) {
+		try (JsonParser parser = JSON.createParser(text(source.path()))) {
 			JsonToken first = parser.nextToken();
 			if (first != JsonToken.START_ARRAY) {
 				throw new InputException("input file " + source.display()
@@ -312,11 +246,17 @@ public final class InputReaders {
 		return new FileSystemResource(source.path());
 	}
 
-	private static BufferedReader utf8(Path path) throws IOException {
-		return new BufferedReader(new InputStreamReader(Files.newInputStream(path),
-				StandardCharsets.UTF_8.newDecoder()
-					.onMalformedInput(CodingErrorAction.REPLACE)
-					.onUnmappableCharacter(CodingErrorAction.REPLACE)));
+	private static BufferedReader text(Path path) throws IOException {
+		return TextEncoding.open(path);
+	}
+
+	private static String encoding(InputSource source) {
+		try {
+			return TextEncoding.of(source.path()).name();
+		}
+		catch (IOException ex) {
+			throw new InputException("input file " + source.display() + " cannot be read: " + ex.getMessage());
+		}
 	}
 
 }

@@ -1,9 +1,6 @@
 package dev.dmrbatch.input;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -50,25 +47,13 @@ final class TextFolderItemReader extends AbstractItemCountingItemStreamItemReade
 		}
 		Path relative = this.files.get(index);
 		String name = relative.toString().replace('\\', '/');
-		String text = decode(Files.readAllBytes(this.folder.resolve(relative)));
-		if (text.startsWith("\uFEFF")) {
-			text = text.substring(1);
-		}
+		String text = TextEncoding.read(this.folder.resolve(relative));
 		Map<String, Object> fields = new LinkedHashMap<>();
 		fields.put("text", text);
 		fields.put("file", name);
 		String base = relative.getFileName().toString();
 		fields.put("name", base.substring(0, base.lastIndexOf('.')));
 		return new InputItem(0, name, fields, null, false);
-	}
-
-	/** UTF-8; bytes that are not UTF-8 become U+FFFD rather than stopping the run. */
-	private static String decode(byte[] bytes) throws IOException {
-		return StandardCharsets.UTF_8.newDecoder()
-			.onMalformedInput(CodingErrorAction.REPLACE)
-			.onUnmappableCharacter(CodingErrorAction.REPLACE)
-			.decode(ByteBuffer.wrap(bytes))
-			.toString();
 	}
 
 	@Override

@@ -4,11 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import dev.dmrbatch.support.Workspace;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
@@ -162,6 +166,145 @@ class InputReadersTests {
 		this.workspace.file("in.jsonl", "");
 		assertThat(readAll(InputReaders.reader(source("csv", "in.csv", null)), new ExecutionContext())).isEmpty();
 		assertThat(readAll(InputReaders.reader(source("jsonl", "in.jsonl", null)), new ExecutionContext())).isEmpty();
+	}
+
+
+	/**
+	 * The cases public CSV edge-case suites cover (comma in quotes, empty fields, escaped quotes, JSON in a field,
+	 * line breaks as LF, CRLF and CR, quotes and line breaks together, UTF-8), each read back field for field.
+	 */
+	static Stream<Arguments> csvEdgeCases() {
+		return Stream.of(
+				Arguments.of("comma in quotes", "first,last,address,city,zip\nJohn,Doe,120 any st.,\"Anytown, WW\",08123\n",
+						List.of(List.of("John", "Doe", "120 any st.", "Anytown, WW", "08123"))),
+				Arguments.of("empty fields", "a,b,c\n1,\"\",\"\"\n2,3,4\n,,\n",
+						List.of(List.of("1", "", ""), List.of("2", "3", "4"), List.of("", "", ""))),
+				Arguments.of("empty fields, CRLF", "a,b,c\r\n1,\"\",\"\"\r\n2,3,4\r\n",
+						List.of(List.of("1", "", ""), List.of("2", "3", "4"))),
+				Arguments.of("escaped quotes", "a,b\n1,\"ha \"\"ha\"\" ha\"\n3,4\n",
+						List.of(List.of("1", "ha \"ha\" ha"), List.of("3", "4"))),
+				Arguments.of("only a quote", "a,b\n1,\"\"\"\"\n", List.of(List.of("1", "\""))),
+				Arguments.of("json in a field",
+						"key,val\n1,\"{\"\"type\"\": \"\"Point\"\", \"\"coordinates\"\": [102.0, 0.5]}\"\n",
+						List.of(List.of("1", "{\"type\": \"Point\", \"coordinates\": [102.0, 0.5]}"))),
+				Arguments.of("line breaks LF", "a,b,c\n1,2,3\n\"Once upon \na time\",5,6\n7,8,9\n",
+						List.of(List.of("1", "2", "3"), List.of("Once upon \na time", "5", "6"), List.of("7", "8", "9"))),
+				Arguments.of("line breaks CRLF", "a,b,c\r\n1,2,3\r\n\"Once upon \r\na time\",5,6\r\n7,8,9\r\n",
+						List.of(List.of("1", "2", "3"), List.of("Once upon \r\na time", "5", "6"), List.of("7", "8", "9"))),
+				Arguments.of("line breaks CR", "a,b,c\r1,2,3\r\"Once upon \ra time\",5,6\r7,8,9\r",
+						List.of(List.of("1", "2", "3"), List.of("Once upon \ra time", "5", "6"), List.of("7", "8", "9"))),
+				Arguments.of("quotes and line breaks", "a,b\n1,\"ha \n\"\"ha\"\" \nha\"\n3,4\n",
+						List.of(List.of("1", "ha \n\"ha\" \nha"), List.of("3", "4"))),
+				Arguments.of("mixed line ends in one field", "a,b\r\n1,\"x\r\ny\nz\rw\"\r\n",
+						List.of(List.of("1", "x\r\ny\nz\rw"))),
+				Arguments.of("utf-8", "a,b,c\n1,2,3\n4,5,\u02a4\n6,\"\u65e5\u672c\u8a9e, \u0639\u0631\u0628\u064a\",\ud83d\ude00\n",
+						List.of(List.of("1", "2", "3"), List.of("4", "5", "\u02a4"),
+								List.of("6", "\u65e5\u672c\u8a9e, \u0639\u0631\u0628\u064a", "\ud83d\ude00"))),
+				Arguments.of("no line end at the end", "a,b\n1,\"two\nlines\"", List.of(List.of("1", "two\nlines"))),
+				Arguments.of("spaces kept", "a,b\n  1 , two  \n", List.of(List.of("  1 ", " two  "))),
+				Arguments.of("a quote inside an unquoted field is a character", "a,b\n1,a 5\" screen\n",
+						List.of(List.of("1", "a 5\" screen"))),
+				Arguments.of("rows starting with #", "a,b\n#1,x\n# not a comment,y\n2,z\n",
+						List.of(List.of("#1", "x"), List.of("# not a comment", "y"), List.of("2", "z"))));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("csvEdgeCases")
+	void csvEdgeCasesRoundTripExactly(String name, String csv, List<List<String>> rows) throws Exception {
+		this.workspace.bytes("in.csv", csv.getBytes(StandardCharsets.UTF_8));
+		InputSource source = source("csv", "in.csv", null);
+		InputReaders.check(source);
+		List<InputItem> items = readAll(InputReaders.reader(source), new ExecutionContext());
+		assertThat(items).extracting(InputItem::error).containsOnlyNulls();
+		assertThat(items).extracting((item) -> (Object) List.copyOf(item.fields().values())).containsExactlyElementsOf(rows);
+	}
+
+	@Test
+	void linesStartingWithHashAreItemsInEveryLineFormat() throws Exception {
+		this.workspace.file("in.jsonl", "{\"t\":\"a\"}\n#{\"t\":\"b\"}\n{\"t\":\"c\"}\n");
+		List<InputItem> jsonl = readAll(InputReaders.reader(source("jsonl", "in.jsonl", null)), new ExecutionContext());
+		assertThat(jsonl).hasSize(3);
+		assertThat(jsonl.get(1).error()).startsWith("in.jsonl line 2: not valid JSON");
+		assertThat(jsonl.get(2).fields()).containsEntry("t", "c");
+		assertThat(jsonl).extracting(InputItem::seq).containsExactly(1L, 2L, 3L);
+
+		this.workspace.file("in.txt", "one\n# two\nthree\n");
+		List<InputItem> lines = readAll(InputReaders.reader(source("lines", "in.txt", null)), new ExecutionContext());
+		assertThat(lines).extracting((item) -> item.fields().get("line")).containsExactly("one", "# two", "three");
+		assertThat(lines).extracting(InputItem::seq).containsExactly(1L, 2L, 3L);
+	}
+
+	@Test
+	void malformedCsvRecordIsOneFailedItemAndReadingGoesOn() throws Exception {
+		this.workspace.file("in.csv", "id,text\n1,ok\n2,\"bad\"tail\n3,fine\n4,\"never closed\n5,after\n6,\"\"\n");
+		List<InputItem> items = readAll(InputReaders.reader(source("csv", "in.csv", null)), new ExecutionContext());
+		assertThat(items).extracting(InputItem::error).containsExactly(null,
+				"in.csv line 3: a quoted field is followed by other characters before the next comma or line end (a stray "
+						+ "or unbalanced quote)", null,
+				"in.csv line 5: a quoted field is opened and never closed (an unbalanced quote)", null, null);
+		assertThat(items).extracting((item) -> item.fields().get("text"))
+			.containsExactly("ok", null, "fine", null, "after", "");
+		assertThat(items).extracting(InputItem::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+	}
+
+	@Test
+	void csvRestartResumesAtTheSavedLineAfterAMalformedRecord() throws Exception {
+		this.workspace.file("in.csv", "id,text\n1,\"a\r\nb\"\n2,\"open\n3,x\n4,\"c\nd\"\n5,y\n");
+		InputSource source = source("csv", "in.csv", null);
+		List<InputItem> all = readAll(InputReaders.reader(source), new ExecutionContext());
+		for (int stop = 0; stop <= all.size(); stop++) {
+			ItemStreamReader<InputItem> first = InputReaders.reader(source);
+			ExecutionContext context = new ExecutionContext();
+			first.open(context);
+			for (int i = 0; i < stop; i++) {
+				first.read();
+			}
+			first.update(context);
+			first.close();
+			assertThat(readAll(InputReaders.reader(source), context)).as("restarted after %d items", stop)
+				.isEqualTo(all.subList(stop, all.size()));
+		}
+	}
+
+	static Stream<Arguments> byteOrderMarks() {
+		return Stream.of(Arguments.of(StandardCharsets.UTF_8, new byte[] { (byte) 0xEF, (byte) 0xBB, (byte) 0xBF }),
+				Arguments.of(StandardCharsets.UTF_16LE, new byte[] { (byte) 0xFF, (byte) 0xFE }),
+				Arguments.of(StandardCharsets.UTF_16BE, new byte[] { (byte) 0xFE, (byte) 0xFF }),
+				Arguments.of(java.nio.charset.Charset.forName("UTF-32LE"),
+						new byte[] { (byte) 0xFF, (byte) 0xFE, 0, 0 }));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("byteOrderMarks")
+	void filesWithAByteOrderMarkAreReadInTheirEncoding(java.nio.charset.Charset charset, byte[] bom)
+			throws Exception {
+		String csv = "id,text\r\n1,\"\u00e9t\u00e9 \u65e5\u672c\r\nsecond\"\r\n2,\ud83d\ude00\r\n";
+		this.workspace.bytes("in.csv", concat(bom, csv.getBytes(charset)));
+		String jsonl = "{\"t\":\"\u00e9t\u00e9 \u65e5\u672c\"}\n{\"t\":\"\ud83d\ude00\"}\n";
+		this.workspace.bytes("in.jsonl", concat(bom, jsonl.getBytes(charset)));
+		this.workspace.bytes("notes/a.txt", concat(bom, "\u00e9t\u00e9\n".getBytes(charset)));
+		this.workspace.bytes("in.json", concat(bom, "[{\"t\":\"\u00e9t\u00e9\"}]".getBytes(charset)));
+
+		InputReaders.check(source("csv", "in.csv", null));
+		assertThat(readAll(InputReaders.reader(source("csv", "in.csv", null)), new ExecutionContext()))
+			.extracting((item) -> item.fields().get("text"))
+			.containsExactly("\u00e9t\u00e9 \u65e5\u672c\r\nsecond", "\ud83d\ude00");
+		assertThat(readAll(InputReaders.reader(source("jsonl", "in.jsonl", null)), new ExecutionContext()))
+			.extracting((item) -> item.fields().get("t"))
+			.containsExactly("\u00e9t\u00e9 \u65e5\u672c", "\ud83d\ude00");
+		assertThat(readAll(InputReaders.reader(source("text", "notes", null)), new ExecutionContext()))
+			.extracting((item) -> item.fields().get("text"))
+			.containsExactly("\u00e9t\u00e9\n");
+		InputReaders.check(source("json", "in.json", null));
+		assertThat(readAll(InputReaders.reader(source("json", "in.json", null)), new ExecutionContext()))
+			.extracting((item) -> item.fields().get("t"))
+			.containsExactly("\u00e9t\u00e9");
+	}
+
+	private static byte[] concat(byte[] a, byte[] b) {
+		byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+		System.arraycopy(b, 0, all, a.length, b.length);
+		return all;
 	}
 
 }

@@ -111,4 +111,19 @@ class OpenAiBatchIntegrationTests {
 		}
 	}
 
+	@Test
+	@SuppressWarnings("unchecked")
+	void aLineStartingWithHashIsARequestLineAndEveryLineKeepsItsNumber() throws Exception {
+		this.workspace.file("input/hash.jsonl", String.join("\n", chat("a", "ai/tiny"), "#" + chat("h", "ai/tiny"),
+				"{\"custom_id\": \"c\", \"method\": \"POST\", \"url\": \"/v1/chat/com", chat("d", "ai/tiny")) + "\n");
+		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=openai-batch",
+				"input=input/hash.jsonl", "output=out");
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+		assertThat(lines("out/output.jsonl")).extracting((o) -> o.get("custom_id")).containsExactly("a", "d");
+		List<Map<String, Object>> errors = lines("out/errors.jsonl");
+		assertThat(errors).extracting((e) -> ((Map<String, Object>) e.get("error")).get("message"))
+			.satisfiesExactly((m) -> assertThat((String) m).startsWith("line 2 is not valid JSON"),
+					(m) -> assertThat((String) m).startsWith("line 3 is not valid JSON"));
+	}
+
 }
