@@ -155,15 +155,14 @@ class ConversationProcessor {
 	}
 
 	/**
-	 * The variables a prompt sees: the item's fields, {@code item} (its id and fields), {@code vars} and
-	 * {@code steps} (the answers so far).
+	 * The variables a prompt sees: the item's fields, {@code item} (the fields alone, whatever their names),
+	 * {@code record} (its {@code number} in the input and its {@code id}), {@code vars} and {@code steps} (the
+	 * answers so far). A field named like one of these four is still {@code item.<name>}.
 	 */
 	private Map<String, Object> model(InputItem item, Map<String, Object> answers) {
 		Map<String, Object> model = new HashMap<>(item.fields());
-		Map<String, Object> itemModel = new LinkedHashMap<>(item.fields());
-		itemModel.put("id", item.id());
-		itemModel.put("seq", item.seq());
-		model.put("item", itemModel);
+		model.put("item", item.fields());
+		model.put("record", Map.of("number", item.seq(), "id", item.id()));
 		model.put("vars", this.plan.vars());
 		model.put("steps", answers);
 		return model;

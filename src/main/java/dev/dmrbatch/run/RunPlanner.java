@@ -80,7 +80,8 @@ public class RunPlanner {
 			throw new RunException("job=openai-batch needs input=<requests.jsonl> (an OpenAI Batch API request file)");
 		}
 		JobDefinition job = OpenAiBatch.definition(request.input());
-		InputSource input = new InputSource("lines", this.properties.resolve(request.input()), null, request.input());
+		Path requests = this.properties.resolve(request.input());
+		InputSource input = new InputSource("lines", requests, null, inputName(requests));
 		InputReaders.check(input);
 		OpenAiBatch.checkUnique(input);
 		String model = (request.model() != null) ? request.model() : OpenAiBatch.PER_REQUEST;
@@ -134,7 +135,20 @@ public class RunPlanner {
 			throw new RunException("cannot tell the format of input " + path
 					+ ": set input.format (csv, jsonl, json or text) in " + job.source().getFileName());
 		}
-		return new InputSource(format, this.properties.resolve(path), spec.id(), path);
+		Path resolved = this.properties.resolve(path);
+		return new InputSource(format, resolved, spec.id(), inputName(resolved));
+	}
+
+	/**
+	 * How an input is named in messages and in the run's identity, whatever the spelling it was given in
+	 * ({@code ./in//a.csv}, {@code in/a.csv}, the absolute path): relative to the working folder when inside it,
+	 * else absolute, so one file is always one input.
+	 */
+	private String inputName(Path resolved) {
+		Path home = this.properties.home().toAbsolutePath().normalize();
+		Path absolute = resolved.toAbsolutePath().normalize();
+		String name = (absolute.startsWith(home) ? home.relativize(absolute) : absolute).toString().replace('\\', '/');
+		return name.isEmpty() ? "." : name;
 	}
 
 	private String guessFormat(String path) {

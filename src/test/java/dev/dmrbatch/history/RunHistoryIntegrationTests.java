@@ -41,7 +41,7 @@ class RunHistoryIntegrationTests {
 				name: ids
 				input: { format: jsonl, path: input/items.jsonl, id: id }
 				model: { name: ai/tiny, max_tokens: 8 }
-				steps: [ { name: answer, prompt: "About ${item.id}" } ]
+				steps: [ { name: answer, prompt: "About ${record.id}" } ]
 				export: [jsonl, csv]
 				""");
 		String runner = LocalRunner.baseUrl();

@@ -43,11 +43,11 @@ class PromptTemplatesTests {
 	@Test
 	void rendersFieldsItemVarsAndSteps() {
 		Prompts prompts = this.templates.compile(job("In ${vars.language}.",
-				inline("a", "${title} #${item.id}: ${steps.first} (${n})")));
+				inline("a", "${title} #${record.id}: ${steps.first} (${n})")));
 		Map<String, Object> model = new HashMap<>();
 		model.put("title", "Hello");
 		model.put("n", 1234567);
-		model.put("item", Map.of("id", "42"));
+		model.put("record", Map.of("id", "42"));
 		model.put("vars", Map.of("language", "French"));
 		model.put("steps", Map.of("first", "answer"));
 		assertThat(prompts.renderSystem(model)).isEqualTo("In French.");

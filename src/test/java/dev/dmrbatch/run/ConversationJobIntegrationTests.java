@@ -36,7 +36,7 @@ class ConversationJobIntegrationTests {
 		this.workspace = new Workspace(this.dir);
 		this.workspace.file("templates/first.ftl", """
 				<#-- a comment that never reaches the model -->
-				Summarize "${title}" (item ${item.id}) in ${vars.language}:
+				Summarize "${title}" (item ${record.id}) in ${vars.language}:
 				${text}
 				""");
 		this.workspace.file("jobs/twostep.yaml", """
@@ -127,7 +127,7 @@ class ConversationJobIntegrationTests {
 				model: { name: ai/tiny2, max_tokens: 8 }
 				steps:
 				  - name: gist
-				    prompt: "Gist of ${name} (${item.id}): ${text}"
+				    prompt: "Gist of ${name} (${record.id}): ${text}"
 				""");
 
 		assertThat(dmr("job=twostep", "input=input/items.jsonl").exitCode()).isZero();

@@ -52,7 +52,7 @@ class ReliabilityIntegrationTests {
 				model: { name: ai/tiny, max_tokens: 8 }
 				steps:
 				  - name: answer
-				    prompt: "Item ${item.id}: ${text}"
+				    prompt: "Item ${record.id}: ${text}"
 				""");
 	}
 
@@ -247,7 +247,7 @@ class ReliabilityIntegrationTests {
 				input: { format: jsonl, path: input/items.jsonl }
 				model: { name: ai/tiny, max_tokens: 4 }
 				skip-limit: 1
-				steps: [ { name: a, prompt: "Item ${item.id}: ${text}" } ]
+				steps: [ { name: a, prompt: "Item ${record.id}: ${text}" } ]
 				""");
 		this.workspace.file("input/items.jsonl", "{\"text\":\"a\"}\n{}\n{\"text\":\"c\"}\n{}\n{\"text\":\"e\"}\n");
 

@@ -55,7 +55,7 @@ class SeveralRunnersIntegrationTests {
 				model: { name: ai/tiny, max_tokens: 8 }
 				steps:
 				  - name: answer
-				    prompt: "Item ${item.id}: ${text}"
+				    prompt: "Item ${record.id}: ${text}"
 				export: [jsonl, csv]
 				""");
 	}
@@ -212,7 +212,7 @@ class SeveralRunnersIntegrationTests {
 				  - http://127.0.0.1:1/v1
 				steps:
 				  - name: answer
-				    prompt: "Item ${item.id}: ${text}"
+				    prompt: "Item ${record.id}: ${text}"
 				""".formatted(this.a.baseUrl(), this.b.baseUrl()));
 
 		Dmr.Result result = Dmr.run(this.workspace, null, "job=items", "--dmr.retry.attempts=1");

@@ -61,7 +61,7 @@ class SharedRepositoryIntegrationTests {
 				model: { name: ai/tiny, max_tokens: 8 }
 				steps:
 				  - name: answer
-				    prompt: "Item ${item.id}: ${text}"
+				    prompt: "Item ${record.id}: ${text}"
 				""");
 		StringBuilder csv = new StringBuilder("id,text\n");
 		IntStream.rangeClosed(1, 600).forEach((i) -> csv.append("r").append(i).append(",text ").append(i).append('\n'));

@@ -116,7 +116,7 @@ class WorkflowIntegrationTests {
 				model: { name: ai/tiny, max_tokens: 80 }
 				steps:
 				  - name: extract
-				    prompt: "Item ${item.id}: ${text}"
+				    prompt: "Item ${record.id}: ${text}"
 				    response_format: json_schema
 				    json_retries: 1
 				    schema:
@@ -173,7 +173,7 @@ class WorkflowIntegrationTests {
 				<#macro tag id>[Item ${id}:]</#macro>
 				""");
 		this.workspace.file("templates/lang.ftl", """
-				<#import "fragments.ftl" as f><@f.tag item.id/> Which language is "${text}"?""");
+				<#import "fragments.ftl" as f><@f.tag record.id/> Which language is "${text}"?""");
 		this.workspace.file("jobs/flow.yaml", """
 				name: flow
 				input: { format: csv, path: input/items.csv, id: id }
@@ -186,10 +186,10 @@ class WorkflowIntegrationTests {
 				    when: item.lang != "en"
 				    model: ai/tiny2
 				    max_tokens: 5
-				    prompt: "Item ${item.id}: translate to English: ${text}"
+				    prompt: "Item ${record.id}: translate to English: ${text}"
 				  - name: fresh
 				    conversation: new
-				    prompt: "Item ${item.id}: was it skipped? ${steps.translate.skipped?c}"
+				    prompt: "Item ${record.id}: was it skipped? ${steps.translate.skipped?c}"
 				export: [jsonl]
 				""");
 		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
@@ -246,7 +246,7 @@ class WorkflowIntegrationTests {
 				model: { max_tokens: 6, temperature: 0 }
 				steps:
 				  - name: answer
-				    prompt: "Item ${item.id}: ${text}"
+				    prompt: "Item ${record.id}: ${text}"
 				export: [jsonl, json, csv, markdown]
 				""");
 		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=compare", "output=out");
