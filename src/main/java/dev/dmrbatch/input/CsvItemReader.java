@@ -43,6 +43,8 @@ final class CsvItemReader implements ItemStreamReader<InputItem> {
 
 	private final List<String> header;
 
+	private java.nio.charset.Charset charset;
+
 	private BufferedReader reader;
 
 	private CSVParser parser;
@@ -96,6 +98,7 @@ final class CsvItemReader implements ItemStreamReader<InputItem> {
 	@Override
 	public void open(ExecutionContext context) throws ItemStreamException {
 		try {
+			this.charset = TextEncoding.of(this.path);
 			if (context.containsKey(LINE)) {
 				startAt(context.getLong(LINE));
 			}
@@ -171,6 +174,11 @@ final class CsvItemReader implements ItemStreamReader<InputItem> {
 		Map<String, Object> fields = new LinkedHashMap<>();
 		for (int i = 0; i < this.header.size(); i++) {
 			fields.put(this.header.get(i), record.get(i));
+		}
+		String malformed = TextEncoding.malformedField(fields);
+		if (malformed != null) {
+			return InputItem.invalid(this.display + " line " + start + ": field '" + malformed + "' holds "
+					+ TextEncoding.malformedMessage(this.charset));
 		}
 		return InputItem.of(fields);
 	}

@@ -103,10 +103,13 @@ public final class InputReaders {
 	// --- jsonl: one object a line; a malformed line is a failed item with its line number
 
 	private static FlatFileItemReader<InputItem> jsonl(InputSource source) {
-		LineMapper<InputItem> mapper = (line, lineNumber) -> {
-			String text = (lineNumber == 1 && line.startsWith("\uFEFF")) ? line.substring(1) : line;
+		String malformed = TextEncoding.malformedMessage(charset(source));
+		LineMapper<InputItem> mapper = (text, lineNumber) -> {
 			if (text.isBlank()) {
 				return InputItem.BLANK;
+			}
+			if (TextEncoding.isMalformed(text)) {
+				return InputItem.invalid(source.display() + " line " + lineNumber + ": " + malformed);
 			}
 			Object value;
 			try {
@@ -125,7 +128,7 @@ public final class InputReaders {
 	private static FlatFileItemReader<InputItem> lineReader(InputSource source, LineMapper<InputItem> mapper) {
 		return new FlatFileItemReaderBuilder<InputItem>().name("input")
 			.resource(resource(source))
-			.encoding(encoding(source))
+			.bufferedReaderFactory((resource, encoding) -> TextEncoding.open(source.path()))
 			.comments() // no line is a comment: a line starting with # is data
 			.recordSeparatorPolicy(new SimpleRecordSeparatorPolicy())
 			.lineMapper(mapper)
@@ -135,8 +138,11 @@ public final class InputReaders {
 	// --- lines: each line as it is, in field "line", for readers that parse lines themselves (OpenAI Batch files)
 
 	private static FlatFileItemReader<InputItem> lines(InputSource source) {
-		LineMapper<InputItem> mapper = (line, lineNumber) -> {
-			String text = (lineNumber == 1 && line.startsWith("\uFEFF")) ? line.substring(1) : line;
+		String malformed = TextEncoding.malformedMessage(charset(source));
+		LineMapper<InputItem> mapper = (text, lineNumber) -> {
+			if (TextEncoding.isMalformed(text)) {
+				return InputItem.invalid(source.display() + " line " + lineNumber + ": " + malformed);
+			}
 			return text.isBlank() ? InputItem.BLANK : InputItem.of(Map.of("line", text));
 		};
 		return lineReader(source, mapper);
@@ -226,6 +232,11 @@ public final class InputReaders {
 	@SuppressWarnings("unchecked")
 	private static InputItem object(Object value, String where) {
 		if (value instanceof Map<?, ?> map) {
+			String field = TextEncoding.malformedField((Map<String, Object>) map);
+			if (field != null) {
+				return InputItem.invalid(where + ": field '" + field + "' holds bytes that are not valid in the file's "
+						+ "encoding (save the file as UTF-8)");
+			}
 			return InputItem.of((Map<String, Object>) map);
 		}
 		return InputItem.invalid(where + ": a JSON object was expected, found "
@@ -250,9 +261,9 @@ public final class InputReaders {
 		return TextEncoding.open(path);
 	}
 
-	private static String encoding(InputSource source) {
+	private static java.nio.charset.Charset charset(InputSource source) {
 		try {
-			return TextEncoding.of(source.path()).name();
+			return TextEncoding.of(source.path());
 		}
 		catch (IOException ex) {
 			throw new InputException("input file " + source.display() + " cannot be read: " + ex.getMessage());

@@ -13,9 +13,18 @@ import java.nio.file.Path;
 /**
  * The character encoding of an input file, told by its byte order mark: UTF-8 when there is none (or a UTF-8 one),
  * UTF-16 or UTF-32 (big- or little-endian) when the file starts with theirs. A reader opened here never returns the
- * mark itself.
+ * mark itself, and reads bytes that are not valid in the encoding as {@link #MALFORMED}, so the item that holds
+ * them fails naming its line instead of being sent with characters the file does not have.
  */
 final class TextEncoding {
+
+	/**
+	 * What bytes that are not valid in the file's encoding decode to: U+FDD0, a noncharacter Unicode keeps for a
+	 * program's internal use, which text never holds.
+	 */
+	static final char MALFORMED = '\uFDD0';
+
+	private static final String MALFORMED_TEXT = String.valueOf(MALFORMED);
 
 	private TextEncoding() {
 	}
@@ -56,12 +65,46 @@ final class TextEncoding {
 		InputStream in = Files.newInputStream(path);
 		BufferedReader reader = new BufferedReader(new InputStreamReader(in, charset.newDecoder()
 			.onMalformedInput(CodingErrorAction.REPLACE)
-			.onUnmappableCharacter(CodingErrorAction.REPLACE)), 64 * 1024);
+			.onUnmappableCharacter(CodingErrorAction.REPLACE)
+			.replaceWith(MALFORMED_TEXT)), 64 * 1024);
 		reader.mark(1);
 		if (reader.read() != '\uFEFF') {
 			reader.reset();
 		}
 		return reader;
+	}
+
+	/** Whether text read here held bytes that are not valid in its file's encoding. */
+	static boolean isMalformed(String text) {
+		return text.indexOf(MALFORMED) >= 0;
+	}
+
+	/** The first field of a record whose value held bytes that are not valid in the file's encoding, or null. */
+	static String malformedField(java.util.Map<String, Object> fields) {
+		for (java.util.Map.Entry<String, Object> field : fields.entrySet()) {
+			if (holdsMalformed(field.getValue())) {
+				return field.getKey();
+			}
+		}
+		return null;
+	}
+
+	private static boolean holdsMalformed(Object value) {
+		if (value instanceof String text) {
+			return isMalformed(text);
+		}
+		if (value instanceof java.util.Map<?, ?> map) {
+			return map.entrySet().stream().anyMatch((e) -> holdsMalformed(e.getKey()) || holdsMalformed(e.getValue()));
+		}
+		if (value instanceof java.util.Collection<?> list) {
+			return list.stream().anyMatch(TextEncoding::holdsMalformed);
+		}
+		return false;
+	}
+
+	/** What to say of a record that held bytes that are not valid in its file's encoding. */
+	static String malformedMessage(Charset charset) {
+		return "bytes that are not valid " + charset.name() + " (save the file as UTF-8)";
 	}
 
 	/** A file's whole text, as {@link #open} reads it (for small files, one item each). */

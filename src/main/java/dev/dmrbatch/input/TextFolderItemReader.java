@@ -47,7 +47,12 @@ final class TextFolderItemReader extends AbstractItemCountingItemStreamItemReade
 		}
 		Path relative = this.files.get(index);
 		String name = relative.toString().replace('\\', '/');
-		String text = TextEncoding.read(this.folder.resolve(relative));
+		Path file = this.folder.resolve(relative);
+		String text = TextEncoding.read(file);
+		if (TextEncoding.isMalformed(text)) {
+			return new InputItem(0, name, Map.of(), name + ": " + TextEncoding.malformedMessage(TextEncoding.of(file)),
+					false);
+		}
 		Map<String, Object> fields = new LinkedHashMap<>();
 		fields.put("text", text);
 		fields.put("file", name);

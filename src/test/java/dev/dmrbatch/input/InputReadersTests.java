@@ -119,7 +119,8 @@ class InputReadersTests {
 		List<InputItem> items = readAll(InputReaders.reader(source("text", "notes", null)), new ExecutionContext());
 		assertThat(items).extracting(InputItem::id).containsExactly("a.txt", "b.md", "bad.txt", "sub/c.txt");
 		assertThat(items.get(1).fields()).containsEntry("text", "# B").containsEntry("name", "b");
-		assertThat(items.get(2).fields()).containsEntry("text", "ok\uFFFD!");
+		assertThat(items.get(2).error()).isEqualTo("bad.txt: bytes that are not valid UTF-8 (save the file as UTF-8)");
+		assertThat(items.get(2).fields()).isEmpty();
 	}
 
 	@Test
@@ -305,6 +306,30 @@ class InputReadersTests {
 		byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
 		System.arraycopy(b, 0, all, a.length, b.length);
 		return all;
+	}
+
+	@Test
+	void bytesThatAreNotValidFailTheirItemNamingLineAndFieldNeverAltered() throws Exception {
+		byte[] bad = { 'c', 'a', 'f', (byte) 0xE9 }; // Latin-1, not UTF-8
+		this.workspace.bytes("in.csv", concat(concat("id,text\n1,ok\n2,".getBytes(StandardCharsets.UTF_8), bad),
+				"\n3,\ufffd is a character\n".getBytes(StandardCharsets.UTF_8)));
+		List<InputItem> csv = readAll(InputReaders.reader(source("csv", "in.csv", null)), new ExecutionContext());
+		assertThat(csv).extracting(InputItem::error).containsExactly(null,
+				"in.csv line 3: field 'text' holds bytes that are not valid UTF-8 (save the file as UTF-8)", null);
+		assertThat(csv.get(2).fields()).containsEntry("text", "\ufffd is a character");
+
+		this.workspace.bytes("in.jsonl", concat(concat("{\"t\":\"ok\"}\n{\"t\":\"".getBytes(StandardCharsets.UTF_8), bad),
+				"\"}\n{\"t\":\"after\"}\n".getBytes(StandardCharsets.UTF_8)));
+		List<InputItem> jsonl = readAll(InputReaders.reader(source("jsonl", "in.jsonl", null)), new ExecutionContext());
+		assertThat(jsonl).extracting(InputItem::error).containsExactly(null,
+				"in.jsonl line 2: bytes that are not valid UTF-8 (save the file as UTF-8)", null);
+
+		this.workspace.bytes("in.json", concat(concat("[{\"t\":\"ok\"},{\"n\":{\"t\":\"".getBytes(StandardCharsets.UTF_8), bad),
+				"\"}},{\"t\":\"after\"}]".getBytes(StandardCharsets.UTF_8)));
+		List<InputItem> json = readAll(InputReaders.reader(source("json", "in.json", null)), new ExecutionContext());
+		assertThat(json).extracting(InputItem::error).containsExactly(null,
+				"in.json element 2: field 'n' holds bytes that are not valid in the file's encoding (save the file as UTF-8)",
+				null);
 	}
 
 }

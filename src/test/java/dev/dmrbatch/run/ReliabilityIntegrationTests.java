@@ -285,18 +285,18 @@ class ReliabilityIntegrationTests {
 	}
 
 	@Test
-	void bytesThatAreNotUtf8AreDecodedNotFatal() throws Exception {
+	void bytesThatAreNotUtf8FailTheirItemOnlyAndAreNeverSent() throws Exception {
 		this.workspace.bytes("input/items.csv",
 				"id,text\nr1,caf\u00e9 ok\nr2,bad ".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 		Files.write(this.workspace.path("input/items.csv"), new byte[] { (byte) 0xC3, (byte) 0x28, '\n' },
 				java.nio.file.StandardOpenOption.APPEND);
 		Dmr.Result result = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items");
-		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
 		List<Map<String, Object>> results = results();
-		assertThat(results).hasSize(2);
-		@SuppressWarnings("unchecked")
-		Map<String, String> prompt = ((List<Map<String, String>>) results.get(1).get("messages")).get(0);
-		assertThat(prompt.get("content")).isEqualTo("Item r2: bad \uFFFD(");
+		assertThat(results).extracting((r) -> r.get("status")).containsExactly("ok", "failed");
+		assertThat(results.get(1).get("error")).isEqualTo(
+				"input/items.csv line 3: field 'text' holds bytes that are not valid UTF-8 (save the file as UTF-8)");
+		assertThat(this.proxy.chatRequests()).isEqualTo(1);
 	}
 
 	static <T> Map<T, Long> count(List<T> values) {
