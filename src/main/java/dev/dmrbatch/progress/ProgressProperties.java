@@ -4,6 +4,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -33,21 +34,9 @@ public record ProgressProperties(@DefaultValue("auto") @NotNull Mode mode,
 				: 0;
 	}
 
-	/** The interval of {@link #every} in milliseconds; 10 s when it is a share. */
+	/** The interval of {@link #every} in milliseconds (Spring Boot's duration format); 10 s when it is a share. */
 	long intervalMillis() {
-		String e = this.every;
-		if (e.endsWith("%")) {
-			return 10_000;
-		}
-		if (e.endsWith("ms")) {
-			return Math.max(100, Long.parseLong(e.substring(0, e.length() - 2)));
-		}
-		long n = Long.parseLong(e.substring(0, e.length() - 1));
-		return Math.max(100, switch (e.charAt(e.length() - 1)) {
-			case 'h' -> n * 3_600_000;
-			case 'm' -> n * 60_000;
-			default -> n * 1000;
-		});
+		return this.every.endsWith("%") ? 10_000 : Math.max(100, DurationStyle.detectAndParse(this.every).toMillis());
 	}
 
 }
