@@ -124,6 +124,38 @@ class PdfScriptsIntegrationTests {
 		assertThat(text).contains("before [U+10FFFD] after", "again [U+10FFFD] and [U+10FFFC]");
 	}
 
+	@Test
+	void theFontFolderOfTheSettingsIsTriedBeforeTheSystemFonts() throws Exception {
+		// given: ✓, which the system's Noto CJK font has before its symbols font, and a folder holding the latter
+		this.workspace.file("input/scripts.jsonl", jsonl(Map.of("a", "done ✓")));
+		Path symbols = Path.of("/usr/share/fonts/truetype/noto/NotoSansSymbols2-Regular.ttf");
+		this.workspace.bytes("fonts/mine/Symbols.ttf", Files.readAllBytes(symbols));
+
+		// when
+		Dmr.Result system = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=scripts", "run=system");
+		Dmr.Result own = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=scripts", "run=own",
+				"--dmr.export.font-folder=fonts");
+
+		// then
+		assertThat(system.exitCode()).as(system.toString()).isZero();
+		assertThat(own.exitCode()).as(own.toString()).isZero();
+		assertThat(pdffonts(this.workspace.path("output/scripts/system/results.pdf"))).contains("NotoSansCJK")
+			.doesNotContain("NotoSansSymbols2");
+		assertThat(pdffonts(this.workspace.path("output/scripts/own/results.pdf"))).contains("NotoSansSymbols2")
+			.doesNotContain("NotoSansCJK");
+		assertThat(plain(pdftotext(this.workspace.path("output/scripts/own/results.pdf")))).contains("Repeat: done ✓");
+	}
+
+	@Test
+	void aFontFolderThatIsNotThereIsASettingMistake() {
+		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=scripts",
+				"--dmr.export.font-folder=no/such/folder");
+
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+		assertThat(result.err()).contains("dmr.export.font-folder must be an existing folder of fonts")
+			.doesNotContain("Exception");
+	}
+
 	private static int occurrences(String text, String part) {
 		int count = 0;
 		for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
