@@ -144,6 +144,9 @@ class PdfScriptsIntegrationTests {
 		assertThat(pdffonts(this.workspace.path("output/scripts/own/results.pdf"))).contains("NotoSansSymbols2")
 			.doesNotContain("NotoSansCJK");
 		assertThat(plain(pdftotext(this.workspace.path("output/scripts/own/results.pdf")))).contains("Repeat: done ✓");
+		// and the config command shows the setting, resolved against the working folder
+		Dmr.Result config = Dmr.run(this.workspace, LocalRunner.baseUrl(), "config", "--dmr.export.font-folder=fonts");
+		assertThat(config.out()).containsPattern("dmr.export.font-folder +" + this.workspace.path("fonts"));
 	}
 
 	@Test
