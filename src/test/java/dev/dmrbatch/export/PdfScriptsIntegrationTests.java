@@ -122,6 +122,12 @@ class PdfScriptsIntegrationTests {
 		assertThat(log).contains("U+10FFFC", "U+10FFFD");
 		String text = plain(pdftotext(this.workspace.path("output/scripts/run-1/results.pdf")));
 		assertThat(text).contains("before [U+10FFFD] after", "again [U+10FFFD] and [U+10FFFC]");
+
+		// and so does job=export, writing the PDF again
+		Dmr.Result again = Dmr.run(this.workspace, null, "job=export", "run=1", "export=pdf");
+		assertThat(again.exitCode()).as(again.toString()).isZero();
+		assertThat(occurrences(again.err(), "warning: results.pdf: no font has")).as(again.err()).isOne();
+		assertThat(again.err()).contains("U+10FFFC", "U+10FFFD");
 	}
 
 	@Test
