@@ -69,7 +69,8 @@ class ExportCommand {
 					run.createdAt());
 		}
 		Exports.Written written = this.exports.write(run, formats,
-				job.map(JobDefinition::layoutsOrEmpty).orElse(Map.of()), job.map(this.jobFiles::jsonColumns).orElse(Map.of()));
+				job.map(JobDefinition::layoutsOrEmpty).orElse(Map.of()),
+				job.map(this.jobFiles::jsonColumns).orElse(Map.of()));
 		var totals = this.store.totals(run.id());
 		Console.out(run.jobName() + " run " + ((run.label() != null) ? run.label() : run.id()) + " exported again: "
 				+ totals.conversations() + " items, " + totals.ok() + " ok, " + totals.failed() + " failed");

@@ -91,8 +91,8 @@ final class PdfExporter implements Exporter {
 		about.setSpacingAfter(12);
 		@SuppressWarnings("unchecked")
 		Map<String, Object> model = (Map<String, Object>) facts.get("model");
-		about.add(this.fonts.phrase("input " + facts.get("input") + "\nmodel " + model.getOrDefault("name", "-") + "\nstarted "
-				+ facts.get("started") + ", finished " + facts.get("finished") + "\n" + facts.get("items") + " items: "
+		about.add(this.fonts.phrase("input " + facts.get("input") + "\nmodel " + model.getOrDefault("name", "-")
+				+ "\nstarted " + facts.get("started") + ", finished " + facts.get("finished") + "\n" + facts.get("items") + " items: "
 				+ facts.get("ok") + " ok, " + facts.get("failed") + " failed; tokens " + facts.get("prompt_tokens")
 				+ " in, " + facts.get("completion_tokens") + " out", this.fonts.small));
 		add(about);

@@ -240,7 +240,8 @@ final class PdfFonts {
 				}
 				boolean collection = path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".ttc");
 				String name = path.toString() + (collection ? ",0" : "");
-				BaseFont font = unshaped(() -> BaseFont.createFont(name, BaseFont.IDENTITY_H, BaseFont.EMBEDDED, false));
+				BaseFont font = unshaped(
+						() -> BaseFont.createFont(name, BaseFont.IDENTITY_H, BaseFont.EMBEDDED, false));
 				if (!collection) {
 					// Java's layout reads a font file, not one of a collection
 					FILES.put(font, path.toString());

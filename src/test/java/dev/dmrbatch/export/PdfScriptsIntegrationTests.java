@@ -149,7 +149,8 @@ class PdfScriptsIntegrationTests {
 			.doesNotContain("NotoSansSymbols2");
 		assertThat(pdffonts(this.workspace.path("output/scripts/own/results.pdf"))).contains("NotoSansSymbols2")
 			.doesNotContain("NotoSansCJK");
-		assertThat(plain(pdftotext(this.workspace.path("output/scripts/own/results.pdf")))).contains("Repeat: done ✓");
+		assertThat(plain(pdftotext(this.workspace.path("output/scripts/own/results.pdf"))))
+			.contains("Repeat: done ✓");
 		// and the config command shows the setting, resolved against the working folder
 		Dmr.Result config = Dmr.run(this.workspace, LocalRunner.baseUrl(), "config", "--dmr.export.font-folder=fonts");
 		assertThat(config.out()).containsPattern("dmr.export.font-folder +" + this.workspace.path("fonts"));
