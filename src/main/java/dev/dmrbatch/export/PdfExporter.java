@@ -132,7 +132,10 @@ final class PdfExporter implements Exporter {
 
 	private void add(Element element) {
 		try {
-			this.document.add((element instanceof Paragraph paragraph) ? bidi(paragraph) : element);
+			Element laidOut = (element instanceof Paragraph paragraph) ? bidi(paragraph) : element;
+			synchronized (PdfFonts.LAYOUT) {
+				this.document.add(laidOut);
+			}
 		}
 		catch (DocumentException ex) {
 			throw new UncheckedIOException(new IOException("cannot write " + FILE + ": " + ex.getMessage(), ex));
@@ -188,7 +191,9 @@ final class PdfExporter implements Exporter {
 
 	@Override
 	public void finish() {
-		this.document.close();
+		synchronized (PdfFonts.LAYOUT) {
+			this.document.close();
+		}
 	}
 
 	/** The characters no font has, named once for the whole file. */

@@ -60,6 +60,12 @@ final class PdfFonts {
 	 */
 	private static final Map<BaseFont, String> SHAPED = new LinkedHashMap<>();
 
+	/**
+	 * Held while a font is created, and while a document draws text: an export on another thread never draws while
+	 * the layout processor is off.
+	 */
+	static final Object LAYOUT = new Object();
+
 	/** The files of the fonts read, for Java's layout. */
 	private static final Map<BaseFont, String> FILES = new ConcurrentHashMap<>();
 
@@ -258,7 +264,7 @@ final class PdfFonts {
 
 	/** A font that OpenPDF's layout processor leaves alone. */
 	static BaseFont unshaped(FontCreation creation) throws Exception {
-		synchronized (SHAPED) {
+		synchronized (LAYOUT) {
 			if (!LayoutProcessor.isEnabled()) {
 				return creation.create();
 			}
@@ -274,7 +280,7 @@ final class PdfFonts {
 	}
 
 	private static void shaped(BaseFont font, String file) {
-		synchronized (SHAPED) {
+		synchronized (LAYOUT) {
 			if (SHAPED.containsKey(font)) {
 				return;
 			}
