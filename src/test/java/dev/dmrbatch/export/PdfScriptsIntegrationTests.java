@@ -43,6 +43,9 @@ class PdfScriptsIntegrationTests {
 		SCRIPTS.put("chinese", "你好，世界");
 		SCRIPTS.put("japanese", "こんにちは、日本語のテキスト");
 		SCRIPTS.put("korean", "안녕하세요 세계");
+		// drawn shaped whatever the words; these are read back exactly because each of their glyphs stands for one
+		// character: OpenPDF 2.0 maps a conjunct (स्त) or a vowel sign drawn before its consonant (दि) back to a
+		// single character, so such text copied out of the PDF loses a sign (the page itself shows it right)
 		SCRIPTS.put("devanagari", "भारत की राजधानी");
 		SCRIPTS.put("thai", "สวัสดีชาวโลก");
 		SCRIPTS.put("emoji", "😀 🎉");
