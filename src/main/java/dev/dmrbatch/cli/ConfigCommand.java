@@ -37,7 +37,7 @@ class ConfigCommand {
 	private static final List<String> KEYS = List.of("base-url", "api-key", "default-model", "max-tokens",
 			"temperature", "top-p", "seed", "stop", "presence-penalty", "frequency-penalty", "stream", "concurrency",
 			"base-urls", "timeout.connect", "timeout.request", "retry.attempts", "retry.backoff", "retry.max-backoff",
-			"progress.mode", "progress.every");
+			"progress.mode", "progress.every", "export.font-folder");
 
 	private final ConfigurableEnvironment environment;
 
@@ -111,6 +111,7 @@ class ConfigCommand {
 			case "retry.max-backoff" -> duration(p.retry().maxBackoff());
 			case "progress.mode" -> this.progress.mode().name().toLowerCase(Locale.ROOT);
 			case "progress.every" -> this.progress.every();
+			case "export.font-folder" -> p.export().fontFolder();
 			default -> this.environment.getProperty("dmr." + key);
 		};
 	}

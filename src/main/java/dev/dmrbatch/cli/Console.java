@@ -14,6 +14,11 @@ final class Console {
 		System.err.flush();
 	}
 
+	static void warning(String message) {
+		System.err.println("warning: " + message);
+		System.err.flush();
+	}
+
 	static void out(String line) {
 		System.out.println(line);
 		System.out.flush();

@@ -68,12 +68,14 @@ class ExportCommand {
 			run = new RunRecord(run.id(), run.jobName(), run.label(), run.input(), output.toString(), run.settings(),
 					run.createdAt());
 		}
-		List<Path> files = this.exports.write(run, formats, job.map(JobDefinition::layoutsOrEmpty).orElse(Map.of()),
+		Exports.Written written = this.exports.write(run, formats,
+				job.map(JobDefinition::layoutsOrEmpty).orElse(Map.of()),
 				job.map(this.jobFiles::jsonColumns).orElse(Map.of()));
 		var totals = this.store.totals(run.id());
 		Console.out(run.jobName() + " run " + ((run.label() != null) ? run.label() : run.id()) + " exported again: "
 				+ totals.conversations() + " items, " + totals.ok() + " ok, " + totals.failed() + " failed");
-		files.forEach((file) -> Console.out("exports: " + file));
+		written.files().forEach((file) -> Console.out("exports: " + file));
+		written.warnings().forEach(Console::warning);
 		return 0;
 	}
 

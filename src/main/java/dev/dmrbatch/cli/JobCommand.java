@@ -160,6 +160,7 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 		for (String file : o.exports()) {
 			Console.out("exports: " + file);
 		}
+		o.exportWarnings().forEach(Console::warning);
 		Path log = (o.outputDir() != null) ? Path.of(o.outputDir(), "dmr-batch.log") : null;
 		if (log != null && Files.exists(log)) {
 			Console.out("log: " + log);

@@ -1,6 +1,7 @@
 package dev.dmrbatch.export;
 
 import java.io.IOException;
+import java.util.List;
 
 import dev.dmrbatch.conversation.Conversation;
 
@@ -11,6 +12,11 @@ interface Exporter extends AutoCloseable {
 
 	/** After the last conversation: whatever closes the document. */
 	default void finish() throws IOException {
+	}
+
+	/** After {@link #finish()}: what the user should know about the file, such as text it could not draw. */
+	default List<String> warnings() {
+		return List.of();
 	}
 
 	@Override

@@ -44,9 +44,12 @@ public class Exports {
 
 	private final Configuration layouts;
 
+	private final Path fontFolder;
+
 	Exports(ConversationStore store, DmrProperties properties) {
 		this.store = store;
 		this.layouts = layouts(properties.resolve("templates"));
+		this.fontFolder = properties.export().fontFolder();
 	}
 
 	/** Layouts from the working folder's {@code templates/} first, then the built-in ones. */
@@ -67,14 +70,15 @@ public class Exports {
 
 	/** Writes the formats asked for into the run's output folder and returns the files written. */
 	public List<Path> write(RunRecord run, List<String> formats) {
-		return write(run, formats, Map.of(), Map.of());
+		return write(run, formats, Map.of(), Map.of()).files();
 	}
 
 	/**
 	 * Writes the formats asked for, with the job's own layouts where it has them ({@code markdown}, {@code text}:
-	 * template names in {@code templates/}) and the JSON steps' columns for the CSV, and returns the files written.
+	 * template names in {@code templates/}) and the JSON steps' columns for the CSV, and returns the files written
+	 * and the exports' warnings, each logged once.
 	 */
-	public List<Path> write(RunRecord run, List<String> formats, Map<String, String> layouts,
+	public Written write(RunRecord run, List<String> formats, Map<String, String> layouts,
 			Map<String, List<String>> jsonColumns) {
 		Path folder = Path.of(run.outputDir());
 		ExportRun facts = new ExportRun(run, this.store.totals(run.id()), this.store.stepNames(run.id()), jsonColumns,
@@ -82,6 +86,7 @@ public class Exports {
 		Map<String, Object> factsData = facts.facts(this.json);
 		List<Path> files = new ArrayList<>();
 		List<Exporter> exporters = new ArrayList<>();
+		List<String> warnings = new ArrayList<>();
 		try {
 			Files.createDirectories(folder);
 			for (String format : formats) {
@@ -95,7 +100,8 @@ public class Exports {
 							layouts.getOrDefault("text", TEXT_LAYOUT), factsData), folder, "results.txt");
 					case "html" -> add(exporters, new HtmlReportExporter(folder, facts, factsData, this.store), folder,
 							HtmlReportExporter.FILE);
-					case "pdf" -> add(exporters, new PdfExporter(folder, facts, factsData), folder, PdfExporter.FILE);
+					case "pdf" -> add(exporters, new PdfExporter(folder, facts, factsData, this.fontFolder), folder,
+							PdfExporter.FILE);
 					case OpenAiBatch.EXPORT -> {
 						files.add(folder.resolve(OpenAiBatchExporter.OUTPUT));
 						yield add(exporters, new OpenAiBatchExporter(folder, run.id()), folder, OpenAiBatchExporter.ERRORS);
@@ -117,6 +123,12 @@ public class Exports {
 			for (Exporter exporter : exporters) {
 				exporter.finish();
 			}
+			for (Exporter exporter : exporters) {
+				for (String warning : exporter.warnings()) {
+					log.warn(warning);
+					warnings.add(warning);
+				}
+			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot write the exports into " + folder + ": " + ex.getMessage(), ex);
@@ -131,7 +143,16 @@ public class Exports {
 				}
 			}
 		}
-		return files;
+		return new Written(files, warnings);
+	}
+
+	/**
+	 * What {@link #write} did.
+	 *
+	 * @param files the files written
+	 * @param warnings what the user should know about them (text an export could not draw), each one sentence
+	 */
+	public record Written(List<Path> files, List<String> warnings) {
 	}
 
 	private static Path add(List<Exporter> exporters, Exporter exporter, Path folder, String file) {

@@ -1,6 +1,7 @@
 package dev.dmrbatch.model;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +40,7 @@ import org.springframework.validation.annotation.Validated;
  * {@code "[ai/qwen3]"})
  * @param progress {@code dmr.progress.*}, which {@code ProgressProperties} binds; named here so that any other key
  * under {@code dmr} is refused as unknown
+ * @param export {@code dmr.export.*}: how the exports are written
  */
 @ConfigurationProperties(prefix = "dmr", ignoreUnknownFields = false)
 @Validated
@@ -51,7 +53,14 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		@DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty, Boolean stream,
 		@DefaultValue("4") @Positive int concurrency, List<@Valid RunnerEndpoint> runners, List<URI> baseUrls,
 		@DefaultValue @Valid Timeouts timeout, @DefaultValue @Valid Retry retry,
-		Map<String, @Valid ModelSettings> models, Map<String, String> progress) {
+		Map<String, @Valid ModelSettings> models, Map<String, String> progress, @DefaultValue @Valid Export export) {
+
+	public DmrProperties {
+		// a relative font folder is one of the working folder's, like templates/ and jobs/
+		if (export != null && export.fontFolder() != null && home != null) {
+			export = new Export(home.resolve(export.fontFolder()).normalize());
+		}
+	}
 
 	/**
 	 * @param connect how long to wait for a TCP connection
@@ -59,6 +68,19 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	 * while the runner loads it (Docker Model Runner gives up after about 5 minutes)
 	 */
 	public record Timeouts(@DefaultValue("10s") Duration connect, @DefaultValue("10m") Duration request) {
+	}
+
+	/**
+	 * @param fontFolder a folder of fonts (.ttf, .otf, .ttc) that {@code results.pdf} tries before the system's
+	 * for characters its own fonts do not have; relative to the working folder
+	 */
+	public record Export(Path fontFolder) {
+
+		@AssertTrue(message = "must be an existing folder of fonts")
+		public boolean isFontFolderValid() {
+			return fontFolder == null || Files.isDirectory(fontFolder);
+		}
+
 	}
 
 	/**
@@ -92,7 +114,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	public DmrProperties withBaseUrl(URI url) {
 		return new DmrProperties(home, url, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop,
 				presencePenalty, frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models,
-				progress);
+				progress, export);
 	}
 
 	/** The runners of the profile: {@code dmr.base-urls}, else {@code dmr.runners}, else the one at the base URL. */

@@ -52,6 +52,9 @@ public class ConversationJobFactory {
 
 	public static final String EXPORT_STEP = "export";
 
+	/** The job's context key of the exports' warnings, one a line, for the run's summary. */
+	static final String EXPORT_WARNINGS = "export-warnings";
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final JobRepository jobRepository;
@@ -161,13 +164,11 @@ public class ConversationJobFactory {
 		return new StepBuilder(EXPORT_STEP, this.jobRepository).tasklet((contribution, context) -> {
 			long runId = context.getStepContext().getStepExecution().getJobExecution().getJobInstanceId();
 			RunRecord run = this.store.findRun(runId).orElseThrow();
-			List<Path> files = this.exports.write(run, plan.job().exportsOrDefault(), plan.job().layoutsOrEmpty(),
-					plan.jsonColumns());
-			context.getStepContext()
-				.getStepExecution()
-				.getJobExecution()
-				.getExecutionContext()
-				.putString("exports", String.join("\n", files.stream().map(Path::toString).toList()));
+			Exports.Written written = this.exports.write(run, plan.job().exportsOrDefault(),
+					plan.job().layoutsOrEmpty(), plan.jsonColumns());
+			ExecutionContext job = context.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
+			job.putString("exports", String.join("\n", written.files().stream().map(Path::toString).toList()));
+			job.putString(EXPORT_WARNINGS, String.join("\n", written.warnings()));
 			return RepeatStatus.FINISHED;
 		}, this.transactionManager).build();
 	}

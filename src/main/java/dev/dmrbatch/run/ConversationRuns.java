@@ -217,6 +217,8 @@ public class ConversationRuns {
 		String exports = execution.getExecutionContext().containsKey("exports")
 				? execution.getExecutionContext().getString("exports") : "";
 		List<String> files = exports.isEmpty() ? List.of() : Arrays.asList(exports.split("\n"));
+		String warnings = execution.getExecutionContext().containsKey(ConversationJobFactory.EXPORT_WARNINGS)
+				? execution.getExecutionContext().getString(ConversationJobFactory.EXPORT_WARNINGS) : "";
 		String failure = execution.getAllFailureExceptions()
 			.stream()
 			.map(ConversationRuns::describe)
@@ -226,7 +228,8 @@ public class ConversationRuns {
 		return new RunOutcome(plan.jobName(), runId, plan.label(), execution.getStatus(), totals.conversations(),
 				totals.ok(), totals.failed(), totals.promptTokens(), totals.completionTokens(), answered, seconds,
 				(outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete, resumed,
-				this.store.totalsByModel(runId), this.store.totalsByRunner(runId));
+				this.store.totalsByModel(runId), this.store.totalsByRunner(runId),
+				warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")));
 	}
 
 	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */

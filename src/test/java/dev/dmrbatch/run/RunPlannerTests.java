@@ -20,7 +20,8 @@ class RunPlannerTests {
 		ModelSettings qwen = new ModelSettings(null, 0.6, null, 1024, null, null, null, null, null);
 		return new DmrProperties(Path.of("."), URI.create("http://x/v1"), "k", "ai/gemma3", 300, 0.9, 0.8, 5L,
 				List.of("STOP"), null, null, null, 4, null, null, new DmrProperties.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)),
-				new DmrProperties.Retry(1, Duration.ofMillis(1), Duration.ofMillis(1)), Map.of("ai/qwen3", qwen), Map.of());
+				new DmrProperties.Retry(1, Duration.ofMillis(1), Duration.ofMillis(1)), Map.of("ai/qwen3", qwen), Map.of(),
+				new DmrProperties.Export(null));
 	}
 
 	private static JobDefinition job(ModelSettings model) {
