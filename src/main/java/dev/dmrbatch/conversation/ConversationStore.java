@@ -11,8 +11,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -28,9 +30,38 @@ public class ConversationStore {
 
 	private final JdbcClient client;
 
+	private volatile String storeId;
+
 	public ConversationStore(JdbcTemplate jdbc) {
 		this.jdbc = jdbc;
 		this.client = JdbcClient.create(jdbc);
+	}
+
+	/**
+	 * This store's random identity, made the first time it is asked for: it tells a run of this store from a run
+	 * with the same number in a store made anew.
+	 */
+	public String storeId() {
+		String id = this.storeId;
+		if (id == null) {
+			id = readStoreId().orElseGet(() -> {
+				try {
+					this.client.sql("insert into dmr_store (id, store_id) values (1, ?)")
+						.param(UUID.randomUUID().toString())
+						.update();
+				}
+				catch (DataIntegrityViolationException ex) {
+					// another process made it a moment ago: its identity is the store's
+				}
+				return readStoreId().orElseThrow();
+			});
+			this.storeId = id;
+		}
+		return id;
+	}
+
+	private Optional<String> readStoreId() {
+		return this.client.sql("select store_id from dmr_store where id = 1").query(String.class).optional();
 	}
 
 	/** Records a run the first time it starts; a restart keeps the first record. */

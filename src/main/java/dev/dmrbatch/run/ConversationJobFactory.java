@@ -74,9 +74,13 @@ public class ConversationJobFactory {
 
 	private final RunProcesses processes;
 
+	private final OutputFolders folders;
+
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
-			JobOperator jobOperator, ProgressProperties progress, OpenAiBatch openAiBatch, RunProcesses processes) {
+			JobOperator jobOperator, ProgressProperties progress, OpenAiBatch openAiBatch, RunProcesses processes,
+			OutputFolders folders) {
+		this.folders = folders;
 		this.processes = processes;
 		this.progress = progress;
 		this.openAiBatch = openAiBatch;
@@ -181,7 +185,10 @@ public class ConversationJobFactory {
 		return this.properties.resolve("output").resolve(plan.jobName()).resolve(run);
 	}
 
-	/** Records the run in the store when it first starts, with where its exports go. */
+	/**
+	 * Claims the output folder for the run (a folder with another run's exports fails the run before any step) and
+	 * records the run in the store when it first starts, with where its exports go.
+	 */
 	private final class RunRegistration implements JobExecutionListener {
 
 		private final RunPlan plan;
@@ -193,6 +200,8 @@ public class ConversationJobFactory {
 		@Override
 		public void beforeJob(JobExecution execution) {
 			long runId = execution.getJobInstanceId();
+			ConversationJobFactory.this.folders.claim(outputFolder(this.plan, runId), runId, this.plan.jobName(),
+					this.plan.label());
 			ConversationJobFactory.this.store.registerRun(new RunRecord(runId, this.plan.jobName(), this.plan.label(),
 					this.plan.input().display(), outputFolder(this.plan, runId).toAbsolutePath().toString(),
 					JSON.writeValueAsString((this.plan.models().size() == 1) ? this.plan.settings() : this.plan.models()),

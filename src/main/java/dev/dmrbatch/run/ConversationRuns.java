@@ -56,8 +56,12 @@ public class ConversationRuns {
 
 	private final RunnerClients clients;
 
+	private final OutputFolders folders;
+
 	ConversationRuns(ConversationJobFactory jobs, JobOperator jobOperator, JobRepository jobRepository,
-			ConversationStore store, RunnerClients clients, RunnerSlots slots, RunProcesses processes) {
+			ConversationStore store, RunnerClients clients, RunnerSlots slots, RunProcesses processes,
+			OutputFolders folders) {
+		this.folders = folders;
 		this.processes = processes;
 		this.clients = clients;
 		this.slots = slots;
@@ -104,6 +108,12 @@ public class ConversationRuns {
 			}
 			resumed = true;
 		}
+		// the output folder before the runners are asked anything; a new run's id, and so a run-<id> folder, is
+		// known only once it starts: its folder is claimed then, before any step
+		Long known = (last != null) ? last.getJobInstanceId() : null;
+		if (known != null || plan.output() != null || plan.label() != null) {
+			this.folders.check(this.jobs.outputFolder(plan, (known != null) ? known : 0), known);
+		}
 		plan = checkRunners(plan);
 		List<RunnerLane> lanes = new java.util.ArrayList<>();
 		try {
@@ -127,6 +137,11 @@ public class ConversationRuns {
 				// another process started the same run between our look and our start: the repository refused us
 				throw alreadyRunning(plan, (last != null) ? last.getJobInstanceId() : null,
 						"started by another process a moment ago");
+			}
+			for (Throwable failure : execution.getAllFailureExceptions()) {
+				if (failure instanceof OutputFolderTakenException taken) {
+					throw new RunException(taken.getMessage());
+				}
 			}
 			return outcome(plan, execution, false, resumed);
 		}
