@@ -3,6 +3,7 @@ package dev.dmrbatch.run;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import dev.dmrbatch.conversation.Conversation;
@@ -93,9 +94,12 @@ public class ConversationJobFactory {
 		this.properties = properties;
 	}
 
-	public Job build(RunPlan plan, List<RunnerLane> lanes) {
+	/**
+	 * @param ending what to do as the job ends, while the run's log is still open: its summary
+	 */
+	public Job build(RunPlan plan, List<RunnerLane> lanes, Consumer<JobExecution> ending) {
 		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
-				(runId) -> outputFolder(plan, runId));
+				(runId) -> outputFolder(plan, runId), ending);
 		Step conversations = (lanes.size() == 1)
 				? conversationStep(CONVERSATION_STEP, plan, lanes.get(0), InputReaders.reader(plan.input()),
 						Long.MAX_VALUE, progress)
