@@ -28,7 +28,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class OutputFolders {
 
-	static final String MARKER = ".dmr-batch-run";
+	/** The marker's file name. */
+	public static final String MARKER = ".dmr-batch-run";
 
 	/** What dmr-batch writes into an output folder: such files without a marker are another run's. */
 	private static final Set<String> OWN_FILES = Set.of("dmr-batch.log", "results.jsonl", "results.json",
