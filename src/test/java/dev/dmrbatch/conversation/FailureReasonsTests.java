@@ -96,10 +96,13 @@ class FailureReasonsTests {
 				batch.clear();
 			}
 		}
-		long start = System.nanoTime();
-		List<ConversationStore.FailureReason> reasons = this.store.failureReasons(1, "input/x.jsonl", 5);
-		long millis = (System.nanoTime() - start) / 1_000_000;
-		System.out.println("failure reasons of 100000 failed items: " + millis + " ms");
+		List<ConversationStore.FailureReason> reasons = null;
+		for (String pass : List.of("first", "second")) {
+			long start = System.nanoTime();
+			reasons = this.store.failureReasons(1, "input/x.jsonl", 5);
+			System.out.println("failure reasons of 100000 failed items, " + pass + " call: "
+					+ (System.nanoTime() - start) / 1_000_000 + " ms");
+		}
 
 		assertThat(reasons).extracting(ConversationStore.FailureReason::count).containsExactly(90_000L, 10_000L);
 		assertThat(reasons.get(0).ids()).containsExactly("i1", "i2", "i3");
