@@ -14,6 +14,7 @@ import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.run.OutputFolders;
 import dev.dmrbatch.run.RunException;
 
 import org.springframework.stereotype.Component;
@@ -35,8 +36,11 @@ class ExportCommand {
 
 	private final RunHistory history;
 
+	private final OutputFolders folders;
+
 	ExportCommand(ConversationStore store, Exports exports, DmrProperties properties, JobFiles jobFiles,
-			RunHistory history) {
+			RunHistory history, OutputFolders folders) {
+		this.folders = folders;
 		this.history = history;
 		this.store = store;
 		this.jobFiles = jobFiles;
@@ -68,6 +72,7 @@ class ExportCommand {
 			run = new RunRecord(run.id(), run.jobName(), run.label(), run.input(), output.toString(), run.settings(),
 					run.createdAt());
 		}
+		this.folders.claim(Path.of(run.outputDir()), run.id(), run.jobName(), run.label());
 		Exports.Written written = this.exports.write(run, formats,
 				job.map(JobDefinition::layoutsOrEmpty).orElse(Map.of()),
 				job.map(this.jobFiles::jsonColumns).orElse(Map.of()));

@@ -16,6 +16,7 @@ import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunSummary;
+import dev.dmrbatch.run.OutputFolders;
 import dev.dmrbatch.run.RunException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -161,7 +162,11 @@ class HistoryCommands {
 			return List.of();
 		}
 		try (Stream<Path> files = Files.list(Path.of(outputDir))) {
-			return files.filter(Files::isRegularFile).sorted().toList();
+			// the folder's owner marker is no export
+			return files.filter(Files::isRegularFile)
+				.filter((file) -> !file.getFileName().toString().equals(OutputFolders.MARKER))
+				.sorted()
+				.toList();
 		}
 		catch (IOException ex) {
 			return List.of();

@@ -118,20 +118,17 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 	}
 
 	private void summarize(RunOutcome o) {
-		String run = o.jobName() + " run " + ((o.label() != null) ? o.label() : String.valueOf(o.runId()));
+		String run = o.name();
 		if (o.alreadyComplete()) {
 			Console.out(run + " is already complete (" + o.ok() + " ok, " + o.failed()
 					+ " failed); nothing was sent. Exports: " + o.outputDir()
 					+ ". To run it again, give a new run=<label>.");
 			return;
 		}
-		double rate = (o.seconds() > 0) ? o.answered() / o.seconds() : 0;
-		double tokenRate = (o.seconds() > 0) ? o.completionTokens() / o.seconds() : 0;
-		Console.out(String.format(Locale.ROOT,
-				"%s %s: %d items, %d ok, %d failed; %d answered in this execution in %.1f s (%.1f items/s); "
-						+ "tokens %d in, %d out (%.0f tokens/s out)",
-				run, o.status(), o.items(), o.ok(), o.failed(), o.answered(), o.seconds(), rate, o.promptTokens(),
-				o.completionTokens(), tokenRate));
+		Console.out(o.summaryLine());
+		if (o.failuresLine() != null) {
+			Console.out(o.failuresLine());
+		}
 		if (o.models().size() > 1) {
 			for (var model : o.models()) {
 				Console.out(String.format(Locale.ROOT,
@@ -153,9 +150,6 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 		else if (o.failure() != null) {
 			Console.error("the run " + o.status().toString().toLowerCase(Locale.ROOT) + ": " + o.failure()
 					+ ". The same command resumes it.");
-		}
-		else if (o.failed() > 0) {
-			Console.error(o.failed() + " items failed; their errors are in the exports (status \"failed\")");
 		}
 		for (String file : o.exports()) {
 			Console.out("exports: " + file);

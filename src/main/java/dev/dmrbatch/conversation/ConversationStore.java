@@ -11,8 +11,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -28,9 +30,38 @@ public class ConversationStore {
 
 	private final JdbcClient client;
 
+	private volatile String storeId;
+
 	public ConversationStore(JdbcTemplate jdbc) {
 		this.jdbc = jdbc;
 		this.client = JdbcClient.create(jdbc);
+	}
+
+	/**
+	 * This store's random identity, made the first time it is asked for: it tells a run of this store from a run
+	 * with the same number in a store made anew.
+	 */
+	public String storeId() {
+		String id = this.storeId;
+		if (id == null) {
+			id = readStoreId().orElseGet(() -> {
+				try {
+					this.client.sql("insert into dmr_store (id, store_id) values (1, ?)")
+						.param(UUID.randomUUID().toString())
+						.update();
+				}
+				catch (DataIntegrityViolationException ex) {
+					// another process made it a moment ago: its identity is the store's
+				}
+				return readStoreId().orElseThrow();
+			});
+			this.storeId = id;
+		}
+		return id;
+	}
+
+	private Optional<String> readStoreId() {
+		return this.client.sql("select store_id from dmr_store where id = 1").query(String.class).optional();
 	}
 
 	/** Records a run the first time it starts; a restart keeps the first record. */
@@ -94,6 +125,47 @@ public class ConversationStore {
 					action.accept(new Failure(rs.getLong("item_seq"), rs.getString("item_id"), rs.getString("model"),
 							rs.getString("error")));
 				}, runId);
+	}
+
+	private static final String NOT_JSON = "input: not valid JSON";
+
+	/**
+	 * Why a run's items failed, most frequent reason first: at most {@code limit} reasons, each with its count, the
+	 * first failure's error and the ids of its first three items. Errors that differ only by the item are one reason:
+	 * a malformed input record's location ({@code <input> line <n>:}) and the parser's detail do not count. Grouped
+	 * by the database: one pass over the run's failed conversations, then a few rows for each reason.
+	 * @param input the run's input as its errors name it ({@link RunRecord#input()})
+	 */
+	public List<FailureReason> failureReasons(long runId, String input, int limit) {
+		String prefix = ((input != null) ? input : "") + " line ";
+		String head = "cast(substring(error from 1 for 300) as varchar(300))";
+		// plain string functions, no regular expressions: the same in H2 and PostgreSQL, and cheap per row
+		String detail = "substring(error from position(': ' in error) + 2 for ";
+		String key = "case when substring(error from 1 for " + prefix.length() + ") = ? then 'input: ' || case when "
+				+ detail + "16) = 'not valid JSON (' then 'not valid JSON' else " + detail + "300) end else " + head
+				+ " end";
+		String failed = " from dmr_conversation where run_id = ? and status <> 'ok'";
+		List<Object[]> groups = this.jdbc.query("select k, count(*) n, min(item_seq) s from (select " + key + " k, "
+				+ "item_seq" + failed + ") f group by k order by n desc, s, k limit ?",
+				(rs, row) -> new Object[] { rs.getString("k"), rs.getLong("n"), rs.getLong("s") }, prefix, runId, limit);
+		List<FailureReason> reasons = new ArrayList<>(groups.size());
+		for (Object[] group : groups) {
+			// the group's first items: from its first record on, in the primary key's order
+			List<String> ids = new ArrayList<>(3);
+			String[] first = new String[1];
+			this.jdbc.query("select item_id, " + head + " head" + failed + " and item_seq >= ? and " + key + " = ? "
+					+ "order by item_seq, model limit 3", (rs) -> {
+						ids.add(rs.getString("item_id"));
+						if (first[0] == null) {
+							first[0] = rs.getString("head");
+						}
+					}, runId, group[2], prefix, group[0]);
+			// a parser's detail may quote the input: the reason stops before it
+			String error = (first[0] != null && NOT_JSON.equals(group[0]))
+					? first[0].substring(0, first[0].indexOf(": not valid JSON (") + 16) : first[0];
+			reasons.add(new FailureReason(error, (Long) group[1], ids));
+		}
+		return reasons;
 	}
 
 	/**
@@ -351,6 +423,15 @@ public class ConversationStore {
 	 */
 	public record ModelTotals(String model, long conversations, long ok, long failed, long promptTokens,
 			long completionTokens, long latencyMillisAverage) {
+	}
+
+	/**
+	 * One reason items of a run failed.
+	 * @param error the error of its first item (at most 300 characters)
+	 * @param count how many conversations failed for it
+	 * @param ids the ids of its first three items, in input order
+	 */
+	public record FailureReason(String error, long count, List<String> ids) {
 	}
 
 	/** A failed item: which one, with which model, and why. */

@@ -13,12 +13,15 @@ import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.model.DmrProperties;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
+import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.PromptTemplates;
 import freemarker.cache.ClassTemplateLoader;
 import freemarker.cache.FileTemplateLoader;
 import freemarker.cache.MultiTemplateLoader;
 import freemarker.cache.TemplateLoader;
+import freemarker.core.ParseException;
 import freemarker.template.Configuration;
+import freemarker.template.TemplateNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,6 +69,39 @@ public class Exports {
 		}
 		loaders.add(new ClassTemplateLoader(Exports.class.getClassLoader(), "dmr-templates"));
 		return PromptTemplates.configuration(new MultiTemplateLoader(loaders.toArray(TemplateLoader[]::new)));
+	}
+
+	/**
+	 * Loads the layouts the markdown and text exports among the formats use, so a missing or broken one stops the run
+	 * before its first request rather than after its last.
+	 * @throws PromptException naming the layout, and the line of a syntax error
+	 */
+	public void checkLayouts(List<String> formats, Map<String, String> layouts) {
+		for (String format : formats) {
+			String layout = switch (format) {
+				case "markdown" -> layouts.getOrDefault(format, MARKDOWN_LAYOUT);
+				case "text" -> layouts.getOrDefault(format, TEXT_LAYOUT);
+				default -> null;
+			};
+			if (layout == null) {
+				continue;
+			}
+			try {
+				this.layouts.getTemplate(layout);
+			}
+			catch (TemplateNotFoundException ex) {
+				throw new PromptException("export layout " + layout + " (" + format + ") is not in templates/");
+			}
+			catch (ParseException ex) {
+				String detail = (ex.getEditorMessage() != null) ? ex.getEditorMessage().replaceAll("\\s+", " ").strip()
+						: "syntax error";
+				throw new PromptException("export layout " + layout + " line " + ex.getLineNumber() + ": syntax error: "
+						+ detail);
+			}
+			catch (IOException ex) {
+				throw new PromptException("export layout " + layout + " cannot be read: " + ex.getMessage());
+			}
+		}
 	}
 
 	/** Writes the formats asked for into the run's output folder and returns the files written. */

@@ -22,6 +22,8 @@ final class JsonlExporter implements Exporter {
 
 	private final JsonGenerator json;
 
+	private boolean empty = true;
+
 	JsonlExporter(Path folder, JsonMapper mapper) throws IOException {
 		this.out = Files.newBufferedWriter(folder.resolve(FILE), StandardCharsets.UTF_8);
 		// one generator for the file; a new line between root values instead of Jackson's space
@@ -31,12 +33,16 @@ final class JsonlExporter implements Exporter {
 	@Override
 	public void write(Conversation conversation) {
 		ConversationData.write(this.json, conversation);
+		this.empty = false;
 	}
 
 	@Override
 	public void finish() throws IOException {
 		this.json.flush();
-		this.out.write('\n');
+		// every line ends with a new line; a run with no item is an empty file
+		if (!this.empty) {
+			this.out.write('\n');
+		}
 	}
 
 	@Override

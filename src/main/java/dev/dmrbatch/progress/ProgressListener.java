@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 import dev.dmrbatch.conversation.Conversation;
@@ -40,6 +41,9 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 
 	private static final Logger log = LoggerFactory.getLogger(ProgressListener.class);
 
+	/** A logger whose lines go into the run's log only, not to the console: the summary, which stdout has. */
+	public static final String RUN_LOG_ONLY = RunLogFile.RUN_LOG_ONLY;
+
 	private final ProgressProperties settings;
 
 	private final ConversationStore store;
@@ -60,9 +64,15 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 
 	private final int models;
 
-	/** @param models how many models each item goes through (one conversation per item and model) */
+	private final Consumer<JobExecution> ending;
+
+	/**
+	 * @param models how many models each item goes through (one conversation per item and model)
+	 * @param ending what to do as the job ends, before the run's log is closed
+	 */
 	public ProgressListener(ProgressProperties settings, ConversationStore store, InputSource input, int models,
-			LongFunction<Path> outputFolder) {
+			LongFunction<Path> outputFolder, Consumer<JobExecution> ending) {
+		this.ending = ending;
 		this.models = Math.max(1, models);
 		this.settings = settings;
 		this.store = store;
@@ -144,8 +154,13 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 				// nothing was changed on the terminal; nothing to restore
 			}
 		}
-		if (this.logFile != null) {
-			this.logFile.close();
+		try {
+			this.ending.accept(execution);
+		}
+		finally {
+			if (this.logFile != null) {
+				this.logFile.close();
+			}
 		}
 	}
 

@@ -17,6 +17,9 @@ final class RunLogFile implements AutoCloseable {
 
 	static final String FILE = "dmr-batch.log";
 
+	/** A logger whose lines go into this file only. */
+	static final String RUN_LOG_ONLY = "dev.dmrbatch.run-log";
+
 	private final FileAppender<ILoggingEvent> appender;
 
 	private RunLogFile(FileAppender<ILoggingEvent> appender) {
@@ -41,6 +44,10 @@ final class RunLogFile implements AutoCloseable {
 		appender.setEncoder(encoder);
 		appender.start();
 		context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
+		Logger only = context.getLogger(RUN_LOG_ONLY);
+		only.setAdditive(false);
+		only.setLevel(ch.qos.logback.classic.Level.INFO);
+		only.addAppender(appender);
 		return new RunLogFile(appender);
 	}
 
@@ -48,6 +55,7 @@ final class RunLogFile implements AutoCloseable {
 	public void close() {
 		LoggerContext context = (LoggerContext) this.appender.getContext();
 		context.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(this.appender);
+		context.getLogger(RUN_LOG_ONLY).detachAppender(this.appender);
 		this.appender.stop();
 	}
 

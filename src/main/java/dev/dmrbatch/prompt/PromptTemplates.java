@@ -7,7 +7,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +37,9 @@ import org.springframework.stereotype.Component;
 public class PromptTemplates {
 
 	private static final Pattern EVALUATING_BUILTIN = Pattern.compile("\\?\\s*(interpret|eval)\\b");
+
+	/** An include or import with a literal name, which can be found before the first item. */
+	private static final Pattern INCLUDE = Pattern.compile("<#(include|import)\\s+\"([^\"]+)\"");
 
 	private final Path folder;
 
@@ -98,7 +103,9 @@ public class PromptTemplates {
 
 	private Template inline(String name, String source) {
 		try {
-			return checked(new Template(name, new StringReader(source), this.configuration), source);
+			Template template = checked(new Template(name, new StringReader(source), this.configuration), source);
+			checkIncludes(name, source, new HashSet<>());
+			return template;
 		}
 		catch (ParseException ex) {
 			throw syntaxError(ex, name);
@@ -111,7 +118,10 @@ public class PromptTemplates {
 	private Template file(String name) {
 		try {
 			Template template = this.configuration.getTemplate(name);
-			return checked(template, Files.readString(this.folder.resolve(name)));
+			String source = Files.readString(this.folder.resolve(name));
+			checked(template, source);
+			checkIncludes(name, source, new HashSet<>(Set.of(name)));
+			return template;
 		}
 		catch (TemplateNotFoundException ex) {
 			throw new PromptException("template " + name + " not found in " + this.folder
@@ -137,6 +147,50 @@ public class PromptTemplates {
 			throw new PromptException("template " + name + " line " + line + ": ?" + evaluating.group(1)
 					+ " is not allowed (it would run data as a template)");
 		}
+	}
+
+	/**
+	 * Loads what a template includes or imports by a literal name, and what those include in turn, so that a missing
+	 * one, a syntax error or a forbidden built-in in one is found before the first item, not in every item.
+	 */
+	private void checkIncludes(String name, String source, Set<String> seen) {
+		Matcher include = INCLUDE.matcher(source);
+		while (include.find()) {
+			String target = resolve(name, include.group(2));
+			if (target == null || !seen.add(target)) {
+				continue;
+			}
+			String where = "template " + name + " line " + lineOf(source, include.start()) + ": <#" + include.group(1)
+					+ " \"" + include.group(2) + "\">";
+			try {
+				this.configuration.getTemplate(target);
+				checkIncludes(target, Files.readString(this.folder.resolve(target)), seen);
+			}
+			catch (TemplateNotFoundException ex) {
+				throw new PromptException(where + " names a template that is not in " + this.folder);
+			}
+			catch (ParseException ex) {
+				throw syntaxError(ex, target);
+			}
+			catch (IOException ex) {
+				throw new PromptException(where + " cannot be read: " + ex.getMessage());
+			}
+		}
+	}
+
+	/** A name as FreeMarker resolves it: from the including template's folder, or from the root with a leading /. */
+	private static String resolve(String including, String name) {
+		if (name.contains("://") || name.contains("*")) {
+			return null;
+		}
+		String base = (including.contains("/") && !name.startsWith("/"))
+				? including.substring(0, including.lastIndexOf('/') + 1) : "";
+		String full = base + (name.startsWith("/") ? name.substring(1) : name);
+		return Path.of(full).normalize().toString().replace('\\', '/');
+	}
+
+	private static int lineOf(String source, int index) {
+		return (int) source.substring(0, index).chars().filter((c) -> c == '\n').count() + 1;
 	}
 
 	/**

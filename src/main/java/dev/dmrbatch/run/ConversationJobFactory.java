@@ -3,6 +3,7 @@ package dev.dmrbatch.run;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import dev.dmrbatch.conversation.Conversation;
@@ -77,9 +78,13 @@ public class ConversationJobFactory {
 
 	private final RunProcesses processes;
 
+	private final OutputFolders folders;
+
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
-			JobOperator jobOperator, ProgressProperties progress, OpenAiBatch openAiBatch, RunProcesses processes) {
+			JobOperator jobOperator, ProgressProperties progress, OpenAiBatch openAiBatch, RunProcesses processes,
+			OutputFolders folders) {
+		this.folders = folders;
 		this.processes = processes;
 		this.progress = progress;
 		this.openAiBatch = openAiBatch;
@@ -92,9 +97,12 @@ public class ConversationJobFactory {
 		this.properties = properties;
 	}
 
-	public Job build(RunPlan plan, List<RunnerLane> lanes) {
+	/**
+	 * @param ending what to do as the job ends, while the run's log is still open: its summary
+	 */
+	public Job build(RunPlan plan, List<RunnerLane> lanes, Consumer<JobExecution> ending) {
 		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
-				(runId) -> outputFolder(plan, runId));
+				(runId) -> outputFolder(plan, runId), ending);
 		Step conversations = (lanes.size() == 1)
 				? conversationStep(CONVERSATION_STEP, plan, lanes.get(0), InputReaders.reader(plan.input()),
 						Long.MAX_VALUE, progress)
@@ -182,7 +190,10 @@ public class ConversationJobFactory {
 		return this.properties.resolve("output").resolve(plan.jobName()).resolve(run);
 	}
 
-	/** Records the run in the store when it first starts, with where its exports go. */
+	/**
+	 * Claims the output folder for the run (a folder with another run's exports fails the run before any step) and
+	 * records the run in the store when it first starts, with where its exports go.
+	 */
 	private final class RunRegistration implements JobExecutionListener {
 
 		private final RunPlan plan;
@@ -194,6 +205,8 @@ public class ConversationJobFactory {
 		@Override
 		public void beforeJob(JobExecution execution) {
 			long runId = execution.getJobInstanceId();
+			ConversationJobFactory.this.folders.claim(outputFolder(this.plan, runId), runId, this.plan.jobName(),
+					this.plan.label());
 			ConversationJobFactory.this.store.registerRun(new RunRecord(runId, this.plan.jobName(), this.plan.label(),
 					this.plan.input().display(), outputFolder(this.plan, runId).toAbsolutePath().toString(),
 					JSON.writeValueAsString((this.plan.models().size() == 1) ? this.plan.settings() : this.plan.models()),

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,6 +15,7 @@ import dev.dmrbatch.conversation.RunTotals;
 import dev.dmrbatch.model.LoadGate;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.RunnerClients;
+import dev.dmrbatch.progress.ProgressListener;
 import dev.dmrbatch.runner.RunnerSlots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +29,6 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -56,8 +57,12 @@ public class ConversationRuns {
 
 	private final RunnerClients clients;
 
+	private final OutputFolders folders;
+
 	ConversationRuns(ConversationJobFactory jobs, JobOperator jobOperator, JobRepository jobRepository,
-			ConversationStore store, RunnerClients clients, RunnerSlots slots, RunProcesses processes) {
+			ConversationStore store, RunnerClients clients, RunnerSlots slots, RunProcesses processes,
+			OutputFolders folders) {
+		this.folders = folders;
 		this.processes = processes;
 		this.clients = clients;
 		this.slots = slots;
@@ -89,7 +94,7 @@ public class ConversationRuns {
 		boolean resumed = false;
 		if (last != null) {
 			if (last.getStatus() == BatchStatus.COMPLETED) {
-				return outcome(plan, last, true, false);
+				return outcome(plan, last, true, false, null);
 			}
 			if (last.getStatus().isRunning()) {
 				// on a shared database another host may be running it right now; a killed process is recovered
@@ -104,6 +109,12 @@ public class ConversationRuns {
 			}
 			resumed = true;
 		}
+		// the output folder before the runners are asked anything; a new run's id, and so a run-<id> folder, is
+		// known only once it starts: its folder is claimed then, before any step
+		Long known = (last != null) ? last.getJobInstanceId() : null;
+		if (known != null || plan.output() != null || plan.label() != null) {
+			this.folders.check(this.jobs.outputFolder(plan, (known != null) ? known : 0), known);
+		}
 		plan = checkRunners(plan);
 		List<RunnerLane> lanes = new java.util.ArrayList<>();
 		try {
@@ -111,12 +122,19 @@ public class ConversationRuns {
 				lanes.add(new RunnerLane(lane, this.clients.chat(lane.url()), workers(lane.concurrency()),
 						new LoadGate(lane.concurrency(), plan.modelNames() + (plan.isSpread() ? " at " + lane.url() : ""))));
 			}
-			Job job = this.jobs.build(plan, lanes);
+			RunTotals before = resumed ? this.store.totals(last.getJobInstanceId()) : new RunTotals(0, 0, 0, 0, 0);
+			boolean restart = resumed;
+			RunPlan planned = plan;
+			RunOutcome[] ended = new RunOutcome[1];
+			// the summary is made once, as the job ends, and goes into the run's log as it does to the console
+			Job job = this.jobs.build(plan, lanes, (execution) -> {
+				ended[0] = outcome(planned, execution, false, restart, before);
+				logSummary(ended[0]);
+			});
 			if (resumed) {
 				long runId = last.getJobInstanceId();
 				log.info("resuming run {} of {} ({} before): {} items already stored, continuing after record {}",
-						runId, plan.jobName(), last.getStatus(), this.store.totals(runId).conversations(),
-						this.store.lastItemSeq(runId));
+						runId, plan.jobName(), last.getStatus(), before.conversations(), this.store.lastItemSeq(runId));
 			}
 			JobExecution execution;
 			try {
@@ -128,7 +146,12 @@ public class ConversationRuns {
 				throw alreadyRunning(plan, (last != null) ? last.getJobInstanceId() : null,
 						"started by another process a moment ago");
 			}
-			return outcome(plan, execution, false, resumed);
+			for (Throwable failure : execution.getAllFailureExceptions()) {
+				if (failure instanceof OutputFolderTakenException taken) {
+					throw new RunException(taken.getMessage());
+				}
+			}
+			return (ended[0] != null) ? ended[0] : outcome(plan, execution, false, resumed, before);
 		}
 		finally {
 			lanes.forEach(RunnerLane::close);
@@ -202,15 +225,29 @@ public class ConversationRuns {
 		return executor;
 	}
 
-	private RunOutcome outcome(RunPlan plan, JobExecution execution, boolean alreadyComplete, boolean resumed) {
+	/** The run's log ends as the console does: why items failed, why the run failed, and the summary. */
+	private static void logSummary(RunOutcome outcome) {
+		Logger runLog = LoggerFactory.getLogger(ProgressListener.RUN_LOG_ONLY);
+		if (outcome.failuresLine() != null) {
+			runLog.warn(outcome.failuresLine());
+		}
+		if (outcome.failure() != null) {
+			runLog.error("the run {}: {}", outcome.status().toString().toLowerCase(Locale.ROOT), outcome.failure());
+		}
+		runLog.info(outcome.summaryLine());
+	}
+
+	/**
+	 * @param before the run's totals before this execution; null for a run that was already complete
+	 */
+	private RunOutcome outcome(RunPlan plan, JobExecution execution, boolean alreadyComplete, boolean resumed,
+			RunTotals before) {
 		long runId = execution.getJobInstanceId();
 		RunTotals totals = this.store.totals(runId);
-		String outputDir = this.store.findRun(runId).map(RunRecord::outputDir).orElse(null);
-		long answered = execution.getStepExecutions()
-			.stream()
-			.filter((s) -> s.getStepName().equals(ConversationJobFactory.CONVERSATION_STEP))
-			.mapToLong(StepExecution::getWriteCount)
-			.sum();
+		RunRecord record = this.store.findRun(runId).orElse(null);
+		String outputDir = (record != null) ? record.outputDir() : null;
+		long answered = (before != null) ? totals.ok() - before.ok() : 0;
+		long failedNow = (before != null) ? totals.failed() - before.failed() : 0;
 		LocalDateTime start = execution.getStartTime();
 		LocalDateTime end = (execution.getEndTime() != null) ? execution.getEndTime() : LocalDateTime.now();
 		double seconds = (start != null) ? Duration.between(start, end).toMillis() / 1000.0 : 0;
@@ -225,10 +262,14 @@ public class ConversationRuns {
 			.distinct()
 			.reduce((a, b) -> a + "; " + b)
 			.orElse(null);
+		List<ConversationStore.FailureReason> reasons = (totals.failed() > 0 && !alreadyComplete)
+				? this.store.failureReasons(runId, (record != null) ? record.input() : plan.input().display(),
+						RunOutcome.REASONS)
+				: List.of();
 		return new RunOutcome(plan.jobName(), runId, plan.label(), execution.getStatus(), totals.conversations(),
-				totals.ok(), totals.failed(), totals.promptTokens(), totals.completionTokens(), answered, seconds,
-				(outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete, resumed,
-				this.store.totalsByModel(runId), this.store.totalsByRunner(runId),
+				totals.ok(), totals.failed(), totals.promptTokens(), totals.completionTokens(), answered, failedNow,
+				seconds, (outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete,
+				resumed, this.store.totalsByModel(runId), this.store.totalsByRunner(runId), reasons,
 				warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")));
 	}
 

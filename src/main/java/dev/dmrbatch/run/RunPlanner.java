@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.input.InputSource;
 import dev.dmrbatch.jobfile.JobDefinition;
@@ -43,7 +44,10 @@ public class RunPlanner {
 
 	private final DmrProperties properties;
 
-	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties) {
+	private final Exports exports;
+
+	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports) {
+		this.exports = exports;
 		this.jobFiles = jobFiles;
 		this.templates = templates;
 		this.properties = properties;
@@ -56,6 +60,7 @@ public class RunPlanner {
 		JobDefinition job = this.jobFiles.load(request.job());
 		String jobName = jobName(job);
 		Prompts prompts = this.templates.compile(job);
+		this.exports.checkLayouts(job.exportsOrDefault(), job.layoutsOrEmpty());
 		InputSource input = input(job, request);
 		InputReaders.check(input);
 		List<ModelSettings> models = models(job, request);
@@ -66,7 +71,7 @@ public class RunPlanner {
 		Map<String, Object> vars = new LinkedHashMap<>(job.varsOrEmpty());
 		vars.putAll(request.vars());
 		checkLabel(request);
-		Path output = (request.output() != null) ? this.properties.resolve(request.output()) : null;
+		Path output = output(request);
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
 				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto));
 	}
@@ -89,7 +94,7 @@ public class RunPlanner {
 		int concurrency = concurrency(job, request);
 		boolean auto = request.concurrency() == null || request.concurrency().equals("auto");
 		checkLabel(request);
-		Path output = (request.output() != null) ? this.properties.resolve(request.output()) : null;
+		Path output = output(request);
 		java.util.List<StructuredOutput> formats = new java.util.ArrayList<>();
 		formats.add(null);
 		List<RunPlan.Lane> lanes = lanes(job, request, concurrency, auto);
@@ -100,6 +105,18 @@ public class RunPlanner {
 		return new RunPlan(OpenAiBatch.JOB, job, this.templates.compile(job), input, List.of(settings),
 				java.util.Collections.unmodifiableList(formats), Map.of(), concurrency, auto, retry(job), null,
 				request.label(), output, lanes);
+	}
+
+	/** {@code output=}: a folder for the exports, never an existing file. */
+	private Path output(RunRequest request) {
+		if (request.output() == null) {
+			return null;
+		}
+		Path output = this.properties.resolve(request.output());
+		if (java.nio.file.Files.exists(output) && !java.nio.file.Files.isDirectory(output)) {
+			throw new RunException("output=" + request.output() + " is a file; output= names a folder for the exports");
+		}
+		return output;
 	}
 
 	private static void checkLabel(RunRequest request) {

@@ -200,6 +200,18 @@ class ExportsTests {
 	}
 
 	@Test
+	void anEmptyRunsJsonlIsAnEmptyFile() throws Exception {
+		RunRecord empty = new RunRecord(9, "empty", null, "input/none.jsonl", this.dir.resolve("empty").toString(), null,
+				Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(empty);
+		this.exports.write(empty, List.of("jsonl"));
+		assertThat(this.dir.resolve("empty/results.jsonl")).isEmptyFile();
+
+		this.exports.write(this.run, List.of("jsonl"));
+		assertThat(Files.readString(out("results.jsonl"))).endsWith("}\n").doesNotEndWith("\n\n");
+	}
+
+	@Test
 	void aLayoutInTheWorkingFolderReplacesTheBuiltInOne() throws Exception {
 		Path layout = this.dir.resolve("templates/export/results.md.ftl");
 		Files.createDirectories(layout.getParent());

@@ -86,7 +86,8 @@ class RunHistoryIntegrationTests {
 			.containsPattern("record 2, id b \\(ai/tiny\\): .*title")
 			.contains("exports in " + workspace.path("output/titles/first"))
 			.contains("results.jsonl")
-			.contains("report.html");
+			.contains("report.html")
+			.doesNotContain(".dmr-batch-run");
 		Dmr.Result showJson = Dmr.run(workspace, null, "job=show", "run=2", "--json");
 		Map<String, Object> ids = JSON.readValue(showJson.out(), Map.class);
 		assertThat(ids).containsEntry("job", "ids").containsEntry("exit_code", 0).containsEntry("failures", List.of());

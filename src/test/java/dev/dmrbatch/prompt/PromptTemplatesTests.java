@@ -110,4 +110,28 @@ class PromptTemplatesTests {
 		assertThat(prompts.renderStep(0, Map.of("text", hostile))).isEqualTo("<" + hostile + ">");
 	}
 
+	@Test
+	void whatATemplateIncludesIsCheckedBeforeTheFirstItem() {
+		this.workspace.file("templates/main.ftl", "Hello\n<#include \"parts/missing.ftl\">\n");
+		assertThatThrownBy(() -> this.templates.compile(job(null, new JobDefinition.Step("s", null, "main.ftl"))))
+			.isInstanceOf(PromptException.class)
+			.hasMessageStartingWith("template main.ftl line 2: <#include \"parts/missing.ftl\"> names a template that "
+					+ "is not in ");
+
+		this.workspace.file("templates/parts/outer.ftl", "<#include \"inner.ftl\">");
+		this.workspace.file("templates/parts/inner.ftl", "one\n${text?eval}\n");
+		assertThatThrownBy(() -> this.templates.compile(job(null, inline("a", "x <#include \"parts/outer.ftl\">"))))
+			.isInstanceOf(PromptException.class)
+			.hasMessageContaining("line 2: ?eval is not allowed");
+
+		this.workspace.file("templates/parts/broken.ftl", "<#if>");
+		assertThatThrownBy(() -> this.templates.compile(job(null, inline("a", "<#import \"/parts/broken.ftl\" as b>"))))
+			.isInstanceOf(PromptException.class)
+			.hasMessageStartingWith("template parts/broken.ftl line 1: syntax error");
+
+		this.workspace.file("templates/parts/fine.ftl", "<#macro m>${text}</#macro>");
+		Prompts prompts = this.templates.compile(job(null, inline("a", "<#import \"parts/fine.ftl\" as f><@f.m/>")));
+		assertThat(prompts.renderStep(0, Map.of("text", "ok"))).isEqualTo("ok");
+	}
+
 }
