@@ -76,6 +76,25 @@ class CommandLineTests {
 	}
 
 	@Test
+	void aFileThatIsNotAJobFileIsRefusedWithoutQuotingIt() {
+		this.workspace.file("secrets/.env", "DB_PASSWORD=hunter2-secret\nAPI_KEY=sk-0123456789\n");
+		Dmr.Result result = dmr("job=secrets/.env");
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).contains("error: job file secrets/.env line 1: a job file must be a mapping of keys "
+				+ "such as name, model and steps, found text");
+		assertThat(result.all()).doesNotContain("hunter2").doesNotContain("sk-0123456789");
+	}
+
+	@Test
+	void aKeyGivenTwiceIsRefused() {
+		this.workspace.file("jobs/twice.yaml", "steps: [ { name: a, prompt: x } ]\nsteps: [ { name: b, prompt: y } ]\n");
+		Dmr.Result result = dmr("job=twice");
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).contains(
+				"error: job file jobs/twice.yaml line 2: key 'steps' is given twice (the second would replace the first)");
+	}
+
+	@Test
 	void templateSyntaxErrorStopsBeforeAnyRequest() {
 		this.workspace.file("templates/a.ftl", "Hello\n${text\n");
 		Dmr.Result result = dmr("job=ok");
