@@ -363,7 +363,7 @@ public class JobFiles {
 		else if (!path.isEmpty() && ex.getCause() instanceof IllegalArgumentException invalid
 				&& invalid.getMessage() != null) {
 			message.append("'").append(SafeText.excerpt(path, 60)).append("' ")
-				.append(SafeText.excerpt(invalid.getMessage(), 120));
+				.append(SafeText.excerpt(invalid.getMessage(), 200));
 		}
 		else if (!path.isEmpty()) {
 			message.append("'").append(SafeText.excerpt(path, 60)).append("' has a value that cannot be used here");
@@ -458,6 +458,9 @@ public class JobFiles {
 		}
 		if (type == JobDefinition.Step.class) {
 			return "a step (a mapping with name and prompt or template)";
+		}
+		if (type == java.net.URI.class) {
+			return "a URL";
 		}
 		if (type == RunnerEndpoint.class) {
 			return "a runner (its URL, or a mapping with url and concurrency)";

@@ -53,6 +53,13 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		@DefaultValue @Valid Timeouts timeout, @DefaultValue @Valid Retry retry,
 		Map<String, @Valid ModelSettings> models, Map<String, String> progress) {
 
+	public DmrProperties {
+		RunnerEndpoint.refuseCredentials(baseUrl, "dmr.base-url");
+		if (baseUrls != null) {
+			baseUrls.forEach((url) -> RunnerEndpoint.refuseCredentials(url, "dmr.base-urls"));
+		}
+	}
+
 	/**
 	 * @param connect how long to wait for a TCP connection
 	 * @param request how long one request may take in all; generous, because a model's first request blocks
