@@ -272,6 +272,64 @@ class ExportsTests {
 		}
 	}
 
+	/** Links that filters on the written text miss: entities, case, controls and blanks in the scheme. */
+	static final List<String> LINK_BYPASSES = List.of("[a](&#106;avascript:alert(1))", "[b](&#x6A;avascript:alert(1))",
+			"[c](&#0000106avascript:alert(1))", "[d](JaVaScRiPt:alert(1))", "[e](jav&#x09;ascript:alert(1))",
+			"[f](java&#x0A;script:alert(1))", "[g](java&Tab;script:alert(1))", "[h](<java script:alert(1)>)",
+			"[i](<\u0001javascript:alert(1)>)", "[j](&#32;javascript:alert(1))", "<javascript:alert(1)>",
+			"<JAVASCRIPT:alert(1)>", "[k](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+			"[l](&#100;ata:text/html,x)", "[m](DaTa:text/html,x)", "[n](vbscript:msgbox(1))", "[o](&#118;bscript:x)",
+			"[p](VBScript:x)", "[q][ref]\n\n[ref]: &#106;avascript:alert(1)", "[r](file:///etc/passwd)",
+			"[s](javascript&colon;alert(1))", "[t](jav\tascript:alert(1))", "![u](javascript:alert(1))",
+			"<a href=\"jav&#x09;ascript:alert(1)\">v</a>", "<a href=\"&#106;avascript:alert(1)\">w</a>",
+			"<img src=\"javascript:alert(1)\">", "[x](ftp://example.com/file)");
+
+	@Test
+	void reportLinksKeepOnlyAllowedSchemesWhateverTheirSpelling() throws Exception {
+		// given: answers and a prompt with links that must die, and the kinds that must live
+		RunRecord links = new RunRecord(10, "links", null, "input/items.csv", this.dir.resolve("links").toString(), null,
+				Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(links);
+		List<Conversation> conversations = new ArrayList<>();
+		String all = String.join("\n\n", LINK_BYPASSES);
+		List<String> answers = new ArrayList<>(LINK_BYPASSES);
+		answers.add(all);
+		answers.add("[web](https://example.com/a?b=1) [plain](http://example.com) [mail](mailto:a@example.com) "
+				+ "[page](other.html#part) [top](#top)");
+		for (int i = 0; i < answers.size(); i++) {
+			conversations.add(new Conversation(i + 1, "i" + i, "ai/tiny", Conversation.OK, null,
+					List.of(new Conversation.Turn("user", "answer", all), new Conversation.Turn("assistant", "answer", answers.get(i))),
+					List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))));
+		}
+		this.store.saveAll(10, conversations);
+
+		// when
+		this.exports.write(links, List.of("html"));
+
+		// then: read as a browser reads it, no link or source has a scheme outside http, https and mailto
+		org.jsoup.nodes.Document report = org.jsoup.Jsoup.parse(this.dir.resolve("links/report.html").toFile());
+		List<String> urls = new ArrayList<>();
+		for (org.jsoup.nodes.Element element : report.select("[href], [src], [action], [formaction], [xlink:href]")) {
+			for (org.jsoup.nodes.Attribute attribute : element.attributes()) {
+				if (List.of("href", "src", "action", "formaction", "xlink:href").contains(attribute.getKey())) {
+					urls.add(attribute.getValue());
+				}
+			}
+		}
+		assertThat(urls).isNotEmpty().allSatisfy((url) -> {
+			// what browsers do with a URL before they read its scheme
+			String seen = url.replaceAll("[\\t\\n\\r]", "").replaceAll("^[\\x00-\\x20]+", "").toLowerCase();
+			java.util.regex.Matcher scheme = java.util.regex.Pattern.compile("^([a-z][a-z0-9+.-]*):").matcher(seen);
+			if (scheme.find()) {
+				assertThat(scheme.group(1)).as(url).isIn("http", "https", "mailto");
+			}
+		});
+		assertThat(urls).contains("https://example.com/a?b=1", "http://example.com", "mailto:a@example.com",
+				"other.html#part", "#top");
+		assertThat(report.select(".answer").select("img, iframe, object, embed, form, svg, math, style")).isEmpty();
+		assertThat(report.select(".answer")).hasSize(answers.size());
+	}
+
 	@Test
 	void csvQuotingFollowsRfc4180() {
 		assertThat(CsvExporter.quote("plain")).isEqualTo("plain");
