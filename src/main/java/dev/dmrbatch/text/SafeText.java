@@ -3,8 +3,9 @@ package dev.dmrbatch.text;
 /**
  * Text from elsewhere (a runner's reply, a model name, an input file, a job file) made safe where it meets a terminal
  * or a text export: control characters that a terminal would act upon (ESC, BEL, NUL, a lone carriage return,
- * backspace, DEL, the C1 range) and the bidirectional overrides that reorder what is shown are written as
- * {@code \u001b}-style escapes, so they are seen rather than obeyed. Line feeds and tabs stay.
+ * backspace, DEL, the C1 range) and the bidirectional overrides that reorder what is shown are written as a
+ * backslash, {@code u} and four hex digits (ESC as backslash-u001b), so they are seen rather than obeyed. Line feeds
+ * and tabs stay.
  */
 public final class SafeText {
 

@@ -72,6 +72,14 @@ class CommandLineTests {
 	}
 
 	@Test
+	void controlCharactersInAMessageAreShownNotSent() {
+		Dmr.Result result = dmr("job=x\u001b]0;pwned\u0007\u001b[2J");
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).contains("error: unknown job 'x\\u001b]0;pwned\\u0007\\u001b[2J'")
+			.doesNotContain("\u001b", "\u0007");
+	}
+
+	@Test
 	void invalidJobFile() {
 		this.workspace.file("jobs/bad.yaml", "steps: [ { name: a, prompt: x } ]\nmodle: { name: ai/x }\n");
 		Dmr.Result result = dmr("job=bad");

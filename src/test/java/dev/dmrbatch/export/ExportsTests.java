@@ -331,6 +331,39 @@ class ExportsTests {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
+	void textExportsShowControlCharactersAsEscapesAndJsonKeepsThemExact() throws Exception {
+		// given: an id, a prompt, an answer and an error holding ESC, BEL and NUL
+		String hostile = "clear\u001b[2J\u001b]0;title\u0007 nul\u0000 end";
+		RunRecord controls = new RunRecord(11, "controls", null, "input/items.csv",
+				this.dir.resolve("controls").toString(), null, Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(controls);
+		this.store.saveAll(11, List.of(
+				new Conversation(1, "id-" + hostile, "ai/tiny", Conversation.OK, null,
+						List.of(new Conversation.Turn("user", "answer", "prompt " + hostile),
+								new Conversation.Turn("assistant", "answer", "answer " + hostile + "\nsecond\tline")),
+						List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))),
+				new Conversation(2, "two", "ai/tiny", Conversation.FAILED, "error " + hostile, List.of(), List.of())));
+
+		// when
+		this.exports.write(controls, List.of("jsonl", "markdown", "text"));
+
+		// then
+		String shown = "clear\\u001b[2J\\u001b]0;title\\u0007 nul\\u0000 end";
+		for (String file : List.of("results.txt", "results.md")) {
+			String text = Files.readString(this.dir.resolve("controls").resolve(file));
+			assertThat(text).as(file)
+				.doesNotContain("\u001b", "\u0007", "\u0000")
+				.contains("id-" + shown, "prompt " + shown, "answer " + shown + "\nsecond\tline", "error " + shown);
+		}
+		List<String> lines = Files.readAllLines(this.dir.resolve("controls/results.jsonl"));
+		Map<String, Object> first = JSON.readValue(lines.get(0), Map.class);
+		assertThat(first).containsEntry("id", "id-" + hostile);
+		assertThat((Map<String, Object>) first.get("steps")).containsEntry("answer", "answer " + hostile + "\nsecond\tline");
+		assertThat(JSON.readValue(lines.get(1), Map.class)).containsEntry("error", "error " + hostile);
+	}
+
+	@Test
 	void csvQuotingFollowsRfc4180() {
 		assertThat(CsvExporter.quote("plain")).isEqualTo("plain");
 		assertThat(CsvExporter.quote("a,b")).isEqualTo("\"a,b\"");
