@@ -45,7 +45,16 @@ public final class CommandLine {
 		SpringApplication app = new SpringApplication(application);
 		String profile = Arguments.profile(args);
 		if (profile != null) {
-			app.setAdditionalProfiles(profile.split(","));
+			ProfileCheck profiles;
+			try {
+				profiles = ProfileCheck.of(profile);
+			}
+			catch (ArgumentException ex) {
+				Console.error(ex.getMessage());
+				return NOTHING_RAN;
+			}
+			app.setAdditionalProfiles(profiles.names());
+			app.addListeners(profiles);
 		}
 		ConfigurableApplicationContext context;
 		try {
@@ -93,6 +102,9 @@ public final class CommandLine {
 		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
 			if (cause instanceof RunnerEndpoint.RunnerUrlException url) {
 				return "invalid setting: " + url.getMessage();
+			}
+			if (cause instanceof ArgumentException argument) {
+				return argument.getMessage();
 			}
 		}
 		return RunnerEndpoint.redact(describe(error));
