@@ -80,6 +80,23 @@ class CommandLineTests {
 	}
 
 	@Test
+	void theStoreIsReadableByItsOwnerOnly() throws Exception {
+		org.junit.jupiter.api.Assumptions
+			.assumeTrue(java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+		Dmr.Result result = dmr("job=runs");
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		Path data = this.workspace.path("data");
+		assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+			.isEqualTo("rwx------");
+		List<Path> files;
+		try (var list = Files.list(data)) {
+			files = list.filter(Files::isRegularFile).toList();
+		}
+		assertThat(files).isNotEmpty().allSatisfy((file) -> assertThat(java.nio.file.attribute.PosixFilePermissions
+			.toString(Files.getPosixFilePermissions(file))).as(file.toString()).isEqualTo("rw-------"));
+	}
+
+	@Test
 	void invalidJobFile() {
 		this.workspace.file("jobs/bad.yaml", "steps: [ { name: a, prompt: x } ]\nmodle: { name: ai/x }\n");
 		Dmr.Result result = dmr("job=bad");
