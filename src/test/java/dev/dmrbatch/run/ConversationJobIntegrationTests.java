@@ -98,6 +98,12 @@ class ConversationJobIntegrationTests {
 		assertThat(this.workspace.read("output/controls/c/results.txt")).contains("ok\\u001b[2J\\u0007")
 			.contains("Unrecognized token 'nope\\u001b'");
 		assertThat(results("output/controls/c")).extracting((r) -> r.get("id")).containsExactly("ok\u001b[2J\u0007", "2");
+		// the log may quote the runner: its owner's only
+		if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+			assertThat(java.nio.file.attribute.PosixFilePermissions
+				.toString(Files.getPosixFilePermissions(this.workspace.path("output/controls/c/dmr-batch.log"))))
+				.isEqualTo("rw-------");
+		}
 	}
 
 	private static String csv(int rows) {
