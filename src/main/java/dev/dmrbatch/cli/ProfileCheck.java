@@ -31,6 +31,9 @@ final class ProfileCheck implements ApplicationListener<ApplicationEnvironmentPr
 
 	private static final Pattern FILE = Pattern.compile("application-(.+)\\.(yaml|yml|properties)");
 
+	/** A profile file as Spring names the configuration it read from it. */
+	private static final Pattern SOURCE = Pattern.compile("application-([^/\\\\\\[\\]']+)\\.(yaml|yml|properties)");
+
 	private final List<String> names;
 
 	private ProfileCheck(List<String> names) {
@@ -94,7 +97,7 @@ final class ProfileCheck implements ApplicationListener<ApplicationEnvironmentPr
 		}
 		// files read from elsewhere (the classpath, spring.config.location)
 		for (PropertySource<?> source : environment.getPropertySources()) {
-			Matcher file = Pattern.compile("application-([^/\\\\\\[\\]']+)\\.(yaml|yml|properties)").matcher(source.getName());
+			Matcher file = SOURCE.matcher(source.getName());
 			if (file.find()) {
 				known.add(file.group(1));
 			}
