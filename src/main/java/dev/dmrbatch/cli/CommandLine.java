@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.dmrbatch.model.RunnerEndpoint;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
@@ -43,7 +45,16 @@ public final class CommandLine {
 		SpringApplication app = new SpringApplication(application);
 		String profile = Arguments.profile(args);
 		if (profile != null) {
-			app.setAdditionalProfiles(profile.split(","));
+			ProfileCheck profiles;
+			try {
+				profiles = ProfileCheck.of(profile);
+			}
+			catch (ArgumentException ex) {
+				Console.error(ex.getMessage());
+				return NOTHING_RAN;
+			}
+			app.setAdditionalProfiles(profiles.names());
+			app.addListeners(profiles);
 		}
 		ConfigurableApplicationContext context;
 		try {
@@ -88,6 +99,18 @@ public final class CommandLine {
 
 	/** One sentence for what stopped Spring from starting, naming the setting and where it was set. */
 	static String startupProblem(Throwable error) {
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof RunnerEndpoint.RunnerUrlException url) {
+				return "invalid setting: " + url.getMessage();
+			}
+			if (cause instanceof ArgumentException argument) {
+				return argument.getMessage();
+			}
+		}
+		return RunnerEndpoint.redact(describe(error));
+	}
+
+	private static String describe(Throwable error) {
 		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
 			if (cause instanceof BindException bind) {
 				String name = bind.getName().toString();

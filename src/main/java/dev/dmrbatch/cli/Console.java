@@ -1,8 +1,11 @@
 package dev.dmrbatch.cli;
 
+import dev.dmrbatch.text.SafeText;
+
 /**
  * What dmr-batch says to its user: errors on stderr, one line each; the summary and where the results are on
- * stdout, so a script can read them apart from the logs.
+ * stdout, so a script can read them apart from the logs. Control characters in either (a model name or an error
+ * from the runner may hold some) are shown as escapes, never sent to the terminal as they are.
  */
 final class Console {
 
@@ -10,7 +13,7 @@ final class Console {
 	}
 
 	static void error(String message) {
-		System.err.println("error: " + message);
+		System.err.println("error: " + SafeText.visible(message));
 		System.err.flush();
 	}
 
@@ -20,7 +23,7 @@ final class Console {
 	}
 
 	static void out(String line) {
-		System.out.println(line);
+		System.out.println(SafeText.visible(line));
 		System.out.flush();
 	}
 

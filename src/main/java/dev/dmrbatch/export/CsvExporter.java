@@ -18,7 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
  * after a JSON step's answer one column per top-level property of its schema, {@code <step>.<property>}), prompt
  * and completion tokens. RFC 4180: CRLF between records, fields with commas, quotes or line breaks quoted,
  * quotes doubled. UTF-8 with a byte order mark, which is what makes spreadsheets (Excel above all) read it as
- * UTF-8 rather than a local code page.
+ * UTF-8 rather than a local code page. A cell that a spreadsheet would take for a formula (it starts with {@code =},
+ * {@code +}, {@code -}, {@code @}, a tab or a carriage return) is written quoted with a single quote in front, as
+ * OWASP recommends against CSV injection; the JSON exports keep such values exact.
  */
 final class CsvExporter implements Exporter {
 
@@ -86,9 +88,32 @@ final class CsvExporter implements Exporter {
 			if (i > 0) {
 				this.out.write(',');
 			}
-			this.out.write(quote(cells.get(i)));
+			this.out.write(cell(cells.get(i)));
 		}
 		this.out.write("\r\n");
+	}
+
+	/**
+	 * One cell as written: a value that a spreadsheet would evaluate as a formula gets a leading single quote, which
+	 * spreadsheets show as text, and is quoted; any other value is quoted only as RFC 4180 requires.
+	 */
+	static String cell(String value) {
+		if (isFormula(value)) {
+			return '"' + "'" + value.replace("\"", "\"\"") + '"';
+		}
+		return quote(value);
+	}
+
+	/** Whether a spreadsheet would evaluate the value: its first character, or its first after blanks, starts a formula. */
+	private static boolean isFormula(String value) {
+		if (value.isEmpty()) {
+			return false;
+		}
+		if (value.charAt(0) == '\t' || value.charAt(0) == '\r') {
+			return true;
+		}
+		String trimmed = value.stripLeading();
+		return !trimmed.isEmpty() && "=+-@".indexOf(trimmed.charAt(0)) >= 0;
 	}
 
 	static String quote(String value) {

@@ -19,6 +19,9 @@ import com.vladsch.flexmark.html.renderer.NodeRenderer;
 import com.vladsch.flexmark.html.renderer.NodeRenderingHandler;
 import com.vladsch.flexmark.parser.Parser;
 import com.vladsch.flexmark.util.data.MutableDataSet;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.safety.Safelist;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.ConversationStore.Histogram;
@@ -297,7 +300,7 @@ final class HtmlReportExporter implements Exporter {
 						html.append("<details class=\"reasoning\"><summary>reasoning</summary><pre>")
 							.append(esc(turn.reasoning())).append("</pre></details>");
 					}
-					html.append("<div class=\"answer\">").append(this.html.render(this.markdown.parse(turn.content())))
+					html.append("<div class=\"answer\">").append(clean(this.html.render(this.markdown.parse(turn.content()))))
 						.append("</div>");
 					if (turn.json() != null) {
 						html.append("<pre class=\"json\">").append(esc(prettyJson(turn.json()))).append("</pre>");
@@ -337,6 +340,32 @@ final class HtmlReportExporter implements Exporter {
 		new java.security.SecureRandom().nextBytes(bytes);
 		return java.util.HexFormat.of().formatHex(bytes);
 	}
+
+	/**
+	 * The rendered answer as a browser will read it, keeping only what Markdown makes (no image, no form, no
+	 * attribute but a link's address and title, a list's start, a code block's language) and links whose scheme,
+	 * once entities are decoded and tabs, line breaks and blanks dropped, is http, https or mailto, or relative ones.
+	 * The Markdown renderer escapes raw HTML and suppresses some links already; this is what does not depend on how
+	 * a link was spelled.
+	 */
+	static String clean(String html) {
+		return Jsoup.clean(html, LINK_BASE, ANSWER, ANSWER_OUTPUT);
+	}
+
+	/** Resolves relative links while they are checked; they are kept as written. */
+	private static final String LINK_BASE = "http://report.invalid/";
+
+	private static final Safelist ANSWER = new Safelist()
+		.addTags("a", "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "h1", "h2", "h3",
+				"h4", "h5", "h6", "del", "span", "table", "thead", "tbody", "tr", "th", "td")
+		.addAttributes("a", "href", "title")
+		.addAttributes("ol", "start")
+		.addAttributes("code", "class")
+		.addAttributes("span", "class")
+		.addProtocols("a", "href", "http", "https", "mailto")
+		.preserveRelativeLinks(true);
+
+	private static final Document.OutputSettings ANSWER_OUTPUT = new Document.OutputSettings().prettyPrint(false);
 
 	static String esc(String text) {
 		if (text == null) {

@@ -3,6 +3,7 @@ package dev.dmrbatch.export;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.text.SafeText;
 import freemarker.template.Configuration;
 import freemarker.template.Template;
 import freemarker.template.TemplateException;
@@ -65,7 +67,10 @@ final class LayoutExporter implements Exporter {
 
 	private void render(Template template, Map<String, Object> model) throws IOException {
 		try {
-			template.process(model, this.out);
+			// a text export is read in a terminal or an editor: control characters are shown, not obeyed
+			StringWriter text = new StringWriter();
+			template.process(model, text);
+			this.out.write(SafeText.visible(text.toString()));
 		}
 		catch (TemplateException ex) {
 			String detail = ex.getMessageWithoutStackTop();

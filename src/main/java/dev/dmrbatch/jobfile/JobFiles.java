@@ -1,6 +1,8 @@
 package dev.dmrbatch.jobfile;
 
+import java.io.CharConversionException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,16 +10,22 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.model.RunnerEndpoint;
 import dev.dmrbatch.model.StructuredOutput;
+import dev.dmrbatch.text.SafeText;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -36,7 +44,10 @@ public class JobFiles {
 
 	private static final Pattern STEP_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
+	private static final Pattern DUPLICATE = Pattern.compile("^Duplicate (?:Object )?(?:property|field) [\"'](.*)[\"']$");
+
 	private final YAMLMapper yaml = YAMLMapper.builder()
+		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
 		.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 		.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
 		.build();
@@ -284,40 +295,123 @@ public class JobFiles {
 
 	private String describe(Path file, JacksonException ex) {
 		StringBuilder message = new StringBuilder("job file ").append(display(file));
-		TokenStreamLocation location = ex.getLocation();
-		if (location != null && location.getLineNr() > 0) {
-			int line = location.getLineNr();
+		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof CharConversionException) {
+				return message.append(" is not UTF-8 text: a job file is YAML").toString();
+			}
+			if (cause instanceof ReaderException special) {
+				return message.append(" holds a character YAML does not allow (")
+					.append(String.format("U+%04X", special.getCodePoint()))
+					.append("): a job file is YAML text")
+					.toString();
+			}
+		}
+		MarkedYamlEngineException syntax = (ex.getCause() instanceof MarkedYamlEngineException marked) ? marked : null;
+		int line = 0;
+		if (syntax != null && syntax.getProblemMark().isPresent()) {
+			line = syntax.getProblemMark().get().getLine() + 1;
+		}
+		else if (ex.getLocation() != null && ex.getLocation().getLineNr() > 0) {
+			line = ex.getLocation().getLineNr();
 			if (ex instanceof UnrecognizedPropertyException unknown) {
 				line = keyLine(file, line, String.valueOf(unknown.getPropertyName()));
 			}
+			else if (ex instanceof StreamReadException && duplicateKey(ex) != null) {
+				line = keyLine(file, line, duplicateKey(ex));
+			}
+		}
+		if (line > 0) {
 			message.append(" line ").append(line);
 		}
 		message.append(": ");
 		String path = path(ex);
-		if (ex instanceof StreamReadException) {
-			message.append("not valid YAML: ").append(brief(ex));
+		if (syntax != null) {
+			message.append("not valid YAML, ").append(SafeText.excerpt(problem(syntax), 80));
+			String text = lineText(file, line);
+			if (!text.isBlank()) {
+				message.append(" (at '").append(SafeText.excerpt(text.strip(), 40)).append("')");
+			}
+		}
+		else if (ex instanceof StreamReadException && duplicateKey(ex) != null) {
+			message.append("key '").append(SafeText.excerpt(duplicateKey(ex), 40))
+				.append("' is given twice (the second would replace the first)");
 		}
 		else if (ex instanceof UnrecognizedPropertyException unknown) {
 			TreeSet<String> known = unknown.getKnownPropertyIds()
 				.stream()
 				.map(String::valueOf)
 				.collect(Collectors.toCollection(TreeSet::new));
-			message.append("unknown key '").append(path).append("'");
+			message.append("unknown key '").append(SafeText.excerpt(path, 60)).append("'");
 			if (!known.isEmpty()) {
 				message.append(" (known here: ").append(String.join(", ", known)).append(")");
 			}
 		}
-		else if (ex instanceof MismatchedInputException mismatch && !path.isEmpty()) {
-			message.append("'").append(path).append("' has the wrong type: it must be ")
-				.append(expected(mismatch.getTargetType()));
+		else if (ex instanceof MismatchedInputException mismatch && path.isEmpty()) {
+			if (mismatch.getCurrentToken() == null) {
+				return "job file " + display(file) + " is empty: it needs at least 'steps'";
+			}
+			message.append("a job file must be a mapping of keys such as name, model and steps, found ")
+				.append(found(mismatch.getCurrentToken()));
+		}
+		else if (ex instanceof MismatchedInputException mismatch) {
+			message.append("'").append(SafeText.excerpt(path, 60)).append("' must be ")
+				.append(expected(mismatch.getTargetType(), path.substring(path.lastIndexOf('.') + 1)));
+			if (mismatch.getCurrentToken() != null) {
+				message.append(", found ").append(found(mismatch.getCurrentToken()));
+			}
+		}
+		else if (!path.isEmpty() && ex.getCause() instanceof IllegalArgumentException invalid
+				&& invalid.getMessage() != null) {
+			message.append("'").append(SafeText.excerpt(path, 60)).append("' ")
+				.append(SafeText.excerpt(invalid.getMessage(), 200));
 		}
 		else if (!path.isEmpty()) {
-			message.append("'").append(path).append("' has the wrong value: ").append(brief(ex));
+			message.append("'").append(SafeText.excerpt(path, 60)).append("' has a value that cannot be used here");
 		}
 		else {
-			message.append("not valid YAML: ").append(brief(ex));
+			message.append("not a job file that can be read");
 		}
 		return message.toString();
+	}
+
+	/** What the YAML parser found wrong, without the excerpt of the file it adds. */
+	private static String problem(MarkedYamlEngineException syntax) {
+		String problem = (syntax.getProblem() != null) ? syntax.getProblem() : syntax.getContext();
+		problem = (problem != null) ? problem : "a syntax error";
+		int end = problem.indexOf('\n');
+		problem = (end < 0) ? problem : problem.substring(0, end);
+		end = problem.indexOf(". ");
+		return ((end < 0) ? problem : problem.substring(0, end)).strip();
+	}
+
+	/** The key a duplicate-key error names, or {@code null}. */
+	private static String duplicateKey(JacksonException ex) {
+		Matcher matcher = DUPLICATE.matcher(String.valueOf(ex.getOriginalMessage()));
+		return matcher.find() ? matcher.group(1) : null;
+	}
+
+	private static String lineText(Path file, int line) {
+		if (line < 1) {
+			return "";
+		}
+		try (Stream<String> lines = Files.lines(file)) {
+			return lines.skip(line - 1).findFirst().orElse("");
+		}
+		catch (IOException | UncheckedIOException ex) {
+			return "";
+		}
+	}
+
+	private static String found(JsonToken token) {
+		return switch (token) {
+			case VALUE_STRING -> "text";
+			case START_ARRAY -> "a list";
+			case START_OBJECT -> "a mapping";
+			case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+			case VALUE_TRUE, VALUE_FALSE -> "true or false";
+			case VALUE_NULL -> "nothing";
+			default -> "something else";
+		};
 	}
 
 	/** Jackson places an unknown key after its value; the key's own line is the last one above that names it. */
@@ -337,7 +431,7 @@ public class JobFiles {
 		return reported;
 	}
 
-	private static String expected(Class<?> type) {
+	private static String expected(Class<?> type, String key) {
 		if (type == null) {
 			return "of another type";
 		}
@@ -354,7 +448,22 @@ public class JobFiles {
 			return "true or false";
 		}
 		if (List.class.isAssignableFrom(type)) {
-			return "a list";
+			return switch (key) {
+				case "steps" -> "a list of steps";
+				case "runners" -> "a list of runners";
+				case "models" -> "a list of model names";
+				case "export" -> "a list of export formats";
+				default -> "a list";
+			};
+		}
+		if (type == JobDefinition.Step.class) {
+			return "a step (a mapping with name and prompt or template)";
+		}
+		if (type == java.net.URI.class) {
+			return "a URL";
+		}
+		if (type == RunnerEndpoint.class) {
+			return "a runner (its URL, or a mapping with url and concurrency)";
 		}
 		return "a mapping of keys to values";
 	}
@@ -373,17 +482,6 @@ public class JobFiles {
 			}
 		}
 		return path.toString();
-	}
-
-	private static String brief(JacksonException ex) {
-		String text = ex.getOriginalMessage();
-		if (text == null) {
-			text = String.valueOf(ex.getMessage());
-		}
-		int newline = text.indexOf('\n');
-		text = (newline < 0) ? text : text.substring(0, newline);
-		// Jackson names its own classes; users wrote YAML
-		return text.replaceAll("`[a-zA-Z0-9_.$]+`", "").replaceAll("\\s+", " ").strip();
 	}
 
 	private static String snake(String property) {

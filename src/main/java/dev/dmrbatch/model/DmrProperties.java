@@ -60,6 +60,10 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		if (export != null && export.fontFolder() != null && home != null) {
 			export = new Export(home.resolve(export.fontFolder()).normalize());
 		}
+		RunnerEndpoint.refuseCredentials(baseUrl, "dmr.base-url");
+		if (baseUrls != null) {
+			baseUrls.forEach((url) -> RunnerEndpoint.refuseCredentials(url, "dmr.base-urls"));
+		}
 	}
 
 	/**

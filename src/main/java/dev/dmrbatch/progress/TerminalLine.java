@@ -3,6 +3,8 @@ package dev.dmrbatch.progress;
 import java.io.PrintStream;
 import java.util.function.IntSupplier;
 
+import dev.dmrbatch.text.SafeText;
+
 /**
  * The live progress line at the bottom of the terminal. Log lines go through {@link #aroundLog}: the line is erased,
  * the log line written, the line drawn again, under one lock, so the two never mix on screen.
@@ -47,7 +49,7 @@ public final class TerminalLine {
 
 	void draw(String text) {
 		synchronized (LOCK) {
-			this.text = text;
+			this.text = SafeText.excerpt(text, Integer.MAX_VALUE);
 			paint();
 		}
 	}

@@ -287,10 +287,10 @@ public class RunPlanner {
 
 	private static java.net.URI runnerUrl(String url, String from) {
 		try {
-			return java.net.URI.create(url);
+			return RunnerEndpoint.parse(url, from);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new RunException(from + " '" + url + "' is not a URL: " + ex.getMessage());
+			throw new RunException(ex.getMessage());
 		}
 	}
 

@@ -1,7 +1,11 @@
 package dev.dmrbatch.cli;
 
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.Workspace;
@@ -68,11 +72,102 @@ class CommandLineTests {
 	}
 
 	@Test
+	void controlCharactersInAMessageAreShownNotSent() {
+		Dmr.Result result = dmr("job=x\u001b]0;pwned\u0007\u001b[2J");
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).contains("error: unknown job 'x\\u001b]0;pwned\\u0007\\u001b[2J'")
+			.doesNotContain("\u001b", "\u0007");
+	}
+
+	@Test
+	void theStoreIsReadableByItsOwnerOnly() throws Exception {
+		org.junit.jupiter.api.Assumptions
+			.assumeTrue(java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+		Dmr.Result result = dmr("job=runs");
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		Path data = this.workspace.path("data");
+		assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+			.isEqualTo("rwx------");
+		List<Path> files;
+		try (var list = Files.list(data)) {
+			files = list.filter(Files::isRegularFile).toList();
+		}
+		assertThat(files).isNotEmpty().allSatisfy((file) -> assertThat(java.nio.file.attribute.PosixFilePermissions
+			.toString(Files.getPosixFilePermissions(file))).as(file.toString()).isEqualTo("rw-------"));
+	}
+
+	@Test
 	void invalidJobFile() {
 		this.workspace.file("jobs/bad.yaml", "steps: [ { name: a, prompt: x } ]\nmodle: { name: ai/x }\n");
 		Dmr.Result result = dmr("job=bad");
 		assertThat(result.exitCode()).isEqualTo(2);
 		assertThat(result.err()).contains("error: job file jobs/bad.yaml line 2: unknown key 'modle'");
+	}
+
+	@Test
+	void aFileThatIsNotAJobFileIsRefusedWithoutQuotingIt() {
+		this.workspace.file("secrets/.env", "DB_PASSWORD=hunter2-secret\nAPI_KEY=sk-0123456789\n");
+		Dmr.Result result = dmr("job=secrets/.env");
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).contains("error: job file secrets/.env line 1: a job file must be a mapping of keys "
+				+ "such as name, model and steps, found text");
+		assertThat(result.all()).doesNotContain("hunter2").doesNotContain("sk-0123456789");
+	}
+
+	@Test
+	void aKeyGivenTwiceIsRefused() {
+		this.workspace.file("jobs/twice.yaml", "steps: [ { name: a, prompt: x } ]\nsteps: [ { name: b, prompt: y } ]\n");
+		Dmr.Result result = dmr("job=twice");
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).contains(
+				"error: job file jobs/twice.yaml line 2: key 'steps' is given twice (the second would replace the first)");
+	}
+
+	@Test
+	void aRunnerUrlWithAPasswordIsRefusedWithoutShowingIt() throws Exception {
+		String secret = "s3cr3t-Pa55";
+		String withPassword = "http://user:" + secret + "@127.0.0.1:1/engines/llama.cpp/v1";
+		this.workspace.file("jobs/runners.yaml", """
+				input: { format: csv, path: input/a.csv }
+				steps: [ { name: a, template: a.ftl } ]
+				runners:
+				  - http://127.0.0.1:1/v1
+				  - { url: "%s", concurrency: 2 }
+				""".formatted(withPassword));
+		List<Dmr.Result> results = new ArrayList<>();
+		for (String[] args : List.of(new String[] { "job=ok" }, new String[] { "job=config" }, new String[] { "job=probe" },
+				new String[] { "job=models" }, new String[] { "job=bench", "model=ai/x" })) {
+			Dmr.Result result = Dmr.run(this.workspace, withPassword, args);
+			assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+			assertThat(result.err()).contains("error: invalid setting: dmr.base-url must not hold a user name or "
+					+ "password (user:password@host); a runner that wants a key gets it from dmr.api-key (DMR_API_KEY)");
+			results.add(result);
+		}
+		Dmr.Result several = dmr("job=ok", "base-url=http://127.0.0.1:1/v1," + withPassword);
+		assertThat(several.exitCode()).isEqualTo(2);
+		assertThat(several.err()).contains("error: base-url= must not hold a user name or password");
+		Dmr.Result inJobFile = dmr("job=runners");
+		assertThat(inJobFile.exitCode()).isEqualTo(2);
+		assertThat(inJobFile.err()).contains("error: job file jobs/runners.yaml line 5: 'runners[1]' runner url must "
+				+ "not hold a user name or password");
+		Dmr.Result list = Dmr.run(this.workspace, this.closedPort, "job=config",
+				"--dmr.base-urls=http://127.0.0.1:1/v1," + withPassword);
+		assertThat(list.exitCode()).isEqualTo(2);
+		assertThat(list.err()).contains("error: invalid setting: dmr.base-urls must not hold a user name or password");
+		Dmr.Result unreadable = Dmr.run(this.workspace, "http://user:" + secret + " @127.0.0.1:1/v1", "job=config");
+		assertThat(unreadable.exitCode()).isEqualTo(2);
+		results.addAll(List.of(several, inJobFile, list, unreadable));
+		for (Dmr.Result result : results) {
+			assertThat(result.all()).doesNotContain(secret).doesNotContain("Exception");
+		}
+		try (var files = Files.walk(this.dir)) {
+			for (Path file : files.filter(Files::isRegularFile).toList()) {
+				if (!file.toString().endsWith(".yaml")) {
+					assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).as(file.toString())
+						.doesNotContain(secret);
+				}
+			}
+		}
 	}
 
 	@Test

@@ -104,4 +104,25 @@ class ConfigCommandTests {
 			.contains("application-dev.yaml");
 	}
 
+	@Test
+	void aMalformedOrUnknownProfileIsRefusedInOneLine() throws Exception {
+		for (String profile : List.of("a/b", "dev,,prod", "../x")) {
+			Result result = run(List.of(), "config", "profile=" + profile);
+			assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+			assertThat(result.err()).startsWith("error: profile").doesNotContain("\tat ").doesNotContain("Exception");
+			assertThat(result.err().strip().lines()).hasSize(1);
+		}
+		for (String[] args : List.of(new String[] { "config", "profile=nope" }, new String[] { "job=j", "profile=prod,nope" })) {
+			Result result = run(List.of(), args);
+			assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+			assertThat(result.err().strip()).isEqualTo(
+					"error: unknown profile 'nope': there is no config/application-nope.yaml (profiles: custom, prod)");
+		}
+		// a group of spring.profiles.group is a profile too, file or not
+		this.workspace.file("config/application.yaml", "spring.profiles.group.both: prod,custom\n");
+		Result group = run(List.of(), "config", "profile=both");
+		assertThat(group.exitCode()).as(group.err()).isZero();
+		assertThat(group.out()).contains("profiles: both, prod, custom");
+	}
+
 }

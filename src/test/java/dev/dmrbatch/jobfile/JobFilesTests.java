@@ -79,7 +79,7 @@ class JobFilesTests {
 				  max_tokens: lots
 				""");
 		assertThatThrownBy(() -> this.jobFiles.load("bad")).hasMessageContaining("jobs/bad.yaml line 5")
-			.hasMessageContaining("'model.max_tokens' has the wrong type: it must be a whole number");
+			.hasMessageContaining("'model.max_tokens' must be a whole number, found text");
 	}
 
 	@Test

@@ -72,6 +72,40 @@ class ConversationJobIntegrationTests {
 		return (List<Map<String, String>>) result.get("messages");
 	}
 
+	@Test
+	void controlCharactersFromTheInputReachNeitherTheTerminalNorTheTextExports() throws Exception {
+		// given: an item whose id holds ESC and BEL, and a line that is not JSON with ESC, BEL and NUL in it
+		this.workspace.file("input/items.jsonl", "{\"id\": \"ok\\u001b[2J\\u0007\", \"text\": \"hi\"}\n"
+				+ "{\"id\": \"bad\", \"text\": nope\u001b[31m\u0007\u0000}\n");
+		this.workspace.file("jobs/controls.yaml", """
+				input: { format: jsonl, path: input/items.jsonl, id: id }
+				model: { name: ai/tiny, max_tokens: 4 }
+				steps: [ { name: answer, prompt: "Say hi: ${text}" } ]
+				export: [jsonl, markdown, text, csv]
+				""");
+
+		// when
+		Dmr.Result result = dmr("job=controls", "run=c", "--verbose");
+
+		// then: one item answered, one failed, and every control character shown as an escape
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+		assertThat(result.err()).contains("ok\\u001b[2J\\u0007");
+		List<String> texts = List.of(result.out(), result.err(), this.workspace.read("output/controls/c/dmr-batch.log"),
+				this.workspace.read("output/controls/c/results.txt"), this.workspace.read("output/controls/c/results.md"));
+		for (String text : texts) {
+			assertThat(text).doesNotContain("\u001b", "\u0007", "\u0000");
+		}
+		assertThat(this.workspace.read("output/controls/c/results.txt")).contains("ok\\u001b[2J\\u0007")
+			.contains("Unrecognized token 'nope\\u001b'");
+		assertThat(results("output/controls/c")).extracting((r) -> r.get("id")).containsExactly("ok\u001b[2J\u0007", "2");
+		// the log may quote the runner: its owner's only
+		if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+			assertThat(java.nio.file.attribute.PosixFilePermissions
+				.toString(Files.getPosixFilePermissions(this.workspace.path("output/controls/c/dmr-batch.log"))))
+				.isEqualTo("rw-------");
+		}
+	}
+
 	private static String csv(int rows) {
 		StringBuilder csv = new StringBuilder("id,title,text\n");
 		for (int i = 1; i <= rows; i++) {

@@ -1,0 +1,95 @@
+package dev.dmrbatch.conversation;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.context.event.ApplicationStartedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/**
+ * The folder of an H2 file store ({@code data/} by default) and its files, readable by their owner only: the store
+ * holds every prompt and answer. The folder is made {@code rwx------} before the database opens it (H2 would create
+ * it after the umask), its files {@code rw-------} once the application has started. Other databases, and file
+ * systems without POSIX permissions, are left as they are.
+ */
+@Component
+class StoreFolder implements BeanFactoryPostProcessor, EnvironmentAware, ApplicationListener<ApplicationStartedEvent> {
+
+	private static final Set<PosixFilePermission> FOLDER = PosixFilePermissions.fromString("rwx------");
+
+	private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
+
+	private Path database;
+
+	@Override
+	public void setEnvironment(Environment environment) {
+		this.database = h2File(environment.getProperty("spring.datasource.url"));
+	}
+
+	/** The database file's path without its extension, for an H2 file URL; {@code null} otherwise. */
+	static Path h2File(String url) {
+		String prefix = "jdbc:h2:file:";
+		if (url == null || !url.regionMatches(true, 0, prefix, 0, prefix.length())) {
+			return null;
+		}
+		String path = url.substring(prefix.length());
+		int options = path.indexOf(';');
+		path = (options < 0) ? path : path.substring(0, options);
+		if (path.startsWith("~/") || path.isBlank()) {
+			return null;
+		}
+		return Path.of(path).toAbsolutePath().normalize();
+	}
+
+	@Override
+	public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+		if (this.database == null || !posix()) {
+			return;
+		}
+		Path folder = this.database.getParent();
+		try {
+			if (!Files.isDirectory(folder)) {
+				Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(FOLDER));
+			}
+			Files.setPosixFilePermissions(folder, FOLDER);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot create the data folder " + folder + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	@Override
+	public void onApplicationEvent(ApplicationStartedEvent event) {
+		if (this.database == null || !posix() || !Files.isDirectory(this.database.getParent())) {
+			return;
+		}
+		String name = this.database.getFileName().toString();
+		try (Stream<Path> files = Files.list(this.database.getParent())) {
+			for (Path file : files.filter((f) -> f.getFileName().toString().startsWith(name)).toList()) {
+				if (Files.isRegularFile(file)) {
+					Files.setPosixFilePermissions(file, FILE);
+				}
+			}
+		}
+		catch (IOException ex) {
+			// the folder is the owner's only already
+		}
+	}
+
+	private static boolean posix() {
+		return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+	}
+
+}

@@ -1,0 +1,67 @@
+package dev.dmrbatch.text;
+
+/**
+ * Text from elsewhere (a runner's reply, a model name, an input file, a job file) made safe where it meets a terminal
+ * or a text export: control characters that a terminal would act upon (ESC, BEL, NUL, a lone carriage return,
+ * backspace, DEL, the C1 range) and the bidirectional overrides that reorder what is shown are written as a
+ * backslash, {@code u} and four hex digits (ESC as backslash-u001b), so they are seen rather than obeyed. Line feeds
+ * and tabs stay.
+ */
+public final class SafeText {
+
+	private SafeText() {
+	}
+
+	/** The text with every control character but line feed, tab and the CR of a CRLF escaped; {@code null} stays. */
+	public static String visible(String text) {
+		if (text == null || clean(text, true)) {
+			return text;
+		}
+		return escape(text, true);
+	}
+
+	/**
+	 * At most {@code max} characters of the text on one line, every control character escaped (line feeds and tabs
+	 * too), cut with {@code …} where it goes on: what a message may quote of a value.
+	 */
+	public static String excerpt(String text, int max) {
+		String line = clean(text, false) ? text : escape(text, false);
+		return (line.length() <= max) ? line : line.substring(0, Math.max(0, max - 1)).stripTrailing() + "…";
+	}
+
+	private static boolean clean(String text, boolean keepLines) {
+		for (int i = 0; i < text.length(); i++) {
+			if (needsEscape(text, i, keepLines)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static String escape(String text, boolean keepLines) {
+		StringBuilder out = new StringBuilder(text.length() + 16);
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (needsEscape(text, i, keepLines)) {
+				out.append(String.format("\\u%04x", (int) c));
+			}
+			else {
+				out.append(c);
+			}
+		}
+		return out.toString();
+	}
+
+	private static boolean needsEscape(String text, int i, boolean keepLines) {
+		char c = text.charAt(i);
+		if (c == '\n' || c == '\t') {
+			return !keepLines;
+		}
+		if (c == '\r') {
+			return !keepLines || i + 1 >= text.length() || text.charAt(i + 1) != '\n';
+		}
+		return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= '\u202a' && c <= '\u202e')
+				|| (c >= '\u2066' && c <= '\u2069');
+	}
+
+}
