@@ -39,7 +39,8 @@ public final class HtmlPages {
 	 * argument in the model, so a page can be written a part at a time.
 	 */
 	public static Template macro(String page, String macro, String argument) {
-		String source = "<#import \"/" + page + "\" as built_in><@built_in." + macro + " " + argument + "=" + argument + "/>";
+		String source = "<#import \"/" + page + "\" as built_in><@built_in." + macro + " " + argument + "=" + argument
+				+ "/>";
 		try {
 			return new Template(page + "#" + macro, new StringReader(source), FREEMARKER);
 		}

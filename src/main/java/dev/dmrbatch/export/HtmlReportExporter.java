@@ -29,11 +29,12 @@ import freemarker.template.Template;
 
 /**
  * {@code report.html}: one self-contained page to look at a run: its facts, charts of latency, tokens and progress
- * (inline SVG), the failures, and every item's conversation with answers rendered from Markdown, with a
- * search box and a status filter. Written through the {@code report.ftlh} template's {@code header}, {@code item} and
+ * (inline SVG), the failures, and every item's conversation with answers rendered from Markdown, with a search box
+ * and a status filter. Written through the {@code report.ftlh} template's {@code header}, {@code item} and
  * {@code footer} macros: items stream through as they come, one call each, and the charts and the first failures
- * are asked of the store first, so nothing grows with the run. A Content-Security-Policy forbids every network request when it is opened:
- * an answer that links an image shows the link, never loads it, and answers' HTML is shown as text.
+ * are asked of the store first, so nothing grows with the run. A Content-Security-Policy forbids every network
+ * request when it is opened: an answer that links an image shows the link, never loads it, and answers' HTML is
+ * shown as text.
  */
 final class HtmlReportExporter implements Exporter {
 
