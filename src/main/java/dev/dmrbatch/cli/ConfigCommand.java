@@ -8,10 +8,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
-import dev.dmrbatch.model.DmrProperties;
-import dev.dmrbatch.model.ModelSettings;
 import dev.dmrbatch.progress.ProgressProperties;
 
 import org.springframework.boot.context.properties.source.ConfigurationProperty;

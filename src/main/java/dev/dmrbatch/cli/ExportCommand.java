@@ -6,14 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.jobfile.JobDefinition;
-import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.jobfile.JobFiles;
-import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.run.OutputFolders;
 import dev.dmrbatch.run.RunException;
 

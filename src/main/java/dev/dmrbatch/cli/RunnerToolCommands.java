@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelCatalog;
 import dev.dmrbatch.run.RunException;

@@ -12,12 +12,12 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.input.InputException;
 import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.input.InputSource;
 import dev.dmrbatch.jobfile.JobDefinition;
-import dev.dmrbatch.model.DmrProperties;
 import dev.dmrbatch.model.LoadGate;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.RawRequests;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
@@ -13,7 +14,6 @@ import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.model.ChatService;
-import dev.dmrbatch.model.DmrProperties;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.progress.ProgressListener;

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.jobfile.JobDefinition;
@@ -14,7 +15,6 @@ import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.LoadGate;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelReply;
-import dev.dmrbatch.model.ModelSettings;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.Prompts;
 

@@ -15,8 +15,8 @@ import dev.dmrbatch.conversation.RunTotals;
 import dev.dmrbatch.model.LoadGate;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.RunnerClients;
+import dev.dmrbatch.model.RunnerSlots;
 import dev.dmrbatch.progress.ProgressListener;
-import dev.dmrbatch.runner.RunnerSlots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,10 +4,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.input.InputSource;
 import dev.dmrbatch.jobfile.JobDefinition;
-import dev.dmrbatch.model.DmrProperties;
-import dev.dmrbatch.model.ModelSettings;
 import dev.dmrbatch.model.StructuredOutput;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.prompt.Prompts;

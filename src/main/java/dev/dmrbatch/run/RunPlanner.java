@@ -8,14 +8,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.input.InputSource;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
-import dev.dmrbatch.model.DmrProperties;
-import dev.dmrbatch.model.ModelSettings;
-import dev.dmrbatch.model.RunnerEndpoint;
 import dev.dmrbatch.model.StructuredOutput;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.prompt.PromptTemplates;

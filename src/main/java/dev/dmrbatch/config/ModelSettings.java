@@ -1,4 +1,4 @@
-package dev.dmrbatch.model;
+package dev.dmrbatch.config;
 
 import java.util.List;
 
