@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.dmrbatch.run.RunRequest;
+import dev.dmrbatch.run.plan.RunRequest;
 
 /**
  * The command line's own {@code key=value} arguments. Spring Boot's {@code --key=value} options are left to Boot.

@@ -14,8 +14,8 @@ import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
-import dev.dmrbatch.run.OutputFolders;
-import dev.dmrbatch.run.RunException;
+import dev.dmrbatch.run.job.OutputFolders;
+import dev.dmrbatch.run.plan.RunException;
 
 import org.springframework.stereotype.Component;
 

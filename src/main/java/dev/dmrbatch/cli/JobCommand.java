@@ -10,11 +10,11 @@ import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFileException;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.prompt.PromptException;
-import dev.dmrbatch.run.ConversationRuns;
-import dev.dmrbatch.run.RunException;
-import dev.dmrbatch.run.RunOutcome;
-import dev.dmrbatch.run.RunPlan;
-import dev.dmrbatch.run.RunPlanner;
+import dev.dmrbatch.run.job.ConversationRuns;
+import dev.dmrbatch.run.job.RunOutcome;
+import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.run.plan.RunPlan;
+import dev.dmrbatch.run.plan.RunPlanner;
 
 import org.springframework.batch.core.BatchStatus;
 

@@ -7,7 +7,7 @@ import java.util.List;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelCatalog;
-import dev.dmrbatch.run.RunException;
+import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.runner.BenchCommand;
 import dev.dmrbatch.runner.ModelsCommand;
 import dev.dmrbatch.runner.ProbeCommand;

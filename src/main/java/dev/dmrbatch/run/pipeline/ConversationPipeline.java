@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.pipeline;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +37,7 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * (Ctrl-C, SIGTERM) loses nothing: when the step closes, the conversations read ahead are finished and stored
  * beyond the committed position, and the resumed run skips the items it finds stored there.
  */
-final class ConversationPipeline implements ItemStreamReader<List<Conversation>>, StepExecutionListener {
+public final class ConversationPipeline implements ItemStreamReader<List<Conversation>>, StepExecutionListener {
 
 	private static final Logger log = LoggerFactory.getLogger(ConversationPipeline.class);
 
@@ -75,7 +75,7 @@ final class ConversationPipeline implements ItemStreamReader<List<Conversation>>
 
 	private boolean ended;
 
-	ConversationPipeline(ItemStreamReader<InputItem> input, Function<InputItem, List<Conversation>> conversation,
+	public ConversationPipeline(ItemStreamReader<InputItem> input, Function<InputItem, List<Conversation>> conversation,
 			Executor workers, int concurrency, int window, ConversationStore store, long upTo) {
 		this.store = store;
 		this.upTo = upTo;

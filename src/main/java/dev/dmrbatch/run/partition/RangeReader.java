@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.partition;
 
 import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.input.InputReaders;
@@ -11,11 +11,11 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * The items of one partition: records {@code first} to {@code last} of the input. A fresh partition reads past the
  * records before its range; a restarted one resumes where its own reader state says, like any Spring Batch reader.
  */
-final class RangeReader implements ItemStreamReader<InputItem> {
+public final class RangeReader implements ItemStreamReader<InputItem> {
 
-	static final String FIRST = "range.first";
+	public static final String FIRST = "range.first";
 
-	static final String LAST = "range.last";
+	public static final String LAST = "range.last";
 
 	private final ItemStreamReader<InputItem> input;
 
@@ -25,7 +25,7 @@ final class RangeReader implements ItemStreamReader<InputItem> {
 
 	private boolean done;
 
-	RangeReader(ItemStreamReader<InputItem> input, long first, long last) {
+	public RangeReader(ItemStreamReader<InputItem> input, long first, long last) {
 		this.input = input;
 		this.first = first;
 		this.last = last;

@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.job;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.run.plan.RunException;
 
 import org.springframework.stereotype.Component;
 

@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.job;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,6 +18,16 @@ import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.progress.ProgressListener;
 import dev.dmrbatch.progress.ProgressProperties;
+import dev.dmrbatch.run.partition.ItemRangePartitioner;
+import dev.dmrbatch.run.partition.RangeReader;
+import dev.dmrbatch.run.partition.RunnerLane;
+import dev.dmrbatch.run.partition.RunnerLanesPartitionHandler;
+import dev.dmrbatch.run.pipeline.ConversationPipeline;
+import dev.dmrbatch.run.pipeline.ConversationProcessor;
+import dev.dmrbatch.run.pipeline.RunnerUnavailableException;
+import dev.dmrbatch.run.plan.RunPlan;
+import dev.dmrbatch.run.process.GracefulStop;
+import dev.dmrbatch.run.process.RunProcesses;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.batch.core.job.Job;

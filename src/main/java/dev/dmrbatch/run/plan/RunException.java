@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.plan;
 
 /** A run that cannot start: the message says why, naming the culprit. Nothing was sent. */
 public class RunException extends RuntimeException {

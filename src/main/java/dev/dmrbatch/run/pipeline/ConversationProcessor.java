@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.pipeline;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +20,7 @@ import dev.dmrbatch.prompt.Prompts;
 
 import dev.dmrbatch.model.StructuredOutput;
 import dev.dmrbatch.prompt.StepAnswer;
+import dev.dmrbatch.run.plan.RunPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -33,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * runner that stays unreachable is an exception: it fails the job, whose uncommitted items are sent again when the
  * run resumes. Runs on the worker threads; keeps no state.
  */
-class ConversationProcessor {
+public class ConversationProcessor {
 
 	private static final Logger log = LoggerFactory.getLogger(ConversationProcessor.class);
 
@@ -45,14 +46,14 @@ class ConversationProcessor {
 
 	private final LoadGate gate;
 
-	ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate) {
+	public ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate) {
 		this.plan = plan;
 		this.chat = chat;
 		this.gate = gate;
 	}
 
 	/** The item's conversations, one per model in the plan's order; {@code null} for a blank line. */
-	List<Conversation> process(InputItem item) {
+	public List<Conversation> process(InputItem item) {
 		if (item.isBlank()) {
 			return null; // a blank line: nothing to ask
 		}

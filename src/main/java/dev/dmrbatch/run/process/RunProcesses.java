@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.process;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -79,7 +79,7 @@ public class RunProcesses {
 	}
 
 	/** Claims each execution of a job for this process, with a heartbeat until it ends. */
-	JobExecutionListener listener() {
+	public JobExecutionListener listener() {
 		return new Heartbeat();
 	}
 

@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.job;
 
 /** More items failed than the job's {@code skip-limit} allows: the job fails, and the same command resumes it. */
 class SkipLimitExceededException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.process;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ import org.springframework.batch.core.listener.JobExecutionListener;
  * The signals are caught rather than left to the JVM's shutdown hooks because those would close the database under
  * the running job and end the process with the signal's own exit code, not 4.
  */
-class GracefulStop implements JobExecutionListener {
+public class GracefulStop implements JobExecutionListener {
 
 	private static final Logger log = LoggerFactory.getLogger(GracefulStop.class);
 
@@ -35,7 +35,7 @@ class GracefulStop implements JobExecutionListener {
 
 	private volatile JobExecution execution;
 
-	GracefulStop(JobOperator jobOperator) {
+	public GracefulStop(JobOperator jobOperator) {
 		this.jobOperator = jobOperator;
 	}
 

@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.plan;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +38,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 	 */
 	public record Lane(java.net.URI url, int concurrency, boolean auto) {
 
-		Lane resolved(int slots) {
+		public Lane resolved(int slots) {
 			return new Lane(this.url, slots, false);
 		}
 
@@ -95,7 +95,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		return Math.max(2, concurrency * 2);
 	}
 
-	RunPlan withLanes(List<Lane> resolved) {
+	public RunPlan withLanes(List<Lane> resolved) {
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, resolved.get(0).concurrency(), false,
 				retry, skipLimit, label, output, List.copyOf(resolved));
 	}

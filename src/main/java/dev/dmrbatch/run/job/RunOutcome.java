@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.job;
 
 import java.util.List;
 import java.util.Locale;

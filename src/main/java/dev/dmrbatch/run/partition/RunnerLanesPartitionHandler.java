@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.partition;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,6 +11,7 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
+import dev.dmrbatch.run.pipeline.RunnerUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
  * Partitions are Spring Batch step executions ({@code conversations:items-<first>-<last>}) with their own reader
  * state, committed chunk by chunk like the single-runner step, so restart keeps the same exactly-once rule.
  */
-final class RunnerLanesPartitionHandler implements PartitionHandler {
+public final class RunnerLanesPartitionHandler implements PartitionHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(RunnerLanesPartitionHandler.class);
 
@@ -46,7 +47,7 @@ final class RunnerLanesPartitionHandler implements PartitionHandler {
 
 	private final JobRepository jobRepository;
 
-	RunnerLanesPartitionHandler(List<RunnerLane> lanes, BiFunction<RunnerLane, StepExecution, Step> workerStep,
+	public RunnerLanesPartitionHandler(List<RunnerLane> lanes, BiFunction<RunnerLane, StepExecution, Step> workerStep,
 			JobRepository jobRepository) {
 		this.lanes = lanes;
 		this.workerStep = workerStep;

@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.plan;
 
 import java.net.URI;
 import java.nio.file.Path;

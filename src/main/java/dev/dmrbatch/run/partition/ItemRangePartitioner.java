@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.partition;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -6,6 +6,7 @@ import java.util.Map;
 import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.input.InputSource;
+import dev.dmrbatch.run.plan.RunException;
 
 import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -16,14 +17,14 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * restart finds the same partitions (Spring Batch keeps the grid size of the first execution). Counting the input
  * costs one read of it, which is why a run with one runner is not partitioned at all.
  */
-final class ItemRangePartitioner implements Partitioner {
+public final class ItemRangePartitioner implements Partitioner {
 
 	/** Below this many records a range is not worth a partition of its own. */
 	static final int SMALLEST_RANGE = 16;
 
 	private final InputSource input;
 
-	ItemRangePartitioner(InputSource input) {
+	public ItemRangePartitioner(InputSource input) {
 		this.input = input;
 	}
 

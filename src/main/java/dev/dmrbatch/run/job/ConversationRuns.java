@@ -1,4 +1,4 @@
-package dev.dmrbatch.run;
+package dev.dmrbatch.run.job;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +17,10 @@ import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.RunnerClients;
 import dev.dmrbatch.model.RunnerSlots;
 import dev.dmrbatch.progress.ProgressListener;
+import dev.dmrbatch.run.partition.RunnerLane;
+import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.run.plan.RunPlan;
+import dev.dmrbatch.run.process.RunProcesses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
