@@ -15,7 +15,6 @@ import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelCallException;
-import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.progress.ProgressListener;
 import dev.dmrbatch.progress.ProgressProperties;
 import dev.dmrbatch.run.partition.ItemRangePartitioner;
@@ -84,20 +83,17 @@ public class ConversationJobFactory {
 
 	private final ProgressProperties progress;
 
-	private final OpenAiBatch openAiBatch;
-
 	private final RunProcesses processes;
 
 	private final OutputFolders folders;
 
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
-			JobOperator jobOperator, ProgressProperties progress, OpenAiBatch openAiBatch, RunProcesses processes,
+			JobOperator jobOperator, ProgressProperties progress, RunProcesses processes,
 			OutputFolders folders) {
 		this.folders = folders;
 		this.processes = processes;
 		this.progress = progress;
-		this.openAiBatch = openAiBatch;
 		this.jobRepository = jobRepository;
 		this.jobOperator = jobOperator;
 		this.transactionManager = transactionManager;
@@ -147,9 +143,8 @@ public class ConversationJobFactory {
 	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
 			long upTo, ItemWriteListener<List<Conversation>> progress) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit());
-		Function<InputItem, List<Conversation>> conversations = plan.isOpenAiBatch()
-				? this.openAiBatch.processor(plan.settings().name().equals(OpenAiBatch.PER_REQUEST) ? null
-						: plan.settings().name(), plan.retry(), lane.gate())
+		Function<InputItem, List<Conversation>> conversations = (plan.builtIn() != null)
+				? plan.builtIn().processor(plan, lane.gate())
 				: new ConversationProcessor(plan, lane.chat(), lane.gate())::process;
 		String runner = lane.url();
 		int concurrency = lane.lane().concurrency();

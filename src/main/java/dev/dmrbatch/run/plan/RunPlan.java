@@ -9,7 +9,6 @@ import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.input.InputSource;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.StructuredOutput;
-import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.prompt.Prompts;
 
 /**
@@ -26,11 +25,12 @@ import dev.dmrbatch.prompt.Prompts;
  * @param label the {@code run=} label, or {@code null} for the job and input's default run
  * @param output the {@code output=} folder, or {@code null} for {@code output/<job>/<run>/}
  * @param lanes the model runners the items are spread across, one lane each; usually one
+ * @param builtIn the built-in job that runs instead of a job file, or {@code null} for a job file
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
 		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
-		List<Lane> lanes) {
+		List<Lane> lanes, BuiltInJob builtIn) {
 
 	/**
 	 * One model runner of the run, and its requests in flight.
@@ -54,16 +54,10 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		return this.models.get(0);
 	}
 
-	/** Whether this is the built-in job that runs an OpenAI Batch request file. */
-	public boolean isOpenAiBatch() {
-		return OpenAiBatch.JOB.equals(this.jobName);
-	}
-
 	/** Every model the run sends to: the run's models and the steps' own, in order of appearance. */
 	public List<String> modelsUsed() {
-		if (isOpenAiBatch()) {
-			// each request names its own; an unknown one is that request's error, not the run's
-			return List.of();
+		if (this.builtIn != null) {
+			return this.builtIn.modelsUsed(this);
 		}
 		java.util.Set<String> names = new java.util.LinkedHashSet<>();
 		this.models.forEach((m) -> names.add(m.name()));
@@ -97,7 +91,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 
 	public RunPlan withLanes(List<Lane> resolved) {
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, resolved.get(0).concurrency(), false,
-				retry, skipLimit, label, output, List.copyOf(resolved));
+				retry, skipLimit, label, output, List.copyOf(resolved), builtIn);
 	}
 
 }

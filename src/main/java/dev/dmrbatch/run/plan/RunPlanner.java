@@ -17,7 +17,6 @@ import dev.dmrbatch.input.InputSource;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.StructuredOutput;
-import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.prompt.PromptTemplates;
 import dev.dmrbatch.prompt.Prompts;
 
@@ -46,7 +45,11 @@ public class RunPlanner {
 
 	private final Exports exports;
 
-	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports) {
+	private final List<BuiltInJob> builtIns;
+
+	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
+			List<BuiltInJob> builtIns) {
+		this.builtIns = builtIns;
 		this.exports = exports;
 		this.jobFiles = jobFiles;
 		this.templates = templates;
@@ -54,8 +57,10 @@ public class RunPlanner {
 	}
 
 	public RunPlan plan(RunRequest request) {
-		if (OpenAiBatch.JOB.equals(request.job())) {
-			return openAiBatch(request);
+		for (BuiltInJob builtIn : this.builtIns) {
+			if (builtIn.name().equals(request.job())) {
+				return builtIn.plan(request, this);
+			}
 		}
 		JobDefinition job = this.jobFiles.load(request.job());
 		String jobName = jobName(job);
@@ -73,42 +78,11 @@ public class RunPlanner {
 		checkLabel(request);
 		Path output = output(request);
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
-				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto));
-	}
-
-	/**
-	 * The built-in {@code openai-batch} job: the request file is read line by line, every body keeps its model unless
-	 * {@code model=} replaces it, and a file with a custom_id twice is refused before anything is sent.
-	 */
-	private RunPlan openAiBatch(RunRequest request) {
-		if (request.input() == null) {
-			throw new RunException("job=openai-batch needs input=<requests.jsonl> (an OpenAI Batch API request file)");
-		}
-		JobDefinition job = OpenAiBatch.definition(request.input());
-		Path requests = this.properties.resolve(request.input());
-		InputSource input = new InputSource("lines", requests, null, inputName(requests));
-		InputReaders.check(input);
-		OpenAiBatch.checkUnique(input);
-		String model = (request.model() != null) ? request.model() : OpenAiBatch.PER_REQUEST;
-		ModelSettings settings = this.properties.settingsFor(model);
-		int concurrency = concurrency(job, request);
-		boolean auto = request.concurrency() == null || request.concurrency().equals("auto");
-		checkLabel(request);
-		Path output = output(request);
-		java.util.List<StructuredOutput> formats = new java.util.ArrayList<>();
-		formats.add(null);
-		List<RunPlan.Lane> lanes = lanes(job, request, concurrency, auto);
-		if (lanes.size() > 1 || !lanes.get(0).url().equals(this.properties.baseUrl())) {
-			throw new RunException("job=openai-batch sends to one runner, the one at dmr.base-url (--dmr.base-url=<url> "
-					+ "chooses it); it does not spread requests across runners");
-		}
-		return new RunPlan(OpenAiBatch.JOB, job, this.templates.compile(job), input, List.of(settings),
-				java.util.Collections.unmodifiableList(formats), Map.of(), concurrency, auto, retry(job), null,
-				request.label(), output, lanes);
+				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto), null);
 	}
 
 	/** {@code output=}: a folder for the exports, never an existing file. */
-	private Path output(RunRequest request) {
+	public Path output(RunRequest request) {
 		if (request.output() == null) {
 			return null;
 		}
@@ -119,7 +93,7 @@ public class RunPlanner {
 		return output;
 	}
 
-	private static void checkLabel(RunRequest request) {
+	public static void checkLabel(RunRequest request) {
 		if (request.label() != null && !LABEL.matcher(request.label()).matches()) {
 			throw new RunException("run=" + request.label()
 					+ " is not a valid run label: use letters, digits, '.', '_' and '-' (it names the output folder)");
@@ -161,7 +135,7 @@ public class RunPlanner {
 	 * ({@code ./in//a.csv}, {@code in/a.csv}, the absolute path): relative to the working folder when inside it,
 	 * else absolute, so one file is always one input.
 	 */
-	private String inputName(Path resolved) {
+	public String inputName(Path resolved) {
 		Path home = this.properties.home().toAbsolutePath().normalize();
 		Path absolute = resolved.toAbsolutePath().normalize();
 		String name = (absolute.startsWith(home) ? home.relativize(absolute) : absolute).toString().replace('\\', '/');
@@ -225,7 +199,7 @@ public class RunPlanner {
 		return java.util.Collections.unmodifiableList(formats);
 	}
 
-	private DmrProperties.Retry retry(JobDefinition job) {
+	public DmrProperties.Retry retry(JobDefinition job) {
 		DmrProperties.Retry profile = this.properties.retry();
 		JobDefinition.Retry own = job.retry();
 		if (own == null) {
@@ -241,7 +215,7 @@ public class RunPlanner {
 	 * the profile's ({@code DMR_BASE_URLS}, {@code dmr.runners}, or the one {@code dmr.base-url}). A runner without a
 	 * concurrency of its own takes the run's.
 	 */
-	List<RunPlan.Lane> lanes(JobDefinition job, RunRequest request, int concurrency, boolean auto) {
+	public List<RunPlan.Lane> lanes(JobDefinition job, RunRequest request, int concurrency, boolean auto) {
 		List<RunnerEndpoint> endpoints;
 		String from;
 		if (request.baseUrl() != null) {
@@ -307,7 +281,7 @@ public class RunPlanner {
 		throw new RunException(what + " is '" + value + "'; it must be 'auto' or a number from 1 to 64");
 	}
 
-	private int concurrency(JobDefinition job, RunRequest request) {
+	public int concurrency(JobDefinition job, RunRequest request) {
 		String value = (request.concurrency() != null) ? request.concurrency() : job.concurrency();
 		if (value == null || value.equals("auto")) {
 			return this.properties.concurrency();

@@ -35,7 +35,7 @@ class RunPlannerTests {
 
 	@Test
 	void commandLineThenJobThenPerModelThenProfileDefaults() {
-		RunPlanner planner = new RunPlanner(null, null, profile(), null);
+		RunPlanner planner = new RunPlanner(null, null, profile(), null, List.of());
 		ModelSettings jobModel = new ModelSettings("ai/qwen3", null, null, 64, null, null, null, null, null);
 
 		ModelSettings settings = planner.models(job(jobModel), request(null)).get(0);
