@@ -100,7 +100,8 @@ final class StartupFailureAnalyzers {
 						field = name + "." + setting.substring(0, setting.length() - "-valid".length());
 					}
 					Origin origin = Origin.from(problem);
-					problems.add(field + " " + problem.getDefaultMessage() + ((origin != null) ? " (" + origin + ")" : ""));
+					problems.add(field + " " + problem.getDefaultMessage()
+							+ ((origin != null) ? " (" + origin + ")" : ""));
 				}
 				return "invalid setting: " + String.join("; ", problems);
 			}
@@ -161,8 +162,8 @@ final class StartupFailureAnalyzers {
 			while (root.getCause() != null) {
 				root = root.getCause();
 			}
-			return analysis(RunnerEndpoint.redact("dmr-batch could not start: " + firstLine(String.valueOf(root.getMessage()))),
-					failure);
+			String message = firstLine(String.valueOf(root.getMessage()));
+			return analysis(RunnerEndpoint.redact("dmr-batch could not start: " + message), failure);
 		}
 
 		@Override

@@ -19,13 +19,13 @@ import com.vladsch.flexmark.html.renderer.NodeRenderer;
 import com.vladsch.flexmark.html.renderer.NodeRenderingHandler;
 import com.vladsch.flexmark.parser.Parser;
 import com.vladsch.flexmark.util.data.MutableDataSet;
-import dev.dmrbatch.conversation.Conversation;
-import dev.dmrbatch.conversation.ConversationStore.Histogram;
-import dev.dmrbatch.conversation.ConversationStore.Measure;
-import dev.dmrbatch.conversation.ConversationStore;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.safety.Safelist;
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.ConversationStore.Histogram;
+import dev.dmrbatch.conversation.ConversationStore.Measure;
 
 /**
  * {@code report.html}: one self-contained page to look at a run: its facts, charts of latency, tokens and progress

@@ -108,7 +108,7 @@ class OpenAiBatchJob implements BuiltInJob {
 	 * be sent, or whose answer is an error, becomes a failed conversation whose call holds the error code.
 	 * @param model {@code model=} from the command line, which replaces each body's model; {@code null} to keep them
 	 */
-	Function<InputItem, List<Conversation>> processor(String model, DmrProperties.Retry retry, LoadGate gate) {
+	private Function<InputItem, List<Conversation>> processor(String model, DmrProperties.Retry retry, LoadGate gate) {
 		return (item) -> (item.isBlank()) ? null : List.of(send(item, model, retry, gate));
 	}
 
@@ -179,9 +179,10 @@ class OpenAiBatchJob implements BuiltInJob {
 
 	private static Conversation refused(InputItem item, String id, List<Conversation.Turn> turns, String code,
 			String message) {
-		Conversation.Call call = new Conversation.Call(0, OpenAiBatch.STEP, null, 0, 0, 0, 0, null, null, code, false, null, null,
-				null, null);
-		return new Conversation(item.seq(), id, OpenAiBatch.PER_REQUEST, Conversation.FAILED, message, turns, List.of(call));
+		Conversation.Call call = new Conversation.Call(0, OpenAiBatch.STEP, null, 0, 0, 0, 0, null, null, code, false,
+				null, null, null, null);
+		return new Conversation(item.seq(), id, OpenAiBatch.PER_REQUEST, Conversation.FAILED, message, turns,
+				List.of(call));
 	}
 
 	private static JsonNode parse(String text) {
