@@ -4,13 +4,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
-import dev.dmrbatch.run.RunRequest;
+import dev.dmrbatch.run.plan.RunRequest;
 
 /**
  * The command line's own {@code key=value} arguments. Spring Boot's {@code --key=value} options are left to Boot.
+ *
+ * @param bare whether the command was named by a first word alone ({@code runs}) rather than {@code job=}
+ * @param options the names of the {@code --options} given, such as {@code json}
  */
-record Arguments(Map<String, String> values, Map<String, String> vars, boolean help) {
+public record Arguments(Map<String, String> values, Map<String, String> vars, boolean help, boolean bare,
+		Set<String> options) {
+
+	/** A first word that may name a command. */
+	private static final Pattern COMMAND_WORD = Pattern.compile("[a-z][a-z0-9-]*");
 
 	static final Set<String> KEYS = Set.of("job", "input", "output", "model", "profile", "run", "concurrency",
 			"export", "format", "requests", "max_tokens", "base-url");
@@ -19,19 +27,21 @@ record Arguments(Map<String, String> values, Map<String, String> vars, boolean h
 		Map<String, String> values = new LinkedHashMap<>();
 		Map<String, String> vars = new LinkedHashMap<>();
 		boolean help = args.isEmpty();
+		boolean bare = false;
 		for (String arg : args) {
 			if (arg.equals("help") || arg.equals("-h")) {
 				help = true;
 				continue;
 			}
-			if (arg.equals("config") && !values.containsKey("job")) {
-				values.put("job", "config"); // config [job=<name>]: the settings, and a job's
+			int eq = arg.indexOf('=');
+			if (eq < 0 && !values.containsKey("job") && COMMAND_WORD.matcher(arg).matches()) {
+				// runs, config [job=<name>]: a command named by a first word; the command line checks it is one
+				values.put("job", arg);
+				bare = true;
 				continue;
 			}
-			int eq = arg.indexOf('=');
 			if (eq <= 0) {
-				throw new ArgumentException("unknown argument '" + arg + "': arguments are key=value, e.g. job=summarize"
-						+ " (see: java -jar dmr-batch.jar help)");
+				throw notACommand(arg);
 			}
 			String key = arg.substring(0, eq);
 			String value = arg.substring(eq + 1);
@@ -56,6 +66,10 @@ record Arguments(Map<String, String> values, Map<String, String> vars, boolean h
 				values.put("of", value);
 				continue;
 			}
+			if (key.equals("job") && bare) {
+				// only runs and config take a job=; any other first word is not a command that takes one
+				throw notACommand(values.get("job"));
+			}
 			if (values.put(key, value) != null) {
 				throw new ArgumentException("argument " + key + "= is given twice");
 			}
@@ -63,7 +77,23 @@ record Arguments(Map<String, String> values, Map<String, String> vars, boolean h
 		if (!help && !values.containsKey("job")) {
 			throw new ArgumentException("no job given: say job=<name> (see: java -jar dmr-batch.jar help)");
 		}
-		return new Arguments(values, vars, help);
+		return new Arguments(values, vars, help, bare, Set.of());
+	}
+
+	/** The refusal of a first word that names no command, as for any argument without {@code =}. */
+	static ArgumentException notACommand(String word) {
+		return new ArgumentException("unknown argument '" + word + "': arguments are key=value, e.g. job=summarize"
+				+ " (see: java -jar dmr-batch.jar help)");
+	}
+
+	/** These arguments with the names of the {@code --options} given. */
+	Arguments withOptions(Set<String> given) {
+		return new Arguments(this.values, this.vars, this.help, this.bare, Set.copyOf(given));
+	}
+
+	/** Whether {@code --<name>} was given. */
+	public boolean option(String name) {
+		return this.options.contains(name);
 	}
 
 	/** Pre-parses {@code profile=} out of the raw arguments, before Spring starts; null when absent. */
@@ -76,11 +106,11 @@ record Arguments(Map<String, String> values, Map<String, String> vars, boolean h
 		return null;
 	}
 
-	String job() {
+	public String job() {
 		return this.values.get("job");
 	}
 
-	String get(String key) {
+	public String get(String key) {
 		return this.values.get(key);
 	}
 

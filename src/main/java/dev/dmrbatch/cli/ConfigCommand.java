@@ -8,10 +8,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
-import dev.dmrbatch.model.DmrProperties;
-import dev.dmrbatch.model.ModelSettings;
 import dev.dmrbatch.progress.ProgressProperties;
 
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
@@ -22,6 +22,7 @@ import org.springframework.boot.origin.Origin;
 import org.springframework.boot.origin.PropertySourceOrigin;
 import org.springframework.boot.origin.SystemEnvironmentOrigin;
 import org.springframework.boot.origin.TextResourceOrigin;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.stereotype.Component;
 
@@ -31,7 +32,8 @@ import org.springframework.stereotype.Component;
  * as Spring's own property sources and origins tell it. The API key is masked.
  */
 @Component
-class ConfigCommand {
+@Order(50)
+class ConfigCommand implements Command {
 
 	/** The settings under {@code dmr}, in the order config/application.yaml lists them. */
 	private static final List<String> KEYS = List.of("base-url", "api-key", "default-model", "max-tokens",
@@ -55,7 +57,18 @@ class ConfigCommand {
 		this.jobFiles = jobFiles;
 	}
 
-	int run(Arguments arguments) {
+	@Override
+	public String name() {
+		return "config";
+	}
+
+	@Override
+	public String usage() {
+		return "config [profile=<name>] [job=<name>] [model=<a,b>]";
+	}
+
+	@Override
+	public int run(Arguments arguments) {
 		List<String[]> rows = new ArrayList<>();
 		for (String key : KEYS) {
 			String name = "dmr." + key;

@@ -6,17 +6,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.jobfile.JobDefinition;
-import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.jobfile.JobFiles;
-import dev.dmrbatch.model.DmrProperties;
-import dev.dmrbatch.run.OutputFolders;
-import dev.dmrbatch.run.RunException;
+import dev.dmrbatch.openaibatch.OpenAiBatch;
+import dev.dmrbatch.run.job.OutputFolders;
+import dev.dmrbatch.run.plan.RunException;
 
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,7 +25,8 @@ import org.springframework.stereotype.Component;
  * store, without calling any model (the runner may be stopped).
  */
 @Component
-class ExportCommand {
+@Order(10)
+class ExportCommand implements Command {
 
 	private final ConversationStore store;
 
@@ -48,7 +50,18 @@ class ExportCommand {
 		this.properties = properties;
 	}
 
-	int run(Arguments arguments) {
+	@Override
+	public String name() {
+		return "export";
+	}
+
+	@Override
+	public String usage() {
+		return "job=export run=<id|label> [export=jsonl,pdf,...] [output=<dir>]";
+	}
+
+	@Override
+	public int run(Arguments arguments) {
 		String which = arguments.get("run");
 		if (which == null) {
 			throw new RunException("job=export needs run=<run id or label> (the summary of a run names it)");

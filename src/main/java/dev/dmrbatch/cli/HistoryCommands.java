@@ -16,8 +16,8 @@ import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunSummary;
-import dev.dmrbatch.run.OutputFolders;
-import dev.dmrbatch.run.RunException;
+import dev.dmrbatch.run.job.OutputFolders;
+import dev.dmrbatch.run.plan.RunException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Component;

@@ -1,7 +1,6 @@
 package dev.dmrbatch.cli;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -10,13 +9,7 @@ import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFileException;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.prompt.PromptException;
-import dev.dmrbatch.run.ConversationRuns;
-import dev.dmrbatch.run.RunException;
-import dev.dmrbatch.run.RunOutcome;
-import dev.dmrbatch.run.RunPlan;
-import dev.dmrbatch.run.RunPlanner;
-
-import org.springframework.batch.core.BatchStatus;
+import dev.dmrbatch.run.plan.RunException;
 
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
@@ -24,89 +17,43 @@ import org.springframework.boot.ExitCodeGenerator;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs the command the arguments name and keeps its exit code. Boot's own job launcher is off
- * ({@code spring.batch.job.enabled=false}): {@code job=} names a job file, not a job bean.
+ * Runs the command the arguments name and keeps its exit code: the {@link Command} of that name, else the job file
+ * of that name ({@link JobRun}). Boot's own job launcher is off ({@code spring.batch.job.enabled=false}):
+ * {@code job=} names a job file, not a job bean.
  */
 @Component
 class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 
 	private final JobFiles jobFiles;
 
-	private final RunPlanner planner;
+	private final List<Command> commands;
 
-	private final ConversationRuns runs;
-
-	private final ExportCommand export;
-
-	private final RunnerToolCommands tools;
-
-	private final ConfigCommand config;
-
-	private final HistoryCommands history;
+	private final JobRun jobRun;
 
 	private int exitCode;
 
-	JobCommand(JobFiles jobFiles, RunPlanner planner, ConversationRuns runs, ExportCommand export,
-			RunnerToolCommands tools, HistoryCommands history, ConfigCommand config) {
-		this.config = config;
-		this.history = history;
+	JobCommand(JobFiles jobFiles, List<Command> commands, JobRun jobRun) {
 		this.jobFiles = jobFiles;
-		this.planner = planner;
-		this.runs = runs;
-		this.export = export;
-		this.tools = tools;
+		this.commands = commands;
+		this.jobRun = jobRun;
 	}
 
 	@Override
 	public void run(ApplicationArguments args) throws Exception {
-		Arguments arguments = Arguments.parse(args.getNonOptionArgs());
+		Arguments arguments = Arguments.parse(args.getNonOptionArgs()).withOptions(args.getOptionNames());
 		if (arguments.help()) {
 			usage();
 			this.exitCode = args.getNonOptionArgs().isEmpty() ? CommandLine.NOTHING_RAN : 0;
 			return;
 		}
 		try {
-			switch (arguments.job()) {
-				case "export" -> {
-					this.exitCode = this.export.run(arguments);
-					return;
-				}
-				case "models" -> {
-					this.exitCode = this.tools.models(arguments, args.containsOption("json"));
-					return;
-				}
-				case "probe" -> {
-					this.exitCode = this.tools.probe(arguments);
-					return;
-				}
-				case "runs" -> {
-					this.exitCode = this.history.runs(arguments, args.containsOption("json"));
-					return;
-				}
-				case "show" -> {
-					this.exitCode = this.history.show(arguments, args.containsOption("json"));
-					return;
-				}
-				case "config" -> {
-					this.exitCode = this.config.run(arguments);
-					return;
-				}
-				case "bench" -> {
-					this.exitCode = this.tools.bench(arguments);
-					return;
-				}
-				default -> {
-				}
+			Command command = find(arguments.job());
+			if (command == null && arguments.bare()) {
+				throw Arguments.notACommand(arguments.job());
 			}
-			if (arguments.get("export") != null) {
-				throw new RunException("export= goes with job=export; a job's exports are set by export: in its file");
-			}
-			RunPlan plan = this.planner.plan(arguments.toRequest());
-			RunOutcome outcome = this.runs.run(plan);
-			summarize(outcome);
-			this.exitCode = outcome.alreadyComplete() ? 0 : outcome.exitCode();
+			this.exitCode = (command != null) ? command.run(arguments) : this.jobRun.run(arguments);
 		}
-		catch (JobFileException | PromptException | InputException | RunException ex) {
+		catch (JobFileException | PromptException | InputException | RunException | ArgumentException ex) {
 			Console.error(ex.getMessage());
 			this.exitCode = CommandLine.NOTHING_RAN;
 		}
@@ -117,63 +64,25 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 		return this.exitCode;
 	}
 
-	private void summarize(RunOutcome o) {
-		String run = o.name();
-		if (o.alreadyComplete()) {
-			Console.out(run + " is already complete (" + o.ok() + " ok, " + o.failed()
-					+ " failed); nothing was sent. Exports: " + o.outputDir()
-					+ ". To run it again, give a new run=<label>.");
-			return;
-		}
-		Console.out(o.summaryLine());
-		if (o.failuresLine() != null) {
-			Console.out(o.failuresLine());
-		}
-		if (o.models().size() > 1) {
-			for (var model : o.models()) {
-				Console.out(String.format(Locale.ROOT,
-						"  model %s: %d ok, %d failed; tokens %d in, %d out; %d ms average per answered item",
-						model.model(), model.ok(), model.failed(), model.promptTokens(), model.completionTokens(),
-						model.latencyMillisAverage()));
+	private Command find(String name) {
+		for (Command command : this.commands) {
+			if (command.name().equals(name) || command.aliases().contains(name)) {
+				return command;
 			}
 		}
-		if (o.runners().size() > 1) {
-			for (var runner : o.runners()) {
-				Console.out(String.format(Locale.ROOT, "  runner %s: %d ok, %d failed; %d tokens out; %d ms average "
-						+ "per answered item", runner.runner(), runner.ok(), runner.failed(), runner.completionTokens(),
-						runner.meanLatencyMillis()));
-			}
-		}
-		if (o.status() == BatchStatus.STOPPED) {
-			Console.error("stopped with " + o.items() + " items stored; the same command resumes the run");
-		}
-		else if (o.failure() != null) {
-			Console.error("the run " + o.status().toString().toLowerCase(Locale.ROOT) + ": " + o.failure()
-					+ ". The same command resumes it.");
-		}
-		for (String file : o.exports()) {
-			Console.out("exports: " + file);
-		}
-		o.exportWarnings().forEach(Console::warning);
-		Path log = (o.outputDir() != null) ? Path.of(o.outputDir(), "dmr-batch.log") : null;
-		if (log != null && Files.exists(log)) {
-			Console.out("log: " + log);
-		}
+		return null;
 	}
 
 	private void usage() {
 		StringBuilder text = new StringBuilder();
+		List<String> lines = new ArrayList<>(List.of(this.jobRun.usage().split("\n")));
+		this.commands.forEach((command) -> lines.addAll(List.of(command.usage().split("\n"))));
+		for (String line : lines) {
+			text.append(text.isEmpty() ? "usage: " : "       ")
+				.append(line.startsWith(" ") ? line : "java -jar dmr-batch.jar " + line)
+				.append('\n');
+		}
 		text.append("""
-				usage: java -jar dmr-batch.jar job=<name> [input=<path>] [output=<dir>] [model=<name>]
-				           [profile=<name>] [var.<key>=<value> ...] [run=<label>] [concurrency=<n|auto>]
-				       java -jar dmr-batch.jar job=export run=<id|label> [export=jsonl,pdf,...] [output=<dir>]
-				       java -jar dmr-batch.jar job=runs [job=<name>] [--json]
-				       java -jar dmr-batch.jar job=show run=<id|label> [--json]
-				       java -jar dmr-batch.jar job=openai-batch input=<requests.jsonl> [output=<dir>] [model=<name>]
-				       java -jar dmr-batch.jar config [profile=<name>] [job=<name>] [model=<a,b>]
-				       java -jar dmr-batch.jar job=models [format=json]
-				       java -jar dmr-batch.jar job=probe [model=<name>] [output=<dir>]
-				       java -jar dmr-batch.jar job=bench [model=<name>] [concurrency=1,2,4,8] [requests=N] [max_tokens=N]
 
 				Runs jobs/<name>.yaml over its input: renders each item's prompts, asks the model, keeps the
 				conversations and writes the exports (output/<job>/<run>/ unless output= says otherwise).

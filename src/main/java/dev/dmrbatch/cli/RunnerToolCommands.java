@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelCatalog;
-import dev.dmrbatch.run.RunException;
+import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.runner.BenchCommand;
 import dev.dmrbatch.runner.ModelsCommand;
 import dev.dmrbatch.runner.ProbeCommand;

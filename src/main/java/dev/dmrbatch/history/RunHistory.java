@@ -11,8 +11,8 @@ import java.util.Map;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.RunTotals;
-import dev.dmrbatch.run.RunException;
-import dev.dmrbatch.run.RunOutcome;
+import dev.dmrbatch.run.job.RunOutcome;
+import dev.dmrbatch.run.plan.RunException;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;

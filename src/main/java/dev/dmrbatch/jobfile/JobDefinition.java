@@ -7,8 +7,8 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.dmrbatch.model.ModelSettings;
-import dev.dmrbatch.model.RunnerEndpoint;
+import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.config.RunnerEndpoint;
 
 /**
  * A job file ({@code jobs/<name>.yaml}): what to read, how to prompt, which model, what to export.

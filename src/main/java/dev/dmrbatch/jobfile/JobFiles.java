@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import dev.dmrbatch.model.DmrProperties;
-import dev.dmrbatch.model.RunnerEndpoint;
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.model.StructuredOutput;
 import dev.dmrbatch.text.SafeText;
 import jakarta.validation.ConstraintViolation;

@@ -4,6 +4,7 @@ import java.util.List;
 
 import com.openai.client.OpenAIClient;
 import com.openai.models.models.Model;
+import dev.dmrbatch.config.DmrProperties;
 
 import org.springframework.stereotype.Component;
 

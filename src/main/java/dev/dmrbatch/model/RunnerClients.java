@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.openai.client.OpenAIClient;
+import dev.dmrbatch.config.DmrProperties;
 import okhttp3.OkHttpClient;
 
 import org.springframework.stereotype.Component;

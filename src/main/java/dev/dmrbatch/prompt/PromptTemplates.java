@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.jobfile.JobDefinition;
-import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.config.DmrProperties;
 import freemarker.cache.FileTemplateLoader;
 import freemarker.cache.TemplateLoader;
 import freemarker.template.TemplateNotFoundException;

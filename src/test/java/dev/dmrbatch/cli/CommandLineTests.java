@@ -56,6 +56,24 @@ class CommandLineTests {
 	}
 
 	@Test
+	void aCommandIsNamedByJobOrByItsWordAlone() {
+		Dmr.Result byJob = dmr("job=runs", "--json");
+		Dmr.Result byWord = dmr("runs", "--json");
+		assertThat(byJob.exitCode()).isZero();
+		assertThat(byWord.exitCode()).isZero();
+		assertThat(byWord.out()).isEqualTo(byJob.out());
+		Dmr.Result help = dmr("help");
+		for (String command : List.of("job=export", "job=runs", "job=show", "job=openai-batch", "config", "job=models",
+				"job=probe", "job=bench")) {
+			assertThat(help.out()).contains("       java -jar dmr-batch.jar " + command + " ");
+		}
+		Dmr.Result notACommand = dmr("colour");
+		assertThat(notACommand.exitCode()).isEqualTo(2);
+		assertThat(notACommand.err()).contains("error: unknown argument 'colour': arguments are key=value");
+		assertThat(dmr("colour", "job=ok").err()).contains("error: unknown argument 'colour': arguments are key=value");
+	}
+
+	@Test
 	void badArguments() {
 		assertThat(dmr("job=ok", "colour=red").err()).contains("error: unknown argument 'colour='");
 		assertThat(dmr("summarize").err()).contains("error: unknown argument 'summarize'");

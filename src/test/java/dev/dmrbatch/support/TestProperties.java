@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import dev.dmrbatch.model.DmrProperties;
+import dev.dmrbatch.config.DmrProperties;
 
 /** {@link DmrProperties} for unit tests that need a working folder and nothing else. */
 public final class TestProperties {

@@ -1,0 +1,32 @@
+package dev.dmrbatch.cli;
+
+import java.util.List;
+
+/**
+ * One command of the command line: {@code job=<name>}, or the name alone as the first word ({@code runs},
+ * {@code config}). Each is a bean; the command line finds it by name or alias, so a new command is a new class.
+ * A {@code job=} that names no command runs the job file of that name.
+ */
+public interface Command {
+
+	/** The name {@code job=} gives. */
+	String name();
+
+	/** Other names for the same command. */
+	default List<String> aliases() {
+		return List.of();
+	}
+
+	/**
+	 * Its usage lines for {@code help}, after {@code java -jar dmr-batch.jar}; a line that starts with a space goes on
+	 * from the one before.
+	 */
+	String usage();
+
+	/**
+	 * Runs the command.
+	 * @return the exit code
+	 */
+	int run(Arguments arguments) throws Exception;
+
+}

@@ -1,0 +1,97 @@
+package dev.dmrbatch.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import dev.dmrbatch.run.job.ConversationRuns;
+import dev.dmrbatch.run.job.RunOutcome;
+import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.run.plan.RunPlan;
+import dev.dmrbatch.run.plan.RunPlanner;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code job=<name>} that names no command: plans the run of the job file (or built-in job) of that name, runs it and
+ * prints its summary.
+ */
+@Component
+class JobRun {
+
+	private final RunPlanner planner;
+
+	private final ConversationRuns runs;
+
+	JobRun(RunPlanner planner, ConversationRuns runs) {
+		this.planner = planner;
+		this.runs = runs;
+	}
+
+	/**
+	 * Its usage lines for {@code help}, after {@code java -jar dmr-batch.jar}; a line that starts with a space goes on
+	 * from the one before.
+	 */
+	String usage() {
+		return """
+				job=<name> [input=<path>] [output=<dir>] [model=<name>]
+				    [profile=<name>] [var.<key>=<value> ...] [run=<label>] [concurrency=<n|auto>]
+				job=openai-batch input=<requests.jsonl> [output=<dir>] [model=<name>]""";
+	}
+
+	int run(Arguments arguments) throws Exception {
+		if (arguments.get("export") != null) {
+			throw new RunException("export= goes with job=export; a job's exports are set by export: in its file");
+		}
+		RunPlan plan = this.planner.plan(arguments.toRequest());
+		RunOutcome outcome = this.runs.run(plan);
+		summarize(outcome);
+		return outcome.alreadyComplete() ? 0 : outcome.exitCode();
+	}
+
+	private void summarize(RunOutcome o) {
+		String run = o.name();
+		if (o.alreadyComplete()) {
+			Console.out(run + " is already complete (" + o.ok() + " ok, " + o.failed()
+					+ " failed); nothing was sent. Exports: " + o.outputDir()
+					+ ". To run it again, give a new run=<label>.");
+			return;
+		}
+		Console.out(o.summaryLine());
+		if (o.failuresLine() != null) {
+			Console.out(o.failuresLine());
+		}
+		if (o.models().size() > 1) {
+			for (var model : o.models()) {
+				Console.out(String.format(Locale.ROOT,
+						"  model %s: %d ok, %d failed; tokens %d in, %d out; %d ms average per answered item",
+						model.model(), model.ok(), model.failed(), model.promptTokens(), model.completionTokens(),
+						model.latencyMillisAverage()));
+			}
+		}
+		if (o.runners().size() > 1) {
+			for (var runner : o.runners()) {
+				Console.out(String.format(Locale.ROOT, "  runner %s: %d ok, %d failed; %d tokens out; %d ms average "
+						+ "per answered item", runner.runner(), runner.ok(), runner.failed(), runner.completionTokens(),
+						runner.meanLatencyMillis()));
+			}
+		}
+		if (o.status() == BatchStatus.STOPPED) {
+			Console.error("stopped with " + o.items() + " items stored; the same command resumes the run");
+		}
+		else if (o.failure() != null) {
+			Console.error("the run " + o.status().toString().toLowerCase(Locale.ROOT) + ": " + o.failure()
+					+ ". The same command resumes it.");
+		}
+		for (String file : o.exports()) {
+			Console.out("exports: " + file);
+		}
+		o.exportWarnings().forEach(Console::warning);
+		Path log = (o.outputDir() != null) ? Path.of(o.outputDir(), "dmr-batch.log") : null;
+		if (log != null && Files.exists(log)) {
+			Console.out("log: " + log);
+		}
+	}
+
+}

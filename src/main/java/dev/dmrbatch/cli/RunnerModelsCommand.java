@@ -1,0 +1,34 @@
+package dev.dmrbatch.cli;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code models}: the runner's models and what each can do.
+ */
+@Component
+@Order(60)
+class RunnerModelsCommand implements Command {
+
+	private final RunnerToolCommands tools;
+
+	RunnerModelsCommand(RunnerToolCommands tools) {
+		this.tools = tools;
+	}
+
+	@Override
+	public String name() {
+		return "models";
+	}
+
+	@Override
+	public String usage() {
+		return "job=models [format=json]";
+	}
+
+	@Override
+	public int run(Arguments arguments) throws Exception {
+		return this.tools.models(arguments, arguments.option("json"));
+	}
+
+}

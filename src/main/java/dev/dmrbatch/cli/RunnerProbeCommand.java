@@ -1,0 +1,34 @@
+package dev.dmrbatch.cli;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code probe}: tries a model's endpoints and features on the runner.
+ */
+@Component
+@Order(70)
+class RunnerProbeCommand implements Command {
+
+	private final RunnerToolCommands tools;
+
+	RunnerProbeCommand(RunnerToolCommands tools) {
+		this.tools = tools;
+	}
+
+	@Override
+	public String name() {
+		return "probe";
+	}
+
+	@Override
+	public String usage() {
+		return "job=probe [model=<name>] [output=<dir>]";
+	}
+
+	@Override
+	public int run(Arguments arguments) throws Exception {
+		return this.tools.probe(arguments);
+	}
+
+}

@@ -1,0 +1,78 @@
+package dev.dmrbatch.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+
+/**
+ * One model runner of several: its OpenAI-compatible base URL and how many requests it takes at once.
+ *
+ * @param url the base URL, {@code /v1} included
+ * @param concurrency {@code auto} (the runner's own slot count where it tells) or a number; {@code null} is auto
+ */
+public record RunnerEndpoint(URI url, String concurrency) {
+
+	/** The user information of a URL as written: everything between {@code //} and the last {@code @} of the host. */
+	private static final Pattern USER_INFO = Pattern.compile("(?<=//)[^/?#\\s]*@");
+
+	/** In a job file a runner can be just its URL. */
+	@JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+	public static RunnerEndpoint of(String url) {
+		return new RunnerEndpoint(parse(url, "runner url"), null);
+	}
+
+	@JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+	public RunnerEndpoint {
+		refuseCredentials(url, "runner url");
+	}
+
+	/**
+	 * A runner URL as given; one that cannot be read is named by the setting only, as it may hold what should stay
+	 * private.
+	 * @throws RunnerUrlException when the text is not a URL or holds a user name or password
+	 */
+	public static URI parse(String url, String setting) {
+		URI parsed;
+		try {
+			parsed = new URI(url.strip());
+		}
+		catch (URISyntaxException ex) {
+			throw new RunnerUrlException(setting + " is not a URL: " + ex.getReason() + " at character "
+					+ (ex.getIndex() + 1));
+		}
+		return refuseCredentials(parsed, setting);
+	}
+
+	/**
+	 * Refuses a URL with a user name or password in it ({@code http://user:secret@host/v1}): they would be sent
+	 * nowhere (the runner gets the API key as a bearer token) yet stored and shown wherever the URL is, in exports,
+	 * the store, reports and messages.
+	 * @param setting what names the URL in the message, e.g. {@code dmr.base-url}; the URL itself is not quoted
+	 * @throws RunnerUrlException naming the setting
+	 */
+	public static URI refuseCredentials(URI url, String setting) {
+		if (url != null && (url.getRawUserInfo() != null
+				|| (url.getRawAuthority() != null && url.getRawAuthority().contains("@")))) {
+			throw new RunnerUrlException(setting + " must not hold a user name or password (user:password@host); "
+					+ "a runner that wants a key gets it from dmr.api-key (DMR_API_KEY) as a bearer token");
+		}
+		return url;
+	}
+
+	/** The text with any {@code user:password@} of the URLs in it written as {@code ****@}. */
+	public static String redact(String text) {
+		return (text != null && text.indexOf('@') >= 0) ? USER_INFO.matcher(text).replaceAll("****@") : text;
+	}
+
+	/** A runner URL that cannot be used; the message names the setting, never the URL's user information. */
+	public static final class RunnerUrlException extends IllegalArgumentException {
+
+		RunnerUrlException(String message) {
+			super(message);
+		}
+
+	}
+
+}

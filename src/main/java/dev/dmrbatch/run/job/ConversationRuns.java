@@ -1,0 +1,295 @@
+package dev.dmrbatch.run.job;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.conversation.RunTotals;
+import dev.dmrbatch.model.LoadGate;
+import dev.dmrbatch.model.ModelCallException;
+import dev.dmrbatch.model.RunnerClients;
+import dev.dmrbatch.model.RunnerSlots;
+import dev.dmrbatch.progress.ProgressListener;
+import dev.dmrbatch.run.partition.RunnerLane;
+import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.run.plan.RunPlan;
+import dev.dmrbatch.run.process.RunProcesses;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.ConcurrencyFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.stereotype.Component;
+
+/**
+ * Launches a planned run: checks the model with the runner, resumes the run if an earlier execution stopped or
+ * failed, refuses to repeat a completed one, runs the job and sums it up.
+ */
+@Component
+public class ConversationRuns {
+
+	private static final Logger log = LoggerFactory.getLogger(ConversationRuns.class);
+
+	private final ConversationJobFactory jobs;
+
+	private final JobOperator jobOperator;
+
+	private final JobRepository jobRepository;
+
+	private final ConversationStore store;
+
+	private final RunnerSlots slots;
+
+	private final RunProcesses processes;
+
+	private final RunnerClients clients;
+
+	private final OutputFolders folders;
+
+	ConversationRuns(ConversationJobFactory jobs, JobOperator jobOperator, JobRepository jobRepository,
+			ConversationStore store, RunnerClients clients, RunnerSlots slots, RunProcesses processes,
+			OutputFolders folders) {
+		this.folders = folders;
+		this.processes = processes;
+		this.clients = clients;
+		this.slots = slots;
+		this.jobs = jobs;
+		this.jobOperator = jobOperator;
+		this.jobRepository = jobRepository;
+		this.store = store;
+	}
+
+	/**
+	 * The identifying parameters: the same job, input, model, variables and label make the same run, which a
+	 * second command resumes instead of starting again.
+	 */
+	static JobParameters parameters(RunPlan plan) {
+		JobParametersBuilder builder = new JobParametersBuilder().addString("input", plan.input().display())
+			.addString("model", plan.modelNames());
+		if (plan.label() != null) {
+			builder.addString("run", plan.label());
+		}
+		for (Map.Entry<String, Object> var : plan.vars().entrySet()) {
+			builder.addString("var." + var.getKey(), String.valueOf(var.getValue()));
+		}
+		return builder.toJobParameters();
+	}
+
+	public RunOutcome run(RunPlan plan) throws Exception {
+		JobParameters parameters = parameters(plan);
+		JobExecution last = this.jobRepository.getLastJobExecution(plan.jobName(), parameters);
+		boolean resumed = false;
+		if (last != null) {
+			if (last.getStatus() == BatchStatus.COMPLETED) {
+				return outcome(plan, last, true, false, null);
+			}
+			if (last.getStatus().isRunning()) {
+				// on a shared database another host may be running it right now; a killed process is recovered
+				Optional<RunProcesses.Owner> owner = this.processes.liveOwner(last.getId());
+				if (owner.isPresent()) {
+					throw alreadyRunning(plan, last.getJobInstanceId(), owner.get().describe());
+				}
+				log.warn("run {} of {} was left {} by a process that is gone; recovering it", last.getJobInstanceId(),
+						plan.jobName(), last.getStatus());
+				this.jobOperator.recover(last);
+				this.processes.forget(last.getId());
+			}
+			resumed = true;
+		}
+		// the output folder before the runners are asked anything; a new run's id, and so a run-<id> folder, is
+		// known only once it starts: its folder is claimed then, before any step
+		Long known = (last != null) ? last.getJobInstanceId() : null;
+		if (known != null || plan.output() != null || plan.label() != null) {
+			this.folders.check(this.jobs.outputFolder(plan, (known != null) ? known : 0), known);
+		}
+		plan = checkRunners(plan);
+		List<RunnerLane> lanes = new java.util.ArrayList<>();
+		try {
+			for (RunPlan.Lane lane : plan.lanes()) {
+				lanes.add(new RunnerLane(lane, this.clients.chat(lane.url()), workers(lane.concurrency()),
+						new LoadGate(lane.concurrency(), plan.modelNames() + (plan.isSpread() ? " at " + lane.url() : ""))));
+			}
+			RunTotals before = resumed ? this.store.totals(last.getJobInstanceId()) : new RunTotals(0, 0, 0, 0, 0);
+			boolean restart = resumed;
+			RunPlan planned = plan;
+			RunOutcome[] ended = new RunOutcome[1];
+			// the summary is made once, as the job ends, and goes into the run's log as it does to the console
+			Job job = this.jobs.build(plan, lanes, (execution) -> {
+				ended[0] = outcome(planned, execution, false, restart, before);
+				logSummary(ended[0]);
+			});
+			if (resumed) {
+				long runId = last.getJobInstanceId();
+				log.info("resuming run {} of {} ({} before): {} items already stored, continuing after record {}",
+						runId, plan.jobName(), last.getStatus(), before.conversations(), this.store.lastItemSeq(runId));
+			}
+			JobExecution execution;
+			try {
+				execution = this.jobOperator.start(job, parameters);
+			}
+			catch (JobExecutionAlreadyRunningException | ConcurrencyFailureException
+					| DataIntegrityViolationException ex) {
+				// another process started the same run between our look and our start: the repository refused us
+				throw alreadyRunning(plan, (last != null) ? last.getJobInstanceId() : null,
+						"started by another process a moment ago");
+			}
+			for (Throwable failure : execution.getAllFailureExceptions()) {
+				if (failure instanceof OutputFolderTakenException taken) {
+					throw new RunException(taken.getMessage());
+				}
+			}
+			return (ended[0] != null) ? ended[0] : outcome(plan, execution, false, resumed, before);
+		}
+		finally {
+			lanes.forEach(RunnerLane::close);
+		}
+	}
+
+	/**
+	 * Every runner must have the run's models: asking first turns a typo into one message instead of N failures.
+	 * With several runners, one that does not answer at all is left out (the others take its share); one that
+	 * answers without the model is a mistake to fix. Then each runner's {@code concurrency: auto} is resolved.
+	 */
+	private RunPlan checkRunners(RunPlan plan) {
+		List<RunPlan.Lane> up = new java.util.ArrayList<>();
+		for (RunPlan.Lane lane : plan.lanes()) {
+			try {
+				for (String model : plan.modelsUsed()) {
+					this.clients.catalog(lane.url()).require(model);
+				}
+			}
+			catch (ModelCallException ex) {
+				if (plan.isSpread() && ex.status() == 0 && ex.isTransient()) {
+					log.warn("runner {} does not answer ({}); the run goes on with the other runners", lane.url(),
+							ex.getMessage());
+					continue;
+				}
+				throw new RunException(ex.getMessage());
+			}
+			up.add(resolveConcurrency(plan, lane));
+		}
+		if (up.isEmpty()) {
+			throw new RunException("none of the runners answers: " + String.join(", ",
+					plan.lanes().stream().map((lane) -> lane.url().toString()).toList()));
+		}
+		return plan.withLanes(up);
+	}
+
+	/** {@code concurrency: auto}: the model's parallel slots where the runner tells, else the profile's setting. */
+	private RunPlan.Lane resolveConcurrency(RunPlan plan, RunPlan.Lane lane) {
+		String at = plan.isSpread() ? " at " + lane.url() : "";
+		if (!lane.auto()) {
+			if (plan.isSpread()) {
+				log.info("concurrency {}{}", lane.concurrency(), at);
+			}
+			return lane;
+		}
+		Optional<Integer> slots = this.slots.of(lane.url(), plan.settings().name());
+		if (slots.isPresent()) {
+			log.info("concurrency auto: {}, the runner's parallel slots for {}{}", slots.get(), plan.settings().name(),
+					at);
+			return lane.resolved(Math.min(slots.get(), 64));
+		}
+		log.info("concurrency auto: {}, from dmr.concurrency (the runner does not tell its slots; Docker Model Runner "
+				+ "never does){}", lane.concurrency(), at);
+		return lane.resolved(lane.concurrency());
+	}
+
+	private static RunException alreadyRunning(RunPlan plan, Long runId, String who) {
+		return new RunException(((runId != null) ? "run " + runId + " of " + plan.jobName() : plan.jobName() + " with "
+				+ "these parameters") + " is already running (" + who + "); a run is never run by two processes at "
+				+ "once: wait for it to end, stop it, or give a new run=<label>");
+	}
+
+	private static ThreadPoolTaskExecutor workers(int concurrency) {
+		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+		executor.setCorePoolSize(concurrency);
+		executor.setMaxPoolSize(concurrency);
+		executor.setThreadNamePrefix("model-");
+		executor.setWaitForTasksToCompleteOnShutdown(true);
+		executor.setAwaitTerminationSeconds(30);
+		executor.initialize();
+		return executor;
+	}
+
+	/** The run's log ends as the console does: why items failed, why the run failed, and the summary. */
+	private static void logSummary(RunOutcome outcome) {
+		Logger runLog = LoggerFactory.getLogger(ProgressListener.RUN_LOG_ONLY);
+		if (outcome.failuresLine() != null) {
+			runLog.warn(outcome.failuresLine());
+		}
+		if (outcome.failure() != null) {
+			runLog.error("the run {}: {}", outcome.status().toString().toLowerCase(Locale.ROOT), outcome.failure());
+		}
+		runLog.info(outcome.summaryLine());
+	}
+
+	/**
+	 * @param before the run's totals before this execution; null for a run that was already complete
+	 */
+	private RunOutcome outcome(RunPlan plan, JobExecution execution, boolean alreadyComplete, boolean resumed,
+			RunTotals before) {
+		long runId = execution.getJobInstanceId();
+		RunTotals totals = this.store.totals(runId);
+		RunRecord record = this.store.findRun(runId).orElse(null);
+		String outputDir = (record != null) ? record.outputDir() : null;
+		long answered = (before != null) ? totals.ok() - before.ok() : 0;
+		long failedNow = (before != null) ? totals.failed() - before.failed() : 0;
+		LocalDateTime start = execution.getStartTime();
+		LocalDateTime end = (execution.getEndTime() != null) ? execution.getEndTime() : LocalDateTime.now();
+		double seconds = (start != null) ? Duration.between(start, end).toMillis() / 1000.0 : 0;
+		String exports = execution.getExecutionContext().containsKey("exports")
+				? execution.getExecutionContext().getString("exports") : "";
+		List<String> files = exports.isEmpty() ? List.of() : Arrays.asList(exports.split("\n"));
+		String warnings = execution.getExecutionContext().containsKey(ConversationJobFactory.EXPORT_WARNINGS)
+				? execution.getExecutionContext().getString(ConversationJobFactory.EXPORT_WARNINGS) : "";
+		String failure = execution.getAllFailureExceptions()
+			.stream()
+			.map(ConversationRuns::describe)
+			.distinct()
+			.reduce((a, b) -> a + "; " + b)
+			.orElse(null);
+		List<ConversationStore.FailureReason> reasons = (totals.failed() > 0 && !alreadyComplete)
+				? this.store.failureReasons(runId, (record != null) ? record.input() : plan.input().display(),
+						RunOutcome.REASONS)
+				: List.of();
+		return new RunOutcome(plan.jobName(), runId, plan.label(), execution.getStatus(), totals.conversations(),
+				totals.ok(), totals.failed(), totals.promptTokens(), totals.completionTokens(), answered, failedNow,
+				seconds, (outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete,
+				resumed, this.store.totalsByModel(runId), this.store.totalsByRunner(runId), reasons,
+				warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")));
+	}
+
+	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */
+	private static String describe(Throwable error) {
+		Throwable chosen = error;
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			chosen = cause;
+			if (cause.getClass().getName().startsWith("dev.dmrbatch.")) {
+				break;
+			}
+		}
+		String message = String.valueOf(chosen.getMessage());
+		int newline = message.indexOf('\n');
+		return (newline < 0) ? message : message.substring(0, newline);
+	}
+
+
+}

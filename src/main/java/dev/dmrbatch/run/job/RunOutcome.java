@@ -1,0 +1,97 @@
+package dev.dmrbatch.run.job;
+
+import java.util.List;
+import java.util.Locale;
+
+import dev.dmrbatch.conversation.ConversationStore;
+
+import org.springframework.batch.core.BatchStatus;
+
+/**
+ * How a run ended, for the summary and the exit code.
+ *
+ * @param answered conversations this execution stored with an answer
+ * @param failedNow conversations this execution stored as failed
+ * @param seconds how long this execution took
+ * @param reasons why items failed, most frequent first (at most {@value #REASONS})
+ * @param exportWarnings what the exports could not do, such as characters no font has, one sentence each
+ */
+public record RunOutcome(String jobName, long runId, String label, BatchStatus status, long items, long ok,
+		long failed, long promptTokens, long completionTokens, long answered, long failedNow, double seconds,
+		String outputDir, List<String> exports, String failure, boolean alreadyComplete, boolean resumed,
+		List<ConversationStore.ModelTotals> models, List<ConversationStore.RunnerTotals> runners,
+		List<ConversationStore.FailureReason> reasons, List<String> exportWarnings) {
+
+	/** How many reasons for failed items the summary names. */
+	static final int REASONS = 5;
+
+	/** 0 all answered, 3 finished with failed items, 4 stopped, 5 failed. */
+	public int exitCode() {
+		return exitCode(this.status, this.failed);
+	}
+
+	/** The exit code of a run that ended with this status and this many failed items. */
+	public static int exitCode(BatchStatus status, long failed) {
+		return switch (status) {
+			case COMPLETED -> (failed > 0) ? 3 : 0;
+			case STOPPED, STOPPING -> 4;
+			default -> 5;
+		};
+	}
+
+	/** The run's name in messages: its job and its label, or its id. */
+	public String name() {
+		return this.jobName + " run " + ((this.label != null) ? this.label : String.valueOf(this.runId));
+	}
+
+	/** The summary's first line: the run's totals and this execution's. */
+	public String summaryLine() {
+		double rate = (this.seconds > 0) ? this.answered / this.seconds : 0;
+		double tokenRate = (this.seconds > 0) ? this.completionTokens / this.seconds : 0;
+		return String.format(Locale.ROOT,
+				"%s %s: %d items, %d ok, %d failed; %d answered in this execution in %.1f s (%.1f items/s)%s; "
+						+ "tokens %d in, %d out (%.0f tokens/s out)",
+				name(), this.status, this.items, this.ok, this.failed, this.answered, this.seconds, rate,
+				(this.failedNow > 0) ? " and " + this.failedNow + " failed" : "", this.promptTokens,
+				this.completionTokens, tokenRate);
+	}
+
+	/**
+	 * Why items failed, one sentence: {@code 3 failed: <error> (id 3); <error> (2 items: ids a, b)}; null when none
+	 * failed.
+	 */
+	public String failuresLine() {
+		if (this.failed == 0 || this.reasons.isEmpty()) {
+			return null;
+		}
+		StringBuilder line = new StringBuilder().append(this.failed).append(" failed: ");
+		long named = 0;
+		for (int i = 0; i < this.reasons.size(); i++) {
+			ConversationStore.FailureReason reason = this.reasons.get(i);
+			named += reason.count();
+			line.append((i > 0) ? "; " : "").append(printable(reason.error(), 200)).append(" (");
+			if (reason.count() > 1) {
+				line.append(reason.count()).append(" items: ids ");
+			}
+			else {
+				line.append("id ");
+			}
+			List<String> ids = reason.ids().stream().map((id) -> printable(id, 40)).toList();
+			line.append(String.join(", ", ids)).append((reason.count() > ids.size()) ? ", ...)" : ")");
+		}
+		if (named < this.failed) {
+			line.append("; ").append(this.failed - named).append(" more for other reasons");
+		}
+		return line.append("; every error is in the exports (status \"failed\")").toString();
+	}
+
+	/** Text from the store as it may reach a terminal: no control characters, and not too long. */
+	static String printable(String text, int max) {
+		if (text == null) {
+			return "";
+		}
+		String clean = text.replaceAll("[\\p{Cntrl}\\u0080-\\u009f]", " ");
+		return (clean.length() <= max) ? clean : clean.substring(0, max - 3) + "...";
+	}
+
+}

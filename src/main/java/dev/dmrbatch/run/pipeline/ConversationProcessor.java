@@ -1,0 +1,183 @@
+package dev.dmrbatch.run.pipeline;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.input.InputItem;
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.model.ChatMessage;
+import dev.dmrbatch.model.ChatService;
+import dev.dmrbatch.model.LoadGate;
+import dev.dmrbatch.model.ModelCallException;
+import dev.dmrbatch.model.ModelReply;
+import dev.dmrbatch.prompt.PromptException;
+import dev.dmrbatch.prompt.Prompts;
+
+import dev.dmrbatch.model.StructuredOutput;
+import dev.dmrbatch.prompt.StepAnswer;
+import dev.dmrbatch.run.plan.RunPlan;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Holds one item's conversations, one per model: renders each step's prompt, sends the conversation so far, and keeps
+ * the reply, so step two sees step one's exchange. A step may be skipped by its {@code when:}, start a fresh
+ * conversation, use its own model settings, and ask for JSON, which is parsed and validated (and asked for again
+ * when it does not hold). An item that cannot be answered becomes a failed conversation with the reason. Only a
+ * runner that stays unreachable is an exception: it fails the job, whose uncommitted items are sent again when the
+ * run resumes. Runs on the worker threads; keeps no state.
+ */
+public class ConversationProcessor {
+
+	private static final Logger log = LoggerFactory.getLogger(ConversationProcessor.class);
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final RunPlan plan;
+
+	private final ChatService chat;
+
+	private final LoadGate gate;
+
+	public ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate) {
+		this.plan = plan;
+		this.chat = chat;
+		this.gate = gate;
+	}
+
+	/** The item's conversations, one per model in the plan's order; {@code null} for a blank line. */
+	public List<Conversation> process(InputItem item) {
+		if (item.isBlank()) {
+			return null; // a blank line: nothing to ask
+		}
+		List<Conversation> conversations = new ArrayList<>(this.plan.models().size());
+		for (ModelSettings settings : this.plan.models()) {
+			conversations.add(converse(item, settings));
+		}
+		return conversations;
+	}
+
+	private Conversation converse(InputItem item, ModelSettings settings) {
+		List<Conversation.Turn> turns = new ArrayList<>();
+		List<Conversation.Call> calls = new ArrayList<>();
+		if (item.error() != null) {
+			return failed(item, settings, turns, calls, item.error());
+		}
+		Map<String, Object> answers = new LinkedHashMap<>();
+		Map<String, Object> model = model(item, answers);
+		Prompts prompts = this.plan.prompts();
+		List<ChatMessage> messages = new ArrayList<>();
+		ChatMessage system = null;
+		try {
+			if (prompts.hasSystem()) {
+				system = ChatMessage.system(prompts.renderSystem(model));
+				messages.add(system);
+				turns.add(new Conversation.Turn("system", null, system.content()));
+			}
+			List<JobDefinition.Step> steps = this.plan.job().steps();
+			for (int i = 0; i < steps.size(); i++) {
+				JobDefinition.Step step = steps.get(i);
+				if (!prompts.shouldRun(i, model)) {
+					calls.add(Conversation.Call.skipped(i, step.name()));
+					answers.put(step.name(), StepAnswer.skippedStep());
+					continue;
+				}
+				if (step.startsNewConversation()) {
+					messages = new ArrayList<>();
+					if (system != null) {
+						messages.add(system);
+					}
+				}
+				String prompt = prompts.renderStep(i, model);
+				messages.add(ChatMessage.user(prompt));
+				turns.add(new Conversation.Turn("user", step.name(), prompt));
+				ModelSettings stepSettings = settings.overriddenBy(step.settings());
+				String stepModel = stepSettings.name().equals(settings.name()) ? null : stepSettings.name();
+				StructuredOutput format = this.plan.formats().get(i);
+				int tries = (format != null) ? 1 + step.jsonRetriesOrDefault() : 1;
+				for (int attempt = 1;; attempt++) {
+					ModelReply reply;
+					try {
+						reply = this.chat.complete(stepSettings, messages, format, this.plan.retry(), this.gate);
+					}
+					catch (ModelCallException ex) {
+						if (ex.status() == 0) {
+							// no answer at all, after the retries: the runner is gone, not this item's fault
+							throw new RunnerUnavailableException(ex.getMessage(), ex);
+						}
+						calls.add(new Conversation.Call(i, step.name(), null, 0, 0, 0, 0, null, null, ex.getMessage(),
+								false, stepModel, null, null, null));
+						return failed(item, settings, turns, calls, "step " + step.name() + ": " + ex.getMessage());
+					}
+					JsonNode json = null;
+					String invalid = null;
+					if (format != null) {
+						try {
+							json = format.check(reply.content());
+						}
+						catch (StructuredOutput.InvalidAnswerException ex) {
+							invalid = ex.getMessage();
+						}
+					}
+					calls.add(new Conversation.Call(i, step.name(), reply.finishReason(), reply.promptTokens(),
+							reply.completionTokens(), reply.latencyMillis(), reply.attempts(), reply.timings(),
+							reply.systemFingerprint(), invalid, false, servedBy(reply, settings), reply.ttftMillis(), null,
+							null));
+					if (invalid != null && attempt < tries) {
+						log.debug("item {} step {}: {}; asking again ({} of {})", item.id(), step.name(), invalid,
+								attempt + 1, tries);
+						continue;
+					}
+					String jsonText = (json != null) ? JSON.writeValueAsString(json) : null;
+					messages.add(ChatMessage.assistant(reply.content()));
+					turns.add(new Conversation.Turn("assistant", step.name(), reply.content(), reply.reasoning(),
+							jsonText));
+					if (invalid != null) {
+						return failed(item, settings, turns, calls, "step " + step.name() + ": " + invalid
+								+ ((tries > 1) ? " (after " + tries + " answers)" : ""));
+					}
+					answers.put(step.name(), new StepAnswer(reply.content(), reply.reasoning(),
+							(json != null) ? JSON.treeToValue(json, Object.class) : null, false));
+					break;
+				}
+			}
+		}
+		catch (PromptException ex) {
+			return failed(item, settings, turns, calls, ex.getMessage());
+		}
+		return new Conversation(item.seq(), item.id(), settings.name(), Conversation.OK, null, turns, calls);
+	}
+
+	/**
+	 * The variables a prompt sees: the item's fields, {@code item} (the fields alone, whatever their names),
+	 * {@code record} (its {@code number} in the input and its {@code id}), {@code vars} and {@code steps} (the
+	 * answers so far). A field named like one of these four is still {@code item.<name>}.
+	 */
+	private Map<String, Object> model(InputItem item, Map<String, Object> answers) {
+		Map<String, Object> model = new HashMap<>(item.fields());
+		model.put("item", item.fields());
+		model.put("record", Map.of("number", item.seq(), "id", item.id()));
+		model.put("vars", this.plan.vars());
+		model.put("steps", answers);
+		return model;
+	}
+
+	/** The model the runner says answered, kept when it is not the conversation's own (a step's own model). */
+	private static String servedBy(ModelReply reply, ModelSettings conversation) {
+		String model = reply.model();
+		return (model == null || model.equals(conversation.name())) ? null : model;
+	}
+
+	private static Conversation failed(InputItem item, ModelSettings settings, List<Conversation.Turn> turns,
+			List<Conversation.Call> calls, String error) {
+		return new Conversation(item.seq(), item.id(), settings.name(), Conversation.FAILED, error, turns, calls);
+	}
+
+}
