@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -35,7 +36,7 @@ final class CsvItemReader implements ItemStreamReader<InputItem> {
 	static final String LINE = "input.csv.line";
 
 	// RFC 4180 as written: no comments, no trimming, empty lines kept (they are counted, as blank items)
-	private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(false).get();
+	private static final CSVFormat FORMAT = CSVFormat.RFC4180;
 
 	private final Path path;
 
@@ -89,6 +90,9 @@ final class CsvItemReader implements ItemStreamReader<InputItem> {
 			}
 		}
 		catch (UncheckedIOException ex) {
+			if (!(ex.getCause() instanceof CSVException)) {
+				throw ex.getCause();
+			}
 			throw new InputException(display + " line 1: the header is not a valid CSV record ("
 					+ malformation(ex) + ")");
 		}
@@ -101,16 +105,21 @@ final class CsvItemReader implements ItemStreamReader<InputItem> {
 			this.charset = TextEncoding.of(this.path);
 			if (context.containsKey(LINE)) {
 				startAt(context.getLong(LINE));
+				return;
 			}
-			else {
-				startAt(1);
-				if (this.records.hasNext()) {
-					this.records.next();
-					this.nextLine = this.lineOffset + this.parser.getCurrentLineNumber() + 1;
+			startAt(1);
+			if (this.records.hasNext()) {
+				this.records.next();
+				this.nextLine = this.lineOffset + this.parser.getCurrentLineNumber() + 1;
+			}
+			// a run that a version before this reader stopped saved only how many records it had read: read past them
+			for (long read = context.getLong(InputReaders.POSITION, 0L); read > 0; read--) {
+				if (read() == null) {
+					break;
 				}
 			}
 		}
-		catch (IOException | UncheckedIOException ex) {
+		catch (Exception ex) {
 			throw new ItemStreamException("input file " + this.display + " cannot be read: " + ex.getMessage(), ex);
 		}
 	}
@@ -158,13 +167,23 @@ final class CsvItemReader implements ItemStreamReader<InputItem> {
 			record = this.records.next();
 		}
 		catch (UncheckedIOException ex) {
-			// the parser cannot go on after a malformed record: start again on the line after the one it began on
+			if (!(ex.getCause() instanceof CSVException)) {
+				throw ex; // the file could not be read: not a malformed record
+			}
+			// the parser cannot go on after a malformed record: an unclosed quote reached the end of the file, so
+			// reading starts again on the line after the one the record began on; characters after a closing quote
+			// end the record on the line they stand on, and reading goes on after that line
+			boolean unclosed = unclosed(ex);
+			// (Commons CSV has counted the line the error stands on by the time it reports it)
+			long end = unclosed ? start : Math.max(start, this.lineOffset + this.parser.getCurrentLineNumber());
 			String reason = malformation(ex);
-			startAt(start + 1);
-			return InputItem.invalid(this.display + " line " + start + ": " + reason);
+			startAt(end + 1);
+			return InputItem.invalid(this.display + ((end > start) ? " lines " + start + "-" + end : " line " + start)
+					+ ": " + reason);
 		}
 		this.nextLine = this.lineOffset + this.parser.getCurrentLineNumber() + 1;
-		if (record.size() == 1 && record.get(0).isBlank()) {
+		if (record.size() == 1 && (record.get(0).isEmpty() || (this.header.size() > 1 && record.get(0).isBlank()))) {
+			// an empty line (or blanks where several columns are expected): counted, nothing to ask
 			return InputItem.BLANK;
 		}
 		if (record.size() != this.header.size()) {
@@ -186,7 +205,7 @@ final class CsvItemReader implements ItemStreamReader<InputItem> {
 	/** What is wrong with a record, in words, from Commons CSV's exception (whose line numbers are its own). */
 	private static String malformation(UncheckedIOException ex) {
 		String message = String.valueOf(ex.getCause().getMessage());
-		if (message.contains("EOF reached before encapsulated token finished")) {
+		if (unclosed(ex)) {
 			return "a quoted field is opened and never closed (an unbalanced quote)";
 		}
 		if (message.contains("Invalid character between encapsulated token and delimiter")) {
@@ -194,6 +213,10 @@ final class CsvItemReader implements ItemStreamReader<InputItem> {
 					+ "unbalanced quote)";
 		}
 		return "not a valid CSV record";
+	}
+
+	private static boolean unclosed(UncheckedIOException ex) {
+		return String.valueOf(ex.getCause().getMessage()).contains("EOF reached before encapsulated token finished");
 	}
 
 	@Override

@@ -332,4 +332,31 @@ class InputReadersTests {
 				null);
 	}
 
+	@Test
+	void charactersAfterAClosingQuoteEndTheRecordOnTheirLineAndNameItsLines() throws Exception {
+		this.workspace.file("in.csv", "id,text\n1,ok\n2,\"a\nb\"x\n3,after\n");
+		List<InputItem> items = readAll(InputReaders.reader(source("csv", "in.csv", null)), new ExecutionContext());
+		assertThat(items).extracting(InputItem::error).containsExactly(null, "in.csv lines 3-4: a quoted field is "
+				+ "followed by other characters before the next comma or line end (a stray or unbalanced quote)", null);
+		assertThat(items).extracting((item) -> item.fields().get("text")).containsExactly("ok", null, "after");
+	}
+
+	@Test
+	void aQuotedBlankValueOfAOneColumnCsvIsAnItem() throws Exception {
+		this.workspace.file("in.csv", "text\n\"   \"\n\nx\n");
+		List<InputItem> items = readAll(InputReaders.reader(source("csv", "in.csv", null)), new ExecutionContext());
+		assertThat(items).extracting(InputItem::isBlank).containsExactly(false, true, false);
+		assertThat(items.get(0).fields()).containsEntry("text", "   ");
+	}
+
+	@Test
+	void aRunStoppedBeforeTheLineWasSavedResumesAfterTheRecordsItCounted() throws Exception {
+		this.workspace.file("in.csv", "id,text\n1,\"a\nb\"\n2,c\n3,d\n");
+		ExecutionContext saved = new ExecutionContext();
+		saved.putLong(InputReaders.POSITION, 2); // what the earlier flat-file reader's run saved
+		List<InputItem> rest = readAll(InputReaders.reader(source("csv", "in.csv", null)), saved);
+		assertThat(rest).extracting(InputItem::seq).containsExactly(3L);
+		assertThat(rest.get(0).fields()).containsEntry("text", "d");
+	}
+
 }
