@@ -153,13 +153,18 @@ public class ConversationStore {
 			// the group's first items: from its first record on, in the primary key's order
 			List<String> ids = new ArrayList<>(3);
 			String[] first = new String[1];
+			// (a group of fewer than 3 rows asks for no more than it has, so the scan stops at its last row instead of
+			// running to the end of the run; an item with several models has a row each, named once)
 			this.jdbc.query("select item_id, " + head + " head" + failed + " and item_seq >= ? and " + key + " = ? "
-					+ "order by item_seq, model limit 3", (rs) -> {
-						ids.add(rs.getString("item_id"));
+					+ "order by item_seq, model limit ?", (rs) -> {
+						String id = rs.getString("item_id");
+						if (!ids.contains(id)) {
+							ids.add(id);
+						}
 						if (first[0] == null) {
 							first[0] = rs.getString("head");
 						}
-					}, runId, group[2], prefix, group[0]);
+					}, runId, group[2], prefix, group[0], Math.min(3, (Long) group[1]));
 			// a parser's detail may quote the input: the reason stops before it
 			String error = (first[0] != null && NOT_JSON.equals(group[0]))
 					? first[0].substring(0, first[0].indexOf(": not valid JSON (") + 16) : first[0];

@@ -59,14 +59,25 @@ class StoreFolder implements BeanFactoryPostProcessor, EnvironmentAware, Applica
 			return;
 		}
 		Path folder = this.database.getParent();
-		try {
-			if (!Files.isDirectory(folder)) {
+		if (!Files.isDirectory(folder)) {
+			try {
 				Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(FOLDER));
 			}
-			Files.setPosixFilePermissions(folder, FOLDER);
+			catch (IOException ex) {
+				throw new UncheckedIOException("cannot create the data folder " + folder + ": " + ex.getMessage(), ex);
+			}
+			return;
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("cannot create the data folder " + folder + ": " + ex.getMessage(), ex);
+		// a data folder made before (by an earlier version, say) is tightened when it is the user's own and not the
+		// working folder itself; one that belongs to someone else, or cannot be changed, is left as it is
+		try {
+			if (!folder.equals(Path.of("").toAbsolutePath())
+					&& Files.getOwner(folder).getName().equals(System.getProperty("user.name"))) {
+				Files.setPosixFilePermissions(folder, FOLDER);
+			}
+		}
+		catch (IOException | UnsupportedOperationException | SecurityException ex) {
+			// left as it is: the database opens all the same
 		}
 	}
 

@@ -327,10 +327,9 @@ public class JobFiles {
 		String path = path(ex);
 		if (syntax != null) {
 			message.append("not valid YAML, ").append(SafeText.excerpt(problem(syntax), 80));
-			String text = lineText(file, line);
-			if (!text.isBlank()) {
-				message.append(" (at '").append(SafeText.excerpt(text.strip(), 40)).append("')");
-			}
+			// the place, never the line's text: a file given by mistake (credentials, a .env) may hold a secret there
+			syntax.getProblemMark()
+				.ifPresent((mark) -> message.append(" (column ").append(mark.getColumn() + 1).append(")"));
 		}
 		else if (ex instanceof StreamReadException && duplicateKey(ex) != null) {
 			message.append("key '").append(SafeText.excerpt(duplicateKey(ex), 40))
@@ -388,18 +387,6 @@ public class JobFiles {
 	private static String duplicateKey(JacksonException ex) {
 		Matcher matcher = DUPLICATE.matcher(String.valueOf(ex.getOriginalMessage()));
 		return matcher.find() ? matcher.group(1) : null;
-	}
-
-	private static String lineText(Path file, int line) {
-		if (line < 1) {
-			return "";
-		}
-		try (Stream<String> lines = Files.lines(file)) {
-			return lines.skip(line - 1).findFirst().orElse("");
-		}
-		catch (IOException | UncheckedIOException ex) {
-			return "";
-		}
 	}
 
 	private static String found(JsonToken token) {

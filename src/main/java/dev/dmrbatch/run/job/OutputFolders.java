@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -82,7 +81,16 @@ public class OutputFolders {
 				+ ((label != null) ? "label=" + label + "\n" : "");
 		try {
 			Files.createDirectories(folder);
-			Files.writeString(marker, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
+			// written whole beside it, then linked in place in one step: a crash never leaves a half-written marker
+			// that would lock the run out of its own folder, and of two processes only one gets the name
+			Path written = Files.createTempFile(folder, MARKER, ".tmp");
+			try {
+				Files.writeString(written, content, StandardCharsets.UTF_8);
+				Files.createLink(marker, written);
+			}
+			finally {
+				Files.deleteIfExists(written);
+			}
 		}
 		catch (FileAlreadyExistsException ex) {
 			// ours already, or another process claimed it a moment ago: the marker says which
