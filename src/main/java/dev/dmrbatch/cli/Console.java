@@ -18,7 +18,7 @@ final class Console {
 	}
 
 	static void warning(String message) {
-		System.err.println("warning: " + message);
+		System.err.println("warning: " + SafeText.visible(message));
 		System.err.flush();
 	}
 

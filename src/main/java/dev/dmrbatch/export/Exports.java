@@ -13,6 +13,7 @@ import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
+import dev.dmrbatch.progress.ProgressListener;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.PromptTemplates;
 import freemarker.cache.ClassTemplateLoader;
@@ -34,6 +35,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class Exports {
+
+	private static final Logger RUN_LOG = LoggerFactory.getLogger(ProgressListener.RUN_LOG_ONLY);
 
 	private static final Logger log = LoggerFactory.getLogger(Exports.class);
 
@@ -161,7 +164,8 @@ public class Exports {
 			}
 			for (Exporter exporter : exporters) {
 				for (String warning : exporter.warnings()) {
-					log.warn(warning);
+					// into the run's own log; the command line prints it once with the summary
+					RUN_LOG.warn(warning);
 					warnings.add(warning);
 				}
 			}

@@ -70,7 +70,7 @@ final class LayoutExporter implements Exporter {
 			// a text export is read in a terminal or an editor: control characters are shown, not obeyed
 			StringWriter text = new StringWriter();
 			template.process(model, text);
-			this.out.write(SafeText.visible(text.toString()));
+			this.out.write(SafeText.document(text.toString()));
 		}
 		catch (TemplateException ex) {
 			String detail = ex.getMessageWithoutStackTop();

@@ -51,8 +51,12 @@ public final class Prompts {
 			template.process(model, out);
 		}
 		catch (InvalidReferenceException ex) {
-			throw new PromptException("variable '" + ex.getBlamedExpressionString() + "' is missing in "
-					+ where(template, ex));
+			String variable = ex.getBlamedExpressionString();
+			throw new PromptException("variable '" + variable + "' is missing in " + where(template, ex)
+					+ (("item.id".equals(variable) || "item.seq".equals(variable))
+							? " (item holds the input's fields only: the record's id is record.id, its number "
+									+ "record.number)"
+							: ""));
 		}
 		catch (TemplateException ex) {
 			String detail = ex.getMessageWithoutStackTop();

@@ -14,10 +14,21 @@ public final class SafeText {
 
 	/** The text with every control character but line feed, tab and the CR of a CRLF escaped; {@code null} stays. */
 	public static String visible(String text) {
-		if (text == null || clean(text, true)) {
+		if (text == null || clean(text, true, false)) {
 			return text;
 		}
-		return escape(text, true);
+		return escape(text, true, false);
+	}
+
+	/**
+	 * The text as a text export holds it: control characters escaped as {@link #visible} does, but the
+	 * bidirectional formatting characters kept, since right-to-left text in a document needs them.
+	 */
+	public static String document(String text) {
+		if (text == null || clean(text, true, true)) {
+			return text;
+		}
+		return escape(text, true, true);
 	}
 
 	/**
@@ -25,24 +36,24 @@ public final class SafeText {
 	 * too), cut with {@code …} where it goes on: what a message may quote of a value.
 	 */
 	public static String excerpt(String text, int max) {
-		String line = clean(text, false) ? text : escape(text, false);
+		String line = clean(text, false, false) ? text : escape(text, false, false);
 		return (line.length() <= max) ? line : line.substring(0, Math.max(0, max - 1)).stripTrailing() + "…";
 	}
 
-	private static boolean clean(String text, boolean keepLines) {
+	private static boolean clean(String text, boolean keepLines, boolean keepBidi) {
 		for (int i = 0; i < text.length(); i++) {
-			if (needsEscape(text, i, keepLines)) {
+			if (needsEscape(text, i, keepLines, keepBidi)) {
 				return false;
 			}
 		}
 		return true;
 	}
 
-	private static String escape(String text, boolean keepLines) {
+	private static String escape(String text, boolean keepLines, boolean keepBidi) {
 		StringBuilder out = new StringBuilder(text.length() + 16);
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
-			if (needsEscape(text, i, keepLines)) {
+			if (needsEscape(text, i, keepLines, keepBidi)) {
 				out.append(String.format("\\u%04x", (int) c));
 			}
 			else {
@@ -52,7 +63,7 @@ public final class SafeText {
 		return out.toString();
 	}
 
-	private static boolean needsEscape(String text, int i, boolean keepLines) {
+	private static boolean needsEscape(String text, int i, boolean keepLines, boolean keepBidi) {
 		char c = text.charAt(i);
 		if (c == '\n' || c == '\t') {
 			return !keepLines;
@@ -60,8 +71,8 @@ public final class SafeText {
 		if (c == '\r') {
 			return !keepLines || i + 1 >= text.length() || text.charAt(i + 1) != '\n';
 		}
-		return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= '\u202a' && c <= '\u202e')
-				|| (c >= '\u2066' && c <= '\u2069');
+		return c < 0x20 || (c >= 0x7f && c <= 0x9f)
+				|| (!keepBidi && ((c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069')));
 	}
 
 }

@@ -65,6 +65,16 @@ class JsonConfigurationTests {
 	}
 
 	@Test
+	void aFileIndentedWithTabsIsRead() throws Exception {
+		// (JSON is YAML in principle, but Spring Boot's YAML loader stops at a tab where YAML wants indentation)
+		this.workspace.file("tabs.json", "{\n\t\"dmr\": {\n\t\t\"max-tokens\": 64,\n\t\t\"stop\": [\"a\",\n\t\t\t\"b\"]\n\t}\n}\n");
+		PropertySource<?> source = new JsonPropertySourceLoader().load("json",
+				new FileSystemResource(this.workspace.path("tabs.json"))).get(0);
+		assertThat(source.getProperty("dmr.max-tokens")).isEqualTo("64");
+		assertThat(source.getProperty("dmr.stop[1]")).isEqualTo("b");
+	}
+
+	@Test
 	void aKeyTwiceOrAFileThatIsNotAnObjectIsRefusedNamingFileAndLine() {
 		this.workspace.file("twice.json", "{\n  \"dmr\": { \"max-tokens\": 1,\n  \"max-tokens\": 2 }\n}\n");
 		assertThatThrownBy(() -> new JsonPropertySourceLoader().load("j",

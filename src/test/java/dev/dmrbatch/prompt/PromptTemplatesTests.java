@@ -134,4 +134,14 @@ class PromptTemplatesTests {
 		assertThat(prompts.renderStep(0, Map.of("text", "ok"))).isEqualTo("ok");
 	}
 
+	@Test
+	void itemIdWithoutSuchAFieldPointsToRecord() {
+		Prompts prompts = this.templates.compile(job(null, inline("a", "Item ${item.id}: ${text}")));
+		Map<String, Object> model = new HashMap<>();
+		model.put("text", "t");
+		model.put("item", Map.of("text", "t"));
+		assertThatThrownBy(() -> prompts.renderStep(0, model)).hasMessageEndingWith(
+				"(item holds the input's fields only: the record's id is record.id, its number record.number)");
+	}
+
 }

@@ -25,4 +25,11 @@ class SafeTextTests {
 		assertThat(SafeText.excerpt("short", 10)).isEqualTo("short");
 	}
 
+	@Test
+	void aDocumentKeepsBidirectionalFormattingButNotControls() {
+		String rtl = "\u2067\u05e9\u05dc\u05d5\u05dd\u2069 and \u202bembedded\u202c";
+		assertThat(SafeText.document(rtl + "\u001b[2J")).isEqualTo(rtl + "\\u001b[2J");
+		assertThat(SafeText.visible(rtl)).doesNotContain("\u2067").contains("\\u2067");
+	}
+
 }

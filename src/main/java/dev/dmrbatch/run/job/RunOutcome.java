@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.text.SafeText;
 
 import org.springframework.batch.core.BatchStatus;
 
@@ -69,29 +70,20 @@ public record RunOutcome(String jobName, long runId, String label, BatchStatus s
 		for (int i = 0; i < this.reasons.size(); i++) {
 			ConversationStore.FailureReason reason = this.reasons.get(i);
 			named += reason.count();
-			line.append((i > 0) ? "; " : "").append(printable(reason.error(), 200)).append(" (");
+			line.append((i > 0) ? "; " : "").append(SafeText.excerpt(String.valueOf(reason.error()), 200)).append(" (");
 			if (reason.count() > 1) {
 				line.append(reason.count()).append(" items: ids ");
 			}
 			else {
 				line.append("id ");
 			}
-			List<String> ids = reason.ids().stream().map((id) -> printable(id, 40)).toList();
+			List<String> ids = reason.ids().stream().map((id) -> SafeText.excerpt(String.valueOf(id), 40)).toList();
 			line.append(String.join(", ", ids)).append((reason.count() > ids.size()) ? ", ...)" : ")");
 		}
 		if (named < this.failed) {
 			line.append("; ").append(this.failed - named).append(" more for other reasons");
 		}
 		return line.append("; every error is in the exports (status \"failed\")").toString();
-	}
-
-	/** Text from the store as it may reach a terminal: no control characters, and not too long. */
-	static String printable(String text, int max) {
-		if (text == null) {
-			return "";
-		}
-		String clean = text.replaceAll("[\\p{Cntrl}\\u0080-\\u009f]", " ");
-		return (clean.length() <= max) ? clean : clean.substring(0, max - 3) + "...";
 	}
 
 }
