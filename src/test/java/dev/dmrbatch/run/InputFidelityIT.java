@@ -1,0 +1,109 @@
+package dev.dmrbatch.run;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.support.Dmr;
+import dev.dmrbatch.support.LocalRunner;
+import dev.dmrbatch.support.Workspace;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every input record reaches its prompt exactly as it was read, and one input file is one input however its path is
+ * spelled; against the real local model runner.
+ */
+class InputFidelityIT {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@TempDir
+	Path dir;
+
+	Workspace workspace;
+
+	String runner;
+
+	@BeforeEach
+	void setUp() {
+		this.runner = LocalRunner.baseUrl();
+		this.workspace = new Workspace(this.dir);
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<Map<String, Object>> results(String folder) throws Exception {
+		return Files.readAllLines(this.workspace.path(folder).resolve("results.jsonl"))
+			.stream()
+			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
+			.toList();
+	}
+
+	@SuppressWarnings("unchecked")
+	private static String prompt(Map<String, Object> result) {
+		return ((List<Map<String, String>>) result.get("messages")).get(0).get("content");
+	}
+
+	@Test
+	void csvFieldsReachThePromptsByteForByteAndColumnsAreNeverHidden() throws Exception {
+		// columns named seq and id are data; rows start with #; fields hold CRLF, CR, quotes, commas and UTF-8
+		String csv = "seq,id,text\r\n" + "s1,i1,plain\r\n" + "#s2,#i2,\"# a hash row\r\nwith CRLF inside\"\r\n"
+				+ "s3,i3,\"quotes \"\"here\"\", commas, and a lone CR\rthere\"\r\n"
+				+ "s4,i4,\"\u65e5\u672c\u8a9e \u0627\u0644\u0639\u0631\u0628\u064a\u0629 \u0939\u093f\u0928\u094d\u0926\u0940 \ud83d\ude00\"\r\n"
+				+ "s5,i5,\"bad\"quote\r\n" + "s6,i6,after the bad one\r\n";
+		this.workspace.bytes("input/edge.csv", csv.getBytes(StandardCharsets.UTF_8));
+		this.workspace.file("jobs/edge.yaml", """
+				name: edge
+				input: { format: csv, path: input/edge.csv }
+				model: { name: ai/tiny, max_tokens: 2, temperature: 0 }
+				steps:
+				  - name: echo
+				    prompt: "[${item.seq}|${item.id}|<#list item?keys as k>${k};</#list>|${record.number}|${record.id}|${seq}] ${item.text}"
+				""");
+
+		Dmr.Result result = Dmr.run(this.workspace, this.runner, "job=edge");
+
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3); // finished, one malformed record failed
+		assertThat(result.out()).contains("edge run 1 COMPLETED: 6 items, 5 ok, 1 failed");
+		List<Map<String, Object>> lines = results("output/edge/run-1");
+		assertThat(lines).extracting((line) -> line.get("status")).containsExactly("ok", "ok", "ok", "ok", "failed", "ok");
+		assertThat(prompt(lines.get(0))).isEqualTo("[s1|i1|seq;id;text;|1|1|s1] plain");
+		assertThat(prompt(lines.get(1))).isEqualTo("[#s2|#i2|seq;id;text;|2|2|#s2] # a hash row\r\nwith CRLF inside");
+		assertThat(prompt(lines.get(2)))
+			.isEqualTo("[s3|i3|seq;id;text;|3|3|s3] quotes \"here\", commas, and a lone CR\rthere");
+		assertThat(prompt(lines.get(3))).isEqualTo(
+				"[s4|i4|seq;id;text;|4|4|s4] \u65e5\u672c\u8a9e \u0627\u0644\u0639\u0631\u0628\u064a\u0629 \u0939\u093f\u0928\u094d\u0926\u0940 \ud83d\ude00");
+		// lines end at CRLF, LF or a lone CR: row s3 takes lines 5 and 6, s5 starts on line 8
+		assertThat(lines.get(4).get("error")).asString().isEqualTo("input/edge.csv line 8: a quoted field is followed "
+				+ "by other characters before the next comma or line end (a stray or unbalanced quote)");
+		assertThat(prompt(lines.get(5))).isEqualTo("[s6|i6|seq;id;text;|6|6|s6] after the bad one");
+	}
+
+	@Test
+	void oneInputFileIsOneInputHoweverItsPathIsSpelled() throws Exception {
+		this.workspace.file("input/a.csv", "text\none\ntwo\n");
+		this.workspace.file("jobs/spell.yaml", """
+				name: spell
+				model: { name: ai/tiny, max_tokens: 2, temperature: 0 }
+				steps: [ { name: a, prompt: "${text}" } ]
+				""");
+
+		Dmr.Result first = Dmr.run(this.workspace, this.runner, "job=spell", "input=./input//a.csv");
+		assertThat(first.exitCode()).as(first.toString()).isZero();
+		assertThat(first.out()).contains("spell run 1 COMPLETED: 2 items, 2 ok");
+
+		for (String spelling : List.of("input/a.csv", "input/../input/./a.csv",
+				this.workspace.path("input/a.csv").toAbsolutePath().toString())) {
+			Dmr.Result again = Dmr.run(this.workspace, this.runner, "job=spell", "input=" + spelling);
+			assertThat(again.exitCode()).as(again.toString()).isZero();
+			assertThat(again.out()).as(spelling).contains("spell run 1 is already complete").contains("nothing was sent");
+		}
+	}
+
+}

@@ -1,0 +1,66 @@
+package dev.dmrbatch.run.plan;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.model.ModelCatalog;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RunPlannerTest {
+
+	private static DmrProperties profile() {
+		ModelSettings qwen = new ModelSettings(null, 0.6, null, 1024, null, null, null, null, null);
+		return new DmrProperties(Path.of("."), URI.create("http://x/v1"), "k", "ai/gemma3", 300, 0.9, 0.8, 5L,
+				List.of("STOP"), null, null, null, 4, null, null, new DmrProperties.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)),
+				new DmrProperties.Retry(1, Duration.ofMillis(1), Duration.ofMillis(1)), Map.of("ai/qwen3", qwen), Map.of(),
+				new DmrProperties.Export(null));
+	}
+
+	private static JobDefinition job(ModelSettings model) {
+		return new JobDefinition("j", null, null, model, null, null, List.of(new JobDefinition.Step("a", "x", null)),
+				null, null, null, null, null, Path.of("jobs/j.yaml"));
+	}
+
+	private static RunRequest request(String model) {
+		return new RunRequest("j", null, null, model, null, null, Map.of());
+	}
+
+	@Test
+	void commandLineThenJobThenPerModelThenProfileDefaults() {
+		RunPlanner planner = new RunPlanner(null, null, profile(), null, List.of());
+		ModelSettings jobModel = new ModelSettings("ai/qwen3", null, null, 64, null, null, null, null, null);
+
+		ModelSettings settings = planner.models(job(jobModel), request(null)).get(0);
+		assertThat(settings.name()).isEqualTo("ai/qwen3");
+		assertThat(settings.maxTokens()).isEqualTo(64); // job file beats the per-model setting
+		assertThat(settings.temperature()).isEqualTo(0.6); // per-model beats the profile default
+		assertThat(settings.topP()).isEqualTo(0.8); // profile default
+		assertThat(settings.stop()).containsExactly("STOP");
+
+		ModelSettings overridden = planner.models(job(jobModel), request("ai/other")).get(0);
+		assertThat(overridden.name()).isEqualTo("ai/other"); // the command line names the model
+		assertThat(overridden.temperature()).isEqualTo(0.9); // ai/other has no settings of its own
+		assertThat(overridden.maxTokens()).isEqualTo(64);
+
+		ModelSettings defaults = planner.models(job(null), request(null)).get(0);
+		assertThat(defaults.name()).isEqualTo("ai/gemma3");
+		assertThat(defaults.maxTokens()).isEqualTo(300);
+	}
+
+	@Test
+	void modelNamesFollowDockerModelRunner() {
+		assertThat(ModelCatalog.sameModel("ai/gemma3:latest", "ai/gemma3")).isTrue();
+		assertThat(ModelCatalog.sameModel("ai/gemma3", "gemma3")).isTrue();
+		assertThat(ModelCatalog.sameModel("ai/qwen3:0.6B-Q4_0", "ai/qwen3")).isFalse();
+		assertThat(ModelCatalog.sameModel("ai/tiny", "ai/tiny2")).isFalse();
+	}
+
+}
