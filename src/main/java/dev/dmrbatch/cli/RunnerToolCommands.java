@@ -41,7 +41,7 @@ class RunnerToolCommands {
 	int models(Arguments arguments, boolean json) {
 		ModelsCommand.Listing listing = listing();
 		if (json || "json".equals(arguments.get("format"))) {
-			Console.out(JsonMapper.builder().build().writerWithDefaultPrettyPrinter()
+			Console.out(JsonMapper.shared().writerWithDefaultPrettyPrinter()
 				.writeValueAsString(this.models.json(listing)));
 		}
 		else {

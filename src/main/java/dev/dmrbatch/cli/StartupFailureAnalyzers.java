@@ -7,6 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.config.RunnerEndpoint;
+import dev.dmrbatch.text.SafeText;
 
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
@@ -36,8 +37,7 @@ final class StartupFailureAnalyzers {
 	}
 
 	private static String firstLine(String text) {
-		int newline = text.indexOf('\n');
-		return ((newline < 0) ? text : text.substring(0, newline)).strip();
+		return SafeText.firstLine(text);
 	}
 
 	/** A runner URL with credentials or without a host: the setting's own message. */

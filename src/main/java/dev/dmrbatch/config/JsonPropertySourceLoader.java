@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.text.SafeText;
+
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -53,10 +55,8 @@ public final class JsonPropertySourceLoader implements PropertySourceLoader {
 		}
 		catch (JacksonException ex) {
 			TokenStreamLocation at = ex.getLocation();
-			String message = ex.getOriginalMessage();
-			int newline = message.indexOf('\n');
 			throw new IllegalStateException(resource.getDescription() + ((at != null) ? " line " + at.getLineNr() : "")
-					+ ": not valid JSON (" + ((newline < 0) ? message : message.substring(0, newline)) + ")");
+					+ ": not valid JSON (" + SafeText.firstLine(ex.getOriginalMessage()) + ")");
 		}
 		return properties.isEmpty() ? List.of() : List.of(new OriginTrackedMapPropertySource(name, properties, true));
 	}

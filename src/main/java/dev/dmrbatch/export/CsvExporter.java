@@ -28,7 +28,7 @@ final class CsvExporter implements Exporter {
 
 	private final BufferedWriter out;
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private final List<String> steps;
 

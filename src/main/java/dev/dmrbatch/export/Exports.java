@@ -46,7 +46,7 @@ public class Exports {
 
 	private final ConversationStore store;
 
-	private final JsonMapper json = JsonMapper.builder().build();
+	private final JsonMapper json = JsonMapper.shared();
 
 	private final Configuration layouts;
 

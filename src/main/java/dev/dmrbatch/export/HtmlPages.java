@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.dmrbatch.prompt.PromptTemplates;
+import dev.dmrbatch.text.SafeText;
 import freemarker.cache.ClassTemplateLoader;
 import freemarker.template.Configuration;
 import freemarker.template.Template;
@@ -55,10 +56,8 @@ public final class HtmlPages {
 			call.process(model, out);
 		}
 		catch (TemplateException ex) {
-			String detail = ex.getMessageWithoutStackTop();
-			int newline = detail.indexOf('\n');
 			throw new IOException("built-in template " + ex.getTemplateSourceName() + " line " + ex.getLineNumber()
-					+ ": " + ((newline < 0) ? detail : detail.substring(0, newline)), ex);
+					+ ": " + SafeText.firstLine(ex.getMessageWithoutStackTop()), ex);
 		}
 	}
 

@@ -73,10 +73,8 @@ final class LayoutExporter implements Exporter {
 			this.out.write(SafeText.document(text.toString()));
 		}
 		catch (TemplateException ex) {
-			String detail = ex.getMessageWithoutStackTop();
-			int newline = detail.indexOf('\n');
 			throw new IOException("export layout " + ex.getTemplateSourceName() + " line " + ex.getLineNumber() + ": "
-					+ ((newline < 0) ? detail : detail.substring(0, newline)), ex);
+					+ SafeText.firstLine(ex.getMessageWithoutStackTop()), ex);
 		}
 	}
 

@@ -22,7 +22,7 @@ final class OpenAiBatchExporter implements Exporter {
 
 	static final String ERRORS = "errors.jsonl";
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private final long runId;
 

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.text.SafeText;
+
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -248,9 +250,7 @@ public final class InputReaders {
 	}
 
 	private static String brief(JacksonException ex) {
-		String message = ex.getOriginalMessage();
-		int newline = message.indexOf('\n');
-		return (newline < 0) ? message : message.substring(0, newline);
+		return SafeText.firstLine(ex.getOriginalMessage());
 	}
 
 	private static Resource resource(InputSource source) {

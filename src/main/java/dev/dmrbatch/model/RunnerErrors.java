@@ -6,6 +6,8 @@ import java.net.ConnectException;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.dmrbatch.text.SafeText;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.openai.core.JsonValue;
 import com.openai.errors.OpenAIIoException;
@@ -97,9 +99,7 @@ final class RunnerErrors {
 	}
 
 	static String firstLine(String text) {
-		String trimmed = text.strip();
-		int newline = trimmed.indexOf('\n');
-		return (newline < 0) ? trimmed : trimmed.substring(0, newline).strip();
+		return SafeText.firstLine(text.strip());
 	}
 
 }

@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunnerSlots {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private final OkHttpClient http;
 

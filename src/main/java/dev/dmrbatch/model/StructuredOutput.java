@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.dmrbatch.text.SafeText;
+
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaException;
@@ -26,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class StructuredOutput {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = JsonMapper.shared();
 
 	/**
 	 * Schemas without {@code $schema} are read as the newest draft, as OpenAI's own structured outputs are. In a
@@ -165,11 +167,7 @@ public final class StructuredOutput {
 	}
 
 	private static String firstLine(String text) {
-		if (text == null) {
-			return "";
-		}
-		int newline = text.indexOf('\n');
-		return ((newline < 0) ? text : text.substring(0, newline)).strip();
+		return SafeText.firstLine(text);
 	}
 
 	/** An answer that does not parse or does not validate. */

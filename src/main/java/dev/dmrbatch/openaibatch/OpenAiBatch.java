@@ -36,7 +36,7 @@ public final class OpenAiBatch {
 	/** The one step of the job. */
 	public static final String STEP = "request";
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = JsonMapper.shared();
 
 	/** custom_id recovered from a line that is not valid JSON, so the error can still name it. */
 	private static final Pattern CUSTOM_ID = Pattern.compile("\"custom_id\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");

@@ -5,6 +5,8 @@ import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.text.SafeText;
+
 import freemarker.core.InvalidReferenceException;
 import freemarker.template.Template;
 import freemarker.template.TemplateException;
@@ -59,10 +61,8 @@ public final class Prompts {
 							: ""));
 		}
 		catch (TemplateException ex) {
-			String detail = ex.getMessageWithoutStackTop();
-			int newline = detail.indexOf('\n');
-			detail = (newline < 0) ? detail : detail.substring(0, newline);
-			throw new PromptException("template error in " + where(template, ex) + ": " + detail.strip());
+			throw new PromptException("template error in " + where(template, ex) + ": "
+					+ SafeText.firstLine(ex.getMessageWithoutStackTop()));
 		}
 		catch (IOException ex) {
 			throw new PromptException("template " + template.getSourceName() + " could not be rendered: "

@@ -28,7 +28,7 @@ class RunnerHttp {
 
 	private final OkHttpClient http;
 
-	private final JsonMapper json = JsonMapper.builder().build();
+	private final JsonMapper json = JsonMapper.shared();
 
 	private final String base;
 

@@ -32,6 +32,18 @@ public final class SafeText {
 	}
 
 	/**
+	 * The first line of a message, stripped ({@code ""} for none): a library's message often goes on with details, a
+	 * stack or a quote of the input on the next lines.
+	 */
+	public static String firstLine(String text) {
+		if (text == null) {
+			return "";
+		}
+		int newline = text.indexOf('\n');
+		return ((newline < 0) ? text : text.substring(0, newline)).strip();
+	}
+
+	/**
 	 * At most {@code max} characters of the text on one line, every control character escaped (line feeds and tabs
 	 * too), cut with {@code …} where it goes on: what a message may quote of a value.
 	 */

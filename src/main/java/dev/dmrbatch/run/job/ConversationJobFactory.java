@@ -65,7 +65,7 @@ public class ConversationJobFactory {
 	/** The job's context key of the exports' warnings, one a line, for the run's summary. */
 	static final String EXPORT_WARNINGS = "export-warnings";
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private final JobRepository jobRepository;
 

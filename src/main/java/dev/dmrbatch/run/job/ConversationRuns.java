@@ -21,6 +21,7 @@ import dev.dmrbatch.run.partition.RunnerLane;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlan;
 import dev.dmrbatch.run.process.RunProcesses;
+import dev.dmrbatch.text.SafeText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -286,9 +287,7 @@ public class ConversationRuns {
 				break;
 			}
 		}
-		String message = String.valueOf(chosen.getMessage());
-		int newline = message.indexOf('\n');
-		return (newline < 0) ? message : message.substring(0, newline);
+		return SafeText.firstLine(String.valueOf(chosen.getMessage()));
 	}
 
 

@@ -25,6 +25,7 @@ import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlan;
 import dev.dmrbatch.run.plan.RunPlanner;
 import dev.dmrbatch.run.plan.RunRequest;
+import dev.dmrbatch.text.SafeText;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -40,7 +41,7 @@ import org.springframework.stereotype.Component;
 @Component
 class OpenAiBatchJob implements BuiltInJob {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private final RawRequests requests;
 
@@ -123,10 +124,8 @@ class OpenAiBatchJob implements BuiltInJob {
 			request = JSON.readTree(line);
 		}
 		catch (JacksonException ex) {
-			String detail = ex.getOriginalMessage();
-			int newline = (detail != null) ? detail.indexOf('\n') : -1;
 			return refused(item, id, turns, "invalid_json", where + " is not valid JSON: "
-					+ ((newline < 0) ? detail : detail.substring(0, newline)));
+					+ SafeText.firstLine(ex.getOriginalMessage()));
 		}
 		if (request == null || !request.isObject()) {
 			return refused(item, id, turns, "invalid_request", where + " is not a JSON object");
@@ -211,8 +210,7 @@ class OpenAiBatchJob implements BuiltInJob {
 		if (message.isBlank() && answer.isMissingNode()) {
 			message = body.strip();
 		}
-		int newline = message.indexOf('\n');
-		message = (newline < 0) ? message : message.substring(0, newline);
+		message = SafeText.firstLine(message);
 		return message.isBlank() ? "" : ": " + message;
 	}
 

@@ -38,7 +38,7 @@ public class ConversationProcessor {
 
 	private static final Logger log = LoggerFactory.getLogger(ConversationProcessor.class);
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private final RunPlan plan;
 
