@@ -1,6 +1,5 @@
 package dev.dmrbatch.input;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,7 +120,7 @@ public final class InputReaders {
 				return InputItem.invalid(source.display() + " line " + lineNumber + ": not valid JSON ("
 						+ brief(ex) + ")");
 			}
-			return object(value, source.display() + " line " + lineNumber);
+			return object(value, source.display() + " line " + lineNumber, false);
 		};
 		return lineReader(source, mapper);
 	}
@@ -177,7 +176,7 @@ public final class InputReaders {
 
 		@Override
 		public void open(Resource resource) throws Exception {
-			this.parser = JSON.createParser(text(resource.getFile().toPath()));
+			this.parser = JSON.createParser(TextEncoding.open(resource.getFile().toPath()));
 			if (this.parser.nextToken() != JsonToken.START_ARRAY) {
 				throw new InputException("input file " + this.display + " is not a JSON array of objects");
 			}
@@ -192,7 +191,7 @@ public final class InputReaders {
 					return null;
 				}
 				this.index++;
-				return object(JSON.readValue(this.parser, Object.class), this.display + " element " + this.index);
+				return object(JSON.readValue(this.parser, Object.class), this.display + " element " + this.index, true);
 			}
 			catch (JacksonException ex) {
 				throw new InputException(this.display + ": not valid JSON at element " + (this.index) + " ("
@@ -219,7 +218,7 @@ public final class InputReaders {
 	}
 
 	private static void checkJsonArray(InputSource source) throws IOException {
-		try (JsonParser parser = JSON.createParser(text(source.path()))) {
+		try (JsonParser parser = JSON.createParser(TextEncoding.open(source.path()))) {
 			JsonToken first = parser.nextToken();
 			if (first != JsonToken.START_ARRAY) {
 				throw new InputException("input file " + source.display()
@@ -232,9 +231,9 @@ public final class InputReaders {
 	}
 
 	@SuppressWarnings("unchecked")
-	private static InputItem object(Object value, String where) {
+	private static InputItem object(Object value, String where, boolean checkEncoding) {
 		if (value instanceof Map<?, ?> map) {
-			String field = TextEncoding.malformedField((Map<String, Object>) map);
+			String field = checkEncoding ? TextEncoding.malformedField((Map<String, Object>) map) : null;
 			if (field != null) {
 				return InputItem.invalid(where + ": field '" + field + "' holds bytes that are not valid in the file's "
 						+ "encoding (save the file as UTF-8)");
@@ -255,10 +254,6 @@ public final class InputReaders {
 
 	private static Resource resource(InputSource source) {
 		return new FileSystemResource(source.path());
-	}
-
-	private static BufferedReader text(Path path) throws IOException {
-		return TextEncoding.open(path);
 	}
 
 	private static java.nio.charset.Charset charset(InputSource source) {
