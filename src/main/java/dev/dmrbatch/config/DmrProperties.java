@@ -11,6 +11,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -51,7 +52,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		@DecimalMin("0") @DecimalMax("1") Double topP, Long seed, List<String> stop,
 		@DecimalMin("-2") @DecimalMax("2") Double presencePenalty,
 		@DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty, Boolean stream,
-		@DefaultValue("4") @Positive int concurrency, List<@Valid RunnerEndpoint> runners, List<URI> baseUrls,
+		@DefaultValue("4") @Positive @Max(Concurrency.MAX) int concurrency, List<@Valid RunnerEndpoint> runners, List<URI> baseUrls,
 		@DefaultValue @Valid Timeouts timeout, @DefaultValue @Valid Retry retry,
 		Map<String, @Valid ModelSettings> models, Map<String, String> progress, @DefaultValue @Valid Export export) {
 
@@ -60,9 +61,11 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		if (export != null && export.fontFolder() != null && home != null) {
 			export = new Export(home.resolve(export.fontFolder()).normalize());
 		}
-		RunnerEndpoint.refuseCredentials(baseUrl, "dmr.base-url");
+		baseUrl = RunnerEndpoint.normalise(RunnerEndpoint.refuseCredentials(baseUrl, "dmr.base-url"));
 		if (baseUrls != null) {
-			baseUrls.forEach((url) -> RunnerEndpoint.refuseCredentials(url, "dmr.base-urls"));
+			baseUrls = baseUrls.stream()
+				.map((url) -> RunnerEndpoint.normalise(RunnerEndpoint.refuseCredentials(url, "dmr.base-urls")))
+				.toList();
 		}
 	}
 

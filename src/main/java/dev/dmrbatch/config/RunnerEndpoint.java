@@ -25,7 +25,27 @@ public record RunnerEndpoint(URI url, String concurrency) {
 
 	@JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
 	public RunnerEndpoint {
-		refuseCredentials(url, "runner url");
+		url = normalise(refuseCredentials(url, "runner url"));
+	}
+
+	/**
+	 * A runner's base URL in the one form every client uses: without trailing slashes, so that
+	 * {@code http://h:12434/engines/llama.cpp/v1/} and {@code …/v1} are the same runner, and a path appended to it
+	 * ({@code /chat/completions}) has exactly one slash.
+	 */
+	public static URI normalise(URI url) {
+		if (url == null || url.getRawPath() == null || !url.getRawPath().endsWith("/")) {
+			return url;
+		}
+		return URI.create(url.toString().replaceAll("/+(?=$|[?#])", ""));
+	}
+
+	/**
+	 * The base URL without its {@code /v1}: where a llama-server's own routes ({@code /props}, {@code /health}) and
+	 * Docker Model Runner's model management ({@code /models}) live.
+	 */
+	public static String root(URI url) {
+		return normalise(url).toString().replaceAll("/v1$", "");
 	}
 
 	/**
@@ -42,7 +62,7 @@ public record RunnerEndpoint(URI url, String concurrency) {
 			throw new RunnerUrlException(setting + " is not a URL: " + ex.getReason() + " at character "
 					+ (ex.getIndex() + 1));
 		}
-		return refuseCredentials(parsed, setting);
+		return normalise(refuseCredentials(parsed, setting));
 	}
 
 	/**

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.model.StructuredOutput;
@@ -167,15 +168,18 @@ public class JobFiles {
 				problems.add("'models' names one model twice");
 			}
 		}
-		if (job.concurrency() != null && !job.concurrency().equals("auto")) {
-			try {
-				if (Integer.parseInt(job.concurrency()) < 1) {
-					problems.add("concurrency must be 'auto' or a number of at least 1");
+		try {
+			Concurrency.parse(job.concurrency(), "concurrency");
+			if (job.runners() != null) {
+				for (RunnerEndpoint runner : job.runners()) {
+					if (runner != null && runner.concurrency() != null) {
+						Concurrency.parse(runner.concurrency(), "concurrency of runner " + runner.url());
+					}
 				}
 			}
-			catch (NumberFormatException ex) {
-				problems.add("concurrency '" + job.concurrency() + "' must be 'auto' or a number");
-			}
+		}
+		catch (IllegalArgumentException ex) {
+			problems.add(ex.getMessage());
 		}
 		if (job.skipLimit() != null && job.skipLimit() < 0) {
 			problems.add("skip-limit must be 0 or more");

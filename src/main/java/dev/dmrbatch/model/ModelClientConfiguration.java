@@ -5,10 +5,13 @@ import java.util.concurrent.TimeUnit;
 
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.DmrProperties;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
+import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -25,8 +28,8 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class ModelClientConfiguration {
 
-	/** As many requests in flight to the runner as the SDK allows by default. */
-	static final int MAX_IN_FLIGHT = 64;
+	/** As many requests in flight as a run may keep to one runner. */
+	static final int MAX_IN_FLIGHT = Concurrency.MAX;
 
 	@Bean(destroyMethod = "")
 	OkHttpClient modelHttpClient(DmrProperties properties) {
@@ -36,6 +39,7 @@ class ModelClientConfiguration {
 		ConnectionPool pool = new ConnectionPool(MAX_IN_FLIGHT, 5, TimeUnit.MINUTES);
 		return new OkHttpClient.Builder().dispatcher(dispatcher)
 			.connectionPool(pool)
+			.addInterceptor(bearer(properties.apiKey()))
 			.addInterceptor(new DeadConnectionRetry(pool))
 			.addInterceptor(new ErrorBodyNormalizer())
 			.followRedirects(false)
@@ -44,6 +48,20 @@ class ModelClientConfiguration {
 			.writeTimeout(properties.timeout().request())
 			.callTimeout(properties.timeout().request())
 			.build();
+	}
+
+	/**
+	 * The API key on every request to the runner, whichever client sends it (openai-java, raw OpenAI Batch bodies,
+	 * the runner tools): one place, so no path goes without it. A request that carries its own is left alone.
+	 */
+	static Interceptor bearer(String apiKey) {
+		return (chain) -> {
+			Request request = chain.request();
+			if (apiKey == null || apiKey.isBlank() || request.header("Authorization") != null) {
+				return chain.proceed(request);
+			}
+			return chain.proceed(request.newBuilder().header("Authorization", "Bearer " + apiKey).build());
+		};
 	}
 
 	@Bean

@@ -22,7 +22,7 @@ import org.springframework.stereotype.Service;
 /**
  * Sends a request body to the runner as it is, for OpenAI Batch files: any of the endpoints such a file may name,
  * the body untouched (openai-java's typed requests would drop or reshape what they do not model). The same shared
- * HTTP client, API key, load gate and retries of transient faults as every chat request.
+ * HTTP client (which sends the API key), load gate and retries of transient faults as every chat request.
  */
 @Service
 public class RawRequests {
@@ -38,14 +38,11 @@ public class RawRequests {
 
 	private final String baseUrl;
 
-	private final String apiKey;
-
 	private final Map<DmrProperties.Retry, RetryTemplate> retries = new ConcurrentHashMap<>();
 
 	RawRequests(OkHttpClient modelHttpClient, DmrProperties properties) {
 		this.http = modelHttpClient;
-		this.baseUrl = properties.baseUrl().toString().replaceAll("/+$", "");
-		this.apiKey = properties.apiKey();
+		this.baseUrl = properties.baseUrl().toString();
 	}
 
 	/**
@@ -85,7 +82,6 @@ public class RawRequests {
 	private RawReply send(String url, String body, String model, int attempt, LoadGate gate)
 			throws InterruptedException {
 		Request request = new Request.Builder().url(url)
-			.header("Authorization", "Bearer " + this.apiKey)
 			.post(RequestBody.create(body, JSON))
 			.build();
 		gate.acquire();

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.RunnerEndpoint;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -42,7 +43,7 @@ public class RunnerSlots {
 
 	/** The same, for one runner of several. */
 	public Optional<Integer> of(URI baseUrl, String model) {
-		String root = baseUrl.toString().replaceAll("/+$", "").replaceAll("/v1$", "");
+		String root = RunnerEndpoint.root(baseUrl);
 		for (String url : new String[] { root + "/props?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8),
 				root + "/props" }) {
 			try (Response response = this.http.newCall(new Request.Builder().url(url).get().build()).execute()) {

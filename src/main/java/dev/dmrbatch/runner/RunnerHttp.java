@@ -1,11 +1,13 @@
 package dev.dmrbatch.runner;
 
 import java.io.IOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.RunnerEndpoint;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -19,7 +21,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Plain HTTP to the runner, for the tools that examine the runner itself (models, probe): they look at exactly
- * what the server sends back, fields the OpenAI model does not know included.
+ * what the server sends back, fields the OpenAI model does not know included. The shared HTTP client sends the
+ * API key.
  */
 @Component
 class RunnerHttp {
@@ -34,7 +37,7 @@ class RunnerHttp {
 
 	RunnerHttp(OkHttpClient modelHttpClient, DmrProperties properties) {
 		this.http = modelHttpClient;
-		this.base = properties.baseUrl().toString().replaceAll("/+$", "");
+		this.base = properties.baseUrl().toString();
 	}
 
 	/** An answer: its status, its body, and the body as JSON when it is JSON. */
@@ -67,7 +70,7 @@ class RunnerHttp {
 
 	/** The base URL without its {@code /v1}: where llama-server's own routes ({@code /props}) live. */
 	String root() {
-		return this.base.replaceAll("/v1$", "");
+		return RunnerEndpoint.root(URI.create(this.base));
 	}
 
 	Answer get(String url) throws IOException {

@@ -80,6 +80,9 @@ class JobFileMessagesTest {
 		expected.put("runners: 3\n" + step, "'runners' must be a list of runners, found a number");
 		expected.put("skip-limit: many\n" + step, "'skip-limit' must be a whole number, found text");
 		expected.put("concurrency: [1]\n" + step, "'concurrency' must be text, found a list");
+		expected.put("concurrency: 65\n" + step, "concurrency '65' must be 'auto' or a number from 1 to 64");
+		expected.put("runners: [{url: \"http://h:1/v1\", concurrency: 0}]\n" + step,
+				"concurrency of runner http://h:1/v1 '0' must be 'auto' or a number from 1 to 64");
 		expected.put("layouts: [a]\n" + step, "'layouts' must be a mapping of keys to values, found a list");
 		expected.put("steps:\n\t- name: a\n", "line 2: not valid YAML, found character");
 		expected.put(step + "model: { name: \"" + "x".repeat(300) + SECRET + "\" , temperature: hot }\n",

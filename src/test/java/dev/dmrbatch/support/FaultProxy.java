@@ -75,6 +75,12 @@ public final class FaultProxy implements AutoCloseable {
 
 	private final List<String> chatBodies = new java.util.ArrayList<>();
 
+	/** Every request seen, whatever its path: its method, path and Authorization header. */
+	public record Received(String method, String path, String authorization) {
+	}
+
+	private final List<Received> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	private volatile java.util.function.Function<Seen, Action> faults = (seen) -> FORWARD;
 
 	/** @param target the runner's base URL, e.g. {@code http://127.0.0.1:12439/engines/llama.cpp/v1} */
@@ -110,6 +116,11 @@ public final class FaultProxy implements AutoCloseable {
 		}
 	}
 
+	/** Every request seen, in arrival order. */
+	public List<Received> received() {
+		return List.copyOf(this.received);
+	}
+
 	public int chatRequests() {
 		return this.chatRequests.get();
 	}
@@ -130,6 +141,8 @@ public final class FaultProxy implements AutoCloseable {
 		try (exchange) {
 			byte[] body = exchange.getRequestBody().readAllBytes();
 			String path = exchange.getRequestURI().getPath().replaceFirst("^/v1", "");
+			this.received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+					exchange.getRequestHeaders().getFirst("Authorization")));
 			boolean chat = path.endsWith("/chat/completions");
 			if (chat) {
 				synchronized (this.chatBodies) {

@@ -15,6 +15,16 @@ public final class Workspace {
 		this.root = root;
 	}
 
+	/** Runs dmr-batch in this working folder against the local runner (started when it is not running yet). */
+	public Dmr.Result dmr(String... args) {
+		return Dmr.run(this, LocalRunner.baseUrl(), args);
+	}
+
+	/** Runs dmr-batch in this working folder against the runner at the given base URL (none: the profile's). */
+	public Dmr.Result dmrAt(String baseUrl, String... args) {
+		return Dmr.run(this, baseUrl, args);
+	}
+
 	public Path root() {
 		return this.root;
 	}

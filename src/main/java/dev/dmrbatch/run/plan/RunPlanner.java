@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.config.RunnerEndpoint;
@@ -270,32 +271,23 @@ public class RunPlanner {
 
 	private static int concurrencyValue(String value, String what) {
 		try {
-			int n = Integer.parseInt(value);
-			if (n >= 1 && n <= 64) {
-				return n;
-			}
+			return Concurrency.parse(value, what).orElseThrow();
 		}
-		catch (NumberFormatException ex) {
-			// reported below
+		catch (IllegalArgumentException | java.util.NoSuchElementException ex) {
+			throw new RunException(ex.getMessage());
 		}
-		throw new RunException(what + " is '" + value + "'; it must be 'auto' or a number from 1 to 64");
 	}
 
 	public int concurrency(JobDefinition job, RunRequest request) {
 		String value = (request.concurrency() != null) ? request.concurrency() : job.concurrency();
-		if (value == null || value.equals("auto")) {
-			return this.properties.concurrency();
-		}
+		// a job file's own value was checked when the file was read
+		String what = (request.concurrency() != null) ? "concurrency=" : "concurrency";
 		try {
-			int n = Integer.parseInt(value);
-			if (n >= 1 && n <= 64) {
-				return n;
-			}
+			return Concurrency.parse(value, what).orElse(this.properties.concurrency());
 		}
-		catch (NumberFormatException ex) {
-			// reported below
+		catch (IllegalArgumentException ex) {
+			throw new RunException(ex.getMessage());
 		}
-		throw new RunException("concurrency=" + value + " must be 'auto' or a number from 1 to 64");
 	}
 
 }
