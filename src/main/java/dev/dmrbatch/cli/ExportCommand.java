@@ -13,7 +13,6 @@ import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
-import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.run.job.OutputFolders;
 import dev.dmrbatch.run.plan.RunException;
 
@@ -71,9 +70,7 @@ class ExportCommand implements Command {
 		// export= when given; else the job file's own list; else every format
 		List<String> formats = (arguments.get("export") != null)
 				? Arrays.stream(arguments.get("export").split(",")).map(String::strip).toList()
-				: OpenAiBatch.JOB.equals(run.jobName()) ? List.of(OpenAiBatch.EXPORT)
-				: job.map(JobDefinition::exportsOrDefault)
-					.orElse(JobDefinition.EXPORT_FORMATS.stream().filter((f) -> !f.equals(OpenAiBatch.EXPORT)).toList());
+				: Exports.defaultFormats(run, job.map(JobDefinition::exportsOrDefault).orElse(null));
 		for (String format : formats) {
 			if (!JobDefinition.EXPORT_FORMATS.contains(format)) {
 				throw new RunException("export=" + format + " is not one of "

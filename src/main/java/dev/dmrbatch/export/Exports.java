@@ -12,6 +12,7 @@ import java.util.Map;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.progress.ProgressListener;
 import dev.dmrbatch.prompt.PromptException;
@@ -79,6 +80,21 @@ public class Exports {
 	 * before its first request rather than after its last.
 	 * @throws PromptException naming the layout, and the line of a syntax error
 	 */
+	/**
+	 * The formats a stored run is exported to again when none are asked for: an OpenAI Batch run's own files; else
+	 * its job file's list, when the job file is still there; else every format but the OpenAI Batch files.
+	 * @param jobExports the job file's export list, or {@code null} when the job file is gone
+	 */
+	public static List<String> defaultFormats(RunRecord run, List<String> jobExports) {
+		if (OpenAiBatch.JOB.equals(run.jobName())) {
+			return List.of(OpenAiBatch.EXPORT);
+		}
+		if (jobExports != null) {
+			return jobExports;
+		}
+		return JobDefinition.EXPORT_FORMATS.stream().filter((format) -> !format.equals(OpenAiBatch.EXPORT)).toList();
+	}
+
 	public void checkLayouts(List<String> formats, Map<String, String> layouts) {
 		for (String format : formats) {
 			String layout = switch (format) {

@@ -9,17 +9,16 @@ import java.util.List;
 
 import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Exit codes and messages of runs that never get as far as a model: one sentence, no stack trace, exit 2. */
+@ExtendWith(WorkspaceExtension.class)
 class CommandLineIT {
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
@@ -27,7 +26,6 @@ class CommandLineIT {
 
 	@BeforeEach
 	void setUp() throws Exception {
-		this.workspace = new Workspace(this.dir);
 		this.workspace.file("jobs/ok.yaml", """
 				description: A job that is fine.
 				input: { format: csv, path: input/a.csv }
@@ -53,6 +51,24 @@ class CommandLineIT {
 		assertThat(result.out()).contains("usage: java -jar dmr-batch.jar job=<name>").contains("ok  ")
 			.contains("A job that is fine.");
 		assertThat(dmr().exitCode()).isEqualTo(2);
+	}
+
+	@Test
+	void aJobFileCannotTakeTheNameOfACommandOrOfABuiltInJob() {
+		for (String name : List.of("runs", "help", "config", "openai-batch", "history")) {
+			this.workspace.file("jobs/named.yaml", "name: " + name + "\n"
+					+ "input: { format: csv, path: input/a.csv }\nsteps: [ { name: a, template: a.ftl } ]\n");
+			Dmr.Result result = dmr("job=named");
+			boolean taken = !name.equals("history");
+			if (taken) {
+				assertThat(result.exitCode()).as(name).isEqualTo(2);
+				assertThat(result.err()).as(name)
+					.contains("job file named.yaml: name '" + name + "' is taken by a built-in command");
+			}
+			else {
+				assertThat(result.err()).as(name).doesNotContain("is taken by a built-in command");
+			}
+		}
 	}
 
 	@Test
@@ -178,7 +194,7 @@ class CommandLineIT {
 		for (Dmr.Result result : results) {
 			assertThat(result.all()).doesNotContain(secret).doesNotContain("Exception");
 		}
-		try (var files = Files.walk(this.dir)) {
+		try (var files = Files.walk(this.workspace.root())) {
 			for (Path file : files.filter(Files::isRegularFile).toList()) {
 				if (!file.toString().endsWith(".yaml")) {
 					assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).as(file.toString())

@@ -1,29 +1,26 @@
 package dev.dmrbatch.cli;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code config}: each value with where it came from, for a value set in each place; invalid settings refused. */
+@ExtendWith(WorkspaceExtension.class)
 class ConfigCommandIT {
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
 	@BeforeEach
 	void setUp() {
-		this.workspace = new Workspace(this.dir);
 		this.workspace.file("config/application.yaml", """
 				spring:
 				  profiles:

@@ -2,7 +2,6 @@ package dev.dmrbatch.config;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -10,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
-import org.junit.jupiter.api.BeforeEach;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.env.OriginTrackedMapPropertySource;
@@ -25,19 +24,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** JSON configuration files are read like their YAML twins, in a process started from the working folder. */
+@ExtendWith(WorkspaceExtension.class)
 class JsonConfigurationIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	@TempDir
-	Path dir;
-
 	Workspace workspace;
-
-	@BeforeEach
-	void setUp() {
-		this.workspace = new Workspace(this.dir);
-	}
 
 	@Test
 	void nestedObjectsArraysAndBracketedKeysBecomeTheKeysYamlGives() throws Exception {

@@ -5,8 +5,9 @@ import java.nio.file.Path;
 
 import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,14 +15,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Starting dmr-batch on an existing store changes nothing in it: no schema is created again. In JVMs of their own,
  * as {@code java -jar} runs (no {@code -ea}, which trips an assertion of H2's own when it closes).
  */
+@ExtendWith(WorkspaceExtension.class)
 class StoreStartIT {
 
-	@TempDir
-	Path dir;
-
 	@Test
-	void aSecondStartLeavesNoTraceOfTablesCreatedAgain() throws Exception {
-		Workspace workspace = new Workspace(this.dir);
+	void aSecondStartLeavesNoTraceOfTablesCreatedAgain(Workspace workspace) throws Exception {
 		assertThat(start(workspace)).isZero();
 		long before = traceSize(workspace);
 		assertThat(start(workspace)).isZero();

@@ -12,15 +12,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.dmrbatch.support.Dmr;
-import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.text.PDFTextStripper;
 import org.apache.pdfbox.text.TextPosition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * read back from the PDF ({@code pdftotext}, poppler-utils), Arabic and Hebrew drawn right to left, and a character no
  * font has is named in the summary and the log instead of vanishing.
  */
+@ExtendWith(WorkspaceExtension.class)
 class PdfScriptsIT {
 
 	/** One input item per script; the prompt carries the text into the PDF whatever the tiny model answers. */
@@ -51,14 +52,10 @@ class PdfScriptsIT {
 		SCRIPTS.put("emoji", "😀 🎉");
 	}
 
-	@TempDir
-	Path dir;
-
 	Workspace workspace;
 
 	@BeforeEach
 	void setUp() {
-		this.workspace = new Workspace(this.dir);
 		this.workspace.file("jobs/scripts.yaml", """
 				input: { format: jsonl, path: input/scripts.jsonl, id: id }
 				model: { name: ai/tiny, max_tokens: 4 }
@@ -82,7 +79,7 @@ class PdfScriptsIT {
 		this.workspace.file("input/scripts.jsonl", jsonl(SCRIPTS));
 
 		// when
-		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=scripts");
+		Dmr.Result result = this.workspace.dmr("job=scripts");
 
 		// then: every script's text is in the PDF's text, none of its characters reported missing (the tiny model's
 		// answers are random tokens: they may have some of their own)
@@ -114,7 +111,7 @@ class PdfScriptsIT {
 				jsonl(Map.of("a", "before \uDBFF\uDFFD after", "b", "again \uDBFF\uDFFD and \uDBFF\uDFFC")));
 
 		// when
-		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=scripts");
+		Dmr.Result result = this.workspace.dmr("job=scripts");
 
 		// then: the run succeeds, its summary names the characters once, so does its log, and the PDF shows where
 		assertThat(result.exitCode()).as(result.toString()).isZero();
@@ -141,8 +138,8 @@ class PdfScriptsIT {
 		this.workspace.bytes("fonts/mine/Symbols.ttf", Files.readAllBytes(symbols));
 
 		// when
-		Dmr.Result system = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=scripts", "run=system");
-		Dmr.Result own = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=scripts", "run=own",
+		Dmr.Result system = this.workspace.dmr("job=scripts", "run=system");
+		Dmr.Result own = this.workspace.dmr("job=scripts", "run=own",
 				"--dmr.export.font-folder=fonts");
 
 		// then
@@ -155,13 +152,13 @@ class PdfScriptsIT {
 		assertThat(plain(pdftotext(this.workspace.path("output/scripts/own/results.pdf"))))
 			.contains("Repeat: done ✓");
 		// and the config command shows the setting, resolved against the working folder
-		Dmr.Result config = Dmr.run(this.workspace, LocalRunner.baseUrl(), "config", "--dmr.export.font-folder=fonts");
+		Dmr.Result config = this.workspace.dmr("config", "--dmr.export.font-folder=fonts");
 		assertThat(config.out()).containsPattern("dmr.export.font-folder +" + this.workspace.path("fonts"));
 	}
 
 	@Test
 	void aFontFolderThatIsNotThereIsASettingMistake() {
-		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=scripts",
+		Dmr.Result result = this.workspace.dmr("job=scripts",
 				"--dmr.export.font-folder=no/such/folder");
 
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);

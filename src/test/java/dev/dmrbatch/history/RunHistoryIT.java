@@ -7,25 +7,23 @@ import java.util.Map;
 import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code job=runs} and {@code job=show} list what the job repository and the store hold, for people and scripts. */
+@ExtendWith(WorkspaceExtension.class)
 class RunHistoryIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	@TempDir
-	Path dir;
-
 	@Test
 	@SuppressWarnings("unchecked")
-	void runsAndShowReportEveryRunNewestFirst() throws Exception {
+	void runsAndShowReportEveryRunNewestFirst(Workspace workspace) throws Exception {
 		// given: two jobs, three runs, one with a failed item
-		Workspace workspace = new Workspace(this.dir);
 		workspace.file("input/items.jsonl", """
 				{"id": "a", "title": "Alpha"}
 				{"id": "b"}

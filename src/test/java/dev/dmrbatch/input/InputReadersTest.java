@@ -1,15 +1,14 @@
 package dev.dmrbatch.input;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 import dev.dmrbatch.support.Workspace;
-import org.junit.jupiter.api.BeforeEach;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,20 +19,13 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@ExtendWith(WorkspaceExtension.class)
 class InputReadersTest {
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
-	@BeforeEach
-	void setUp() {
-		this.workspace = new Workspace(this.dir);
-	}
-
 	private InputSource source(String format, String path, String id) {
-		return new InputSource(format, this.dir.resolve(path), id, path);
+		return new InputSource(format, this.workspace.root().resolve(path), id, path);
 	}
 
 	private static List<InputItem> readAll(ItemStreamReader<InputItem> reader, ExecutionContext context)

@@ -1,15 +1,15 @@
 package dev.dmrbatch.jobfile;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import jakarta.validation.Validation;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -18,12 +18,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * Malformed job files of every kind, each refused with one sentence that names the file and line and says what was
  * expected, never quoting more of the file than a short excerpt, never Jackson's own wording.
  */
+@ExtendWith(WorkspaceExtension.class)
 class JobFileMessagesTest {
 
 	static final String SECRET = "hunter2-very-secret-value";
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
@@ -31,8 +29,7 @@ class JobFileMessagesTest {
 
 	@BeforeEach
 	void setUp() {
-		this.workspace = new Workspace(this.dir);
-		this.jobFiles = new JobFiles(TestProperties.home(this.dir),
+		this.jobFiles = new JobFiles(TestProperties.home(this.workspace.root()),
 				Validation.buildDefaultValidatorFactory().getValidator());
 	}
 

@@ -1,21 +1,19 @@
 package dev.dmrbatch.jobfile;
 
-import java.nio.file.Path;
 
 import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import jakarta.validation.Validation;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@ExtendWith(WorkspaceExtension.class)
 class JobFilesTest {
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
@@ -23,8 +21,7 @@ class JobFilesTest {
 
 	@BeforeEach
 	void setUp() {
-		this.workspace = new Workspace(this.dir);
-		this.jobFiles = new JobFiles(TestProperties.home(this.dir),
+		this.jobFiles = new JobFiles(TestProperties.home(this.workspace.root()),
 				Validation.buildDefaultValidatorFactory().getValidator());
 	}
 

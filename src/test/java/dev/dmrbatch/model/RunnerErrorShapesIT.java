@@ -3,17 +3,17 @@ package dev.dmrbatch.model;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,10 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (covered against the real runner), and empty-bodied proxy errors. llama-server cannot produce the first and the
  * last, so a loopback stub plays Docker Model Runner here, and only here.
  */
+@ExtendWith(WorkspaceExtension.class)
 class RunnerErrorShapesIT {
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
@@ -41,7 +39,6 @@ class RunnerErrorShapesIT {
 
 	@BeforeEach
 	void setUp() throws IOException {
-		this.workspace = new Workspace(this.dir);
 		this.workspace.file("jobs/one.yaml", """
 				input: { format: jsonl, path: input/a.jsonl }
 				model: { name: ai/x }

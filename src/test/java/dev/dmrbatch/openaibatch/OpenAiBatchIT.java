@@ -1,7 +1,6 @@
 package dev.dmrbatch.openaibatch;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,27 +9,20 @@ import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.FaultProxy;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
-import org.junit.jupiter.api.BeforeEach;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The built-in openai-batch job against the real local runner: OpenAI's request file in, its two result files out. */
+@ExtendWith(WorkspaceExtension.class)
 class OpenAiBatchIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	@TempDir
-	Path dir;
-
 	Workspace workspace;
-
-	@BeforeEach
-	void setUp() {
-		this.workspace = new Workspace(this.dir);
-	}
 
 	private static String chat(String id, String model) {
 		return "{\"custom_id\": \"" + id + "\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", \"body\": "
@@ -61,7 +53,7 @@ class OpenAiBatchIT {
 				"{\"custom_id\": \"e\", \"method\": \"POST\", \"url\": \"/v1/embeddings\", \"body\": "
 						+ "{\"model\": \"ai/tiny\", \"input\": \"hi\"}}",
 				chat("f", "ai/nope"), chat("g", "ai/tiny2")) + "\n");
-		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=openai-batch",
+		Dmr.Result result = this.workspace.dmr("job=openai-batch",
 				"input=input/requests.jsonl", "output=out");
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
 		assertThat(result.out()).contains("exports: ").contains("output.jsonl").contains("errors.jsonl");
@@ -93,7 +85,7 @@ class OpenAiBatchIT {
 		}
 
 		// a second command finds the run complete and sends nothing
-		Dmr.Result again = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=openai-batch",
+		Dmr.Result again = this.workspace.dmr("job=openai-batch",
 				"input=input/requests.jsonl", "output=out");
 		assertThat(again.exitCode()).isZero();
 		assertThat(again.out()).contains("already complete");
@@ -116,7 +108,7 @@ class OpenAiBatchIT {
 	void aLineStartingWithHashIsARequestLineAndEveryLineKeepsItsNumber() throws Exception {
 		this.workspace.file("input/hash.jsonl", String.join("\n", chat("a", "ai/tiny"), "#" + chat("h", "ai/tiny"),
 				"{\"custom_id\": \"c\", \"method\": \"POST\", \"url\": \"/v1/chat/com", chat("d", "ai/tiny")) + "\n");
-		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=openai-batch",
+		Dmr.Result result = this.workspace.dmr("job=openai-batch",
 				"input=input/hash.jsonl", "output=out");
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
 		assertThat(lines("out/output.jsonl")).extracting((o) -> o.get("custom_id")).containsExactly("a", "d");

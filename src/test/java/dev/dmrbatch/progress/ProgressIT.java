@@ -12,9 +12,10 @@ import java.util.stream.Collectors;
 import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,18 +23,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Progress both ways: a live line redrawn in place on a terminal (a real pseudo-terminal from script(1)), and plain
  * lines without a single control character through a pipe; {@code --quiet} keeps only the summary.
  */
+@ExtendWith(WorkspaceExtension.class)
 class ProgressIT {
 
 	private static final Pattern LOG_LINE = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (INFO|WARN|DEBUG|ERROR) ");
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
 	@BeforeEach
 	void setUp() {
-		this.workspace = new Workspace(this.dir);
 		StringBuilder input = new StringBuilder();
 		for (int i = 1; i <= 120; i++) {
 			input.append("{\"id\": \"i").append(i).append("\", \"text\": \"item number ").append(i).append("\"}\n");
@@ -55,10 +53,10 @@ class ProgressIT {
 		// given: a pseudo-terminal, as an interactive shell has
 		List<String> command = DmrProcess.command(this.workspace, LocalRunner.baseUrl(), "job=count", "--verbose");
 		String shell = command.stream().map((arg) -> "'" + arg.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
-		Path typescript = this.dir.resolve("typescript");
+		Path typescript = this.workspace.root().resolve("typescript");
 		ProcessBuilder builder = new ProcessBuilder("script", "-qefc", shell, "/dev/null").redirectErrorStream(true)
 			.redirectOutput(typescript.toFile())
-			.directory(this.dir.toFile());
+			.directory(this.workspace.root().toFile());
 		builder.environment().put("TERM", "xterm-256color");
 		builder.environment().put("COLUMNS", "200");
 

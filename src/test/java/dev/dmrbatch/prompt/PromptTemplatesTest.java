@@ -8,17 +8,16 @@ import java.util.Map;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@ExtendWith(WorkspaceExtension.class)
 class PromptTemplatesTest {
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
@@ -26,9 +25,8 @@ class PromptTemplatesTest {
 
 	@BeforeEach
 	void setUp() {
-		this.workspace = new Workspace(this.dir);
 		this.workspace.file("templates/.keep", "");
-		this.templates = new PromptTemplates(TestProperties.home(this.dir));
+		this.templates = new PromptTemplates(TestProperties.home(this.workspace.root()));
 	}
 
 	private static JobDefinition job(String system, JobDefinition.Step... steps) {

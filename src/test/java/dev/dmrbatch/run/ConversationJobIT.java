@@ -1,16 +1,16 @@
 package dev.dmrbatch.run;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,12 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Runs whole jobs, as {@code java -jar} does, against the real local model runner (llama-server serving tiny
  * generated models under Docker Model Runner's URL layout).
  */
+@ExtendWith(WorkspaceExtension.class)
 class ConversationJobIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
@@ -33,7 +31,6 @@ class ConversationJobIT {
 	@BeforeEach
 	void setUp() {
 		this.runner = LocalRunner.baseUrl();
-		this.workspace = new Workspace(this.dir);
 		this.workspace.file("templates/first.ftl", """
 				<#-- a comment that never reaches the model -->
 				Summarize "${title}" (item ${record.id}) in ${vars.language}:

@@ -1,28 +1,25 @@
 package dev.dmrbatch.run;
 
-import java.nio.file.Path;
 
 import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.FaultProxy;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Mistakes that can be found before the first request stop the run then: exit 2, one sentence, nothing sent. */
+@ExtendWith(WorkspaceExtension.class)
 class EarlyChecksIT {
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
 	@BeforeEach
 	void setUp() {
-		this.workspace = new Workspace(this.dir);
 		this.workspace.file("input/x.jsonl", "{\"id\": \"a\", \"text\": \"one\"}\n");
 		this.workspace.file("jobs/items.yaml", """
 				input: { format: jsonl, path: input/x.jsonl, id: id }

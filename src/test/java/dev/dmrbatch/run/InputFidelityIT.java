@@ -2,16 +2,16 @@ package dev.dmrbatch.run;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,12 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every input record reaches its prompt exactly as it was read, and one input file is one input however its path is
  * spelled; against the real local model runner.
  */
+@ExtendWith(WorkspaceExtension.class)
 class InputFidelityIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
@@ -34,7 +32,6 @@ class InputFidelityIT {
 	@BeforeEach
 	void setUp() {
 		this.runner = LocalRunner.baseUrl();
-		this.workspace = new Workspace(this.dir);
 	}
 
 	@SuppressWarnings("unchecked")

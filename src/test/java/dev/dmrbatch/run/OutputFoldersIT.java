@@ -1,15 +1,15 @@
 package dev.dmrbatch.run;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 
 import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.FaultProxy;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,16 +18,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * An output folder holds one run's exports: another run, of this store or of a store made anew, is refused before
  * it sends anything, and the run itself (started again, or exported again) keeps its folder.
  */
+@ExtendWith(WorkspaceExtension.class)
 class OutputFoldersIT {
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
 	@BeforeEach
 	void setUp() {
-		this.workspace = new Workspace(this.dir);
 		this.workspace.file("input/one.jsonl", "{\"id\": \"a\", \"text\": \"one\"}\n{\"id\": \"b\", \"text\": \"two\"}\n");
 		this.workspace.file("input/two.jsonl", "{\"id\": \"c\", \"text\": \"three\"}\n");
 		this.workspace.file("jobs/echo.yaml", """
@@ -40,7 +37,7 @@ class OutputFoldersIT {
 
 	@Test
 	void aSecondRunWithTheSameLabelIsRefusedBeforeAnythingIsSent() throws Exception {
-		assertThat(Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=echo", "run=x").exitCode()).isZero();
+		assertThat(this.workspace.dmr("job=echo", "run=x").exitCode()).isZero();
 		String results = this.workspace.read("output/echo/x/results.jsonl");
 		String log = this.workspace.read("output/echo/x/dmr-batch.log");
 
@@ -56,14 +53,14 @@ class OutputFoldersIT {
 		assertThat(this.workspace.read("output/echo/x/dmr-batch.log")).isEqualTo(log);
 
 		// the run itself keeps its folder: asked again, and exported again into it
-		assertThat(Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=echo", "run=x").out())
+		assertThat(this.workspace.dmr("job=echo", "run=x").out())
 			.contains("is already complete");
 		Dmr.Result export = Dmr.run(this.workspace, null, "job=export", "run=x", "export=jsonl");
 		assertThat(export.exitCode()).as(export.toString()).isZero();
 		assertThat(this.workspace.read("output/echo/x/results.jsonl")).isEqualTo(results);
 
 		// nor does job=export write one run's exports over another's
-		assertThat(Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=echo", "run=y", "input=input/two.jsonl")
+		assertThat(this.workspace.dmr("job=echo", "run=y", "input=input/two.jsonl")
 			.exitCode()).isZero();
 		Dmr.Result over = Dmr.run(this.workspace, null, "job=export", "run=y", "output=output/echo/x");
 		assertThat(over.exitCode()).isEqualTo(2);
@@ -73,7 +70,7 @@ class OutputFoldersIT {
 
 	@Test
 	void aStoreMadeAnewDoesNotWriteIntoTheFormerStoresFolders() throws Exception {
-		assertThat(Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=echo").exitCode()).isZero();
+		assertThat(this.workspace.dmr("job=echo").exitCode()).isZero();
 		String results = this.workspace.read("output/echo/run-1/results.jsonl");
 		String log = this.workspace.read("output/echo/run-1/dmr-batch.log");
 		FileSystemUtils.deleteRecursively(this.workspace.path("data"));
@@ -94,7 +91,7 @@ class OutputFoldersIT {
 	void aFolderWithExportsOfNoKnownRunIsRefused() throws Exception {
 		this.workspace.file("elsewhere/results.jsonl", "{\"id\": \"old\"}\n");
 		this.workspace.file("notes/readme.txt", "mine");
-		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=echo", "output=elsewhere");
+		Dmr.Result result = this.workspace.dmr("job=echo", "output=elsewhere");
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
 		assertThat(result.err()).contains("output folder " + this.workspace.path("elsewhere")
 				+ " already holds exports (results.jsonl) of a run that did not mark it as its own");
@@ -102,7 +99,7 @@ class OutputFoldersIT {
 		assertThat(this.workspace.path("elsewhere/dmr-batch.log")).doesNotExist();
 
 		// a folder with other files than exports takes them
-		Dmr.Result beside = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=echo", "output=notes");
+		Dmr.Result beside = this.workspace.dmr("job=echo", "output=notes");
 		assertThat(beside.exitCode()).as(beside.toString()).isZero();
 		assertThat(Files.readAllLines(this.workspace.path("notes/results.jsonl"))).hasSize(2);
 	}

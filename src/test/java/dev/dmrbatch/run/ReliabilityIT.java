@@ -1,7 +1,6 @@
 package dev.dmrbatch.run;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -12,10 +11,11 @@ import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.FaultProxy;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * RestartFunctionalTests (fail mid-run, run again with the same parameters, count). A proxy in front of the real
  * runner counts what each item cost and injects the faults.
  */
+@ExtendWith(WorkspaceExtension.class)
 class ReliabilityIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -36,16 +37,12 @@ class ReliabilityIT {
 	 */
 	private static final int MAX_RESENT = 18;
 
-	@TempDir
-	Path dir;
-
 	Workspace workspace;
 
 	FaultProxy proxy;
 
 	@BeforeEach
 	void setUp() throws Exception {
-		this.workspace = new Workspace(this.dir);
 		this.proxy = new FaultProxy(LocalRunner.baseUrl());
 		this.workspace.file("jobs/items.yaml", """
 				input: { format: csv, path: input/items.csv, id: id }

@@ -1,15 +1,14 @@
 package dev.dmrbatch.run;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 import dev.dmrbatch.support.Dmr;
-import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,16 +16,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The summary says why items failed, counts only answered items as answered, and ends the run's log, whether the
  * run completed or failed.
  */
+@ExtendWith(WorkspaceExtension.class)
 class RunSummaryIT {
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
 	@BeforeEach
 	void setUp() {
-		this.workspace = new Workspace(this.dir);
 		this.workspace.file("input/x.jsonl", """
 				{"id": "a", "text": "one"}
 				{oops
@@ -50,7 +46,7 @@ class RunSummaryIT {
 
 	@Test
 	void theSummaryGroupsFailedItemsByReasonAndCountsOnlyAnsweredOnesAsAnswered() throws Exception {
-		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=items");
+		Dmr.Result result = this.workspace.dmr("job=items");
 
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
 		assertThat(result.out()).contains("items run 1 COMPLETED: 7 items, 2 ok, 5 failed; 2 answered in this "
@@ -73,7 +69,7 @@ class RunSummaryIT {
 				steps: [ { name: a, template: say.ftl } ]
 				""");
 
-		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=items");
+		Dmr.Result result = this.workspace.dmr("job=items");
 
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(5);
 		List<String> log = log("output/items/run-1");

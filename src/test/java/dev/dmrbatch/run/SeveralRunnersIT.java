@@ -1,7 +1,6 @@
 package dev.dmrbatch.run;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,11 +12,12 @@ import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.FaultProxy;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * killed mid-run, dmr-batch killed mid-run, a runner that never answered: every item answered once, and the
  * exports say which runner answered it.
  */
+@ExtendWith(WorkspaceExtension.class)
 class SeveralRunnersIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -35,9 +36,6 @@ class SeveralRunnersIT {
 	private static final int PORT_A = LocalRunner.PORT + 2;
 
 	private static final int PORT_B = LocalRunner.PORT + 3;
-
-	@TempDir
-	Path dir;
 
 	Workspace workspace;
 
@@ -49,7 +47,6 @@ class SeveralRunnersIT {
 	void setUp() throws Exception {
 		this.a = new FaultProxy(LocalRunner.start(PORT_A, List.of("--threads", "1")));
 		this.b = new FaultProxy(LocalRunner.start(PORT_B, List.of("--threads", "1")));
-		this.workspace = new Workspace(this.dir);
 		this.workspace.file("jobs/items.yaml", """
 				input: { format: csv, path: input/items.csv, id: id }
 				model: { name: ai/tiny, max_tokens: 8 }

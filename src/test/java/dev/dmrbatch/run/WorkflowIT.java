@@ -2,7 +2,6 @@ package dev.dmrbatch.run;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -10,9 +9,10 @@ import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.FaultProxy;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Structured output, steps as a workflow and several models side by side, against the real local runner, which
  * constrains JSON answers with a grammar built from the schema (llama.cpp's json-schema-to-grammar).
  */
+@ExtendWith(WorkspaceExtension.class)
 class WorkflowIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -34,14 +35,10 @@ class WorkflowIT {
 			  "required": ["name", "total"], "additionalProperties": false }
 			""";
 
-	@TempDir
-	Path dir;
-
 	Workspace workspace;
 
 	@BeforeEach
 	void setUp() {
-		this.workspace = new Workspace(this.dir);
 		StringBuilder csv = new StringBuilder("id,lang,text\n");
 		for (int i = 1; i <= 6; i++) {
 			csv.append("r").append(i).append(',').append((i % 2 == 0) ? "de" : "en").append(",Invoice ").append(i)
@@ -76,7 +73,7 @@ class WorkflowIT {
 				    max_tokens: 4
 				export: [jsonl, json, csv, markdown]
 				""");
-		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=extract", "output=out");
+		Dmr.Result result = this.workspace.dmr("job=extract", "output=out");
 		assertThat(result.exitCode()).as(result.toString()).isZero();
 
 		List<Map<String, Object>> items = results("out");
@@ -160,7 +157,7 @@ class WorkflowIT {
 				    json_retries: 0
 				export: [jsonl]
 				""");
-		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=short", "output=short");
+		Dmr.Result result = this.workspace.dmr("job=short", "output=short");
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
 		assertThat(results("short")).allSatisfy((item) -> assertThat((String) item.get("error"))
 			.startsWith("step extract: the answer is not valid JSON: "));
@@ -249,7 +246,7 @@ class WorkflowIT {
 				    prompt: "Item ${record.id}: ${text}"
 				export: [jsonl, json, csv, markdown]
 				""");
-		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=compare", "output=out");
+		Dmr.Result result = this.workspace.dmr("job=compare", "output=out");
 		assertThat(result.exitCode()).as(result.toString()).isZero();
 		assertThat(result.out()).contains("  model ai/tiny: 6 ok, 0 failed").contains("  model ai/tiny2: 6 ok, 0 failed");
 
@@ -273,12 +270,12 @@ class WorkflowIT {
 		assertThat(models).allSatisfy((m) -> assertThat(m).containsEntry("items", 6).containsEntry("failed", 0));
 
 		// model= on the command line names the models too, and makes another run
-		Dmr.Result again = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=compare", "model=ai/tiny2,ai/tiny",
+		Dmr.Result again = this.workspace.dmr("job=compare", "model=ai/tiny2,ai/tiny",
 				"output=again");
 		assertThat(again.exitCode()).as(again.toString()).isZero();
 		assertThat(results("again")).hasSize(12).extracting((item) -> item.get("id") + " " + item.get("model"))
 			.contains("r6 ai/tiny", "r6 ai/tiny2");
-		Dmr.Result one = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=compare", "model=ai/tiny2",
+		Dmr.Result one = this.workspace.dmr("job=compare", "model=ai/tiny2",
 				"output=one");
 		assertThat(one.exitCode()).as(one.toString()).isZero();
 		assertThat(results("one")).hasSize(6).extracting((item) -> item.get("model")).containsOnly("ai/tiny2");
@@ -299,8 +296,8 @@ class WorkflowIT {
 		this.workspace.file("jobs/streamed.yaml", this.workspace.read("jobs/plain.yaml")
 			.replace("name: plain", "name: streamed")
 			.replace("seed: 7 }", "seed: 7, stream: true }"));
-		assertThat(Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=plain", "output=plain").exitCode()).isZero();
-		assertThat(Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=streamed", "output=streamed").exitCode())
+		assertThat(this.workspace.dmr("job=plain", "output=plain").exitCode()).isZero();
+		assertThat(this.workspace.dmr("job=streamed", "output=streamed").exitCode())
 			.isZero();
 		List<Map<String, Object>> plain = results("plain");
 		List<Map<String, Object>> streamed = results("streamed");

@@ -4,21 +4,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
-import org.junit.jupiter.api.BeforeEach;
+import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** job=models and job=probe against the real runner; the probe's verdicts checked by direct requests. */
+@ExtendWith(WorkspaceExtension.class)
 class RunnerToolsIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -27,15 +27,7 @@ class RunnerToolsIT {
 	// in ten without an answer ("header parser received no bytes")
 	private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-	@TempDir
-	Path dir;
-
 	Workspace workspace;
-
-	@BeforeEach
-	void setUp() {
-		this.workspace = new Workspace(this.dir);
-	}
 
 	/** A direct request to the runner, bypassing dmr-batch. */
 	@SuppressWarnings("unchecked")
@@ -63,13 +55,13 @@ class RunnerToolsIT {
 	@Test
 	@SuppressWarnings("unchecked")
 	void modelsListsBothTestModelsAndTheRunnersKind() throws Exception {
-		Dmr.Result table = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=models");
+		Dmr.Result table = this.workspace.dmr("job=models");
 		assertThat(table.exitCode()).as(table.toString()).isZero();
 		assertThat(table.out()).contains("llama.cpp llama-server (router mode) at " + LocalRunner.baseUrl())
 			.containsPattern("ai/tiny +yes +4096")
 			.contains("ai/tiny2");
 
-		Dmr.Result json = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=models", "format=json");
+		Dmr.Result json = this.workspace.dmr("job=models", "format=json");
 		Map<String, Object> listing = JSON.readValue(json.out(), Map.class);
 		assertThat(listing).containsEntry("runner", "llama.cpp llama-server (router mode)");
 		assertThat((List<Map<String, Object>>) listing.get("models")).extracting((m) -> m.get("name"))
@@ -106,7 +98,7 @@ class RunnerToolsIT {
 	@Test
 	@SuppressWarnings("unchecked")
 	void benchWritesItsFiguresAndAChartThatHoldsThem() throws Exception {
-		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=bench", "model=ai/tiny",
+		Dmr.Result result = this.workspace.dmr("job=bench", "model=ai/tiny",
 				"concurrency=1,2,4", "requests=12", "max_tokens=8", "output=bench");
 		assertThat(result.exitCode()).as(result.toString()).isZero();
 		assertThat(result.out()).contains("CONCURRENCY").contains("recommended concurrency for batch runs: ");

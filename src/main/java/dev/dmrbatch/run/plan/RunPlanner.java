@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.config.Concurrency;
@@ -34,10 +33,6 @@ public class RunPlanner {
 	/** A run label becomes a folder name: it must not be able to leave {@code output/<job>/}. */
 	private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
-	/** Names of built-in commands, which a job file cannot take. */
-	static final Set<String> RESERVED = Set.of("help", "export", "probe", "bench", "models", "openai-batch", "runs",
-			"show", "config");
-
 	private final JobFiles jobFiles;
 
 	private final PromptTemplates templates;
@@ -48,9 +43,12 @@ public class RunPlanner {
 
 	private final List<BuiltInJob> builtIns;
 
+	private final ReservedNames reserved;
+
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			List<BuiltInJob> builtIns) {
+			List<BuiltInJob> builtIns, ReservedNames reserved) {
 		this.builtIns = builtIns;
+		this.reserved = reserved;
 		this.exports = exports;
 		this.jobFiles = jobFiles;
 		this.templates = templates;
@@ -101,14 +99,15 @@ public class RunPlanner {
 		}
 	}
 
-	private static String jobName(JobDefinition job) {
+	private String jobName(JobDefinition job) {
 		String file = job.source().getFileName().toString();
 		String name = (job.name() != null) ? job.name() : file.substring(0, file.lastIndexOf('.'));
 		if (!LABEL.matcher(name).matches()) {
 			throw new RunException("job file " + file + ": name '" + name
 					+ "' must be letters, digits, '.', '_' and '-' (it names the output folder)");
 		}
-		if (RESERVED.contains(name)) {
+		if (this.reserved.isReserved(name)
+				|| this.builtIns.stream().anyMatch((builtIn) -> builtIn.name().equals(name))) {
 			throw new RunException("job file " + file + ": name '" + name + "' is taken by a built-in command");
 		}
 		return name;

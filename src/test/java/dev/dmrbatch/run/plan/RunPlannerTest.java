@@ -35,7 +35,7 @@ class RunPlannerTest {
 
 	@Test
 	void commandLineThenJobThenPerModelThenProfileDefaults() {
-		RunPlanner planner = new RunPlanner(null, null, profile(), null, List.of());
+		RunPlanner planner = new RunPlanner(null, null, profile(), null, List.of(), (name) -> false);
 		ModelSettings jobModel = new ModelSettings("ai/qwen3", null, null, 64, null, null, null, null, null);
 
 		ModelSettings settings = planner.models(job(jobModel), request(null)).get(0);
