@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.LaunchSettings;
@@ -67,7 +68,16 @@ class ConfigCommand implements Command {
 
 	@Override
 	public String usage() {
-		return "config [profile=<name>] [job=<name>] [model=<a,b>]";
+		return """
+				config [profile=<name>] [job=<name>] [model=<a,b>] [concurrency=<n|auto>]
+				    [max_tokens=<n>] [temperature=<t>] ... (as a job run takes them)""";
+	}
+
+	@Override
+	public Set<String> arguments() {
+		Set<String> keys = new java.util.HashSet<>(Set.of("of", "model", "concurrency"));
+		keys.addAll(LaunchSettings.KEYS.keySet());
+		return keys;
 	}
 
 	@Override

@@ -241,6 +241,29 @@ class CommandLineIT {
 	}
 
 	@Test
+	void anArgumentACommandDoesNotUseIsRefusedWithItsList() {
+		Dmr.Result runs = dmr("job=runs", "max_tokens=3");
+		assertThat(runs.exitCode()).isEqualTo(2);
+		assertThat(runs.err().strip()).isEqualTo("error: job=runs does not take max_tokens=; its arguments are "
+				+ "job=<name>, profile=");
+		Dmr.Result config = dmr("config", "input=a.csv");
+		assertThat(config.exitCode()).isEqualTo(2);
+		assertThat(config.err()).contains("error: config does not take input=; its arguments are concurrency=, ");
+		Dmr.Result batch = dmr("job=openai-batch", "input=input/a.csv", "var.x=1");
+		assertThat(batch.exitCode()).isEqualTo(2);
+		assertThat(batch.err()).contains("error: job=openai-batch does not take var.x=; its arguments are base-url=, ");
+		Dmr.Result run = dmr("job=ok", "requests=3");
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("error: a job run does not take requests=; its arguments are ")
+			.contains("max_tokens=");
+		Dmr.Result twice = dmr("job=ok", "max_tokens=3", "--dmr.max-tokens=4");
+		assertThat(twice.exitCode()).isEqualTo(2);
+		assertThat(twice.err()).contains("error: max_tokens= and --dmr.max-tokens both set max_tokens: give one");
+		Dmr.Result help = dmr("help");
+		assertThat(help.out()).contains("[max_tokens=<n>] [temperature=<t>]");
+	}
+
+	@Test
 	void invalidSettingNamesTheKey() {
 		Dmr.Result result = dmr("job=ok", "--dmr.max-tokens=-5");
 		assertThat(result.exitCode()).isEqualTo(2);

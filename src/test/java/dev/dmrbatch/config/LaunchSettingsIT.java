@@ -106,6 +106,12 @@ class LaunchSettingsIT {
 	}
 
 	@Test
+	void aRequestSettingByItsJobFileNameIsALaunchValueToo() throws Exception {
+		assertThat(maxTokens(List.of("DMR_DEFAULT_MODEL=ai/tiny", "DMR_MAX_TOKENS=9"), "job=j", "profile=tiny",
+				"max_tokens=7")).containsExactly(7, 7);
+	}
+
+	@Test
 	void withoutALaunchValueTheStepBeatsTheJobFileWhichBeatsThePerModelBlockAndTheProfile() throws Exception {
 		assertThat(maxTokens(List.of("DMR_DEFAULT_MODEL=ai/tiny"), "job=j", "profile=tiny")).containsExactly(30, 20);
 		this.workspace.file("jobs/j.yaml", """
