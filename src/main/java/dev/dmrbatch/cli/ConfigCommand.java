@@ -97,6 +97,9 @@ class ConfigCommand implements Command {
 		StringBuilder text = new StringBuilder("profiles: ")
 			.append((profiles.length == 0) ? "(none: config/application.yaml only)" : String.join(", ", profiles))
 			.append('\n');
+		text.append("home: ").append(this.properties.home().toAbsolutePath().normalize()).append('\n');
+		List<String> files = files();
+		text.append("files: ").append(files.isEmpty() ? "(none)" : String.join(", ", files)).append('\n');
 		table(text, rows);
 		String job = arguments.get("of");
 		if (job != null) {
@@ -204,6 +207,24 @@ class ConfigCommand implements Command {
 				? " (the runner's slots, else " + this.properties.concurrency() + " from dmr.concurrency)" : ""),
 				(arguments.get("concurrency") != null) ? "command line (concurrency=)"
 						: (job.concurrency() != null) ? file + " (concurrency)" : "default" };
+	}
+
+	/** The configuration files read, strongest first, as Spring names their property sources. */
+	private List<String> files() {
+		List<String> files = new ArrayList<>();
+		for (org.springframework.core.env.PropertySource<?> source : this.environment.getPropertySources()) {
+			String name = source.getName();
+			int start = name.indexOf("Config resource '");
+			int open = name.indexOf('[', start);
+			int close = name.indexOf(']', open + 1);
+			if (start >= 0 && open > 0 && close > open) {
+				String file = name.substring(open + 1, close);
+				if (!file.startsWith("application.") || !name.contains("class path resource")) {
+					files.add(file);
+				}
+			}
+		}
+		return files;
 	}
 
 	/** Where a setting's value comes from: the first property source that has it, as Spring resolves it. */
