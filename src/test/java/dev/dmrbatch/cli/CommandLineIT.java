@@ -279,6 +279,37 @@ class CommandLineIT {
 	}
 
 	@Test
+	void aUnixSocketIsRefusedInOneSentence() {
+		Dmr.Result setting = Dmr.run(this.workspace, "unix:///var/run/docker.sock", "job=ok");
+		assertThat(setting.exitCode()).isEqualTo(2);
+		assertThat(setting.err().strip()).isEqualTo("error: invalid setting: dmr.base-url is a Unix socket, which "
+				+ "dmr-batch cannot reach: give the runner's TCP address, such as "
+				+ "http://localhost:12434/engines/llama.cpp/v1 (Docker Desktop's Model Runner with its host-side TCP "
+				+ "support on)");
+		Dmr.Result argument = dmr("job=ok", "base-url=unix:///tmp/runner.sock");
+		assertThat(argument.exitCode()).isEqualTo(2);
+		assertThat(argument.err()).contains("error: base-url= is a Unix socket, which dmr-batch cannot reach");
+	}
+
+	@Test
+	void aRunnerNameThatDoesNotResolveIsToldWhereTheRunnerIsUsuallyFound() {
+		for (String[] args : List.of(new String[] { "job=ok", "model=ai/tiny" }, new String[] { "job=models" })) {
+			List<String> all = new ArrayList<>(List.of(args));
+			all.add("--dmr.retry.attempts=1");
+			Dmr.Result result = Dmr.run(this.workspace, "http://model-runner.invalid/engines/llama.cpp/v1",
+					all.toArray(String[]::new));
+			assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+			assertThat(result.err().strip().lines()).hasSize(1);
+			assertThat(result.err()).startsWith("error: cannot reach the model runner at "
+					+ "http://model-runner.invalid/engines/llama.cpp/v1: ")
+				.contains("; the host name does not resolve here. Docker Model Runner is usually at "
+						+ "http://localhost:12434/engines/llama.cpp/v1 from the host, "
+						+ "http://model-runner.docker.internal/engines/llama.cpp/v1 from a container on Docker Desktop, "
+						+ "http://172.17.0.1:12434/engines/llama.cpp/v1 from a container on Docker Engine");
+		}
+	}
+
+	@Test
 	void theApiKeyNeverAppears() {
 		Dmr.Result result = dmr("job=ok", "--dmr.api-key=sk-very-secret-123");
 		assertThat(result.all()).doesNotContain("sk-very-secret-123");
