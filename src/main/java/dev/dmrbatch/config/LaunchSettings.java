@@ -2,7 +2,6 @@ package dev.dmrbatch.config;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -149,17 +148,11 @@ public class LaunchSettings {
 					origin = wrapped.getOrigin();
 				}
 				return (origin instanceof SystemEnvironmentOrigin env) ? "environment variable " + env.getProperty()
-						: "environment variable " + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_')
-							.replace("-", "");
+						: "the environment";
 			}
 			return null;
 		}
 		return null;
-	}
-
-	/** The fields given at launch, by their job file names. */
-	public List<String> fields() {
-		return List.copyOf(this.sources.keySet());
 	}
 
 }
