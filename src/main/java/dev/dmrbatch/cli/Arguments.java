@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.run.plan.RunRequest;
 
 /**
@@ -20,8 +21,15 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 	/** A first word that may name a command. */
 	private static final Pattern COMMAND_WORD = Pattern.compile("[a-z][a-z0-9-]*");
 
-	static final Set<String> KEYS = Set.of("job", "input", "output", "model", "profile", "run", "concurrency",
-			"export", "format", "requests", "max_tokens", "base-url");
+	static final Set<String> KEYS;
+
+	static {
+		Set<String> keys = new java.util.HashSet<>(Set.of("job", "input", "output", "model", "profile", "run",
+				"concurrency", "export", "format", "requests", "base-url"));
+		// a request setting by its job file name: a launch-time value, as --dmr.<key>= is (CommandLine)
+		keys.addAll(LaunchSettings.KEYS.keySet());
+		KEYS = Set.copyOf(keys);
+	}
 
 	static Arguments parse(List<String> args) {
 		Map<String, String> values = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.RunTotals;
@@ -182,7 +183,7 @@ public class ConversationRuns {
 							ex.getMessage());
 					continue;
 				}
-				throw new RunException(ex.getMessage());
+				throw new RunException(RunnerEndpoint.unreachable(ex.getMessage(), ex));
 			}
 			up.add(resolveConcurrency(plan, lane));
 		}

@@ -57,14 +57,15 @@ public class ConversationProcessor {
 		if (item.isBlank()) {
 			return null; // a blank line: nothing to ask
 		}
-		List<Conversation> conversations = new ArrayList<>(this.plan.models().size());
-		for (ModelSettings settings : this.plan.models()) {
-			conversations.add(converse(item, settings));
+		List<ModelSettings> models = this.plan.models();
+		List<Conversation> conversations = new ArrayList<>(models.size());
+		for (int i = 0; i < models.size(); i++) {
+			conversations.add(converse(item, models.get(i), this.plan.stepSettings().get(i)));
 		}
 		return conversations;
 	}
 
-	private Conversation converse(InputItem item, ModelSettings settings) {
+	private Conversation converse(InputItem item, ModelSettings settings, List<ModelSettings> stepsSettings) {
 		List<Conversation.Turn> turns = new ArrayList<>();
 		List<Conversation.Call> calls = new ArrayList<>();
 		if (item.error() != null) {
@@ -98,7 +99,7 @@ public class ConversationProcessor {
 				String prompt = prompts.renderStep(i, model);
 				messages.add(ChatMessage.user(prompt));
 				turns.add(new Conversation.Turn("user", step.name(), prompt));
-				ModelSettings stepSettings = settings.overriddenBy(step.settings());
+				ModelSettings stepSettings = stepsSettings.get(i);
 				String stepModel = stepSettings.name().equals(settings.name()) ? null : stepSettings.name();
 				StructuredOutput format = this.plan.formats().get(i);
 				int tries = (format != null) ? 1 + step.jsonRetriesOrDefault() : 1;

@@ -26,11 +26,23 @@ import dev.dmrbatch.prompt.Prompts;
  * @param output the {@code output=} folder, or {@code null} for {@code output/<job>/<run>/}
  * @param lanes the model runners the items are spread across, one lane each; usually one
  * @param builtIn the built-in job that runs instead of a job file, or {@code null} for a job file
+ * @param stepSettings per model of {@code models}, per step of the job, the settings its requests carry
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
 		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
-		List<Lane> lanes, BuiltInJob builtIn) {
+		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings) {
+
+	/** A plan whose steps' requests carry the model's settings with each step's own over them. */
+	public RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input, List<ModelSettings> models,
+			List<StructuredOutput> formats, Map<String, Object> vars, int concurrency, boolean autoConcurrency,
+			DmrProperties.Retry retry, Integer skipLimit, String label, Path output, List<Lane> lanes,
+			BuiltInJob builtIn) {
+		this(jobName, job, prompts, input, models, formats, vars, concurrency, autoConcurrency, retry, skipLimit, label,
+				output, lanes, builtIn, models.stream()
+					.map((model) -> job.steps().stream().map((step) -> model.overriddenBy(step.settings())).toList())
+					.toList());
+	}
 
 	/**
 	 * One model runner of the run, and its requests in flight.
@@ -91,7 +103,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 
 	public RunPlan withLanes(List<Lane> resolved) {
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, resolved.get(0).concurrency(), false,
-				retry, skipLimit, label, output, List.copyOf(resolved), builtIn);
+				retry, skipLimit, label, output, List.copyOf(resolved), builtIn, stepSettings);
 	}
 
 }

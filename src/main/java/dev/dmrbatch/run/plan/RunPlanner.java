@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 
 import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.export.Exports;
@@ -45,8 +46,11 @@ public class RunPlanner {
 
 	private final ReservedNames reserved;
 
+	private final LaunchSettings launch;
+
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			List<BuiltInJob> builtIns, ReservedNames reserved) {
+			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch) {
+		this.launch = launch;
 		this.builtIns = builtIns;
 		this.reserved = reserved;
 		this.exports = exports;
@@ -77,7 +81,8 @@ public class RunPlanner {
 		checkLabel(request);
 		Path output = output(request);
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
-				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto), null);
+				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto), null,
+				stepSettings(job, models));
 	}
 
 	/** {@code output=}: a folder for the exports, never an existing file. */
@@ -182,12 +187,31 @@ public class RunPlanner {
 	}
 
 	/**
-	 * Strongest first: the job file, the profile's settings for the model, the profile's defaults, the built-in
-	 * defaults (the command line's {@code --dmr.*} is part of the profile).
+	 * Strongest first: the settings given at launch (command line, then environment), the job file, the profile's
+	 * settings for the model ({@code dmr.models}), the profile's defaults, the built-in defaults.
 	 */
 	ModelSettings settings(JobDefinition job, String model) {
 		ModelSettings fromJob = (job.model() != null) ? job.model() : ModelSettings.NONE;
-		return this.properties.settingsFor(model).overriddenBy(fromJob).withName(model);
+		return this.properties.settingsFor(model)
+			.overriddenBy(fromJob)
+			.overriddenBy(this.launch.settings())
+			.withName(model);
+	}
+
+	/**
+	 * Per model, per step, the settings its requests carry: the step's own settings between the job file's and the
+	 * launch settings; a step that names another model starts from that model's profile settings.
+	 */
+	List<List<ModelSettings>> stepSettings(JobDefinition job, List<ModelSettings> models) {
+		ModelSettings fromJob = (job.model() != null) ? job.model() : ModelSettings.NONE;
+		return models.stream().map((model) -> job.steps().stream().map((step) -> {
+			String name = (step.model() != null) ? step.model() : model.name();
+			return this.properties.settingsFor(name)
+				.overriddenBy(fromJob)
+				.overriddenBy(step.settings())
+				.overriddenBy(this.launch.settings())
+				.withName(name);
+		}).toList()).toList();
 	}
 
 	/** What JSON each step asks for; the job file's check has already named a schema that is wrong. */
