@@ -21,7 +21,7 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 	private static final Pattern COMMAND_WORD = Pattern.compile("[a-z][a-z0-9-]*");
 
 	static final Set<String> KEYS = Set.of("job", "input", "output", "model", "profile", "run", "concurrency",
-			"export", "format", "requests", "max_tokens", "base-url");
+			"export", "format", "requests", "max_tokens", "base-url", "session", "continue", "system");
 
 	static Arguments parse(List<String> args) {
 		Map<String, String> values = new LinkedHashMap<>();
