@@ -35,6 +35,7 @@ import dev.dmrbatch.run.job.OutputFolders;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.text.SafeText;
 import freemarker.cache.FileTemplateLoader;
+import freemarker.core.InvalidReferenceException;
 import freemarker.template.Template;
 import freemarker.template.TemplateException;
 
@@ -478,6 +479,11 @@ final class Chat {
 			StringWriter text = new StringWriter();
 			template.process(model, text);
 			return text.toString();
+		}
+		catch (InvalidReferenceException ex) {
+			String variable = String.valueOf(ex.getBlamedExpressionString());
+			throw new PromptException("template " + file + " line " + ex.getLineNumber() + ": ${" + variable
+					+ "} is missing (give it after the name: /template " + name + " " + variable + "=...)");
 		}
 		catch (TemplateException ex) {
 			throw new PromptException("template " + file + " line " + ex.getLineNumber() + ": "

@@ -94,14 +94,38 @@ class ChatIT {
 	}
 
 	@Test
-	void aSessionIsExportedLikeARunWithEveryTurn() throws Exception {
+	void aSessionIsExportedLikeARunWithEveryTurnAndTemplatesStartTurns() throws Exception {
+		// given: a template and a job file to start from
+		this.workspace.file("templates/about.ftl", "Write about ${topic}.");
+		this.workspace.file("jobs/ask.yaml", """
+				input: { format: jsonl, path: input/none.jsonl }
+				system: You answer in ${vars.language}.
+				vars: { language: English }
+				steps: [ { name: first, prompt: "Tell me about ${topic}." } ]
+				""");
 		Path file = this.dir.resolve("mine/chat.md");
-		Dmr.Result chat = chat(LocalRunner.baseUrl(), "First question\nSecond question\n/export md " + file + "\n",
+
+		// when: two turns, the last taken back, two turns from templates, one template short of a variable
+		Dmr.Result chat = chat(LocalRunner.baseUrl(), "First question\nSecond question\n/undo\n"
+				+ "/template about topic=cats\n/template ask topic=pears\n/template about\n/export md " + file + "\n",
 				"job=chat", "model=ai/tiny", "session=talk", "system=Answer briefly.");
+
+		// then
 		assertThat(chat.exitCode()).as(chat.toString()).isZero();
 		assertThat(chat.err()).contains("exports: " + file);
-		assertThat(Files.readString(file)).contains("Answer briefly.").contains("First question")
-			.contains("Second question").contains("turn-2");
+		List<String> errors = chat.err().lines().filter((line) -> line.startsWith("error:")).toList();
+		assertThat(errors).containsExactly("error: template about.ftl line 1: ${topic} is missing (give it after the "
+				+ "name: /template about topic=...)");
+		JsonNode session = export("talk");
+		assertThat(texts(session, "system")).containsExactly("You answer in English.");
+		assertThat(texts(session, "user")).containsExactly("First question", "Write about cats.",
+				"Tell me about pears.");
+		String written = Files.readString(file);
+		assertThat(written).contains("You answer in English.").contains("First question").contains("Write about cats.")
+			.contains("Tell me about pears.").doesNotContain("Second question");
+		for (String answer : texts(session, "assistant")) {
+			assertThat(written).contains(answer);
+		}
 
 		// job=export reads the store alone: the runner may be gone
 		Dmr.Result export = Dmr.run(this.workspace, "http://127.0.0.1:9/v1", "job=export", "run=talk");
@@ -110,7 +134,6 @@ class ChatIT {
 		assertThat(folder.resolve("results.pdf")).exists();
 		assertThat(folder.resolve("report.html")).exists();
 		String markdown = Files.readString(folder.resolve("results.md"));
-		JsonNode session = export("talk");
 		for (String answer : texts(session, "assistant")) {
 			assertThat(markdown).contains(answer);
 		}
