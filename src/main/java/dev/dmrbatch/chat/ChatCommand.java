@@ -49,7 +49,8 @@ class ChatCommand implements Command {
 
 	@Override
 	public String usage() {
-		return "job=chat [model=<name>] [session=<name>] [continue=<run>:<item-id>] [system=<text>] [var.<k>=<v> ...]";
+		return "job=chat [model=<name>] [session=<name>] [continue=<run>:<item-id>] [system=<text>]\n"
+				+ "           [var.<key>=<value> ...]";
 	}
 
 	@Override

@@ -64,12 +64,6 @@ final class PlainScreen implements ChatScreen {
 	}
 
 	@Override
-	public void retrying(String reason) {
-		this.err.println("retrying: " + SafeText.visible(reason));
-		this.err.flush();
-	}
-
-	@Override
 	public void answerEnds(ModelReply reply) {
 		if (this.reasoningOpen) {
 			this.err.println();

@@ -17,6 +17,7 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.AttributedString;
 import org.jline.utils.AttributedStyle;
+import org.jline.utils.InfoCmp;
 
 /**
  * The chat on a terminal: JLine's line editor with a history kept across sessions, the model in the prompt, the
@@ -43,6 +44,8 @@ final class TerminalScreen implements ChatScreen {
 	private Shown shown = Shown.NOTHING;
 
 	private boolean atLineStart = true;
+
+	private boolean retryShown;
 
 	TerminalScreen(Path history) throws IOException {
 		this.terminal = TerminalBuilder.builder().system(true).build();
@@ -93,6 +96,7 @@ final class TerminalScreen implements ChatScreen {
 
 	@Override
 	public void reasoning(String text) {
+		clearRetry();
 		if (!this.thinking) {
 			if (this.shown == Shown.NOTHING) {
 				write(dim("thinking… (/think on shows it)"));
@@ -107,6 +111,7 @@ final class TerminalScreen implements ChatScreen {
 
 	@Override
 	public void answer(String text) {
+		clearRetry();
 		if (this.shown == Shown.REASONING && !this.atLineStart) {
 			newline();
 			newline();
@@ -115,15 +120,28 @@ final class TerminalScreen implements ChatScreen {
 		write(SafeText.visible(text));
 	}
 
+	/** Why the request is sent again, on a line of its own that the answer or the error then replaces. */
 	@Override
 	public void retrying(String reason) {
+		clearRetry();
 		write(dim("retrying: " + SafeText.visible(SafeText.firstLine(reason))));
-		newline();
+		this.retryShown = true;
+	}
+
+	private void clearRetry() {
+		if (this.retryShown) {
+			this.terminal.puts(InfoCmp.Capability.carriage_return);
+			this.terminal.puts(InfoCmp.Capability.clr_eol);
+			this.terminal.flush();
+			this.retryShown = false;
+			this.atLineStart = true;
+		}
 	}
 
 	@Override
 	public void answerEnds(ModelReply reply) {
 		this.answering.set(null);
+		clearRetry();
 		if (!this.atLineStart) {
 			newline();
 		}
@@ -158,6 +176,7 @@ final class TerminalScreen implements ChatScreen {
 
 	@Override
 	public void error(String line) {
+		clearRetry();
 		if (!this.atLineStart) {
 			newline();
 		}

@@ -29,6 +29,8 @@ class ChatTerminalIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	private static final java.util.regex.Pattern RETRY = java.util.regex.Pattern.compile("retrying: [^\r\n]*");
+
 	private static final java.util.regex.Pattern ESCAPES = java.util.regex.Pattern
 		.compile("\u001b\\[[0-9;?]*[A-Za-z]|\u001b[=>]|[\r\n]");
 
@@ -56,7 +58,7 @@ class ChatTerminalIT {
 			// when: a long answer is asked for
 			type(keys, "Tell me a long story\r");
 			int echoed = await(process, typescript, "Tell me a long story", prompt);
-			int answerStart = screen(typescript).indexOf('\n', echoed) + 1;
+			int answerStart = await(process, typescript, "\n", echoed);
 			// then: its first tokens are on screen while it is still being written (no figures line yet)
 			awaitText(process, typescript, answerStart, 8);
 			assertThat(screen(typescript).substring(answerStart)).doesNotContain("tokens/s");
@@ -90,7 +92,7 @@ class ChatTerminalIT {
 		JsonNode first = session.get("calls").get(0);
 		assertThat(first.get("model").asString()).isEqualTo("ai/tiny");
 		assertThat(first.get("finish_reason").asString()).isEqualTo("stopped");
-		assertThat(first.get("completion_tokens").asLong()).isPositive().isLessThan(2000);
+		assertThat(first.get("completion_tokens").asLong()).as(screen(typescript)).isPositive().isLessThan(2000);
 		List<String> answers = new ArrayList<>();
 		session.get("messages").forEach((m) -> {
 			if (m.get("role").asString().equals("assistant")) {
@@ -135,7 +137,9 @@ class ChatTerminalIT {
 	/** Waits for {@code count} visible characters on screen after {@code from}, escape sequences left out. */
 	private static void awaitText(Process process, Path typescript, int from, int count) throws Exception {
 		long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
-		while (ESCAPES.matcher(screen(typescript).substring(from)).replaceAll("").strip().length() < count) {
+		// a retry's notice (the shared runner may be loading a model) is no answer
+		while (ESCAPES.matcher(RETRY.matcher(screen(typescript).substring(from)).replaceAll("")).replaceAll("").strip()
+			.length() < count) {
 			if (!process.isAlive() || System.nanoTime() > deadline) {
 				throw new AssertionError("no answer on screen: " + screen(typescript).replace("\u001b", "ESC"));
 			}
