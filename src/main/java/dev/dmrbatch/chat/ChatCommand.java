@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import dev.dmrbatch.cli.Arguments;
 import dev.dmrbatch.cli.Command;
@@ -51,6 +52,11 @@ class ChatCommand implements Command {
 	public String usage() {
 		return "job=chat [model=<name>] [session=<name>] [continue=<run>:<item-id>] [system=<text>]\n"
 				+ "           [var.<key>=<value> ...]";
+	}
+
+	/** The arguments it uses besides {@code job=} and {@code profile=}; {@code var.} for {@code var.<key>=}. */
+	public Set<String> arguments() {
+		return Set.of("model", "session", "continue", "system", "var.");
 	}
 
 	@Override
