@@ -27,6 +27,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunHistory {
 
+	/** The job name of chat sessions, which the store keeps as runs. */
+	private static final String CHAT = "chat";
+
 	private final ConversationStore store;
 
 	private final JobRepository jobRepository;
@@ -88,8 +91,10 @@ public class RunHistory {
 			default -> null; // running now, or left running by a process that is gone: the next start recovers it
 		};
 		double seconds = facts.stream().mapToDouble(RunSummary.Execution::seconds).sum();
+		// a chat session (job=chat) is a run without executions: it is shown as one
+		String shown = (executions.isEmpty() && CHAT.equals(run.jobName())) ? "CHAT SESSION" : status.toString();
 		return new RunSummary(run.id(), run.label(), run.jobName(), run.input(), run.createdAt(), seconds,
-				status.toString(), totals.conversations(), totals.ok(), totals.failed(), totals.promptTokens(),
+				shown, totals.conversations(), totals.ok(), totals.failed(), totals.promptTokens(),
 				totals.completionTokens(), exitCode, run.outputDir(), run.settings(), facts);
 	}
 
