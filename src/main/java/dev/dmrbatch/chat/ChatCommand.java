@@ -51,7 +51,7 @@ class ChatCommand implements Command {
 	@Override
 	public String usage() {
 		return "job=chat [model=<name>] [session=<name>] [continue=<run>:<item-id>] [system=<text>]\n"
-				+ "           [var.<key>=<value> ...]";
+				+ "           [var.<key>=<value> ...] [--lines]   (piped stdin: one prompt; --lines: a turn a line)";
 	}
 
 	/** The arguments it uses besides {@code job=} and {@code profile=}; {@code var.} for {@code var.<key>=}. */
@@ -97,7 +97,7 @@ class ChatCommand implements Command {
 			sessions.save(session); // a continued conversation is a session from the start
 		}
 		Map<String, Object> vars = new LinkedHashMap<>(arguments.vars());
-		try (ChatScreen screen = screen(properties)) {
+		try (ChatScreen screen = screen(properties, arguments.option("lines"))) {
 			Chat chat = new Chat(this.services, screen, session, vars);
 			if (resumed) {
 				screen.show(Chat.transcript(session));
@@ -117,9 +117,9 @@ class ChatCommand implements Command {
 	}
 
 	/** A terminal when stdin and stdout are one; plain streams otherwise. */
-	private static ChatScreen screen(DmrProperties properties) throws IOException {
+	private static ChatScreen screen(DmrProperties properties, boolean lines) throws IOException {
 		if (System.console() == null) {
-			return new PlainScreen(System.in, System.out, System.err);
+			return new PlainScreen(System.in, System.out, System.err, lines);
 		}
 		Path data = properties.resolve("data");
 		Files.createDirectories(data);

@@ -12,8 +12,9 @@ import dev.dmrbatch.model.StreamStop;
 import dev.dmrbatch.text.SafeText;
 
 /**
- * The chat without a terminal, for scripts and pipes: stdin read line by line (or {@code """} blocks), each answer
- * written to stdout as it streams and ended with a line break, everything else on stderr; no escape codes.
+ * The chat without a terminal, for scripts and pipes: stdin read whole as one prompt, or with {@code --lines} line by
+ * line (or {@code """} blocks, commands included) as turns of one conversation; each answer written to stdout as it
+ * streams and ended with a line break, everything else on stderr; no escape codes.
  */
 final class PlainScreen implements ChatScreen {
 
@@ -23,19 +24,40 @@ final class PlainScreen implements ChatScreen {
 
 	private final PrintStream err;
 
+	private final boolean lines;
+
+	private boolean read;
+
 	private boolean thinking;
 
 	private boolean reasoningOpen;
 
-	PlainScreen(InputStream in, PrintStream out, PrintStream err) {
+	/**
+	 * @param lines each line (or block) a turn; else the whole input is one prompt, as {@code echo … | chat} means
+	 */
+	PlainScreen(InputStream in, PrintStream out, PrintStream err, boolean lines) {
 		this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+		this.lines = lines;
 		this.out = out;
 		this.err = err;
 	}
 
 	@Override
 	public ChatInput.Entry read(String model) throws IOException {
-		return ChatInput.read((continuation) -> this.in.readLine());
+		if (this.lines) {
+			return ChatInput.read((continuation) -> this.in.readLine());
+		}
+		if (this.read) {
+			return null;
+		}
+		this.read = true;
+		StringBuilder text = new StringBuilder();
+		char[] buffer = new char[8192];
+		for (int n = this.in.read(buffer); n >= 0; n = this.in.read(buffer)) {
+			text.append(buffer, 0, n);
+		}
+		String prompt = text.toString().strip();
+		return prompt.isEmpty() ? null : new ChatInput.Prompt(prompt);
 	}
 
 	@Override

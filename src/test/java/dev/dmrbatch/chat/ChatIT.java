@@ -46,6 +46,22 @@ class ChatIT {
 	}
 
 	@Test
+	void pipedInputIsOnePromptWhoseAnswerAloneIsPrintedAndSavedAsASession() throws Exception {
+		// when: two lines piped in, as `echo … | java -jar dmr-batch.jar job=chat` gives them
+		Dmr.Result chat = piped(LocalRunner.baseUrl(), "Summarise:\nthe first line\n/model ai/tiny2\n", "job=chat",
+				"model=ai/tiny", "session=pipe");
+
+		// then: one turn holding the whole input, its answer alone on stdout
+		assertThat(chat.exitCode()).as(chat.toString()).isZero();
+		JsonNode session = export("pipe");
+		assertThat(texts(session, "user")).containsExactly("Summarise:\nthe first line\n/model ai/tiny2");
+		List<String> answers = texts(session, "assistant");
+		assertThat(answers).hasSize(1);
+		assertThat(chat.out()).isEqualTo(answers.get(0) + "\n");
+		assertThat(session.get("calls").get(0).get("model").asString()).isEqualTo("ai/tiny");
+	}
+
+	@Test
 	void pipedTurnsPrintTheAnswersAloneAndEachIsStoredWithItsModel() throws Exception {
 		// when: a prompt, a block of two lines, a model switch and a prompt
 		Dmr.Result chat = chat(LocalRunner.baseUrl(), """
@@ -218,7 +234,7 @@ class ChatIT {
 	@Test
 	void aKillMidSessionKeepsEveryTurnBefore() throws Exception {
 		// given: a chat in a process of its own, its stdin a pipe
-		List<String> args = new ArrayList<>(List.of("job=chat", "model=ai/tiny", "session=killed"));
+		List<String> args = new ArrayList<>(List.of("job=chat", "model=ai/tiny", "session=killed", "--lines"));
 		args.addAll(Arrays.asList(SETTINGS));
 		DmrProcess process = DmrProcess.start(this.workspace, LocalRunner.baseUrl(), args.toArray(String[]::new));
 		OutputStream stdin = process.stdin();
@@ -259,8 +275,15 @@ class ChatIT {
 
 	}
 
-	/** A chat in this JVM with stdin from the text (not a terminal, as under a pipe). */
+	/** A chat in this JVM with stdin from the text (not a terminal, as under a pipe), a turn a line. */
 	private Dmr.Result chat(String baseUrl, String input, String... args) {
+		List<String> withLines = new ArrayList<>(Arrays.asList(args));
+		withLines.add("--lines");
+		return piped(baseUrl, input, withLines.toArray(String[]::new));
+	}
+
+	/** A chat in this JVM with stdin from the text, as the command line gives it. */
+	private Dmr.Result piped(String baseUrl, String input, String... args) {
 		List<String> all = new ArrayList<>(Arrays.asList(args));
 		for (String setting : SETTINGS) {
 			if (all.stream().noneMatch((arg) -> arg.startsWith(setting.substring(0, setting.indexOf('='))))) {

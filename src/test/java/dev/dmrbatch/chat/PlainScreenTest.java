@@ -19,7 +19,7 @@ class PlainScreenTest {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
 		try (PlainScreen screen = new PlainScreen(new ByteArrayInputStream("hello\n/quit\n".getBytes(StandardCharsets.UTF_8)),
-				new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))) {
+				new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), true)) {
 			assertThat(screen.read("ai/tiny")).isEqualTo(new ChatInput.Prompt("hello"));
 			screen.answerStarts(new StreamStop());
 			screen.reasoning("hidden thoughts");
@@ -38,6 +38,23 @@ class PlainScreenTest {
 			.isEqualTo("red \\u001b[31mtext\\u0007 and\nmore\nsecond\n");
 		assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("shown \\u001b]0;title\\u0007 thoughts\n"
 				+ "error: model 'x' answered 500: bad\\u001b[2J\n");
+	}
+
+	@Test
+	void withoutLinesTheWholeInputIsOnePromptEvenWhenALineLooksLikeACommand() throws Exception {
+		String input = "Summarise this:\n/quit is not a command here\n\n  indented\n";
+		try (PlainScreen screen = new PlainScreen(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
+				new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+				new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false)) {
+			assertThat(screen.read("ai/tiny"))
+				.isEqualTo(new ChatInput.Prompt("Summarise this:\n/quit is not a command here\n\n  indented"));
+			assertThat(screen.read("ai/tiny")).isNull();
+		}
+		try (PlainScreen empty = new PlainScreen(new ByteArrayInputStream(new byte[0]),
+				new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+				new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false)) {
+			assertThat(empty.read("ai/tiny")).isNull();
+		}
 	}
 
 }
