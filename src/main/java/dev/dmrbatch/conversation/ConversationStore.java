@@ -118,6 +118,55 @@ public class ConversationStore {
 		return totals;
 	}
 
+	/**
+	 * Keeps the sources of the prompts' templates a run is made with, by name in order, the first time it starts; a
+	 * restart keeps the first ones.
+	 */
+	public void saveTemplates(long runId, Map<String, String> sources) {
+		if (sources.isEmpty() || !templates(runId).isEmpty()) {
+			return;
+		}
+		List<Object[]> rows = new ArrayList<>(sources.size());
+		sources.forEach((name, source) -> rows.add(new Object[] { runId, rows.size(), name, source }));
+		this.jdbc.batchUpdate("insert into dmr_run_template (run_id, position, name, source) values (?, ?, ?, ?)", rows);
+	}
+
+	/** The sources of the prompts' templates a run was made with, by name in order; none for a run made before. */
+	public Map<String, String> templates(long runId) {
+		Map<String, String> sources = new java.util.LinkedHashMap<>();
+		this.jdbc.query("select name, source from dmr_run_template where run_id = ? order by position",
+				(rs) -> {
+					sources.put(rs.getString("name"), rs.getString("source"));
+				}, runId);
+		return sources;
+	}
+
+	/** A run's conversations' figures without their turns, in input order: what tells items apart and counts them. */
+	public void forEachItem(long runId, Consumer<ItemFacts> action) {
+		this.jdbc.query((connection) -> {
+			PreparedStatement statement = connection.prepareStatement("select item_seq, item_id, model, status, "
+					+ "prompt_tokens, completion_tokens, latency_ms from dmr_conversation where run_id = ? "
+					+ "order by item_seq, model", ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+			statement.setFetchSize(1000);
+			statement.setLong(1, runId);
+			return statement;
+		}, (ResultSet rs) -> {
+			action.accept(new ItemFacts(rs.getLong("item_seq"), rs.getString("item_id"), rs.getString("model"),
+					rs.getString("status"), rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"),
+					rs.getLong("latency_ms")));
+		});
+	}
+
+	/** One conversation's figures: {@link #forEachItem}. */
+	public record ItemFacts(long itemSeq, String itemId, String model, String status, long promptTokens,
+			long completionTokens, long latencyMillis) {
+
+		public boolean isOk() {
+			return Conversation.OK.equals(this.status);
+		}
+
+	}
+
 	/** A run's failed items, in input order, with why each failed. */
 	public void forEachFailure(long runId, Consumer<Failure> action) {
 		this.jdbc.query("select item_seq, item_id, model, error from dmr_conversation where run_id = ? and status <> 'ok' "
@@ -336,6 +385,14 @@ public class ConversationStore {
 		for (long from = 0; from < last; from += PAGE) {
 			forEachIn(runId, from, from + PAGE, action);
 		}
+	}
+
+	/**
+	 * Streams a run's conversations with record numbers in {@code (from, to]}, in input order, as {@link #forEach}
+	 * does: ask for at most a {@value #PAGE} of them at a time.
+	 */
+	public void forEachBetween(long runId, long from, long to, Consumer<Conversation> action) {
+		forEachIn(runId, from, to, action);
 	}
 
 	/** The conversations with record numbers in {@code (from, to]}. */

@@ -216,6 +216,9 @@ public class ConversationJobFactory {
 					this.plan.input().display(), outputFolder(this.plan, runId).toAbsolutePath().toString(),
 					JSON.writeValueAsString((this.plan.models().size() == 1) ? this.plan.settings() : this.plan.models()),
 					Instant.now()));
+			if (this.plan.prompts() != null) {
+				ConversationJobFactory.this.store.saveTemplates(runId, this.plan.prompts().sources());
+			}
 		}
 
 	}

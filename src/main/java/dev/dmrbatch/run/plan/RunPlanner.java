@@ -35,7 +35,7 @@ public class RunPlanner {
 
 	/** Names of built-in commands, which a job file cannot take. */
 	static final Set<String> RESERVED = Set.of("help", "export", "probe", "bench", "models", "openai-batch", "runs",
-			"show", "config");
+			"show", "config", "compare");
 
 	private final JobFiles jobFiles;
 
