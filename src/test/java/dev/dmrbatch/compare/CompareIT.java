@@ -1,0 +1,286 @@
+package dev.dmrbatch.compare;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.support.Dmr;
+import dev.dmrbatch.support.HeadlessChromium;
+import dev.dmrbatch.support.LocalRunner;
+import dev.dmrbatch.support.Workspace;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * {@code job=compare} on real runs (temperature 0 with a seed, so answers repeat): what it writes is recomputed here
+ * from the runs' own {@code results.jsonl}, and {@code compare.html} is opened in headless Chromium.
+ */
+class CompareIT {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final String JOB = """
+			name: answers
+			input: { format: jsonl, path: input/items.jsonl, id: id }
+			model: { name: ai/tiny, temperature: 0, seed: 42, max_tokens: %d }
+			steps: [ { name: answer, prompt: "%s" } ]
+			""";
+
+	private static final String PROMPT = "Say something about ${title}.";
+
+	@TempDir
+	Path dir;
+
+	private Workspace workspace;
+
+	@BeforeEach
+	void items() {
+		this.workspace = new Workspace(this.dir.resolve("work"));
+		StringBuilder items = new StringBuilder();
+		String[] titles = { "apples", "boats", "clouds", "dunes", "eels", "ferns", "gulls", "harbours", "islands",
+				"juniper" };
+		for (int i = 0; i < titles.length; i++) {
+			items.append("{\"id\": \"item-").append(i + 1).append("\", \"title\": \"").append(titles[i]).append("\"}\n");
+		}
+		this.workspace.file("input/items.jsonl", items.toString());
+	}
+
+	private void run(int maxTokens, String prompt, String label) {
+		this.workspace.file("jobs/answers.yaml", JOB.formatted(maxTokens, prompt));
+		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=answers", "run=" + label);
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+	}
+
+	@Test
+	void twoRunsThatDifferInMaxTokens() throws Exception {
+		// given: the same input and prompt, 4 tokens then 24
+		run(4, PROMPT, "short");
+		run(24, PROMPT, "long");
+		Map<String, String> shortAnswers = answers("output/answers/short/results.jsonl", "ai/tiny");
+		Map<String, String> longAnswers = answers("output/answers/long/results.jsonl", "ai/tiny");
+
+		// when
+		Dmr.Result result = Dmr.run(this.workspace, null, "job=compare", "run=short", "run=long");
+
+		// then: the summary, and the files where it says
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		Path folder = this.workspace.path("output/compare/short-vs-long");
+		Map<String, Double> expected = new LinkedHashMap<>();
+		shortAnswers.forEach((id, answer) -> expected.put(id, distance(answer, longAnswers.get(id))));
+		long changed = expected.values().stream().filter((d) -> d > 0).count();
+		assertThat(changed).as("the longer answers differ").isPositive();
+		assertThat(result.out()).contains("compared short vs long: 10 items, 10 in all, 0 in some only\n")
+			.contains("answers changed: " + changed + " of 10 items answered on both sides against short")
+			.contains("compare: " + folder.resolve("compare.json"))
+			.contains("compare: " + folder.resolve("compare.md"))
+			.contains("compare: " + folder.resolve("compare.html"));
+		assertThat(result.err()).doesNotContain("error");
+
+		JsonNode json = JSON.readTree(folder.resolve("compare.json").toFile());
+		assertThat(json.path("runs")).hasSize(2);
+		assertThat(json.path("runs").get(0).path("label").asString()).isEqualTo("short");
+		assertThat(json.path("runs").get(0).path("job").asString()).isEqualTo("answers");
+		assertThat(json.path("runs").get(0).path("model").asString()).isEqualTo("ai/tiny");
+		assertThat(json.path("runs").get(0).path("settings").path("max_tokens").asInt()).isEqualTo(4);
+		assertThat(json.path("runs").get(1).path("label").asString()).isEqualTo("long");
+		assertThat(json.path("runs").get(1).path("settings").path("max_tokens").asInt()).isEqualTo(24);
+		assertThat(json.path("runs").get(0).path("id").asLong()).isNotEqualTo(json.path("runs").get(1).path("id").asLong());
+		for (JsonNode run : json.path("runs")) {
+			assertThat(run.path("ok").asInt()).isEqualTo(10);
+			assertThat(run.path("latency_ms").path("p50").asLong()).isPositive()
+				.isLessThanOrEqualTo(run.path("latency_ms").path("p90").asLong());
+			assertThat(run.path("completion_tokens").asLong()).isPositive();
+		}
+		assertThat(json.path("measure").asString()).contains("normalised Levenshtein distance");
+		// the same prompts: no template changed
+		assertThat(json.path("templates")).isNotEmpty()
+			.allSatisfy((t) -> assertThat(t.path("status").asString()).isEqualTo("same"));
+
+		List<String> ids = new ArrayList<>();
+		for (JsonNode item : json.path("items")) {
+			String id = item.path("id").asString();
+			ids.add(id);
+			assertThat(item.path("answers").path("short").asString()).isEqualTo(shortAnswers.get(id));
+			assertThat(item.path("answers").path("long").asString()).isEqualTo(longAnswers.get(id));
+			assertThat(item.path("distance").path("long").asDouble()).as(id).isCloseTo(expected.get(id), within(1e-9));
+			assertThat(item.path("flipped")).isEmpty();
+		}
+		assertThat(ids).containsExactlyElementsOf(shortAnswers.keySet());
+		assertThat(json.path("summary").path("answers_changed").asLong()).isEqualTo(changed);
+		List<String> mostChanged = expected.entrySet()
+			.stream()
+			.filter((e) -> e.getValue() > 0)
+			.sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+			.map(Map.Entry::getKey)
+			.limit(Tally.CHANGED_LISTED)
+			.toList();
+		List<String> listed = new ArrayList<>();
+		json.path("most_changed").forEach((id) -> listed.add(id.asString()));
+		assertThat(listed).containsExactlyElementsOf(mostChanged);
+
+		String markdown = Files.readString(folder.resolve("compare.md"));
+		assertThat(markdown).contains("# compare short vs long")
+			.contains("normalised Levenshtein distance")
+			.contains("| max_tokens (differs) | 4 | 24 |")
+			.contains("## Answers changed most (" + changed + ")")
+			.contains("### " + mostChanged.get(0));
+
+		// compare.html: offline, no error, the most changed items with their answers side by side
+		Path html = folder.resolve("compare.html");
+		try (HeadlessChromium chromium = new HeadlessChromium(this.dir.resolve("chromium"))) {
+			chromium.open(html.toUri());
+			assertThat(chromium.problems()).isEmpty();
+			assertThat(chromium.requests()).allMatch((url) -> url.equals(html.toUri().toString())
+					|| url.equals("file://" + html));
+			assertThat(strings(chromium.evaluate("[...document.querySelectorAll('#changed article')]"
+					+ ".map((a) => a.dataset.id)"))).containsExactlyElementsOf(mostChanged);
+			String first = mostChanged.get(0);
+			assertThat(strings(chromium.evaluate("[...document.querySelectorAll('#changed article:first-of-type "
+					+ ".conversation')].map((c) => c.dataset.label + '=' + c.querySelector('pre.answer').textContent)")))
+				.containsExactly("short=" + shortAnswers.get(first), "long=" + longAnswers.get(first));
+			assertThat(chromium.evaluate("document.querySelector('tr.differs th').textContent").asString())
+				.isEqualTo("max_tokens");
+		}
+
+		// compared again: the same folder, written anew
+		Dmr.Result again = Dmr.run(this.workspace, null, "job=compare", "run=short", "run=long");
+		assertThat(again.exitCode()).as(again.toString()).isZero();
+	}
+
+	@Test
+	void aChangedPromptIsShownAsALineDiff() throws Exception {
+		run(6, PROMPT, "before");
+		run(6, "Say something about ${title}.\\nIn one line.", "after");
+
+		Dmr.Result result = Dmr.run(this.workspace, null, "job=compare", "run=before", "run=after", "output=prompts");
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		JsonNode json = JSON.readTree(this.workspace.path("prompts/compare.json").toFile());
+		assertThat(json.path("templates")).hasSize(1);
+		JsonNode template = json.path("templates").get(0);
+		assertThat(template.path("name").asString()).isEqualTo("steps.answer");
+		assertThat(template.path("status").asString()).isEqualTo("changed");
+		assertThat(strings(template.path("diff"))).containsExactly("  Say something about ${title}.", "+ In one line.");
+		assertThat(Files.readString(this.workspace.path("prompts/compare.md"))).contains("+ In one line.");
+	}
+
+	@Test
+	void theModelsOfOneRun() throws Exception {
+		this.workspace.file("jobs/pair.yaml", """
+				name: pair
+				input: { format: jsonl, path: input/items.jsonl, id: id }
+				models: [ai/tiny, ai/tiny2]
+				model: { temperature: 0, seed: 7, max_tokens: 12 }
+				steps: [ { name: answer, prompt: "Say something about ${title}." } ]
+				""");
+		Dmr.Result made = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=pair", "run=both");
+		assertThat(made.exitCode()).as(made.toString()).isZero();
+		Map<String, String> tiny = answers("output/pair/both/results.jsonl", "ai/tiny");
+		Map<String, String> tiny2 = answers("output/pair/both/results.jsonl", "ai/tiny2");
+
+		Dmr.Result result = Dmr.run(this.workspace, null, "job=compare", "run=both");
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.out()).contains("compared ai/tiny vs ai/tiny2: 10 items, 10 in all, 0 in some only");
+		Path folder = this.workspace.path("output/compare/both-ai_tiny-vs-ai_tiny2");
+		JsonNode json = JSON.readTree(folder.resolve("compare.json").toFile());
+		assertThat(json.path("runs")).extracting((r) -> r.path("model").asString()).containsExactly("ai/tiny", "ai/tiny2");
+		assertThat(json.path("runs")).extracting((r) -> r.path("label").asString()).containsExactly("ai/tiny", "ai/tiny2");
+		assertThat(json.path("runs").get(0).path("id").asLong()).isEqualTo(json.path("runs").get(1).path("id").asLong());
+		for (JsonNode item : json.path("items")) {
+			String id = item.path("id").asString();
+			assertThat(item.path("answers").path("ai/tiny").asString()).isEqualTo(tiny.get(id));
+			assertThat(item.path("answers").path("ai/tiny2").asString()).isEqualTo(tiny2.get(id));
+			assertThat(item.path("distance").path("ai/tiny2").asDouble()).isCloseTo(distance(tiny.get(id), tiny2.get(id)),
+					within(1e-9));
+		}
+		assertThat(json.path("items")).hasSize(10);
+		Path html = folder.resolve("compare.html");
+		try (HeadlessChromium chromium = new HeadlessChromium(this.dir.resolve("chromium"))) {
+			chromium.open(html.toUri());
+			assertThat(chromium.problems()).isEmpty();
+		}
+	}
+
+	@Test
+	void mistakesAreOneSentenceAndExitTwo() throws Exception {
+		run(4, PROMPT, "one");
+		run(8, PROMPT, "two");
+		this.workspace.file("input/other.jsonl", "{\"id\": \"item-1\", \"title\": \"apples\"}\n");
+		this.workspace.file("jobs/answers.yaml", JOB.formatted(4, PROMPT));
+		assertThat(Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=answers", "input=input/other.jsonl", "run=other")
+			.exitCode()).isZero();
+
+		assertMistake(Dmr.run(this.workspace, null, "job=compare", "run=one", "run=nope"),
+				"error: there is no run labelled 'nope' (job=runs lists them)");
+		assertMistake(Dmr.run(this.workspace, null, "job=compare", "run=one", "run=one"),
+				"error: run=one names run 1 again: a run is compared with another run, not with itself");
+		assertMistake(Dmr.run(this.workspace, null, "job=compare", "run=one", "run=other"),
+				"error: run other (id 3) read input/other.jsonl but run one (id 1) read input/items.jsonl: job=compare "
+						+ "compares runs of the same input");
+		assertMistake(Dmr.run(this.workspace, null, "job=compare", "run=one"),
+				"error: run one (id 1) answered with one model (ai/tiny): give another run=<id|label> to compare it with");
+		assertMistake(Dmr.run(this.workspace, null, "job=compare"),
+				"error: job=compare needs run=<id|label> twice or more, or once for a run made with several models "
+						+ "(job=runs lists them)");
+		Dmr.Result taken = Dmr.run(this.workspace, null, "job=compare", "run=one", "run=two",
+				"output=output/answers/one");
+		assertThat(taken.exitCode()).as(taken.toString()).isEqualTo(2);
+		assertThat(taken.err().strip()).startsWith("error: output folder ").contains("holds the exports of answers run one")
+			.doesNotContain("\n");
+		assertThat(this.workspace.path("output/answers/one/compare.json")).doesNotExist();
+		assertMistake(Dmr.run(this.workspace, null, "job=show", "run=one", "run=two"),
+				"error: argument run= is given twice (only job=compare takes several runs)");
+	}
+
+	private static void assertMistake(Dmr.Result result, String message) {
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+		assertThat(result.err().strip()).isEqualTo(message);
+		assertThat(result.out()).isEmpty();
+	}
+
+	/** Each item's answer with a model, from a run's results.jsonl, in input order. */
+	private Map<String, String> answers(String jsonl, String model) throws Exception {
+		Map<String, String> answers = new LinkedHashMap<>();
+		for (String line : Files.readAllLines(this.workspace.path(jsonl))) {
+			JsonNode item = JSON.readTree(line);
+			if (item.path("model").asString().equals(model)) {
+				assertThat(item.path("status").asString()).isEqualTo("ok");
+				answers.put(item.path("id").asString(), item.path("steps").path("answer").asString());
+			}
+		}
+		return answers;
+	}
+
+	private static List<String> strings(JsonNode array) {
+		List<String> strings = new ArrayList<>();
+		array.forEach((node) -> strings.add(node.asString()));
+		return strings;
+	}
+
+	/** The normalised Levenshtein distance, by the full table over code points: the textbook definition. */
+	private static double distance(String a, String b) {
+		int[] x = a.codePoints().toArray();
+		int[] y = b.codePoints().toArray();
+		int[][] d = new int[x.length + 1][y.length + 1];
+		for (int i = 0; i <= x.length; i++) {
+			for (int j = 0; j <= y.length; j++) {
+				d[i][j] = (i == 0) ? j : (j == 0) ? i
+						: Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1),
+								d[i - 1][j - 1] + ((x[i - 1] == y[j - 1]) ? 0 : 1));
+			}
+		}
+		int longer = Math.max(x.length, y.length);
+		return (longer == 0) ? 0 : (double) d[x.length][y.length] / longer;
+	}
+
+}
