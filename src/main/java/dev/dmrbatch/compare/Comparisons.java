@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import dev.dmrbatch.check.CheckStore;
+import dev.dmrbatch.check.ItemVerdicts;
+import dev.dmrbatch.check.Verdict;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
@@ -42,14 +45,18 @@ public class Comparisons {
 
 	private final ConversationStore store;
 
+	private final CheckStore checks;
+
 	private final RunHistory history;
 
 	private final OutputFolders folders;
 
 	private final DmrProperties properties;
 
-	Comparisons(ConversationStore store, RunHistory history, OutputFolders folders, DmrProperties properties) {
+	Comparisons(ConversationStore store, CheckStore checks, RunHistory history, OutputFolders folders,
+			DmrProperties properties) {
 		this.store = store;
+		this.checks = checks;
 		this.history = history;
 		this.folders = folders;
 		this.properties = properties;
@@ -83,6 +90,8 @@ public class Comparisons {
 		try {
 			Files.createDirectories(folder);
 			Tally tally = new Tally(sides);
+			// the checks in the job file's order, those of the first run first
+			runs.forEach((run) -> this.checks.checkKeys(run.id()).forEach(tally::check));
 			List<Map<String, Object>> facts = facts(sides);
 			List<Map<String, Object>> templates = templates(sides);
 			try (CompareJson json = new CompareJson(folder.resolve(CompareJson.FILE), facts, templates)) {
@@ -403,7 +412,13 @@ public class Comparisons {
 	 */
 	private void verdicts(long runId, long from, long to,
 			Map<Long, Map<String, Map<String, ComparedItem.Verdict>>> verdicts) {
-		// no checks are stored yet
+		for (ItemVerdicts item : this.checks.latestIn(runId, from, to)) {
+			Map<String, ComparedItem.Verdict> byCheck = new LinkedHashMap<>();
+			for (Verdict verdict : item.verdicts()) {
+				byCheck.put(verdict.checkKey(), new ComparedItem.Verdict(verdict.pass(), verdict.reason()));
+			}
+			verdicts.computeIfAbsent(item.itemSeq(), (seq) -> new HashMap<>()).put(item.model(), byCheck);
+		}
 	}
 
 }

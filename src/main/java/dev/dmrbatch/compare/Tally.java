@@ -69,6 +69,11 @@ final class Tally {
 		this.first = this.labels.get(0);
 	}
 
+	/** Makes a check known before its verdicts come, so the checks keep their order. */
+	void check(String check) {
+		this.checks.computeIfAbsent(check, (c) -> new LinkedHashMap<>());
+	}
+
 	void add(ComparedItem item) {
 		this.items++;
 		if (item.sides().size() < this.labels.size()) {

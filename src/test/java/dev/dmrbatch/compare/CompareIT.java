@@ -68,6 +68,12 @@ class CompareIT {
 		Map<String, String> shortAnswers = answers("output/answers/short/results.jsonl", "ai/tiny");
 		Map<String, String> longAnswers = answers("output/answers/long/results.jsonl", "ai/tiny");
 
+		// and checks on the answers, as an evaluation of each run: a short answer passes one, a long one the other
+		Map<String, Map<String, Boolean>> shortVerdicts = verdicts(shortAnswers);
+		Map<String, Map<String, Boolean>> longVerdicts = verdicts(longAnswers);
+		evaluate("short", shortAnswers, shortVerdicts);
+		evaluate("long", longAnswers, longVerdicts);
+
 		// when
 		Dmr.Result result = Dmr.run(this.workspace, null, "job=compare", "run=short", "run=long");
 
@@ -106,15 +112,54 @@ class CompareIT {
 			.allSatisfy((t) -> assertThat(t.path("status").asString()).isEqualTo("same"));
 
 		List<String> ids = new ArrayList<>();
+		List<String> down = new ArrayList<>();
+		List<String> up = new ArrayList<>();
 		for (JsonNode item : json.path("items")) {
 			String id = item.path("id").asString();
 			ids.add(id);
 			assertThat(item.path("answers").path("short").asString()).isEqualTo(shortAnswers.get(id));
 			assertThat(item.path("answers").path("long").asString()).isEqualTo(longAnswers.get(id));
 			assertThat(item.path("distance").path("long").asDouble()).as(id).isCloseTo(expected.get(id), within(1e-9));
-			assertThat(item.path("flipped")).isEmpty();
+			for (String check : CHECKS) {
+				assertThat(item.path("checks").path("short").path(check).path("pass").asBoolean())
+					.isEqualTo(shortVerdicts.get(id).get(check));
+				assertThat(item.path("checks").path("long").path(check).path("pass").asBoolean())
+					.isEqualTo(longVerdicts.get(id).get(check));
+			}
+			// the flips, pass to fail first
+			List<String> flips = new ArrayList<>();
+			for (boolean from : new boolean[] { true, false }) {
+				for (String check : CHECKS) {
+					boolean was = shortVerdicts.get(id).get(check);
+					boolean now = longVerdicts.get(id).get(check);
+					if (was == from && now != was) {
+						flips.add(check + " " + (was ? "pass" : "fail") + "->" + (now ? "pass" : "fail") + " long");
+						(was ? down : up).add(id);
+					}
+				}
+			}
+			List<String> flipped = new ArrayList<>();
+			item.path("flipped").forEach((f) -> flipped.add(f.path("check").asString() + " " + f.path("from").asString()
+					+ "->" + f.path("to").asString() + " " + f.path("label").asString()));
+			assertThat(flipped).as(id).containsExactlyElementsOf(flips);
 		}
 		assertThat(ids).containsExactlyElementsOf(shortAnswers.keySet());
+		assertThat(down).as("the longer answers fail the short check").isNotEmpty();
+		assertThat(up).as("the longer answers pass the long check").isNotEmpty();
+		for (String check : CHECKS) {
+			long shortPassed = shortVerdicts.values().stream().filter((v) -> v.get(check)).count();
+			long longPassed = longVerdicts.values().stream().filter((v) -> v.get(check)).count();
+			assertThat(json.path("checks").path(check).path("short").asDouble()).isEqualTo(shortPassed / 10.0);
+			assertThat(json.path("checks").path(check).path("long").asDouble()).isEqualTo(longPassed / 10.0);
+			long downs = ids.stream().filter((id) -> shortVerdicts.get(id).get(check) && !longVerdicts.get(id).get(check))
+				.count();
+			long ups = ids.stream().filter((id) -> !shortVerdicts.get(id).get(check) && longVerdicts.get(id).get(check))
+				.count();
+			assertThat(result.out()).contains(String.format(java.util.Locale.ROOT,
+					"check %s: short %d/10 (%.1f%%), long %d/10 (%.1f%%, %+.1f points); %d flipped pass->fail, %d fail->pass",
+					check, shortPassed, shortPassed * 10.0, longPassed, longPassed * 10.0,
+					(longPassed - shortPassed) * 10.0, downs, ups));
+		}
 		assertThat(json.path("summary").path("answers_changed").asLong()).isEqualTo(changed);
 		List<String> mostChanged = expected.entrySet()
 			.stream()
@@ -149,6 +194,12 @@ class CompareIT {
 				.containsExactly("short=" + shortAnswers.get(first), "long=" + longAnswers.get(first));
 			assertThat(chromium.evaluate("document.querySelector('tr.differs th').textContent").asString())
 				.isEqualTo("max_tokens");
+			assertThat(strings(chromium.evaluate("[...document.querySelectorAll('#flipped-down article')]"
+					+ ".map((a) => a.dataset.id)"))).containsExactlyElementsOf(down);
+			assertThat(strings(chromium.evaluate("[...document.querySelectorAll('#flipped-up article')]"
+					+ ".map((a) => a.dataset.id)"))).containsExactlyElementsOf(up);
+			assertThat(strings(chromium.evaluate("[...document.querySelectorAll('#checks tr.check')]"
+					+ ".map((r) => r.dataset.check)"))).containsExactly(CHECKS);
 		}
 
 		// compared again: the same folder, written anew
@@ -240,6 +291,42 @@ class CompareIT {
 		assertThat(this.workspace.path("output/answers/one/compare.json")).doesNotExist();
 		assertMistake(Dmr.run(this.workspace, null, "job=show", "run=one", "run=two"),
 				"error: argument run= is given twice (only job=compare takes several runs)");
+	}
+
+	/** The checks the test evaluates: an answer of at most 12 characters passes the first, of 13 or more the second. */
+	private static final String[] CHECKS = { "answer.short", "answer.long" };
+
+	private static Map<String, Map<String, Boolean>> verdicts(Map<String, String> answers) {
+		Map<String, Map<String, Boolean>> verdicts = new LinkedHashMap<>();
+		answers.forEach((id, answer) -> {
+			int length = answer.codePointCount(0, answer.length());
+			verdicts.put(id, Map.of(CHECKS[0], length <= 12, CHECKS[1], length > 12));
+		});
+		return verdicts;
+	}
+
+	/** Stores the verdicts as a new evaluation of the run, as the checks of its job file would. */
+	private void evaluate(String label, Map<String, String> answers, Map<String, Map<String, Boolean>> verdicts)
+			throws Exception {
+		org.h2.jdbcx.JdbcDataSource data = new org.h2.jdbcx.JdbcDataSource();
+		data.setURL("jdbc:h2:file:" + this.workspace.path("data/dmr-batch") + ";DB_CLOSE_ON_EXIT=FALSE");
+		data.setUser("sa");
+		org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(data);
+		long run = jdbc.queryForObject("select id from dmr_run where label = ?", Long.class, label);
+		dev.dmrbatch.check.CheckStore store = new dev.dmrbatch.check.CheckStore(jdbc);
+		dev.dmrbatch.check.Evaluation evaluation = store.beginNew(run, List.of(CHECKS), null);
+		List<dev.dmrbatch.check.ItemVerdicts> items = new ArrayList<>();
+		for (String id : answers.keySet()) {
+			long seq = jdbc.queryForObject("select item_seq from dmr_conversation where run_id = ? and item_id = ?",
+					Long.class, run, id);
+			List<dev.dmrbatch.check.Verdict> given = new ArrayList<>();
+			for (String check : CHECKS) {
+				given.add(new dev.dmrbatch.check.Verdict(check, verdicts.get(id).get(check), "length "
+						+ answers.get(id).length()));
+			}
+			items.add(new dev.dmrbatch.check.ItemVerdicts(seq, "ai/tiny", given));
+		}
+		store.saveAll(evaluation, items);
 	}
 
 	private static void assertMistake(Dmr.Result result, String message) {
