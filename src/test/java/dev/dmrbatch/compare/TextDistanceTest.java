@@ -42,9 +42,12 @@ class TextDistanceTest {
 	@Test
 	void agreesWithTheTextbookTableOnRandomTexts() {
 		java.util.Random random = new java.util.Random(7);
-		for (int run = 0; run < 300; run++) {
-			String a = random(random);
-			String b = random(random);
+		for (int run = 0; run < 2000; run++) {
+			// short and long texts (several blocks of 64 characters), over few letters and over many
+			int length = (run % 4 == 0) ? 300 : (run % 4 == 1) ? 70 : 12;
+			String letters = (run % 2 == 0) ? "abc" : "abcdefghijklmnopqrstuvwxyz .,ÄÖ😀";
+			String a = random(random, random.nextInt(length + 1), letters);
+			String b = (run % 3 == 0) ? mutate(random, a, letters) : random(random, random.nextInt(length + 1), letters);
 			assertThat(TextDistance.levenshtein(a, b)).as(a + " / " + b).isEqualTo(textbook(a, b));
 		}
 	}
@@ -56,25 +59,45 @@ class TextDistanceTest {
 		assertThat(TextDistance.normalised(a, b)).isZero();
 	}
 
-	private static String random(java.util.Random random) {
+	private static String random(java.util.Random random, int length, String letters) {
+		int[] points = letters.codePoints().toArray();
 		StringBuilder text = new StringBuilder();
-		int length = random.nextInt(12);
 		for (int i = 0; i < length; i++) {
-			text.append("abc".charAt(random.nextInt(3)));
+			text.appendCodePoint(points[random.nextInt(points.length)]);
 		}
 		return text.toString();
 	}
 
-	private static int textbook(String a, String b) {
-		int[][] d = new int[a.length() + 1][b.length() + 1];
-		for (int i = 0; i <= a.length(); i++) {
-			for (int j = 0; j <= b.length(); j++) {
-				d[i][j] = (i == 0) ? j : (j == 0) ? i
-						: Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1),
-								d[i - 1][j - 1] + ((a.charAt(i - 1) == b.charAt(j - 1)) ? 0 : 1));
+	/** A few edits here and there. */
+	private static String mutate(java.util.Random random, String text, String letters) {
+		StringBuilder changed = new StringBuilder(text);
+		for (int edits = random.nextInt(6); edits > 0 && changed.length() > 0; edits--) {
+			int at = random.nextInt(changed.length());
+			if (Character.isSurrogate(changed.charAt(at))) {
+				continue;
+			}
+			switch (random.nextInt(3)) {
+				case 0 -> changed.deleteCharAt(at);
+				case 1 -> changed.insert(at, letters.charAt(random.nextInt(3)));
+				default -> changed.setCharAt(at, letters.charAt(random.nextInt(3)));
 			}
 		}
-		return d[a.length()][b.length()];
+		return changed.toString();
+	}
+
+	/** The full table, over code points. */
+	private static int textbook(String a, String b) {
+		int[] x = a.codePoints().toArray();
+		int[] y = b.codePoints().toArray();
+		int[][] d = new int[x.length + 1][y.length + 1];
+		for (int i = 0; i <= x.length; i++) {
+			for (int j = 0; j <= y.length; j++) {
+				d[i][j] = (i == 0) ? j : (j == 0) ? i
+						: Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1),
+								d[i - 1][j - 1] + ((x[i - 1] == y[j - 1]) ? 0 : 1));
+			}
+		}
+		return d[x.length][y.length];
 	}
 
 }
