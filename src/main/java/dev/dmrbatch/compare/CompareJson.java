@@ -25,7 +25,10 @@ final class CompareJson implements AutoCloseable {
 
 	private final JsonGenerator json;
 
+	private final List<Object> labels;
+
 	CompareJson(Path file, List<Map<String, Object>> runs, List<Map<String, Object>> templates) throws IOException {
+		this.labels = runs.stream().map((run) -> run.get("label")).toList();
 		this.out = Files.newOutputStream(file);
 		this.json = JsonMapper.shared().createGenerator(this.out);
 		this.json.writeStartObject();
@@ -43,9 +46,12 @@ final class CompareJson implements AutoCloseable {
 	}
 
 	/** An item as {@code compare.json} holds it, each field by label. */
-	static Map<String, Object> item(ComparedItem item) {
+	Map<String, Object> item(ComparedItem item) {
 		Map<String, Object> data = new LinkedHashMap<>();
 		data.put("id", item.id());
+		if (item.sides().size() < this.labels.size()) {
+			data.put("only_in", List.copyOf(item.sides().keySet()));
+		}
 		Map<String, Object> records = new LinkedHashMap<>();
 		Map<String, Object> status = new LinkedHashMap<>();
 		Map<String, Object> errors = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -106,7 +107,17 @@ public class Comparisons {
 			report.html(folder.resolve(CompareReport.HTML));
 			List<Path> files = List.of(folder.resolve(CompareJson.FILE), folder.resolve(CompareReport.MARKDOWN),
 					folder.resolve(CompareReport.HTML));
-			return new Result(folder, files, tally.summary(), warnings);
+			List<String> summary = new ArrayList<>(tally.summary());
+			for (int i = 0; i < facts.size(); i++) {
+				Map<String, Object> run = facts.get(i);
+				Map<?, ?> latency = (Map<?, ?>) run.get("latency_ms");
+				summary.add(1 + i, String.format(java.util.Locale.ROOT, "  %s: job %s, run %s, model %s; %s ok, %s "
+						+ "failed; tokens %s in, %s out; latency p50 %s ms, p90 %s ms", run.get("label"), run.get("job"),
+						run.get("id"), run.get("model"), run.get("ok"), run.get("failed"), run.get("prompt_tokens"),
+						run.get("completion_tokens"), Objects.toString(latency.get("p50"), "-"),
+						Objects.toString(latency.get("p90"), "-")));
+			}
+			return new Result(folder, files, summary, warnings);
 		}
 		catch (IOException | UncheckedIOException ex) {
 			throw new RunException("cannot write the comparison into " + folder + ": "

@@ -90,6 +90,8 @@ class CompareIT {
 			.contains("compare: " + folder.resolve("compare.md"))
 			.contains("compare: " + folder.resolve("compare.html"));
 		assertThat(result.err()).doesNotContain("error");
+		assertThat(result.out()).containsPattern("\n  short: job answers, run \\d+, model ai/tiny; 10 ok, 0 failed; tokens "
+				+ "\\d+ in, \\d+ out; latency p50 \\d+ ms, p90 \\d+ ms\n  long: job answers");
 
 		JsonNode json = JSON.readTree(folder.resolve("compare.json").toFile());
 		assertThat(json.path("runs")).hasSize(2);
@@ -208,20 +210,36 @@ class CompareIT {
 	}
 
 	@Test
-	void aChangedPromptIsShownAsALineDiff() throws Exception {
+	void aChangedPromptIsShownAsALineDiffAndItemsOfOneRunOnlyAsSuch() throws Exception {
 		run(6, PROMPT, "before");
+		// the input edited: its last item gone, another added
+		String input = this.workspace.read("input/items.jsonl");
+		this.workspace.file("input/items.jsonl", input.substring(0, input.lastIndexOf("{\"id\": \"item-10\""))
+				+ "{\"id\": \"item-11\", \"title\": \"kelp\"}\n");
 		run(6, "Say something about ${title}.\\nIn one line.", "after");
 
 		Dmr.Result result = Dmr.run(this.workspace, null, "job=compare", "run=before", "run=after", "output=prompts");
 
 		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.out()).contains("compared before vs after: 11 items, 9 in all, 2 in some only");
 		JsonNode json = JSON.readTree(this.workspace.path("prompts/compare.json").toFile());
+		List<String> only = new ArrayList<>();
+		for (JsonNode item : json.path("items")) {
+			if (item.has("only_in")) {
+				only.add(item.path("id").asString() + " " + strings(item.path("only_in")));
+				assertThat(item.path("distance").isEmpty()).isTrue();
+			}
+		}
+		assertThat(only).containsExactly("item-10 [before]", "item-11 [after]");
+		assertThat(json.path("summary").path("answers_measured").asInt()).isEqualTo(9);
 		assertThat(json.path("templates")).hasSize(1);
 		JsonNode template = json.path("templates").get(0);
 		assertThat(template.path("name").asString()).isEqualTo("steps.answer");
 		assertThat(template.path("status").asString()).isEqualTo("changed");
 		assertThat(strings(template.path("diff"))).containsExactly("  Say something about ${title}.", "+ In one line.");
-		assertThat(Files.readString(this.workspace.path("prompts/compare.md"))).contains("+ In one line.");
+		assertThat(Files.readString(this.workspace.path("prompts/compare.md"))).contains("+ In one line.")
+			.contains("## Items on some sides only (2)")
+			.contains("**after**: not in this run");
 	}
 
 	@Test
