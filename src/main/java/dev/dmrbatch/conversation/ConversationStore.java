@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import dev.dmrbatch.check.CheckStore;
+
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -260,7 +262,10 @@ public class ConversationStore {
 		return points;
 	}
 
-	/** Saves conversations; called by the chunk's writer, inside the chunk's transaction. */
+	/**
+	 * Saves conversations; called by the chunk's writer, inside the chunk's transaction. Their verdicts are saved by
+	 * the checks' store.
+	 */
 	public void saveAll(long runId, List<Conversation> conversations) {
 		if (conversations.isEmpty()) {
 			return;
@@ -283,7 +288,8 @@ public class ConversationStore {
 				calls.add(new Object[] { runId, c.itemSeq(), c.model(), call.stepIndex(), answer, call.step(),
 						call.finishReason(), call.promptTokens(), call.completionTokens(), call.latencyMillis(),
 						call.attempts(), call.timings(), call.systemFingerprint(), call.error(), call.skipped(),
-						call.requestModel(), call.ttftMillis(), call.httpStatus(), call.requestId() });
+						call.requestModel(), call.ttftMillis(), call.httpStatus(), call.requestId(),
+						call.isCheck() ? CheckStore.DURING_RUN : null });
 			}
 		}
 		this.jdbc.batchUpdate("insert into dmr_conversation (run_id, item_seq, model, item_id, status, error, "
@@ -296,8 +302,8 @@ public class ConversationStore {
 		if (!calls.isEmpty()) {
 			this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, step_index, answer, step, finish_reason, "
 					+ "prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, error, skipped, "
-					+ "request_model, ttft_ms, http_status, request_id) "
-					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
+					+ "request_model, ttft_ms, http_status, request_id, evaluation) "
+					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
 		}
 	}
 
@@ -341,10 +347,11 @@ public class ConversationStore {
 			long meanLatencyMillis) {
 	}
 
-	/** The names of a run's steps, in step order, as its calls recorded them. */
+	/** The names of a run's steps, in step order, as its calls recorded them (its checks' calls aside). */
 	public List<String> stepNames(long runId) {
 		return this.client
-			.sql("select step from dmr_call where run_id = ? group by step order by min(step_index), step")
+			.sql("select step from dmr_call where run_id = ? and evaluation is null group by step "
+					+ "order by min(step_index), step")
 			.param(runId)
 			.query(String.class)
 			.list();

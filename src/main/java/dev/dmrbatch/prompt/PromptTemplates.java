@@ -116,6 +116,15 @@ public class PromptTemplates {
 		return new Prompts(system, steps, conditions, sources);
 	}
 
+	/**
+	 * Compiles one template written in a job file beside the prompts, such as a check's expected value.
+	 * @param name how messages name it, such as {@code classify.yaml steps.label.checks.label.value}
+	 * @throws PromptException for a syntax error, naming it and the line
+	 */
+	public TextTemplate text(String name, String source) {
+		return new TextTemplate(inline(name, source));
+	}
+
 	private Template inline(String name, String source) {
 		try {
 			Template template = checked(new Template(name, new StringReader(source), this.configuration), source);

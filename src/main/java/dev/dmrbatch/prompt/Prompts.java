@@ -58,7 +58,7 @@ public final class Prompts {
 		return render(this.steps.get(index), model);
 	}
 
-	private static String render(Template template, Map<String, Object> model) {
+	static String render(Template template, Map<String, Object> model) {
 		StringWriter out = new StringWriter(256);
 		try {
 			template.process(model, out);

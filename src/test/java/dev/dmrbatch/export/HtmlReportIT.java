@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
+import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
@@ -123,7 +124,8 @@ class HtmlReportIT {
 				List.of(new Conversation.Call(0, "extract", "stop", 5, 7, 33, 1, null, null, null)));
 		store.saveAll(9, List.of(conversation(1, "ai/tiny", hostile), conversation(1, "ai/tiny2", "second model"),
 				conversation(2, "ai/tiny", "- one\n- two"), structured));
-		new Exports(store, TestProperties.home(this.dir)).write(run, List.of("html"));
+		new Exports(store, new CheckStore(new JdbcTemplate(data)), TestProperties.home(this.dir)).write(run,
+				List.of("html"));
 		Path report = this.dir.resolve("out/report.html");
 
 		try (HeadlessChromium chromium = new HeadlessChromium(this.dir.resolve("chromium"))) {

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.check.Grader;
+import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.input.InputItem;
@@ -46,10 +48,13 @@ public class ConversationProcessor {
 
 	private final LoadGate gate;
 
+	private final Grader grader;
+
 	public ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate) {
 		this.plan = plan;
 		this.chat = chat;
 		this.gate = gate;
+		this.grader = new Grader(chat, gate, plan.retry());
 	}
 
 	/** The item's conversations, one per model in the plan's order; {@code null} for a blank line. */
@@ -152,7 +157,14 @@ public class ConversationProcessor {
 		catch (PromptException ex) {
 			return failed(item, settings, turns, calls, ex.getMessage());
 		}
-		return new Conversation(item.seq(), item.id(), settings.name(), Conversation.OK, null, turns, calls);
+		Conversation answered = new Conversation(item.seq(), item.id(), settings.name(), Conversation.OK, null, turns,
+				calls);
+		if (this.plan.checks().isEmpty()) {
+			return answered;
+		}
+		// the checks see what the prompts saw, every step's answer included; a failed check does not fail the item
+		JobChecks.Evaluated evaluated = this.plan.checks().evaluate(model, this.grader);
+		return answered.withVerdicts(evaluated.verdicts(), evaluated.calls());
 	}
 
 	/**

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.config.RunnerEndpoint;
@@ -35,7 +36,7 @@ public class RunPlanner {
 
 	/** Names of built-in commands, which a job file cannot take. */
 	static final Set<String> RESERVED = Set.of("help", "export", "probe", "bench", "models", "openai-batch", "runs",
-			"show", "config", "compare");
+			"show", "config", "compare", "check");
 
 	private final JobFiles jobFiles;
 
@@ -78,7 +79,13 @@ public class RunPlanner {
 		checkLabel(request);
 		Path output = output(request);
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
-				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto), null);
+				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto), null, checks(job));
+	}
+
+	/** The job's checks, compiled: a judge's grader gets the profile's settings for its model under its own. */
+	public JobChecks checks(JobDefinition job) {
+		return JobChecks.compile(job, this.templates,
+				(grader) -> this.properties.settingsFor(grader.name()).overriddenBy(grader).withName(grader.name()));
 	}
 
 	/** {@code output=}: a folder for the exports, never an existing file. */
