@@ -32,7 +32,13 @@ class CompareIT {
 			name: answers
 			input: { format: jsonl, path: input/items.jsonl, id: id }
 			model: { name: ai/tiny, temperature: 0, seed: 42, max_tokens: %d }
-			steps: [ { name: answer, prompt: "%s" } ]
+			steps:
+			  - name: answer
+			    prompt: "%s"
+			    checks:
+			      - { name: short, type: length, max: 12 }
+			      - { name: long, type: length, min: 13 }
+			export: [jsonl]
 			""";
 
 	private static final String PROMPT = "Say something about ${title}.";
@@ -68,11 +74,9 @@ class CompareIT {
 		Map<String, String> shortAnswers = answers("output/answers/short/results.jsonl", "ai/tiny");
 		Map<String, String> longAnswers = answers("output/answers/long/results.jsonl", "ai/tiny");
 
-		// and checks on the answers, as an evaluation of each run: a short answer passes one, a long one the other
+		// and the verdicts of the job file's checks, worked out here from the answers: a short one passes the first
 		Map<String, Map<String, Boolean>> shortVerdicts = verdicts(shortAnswers);
 		Map<String, Map<String, Boolean>> longVerdicts = verdicts(longAnswers);
-		evaluate("short", shortAnswers, shortVerdicts);
-		evaluate("long", longAnswers, longVerdicts);
 
 		// when
 		Dmr.Result result = Dmr.run(this.workspace, null, "job=compare", "run=short", "run=long");
@@ -250,6 +254,7 @@ class CompareIT {
 				models: [ai/tiny, ai/tiny2]
 				model: { temperature: 0, seed: 7, max_tokens: 12 }
 				steps: [ { name: answer, prompt: "Say something about ${title}." } ]
+				export: [jsonl]
 				""");
 		Dmr.Result made = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=pair", "run=both");
 		assertThat(made.exitCode()).as(made.toString()).isZero();
@@ -311,7 +316,7 @@ class CompareIT {
 				"error: argument run= is given twice (only job=compare takes several runs)");
 	}
 
-	/** The checks the test evaluates: an answer of at most 12 characters passes the first, of 13 or more the second. */
+	/** The job file's checks: an answer of at most 12 characters passes the first, of 13 or more the second. */
 	private static final String[] CHECKS = { "answer.short", "answer.long" };
 
 	private static Map<String, Map<String, Boolean>> verdicts(Map<String, String> answers) {
@@ -321,30 +326,6 @@ class CompareIT {
 			verdicts.put(id, Map.of(CHECKS[0], length <= 12, CHECKS[1], length > 12));
 		});
 		return verdicts;
-	}
-
-	/** Stores the verdicts as a new evaluation of the run, as the checks of its job file would. */
-	private void evaluate(String label, Map<String, String> answers, Map<String, Map<String, Boolean>> verdicts)
-			throws Exception {
-		org.h2.jdbcx.JdbcDataSource data = new org.h2.jdbcx.JdbcDataSource();
-		data.setURL("jdbc:h2:file:" + this.workspace.path("data/dmr-batch") + ";DB_CLOSE_ON_EXIT=FALSE");
-		data.setUser("sa");
-		org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(data);
-		long run = jdbc.queryForObject("select id from dmr_run where label = ?", Long.class, label);
-		dev.dmrbatch.check.CheckStore store = new dev.dmrbatch.check.CheckStore(jdbc);
-		dev.dmrbatch.check.Evaluation evaluation = store.beginNew(run, List.of(CHECKS), null);
-		List<dev.dmrbatch.check.ItemVerdicts> items = new ArrayList<>();
-		for (String id : answers.keySet()) {
-			long seq = jdbc.queryForObject("select item_seq from dmr_conversation where run_id = ? and item_id = ?",
-					Long.class, run, id);
-			List<dev.dmrbatch.check.Verdict> given = new ArrayList<>();
-			for (String check : CHECKS) {
-				given.add(new dev.dmrbatch.check.Verdict(check, verdicts.get(id).get(check), "length "
-						+ answers.get(id).length()));
-			}
-			items.add(new dev.dmrbatch.check.ItemVerdicts(seq, "ai/tiny", given));
-		}
-		store.saveAll(evaluation, items);
 	}
 
 	private static void assertMistake(Dmr.Result result, String message) {
