@@ -112,7 +112,8 @@ final class CompareJson implements AutoCloseable {
 			}
 			rates.put(check, byLabel);
 			counts.put(check, countsByLabel);
-			flips.put(check, Map.of("pass_to_fail", tally.flips(check, true), "fail_to_pass", tally.flips(check, false)));
+			flips.put(check,
+					Map.of("pass_to_fail", tally.flips(check, true), "fail_to_pass", tally.flips(check, false)));
 		}
 		this.json.writeName("checks");
 		this.json.writePOJO(rates);

@@ -119,7 +119,8 @@ final class CompareReport {
 		List<String> distances = new ArrayList<>();
 		item.distances().forEach((label, d) -> distances.add(String.format(Locale.ROOT, "%s %.3f", label, d)));
 		data.put("distances", String.join(", ", distances));
-		data.put("flips", item.flips().stream().map((f) -> f.check() + " " + f.direction() + " in " + f.label()).toList());
+		data.put("flips",
+				item.flips().stream().map((f) -> f.check() + " " + f.direction() + " in " + f.label()).toList());
 		List<Map<String, Object>> columns = new ArrayList<>();
 		for (String label : this.tally.labels()) {
 			ComparedItem.Entry entry = item.sides().get(label);
@@ -204,7 +205,8 @@ final class CompareReport {
 			md.line("## Runs");
 			md.line("");
 			for (Map<String, Object> run : this.runs) {
-				md.line("- **" + cell(String.valueOf(run.get("label"))) + "**: job " + cell(String.valueOf(run.get("job")))
+				md.line("- **" + cell(String.valueOf(run.get("label"))) + "**: job "
+						+ cell(String.valueOf(run.get("job")))
 						+ ", run " + cell((run.get("run") != null) ? run.get("run") + " (id " + run.get("id") + ")"
 								: String.valueOf(run.get("id")))
 						+ ", model " + cell(String.valueOf(run.get("model"))) + ", input "
@@ -213,14 +215,14 @@ final class CompareReport {
 			md.line("");
 			List<Map<String, Object>> settings = settingsRows();
 			if (!settings.isEmpty()) {
-				md.line("| setting | " + String.join(" | ", this.tally.labels().stream().map(CompareReport::cell).toList())
-						+ " |");
+				md.line("| setting | " + String.join(" | ", labels()) + " |");
 				md.line("|---|" + "---|".repeat(this.tally.labels().size()));
 				for (Map<String, Object> row : settings) {
 					@SuppressWarnings("unchecked")
 					List<String> values = (List<String>) row.get("values");
-					md.line("| " + cell((String) row.get("name")) + (Boolean.TRUE.equals(row.get("differs")) ? " (differs)" : "")
-							+ " | " + String.join(" | ", values.stream().map(CompareReport::cell).toList()) + " |");
+					String differs = Boolean.TRUE.equals(row.get("differs")) ? " (differs)" : "";
+					md.line("| " + cell((String) row.get("name")) + differs + " | "
+							+ String.join(" | ", values.stream().map(CompareReport::cell).toList()) + " |");
 				}
 				md.line("");
 			}
@@ -231,8 +233,9 @@ final class CompareReport {
 					.count() == 1) ? "one run" : "no template recorded") + ").");
 			}
 			for (Map<String, Object> template : this.templates) {
-				md.line("- " + cell(String.valueOf(template.get("name"))) + " in " + cell((String) template.get("label"))
-						+ " against " + cell((String) template.get("against")) + ": " + template.get("status"));
+				md.line("- " + cell(String.valueOf(template.get("name"))) + " in "
+						+ cell((String) template.get("label")) + " against " + cell((String) template.get("against"))
+						+ ": " + template.get("status"));
 				@SuppressWarnings("unchecked")
 				List<String> diff = (List<String>) template.get("diff");
 				if (!diff.isEmpty()) {
@@ -246,8 +249,7 @@ final class CompareReport {
 				md.line("No check verdicts are stored for these runs.");
 			}
 			else {
-				md.line("| check | " + String.join(" | ", this.tally.labels().stream().map(CompareReport::cell).toList())
-						+ " | pass→fail | fail→pass |");
+				md.line("| check | " + String.join(" | ", labels()) + " | pass→fail | fail→pass |");
 				md.line("|---|" + "---|".repeat(this.tally.labels().size() + 2));
 				for (Map<String, Object> row : checkRows()) {
 					@SuppressWarnings("unchecked")
@@ -268,13 +270,14 @@ final class CompareReport {
 			md.line("");
 			md.line("Distance: " + Tally.MEASURE + ".");
 			md.line("");
-			section(md, "Flipped pass → fail", this.tally.passToFail(), this.tally.passToFailItems(), Tally.FLIPS_LISTED,
-					false);
-			section(md, "Flipped fail → pass", this.tally.failToPass(), this.tally.failToPassItems(), Tally.FLIPS_LISTED,
-					false);
+			section(md, "Flipped pass → fail", this.tally.passToFail(), this.tally.passToFailItems(),
+					Tally.FLIPS_LISTED, false);
+			section(md, "Flipped fail → pass", this.tally.failToPass(), this.tally.failToPassItems(),
+					Tally.FLIPS_LISTED, false);
 			section(md, "Answers changed most", this.tally.mostChanged(), this.tally.changedItems(),
 					Tally.CHANGED_LISTED, true);
-			section(md, "Items on some sides only", this.tally.only(), this.tally.onlyItems(), Tally.ONLY_LISTED, false);
+			section(md, "Items on some sides only", this.tally.only(), this.tally.onlyItems(), Tally.ONLY_LISTED,
+					false);
 		}
 	}
 
@@ -321,6 +324,11 @@ final class CompareReport {
 				md.fenced("", entry.answer());
 			}
 		}
+	}
+
+	/** The sides' labels as Markdown cells. */
+	private List<String> labels() {
+		return this.tally.labels().stream().map(CompareReport::cell).toList();
 	}
 
 	/** Text on one line of Markdown: control characters escaped, line breaks as spaces, pipes escaped. */

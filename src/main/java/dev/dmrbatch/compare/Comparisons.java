@@ -5,14 +5,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.check.ItemVerdicts;
@@ -24,6 +27,8 @@ import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.run.job.OutputFolders;
 import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.text.SafeText;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -77,8 +82,9 @@ public class Comparisons {
 		List<RunRecord> runs = runs(which);
 		List<Side> sides = index(runs);
 		label(sides, runs.size() == 1);
-		Path folder = (output != null) ? this.properties.resolve(output).toAbsolutePath()
-				: this.properties.resolve("output").resolve("compare").resolve(folderName(runs, sides)).toAbsolutePath();
+		Path folder = ((output != null) ? this.properties.resolve(output)
+				: this.properties.resolve("output").resolve("compare").resolve(folderName(runs, sides)))
+			.toAbsolutePath();
 		// never into a run's own folder: its marker or its exports say whose it is
 		this.folders.check(folder, null);
 		List<String> warnings = new ArrayList<>();
@@ -111,17 +117,19 @@ public class Comparisons {
 			for (int i = 0; i < facts.size(); i++) {
 				Map<String, Object> run = facts.get(i);
 				Map<?, ?> latency = (Map<?, ?>) run.get("latency_ms");
-				summary.add(1 + i, String.format(java.util.Locale.ROOT, "  %s: job %s, run %s, model %s; %s ok, %s "
-						+ "failed; tokens %s in, %s out; latency p50 %s ms, p90 %s ms", run.get("label"), run.get("job"),
-						run.get("id"), run.get("model"), run.get("ok"), run.get("failed"), run.get("prompt_tokens"),
-						run.get("completion_tokens"), Objects.toString(latency.get("p50"), "-"),
-						Objects.toString(latency.get("p90"), "-")));
+				summary.add(1 + i, String.format(Locale.ROOT, "  %s: job %s, run %s, model %s; %s ok, %s "
+						+ "failed; tokens %s in, %s out; latency p50 %s ms, p90 %s ms", run.get("label"),
+						run.get("job"), run.get("id"), run.get("model"), run.get("ok"), run.get("failed"),
+						run.get("prompt_tokens"), run.get("completion_tokens"),
+						Objects.toString(latency.get("p50"), "-"), Objects.toString(latency.get("p90"), "-")));
 			}
 			return new Result(folder, files, summary, warnings);
 		}
-		catch (IOException | UncheckedIOException ex) {
+		catch (IOException | UncheckedIOException | JacksonException ex) {
+			// the disk is full, or the folder cannot be written
+			Throwable cause = (ex instanceof UncheckedIOException unchecked) ? unchecked.getCause() : ex;
 			throw new RunException("cannot write the comparison into " + folder + ": "
-					+ ((ex instanceof UncheckedIOException unchecked) ? unchecked.getCause() : ex).getMessage());
+					+ SafeText.firstLine(cause.getMessage()));
 		}
 	}
 
@@ -139,7 +147,7 @@ public class Comparisons {
 					throw new RunException("run=" + name + " names run " + run.id() + " again: a run is compared with "
 							+ "another run, not with itself");
 				}
-				if (!java.util.Objects.equals(earlier.input(), run.input())) {
+				if (!Objects.equals(earlier.input(), run.input())) {
 					throw new RunException("run " + name(run) + " read " + run.input() + " but run " + name(earlier)
 							+ " read " + earlier.input() + ": job=compare compares runs of the same input");
 				}
@@ -293,7 +301,8 @@ public class Comparisons {
 				List<LineDiff.Line> diff = LineDiff.diff(was, now);
 				row.put("status", (was == null) ? "only in " + side.label() : (now == null) ? "only in " + first.label()
 						: LineDiff.changed(diff) ? "changed" : "same");
-				row.put("diff", LineDiff.changed(diff) ? diff.stream().map(LineDiff.Line::toString).toList() : List.of());
+				row.put("diff",
+						LineDiff.changed(diff) ? diff.stream().map(LineDiff.Line::toString).toList() : List.of());
 				compared.add(row);
 			}
 		}
@@ -315,7 +324,7 @@ public class Comparisons {
 	 * {@value #PAGE} items at a time: each run's conversations of that page are read from the store in ranges of
 	 * record numbers, then matched by id.
 	 */
-	private void walk(List<Side> sides, java.util.function.Consumer<ComparedItem> action) {
+	private void walk(List<Side> sides, Consumer<ComparedItem> action) {
 		Set<String> order = new LinkedHashSet<>();
 		sides.forEach((side) -> order.addAll(side.items().keySet()));
 		List<RunRecord> runs = sides.stream().map(Side::run).distinct().toList();
@@ -334,7 +343,7 @@ public class Comparisons {
 	}
 
 	private void page(List<Side> sides, List<RunRecord> runs, List<String> ids, long[] position,
-			java.util.function.Consumer<ComparedItem> action) {
+			Consumer<ComparedItem> action) {
 		// per run: record number, then model, to conversation
 		Map<Long, Map<Long, Map<String, Conversation>>> read = new HashMap<>();
 		Map<Long, Map<Long, Map<String, Map<String, ComparedItem.Verdict>>>> verdicts = new HashMap<>();
@@ -342,7 +351,7 @@ public class Comparisons {
 			TreeSet<Long> seqs = new TreeSet<>();
 			for (Side side : sides) {
 				if (side.run().id() == run.id()) {
-					ids.stream().map(side.items()::get).filter(java.util.Objects::nonNull).forEach(seqs::add);
+					ids.stream().map(side.items()::get).filter(Objects::nonNull).forEach(seqs::add);
 				}
 			}
 			Map<Long, Map<String, Conversation>> conversations = new HashMap<>();
@@ -402,7 +411,7 @@ public class Comparisons {
 			}
 		}
 		// pass to fail first
-		flips.sort(java.util.Comparator.comparing((ComparedItem.Flip flip) -> !flip.was()));
+		flips.sort(Comparator.comparing((ComparedItem.Flip flip) -> !flip.was()));
 		return new ComparedItem(position, id, entries, distances, flips);
 	}
 

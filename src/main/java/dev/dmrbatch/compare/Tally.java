@@ -223,7 +223,8 @@ final class Tally {
 			double rate = (double) counts[0] / counts[1];
 			String change = (label.equals(this.first) || base == null) ? ""
 					: String.format(Locale.ROOT, ", %+.1f points", 100 * (rate - base));
-			parts.add(String.format(Locale.ROOT, "%s %d/%d (%.1f%%%s)", label, counts[0], counts[1], 100 * rate, change));
+			parts.add(String.format(Locale.ROOT, "%s %d/%d (%.1f%%%s)", label, counts[0], counts[1], 100 * rate,
+					change));
 		}
 		return String.join(", ", parts);
 	}

@@ -63,8 +63,8 @@ final class TextDistance {
 	}
 
 	/**
-	 * Myers' bit-vector algorithm, in blocks of 64 rows as Hyyrö describes it: each column of the edit table is kept as
-	 * its vertical differences (+1 in {@code vp}, -1 in {@code vn}), a whole block computed at once, with the
+	 * Myers' bit-vector algorithm, in blocks of 64 rows as Hyyrö describes it: each column of the edit table is kept
+	 * as its vertical differences (+1 in {@code vp}, -1 in {@code vn}), a whole block computed at once, with the
 	 * horizontal difference at a block's last row carried into the next block.
 	 */
 	private static int bitParallel(int[] pattern, int[] text) {

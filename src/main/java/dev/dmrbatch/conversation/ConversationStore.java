@@ -130,7 +130,8 @@ public class ConversationStore {
 		}
 		List<Object[]> rows = new ArrayList<>(sources.size());
 		sources.forEach((name, source) -> rows.add(new Object[] { runId, rows.size(), name, source }));
-		this.jdbc.batchUpdate("insert into dmr_run_template (run_id, position, name, source) values (?, ?, ?, ?)", rows);
+		this.jdbc.batchUpdate("insert into dmr_run_template (run_id, position, name, source) values (?, ?, ?, ?)",
+				rows);
 	}
 
 	/** The sources of the prompts' templates a run was made with, by name in order; none for a run made before. */
