@@ -220,6 +220,46 @@ class ChecksIT {
 		assertThat(text(items.get(0))).isEqualTo(answer);
 	}
 
+	@Test
+	void aCheckBelowTheGateEndsTheRunWithExitSixNamingItAndFailedItemsComeFirst() throws Exception {
+		// given: a gate for every check, one check below it, one with a lower rate of its own, one above
+		this.workspace.file("jobs/gated.yaml", "name: gated\n" + STEPS + """
+				    checks:
+				      - { name: is-never, type: equals, value: "never this" }
+				      - { name: lenient, type: equals, value: "never this", min-pass-rate: 0 }
+				      - { name: no-snowman, type: not-contains, value: "☃" }
+				gate: { min-pass-rate: 0.75 }
+				""");
+
+		// when
+		Dmr.Result run = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=gated", "output=gated");
+
+		// then: the counts the message gives are those of the stored answers
+		List<JsonNode> items = results("gated");
+		assertThat(items.stream().filter((item) -> text(item).equals("never this")).count()).isZero();
+		assertThat(items.stream().filter((item) -> !text(item).contains("☃")).count()).isEqualTo(4);
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo(6);
+		assertThat(run.err()).contains("error: finished; quality gate not met: answer.is-never 0/4 passed (0.0%), "
+				+ "needs 75%\n")
+			.doesNotContain("lenient")
+			.doesNotContain("no-snowman");
+		assertThat(run.out()).contains("gated run 1 COMPLETED: 4 items, 4 ok, 0 failed")
+			.contains("check answer.is-never: 0/4 passed (0.0%)")
+			.contains("check answer.lenient: 0/4 passed (0.0%)")
+			.contains("check answer.no-snowman: 4/4 passed (100.0%)");
+		assertThat(this.workspace.read("gated/dmr-batch.log")).contains("quality gate not met: answer.is-never");
+
+		// when: the same checks on an input where an item fails
+		this.workspace.file("input/failing.jsonl", "{\"id\": \"a\", \"text\": \"fine\"}\n{\"id\": \"b\"}\n");
+		Dmr.Result failing = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=gated", "input=input/failing.jsonl",
+				"output=failing");
+
+		// then: the failed item decides the exit code; the gate is still reported
+		assertThat(failing.exitCode()).as(failing.toString()).isEqualTo(3);
+		assertThat(failing.out()).contains("2 items, 1 ok, 1 failed").contains("check answer.is-never: 0/1 passed");
+		assertThat(failing.err()).contains("quality gate not met: answer.is-never 0/1 passed (0.0%)");
+	}
+
 	private static String text(JsonNode item) {
 		return item.path("steps").path("answer").asString();
 	}
