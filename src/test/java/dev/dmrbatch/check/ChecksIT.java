@@ -260,6 +260,86 @@ class ChecksIT {
 		assertThat(failing.err()).contains("quality gate not met: answer.is-never 0/1 passed (0.0%)");
 	}
 
+	@Test
+	void aJudgeAsksItsGraderAndItsVerdictIsWhatTheStoredGradeSays() throws Exception {
+		// given: a judge graded by the second model, with settings of its own
+		this.workspace.file("jobs/judged.yaml", "name: judged\n" + STEPS + """
+				    checks:
+				      - name: quality
+				        type: judge
+				        rubric: "Ticket: ${text}\\nReply: ${steps.answer}\\nIs the reply helpful?"
+				        model: { name: ai/tiny2, max_tokens: 200, temperature: 0, seed: 3 }
+				        pass-score: 3
+				""");
+
+		// when
+		Dmr.Result run = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=judged", "output=judged");
+
+		// then: each verdict is what the grader's stored reply implies
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		int passed = 0;
+		try (Connection db = store(); Statement sql = db.createStatement()) {
+			ResultSet verdicts = sql.executeQuery("select item_seq, passed, reason, judge_reply from dmr_check "
+					+ "where run_id = 1 and evaluation = 0 and check_key = 'answer.quality' order by item_seq");
+			int rows = 0;
+			while (verdicts.next()) {
+				rows++;
+				String reply = verdicts.getString("judge_reply");
+				assertThat(reply).as("the grader's reply is kept").isNotNull();
+				JsonNode grade = parse(reply);
+				boolean graded = grade != null && grade.path("score").isInt() && grade.path("reason").isString();
+				if (graded) {
+					int score = grade.path("score").asInt();
+					assertThat(verdicts.getBoolean("passed")).as(reply).isEqualTo(score >= 3);
+					assertThat(verdicts.getString("reason")).startsWith("score " + score + " of 5 (passes at 3): ");
+					passed += (score >= 3) ? 1 : 0;
+				}
+				else {
+					assertThat(verdicts.getBoolean("passed")).as(reply).isFalse();
+					assertThat(verdicts.getString("reason")).startsWith("the grader's reply is not a grade: ");
+				}
+			}
+			assertThat(rows).isEqualTo(4);
+			// the grader's calls are the conversation's calls, with its model, counted in its tokens
+			ResultSet calls = sql.executeQuery("select count(*) n, min(request_model) m, min(evaluation) e, "
+					+ "sum(prompt_tokens) p from dmr_call where run_id = 1 and step = 'answer.quality'");
+			calls.next();
+			assertThat(calls.getInt("n")).isBetween(4, 12);
+			assertThat(calls.getString("m")).isEqualTo("ai/tiny2");
+			assertThat(calls.getInt("e")).isZero();
+			assertThat(calls.getLong("p")).isPositive();
+			ResultSet tokens = sql.executeQuery("select (select sum(prompt_tokens) from dmr_conversation where run_id = 1)"
+					+ " c, (select sum(prompt_tokens) from dmr_call where run_id = 1) k");
+			tokens.next();
+			assertThat(tokens.getLong("c")).isEqualTo(tokens.getLong("k"));
+		}
+		assertThat(run.out()).contains(String.format(Locale.ROOT, "check answer.quality: %d/4 passed (%.1f%%)", passed,
+				passed * 25.0));
+		JsonNode item = results("judged").get(0);
+		assertThat(item.path("checks").path("answer.quality").path("reason").asString()).isNotBlank();
+		List<String> steps = new ArrayList<>();
+		item.path("calls").forEach((call) -> steps.add(call.path("step").asString() + " " + call.path("model")
+			.asString()));
+		assertThat(steps).startsWith("answer ai/tiny", "answer.quality ai/tiny2");
+		// the answer's own columns know nothing of the grader
+		assertThat(Files.readAllLines(this.workspace.path("judged/results.csv")).get(0))
+			.startsWith("\uFEFFid,status,error,model,answer,check:answer.quality,prompt_tokens");
+	}
+
+	/** The workspace's conversation store, read by the test itself. */
+	private Connection store() throws Exception {
+		return DriverManager.getConnection("jdbc:h2:file:" + this.workspace.path("data/dmr-batch"), "sa", "");
+	}
+
+	private static JsonNode parse(String reply) {
+		try {
+			return JSON.readTree(reply);
+		}
+		catch (tools.jackson.core.JacksonException ex) {
+			return null;
+		}
+	}
+
 	private static String text(JsonNode item) {
 		return item.path("steps").path("answer").asString();
 	}
