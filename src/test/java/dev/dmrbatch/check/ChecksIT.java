@@ -340,6 +340,89 @@ class ChecksIT {
 		}
 	}
 
+	@Test
+	void jobCheckEvaluatesTheEditedChecksAgainOnTheStoredAnswers() throws Exception {
+		// given: a run whose check passes nowhere
+		this.workspace.file("jobs/edited.yaml", "name: edited\n" + STEPS + """
+				    checks:
+				      - { name: first, type: equals, value: "never this" }
+				""");
+		Dmr.Result run = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=edited", "run=before");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(run.out()).contains("check answer.first: 0/4 passed (0.0%)");
+		List<JsonNode> before = results("output/edited/before");
+		String answer = text(before.get(0)).strip();
+
+		// when: the check is edited to the first answer, two checks are added, and the run is checked again
+		this.workspace.file("jobs/edited.yaml", "name: edited\n" + STEPS + """
+				    checks:
+				      - { name: first, type: equals, value: %s, trim: true }
+				      - { name: no-snowman, type: not-contains, value: "☃" }
+				      - name: quality
+				        type: judge
+				        rubric: "Is ${steps.answer} a good reply to ${text}?"
+				        model: { name: ai/tiny2, max_tokens: 200, temperature: 0, seed: 3 }
+				""".formatted(yamlString(answer)));
+		Dmr.Result check = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=check", "run=before");
+
+		// then: the verdicts are those of the edited checks on the stored answers, which did not change
+		assertThat(check.exitCode()).as(check.toString()).isZero();
+		List<JsonNode> after = results("output/edited/before");
+		long first = after.stream().filter((item) -> text(item).strip().equals(answer)).count();
+		assertThat(first).isBetween(1L, 4L);
+		assertThat(check.out()).contains("edited run before checked again (evaluation 1): 4 conversations, 3 checks")
+			.contains(String.format(Locale.ROOT, "check answer.first: %d/4 passed (%.1f%%)", first, first * 25.0))
+			.contains("check answer.no-snowman: 4/4 passed (100.0%)")
+			.contains("exports: " + this.workspace.path("output/edited/before/results.jsonl"));
+		for (int i = 0; i < 4; i++) {
+			assertThat(after.get(i).path("steps")).isEqualTo(before.get(i).path("steps"));
+			assertThat(after.get(i).path("checks").path("answer.first").path("pass").asBoolean())
+				.isEqualTo(text(after.get(i)).strip().equals(answer));
+			assertThat(after.get(i).path("checks").propertyNames()).containsExactly("answer.first",
+					"answer.no-snowman", "answer.quality");
+		}
+		try (Connection db = store(); Statement sql = db.createStatement()) {
+			ResultSet evaluations = sql.executeQuery("select evaluation, (select count(*) from dmr_check c where "
+					+ "c.run_id = e.run_id and c.evaluation = e.evaluation and c.passed) passed from dmr_evaluation e "
+					+ "where run_id = 1 order by evaluation");
+			assertThat(evaluations.next()).isTrue();
+			assertThat(evaluations.getInt("evaluation")).isZero();
+			assertThat(evaluations.getInt("passed")).as("the run's own verdicts are kept").isZero();
+			assertThat(evaluations.next()).isTrue();
+			assertThat(evaluations.getInt("evaluation")).isOne();
+			assertThat(evaluations.next()).isFalse();
+			// the grader's calls are the conversations' too, marked with the evaluation that made them
+			ResultSet calls = sql.executeQuery("select count(*) n, min(evaluation) e from dmr_call where run_id = 1 "
+					+ "and step = 'answer.quality'");
+			calls.next();
+			assertThat(calls.getInt("n")).isBetween(4, 12);
+			assertThat(calls.getInt("e")).isOne();
+			ResultSet tokens = sql.executeQuery("select (select sum(prompt_tokens) from dmr_conversation where run_id = 1)"
+					+ " c, (select sum(prompt_tokens) from dmr_call where run_id = 1) k");
+			tokens.next();
+			assertThat(tokens.getLong("c")).isEqualTo(tokens.getLong("k"));
+		}
+
+		// and: the run's exports written again later show the latest evaluation too
+		Dmr.Result export = Dmr.run(this.workspace, null, "job=export", "run=before", "output=again");
+		assertThat(export.exitCode()).as(export.toString()).isZero();
+		assertThat(results("again").get(0).path("checks").path("answer.first").path("pass").asBoolean()).isTrue();
+	}
+
+	@Test
+	void aCheckThatCannotBeEvaluatedStopsTheRunBeforeAnythingIsSent() {
+		this.workspace.file("jobs/broken.yaml", "name: broken\n" + STEPS + """
+				    checks:
+				      - { name: digits, type: regex, pattern: "[0-9" }
+				""");
+		Dmr.Result run = Dmr.run(this.workspace, "http://127.0.0.1:9/v1", "job=broken");
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+		assertThat(run.err()).contains("error: job file jobs/broken.yaml: step answer, check digits: pattern is not a "
+				+ "regular expression: Unclosed character class")
+			.doesNotContain("Exception")
+			.doesNotContain("\tat ");
+	}
+
 	private static String text(JsonNode item) {
 		return item.path("steps").path("answer").asString();
 	}
