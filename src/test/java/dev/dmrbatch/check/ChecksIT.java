@@ -423,6 +423,33 @@ class ChecksIT {
 			.doesNotContain("\tat ");
 	}
 
+	@Test
+	void theSampleClassifyJobShowsItsAccuracyOverItsLabelledTickets() throws Exception {
+		// given: the sample job and its labelled data as shipped
+		this.workspace.file("jobs/classify.yaml", Files.readString(Path.of("jobs/classify.yaml")));
+		this.workspace.file("input/tickets.csv", Files.readString(Path.of("input/tickets.csv")));
+		Map<String, String> labels = new LinkedHashMap<>();
+		for (String line : Files.readAllLines(Path.of("input/tickets.csv")).subList(1, 37)) {
+			labels.put(line.substring(0, line.indexOf(',')), line.substring(line.lastIndexOf(',') + 1));
+		}
+
+		// when
+		Dmr.Result run = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=classify", "model=ai/tiny");
+
+		// then: the accuracy in the summary is that of the stored answers against the labels
+		List<JsonNode> items = results("output/classify/run-1");
+		assertThat(items).hasSize(36);
+		long right = items.stream()
+			.filter((item) -> item.path("steps").path("category").asString().strip()
+				.equalsIgnoreCase(labels.get(item.path("id").asString())))
+			.count();
+		assertThat(run.out()).contains(String.format(Locale.ROOT, "check category.accuracy: %d/36 passed (%.1f%%)",
+				right, right * 100.0 / 36));
+		assertThat(run.out()).contains("check category.known-category: ").contains("check category.one-word: ");
+		// a tiny model guesses: below 80% the gate is not met
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo((right >= 0.8 * 36) ? 0 : 6);
+	}
+
 	private static String text(JsonNode item) {
 		return item.path("steps").path("answer").asString();
 	}
