@@ -308,6 +308,44 @@ public class ConversationStore {
 		}
 	}
 
+	/**
+	 * Adds the calls a later evaluation of a run's checks made (a judge's requests to its grader) to a stored
+	 * conversation, after the calls it has, and counts their tokens and time in the conversation's totals; its turns
+	 * and status never change.
+	 * @param evaluation the evaluation that made them
+	 */
+	public void addCheckCalls(long runId, int evaluation, long itemSeq, String model, List<Conversation.Call> calls) {
+		if (calls.isEmpty()) {
+			return;
+		}
+		Map<Integer, Integer> answers = new HashMap<>();
+		List<Object[]> rows = new ArrayList<>();
+		long promptTokens = 0;
+		long completionTokens = 0;
+		long latency = 0;
+		for (Conversation.Call call : calls) {
+			int answer = answers.computeIfAbsent(call.stepIndex(), (index) -> this.client
+				.sql("select coalesce(max(answer), 0) from dmr_call where run_id = ? and item_seq = ? and model = ? "
+						+ "and step_index = ?")
+				.params(runId, itemSeq, model, index)
+				.query(Integer.class)
+				.single()) + 1;
+			answers.put(call.stepIndex(), answer);
+			rows.add(new Object[] { runId, itemSeq, model, call.stepIndex(), answer, call.step(), call.finishReason(),
+					call.promptTokens(), call.completionTokens(), call.latencyMillis(), call.attempts(), call.timings(),
+					call.systemFingerprint(), call.error(), call.requestModel(), call.ttftMillis(), evaluation });
+			promptTokens += call.promptTokens();
+			completionTokens += call.completionTokens();
+			latency += call.latencyMillis();
+		}
+		this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, step_index, answer, step, finish_reason, "
+				+ "prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, error, "
+				+ "request_model, ttft_ms, evaluation) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+		this.jdbc.update("update dmr_conversation set prompt_tokens = prompt_tokens + ?, completion_tokens = "
+				+ "completion_tokens + ?, latency_ms = latency_ms + ? where run_id = ? and item_seq = ? and model = ?",
+				promptTokens, completionTokens, latency, runId, itemSeq, model);
+	}
+
 	public RunTotals totals(long runId) {
 		return this.client.sql("select count(*) n, coalesce(sum(case when status = 'ok' then 1 else 0 end), 0) ok, "
 				+ "coalesce(sum(prompt_tokens), 0) pt, coalesce(sum(completion_tokens), 0) ct "

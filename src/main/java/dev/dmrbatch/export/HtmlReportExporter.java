@@ -186,7 +186,8 @@ final class HtmlReportExporter implements Exporter {
 	 * {@code passed/total (rate%)}.
 	 */
 	private static void checks(Map<String, Object> page, ExportRun run) {
-		List<String> models = run.checksByModel().stream().map(CheckTotals::model).distinct().toList();
+		List<String> all = run.checksByModel().stream().map(CheckTotals::model).distinct().toList();
+		List<String> models = (all.size() > 1) ? all : List.of();
 		List<Map<String, Object>> rows = new ArrayList<>();
 		for (CheckTotals check : run.checks()) {
 			Map<String, Object> row = new HashMap<>();
@@ -205,7 +206,7 @@ final class HtmlReportExporter implements Exporter {
 			rows.add(row);
 		}
 		page.put("checks", rows);
-		page.put("check_models", (models.size() > 1) ? models : List.of());
+		page.put("check_models", models);
 	}
 
 	private static String rate(CheckTotals check) {

@@ -106,7 +106,8 @@ final class CheckRules {
 		}
 		catch (PatternSyntaxException ex) {
 			problem.accept("pattern is not a regular expression: " + SafeText.excerpt(ex.getDescription(), 100)
-					+ ((ex.getIndex() >= 0) ? " at character " + (ex.getIndex() + 1) : ""));
+					+ ((ex.getIndex() < 0) ? "" : (ex.getIndex() >= check.pattern().length()) ? " at its end"
+							: " at character " + (ex.getIndex() + 1)));
 		}
 	}
 

@@ -47,7 +47,7 @@ public class PromptTemplates {
 
 	private final Configuration configuration;
 
-	PromptTemplates(DmrProperties properties) {
+	public PromptTemplates(DmrProperties properties) {
 		this.folder = properties.resolve("templates");
 		this.configuration = configuration(this.folder);
 	}

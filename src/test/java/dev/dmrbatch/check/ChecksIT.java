@@ -220,6 +220,236 @@ class ChecksIT {
 		assertThat(text(items.get(0))).isEqualTo(answer);
 	}
 
+	@Test
+	void aCheckBelowTheGateEndsTheRunWithExitSixNamingItAndFailedItemsComeFirst() throws Exception {
+		// given: a gate for every check, one check below it, one with a lower rate of its own, one above
+		this.workspace.file("jobs/gated.yaml", "name: gated\n" + STEPS + """
+				    checks:
+				      - { name: is-never, type: equals, value: "never this" }
+				      - { name: lenient, type: equals, value: "never this", min-pass-rate: 0 }
+				      - { name: no-snowman, type: not-contains, value: "☃" }
+				gate: { min-pass-rate: 0.75 }
+				""");
+
+		// when
+		Dmr.Result run = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=gated", "output=gated");
+
+		// then: the counts the message gives are those of the stored answers
+		List<JsonNode> items = results("gated");
+		assertThat(items.stream().filter((item) -> text(item).equals("never this")).count()).isZero();
+		assertThat(items.stream().filter((item) -> !text(item).contains("☃")).count()).isEqualTo(4);
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo(6);
+		assertThat(run.err()).contains("error: finished; quality gate not met: answer.is-never 0/4 passed (0.0%), "
+				+ "needs 75%\n")
+			.doesNotContain("lenient")
+			.doesNotContain("no-snowman");
+		assertThat(run.out()).contains("gated run 1 COMPLETED: 4 items, 4 ok, 0 failed")
+			.contains("check answer.is-never: 0/4 passed (0.0%)")
+			.contains("check answer.lenient: 0/4 passed (0.0%)")
+			.contains("check answer.no-snowman: 4/4 passed (100.0%)");
+		assertThat(this.workspace.read("gated/dmr-batch.log")).contains("quality gate not met: answer.is-never");
+
+		// when: the same checks on an input where an item fails
+		this.workspace.file("input/failing.jsonl", "{\"id\": \"a\", \"text\": \"fine\"}\n{\"id\": \"b\"}\n");
+		Dmr.Result failing = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=gated", "input=input/failing.jsonl",
+				"output=failing");
+
+		// then: the failed item decides the exit code; the gate is still reported
+		assertThat(failing.exitCode()).as(failing.toString()).isEqualTo(3);
+		assertThat(failing.out()).contains("2 items, 1 ok, 1 failed").contains("check answer.is-never: 0/1 passed");
+		assertThat(failing.err()).contains("quality gate not met: answer.is-never 0/1 passed (0.0%)");
+	}
+
+	@Test
+	void aJudgeAsksItsGraderAndItsVerdictIsWhatTheStoredGradeSays() throws Exception {
+		// given: a judge graded by the second model, with settings of its own
+		this.workspace.file("jobs/judged.yaml", "name: judged\n" + STEPS + """
+				    checks:
+				      - name: quality
+				        type: judge
+				        rubric: "Ticket: ${text}\\nReply: ${steps.answer}\\nIs the reply helpful?"
+				        model: { name: ai/tiny2, max_tokens: 200, temperature: 0, seed: 3 }
+				        pass-score: 3
+				""");
+
+		// when
+		Dmr.Result run = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=judged", "output=judged");
+
+		// then: each verdict is what the grader's stored reply implies
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		int passed = 0;
+		try (Connection db = store(); Statement sql = db.createStatement()) {
+			ResultSet verdicts = sql.executeQuery("select item_seq, passed, reason, judge_reply from dmr_check "
+					+ "where run_id = 1 and evaluation = 0 and check_key = 'answer.quality' order by item_seq");
+			int rows = 0;
+			while (verdicts.next()) {
+				rows++;
+				String reply = verdicts.getString("judge_reply");
+				assertThat(reply).as("the grader's reply is kept").isNotNull();
+				JsonNode grade = parse(reply);
+				boolean graded = grade != null && grade.path("score").isInt() && grade.path("reason").isString();
+				if (graded) {
+					int score = grade.path("score").asInt();
+					assertThat(verdicts.getBoolean("passed")).as(reply).isEqualTo(score >= 3);
+					assertThat(verdicts.getString("reason")).startsWith("score " + score + " of 5 (passes at 3): ");
+					passed += (score >= 3) ? 1 : 0;
+				}
+				else {
+					assertThat(verdicts.getBoolean("passed")).as(reply).isFalse();
+					assertThat(verdicts.getString("reason")).startsWith("the grader's reply is not a grade: ");
+				}
+			}
+			assertThat(rows).isEqualTo(4);
+			// the grader's calls are the conversation's calls, with its model, counted in its tokens
+			ResultSet calls = sql.executeQuery("select count(*) n, min(request_model) m, min(evaluation) e, "
+					+ "sum(prompt_tokens) p from dmr_call where run_id = 1 and step = 'answer.quality'");
+			calls.next();
+			assertThat(calls.getInt("n")).isBetween(4, 12);
+			assertThat(calls.getString("m")).isEqualTo("ai/tiny2");
+			assertThat(calls.getInt("e")).isZero();
+			assertThat(calls.getLong("p")).isPositive();
+			ResultSet tokens = sql.executeQuery("select (select sum(prompt_tokens) from dmr_conversation where run_id = 1)"
+					+ " c, (select sum(prompt_tokens) from dmr_call where run_id = 1) k");
+			tokens.next();
+			assertThat(tokens.getLong("c")).isEqualTo(tokens.getLong("k"));
+		}
+		assertThat(run.out()).contains(String.format(Locale.ROOT, "check answer.quality: %d/4 passed (%.1f%%)", passed,
+				passed * 25.0));
+		JsonNode item = results("judged").get(0);
+		assertThat(item.path("checks").path("answer.quality").path("reason").asString()).isNotBlank();
+		List<String> steps = new ArrayList<>();
+		item.path("calls").forEach((call) -> steps.add(call.path("step").asString() + " " + call.path("model")
+			.asString()));
+		assertThat(steps).startsWith("answer ai/tiny", "answer.quality ai/tiny2");
+		// the answer's own columns know nothing of the grader
+		assertThat(Files.readAllLines(this.workspace.path("judged/results.csv")).get(0))
+			.startsWith("\uFEFFid,status,error,model,answer,check:answer.quality,prompt_tokens");
+	}
+
+	/** The workspace's conversation store, read by the test itself. */
+	private Connection store() throws Exception {
+		return DriverManager.getConnection("jdbc:h2:file:" + this.workspace.path("data/dmr-batch"), "sa", "");
+	}
+
+	private static JsonNode parse(String reply) {
+		try {
+			return JSON.readTree(reply);
+		}
+		catch (tools.jackson.core.JacksonException ex) {
+			return null;
+		}
+	}
+
+	@Test
+	void jobCheckEvaluatesTheEditedChecksAgainOnTheStoredAnswers() throws Exception {
+		// given: a run whose check passes nowhere
+		this.workspace.file("jobs/edited.yaml", "name: edited\n" + STEPS + """
+				    checks:
+				      - { name: first, type: equals, value: "never this" }
+				""");
+		Dmr.Result run = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=edited", "run=before");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(run.out()).contains("check answer.first: 0/4 passed (0.0%)");
+		List<JsonNode> before = results("output/edited/before");
+		String answer = text(before.get(0)).strip();
+
+		// when: the check is edited to the first answer, two checks are added, and the run is checked again
+		this.workspace.file("jobs/edited.yaml", "name: edited\n" + STEPS + """
+				    checks:
+				      - { name: first, type: equals, value: %s, trim: true }
+				      - { name: no-snowman, type: not-contains, value: "☃" }
+				      - name: quality
+				        type: judge
+				        rubric: "Is ${steps.answer} a good reply to ${text}?"
+				        model: { name: ai/tiny2, max_tokens: 200, temperature: 0, seed: 3 }
+				""".formatted(yamlString(answer)));
+		Dmr.Result check = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=check", "run=before");
+
+		// then: the verdicts are those of the edited checks on the stored answers, which did not change
+		assertThat(check.exitCode()).as(check.toString()).isZero();
+		List<JsonNode> after = results("output/edited/before");
+		long first = after.stream().filter((item) -> text(item).strip().equals(answer)).count();
+		assertThat(first).isBetween(1L, 4L);
+		assertThat(check.out()).contains("edited run before checked again (evaluation 1): 4 conversations, 3 checks")
+			.contains(String.format(Locale.ROOT, "check answer.first: %d/4 passed (%.1f%%)", first, first * 25.0))
+			.contains("check answer.no-snowman: 4/4 passed (100.0%)")
+			.contains("exports: " + this.workspace.path("output/edited/before/results.jsonl"));
+		for (int i = 0; i < 4; i++) {
+			assertThat(after.get(i).path("steps")).isEqualTo(before.get(i).path("steps"));
+			assertThat(after.get(i).path("checks").path("answer.first").path("pass").asBoolean())
+				.isEqualTo(text(after.get(i)).strip().equals(answer));
+			assertThat(after.get(i).path("checks").propertyNames()).containsExactly("answer.first",
+					"answer.no-snowman", "answer.quality");
+		}
+		try (Connection db = store(); Statement sql = db.createStatement()) {
+			ResultSet evaluations = sql.executeQuery("select evaluation, (select count(*) from dmr_check c where "
+					+ "c.run_id = e.run_id and c.evaluation = e.evaluation and c.passed) passed from dmr_evaluation e "
+					+ "where run_id = 1 order by evaluation");
+			assertThat(evaluations.next()).isTrue();
+			assertThat(evaluations.getInt("evaluation")).isZero();
+			assertThat(evaluations.getInt("passed")).as("the run's own verdicts are kept").isZero();
+			assertThat(evaluations.next()).isTrue();
+			assertThat(evaluations.getInt("evaluation")).isOne();
+			assertThat(evaluations.next()).isFalse();
+			// the grader's calls are the conversations' too, marked with the evaluation that made them
+			ResultSet calls = sql.executeQuery("select count(*) n, min(evaluation) e from dmr_call where run_id = 1 "
+					+ "and step = 'answer.quality'");
+			calls.next();
+			assertThat(calls.getInt("n")).isBetween(4, 12);
+			assertThat(calls.getInt("e")).isOne();
+			ResultSet tokens = sql.executeQuery("select (select sum(prompt_tokens) from dmr_conversation where run_id = 1)"
+					+ " c, (select sum(prompt_tokens) from dmr_call where run_id = 1) k");
+			tokens.next();
+			assertThat(tokens.getLong("c")).isEqualTo(tokens.getLong("k"));
+		}
+
+		// and: the run's exports written again later show the latest evaluation too
+		Dmr.Result export = Dmr.run(this.workspace, null, "job=export", "run=before", "output=again");
+		assertThat(export.exitCode()).as(export.toString()).isZero();
+		assertThat(results("again").get(0).path("checks").path("answer.first").path("pass").asBoolean()).isTrue();
+	}
+
+	@Test
+	void aCheckThatCannotBeEvaluatedStopsTheRunBeforeAnythingIsSent() {
+		this.workspace.file("jobs/broken.yaml", "name: broken\n" + STEPS + """
+				    checks:
+				      - { name: digits, type: regex, pattern: "[0-9" }
+				""");
+		Dmr.Result run = Dmr.run(this.workspace, "http://127.0.0.1:9/v1", "job=broken");
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+		assertThat(run.err()).contains("error: job file jobs/broken.yaml: step answer, check digits: pattern is not a "
+				+ "regular expression: Unclosed character class")
+			.doesNotContain("Exception")
+			.doesNotContain("\tat ");
+	}
+
+	@Test
+	void theSampleClassifyJobShowsItsAccuracyOverItsLabelledTickets() throws Exception {
+		// given: the sample job and its labelled data as shipped
+		this.workspace.file("jobs/classify.yaml", Files.readString(Path.of("jobs/classify.yaml")));
+		this.workspace.file("input/tickets.csv", Files.readString(Path.of("input/tickets.csv")));
+		Map<String, String> labels = new LinkedHashMap<>();
+		for (String line : Files.readAllLines(Path.of("input/tickets.csv")).subList(1, 37)) {
+			labels.put(line.substring(0, line.indexOf(',')), line.substring(line.lastIndexOf(',') + 1));
+		}
+
+		// when
+		Dmr.Result run = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=classify", "model=ai/tiny");
+
+		// then: the accuracy in the summary is that of the stored answers against the labels
+		List<JsonNode> items = results("output/classify/run-1");
+		assertThat(items).hasSize(36);
+		long right = items.stream()
+			.filter((item) -> item.path("steps").path("category").asString().strip()
+				.equalsIgnoreCase(labels.get(item.path("id").asString())))
+			.count();
+		assertThat(run.out()).contains(String.format(Locale.ROOT, "check category.accuracy: %d/36 passed (%.1f%%)",
+				right, right * 100.0 / 36));
+		assertThat(run.out()).contains("check category.known-category: ").contains("check category.one-word: ");
+		// a tiny model guesses: below 80% the gate is not met
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo((right >= 0.8 * 36) ? 0 : 6);
+	}
+
 	private static String text(JsonNode item) {
 		return item.path("steps").path("answer").asString();
 	}

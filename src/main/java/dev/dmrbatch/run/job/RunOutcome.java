@@ -46,7 +46,12 @@ public record RunOutcome(String jobName, long runId, String label, BatchStatus s
 
 	/** One line per check: {@code check summary.five-keywords: 37/40 passed (92.5%)}. */
 	public List<String> checkLines() {
-		return this.checks.stream()
+		return checkLines(this.checks);
+	}
+
+	/** {@link #checkLines()} for any checks' totals. */
+	public static List<String> checkLines(List<CheckTotals> checks) {
+		return checks.stream()
 			.map((check) -> String.format(Locale.ROOT, "check %s: %d/%d passed (%.1f%%)", check.checkKey(),
 					check.passed(), check.total(), check.rate() * 100))
 			.toList();
@@ -54,9 +59,14 @@ public record RunOutcome(String jobName, long runId, String label, BatchStatus s
 
 	/** The checks that passed less often than their quality gate asks (a check with no verdict is never below). */
 	public List<CheckTotals> belowGate() {
-		return this.checks.stream()
-			.filter((check) -> this.gate.containsKey(check.checkKey()) && check.total() > 0
-					&& check.rate() < this.gate.get(check.checkKey()))
+		return belowGate(this.checks, this.gate);
+	}
+
+	/** The checks that passed less often than their quality gate asks (a check with no verdict is never below). */
+	public static List<CheckTotals> belowGate(List<CheckTotals> checks, Map<String, Double> gate) {
+		return checks.stream()
+			.filter((check) -> gate.containsKey(check.checkKey()) && check.total() > 0
+					&& check.rate() < gate.get(check.checkKey()))
 			.toList();
 	}
 
@@ -65,14 +75,20 @@ public record RunOutcome(String jobName, long runId, String label, BatchStatus s
 	 * below its gate; null when none is.
 	 */
 	public String gateLine() {
-		List<CheckTotals> below = belowGate();
-		if (below.isEmpty() || this.status != BatchStatus.COMPLETED) {
+		return (this.status != BatchStatus.COMPLETED) ? null : gateLine(this.checks, this.gate);
+	}
+
+	/** {@link #gateLine()} for any checks' totals; null when none is below its gate. */
+	public static String gateLine(List<CheckTotals> checks, Map<String, Double> gate) {
+		List<CheckTotals> below = belowGate(checks, gate);
+		if (below.isEmpty()) {
 			return null;
 		}
 		return "finished; quality gate not met: " + String.join("; ", below.stream()
 			.map((check) -> String.format(Locale.ROOT, "%s %d/%d passed (%.1f%%), needs %s%%", check.checkKey(),
 					check.passed(), check.total(), check.rate() * 100,
-					new java.math.BigDecimal(String.valueOf(this.gate.get(check.checkKey()) * 100))
+					java.math.BigDecimal.valueOf(gate.get(check.checkKey()))
+						.movePointRight(2)
 						.stripTrailingZeros()
 						.toPlainString()))
 			.toList());

@@ -173,10 +173,19 @@ public class ConversationProcessor {
 	 * answers so far). A field named like one of these four is still {@code item.<name>}.
 	 */
 	private Map<String, Object> model(InputItem item, Map<String, Object> answers) {
+		return model(item, this.plan.vars(), answers);
+	}
+
+	/**
+	 * The variables a prompt sees, as {@link #model(InputItem, Map)} makes them: also what a check's expected value
+	 * and a judge's rubric see when a stored run is checked again.
+	 * @param answers each step's {@link StepAnswer} by step name
+	 */
+	public static Map<String, Object> model(InputItem item, Map<String, Object> vars, Map<String, Object> answers) {
 		Map<String, Object> model = new HashMap<>(item.fields());
 		model.put("item", item.fields());
 		model.put("record", Map.of("number", item.seq(), "id", item.id()));
-		model.put("vars", this.plan.vars());
+		model.put("vars", vars);
 		model.put("steps", answers);
 		return model;
 	}
