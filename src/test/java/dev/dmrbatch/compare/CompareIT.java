@@ -208,9 +208,18 @@ class CompareIT {
 					+ ".map((r) => r.dataset.check)"))).containsExactly(CHECKS);
 		}
 
-		// compared again: the same folder, written anew
+		// the short check loosened and evaluated again on the long run: compared again, its latest verdicts count
+		this.workspace.file("jobs/answers.yaml", JOB.formatted(24, PROMPT).replace("max: 12", "max: 1000"));
+		Dmr.Result checked = Dmr.run(this.workspace, null, "job=check", "run=long");
+		assertThat(checked.exitCode()).as(checked.toString()).isZero();
 		Dmr.Result again = Dmr.run(this.workspace, null, "job=compare", "run=short", "run=long");
 		assertThat(again.exitCode()).as(again.toString()).isZero();
+		long shortPassed = shortVerdicts.values().stream().filter((v) -> v.get(CHECKS[0])).count();
+		assertThat(again.out()).contains("check answer.short: short " + shortPassed + "/10 (" + shortPassed * 10
+				+ ".0%), long 10/10 (100.0%, " + String.format(java.util.Locale.ROOT, "%+.1f", 100 - shortPassed * 10.0)
+				+ " points); 0 flipped pass->fail, " + (10 - shortPassed) + " fail->pass");
+		JsonNode latest = JSON.readTree(folder.resolve("compare.json").toFile());
+		assertThat(latest.path("checks").path(CHECKS[0]).path("long").asDouble()).isEqualTo(1.0);
 	}
 
 	@Test
