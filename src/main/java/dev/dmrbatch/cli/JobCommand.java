@@ -127,7 +127,8 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 				The summary and where the results are go to stdout; logs to stderr and <output>/dmr-batch.log.
 
 				exit codes: 0 every item answered, 3 finished with failed items, 4 stopped (resumable),
-				            5 failed (resumable), 2 nothing ran (bad arguments, job file, template, input, model)
+				            5 failed (resumable), 6 finished but a check is below its quality gate,
+				            2 nothing ran (bad arguments, job file, template, input, model)
 
 				""");
 		List<String> names = this.jobFiles.available();
