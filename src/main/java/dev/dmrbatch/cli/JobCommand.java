@@ -71,7 +71,8 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 	 * would run something other than what was asked.
 	 */
 	static void refuseUnused(Arguments arguments, Set<String> used, String command) {
-		for (String key : arguments.values().keySet()) {
+		for (String given : arguments.values().keySet()) {
+			String key = given.replaceFirst("#\\d+$", ""); // run#2: a second run=, where a command takes several
 			if (!key.equals("job") && !key.equals("profile") && !used.contains(key)) {
 				throw new ArgumentException(command + " does not take " + key + "=; its arguments are "
 						+ accepted(used));
