@@ -196,7 +196,7 @@ public final class JobChecks {
 			last = reply.content();
 			JsonNode grade = null;
 			try {
-				grade = Grader.GRADE.check(reply.content());
+				grade = Grader.Grade.FORMAT.check(reply.content());
 				invalid = null;
 			}
 			catch (StructuredOutput.InvalidAnswerException ex) {
