@@ -3,9 +3,15 @@ package dev.dmrbatch.check;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -29,6 +35,8 @@ public class CheckStore {
 
 	/** The most characters of a reason the store keeps. */
 	public static final int REASON_LENGTH = 1000;
+
+	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private final JdbcTemplate jdbc;
 
@@ -141,6 +149,31 @@ public class CheckStore {
 			.query((rs, row) -> new Evaluation(runId, number, rs.getTimestamp("created_at").toInstant(), keys,
 					rs.getString("checks")))
 			.optional();
+	}
+
+	/**
+	 * The least pass rate the quality gate held each check of a run's latest evaluation to, by key, as its definitions
+	 * recorded it; a check without one is absent.
+	 */
+	public Map<String, Double> minPassRates(long runId) {
+		Map<String, Double> rates = new LinkedHashMap<>();
+		String checks = latestEvaluation(runId).flatMap((number) -> evaluation(runId, number))
+			.map(Evaluation::checks)
+			.orElse(null);
+		if (checks == null) {
+			return rates;
+		}
+		try {
+			for (JsonNode check : JSON.readTree(checks)) {
+				if (check.path("key").isString() && check.path("min-pass-rate").isNumber()) {
+					rates.put(check.path("key").asString(), check.path("min-pass-rate").asDouble());
+				}
+			}
+		}
+		catch (JacksonException ex) {
+			// definitions written by hand or by another version: no gate known
+		}
+		return rates;
 	}
 
 	/** The checks of a run's latest evaluation, {@code <step>.<check>} in the job file's order; empty when none. */

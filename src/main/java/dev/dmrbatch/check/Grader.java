@@ -19,13 +19,20 @@ import dev.dmrbatch.model.StructuredOutput;
 public final class Grader {
 
 	/**
-	 * What a grader is asked for: a score from 1 to 5 and a short reason (here, so that the schema validator's
-	 * classes load only for a job with a judge).
+	 * What a grader is asked for: a score from 1 to 5 and a short reason. In a holder, so that the schema validator's
+	 * classes load only for a job with a judge (every run makes a grader).
 	 */
-	static final StructuredOutput GRADE = StructuredOutput.schema("grade", Map.of("type", "object", "properties",
-			Map.of("score", Map.of("type", "integer", "minimum", 1, "maximum", 5), "reason",
-					Map.of("type", "string", "maxLength", 160)),
-			"required", List.of("score", "reason"), "additionalProperties", false), null);
+	static final class Grade {
+
+		static final StructuredOutput FORMAT = StructuredOutput.schema("grade", Map.of("type", "object", "properties",
+				Map.of("score", Map.of("type", "integer", "minimum", 1, "maximum", 5), "reason",
+						Map.of("type", "string", "maxLength", 160)),
+				"required", List.of("score", "reason"), "additionalProperties", false), null);
+
+		private Grade() {
+		}
+
+	}
 
 	private final ChatService chat;
 
@@ -40,11 +47,11 @@ public final class Grader {
 	}
 
 	/**
-	 * The grader's reply to a rubric, asked for as JSON by {@link #GRADE}.
+	 * The grader's reply to a rubric, asked for as JSON by {@link Grade#FORMAT}.
 	 * @throws ModelCallException when the runner did not answer, after the retries
 	 */
 	ModelReply ask(ModelSettings settings, String rubric) {
-		return this.chat.complete(settings, List.of(ChatMessage.user(rubric)), GRADE, this.retry, this.gate);
+		return this.chat.complete(settings, List.of(ChatMessage.user(rubric)), Grade.FORMAT, this.retry, this.gate);
 	}
 
 }

@@ -124,13 +124,18 @@ public final class JobChecks {
 		return rates;
 	}
 
-	/** The checks' definitions as the job file gives them, each with its key, as JSON text: kept with an evaluation. */
+	/**
+	 * The checks' definitions as the job file gives them, each with its key and the {@code min-pass-rate} its quality
+	 * gate holds it to, as JSON text: kept with an evaluation.
+	 */
 	public String definitions() {
 		List<Map<String, Object>> definitions = new ArrayList<>();
 		for (CompiledCheck check : this.checks) {
 			Map<String, Object> definition = new LinkedHashMap<>();
 			definition.put("key", check.key());
 			definition.putAll(JSON.convertValue(check.definition(), Map.class));
+			// the rate the quality gate holds this check to, the job's gate.min-pass-rate when it has none of its own
+			definition.put("min-pass-rate", minPassRates().get(check.key()));
 			definition.values().removeIf(java.util.Objects::isNull);
 			definitions.add(definition);
 		}
@@ -191,7 +196,7 @@ public final class JobChecks {
 			last = reply.content();
 			JsonNode grade = null;
 			try {
-				grade = Grader.GRADE.check(reply.content());
+				grade = Grader.Grade.FORMAT.check(reply.content());
 				invalid = null;
 			}
 			catch (StructuredOutput.InvalidAnswerException ex) {

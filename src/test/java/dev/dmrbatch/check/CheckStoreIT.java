@@ -1,11 +1,15 @@
 package dev.dmrbatch.check;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 import javax.sql.DataSource;
 
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.support.LocalPostgres;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
@@ -26,12 +30,15 @@ class CheckStoreIT {
 	@TempDir
 	Path dir;
 
-	private static CheckStore store(DataSource data, String vendor) {
+	private ConversationStore conversations;
+
+	private CheckStore store(DataSource data, String vendor) {
 		Flyway.configure()
 			.dataSource(data)
 			.locations("classpath:db/migration/common", "classpath:db/migration/" + vendor)
 			.load()
 			.migrate();
+		this.conversations = new ConversationStore(new JdbcTemplate(data));
 		return new CheckStore(new JdbcTemplate(data));
 	}
 
@@ -103,6 +110,27 @@ class CheckStoreIT {
 		assertThat(store.evaluations(7)).extracting(Evaluation::number).containsExactly(0, 1);
 		assertThat(store.beginNew(7, List.of(), null).number()).isEqualTo(2);
 		assertThat(store.beginNew(9, List.of(), null).number()).as("a run never evaluated before").isEqualTo(1);
+		judgeCalls();
+	}
+
+	/** A judge's calls are the conversation's: numbered after its own, counted in its tokens, no step of its own. */
+	private void judgeCalls() {
+		ConversationStore store = this.conversations;
+		store.registerRun(new RunRecord(7, "job", null, "input/x.jsonl", this.dir.toString(), null, Instant.now()));
+		Conversation.Call step = new Conversation.Call(0, "summary", "stop", 10, 5, 100, 1, null, null, null);
+		Conversation.Call grader = new Conversation.Call(1, "summary.quality", "stop", 20, 8, 300, 1, null, null, null,
+				false, "ai/tiny2", null, null, null);
+		store.saveAll(7, List.of(new Conversation(1, "a", "ai/tiny", Conversation.OK, null,
+				List.of(new Conversation.Turn("assistant", "summary", "text")), List.of(step, grader))));
+		store.addCheckCalls(7, 1, 1, "ai/tiny", List.of(grader, grader));
+		store.addCheckCalls(7, 2, 1, "ai/tiny", List.of(grader));
+		assertThat(store.stepNames(7)).containsExactly("summary");
+		assertThat(store.totals(7).promptTokens()).isEqualTo(10 + 4 * 20);
+		List<Conversation.Call> calls = new ArrayList<>();
+		store.forEach(7, (c) -> calls.addAll(c.calls()));
+		assertThat(calls).extracting(Conversation.Call::step)
+			.containsExactly("summary", "summary.quality", "summary.quality", "summary.quality", "summary.quality");
+		assertThat(calls.get(4).requestModel()).isEqualTo("ai/tiny2");
 	}
 
 }

@@ -248,6 +248,9 @@ class ChecksIT {
 			.contains("check answer.lenient: 0/4 passed (0.0%)")
 			.contains("check answer.no-snowman: 4/4 passed (100.0%)");
 		assertThat(this.workspace.read("gated/dmr-batch.log")).contains("quality gate not met: answer.is-never");
+		// the runs' list gives the exit code the run ended with
+		Dmr.Result runs = Dmr.run(this.workspace, null, "job=runs", "--json");
+		assertThat(JSON.readTree(runs.out()).get(0).path("exit_code").asInt()).as(runs.out()).isEqualTo(6);
 
 		// when: the same checks on an input where an item fails
 		this.workspace.file("input/failing.jsonl", "{\"id\": \"a\", \"text\": \"fine\"}\n{\"id\": \"b\"}\n");
