@@ -281,7 +281,8 @@ class SessionStore {
 					rs.getString(4), rs.getString(5)))
 			.list();
 		List<ChatSession.SentCall> calls = this.jdbc
-			.sql("select * from dmr_call where run_id = ? and item_seq = ? and model = ? order by step_index, answer")
+			.sql("select * from dmr_call where run_id = ? and item_seq = ? and model = ? and evaluation is null "
+				+ "order by step_index, answer")
 			.params(runId, seq, model)
 			.query((rs, row) -> new ChatSession.SentCall(new Conversation.Call(rs.getInt("step_index"),
 					rs.getString("step"), rs.getString("finish_reason"), rs.getLong("prompt_tokens"),

@@ -36,6 +36,9 @@ public class CheckStore {
 	/** The most characters of a reason the store keeps. */
 	public static final int REASON_LENGTH = 1000;
 
+	/** The most of a grader's reply kept with its verdict (the column's size). */
+	static final int JUDGE_REPLY_LENGTH = 100_000;
+
 	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private final JdbcTemplate jdbc;
@@ -98,7 +101,7 @@ public class CheckStore {
 				int position = evaluation.checkKeys().indexOf(verdict.checkKey());
 				rows.add(new Object[] { evaluation.runId(), evaluation.number(), item.itemSeq(), item.model(),
 						verdict.checkKey(), (position < 0) ? evaluation.checkKeys().size() : position, verdict.pass(),
-						cut(verdict.reason()), verdict.judgeReply() });
+						cut(verdict.reason()), cut(verdict.judgeReply(), JUDGE_REPLY_LENGTH) });
 			}
 		}
 		if (!rows.isEmpty()) {
@@ -113,8 +116,12 @@ public class CheckStore {
 	}
 
 	private static String cut(String reason) {
-		return (reason == null || reason.length() <= REASON_LENGTH) ? reason
-				: reason.substring(0, REASON_LENGTH - 1) + "…";
+		return cut(reason, REASON_LENGTH);
+	}
+
+	/** A text within its column: a grader that rambles must not fail the chunk that stores its verdict. */
+	private static String cut(String text, int length) {
+		return (text == null || text.length() <= length) ? text : text.substring(0, length - 1) + "…";
 	}
 
 	/** The number of a run's latest evaluation; empty when its checks were never evaluated. */

@@ -1,11 +1,11 @@
 package dev.dmrbatch.cli;
 
-import java.util.Set;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.check.CheckTotals;
@@ -31,6 +31,7 @@ import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlan;
 import dev.dmrbatch.run.plan.RunPlanner;
 import dev.dmrbatch.run.plan.RunRequest;
+import dev.dmrbatch.text.SafeText;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -86,6 +87,9 @@ class CheckCommand implements Command {
 		return "check";
 	}
 
+	/** The job failed, as a run's exit code 5: the graders' runner went away. */
+	private static final int FAILED = 5;
+
 	@Override
 	public Set<String> arguments() {
 		return Set.of("run");
@@ -103,6 +107,12 @@ class CheckCommand implements Command {
 			throw new RunException("job=check needs run=<run id or label> (the summary of a run names it)");
 		}
 		RunRecord run = this.history.find(which);
+		String state = this.history.summary(run).status();
+		if (!"COMPLETED".equals(state)) {
+			// a run that goes on would add verdicts to its first evaluation, behind the one made here
+			throw new RunException(run.jobName() + " run " + ((run.label() != null) ? run.label() : run.id()) + " is "
+					+ state + ", not finished: finish it (the command that started it resumes it), then check it");
+		}
 		// the job file as it is now: its checks, its input's format and id, its variables
 		RunPlan plan = this.planner.plan(new RunRequest(run.jobName(), run.input(), null, null, run.label(), null,
 				Map.of()));
@@ -125,8 +135,16 @@ class CheckCommand implements Command {
 				if (!conversation.isOk()) {
 					return; // a failed item has no verdicts, as during the run
 				}
-				InputItem fields = (item[0] != null && item[0].seq() == conversation.itemSeq()) ? item[0]
-						: new InputItem(conversation.itemSeq(), conversation.itemId(), Map.of(), null, false);
+				if (item[0] == null || item[0].seq() != conversation.itemSeq()
+						|| !item[0].id().equals(conversation.itemId())) {
+					// checks see the item's fields: another row in its place would be judged against the wrong data
+					throw new RunException("input " + plan.input().display() + " changed since " + name + ": record "
+							+ conversation.itemSeq() + " was '" + SafeText.excerpt(conversation.itemId(), 60) + "', it is "
+							+ ((item[0] == null || item[0].seq() != conversation.itemSeq()) ? "gone"
+									: "'" + SafeText.excerpt(item[0].id(), 60) + "'")
+							+ "; check the run against the input it was made from");
+				}
+				InputItem fields = item[0];
 				JobChecks.Evaluated evaluated = checks.evaluate(
 						ConversationProcessor.model(fields, plan.vars(), answers(conversation)), grader);
 				verdicts.add(new ItemVerdicts(conversation.itemSeq(), conversation.model(), evaluated.verdicts()));
@@ -136,7 +154,9 @@ class CheckCommand implements Command {
 			});
 		}
 		catch (ModelCallException ex) {
-			throw new RunException(ex.getMessage());
+			// the grader's runner went away: something ran and failed, as a failed run (exit 5), nothing stored
+			Console.error(name + " was not checked: " + ex.getMessage() + "; nothing was stored, run job=check again");
+			return FAILED;
 		}
 		finally {
 			input.close();
@@ -188,8 +208,11 @@ class CheckCommand implements Command {
 		try {
 			return input.read();
 		}
+		catch (RuntimeException ex) {
+			throw ex;
+		}
 		catch (Exception ex) {
-			throw (ex instanceof RuntimeException runtime) ? runtime : new IllegalStateException(ex);
+			throw new RunException("the run's input cannot be read: " + SafeText.firstLine(ex.getMessage()));
 		}
 	}
 

@@ -186,13 +186,22 @@ public class Comparisons {
 	 * one run, else both as {@code <run>/<model>}.
 	 */
 	private static void label(List<Side> sides, boolean oneRun) {
+		if (oneRun) {
+			sides.forEach((side) -> side.label(side.model()));
+			return;
+		}
 		boolean severalModels = sides.stream().map((s) -> s.run().id()).distinct().count() < sides.size();
-		Set<String> runLabels = new LinkedHashSet<>();
-		boolean unique = sides.stream().map((s) -> s.run().label()).allMatch((l) -> l != null && runLabels.add(l))
-				|| severalModels;
-		for (Side side : sides) {
-			String run = (side.run().label() != null && unique) ? side.run().label() : "run-" + side.run().id();
-			side.label(oneRun ? side.model() : severalModels ? run + "/" + side.model() : run);
+		// the runs' labels when they name the sides apart (two jobs may each have a run=baseline), else their ids
+		for (boolean byLabel : new boolean[] { true, false }) {
+			Set<String> seen = new LinkedHashSet<>();
+			for (Side side : sides) {
+				String run = (byLabel && side.run().label() != null) ? side.run().label() : "run-" + side.run().id();
+				side.label(severalModels ? run + "/" + side.model() : run);
+				seen.add(side.label());
+			}
+			if (seen.size() == sides.size()) {
+				return;
+			}
 		}
 	}
 

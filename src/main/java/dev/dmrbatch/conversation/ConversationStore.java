@@ -144,14 +144,24 @@ public class ConversationStore {
 		return sources;
 	}
 
-	/** A run's conversations' figures without their turns, in input order: what tells items apart and counts them. */
+	/**
+	 * A run's conversations' figures without their turns, in input order: what tells items apart and counts them.
+	 * Tokens and latency are the answering model's, without the calls of a judge check's grader.
+	 */
 	public void forEachItem(long runId, Consumer<ItemFacts> action) {
 		this.jdbc.query((connection) -> {
-			PreparedStatement statement = connection.prepareStatement("select item_seq, item_id, model, status, "
-					+ "prompt_tokens, completion_tokens, latency_ms from dmr_conversation where run_id = ? "
-					+ "order by item_seq, model", ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+			// the answering model's figures: a judge's grader calls (their evaluation set) are counted apart
+			PreparedStatement statement = connection.prepareStatement("select c.item_seq, c.item_id, c.model, c.status, "
+					+ "c.prompt_tokens - coalesce(g.pt, 0) prompt_tokens, c.completion_tokens - coalesce(g.ct, 0) "
+					+ "completion_tokens, c.latency_ms - coalesce(g.ms, 0) latency_ms from dmr_conversation c "
+					+ "left join (select item_seq, model, sum(prompt_tokens) pt, sum(completion_tokens) ct, "
+					+ "sum(latency_ms) ms from dmr_call where run_id = ? and evaluation is not null "
+					+ "group by item_seq, model) g on g.item_seq = c.item_seq and g.model = c.model "
+					+ "where c.run_id = ? order by c.item_seq, c.model", ResultSet.TYPE_FORWARD_ONLY,
+					ResultSet.CONCUR_READ_ONLY);
 			statement.setFetchSize(1000);
 			statement.setLong(1, runId);
+			statement.setLong(2, runId);
 			return statement;
 		}, (ResultSet rs) -> {
 			action.accept(new ItemFacts(rs.getLong("item_seq"), rs.getString("item_id"), rs.getString("model"),

@@ -43,7 +43,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class JobFiles {
 
-	private static final Pattern STEP_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+	private static final Pattern STEP_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,98}");
 
 	private static final Pattern DUPLICATE = Pattern.compile("^Duplicate (?:Object )?(?:property|field) [\"'](.*)[\"']$");
 

@@ -16,6 +16,7 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.support.Dmr;
+import dev.dmrbatch.support.FaultProxy;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
 import org.junit.jupiter.api.BeforeEach;
@@ -410,6 +411,47 @@ class ChecksIT {
 		Dmr.Result export = Dmr.run(this.workspace, null, "job=export", "run=before", "output=again");
 		assertThat(export.exitCode()).as(export.toString()).isZero();
 		assertThat(results("again").get(0).path("checks").path("answer.first").path("pass").asBoolean()).isTrue();
+	}
+
+	@Test
+	void jobCheckRefusesARunWhoseInputChangedOrThatIsNotFinished() throws Exception {
+		// given: a finished run, then a row put in before the others
+		this.workspace.file("jobs/moved.yaml", "name: moved\n" + STEPS + """
+				    checks:
+				      - { name: label, type: expected, value: "${label}" }
+				""");
+		Dmr.Result run = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=moved", "run=r1");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		String tickets = this.workspace.read("input/tickets.jsonl");
+		this.workspace.file("input/tickets.jsonl", "{\"id\": \"t0\", \"text\": \"new\", \"label\": \"x\"}\n" + tickets);
+
+		// when: checked again, each stored answer would meet another ticket's label
+		Dmr.Result check = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=check", "run=r1");
+
+		// then: refused, naming the input and the record, and nothing stored
+		assertThat(check.exitCode()).as(check.toString()).isEqualTo(2);
+		assertThat(check.err().strip()).isEqualTo("error: input input/tickets.jsonl changed since moved run r1: record 1 "
+				+ "was 't1', it is 't0'; check the run against the input it was made from");
+		try (Connection db = store(); Statement sql = db.createStatement()) {
+			ResultSet evaluations = sql.executeQuery("select count(*) from dmr_evaluation where evaluation > 0");
+			evaluations.next();
+			assertThat(evaluations.getInt(1)).isZero();
+		}
+
+		// and: a run that did not finish (it failed: the runner refused every request, no item may fail) is not checked
+		this.workspace.file("input/tickets.jsonl", tickets);
+		this.workspace.file("jobs/strict.yaml", "name: strict\nskip-limit: 0\n" + STEPS + """
+				    checks:
+				      - { name: label, type: expected, value: "${label}" }
+				""");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			proxy.faults((n) -> new FaultProxy.Status(400, "{\"error\": {\"message\": \"refused\"}}"));
+			Dmr.Result failed = Dmr.run(this.workspace, proxy.baseUrl(), "job=strict", "run=r2");
+			assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(5);
+		}
+		Dmr.Result unfinished = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=check", "run=r2");
+		assertThat(unfinished.exitCode()).as(unfinished.toString()).isEqualTo(2);
+		assertThat(unfinished.err()).contains("strict run r2 is FAILED, not finished");
 	}
 
 	@Test
