@@ -21,7 +21,7 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 	private static final Pattern COMMAND_WORD = Pattern.compile("[a-z][a-z0-9-]*");
 
 	static final Set<String> KEYS = Set.of("job", "input", "output", "model", "profile", "run", "concurrency",
-			"export", "format", "requests", "max_tokens", "base-url");
+			"export", "format", "requests", "max_tokens", "base-url", "cache");
 
 	static Arguments parse(List<String> args) {
 		Map<String, String> values = new LinkedHashMap<>();
@@ -116,7 +116,8 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 
 	RunRequest toRequest() {
 		return new RunRequest(job(), this.values.get("input"), this.values.get("output"), this.values.get("model"),
-				this.values.get("run"), this.values.get("concurrency"), this.vars, this.values.get("base-url"));
+				this.values.get("run"), this.values.get("concurrency"), this.vars, this.values.get("base-url"),
+				this.values.get("cache"));
 	}
 
 }

@@ -36,7 +36,8 @@ class JobRun {
 	String usage() {
 		return """
 				job=<name> [input=<path>] [output=<dir>] [model=<name>]
-				    [profile=<name>] [var.<key>=<value> ...] [run=<label>] [concurrency=<n|auto>]
+				    [profile=<name>] [var.<key>=<value> ...] [run=<label>|new] [concurrency=<n|auto>]
+				    [cache=on|off|refresh]
 				job=openai-batch input=<requests.jsonl> [output=<dir>] [model=<name>]""";
 	}
 
@@ -59,6 +60,9 @@ class JobRun {
 			return;
 		}
 		Console.out(o.summaryLine());
+		if (o.cacheLine() != null) {
+			Console.out(o.cacheLine());
+		}
 		if (o.failuresLine() != null) {
 			Console.out(o.failuresLine());
 		}

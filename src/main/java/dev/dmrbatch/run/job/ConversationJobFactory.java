@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import dev.dmrbatch.cache.CachedCalls;
+import dev.dmrbatch.cache.ResponseCache;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
@@ -87,10 +89,13 @@ public class ConversationJobFactory {
 
 	private final OutputFolders folders;
 
+	private final ResponseCache cache;
+
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
 			JobOperator jobOperator, ProgressProperties progress, RunProcesses processes,
-			OutputFolders folders) {
+			OutputFolders folders, ResponseCache cache) {
+		this.cache = cache;
 		this.folders = folders;
 		this.processes = processes;
 		this.progress = progress;
@@ -143,9 +148,10 @@ public class ConversationJobFactory {
 	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
 			long upTo, ItemWriteListener<List<Conversation>> progress) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit());
+		CachedCalls cached = (plan.builtIn() != null) ? null : CachedCalls.of(this.cache, plan.cache());
 		Function<InputItem, List<Conversation>> conversations = (plan.builtIn() != null)
 				? plan.builtIn().processor(plan, lane.gate())
-				: new ConversationProcessor(plan, lane.chat(), lane.gate())::process;
+				: new ConversationProcessor(plan, lane.chat(), lane.gate(), cached)::process;
 		String runner = lane.url();
 		int concurrency = lane.lane().concurrency();
 		ConversationPipeline pipeline = new ConversationPipeline(input, (item) -> {
@@ -162,15 +168,15 @@ public class ConversationJobFactory {
 				throw new RunnerUnavailableException(ex.getMessage(), ex);
 			}
 		}, lane.workers(), concurrency, RunPlan.readAhead(concurrency), this.store, upTo);
-		return new StepBuilder(name, this.jobRepository).<List<Conversation>, List<Conversation>>chunk(
+		var step = new StepBuilder(name, this.jobRepository).<List<Conversation>, List<Conversation>>chunk(
 				RunPlan.chunkSize(concurrency))
 			.transactionManager(this.transactionManager)
 			.reader(pipeline)
 			.writer(writer)
 			.listener(pipeline)
 			.listener(writer)
-			.listener(progress)
-			.build();
+			.listener(progress);
+		return (cached != null) ? step.listener(cached).build() : step.build();
 	}
 
 	private Step exportStep(RunPlan plan) {

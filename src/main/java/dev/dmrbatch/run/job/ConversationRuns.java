@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.dmrbatch.cache.CacheMode;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.RunTotals;
@@ -240,6 +241,9 @@ public class ConversationRuns {
 			runLog.error("the run {}: {}", outcome.status().toString().toLowerCase(Locale.ROOT), outcome.failure());
 		}
 		runLog.info(outcome.summaryLine());
+		if (outcome.cacheLine() != null) {
+			runLog.info(outcome.cacheLine());
+		}
 	}
 
 	/**
@@ -275,7 +279,8 @@ public class ConversationRuns {
 				totals.ok(), totals.failed(), totals.promptTokens(), totals.completionTokens(), answered, failedNow,
 				seconds, (outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete,
 				resumed, this.store.totalsByModel(runId), this.store.totalsByRunner(runId), reasons,
-				warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")));
+				warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")),
+				(plan.cache() != CacheMode.OFF && !alreadyComplete) ? this.store.callTotals(runId) : null);
 	}
 
 	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.cache.CacheMode;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.input.InputSource;
@@ -26,11 +27,21 @@ import dev.dmrbatch.prompt.Prompts;
  * @param output the {@code output=} folder, or {@code null} for {@code output/<job>/<run>/}
  * @param lanes the model runners the items are spread across, one lane each; usually one
  * @param builtIn the built-in job that runs instead of a job file, or {@code null} for a job file
+ * @param cache whether calls are answered from the response cache: {@code cache=} over the job file's
+ * {@code cache:}
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
 		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
-		List<Lane> lanes, BuiltInJob builtIn) {
+		List<Lane> lanes, BuiltInJob builtIn, CacheMode cache) {
+
+	public RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input, List<ModelSettings> models,
+			List<StructuredOutput> formats, Map<String, Object> vars, int concurrency, boolean autoConcurrency,
+			DmrProperties.Retry retry, Integer skipLimit, String label, Path output, List<Lane> lanes,
+			BuiltInJob builtIn) {
+		this(jobName, job, prompts, input, models, formats, vars, concurrency, autoConcurrency, retry, skipLimit, label,
+				output, lanes, builtIn, CacheMode.OFF);
+	}
 
 	/**
 	 * One model runner of the run, and its requests in flight.
@@ -91,7 +102,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 
 	public RunPlan withLanes(List<Lane> resolved) {
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, resolved.get(0).concurrency(), false,
-				retry, skipLimit, label, output, List.copyOf(resolved), builtIn);
+				retry, skipLimit, label, output, List.copyOf(resolved), builtIn, cache);
 	}
 
 }
