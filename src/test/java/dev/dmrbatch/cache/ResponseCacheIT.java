@@ -177,6 +177,22 @@ class ResponseCacheIT {
 		run("job=one", "run=c", "cache=off");
 		assertThat(this.proxy.forwarded()).isEqualTo(30);
 		assertThat(results("one", "c")).allSatisfy((r) -> assertThat(calls(r).get(0)).doesNotContainKey("reused_from"));
+		// a run with the cache off stores nothing for it
+		assertThat(storedAnswersPerRun()).containsExactly(Map.entry(1L, 10L), Map.entry(2L, 10L));
+	}
+
+	/** The rows of the store's cache table, per run. */
+	private Map<Long, Long> storedAnswersPerRun() throws Exception {
+		Map<Long, Long> counts = new java.util.TreeMap<>();
+		try (java.sql.Connection connection = java.sql.DriverManager
+			.getConnection("jdbc:h2:file:" + this.workspace.path("data/dmr-batch"), "sa", "");
+				java.sql.ResultSet rows = connection.createStatement()
+					.executeQuery("select run_id, count(*) from dmr_cache group by run_id")) {
+			while (rows.next()) {
+				counts.put(rows.getLong(1), rows.getLong(2));
+			}
+		}
+		return counts;
 	}
 
 	@Test
