@@ -2,6 +2,8 @@ package dev.dmrbatch.cache;
 
 import java.util.Locale;
 
+import dev.dmrbatch.text.SafeText;
+
 /**
  * Whether a run reuses stored answers: {@code off} (the default) sends every call; {@code on} reuses a stored
  * answer to the same request and stores the new ones; {@code refresh} sends every call again and stores the new
@@ -21,7 +23,7 @@ public enum CacheMode {
 			case "on", "true" -> ON;
 			case "off", "false" -> OFF;
 			case "refresh" -> REFRESH;
-			default -> throw new IllegalArgumentException(what + " must be on, off or refresh, not '" + value + "'");
+			default -> throw new IllegalArgumentException(what + " must be on, off or refresh, not '" + SafeText.excerpt(value, 40) + "'");
 		};
 	}
 
