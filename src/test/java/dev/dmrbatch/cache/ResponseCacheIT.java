@@ -213,6 +213,25 @@ class ResponseCacheIT {
 	}
 
 	@Test
+	void aFailedCallIsNeverReused() throws Exception {
+		// given: item r2's request refused by the runner once
+		items(6);
+		this.proxy.faultsPerItem((seen) -> (seen.item().equals("r2") && seen.attempt() == 1)
+				? new FaultProxy.Status(400, "{\"error\": {\"message\": \"refused\"}}") : FaultProxy.FORWARD);
+		Dmr.Result failed = this.workspace.dmrAt(this.proxy.baseUrl(), "job=one", "run=a");
+		assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(3);
+
+		// when
+		Dmr.Result again = run("job=one", "run=b");
+
+		// then: only the failed item is asked again
+		assertThat(this.proxy.chatRequests()).isEqualTo(7);
+		assertThat(again.out()).contains("cache: 5 calls reused").contains(", 1 sent (");
+		assertThat(results("one", "b").get(1)).containsEntry("status", "ok");
+		assertThat(calls(results("one", "b").get(1)).get(0)).doesNotContainKey("reused_from");
+	}
+
+	@Test
 	void killDashNineDuringAPartlyCachedRunResumesWithNothingSentTwice() throws Exception {
 		// given: 200 rows answered, then 500 more
 		items(200);
