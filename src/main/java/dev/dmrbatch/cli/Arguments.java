@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.run.plan.RunRequest;
 
 /**
@@ -20,8 +21,19 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 	/** A first word that may name a command. */
 	private static final Pattern COMMAND_WORD = Pattern.compile("[a-z][a-z0-9-]*");
 
-	static final Set<String> KEYS = Set.of("job", "input", "output", "model", "profile", "run", "concurrency",
-			"export", "format", "requests", "max_tokens", "base-url", "cache");
+	static final Set<String> KEYS;
+
+	static {
+		Set<String> keys = new java.util.HashSet<>(Set.of("job", "input", "output", "model", "profile", "run",
+				"concurrency", "export", "format", "requests", "base-url", "session", "continue", "system",
+				"cache"));
+		// a request setting by its job file name: a launch-time value, as --dmr.<key>= is (CommandLine)
+		keys.addAll(LaunchSettings.KEYS.keySet());
+		KEYS = Set.copyOf(keys);
+	}
+
+	/** The commands that take {@code run=} more than once; the second and later are kept as {@code run#2} ... */
+	private static final Set<String> SEVERAL_RUNS = Set.of("compare");
 
 	static Arguments parse(List<String> args) {
 		Map<String, String> values = new LinkedHashMap<>();
@@ -70,12 +82,19 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 				// only runs and config take a job=; any other first word is not a command that takes one
 				throw notACommand(values.get("job"));
 			}
+			if (key.equals("run") && values.containsKey("run")) {
+				values.put("run#" + (all(values, "run").size() + 1), value);
+				continue;
+			}
 			if (values.put(key, value) != null) {
 				throw new ArgumentException("argument " + key + "= is given twice");
 			}
 		}
 		if (!help && !values.containsKey("job")) {
 			throw new ArgumentException("no job given: say job=<name> (see: java -jar dmr-batch.jar help)");
+		}
+		if (values.containsKey("run#2") && !SEVERAL_RUNS.contains(values.get("job"))) {
+			throw new ArgumentException("argument run= is given twice (only job=compare takes several runs)");
 		}
 		return new Arguments(values, vars, help, bare, Set.of());
 	}
@@ -112,6 +131,19 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 
 	public String get(String key) {
 		return this.values.get(key);
+	}
+
+	/** Every value of an argument that may be given more than once ({@code run=} of {@code job=compare}), in order. */
+	public List<String> all(String key) {
+		return all(this.values, key);
+	}
+
+	private static List<String> all(Map<String, String> values, String key) {
+		List<String> all = new java.util.ArrayList<>();
+		for (int i = 1; values.containsKey((i == 1) ? key : key + "#" + i); i++) {
+			all.add(values.get((i == 1) ? key : key + "#" + i));
+		}
+		return all;
 	}
 
 	RunRequest toRequest() {

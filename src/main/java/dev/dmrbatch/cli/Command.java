@@ -1,6 +1,7 @@
 package dev.dmrbatch.cli;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * One command of the command line: {@code job=<name>}, or the name alone as the first word ({@code runs},
@@ -22,6 +23,13 @@ public interface Command {
 	 * from the one before.
 	 */
 	String usage();
+
+	/**
+	 * The {@code key=value} arguments it uses, besides {@code job=} and {@code profile=}, which every command takes:
+	 * {@code of} for a second {@code job=<name>}, {@code var.} for {@code var.<key>=}. Any other is refused (exit 2)
+	 * with this list, rather than silently ignored.
+	 */
+	Set<String> arguments();
 
 	/**
 	 * Runs the command.

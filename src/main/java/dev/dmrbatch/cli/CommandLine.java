@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.dmrbatch.config.LaunchSettings;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -26,6 +28,7 @@ public final class CommandLine {
 		try {
 			Arguments.parse(own);
 			args = verbosity(args);
+			args = requestSettings(args);
 		}
 		catch (ArgumentException ex) {
 			Console.error(ex.getMessage());
@@ -80,6 +83,30 @@ public final class CommandLine {
 		if (verbose) {
 			addUnlessGiven(result, "--logging.level.dev.dmrbatch", "debug");
 			addUnlessGiven(result, "--logging.level.org.springframework.batch", "info");
+		}
+		return result.toArray(String[]::new);
+	}
+
+	/**
+	 * A request setting given by its job file name ({@code max_tokens=64}) is the same launch-time value as
+	 * {@code --dmr.max-tokens=64}: Spring binds, validates and reports it as the command line's. Giving both is refused.
+	 */
+	static String[] requestSettings(String[] args) {
+		List<String> result = new ArrayList<>(Arrays.asList(args));
+		for (String arg : args) {
+			int eq = arg.indexOf('=');
+			String key = (eq > 0 && !arg.startsWith("--")) ? LaunchSettings.KEYS.get(arg.substring(0, eq)) : null;
+			if (key == null) {
+				continue;
+			}
+			String option = "--dmr." + key;
+			for (String other : args) {
+				if (other.equals(option) || other.startsWith(option + "=") || other.startsWith(option + "[")) {
+					throw new ArgumentException(arg.substring(0, eq) + "= and " + option + " both set "
+							+ arg.substring(0, eq) + ": give one");
+				}
+			}
+			result.add(option + "=" + arg.substring(eq + 1));
 		}
 		return result.toArray(String[]::new);
 	}

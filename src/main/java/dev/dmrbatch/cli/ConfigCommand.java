@@ -2,13 +2,14 @@ package dev.dmrbatch.cli;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
@@ -49,8 +50,11 @@ class ConfigCommand implements Command {
 
 	private final ProgressProperties progress;
 
+	private final LaunchSettings launch;
+
 	ConfigCommand(ConfigurableEnvironment environment, DmrProperties properties, JobFiles jobFiles,
-			ProgressProperties progress) {
+			ProgressProperties progress, LaunchSettings launch) {
+		this.launch = launch;
 		this.progress = progress;
 		this.environment = environment;
 		this.properties = properties;
@@ -64,7 +68,16 @@ class ConfigCommand implements Command {
 
 	@Override
 	public String usage() {
-		return "config [profile=<name>] [job=<name>] [model=<a,b>]";
+		return """
+				config [profile=<name>] [job=<name>] [model=<a,b>] [concurrency=<n|auto>]
+				    [max_tokens=<n>] [temperature=<t>] ... (as a job run takes them)""";
+	}
+
+	@Override
+	public Set<String> arguments() {
+		Set<String> keys = new java.util.HashSet<>(Set.of("of", "model", "concurrency"));
+		keys.addAll(LaunchSettings.KEYS.keySet());
+		return keys;
 	}
 
 	@Override
@@ -84,6 +97,9 @@ class ConfigCommand implements Command {
 		StringBuilder text = new StringBuilder("profiles: ")
 			.append((profiles.length == 0) ? "(none: config/application.yaml only)" : String.join(", ", profiles))
 			.append('\n');
+		text.append("home: ").append(this.properties.home().toAbsolutePath().normalize()).append('\n');
+		List<String> files = files();
+		text.append("files: ").append(files.isEmpty() ? "(none)" : String.join(", ", files)).append('\n');
 		table(text, rows);
 		String job = arguments.get("of");
 		if (job != null) {
@@ -94,9 +110,14 @@ class ConfigCommand implements Command {
 					: List.of((definition.model() != null && definition.model().name() != null)
 							? definition.model().name() : this.properties.defaultModel());
 			for (String model : models) {
-				text.append("\njob ").append(job).append(", model ").append(model.strip()).append(":\n");
-				table(text, modelRows(definition, file, model.strip(), arguments));
+				for (JobDefinition.Step step : definition.steps()) {
+					text.append("\njob ").append(job).append(", model ").append(model.strip()).append(", step ")
+						.append(step.name()).append(":\n");
+					table(text, stepRows(definition, step, file, model.strip(), arguments));
+				}
 			}
+			text.append("\njob ").append(job).append(":\n");
+			table(text, List.<String[]>of(concurrencyRow(definition, file, arguments)));
 		}
 		Console.out(text.toString().stripTrailing());
 		return 0;
@@ -133,47 +154,77 @@ class ConfigCommand implements Command {
 		return (value.toMillis() % 1000 == 0) ? value.toSeconds() + "s" : value.toMillis() + "ms";
 	}
 
-	/** One model's request settings, strongest layer first: command line, job file, profile's model, profile. */
-	private List<String[]> modelRows(JobDefinition job, String file, String model, Arguments arguments) {
+	/**
+	 * The settings one step's requests carry for one of the job's models, each from its strongest layer: the launch
+	 * (command line, environment), the step, the job file, the per-model block, the profile files, the defaults.
+	 */
+	private List<String[]> stepRows(JobDefinition job, JobDefinition.Step step, String file, String runModel,
+			Arguments arguments) {
 		ModelSettings fromJob = (job.model() != null) ? job.model() : ModelSettings.NONE;
-		ModelSettings own = (this.properties.models() != null) ? this.properties.models().get(model) : null;
-		Map<String, Object[]> settings = new LinkedHashMap<>();
-		settings.put("temperature", new Object[] { fromJob.temperature(), own != null ? own.temperature() : null, "temperature" });
-		settings.put("top_p", new Object[] { fromJob.topP(), own != null ? own.topP() : null, "top-p" });
-		settings.put("max_tokens", new Object[] { fromJob.maxTokens(), own != null ? own.maxTokens() : null, "max-tokens" });
-		settings.put("stop", new Object[] { fromJob.stop(), own != null ? own.stop() : null, "stop" });
-		settings.put("seed", new Object[] { fromJob.seed(), own != null ? own.seed() : null, "seed" });
-		settings.put("presence_penalty", new Object[] { fromJob.presencePenalty(), own != null ? own.presencePenalty() : null, "presence-penalty" });
-		settings.put("frequency_penalty", new Object[] { fromJob.frequencyPenalty(), own != null ? own.frequencyPenalty() : null, "frequency-penalty" });
-		settings.put("stream", new Object[] { fromJob.stream(), own != null ? own.stream() : null, "stream" });
-		List<String[]> rows = new ArrayList<>();
-		String modelSource = (arguments.get("model") != null) ? "command line (model=)"
+		String model = (step.model() != null) ? step.model() : runModel;
+		String modelSource = (step.model() != null) ? file + " (steps." + step.name() + ".model)"
+				: (arguments.get("model") != null) ? "command line (model=)"
 				: (job.models() != null) ? file + " (models)"
 				: (fromJob.name() != null) ? file + " (model.name)" : source("dmr.default-model");
+		List<String[]> rows = new ArrayList<>();
 		rows.add(new String[] { "model", model, modelSource });
-		for (Map.Entry<String, Object[]> setting : settings.entrySet()) {
-			Object[] layers = setting.getValue();
-			String profileKey = "dmr." + layers[2];
-			String modelKey = "dmr.models[" + model + "]." + layers[2];
-			if (layers[0] != null) {
-				rows.add(new String[] { setting.getKey(), String.valueOf(layers[0]), file + " (model." + setting.getKey() + ")" });
+		ModelSettings own = (this.properties.models() != null) ? this.properties.models().get(model) : null;
+		ModelSettings profile = this.properties.profileDefaults();
+		for (Map.Entry<String, String> field : LaunchSettings.KEYS.entrySet()) {
+			String name = field.getKey();
+			String launchSource = this.launch.source(name);
+			Object value;
+			String from;
+			if (launchSource != null) {
+				value = this.launch.settings().value(name);
+				from = launchSource;
 			}
-			else if (layers[1] != null) {
-				rows.add(new String[] { setting.getKey(), String.valueOf(layers[1]), source(modelKey) });
+			else if (step.settings().value(name) != null) {
+				value = step.settings().value(name);
+				from = file + " (steps." + step.name() + "." + name + ")";
+			}
+			else if (fromJob.value(name) != null) {
+				value = fromJob.value(name);
+				from = file + " (model." + name + ")";
+			}
+			else if (own != null && own.value(name) != null) {
+				value = own.value(name);
+				from = source("dmr.models[" + model + "]." + field.getValue());
 			}
 			else {
-				String value = this.environment.getProperty(profileKey);
-				rows.add(new String[] { setting.getKey(), Objects.requireNonNullElse(value, "-"),
-						(value != null) ? source(profileKey) : "not set (the runner's own default)" });
+				value = profile.value(name);
+				from = (value != null) ? source("dmr." + field.getValue()) : "not set (the runner's own default)";
 			}
+			rows.add(new String[] { name, (value != null) ? String.valueOf(value) : "-", from });
 		}
+		return rows;
+	}
+
+	private String[] concurrencyRow(JobDefinition job, String file, Arguments arguments) {
 		String concurrency = (arguments.get("concurrency") != null) ? arguments.get("concurrency")
 				: (job.concurrency() != null) ? job.concurrency() : "auto";
-		rows.add(new String[] { "concurrency", concurrency + (concurrency.equals("auto")
+		return new String[] { "concurrency", concurrency + (concurrency.equals("auto")
 				? " (the runner's slots, else " + this.properties.concurrency() + " from dmr.concurrency)" : ""),
 				(arguments.get("concurrency") != null) ? "command line (concurrency=)"
-						: (job.concurrency() != null) ? file + " (concurrency)" : "default" });
-		return rows;
+						: (job.concurrency() != null) ? file + " (concurrency)" : "default" };
+	}
+
+	/** The configuration files read, strongest first, as Spring names their property sources. */
+	private List<String> files() {
+		List<String> files = new ArrayList<>();
+		for (org.springframework.core.env.PropertySource<?> source : this.environment.getPropertySources()) {
+			String name = source.getName();
+			int start = name.indexOf("Config resource '");
+			int open = name.indexOf('[', start);
+			int close = name.indexOf(']', open + 1);
+			if (start >= 0 && open > 0 && close > open) {
+				String file = name.substring(open + 1, close);
+				if (!file.startsWith("application.") || !name.contains("class path resource")) {
+					files.add(file);
+				}
+			}
+		}
+		return files;
 	}
 
 	/** Where a setting's value comes from: the first property source that has it, as Spring resolves it. */

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.ConversationStore;
@@ -57,6 +58,11 @@ class ExportCommand implements Command {
 	@Override
 	public String usage() {
 		return "job=export run=<id|label> [export=jsonl,pdf,...] [output=<dir>]";
+	}
+
+	@Override
+	public Set<String> arguments() {
+		return Set.of("run", "export", "output");
 	}
 
 	@Override

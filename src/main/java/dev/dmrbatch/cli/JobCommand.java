@@ -3,6 +3,7 @@ package dev.dmrbatch.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import dev.dmrbatch.input.InputException;
 import dev.dmrbatch.jobfile.JobDefinition;
@@ -51,12 +52,47 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 			if (command == null && arguments.bare()) {
 				throw Arguments.notACommand(arguments.job());
 			}
-			this.exitCode = (command != null) ? command.run(arguments) : this.jobRun.run(arguments);
+			if (command != null) {
+				refuseUnused(arguments, command.arguments(), (arguments.bare() ? "" : "job=") + command.name());
+				this.exitCode = command.run(arguments);
+			}
+			else {
+				this.exitCode = this.jobRun.run(arguments);
+			}
 		}
 		catch (JobFileException | PromptException | InputException | RunException | ArgumentException ex) {
 			Console.error(ex.getMessage());
 			this.exitCode = CommandLine.NOTHING_RAN;
 		}
+	}
+
+	/**
+	 * Refuses an argument the command does not use, with the list of those it does: an argument silently ignored
+	 * would run something other than what was asked.
+	 */
+	static void refuseUnused(Arguments arguments, Set<String> used, String command) {
+		for (String given : arguments.values().keySet()) {
+			String key = given.replaceFirst("#\\d+$", ""); // run#2: a second run=, where a command takes several
+			if (!key.equals("job") && !key.equals("profile") && !used.contains(key)) {
+				throw new ArgumentException(command + " does not take " + key + "=; its arguments are "
+						+ accepted(used));
+			}
+		}
+		if (!arguments.vars().isEmpty() && !used.contains("var.")) {
+			throw new ArgumentException(command + " does not take var." + arguments.vars().keySet().iterator().next()
+					+ "=; its arguments are " + accepted(used));
+		}
+	}
+
+	private static String accepted(Set<String> used) {
+		List<String> keys = new ArrayList<>();
+		used.stream().sorted().map((key) -> switch (key) {
+			case "of" -> "job=<name>";
+			case "var." -> "var.<key>=";
+			default -> key + "=";
+		}).forEach(keys::add);
+		keys.add("profile=");
+		return String.join(", ", keys);
 	}
 
 	@Override
@@ -92,7 +128,8 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 				The summary and where the results are go to stdout; logs to stderr and <output>/dmr-batch.log.
 
 				exit codes: 0 every item answered, 3 finished with failed items, 4 stopped (resumable),
-				            5 failed (resumable), 2 nothing ran (bad arguments, job file, template, input, model)
+				            5 failed (resumable), 6 finished but a check is below its quality gate,
+				            2 nothing ran (bad arguments, job file, template, input, model)
 
 				""");
 		List<String> names = this.jobFiles.available();

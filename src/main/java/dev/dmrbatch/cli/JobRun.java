@@ -2,10 +2,15 @@ package dev.dmrbatch.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
+import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.run.job.ConversationRuns;
 import dev.dmrbatch.run.job.RunOutcome;
+import dev.dmrbatch.run.plan.BuiltInJob;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlan;
 import dev.dmrbatch.run.plan.RunPlanner;
@@ -24,9 +29,23 @@ class JobRun {
 
 	private final ConversationRuns runs;
 
-	JobRun(RunPlanner planner, ConversationRuns runs) {
+	private final List<BuiltInJob> builtIns;
+
+	JobRun(RunPlanner planner, ConversationRuns runs, List<BuiltInJob> builtIns) {
 		this.planner = planner;
 		this.runs = runs;
+		this.builtIns = builtIns;
+	}
+
+	/**
+	 * What a job file's run uses: its own arguments, and the request settings, which apply to this run over the job
+	 * file's.
+	 */
+	static Set<String> arguments() {
+		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var.",
+				"cache"));
+		keys.addAll(LaunchSettings.KEYS.keySet());
+		return keys;
 	}
 
 	/**
@@ -38,13 +57,20 @@ class JobRun {
 				job=<name> [input=<path>] [output=<dir>] [model=<name>]
 				    [profile=<name>] [var.<key>=<value> ...] [run=<label>|new] [concurrency=<n|auto>]
 				    [cache=on|off|refresh]
+				    [max_tokens=<n>] [temperature=<t>] [top_p=<p>] [seed=<n>] [stop=<a,b>]
+				    [presence_penalty=<p>] [frequency_penalty=<p>] [stream=<true|false>]
+				    (request settings for this run: they beat the job file's, as --dmr.max-tokens= does)
 				job=openai-batch input=<requests.jsonl> [output=<dir>] [model=<name>]""";
 	}
 
 	int run(Arguments arguments) throws Exception {
-		if (arguments.get("export") != null) {
+		BuiltInJob builtIn = this.builtIns.stream().filter((job) -> job.name().equals(arguments.job())).findFirst()
+			.orElse(null);
+		if (builtIn == null && arguments.get("export") != null) {
 			throw new RunException("export= goes with job=export; a job's exports are set by export: in its file");
 		}
+		JobCommand.refuseUnused(arguments, (builtIn != null) ? builtIn.arguments() : arguments(),
+				(builtIn != null) ? "job=" + builtIn.name() : "a job run");
 		RunPlan plan = this.planner.plan(arguments.toRequest());
 		RunOutcome outcome = this.runs.run(plan);
 		summarize(outcome);
@@ -66,6 +92,7 @@ class JobRun {
 		if (o.failuresLine() != null) {
 			Console.out(o.failuresLine());
 		}
+		o.checkLines().forEach(Console::out);
 		if (o.models().size() > 1) {
 			for (var model : o.models()) {
 				Console.out(String.format(Locale.ROOT,
@@ -92,6 +119,9 @@ class JobRun {
 			Console.out("exports: " + file);
 		}
 		o.exportWarnings().forEach(Console::warning);
+		if (o.gateLine() != null) {
+			Console.error(o.gateLine());
+		}
 		Path log = (o.outputDir() != null) ? Path.of(o.outputDir(), "dmr-batch.log") : null;
 		if (log != null && Files.exists(log)) {
 			Console.out("log: " + log);

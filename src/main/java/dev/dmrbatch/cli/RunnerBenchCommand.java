@@ -1,5 +1,7 @@
 package dev.dmrbatch.cli;
 
+import java.util.Set;
+
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
@@ -24,6 +26,11 @@ class RunnerBenchCommand implements Command {
 	@Override
 	public String usage() {
 		return "job=bench [model=<name>] [concurrency=1,2,4,8] [requests=N] [max_tokens=N]";
+	}
+
+	@Override
+	public Set<String> arguments() {
+		return Set.of("model", "concurrency", "requests", "max_tokens", "output");
 	}
 
 	@Override

@@ -1,5 +1,7 @@
 package dev.dmrbatch.cli;
 
+import java.util.Set;
+
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
@@ -24,6 +26,11 @@ class RunnerModelsCommand implements Command {
 	@Override
 	public String usage() {
 		return "job=models [format=json]";
+	}
+
+	@Override
+	public Set<String> arguments() {
+		return Set.of("format");
 	}
 
 	@Override

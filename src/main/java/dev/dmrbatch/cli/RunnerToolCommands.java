@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelCatalog;
 import dev.dmrbatch.run.plan.RunException;
@@ -84,7 +85,7 @@ class RunnerToolCommands {
 			return this.catalog.require(model);
 		}
 		catch (ModelCallException ex) {
-			throw new RunException(ex.getMessage());
+			throw new RunException(RunnerEndpoint.unreachable(ex.getMessage(), ex));
 		}
 	}
 
@@ -115,7 +116,7 @@ class RunnerToolCommands {
 			return this.models.list();
 		}
 		catch (ModelCallException ex) {
-			throw new RunException(ex.getMessage());
+			throw new RunException(RunnerEndpoint.unreachable(ex.getMessage(), ex));
 		}
 		catch (IOException ex) {
 			throw new RunException("cannot list the models at " + this.properties.baseUrl() + ": " + ex.getMessage());

@@ -1,5 +1,7 @@
 package dev.dmrbatch.cli;
 
+import java.util.Set;
+
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
@@ -24,6 +26,11 @@ class ShowCommand implements Command {
 	@Override
 	public String usage() {
 		return "job=show run=<id|label> [--json]";
+	}
+
+	@Override
+	public Set<String> arguments() {
+		return Set.of("run");
 	}
 
 	@Override

@@ -39,6 +39,25 @@ public record ModelSettings(String name, @DecimalMin("0") @DecimalMax("2") Doubl
 				pick(other.frequencyPenalty, frequencyPenalty), pick(other.stream, stream));
 	}
 
+	/**
+	 * One field by its request name ({@code max_tokens}, as in job files), or {@code null} when absent.
+	 * @throws IllegalArgumentException for a name that is not a field of a request's settings
+	 */
+	public Object value(String field) {
+		return switch (field) {
+			case "model" -> name;
+			case "temperature" -> temperature;
+			case "top_p" -> topP;
+			case "max_tokens" -> maxTokens;
+			case "stop" -> stop;
+			case "seed" -> seed;
+			case "presence_penalty" -> presencePenalty;
+			case "frequency_penalty" -> frequencyPenalty;
+			case "stream" -> stream;
+			default -> throw new IllegalArgumentException("not a request setting: " + field);
+		};
+	}
+
 	public ModelSettings withName(String model) {
 		return new ModelSettings(model, temperature, topP, maxTokens, stop, seed, presencePenalty, frequencyPenalty,
 				stream);

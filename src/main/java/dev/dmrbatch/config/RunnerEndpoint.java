@@ -14,6 +14,15 @@ import com.fasterxml.jackson.annotation.JsonCreator;
  */
 public record RunnerEndpoint(URI url, String concurrency) {
 
+	/** Docker Model Runner's base URL from the host. */
+	static final String DOCKER_HOST = "http://localhost:12434/engines/llama.cpp/v1";
+
+	/** Docker Model Runner's base URL from a container on Docker Desktop. */
+	static final String DOCKER_DESKTOP_CONTAINER = "http://model-runner.docker.internal/engines/llama.cpp/v1";
+
+	/** Docker Model Runner's base URL from a container on Docker Engine (the default bridge's gateway). */
+	static final String DOCKER_ENGINE_CONTAINER = "http://172.17.0.1:12434/engines/llama.cpp/v1";
+
 	/** The user information of a URL as written: everything between {@code //} and the last {@code @} of the host. */
 	private static final Pattern USER_INFO = Pattern.compile("(?<=//)[^/?#\\s]*@");
 
@@ -73,12 +82,44 @@ public record RunnerEndpoint(URI url, String concurrency) {
 	 * @throws RunnerUrlException naming the setting
 	 */
 	public static URI refuseCredentials(URI url, String setting) {
+		refuseUnixSocket(url, setting);
 		if (url != null && (url.getRawUserInfo() != null
 				|| (url.getRawAuthority() != null && url.getRawAuthority().contains("@")))) {
 			throw new RunnerUrlException(setting + " must not hold a user name or password (user:password@host); "
 					+ "a runner that wants a key gets it from dmr.api-key (DMR_API_KEY) as a bearer token");
 		}
 		return url;
+	}
+
+	/**
+	 * Refuses a Unix socket ({@code unix:///var/run/docker.sock}): dmr-batch reaches a runner over TCP only.
+	 * @throws RunnerUrlException naming the setting
+	 */
+	static void refuseUnixSocket(URI url, String setting) {
+		String scheme = (url != null) ? url.getScheme() : null;
+		if (scheme != null && scheme.toLowerCase(java.util.Locale.ROOT).contains("unix")) {
+			throw new RunnerUrlException(setting + " is a Unix socket, which dmr-batch cannot reach: give the runner's "
+					+ "TCP address, such as " + DOCKER_HOST + " (Docker Desktop's Model Runner with its host-side TCP "
+					+ "support on)");
+		}
+	}
+
+	/**
+	 * The message of a runner that cannot be reached, with where Docker Model Runner is usually found when the cause
+	 * is a host name that does not resolve (such as {@code model-runner.docker.internal} outside a container).
+	 */
+	public static String unreachable(String message, Throwable error) {
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof java.net.UnknownHostException) {
+				return message + "; the host name does not resolve here. Docker Model Runner is usually at "
+						+ DOCKER_HOST + " from the host, " + DOCKER_DESKTOP_CONTAINER + " from a container on Docker "
+						+ "Desktop, " + DOCKER_ENGINE_CONTAINER + " from a container on Docker Engine";
+			}
+			if (cause.getCause() == cause) {
+				break;
+			}
+		}
+		return message;
 	}
 
 	/** The text with any {@code user:password@} of the URLs in it written as {@code ****@}. */

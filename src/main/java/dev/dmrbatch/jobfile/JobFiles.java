@@ -155,8 +155,11 @@ public class JobFiles {
 					problems.add(at + " needs exactly one of 'prompt' or 'template'");
 				}
 				checkStep(problems, at, step);
+				CheckRules.checkStep(problems, at, step, step.responseFormat() != null
+						&& !"text".equals(step.responseFormat()), this.validator);
 			}
 		}
+		CheckRules.checkGate(problems, job);
 		if (job.models() != null) {
 			if (job.model() != null && job.model().name() != null) {
 				problems.add("give either 'models' or 'model.name', not both");

@@ -257,6 +257,29 @@ class CommandLineIT {
 	}
 
 	@Test
+	void anArgumentACommandDoesNotUseIsRefusedWithItsList() {
+		Dmr.Result runs = dmr("job=runs", "max_tokens=3");
+		assertThat(runs.exitCode()).isEqualTo(2);
+		assertThat(runs.err().strip()).isEqualTo("error: job=runs does not take max_tokens=; its arguments are "
+				+ "job=<name>, profile=");
+		Dmr.Result config = dmr("config", "input=a.csv");
+		assertThat(config.exitCode()).isEqualTo(2);
+		assertThat(config.err()).contains("error: config does not take input=; its arguments are concurrency=, ");
+		Dmr.Result batch = dmr("job=openai-batch", "input=input/a.csv", "var.x=1");
+		assertThat(batch.exitCode()).isEqualTo(2);
+		assertThat(batch.err()).contains("error: job=openai-batch does not take var.x=; its arguments are base-url=, ");
+		Dmr.Result run = dmr("job=ok", "requests=3");
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("error: a job run does not take requests=; its arguments are ")
+			.contains("max_tokens=");
+		Dmr.Result twice = dmr("job=ok", "max_tokens=3", "--dmr.max-tokens=4");
+		assertThat(twice.exitCode()).isEqualTo(2);
+		assertThat(twice.err()).contains("error: max_tokens= and --dmr.max-tokens both set max_tokens: give one");
+		Dmr.Result help = dmr("help");
+		assertThat(help.out()).contains("[max_tokens=<n>] [temperature=<t>]");
+	}
+
+	@Test
 	void invalidSettingNamesTheKey() {
 		Dmr.Result result = dmr("job=ok", "--dmr.max-tokens=-5");
 		assertThat(result.exitCode()).isEqualTo(2);
@@ -269,6 +292,37 @@ class CommandLineIT {
 		assertThat(result.exitCode()).isEqualTo(2);
 		assertThat(result.err()).contains("error: invalid setting: dmr.base-url must be an absolute http or "
 				+ "https URL").doesNotContain("Exception");
+	}
+
+	@Test
+	void aUnixSocketIsRefusedInOneSentence() {
+		Dmr.Result setting = Dmr.run(this.workspace, "unix:///var/run/docker.sock", "job=ok");
+		assertThat(setting.exitCode()).isEqualTo(2);
+		assertThat(setting.err().strip()).isEqualTo("error: invalid setting: dmr.base-url is a Unix socket, which "
+				+ "dmr-batch cannot reach: give the runner's TCP address, such as "
+				+ "http://localhost:12434/engines/llama.cpp/v1 (Docker Desktop's Model Runner with its host-side TCP "
+				+ "support on)");
+		Dmr.Result argument = dmr("job=ok", "base-url=unix:///tmp/runner.sock");
+		assertThat(argument.exitCode()).isEqualTo(2);
+		assertThat(argument.err()).contains("error: base-url= is a Unix socket, which dmr-batch cannot reach");
+	}
+
+	@Test
+	void aRunnerNameThatDoesNotResolveIsToldWhereTheRunnerIsUsuallyFound() {
+		for (String[] args : List.of(new String[] { "job=ok", "model=ai/tiny" }, new String[] { "job=models" })) {
+			List<String> all = new ArrayList<>(List.of(args));
+			all.add("--dmr.retry.attempts=1");
+			Dmr.Result result = Dmr.run(this.workspace, "http://model-runner.invalid/engines/llama.cpp/v1",
+					all.toArray(String[]::new));
+			assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+			assertThat(result.err().strip().lines()).hasSize(1);
+			assertThat(result.err()).startsWith("error: cannot reach the model runner at "
+					+ "http://model-runner.invalid/engines/llama.cpp/v1: ")
+				.contains("; the host name does not resolve here. Docker Model Runner is usually at "
+						+ "http://localhost:12434/engines/llama.cpp/v1 from the host, "
+						+ "http://model-runner.docker.internal/engines/llama.cpp/v1 from a container on Docker Desktop, "
+						+ "http://172.17.0.1:12434/engines/llama.cpp/v1 from a container on Docker Engine");
+		}
 	}
 
 	@Test

@@ -82,6 +82,55 @@ class ConfigCommandIT {
 	}
 
 	@Test
+	void perStepEachRequestSettingWithTheLayerItCameFrom() throws Exception {
+		this.workspace.file("config/application-prod.yaml", """
+				dmr:
+				  max-tokens: 300
+				  models:
+				    "[ai/tiny]":
+				      seed: 11
+				      presence-penalty: 0.5
+				""");
+		this.workspace.file("jobs/j.yaml", """
+				input: { path: input/x.csv }
+				model: { top_p: 0.5, presence_penalty: 1.0 }
+				steps:
+				  - { name: first, prompt: hi, max_tokens: 20 }
+				  - { name: second, prompt: again, top_p: 0.25, model: ai/tiny2 }
+				""");
+		Result result = run(List.of("DMR_MAX_TOKENS=7"), "config", "profile=custom", "job=j", "--dmr.temperature=1.5");
+		assertThat(result.exitCode()).as(result.err()).isZero();
+		String first = section(result.out(), "job j, model ai/tiny, step first:");
+		assertThat(first).containsPattern("model +ai/tiny +config/application-custom.yaml line 2")
+			.containsPattern("max_tokens +7 +environment variable DMR_MAX_TOKENS")
+			.containsPattern("temperature +1.5 +command line \\(--dmr.temperature\\)")
+			.containsPattern("top_p +0.5 +job file jobs/j.yaml \\(model.top_p\\)")
+			.containsPattern("presence_penalty +1.0 +job file jobs/j.yaml \\(model.presence_penalty\\)")
+			.containsPattern("seed +11 +config/application-prod.yaml line 5")
+			.containsPattern("stop +- +not set");
+		String second = section(result.out(), "job j, model ai/tiny, step second:");
+		assertThat(second).containsPattern("model +ai/tiny2 +job file jobs/j.yaml \\(steps.second.model\\)")
+			.containsPattern("max_tokens +7 +environment variable DMR_MAX_TOKENS")
+			.containsPattern("top_p +0.25 +job file jobs/j.yaml \\(steps.second.top_p\\)")
+			.containsPattern("seed +- +not set");
+		assertThat(result.out()).containsPattern("concurrency +auto .*default");
+
+		Result files = run(List.of(), "config", "profile=custom", "job=j");
+		assertThat(section(files.out(), "job j, model ai/tiny, step first:"))
+			.containsPattern("max_tokens +20 +job file jobs/j.yaml \\(steps.first.max_tokens\\)");
+		assertThat(section(files.out(), "job j, model ai/tiny, step second:"))
+			.containsPattern("max_tokens +300 +config/application-prod.yaml line 2");
+	}
+
+	/** The table under a heading, up to the next blank line. */
+	private static String section(String out, String heading) {
+		assertThat(out).contains(heading);
+		String rest = out.substring(out.indexOf(heading) + heading.length());
+		int end = rest.indexOf("\n\n");
+		return (end < 0) ? rest : rest.substring(0, end);
+	}
+
+	@Test
 	void anUnknownKeyOrAnOutOfRangeValueStopsWithTheKeyAndTheFile() throws Exception {
 		this.workspace.file("config/application-dev.yaml", """
 				dmr:

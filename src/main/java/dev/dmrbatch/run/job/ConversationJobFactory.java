@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import dev.dmrbatch.cache.CachedCalls;
 import dev.dmrbatch.cache.ResponseCache;
+import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
@@ -91,11 +92,14 @@ public class ConversationJobFactory {
 
 	private final ResponseCache cache;
 
+	private final CheckStore checkStore;
+
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
 			JobOperator jobOperator, ProgressProperties progress, RunProcesses processes,
-			OutputFolders folders, ResponseCache cache) {
+			OutputFolders folders, ResponseCache cache, CheckStore checkStore) {
 		this.cache = cache;
+		this.checkStore = checkStore;
 		this.folders = folders;
 		this.processes = processes;
 		this.progress = progress;
@@ -147,7 +151,7 @@ public class ConversationJobFactory {
 
 	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
 			long upTo, ItemWriteListener<List<Conversation>> progress) {
-		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit());
+		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit(), this.checkStore, plan.checks());
 		CachedCalls cached = (plan.builtIn() != null) ? null : CachedCalls.of(this.cache, plan.cache());
 		Function<InputItem, List<Conversation>> conversations = (plan.builtIn() != null)
 				? plan.builtIn().processor(plan, lane.gate())
@@ -222,6 +226,9 @@ public class ConversationJobFactory {
 					this.plan.input().display(), outputFolder(this.plan, runId).toAbsolutePath().toString(),
 					JSON.writeValueAsString((this.plan.models().size() == 1) ? this.plan.settings() : this.plan.models()),
 					Instant.now()));
+			if (this.plan.prompts() != null) {
+				ConversationJobFactory.this.store.saveTemplates(runId, this.plan.prompts().sources());
+			}
 		}
 
 	}

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.dmrbatch.cache.CacheMode;
+import dev.dmrbatch.config.RunnerEndpoint;
+import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.RunTotals;
@@ -65,9 +67,12 @@ public class ConversationRuns {
 
 	private final OutputFolders folders;
 
+	private final CheckStore checkStore;
+
 	ConversationRuns(ConversationJobFactory jobs, JobOperator jobOperator, JobRepository jobRepository,
 			ConversationStore store, RunnerClients clients, RunnerSlots slots, RunProcesses processes,
-			OutputFolders folders) {
+			OutputFolders folders, CheckStore checkStore) {
+		this.checkStore = checkStore;
 		this.folders = folders;
 		this.processes = processes;
 		this.clients = clients;
@@ -183,7 +188,7 @@ public class ConversationRuns {
 							ex.getMessage());
 					continue;
 				}
-				throw new RunException(ex.getMessage());
+				throw new RunException(RunnerEndpoint.unreachable(ex.getMessage(), ex));
 			}
 			up.add(resolveConcurrency(plan, lane));
 		}
@@ -244,6 +249,10 @@ public class ConversationRuns {
 		if (outcome.cacheLine() != null) {
 			runLog.info(outcome.cacheLine());
 		}
+		outcome.checkLines().forEach(runLog::info);
+		if (outcome.gateLine() != null) {
+			runLog.error(outcome.gateLine());
+		}
 	}
 
 	/**
@@ -280,6 +289,7 @@ public class ConversationRuns {
 				seconds, (outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete,
 				resumed, this.store.totalsByModel(runId), this.store.totalsByRunner(runId), reasons,
 				warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")),
+				plan.checks().isEmpty() ? List.of() : this.checkStore.passCounts(runId), plan.checks().minPassRates(),
 				(plan.cache() != CacheMode.OFF && !alreadyComplete) ? this.store.callTotals(runId) : null);
 	}
 

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.cache.CachedCalls;
+import dev.dmrbatch.check.Grader;
+import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.input.InputItem;
@@ -51,6 +53,8 @@ public class ConversationProcessor {
 	/** The run's response cache, or {@code null} when it is off: then nothing is fingerprinted or looked up. */
 	private final CachedCalls cache;
 
+	private final Grader grader;
+
 	public ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate) {
 		this(plan, chat, gate, null);
 	}
@@ -60,6 +64,7 @@ public class ConversationProcessor {
 		this.chat = chat;
 		this.gate = gate;
 		this.cache = cache;
+		this.grader = new Grader(chat, gate, plan.retry());
 	}
 
 	/** The item's conversations, one per model in the plan's order; {@code null} for a blank line. */
@@ -67,14 +72,15 @@ public class ConversationProcessor {
 		if (item.isBlank()) {
 			return null; // a blank line: nothing to ask
 		}
-		List<Conversation> conversations = new ArrayList<>(this.plan.models().size());
-		for (ModelSettings settings : this.plan.models()) {
-			conversations.add(converse(item, settings));
+		List<ModelSettings> models = this.plan.models();
+		List<Conversation> conversations = new ArrayList<>(models.size());
+		for (int i = 0; i < models.size(); i++) {
+			conversations.add(converse(item, models.get(i), this.plan.stepSettings().get(i)));
 		}
 		return conversations;
 	}
 
-	private Conversation converse(InputItem item, ModelSettings settings) {
+	private Conversation converse(InputItem item, ModelSettings settings, List<ModelSettings> stepsSettings) {
 		List<Conversation.Turn> turns = new ArrayList<>();
 		List<Conversation.Call> calls = new ArrayList<>();
 		if (item.error() != null) {
@@ -108,7 +114,7 @@ public class ConversationProcessor {
 				String prompt = prompts.renderStep(i, model);
 				messages.add(ChatMessage.user(prompt));
 				turns.add(new Conversation.Turn("user", step.name(), prompt));
-				ModelSettings stepSettings = settings.overriddenBy(step.settings());
+				ModelSettings stepSettings = stepsSettings.get(i);
 				String stepModel = stepSettings.name().equals(settings.name()) ? null : stepSettings.name();
 				StructuredOutput format = this.plan.formats().get(i);
 				int tries = (format != null) ? 1 + step.jsonRetriesOrDefault() : 1;
@@ -169,7 +175,14 @@ public class ConversationProcessor {
 		catch (PromptException ex) {
 			return failed(item, settings, turns, calls, ex.getMessage());
 		}
-		return new Conversation(item.seq(), item.id(), settings.name(), Conversation.OK, null, turns, calls);
+		Conversation answered = new Conversation(item.seq(), item.id(), settings.name(), Conversation.OK, null, turns,
+				calls);
+		if (this.plan.checks().isEmpty()) {
+			return answered;
+		}
+		// the checks see what the prompts saw, every step's answer included; a failed check does not fail the item
+		JobChecks.Evaluated evaluated = this.plan.checks().evaluate(model, this.grader);
+		return answered.withVerdicts(evaluated.verdicts(), evaluated.calls());
 	}
 
 	/**
@@ -178,10 +191,19 @@ public class ConversationProcessor {
 	 * answers so far). A field named like one of these four is still {@code item.<name>}.
 	 */
 	private Map<String, Object> model(InputItem item, Map<String, Object> answers) {
+		return model(item, this.plan.vars(), answers);
+	}
+
+	/**
+	 * The variables a prompt sees, as {@link #model(InputItem, Map)} makes them: also what a check's expected value
+	 * and a judge's rubric see when a stored run is checked again.
+	 * @param answers each step's {@link StepAnswer} by step name
+	 */
+	public static Map<String, Object> model(InputItem item, Map<String, Object> vars, Map<String, Object> answers) {
 		Map<String, Object> model = new HashMap<>(item.fields());
 		model.put("item", item.fields());
 		model.put("record", Map.of("number", item.seq(), "id", item.id()));
-		model.put("vars", this.plan.vars());
+		model.put("vars", vars);
 		model.put("steps", answers);
 		return model;
 	}

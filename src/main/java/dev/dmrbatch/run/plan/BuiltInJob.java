@@ -1,6 +1,7 @@
 package dev.dmrbatch.run.plan;
 
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 import dev.dmrbatch.conversation.Conversation;
@@ -24,6 +25,14 @@ public interface BuiltInJob {
 
 	/** What the pipeline does with each item on a runner whose requests in flight the gate holds. */
 	Function<InputItem, List<Conversation>> processor(RunPlan plan, LoadGate gate);
+
+	/**
+	 * The {@code key=value} arguments it uses besides {@code job=} and {@code profile=}; the command line refuses any
+	 * other.
+	 */
+	default Set<String> arguments() {
+		return Set.of("input", "output", "model", "run", "concurrency", "base-url");
+	}
 
 	/** Every model the run sends to, for the checks before it starts. */
 	List<String> modelsUsed(RunPlan plan);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.cache.CacheMode;
+import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.input.InputSource;
@@ -27,20 +28,26 @@ import dev.dmrbatch.prompt.Prompts;
  * @param output the {@code output=} folder, or {@code null} for {@code output/<job>/<run>/}
  * @param lanes the model runners the items are spread across, one lane each; usually one
  * @param builtIn the built-in job that runs instead of a job file, or {@code null} for a job file
+ * @param stepSettings per model of {@code models}, per step of the job, the settings its requests carry
+ * @param checks the steps' checks, compiled; {@link JobChecks#NONE} when the job has none
  * @param cache whether calls are answered from the response cache: {@code cache=} over the job file's
  * {@code cache:}
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
 		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
-		List<Lane> lanes, BuiltInJob builtIn, CacheMode cache) {
+		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks,
+		CacheMode cache) {
 
+	/** A plan whose steps' requests carry the model's settings with each step's own over them, the cache off. */
 	public RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input, List<ModelSettings> models,
 			List<StructuredOutput> formats, Map<String, Object> vars, int concurrency, boolean autoConcurrency,
 			DmrProperties.Retry retry, Integer skipLimit, String label, Path output, List<Lane> lanes,
-			BuiltInJob builtIn) {
+			BuiltInJob builtIn, JobChecks checks) {
 		this(jobName, job, prompts, input, models, formats, vars, concurrency, autoConcurrency, retry, skipLimit, label,
-				output, lanes, builtIn, CacheMode.OFF);
+				output, lanes, builtIn, models.stream()
+					.map((model) -> job.steps().stream().map((step) -> model.overriddenBy(step.settings())).toList())
+					.toList(), checks, CacheMode.OFF);
 	}
 
 	/**
@@ -73,6 +80,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		java.util.Set<String> names = new java.util.LinkedHashSet<>();
 		this.models.forEach((m) -> names.add(m.name()));
 		this.job.steps().stream().map(JobDefinition.Step::model).filter(java.util.Objects::nonNull).forEach(names::add);
+		names.addAll(this.checks.graderModels());
 		return List.copyOf(names);
 	}
 
@@ -102,7 +110,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 
 	public RunPlan withLanes(List<Lane> resolved) {
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, resolved.get(0).concurrency(), false,
-				retry, skipLimit, label, output, List.copyOf(resolved), builtIn, cache);
+				retry, skipLimit, label, output, List.copyOf(resolved), builtIn, stepSettings, checks, cache);
 	}
 
 }

@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
 
 import dev.dmrbatch.cache.CacheMode;
 import dev.dmrbatch.config.Concurrency;
+import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.export.Exports;
@@ -59,15 +61,18 @@ public class RunPlanner {
 
 	private final ReservedNames reserved;
 
+	private final LaunchSettings launch;
+
 	@org.springframework.beans.factory.annotation.Autowired
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			List<BuiltInJob> builtIns, ReservedNames reserved) {
-		this(jobFiles, templates, properties, exports, builtIns, reserved, Clock.systemUTC());
+			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch) {
+		this(jobFiles, templates, properties, exports, builtIns, reserved, launch, Clock.systemUTC());
 	}
 
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			List<BuiltInJob> builtIns, ReservedNames reserved, Clock clock) {
+			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch, Clock clock) {
 		this.clock = clock;
+		this.launch = launch;
 		this.builtIns = builtIns;
 		this.reserved = reserved;
 		this.exports = exports;
@@ -100,7 +105,13 @@ public class RunPlanner {
 		Path output = output(request);
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
 				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto), null,
-				cache(job, request));
+				stepSettings(job, models), checks(job), cache(job, request));
+	}
+
+	/** The job's checks, compiled: a judge's grader gets the profile's settings for its model under its own. */
+	public JobChecks checks(JobDefinition job) {
+		return JobChecks.compile(job, this.templates,
+				(grader) -> this.properties.settingsFor(grader.name()).overriddenBy(grader).withName(grader.name()));
 	}
 
 	/** The request with {@code run=new} replaced by the label of a new run: the time now (UTC), as yyyyMMdd-HHmmss. */
@@ -223,12 +234,31 @@ public class RunPlanner {
 	}
 
 	/**
-	 * Strongest first: the job file, the profile's settings for the model, the profile's defaults, the built-in
-	 * defaults (the command line's {@code --dmr.*} is part of the profile).
+	 * Strongest first: the settings given at launch (command line, then environment), the job file, the profile's
+	 * settings for the model ({@code dmr.models}), the profile's defaults, the built-in defaults.
 	 */
 	ModelSettings settings(JobDefinition job, String model) {
 		ModelSettings fromJob = (job.model() != null) ? job.model() : ModelSettings.NONE;
-		return this.properties.settingsFor(model).overriddenBy(fromJob).withName(model);
+		return this.properties.settingsFor(model)
+			.overriddenBy(fromJob)
+			.overriddenBy(this.launch.settings())
+			.withName(model);
+	}
+
+	/**
+	 * Per model, per step, the settings its requests carry: the step's own settings between the job file's and the
+	 * launch settings; a step that names another model starts from that model's profile settings.
+	 */
+	List<List<ModelSettings>> stepSettings(JobDefinition job, List<ModelSettings> models) {
+		ModelSettings fromJob = (job.model() != null) ? job.model() : ModelSettings.NONE;
+		return models.stream().map((model) -> job.steps().stream().map((step) -> {
+			String name = (step.model() != null) ? step.model() : model.name();
+			return this.properties.settingsFor(name)
+				.overriddenBy(fromJob)
+				.overriddenBy(step.settings())
+				.overriddenBy(this.launch.settings())
+				.withName(name);
+		}).toList()).toList();
 	}
 
 	/** What JSON each step asks for; the job file's check has already named a schema that is wrong. */

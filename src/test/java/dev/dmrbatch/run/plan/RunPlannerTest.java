@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.ModelCatalog;
@@ -35,7 +36,7 @@ class RunPlannerTest {
 
 	@Test
 	void commandLineThenJobThenPerModelThenProfileDefaults() {
-		RunPlanner planner = new RunPlanner(null, null, profile(), null, List.of(), (name) -> false);
+		RunPlanner planner = new RunPlanner(null, null, profile(), null, List.of(), (name) -> false, LaunchSettings.none());
 		ModelSettings jobModel = new ModelSettings("ai/qwen3", null, null, 64, null, null, null, null, null);
 
 		ModelSettings settings = planner.models(job(jobModel), request(null)).get(0);
@@ -53,6 +54,33 @@ class RunPlannerTest {
 		ModelSettings defaults = planner.models(job(null), request(null)).get(0);
 		assertThat(defaults.name()).isEqualTo("ai/gemma3");
 		assertThat(defaults.maxTokens()).isEqualTo(300);
+	}
+
+	@Test
+	void settingsGivenAtLaunchBeatTheStepTheJobFileAndThePerModelBlock() {
+		LaunchSettings launch = LaunchSettings.of(new ModelSettings(null, null, null, 7, null, null, null, null, null));
+		RunPlanner planner = new RunPlanner(null, null, profile(), null, List.of(), (name) -> false, launch);
+		JobDefinition.Step own = new JobDefinition.Step("b", "y", null, null, 0.1, null, 50, null, null, null, null,
+				null, null, null, null, null, null, null, null);
+		JobDefinition.Step other = new JobDefinition.Step("c", "z", null, "ai/qwen3", null, null, null, null, null,
+				null, null, null, null, null, null, null, null, null, null);
+		JobDefinition job = new JobDefinition("j", null, null,
+				new ModelSettings("ai/gemma3", 0.3, null, 64, null, null, null, null, null), null, null,
+				List.of(new JobDefinition.Step("a", "x", null), own, other), null, null, null, null, null,
+				Path.of("jobs/j.yaml"));
+
+		List<ModelSettings> models = planner.models(job, request(null));
+		assertThat(models.get(0).maxTokens()).isEqualTo(7); // over the job file's 64
+		List<ModelSettings> steps = planner.stepSettings(job, models).get(0);
+		assertThat(steps).extracting(ModelSettings::maxTokens).containsExactly(7, 7, 7); // over the step's 50 too
+		assertThat(steps).extracting(ModelSettings::temperature).containsExactly(0.3, 0.1, 0.3); // the step over the job
+		assertThat(steps).extracting(ModelSettings::name).containsExactly("ai/gemma3", "ai/gemma3", "ai/qwen3");
+
+		RunPlanner unset = new RunPlanner(null, null, profile(), null, List.of(), (name) -> false, LaunchSettings.none());
+		List<ModelSettings> fromFiles = unset.stepSettings(job, unset.models(job, request(null))).get(0);
+		assertThat(fromFiles).extracting(ModelSettings::maxTokens).containsExactly(64, 50, 64);
+		ModelSettings qwen = unset.stepSettings(job(null), List.of(unset.settings(job(null), "ai/qwen3"))).get(0).get(0);
+		assertThat(qwen.maxTokens()).isEqualTo(1024); // the per-model block over the profile's defaults
 	}
 
 	@Test
@@ -82,8 +110,8 @@ class RunPlannerTest {
 	void theCacheIsOffByDefaultOnFromTheJobFileAndTheLaunchArgumentWins() {
 		JobDefinition plain = job(null);
 		JobDefinition cached = new JobDefinition("j", null, null, null, null, null, null,
-				List.of(new JobDefinition.Step("a", "x", null)), null, null, null, null, null, null, Path.of("j.yaml"),
-				true);
+				List.of(new JobDefinition.Step("a", "x", null)), null, null, null, null, null, null, null,
+				Path.of("j.yaml"), true);
 		assertThat(RunPlanner.cache(plain, request(null))).isEqualTo(dev.dmrbatch.cache.CacheMode.OFF);
 		assertThat(RunPlanner.cache(cached, request(null))).isEqualTo(dev.dmrbatch.cache.CacheMode.ON);
 		assertThat(RunPlanner.cache(cached, withCache("off"))).isEqualTo(dev.dmrbatch.cache.CacheMode.OFF);
