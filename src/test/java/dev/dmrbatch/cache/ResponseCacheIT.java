@@ -137,6 +137,46 @@ class ResponseCacheIT {
 	}
 
 	@Test
+	void reusedAnswersAreCheckedAndALaunchSettingAsksEverythingAgain() throws Exception {
+		// given: a cached job whose checks hold one pass and one fail, below the quality gate
+		items(10);
+		this.workspace.file("jobs/checked.yaml", """
+				input: { format: csv, path: input/items.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 6, temperature: 0, seed: 3 }
+				cache: true
+				concurrency: 4
+				steps:
+				  - name: answer
+				    prompt: "Item ${record.id}: ${text}"
+				    checks:
+				      - { name: short, type: length, max: 100000 }
+				      - { name: never, type: equals, value: "never this" }
+				gate: { min-pass-rate: 0.5 }
+				""");
+		Dmr.Result first = this.workspace.dmrAt(this.proxy.baseUrl(), "job=checked", "run=new");
+		assertThat(first.exitCode()).as(first.toString()).isEqualTo(6);
+		assertThat(this.proxy.forwarded()).isEqualTo(10);
+
+		// when: the same run again, every answer from the cache
+		Dmr.Result again = this.workspace.dmrAt(this.proxy.baseUrl(), "job=checked", "run=new");
+
+		// then: nothing is sent, and the reused answers are judged as the first ones were, gate included
+		assertThat(again.exitCode()).as(again.toString()).isEqualTo(6);
+		assertThat(this.proxy.forwarded()).isEqualTo(10);
+		assertThat(again.out()).contains("10 calls reused").contains("0 sent (tokens 0 in, 0 out)")
+			.contains("check answer.short: 10/10 passed (100.0%)")
+			.contains("check answer.never: 0/10 passed (0.0%)");
+
+		// when: a request setting given at launch, which the requests then carry
+		Dmr.Result shorter = this.workspace.dmrAt(this.proxy.baseUrl(), "job=checked", "run=new", "max_tokens=4");
+
+		// then: the requests differ from the stored ones, so every call is sent again
+		assertThat(shorter.exitCode()).as(shorter.toString()).isEqualTo(6);
+		assertThat(this.proxy.forwarded()).isEqualTo(20);
+		assertThat(shorter.out()).contains("0 calls reused").contains("10 sent (tokens ");
+	}
+
+	@Test
 	void aChangedSecondStepTemplateSendsOnlyTheSecondSteps() throws Exception {
 		// given
 		items(12);
