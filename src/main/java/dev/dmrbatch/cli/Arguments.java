@@ -25,7 +25,8 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 
 	static {
 		Set<String> keys = new java.util.HashSet<>(Set.of("job", "input", "output", "model", "profile", "run",
-				"concurrency", "export", "format", "requests", "base-url", "session", "continue", "system"));
+				"concurrency", "export", "format", "requests", "base-url", "session", "continue", "system",
+				"cache"));
 		// a request setting by its job file name: a launch-time value, as --dmr.<key>= is (CommandLine)
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		KEYS = Set.copyOf(keys);
@@ -147,7 +148,8 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 
 	RunRequest toRequest() {
 		return new RunRequest(job(), this.values.get("input"), this.values.get("output"), this.values.get("model"),
-				this.values.get("run"), this.values.get("concurrency"), this.vars, this.values.get("base-url"));
+				this.values.get("run"), this.values.get("concurrency"), this.vars, this.values.get("base-url"),
+				this.values.get("cache"));
 	}
 
 }

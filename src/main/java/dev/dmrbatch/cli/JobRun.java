@@ -42,7 +42,8 @@ class JobRun {
 	 * file's.
 	 */
 	static Set<String> arguments() {
-		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var."));
+		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var.",
+				"cache"));
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		return keys;
 	}
@@ -54,7 +55,8 @@ class JobRun {
 	String usage() {
 		return """
 				job=<name> [input=<path>] [output=<dir>] [model=<name>]
-				    [profile=<name>] [var.<key>=<value> ...] [run=<label>] [concurrency=<n|auto>]
+				    [profile=<name>] [var.<key>=<value> ...] [run=<label>|new] [concurrency=<n|auto>]
+				    [cache=on|off|refresh]
 				    [max_tokens=<n>] [temperature=<t>] [top_p=<p>] [seed=<n>] [stop=<a,b>]
 				    [presence_penalty=<p>] [frequency_penalty=<p>] [stream=<true|false>]
 				    (request settings for this run: they beat the job file's, as --dmr.max-tokens= does)
@@ -84,6 +86,9 @@ class JobRun {
 			return;
 		}
 		Console.out(o.summaryLine());
+		if (o.cacheLine() != null) {
+			Console.out(o.cacheLine());
+		}
 		if (o.failuresLine() != null) {
 			Console.out(o.failuresLine());
 		}

@@ -84,10 +84,19 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 	 * @param ttftMillis time to the first streamed token, {@code null} when not streamed
 	 * @param httpStatus the runner's HTTP status, where it is kept (OpenAI Batch requests), else {@code null}
 	 * @param requestId the runner's request id, where it is kept, else {@code null}
+	 * @param reusedFrom where the answer came from when the response cache gave it (nothing was sent; the tokens are
+	 * the original call's), else {@code null}
 	 */
 	public record Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
 			long latencyMillis, int attempts, String timings, String systemFingerprint, String error, boolean skipped,
-			String requestModel, Long ttftMillis, Integer httpStatus, String requestId) {
+			String requestModel, Long ttftMillis, Integer httpStatus, String requestId, Reuse reusedFrom) {
+
+		public Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
+				long latencyMillis, int attempts, String timings, String systemFingerprint, String error,
+				boolean skipped, String requestModel, Long ttftMillis, Integer httpStatus, String requestId) {
+			this(stepIndex, step, finishReason, promptTokens, completionTokens, latencyMillis, attempts, timings,
+					systemFingerprint, error, skipped, requestModel, ttftMillis, httpStatus, requestId, null);
+		}
 
 		public Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
 				long latencyMillis, int attempts, String timings, String systemFingerprint, String error) {
@@ -103,6 +112,20 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 		public static Call skipped(int stepIndex, String step) {
 			return new Call(stepIndex, step, null, 0, 0, 0, 0, null, null, null, true, null, null, null, null);
 		}
+
+		public boolean isReused() {
+			return this.reusedFrom != null;
+		}
+
+	}
+
+	/**
+	 * Where a reused answer was first received.
+	 *
+	 * @param run the run's label, or its number when it has none
+	 * @param item the item's id in that run
+	 */
+	public record Reuse(String run, String item) {
 
 	}
 

@@ -300,6 +300,8 @@ public class ConversationStore {
 						call.finishReason(), call.promptTokens(), call.completionTokens(), call.latencyMillis(),
 						call.attempts(), call.timings(), call.systemFingerprint(), call.error(), call.skipped(),
 						call.requestModel(), call.ttftMillis(), call.httpStatus(), call.requestId(),
+						call.isReused() ? call.reusedFrom().run() : null,
+						call.isReused() ? call.reusedFrom().item() : null,
 						call.isCheck() ? CheckStore.DURING_RUN : null });
 			}
 		}
@@ -313,8 +315,8 @@ public class ConversationStore {
 		if (!calls.isEmpty()) {
 			this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, step_index, answer, step, finish_reason, "
 					+ "prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, error, skipped, "
-					+ "request_model, ttft_ms, http_status, request_id, evaluation) "
-					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
+					+ "request_model, ttft_ms, http_status, request_id, reused_run, reused_item, evaluation) "
+					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
 		}
 	}
 
@@ -484,7 +486,7 @@ public class ConversationStore {
 								calls.getString("timings"), calls.getString("system_fingerprint"),
 								calls.getString("error"), calls.getBoolean("skipped"), calls.getString("request_model"),
 								calls.getObject("ttft_ms", Long.class), calls.getObject("http_status", Integer.class),
-								calls.getString("request_id")));
+								calls.getString("request_id"), reuse(calls)));
 						callCursor.advance();
 					}
 					action.accept(new Conversation(seq, conversations.getString("item_id"), model,
@@ -494,6 +496,35 @@ public class ConversationStore {
 			}
 			return null;
 		});
+	}
+
+	private static Conversation.Reuse reuse(ResultSet call) throws SQLException {
+		String run = call.getString("reused_run");
+		return (run != null) ? new Conversation.Reuse(run, call.getString("reused_item")) : null;
+	}
+
+	/**
+	 * A run's calls answered from the response cache and those sent, with the tokens of each (a reused call's are
+	 * those of the call it reuses); a judge's calls of a later evaluation ({@code job=check}) are not the run's.
+	 */
+	public CallTotals callTotals(long runId) {
+		return this.client.sql("select coalesce(sum(case when reused_run is null then 1 else 0 end), 0) sent, "
+				+ "coalesce(sum(case when reused_run is null then prompt_tokens else 0 end), 0) sent_pt, "
+				+ "coalesce(sum(case when reused_run is null then completion_tokens else 0 end), 0) sent_ct, "
+				+ "coalesce(sum(case when reused_run is null then 0 else 1 end), 0) reused, "
+				+ "coalesce(sum(case when reused_run is null then 0 else prompt_tokens end), 0) reused_pt, "
+				+ "coalesce(sum(case when reused_run is null then 0 else completion_tokens end), 0) reused_ct "
+				+ "from dmr_call where run_id = ? and skipped = false and (evaluation is null or evaluation = ?)")
+			.param(runId)
+			.param(CheckStore.DURING_RUN)
+			.query((rs, n) -> new CallTotals(rs.getLong("sent"), rs.getLong("sent_pt"), rs.getLong("sent_ct"),
+					rs.getLong("reused"), rs.getLong("reused_pt"), rs.getLong("reused_ct")))
+			.single();
+	}
+
+	/** A run's calls: sent to a runner, and answered from the response cache; the tokens of each. */
+	public record CallTotals(long sent, long sentPromptTokens, long sentCompletionTokens, long reused,
+			long reusedPromptTokens, long reusedCompletionTokens) {
 	}
 
 	private static PreparedStatement prepare(Connection connection, long runId, long from, long to, String sql)

@@ -116,6 +116,12 @@ final class ConversationData {
 				g.writeNumberProperty("ttft_ms", call.ttftMillis());
 			}
 			g.writeNumberProperty("attempts", call.attempts());
+			if (call.isReused()) {
+				g.writeObjectPropertyStart("reused_from");
+				g.writeStringProperty("run", call.reusedFrom().run());
+				g.writeStringProperty("item", call.reusedFrom().item());
+				g.writeEndObject();
+			}
 			if (call.error() != null) {
 				g.writeStringProperty("error", call.error());
 			}

@@ -80,7 +80,14 @@ final class HtmlReportExporter implements Exporter {
 		Map<String, Object> page = new HashMap<>();
 		page.put("nonce", this.nonce);
 		page.put("title", run.name());
-		page.put("facts", facts(facts));
+		Map<String, String> shown = facts(facts);
+		ConversationStore.CallTotals calls = store.callTotals(id);
+		if (calls.reused() > 0) {
+			shown.put("reused", calls.reused() + " of " + (calls.reused() + calls.sent())
+					+ " calls answered from the response cache (tokens " + calls.reusedPromptTokens() + " in, "
+					+ calls.reusedCompletionTokens() + " out)");
+		}
+		page.put("facts", shown);
 		page.put("latency", histogram(store.histogram(id, Measure.LATENCY_MS, BINS)));
 		page.put("tokens", histogram(store.histogram(id, Measure.COMPLETION_TOKENS, BINS)));
 		page.put("progress", progress(run.run().createdAt().toEpochMilli(), store.progress(id)));
@@ -252,6 +259,12 @@ final class HtmlReportExporter implements Exporter {
 		data.put("runner", c.runner());
 		data.put("error", c.error());
 		List<Map<String, Object>> turns = new ArrayList<>(c.turns().size());
+		Map<String, Conversation.Reuse> reused = new HashMap<>();
+		for (Conversation.Call call : c.calls()) {
+			if (call.isReused()) {
+				reused.put(call.step(), call.reusedFrom());
+			}
+		}
 		for (Conversation.Turn turn : c.turns()) {
 			Map<String, Object> shown = new HashMap<>();
 			shown.put("role", turn.role());
@@ -261,6 +274,10 @@ final class HtmlReportExporter implements Exporter {
 				// the only HTML the template inserts as it is: rendered from Markdown, then sanitized
 				shown.put("answer", clean(this.html.render(this.markdown.parse(turn.content()))));
 				shown.put("json", (turn.json() != null) ? prettyJson(turn.json()) : null);
+				Conversation.Reuse from = reused.get(turn.step());
+				if (from != null) {
+					shown.put("reused", Map.of("run", from.run(), "item", from.item()));
+				}
 			}
 			else {
 				shown.put("content", turn.content());

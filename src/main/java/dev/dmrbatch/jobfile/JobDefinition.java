@@ -21,12 +21,22 @@ import dev.dmrbatch.config.RunnerEndpoint;
  * {@code templates/} instead of {@code export/results.md.ftl} and {@code export/results.txt.ftl}
  * @param gate the quality gate over the steps' checks, or {@code null}
  * @param source the file it was read from (not a key of the file)
+ * @param cache whether calls are answered from the response cache when a stored answer to the same request exists
+ * ({@code cache=} at launch overrides it); {@code null} for off
  */
 public record JobDefinition(String name, String description, Input input, ModelSettings model,
 		@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> models, String system,
 		Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
 		@JsonProperty("skip-limit") Integer skipLimit, List<String> export, Map<String, String> layouts,
-		List<RunnerEndpoint> runners, Gate gate, @JsonIgnore Path source) {
+		List<RunnerEndpoint> runners, Gate gate, @JsonIgnore Path source, Boolean cache) {
+
+	public JobDefinition(String name, String description, Input input, ModelSettings model, List<String> models,
+			String system, Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
+			Integer skipLimit, List<String> export, Map<String, String> layouts, List<RunnerEndpoint> runners,
+			Gate gate, Path source) {
+		this(name, description, input, model, models, system, vars, steps, concurrency, retry, skipLimit, export,
+				layouts, runners, gate, source, null);
+	}
 
 	public JobDefinition(String name, String description, Input input, ModelSettings model, String system,
 			Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry, Integer skipLimit,
@@ -202,7 +212,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 	JobDefinition withSource(Path file) {
 		return new JobDefinition(name, description, input, model, models, system, vars, steps, concurrency, retry,
-				skipLimit, export, layouts, runners, gate, file);
+				skipLimit, export, layouts, runners, gate, file, cache);
 	}
 
 	/** Whether any step has checks. */

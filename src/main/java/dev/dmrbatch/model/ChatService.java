@@ -166,6 +166,19 @@ public class ChatService {
 				completion._systemFingerprint().asString().orElse(null), attempt);
 	}
 
+	/**
+	 * The body {@link #complete} sends for these arguments, as JSON: every setting and message exactly as sent.
+	 */
+	public String requestBody(ModelSettings settings, List<ChatMessage> messages, StructuredOutput format) {
+		try {
+			return ObjectMappers.jsonMapper().writeValueAsString(request(settings, messages, format)._body());
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException("the request to model '" + settings.name() + "' cannot be written as JSON",
+					ex);
+		}
+	}
+
 	/** The finish reason of an answer stopped by the user ({@link StreamStop}) before the model ended it. */
 	public static final String STOPPED = "stopped";
 

@@ -35,11 +35,12 @@ class ArgumentsTest {
 		Arguments vars = Arguments.parse(List.of("job=show", "run=1", "var.x=1"));
 		assertThatThrownBy(() -> JobCommand.refuseUnused(vars, Set.of("run"), "job=show"))
 			.hasMessage("job=show does not take var.x=; its arguments are run=, profile=");
-		Arguments run = Arguments.parse(List.of("job=j", "max_tokens=3", "var.x=1", "profile=dev", "input=a.csv"));
+		Arguments run = Arguments.parse(
+				List.of("job=j", "max_tokens=3", "var.x=1", "profile=dev", "input=a.csv", "cache=on"));
 		JobCommand.refuseUnused(run, JobRun.arguments(), "a job run");
 		assertThatThrownBy(() -> JobCommand.refuseUnused(Arguments.parse(List.of("job=j", "requests=3")),
 				JobRun.arguments(), "a job run"))
-			.hasMessageStartingWith("a job run does not take requests=; its arguments are base-url=, concurrency=, ")
+			.hasMessageStartingWith("a job run does not take requests=; its arguments are base-url=, cache=, concurrency=, ")
 			.hasMessageContaining("max_tokens=");
 	}
 

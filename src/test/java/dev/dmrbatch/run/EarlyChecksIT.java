@@ -42,6 +42,14 @@ class EarlyChecksIT {
 	}
 
 	@Test
+	void aCacheModeThatIsNoneOfTheThree() throws Exception {
+		this.workspace.file("templates/brief.md.ftl",
+				"<#macro header run></#macro><#macro item c></#macro><#macro footer run></#macro>");
+		assertThat(refused("job=items", "cache=maybe").err())
+			.contains("error: cache= must be on, off or refresh, not 'maybe'");
+	}
+
+	@Test
 	void aLayoutThatDoesNotParse() throws Exception {
 		this.workspace.file("templates/brief.md.ftl", "<#macro header run># ${run.job}\n<#if>\n</#macro>\n");
 		assertThat(refused("job=items").err()).contains("error: export layout brief.md.ftl line 2: syntax error");

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import dev.dmrbatch.cache.CachedCalls;
+import dev.dmrbatch.cache.ResponseCache;
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
@@ -88,12 +90,15 @@ public class ConversationJobFactory {
 
 	private final OutputFolders folders;
 
+	private final ResponseCache cache;
+
 	private final CheckStore checkStore;
 
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
 			JobOperator jobOperator, ProgressProperties progress, RunProcesses processes,
-			OutputFolders folders, CheckStore checkStore) {
+			OutputFolders folders, ResponseCache cache, CheckStore checkStore) {
+		this.cache = cache;
 		this.checkStore = checkStore;
 		this.folders = folders;
 		this.processes = processes;
@@ -147,9 +152,10 @@ public class ConversationJobFactory {
 	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
 			long upTo, ItemWriteListener<List<Conversation>> progress) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit(), this.checkStore, plan.checks());
+		CachedCalls cached = (plan.builtIn() != null) ? null : CachedCalls.of(this.cache, plan.cache());
 		Function<InputItem, List<Conversation>> conversations = (plan.builtIn() != null)
 				? plan.builtIn().processor(plan, lane.gate())
-				: new ConversationProcessor(plan, lane.chat(), lane.gate())::process;
+				: new ConversationProcessor(plan, lane.chat(), lane.gate(), cached)::process;
 		String runner = lane.url();
 		int concurrency = lane.lane().concurrency();
 		ConversationPipeline pipeline = new ConversationPipeline(input, (item) -> {
@@ -166,15 +172,15 @@ public class ConversationJobFactory {
 				throw new RunnerUnavailableException(ex.getMessage(), ex);
 			}
 		}, lane.workers(), concurrency, RunPlan.readAhead(concurrency), this.store, upTo);
-		return new StepBuilder(name, this.jobRepository).<List<Conversation>, List<Conversation>>chunk(
+		var step = new StepBuilder(name, this.jobRepository).<List<Conversation>, List<Conversation>>chunk(
 				RunPlan.chunkSize(concurrency))
 			.transactionManager(this.transactionManager)
 			.reader(pipeline)
 			.writer(writer)
 			.listener(pipeline)
 			.listener(writer)
-			.listener(progress)
-			.build();
+			.listener(progress);
+		return (cached != null) ? step.listener(cached).build() : step.build();
 	}
 
 	private Step exportStep(RunPlan plan) {

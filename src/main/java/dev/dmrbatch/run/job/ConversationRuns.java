@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.dmrbatch.cache.CacheMode;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.conversation.ConversationStore;
@@ -245,6 +246,9 @@ public class ConversationRuns {
 			runLog.error("the run {}: {}", outcome.status().toString().toLowerCase(Locale.ROOT), outcome.failure());
 		}
 		runLog.info(outcome.summaryLine());
+		if (outcome.cacheLine() != null) {
+			runLog.info(outcome.cacheLine());
+		}
 		outcome.checkLines().forEach(runLog::info);
 		if (outcome.gateLine() != null) {
 			runLog.error(outcome.gateLine());
@@ -285,7 +289,8 @@ public class ConversationRuns {
 				seconds, (outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete,
 				resumed, this.store.totalsByModel(runId), this.store.totalsByRunner(runId), reasons,
 				warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")),
-				plan.checks().isEmpty() ? List.of() : this.checkStore.passCounts(runId), plan.checks().minPassRates());
+				plan.checks().isEmpty() ? List.of() : this.checkStore.passCounts(runId), plan.checks().minPassRates(),
+				(plan.cache() != CacheMode.OFF && !alreadyComplete) ? this.store.callTotals(runId) : null);
 	}
 
 	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */

@@ -20,13 +20,14 @@ import org.springframework.batch.core.BatchStatus;
  * @param exportWarnings what the exports could not do, such as characters no font has, one sentence each
  * @param checks how often each check passed, in the job file's order; empty when the job has none
  * @param gate each check's least pass rate for the quality gate, by key; a check without one is absent
+ * @param calls the run's calls sent and reused, when the response cache was on; else {@code null}
  */
 public record RunOutcome(String jobName, long runId, String label, BatchStatus status, long items, long ok,
 		long failed, long promptTokens, long completionTokens, long answered, long failedNow, double seconds,
 		String outputDir, List<String> exports, String failure, boolean alreadyComplete, boolean resumed,
 		List<ConversationStore.ModelTotals> models, List<ConversationStore.RunnerTotals> runners,
 		List<ConversationStore.FailureReason> reasons, List<String> exportWarnings, List<CheckTotals> checks,
-		Map<String, Double> gate) {
+		Map<String, Double> gate, ConversationStore.CallTotals calls) {
 
 	/** How many reasons for failed items the summary names. */
 	static final int REASONS = 5;
@@ -111,13 +112,29 @@ public record RunOutcome(String jobName, long runId, String label, BatchStatus s
 	/** The summary's first line: the run's totals and this execution's. */
 	public String summaryLine() {
 		double rate = (this.seconds > 0) ? this.answered / this.seconds : 0;
-		double tokenRate = (this.seconds > 0) ? this.completionTokens / this.seconds : 0;
+		// reused answers cost no time: the rate is that of the tokens received
+		long received = (this.calls != null) ? this.calls.sentCompletionTokens() : this.completionTokens;
+		double tokenRate = (this.seconds > 0) ? received / this.seconds : 0;
 		return String.format(Locale.ROOT,
 				"%s %s: %d items, %d ok, %d failed; %d answered in this execution in %.1f s (%.1f items/s)%s; "
 						+ "tokens %d in, %d out (%.0f tokens/s out)",
 				name(), this.status, this.items, this.ok, this.failed, this.answered, this.seconds, rate,
 				(this.failedNow > 0) ? " and " + this.failedNow + " failed" : "", this.promptTokens,
 				this.completionTokens, tokenRate);
+	}
+
+	/**
+	 * The response cache's share of the run: {@code cache: 990 calls reused (tokens 12000 in, 3000 out), 10 sent
+	 * (tokens 120 in, 30 out)}; null when the cache was off.
+	 */
+	public String cacheLine() {
+		if (this.calls == null) {
+			return null;
+		}
+		ConversationStore.CallTotals c = this.calls;
+		return String.format(Locale.ROOT, "cache: %d calls reused (tokens %d in, %d out), %d sent (tokens %d in, %d out)",
+				c.reused(), c.reusedPromptTokens(), c.reusedCompletionTokens(), c.sent(), c.sentPromptTokens(),
+				c.sentCompletionTokens());
 	}
 
 	/**

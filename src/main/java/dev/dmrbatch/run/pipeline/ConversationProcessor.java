@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.cache.CachedCalls;
 import dev.dmrbatch.check.Grader;
 import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.ModelSettings;
@@ -34,7 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
  * conversation, use its own model settings, and ask for JSON, which is parsed and validated (and asked for again
  * when it does not hold). An item that cannot be answered becomes a failed conversation with the reason. Only a
  * runner that stays unreachable is an exception: it fails the job, whose uncommitted items are sent again when the
- * run resumes. Runs on the worker threads; keeps no state.
+ * run resumes. With the response cache on, each call is first looked up ({@link CachedCalls}) and each answer
+ * that holds is stored as it arrives. Runs on the worker threads; keeps no state.
  */
 public class ConversationProcessor {
 
@@ -48,12 +50,20 @@ public class ConversationProcessor {
 
 	private final LoadGate gate;
 
+	/** The run's response cache, or {@code null} when it is off: then nothing is fingerprinted or looked up. */
+	private final CachedCalls cache;
+
 	private final Grader grader;
 
 	public ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate) {
+		this(plan, chat, gate, null);
+	}
+
+	public ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate, CachedCalls cache) {
 		this.plan = plan;
 		this.chat = chat;
 		this.gate = gate;
+		this.cache = cache;
 		this.grader = new Grader(chat, gate, plan.retry());
 	}
 
@@ -110,8 +120,12 @@ public class ConversationProcessor {
 				int tries = (format != null) ? 1 + step.jsonRetriesOrDefault() : 1;
 				for (int attempt = 1;; attempt++) {
 					ModelReply reply;
+					CachedCalls.Lookup cached = (this.cache != null)
+							? this.cache.lookup(this.chat, stepSettings, messages, format, item.seq(), settings.name())
+							: null;
 					try {
-						reply = this.chat.complete(stepSettings, messages, format, this.plan.retry(), this.gate);
+						reply = (cached != null && cached.found()) ? cached.reply()
+								: this.chat.complete(stepSettings, messages, format, this.plan.retry(), this.gate);
 					}
 					catch (ModelCallException ex) {
 						if (ex.status() == 0) {
@@ -135,7 +149,10 @@ public class ConversationProcessor {
 					calls.add(new Conversation.Call(i, step.name(), reply.finishReason(), reply.promptTokens(),
 							reply.completionTokens(), reply.latencyMillis(), reply.attempts(), reply.timings(),
 							reply.systemFingerprint(), invalid, false, servedBy(reply, settings), reply.ttftMillis(), null,
-							null));
+							null, (cached != null) ? cached.reusedFrom() : null));
+					if (cached != null && invalid == null) {
+						this.cache.keep(cached, item.seq(), item.id(), settings.name(), i, reply);
+					}
 					if (invalid != null && attempt < tries) {
 						log.debug("item {} step {}: {}; asking again ({} of {})", item.id(), step.name(), invalid,
 								attempt + 1, tries);

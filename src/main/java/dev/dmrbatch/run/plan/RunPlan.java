@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.cache.CacheMode;
 import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.ModelSettings;
@@ -29,13 +30,16 @@ import dev.dmrbatch.prompt.Prompts;
  * @param builtIn the built-in job that runs instead of a job file, or {@code null} for a job file
  * @param stepSettings per model of {@code models}, per step of the job, the settings its requests carry
  * @param checks the steps' checks, compiled; {@link JobChecks#NONE} when the job has none
+ * @param cache whether calls are answered from the response cache: {@code cache=} over the job file's
+ * {@code cache:}
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
 		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
-		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks) {
+		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks,
+		CacheMode cache) {
 
-	/** A plan whose steps' requests carry the model's settings with each step's own over them. */
+	/** A plan whose steps' requests carry the model's settings with each step's own over them, the cache off. */
 	public RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input, List<ModelSettings> models,
 			List<StructuredOutput> formats, Map<String, Object> vars, int concurrency, boolean autoConcurrency,
 			DmrProperties.Retry retry, Integer skipLimit, String label, Path output, List<Lane> lanes,
@@ -43,7 +47,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		this(jobName, job, prompts, input, models, formats, vars, concurrency, autoConcurrency, retry, skipLimit, label,
 				output, lanes, builtIn, models.stream()
 					.map((model) -> job.steps().stream().map((step) -> model.overriddenBy(step.settings())).toList())
-					.toList(), checks);
+					.toList(), checks, CacheMode.OFF);
 	}
 
 	/**
@@ -106,7 +110,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 
 	public RunPlan withLanes(List<Lane> resolved) {
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, resolved.get(0).concurrency(), false,
-				retry, skipLimit, label, output, List.copyOf(resolved), builtIn, stepSettings, checks);
+				retry, skipLimit, label, output, List.copyOf(resolved), builtIn, stepSettings, checks, cache);
 	}
 
 }

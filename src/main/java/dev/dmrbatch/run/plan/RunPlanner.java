@@ -1,12 +1,17 @@
 package dev.dmrbatch.run.plan;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Arrays;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import dev.dmrbatch.cache.CacheMode;
 import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.DmrProperties;
@@ -35,6 +40,15 @@ public class RunPlanner {
 	/** A run label becomes a folder name: it must not be able to leave {@code output/<job>/}. */
 	private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
+	/** {@code run=new}: a new run, labelled with the time it was planned at. */
+	public static final String NEW_RUN = "new";
+
+	/** The label of a {@code run=new}: the time in UTC, to the second, so labels sort as the runs were started. */
+	static final DateTimeFormatter NEW_LABEL = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
+		.withZone(ZoneOffset.UTC);
+
+	private final Clock clock;
+
 	private final JobFiles jobFiles;
 
 	private final PromptTemplates templates;
@@ -49,8 +63,15 @@ public class RunPlanner {
 
 	private final LaunchSettings launch;
 
+	@org.springframework.beans.factory.annotation.Autowired
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
 			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch) {
+		this(jobFiles, templates, properties, exports, builtIns, reserved, launch, Clock.systemUTC());
+	}
+
+	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
+			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch, Clock clock) {
+		this.clock = clock;
 		this.launch = launch;
 		this.builtIns = builtIns;
 		this.reserved = reserved;
@@ -61,6 +82,7 @@ public class RunPlanner {
 	}
 
 	public RunPlan plan(RunRequest request) {
+		request = labelled(request, this.clock);
 		for (BuiltInJob builtIn : this.builtIns) {
 			if (builtIn.name().equals(request.job())) {
 				return builtIn.plan(request, this);
@@ -83,13 +105,31 @@ public class RunPlanner {
 		Path output = output(request);
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
 				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto), null,
-				stepSettings(job, models), checks(job));
+				stepSettings(job, models), checks(job), cache(job, request));
 	}
 
 	/** The job's checks, compiled: a judge's grader gets the profile's settings for its model under its own. */
 	public JobChecks checks(JobDefinition job) {
 		return JobChecks.compile(job, this.templates,
 				(grader) -> this.properties.settingsFor(grader.name()).overriddenBy(grader).withName(grader.name()));
+	}
+
+	/** The request with {@code run=new} replaced by the label of a new run: the time now (UTC), as yyyyMMdd-HHmmss. */
+	static RunRequest labelled(RunRequest request, Clock clock) {
+		return NEW_RUN.equals(request.label()) ? request.withLabel(NEW_LABEL.format(clock.instant())) : request;
+	}
+
+	/** {@code cache=} at launch, else the job file's {@code cache:}; off by default. */
+	static CacheMode cache(JobDefinition job, RunRequest request) {
+		if (request.cache() != null) {
+			try {
+				return CacheMode.parse(request.cache(), "cache=");
+			}
+			catch (IllegalArgumentException ex) {
+				throw new RunException(ex.getMessage());
+			}
+		}
+		return Boolean.TRUE.equals(job.cache()) ? CacheMode.ON : CacheMode.OFF;
 	}
 
 	/** {@code output=}: a folder for the exports, never an existing file. */

@@ -4,10 +4,20 @@ import java.util.Map;
 
 /**
  * What the command line asks for: {@code job=}, {@code input=}, {@code output=}, {@code model=}, {@code run=},
- * {@code concurrency=}, {@code var.<key>=} and {@code base-url=} (one runner, or several: {@code a,b}). Absent values are {@code null}.
+ * {@code concurrency=}, {@code var.<key>=}, {@code base-url=} (one runner, or several: {@code a,b}) and {@code cache=}. Absent values are
+ * {@code null}.
  */
 public record RunRequest(String job, String input, String output, String model, String label, String concurrency,
-		Map<String, String> vars, String baseUrl) {
+		Map<String, String> vars, String baseUrl, String cache) {
+
+	public RunRequest(String job, String input, String output, String model, String label, String concurrency,
+			Map<String, String> vars, String baseUrl) {
+		this(job, input, output, model, label, concurrency, vars, baseUrl, null);
+	}
+
+	public RunRequest withLabel(String newLabel) {
+		return new RunRequest(job, input, output, model, newLabel, concurrency, vars, baseUrl, cache);
+	}
 
 	public RunRequest(String job, String input, String output, String model, String label, String concurrency,
 			Map<String, String> vars) {

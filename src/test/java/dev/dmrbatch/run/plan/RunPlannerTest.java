@@ -91,4 +91,39 @@ class RunPlannerTest {
 		assertThat(ModelCatalog.sameModel("ai/tiny", "ai/tiny2")).isFalse();
 	}
 
+
+	@Test
+	void runNewIsLabelledWithTheTimeInUtcSortableAndAValidLabel() {
+		java.time.Clock night = java.time.Clock.fixed(java.time.Instant.parse("2026-11-28T02:30:05Z"),
+				java.time.ZoneId.of("Europe/Berlin"));
+		RunRequest labelled = RunPlanner.labelled(new RunRequest("j", null, null, null, "new", null, Map.of()), night);
+		assertThat(labelled.label()).isEqualTo("20261128-023005");
+		RunPlanner.checkLabel(labelled);
+		java.time.Clock later = java.time.Clock.offset(night, Duration.ofDays(40));
+		assertThat(RunPlanner.labelled(new RunRequest("j", null, null, null, "new", null, Map.of()), later).label())
+			.isEqualTo("20270107-023005")
+			.isGreaterThan(labelled.label());
+		assertThat(RunPlanner.labelled(request(null), night).label()).isNull();
+	}
+
+	@Test
+	void theCacheIsOffByDefaultOnFromTheJobFileAndTheLaunchArgumentWins() {
+		JobDefinition plain = job(null);
+		JobDefinition cached = new JobDefinition("j", null, null, null, null, null, null,
+				List.of(new JobDefinition.Step("a", "x", null)), null, null, null, null, null, null, null,
+				Path.of("j.yaml"), true);
+		assertThat(RunPlanner.cache(plain, request(null))).isEqualTo(dev.dmrbatch.cache.CacheMode.OFF);
+		assertThat(RunPlanner.cache(cached, request(null))).isEqualTo(dev.dmrbatch.cache.CacheMode.ON);
+		assertThat(RunPlanner.cache(cached, withCache("off"))).isEqualTo(dev.dmrbatch.cache.CacheMode.OFF);
+		assertThat(RunPlanner.cache(plain, withCache("refresh"))).isEqualTo(dev.dmrbatch.cache.CacheMode.REFRESH);
+		assertThat(RunPlanner.cache(plain, withCache("on"))).isEqualTo(dev.dmrbatch.cache.CacheMode.ON);
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunPlanner.cache(plain, withCache("yes")))
+			.isInstanceOf(RunException.class)
+			.hasMessage("cache= must be on, off or refresh, not 'yes'");
+	}
+
+	private static RunRequest withCache(String mode) {
+		return new RunRequest("j", null, null, null, null, null, Map.of(), null, mode);
+	}
+
 }

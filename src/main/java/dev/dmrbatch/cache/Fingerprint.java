@@ -1,0 +1,63 @@
+package dev.dmrbatch.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What identifies an answer: the SHA-256, in hex, of a canonical JSON object of the endpoint and the request body
+ * exactly as sent (model, every setting, the messages, the response format and any other field), its keys sorted
+ * at every level, so the same request has the same fingerprint whatever order its fields were written in.
+ */
+public final class Fingerprint {
+
+	private static final JsonMapper JSON = JsonMapper.shared();
+
+	private Fingerprint() {
+	}
+
+	/**
+	 * @param endpoint the runner's base URL
+	 * @param requestBody the request's body, as JSON
+	 */
+	public static String of(String endpoint, String requestBody) {
+		ObjectNode canonical = JSON.createObjectNode();
+		canonical.put("endpoint", endpoint);
+		canonical.set("request", sorted(JSON.readTree(requestBody)));
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256")
+				.digest(JSON.writeValueAsString(canonical).getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is missing from this Java runtime", ex);
+		}
+	}
+
+	private static JsonNode sorted(JsonNode node) {
+		if (node.isObject()) {
+			List<String> names = new ArrayList<>(node.propertyNames());
+			Collections.sort(names);
+			ObjectNode object = JSON.createObjectNode();
+			for (String name : names) {
+				object.set(name, sorted(node.get(name)));
+			}
+			return object;
+		}
+		if (node.isArray()) {
+			var array = JSON.createArrayNode();
+			node.forEach((element) -> array.add(sorted(element)));
+			return array;
+		}
+		return node;
+	}
+
+}
