@@ -65,10 +65,20 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 	 * @param ttftMillis time to the first streamed token, {@code null} when not streamed
 	 * @param httpStatus the runner's HTTP status, where it is kept (OpenAI Batch requests), else {@code null}
 	 * @param requestId the runner's request id, where it is kept, else {@code null}
+	 * @param logprobs the answer's log probabilities as the runner sent them (JSON), when the step asked for them
+	 * @param embedding the vector an {@code embed} step got back, as a JSON array, else {@code null}
 	 */
 	public record Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
 			long latencyMillis, int attempts, String timings, String systemFingerprint, String error, boolean skipped,
-			String requestModel, Long ttftMillis, Integer httpStatus, String requestId) {
+			String requestModel, Long ttftMillis, Integer httpStatus, String requestId, String logprobs,
+			String embedding) {
+
+		public Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
+				long latencyMillis, int attempts, String timings, String systemFingerprint, String error,
+				boolean skipped, String requestModel, Long ttftMillis, Integer httpStatus, String requestId) {
+			this(stepIndex, step, finishReason, promptTokens, completionTokens, latencyMillis, attempts, timings,
+					systemFingerprint, error, skipped, requestModel, ttftMillis, httpStatus, requestId, null, null);
+		}
 
 		public Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
 				long latencyMillis, int attempts, String timings, String systemFingerprint, String error) {

@@ -234,7 +234,8 @@ public class ConversationStore {
 				calls.add(new Object[] { runId, c.itemSeq(), c.model(), call.stepIndex(), answer, call.step(),
 						call.finishReason(), call.promptTokens(), call.completionTokens(), call.latencyMillis(),
 						call.attempts(), call.timings(), call.systemFingerprint(), call.error(), call.skipped(),
-						call.requestModel(), call.ttftMillis(), call.httpStatus(), call.requestId() });
+						call.requestModel(), call.ttftMillis(), call.httpStatus(), call.requestId(), call.logprobs(),
+						call.embedding() });
 			}
 		}
 		this.jdbc.batchUpdate("insert into dmr_conversation (run_id, item_seq, model, item_id, status, error, "
@@ -247,8 +248,8 @@ public class ConversationStore {
 		if (!calls.isEmpty()) {
 			this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, step_index, answer, step, finish_reason, "
 					+ "prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, error, skipped, "
-					+ "request_model, ttft_ms, http_status, request_id) "
-					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
+					+ "request_model, ttft_ms, http_status, request_id, logprobs, embedding) "
+					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
 		}
 	}
 
@@ -371,7 +372,8 @@ public class ConversationStore {
 								calls.getString("timings"), calls.getString("system_fingerprint"),
 								calls.getString("error"), calls.getBoolean("skipped"), calls.getString("request_model"),
 								calls.getObject("ttft_ms", Long.class), calls.getObject("http_status", Integer.class),
-								calls.getString("request_id")));
+								calls.getString("request_id"), calls.getString("logprobs"),
+								calls.getString("embedding")));
 						callCursor.advance();
 					}
 					action.accept(new Conversation(seq, conversations.getString("item_id"), model,

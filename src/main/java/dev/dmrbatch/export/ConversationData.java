@@ -107,6 +107,14 @@ final class ConversationData {
 			if (call.error() != null) {
 				g.writeStringProperty("error", call.error());
 			}
+			if (call.logprobs() != null) {
+				g.writeName("logprobs");
+				g.writeRawValue(call.logprobs());
+			}
+			if (call.embedding() != null) {
+				g.writeName("embedding");
+				g.writeRawValue(call.embedding());
+			}
 			g.writeEndObject();
 		}
 		g.writeEndArray();

@@ -66,19 +66,30 @@ public record JobDefinition(String name, String description, Input input, ModelS
 			@JsonProperty("presence_penalty") Double presencePenalty,
 			@JsonProperty("frequency_penalty") Double frequencyPenalty, Boolean stream, String when,
 			String conversation, @JsonProperty("response_format") String responseFormat, Map<String, Object> schema,
-			@JsonProperty("schema_file") String schemaFile, @JsonProperty("json_retries") Integer jsonRetries) {
+			@JsonProperty("schema_file") String schemaFile, @JsonProperty("json_retries") Integer jsonRetries,
+			Boolean logprobs, @JsonProperty("top_logprobs") Integer topLogprobs, Integer n, Map<String, Object> extra) {
 
 		public static final List<String> RESPONSE_FORMATS = List.of("text", "json", "json_schema");
 
 		public Step(String name, String prompt, String template) {
 			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null, null, null,
-					null, null);
+					null, null, null, null, null, null);
+		}
+
+		/** A step without the advanced request fields ({@code logprobs}, {@code n}, {@code extra}). */
+		public Step(String name, String prompt, String template, String model, Double temperature, Double topP,
+				Integer maxTokens, List<String> stop, Long seed, Double presencePenalty, Double frequencyPenalty,
+				Boolean stream, String when, String conversation, String responseFormat, Map<String, Object> schema,
+				String schemaFile, Integer jsonRetries) {
+			this(name, prompt, template, model, temperature, topP, maxTokens, stop, seed, presencePenalty,
+					frequencyPenalty, stream, when, conversation, responseFormat, schema, schemaFile, jsonRetries, null,
+					null, null, null);
 		}
 
 		/** The step's own model settings, over the job's. */
 		public ModelSettings settings() {
 			return new ModelSettings(model, temperature, topP, maxTokens, stop, seed, presencePenalty, frequencyPenalty,
-					stream);
+					stream, logprobs, topLogprobs, n, extra);
 		}
 
 		public boolean startsNewConversation() {

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
+import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.model.StructuredOutput;
 import dev.dmrbatch.text.SafeText;
 import jakarta.validation.ConstraintViolation;
@@ -212,6 +213,7 @@ public class JobFiles {
 				problems.add("model." + snake(violation.getPropertyPath().toString()) + " "
 						+ violation.getMessage());
 			}
+			checkExtra(problems, "model", job.model());
 		}
 		if (!problems.isEmpty()) {
 			throw new JobFileException(where + ": " + String.join("; ", problems));
@@ -222,6 +224,7 @@ public class JobFiles {
 		for (ConstraintViolation<?> violation : this.validator.validate(step.settings())) {
 			problems.add(at + "." + snake(violation.getPropertyPath().toString()) + " " + violation.getMessage());
 		}
+		checkExtra(problems, at, step.settings());
 		if (step.conversation() != null && !List.of("new", "continue").contains(step.conversation())) {
 			problems.add(at + ".conversation '" + step.conversation() + "' must be 'new' or 'continue'");
 		}
@@ -252,6 +255,15 @@ public class JobFiles {
 		}
 		else if (hasSchema) {
 			problems.add(at + " has a schema but response_format is not json_schema");
+		}
+	}
+
+	/** An {@code extra:} key that a setting of its own sends would send it twice, and one of them unchecked. */
+	private static void checkExtra(List<String> problems, String at, ModelSettings settings) {
+		for (String key : settings.ownFieldsInExtra()) {
+			problems.add(at + ".extra." + key + ": " + (key.equals("model") || key.equals("messages")
+					|| key.equals("prompt") || key.equals("input") || key.equals("stream_options")
+							? "dmr-batch sends it itself" : "give it as " + at + "." + key + ", not in extra"));
 		}
 	}
 

@@ -163,7 +163,8 @@ public class ChatService {
 		JsonValue timings = completion._additionalProperties().get("timings");
 		return new ModelReply(completion._model().asString().orElse(null), content, reasoning, finish, (usage != null) ? usage.promptTokens() : 0,
 				(usage != null) ? usage.completionTokens() : 0, latency, ttft, toJson(timings),
-				completion._systemFingerprint().asString().orElse(null), attempt);
+				completion._systemFingerprint().asString().orElse(null), attempt,
+				choice.logprobs().map(ChatService::toJson).orElse(null));
 	}
 
 	static ChatCompletionCreateParams request(ModelSettings settings, List<ChatMessage> messages,
@@ -200,6 +201,19 @@ public class ChatService {
 			// only re-encode the same map
 			request.putAdditionalBodyProperty("response_format", JsonValue.from(format.responseFormat()));
 		}
+		if (settings.wantsLogprobs()) {
+			request.logprobs(true);
+			if (settings.topLogprobs() != null) {
+				request.topLogprobs(settings.topLogprobs().longValue());
+			}
+		}
+		if (settings.n() != null) {
+			request.n(settings.n().longValue());
+		}
+		if (settings.extra() != null) {
+			// as given: store, metadata, a runner's own sampling fields
+			settings.extra().forEach((key, value) -> request.putAdditionalBodyProperty(key, JsonValue.from(value)));
+		}
 		if (settings.streaming()) {
 			request.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build());
 		}
@@ -212,8 +226,8 @@ public class ChatService {
 		return (text instanceof String string) ? string : null;
 	}
 
-	private static String toJson(JsonValue value) {
-		if (value == null || value.isMissing() || value.isNull()) {
+	private static String toJson(Object value) {
+		if (value == null || (value instanceof JsonValue json && (json.isMissing() || json.isNull()))) {
 			return null;
 		}
 		try {

@@ -130,7 +130,7 @@ public class ConversationProcessor {
 					calls.add(new Conversation.Call(i, step.name(), reply.finishReason(), reply.promptTokens(),
 							reply.completionTokens(), reply.latencyMillis(), reply.attempts(), reply.timings(),
 							reply.systemFingerprint(), invalid, false, servedBy(reply, settings), reply.ttftMillis(), null,
-							null));
+							null, reply.logprobs(), null));
 					if (invalid != null && attempt < tries) {
 						log.debug("item {} step {}: {}; asking again ({} of {})", item.id(), step.name(), invalid,
 								attempt + 1, tries);
