@@ -67,13 +67,22 @@ public record JobDefinition(String name, String description, Input input, ModelS
 			@JsonProperty("frequency_penalty") Double frequencyPenalty, Boolean stream, String when,
 			String conversation, @JsonProperty("response_format") String responseFormat, Map<String, Object> schema,
 			@JsonProperty("schema_file") String schemaFile, @JsonProperty("json_retries") Integer jsonRetries,
-			Boolean logprobs, @JsonProperty("top_logprobs") Integer topLogprobs, Integer n, Map<String, Object> extra) {
+			Boolean logprobs, @JsonProperty("top_logprobs") Integer topLogprobs, Integer n, Map<String, Object> extra,
+			String type) {
 
 		public static final List<String> RESPONSE_FORMATS = List.of("text", "json", "json_schema");
 
+		/**
+		 * What a step sends: {@code chat} (the default) a turn of the conversation; {@code complete} its rendered
+		 * prompt, raw, to the legacy completions endpoint, the text that follows it being the step's answer;
+		 * {@code embed} its rendered text to the embeddings endpoint, the vector kept with the item. Neither of the
+		 * last two joins the conversation.
+		 */
+		public static final List<String> TYPES = List.of("chat", "complete", "embed");
+
 		public Step(String name, String prompt, String template) {
 			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null, null, null,
-					null, null, null, null, null, null);
+					null, null, null, null, null, null, null);
 		}
 
 		/** A step without the advanced request fields ({@code logprobs}, {@code n}, {@code extra}). */
@@ -83,13 +92,21 @@ public record JobDefinition(String name, String description, Input input, ModelS
 				String schemaFile, Integer jsonRetries) {
 			this(name, prompt, template, model, temperature, topP, maxTokens, stop, seed, presencePenalty,
 					frequencyPenalty, stream, when, conversation, responseFormat, schema, schemaFile, jsonRetries, null,
-					null, null, null);
+					null, null, null, null);
 		}
 
 		/** The step's own model settings, over the job's. */
 		public ModelSettings settings() {
 			return new ModelSettings(model, temperature, topP, maxTokens, stop, seed, presencePenalty, frequencyPenalty,
 					stream, logprobs, topLogprobs, n, extra);
+		}
+
+		public boolean isComplete() {
+			return "complete".equals(type);
+		}
+
+		public boolean isEmbed() {
+			return "embed".equals(type);
 		}
 
 		public boolean startsNewConversation() {

@@ -225,6 +225,16 @@ public class JobFiles {
 			problems.add(at + "." + snake(violation.getPropertyPath().toString()) + " " + violation.getMessage());
 		}
 		checkExtra(problems, at, step.settings());
+		if (step.type() != null && !JobDefinition.Step.TYPES.contains(step.type())) {
+			problems.add(at + ".type '" + step.type() + "' is not one of " + String.join(", ", JobDefinition.Step.TYPES));
+		}
+		if ((step.isComplete() || step.isEmbed()) && step.responseFormat() != null
+				&& !"text".equals(step.responseFormat())) {
+			problems.add(at + " has type " + step.type() + ": response_format is for chat steps");
+		}
+		if (step.isEmbed() && (step.stream() != null || step.logprobs() != null || step.topLogprobs() != null)) {
+			problems.add(at + " has type embed: stream, logprobs and top_logprobs are for steps that answer in text");
+		}
 		if (step.conversation() != null && !List.of("new", "continue").contains(step.conversation())) {
 			problems.add(at + ".conversation '" + step.conversation() + "' must be 'new' or 'continue'");
 		}
