@@ -293,6 +293,16 @@ public class ConversationStore {
 			long meanLatencyMillis) {
 	}
 
+	/** The names of a run's steps that stored a vector ({@code embed} steps), in step order. */
+	public List<String> embedStepNames(long runId) {
+		return this.client
+			.sql("select step from dmr_call where run_id = ? and embedding is not null group by step "
+					+ "order by min(step_index), step")
+			.param(runId)
+			.query(String.class)
+			.list();
+	}
+
 	/** The names of a run's steps, in step order, as its calls recorded them. */
 	public List<String> stepNames(long runId) {
 		return this.client

@@ -165,6 +165,9 @@ public class Exports {
 				};
 				files.add(file);
 			}
+			// the vectors of embed steps, whatever the formats: the matrix the JSON exports hold as arrays
+			NpyExporter matrices = new NpyExporter(folder, this.store.embedStepNames(run.id()), this.json);
+			exporters.add(matrices);
 			this.store.forEach(run.id(), (conversation) -> {
 				for (Exporter exporter : exporters) {
 					try {
@@ -178,6 +181,7 @@ public class Exports {
 			for (Exporter exporter : exporters) {
 				exporter.finish();
 			}
+			files.addAll(matrices.files());
 			for (Exporter exporter : exporters) {
 				for (String warning : exporter.warnings()) {
 					// into the run's own log; the command line prints it once with the summary
