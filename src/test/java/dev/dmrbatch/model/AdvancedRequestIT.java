@@ -49,6 +49,12 @@ class AdvancedRequestIT {
 				    extra: { top_k: 1, vendor_flag: on }
 				export: [jsonl, json]
 				""");
+		Dmr.Result config = this.workspace.dmr("config", "job=adv");
+		assertThat(config.exitCode()).as(config.toString()).isZero();
+		assertThat(config.out()).containsPattern("top_logprobs +2 +job file jobs/adv.yaml \\(model.top_logprobs\\)")
+			.containsPattern("logprobs +false +job file jobs/adv.yaml \\(steps.second.logprobs\\)")
+			.containsPattern("extra +\\{store=false, metadata=\\{team=docs\\}, top_k=1, vendor_flag=on\\} +job file "
+					+ "jobs/adv.yaml \\(steps.second.extra\\) over job file jobs/adv.yaml \\(model.extra\\)");
 		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
 			Dmr.Result result = this.workspace.dmrAt(proxy.baseUrl(), "job=adv");
 			assertThat(result.exitCode()).as(result.toString()).isZero();
