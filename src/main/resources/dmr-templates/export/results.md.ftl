@@ -3,11 +3,13 @@
   dmr-batch uses that copy when there is one. Three macros, called as the export streams through the run:
     header(run)   once: run.job, run.run, run.id, run.input, run.model (settings), run.started, run.finished,
                   run.items, run.ok, run.failed, run.prompt_tokens, run.completion_tokens,
-                  run.models (per model: model, items, ok, failed, prompt_tokens, completion_tokens, latency_ms_avg)
+                  run.models (per model: model, items, ok, failed, prompt_tokens, completion_tokens, latency_ms_avg),
+                  run.checks (with checks: per "<step>.<check>", passed, total and rate)
     item(c)       per item and model: c.id, c.status, c.error (failed items), c.model,
                   c.turns (role, step, content, reasoning), c.steps (answer by step name), c.json (parsed JSON
                   answers by step name), c.skipped (steps a when: skipped), c.prompt_tokens, c.completion_tokens,
-                  c.first_of_item (the item's first model), c.several_models (the run compares models)
+                  c.first_of_item (the item's first model), c.several_models (the run compares models),
+                  c.checks (the checks' verdicts: key "<step>.<check>", pass, reason)
     footer(run)   once, at the end
 -->
 <#macro header run>
@@ -21,6 +23,11 @@
 | finished | ${run.finished} |
 | items | ${run.items} (${run.ok} ok, ${run.failed} failed) |
 | tokens | ${run.prompt_tokens} in, ${run.completion_tokens} out |
+<#if run.checks??>
+<#list run.checks as key, check>
+| check ${key} | ${check.passed}/${check.total} passed (${(check.rate * 100)?string["0.0"]}%) |
+</#list>
+</#if>
 
 </#macro>
 <#macro item c>
@@ -56,6 +63,14 @@ ${turn.content}
 
 </#if>
 </#list>
+<#if c.checks?? && c.checks?has_content>
+**Checks:**
+
+<#list c.checks as v>
+- ${v.pass?then("pass", "fail")} ${v.key}: ${v.reason}
+</#list>
+
+</#if>
 ---
 
 </#macro>

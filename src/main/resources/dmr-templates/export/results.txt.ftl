@@ -8,6 +8,11 @@ input: ${run.input}
 model: <#if (run.models?size > 0)>${run.models?map(m -> m.model)?join(", ")}<#else>${run.model.name!"-"}</#if>
 started: ${run.started}   finished: ${run.finished}
 items: ${run.items} (${run.ok} ok, ${run.failed} failed); tokens ${run.prompt_tokens} in, ${run.completion_tokens} out
+<#if run.checks??>
+<#list run.checks as key, check>
+check ${key}: ${check.passed}/${check.total} passed (${(check.rate * 100)?string["0.0"]}%)
+</#list>
+</#if>
 
 </#macro>
 <#macro item c>
@@ -19,6 +24,11 @@ ERROR: ${c.error}
 --- ${turn.role}<#if turn.step??> (${turn.step})</#if>:
 ${turn.content}
 </#list>
+<#if c.checks?? && c.checks?has_content>
+<#list c.checks as v>
+check ${v.key}: ${v.pass?then("pass", "fail")} - ${v.reason}
+</#list>
+</#if>
 
 </#macro>
 <#macro footer run>

@@ -25,11 +25,14 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 
 	static {
 		Set<String> keys = new java.util.HashSet<>(Set.of("job", "input", "output", "model", "profile", "run",
-				"concurrency", "export", "format", "requests", "base-url"));
+				"concurrency", "export", "format", "requests", "base-url", "session", "continue", "system"));
 		// a request setting by its job file name: a launch-time value, as --dmr.<key>= is (CommandLine)
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		KEYS = Set.copyOf(keys);
 	}
+
+	/** The commands that take {@code run=} more than once; the second and later are kept as {@code run#2} ... */
+	private static final Set<String> SEVERAL_RUNS = Set.of("compare");
 
 	static Arguments parse(List<String> args) {
 		Map<String, String> values = new LinkedHashMap<>();
@@ -78,12 +81,19 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 				// only runs and config take a job=; any other first word is not a command that takes one
 				throw notACommand(values.get("job"));
 			}
+			if (key.equals("run") && values.containsKey("run")) {
+				values.put("run#" + (all(values, "run").size() + 1), value);
+				continue;
+			}
 			if (values.put(key, value) != null) {
 				throw new ArgumentException("argument " + key + "= is given twice");
 			}
 		}
 		if (!help && !values.containsKey("job")) {
 			throw new ArgumentException("no job given: say job=<name> (see: java -jar dmr-batch.jar help)");
+		}
+		if (values.containsKey("run#2") && !SEVERAL_RUNS.contains(values.get("job"))) {
+			throw new ArgumentException("argument run= is given twice (only job=compare takes several runs)");
 		}
 		return new Arguments(values, vars, help, bare, Set.of());
 	}
@@ -120,6 +130,19 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 
 	public String get(String key) {
 		return this.values.get(key);
+	}
+
+	/** Every value of an argument that may be given more than once ({@code run=} of {@code job=compare}), in order. */
+	public List<String> all(String key) {
+		return all(this.values, key);
+	}
+
+	private static List<String> all(Map<String, String> values, String key) {
+		List<String> all = new java.util.ArrayList<>();
+		for (int i = 1; values.containsKey((i == 1) ? key : key + "#" + i); i++) {
+			all.add(values.get((i == 1) ? key : key + "#" + i));
+		}
+		return all;
 	}
 
 	RunRequest toRequest() {

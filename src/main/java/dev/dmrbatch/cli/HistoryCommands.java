@@ -101,6 +101,7 @@ class HistoryCommands {
 		line(text, "input", run.input());
 		line(text, "model", run.settings());
 		line(text, "status", run.status() + ((run.exitCode() != null) ? ", exit code " + run.exitCode()
+				: run.executions().isEmpty() ? ""
 				: " (running, or left running by a process that is gone: the same command resumes it)"));
 		line(text, "items", run.items() + ": " + run.ok() + " ok, " + run.failed() + " failed");
 		line(text, "tokens", run.promptTokens() + " in, " + run.completionTokens() + " out");

@@ -71,7 +71,8 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 	 * would run something other than what was asked.
 	 */
 	static void refuseUnused(Arguments arguments, Set<String> used, String command) {
-		for (String key : arguments.values().keySet()) {
+		for (String given : arguments.values().keySet()) {
+			String key = given.replaceFirst("#\\d+$", ""); // run#2: a second run=, where a command takes several
 			if (!key.equals("job") && !key.equals("profile") && !used.contains(key)) {
 				throw new ArgumentException(command + " does not take " + key + "=; its arguments are "
 						+ accepted(used));
@@ -127,7 +128,8 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 				The summary and where the results are go to stdout; logs to stderr and <output>/dmr-batch.log.
 
 				exit codes: 0 every item answered, 3 finished with failed items, 4 stopped (resumable),
-				            5 failed (resumable), 2 nothing ran (bad arguments, job file, template, input, model)
+				            5 failed (resumable), 6 finished but a check is below its quality gate,
+				            2 nothing ran (bad arguments, job file, template, input, model)
 
 				""");
 		List<String> names = this.jobFiles.available();

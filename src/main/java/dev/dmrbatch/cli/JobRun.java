@@ -87,6 +87,7 @@ class JobRun {
 		if (o.failuresLine() != null) {
 			Console.out(o.failuresLine());
 		}
+		o.checkLines().forEach(Console::out);
 		if (o.models().size() > 1) {
 			for (var model : o.models()) {
 				Console.out(String.format(Locale.ROOT,
@@ -113,6 +114,9 @@ class JobRun {
 			Console.out("exports: " + file);
 		}
 		o.exportWarnings().forEach(Console::warning);
+		if (o.gateLine() != null) {
+			Console.error(o.gateLine());
+		}
 		Path log = (o.outputDir() != null) ? Path.of(o.outputDir(), "dmr-batch.log") : null;
 		if (log != null && Files.exists(log)) {
 			Console.out("log: " + log);

@@ -2,15 +2,24 @@ package dev.dmrbatch.conversation;
 
 import java.util.List;
 
+import dev.dmrbatch.check.Verdict;
+
 /**
  * One input item's conversation with one model: its turns, the facts of each call, and how it ended.
  *
  * @param status {@code ok} when every step was answered, {@code failed} otherwise
  * @param error why it failed, in one sentence naming the culprit; {@code null} when ok
  * @param runner the base URL of the model runner that answered it
+ * @param verdicts the job's checks' verdicts on its answers, given as it was answered (stored apart, in the same
+ * transaction); empty when the job has no checks, and as read back from the store
  */
 public record Conversation(long itemSeq, String itemId, String model, String status, String error,
-		List<Turn> turns, List<Call> calls, String runner) {
+		List<Turn> turns, List<Call> calls, String runner, List<Verdict> verdicts) {
+
+	public Conversation(long itemSeq, String itemId, String model, String status, String error, List<Turn> turns,
+			List<Call> calls, String runner) {
+		this(itemSeq, itemId, model, status, error, turns, calls, runner, List.of());
+	}
 
 	public Conversation(long itemSeq, String itemId, String model, String status, String error, List<Turn> turns,
 			List<Call> calls) {
@@ -18,7 +27,17 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 	}
 
 	public Conversation withRunner(String url) {
-		return new Conversation(itemSeq, itemId, model, status, error, turns, calls, url);
+		return new Conversation(itemSeq, itemId, model, status, error, turns, calls, url, verdicts);
+	}
+
+	/** This conversation with the verdicts on its answers, and the calls its checks made after its own. */
+	public Conversation withVerdicts(List<Verdict> given, List<Call> checkCalls) {
+		List<Call> all = calls;
+		if (!checkCalls.isEmpty()) {
+			all = new java.util.ArrayList<>(calls);
+			all.addAll(checkCalls);
+		}
+		return new Conversation(itemSeq, itemId, model, status, error, turns, all, runner, given);
 	}
 
 	public static final String OK = "ok";
@@ -84,6 +103,11 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 				long latencyMillis, int attempts, String timings, String systemFingerprint, String error) {
 			this(stepIndex, step, finishReason, promptTokens, completionTokens, latencyMillis, attempts, timings,
 					systemFingerprint, error, false, null, null, null, null);
+		}
+
+		/** Whether this call was a judge check's request to its grader: its step is the check's key. */
+		public boolean isCheck() {
+			return this.step != null && this.step.indexOf('.') >= 0;
 		}
 
 		public static Call skipped(int stepIndex, String step) {

@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import dev.dmrbatch.check.CheckStore;
+
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -118,6 +120,56 @@ public class ConversationStore {
 		return totals;
 	}
 
+	/**
+	 * Keeps the sources of the prompts' templates a run is made with, by name in order, the first time it starts; a
+	 * restart keeps the first ones.
+	 */
+	public void saveTemplates(long runId, Map<String, String> sources) {
+		if (sources.isEmpty() || !templates(runId).isEmpty()) {
+			return;
+		}
+		List<Object[]> rows = new ArrayList<>(sources.size());
+		sources.forEach((name, source) -> rows.add(new Object[] { runId, rows.size(), name, source }));
+		this.jdbc.batchUpdate("insert into dmr_run_template (run_id, position, name, source) values (?, ?, ?, ?)",
+				rows);
+	}
+
+	/** The sources of the prompts' templates a run was made with, by name in order; none for a run made before. */
+	public Map<String, String> templates(long runId) {
+		Map<String, String> sources = new java.util.LinkedHashMap<>();
+		this.jdbc.query("select name, source from dmr_run_template where run_id = ? order by position",
+				(rs) -> {
+					sources.put(rs.getString("name"), rs.getString("source"));
+				}, runId);
+		return sources;
+	}
+
+	/** A run's conversations' figures without their turns, in input order: what tells items apart and counts them. */
+	public void forEachItem(long runId, Consumer<ItemFacts> action) {
+		this.jdbc.query((connection) -> {
+			PreparedStatement statement = connection.prepareStatement("select item_seq, item_id, model, status, "
+					+ "prompt_tokens, completion_tokens, latency_ms from dmr_conversation where run_id = ? "
+					+ "order by item_seq, model", ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+			statement.setFetchSize(1000);
+			statement.setLong(1, runId);
+			return statement;
+		}, (ResultSet rs) -> {
+			action.accept(new ItemFacts(rs.getLong("item_seq"), rs.getString("item_id"), rs.getString("model"),
+					rs.getString("status"), rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"),
+					rs.getLong("latency_ms")));
+		});
+	}
+
+	/** One conversation's figures: {@link #forEachItem}. */
+	public record ItemFacts(long itemSeq, String itemId, String model, String status, long promptTokens,
+			long completionTokens, long latencyMillis) {
+
+		public boolean isOk() {
+			return Conversation.OK.equals(this.status);
+		}
+
+	}
+
 	/** A run's failed items, in input order, with why each failed. */
 	public void forEachFailure(long runId, Consumer<Failure> action) {
 		this.jdbc.query("select item_seq, item_id, model, error from dmr_conversation where run_id = ? and status <> 'ok' "
@@ -211,7 +263,10 @@ public class ConversationStore {
 		return points;
 	}
 
-	/** Saves conversations; called by the chunk's writer, inside the chunk's transaction. */
+	/**
+	 * Saves conversations; called by the chunk's writer, inside the chunk's transaction. Their verdicts are saved by
+	 * the checks' store.
+	 */
 	public void saveAll(long runId, List<Conversation> conversations) {
 		if (conversations.isEmpty()) {
 			return;
@@ -235,7 +290,7 @@ public class ConversationStore {
 						call.finishReason(), call.promptTokens(), call.completionTokens(), call.latencyMillis(),
 						call.attempts(), call.timings(), call.systemFingerprint(), call.error(), call.skipped(),
 						call.requestModel(), call.ttftMillis(), call.httpStatus(), call.requestId(), call.logprobs(),
-						call.embedding() });
+						call.embedding(), call.isCheck() ? CheckStore.DURING_RUN : null });
 			}
 		}
 		this.jdbc.batchUpdate("insert into dmr_conversation (run_id, item_seq, model, item_id, status, error, "
@@ -248,9 +303,47 @@ public class ConversationStore {
 		if (!calls.isEmpty()) {
 			this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, step_index, answer, step, finish_reason, "
 					+ "prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, error, skipped, "
-					+ "request_model, ttft_ms, http_status, request_id, logprobs, embedding) "
-					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
+					+ "request_model, ttft_ms, http_status, request_id, logprobs, embedding, evaluation) "
+					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
 		}
+	}
+
+	/**
+	 * Adds the calls a later evaluation of a run's checks made (a judge's requests to its grader) to a stored
+	 * conversation, after the calls it has, and counts their tokens and time in the conversation's totals; its turns
+	 * and status never change.
+	 * @param evaluation the evaluation that made them
+	 */
+	public void addCheckCalls(long runId, int evaluation, long itemSeq, String model, List<Conversation.Call> calls) {
+		if (calls.isEmpty()) {
+			return;
+		}
+		Map<Integer, Integer> answers = new HashMap<>();
+		List<Object[]> rows = new ArrayList<>();
+		long promptTokens = 0;
+		long completionTokens = 0;
+		long latency = 0;
+		for (Conversation.Call call : calls) {
+			int answer = answers.computeIfAbsent(call.stepIndex(), (index) -> this.client
+				.sql("select coalesce(max(answer), 0) from dmr_call where run_id = ? and item_seq = ? and model = ? "
+						+ "and step_index = ?")
+				.params(runId, itemSeq, model, index)
+				.query(Integer.class)
+				.single()) + 1;
+			answers.put(call.stepIndex(), answer);
+			rows.add(new Object[] { runId, itemSeq, model, call.stepIndex(), answer, call.step(), call.finishReason(),
+					call.promptTokens(), call.completionTokens(), call.latencyMillis(), call.attempts(), call.timings(),
+					call.systemFingerprint(), call.error(), call.requestModel(), call.ttftMillis(), evaluation });
+			promptTokens += call.promptTokens();
+			completionTokens += call.completionTokens();
+			latency += call.latencyMillis();
+		}
+		this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, step_index, answer, step, finish_reason, "
+				+ "prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, error, "
+				+ "request_model, ttft_ms, evaluation) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+		this.jdbc.update("update dmr_conversation set prompt_tokens = prompt_tokens + ?, completion_tokens = "
+				+ "completion_tokens + ?, latency_ms = latency_ms + ? where run_id = ? and item_seq = ? and model = ?",
+				promptTokens, completionTokens, latency, runId, itemSeq, model);
 	}
 
 	public RunTotals totals(long runId) {
@@ -303,10 +396,11 @@ public class ConversationStore {
 			.list();
 	}
 
-	/** The names of a run's steps, in step order, as its calls recorded them. */
+	/** The names of a run's steps, in step order, as its calls recorded them (its checks' calls aside). */
 	public List<String> stepNames(long runId) {
 		return this.client
-			.sql("select step from dmr_call where run_id = ? group by step order by min(step_index), step")
+			.sql("select step from dmr_call where run_id = ? and evaluation is null group by step "
+					+ "order by min(step_index), step")
 			.param(runId)
 			.query(String.class)
 			.list();
@@ -347,6 +441,14 @@ public class ConversationStore {
 		for (long from = 0; from < last; from += PAGE) {
 			forEachIn(runId, from, from + PAGE, action);
 		}
+	}
+
+	/**
+	 * Streams a run's conversations with record numbers in {@code (from, to]}, in input order, as {@link #forEach}
+	 * does: ask for at most a {@value #PAGE} of them at a time.
+	 */
+	public void forEachBetween(long runId, long from, long to, Consumer<Conversation> action) {
+		forEachIn(runId, from, to, action);
 	}
 
 	/** The conversations with record numbers in {@code (from, to]}. */

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.check.Verdict;
 import dev.dmrbatch.conversation.Conversation;
 import tools.jackson.core.JsonGenerator;
 
@@ -116,6 +117,17 @@ final class ConversationData {
 			skipped.forEach(g::writeString);
 			g.writeEndArray();
 		}
+		if (!c.verdicts().isEmpty()) {
+			// the verdicts of the run's latest evaluation: {"<step>.<check>": {"pass": true, "reason": "..."}}
+			g.writeObjectPropertyStart("checks");
+			for (Verdict verdict : c.verdicts()) {
+				g.writeObjectPropertyStart(verdict.checkKey());
+				g.writeBooleanProperty("pass", verdict.pass());
+				g.writeStringProperty("reason", verdict.reason());
+				g.writeEndObject();
+			}
+			g.writeEndObject();
+		}
 		g.writeArrayPropertyStart("calls");
 		for (Conversation.Call call : c.calls()) {
 			g.writeStartObject();
@@ -192,6 +204,15 @@ final class ConversationData {
 		data.put("steps", answers(c));
 		data.put("json", json(c));
 		data.put("skipped", skipped(c));
+		List<Map<String, Object>> checks = new ArrayList<>();
+		for (Verdict verdict : c.verdicts()) {
+			Map<String, Object> v = new LinkedHashMap<>();
+			v.put("key", verdict.checkKey());
+			v.put("pass", verdict.pass());
+			v.put("reason", (verdict.reason() != null) ? verdict.reason() : "");
+			checks.add(v);
+		}
+		data.put("checks", checks);
 		data.put("prompt_tokens", c.promptTokens());
 		data.put("completion_tokens", c.completionTokens());
 		return data;

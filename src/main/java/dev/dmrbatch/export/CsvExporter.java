@@ -16,7 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code results.csv}: one row per item and model: id, status, error, model, one column per step's answer (and
  * after a JSON step's answer one column per top-level property of its schema, {@code <step>.<property>}), prompt
- * and completion tokens. RFC 4180: CRLF between records, fields with commas, quotes or line breaks quoted,
+ * and completion tokens; with checks, one column per check ({@code check:<step>.<check>}: {@code pass}, {@code fail},
+ * or empty where the step was not answered). RFC 4180: CRLF between records, fields with commas, quotes or line breaks quoted,
  * quotes doubled. UTF-8 with a byte order mark, which is what makes spreadsheets (Excel above all) read it as
  * UTF-8 rather than a local code page. A cell that a spreadsheet would take for a formula (it starts with {@code =},
  * {@code +}, {@code -}, {@code @}, a tab or a carriage return) is written quoted with a single quote in front, as
@@ -34,6 +35,8 @@ final class CsvExporter implements Exporter {
 
 	private final Map<String, List<String>> jsonColumns;
 
+	private final List<String> checks;
+
 	CsvExporter(Path folder, ExportRun run) throws IOException {
 		this.out = Files.newBufferedWriter(folder.resolve(FILE), StandardCharsets.UTF_8);
 		this.steps = run.steps();
@@ -50,6 +53,9 @@ final class CsvExporter implements Exporter {
 				properties.forEach((property) -> header.add(step + "." + property));
 			}
 		}
+		this.checks = run.checkKeys();
+		// a column per check, named apart from the steps' JSON columns (<step>.<property>)
+		this.checks.forEach((key) -> header.add("check:" + key));
 		header.addAll(List.of("prompt_tokens", "completion_tokens", "runner"));
 		row(header);
 	}
@@ -78,6 +84,14 @@ final class CsvExporter implements Exporter {
 				JsonNode value = (parsed != null) ? parsed.get(property) : null;
 				cells.add((value == null || value.isNull()) ? ""
 						: value.isValueNode() ? value.asString() : JSON.writeValueAsString(value));
+			}
+		}
+		if (!this.checks.isEmpty()) {
+			Map<String, Boolean> verdicts = new java.util.HashMap<>();
+			c.verdicts().forEach((v) -> verdicts.put(v.checkKey(), v.pass()));
+			for (String key : this.checks) {
+				Boolean pass = verdicts.get(key);
+				cells.add((pass == null) ? "" : pass ? "pass" : "fail");
 			}
 		}
 		cells.add(String.valueOf(c.promptTokens()));

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.check.CheckTotals;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.RunTotals;
@@ -18,9 +19,23 @@ import tools.jackson.databind.json.JsonMapper;
  * @param jsonColumns the steps that answer in JSON and their schema's top-level properties (the CSV's data columns;
  * an empty list for a step without a schema: one column with the whole object)
  * @param models each model's totals
+ * @param checks how often each check passed in the run's latest evaluation, in the job file's order; empty when the
+ * run has no checks
+ * @param checksByModel the same per model
  */
 record ExportRun(RunRecord run, RunTotals totals, List<String> steps, Map<String, List<String>> jsonColumns,
-		List<ConversationStore.ModelTotals> models, Instant finished) {
+		List<ConversationStore.ModelTotals> models, Instant finished, List<CheckTotals> checks,
+		List<CheckTotals> checksByModel) {
+
+	ExportRun(RunRecord run, RunTotals totals, List<String> steps, Map<String, List<String>> jsonColumns,
+			List<ConversationStore.ModelTotals> models, Instant finished) {
+		this(run, totals, steps, jsonColumns, models, finished, List.of(), List.of());
+	}
+
+	/** The checks' keys, {@code <step>.<check>}, in the job file's order. */
+	List<String> checkKeys() {
+		return this.checks.stream().map(CheckTotals::checkKey).toList();
+	}
 
 	String name() {
 		return this.run.jobName() + " run " + ((this.run.label() != null) ? this.run.label() : this.run.id());
@@ -56,7 +71,23 @@ record ExportRun(RunRecord run, RunTotals totals, List<String> steps, Map<String
 			perModel.add(m);
 		}
 		facts.put("models", perModel);
+		if (!this.checks.isEmpty()) {
+			// each check's pass count, all models together: {"<step>.<check>": {passed, total, rate}}
+			Map<String, Object> checks = new LinkedHashMap<>();
+			for (CheckTotals check : this.checks) {
+				checks.put(check.checkKey(), passCount(check));
+			}
+			facts.put("checks", checks);
+		}
 		return facts;
+	}
+
+	static Map<String, Object> passCount(CheckTotals check) {
+		Map<String, Object> count = new LinkedHashMap<>();
+		count.put("passed", check.passed());
+		count.put("total", check.total());
+		count.put("rate", check.rate());
+		return count;
 	}
 
 }

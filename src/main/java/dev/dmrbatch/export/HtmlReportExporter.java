@@ -21,6 +21,8 @@ import com.vladsch.flexmark.util.data.MutableDataSet;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.safety.Safelist;
+import dev.dmrbatch.check.CheckTotals;
+import dev.dmrbatch.check.Verdict;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.ConversationStore.Histogram;
@@ -29,8 +31,9 @@ import freemarker.template.Template;
 
 /**
  * {@code report.html}: one self-contained page to look at a run: its facts, charts of latency, tokens and progress
- * (inline SVG), the failures, and every item's conversation with answers rendered from Markdown, with a search box
- * and a status filter. Written through the {@code report.ftlh} template's {@code header}, {@code item} and
+ * (inline SVG), the failures, the checks' pass rates per check and per model, and every item's conversation with
+ * answers rendered from Markdown and its checks' verdicts, with a search box, a status filter and a filter for the
+ * items that failed a check. Written through the {@code report.ftlh} template's {@code header}, {@code item} and
  * {@code footer} macros: items stream through as they come, one call each, and the charts and the first failures
  * are asked of the store first, so nothing grows with the run. A Content-Security-Policy forbids every network
  * request when it is opened: an answer that links an image shows the link, never loads it, and answers' HTML is
@@ -83,6 +86,7 @@ final class HtmlReportExporter implements Exporter {
 		page.put("progress", progress(run.run().createdAt().toEpochMilli(), store.progress(id)));
 		page.put("items", run.totals().conversations());
 		failures(page, store, id, run.totals().failed());
+		checks(page, run);
 		HtmlPages.render(HtmlPages.macro(PAGE, "header", "page"), Map.of("page", page), this.out);
 	}
 
@@ -177,6 +181,39 @@ final class HtmlReportExporter implements Exporter {
 		page.put("more_failures", Math.max(0, seen[0] - FAILURES_LISTED));
 	}
 
+	/**
+	 * The checks' pass rates: a row per check, a column for all models and, with several, one per model; each cell
+	 * {@code passed/total (rate%)}.
+	 */
+	private static void checks(Map<String, Object> page, ExportRun run) {
+		List<String> all = run.checksByModel().stream().map(CheckTotals::model).distinct().toList();
+		List<String> models = (all.size() > 1) ? all : List.of();
+		List<Map<String, Object>> rows = new ArrayList<>();
+		for (CheckTotals check : run.checks()) {
+			Map<String, Object> row = new HashMap<>();
+			row.put("key", check.checkKey());
+			row.put("all", rate(check));
+			List<String> perModel = new ArrayList<>();
+			for (String model : models) {
+				perModel.add(run.checksByModel()
+					.stream()
+					.filter((c) -> c.checkKey().equals(check.checkKey()) && c.model().equals(model))
+					.findFirst()
+					.map(HtmlReportExporter::rate)
+					.orElse("-"));
+			}
+			row.put("models", perModel);
+			rows.add(row);
+		}
+		page.put("checks", rows);
+		page.put("check_models", models);
+	}
+
+	private static String rate(CheckTotals check) {
+		return String.format(java.util.Locale.ROOT, "%d/%d (%.1f%%)", check.passed(), check.total(),
+				check.rate() * 100);
+	}
+
 	/** One item: a column per model, each with its conversation. */
 	private void flushItem() throws IOException {
 		if (this.conversations.isEmpty()) {
@@ -192,6 +229,13 @@ final class HtmlReportExporter implements Exporter {
 		item.put("id", first.itemId());
 		item.put("status", this.conversations.stream().allMatch(Conversation::isOk) ? "ok" : "failed");
 		item.put("conversations", columns);
+		// the checks any of its models failed, for the filter (keys hold no blank)
+		item.put("failed_checks", String.join(" ", this.conversations.stream()
+			.flatMap((c) -> c.verdicts().stream())
+			.filter((v) -> !v.pass())
+			.map(Verdict::checkKey)
+			.distinct()
+			.toList()));
 		HtmlPages.render(this.item, Map.of("item", item), this.out);
 		this.items++;
 		this.conversations.clear();
@@ -224,6 +268,12 @@ final class HtmlReportExporter implements Exporter {
 			turns.add(shown);
 		}
 		data.put("turns", turns);
+		List<Map<String, Object>> checks = new ArrayList<>(c.verdicts().size());
+		for (Verdict verdict : c.verdicts()) {
+			checks.add(Map.of("key", verdict.checkKey(), "pass", verdict.pass(), "reason",
+					(verdict.reason() != null) ? verdict.reason() : ""));
+		}
+		data.put("checks", checks);
 		return data;
 	}
 

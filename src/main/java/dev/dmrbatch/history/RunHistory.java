@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.RunTotals;
@@ -27,13 +28,19 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunHistory {
 
+	/** The job name of chat sessions, which the store keeps as runs. */
+	private static final String CHAT = "chat";
+
 	private final ConversationStore store;
 
 	private final JobRepository jobRepository;
 
-	RunHistory(ConversationStore store, JobRepository jobRepository) {
+	private final CheckStore checks;
+
+	RunHistory(ConversationStore store, JobRepository jobRepository, CheckStore checks) {
 		this.store = store;
 		this.jobRepository = jobRepository;
+		this.checks = checks;
 	}
 
 	/** Every run, or one job's, newest first. */
@@ -87,9 +94,16 @@ public class RunHistory {
 			case COMPLETED, STOPPED, FAILED, ABANDONED -> RunOutcome.exitCode(status, totals.failed());
 			default -> null; // running now, or left running by a process that is gone: the next start recovers it
 		};
+		if (exitCode != null && exitCode == 0 && !RunOutcome
+			.belowGate(this.checks.passCounts(run.id()), this.checks.minPassRates(run.id()))
+			.isEmpty()) {
+			exitCode = RunOutcome.GATE_NOT_MET; // by the run's latest evaluation
+		}
 		double seconds = facts.stream().mapToDouble(RunSummary.Execution::seconds).sum();
+		// a chat session (job=chat) is a run without executions: it is shown as one
+		String shown = (executions.isEmpty() && CHAT.equals(run.jobName())) ? "CHAT SESSION" : status.toString();
 		return new RunSummary(run.id(), run.label(), run.jobName(), run.input(), run.createdAt(), seconds,
-				status.toString(), totals.conversations(), totals.ok(), totals.failed(), totals.promptTokens(),
+				shown, totals.conversations(), totals.ok(), totals.failed(), totals.promptTokens(),
 				totals.completionTokens(), exitCode, run.outputDir(), run.settings(), facts);
 	}
 

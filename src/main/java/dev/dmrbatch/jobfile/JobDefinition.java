@@ -19,19 +19,20 @@ import dev.dmrbatch.config.RunnerEndpoint;
  * @param skipLimit how many items may fail before the job fails; {@code null} for no limit
  * @param layouts export layouts of this job, by format ({@code markdown}, {@code text}): templates in
  * {@code templates/} instead of {@code export/results.md.ftl} and {@code export/results.txt.ftl}
+ * @param gate the quality gate over the steps' checks, or {@code null}
  * @param source the file it was read from (not a key of the file)
  */
 public record JobDefinition(String name, String description, Input input, ModelSettings model,
 		@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> models, String system,
 		Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
 		@JsonProperty("skip-limit") Integer skipLimit, List<String> export, Map<String, String> layouts,
-		List<RunnerEndpoint> runners, @JsonIgnore Path source) {
+		List<RunnerEndpoint> runners, Gate gate, @JsonIgnore Path source) {
 
 	public JobDefinition(String name, String description, Input input, ModelSettings model, String system,
 			Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry, Integer skipLimit,
 			List<String> export, Map<String, String> layouts, Path source) {
 		this(name, description, input, model, null, system, vars, steps, concurrency, retry, skipLimit, export, layouts,
-				null, source);
+				null, null, source);
 	}
 
 	public static final List<String> INPUT_FORMATS = List.of("csv", "jsonl", "json", "text");
@@ -59,6 +60,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	 * @param schema a JSON Schema, inline
 	 * @param schemaFile a JSON Schema file, relative to the working folder
 	 * @param jsonRetries how many times an answer that does not parse or validate is asked for again (default 2)
+	 * @param checks what is checked on the step's answer, in order; {@code null} for none
 	 */
 	public record Step(String name, String prompt, String template, String model, Double temperature,
 			@JsonProperty("top_p") Double topP, @JsonProperty("max_tokens") Integer maxTokens,
@@ -68,7 +70,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 			String conversation, @JsonProperty("response_format") String responseFormat, Map<String, Object> schema,
 			@JsonProperty("schema_file") String schemaFile, @JsonProperty("json_retries") Integer jsonRetries,
 			Boolean logprobs, @JsonProperty("top_logprobs") Integer topLogprobs, Integer n, Map<String, Object> extra,
-			String type) {
+			String type, List<Check> checks) {
 
 		public static final List<String> RESPONSE_FORMATS = List.of("text", "json", "json_schema");
 
@@ -82,17 +84,30 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 		public Step(String name, String prompt, String template) {
 			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null, null, null,
-					null, null, null, null, null, null, null);
+					null, null, null, null, null, null, null, null);
 		}
 
-		/** A step without the advanced request fields ({@code logprobs}, {@code n}, {@code extra}). */
+		/** A step without the advanced request fields ({@code logprobs}, {@code n}, {@code extra}) or checks. */
 		public Step(String name, String prompt, String template, String model, Double temperature, Double topP,
 				Integer maxTokens, List<String> stop, Long seed, Double presencePenalty, Double frequencyPenalty,
 				Boolean stream, String when, String conversation, String responseFormat, Map<String, Object> schema,
 				String schemaFile, Integer jsonRetries) {
 			this(name, prompt, template, model, temperature, topP, maxTokens, stop, seed, presencePenalty,
+					frequencyPenalty, stream, when, conversation, responseFormat, schema, schemaFile, jsonRetries, null);
+		}
+
+		/** A chat step without the advanced request fields ({@code logprobs}, {@code n}, {@code extra}). */
+		public Step(String name, String prompt, String template, String model, Double temperature, Double topP,
+				Integer maxTokens, List<String> stop, Long seed, Double presencePenalty, Double frequencyPenalty,
+				Boolean stream, String when, String conversation, String responseFormat, Map<String, Object> schema,
+				String schemaFile, Integer jsonRetries, List<Check> checks) {
+			this(name, prompt, template, model, temperature, topP, maxTokens, stop, seed, presencePenalty,
 					frequencyPenalty, stream, when, conversation, responseFormat, schema, schemaFile, jsonRetries, null,
-					null, null, null, null);
+					null, null, null, null, checks);
+		}
+
+		public List<Check> checksOrEmpty() {
+			return (checks != null) ? checks : List.of();
 		}
 
 		/** The step's own model settings, over the job's. */
@@ -120,6 +135,101 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	}
 
 	/**
+	 * A check on a step's answer, named in results as {@code <step>.<check>}. Which keys apply depends on the type
+	 * (see {@link #TYPES}); the job file's check refuses the others.
+	 *
+	 * @param value the text a {@code contains}, {@code not-contains} or {@code equals} check looks for; for
+	 * {@code expected}, a FreeMarker template rendered with the item
+	 * @param values the answers a {@code one-of} check allows
+	 * @param pattern a {@code regex} check's regular expression, found anywhere in the answer
+	 * @param min a {@code length} check's least length
+	 * @param max a {@code length} check's greatest length
+	 * @param unit a {@code length} check's unit: {@code chars} (the default) or {@code words}
+	 * @param path a {@code json-path} check's JSONPath, such as {@code $.category}
+	 * @param jsonEquals the value a {@code json-path} check wants at its path
+	 * @param exists whether a {@code json-path} check wants its path to be there
+	 * @param among the values a {@code json-path} check allows at its path
+	 * @param ignoreCase compare without regard to case
+	 * @param trim compare the answer without its leading and trailing white space
+	 * @param rubric a {@code judge} check's question to its grader: a FreeMarker template that sees the item and the
+	 * steps
+	 * @param model a {@code judge} check's grader: its model and settings
+	 * @param passScore the least score, 1 to 5, a {@code judge} check passes with (3 by default)
+	 * @param minPassRate the share of answers, 0 to 1, that must pass this check for the run to pass its quality gate
+	 */
+	public record Check(String name, String type, String value, List<String> values, String pattern, Integer min,
+			Integer max, String unit, String path, @JsonProperty("equals") Object jsonEquals, Boolean exists,
+			@JsonProperty("in") List<Object> among, @JsonProperty("ignore-case") Boolean ignoreCase, Boolean trim,
+			String rubric, ModelSettings model, @JsonProperty("pass-score") Integer passScore,
+			@JsonProperty("min-pass-rate") Double minPassRate) {
+
+		/** The types of check, each with the keys it takes beside {@code name}, {@code type} and min-pass-rate. */
+		public static final Map<String, List<String>> TYPES = typesInOrder();
+
+		private static Map<String, List<String>> typesInOrder() {
+			Map<String, List<String>> types = new java.util.LinkedHashMap<>();
+			types.put("contains", List.of("value", "ignore-case"));
+			types.put("not-contains", List.of("value", "ignore-case"));
+			types.put("equals", List.of("value", "ignore-case", "trim"));
+			types.put("one-of", List.of("values", "ignore-case", "trim"));
+			types.put("regex", List.of("pattern", "ignore-case"));
+			types.put("length", List.of("min", "max", "unit", "trim"));
+			types.put("json-path", List.of("path", "equals", "exists", "in", "ignore-case"));
+			types.put("expected", List.of("value", "ignore-case"));
+			types.put("judge", List.of("rubric", "model", "pass-score"));
+			return java.util.Collections.unmodifiableMap(types);
+		}
+
+		/** The keys this check gives, beside {@code name}, {@code type} and {@code min-pass-rate}. */
+		public List<String> keysGiven() {
+			List<String> keys = new java.util.ArrayList<>();
+			java.util.function.BiConsumer<String, Object> given = (key, v) -> {
+				if (v != null) {
+					keys.add(key);
+				}
+			};
+			given.accept("value", value);
+			given.accept("values", values);
+			given.accept("pattern", pattern);
+			given.accept("min", min);
+			given.accept("max", max);
+			given.accept("unit", unit);
+			given.accept("path", path);
+			given.accept("equals", jsonEquals);
+			given.accept("exists", exists);
+			given.accept("in", among);
+			given.accept("ignore-case", ignoreCase);
+			given.accept("trim", trim);
+			given.accept("rubric", rubric);
+			given.accept("model", model);
+			given.accept("pass-score", passScore);
+			return keys;
+		}
+
+		public boolean ignoresCase() {
+			return Boolean.TRUE.equals(ignoreCase);
+		}
+
+		public boolean trims() {
+			return Boolean.TRUE.equals(trim);
+		}
+
+		public int passScoreOrDefault() {
+			return (passScore != null) ? passScore : 3;
+		}
+
+	}
+
+	/**
+	 * The quality gate: a run whose checks pass less often than this ends with its own exit code.
+	 *
+	 * @param minPassRate the share of answers, 0 to 1, that must pass each check (a check's own
+	 * {@code min-pass-rate} replaces it)
+	 */
+	public record Gate(@JsonProperty("min-pass-rate") Double minPassRate) {
+	}
+
+	/**
 	 * Retries of transient faults for this job, over the profile's {@code dmr.retry}; durations like {@code 1s},
 	 * {@code 500ms}, {@code 2m}.
 	 */
@@ -128,7 +238,12 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 	JobDefinition withSource(Path file) {
 		return new JobDefinition(name, description, input, model, models, system, vars, steps, concurrency, retry,
-				skipLimit, export, layouts, runners, file);
+				skipLimit, export, layouts, runners, gate, file);
+	}
+
+	/** Whether any step has checks. */
+	public boolean hasChecks() {
+		return steps != null && steps.stream().anyMatch((step) -> step != null && !step.checksOrEmpty().isEmpty());
 	}
 
 	public Map<String, Object> varsOrEmpty() {

@@ -156,8 +156,11 @@ public class JobFiles {
 					problems.add(at + " needs exactly one of 'prompt' or 'template'");
 				}
 				checkStep(problems, at, step);
+				CheckRules.checkStep(problems, at, step, step.responseFormat() != null
+						&& !"text".equals(step.responseFormat()), this.validator);
 			}
 		}
+		CheckRules.checkGate(problems, job);
 		if (job.models() != null) {
 			if (job.model() != null && job.model().name() != null) {
 				problems.add("give either 'models' or 'model.name', not both");
@@ -234,6 +237,10 @@ public class JobFiles {
 		}
 		if (step.isEmbed() && (step.stream() != null || step.logprobs() != null || step.topLogprobs() != null)) {
 			problems.add(at + " has type embed: stream, logprobs and top_logprobs are for steps that answer in text");
+		}
+		if (step.isEmbed() && !step.checksOrEmpty().isEmpty()) {
+			problems.add(at + " has type embed: checks are for steps that answer in text (a complete step's text is "
+					+ "checked like a chat step's)");
 		}
 		if (step.conversation() != null && !List.of("new", "continue").contains(step.conversation())) {
 			problems.add(at + ".conversation '" + step.conversation() + "' must be 'new' or 'continue'");

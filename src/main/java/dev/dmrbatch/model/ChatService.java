@@ -291,6 +291,120 @@ public class ChatService {
 		}
 	}
 
+	/** The finish reason of an answer stopped by the user ({@link StreamStop}) before the model ended it. */
+	public static final String STOPPED = "stopped";
+
+	/**
+	 * Sends the conversation so far and streams the answer to {@code listener} as it arrives, the reasoning apart.
+	 * Transient faults are retried as {@link #complete} does while nothing has arrived yet; once the answer has
+	 * started, a fault ends it. A stop ({@link StreamStop#stop()}) ends it at once: the reply then holds what had
+	 * arrived, with the finish reason {@value #STOPPED}.
+	 * @throws ModelCallException when the runner did not answer, after the retries
+	 */
+	public ModelReply stream(ModelSettings settings, List<ChatMessage> messages, DmrProperties.Retry retry,
+			StreamListener listener, StreamStop stop) {
+		ModelSettings streamed = settings
+			.overriddenBy(new ModelSettings(null, null, null, null, null, null, null, null, true));
+		ChatCompletionCreateParams params = request(streamed, messages, null);
+		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
+		int[] attempts = { 0 };
+		try {
+			return template.execute(() -> {
+				attempts[0]++;
+				try {
+					return streamOnce(settings.name(), params, attempts[0], listener, stop);
+				}
+				catch (ModelCallException ex) {
+					if (ex.isTransient() && attempts[0] < retry.attempts() && !stop.isStopped()) {
+						listener.retrying(ex.getMessage());
+					}
+					throw ex;
+				}
+			});
+		}
+		catch (RetryException ex) {
+			Throwable last = (ex.getLastException() != null) ? ex.getLastException() : ex.getCause();
+			throw RunnerErrors.translate(last, this.baseUrl, settings.name());
+		}
+	}
+
+	private ModelReply streamOnce(String model, ChatCompletionCreateParams params, int attempt,
+			StreamListener listener, StreamStop stop) {
+		long start = System.nanoTime();
+		Long ttft = null;
+		StringBuilder content = new StringBuilder();
+		StringBuilder reasoning = new StringBuilder();
+		ReasoningStream split = new ReasoningStream(listener);
+		String answeredBy = null;
+		String finish = null;
+		String fingerprint = null;
+		CompletionUsage usage = null;
+		String timings = null;
+		long pieces = 0;
+		if (stop.isStopped()) {
+			return new ModelReply(null, "", null, STOPPED, 0, 0, 0, null, null, null, attempt);
+		}
+		try (StreamResponse<ChatCompletionChunk> chunks = this.client.chat().completions().createStreaming(params)) {
+			stop.streaming(chunks);
+			for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) chunks.stream()::iterator) {
+				answeredBy = chunk._model().asString().orElse(answeredBy);
+				fingerprint = chunk._systemFingerprint().asString().orElse(fingerprint);
+				usage = chunk._usage().asKnown().orElse(usage);
+				String chunkTimings = toJson(chunk._additionalProperties().get("timings"));
+				timings = (chunkTimings != null) ? chunkTimings : timings;
+				for (ChatCompletionChunk.Choice choice : chunk._choices().asKnown().orElse(List.of())) {
+					String text = choice.delta().content().orElse("");
+					String thought = Objects.requireNonNullElse(
+							text(choice.delta()._additionalProperties().get("reasoning_content")), "");
+					if (!(text.isEmpty() && thought.isEmpty())) {
+						pieces++;
+						if (ttft == null) {
+							ttft = (System.nanoTime() - start) / 1_000_000;
+						}
+					}
+					if (!thought.isEmpty()) {
+						reasoning.append(thought);
+						listener.reasoning(thought);
+					}
+					content.append(text);
+					split.accept(text);
+					// the raw field first, as for a whole answer: non-OpenAI servers may send a reason the enum lacks
+					String reason = choice._finishReason().asString()
+						.or(() -> choice._finishReason().asKnown().map(Object::toString))
+						.orElse(null);
+					finish = (reason != null) ? reason : finish;
+				}
+				if (stop.isStopped()) {
+					break;
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			if (!stop.isStopped()) {
+				ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
+				if (ttft != null) {
+					// part of the answer is on screen already: sending again would write it twice
+					throw new ModelCallException(error.getMessage(), error.status(), false, ex);
+				}
+				throw error;
+			}
+		}
+		split.finish();
+		long latency = (System.nanoTime() - start) / 1_000_000;
+		Reasoning.Split parts = Reasoning.split(content.toString());
+		String thinking = reasoning.isEmpty() ? null : reasoning.toString();
+		if (parts.reasoning() != null) {
+			thinking = (thinking == null) ? parts.reasoning() : thinking + "\n" + parts.reasoning();
+		}
+		if (stop.isStopped()) {
+			finish = STOPPED;
+		}
+		// a stopped answer has no usage: llama-server streams a token a piece, so the pieces count them
+		return new ModelReply(answeredBy, parts.answer(), thinking, finish,
+				(usage != null) ? usage.promptTokens() : 0, (usage != null) ? usage.completionTokens() : pieces,
+				latency, ttft, timings, fingerprint, attempt);
+	}
+
 	static ChatCompletionCreateParams request(ModelSettings settings, List<ChatMessage> messages,
 			StructuredOutput format) {
 		ChatCompletionCreateParams.Builder request = ChatCompletionCreateParams.builder().model(settings.name());

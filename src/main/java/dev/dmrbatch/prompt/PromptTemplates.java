@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,7 +47,7 @@ public class PromptTemplates {
 
 	private final Configuration configuration;
 
-	PromptTemplates(DmrProperties properties) {
+	public PromptTemplates(DmrProperties properties) {
 		this.folder = properties.resolve("templates");
 		this.configuration = configuration(this.folder);
 	}
@@ -89,16 +91,38 @@ public class PromptTemplates {
 	public Prompts compile(JobDefinition job) {
 		String jobFile = (job.source() != null) ? job.source().getFileName().toString() : job.name();
 		Template system = (job.system() != null) ? inline(jobFile + " system", job.system()) : null;
+		// the sources as compiled, kept with the run: what its prompts were, whatever becomes of the files
+		Map<String, String> sources = new LinkedHashMap<>();
+		if (job.system() != null) {
+			sources.put("system", job.system());
+		}
 		List<Template> steps = new ArrayList<>();
 		List<Template> conditions = new ArrayList<>();
 		for (JobDefinition.Step step : job.steps()) {
-			steps.add((step.template() != null) ? file(step.template())
-					: inline(jobFile + " steps." + step.name(), step.prompt()));
+			if (step.template() != null) {
+				steps.add(file(step.template(), sources, "steps." + step.name() + " (" + step.template() + ")"));
+			}
+			else {
+				steps.add(inline(jobFile + " steps." + step.name(), step.prompt()));
+				sources.put("steps." + step.name(), step.prompt());
+			}
 			// the job author's condition, never item data: it becomes the test of an #if
 			conditions.add((step.when() != null) ? inline(jobFile + " steps." + step.name() + ".when",
 					"<#if " + step.when().strip() + ">true<#else>false</#if>") : null);
+			if (step.when() != null) {
+				sources.put("steps." + step.name() + ".when", step.when());
+			}
 		}
-		return new Prompts(system, steps, conditions);
+		return new Prompts(system, steps, conditions, sources);
+	}
+
+	/**
+	 * Compiles one template written in a job file beside the prompts, such as a check's expected value.
+	 * @param name how messages name it, such as {@code classify.yaml steps.label.checks.label.value}
+	 * @throws PromptException for a syntax error, naming it and the line
+	 */
+	public TextTemplate text(String name, String source) {
+		return new TextTemplate(inline(name, source));
 	}
 
 	private Template inline(String name, String source) {
@@ -115,11 +139,12 @@ public class PromptTemplates {
 		}
 	}
 
-	private Template file(String name) {
+	private Template file(String name, Map<String, String> sources, String key) {
 		try {
 			Template template = this.configuration.getTemplate(name);
 			String source = Files.readString(this.folder.resolve(name));
 			checked(template, source);
+			sources.put(key, source);
 			checkIncludes(name, source, new HashSet<>(Set.of(name)));
 			return template;
 		}

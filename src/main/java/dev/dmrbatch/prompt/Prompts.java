@@ -23,10 +23,21 @@ public final class Prompts {
 
 	private final List<Template> conditions;
 
-	Prompts(Template system, List<Template> steps, List<Template> conditions) {
+	private final Map<String, String> sources;
+
+	Prompts(Template system, List<Template> steps, List<Template> conditions, Map<String, String> sources) {
 		this.system = system;
 		this.steps = steps;
 		this.conditions = conditions;
+		this.sources = sources;
+	}
+
+	/**
+	 * The sources they were compiled from, in order: {@code system}, then per step {@code steps.<name>} (with the
+	 * template file's name in brackets when it has one) and {@code steps.<name>.when}.
+	 */
+	public Map<String, String> sources() {
+		return this.sources;
 	}
 
 	/** Whether step {@code index} runs for this item: its {@code when:} holds, or it has none. */
@@ -47,7 +58,7 @@ public final class Prompts {
 		return render(this.steps.get(index), model);
 	}
 
-	private static String render(Template template, Map<String, Object> model) {
+	static String render(Template template, Map<String, Object> model) {
 		StringWriter out = new StringWriter(256);
 		try {
 			template.process(model, out);

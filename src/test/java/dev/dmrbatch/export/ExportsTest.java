@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
@@ -54,6 +55,8 @@ class ExportsTest {
 
 	Exports exports;
 
+	CheckStore checkStore;
+
 	RunRecord run;
 
 	@BeforeEach
@@ -63,7 +66,8 @@ class ExportsTest {
 		data.setUser("sa");
 		Flyway.configure().dataSource(data).locations("classpath:db/migration/common", "classpath:db/migration/h2").load().migrate();
 		this.store = new ConversationStore(new JdbcTemplate(data));
-		this.exports = new Exports(this.store, TestProperties.home(this.dir));
+		this.checkStore = new CheckStore(new JdbcTemplate(data));
+		this.exports = new Exports(this.store, this.checkStore, TestProperties.home(this.dir));
 		this.run = new RunRecord(7, "extract", "first", "input/items.csv", this.dir.resolve("out").toString(),
 				"{\"name\":\"ai/tiny\",\"max_tokens\":64}", Instant.parse("2026-11-25T10:00:00Z"));
 		this.store.registerRun(this.run);
@@ -223,7 +227,7 @@ class ExportsTest {
 				<#macro footer run>(${run.items})
 				</#macro>
 				""");
-		Exports custom = new Exports(this.store, TestProperties.home(this.dir));
+		Exports custom = new Exports(this.store, this.checkStore, TestProperties.home(this.dir));
 		custom.write(this.run, List.of("markdown"));
 		assertThat(Files.readString(out("results.md"))).isEqualTo("""
 				Run first of extract

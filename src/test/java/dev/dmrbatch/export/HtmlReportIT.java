@@ -5,6 +5,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
+import dev.dmrbatch.check.CheckStore;
+import dev.dmrbatch.check.Evaluation;
+import dev.dmrbatch.check.ItemVerdicts;
+import dev.dmrbatch.check.Verdict;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
@@ -123,7 +127,8 @@ class HtmlReportIT {
 				List.of(new Conversation.Call(0, "extract", "stop", 5, 7, 33, 1, null, null, null)));
 		store.saveAll(9, List.of(conversation(1, "ai/tiny", hostile), conversation(1, "ai/tiny2", "second model"),
 				conversation(2, "ai/tiny", "- one\n- two"), structured));
-		new Exports(store, TestProperties.home(this.dir)).write(run, List.of("html"));
+		new Exports(store, new CheckStore(new JdbcTemplate(data)), TestProperties.home(this.dir)).write(run,
+				List.of("html"));
 		Path report = this.dir.resolve("out/report.html");
 
 		try (HeadlessChromium chromium = new HeadlessChromium(this.dir.resolve("chromium"))) {
@@ -154,6 +159,80 @@ class HtmlReportIT {
 			assertThat(chromium.evaluate("document.querySelectorAll('#item-1 details.reasoning, #item-1 pre.json')"
 					+ ".length").asInt()).isZero();
 		}
+	}
+
+	@Test
+	void checksHaveTheirPassRatesPerModelAndAFilterForTheItemsFailingOne() throws Exception {
+		// given: two models on three items, two checks, verdicts stored as a run gives them
+		JdbcDataSource data = new JdbcDataSource();
+		data.setURL("jdbc:h2:mem:checks-" + this.dir.getFileName() + ";DB_CLOSE_DELAY=-1");
+		data.setUser("sa");
+		Flyway.configure().dataSource(data).locations("classpath:db/migration/common", "classpath:db/migration/h2")
+			.load()
+			.migrate();
+		ConversationStore store = new ConversationStore(new JdbcTemplate(data));
+		CheckStore checks = new CheckStore(new JdbcTemplate(data));
+		RunRecord run = new RunRecord(4, "checked", null, "input/x.csv", this.dir.resolve("out").toString(),
+				"{\"name\":\"ai/tiny\"}", Instant.parse("2026-11-25T10:00:00Z"));
+		store.registerRun(run);
+		store.saveAll(4, List.of(conversation(1, "ai/tiny", "one"), conversation(1, "ai/tiny2", "uno"),
+				conversation(2, "ai/tiny", "two"), conversation(2, "ai/tiny2", "dos"), conversation(3, "ai/tiny", "three"),
+				conversation(3, "ai/tiny2", "<b>tres</b>")));
+		Evaluation evaluation = checks.beginDuringRun(4, List.of("answer.short", "answer.english"), null);
+		checks.saveAll(evaluation, List.of(
+				new ItemVerdicts(1, "ai/tiny", List.of(new Verdict("answer.short", true, "3 chars"),
+						new Verdict("answer.english", true, "is the expected 'one'"))),
+				new ItemVerdicts(1, "ai/tiny2", List.of(new Verdict("answer.short", true, "3 chars"),
+						new Verdict("answer.english", false, "'uno' is not the expected 'one'"))),
+				new ItemVerdicts(2, "ai/tiny", List.of(new Verdict("answer.short", true, "3 chars"),
+						new Verdict("answer.english", true, "is the expected 'two'"))),
+				new ItemVerdicts(2, "ai/tiny2", List.of(new Verdict("answer.short", true, "3 chars"),
+						new Verdict("answer.english", false, "'dos' is not the expected 'two'"))),
+				new ItemVerdicts(3, "ai/tiny", List.of(new Verdict("answer.short", false, "5 chars, more than 4"),
+						new Verdict("answer.english", true, "is the expected 'three'"))),
+				new ItemVerdicts(3, "ai/tiny2", List.of(new Verdict("answer.short", false, "11 chars, more than 4"),
+						new Verdict("answer.english", false, "'<script>x</script>' is not the expected 'three'")))));
+		new Exports(store, checks, TestProperties.home(this.dir)).write(run, List.of("html"));
+		Path report = this.dir.resolve("out/report.html");
+
+		try (HeadlessChromium chromium = new HeadlessChromium(this.dir.resolve("chromium"))) {
+			chromium.open(report.toUri());
+			assertThat(chromium.problems()).isEmpty();
+			// then: a row per check, all models and each model
+			assertThat(chromium.evaluate("[...document.querySelectorAll('#checks tr.check')].map(r => "
+					+ "[...r.children].map(c => c.textContent).join('|')).join('\\n')").asString())
+				.isEqualTo("answer.short|4/6 (66.7%)|2/3 (66.7%)|2/3 (66.7%)\n"
+						+ "answer.english|3/6 (50.0%)|3/3 (100.0%)|0/3 (0.0%)");
+			assertThat(chromium.evaluate("[...document.querySelectorAll('#checks th')].slice(2, 4)"
+					+ ".map(c => c.textContent).join(',')").asString()).isEqualTo("ai/tiny,ai/tiny2");
+			// each conversation lists its verdicts; a reason is text, never markup
+			assertThat(chromium.evaluate("document.querySelector('#item-3 .conversation[data-model=\"ai/tiny2\"] "
+					+ "li[data-check=\"answer.english\"]').textContent").asString())
+				.isEqualTo("fail answer.english: '<script>x</script>' is not the expected 'three'");
+			assertThat(chromium.evaluate("document.querySelectorAll('ul.checks script').length").asInt()).isZero();
+			// the filter: items failing a check, in any model
+			assertThat(visible(chromium)).containsExactly("item1", "item2", "item3");
+			select(chromium, "answer.short");
+			assertThat(visible(chromium)).containsExactly("item3");
+			select(chromium, "answer.english");
+			assertThat(visible(chromium)).containsExactly("item1", "item2", "item3");
+			assertThat(chromium.evaluate("document.getElementById('shown').textContent").asString())
+				.isEqualTo("3 of 3 items shown");
+			chromium.evaluate("(() => { const s = document.getElementById('search'); s.value = 'dos';"
+					+ " s.dispatchEvent(new Event('input')); })()");
+			assertThat(visible(chromium)).containsExactly("item2");
+			chromium.screenshot(this.dir.resolve("checks.png"));
+			if (System.getenv("DMR_REPORT_SCREENSHOT") != null) {
+				Files.copy(this.dir.resolve("checks.png"),
+						Path.of(System.getenv("DMR_REPORT_SCREENSHOT").replace(".png", "-checks.png")),
+						java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+			}
+		}
+	}
+
+	private static void select(HeadlessChromium chromium, String check) throws Exception {
+		chromium.evaluate("(() => { const f = document.getElementById('check'); f.value = '" + check + "';"
+				+ " f.dispatchEvent(new Event('change')); })()");
 	}
 
 	private static Conversation conversation(long seq, String model, String answer) {

@@ -53,6 +53,16 @@ class PromptTemplatesTest {
 	}
 
 	@Test
+	void theSourcesAreKeptAsCompiledForTheRunToRecord() {
+		this.workspace.file("templates/s.ftl", "From a file:\n${text}\n");
+		Prompts prompts = this.templates.compile(job("Be brief.", inline("a", "Say ${title}."),
+				new JobDefinition.Step("b", null, "s.ftl")));
+		assertThat(prompts.sources()).containsExactly(Map.entry("system", "Be brief."),
+				Map.entry("steps.a", "Say ${title}."), Map.entry("steps.b (s.ftl)", "From a file:\n${text}\n"));
+		assertThat(this.templates.compile(job(null, inline("a", "x"))).sources()).containsOnlyKeys("steps.a");
+	}
+
+	@Test
 	void missingVariableNamesVariableTemplateAndLine() {
 		this.workspace.file("templates/s.ftl", "line one\nTitle: ${titel}\n");
 		Prompts prompts = this.templates.compile(job(null, new JobDefinition.Step("s", null, "s.ftl")));

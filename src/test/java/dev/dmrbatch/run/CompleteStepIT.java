@@ -73,4 +73,42 @@ class CompleteStepIT {
 			.contains("Once upon a time", story);
 	}
 
+	@Test
+	@SuppressWarnings("unchecked")
+	void aCompleteStepsTextIsCheckedAsAChatStepsAnswerIs() throws Exception {
+		// given: the text the completions endpoint answers the prompt with
+		HttpResponse<String> direct = HTTP.send(HttpRequest.newBuilder(URI.create(LocalRunner.baseUrl() + "/completions"))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"ai/tiny\", \"prompt\": \"Once upon a time\", "
+					+ "\"max_tokens\": 6, \"temperature\": 0, \"seed\": 7}"))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		Map<String, Object> answer = JSON.readValue(direct.body(), Map.class);
+		String text = (String) ((List<Map<String, Object>>) answer.get("choices")).get(0).get("text");
+		assertThat(text).isNotEmpty();
+		this.workspace.file("input/items.jsonl", "{\"id\": \"a\", \"text\": \"Once upon a time\"}\n");
+		this.workspace.file("jobs/checked.yaml", """
+				input: { path: input/items.jsonl }
+				model: { name: ai/tiny, max_tokens: 6, temperature: 0, seed: 7 }
+				steps:
+				  - name: story
+				    type: complete
+				    prompt: "${text}"
+				    checks:
+				      - { name: same, type: equals, value: %s }
+				      - { name: prompt, type: contains, value: "Once upon a time" }
+				export: [jsonl]
+				""".formatted(JSON.writeValueAsString(text)));
+
+		// when
+		Dmr.Result result = this.workspace.dmrAt(LocalRunner.baseUrl(), "job=checked");
+
+		// then: the check sees the text that follows the prompt, not the prompt
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		Map<String, Object> line = JSON.readValue(this.workspace.read("output/checked/run-1/results.jsonl").strip(),
+				Map.class);
+		Map<String, Map<String, Object>> checks = (Map<String, Map<String, Object>>) line.get("checks");
+		assertThat(checks.get("story.same")).as(line.toString()).containsEntry("pass", true);
+		assertThat(checks.get("story.prompt")).as(line.toString()).containsEntry("pass", false);
+	}
+
 }

@@ -236,8 +236,8 @@ class WorkflowIT {
 	@Test
 	@SuppressWarnings("unchecked")
 	void everyItemGoesThroughEachModelAndTheExportsPutThemSideBySide() throws Exception {
-		this.workspace.file("jobs/compare.yaml", """
-				name: compare
+		this.workspace.file("jobs/side-by-side.yaml", """
+				name: side-by-side
 				input: { format: csv, path: input/items.csv, id: id }
 				models: [ai/tiny, ai/tiny2]
 				model: { max_tokens: 6, temperature: 0 }
@@ -246,7 +246,7 @@ class WorkflowIT {
 				    prompt: "Item ${record.id}: ${text}"
 				export: [jsonl, json, csv, markdown]
 				""");
-		Dmr.Result result = this.workspace.dmr("job=compare", "output=out");
+		Dmr.Result result = this.workspace.dmr("job=side-by-side", "output=out");
 		assertThat(result.exitCode()).as(result.toString()).isZero();
 		assertThat(result.out()).contains("  model ai/tiny: 6 ok, 0 failed").contains("  model ai/tiny2: 6 ok, 0 failed");
 
@@ -270,12 +270,12 @@ class WorkflowIT {
 		assertThat(models).allSatisfy((m) -> assertThat(m).containsEntry("items", 6).containsEntry("failed", 0));
 
 		// model= on the command line names the models too, and makes another run
-		Dmr.Result again = this.workspace.dmr("job=compare", "model=ai/tiny2,ai/tiny",
+		Dmr.Result again = this.workspace.dmr("job=side-by-side", "model=ai/tiny2,ai/tiny",
 				"output=again");
 		assertThat(again.exitCode()).as(again.toString()).isZero();
 		assertThat(results("again")).hasSize(12).extracting((item) -> item.get("id") + " " + item.get("model"))
 			.contains("r6 ai/tiny", "r6 ai/tiny2");
-		Dmr.Result one = this.workspace.dmr("job=compare", "model=ai/tiny2",
+		Dmr.Result one = this.workspace.dmr("job=side-by-side", "model=ai/tiny2",
 				"output=one");
 		assertThat(one.exitCode()).as(one.toString()).isZero();
 		assertThat(results("one")).hasSize(6).extracting((item) -> item.get("model")).containsOnly("ai/tiny2");

@@ -84,6 +84,11 @@ public final class DmrProcess {
 		}
 	}
 
+	/** What the process reads as its stdin (a pipe): a chat's turns, written and flushed one at a time. */
+	public java.io.OutputStream stdin() {
+		return this.process.getOutputStream();
+	}
+
 	public long pid() {
 		return this.process.pid();
 	}

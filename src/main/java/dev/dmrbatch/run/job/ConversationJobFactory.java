@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
@@ -87,10 +88,13 @@ public class ConversationJobFactory {
 
 	private final OutputFolders folders;
 
+	private final CheckStore checkStore;
+
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
 			JobOperator jobOperator, ProgressProperties progress, RunProcesses processes,
-			OutputFolders folders) {
+			OutputFolders folders, CheckStore checkStore) {
+		this.checkStore = checkStore;
 		this.folders = folders;
 		this.processes = processes;
 		this.progress = progress;
@@ -142,7 +146,7 @@ public class ConversationJobFactory {
 
 	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
 			long upTo, ItemWriteListener<List<Conversation>> progress) {
-		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit());
+		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit(), this.checkStore, plan.checks());
 		Function<InputItem, List<Conversation>> conversations = (plan.builtIn() != null)
 				? plan.builtIn().processor(plan, lane.gate())
 				: new ConversationProcessor(plan, lane.chat(), lane.gate())::process;
@@ -216,6 +220,9 @@ public class ConversationJobFactory {
 					this.plan.input().display(), outputFolder(this.plan, runId).toAbsolutePath().toString(),
 					JSON.writeValueAsString((this.plan.models().size() == 1) ? this.plan.settings() : this.plan.models()),
 					Instant.now()));
+			if (this.plan.prompts() != null) {
+				ConversationJobFactory.this.store.saveTemplates(runId, this.plan.prompts().sources());
+			}
 		}
 
 	}

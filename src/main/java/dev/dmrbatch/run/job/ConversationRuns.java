@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.dmrbatch.config.RunnerEndpoint;
+import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.RunTotals;
@@ -65,9 +66,12 @@ public class ConversationRuns {
 
 	private final OutputFolders folders;
 
+	private final CheckStore checkStore;
+
 	ConversationRuns(ConversationJobFactory jobs, JobOperator jobOperator, JobRepository jobRepository,
 			ConversationStore store, RunnerClients clients, RunnerSlots slots, RunProcesses processes,
-			OutputFolders folders) {
+			OutputFolders folders, CheckStore checkStore) {
+		this.checkStore = checkStore;
 		this.folders = folders;
 		this.processes = processes;
 		this.clients = clients;
@@ -241,6 +245,10 @@ public class ConversationRuns {
 			runLog.error("the run {}: {}", outcome.status().toString().toLowerCase(Locale.ROOT), outcome.failure());
 		}
 		runLog.info(outcome.summaryLine());
+		outcome.checkLines().forEach(runLog::info);
+		if (outcome.gateLine() != null) {
+			runLog.error(outcome.gateLine());
+		}
 	}
 
 	/**
@@ -276,7 +284,8 @@ public class ConversationRuns {
 				totals.ok(), totals.failed(), totals.promptTokens(), totals.completionTokens(), answered, failedNow,
 				seconds, (outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete,
 				resumed, this.store.totalsByModel(runId), this.store.totalsByRunner(runId), reasons,
-				warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")));
+				warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")),
+				plan.checks().isEmpty() ? List.of() : this.checkStore.passCounts(runId), plan.checks().minPassRates());
 	}
 
 	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */

@@ -2,6 +2,10 @@ package dev.dmrbatch.run.job;
 
 import java.util.List;
 
+import dev.dmrbatch.check.CheckStore;
+import dev.dmrbatch.check.Evaluation;
+import dev.dmrbatch.check.ItemVerdicts;
+import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 
@@ -12,8 +16,8 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
 
 /**
  * Stores a chunk's conversations in the chunk's transaction, so they commit together with the reader's position,
- * and enforces the job's skip limit: a chunk that takes the failed items past it rolls back and fails the job, so
- * those items are tried again when the run resumes.
+ * with the verdicts of the job's checks on them, and enforces the job's skip limit: a chunk that takes the failed
+ * items past it rolls back and fails the job, so those items are tried again when the run resumes.
  */
 class ConversationWriter implements ItemWriter<List<Conversation>>, StepExecutionListener {
 
@@ -25,21 +29,38 @@ class ConversationWriter implements ItemWriter<List<Conversation>>, StepExecutio
 
 	private long failed;
 
-	ConversationWriter(ConversationStore store, Integer skipLimit) {
+	private final CheckStore checkStore;
+
+	private final JobChecks checks;
+
+	private Evaluation evaluation;
+
+	ConversationWriter(ConversationStore store, Integer skipLimit, CheckStore checkStore, JobChecks checks) {
 		this.store = store;
 		this.skipLimit = skipLimit;
+		this.checkStore = checkStore;
+		this.checks = checks;
 	}
 
 	@Override
 	public void beforeStep(StepExecution stepExecution) {
 		this.runId = stepExecution.getJobExecution().getJobInstanceId();
 		this.failed = this.store.totals(this.runId).failed();
+		if (!this.checks.isEmpty()) {
+			this.evaluation = this.checkStore.beginDuringRun(this.runId, this.checks.keys(), this.checks.definitions());
+		}
 	}
 
 	@Override
 	public void write(Chunk<? extends List<Conversation>> chunk) {
 		List<Conversation> conversations = chunk.getItems().stream().flatMap(List::stream).toList();
 		this.store.saveAll(this.runId, conversations);
+		if (this.evaluation != null) {
+			this.checkStore.saveAll(this.evaluation, conversations.stream()
+				.filter((c) -> !c.verdicts().isEmpty())
+				.map((c) -> new ItemVerdicts(c.itemSeq(), c.model(), c.verdicts()))
+				.toList());
+		}
 		if (this.skipLimit == null) {
 			return;
 		}

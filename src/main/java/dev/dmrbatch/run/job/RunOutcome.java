@@ -2,7 +2,9 @@ package dev.dmrbatch.run.job;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
+import dev.dmrbatch.check.CheckTotals;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.text.SafeText;
 
@@ -16,19 +18,80 @@ import org.springframework.batch.core.BatchStatus;
  * @param seconds how long this execution took
  * @param reasons why items failed, most frequent first (at most {@value #REASONS})
  * @param exportWarnings what the exports could not do, such as characters no font has, one sentence each
+ * @param checks how often each check passed, in the job file's order; empty when the job has none
+ * @param gate each check's least pass rate for the quality gate, by key; a check without one is absent
  */
 public record RunOutcome(String jobName, long runId, String label, BatchStatus status, long items, long ok,
 		long failed, long promptTokens, long completionTokens, long answered, long failedNow, double seconds,
 		String outputDir, List<String> exports, String failure, boolean alreadyComplete, boolean resumed,
 		List<ConversationStore.ModelTotals> models, List<ConversationStore.RunnerTotals> runners,
-		List<ConversationStore.FailureReason> reasons, List<String> exportWarnings) {
+		List<ConversationStore.FailureReason> reasons, List<String> exportWarnings, List<CheckTotals> checks,
+		Map<String, Double> gate) {
 
 	/** How many reasons for failed items the summary names. */
 	static final int REASONS = 5;
 
-	/** 0 all answered, 3 finished with failed items, 4 stopped, 5 failed. */
+	/**
+	 * 0 all answered, 3 finished with failed items, 4 stopped, 5 failed, 6 finished with every item answered but a
+	 * check below its quality gate. Failed items come first: their answers have no verdicts, so the pass rates are
+	 * taken over fewer answers than the run has, and the failures are what to fix first.
+	 */
 	public int exitCode() {
-		return exitCode(this.status, this.failed);
+		int code = exitCode(this.status, this.failed);
+		return (code == 0 && !belowGate().isEmpty()) ? GATE_NOT_MET : code;
+	}
+
+	/** The exit code of a run that finished with every item answered, but a check below its quality gate. */
+	public static final int GATE_NOT_MET = 6;
+
+	/** One line per check: {@code check summary.five-keywords: 37/40 passed (92.5%)}. */
+	public List<String> checkLines() {
+		return checkLines(this.checks);
+	}
+
+	/** {@link #checkLines()} for any checks' totals. */
+	public static List<String> checkLines(List<CheckTotals> checks) {
+		return checks.stream()
+			.map((check) -> String.format(Locale.ROOT, "check %s: %d/%d passed (%.1f%%)", check.checkKey(),
+					check.passed(), check.total(), check.rate() * 100))
+			.toList();
+	}
+
+	/** The checks that passed less often than their quality gate asks (a check with no verdict is never below). */
+	public List<CheckTotals> belowGate() {
+		return belowGate(this.checks, this.gate);
+	}
+
+	/** The checks that passed less often than their quality gate asks (a check with no verdict is never below). */
+	public static List<CheckTotals> belowGate(List<CheckTotals> checks, Map<String, Double> gate) {
+		return checks.stream()
+			.filter((check) -> gate.containsKey(check.checkKey()) && check.total() > 0
+					&& check.rate() < gate.get(check.checkKey()))
+			.toList();
+	}
+
+	/**
+	 * {@code finished; quality gate not met: summary.five-keywords 37/40 passed (92.5%), needs 95%}, naming every check
+	 * below its gate; null when none is.
+	 */
+	public String gateLine() {
+		return (this.status != BatchStatus.COMPLETED) ? null : gateLine(this.checks, this.gate);
+	}
+
+	/** {@link #gateLine()} for any checks' totals; null when none is below its gate. */
+	public static String gateLine(List<CheckTotals> checks, Map<String, Double> gate) {
+		List<CheckTotals> below = belowGate(checks, gate);
+		if (below.isEmpty()) {
+			return null;
+		}
+		return "finished; quality gate not met: " + String.join("; ", below.stream()
+			.map((check) -> String.format(Locale.ROOT, "%s %d/%d passed (%.1f%%), needs %s%%", check.checkKey(),
+					check.passed(), check.total(), check.rate() * 100,
+					java.math.BigDecimal.valueOf(gate.get(check.checkKey()))
+						.movePointRight(2)
+						.stripTrailingZeros()
+						.toPlainString()))
+			.toList());
 	}
 
 	/** The exit code of a run that ended with this status and this many failed items. */

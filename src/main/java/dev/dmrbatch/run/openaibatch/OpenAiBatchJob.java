@@ -89,7 +89,7 @@ class OpenAiBatchJob implements BuiltInJob {
 		}
 		return new RunPlan(OpenAiBatch.JOB, job, this.templates.compile(job), input, List.of(settings),
 				Collections.unmodifiableList(formats), Map.of(), concurrency, auto, planner.retry(job), null,
-				request.label(), output, lanes, this);
+				request.label(), output, lanes, this, dev.dmrbatch.check.JobChecks.NONE);
 	}
 
 	@Override

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.check.Grader;
+import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.input.InputItem;
@@ -46,10 +48,13 @@ public class ConversationProcessor {
 
 	private final LoadGate gate;
 
+	private final Grader grader;
+
 	public ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate) {
 		this.plan = plan;
 		this.chat = chat;
 		this.gate = gate;
+		this.grader = new Grader(chat, gate, plan.retry());
 	}
 
 	/** The item's conversations, one per model in the plan's order; {@code null} for a blank line. */
@@ -160,7 +165,14 @@ public class ConversationProcessor {
 		catch (PromptException ex) {
 			return failed(item, settings, turns, calls, ex.getMessage());
 		}
-		return new Conversation(item.seq(), item.id(), settings.name(), Conversation.OK, null, turns, calls);
+		Conversation answered = new Conversation(item.seq(), item.id(), settings.name(), Conversation.OK, null, turns,
+				calls);
+		if (this.plan.checks().isEmpty()) {
+			return answered;
+		}
+		// the checks see what the prompts saw, every step's answer included; a failed check does not fail the item
+		JobChecks.Evaluated evaluated = this.plan.checks().evaluate(model, this.grader);
+		return answered.withVerdicts(evaluated.verdicts(), evaluated.calls());
 	}
 
 	/**
@@ -212,10 +224,19 @@ public class ConversationProcessor {
 	 * answers so far). A field named like one of these four is still {@code item.<name>}.
 	 */
 	private Map<String, Object> model(InputItem item, Map<String, Object> answers) {
+		return model(item, this.plan.vars(), answers);
+	}
+
+	/**
+	 * The variables a prompt sees, as {@link #model(InputItem, Map)} makes them: also what a check's expected value
+	 * and a judge's rubric see when a stored run is checked again.
+	 * @param answers each step's {@link StepAnswer} by step name
+	 */
+	public static Map<String, Object> model(InputItem item, Map<String, Object> vars, Map<String, Object> answers) {
 		Map<String, Object> model = new HashMap<>(item.fields());
 		model.put("item", item.fields());
 		model.put("record", Map.of("number", item.seq(), "id", item.id()));
-		model.put("vars", this.plan.vars());
+		model.put("vars", vars);
 		model.put("steps", answers);
 		return model;
 	}

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.input.InputSource;
@@ -27,21 +28,22 @@ import dev.dmrbatch.prompt.Prompts;
  * @param lanes the model runners the items are spread across, one lane each; usually one
  * @param builtIn the built-in job that runs instead of a job file, or {@code null} for a job file
  * @param stepSettings per model of {@code models}, per step of the job, the settings its requests carry
+ * @param checks the steps' checks, compiled; {@link JobChecks#NONE} when the job has none
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
 		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
-		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings) {
+		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks) {
 
 	/** A plan whose steps' requests carry the model's settings with each step's own over them. */
 	public RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input, List<ModelSettings> models,
 			List<StructuredOutput> formats, Map<String, Object> vars, int concurrency, boolean autoConcurrency,
 			DmrProperties.Retry retry, Integer skipLimit, String label, Path output, List<Lane> lanes,
-			BuiltInJob builtIn) {
+			BuiltInJob builtIn, JobChecks checks) {
 		this(jobName, job, prompts, input, models, formats, vars, concurrency, autoConcurrency, retry, skipLimit, label,
 				output, lanes, builtIn, models.stream()
 					.map((model) -> job.steps().stream().map((step) -> model.overriddenBy(step.settings())).toList())
-					.toList());
+					.toList(), checks);
 	}
 
 	/**
@@ -74,6 +76,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		java.util.Set<String> names = new java.util.LinkedHashSet<>();
 		this.models.forEach((m) -> names.add(m.name()));
 		this.job.steps().stream().map(JobDefinition.Step::model).filter(java.util.Objects::nonNull).forEach(names::add);
+		names.addAll(this.checks.graderModels());
 		return List.copyOf(names);
 	}
 
@@ -103,7 +106,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 
 	public RunPlan withLanes(List<Lane> resolved) {
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, resolved.get(0).concurrency(), false,
-				retry, skipLimit, label, output, List.copyOf(resolved), builtIn, stepSettings);
+				retry, skipLimit, label, output, List.copyOf(resolved), builtIn, stepSettings, checks);
 	}
 
 }

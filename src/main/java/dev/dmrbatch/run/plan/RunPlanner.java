@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.config.Concurrency;
+import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
@@ -82,7 +83,13 @@ public class RunPlanner {
 		Path output = output(request);
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
 				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto), null,
-				stepSettings(job, models));
+				stepSettings(job, models), checks(job));
+	}
+
+	/** The job's checks, compiled: a judge's grader gets the profile's settings for its model under its own. */
+	public JobChecks checks(JobDefinition job) {
+		return JobChecks.compile(job, this.templates,
+				(grader) -> this.properties.settingsFor(grader.name()).overriddenBy(grader).withName(grader.name()));
 	}
 
 	/** {@code output=}: a folder for the exports, never an existing file. */

@@ -1,0 +1,522 @@
+package dev.dmrbatch.chat;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.export.Exports;
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.jobfile.JobFileException;
+import dev.dmrbatch.jobfile.JobFiles;
+import dev.dmrbatch.model.ChatService;
+import dev.dmrbatch.model.ModelCallException;
+import dev.dmrbatch.model.ModelCatalog;
+import dev.dmrbatch.model.ModelReply;
+import dev.dmrbatch.model.StreamStop;
+import dev.dmrbatch.prompt.PromptException;
+import dev.dmrbatch.prompt.PromptTemplates;
+import dev.dmrbatch.prompt.Prompts;
+import dev.dmrbatch.run.job.OutputFolders;
+import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.text.SafeText;
+import freemarker.cache.FileTemplateLoader;
+import freemarker.core.InvalidReferenceException;
+import freemarker.template.Template;
+import freemarker.template.TemplateException;
+
+/**
+ * One chat: reads prompts and commands from its screen, streams each answer to it, and stores the session after
+ * every turn. A runner that is down, a model that is missing or a command that cannot be done is one line on the
+ * screen; the chat goes on.
+ */
+final class Chat {
+
+	static final String HELP = """
+			/help                        this list
+			/models                      the runner's models
+			/model <name>                switch model; later turns use it
+			/system <text>               the system prompt (/system alone removes it)
+			/set <parameter> <value>     temperature, top_p, max_tokens, seed, stop (a|b), presence_penalty,
+			                             frequency_penalty; 'default' goes back to the profile's value
+			/params                      the settings the next turn is sent with
+			/think on|off                show the model's reasoning
+			/new                         a new session
+			/retry                       ask the last prompt again
+			/undo                        take back the last prompt and its answer
+			/save [name]                 name the session (every turn is saved as it happens)
+			/load <name>|<run>:<item>    open a session, or continue a run's stored conversation
+			/sessions                    the stored sessions
+			/export json|md|txt|pdf [file]   the session's export (also jsonl, csv, html)
+			/template <name> [var=value ...] start from a job file's system prompt and first step, or a
+			                             template in templates/
+			/stats                       tokens, time, time to first token and tokens/s
+			/quit                        leave (Ctrl-D too); Ctrl-C stops an answer being written
+			\"\"\"                          a prompt of several lines, up to a line that ends with \"\"\"""";
+
+	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT)
+		.withZone(ZoneId.systemDefault());
+
+	private static final Map<String, String> FORMATS = Map.of("json", "json", "md", "markdown", "markdown",
+			"markdown", "txt", "text", "text", "text", "pdf", "pdf", "jsonl", "jsonl", "csv", "csv", "html", "html");
+
+	private final Services services;
+
+	private final ChatScreen screen;
+
+	private final Map<String, Object> vars;
+
+	private ChatSession session;
+
+	private ModelReply last;
+
+	/** A prompt that found no answer, for {@code /retry}. */
+	private String unanswered;
+
+	private int failures;
+
+	Chat(Services services, ChatScreen screen, ChatSession session, Map<String, Object> vars) {
+		this.services = services;
+		this.screen = screen;
+		this.session = session;
+		this.vars = vars;
+	}
+
+	/** What the chat uses of the application. */
+	record Services(ChatService chat, ModelCatalog catalog, SessionStore sessions, Exports exports,
+			OutputFolders folders, JobFiles jobFiles, PromptTemplates templates, DmrProperties properties) {
+	}
+
+	ChatSession session() {
+		return this.session;
+	}
+
+	/** How many prompts found no answer. */
+	int failures() {
+		return this.failures;
+	}
+
+	/** Checks that the runner has the session's model: one line when not, and the chat goes on. */
+	void checkModel() {
+		try {
+			this.services.catalog().require(this.session.model());
+		}
+		catch (ModelCallException ex) {
+			this.screen.error(ex.getMessage());
+		}
+	}
+
+	/** Reads and answers until the user leaves. */
+	void run() throws IOException {
+		while (true) {
+			ChatInput.Entry entry = this.screen.read(this.session.model());
+			if (entry == null) {
+				return;
+			}
+			if (entry instanceof ChatInput.Prompt prompt) {
+				if (!prompt.text().isBlank()) {
+					send(prompt.text());
+				}
+				continue;
+			}
+			ChatInput.Slash command = (ChatInput.Slash) entry;
+			if (command.name().equals("quit") || command.name().equals("exit")) {
+				return;
+			}
+			try {
+				command(command);
+			}
+			catch (RunException | PromptException | JobFileException | IllegalArgumentException
+					| ModelCallException | UncheckedIOException ex) {
+				this.screen.error(ex.getMessage());
+			}
+		}
+	}
+
+	/** Sends a prompt, streams its answer and stores the turn. */
+	void send(String prompt) {
+		StreamStop stop = new StreamStop();
+		ModelSettings settings = this.session.settings();
+		ModelReply reply = null;
+		this.screen.answerStarts(stop);
+		try {
+			reply = this.services.chat()
+				.stream(settings, this.session.messagesWith(prompt), this.services.properties().retry(), this.screen,
+						stop);
+		}
+		catch (ModelCallException ex) {
+			this.screen.answerEnds(null);
+			this.screen.error(ex.getMessage());
+			this.unanswered = prompt;
+			this.failures++;
+			return;
+		}
+		this.screen.answerEnds(reply);
+		this.last = reply;
+		this.unanswered = null;
+		this.session.add(prompt, reply, settings.name(), SessionStore.settingsJson(settings.withName(null)));
+		save();
+	}
+
+	private void save() {
+		try {
+			this.services.sessions().save(this.session);
+		}
+		catch (RuntimeException ex) {
+			this.screen.error("session " + this.session.name() + " could not be saved: "
+					+ SafeText.firstLine(String.valueOf(ex.getMessage())));
+		}
+	}
+
+	private void command(ChatInput.Slash command) {
+		String argument = command.argument();
+		switch (command.name()) {
+			case "help", "?" -> this.screen.show(HELP);
+			case "models" -> models();
+			case "model" -> model(argument);
+			case "system" -> {
+				this.session.system(argument);
+				if (!this.session.turns().isEmpty() || this.session.runId() != null) {
+					save();
+				}
+				this.screen.say(argument.isBlank() ? "system prompt removed" : "system prompt set");
+			}
+			case "set" -> set(command.words());
+			case "params" -> params();
+			case "think" -> think(argument);
+			case "new" -> {
+				ChatSession fresh = new ChatSession(this.services.sessions().newName(), this.session.settings());
+				fresh.system(this.session.system());
+				this.session = fresh;
+				this.last = null;
+				this.screen.say("new session " + fresh.name());
+			}
+			case "retry" -> retry();
+			case "undo" -> {
+				if (this.session.undo() == null) {
+					this.screen.say("nothing to undo");
+				}
+				else {
+					save();
+					this.screen.say("took back the last prompt and answer (" + this.session.answers() + " answers left)");
+				}
+			}
+			case "save" -> {
+				if (!argument.isEmpty()) {
+					this.services.sessions().rename(this.session, argument);
+				}
+				else {
+					save();
+				}
+				this.screen.say("session " + this.session.name() + " saved (" + this.session.answers()
+						+ " answers); session=" + this.session.name() + " resumes it");
+			}
+			case "load" -> load(argument);
+			case "sessions" -> sessions();
+			case "export" -> export(command.words());
+			case "template" -> template(command.words());
+			case "stats" -> stats();
+			default -> this.screen.error("unknown command /" + command.name() + " (/help lists them)");
+		}
+	}
+
+	private void models() {
+		List<String> names = this.services.catalog().modelNames();
+		StringBuilder text = new StringBuilder();
+		for (String name : names) {
+			text.append(ModelCatalog.sameModel(name, this.session.model()) ? "* " : "  ").append(name).append('\n');
+		}
+		this.screen.show(names.isEmpty() ? "the runner has no models" : text.toString().stripTrailing());
+	}
+
+	private void model(String name) {
+		if (name.isEmpty()) {
+			this.screen.say("model: " + this.session.model());
+			return;
+		}
+		this.services.catalog().require(name);
+		ModelSettings defaults = this.services.properties().settingsFor(this.session.model());
+		ModelSettings settings = this.session.settings();
+		// parameters set with /set stay; the rest are the new model's own from the profile
+		ModelSettings own = this.services.properties().settingsFor(name);
+		this.session.settings(new ModelSettings(name, keep(settings.temperature(), defaults.temperature(), own.temperature()),
+				keep(settings.topP(), defaults.topP(), own.topP()),
+				keep(settings.maxTokens(), defaults.maxTokens(), own.maxTokens()),
+				keep(settings.stop(), defaults.stop(), own.stop()), keep(settings.seed(), defaults.seed(), own.seed()),
+				keep(settings.presencePenalty(), defaults.presencePenalty(), own.presencePenalty()),
+				keep(settings.frequencyPenalty(), defaults.frequencyPenalty(), own.frequencyPenalty()),
+				settings.stream()));
+		this.screen.say("model " + name + " for the turns to come");
+	}
+
+	private static <T> T keep(T current, T defaultOfCurrent, T defaultOfNew) {
+		return java.util.Objects.equals(current, defaultOfCurrent) ? defaultOfNew : current;
+	}
+
+	private void set(List<String> words) {
+		if (words.size() < 2) {
+			throw new IllegalArgumentException("/set needs a parameter and a value: /set temperature 0.7 (parameters: "
+					+ String.join(", ", ChatSettings.PARAMETERS) + ")");
+		}
+		String value = String.join(" ", words.subList(1, words.size()));
+		this.session.settings(ChatSettings.set(this.session.settings(),
+				this.services.properties().settingsFor(this.session.model()), words.get(0), value));
+		this.screen.say(words.get(0) + " = " + ChatSettings.shown(this.session.settings())
+			.getOrDefault(words.get(0).toLowerCase(Locale.ROOT).replace('-', '_'), value));
+	}
+
+	private void params() {
+		StringBuilder text = new StringBuilder();
+		ChatSettings.shown(this.session.settings())
+			.forEach((key, value) -> text.append(String.format(Locale.ROOT, "%-18s %s%n", key, value)));
+		text.append(String.format(Locale.ROOT, "%-18s %s%n", "system",
+				(this.session.system() != null) ? SafeText.excerpt(this.session.system(), 60) : "-"));
+		text.append(String.format(Locale.ROOT, "%-18s %s", "session", this.session.name()));
+		this.screen.show(text.toString());
+	}
+
+	private void think(String argument) {
+		switch (argument.toLowerCase(Locale.ROOT)) {
+			case "on" -> this.screen.thinking(true);
+			case "off" -> this.screen.thinking(false);
+			case "" -> this.screen.thinking(!this.screen.thinking());
+			default -> throw new IllegalArgumentException("/think takes on or off, not '" + argument + "'");
+		}
+		this.screen.say("reasoning " + (this.screen.thinking() ? "shown" : "hidden"));
+	}
+
+	private void retry() {
+		String prompt = this.unanswered;
+		if (prompt == null) {
+			prompt = this.session.undo();
+			if (prompt == null || prompt.isEmpty()) {
+				this.screen.say("nothing to retry");
+				return;
+			}
+			save();
+		}
+		send(prompt);
+	}
+
+	private void load(String which) {
+		if (which.isEmpty()) {
+			throw new IllegalArgumentException("/load needs a session name, or <run>:<item id> (/sessions lists them)");
+		}
+		SessionStore sessions = this.services.sessions();
+		if (which.contains(":")) {
+			ChatSession continued = sessions.continueFrom(which, sessions.newName(), this.session.settings(), null);
+			sessions.save(continued);
+			this.session = continued;
+			this.screen.say("session " + continued.name() + " continues run " + continued.sourceRunId() + " item "
+					+ continued.sourceItemId() + " (" + continued.answers() + " answers)");
+		}
+		else {
+			RunRecord run = sessions.find(SessionStore.checkName(which))
+				.orElseThrow(() -> new RunException("there is no session named '" + which + "' (/sessions lists them)"));
+			this.session = sessions.load(run, this.session.settings());
+			this.screen.say("session " + this.session.name() + " (" + this.session.answers() + " answers, model "
+					+ this.session.model() + ")");
+		}
+		this.last = null;
+		this.unanswered = null;
+		this.screen.show(transcript(this.session));
+	}
+
+	/** The turns so far, as a resumed or continued session shows them. */
+	static String transcript(ChatSession session) {
+		StringBuilder text = new StringBuilder();
+		for (var turn : session.turns()) {
+			text.append(switch (turn.role()) {
+				case "system" -> "system: ";
+				case "user" -> "> ";
+				default -> "";
+			}).append(turn.content()).append("\n");
+		}
+		return text.toString().stripTrailing();
+	}
+
+	private void sessions() {
+		List<SessionStore.Summary> sessions = this.services.sessions().sessions();
+		if (sessions.isEmpty()) {
+			this.screen.say("no sessions yet");
+			return;
+		}
+		StringBuilder text = new StringBuilder();
+		for (SessionStore.Summary summary : sessions) {
+			text.append(String.format(Locale.ROOT, "%s %-28s %s  %3d answers  %s%s%n",
+					summary.name().equals(this.session.name()) ? "*" : " ", summary.name(),
+					TIME.format(summary.updated()), summary.answers(), (summary.model() != null) ? summary.model() : "-",
+					(summary.continues() != null) ? "  (continues " + summary.continues() + ")" : ""));
+		}
+		this.screen.show(text.toString().stripTrailing());
+	}
+
+	private void export(List<String> words) {
+		if (words.isEmpty() || !FORMATS.containsKey(words.get(0).toLowerCase(Locale.ROOT))) {
+			throw new IllegalArgumentException("/export takes json, md, txt or pdf (or jsonl, csv, html) and a file name");
+		}
+		String format = FORMATS.get(words.get(0).toLowerCase(Locale.ROOT));
+		save();
+		if (this.session.runId() == null) {
+			return;
+		}
+		RunRecord run = this.services.sessions().record(this.session);
+		Exports exports = this.services.exports();
+		if (words.size() < 2) {
+			Path folder = Path.of(run.outputDir());
+			this.services.folders().claim(folder, run.id(), run.jobName(), run.label());
+			exports.write(run, List.of(format)).forEach((file) -> this.screen.say("exports: " + file));
+			return;
+		}
+		Path target = Path.of(String.join(" ", words.subList(1, words.size()))).toAbsolutePath();
+		if (Files.isDirectory(target)) {
+			throw new IllegalArgumentException("/export " + words.get(0) + ": " + target + " is a folder; give a file");
+		}
+		Path temporary = null;
+		try {
+			Files.createDirectories(this.services.properties().resolve("data"));
+			temporary = Files.createTempDirectory(this.services.properties().resolve("data"), "chat-export");
+			RunRecord there = new RunRecord(run.id(), run.jobName(), run.label(), run.input(), temporary.toString(),
+					run.settings(), run.createdAt());
+			List<Path> written = exports.write(there, List.of(format));
+			if (target.getParent() != null) {
+				Files.createDirectories(target.getParent());
+			}
+			Files.move(written.get(0), target, StandardCopyOption.REPLACE_EXISTING);
+			this.screen.say("exports: " + target);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("/export could not write " + target + ": " + ex.getMessage(), ex);
+		}
+		finally {
+			delete(temporary);
+		}
+	}
+
+	private static void delete(Path folder) {
+		if (folder == null) {
+			return;
+		}
+		try (Stream<Path> files = Files.walk(folder)) {
+			for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(file);
+			}
+		}
+		catch (IOException ex) {
+			// a temporary folder left behind in data/ harms nothing
+		}
+	}
+
+	/**
+	 * Starts from a job file's system prompt and first step, or from a template of {@code templates/}, with the
+	 * chat's variables and those given; the rendered prompt is sent as the next turn.
+	 */
+	private void template(List<String> words) {
+		if (words.isEmpty()) {
+			throw new IllegalArgumentException("/template needs a job file or template name: /template <name> [var=value ...]");
+		}
+		String name = words.get(0);
+		Map<String, Object> given = new LinkedHashMap<>(this.vars);
+		for (String word : words.subList(1, words.size())) {
+			int eq = word.indexOf('=');
+			if (eq <= 0) {
+				throw new IllegalArgumentException("/template takes var=value after the name, not '" + word + "'");
+			}
+			given.put(word.substring(0, eq), word.substring(eq + 1));
+		}
+		String system = null;
+		String prompt;
+		if (this.services.jobFiles().available().contains(name)) {
+			JobDefinition job = this.services.jobFiles().load(name);
+			Prompts prompts = this.services.templates().compile(job);
+			Map<String, Object> vars = new LinkedHashMap<>(job.varsOrEmpty());
+			vars.putAll(given);
+			Map<String, Object> model = model(given, vars);
+			system = prompts.hasSystem() ? prompts.renderSystem(model) : null;
+			prompt = prompts.renderStep(0, model);
+		}
+		else {
+			prompt = renderTemplate(name, model(given, given));
+		}
+		if (system != null) {
+			this.session.system(system);
+		}
+		send(prompt);
+	}
+
+	private Map<String, Object> model(Map<String, Object> given, Map<String, Object> vars) {
+		Map<String, Object> model = new HashMap<>(given);
+		model.put("item", given);
+		model.put("record", Map.of("number", 1, "id", this.session.name()));
+		model.put("vars", vars);
+		model.put("steps", Map.of());
+		return model;
+	}
+
+	private String renderTemplate(String name, Map<String, Object> model) {
+		Path folder = this.services.properties().resolve("templates");
+		String file = Files.isRegularFile(folder.resolve(name)) ? name : name + ".ftl";
+		if (!Files.isRegularFile(folder.resolve(file)) || !folder.resolve(file).normalize().startsWith(folder)) {
+			throw new IllegalArgumentException("no job file or template named '" + name + "' (jobs/" + name
+					+ ".yaml, templates/" + name + ")");
+		}
+		try {
+			Template template = PromptTemplates.configuration(new FileTemplateLoader(folder.toFile())).getTemplate(file);
+			StringWriter text = new StringWriter();
+			template.process(model, text);
+			return text.toString();
+		}
+		catch (InvalidReferenceException ex) {
+			String variable = String.valueOf(ex.getBlamedExpressionString());
+			throw new PromptException("template " + file + " line " + ex.getLineNumber() + ": ${" + variable
+					+ "} is missing (give it after the name: /template " + name + " " + variable + "=...)");
+		}
+		catch (TemplateException ex) {
+			throw new PromptException("template " + file + " line " + ex.getLineNumber() + ": "
+					+ SafeText.firstLine(ex.getMessageWithoutStackTop()));
+		}
+		catch (IOException ex) {
+			throw new PromptException("template " + file + " cannot be read: " + SafeText.firstLine(ex.getMessage()));
+		}
+	}
+
+	private void stats() {
+		StringBuilder text = new StringBuilder();
+		if (this.last != null) {
+			text.append("last answer: ").append(this.last.promptTokens()).append(" tokens in, ")
+				.append(this.last.completionTokens()).append(" out, ").append(seconds(this.last.latencyMillis()))
+				.append(", first token after ")
+				.append((this.last.ttftMillis() != null) ? seconds(this.last.ttftMillis()) : "-").append(", ")
+				.append(rate(this.last.completionTokens(), this.last.latencyMillis()))
+				.append(ChatService.STOPPED.equals(this.last.finishReason()) ? " (stopped)" : "").append('\n');
+		}
+		ChatSession s = this.session;
+		text.append("session ").append(s.name()).append(": ").append(s.answers()).append(" answers, ")
+			.append(s.promptTokens()).append(" tokens in, ").append(s.completionTokens()).append(" out, ")
+			.append(seconds(s.latencyMillis())).append(", ").append(rate(s.completionTokens(), s.latencyMillis()));
+		this.screen.show(text.toString());
+	}
+
+	static String seconds(long millis) {
+		return String.format(Locale.ROOT, "%.2f s", millis / 1000.0);
+	}
+
+	static String rate(long tokens, long millis) {
+		return (millis > 0) ? String.format(Locale.ROOT, "%.1f tokens/s", tokens * 1000.0 / millis) : "- tokens/s";
+	}
+
+}

@@ -1,0 +1,129 @@
+package dev.dmrbatch.chat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import dev.dmrbatch.cli.Arguments;
+import dev.dmrbatch.cli.Command;
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.export.Exports;
+import dev.dmrbatch.jobfile.JobFiles;
+import dev.dmrbatch.model.ChatService;
+import dev.dmrbatch.model.ModelCatalog;
+import dev.dmrbatch.prompt.PromptTemplates;
+import dev.dmrbatch.run.job.OutputFolders;
+import dev.dmrbatch.run.plan.RunException;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code job=chat} (or {@code chat}): talk to a model, on a terminal with a line editor, or through a pipe one line
+ * (or {@code """} block) a turn. Every turn is stored as it happens; {@code session=} resumes a session and
+ * {@code continue=<run>:<item>} goes on with a run's stored conversation as a new session. The terminal's classes
+ * are loaded only here, so the other commands start as fast as before.
+ */
+@Component
+@Order(5)
+class ChatCommand implements Command {
+
+	/** The exit code of a piped chat in which a prompt found no answer, as for a failed run. */
+	static final int FAILED = 5;
+
+	private final Chat.Services services;
+
+	ChatCommand(ChatService chat, ModelCatalog catalog, SessionStore sessions, Exports exports, OutputFolders folders,
+			JobFiles jobFiles, PromptTemplates templates, DmrProperties properties) {
+		this.services = new Chat.Services(chat, catalog, sessions, exports, folders, jobFiles, templates, properties);
+	}
+
+	@Override
+	public String name() {
+		return "chat";
+	}
+
+	@Override
+	public String usage() {
+		return "job=chat [model=<name>] [session=<name>] [continue=<run>:<item-id>] [system=<text>]\n"
+				+ "           [var.<key>=<value> ...] [--lines]   (piped stdin: one prompt; --lines: a turn a line)";
+	}
+
+	/** The arguments it uses besides {@code job=} and {@code profile=}; {@code var.} for {@code var.<key>=}. */
+	public Set<String> arguments() {
+		return Set.of("model", "session", "continue", "system", "var.");
+	}
+
+	@Override
+	public int run(Arguments arguments) throws IOException {
+		SessionStore sessions = this.services.sessions();
+		DmrProperties properties = this.services.properties();
+		String model = arguments.get("model");
+		ModelSettings settings = properties.settingsFor((model != null) ? model : properties.defaultModel());
+		String name = (arguments.get("session") != null) ? SessionStore.checkName(arguments.get("session")) : null;
+		ChatSession session;
+		boolean resumed = false;
+		if (arguments.get("continue") != null) {
+			if (name != null && sessions.find(name).isPresent()) {
+				throw new RunException("session=" + name + " exists already: continue= starts a new session, give "
+						+ "another name");
+			}
+			session = sessions.continueFrom(arguments.get("continue"), (name != null) ? name : sessions.newName(),
+					settings, model);
+			resumed = true;
+		}
+		else {
+			RunRecord stored = (name != null) ? sessions.find(name).orElse(null) : null;
+			if (stored != null) {
+				session = sessions.load(stored, settings);
+				if (model != null) {
+					session.settings(properties.settingsFor(model));
+				}
+				resumed = true;
+			}
+			else {
+				session = new ChatSession((name != null) ? name : sessions.newName(), settings);
+			}
+		}
+		if (arguments.get("system") != null) {
+			session.system(arguments.get("system"));
+		}
+		if (session.sourceRunId() != null && session.runId() == null) {
+			sessions.save(session); // a continued conversation is a session from the start
+		}
+		Map<String, Object> vars = new LinkedHashMap<>(arguments.vars());
+		try (ChatScreen screen = screen(properties, arguments.option("lines"))) {
+			Chat chat = new Chat(this.services, screen, session, vars);
+			if (resumed) {
+				screen.show(Chat.transcript(session));
+			}
+			screen.say("session " + session.name() + ((session.sourceRunId() != null) ? " (continues run "
+					+ session.sourceRunId() + " item " + session.sourceItemId() + ")" : "") + ", model "
+					+ session.model() + (screen.interactive() ? "; /help lists the commands, Ctrl-D leaves" : ""));
+			chat.checkModel();
+			chat.run();
+			ChatSession last = chat.session();
+			if (last.runId() != null) {
+				screen.say("session " + last.name() + " saved (" + last.answers() + " answers); session="
+						+ last.name() + " resumes it");
+			}
+			return (!screen.interactive() && chat.failures() > 0) ? FAILED : 0;
+		}
+	}
+
+	/** A terminal when stdin and stdout are one; plain streams otherwise. */
+	private static ChatScreen screen(DmrProperties properties, boolean lines) throws IOException {
+		if (System.console() == null) {
+			return new PlainScreen(System.in, System.out, System.err, lines);
+		}
+		Path data = properties.resolve("data");
+		Files.createDirectories(data);
+		return new TerminalScreen(data.resolve("chat-history"));
+	}
+
+}

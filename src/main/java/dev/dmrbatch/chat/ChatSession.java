@@ -1,0 +1,195 @@
+package dev.dmrbatch.chat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.model.ChatMessage;
+import dev.dmrbatch.model.ModelReply;
+
+/**
+ * One chat session as it stands: its turns (a system turn first, if any), the facts of each call with the settings it
+ * was sent with, and the settings the next turn is sent with. Stored after every change ({@link SessionStore}).
+ */
+final class ChatSession {
+
+	/** The step name of a chat turn: {@code turn-1}, {@code turn-2} … */
+	static final String TURN = "turn-";
+
+	private Long runId;
+
+	private String name;
+
+	private String conversationModel;
+
+	private ModelSettings settings;
+
+	private final List<Conversation.Turn> turns = new ArrayList<>();
+
+	private final List<SentCall> calls = new ArrayList<>();
+
+	private Long sourceRunId;
+
+	private String sourceItemId;
+
+	ChatSession(String name, ModelSettings settings) {
+		this.name = name;
+		this.settings = settings;
+	}
+
+	/** A call of this session and the settings it was sent with, as JSON ({@code null} for a copied call). */
+	record SentCall(Conversation.Call call, String settings) {
+	}
+
+	Long runId() {
+		return this.runId;
+	}
+
+	void stored(long id) {
+		this.runId = id;
+	}
+
+	String name() {
+		return this.name;
+	}
+
+	void rename(String name) {
+		this.name = name;
+	}
+
+	/** The model of the stored conversation: the session's first; each call records its own. */
+	String conversationModel() {
+		return (this.conversationModel != null) ? this.conversationModel : this.settings.name();
+	}
+
+	void conversationModel(String model) {
+		this.conversationModel = model;
+	}
+
+	ModelSettings settings() {
+		return this.settings;
+	}
+
+	void settings(ModelSettings settings) {
+		this.settings = settings;
+	}
+
+	String model() {
+		return this.settings.name();
+	}
+
+	List<Conversation.Turn> turns() {
+		return this.turns;
+	}
+
+	List<SentCall> calls() {
+		return this.calls;
+	}
+
+	Long sourceRunId() {
+		return this.sourceRunId;
+	}
+
+	String sourceItemId() {
+		return this.sourceItemId;
+	}
+
+	void source(long runId, String itemId) {
+		this.sourceRunId = runId;
+		this.sourceItemId = itemId;
+	}
+
+	String system() {
+		return (!this.turns.isEmpty() && "system".equals(this.turns.get(0).role())) ? this.turns.get(0).content() : null;
+	}
+
+	/** Sets the system prompt for the turns to come (an empty one removes it). */
+	void system(String text) {
+		boolean has = system() != null;
+		if (text == null || text.isBlank()) {
+			if (has) {
+				this.turns.remove(0);
+			}
+			return;
+		}
+		Conversation.Turn turn = new Conversation.Turn("system", null, text);
+		if (has) {
+			this.turns.set(0, turn);
+		}
+		else {
+			this.turns.add(0, turn);
+		}
+	}
+
+	/** The conversation as the model is sent it: the answers without their reasoning. */
+	List<ChatMessage> messages() {
+		return this.turns.stream().map((turn) -> new ChatMessage(turn.role(), turn.content())).toList();
+	}
+
+	/** The messages with a user turn after them. */
+	List<ChatMessage> messagesWith(String prompt) {
+		List<ChatMessage> messages = new ArrayList<>(messages());
+		messages.add(ChatMessage.user(prompt));
+		return messages;
+	}
+
+	/** How many answers the session has. */
+	int answers() {
+		return (int) this.turns.stream().filter((turn) -> "assistant".equals(turn.role())).count();
+	}
+
+	/** Adds a prompt and its answer, and the facts of the call. */
+	void add(String prompt, ModelReply reply, String model, String settingsJson) {
+		if (this.conversationModel == null) {
+			this.conversationModel = model;
+		}
+		int index = this.calls.stream().mapToInt((c) -> c.call().stepIndex()).max().orElse(-1) + 1;
+		String step = TURN + (answers() + 1);
+		this.turns.add(new Conversation.Turn("user", step, prompt));
+		this.turns.add(new Conversation.Turn("assistant", step, reply.content(), reply.reasoning(), null));
+		this.calls.add(new SentCall(new Conversation.Call(index, step, reply.finishReason(), reply.promptTokens(),
+				reply.completionTokens(), reply.latencyMillis(), reply.attempts(), reply.timings(),
+				reply.systemFingerprint(), null, false, model, reply.ttftMillis(), null, null), settingsJson));
+	}
+
+	/**
+	 * Takes back the last answer and the prompt before it.
+	 * @return the prompt, or {@code null} when there is no answer to take back
+	 */
+	String undo() {
+		int answer = -1;
+		for (int i = this.turns.size() - 1; i >= 0; i--) {
+			if ("assistant".equals(this.turns.get(i).role())) {
+				answer = i;
+				break;
+			}
+		}
+		if (answer < 0) {
+			return null;
+		}
+		String step = this.turns.get(answer).step();
+		String prompt = null;
+		while (this.turns.size() > answer) {
+			this.turns.remove(this.turns.size() - 1);
+		}
+		if (answer > 0 && "user".equals(this.turns.get(answer - 1).role())) {
+			prompt = this.turns.remove(answer - 1).content();
+		}
+		this.calls.removeIf((call) -> step != null && step.equals(call.call().step()));
+		return (prompt != null) ? prompt : "";
+	}
+
+	long promptTokens() {
+		return this.calls.stream().mapToLong((c) -> c.call().promptTokens()).sum();
+	}
+
+	long completionTokens() {
+		return this.calls.stream().mapToLong((c) -> c.call().completionTokens()).sum();
+	}
+
+	long latencyMillis() {
+		return this.calls.stream().mapToLong((c) -> c.call().latencyMillis()).sum();
+	}
+
+}

@@ -1,0 +1,12 @@
+package dev.dmrbatch.check;
+
+import java.util.List;
+
+/**
+ * The verdicts on one item's conversation with one model, in the job file's order of the checks.
+ *
+ * @param itemSeq the item's record number, as in the conversation store
+ * @param model the conversation's model
+ */
+public record ItemVerdicts(long itemSeq, String model, List<Verdict> verdicts) {
+}

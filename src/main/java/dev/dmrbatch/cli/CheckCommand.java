@@ -1,0 +1,213 @@
+package dev.dmrbatch.cli;
+
+import java.util.Set;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.check.CheckStore;
+import dev.dmrbatch.check.CheckTotals;
+import dev.dmrbatch.check.Evaluation;
+import dev.dmrbatch.check.Grader;
+import dev.dmrbatch.check.ItemVerdicts;
+import dev.dmrbatch.check.JobChecks;
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.export.Exports;
+import dev.dmrbatch.history.RunHistory;
+import dev.dmrbatch.input.InputItem;
+import dev.dmrbatch.input.InputReaders;
+import dev.dmrbatch.model.LoadGate;
+import dev.dmrbatch.model.ModelCallException;
+import dev.dmrbatch.model.RunnerClients;
+import dev.dmrbatch.prompt.StepAnswer;
+import dev.dmrbatch.run.job.OutputFolders;
+import dev.dmrbatch.run.job.RunOutcome;
+import dev.dmrbatch.run.pipeline.ConversationProcessor;
+import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.run.plan.RunPlan;
+import dev.dmrbatch.run.plan.RunPlanner;
+import dev.dmrbatch.run.plan.RunRequest;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * {@code job=check run=<id|label>}: evaluates the job file's current checks again on a stored run, without asking the
+ * answering model (a judge's grader is asked), and stores the verdicts as the run's next evaluation, all in one
+ * transaction, so an interrupted check leaves the run's latest evaluation as it was. The run's answers never change;
+ * its exports are written again from the store and show the new evaluation. The items' fields, which an expected value
+ * or a rubric may use, are read again from the run's input.
+ */
+@Component
+@Order(15)
+class CheckCommand implements Command {
+
+	private static final JsonMapper JSON = JsonMapper.shared();
+
+	private final RunHistory history;
+
+	private final RunPlanner planner;
+
+	private final ConversationStore store;
+
+	private final CheckStore checkStore;
+
+	private final RunnerClients clients;
+
+	private final Exports exports;
+
+	private final OutputFolders folders;
+
+	private final TransactionTemplate transaction;
+
+	CheckCommand(RunHistory history, RunPlanner planner, ConversationStore store, CheckStore checkStore,
+			RunnerClients clients, Exports exports, OutputFolders folders, PlatformTransactionManager transactions) {
+		this.history = history;
+		this.planner = planner;
+		this.store = store;
+		this.checkStore = checkStore;
+		this.clients = clients;
+		this.exports = exports;
+		this.folders = folders;
+		this.transaction = new TransactionTemplate(transactions);
+	}
+
+	@Override
+	public String name() {
+		return "check";
+	}
+
+	@Override
+	public Set<String> arguments() {
+		return Set.of("run");
+	}
+
+	@Override
+	public String usage() {
+		return "job=check run=<id|label>";
+	}
+
+	@Override
+	public int run(Arguments arguments) throws Exception {
+		String which = arguments.get("run");
+		if (which == null) {
+			throw new RunException("job=check needs run=<run id or label> (the summary of a run names it)");
+		}
+		RunRecord run = this.history.find(which);
+		// the job file as it is now: its checks, its input's format and id, its variables
+		RunPlan plan = this.planner.plan(new RunRequest(run.jobName(), run.input(), null, null, run.label(), null,
+				Map.of()));
+		JobChecks checks = plan.checks();
+		String name = run.jobName() + " run " + ((run.label() != null) ? run.label() : run.id());
+		if (checks.isEmpty()) {
+			throw new RunException("the job file of " + name + " has no checks to evaluate: add checks: to its steps");
+		}
+		Grader grader = grader(plan, checks);
+		List<ItemVerdicts> verdicts = new ArrayList<>();
+		Map<String, List<Conversation.Call>> calls = new LinkedHashMap<>();
+		ItemStreamReader<InputItem> input = InputReaders.reader(plan.input());
+		input.open(new ExecutionContext());
+		try {
+			InputItem[] item = { input.read() };
+			this.store.forEach(run.id(), (conversation) -> {
+				while (item[0] != null && item[0].seq() < conversation.itemSeq()) {
+					item[0] = read(input);
+				}
+				if (!conversation.isOk()) {
+					return; // a failed item has no verdicts, as during the run
+				}
+				InputItem fields = (item[0] != null && item[0].seq() == conversation.itemSeq()) ? item[0]
+						: new InputItem(conversation.itemSeq(), conversation.itemId(), Map.of(), null, false);
+				JobChecks.Evaluated evaluated = checks.evaluate(
+						ConversationProcessor.model(fields, plan.vars(), answers(conversation)), grader);
+				verdicts.add(new ItemVerdicts(conversation.itemSeq(), conversation.model(), evaluated.verdicts()));
+				if (!evaluated.calls().isEmpty()) {
+					calls.put(conversation.itemSeq() + "\n" + conversation.model(), evaluated.calls());
+				}
+			});
+		}
+		catch (ModelCallException ex) {
+			throw new RunException(ex.getMessage());
+		}
+		finally {
+			input.close();
+		}
+		Evaluation evaluation = this.transaction.execute((status) -> {
+			Evaluation begun = this.checkStore.beginNew(run.id(), checks.keys(), checks.definitions());
+			this.checkStore.saveAll(begun, verdicts);
+			calls.forEach((key, made) -> {
+				String[] item = key.split("\n", 2);
+				this.store.addCheckCalls(run.id(), begun.number(), Long.parseLong(item[0]), item[1], made);
+			});
+			return begun;
+		});
+		List<CheckTotals> totals = this.checkStore.passCounts(run.id());
+		Console.out(name + " checked again (evaluation " + evaluation.number() + "): " + verdicts.size()
+				+ " conversations, " + checks.keys().size() + " checks; the answers are unchanged");
+		RunOutcome.checkLines(totals).forEach(Console::out);
+		this.folders.claim(Path.of(run.outputDir()), run.id(), run.jobName(), run.label());
+		Exports.Written written = this.exports.write(run, plan.job().exportsOrDefault(), plan.job().layoutsOrEmpty(),
+				plan.jsonColumns());
+		written.files().forEach((file) -> Console.out("exports: " + file));
+		written.warnings().forEach(Console::warning);
+		String gate = RunOutcome.gateLine(totals, checks.minPassRates());
+		if (gate != null) {
+			Console.error(gate);
+		}
+		// as a run's own exit code: failed items first, then the gate
+		if (this.store.totals(run.id()).failed() > 0) {
+			return 3;
+		}
+		return (gate != null) ? RunOutcome.GATE_NOT_MET : 0;
+	}
+
+	/** Who asks the judges' graders: the run's first runner, once it has said it has their models. */
+	private Grader grader(RunPlan plan, JobChecks checks) {
+		RunPlan.Lane lane = plan.lanes().get(0);
+		try {
+			for (String model : checks.graderModels()) {
+				this.clients.catalog(lane.url()).require(model);
+			}
+		}
+		catch (ModelCallException ex) {
+			throw new RunException(ex.getMessage());
+		}
+		return new Grader(this.clients.chat(lane.url()), new LoadGate(lane.concurrency(), "graders"), plan.retry());
+	}
+
+	private static InputItem read(ItemStreamReader<InputItem> input) {
+		try {
+			return input.read();
+		}
+		catch (Exception ex) {
+			throw (ex instanceof RuntimeException runtime) ? runtime : new IllegalStateException(ex);
+		}
+	}
+
+	/** Each answered step's answer as the checks see it, and the steps a {@code when:} skipped. */
+	private static Map<String, Object> answers(Conversation conversation) {
+		Map<String, Object> answers = new LinkedHashMap<>();
+		for (Conversation.Call call : conversation.calls()) {
+			if (call.skipped()) {
+				answers.put(call.step(), StepAnswer.skippedStep());
+			}
+		}
+		for (Conversation.Turn turn : conversation.turns()) {
+			if (turn.role().equals("assistant") && turn.step() != null) {
+				Object json = (turn.json() != null) ? JSON.readValue(turn.json(), Object.class) : null;
+				answers.put(turn.step(), new StepAnswer(turn.content(), turn.reasoning(), json, false));
+			}
+		}
+		return answers;
+	}
+
+}

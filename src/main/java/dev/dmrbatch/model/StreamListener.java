@@ -1,0 +1,19 @@
+package dev.dmrbatch.model;
+
+/**
+ * Receives a streamed answer as it arrives ({@link ChatService#stream}): the reasoning (a leading
+ * {@code <think>} block or {@code reasoning_content}) apart from the answer. Called on the thread that streams.
+ */
+public interface StreamListener {
+
+	/** The next piece of the model's reasoning. */
+	void reasoning(String text);
+
+	/** The next piece of the answer. */
+	void answer(String text);
+
+	/** The request is sent again after a transient fault; nothing of the answer had arrived yet. */
+	default void retrying(String reason) {
+	}
+
+}

@@ -1,0 +1,325 @@
+package dev.dmrbatch.chat;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.dmrbatch.support.Dmr;
+import dev.dmrbatch.support.DmrProcess;
+import dev.dmrbatch.support.FaultProxy;
+import dev.dmrbatch.support.LocalRunner;
+import dev.dmrbatch.support.Workspace;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code job=chat} without a terminal, against the real runner: turns read from stdin, the answers alone on stdout,
+ * every turn stored as it happens, sessions resumed, a batch run's conversation continued, sessions exported like
+ * runs, a runner that is down reported in one line.
+ */
+class ChatIT {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final String[] SETTINGS = { "--dmr.temperature=0", "--dmr.seed=1", "--dmr.max-tokens=12" };
+
+	@TempDir
+	Path dir;
+
+	Workspace workspace;
+
+	@BeforeEach
+	void setUp() {
+		this.workspace = new Workspace(this.dir);
+	}
+
+	@Test
+	void pipedInputIsOnePromptWhoseAnswerAloneIsPrintedAndSavedAsASession() throws Exception {
+		// when: two lines piped in, as `echo … | java -jar dmr-batch.jar job=chat` gives them
+		Dmr.Result chat = piped(LocalRunner.baseUrl(), "Summarise:\nthe first line\n/model ai/tiny2\n", "job=chat",
+				"model=ai/tiny", "session=pipe");
+
+		// then: one turn holding the whole input, its answer alone on stdout
+		assertThat(chat.exitCode()).as(chat.toString()).isZero();
+		JsonNode session = export("pipe");
+		assertThat(texts(session, "user")).containsExactly("Summarise:\nthe first line\n/model ai/tiny2");
+		List<String> answers = texts(session, "assistant");
+		assertThat(answers).hasSize(1);
+		assertThat(chat.out()).isEqualTo(answers.get(0) + "\n");
+		assertThat(session.get("calls").get(0).get("model").asString()).isEqualTo("ai/tiny");
+	}
+
+	@Test
+	void pipedTurnsPrintTheAnswersAloneAndEachIsStoredWithItsModel() throws Exception {
+		// when: a prompt, a block of two lines, a model switch and a prompt
+		Dmr.Result chat = chat(LocalRunner.baseUrl(), """
+				Hello there
+				\"\"\"
+				line one
+				/not a command inside a block
+				\"\"\"
+				/model ai/tiny2
+				Third
+				""", "job=chat", "model=ai/tiny", "session=s1");
+
+		// then: stdout is the three answers, each ended by a line break, and nothing else
+		assertThat(chat.exitCode()).as(chat.toString()).isZero();
+		JsonNode session = export("s1");
+		List<String> prompts = texts(session, "user");
+		List<String> answers = texts(session, "assistant");
+		assertThat(prompts).containsExactly("Hello there", "line one\n/not a command inside a block", "Third");
+		assertThat(answers).hasSize(3).allSatisfy((answer) -> assertThat(answer).isNotEmpty());
+		assertThat(chat.out()).isEqualTo(String.join("\n", answers) + "\n");
+		assertThat(chat.all()).doesNotContain("\u001b");
+		assertThat(chat.err()).contains("session s1, model ai/tiny").contains("model ai/tiny2 for the turns to come");
+		// each call with the model it was asked of and the settings it was sent with
+		List<String> models = new ArrayList<>();
+		session.get("calls").forEach((call) -> models.add(call.get("step").asString() + " " + call.get("model").asString()));
+		assertThat(models).containsExactly("turn-1 ai/tiny", "turn-2 ai/tiny", "turn-3 ai/tiny2");
+
+		// and: job=runs lists it as a chat session
+		Dmr.Result runs = Dmr.run(this.workspace, null, "job=runs");
+		assertThat(runs.out()).containsPattern("s1\\s+chat\\s+.*CHAT SESSION");
+
+		// when: resumed, with one more turn
+		Dmr.Result resumed = chat(LocalRunner.baseUrl(), "Fourth\n", "job=chat", "session=s1");
+
+		// then: the history is shown (on stderr), the turn goes on the same session, sent with the earlier turns
+		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+		assertThat(resumed.err()).contains("> Hello there").contains("> Third").contains(answers.get(2))
+			.contains("session s1, model ai/tiny2");
+		JsonNode after = export("s1");
+		assertThat(texts(after, "user")).containsExactly("Hello there", "line one\n/not a command inside a block",
+				"Third", "Fourth");
+		assertThat(texts(after, "assistant").subList(0, 3)).isEqualTo(answers);
+		JsonNode last = after.get("calls").get(3);
+		assertThat(last.get("model").asString()).isEqualTo("ai/tiny2");
+		assertThat(last.get("prompt_tokens").asLong()).isGreaterThan(session.get("calls").get(2).get("prompt_tokens").asLong());
+	}
+
+	@Test
+	void aSessionIsExportedLikeARunWithEveryTurnAndTemplatesStartTurns() throws Exception {
+		// given: a template and a job file to start from
+		this.workspace.file("templates/about.ftl", "Write about ${topic}.");
+		this.workspace.file("jobs/ask.yaml", """
+				input: { format: jsonl, path: input/none.jsonl }
+				system: You answer in ${vars.language}.
+				vars: { language: English }
+				steps: [ { name: first, prompt: "Tell me about ${topic}." } ]
+				""");
+		Path file = this.dir.resolve("mine/chat.md");
+
+		// when: two turns, the last taken back, two turns from templates, one template short of a variable
+		Dmr.Result chat = chat(LocalRunner.baseUrl(), "First question\nSecond question\n/undo\n"
+				+ "/template about topic=cats\n/template ask topic=pears\n/template about\n/export md " + file + "\n",
+				"job=chat", "model=ai/tiny", "session=talk", "system=Answer briefly.");
+
+		// then
+		assertThat(chat.exitCode()).as(chat.toString()).isZero();
+		assertThat(chat.err()).contains("exports: " + file);
+		List<String> errors = chat.err().lines().filter((line) -> line.startsWith("error:")).toList();
+		assertThat(errors).containsExactly("error: template about.ftl line 1: ${topic} is missing (give it after the "
+				+ "name: /template about topic=...)");
+		JsonNode session = export("talk");
+		assertThat(texts(session, "system")).containsExactly("You answer in English.");
+		assertThat(texts(session, "user")).containsExactly("First question", "Write about cats.",
+				"Tell me about pears.");
+		String written = Files.readString(file);
+		assertThat(written).contains("You answer in English.").contains("First question").contains("Write about cats.")
+			.contains("Tell me about pears.").doesNotContain("Second question");
+		for (String answer : texts(session, "assistant")) {
+			assertThat(written).contains(answer);
+		}
+
+		// job=export reads the store alone: the runner may be gone
+		Dmr.Result export = Dmr.run(this.workspace, "http://127.0.0.1:9/v1", "job=export", "run=talk");
+		assertThat(export.exitCode()).as(export.toString()).isZero();
+		Path folder = this.workspace.path("output/chat/talk");
+		assertThat(folder.resolve("results.pdf")).exists();
+		assertThat(folder.resolve("report.html")).exists();
+		String markdown = Files.readString(folder.resolve("results.md"));
+		for (String answer : texts(session, "assistant")) {
+			assertThat(markdown).contains(answer);
+		}
+	}
+
+	@Test
+	void aBatchConversationIsContinuedAsANewSessionAndTheRunIsLeftAsItWas() throws Exception {
+		// given: a batch run of two items, two steps each
+		this.workspace.file("input/items.jsonl", "{\"id\": \"a1\", \"text\": \"apples\"}\n"
+				+ "{\"id\": \"b2\", \"text\": \"bananas\"}\n");
+		this.workspace.file("jobs/fruit.yaml", """
+				input: { format: jsonl, path: input/items.jsonl, id: id }
+				model: { name: ai/tiny, max_tokens: 8, temperature: 0, seed: 1 }
+				system: You know fruit.
+				steps:
+				  - { name: describe, prompt: "Describe ${text}." }
+				  - { name: price, prompt: "And the price of ${text}?" }
+				""");
+		Dmr.Result batch = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=fruit", "run=b1");
+		assertThat(batch.exitCode()).as(batch.toString()).isZero();
+		String before = exportJsonl("b1", "before");
+
+		// when
+		Dmr.Result chat = chat(LocalRunner.baseUrl(), "Which is cheaper?\n", "job=chat", "continue=b1:b2",
+				"session=more");
+
+		// then: the batch turns are shown, the new turn follows them in a session linked to the item
+		assertThat(chat.exitCode()).as(chat.toString()).isZero();
+		assertThat(chat.err()).contains("system: You know fruit.").contains("> Describe bananas.")
+			.contains("> And the price of bananas?").contains("continues run");
+		JsonNode session = export("more");
+		assertThat(texts(session, "user")).containsExactly("Describe bananas.", "And the price of bananas?",
+				"Which is cheaper?");
+		assertThat(chat.out()).isEqualTo(texts(session, "assistant").get(2) + "\n");
+		// the batch run's record never changes
+		assertThat(exportJsonl("b1", "after")).isEqualTo(before);
+		Dmr.Result runs = Dmr.run(this.workspace, null, "job=runs");
+		assertThat(runs.out()).containsPattern("more\\s+chat\\s+");
+
+		// and: an item that is not there is one sentence, exit 2
+		Dmr.Result missing = chat(LocalRunner.baseUrl(), "", "job=chat", "continue=b1:zz");
+		assertThat(missing.exitCode()).isEqualTo(2);
+		assertThat(missing.err().strip()).isEqualTo("error: run b1 (fruit) has no item with id 'zz'");
+	}
+
+	@Test
+	void aRunnerThatFailsATurnIsOneLineAndTheChatGoesOn() throws Exception {
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			proxy.faults((n) -> (n == 1)
+					? new FaultProxy.Status(503, "{\"error\": {\"message\": \"Loading model\", \"code\": 503}}")
+					: FaultProxy.FORWARD);
+			Dmr.Result chat = chat(proxy.baseUrl(), "first\nsecond\n", "job=chat", "model=ai/tiny", "session=bumpy",
+					"--dmr.retry.attempts=1");
+
+			// then: one line for the failed turn, the next answered and stored alone; exit 5 as a failed run
+			assertThat(chat.exitCode()).as(chat.toString()).isEqualTo(5);
+			List<String> errors = chat.err().lines().filter((line) -> line.startsWith("error:")).toList();
+			assertThat(errors).hasSize(1);
+			assertThat(errors.get(0)).contains("ai/tiny").contains(proxy.baseUrl()).contains("503: Loading model");
+			JsonNode session = export("bumpy");
+			assertThat(texts(session, "user")).containsExactly("second");
+			assertThat(chat.out()).isEqualTo(texts(session, "assistant").get(0) + "\n");
+		}
+	}
+
+	@Test
+	void aRunnerThatIsDownIsOneLineATurnAndCommandsStillWork() throws Exception {
+		int port;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		Dmr.Result chat = chat("http://127.0.0.1:" + port + "/v1", "hello\n/params\n", "job=chat", "model=ai/tiny",
+				"--dmr.retry.attempts=1");
+		assertThat(chat.exitCode()).as(chat.toString()).isEqualTo(5);
+		List<String> errors = chat.err().lines().filter((line) -> line.startsWith("error:")).toList();
+		// the start's model check and the turn: one line each, naming the runner
+		assertThat(errors).hasSize(2).allSatisfy((line) -> assertThat(line).contains("127.0.0.1:" + port));
+		assertThat(chat.err()).contains("max_tokens         12").doesNotContain("Exception").doesNotContain("\tat ");
+		assertThat(chat.out()).isEmpty();
+	}
+
+	@Test
+	void aKillMidSessionKeepsEveryTurnBefore() throws Exception {
+		// given: a chat in a process of its own, its stdin a pipe
+		List<String> args = new ArrayList<>(List.of("job=chat", "model=ai/tiny", "session=killed", "--lines"));
+		args.addAll(Arrays.asList(SETTINGS));
+		DmrProcess process = DmrProcess.start(this.workspace, LocalRunner.baseUrl(), args.toArray(String[]::new));
+		OutputStream stdin = process.stdin();
+		type(stdin, "one\ntwo\n/stats\n");
+		await(process, () -> process.err().contains("2 answers"));
+		// a long third answer, killed while it streams
+		type(stdin, "/set max_tokens 2000\nthree\n");
+		int before = process.out().length();
+		await(process, () -> process.out().length() > before);
+
+		// when
+		process.kill();
+
+		// then: the two turns before are stored, the third is not
+		JsonNode session = export("killed");
+		assertThat(texts(session, "user")).containsExactly("one", "two");
+		assertThat(process.out()).startsWith(String.join("\n", texts(session, "assistant")) + "\n");
+	}
+
+	private static void type(OutputStream stdin, String text) throws Exception {
+		stdin.write(text.getBytes(StandardCharsets.UTF_8));
+		stdin.flush();
+	}
+
+	private static void await(DmrProcess process, Check check) throws Exception {
+		long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+		while (!check.ok()) {
+			if (!process.isAlive() || System.nanoTime() > deadline) {
+				throw new AssertionError("the chat ended or took too long: " + process.out() + process.err());
+			}
+			Thread.sleep(10);
+		}
+	}
+
+	private interface Check {
+
+		boolean ok() throws Exception;
+
+	}
+
+	/** A chat in this JVM with stdin from the text (not a terminal, as under a pipe), a turn a line. */
+	private Dmr.Result chat(String baseUrl, String input, String... args) {
+		List<String> withLines = new ArrayList<>(Arrays.asList(args));
+		withLines.add("--lines");
+		return piped(baseUrl, input, withLines.toArray(String[]::new));
+	}
+
+	/** A chat in this JVM with stdin from the text, as the command line gives it. */
+	private Dmr.Result piped(String baseUrl, String input, String... args) {
+		List<String> all = new ArrayList<>(Arrays.asList(args));
+		for (String setting : SETTINGS) {
+			if (all.stream().noneMatch((arg) -> arg.startsWith(setting.substring(0, setting.indexOf('='))))) {
+				all.add(setting);
+			}
+		}
+		InputStream stdin = System.in;
+		System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+		try {
+			return Dmr.run(this.workspace, baseUrl, all.toArray(String[]::new));
+		}
+		finally {
+			System.setIn(stdin);
+		}
+	}
+
+	/** The session's conversation as results.jsonl has it, written by job=export from the store alone. */
+	private JsonNode export(String session) throws Exception {
+		return JSON.readTree(exportJsonl(session, "export-" + session + "-" + System.nanoTime()));
+	}
+
+	private String exportJsonl(String run, String folder) throws Exception {
+		Dmr.Result export = Dmr.run(this.workspace, null, "job=export", "run=" + run, "export=jsonl",
+				"output=" + folder);
+		assertThat(export.exitCode()).as(export.toString()).isZero();
+		return Files.readString(this.workspace.path(folder).resolve("results.jsonl"));
+	}
+
+	private static List<String> texts(JsonNode conversation, String role) {
+		List<String> texts = new ArrayList<>();
+		conversation.get("messages").forEach((message) -> {
+			if (message.get("role").asString().equals(role)) {
+				texts.add(message.get("content").asString());
+			}
+		});
+		return texts;
+	}
+
+}

@@ -1,0 +1,57 @@
+package dev.dmrbatch.chat;
+
+import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.model.ChatMessage;
+import dev.dmrbatch.model.ModelReply;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A session's turns: numbered steps, the model of each call, the system prompt first, undo. */
+class ChatSessionTest {
+
+	@Test
+	void eachAnswerIsAStepWithTheModelItWasAskedOf() {
+		ChatSession session = new ChatSession("s", ModelSettings.NONE.withName("ai/tiny"));
+		session.system("Be brief.");
+		session.add("one", reply("uno"), "ai/tiny", "{}");
+		session.add("two", reply("dos"), "ai/tiny2", "{}");
+		assertThat(session.messages()).containsExactly(ChatMessage.system("Be brief."), ChatMessage.user("one"),
+				ChatMessage.assistant("uno"), ChatMessage.user("two"), ChatMessage.assistant("dos"));
+		assertThat(session.calls()).extracting((c) -> c.call().step() + " " + c.call().requestModel())
+			.containsExactly("turn-1 ai/tiny", "turn-2 ai/tiny2");
+		assertThat(session.conversationModel()).isEqualTo("ai/tiny");
+	}
+
+	@Test
+	void undoTakesBackTheLastPromptAndAnswerAndItsCall() {
+		ChatSession session = new ChatSession("s", ModelSettings.NONE.withName("ai/tiny"));
+		session.add("one", reply("uno"), "ai/tiny", "{}");
+		session.add("two", reply("dos"), "ai/tiny", "{}");
+		assertThat(session.undo()).isEqualTo("two");
+		assertThat(session.answers()).isEqualTo(1);
+		assertThat(session.calls()).hasSize(1);
+		session.add("three", reply("tres"), "ai/tiny", "{}");
+		assertThat(session.calls()).extracting((c) -> c.call().step()).containsExactly("turn-1", "turn-2");
+		session.undo();
+		session.undo();
+		assertThat(session.undo()).isNull();
+	}
+
+	@Test
+	void aSystemPromptChangedLaterStaysFirst() {
+		ChatSession session = new ChatSession("s", ModelSettings.NONE.withName("ai/tiny"));
+		session.add("one", reply("uno"), "ai/tiny", "{}");
+		session.system("Be brief.");
+		session.system("Be briefer.");
+		assertThat(session.messages().get(0)).isEqualTo(ChatMessage.system("Be briefer."));
+		session.system("");
+		assertThat(session.system()).isNull();
+		assertThat(session.messages()).hasSize(2);
+	}
+
+	private static ModelReply reply(String text) {
+		return new ModelReply("ai/tiny", text, null, "stop", 10, 3, 100, 20L, null, null, 1);
+	}
+
+}

@@ -1,0 +1,52 @@
+package dev.dmrbatch.chat;
+
+import java.util.List;
+
+import dev.dmrbatch.config.ModelSettings;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/** {@code /set} and {@code /params}: the run settings' parameters, checked as a job file's are. */
+class ChatSettingsTest {
+
+	private static final ModelSettings PROFILE = new ModelSettings("ai/tiny", 0.2, null, 512, null, 7L, null, null,
+			null);
+
+	@Test
+	void eachParameterIsSetByItsJobFileName() {
+		ModelSettings settings = PROFILE;
+		settings = ChatSettings.set(settings, PROFILE, "temperature", "0.9");
+		settings = ChatSettings.set(settings, PROFILE, "top_p", "0.5");
+		settings = ChatSettings.set(settings, PROFILE, "max-tokens", "64");
+		settings = ChatSettings.set(settings, PROFILE, "seed", "42");
+		settings = ChatSettings.set(settings, PROFILE, "stop", "END|\\n\\n");
+		settings = ChatSettings.set(settings, PROFILE, "presence_penalty", "-1.5");
+		settings = ChatSettings.set(settings, PROFILE, "frequency_penalty", "2");
+		assertThat(settings).isEqualTo(new ModelSettings("ai/tiny", 0.9, 0.5, 64, List.of("END", "\n\n"), 42L, -1.5,
+				2.0, null));
+		assertThat(ChatSettings.shown(settings)).containsEntry("stop", "END | \\n\\n").containsEntry("max_tokens", "64");
+	}
+
+	@Test
+	void defaultGoesBackToTheProfilesValue() {
+		ModelSettings changed = ChatSettings.set(PROFILE, PROFILE, "temperature", "1.5");
+		assertThat(ChatSettings.set(changed, PROFILE, "temperature", "default").temperature()).isEqualTo(0.2);
+		assertThat(ChatSettings.set(ChatSettings.set(PROFILE, PROFILE, "stop", "x"), PROFILE, "stop", "none").stop())
+			.isNull();
+	}
+
+	@Test
+	void aValueOutOfRangeOrAnUnknownParameterIsOneSentenceNamingIt() {
+		assertThatIllegalArgumentException().isThrownBy(() -> ChatSettings.set(PROFILE, PROFILE, "temperature", "3"))
+			.withMessage("temperature must be from 0 to 2, not 3");
+		assertThatIllegalArgumentException().isThrownBy(() -> ChatSettings.set(PROFILE, PROFILE, "top_p", "much"))
+			.withMessage("top_p must be a number from 0 to 1, not 'much'");
+		assertThatIllegalArgumentException().isThrownBy(() -> ChatSettings.set(PROFILE, PROFILE, "max_tokens", "0"))
+			.withMessage("max_tokens must be at least 1, not 0");
+		assertThatIllegalArgumentException().isThrownBy(() -> ChatSettings.set(PROFILE, PROFILE, "warmth", "1"))
+			.withMessageStartingWith("unknown parameter 'warmth': the parameters are temperature, top_p");
+	}
+
+}

@@ -1,0 +1,60 @@
+package dev.dmrbatch.chat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import dev.dmrbatch.model.ModelReply;
+import dev.dmrbatch.model.StreamStop;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The chat through a pipe: answers alone on stdout, the rest on stderr, no control character written raw. */
+class PlainScreenTest {
+
+	@Test
+	void answersGoToStdoutAsTheyStreamAndTheirControlCharactersAreShownNotObeyed() throws Exception {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		try (PlainScreen screen = new PlainScreen(new ByteArrayInputStream("hello\n/quit\n".getBytes(StandardCharsets.UTF_8)),
+				new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), true)) {
+			assertThat(screen.read("ai/tiny")).isEqualTo(new ChatInput.Prompt("hello"));
+			screen.answerStarts(new StreamStop());
+			screen.reasoning("hidden thoughts");
+			screen.answer("red \u001b[31mtext\u0007");
+			screen.answer(" and\nmore");
+			screen.answerEnds(new ModelReply("ai/tiny", "", null, "stop", 1, 2, 3, null, null, null, 1));
+			screen.thinking(true);
+			screen.answerStarts(new StreamStop());
+			screen.reasoning("shown \u001b]0;title\u0007 thoughts");
+			screen.answer("second");
+			screen.answerEnds(new ModelReply("ai/tiny", "", null, "stop", 1, 2, 3, null, null, null, 1));
+			screen.error("model 'x' answered 500: bad\u001b[2J\nsecond line");
+			assertThat(screen.read("ai/tiny")).isEqualTo(new ChatInput.Slash("quit", ""));
+		}
+		assertThat(out.toString(StandardCharsets.UTF_8))
+			.isEqualTo("red \\u001b[31mtext\\u0007 and\nmore\nsecond\n");
+		assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("shown \\u001b]0;title\\u0007 thoughts\n"
+				+ "error: model 'x' answered 500: bad\\u001b[2J\n");
+	}
+
+	@Test
+	void withoutLinesTheWholeInputIsOnePromptEvenWhenALineLooksLikeACommand() throws Exception {
+		String input = "Summarise this:\n/quit is not a command here\n\n  indented\n";
+		try (PlainScreen screen = new PlainScreen(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
+				new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+				new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false)) {
+			assertThat(screen.read("ai/tiny"))
+				.isEqualTo(new ChatInput.Prompt("Summarise this:\n/quit is not a command here\n\n  indented"));
+			assertThat(screen.read("ai/tiny")).isNull();
+		}
+		try (PlainScreen empty = new PlainScreen(new ByteArrayInputStream(new byte[0]),
+				new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+				new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false)) {
+			assertThat(empty.read("ai/tiny")).isNull();
+		}
+	}
+
+}

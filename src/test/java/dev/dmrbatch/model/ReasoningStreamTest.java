@@ -1,0 +1,77 @@
+package dev.dmrbatch.model;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A streamed think block kept apart from the answer, whatever the pieces' boundaries. */
+class ReasoningStreamTest {
+
+	@Test
+	void aThinkBlockSplitAcrossPiecesGoesToTheReasoningAndTheRestToTheAnswer() {
+		Collected collected = stream("  <th", "ink>The user ", "wants a number.</th", "ink>\n\n", "4", "2");
+		assertThat(collected.reasoning).hasToString("The user wants a number.");
+		assertThat(collected.answer).hasToString("42");
+	}
+
+	@Test
+	void anAnswerWithoutAThinkBlockIsStreamedAsItIs() {
+		Collected collected = stream("<", "b>bold</b> and <think>x</think>");
+		assertThat(collected.reasoning).isEmpty();
+		assertThat(collected.answer).hasToString("<b>bold</b> and <think>x</think>");
+	}
+
+	@Test
+	void theReasoningIsWrittenAsItArrivesNotHeldToTheEnd() {
+		Collected collected = new Collected();
+		ReasoningStream stream = new ReasoningStream(collected);
+		stream.accept("<think>first thoughts");
+		assertThat(collected.reasoning).hasToString("first thoughts");
+		stream.accept(" and more </");
+		// a tail that may open the closing tag waits for the next piece
+		assertThat(collected.reasoning).hasToString("first thoughts and more ");
+		stream.accept("p> is not it");
+		assertThat(collected.reasoning).hasToString("first thoughts and more </p> is not it");
+	}
+
+	@Test
+	void anUnclosedThinkBlockIsAllReasoning() {
+		Collected collected = stream("<think>Let me count: one, two");
+		assertThat(collected.reasoning).hasToString("Let me count: one, two");
+		assertThat(collected.answer).isEmpty();
+	}
+
+	@Test
+	void aShortAnswerThatCouldStartATagIsNotLost() {
+		assertThat(stream("<th").answer).hasToString("<th");
+	}
+
+	private static Collected stream(String... pieces) {
+		Collected collected = new Collected();
+		ReasoningStream stream = new ReasoningStream(collected);
+		List.of(pieces).forEach(stream::accept);
+		stream.finish();
+		return collected;
+	}
+
+	private static final class Collected implements StreamListener {
+
+		final StringBuilder reasoning = new StringBuilder();
+
+		final StringBuilder answer = new StringBuilder();
+
+		@Override
+		public void reasoning(String text) {
+			this.reasoning.append(text);
+		}
+
+		@Override
+		public void answer(String text) {
+			this.answer.append(text);
+		}
+
+	}
+
+}
