@@ -197,6 +197,26 @@ class ConfigCommand implements Command {
 			}
 			rows.add(new String[] { name, (value != null) ? String.valueOf(value) : "-", from });
 		}
+		// the advanced request fields, shown where a file sets them; extra maps merge key by key
+		for (String name : List.of("logprobs", "top_logprobs", "n", "extra")) {
+			List<String> from = new ArrayList<>();
+			if (own != null && own.value(name) != null) {
+				from.add(0, "dmr.models[" + model + "]." + name.replace('_', '-'));
+			}
+			if (fromJob.value(name) != null) {
+				from.add(0, file + " (model." + name + ")");
+			}
+			if (step.settings().value(name) != null) {
+				from.add(0, file + " (steps." + step.name() + "." + name + ")");
+			}
+			if (from.isEmpty()) {
+				continue;
+			}
+			ModelSettings merged = (own != null ? own : ModelSettings.NONE).overriddenBy(fromJob)
+				.overriddenBy(step.settings());
+			rows.add(new String[] { name, String.valueOf(merged.value(name)),
+					name.equals("extra") ? String.join(" over ", from) : from.get(0) });
+		}
 		return rows;
 	}
 

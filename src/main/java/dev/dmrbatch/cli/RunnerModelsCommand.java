@@ -6,7 +6,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code models}: the runner's models and what each can do.
+ * {@code models}: the runner's models and what each can do; {@code model=} one model's details.
  */
 @Component
 @Order(60)
@@ -25,12 +25,12 @@ class RunnerModelsCommand implements Command {
 
 	@Override
 	public String usage() {
-		return "job=models [format=json]";
+		return "job=models [model=<name>] [format=json]";
 	}
 
 	@Override
 	public Set<String> arguments() {
-		return Set.of("format");
+		return Set.of("format", "model");
 	}
 
 	@Override

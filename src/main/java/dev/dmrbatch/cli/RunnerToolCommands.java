@@ -40,6 +40,9 @@ class RunnerToolCommands {
 	}
 
 	int models(Arguments arguments, boolean json) {
+		if (arguments.get("model") != null) {
+			return model(arguments.get("model"), json || "json".equals(arguments.get("format")));
+		}
 		ModelsCommand.Listing listing = listing();
 		if (json || "json".equals(arguments.get("format"))) {
 			Console.out(JsonMapper.shared().writerWithDefaultPrettyPrinter()
@@ -48,6 +51,22 @@ class RunnerToolCommands {
 		else {
 			Console.out(this.models.table(listing));
 		}
+		return 0;
+	}
+
+	/** One model's details; a model the runner does not have is a mistake in the arguments. */
+	private int model(String model, boolean json) {
+		String name = available(model);
+		ModelsCommand.Details details;
+		try {
+			details = this.models.details(name);
+		}
+		catch (IOException ex) {
+			throw new RunException("cannot describe model '" + name + "' at " + this.properties.baseUrl() + ": "
+					+ ex.getMessage());
+		}
+		Console.out(json ? JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(this.models.json(details))
+				: this.models.table(details));
 		return 0;
 	}
 

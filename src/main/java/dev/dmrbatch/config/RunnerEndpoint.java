@@ -23,6 +23,8 @@ public record RunnerEndpoint(URI url, String concurrency) {
 	/** Docker Model Runner's base URL from a container on Docker Engine (the default bridge's gateway). */
 	static final String DOCKER_ENGINE_CONTAINER = "http://172.17.0.1:12434/engines/llama.cpp/v1";
 
+	private static final String DOES_NOT_RESOLVE = "the host name does not resolve here";
+
 	/** The user information of a URL as written: everything between {@code //} and the last {@code @} of the host. */
 	private static final Pattern USER_INFO = Pattern.compile("(?<=//)[^/?#\\s]*@");
 
@@ -109,17 +111,28 @@ public record RunnerEndpoint(URI url, String concurrency) {
 	 * is a host name that does not resolve (such as {@code model-runner.docker.internal} outside a container).
 	 */
 	public static String unreachable(String message, Throwable error) {
+		if (!unresolved(error) || message.contains(DOES_NOT_RESOLVE)) {
+			return message;
+		}
+		return message + "; " + DOES_NOT_RESOLVE + ". Docker Model Runner is usually at " + DOCKER_HOST
+				+ " from the host, " + DOCKER_DESKTOP_CONTAINER + " from a container on Docker Desktop, "
+				+ DOCKER_ENGINE_CONTAINER + " from a container on Docker Engine";
+	}
+
+	/**
+	 * Whether the cause of an error is a host name that does not resolve: a mistake in the settings (or a runner
+	 * looked for from the wrong side of a container), which asking again does not change.
+	 */
+	public static boolean unresolved(Throwable error) {
 		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
 			if (cause instanceof java.net.UnknownHostException) {
-				return message + "; the host name does not resolve here. Docker Model Runner is usually at "
-						+ DOCKER_HOST + " from the host, " + DOCKER_DESKTOP_CONTAINER + " from a container on Docker "
-						+ "Desktop, " + DOCKER_ENGINE_CONTAINER + " from a container on Docker Engine";
+				return true;
 			}
 			if (cause.getCause() == cause) {
 				break;
 			}
 		}
-		return message;
+		return false;
 	}
 
 	/** The text with any {@code user:password@} of the URLs in it written as {@code ****@}. */

@@ -86,16 +86,39 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 	 * @param requestId the runner's request id, where it is kept, else {@code null}
 	 * @param reusedFrom where the answer came from when the response cache gave it (nothing was sent; the tokens are
 	 * the original call's), else {@code null}
+	 * @param logprobs the answer's log probabilities as the runner sent them (JSON), when the step asked for them
+	 * @param embedding the vector an {@code embed} step got back, as a JSON array, else {@code null}
 	 */
 	public record Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
 			long latencyMillis, int attempts, String timings, String systemFingerprint, String error, boolean skipped,
-			String requestModel, Long ttftMillis, Integer httpStatus, String requestId, Reuse reusedFrom) {
+			String requestModel, Long ttftMillis, Integer httpStatus, String requestId, Reuse reusedFrom,
+			String logprobs, String embedding) {
+
+		/** A call that was sent (not reused), with what the runner gave beside the answer. */
+		public Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
+				long latencyMillis, int attempts, String timings, String systemFingerprint, String error,
+				boolean skipped, String requestModel, Long ttftMillis, Integer httpStatus, String requestId,
+				String logprobs, String embedding) {
+			this(stepIndex, step, finishReason, promptTokens, completionTokens, latencyMillis, attempts, timings,
+					systemFingerprint, error, skipped, requestModel, ttftMillis, httpStatus, requestId, null, logprobs,
+					embedding);
+		}
+
+		/** A call without log probabilities or a vector, reused or not. */
+		public Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
+				long latencyMillis, int attempts, String timings, String systemFingerprint, String error,
+				boolean skipped, String requestModel, Long ttftMillis, Integer httpStatus, String requestId,
+				Reuse reusedFrom) {
+			this(stepIndex, step, finishReason, promptTokens, completionTokens, latencyMillis, attempts, timings,
+					systemFingerprint, error, skipped, requestModel, ttftMillis, httpStatus, requestId, reusedFrom, null,
+					null);
+		}
 
 		public Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
 				long latencyMillis, int attempts, String timings, String systemFingerprint, String error,
 				boolean skipped, String requestModel, Long ttftMillis, Integer httpStatus, String requestId) {
 			this(stepIndex, step, finishReason, promptTokens, completionTokens, latencyMillis, attempts, timings,
-					systemFingerprint, error, skipped, requestModel, ttftMillis, httpStatus, requestId, null);
+					systemFingerprint, error, skipped, requestModel, ttftMillis, httpStatus, requestId, (Reuse) null);
 		}
 
 		public Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,

@@ -301,7 +301,7 @@ public class ConversationStore {
 						call.attempts(), call.timings(), call.systemFingerprint(), call.error(), call.skipped(),
 						call.requestModel(), call.ttftMillis(), call.httpStatus(), call.requestId(),
 						call.isReused() ? call.reusedFrom().run() : null,
-						call.isReused() ? call.reusedFrom().item() : null,
+						call.isReused() ? call.reusedFrom().item() : null, call.logprobs(), call.embedding(),
 						call.isCheck() ? CheckStore.DURING_RUN : null });
 			}
 		}
@@ -315,8 +315,9 @@ public class ConversationStore {
 		if (!calls.isEmpty()) {
 			this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, step_index, answer, step, finish_reason, "
 					+ "prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, error, skipped, "
-					+ "request_model, ttft_ms, http_status, request_id, reused_run, reused_item, evaluation) "
-					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
+					+ "request_model, ttft_ms, http_status, request_id, reused_run, reused_item, logprobs, embedding, "
+					+ "evaluation) "
+					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
 		}
 	}
 
@@ -396,6 +397,16 @@ public class ConversationStore {
 	/** One runner's share of a run; latency is the mean of its ok conversations. */
 	public record RunnerTotals(String runner, long conversations, long ok, long failed, long completionTokens,
 			long meanLatencyMillis) {
+	}
+
+	/** The names of a run's steps that stored a vector ({@code embed} steps), in step order. */
+	public List<String> embedStepNames(long runId) {
+		return this.client
+			.sql("select step from dmr_call where run_id = ? and embedding is not null group by step "
+					+ "order by min(step_index), step")
+			.param(runId)
+			.query(String.class)
+			.list();
 	}
 
 	/** The names of a run's steps, in step order, as its calls recorded them (its checks' calls aside). */
@@ -486,7 +497,8 @@ public class ConversationStore {
 								calls.getString("timings"), calls.getString("system_fingerprint"),
 								calls.getString("error"), calls.getBoolean("skipped"), calls.getString("request_model"),
 								calls.getObject("ttft_ms", Long.class), calls.getObject("http_status", Integer.class),
-								calls.getString("request_id"), reuse(calls)));
+								calls.getString("request_id"), reuse(calls), calls.getString("logprobs"),
+								calls.getString("embedding")));
 						callCursor.advance();
 					}
 					action.accept(new Conversation(seq, conversations.getString("item_id"), model,

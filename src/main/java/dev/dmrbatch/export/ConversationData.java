@@ -37,6 +37,26 @@ final class ConversationData {
 		return json;
 	}
 
+	/** Each embed step's vector by step name, as a JSON array. */
+	static Map<String, String> embeddings(Conversation c) {
+		Map<String, String> embeddings = new LinkedHashMap<>();
+		for (Conversation.Call call : c.calls()) {
+			if (call.embedding() != null) {
+				embeddings.put(call.step(), call.embedding());
+			}
+		}
+		return embeddings;
+	}
+
+	/** The number of values of each embed step's vector, by step name. */
+	static Map<String, Integer> dimensions(Conversation c) {
+		Map<String, Integer> dimensions = new LinkedHashMap<>();
+		embeddings(c).forEach((step, vector) -> dimensions.put(step,
+				vector.isBlank() || vector.replaceAll("[\\[\\]\\s]", "").isEmpty() ? 0
+						: vector.split(",").length));
+		return dimensions;
+	}
+
 	/** The steps a {@code when:} skipped. */
 	static List<String> skipped(Conversation c) {
 		return c.calls().stream().filter(Conversation.Call::skipped).map(Conversation.Call::step).toList();
@@ -79,6 +99,16 @@ final class ConversationData {
 		if (!reasoning.isEmpty()) {
 			g.writeObjectPropertyStart("reasoning");
 			reasoning.forEach(g::writeStringProperty);
+			g.writeEndObject();
+		}
+		Map<String, String> embeddings = embeddings(c);
+		if (!embeddings.isEmpty()) {
+			// each embed step's vector, as an array of numbers
+			g.writeObjectPropertyStart("embeddings");
+			embeddings.forEach((step, vector) -> {
+				g.writeName(step);
+				g.writeRawValue(vector);
+			});
 			g.writeEndObject();
 		}
 		List<String> skipped = skipped(c);
@@ -124,6 +154,10 @@ final class ConversationData {
 			}
 			if (call.error() != null) {
 				g.writeStringProperty("error", call.error());
+			}
+			if (call.logprobs() != null) {
+				g.writeName("logprobs");
+				g.writeRawValue(call.logprobs());
 			}
 			g.writeEndObject();
 		}

@@ -63,11 +63,14 @@ final class CsvExporter implements Exporter {
 	@Override
 	public void write(Conversation c) throws IOException {
 		Map<String, String> answers = ConversationData.answers(c);
+		Map<String, Integer> dimensions = ConversationData.dimensions(c);
 		List<String> cells = new ArrayList<>(List.of(c.itemId(), c.status(), (c.error() != null) ? c.error() : "",
 				c.model()));
 		Map<String, String> json = ConversationData.json(c);
 		for (String step : this.steps) {
-			cells.add(answers.getOrDefault(step, ""));
+			// an embed step's cell: its vector's dimension (the vectors are in embeddings.npy and the JSON exports)
+			cells.add(answers.containsKey(step) ? answers.get(step)
+					: (dimensions.containsKey(step) ? String.valueOf(dimensions.get(step)) : ""));
 			List<String> properties = this.jsonColumns.get(step);
 			if (properties == null) {
 				continue;

@@ -176,6 +176,9 @@ public class Exports {
 				};
 				files.add(file);
 			}
+			// the vectors of embed steps, whatever the formats: the matrix the JSON exports hold as arrays
+			NpyExporter matrices = new NpyExporter(folder, this.store.embedStepNames(run.id()), this.json);
+			exporters.add(matrices);
 			this.store.forEach(run.id(), (stored) -> {
 				Conversation conversation = (verdicts != null) ? verdicts.with(stored) : stored;
 				for (Exporter exporter : exporters) {
@@ -190,6 +193,7 @@ public class Exports {
 			for (Exporter exporter : exporters) {
 				exporter.finish();
 			}
+			files.addAll(matrices.files());
 			for (Exporter exporter : exporters) {
 				for (String warning : exporter.warnings()) {
 					// into the run's own log; the command line prints it once with the summary

@@ -79,13 +79,41 @@ public record JobDefinition(String name, String description, Input input, ModelS
 			@JsonProperty("frequency_penalty") Double frequencyPenalty, Boolean stream, String when,
 			String conversation, @JsonProperty("response_format") String responseFormat, Map<String, Object> schema,
 			@JsonProperty("schema_file") String schemaFile, @JsonProperty("json_retries") Integer jsonRetries,
-			List<Check> checks) {
+			Boolean logprobs, @JsonProperty("top_logprobs") Integer topLogprobs, Integer n, Map<String, Object> extra,
+			String type, List<Check> checks) {
 
 		public static final List<String> RESPONSE_FORMATS = List.of("text", "json", "json_schema");
 
+		/**
+		 * What a step sends: {@code chat} (the default) a turn of the conversation; {@code complete} its rendered
+		 * prompt, raw, to the legacy completions endpoint, the text that follows it being the step's answer;
+		 * {@code embed} its rendered text to the embeddings endpoint, the vector kept with the item. Neither of the
+		 * last two joins the conversation.
+		 */
+		public static final List<String> TYPES = List.of("chat", "complete", "embed");
+
 		public Step(String name, String prompt, String template) {
 			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null, null, null,
-					null, null, null);
+					null, null, null, null, null, null, null, null);
+		}
+
+		/** A step without the advanced request fields ({@code logprobs}, {@code n}, {@code extra}) or checks. */
+		public Step(String name, String prompt, String template, String model, Double temperature, Double topP,
+				Integer maxTokens, List<String> stop, Long seed, Double presencePenalty, Double frequencyPenalty,
+				Boolean stream, String when, String conversation, String responseFormat, Map<String, Object> schema,
+				String schemaFile, Integer jsonRetries) {
+			this(name, prompt, template, model, temperature, topP, maxTokens, stop, seed, presencePenalty,
+					frequencyPenalty, stream, when, conversation, responseFormat, schema, schemaFile, jsonRetries, null);
+		}
+
+		/** A chat step without the advanced request fields ({@code logprobs}, {@code n}, {@code extra}). */
+		public Step(String name, String prompt, String template, String model, Double temperature, Double topP,
+				Integer maxTokens, List<String> stop, Long seed, Double presencePenalty, Double frequencyPenalty,
+				Boolean stream, String when, String conversation, String responseFormat, Map<String, Object> schema,
+				String schemaFile, Integer jsonRetries, List<Check> checks) {
+			this(name, prompt, template, model, temperature, topP, maxTokens, stop, seed, presencePenalty,
+					frequencyPenalty, stream, when, conversation, responseFormat, schema, schemaFile, jsonRetries, null,
+					null, null, null, null, checks);
 		}
 
 		public List<Check> checksOrEmpty() {
@@ -95,7 +123,15 @@ public record JobDefinition(String name, String description, Input input, ModelS
 		/** The step's own model settings, over the job's. */
 		public ModelSettings settings() {
 			return new ModelSettings(model, temperature, topP, maxTokens, stop, seed, presencePenalty, frequencyPenalty,
-					stream);
+					stream, logprobs, topLogprobs, n, extra);
+		}
+
+		public boolean isComplete() {
+			return "complete".equals(type);
+		}
+
+		public boolean isEmbed() {
+			return "embed".equals(type);
 		}
 
 		public boolean startsNewConversation() {

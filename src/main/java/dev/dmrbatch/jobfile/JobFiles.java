@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
+import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.model.StructuredOutput;
 import dev.dmrbatch.text.SafeText;
 import jakarta.validation.ConstraintViolation;
@@ -215,6 +216,7 @@ public class JobFiles {
 				problems.add("model." + snake(violation.getPropertyPath().toString()) + " "
 						+ violation.getMessage());
 			}
+			checkExtra(problems, "model", job.model());
 		}
 		if (!problems.isEmpty()) {
 			throw new JobFileException(where + ": " + String.join("; ", problems));
@@ -224,6 +226,21 @@ public class JobFiles {
 	private void checkStep(List<String> problems, String at, JobDefinition.Step step) {
 		for (ConstraintViolation<?> violation : this.validator.validate(step.settings())) {
 			problems.add(at + "." + snake(violation.getPropertyPath().toString()) + " " + violation.getMessage());
+		}
+		checkExtra(problems, at, step.settings());
+		if (step.type() != null && !JobDefinition.Step.TYPES.contains(step.type())) {
+			problems.add(at + ".type '" + step.type() + "' is not one of " + String.join(", ", JobDefinition.Step.TYPES));
+		}
+		if ((step.isComplete() || step.isEmbed()) && step.responseFormat() != null
+				&& !"text".equals(step.responseFormat())) {
+			problems.add(at + " has type " + step.type() + ": response_format is for chat steps");
+		}
+		if (step.isEmbed() && (step.stream() != null || step.logprobs() != null || step.topLogprobs() != null)) {
+			problems.add(at + " has type embed: stream, logprobs and top_logprobs are for steps that answer in text");
+		}
+		if (step.isEmbed() && !step.checksOrEmpty().isEmpty()) {
+			problems.add(at + " has type embed: checks are for steps that answer in text (a complete step's text is "
+					+ "checked like a chat step's)");
 		}
 		if (step.conversation() != null && !List.of("new", "continue").contains(step.conversation())) {
 			problems.add(at + ".conversation '" + step.conversation() + "' must be 'new' or 'continue'");
@@ -255,6 +272,15 @@ public class JobFiles {
 		}
 		else if (hasSchema) {
 			problems.add(at + " has a schema but response_format is not json_schema");
+		}
+	}
+
+	/** An {@code extra:} key that a setting of its own sends would send it twice, and one of them unchecked. */
+	private static void checkExtra(List<String> problems, String at, ModelSettings settings) {
+		for (String key : settings.ownFieldsInExtra()) {
+			problems.add(at + ".extra." + key + ": " + (key.equals("model") || key.equals("messages")
+					|| key.equals("prompt") || key.equals("input") || key.equals("stream_options")
+							? "dmr-batch sends it itself" : "give it as " + at + "." + key + ", not in extra"));
 		}
 	}
 

@@ -16,7 +16,13 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionChoice;
+import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.completions.CompletionUsage;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.Embedding;
+import com.openai.models.embeddings.EmbeddingCreateParams;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.ModelSettings;
 import org.slf4j.Logger;
@@ -28,8 +34,8 @@ import org.springframework.core.retry.RetryTemplate;
 import org.springframework.stereotype.Service;
 
 /**
- * Sends chat requests to the model runner: chat completions, streamed when the settings say so, {@code max_tokens}
- * always set,
+ * Sends requests to the model runner: chat completions, streamed when the settings say so, {@code max_tokens}
+ * always set; raw prompts to the legacy completions endpoint; texts to the embeddings endpoint. Every request has its
  * transient faults retried with exponential backoff and jitter. Thread-safe; one instance serves every worker.
  */
 @Service
@@ -163,7 +169,126 @@ public class ChatService {
 		JsonValue timings = completion._additionalProperties().get("timings");
 		return new ModelReply(completion._model().asString().orElse(null), content, reasoning, finish, (usage != null) ? usage.promptTokens() : 0,
 				(usage != null) ? usage.completionTokens() : 0, latency, ttft, toJson(timings),
-				completion._systemFingerprint().asString().orElse(null), attempt);
+				completion._systemFingerprint().asString().orElse(null), attempt,
+				choice.logprobs().map(ChatService::toJson).orElse(null));
+	}
+
+	/**
+	 * Sends a raw prompt to the legacy completions endpoint ({@code /completions}) and returns the text that follows
+	 * it; the settings a completion takes ({@code max_tokens}, sampling, {@code extra}) apply, {@code top_logprobs}
+	 * as the endpoint's {@code logprobs} count.
+	 * @throws ModelCallException when the runner did not answer, after the retries
+	 */
+	public ModelReply completeText(ModelSettings settings, String prompt, DmrProperties.Retry retry, LoadGate gate) {
+		CompletionCreateParams.Builder request = CompletionCreateParams.builder().model(settings.name()).prompt(prompt)
+			.maxTokens(settings.maxTokens().longValue());
+		if (settings.temperature() != null) {
+			request.temperature(settings.temperature());
+		}
+		if (settings.topP() != null) {
+			request.topP(settings.topP());
+		}
+		if (settings.stop() != null && !settings.stop().isEmpty()) {
+			request.stop(CompletionCreateParams.Stop.ofStrings(settings.stop()));
+		}
+		if (settings.seed() != null) {
+			request.seed(settings.seed());
+		}
+		if (settings.presencePenalty() != null) {
+			request.presencePenalty(settings.presencePenalty());
+		}
+		if (settings.frequencyPenalty() != null) {
+			request.frequencyPenalty(settings.frequencyPenalty());
+		}
+		if (settings.wantsLogprobs()) {
+			request.logprobs((settings.topLogprobs() != null) ? settings.topLogprobs() : 0);
+		}
+		if (settings.extra() != null) {
+			settings.extra().forEach((key, value) -> request.putAdditionalBodyProperty(key, JsonValue.from(value)));
+		}
+		CompletionCreateParams params = request.build();
+		return withRetries(settings.name(), retry, gate, (attempt, start) -> {
+			Completion completion = this.client.completions().create(params);
+			long latency = (System.nanoTime() - start) / 1_000_000;
+			CompletionChoice choice = completion.choices().stream().findFirst()
+				.orElseThrow(() -> new ModelCallException("model '" + settings.name() + "' at " + this.baseUrl
+						+ " answered without a choice", 200, false, null));
+			CompletionUsage usage = completion.usage().orElse(null);
+			return new ModelReply(completion._model().asString().orElse(null), choice.text(), null,
+					choice._finishReason().asString().orElse(null), (usage != null) ? usage.promptTokens() : 0,
+					(usage != null) ? usage.completionTokens() : 0, latency, null,
+					toJson(completion._additionalProperties().get("timings")),
+					completion._systemFingerprint().asString().orElse(null), attempt,
+					choice.logprobs().map(ChatService::toJson).orElse(null));
+		});
+	}
+
+	/** A text's embedding and the facts of the call. */
+	public record Embedded(float[] vector, long promptTokens, long latencyMillis, int attempts) {
+	}
+
+	/**
+	 * Sends a text to the embeddings endpoint ({@code /embeddings}) and returns its vector.
+	 * @throws ModelCallException when the runner did not answer, after the retries (501 where the runner serves no
+	 * embeddings for the model)
+	 */
+	public Embedded embed(ModelSettings settings, String text, DmrProperties.Retry retry, LoadGate gate) {
+		EmbeddingCreateParams.Builder request = EmbeddingCreateParams.builder().model(settings.name()).input(text);
+		if (settings.extra() != null) {
+			settings.extra().forEach((key, value) -> request.putAdditionalBodyProperty(key, JsonValue.from(value)));
+		}
+		EmbeddingCreateParams params = request.build();
+		return withRetries(settings.name(), retry, gate, (attempt, start) -> {
+			CreateEmbeddingResponse response = this.client.embeddings().create(params);
+			long latency = (System.nanoTime() - start) / 1_000_000;
+			List<Float> values = response.data().stream().findFirst().map(Embedding::embedding)
+				.filter((v) -> !v.isEmpty())
+				.orElseThrow(() -> new ModelCallException("model '" + settings.name() + "' at " + this.baseUrl
+						+ " answered without an embedding", 200, false, null));
+			float[] vector = new float[values.size()];
+			for (int i = 0; i < vector.length; i++) {
+				vector[i] = values.get(i);
+			}
+			return new Embedded(vector, response.usage().promptTokens(), latency, attempt);
+		});
+	}
+
+	private interface Attempt<T> {
+
+		T send(int attempt, long startNanos);
+
+	}
+
+	/** One request under the load gate, transient faults retried with the run's policy, errors in one sentence. */
+	private <T> T withRetries(String model, DmrProperties.Retry retry, LoadGate gate, Attempt<T> call) {
+		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
+		int[] attempts = { 0 };
+		try {
+			return template.execute(() -> {
+				int attempt = ++attempts[0];
+				gate.acquire();
+				boolean overloaded = false;
+				try {
+					return call.send(attempt, System.nanoTime());
+				}
+				catch (RuntimeException ex) {
+					ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
+					overloaded = LoadGate.isContextFull(error);
+					if (error.isTransient() && attempt < retry.attempts()) {
+						log.warn("attempt {} of {} failed, retrying with backoff: {}", attempt, retry.attempts(),
+								error.getMessage());
+					}
+					throw error;
+				}
+				finally {
+					gate.release(overloaded);
+				}
+			});
+		}
+		catch (RetryException ex) {
+			Throwable last = (ex.getLastException() != null) ? ex.getLastException() : ex.getCause();
+			throw RunnerErrors.translate(last, this.baseUrl, model);
+		}
 	}
 
 	/**
@@ -327,6 +452,19 @@ public class ChatService {
 			// only re-encode the same map
 			request.putAdditionalBodyProperty("response_format", JsonValue.from(format.responseFormat()));
 		}
+		if (settings.wantsLogprobs()) {
+			request.logprobs(true);
+			if (settings.topLogprobs() != null) {
+				request.topLogprobs(settings.topLogprobs().longValue());
+			}
+		}
+		if (settings.n() != null) {
+			request.n(settings.n().longValue());
+		}
+		if (settings.extra() != null) {
+			// as given: store, metadata, a runner's own sampling fields
+			settings.extra().forEach((key, value) -> request.putAdditionalBodyProperty(key, JsonValue.from(value)));
+		}
 		if (settings.streaming()) {
 			request.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build());
 		}
@@ -339,8 +477,8 @@ public class ChatService {
 		return (text instanceof String string) ? string : null;
 	}
 
-	private static String toJson(JsonValue value) {
-		if (value == null || value.isMissing() || value.isNull()) {
+	private static String toJson(Object value) {
+		if (value == null || (value instanceof JsonValue json && (json.isMissing() || json.isNull()))) {
 			return null;
 		}
 		try {

@@ -5,6 +5,7 @@ import java.util.List;
 import com.openai.client.OpenAIClient;
 import com.openai.models.models.Model;
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.RunnerEndpoint;
 
 import org.springframework.stereotype.Component;
 
@@ -58,8 +59,8 @@ public class ModelCatalog {
 		}
 		catch (RuntimeException ex) {
 			ModelCallException error = RunnerErrors.translate(ex, this.properties.baseUrl().toString(), "-");
-			if (error.status() == 0 && error.isTransient()) {
-				throw error; // nothing answers: refused, reset, timed out
+			if (error.status() == 0 && (error.isTransient() || RunnerEndpoint.unresolved(ex))) {
+				throw error; // nothing answers: refused, reset, timed out, no such host
 			}
 			String what = (error.status() != 0) ? "answered " + error.status()
 					: "answered something that is not a model list";

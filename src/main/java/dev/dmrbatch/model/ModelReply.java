@@ -10,8 +10,17 @@ package dev.dmrbatch.model;
  * @param reasoning what a reasoning model thought before answering, or {@code null}
  * @param ttftMillis the time to the first streamed token, {@code null} when not streamed
  * @param attempts how many requests it took (retries included)
+ * @param logprobs the answer's {@code logprobs} object as JSON, when asked for and sent, else {@code null}
  */
 public record ModelReply(String model, String content, String reasoning, String finishReason, long promptTokens,
 		long completionTokens, long latencyMillis, Long ttftMillis, String timings, String systemFingerprint,
-		int attempts) {
+		int attempts, String logprobs) {
+
+	public ModelReply(String model, String content, String reasoning, String finishReason, long promptTokens,
+			long completionTokens, long latencyMillis, Long ttftMillis, String timings, String systemFingerprint,
+			int attempts) {
+		this(model, content, reasoning, finishReason, promptTokens, completionTokens, latencyMillis, ttftMillis, timings,
+				systemFingerprint, attempts, null);
+	}
+
 }

@@ -6,6 +6,7 @@ import java.net.ConnectException;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.text.SafeText;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -40,6 +41,11 @@ final class RunnerErrors {
 		}
 		if (error instanceof OpenAIIoException || rootCause(error) instanceof java.io.IOException) {
 			Throwable root = rootCause(error);
+			if (RunnerEndpoint.unresolved(error)) {
+				// not a passing fault: the name stays unknown however often it is asked for
+				return new ModelCallException(RunnerEndpoint.unreachable("cannot reach the model runner at " + baseUrl
+						+ ": " + firstLine(String.valueOf(root.getMessage())), error), 0, false, error);
+			}
 			String what = (root instanceof ConnectException) ? "connection refused"
 					: (root instanceof InterruptedIOException) ? "timed out"
 					: (root instanceof EOFException || String.valueOf(error.getMessage()).contains("end of stream"))

@@ -7,12 +7,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.dmrbatch.text.SafeText;
+
 import org.springframework.stereotype.Component;
 
 /**
  * {@code job=models [format=json]}: what the runner has, and which kind of runner it is. Docker Model Runner lists
  * every local model with a {@code dmr} object (context window, parameters, quantization, size); llama-server in
  * router mode lists its presets with whether they are loaded, and answers {@code props} per model.
+ * {@code job=models model=<name>}: one model's details, from Docker Model Runner's
+ * {@code GET /models/{namespace}/{name}}, or, where the runner does not serve that route (llama-server, other
+ * OpenAI-compatible servers), from the model's entry in {@code GET /v1/models}; the answer says which.
  */
 @Component
 public class ModelsCommand {
@@ -30,6 +35,99 @@ public class ModelsCommand {
 
 	/** The runner's kind and models. */
 	public record Listing(String runner, String baseUrl, List<ModelInfo> models) {
+	}
+
+	/**
+	 * One model's details.
+	 * @param source the request that answered them
+	 * @param facts what the runner says of the model, nested objects flattened to dotted keys
+	 */
+	public record Details(String name, String baseUrl, String source, Map<String, Object> facts) {
+	}
+
+	/**
+	 * One model's details, the runner known to have it under that name: Docker Model Runner's own route first,
+	 * at the server's root (where its model management lives, whatever engine path the base URL takes), then the
+	 * model's entry in the OpenAI model list, with the context size llama-server's {@code props} gives for it.
+	 */
+	public Details details(String model) throws IOException {
+		String name = model.contains("/") ? model : "ai/" + model;
+		String route = serverRoot() + "/models/" + name;
+		RunnerHttp.Answer own = this.http.get(route);
+		if (own.ok() && !own.object().isEmpty()) {
+			return new Details(model, this.http.base(), "GET " + route, flatten(own.object()));
+		}
+		RunnerHttp.Answer list = this.http.get(this.http.base() + "/models");
+		if (list.ok() && list.object().get("data") instanceof List<?> data) {
+			for (Object entry : data) {
+				if (entry instanceof Map<?, ?> found && model.equals(String.valueOf(found.get("id")))) {
+					Map<String, Object> facts = flatten(found);
+					Long context = props(model);
+					if (context != null && context > 0) {
+						facts.put("props.n_ctx", context);
+					}
+					return new Details(model, this.http.base(), "GET " + this.http.base() + "/models (its entry; "
+							+ "GET " + route + " answered " + own.status() + ")", facts);
+				}
+			}
+		}
+		throw new IOException("neither GET " + route + " (" + own.status() + ") nor GET " + this.http.base()
+				+ "/models (" + list.status() + ") describes model '" + model + "'");
+	}
+
+	/** The runner's scheme, host and port: Docker Model Runner's {@code /models} routes live there. */
+	private String serverRoot() {
+		return this.http.base().replaceAll("^(https?://[^/]+).*$", "$1");
+	}
+
+	/**
+	 * Nested objects as dotted keys, lists of plain values joined; a llama-server preset's command line and preset
+	 * text (its {@code status.args}, {@code status.preset}) left out, being the server's own configuration.
+	 */
+	private static Map<String, Object> flatten(Map<?, ?> object) {
+		Map<String, Object> facts = new LinkedHashMap<>();
+		flatten("", object, facts);
+		return facts;
+	}
+
+	private static void flatten(String prefix, Map<?, ?> object, Map<String, Object> facts) {
+		for (Map.Entry<?, ?> entry : object.entrySet()) {
+			String key = prefix + entry.getKey();
+			Object value = entry.getValue();
+			if (key.equals("status.args") || key.equals("status.preset")) {
+				continue;
+			}
+			if (value instanceof Map<?, ?> inner) {
+				flatten(key + ".", inner, facts);
+			}
+			else if (value instanceof List<?> list) {
+				if (!list.isEmpty() && list.stream().allMatch((v) -> v == null || !(v instanceof Map || v instanceof List))) {
+					facts.put(key, list);
+				}
+			}
+			else if (value != null) {
+				facts.put(key, value);
+			}
+		}
+	}
+
+	public String table(Details details) {
+		StringBuilder out = new StringBuilder(details.name() + " at " + details.baseUrl() + ", from "
+				+ details.source() + "\n");
+		int width = details.facts().keySet().stream().mapToInt(String::length).max().orElse(0);
+		details.facts().forEach((key, value) -> out.append(String.format(Locale.ROOT, "%-" + width + "s  %s%n", key,
+				SafeText.firstLine((value instanceof List<?> list)
+						? String.join(", ", list.stream().map(String::valueOf).toList()) : String.valueOf(value)))));
+		return out.toString().stripTrailing();
+	}
+
+	public Map<String, Object> json(Details details) {
+		Map<String, Object> out = new LinkedHashMap<>();
+		out.put("model", details.name());
+		out.put("base_url", details.baseUrl());
+		out.put("answered_by", details.source());
+		out.put("details", details.facts());
+		return out;
 	}
 
 	public Listing list() throws IOException {

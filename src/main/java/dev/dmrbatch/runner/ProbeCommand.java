@@ -23,7 +23,7 @@ public class ProbeCommand {
 
 	static final List<String> PARAMETERS = List.of("temperature", "top_p", "max_tokens", "stop", "presence_penalty",
 			"frequency_penalty", "seed", "stream", "logprobs", "response_format_json", "response_format_json_schema",
-			"n", "tools", "embeddings", "completions");
+			"n", "tools", "embeddings", "completions", "store", "metadata");
 
 	private static final String PROMPT = "Write a long story about a lighthouse keeper and a cat.";
 
@@ -64,6 +64,8 @@ public class ProbeCommand {
 		checks.put("tools", this::tools);
 		checks.put("embeddings", this::embeddings);
 		checks.put("completions", this::completions);
+		checks.put("store", (m) -> stored(m, false));
+		checks.put("metadata", (m) -> stored(m, true));
 		Map<String, Verdict> results = new LinkedHashMap<>();
 		checks.forEach((name, check) -> {
 			Verdict verdict;
@@ -254,6 +256,31 @@ public class ProbeCommand {
 			return new Verdict(true, "/completions answered " + text.length() + " characters");
 		}
 		return new Verdict(false, "no text in the answer");
+	}
+
+	/**
+	 * {@code store} is honoured when the completion can be read back ({@code GET /chat/completions/{id}}), and
+	 * {@code metadata} when it comes back with it; a runner that takes both and keeps nothing only accepts them.
+	 */
+	private Verdict stored(String model, boolean metadata) throws IOException {
+		Map<String, Object> settings = new HashMap<>(Map.of("max_tokens", 4, "store", true));
+		if (metadata) {
+			settings.put("metadata", Map.of("probe", "dmr-batch"));
+		}
+		Map<String, Object> answer = chatAnswer(model, settings);
+		String id = (answer.get("id") != null) ? String.valueOf(answer.get("id")) : null;
+		if (id == null) {
+			return new Verdict(false, "accepted, but the answer has no id to read it back by");
+		}
+		RunnerHttp.Answer back = this.http.get(this.http.base() + "/chat/completions/" + id);
+		if (!back.ok()) {
+			return new Verdict(false, "accepted, but not kept: GET /chat/completions/{id} answered " + back.status());
+		}
+		if (!metadata) {
+			return new Verdict(true, "the completion is kept and read back by its id");
+		}
+		boolean kept = back.object().get("metadata") instanceof Map<?, ?> given && "dmr-batch".equals(given.get("probe"));
+		return new Verdict(kept, kept ? "read back with the completion" : "the completion is kept without it");
 	}
 
 	// --- plumbing

@@ -97,6 +97,20 @@ class JobFilesTest {
 	}
 
 	@Test
+	void anEmbedStepTakesNoChecks() {
+		this.workspace.file("jobs/vec.yaml", """
+				steps:
+				  - name: vec
+				    type: embed
+				    prompt: x
+				    checks:
+				      - { name: long, type: length, min: 3 }
+				""");
+		assertThatThrownBy(() -> this.jobFiles.load("vec"))
+			.hasMessageContaining("steps[0] has type embed: checks are for steps that answer in text");
+	}
+
+	@Test
 	void invalidValuesAreNamed() {
 		this.workspace.file("jobs/bad.yaml", """
 				input: { format: xml }

@@ -183,7 +183,7 @@ public class ConversationRuns {
 				}
 			}
 			catch (ModelCallException ex) {
-				if (plan.isSpread() && ex.status() == 0 && ex.isTransient()) {
+				if (plan.isSpread() && ex.status() == 0 && (ex.isTransient() || RunnerEndpoint.unresolved(ex))) {
 					log.warn("runner {} does not answer ({}); the run goes on with the other runners", lane.url(),
 							ex.getMessage());
 					continue;

@@ -112,6 +112,13 @@ public class ConversationProcessor {
 					}
 				}
 				String prompt = prompts.renderStep(i, model);
+				if (step.isComplete() || step.isEmbed()) {
+					String error = sendApart(i, step, prompt, stepsSettings.get(i), settings, turns, calls, answers);
+					if (error != null) {
+						return failed(item, settings, turns, calls, "step " + step.name() + ": " + error);
+					}
+					continue;
+				}
 				messages.add(ChatMessage.user(prompt));
 				turns.add(new Conversation.Turn("user", step.name(), prompt));
 				ModelSettings stepSettings = stepsSettings.get(i);
@@ -149,7 +156,7 @@ public class ConversationProcessor {
 					calls.add(new Conversation.Call(i, step.name(), reply.finishReason(), reply.promptTokens(),
 							reply.completionTokens(), reply.latencyMillis(), reply.attempts(), reply.timings(),
 							reply.systemFingerprint(), invalid, false, servedBy(reply, settings), reply.ttftMillis(), null,
-							null, (cached != null) ? cached.reusedFrom() : null));
+							null, (cached != null) ? cached.reusedFrom() : null, reply.logprobs(), null));
 					if (cached != null && invalid == null) {
 						this.cache.keep(cached, item.seq(), item.id(), settings.name(), i, reply);
 					}
@@ -183,6 +190,49 @@ public class ConversationProcessor {
 		// the checks see what the prompts saw, every step's answer included; a failed check does not fail the item
 		JobChecks.Evaluated evaluated = this.plan.checks().evaluate(model, this.grader);
 		return answered.withVerdicts(evaluated.verdicts(), evaluated.calls());
+	}
+
+	/**
+	 * A step that does not join the conversation: its rendered prompt sent raw to the completions endpoint (the text
+	 * that follows is its answer) or to the embeddings endpoint (the vector is kept with the call).
+	 * @return why it failed, or {@code null}
+	 */
+	private String sendApart(int i, JobDefinition.Step step, String prompt, ModelSettings stepSettings,
+			ModelSettings settings, List<Conversation.Turn> turns, List<Conversation.Call> calls,
+			Map<String, Object> answers) {
+		String stepModel = stepSettings.name().equals(settings.name()) ? null : stepSettings.name();
+		turns.add(new Conversation.Turn("user", step.name(), prompt));
+		try {
+			if (step.isComplete()) {
+				ModelReply reply = this.chat.completeText(stepSettings, prompt, this.plan.retry(), this.gate);
+				calls.add(new Conversation.Call(i, step.name(), reply.finishReason(), reply.promptTokens(),
+						reply.completionTokens(), reply.latencyMillis(), reply.attempts(), reply.timings(),
+						reply.systemFingerprint(), null, false, servedBy(reply, settings), null, null, null,
+						reply.logprobs(), null));
+				turns.add(new Conversation.Turn("assistant", step.name(), reply.content()));
+				answers.put(step.name(), new StepAnswer(reply.content(), null, null, false));
+			}
+			else {
+				ChatService.Embedded embedded = this.chat.embed(stepSettings, prompt, this.plan.retry(), this.gate);
+				List<Float> vector = new ArrayList<>(embedded.vector().length);
+				for (float value : embedded.vector()) {
+					vector.add(value);
+				}
+				calls.add(new Conversation.Call(i, step.name(), null, embedded.promptTokens(), 0,
+						embedded.latencyMillis(), embedded.attempts(), null, null, null, false, stepModel, null, null,
+						null, null, JSON.writeValueAsString(vector)));
+				answers.put(step.name(), new StepAnswer("", null, vector, false));
+			}
+			return null;
+		}
+		catch (ModelCallException ex) {
+			if (ex.status() == 0) {
+				throw new RunnerUnavailableException(ex.getMessage(), ex);
+			}
+			calls.add(new Conversation.Call(i, step.name(), null, 0, 0, 0, 0, null, null, ex.getMessage(), false,
+					stepModel, null, null, null));
+			return ex.getMessage();
+		}
 	}
 
 	/**
