@@ -44,7 +44,7 @@ public final class CachedCalls implements StepExecutionListener {
 
 	/** Looks up the answer to the request {@code chat} would send for these arguments. */
 	public Lookup lookup(ChatService chat, ModelSettings settings, List<ChatMessage> messages,
-			StructuredOutput format, long itemSeq, String model) {
+			StructuredOutput format, long itemSeq, String model, int stepIndex) {
 		String fingerprint = Fingerprint.of(chat.baseUrl(), chat.requestBody(settings, messages, format));
 		ResponseCache.Entry entry = this.cache.find(fingerprint, (this.mode == CacheMode.REFRESH) ? this.runId : null)
 			.orElse(null);
@@ -52,7 +52,8 @@ public final class CachedCalls implements StepExecutionListener {
 			return new Lookup(fingerprint, null, null);
 		}
 		ModelReply stored = entry.reply();
-		if (entry.runId() == this.runId && entry.itemSeq() == itemSeq && entry.model().equals(model)) {
+		if (entry.runId() == this.runId && entry.itemSeq() == itemSeq && entry.model().equals(model)
+				&& entry.stepIndex() == stepIndex) {
 			// this run's own answer, received before a crash and not committed: its call, as it was
 			return new Lookup(fingerprint, stored, null);
 		}
@@ -76,6 +77,11 @@ public final class CachedCalls implements StepExecutionListener {
 
 		public boolean found() {
 			return this.reply != null;
+		}
+
+		/** The same request, to be sent whatever is stored (and its answer stored when it holds). */
+		public Lookup askedAgain() {
+			return new Lookup(this.fingerprint, null, null);
 		}
 
 	}

@@ -34,7 +34,7 @@ public class ResponseCache {
 			statement = statement.param(onlyRun);
 		}
 		return statement.query((rs, n) -> new Entry(rs.getLong("run_id"), rs.getString("label"),
-				rs.getLong("item_seq"), rs.getString("item_id"), rs.getString("model"),
+				rs.getLong("item_seq"), rs.getString("item_id"), rs.getString("model"), rs.getInt("step_index"),
 				new ModelReply(rs.getString("served_by"), rs.getString("content"), rs.getString("reasoning"),
 						rs.getString("finish_reason"), rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"),
 						rs.getLong("latency_ms"), null, null, rs.getString("system_fingerprint"), 1)))
@@ -57,8 +57,10 @@ public class ResponseCache {
 	/**
 	 * A stored answer: the run and the item it was received for, and the reply as it came.
 	 * @param label the run's label, or {@code null} when it has none
+	 * @param stepIndex the step of the item it answered
 	 */
-	public record Entry(long runId, String label, long itemSeq, String itemId, String model, ModelReply reply) {
+	public record Entry(long runId, String label, long itemSeq, String itemId, String model, int stepIndex,
+			ModelReply reply) {
 
 		/** The run as a reused call names it: its label, or its number. */
 		public String runName() {

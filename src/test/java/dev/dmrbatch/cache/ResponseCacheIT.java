@@ -199,6 +199,32 @@ class ResponseCacheIT {
 	}
 
 	@Test
+	void aStepThatRepeatsAnEarlierOneIsAnsweredOfItsOwnAndReusedAsSuchOnlyInALaterRun() throws Exception {
+		// given: two steps that send the very same request (a fresh conversation each, the same prompt)
+		this.workspace.file("jobs/twice.yaml", """
+				input: { format: csv, path: input/items.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 6, temperature: 0, seed: 3 }
+				cache: true
+				concurrency: 2
+				steps:
+				  - { name: first, prompt: "Item ${record.id}: ${text}" }
+				  - { name: again, prompt: "Item ${record.id}: ${text}", conversation: new }
+				""");
+		items(5);
+
+		// when: the first run
+		Dmr.Result first = run("job=twice", "run=a");
+
+		// then: the second step is not given the first step's answer as a call of its own: it is reused, and said so
+		int sent = this.proxy.forwarded();
+		List<Map<String, Object>> results = results("twice", "a");
+		long marked = results.stream().filter((r) -> calls(r).get(1).containsKey("reused_from")).count();
+		assertThat(sent + marked).isEqualTo(10);
+		assertThat(first.out()).contains(", " + sent + " sent (");
+		assertThat(results).allSatisfy((r) -> assertThat(calls(r).get(0)).doesNotContainKey("reused_from"));
+	}
+
+	@Test
 	void aChangedTemperatureSendsEverythingAndSoDoesARunWithTheCacheOff() throws Exception {
 		// given
 		items(10);

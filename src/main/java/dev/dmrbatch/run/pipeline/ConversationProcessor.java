@@ -127,9 +127,14 @@ public class ConversationProcessor {
 				int tries = (format != null) ? 1 + step.jsonRetriesOrDefault() : 1;
 				for (int attempt = 1;; attempt++) {
 					ModelReply reply;
-					CachedCalls.Lookup cached = (this.cache != null)
-							? this.cache.lookup(this.chat, stepSettings, messages, format, item.seq(), settings.name())
+					// not for a second answer to the same request (the stored one broke the schema), nor where the
+					// answer's log probabilities are asked for (the cache keeps the answer, not them)
+					CachedCalls.Lookup cached = (this.cache != null && !stepSettings.wantsLogprobs())
+							? this.cache.lookup(this.chat, stepSettings, messages, format, item.seq(), settings.name(), i)
 							: null;
+					if (cached != null && attempt > 1) {
+						cached = cached.askedAgain();
+					}
 					try {
 						reply = (cached != null && cached.found()) ? cached.reply()
 								: this.chat.complete(stepSettings, messages, format, this.plan.retry(), this.gate);

@@ -49,6 +49,9 @@ public class RunPlanner {
 
 	private final Clock clock;
 
+	/** Whether a run already has this label: {@code run=new} never names an existing run. */
+	private final java.util.function.Predicate<String> labelTaken;
+
 	private final JobFiles jobFiles;
 
 	private final PromptTemplates templates;
@@ -65,12 +68,22 @@ public class RunPlanner {
 
 	@org.springframework.beans.factory.annotation.Autowired
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch) {
-		this(jobFiles, templates, properties, exports, builtIns, reserved, launch, Clock.systemUTC());
+			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
+			dev.dmrbatch.conversation.ConversationStore store) {
+		this(jobFiles, templates, properties, exports, builtIns, reserved, launch, Clock.systemUTC(),
+				(label) -> !store.findRunsByLabel(label).isEmpty());
 	}
 
+	/** A planner that takes no label for used: for plans that never reach the store. */
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch, Clock clock) {
+			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch) {
+		this(jobFiles, templates, properties, exports, builtIns, reserved, launch, Clock.systemUTC(), (label) -> false);
+	}
+
+	private RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
+			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch, Clock clock,
+			java.util.function.Predicate<String> labelTaken) {
+		this.labelTaken = labelTaken;
 		this.clock = clock;
 		this.launch = launch;
 		this.builtIns = builtIns;
@@ -82,7 +95,7 @@ public class RunPlanner {
 	}
 
 	public RunPlan plan(RunRequest request) {
-		request = labelled(request, this.clock);
+		request = labelled(request, this.clock, this.labelTaken);
 		for (BuiltInJob builtIn : this.builtIns) {
 			if (builtIn.name().equals(request.job())) {
 				return builtIn.plan(request, this);
@@ -116,7 +129,23 @@ public class RunPlanner {
 
 	/** The request with {@code run=new} replaced by the label of a new run: the time now (UTC), as yyyyMMdd-HHmmss. */
 	static RunRequest labelled(RunRequest request, Clock clock) {
-		return NEW_RUN.equals(request.label()) ? request.withLabel(NEW_LABEL.format(clock.instant())) : request;
+		return labelled(request, clock, (label) -> false);
+	}
+
+	/**
+	 * {@code run=new} made a label from the time; a second one in the same second gets {@code -2}, {@code -3}, ...,
+	 * which still sort as the runs started.
+	 */
+	static RunRequest labelled(RunRequest request, Clock clock, java.util.function.Predicate<String> taken) {
+		if (!NEW_RUN.equals(request.label())) {
+			return request;
+		}
+		String time = NEW_LABEL.format(clock.instant());
+		String label = time;
+		for (int n = 2; taken.test(label); n++) {
+			label = time + "-" + n;
+		}
+		return request.withLabel(label);
 	}
 
 	/** {@code cache=} at launch, else the job file's {@code cache:}; off by default. */

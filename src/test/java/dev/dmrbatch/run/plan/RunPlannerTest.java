@@ -104,6 +104,15 @@ class RunPlannerTest {
 			.isEqualTo("20270107-023005")
 			.isGreaterThan(labelled.label());
 		assertThat(RunPlanner.labelled(request(null), night).label()).isNull();
+		// a second and a third run=new in the same second: new runs still, in order
+		java.util.Set<String> taken = new java.util.HashSet<>(java.util.List.of("20261128-023005"));
+		String second = RunPlanner.labelled(new RunRequest("j", null, null, null, "new", null, Map.of()), night,
+				taken::contains).label();
+		taken.add(second);
+		String third = RunPlanner.labelled(new RunRequest("j", null, null, null, "new", null, Map.of()), night,
+				taken::contains).label();
+		assertThat(java.util.List.of(labelled.label(), second, third, "20261128-023006")).isSorted()
+			.containsExactly("20261128-023005", "20261128-023005-2", "20261128-023005-3", "20261128-023006");
 	}
 
 	@Test
