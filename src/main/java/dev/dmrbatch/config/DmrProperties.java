@@ -62,6 +62,15 @@ public record DmrProperties(@DefaultValue(".") Path home,
 			export = new Export(home.resolve(export.fontFolder()).normalize());
 		}
 		baseUrl = RunnerEndpoint.normalise(RunnerEndpoint.refuseCredentials(baseUrl, "dmr.base-url"));
+		if (models != null) {
+			// as in a job file: a field with a setting of its own, or one dmr-batch sends itself, is not an extra
+			models.forEach((model, settings) -> {
+				for (String key : (settings != null) ? settings.ownFieldsInExtra() : List.<String>of()) {
+					throw new IllegalArgumentException("dmr.models.\"[" + model + "]\".extra." + key
+							+ " is not an extra field: it is a setting of its own, or one dmr-batch sends itself");
+				}
+			});
+		}
 		if (baseUrls != null) {
 			baseUrls = baseUrls.stream()
 				.map((url) -> RunnerEndpoint.normalise(RunnerEndpoint.refuseCredentials(url, "dmr.base-urls")))

@@ -210,17 +210,32 @@ public class ChatService {
 		return withRetries(settings.name(), retry, gate, (attempt, start) -> {
 			Completion completion = this.client.completions().create(params);
 			long latency = (System.nanoTime() - start) / 1_000_000;
-			CompletionChoice choice = completion.choices().stream().findFirst()
-				.orElseThrow(() -> new ModelCallException("model '" + settings.name() + "' at " + this.baseUrl
-						+ " answered without a choice", 200, false, null));
-			CompletionUsage usage = completion.usage().orElse(null);
-			return new ModelReply(completion._model().asString().orElse(null), choice.text(), null,
-					choice._finishReason().asString().orElse(null), (usage != null) ? usage.promptTokens() : 0,
-					(usage != null) ? usage.completionTokens() : 0, latency, null,
-					toJson(completion._additionalProperties().get("timings")),
-					completion._systemFingerprint().asString().orElse(null), attempt,
-					choice.logprobs().map(ChatService::toJson).orElse(null));
+			try {
+				CompletionChoice choice = completion.choices().stream().findFirst()
+					.orElseThrow(() -> new ModelCallException("model '" + settings.name() + "' at " + this.baseUrl
+							+ " answered without a choice", 200, false, null));
+				CompletionUsage usage = completion.usage().orElse(null);
+				return new ModelReply(completion._model().asString().orElse(null), choice.text(), null,
+						choice._finishReason().asString().orElse(null), (usage != null) ? usage.promptTokens() : 0,
+						(usage != null) ? usage.completionTokens() : 0, latency, null,
+						toJson(completion._additionalProperties().get("timings")),
+						completion._systemFingerprint().asString().orElse(null), attempt,
+						choice.logprobs().map(ChatService::toJson).orElse(null));
+			}
+			catch (com.openai.errors.OpenAIInvalidDataException ex) {
+				throw malformed(settings, "completion", ex);
+			}
 		});
+	}
+
+	/**
+	 * An answer that came (HTTP 200) but lacks what the API promises: the item's failure, not the runner's absence,
+	 * so the run goes on and the item is recorded as failed.
+	 */
+	private ModelCallException malformed(ModelSettings settings, String what, RuntimeException ex) {
+		return new ModelCallException("model '" + settings.name() + "' at " + this.baseUrl + " answered with a " + what
+				+ " that is not OpenAI-compatible: " + dev.dmrbatch.text.SafeText.excerpt(String.valueOf(ex.getMessage()),
+						200), 200, false, null);
 	}
 
 	/** A text's embedding and the facts of the call. */
@@ -241,15 +256,20 @@ public class ChatService {
 		return withRetries(settings.name(), retry, gate, (attempt, start) -> {
 			CreateEmbeddingResponse response = this.client.embeddings().create(params);
 			long latency = (System.nanoTime() - start) / 1_000_000;
-			List<Float> values = response.data().stream().findFirst().map(Embedding::embedding)
-				.filter((v) -> !v.isEmpty())
-				.orElseThrow(() -> new ModelCallException("model '" + settings.name() + "' at " + this.baseUrl
-						+ " answered without an embedding", 200, false, null));
-			float[] vector = new float[values.size()];
-			for (int i = 0; i < vector.length; i++) {
-				vector[i] = values.get(i);
+			try {
+				List<Float> values = response.data().stream().findFirst().map(Embedding::embedding)
+					.filter((v) -> !v.isEmpty())
+					.orElseThrow(() -> new ModelCallException("model '" + settings.name() + "' at " + this.baseUrl
+							+ " answered without an embedding", 200, false, null));
+				float[] vector = new float[values.size()];
+				for (int i = 0; i < vector.length; i++) {
+					vector[i] = values.get(i);
+				}
+				return new Embedded(vector, response.usage().promptTokens(), latency, attempt);
 			}
-			return new Embedded(vector, response.usage().promptTokens(), latency, attempt);
+			catch (com.openai.errors.OpenAIInvalidDataException ex) {
+				throw malformed(settings, "embedding", ex);
+			}
 		});
 	}
 

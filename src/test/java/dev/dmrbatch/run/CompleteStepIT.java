@@ -74,6 +74,27 @@ class CompleteStepIT {
 	}
 
 	@Test
+	void aCompletionWithoutItsTextFailsTheItemNotTheRun() throws Exception {
+		this.workspace.file("input/items.jsonl", "{\"id\": \"a\", \"text\": \"Once\"}\n{\"id\": \"b\", \"text\": \"Twice\"}\n");
+		this.workspace.file("jobs/raw.yaml", """
+				input: { path: input/items.jsonl }
+				model: { name: ai/tiny, max_tokens: 6, temperature: 0 }
+				steps:
+				  - { name: story, type: complete, prompt: "${text}" }
+				""");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// a 200 whose choice has no text, as a runner that is not quite OpenAI-compatible may send
+			proxy.answer("/completions", new FaultProxy.Status(200, "{\"id\": \"c\", \"object\": \"text_completion\", "
+					+ "\"created\": 1, \"model\": \"ai/tiny\", \"choices\": [{\"index\": 0, \"finish_reason\": \"stop\"}]}"));
+			Dmr.Result result = this.workspace.dmrAt(proxy.baseUrl(), "job=raw");
+
+			// then: both items recorded as failed, naming the model and the runner; the run finished (exit 3)
+			assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+			assertThat(result.all()).contains("2 failed").contains("not OpenAI-compatible").doesNotContain("\tat ");
+		}
+	}
+
+	@Test
 	@SuppressWarnings("unchecked")
 	void aCompleteStepsTextIsCheckedAsAChatStepsAnswerIs() throws Exception {
 		// given: the text the completions endpoint answers the prompt with

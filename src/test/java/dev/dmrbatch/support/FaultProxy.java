@@ -116,6 +116,14 @@ public final class FaultProxy implements AutoCloseable {
 		}
 	}
 
+	private final Map<String, Status> answers = new ConcurrentHashMap<>();
+
+	/** Answers every request whose path ends with {@code pathEnd} (e.g. {@code /completions}) itself, with this. */
+	public FaultProxy answer(String pathEnd, Status status) {
+		this.answers.put(pathEnd, status);
+		return this;
+	}
+
 	/** Every request seen, in arrival order. */
 	public List<Received> received() {
 		return List.copyOf(this.received);
@@ -144,6 +152,15 @@ public final class FaultProxy implements AutoCloseable {
 			this.received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
 					exchange.getRequestHeaders().getFirst("Authorization")));
 			boolean chat = path.endsWith("/chat/completions");
+			for (Map.Entry<String, Status> answer : this.answers.entrySet()) {
+				if (path.endsWith(answer.getKey()) && !(chat && !answer.getKey().endsWith("/chat/completions"))) {
+					byte[] bytes = answer.getValue().body().getBytes(StandardCharsets.UTF_8);
+					exchange.getResponseHeaders().set("Content-Type", "application/json");
+					exchange.sendResponseHeaders(answer.getValue().code(), (bytes.length == 0) ? -1 : bytes.length);
+					exchange.getResponseBody().write(bytes);
+					return;
+				}
+			}
 			if (chat) {
 				synchronized (this.chatBodies) {
 					this.chatBodies.add(new String(body, StandardCharsets.UTF_8));

@@ -25,6 +25,20 @@ class RunPlannerTest {
 				new DmrProperties.Export(null));
 	}
 
+	@Test
+	void aPerModelBlockCannotSendASettingOfItsOwnAsAnExtraField() {
+		ModelSettings sneaky = new ModelSettings(null, null, null, null, null, null, null, null, null, null, null, null,
+				Map.of("n", 4));
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> new DmrProperties(Path.of("."), URI.create("http://x/v1"), "k", "ai/gemma3", 300, null,
+					null, null, null, null, null, null, 4, null, null,
+					new DmrProperties.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)),
+					new DmrProperties.Retry(1, Duration.ofMillis(1), Duration.ofMillis(1)), Map.of("ai/x", sneaky),
+					Map.of(), new DmrProperties.Export(null)))
+			.withMessage("dmr.models.\"[ai/x]\".extra.n is not an extra field: it is a setting of its own, or one "
+					+ "dmr-batch sends itself");
+	}
+
 	private static JobDefinition job(ModelSettings model) {
 		return new JobDefinition("j", null, null, model, null, null, List.of(new JobDefinition.Step("a", "x", null)),
 				null, null, null, null, null, Path.of("jobs/j.yaml"));
