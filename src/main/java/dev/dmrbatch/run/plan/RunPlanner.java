@@ -74,7 +74,7 @@ public class RunPlanner {
 				(label) -> !store.findRunsByLabel(label).isEmpty());
 	}
 
-	/** A planner that takes no label for used: for plans that never reach the store. */
+	/** A planner that finds no label taken, for tests of plans that never reach the store. */
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
 			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch) {
 		this(jobFiles, templates, properties, exports, builtIns, reserved, launch, Clock.systemUTC(), (label) -> false);
