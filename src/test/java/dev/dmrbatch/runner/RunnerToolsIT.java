@@ -65,7 +65,7 @@ class RunnerToolsIT {
 		Map<String, Object> listing = JSON.readValue(json.out(), Map.class);
 		assertThat(listing).containsEntry("runner", "llama.cpp llama-server (router mode)");
 		assertThat((List<Map<String, Object>>) listing.get("models")).extracting((m) -> m.get("name"))
-			.containsExactly("ai/tiny", "ai/tiny2");
+			.containsExactly("ai/tiny", "ai/tiny-embed", "ai/tiny2");
 	}
 
 	@Test
