@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.text.SafeText;
+import freemarker.core.InvalidReferenceException;
 import freemarker.template.Configuration;
 import freemarker.template.Template;
 import freemarker.template.TemplateException;
@@ -73,8 +75,12 @@ final class LayoutExporter implements Exporter {
 			this.out.write(SafeText.document(text.toString()));
 		}
 		catch (TemplateException ex) {
-			throw new IOException("export layout " + ex.getTemplateSourceName() + " line " + ex.getLineNumber() + ": "
-					+ SafeText.firstLine(ex.getMessageWithoutStackTop()), ex);
+			// FreeMarker's own first line ("The following has evaluated to null or missing:") names nothing
+			String reason = (ex instanceof InvalidReferenceException && ex.getBlamedExpressionString() != null)
+					? SafeText.firstLine(ex.getBlamedExpressionString()) + " is null or missing"
+					: SafeText.firstLine(ex.getMessageWithoutStackTop());
+			throw new PromptException(
+					"export layout " + ex.getTemplateSourceName() + " line " + ex.getLineNumber() + ": " + reason);
 		}
 	}
 

@@ -30,6 +30,7 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every export read back and compared with what the store holds. */
 class ExportsTest {
@@ -213,6 +214,22 @@ class ExportsTest {
 
 		this.exports.write(this.run, List.of("jsonl"));
 		assertThat(Files.readString(out("results.jsonl"))).endsWith("}\n").doesNotEndWith("\n\n");
+	}
+
+	@Test
+	void aLayoutNamingSomethingTheRunDoesNotHaveNamesTheLayoutTheLineAndTheExpression() throws Exception {
+		Path layout = this.dir.resolve("templates/export/results.md.ftl");
+		Files.createDirectories(layout.getParent());
+		Files.writeString(layout, """
+				<#macro header run>Run ${run.run}
+				</#macro>
+				<#macro item c>* ${c.no_such_field}
+				</#macro>
+				<#macro footer run></#macro>
+				""");
+		Exports custom = new Exports(this.store, this.checkStore, TestProperties.home(this.dir));
+		assertThatThrownBy(() -> custom.write(this.run, List.of("markdown")))
+			.hasMessage("export layout export/results.md.ftl line 3: c.no_such_field is null or missing");
 	}
 
 	@Test
