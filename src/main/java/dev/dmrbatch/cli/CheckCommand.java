@@ -1,11 +1,17 @@
 package dev.dmrbatch.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.check.CheckTotals;
@@ -122,8 +128,7 @@ class CheckCommand implements Command {
 			throw new RunException("the job file of " + name + " has no checks to evaluate: add checks: to its steps");
 		}
 		Grader grader = grader(plan, checks);
-		List<ItemVerdicts> verdicts = new ArrayList<>();
-		Map<String, List<Conversation.Call>> calls = new LinkedHashMap<>();
+		Judging judging = new Judging(checks.graderModels().isEmpty() ? 1 : plan.lanes().get(0).concurrency());
 		ItemStreamReader<InputItem> input = InputReaders.reader(plan.input());
 		input.open(new ExecutionContext());
 		try {
@@ -132,7 +137,7 @@ class CheckCommand implements Command {
 				while (item[0] != null && item[0].seq() < conversation.itemSeq()) {
 					item[0] = read(input);
 				}
-				if (!conversation.isOk()) {
+				if (!conversation.isOk() || judging.failed() != null) {
 					return; // a failed item has no verdicts, as during the run
 				}
 				if (item[0] == null || item[0].seq() != conversation.itemSeq()
@@ -144,14 +149,10 @@ class CheckCommand implements Command {
 									: "'" + SafeText.excerpt(item[0].id(), 60) + "'")
 							+ "; check the run against the input it was made from");
 				}
-				InputItem fields = item[0];
-				JobChecks.Evaluated evaluated = checks.evaluate(
-						ConversationProcessor.model(fields, plan.vars(), answers(conversation)), grader);
-				verdicts.add(new ItemVerdicts(conversation.itemSeq(), conversation.model(), evaluated.verdicts()));
-				if (!evaluated.calls().isEmpty()) {
-					calls.put(conversation.itemSeq() + "\n" + conversation.model(), evaluated.calls());
-				}
+				Map<String, Object> model = ConversationProcessor.model(item[0], plan.vars(), answers(conversation));
+				judging.submit(conversation.itemSeq(), conversation.model(), () -> checks.evaluate(model, grader));
 			});
+			judging.finish();
 		}
 		catch (ModelCallException ex) {
 			// the grader's runner went away: something ran and failed, as a failed run (exit 5), nothing stored
@@ -159,8 +160,11 @@ class CheckCommand implements Command {
 			return FAILED;
 		}
 		finally {
+			judging.close();
 			input.close();
 		}
+		List<ItemVerdicts> verdicts = judging.verdicts();
+		Map<String, List<Conversation.Call>> calls = judging.calls();
 		Evaluation evaluation = this.transaction.execute((status) -> {
 			Evaluation begun = this.checkStore.beginNew(run.id(), checks.keys(), checks.definitions());
 			this.checkStore.saveAll(begun, verdicts);
@@ -188,6 +192,107 @@ class CheckCommand implements Command {
 			return 3;
 		}
 		return (gate != null) ? RunOutcome.GATE_NOT_MET : 0;
+	}
+
+	/**
+	 * The conversations' evaluations, in store order. With judges, as many at once as the runner's lane takes (the
+	 * grader's load gate holds the same number), and at most twice that many conversations waiting; without, each
+	 * is evaluated as it is read.
+	 */
+	private static final class Judging implements AutoCloseable {
+
+		private record Evaluated(long seq, String model, JobChecks.Evaluated result) {
+		}
+
+		private final ExecutorService pool;
+
+		private final Semaphore waiting;
+
+		private final Map<Integer, Evaluated> done = new ConcurrentSkipListMap<>();
+
+		private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+
+		private int submitted;
+
+		Judging(int concurrency) {
+			this.pool = (concurrency > 1) ? Executors.newFixedThreadPool(concurrency, (task) -> {
+				Thread thread = new Thread(task, "judge");
+				thread.setDaemon(true);
+				return thread;
+			}) : null;
+			this.waiting = new Semaphore(Math.max(1, concurrency * 2));
+		}
+
+		RuntimeException failed() {
+			return this.failure.get();
+		}
+
+		void submit(long seq, String model, Supplier<JobChecks.Evaluated> evaluation) {
+			int index = this.submitted++;
+			if (this.pool == null) {
+				this.done.put(index, new Evaluated(seq, model, evaluation.get()));
+				return;
+			}
+			this.waiting.acquireUninterruptibly();
+			this.pool.execute(() -> {
+				try {
+					if (this.failure.get() == null) {
+						this.done.put(index, new Evaluated(seq, model, evaluation.get()));
+					}
+				}
+				catch (RuntimeException ex) {
+					this.failure.compareAndSet(null, ex);
+				}
+				finally {
+					this.waiting.release();
+				}
+			});
+		}
+
+		/** Waits for the evaluations under way; rethrows the first that failed. */
+		void finish() {
+			if (this.pool != null) {
+				this.pool.shutdown();
+				try {
+					while (!this.pool.awaitTermination(1, TimeUnit.SECONDS)) {
+						// a grader takes as long as it takes; its request has its own timeout
+					}
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new RunException("interrupted while the graders were answering; nothing was stored");
+				}
+			}
+			if (this.failure.get() != null) {
+				throw this.failure.get();
+			}
+		}
+
+		List<ItemVerdicts> verdicts() {
+			return this.done.values()
+				.stream()
+				.map((e) -> new ItemVerdicts(e.seq(), e.model(), e.result().verdicts()))
+				.toList();
+		}
+
+		/** The graders' calls per conversation, keyed by its item's number and model. */
+		Map<String, List<Conversation.Call>> calls() {
+			Map<String, List<Conversation.Call>> calls = new LinkedHashMap<>();
+			for (Evaluated e : this.done.values()) {
+				if (!e.result().calls().isEmpty()) {
+					calls.put(e.seq() + "\n" + e.model(), e.result().calls());
+				}
+			}
+			return calls;
+		}
+
+		@Override
+		public void close() {
+			if (this.pool != null) {
+				this.pool.shutdownNow();
+			}
+		}
+
 	}
 
 	/** Who asks the judges' graders: the run's first runner, once it has said it has their models. */

@@ -331,6 +331,39 @@ class ChecksIT {
 	}
 
 	/** The workspace's conversation store, read by the test itself. */
+	@Test
+	void jobCheckAsksTheGradersAsManyAtOnceAsTheJobsConcurrencyAndKeepsTheItemsOrder() throws Exception {
+		// given: a finished run of a job that takes four requests at once
+		this.workspace.file("jobs/parallel.yaml", "name: parallel\n" + STEPS.replace("concurrency: 1", "concurrency: 4"));
+		Dmr.Result run = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=parallel", "run=r");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+
+		// when: a judge is added and the run is checked again through a proxy that sees the graders' requests
+		this.workspace.file("jobs/parallel.yaml", "name: parallel\n" + STEPS.replace("concurrency: 1", "concurrency: 4")
+				+ """
+				    checks:
+				      - name: quality
+				        type: judge
+				        rubric: "Is ${steps.answer} a good reply to ${text}?"
+				        model: { name: ai/tiny2, max_tokens: 200, temperature: 0, seed: 3 }
+				""");
+		Dmr.Result check;
+		int atOnce;
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			check = Dmr.run(this.workspace, proxy.baseUrl(), "job=check", "run=r");
+			atOnce = proxy.mostChatsAtOnce();
+			assertThat(proxy.chatRequests()).isBetween(4, 12);
+		}
+
+		// then: the graders were asked together, and every item has its verdict in the input's order
+		assertThat(check.exitCode()).as(check.toString()).isZero();
+		assertThat(atOnce).isBetween(2, 4);
+		List<JsonNode> items = results("output/parallel/r");
+		assertThat(items).extracting((item) -> item.path("id").asString()).containsExactly("t1", "t2", "t3", "t4");
+		assertThat(items).allSatisfy((item) -> assertThat(item.path("checks").path("answer.quality").path("reason")
+			.asString()).isNotEmpty());
+	}
+
 	private Connection store() throws Exception {
 		return DriverManager.getConnection("jdbc:h2:file:" + this.workspace.path("data/dmr-batch"), "sa", "");
 	}

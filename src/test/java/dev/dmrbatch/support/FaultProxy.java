@@ -81,6 +81,10 @@ public final class FaultProxy implements AutoCloseable {
 
 	private final List<Received> received = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+	private final AtomicInteger atOnce = new AtomicInteger();
+
+	private final AtomicInteger mostAtOnce = new AtomicInteger();
+
 	private volatile java.util.function.Function<Seen, Action> faults = (seen) -> FORWARD;
 
 	/** @param target the runner's base URL, e.g. {@code http://127.0.0.1:12439/engines/llama.cpp/v1} */
@@ -138,6 +142,11 @@ public final class FaultProxy implements AutoCloseable {
 		return this.forwarded.get();
 	}
 
+	/** The most chat requests the proxy was handling at the same moment. */
+	public int mostChatsAtOnce() {
+		return this.mostAtOnce.get();
+	}
+
 	/** Chat requests that reached the runner, per item id. */
 	public Map<String, Integer> forwardedPerItem() {
 		Map<String, Integer> counts = new java.util.TreeMap<>();
@@ -152,70 +161,84 @@ public final class FaultProxy implements AutoCloseable {
 			this.received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
 					exchange.getRequestHeaders().getFirst("Authorization")));
 			boolean chat = path.endsWith("/chat/completions");
-			for (Map.Entry<String, Status> answer : this.answers.entrySet()) {
-				if (path.endsWith(answer.getKey()) && !(chat && !answer.getKey().endsWith("/chat/completions"))) {
-					byte[] bytes = answer.getValue().body().getBytes(StandardCharsets.UTF_8);
-					exchange.getResponseHeaders().set("Content-Type", "application/json");
-					exchange.sendResponseHeaders(answer.getValue().code(), (bytes.length == 0) ? -1 : bytes.length);
-					exchange.getResponseBody().write(bytes);
-					return;
-				}
-			}
 			if (chat) {
-				synchronized (this.chatBodies) {
-					this.chatBodies.add(new String(body, StandardCharsets.UTF_8));
-				}
-				Matcher marker = ITEM.matcher(new String(body, StandardCharsets.UTF_8));
-				String item = marker.find() ? marker.group(1) : "";
-				int attempt = this.attempts.computeIfAbsent(item, (k) -> new AtomicInteger()).incrementAndGet();
-				Action action = this.faults.apply(new Seen(this.chatRequests.incrementAndGet(), item, attempt));
-				if (action instanceof Drop) {
-					return; // closed without an answer
-				}
-				if (action instanceof Slow slow) {
-					try {
-						Thread.sleep(slow.millis());
-					}
-					catch (InterruptedException ex) {
-						Thread.currentThread().interrupt();
-						return;
-					}
-				}
-				if (action instanceof Status status) {
-					byte[] answer = status.body().getBytes(StandardCharsets.UTF_8);
-					exchange.getResponseHeaders().set("Content-Type", "application/json");
-					exchange.sendResponseHeaders(status.code(), (answer.length == 0) ? -1 : answer.length);
-					exchange.getResponseBody().write(answer);
-					return;
-				}
+				this.mostAtOnce.accumulateAndGet(this.atOnce.incrementAndGet(), Math::max);
 			}
-			HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.target + path))
-				.timeout(Duration.ofMinutes(2))
-				.header("Content-Type", "application/json");
-			request = exchange.getRequestMethod().equals("POST")
-					? request.POST(HttpRequest.BodyPublishers.ofByteArray(body)) : request.GET();
-			HttpResponse<byte[]> response;
 			try {
-				response = this.client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+				forward(exchange, path, body, chat);
 			}
-			catch (IOException ex) {
-				return; // the runner is gone: so is the answer
+			finally {
+				if (chat) {
+					this.atOnce.decrementAndGet();
+				}
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
+		}
+	}
+
+	private void forward(HttpExchange exchange, String path, byte[] body, boolean chat) throws IOException {
+		for (Map.Entry<String, Status> answer : this.answers.entrySet()) {
+			if (path.endsWith(answer.getKey()) && !(chat && !answer.getKey().endsWith("/chat/completions"))) {
+				byte[] bytes = answer.getValue().body().getBytes(StandardCharsets.UTF_8);
+				exchange.getResponseHeaders().set("Content-Type", "application/json");
+				exchange.sendResponseHeaders(answer.getValue().code(), (bytes.length == 0) ? -1 : bytes.length);
+				exchange.getResponseBody().write(bytes);
 				return;
 			}
-			if (chat) {
-				this.forwarded.incrementAndGet();
-				Matcher item = ITEM.matcher(new String(body, StandardCharsets.UTF_8));
-				if (item.find()) {
-					this.perItem.computeIfAbsent(item.group(1), (k) -> new AtomicInteger()).incrementAndGet();
+		}
+		if (chat) {
+			synchronized (this.chatBodies) {
+				this.chatBodies.add(new String(body, StandardCharsets.UTF_8));
+			}
+			Matcher marker = ITEM.matcher(new String(body, StandardCharsets.UTF_8));
+			String item = marker.find() ? marker.group(1) : "";
+			int attempt = this.attempts.computeIfAbsent(item, (k) -> new AtomicInteger()).incrementAndGet();
+			Action action = this.faults.apply(new Seen(this.chatRequests.incrementAndGet(), item, attempt));
+			if (action instanceof Drop) {
+				return; // closed without an answer
+			}
+			if (action instanceof Slow slow) {
+				try {
+					Thread.sleep(slow.millis());
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
 				}
 			}
-			response.headers().firstValue("Content-Type").ifPresent((type) -> exchange.getResponseHeaders().set("Content-Type", type));
-			exchange.sendResponseHeaders(response.statusCode(), (response.body().length == 0) ? -1 : response.body().length);
-			exchange.getResponseBody().write(response.body());
+			if (action instanceof Status status) {
+				byte[] answer = status.body().getBytes(StandardCharsets.UTF_8);
+				exchange.getResponseHeaders().set("Content-Type", "application/json");
+				exchange.sendResponseHeaders(status.code(), (answer.length == 0) ? -1 : answer.length);
+				exchange.getResponseBody().write(answer);
+				return;
+			}
 		}
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.target + path))
+			.timeout(Duration.ofMinutes(2))
+			.header("Content-Type", "application/json");
+		request = exchange.getRequestMethod().equals("POST")
+				? request.POST(HttpRequest.BodyPublishers.ofByteArray(body)) : request.GET();
+		HttpResponse<byte[]> response;
+		try {
+			response = this.client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+		}
+		catch (IOException ex) {
+			return; // the runner is gone: so is the answer
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return;
+		}
+		if (chat) {
+			this.forwarded.incrementAndGet();
+			Matcher item = ITEM.matcher(new String(body, StandardCharsets.UTF_8));
+			if (item.find()) {
+				this.perItem.computeIfAbsent(item.group(1), (k) -> new AtomicInteger()).incrementAndGet();
+			}
+		}
+		response.headers().firstValue("Content-Type").ifPresent((type) -> exchange.getResponseHeaders().set("Content-Type", type));
+		exchange.sendResponseHeaders(response.statusCode(), (response.body().length == 0) ? -1 : response.body().length);
+		exchange.getResponseBody().write(response.body());
 	}
 
 	@Override
