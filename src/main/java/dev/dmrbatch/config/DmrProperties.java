@@ -108,9 +108,10 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	}
 
 	/** A base URL without a scheme or host would fail at the first request, with a message naming neither. */
-	@AssertTrue(message = "must be an absolute http or https URL, such as http://localhost:12434/engines/llama.cpp/v1")
+	@AssertTrue(message = "must be an absolute http or https URL, such as http://localhost:12434/engines/llama.cpp/v1, "
+			+ "or a Unix socket's, such as " + RunnerEndpoint.UNIX_EXAMPLE)
 	public boolean isBaseUrlValid() {
-		return baseUrl == null || (("http".equalsIgnoreCase(baseUrl.getScheme())
+		return baseUrl == null || RunnerEndpoint.isUnixSocket(baseUrl) || (("http".equalsIgnoreCase(baseUrl.getScheme())
 				|| "https".equalsIgnoreCase(baseUrl.getScheme())) && baseUrl.getHost() != null);
 	}
 

@@ -41,6 +41,12 @@ final class RunnerErrors {
 		}
 		if (error instanceof OpenAIIoException || rootCause(error) instanceof java.io.IOException) {
 			Throwable root = rootCause(error);
+			String socketFault = RunnerEndpoint.socketFault(baseUrl);
+			if (socketFault != null) {
+				// no socket there, or not a socket: a mistake in the settings, or a runner not started
+				return new ModelCallException("cannot reach the model runner at " + baseUrl + ": " + socketFault, 0,
+						false, error);
+			}
 			if (RunnerEndpoint.unresolved(error)) {
 				// not a passing fault: the name stays unknown however often it is asked for
 				return new ModelCallException(RunnerEndpoint.unreachable("cannot reach the model runner at " + baseUrl
