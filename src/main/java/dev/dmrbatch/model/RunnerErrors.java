@@ -52,7 +52,9 @@ final class RunnerErrors {
 				return new ModelCallException(RunnerEndpoint.unreachable("cannot reach the model runner at " + baseUrl
 						+ ": " + firstLine(String.valueOf(root.getMessage())), error), 0, false, error);
 			}
-			String what = (root instanceof ConnectException) ? "connection refused"
+			// a Unix socket nobody listens on is refused too, in junixsocket's words
+			String what = (root instanceof ConnectException
+					|| "Connection refused".equals(root.getMessage())) ? "connection refused"
 					: (root instanceof InterruptedIOException) ? "timed out"
 					: (root instanceof EOFException || String.valueOf(error.getMessage()).contains("end of stream"))
 							? "the connection closed without an answer"

@@ -137,7 +137,7 @@ class UnixSocketIT {
 	 * whose run starts and fails.
 	 */
 	@Test
-	void aSocketThatIsNotThereIsNamedInOneLineWithoutRetrying() {
+	void aSocketThatIsNotThereIsNamedInOneLineWithoutRetrying() throws Exception {
 		String missing = "unix://" + this.dir.resolve("none.sock") + ":" + HTTP_PATH;
 		this.workspace.file("input/requests.jsonl", "{\"custom_id\": \"a\", \"method\": \"POST\", \"url\": "
 				+ "\"/v1/chat/completions\", \"body\": {\"model\": \"ai/tiny\", \"max_tokens\": 4, \"messages\": "
@@ -165,6 +165,21 @@ class UnixSocketIT {
 			// a retry with the default backoff alone waits at least 1 s
 			assertThat(elapsed).as(args + " took " + elapsed + " ms").isLessThan(4000);
 		}
+		// a socket file that nobody listens on any more: refused, as a TCP port would be, at once
+		Path stale = this.dir.resolve("stale.sock");
+		try (java.nio.channels.ServerSocketChannel gone = java.nio.channels.ServerSocketChannel
+			.open(java.net.StandardProtocolFamily.UNIX)) {
+			gone.bind(java.net.UnixDomainSocketAddress.of(stale));
+		}
+		String refusedUrl = "unix://" + stale + ":" + HTTP_PATH;
+		long start = System.nanoTime();
+		Dmr.Result refused = this.workspace.dmrAt(refusedUrl, "job=models");
+		assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+		assertThat(refused.err().strip()).isEqualTo("error: cannot reach the model runner at " + refusedUrl
+				+ ": connection refused");
+		assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(4000);
+		Files.deleteIfExists(stale);
+
 		Dmr.Result lane = this.workspace.dmrAt("http://127.0.0.1:1/v1", "job=hello", "base-url=" + missing);
 		assertThat(lane.exitCode()).as(lane.toString()).isEqualTo(2);
 		assertThat(lane.err()).contains("there is no socket at " + this.dir.resolve("none.sock"));
