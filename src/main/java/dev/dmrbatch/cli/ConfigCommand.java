@@ -172,6 +172,9 @@ class ConfigCommand implements Command {
 		ModelSettings profile = this.properties.profileDefaults();
 		for (Map.Entry<String, String> field : LaunchSettings.KEYS.entrySet()) {
 			String name = field.getKey();
+			if (LaunchSettings.ADVANCED.contains(name)) {
+				continue;
+			}
 			String launchSource = this.launch.source(name);
 			Object value;
 			String from;
@@ -197,9 +200,15 @@ class ConfigCommand implements Command {
 			}
 			rows.add(new String[] { name, (value != null) ? String.valueOf(value) : "-", from });
 		}
-		// the advanced request fields, shown where a file sets them; extra maps merge key by key
+		// the advanced request fields, shown where something sets them; extra maps merge key by key
 		for (String name : List.of("logprobs", "top_logprobs", "n", "extra")) {
 			List<String> from = new ArrayList<>();
+			String key = "dmr." + name.replace('_', '-');
+			String fileSource = (profile.value(name) == null) ? null
+					: name.equals("extra") ? fileExtraSource() : (this.launch.source(name) == null) ? source(key) : null;
+			if (fileSource != null) {
+				from.add(fileSource);
+			}
 			if (own != null && own.value(name) != null) {
 				from.add(0, "dmr.models[" + model + "]." + name.replace('_', '-'));
 			}
@@ -209,15 +218,33 @@ class ConfigCommand implements Command {
 			if (step.settings().value(name) != null) {
 				from.add(0, file + " (steps." + step.name() + "." + name + ")");
 			}
+			if (this.launch.source(name) != null) {
+				from.add(0, this.launch.source(name));
+			}
 			if (from.isEmpty()) {
 				continue;
 			}
-			ModelSettings merged = (own != null ? own : ModelSettings.NONE).overriddenBy(fromJob)
-				.overriddenBy(step.settings());
+			ModelSettings merged = profile.overriddenBy(own).overriddenBy(fromJob).overriddenBy(step.settings())
+				.overriddenBy(this.launch.settings());
 			rows.add(new String[] { name, String.valueOf(merged.value(name)),
 					name.equals("extra") ? String.join(" over ", from) : from.get(0) });
 		}
 		return rows;
+	}
+
+	/** Where the profile's {@code dmr.extra} fields that the launch does not give come from; {@code null} if none. */
+	private String fileExtraSource() {
+		Map<String, Object> launched = (this.launch.settings().extra() != null) ? this.launch.settings().extra()
+				: Map.of();
+		List<String> from = new ArrayList<>();
+		this.properties.extra().forEach((key, value) -> {
+			String where = source(LaunchSettings.extraName(key) + ((value instanceof Map<?, ?> map && !map.isEmpty())
+					? "." + map.keySet().iterator().next() : ""));
+			if (!launched.containsKey(key) && !from.contains(where)) {
+				from.add(where);
+			}
+		});
+		return from.isEmpty() ? null : String.join(", ", from);
 	}
 
 	private String[] concurrencyRow(JobDefinition job, String file, Arguments arguments) {

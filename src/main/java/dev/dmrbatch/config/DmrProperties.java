@@ -18,6 +18,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -42,6 +43,11 @@ import org.springframework.validation.annotation.Validated;
  * @param progress {@code dmr.progress.*}, which {@code ProgressProperties} binds; named here so that any other key
  * under {@code dmr} is refused as unknown
  * @param export {@code dmr.export.*}: how the exports are written
+ * @param logprobs the advanced request fields, as in a per-model block: the profile's defaults, or given at launch
+ * ({@code --dmr.logprobs=true}, {@code DMR_TOP_LOGPROBS=3}, {@code --dmr.extra.store=true})
+ * @param topLogprobs as {@code logprobs}
+ * @param n as {@code logprobs}; only 1
+ * @param extra as {@code logprobs}: further body fields; a value given at launch is read as JSON where it is JSON
  */
 @ConfigurationProperties(prefix = "dmr", ignoreUnknownFields = false)
 @Validated
@@ -54,8 +60,12 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		@DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty, Boolean stream,
 		@DefaultValue("4") @Positive @Max(Concurrency.MAX) int concurrency, List<@Valid RunnerEndpoint> runners, List<URI> baseUrls,
 		@DefaultValue @Valid Timeouts timeout, @DefaultValue @Valid Retry retry,
-		Map<String, @Valid ModelSettings> models, Map<String, String> progress, @DefaultValue @Valid Export export) {
+		Map<String, @Valid ModelSettings> models, Map<String, String> progress, @DefaultValue @Valid Export export,
+		Boolean logprobs, @Min(0) @Max(20) Integer topLogprobs,
+		@Min(value = 1, message = ModelSettings.N_MESSAGE) @Max(value = 1, message = ModelSettings.N_MESSAGE) Integer n,
+		Map<String, Object> extra) {
 
+	@ConstructorBinding
 	public DmrProperties {
 		// a relative font folder is one of the working folder's, like templates/ and jobs/
 		if (export != null && export.fontFolder() != null && home != null) {
@@ -71,11 +81,32 @@ public record DmrProperties(@DefaultValue(".") Path home,
 				}
 			});
 		}
+		if (extra != null) {
+			for (String key : extra.keySet()) {
+				if (ModelSettings.OWN_FIELDS.contains(key)) {
+					throw new IllegalArgumentException("dmr.extra." + key + " is not an extra field: it is a setting "
+							+ "of its own, or one dmr-batch sends itself");
+				}
+			}
+		}
 		if (baseUrls != null) {
 			baseUrls = baseUrls.stream()
 				.map((url) -> RunnerEndpoint.normalise(RunnerEndpoint.refuseCredentials(url, "dmr.base-urls")))
 				.toList();
 		}
+	}
+
+	/**
+	 * The settings without the advanced request fields ({@code logprobs}, {@code top-logprobs}, {@code n},
+	 * {@code extra}).
+	 */
+	public DmrProperties(Path home, URI baseUrl, String apiKey, String defaultModel, int maxTokens, Double temperature,
+			Double topP, Long seed, List<String> stop, Double presencePenalty, Double frequencyPenalty, Boolean stream,
+			int concurrency, List<RunnerEndpoint> runners, List<URI> baseUrls, Timeouts timeout, Retry retry,
+			Map<String, ModelSettings> models, Map<String, String> progress, Export export) {
+		this(home, baseUrl, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop, presencePenalty,
+				frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models, progress, export, null,
+				null, null, null);
 	}
 
 	/**
@@ -108,16 +139,17 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	}
 
 	/** A base URL without a scheme or host would fail at the first request, with a message naming neither. */
-	@AssertTrue(message = "must be an absolute http or https URL, such as http://localhost:12434/engines/llama.cpp/v1")
+	@AssertTrue(message = "must be an absolute http or https URL, such as http://localhost:12434/engines/llama.cpp/v1, "
+			+ "or a Unix socket's, such as " + RunnerEndpoint.UNIX_EXAMPLE)
 	public boolean isBaseUrlValid() {
-		return baseUrl == null || (("http".equalsIgnoreCase(baseUrl.getScheme())
+		return baseUrl == null || RunnerEndpoint.isUnixSocket(baseUrl) || (("http".equalsIgnoreCase(baseUrl.getScheme())
 				|| "https".equalsIgnoreCase(baseUrl.getScheme())) && baseUrl.getHost() != null);
 	}
 
 	/** The profile's defaults, which a model's own settings, the job file and the command line override. */
 	public ModelSettings profileDefaults() {
 		return new ModelSettings(defaultModel, temperature, topP, maxTokens, stop, seed, presencePenalty,
-				frequencyPenalty, stream);
+				frequencyPenalty, stream, logprobs, topLogprobs, n, extra);
 	}
 
 	/** The settings of the profile for one model: its defaults, then {@code dmr.models."<name>"}. */
@@ -130,7 +162,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	public DmrProperties withBaseUrl(URI url) {
 		return new DmrProperties(home, url, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop,
 				presencePenalty, frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models,
-				progress, export);
+				progress, export, logprobs, topLogprobs, n, extra);
 	}
 
 	/** The runners of the profile: {@code dmr.base-urls}, else {@code dmr.runners}, else the one at the base URL. */

@@ -1,11 +1,20 @@
 package dev.dmrbatch.config;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
@@ -42,8 +51,21 @@ public class LaunchSettings {
 		keys.put("presence_penalty", "presence-penalty");
 		keys.put("frequency_penalty", "frequency-penalty");
 		keys.put("stream", "stream");
+		keys.put("logprobs", "logprobs");
+		keys.put("top_logprobs", "top-logprobs");
+		keys.put("n", "n");
 		KEYS = Collections.unmodifiableMap(keys);
 	}
+
+	/** The advanced request fields among {@link #KEYS}: shown by {@code config} only where something sets them. */
+	public static final Set<String> ADVANCED = Set.of("logprobs", "top_logprobs", "n");
+
+	/** The property sources that are given at launch, strongest first. */
+	private static final List<String> LAUNCH_SOURCES = List.of(CommandLinePropertySource.COMMAND_LINE_PROPERTY_SOURCE_NAME,
+			StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME,
+			StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+
+	private static final String ENV_EXTRA = "DMR_EXTRA_";
 
 	private static final LaunchSettings NONE = new LaunchSettings(ModelSettings.NONE, Map.of());
 
@@ -66,12 +88,85 @@ public class LaunchSettings {
 			}
 			sources.put(key.getKey(), source);
 		}
+		Map<String, Object> extra = launchExtra(environment);
+		if (!extra.isEmpty()) {
+			sources.put("extra", String.join(", ", extra.keySet().stream()
+				.map((key) -> extraSource(key, environment))
+				.toList()));
+		}
 		this.sources = Collections.unmodifiableMap(sources);
 		this.settings = new ModelSettings(null, pick("temperature", properties.temperature()),
 				pick("top_p", properties.topP()), pick("max_tokens", properties.maxTokens()),
 				pick("stop", properties.stop()), pick("seed", properties.seed()),
 				pick("presence_penalty", properties.presencePenalty()),
-				pick("frequency_penalty", properties.frequencyPenalty()), pick("stream", properties.stream()));
+				pick("frequency_penalty", properties.frequencyPenalty()), pick("stream", properties.stream()),
+				pick("logprobs", properties.logprobs()), pick("top_logprobs", properties.topLogprobs()),
+				pick("n", properties.n()), extra.isEmpty() ? null : extra);
+	}
+
+	/**
+	 * The {@code dmr.extra.*} fields given at launch, each value read as JSON where it is JSON ({@code true},
+	 * {@code 3}, {@code {"team": "docs"}}), else as text: the command line and the environment give only text.
+	 * @throws IllegalArgumentException for an environment variable that names a field with an underscore, which
+	 * relaxed binding would read as a nested field ({@code DMR_EXTRA_TOP_K} as {@code top.k})
+	 */
+	static Map<String, Object> launchExtra(ConfigurableEnvironment environment) {
+		org.springframework.core.env.PropertySource<?> env = environment.getPropertySources()
+			.get(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+		if (env instanceof org.springframework.core.env.EnumerablePropertySource<?> names) {
+			for (String name : names.getPropertyNames()) {
+				if (name.startsWith(ENV_EXTRA) && name.indexOf('_', ENV_EXTRA.length()) > 0) {
+					throw new IllegalArgumentException("environment variable " + name + " names an extra field with "
+							+ "an underscore, which the environment cannot carry: give it on the command line, "
+							+ "--dmr.extra." + name.substring(ENV_EXTRA.length()).toLowerCase(java.util.Locale.ROOT)
+							+ "=<value>");
+				}
+			}
+		}
+		Map<String, Object> extra = new LinkedHashMap<>();
+		List<String> weakestFirst = new ArrayList<>(LAUNCH_SOURCES);
+		Collections.reverse(weakestFirst);
+		for (String sourceName : weakestFirst) {
+			org.springframework.core.env.PropertySource<?> source = environment.getPropertySources().get(sourceName);
+			if (source == null) {
+				continue;
+			}
+			new Binder(ConfigurationPropertySources.from(source))
+				.bind("dmr.extra", Bindable.mapOf(String.class, Object.class))
+				.ifBound((given) -> given.forEach((key, value) -> extra.put(key, fromText(value))));
+		}
+		return extra;
+	}
+
+	/** Where an extra field given at launch comes from, named as it was written. */
+	private static String extraSource(String key, ConfigurableEnvironment environment) {
+		String name = extraName(key);
+		String source = launchSource(name, environment);
+		return (source != null) ? source.replace(name, "dmr.extra." + key) : "the command line";
+	}
+
+	/** The property name of an extra field: {@code dmr.extra.store}, or {@code dmr.extra[top_k]}. */
+	public static String extraName(String key) {
+		String dotted = "dmr.extra." + key;
+		return ConfigurationPropertyName.isValid(dotted) ? dotted : "dmr.extra[" + key + "]";
+	}
+
+	/** A launch value as JSON where it is JSON, nested maps field by field; anything else as it is. */
+	private static Object fromText(Object value) {
+		if (value instanceof Map<?, ?> map) {
+			Map<String, Object> read = new LinkedHashMap<>();
+			map.forEach((key, inner) -> read.put(String.valueOf(key), fromText(inner)));
+			return read;
+		}
+		if (value instanceof String text) {
+			try {
+				return JsonMapper.shared().readValue(text, Object.class);
+			}
+			catch (JacksonException ex) {
+				return text;
+			}
+		}
+		return value;
 	}
 
 	private LaunchSettings(ModelSettings settings, Map<String, String> sources) {
@@ -96,6 +191,12 @@ public class LaunchSettings {
 		values.put("presence_penalty", settings.presencePenalty());
 		values.put("frequency_penalty", settings.frequencyPenalty());
 		values.put("stream", settings.stream());
+		values.put("logprobs", settings.logprobs());
+		values.put("top_logprobs", settings.topLogprobs());
+		values.put("n", settings.n());
+		if (settings.extra() != null) {
+			sources.put("extra", "command line (--dmr.extra)");
+		}
 		values.forEach((key, value) -> {
 			if (value != null) {
 				sources.put(key, "command line (--dmr." + KEYS.get(key) + ")");

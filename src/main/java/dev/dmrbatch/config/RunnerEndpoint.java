@@ -1,7 +1,11 @@
 package dev.dmrbatch.config;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
@@ -9,7 +13,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 /**
  * One model runner of several: its OpenAI-compatible base URL and how many requests it takes at once.
  *
- * @param url the base URL, {@code /v1} included
+ * @param url the base URL, {@code /v1} included; or a Unix socket's, {@code unix:///path/to.sock:/v1}
  * @param concurrency {@code auto} (the runner's own slot count where it tells) or a number; {@code null} is auto
  */
 public record RunnerEndpoint(URI url, String concurrency) {
@@ -22,6 +26,15 @@ public record RunnerEndpoint(URI url, String concurrency) {
 
 	/** Docker Model Runner's base URL from a container on Docker Engine (the default bridge's gateway). */
 	static final String DOCKER_ENGINE_CONTAINER = "http://172.17.0.1:12434/engines/llama.cpp/v1";
+
+	/** The scheme of a runner reached through a Unix socket. */
+	static final String UNIX = "unix";
+
+	/** How a Unix socket URL is written: the socket's path, then the HTTP path after a colon. */
+	static final String UNIX_EXAMPLE = "unix:///var/run/docker-model-runner.sock:/engines/llama.cpp/v1";
+
+	/** The host name requests through a Unix socket carry. */
+	static final String SOCKET_HOST = "localhost";
 
 	private static final String DOES_NOT_RESOLVE = "the host name does not resolve here";
 
@@ -84,7 +97,7 @@ public record RunnerEndpoint(URI url, String concurrency) {
 	 * @throws RunnerUrlException naming the setting
 	 */
 	public static URI refuseCredentials(URI url, String setting) {
-		refuseUnixSocket(url, setting);
+		checkUnixSocket(url, setting);
 		if (url != null && (url.getRawUserInfo() != null
 				|| (url.getRawAuthority() != null && url.getRawAuthority().contains("@")))) {
 			throw new RunnerUrlException(setting + " must not hold a user name or password (user:password@host); "
@@ -94,15 +107,78 @@ public record RunnerEndpoint(URI url, String concurrency) {
 	}
 
 	/**
-	 * Refuses a Unix socket ({@code unix:///var/run/docker.sock}): dmr-batch reaches a runner over TCP only.
-	 * @throws RunnerUrlException naming the setting
+	 * Checks the form of a Unix socket URL: {@code unix://}, the socket's absolute path, and the HTTP path after a
+	 * colon ({@code unix:///var/run/docker-model-runner.sock:/engines/llama.cpp/v1}).
+	 * @throws RunnerUrlException naming the setting and the form
 	 */
-	static void refuseUnixSocket(URI url, String setting) {
+	static void checkUnixSocket(URI url, String setting) {
 		String scheme = (url != null) ? url.getScheme() : null;
-		if (scheme != null && scheme.toLowerCase(java.util.Locale.ROOT).contains("unix")) {
-			throw new RunnerUrlException(setting + " is a Unix socket, which dmr-batch cannot reach: give the runner's "
-					+ "TCP address, such as " + DOCKER_HOST + " (Docker Desktop's Model Runner with its host-side TCP "
-					+ "support on)");
+		if (scheme == null || !scheme.toLowerCase(java.util.Locale.ROOT).contains(UNIX)) {
+			return;
+		}
+		boolean readable = scheme.equalsIgnoreCase(UNIX) && !url.isOpaque()
+				&& (url.getRawAuthority() == null || url.getRawAuthority().isEmpty()) && url.getRawQuery() == null
+				&& url.getRawFragment() == null && url.getPath() != null && url.getPath().startsWith("/")
+				&& !socketPathText(url).equals("/");
+		if (!readable) {
+			throw new RunnerUrlException(setting + " is not a Unix socket URL dmr-batch reads: write unix:// then the "
+					+ "socket's absolute path, then the HTTP path after a colon, such as " + UNIX_EXAMPLE);
+		}
+	}
+
+	/** Whether a runner is reached through a Unix socket ({@code unix:///path/to.sock:/engines/llama.cpp/v1}). */
+	public static boolean isUnixSocket(URI url) {
+		return url != null && UNIX.equalsIgnoreCase(url.getScheme());
+	}
+
+	/** The socket file of a Unix socket URL: its path up to the first colon. */
+	public static Path socketPath(URI url) {
+		return Path.of(socketPathText(url));
+	}
+
+	private static String socketPathText(URI url) {
+		String path = url.getPath();
+		int colon = path.indexOf(':');
+		return (colon < 0) ? path : path.substring(0, colon);
+	}
+
+	/**
+	 * The URL HTTP requests go to: a TCP runner's base URL as it is; for a Unix socket, {@code http://localhost} (the
+	 * Host header, as {@code curl --unix-socket} sends it) and the HTTP path after the socket's, empty when none.
+	 */
+	public static String httpUrl(URI url) {
+		if (!isUnixSocket(url)) {
+			return url.toString();
+		}
+		String path = url.getPath();
+		int colon = path.indexOf(':');
+		String http = (colon < 0) ? "" : path.substring(colon + 1).replaceAll("/+$", "");
+		return "http://" + SOCKET_HOST + http;
+	}
+
+	/**
+	 * Why a runner at a Unix socket cannot be reached, when the socket file says so: there is none, or the path is
+	 * not a socket. Asking again does not change either, so they are not retried.
+	 * @return {@code null} for a TCP runner or a socket that exists
+	 */
+	public static String socketFault(String baseUrl) {
+		URI url;
+		try {
+			url = new URI(baseUrl);
+		}
+		catch (URISyntaxException | NullPointerException ex) {
+			return null;
+		}
+		if (!isUnixSocket(url)) {
+			return null;
+		}
+		Path socket = socketPath(url);
+		try {
+			BasicFileAttributes attributes = Files.readAttributes(socket, BasicFileAttributes.class);
+			return attributes.isOther() ? null : socket + " is not a socket";
+		}
+		catch (IOException | RuntimeException ex) {
+			return "there is no socket at " + socket;
 		}
 	}
 

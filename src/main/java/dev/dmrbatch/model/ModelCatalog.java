@@ -59,8 +59,9 @@ public class ModelCatalog {
 		}
 		catch (RuntimeException ex) {
 			ModelCallException error = RunnerErrors.translate(ex, this.properties.baseUrl().toString(), "-");
-			if (error.status() == 0 && (error.isTransient() || RunnerEndpoint.unresolved(ex))) {
-				throw error; // nothing answers: refused, reset, timed out, no such host
+			if (error.status() == 0 && (error.isTransient() || RunnerEndpoint.unresolved(ex)
+					|| RunnerEndpoint.socketFault(this.properties.baseUrl().toString()) != null)) {
+				throw error; // nothing answers: refused, reset, timed out, no such host, no socket
 			}
 			String what = (error.status() != 0) ? "answered " + error.status()
 					: "answered something that is not a model list";

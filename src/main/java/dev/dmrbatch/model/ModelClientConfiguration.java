@@ -7,6 +7,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.RunnerEndpoint;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.Interceptor;
@@ -69,11 +70,14 @@ class ModelClientConfiguration {
 		return client(properties, modelHttpClient);
 	}
 
-	/** A client for the runner at {@code properties.baseUrl()}, on the shared OkHttp client and its pool. */
+	/**
+	 * A client for the runner at {@code properties.baseUrl()}, on the shared OkHttp client and its pool (through the
+	 * runner's socket when the URL is a Unix socket's).
+	 */
 	static OpenAIClient client(DmrProperties properties, OkHttpClient modelHttpClient) {
 		return OpenAIOkHttpClient.builder()
-			.okHttpClient(modelHttpClient)
-			.baseUrl(properties.baseUrl().toString())
+			.okHttpClient(RunnerTransport.client(modelHttpClient, properties.baseUrl()))
+			.baseUrl(RunnerEndpoint.httpUrl(properties.baseUrl()))
 			.apiKey(properties.apiKey())
 			// dmr-batch retries itself, with its own policy; SDK retries would multiply the attempts
 			.maxRetries(0)

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.RunnerEndpoint;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -36,13 +37,18 @@ public class RawRequests {
 
 	private final OkHttpClient http;
 
+	/** The runner's base URL as given, for messages. */
 	private final String baseUrl;
+
+	/** Where the requests go: the base URL, or {@code http://localhost/…} through a Unix socket. */
+	private final String httpUrl;
 
 	private final Map<DmrProperties.Retry, RetryTemplate> retries = new ConcurrentHashMap<>();
 
 	RawRequests(OkHttpClient modelHttpClient, DmrProperties properties) {
-		this.http = modelHttpClient;
+		this.http = RunnerTransport.client(modelHttpClient, properties.baseUrl());
 		this.baseUrl = properties.baseUrl().toString();
+		this.httpUrl = RunnerEndpoint.httpUrl(properties.baseUrl());
 	}
 
 	/**
@@ -51,7 +57,7 @@ public class RawRequests {
 	 * @throws ModelCallException with status 0 when the runner could not be reached, after the retries
 	 */
 	public RawReply post(String path, String body, String model, DmrProperties.Retry retry, LoadGate gate) {
-		String url = this.baseUrl + path.substring("/v1".length());
+		String url = this.httpUrl + path.substring("/v1".length());
 		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
 		int[] attempts = { 0 };
 		RawReply[] last = { null };

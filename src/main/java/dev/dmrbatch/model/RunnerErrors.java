@@ -41,12 +41,20 @@ final class RunnerErrors {
 		}
 		if (error instanceof OpenAIIoException || rootCause(error) instanceof java.io.IOException) {
 			Throwable root = rootCause(error);
+			String socketFault = RunnerEndpoint.socketFault(baseUrl);
+			if (socketFault != null) {
+				// no socket there, or not a socket: a mistake in the settings, or a runner not started
+				return new ModelCallException("cannot reach the model runner at " + baseUrl + ": " + socketFault, 0,
+						false, error);
+			}
 			if (RunnerEndpoint.unresolved(error)) {
 				// not a passing fault: the name stays unknown however often it is asked for
 				return new ModelCallException(RunnerEndpoint.unreachable("cannot reach the model runner at " + baseUrl
 						+ ": " + firstLine(String.valueOf(root.getMessage())), error), 0, false, error);
 			}
-			String what = (root instanceof ConnectException) ? "connection refused"
+			// a Unix socket nobody listens on is refused too, in junixsocket's words
+			String what = (root instanceof ConnectException
+					|| "Connection refused".equals(root.getMessage())) ? "connection refused"
 					: (root instanceof InterruptedIOException) ? "timed out"
 					: (root instanceof EOFException || String.valueOf(error.getMessage()).contains("end of stream"))
 							? "the connection closed without an answer"

@@ -43,10 +43,11 @@ public class RunnerSlots {
 
 	/** The same, for one runner of several. */
 	public Optional<Integer> of(URI baseUrl, String model) {
-		String root = RunnerEndpoint.root(baseUrl);
+		String root = RunnerEndpoint.root(URI.create(RunnerEndpoint.httpUrl(baseUrl)));
+		OkHttpClient client = RunnerTransport.client(this.http, baseUrl);
 		for (String url : new String[] { root + "/props?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8),
 				root + "/props" }) {
-			try (Response response = this.http.newCall(new Request.Builder().url(url).get().build()).execute()) {
+			try (Response response = client.newCall(new Request.Builder().url(url).get().build()).execute()) {
 				ResponseBody body = response.body();
 				if (response.isSuccessful() && body != null) {
 					JsonNode slots = JSON.readTree(body.string()).path("total_slots");

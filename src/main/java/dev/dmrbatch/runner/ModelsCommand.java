@@ -55,7 +55,7 @@ public class ModelsCommand {
 		String route = serverRoot() + "/models/" + name;
 		RunnerHttp.Answer own = this.http.get(route);
 		if (own.ok() && !own.object().isEmpty()) {
-			return new Details(model, this.http.base(), "GET " + route, flatten(own.object()));
+			return new Details(model, this.http.shown(), "GET " + route, flatten(own.object()));
 		}
 		RunnerHttp.Answer list = this.http.get(this.http.base() + "/models");
 		if (list.ok() && list.object().get("data") instanceof List<?> data) {
@@ -66,7 +66,7 @@ public class ModelsCommand {
 					if (context != null && context > 0) {
 						facts.put("props.n_ctx", context);
 					}
-					return new Details(model, this.http.base(), "GET " + this.http.base() + "/models (its entry; "
+					return new Details(model, this.http.shown(), "GET " + this.http.base() + "/models (its entry; "
 							+ "GET " + route + " answered " + own.status() + ")", facts);
 				}
 			}
@@ -168,7 +168,7 @@ public class ModelsCommand {
 		String kind = dmr || dockerModelRunner() ? "Docker Model Runner"
 				: router ? "llama.cpp llama-server (router mode)"
 				: (props(null) != null) ? "llama.cpp llama-server" : "an OpenAI-compatible server";
-		return new Listing(kind, this.http.base(), models);
+		return new Listing(kind, this.http.shown(), models);
 	}
 
 	/** Docker Model Runner answers its root with "Docker Model Runner is running". */

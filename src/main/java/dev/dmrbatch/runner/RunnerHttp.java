@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
+import dev.dmrbatch.model.RunnerTransport;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -33,11 +34,16 @@ class RunnerHttp {
 
 	private final JsonMapper json = JsonMapper.shared();
 
+	/** Where the requests go: the base URL, or {@code http://localhost/…} through a Unix socket. */
 	private final String base;
 
+	/** The base URL as given. */
+	private final String shown;
+
 	RunnerHttp(OkHttpClient modelHttpClient, DmrProperties properties) {
-		this.http = modelHttpClient;
-		this.base = properties.baseUrl().toString();
+		this.http = RunnerTransport.client(modelHttpClient, properties.baseUrl());
+		this.base = RunnerEndpoint.httpUrl(properties.baseUrl());
+		this.shown = properties.baseUrl().toString();
 	}
 
 	/** An answer: its status, its body, and the body as JSON when it is JSON. */
@@ -66,6 +72,11 @@ class RunnerHttp {
 
 	String base() {
 		return this.base;
+	}
+
+	/** The runner's base URL as the settings give it: a Unix socket's is shown as such. */
+	String shown() {
+		return this.shown;
 	}
 
 	/** The base URL without its {@code /v1}: where llama-server's own routes ({@code /props}) live. */

@@ -295,16 +295,15 @@ class CommandLineIT {
 	}
 
 	@Test
-	void aUnixSocketIsRefusedInOneSentence() {
-		Dmr.Result setting = Dmr.run(this.workspace, "unix:///var/run/docker.sock", "job=ok");
+	void aUnixSocketInAFormDmrBatchDoesNotReadIsRefusedInOneSentence() {
+		Dmr.Result setting = Dmr.run(this.workspace, "unix://localhost/var/run/docker.sock", "job=ok");
 		assertThat(setting.exitCode()).isEqualTo(2);
-		assertThat(setting.err().strip()).isEqualTo("error: invalid setting: dmr.base-url is a Unix socket, which "
-				+ "dmr-batch cannot reach: give the runner's TCP address, such as "
-				+ "http://localhost:12434/engines/llama.cpp/v1 (Docker Desktop's Model Runner with its host-side TCP "
-				+ "support on)");
-		Dmr.Result argument = dmr("job=ok", "base-url=unix:///tmp/runner.sock");
+		assertThat(setting.err().strip()).isEqualTo("error: invalid setting: dmr.base-url is not a Unix socket URL "
+				+ "dmr-batch reads: write unix:// then the socket's absolute path, then the HTTP path after a colon, "
+				+ "such as unix:///var/run/docker-model-runner.sock:/engines/llama.cpp/v1");
+		Dmr.Result argument = dmr("job=ok", "base-url=http+unix://%2Ftmp%2Frunner.sock/v1");
 		assertThat(argument.exitCode()).isEqualTo(2);
-		assertThat(argument.err()).contains("error: base-url= is a Unix socket, which dmr-batch cannot reach");
+		assertThat(argument.err()).contains("error: base-url= is not a Unix socket URL dmr-batch reads");
 	}
 
 	@Test

@@ -122,4 +122,63 @@ class LaunchSettingsIT {
 		assertThat(maxTokens(List.of(), "job=j", "profile=tiny", "model=ai/tiny", "run=per-model")).containsExactly(40);
 	}
 
+
+	/** What a process of its own printed, and the chat request bodies it sent. */
+	private record Sent(String output, List<String> bodies) {
+	}
+
+	private Sent run(List<String> env, String... args) throws Exception {
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			ProcessBuilder builder = new ProcessBuilder(DmrProcess.command(this.workspace, proxy.baseUrl(), args))
+				.directory(this.workspace.root().toFile());
+			builder.environment().keySet().removeIf((key) -> key.startsWith("DMR_"));
+			for (String pair : env) {
+				builder.environment().put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+			}
+			builder.redirectErrorStream(true);
+			Process process = builder.start();
+			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+			assertThat(process.exitValue()).as(output).isZero();
+			return new Sent(output, proxy.chatBodies());
+		}
+	}
+
+	@Test
+	void theAdvancedFieldsGivenAtLaunchBeatTheJobFileAndThePerModelBlockAndConfigNamesTheirSource() throws Exception {
+		this.workspace.file("config/application-tiny.yaml", """
+				dmr:
+				  models:
+				    "[ai/tiny]":
+				      top-logprobs: 2
+				      extra: { store: true, vendor_flag: 1 }
+				""");
+		this.workspace.file("jobs/j.yaml", """
+				input: { format: jsonl, path: input/x.jsonl, id: id }
+				model: { max_tokens: 3, temperature: 0, seed: 1, top_logprobs: 1, extra: { store: true } }
+				steps: [ { name: plain, prompt: "Say ${text}" } ]
+				""");
+		List<String> env = List.of("DMR_DEFAULT_MODEL=ai/tiny", "DMR_TOP_LOGPROBS=3");
+
+		// when: top_logprobs from the environment, store from the command line
+		Sent sent = run(env, "job=j", "profile=tiny", "--dmr.extra.store=false");
+
+		// then: the request carries the launch values, the per-model block's other extra field kept
+		assertThat(sent.bodies()).hasSize(1);
+		tools.jackson.databind.JsonNode body = tools.jackson.databind.json.JsonMapper.shared()
+			.readTree(sent.bodies().get(0));
+		assertThat(body.get("top_logprobs").asInt()).isEqualTo(3);
+		assertThat(body.get("logprobs").asBoolean()).isTrue();
+		assertThat(body.get("store").isBoolean()).isTrue();
+		assertThat(body.get("store").asBoolean()).isFalse();
+		assertThat(body.get("vendor_flag").asInt()).isEqualTo(1);
+
+		// and config shows each with where it came from
+		Sent config = run(env, "config", "profile=tiny", "job=j", "--dmr.extra.store=false");
+		assertThat(config.output()).containsPattern("top_logprobs +3 +environment variable DMR_TOP_LOGPROBS")
+			.containsPattern("extra +\\{store=false, vendor_flag=1\\} +command line \\(--dmr.extra.store\\) over job file "
+					+ "jobs/j.yaml \\(model.extra\\) over ");
+		assertThat(config.bodies()).isEmpty();
+	}
+
 }

@@ -22,6 +22,9 @@ class OpenAiBatchIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	/** The local runner's embedding model. */
+	private static final String EMBED_MODEL = "ai/tiny-embed";
+
 	Workspace workspace;
 
 	private static String chat(String id, String model) {
@@ -89,6 +92,68 @@ class OpenAiBatchIT {
 				"input=input/requests.jsonl", "output=out");
 		assertThat(again.exitCode()).isZero();
 		assertThat(again.out()).contains("already complete");
+	}
+
+	private static String embed(String id, String model, String input) {
+		return "{\"custom_id\": \"" + id + "\", \"method\": \"POST\", \"url\": \"/v1/embeddings\", \"body\": "
+				+ "{\"model\": \"" + model + "\", \"input\": " + input + "}}";
+	}
+
+	/** The length of the embedding model's vectors, asked of the runner directly. */
+	@SuppressWarnings("unchecked")
+	private static int dimension() throws Exception {
+		java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
+			.version(java.net.http.HttpClient.Version.HTTP_1_1)
+			.build()
+			.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(LocalRunner.baseUrl() + "/embeddings"))
+				.header("Content-Type", "application/json")
+				.POST(java.net.http.HttpRequest.BodyPublishers
+					.ofString("{\"model\": \"" + EMBED_MODEL + "\", \"input\": \"x\"}"))
+				.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+		Map<String, Object> answer = JSON.readValue(response.body(), Map.class);
+		List<Object> data = (List<Object>) answer.get("data");
+		return ((List<Object>) ((Map<String, Object>) data.get(0)).get("embedding")).size();
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void embeddingLinesAreAnsweredByTheEmbeddingsEndpointBesideChatLinesInInputOrder() throws Exception {
+		int dimension = dimension();
+		assertThat(dimension).isPositive();
+		this.workspace.file("input/mixed.jsonl", String.join("\n", chat("a", "ai/tiny"),
+				embed("b", EMBED_MODEL, "\"one text\""), chat("c", "ai/tiny2"),
+				embed("d", EMBED_MODEL, "[\"two\", \"texts\"]"), embed("e", "ai/tiny", "\"hi\""),
+				chat("f", "ai/tiny")) + "\n");
+		Dmr.Result result = this.workspace.dmr("job=openai-batch", "input=input/mixed.jsonl", "output=mixed");
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+
+		// then: chat and embedding answers in one file, in input order, each body the endpoint's own answer
+		List<Map<String, Object>> output = lines("mixed/output.jsonl");
+		assertThat(output).extracting((o) -> o.get("custom_id")).containsExactly("a", "b", "c", "d", "f");
+		Map<String, Map<String, Object>> bodies = new java.util.HashMap<>();
+		for (Map<String, Object> line : output) {
+			Map<String, Object> response = (Map<String, Object>) line.get("response");
+			assertThat(response).containsEntry("status_code", 200);
+			bodies.put((String) line.get("custom_id"), (Map<String, Object>) response.get("body"));
+		}
+		assertThat(bodies.get("a")).containsKey("choices").doesNotContainKey("data");
+		for (String id : List.of("b", "d")) {
+			assertThat(bodies.get(id)).as(id).containsEntry("object", "list")
+				.containsEntry("model", EMBED_MODEL).containsKey("usage");
+			List<Map<String, Object>> data = (List<Map<String, Object>>) bodies.get(id).get("data");
+			assertThat(data).as(id).hasSize(id.equals("b") ? 1 : 2).allSatisfy((vector) -> assertThat(
+					(List<Object>) vector.get("embedding")).hasSize(dimension).allMatch(Number.class::isInstance));
+		}
+
+		// a chat-only model asked for embeddings fails its own line, naming the model, with the runner's body
+		List<Map<String, Object>> errors = lines("mixed/errors.jsonl");
+		assertThat(errors).extracting((e) -> e.get("custom_id")).containsExactly("e");
+		Map<String, Object> error = (Map<String, Object>) errors.get(0).get("error");
+		assertThat((String) error.get("message")).startsWith("url /v1/embeddings answered ")
+			.contains("model 'ai/tiny' does not serve embeddings; name an embedding model in the line's body");
+		Map<String, Object> response = (Map<String, Object>) errors.get(0).get("response");
+		assertThat(((Number) response.get("status_code")).intValue()).isBetween(400, 599);
+		assertThat((Map<String, Object>) response.get("body")).containsKey("error");
 	}
 
 	@Test

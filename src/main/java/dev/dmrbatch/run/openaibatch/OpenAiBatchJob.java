@@ -43,6 +43,8 @@ class OpenAiBatchJob implements BuiltInJob {
 
 	private static final JsonMapper JSON = JsonMapper.shared();
 
+	private static final String EMBEDDINGS = "/v1/embeddings";
+
 	private final RawRequests requests;
 
 	private final PromptTemplates templates;
@@ -169,7 +171,7 @@ class OpenAiBatchJob implements BuiltInJob {
 		String requestId = (reply.requestId() != null) ? reply.requestId() : answer.path("id").asString(null);
 		boolean ok = reply.status() >= 200 && reply.status() < 300;
 		String code = ok ? null : errorCode(answer, reply.status());
-		String message = ok ? null : "url " + url + " answered " + reply.status() + errorMessage(answer, reply.body());
+		String message = ok ? null : failure(url, model, reply.status(), answer, reply.body());
 		Conversation.Call call = new Conversation.Call(0, OpenAiBatch.STEP, null, promptTokens, completionTokens,
 				reply.latencyMillis(), reply.attempts(), null, null, code, false, null, null, reply.status(), requestId);
 		return new Conversation(item.seq(), id, model, ok ? Conversation.OK : Conversation.FAILED, message, turns,
@@ -203,6 +205,20 @@ class OpenAiBatchJob implements BuiltInJob {
 			}
 		}
 		return "http_" + status;
+	}
+
+	/**
+	 * Why a request failed, in the runner's words; an embeddings request to a model that serves none (llama-server
+	 * answers 501, "start it with --embeddings", which a user of Docker Model Runner cannot) names the model.
+	 */
+	private static String failure(String url, String model, int status, JsonNode answer, String body) {
+		String said = errorMessage(answer, body);
+		if (url.equals(EMBEDDINGS) && (status == 501 || said.toLowerCase(java.util.Locale.ROOT).contains("embedding"))) {
+			return "url " + url + " answered " + status + ": model '" + SafeText.firstLine(model) + "' does not serve "
+					+ "embeddings; name an embedding model in the line's body"
+					+ (said.isBlank() ? "" : " (the runner" + said + ")");
+		}
+		return "url " + url + " answered " + status + said;
 	}
 
 	private static String errorMessage(JsonNode answer, String body) {

@@ -337,9 +337,11 @@ public class RunPlanner {
 		List<RunPlan.Lane> lanes = new java.util.ArrayList<>();
 		java.util.Set<java.net.URI> seen = new java.util.HashSet<>();
 		for (RunnerEndpoint endpoint : endpoints) {
-			if (endpoint.url() == null || endpoint.url().getScheme() == null || endpoint.url().getHost() == null) {
+			if (endpoint.url() == null || (!RunnerEndpoint.isUnixSocket(endpoint.url())
+					&& (endpoint.url().getScheme() == null || endpoint.url().getHost() == null))) {
 				throw new RunException("runner url '" + endpoint.url() + "' (" + from + ") must be an absolute http or "
-						+ "https URL, such as http://gpu-1:12434/engines/llama.cpp/v1");
+						+ "https URL, such as http://gpu-1:12434/engines/llama.cpp/v1, or a Unix socket's, such as "
+						+ "unix:///var/run/docker-model-runner.sock:/engines/llama.cpp/v1");
 			}
 			if (!seen.add(endpoint.url())) {
 				throw new RunException("runner " + endpoint.url() + " is listed twice (" + from + ")");
