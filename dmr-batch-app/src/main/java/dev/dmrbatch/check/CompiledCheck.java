@@ -14,6 +14,12 @@ import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.PathNotFoundException;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.plugin.PluginItems;
+import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.plugin.Provided;
+import dev.dmrbatch.plugin.api.CheckResult;
+import dev.dmrbatch.plugin.api.CheckType;
+import dev.dmrbatch.plugin.api.Options;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.StepAnswer;
 import dev.dmrbatch.prompt.TextTemplate;
@@ -32,7 +38,12 @@ import dev.dmrbatch.text.SafeText;
  * @param grader a judge's model settings, over the profile's for that model, else {@code null}
  */
 record CompiledCheck(String key, int stepIndex, int position, JobDefinition.Check definition, Pattern pattern,
-		JsonPath path, TextTemplate template, ModelSettings grader) {
+		JsonPath path, TextTemplate template, ModelSettings grader, Provided<CheckType> plugin) {
+
+	CompiledCheck(String key, int stepIndex, int position, JobDefinition.Check definition, Pattern pattern,
+			JsonPath path, TextTemplate template, ModelSettings grader) {
+		this(key, stepIndex, position, definition, pattern, path, template, grader, null);
+	}
 
 	/** Where json-path reads: the answer as parsed maps and lists; a missing leaf is an exception, told apart. */
 	private static final Configuration PATHS = Configuration.defaultConfiguration();
@@ -55,6 +66,9 @@ record CompiledCheck(String key, int stepIndex, int position, JobDefinition.Chec
 	Verdict evaluate(StepAnswer answer, Map<String, Object> model) {
 		JobDefinition.Check check = this.definition;
 		String text = (answer.text() != null) ? answer.text() : "";
+		if (this.plugin != null) {
+			return plugin(text, model);
+		}
 		return switch (type()) {
 			case "contains" -> {
 				boolean found = fold(text).contains(fold(check.value()));
@@ -101,6 +115,23 @@ record CompiledCheck(String key, int stepIndex, int position, JobDefinition.Chec
 			}
 			default -> throw new IllegalStateException("not evaluated here: " + type());
 		};
+	}
+
+	/** A plugin's check: what it throws fails the check, with the message as the reason. */
+	private Verdict plugin(String text, Map<String, Object> model) {
+		CheckResult result;
+		try {
+			result = this.plugin.extension()
+				.check(text, PluginItems.of(model), Options.of(this.definition.options()));
+		}
+		catch (RuntimeException | LinkageError ex) {
+			return verdict(false, Plugins.describe("check type " + type() + " (" + this.plugin.jar() + ")", ex));
+		}
+		if (result == null) {
+			return verdict(false, "check type " + type() + " (" + this.plugin.jar() + ") gave no verdict");
+		}
+		return verdict(result.pass(), (result.reason() != null)
+				? SafeText.excerpt(SafeText.firstLine(result.reason()), 300) : (result.pass() ? "passed" : "failed"));
 	}
 
 	private Verdict length(String text) {

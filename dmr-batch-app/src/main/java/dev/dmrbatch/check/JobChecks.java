@@ -14,6 +14,8 @@ import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.StructuredOutput;
+import dev.dmrbatch.plugin.Provided;
+import dev.dmrbatch.plugin.api.CheckType;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.PromptTemplates;
 import dev.dmrbatch.prompt.StepAnswer;
@@ -57,6 +59,16 @@ public final class JobChecks {
 	 */
 	public static JobChecks compile(JobDefinition job, PromptTemplates templates,
 			Function<ModelSettings, ModelSettings> graders) {
+		return compile(job, templates, graders, (type) -> null);
+	}
+
+	/**
+	 * Compiles a job's checks, the check types of plugins among them.
+	 * @param plugins the check type a plugin provides under a name, or {@code null}; asked only for types that are not
+	 * built in
+	 */
+	public static JobChecks compile(JobDefinition job, PromptTemplates templates,
+			Function<ModelSettings, ModelSettings> graders, Function<String, Provided<CheckType>> plugins) {
 		if (!job.hasChecks()) {
 			return NONE;
 		}
@@ -71,6 +83,8 @@ public final class JobChecks {
 				JsonPath path = null;
 				dev.dmrbatch.prompt.TextTemplate template = null;
 				ModelSettings grader = null;
+				Provided<CheckType> plugin = JobDefinition.Check.TYPES.containsKey(check.type()) ? null
+						: plugins.apply(check.type());
 				switch (check.type()) {
 					case "regex" -> pattern = Pattern.compile(check.pattern(),
 							check.ignoresCase() ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
@@ -84,7 +98,7 @@ public final class JobChecks {
 						// nothing to compile
 					}
 				}
-				checks.add(new CompiledCheck(key, i, checks.size(), check, pattern, path, template, grader));
+				checks.add(new CompiledCheck(key, i, checks.size(), check, pattern, path, template, grader, plugin));
 			}
 		}
 		return new JobChecks(List.copyOf(checks), (job.gate() != null) ? job.gate().minPassRate() : null,

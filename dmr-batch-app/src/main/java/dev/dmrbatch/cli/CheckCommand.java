@@ -176,7 +176,7 @@ class CheckCommand implements Command {
 		RunOutcome.checkLines(totals).forEach(Console::out);
 		this.folders.claim(Path.of(run.outputDir()), run.id(), run.jobName(), run.label());
 		Exports.Written written = this.exports.write(run, plan.job().exportsOrDefault(), plan.job().layoutsOrEmpty(),
-				plan.jsonColumns());
+				plan.jsonColumns(), plan.job()::exportOptions);
 		written.files().forEach((file) -> Console.out("exports: " + file));
 		written.warnings().forEach(Console::warning);
 		String gate = RunOutcome.gateLine(totals, checks.minPassRates());

@@ -78,9 +78,10 @@ class ExportCommand implements Command {
 				? Arrays.stream(arguments.get("export").split(",")).map(String::strip).toList()
 				: Exports.defaultFormats(run, job.map(JobDefinition::exportsOrDefault).orElse(null));
 		for (String format : formats) {
-			if (!JobDefinition.EXPORT_FORMATS.contains(format)) {
-				throw new RunException("export=" + format + " is not one of "
-						+ String.join(", ", JobDefinition.EXPORT_FORMATS));
+			if (!JobDefinition.EXPORT_FORMATS.contains(format) && this.jobFiles.plugins().export(format) == null) {
+				List<String> known = new java.util.ArrayList<>(JobDefinition.EXPORT_FORMATS);
+				this.jobFiles.plugins().exports().keySet().stream().sorted().forEach(known::add);
+				throw new RunException("export=" + format + " is not one of " + String.join(", ", known));
 			}
 		}
 		if (arguments.get("output") != null) {
@@ -91,7 +92,8 @@ class ExportCommand implements Command {
 		this.folders.claim(Path.of(run.outputDir()), run.id(), run.jobName(), run.label());
 		Exports.Written written = this.exports.write(run, formats,
 				job.map(JobDefinition::layoutsOrEmpty).orElse(Map.of()),
-				job.map(this.jobFiles::jsonColumns).orElse(Map.of()));
+				job.map(this.jobFiles::jsonColumns).orElse(Map.of()),
+				(format) -> job.map((definition) -> definition.exportOptions(format)).orElse(Map.of()));
 		var totals = this.store.totals(run.id());
 		Console.out(run.jobName() + " run " + ((run.label() != null) ? run.label() : run.id()) + " exported again: "
 				+ totals.conversations() + " items, " + totals.ok() + " ok, " + totals.failed() + " failed");

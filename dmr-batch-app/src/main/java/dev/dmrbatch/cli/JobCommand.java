@@ -9,6 +9,7 @@ import dev.dmrbatch.input.InputException;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFileException;
 import dev.dmrbatch.jobfile.JobFiles;
+import dev.dmrbatch.plugin.PluginLoadException;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.run.plan.RunException;
 
@@ -60,7 +61,8 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 				this.exitCode = this.jobRun.run(arguments);
 			}
 		}
-		catch (JobFileException | PromptException | InputException | RunException | ArgumentException ex) {
+		catch (JobFileException | PromptException | InputException | RunException | ArgumentException
+				| PluginLoadException ex) {
 			Console.error(ex.getMessage());
 			this.exitCode = CommandLine.NOTHING_RAN;
 		}

@@ -42,6 +42,7 @@ import org.springframework.validation.annotation.Validated;
  * @param progress {@code dmr.progress.*}, which {@code ProgressProperties} binds; named here so that any other key
  * under {@code dmr} is refused as unknown
  * @param export {@code dmr.export.*}: how the exports are written
+ * @param plugins {@code dmr.plugins.*}: where plugin jars are found besides the working folder's {@code plugins/}
  */
 @ConfigurationProperties(prefix = "dmr", ignoreUnknownFields = false)
 @Validated
@@ -54,8 +55,10 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		@DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty, Boolean stream,
 		@DefaultValue("4") @Positive @Max(Concurrency.MAX) int concurrency, List<@Valid RunnerEndpoint> runners, List<URI> baseUrls,
 		@DefaultValue @Valid Timeouts timeout, @DefaultValue @Valid Retry retry,
-		Map<String, @Valid ModelSettings> models, Map<String, String> progress, @DefaultValue @Valid Export export) {
+		Map<String, @Valid ModelSettings> models, Map<String, String> progress, @DefaultValue @Valid Export export,
+		@DefaultValue Plugins plugins) {
 
+	@org.springframework.boot.context.properties.bind.ConstructorBinding
 	public DmrProperties {
 		// a relative font folder is one of the working folder's, like templates/ and jobs/
 		if (export != null && export.fontFolder() != null && home != null) {
@@ -76,6 +79,34 @@ public record DmrProperties(@DefaultValue(".") Path home,
 				.map((url) -> RunnerEndpoint.normalise(RunnerEndpoint.refuseCredentials(url, "dmr.base-urls")))
 				.toList();
 		}
+	}
+
+	/** Settings without {@code dmr.plugins.*}: the working folder's {@code plugins/} alone. */
+	public DmrProperties(Path home, URI baseUrl, String apiKey, String defaultModel, int maxTokens, Double temperature,
+			Double topP, Long seed, List<String> stop, Double presencePenalty, Double frequencyPenalty, Boolean stream,
+			int concurrency, List<RunnerEndpoint> runners, List<URI> baseUrls, Timeouts timeout, Retry retry,
+			Map<String, ModelSettings> models, Map<String, String> progress, Export export) {
+		this(home, baseUrl, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop, presencePenalty,
+				frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models, progress, export,
+				new Plugins(null));
+	}
+
+	/**
+	 * @param path folders of plugin jars, each {@code *.jar} in them loaded as the working folder's {@code plugins/}
+	 * are; relative to the working folder
+	 */
+	public record Plugins(List<Path> path) {
+
+		/** The folders to look for plugin jars in: {@code plugins/} of the working folder first, then these. */
+		public List<Path> folders(Path home) {
+			List<Path> folders = new java.util.ArrayList<>();
+			folders.add(home.resolve("plugins").normalize());
+			if (path != null) {
+				path.forEach((folder) -> folders.add(home.resolve(folder).normalize()));
+			}
+			return folders;
+		}
+
 	}
 
 	/**
@@ -130,7 +161,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	public DmrProperties withBaseUrl(URI url) {
 		return new DmrProperties(home, url, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop,
 				presencePenalty, frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models,
-				progress, export);
+				progress, export, plugins);
 	}
 
 	/** The runners of the profile: {@code dmr.base-urls}, else {@code dmr.runners}, else the one at the base URL. */

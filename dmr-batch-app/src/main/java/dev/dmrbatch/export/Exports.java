@@ -19,6 +19,11 @@ import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
+import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.plugin.Provided;
+import dev.dmrbatch.plugin.api.Export;
+import dev.dmrbatch.plugin.api.Options;
+import dev.dmrbatch.plugin.api.RunInfo;
 import dev.dmrbatch.progress.ProgressListener;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.PromptTemplates;
@@ -60,7 +65,15 @@ public class Exports {
 
 	private final Path fontFolder;
 
+	private final Plugins plugins;
+
 	Exports(ConversationStore store, CheckStore checkStore, DmrProperties properties) {
+		this(store, checkStore, properties, null);
+	}
+
+	@org.springframework.beans.factory.annotation.Autowired
+	Exports(ConversationStore store, CheckStore checkStore, DmrProperties properties, Plugins plugins) {
+		this.plugins = plugins;
 		this.store = store;
 		this.checkStore = checkStore;
 		this.layouts = layouts(properties.resolve("templates"));
@@ -143,6 +156,16 @@ public class Exports {
 	 */
 	public Written write(RunRecord run, List<String> formats, Map<String, String> layouts,
 			Map<String, List<String>> jsonColumns) {
+		return write(run, formats, layouts, jsonColumns, (format) -> Map.of());
+	}
+
+	/**
+	 * Writes the formats asked for, as {@link #write(RunRecord, List, Map, Map)} does, the exports of plugins among
+	 * them with their options.
+	 * @param pluginOptions the job file's {@code export-options} of an export a plugin provides
+	 */
+	public Written write(RunRecord run, List<String> formats, Map<String, String> layouts,
+			Map<String, List<String>> jsonColumns, java.util.function.Function<String, Map<String, Object>> pluginOptions) {
 		Path folder = Path.of(run.outputDir());
 		List<CheckTotals> checks = this.checkStore.passCounts(run.id());
 		ExportRun facts = new ExportRun(run, this.store.totals(run.id()), this.store.stepNames(run.id()), jsonColumns,
@@ -152,6 +175,7 @@ public class Exports {
 		Map<String, Object> factsData = facts.facts(this.json);
 		List<Path> files = new ArrayList<>();
 		List<Exporter> exporters = new ArrayList<>();
+		List<PluginExporter> pluginExporters = new ArrayList<>();
 		List<String> warnings = new ArrayList<>();
 		try {
 			Files.createDirectories(folder);
@@ -172,9 +196,22 @@ public class Exports {
 						files.add(folder.resolve(OpenAiBatchExporter.OUTPUT));
 						yield add(exporters, new OpenAiBatchExporter(folder, run.id()), folder, OpenAiBatchExporter.ERRORS);
 					}
-					default -> throw new IllegalArgumentException("unknown export format '" + format + "'");
+					default -> {
+						Provided<Export> plugin = Plugins.of(this.plugins).export(format);
+						if (plugin == null) {
+							throw new IllegalArgumentException("unknown export format '" + format + "'");
+						}
+						PluginExporter exporter = new PluginExporter(plugin, folder, new RunInfo(run.jobName(),
+								(run.label() != null) ? run.label() : String.valueOf(run.id()), run.input(),
+								facts.steps()), Options.of(pluginOptions.apply(format)));
+						exporters.add(exporter);
+						pluginExporters.add(exporter);
+						yield null; // its files are known when it finishes
+					}
 				};
-				files.add(file);
+				if (file != null) {
+					files.add(file);
+				}
 			}
 			// the vectors of embed steps, whatever the formats: the matrix the JSON exports hold as arrays
 			NpyExporter matrices = new NpyExporter(folder, this.store.embedStepNames(run.id()), this.json);
@@ -193,6 +230,7 @@ public class Exports {
 			for (Exporter exporter : exporters) {
 				exporter.finish();
 			}
+			pluginExporters.forEach((exporter) -> files.addAll(exporter.files()));
 			files.addAll(matrices.files());
 			for (Exporter exporter : exporters) {
 				for (String warning : exporter.warnings()) {

@@ -47,6 +47,19 @@ public final class InputReaders {
 	 */
 	public static void check(InputSource source) {
 		Path path = source.path();
+		if (source.plugin() != null) {
+			if (!Files.exists(path)) {
+				throw new InputException("input " + source.display() + " does not exist");
+			}
+			try {
+				source.plugin().format().check(path, source.plugin().options());
+			}
+			catch (RuntimeException | LinkageError ex) {
+				throw new InputException(dev.dmrbatch.plugin.Plugins.describe(source.plugin().describe() + " checking "
+						+ source.display(), ex));
+			}
+			return;
+		}
 		if (source.format().equals("text")) {
 			if (!Files.isDirectory(path)) {
 				throw new InputException("input folder " + source.display() + " does not exist"
@@ -76,6 +89,9 @@ public final class InputReaders {
 
 	/** A restartable reader of the input's items, numbered from 1. */
 	public static ItemStreamReader<InputItem> reader(InputSource source) {
+		if (source.plugin() != null) {
+			return new SequencedReader(new PluginItemReader(source), source.idField(), "record");
+		}
 		return switch (source.format()) {
 			case "csv" -> new SequencedReader(csv(source), source.idField(), "record");
 			case "jsonl" -> new SequencedReader(jsonl(source), source.idField(), "line");

@@ -4,11 +4,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
+import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.plugin.Provided;
+import dev.dmrbatch.plugin.api.CheckType;
+import dev.dmrbatch.plugin.api.Options;
 import dev.dmrbatch.text.SafeText;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -29,6 +34,15 @@ final class CheckRules {
 	/** The problems of one step's checks; {@code answersJson} tells whether the step asks for JSON. */
 	static void checkStep(List<String> problems, String at, JobDefinition.Step step, boolean answersJson,
 			Validator validator) {
+		checkStep(problems, at, step, answersJson, validator, (type) -> null);
+	}
+
+	/**
+	 * The problems of one step's checks, the check types of plugins among them: {@code plugins} gives the one of a
+	 * name, or {@code null}, and is asked only for a type that is not built in.
+	 */
+	static void checkStep(List<String> problems, String at, JobDefinition.Step step, boolean answersJson,
+			Validator validator, Function<String, Provided<CheckType>> plugins) {
 		List<JobDefinition.Check> checks = step.checksOrEmpty();
 		String stepName = (step.name() != null) ? "step " + step.name() : at;
 		Set<String> names = new HashSet<>();
@@ -52,12 +66,12 @@ final class CheckRules {
 				problem.accept("the name is used by an earlier check of the step too");
 				continue;
 			}
-			checkOne(problem, check, answersJson, validator);
+			checkOne(problem, check, answersJson, validator, plugins);
 		}
 	}
 
 	private static void checkOne(Consumer<String> problem, JobDefinition.Check check, boolean answersJson,
-			Validator validator) {
+			Validator validator, Function<String, Provided<CheckType>> plugins) {
 		if (check.minPassRate() != null && (check.minPassRate() < 0 || check.minPassRate() > 1)) {
 			problem.accept("min-pass-rate must be a share between 0 and 1, such as 0.9");
 		}
@@ -66,6 +80,23 @@ final class CheckRules {
 			return;
 		}
 		List<String> takes = JobDefinition.Check.TYPES.get(check.type());
+		Provided<CheckType> plugin = (takes == null) ? plugins.apply(check.type()) : null;
+		if (plugin != null) {
+			List<String> stray = check.keysGiven().stream().filter((key) -> !key.equals("options")).toList();
+			if (!stray.isEmpty()) {
+				problem.accept("'" + String.join("', '", stray) + "' " + ((stray.size() == 1) ? "does" : "do")
+						+ " not apply to a " + check.type() + " check (a plugin's check takes options)");
+				return;
+			}
+			try {
+				plugin.extension().validate(Options.of(check.options()));
+			}
+			catch (RuntimeException | LinkageError ex) {
+				problem.accept(Plugins.describe("options (check type " + check.type() + " from " + plugin.jar() + ")",
+						ex));
+			}
+			return;
+		}
 		if (takes == null) {
 			problem.accept("type '" + SafeText.excerpt(check.type(), 40) + "' is not one of "
 					+ String.join(", ", JobDefinition.Check.TYPES.keySet()));

@@ -23,19 +23,29 @@ import dev.dmrbatch.config.RunnerEndpoint;
  * @param source the file it was read from (not a key of the file)
  * @param cache whether calls are answered from the response cache when a stored answer to the same request exists
  * ({@code cache=} at launch overrides it); {@code null} for off
+ * @param exportOptions the options of exports that plugins provide, by export name
  */
 public record JobDefinition(String name, String description, Input input, ModelSettings model,
 		@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> models, String system,
 		Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
 		@JsonProperty("skip-limit") Integer skipLimit, List<String> export, Map<String, String> layouts,
-		List<RunnerEndpoint> runners, Gate gate, @JsonIgnore Path source, Boolean cache) {
+		List<RunnerEndpoint> runners, Gate gate, @JsonIgnore Path source, Boolean cache,
+		@JsonProperty("export-options") Map<String, Map<String, Object>> exportOptions) {
+
+	public JobDefinition(String name, String description, Input input, ModelSettings model, List<String> models,
+			String system, Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
+			Integer skipLimit, List<String> export, Map<String, String> layouts, List<RunnerEndpoint> runners,
+			Gate gate, Path source, Boolean cache) {
+		this(name, description, input, model, models, system, vars, steps, concurrency, retry, skipLimit, export,
+				layouts, runners, gate, source, cache, null);
+	}
 
 	public JobDefinition(String name, String description, Input input, ModelSettings model, List<String> models,
 			String system, Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
 			Integer skipLimit, List<String> export, Map<String, String> layouts, List<RunnerEndpoint> runners,
 			Gate gate, Path source) {
 		this(name, description, input, model, models, system, vars, steps, concurrency, retry, skipLimit, export,
-				layouts, runners, gate, source, null);
+				layouts, runners, gate, source, null, null);
 	}
 
 	public JobDefinition(String name, String description, Input input, ModelSettings model, String system,
@@ -54,8 +64,14 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	 * @param format {@code csv}, {@code jsonl}, {@code json} or {@code text} (a folder of .txt/.md files)
 	 * @param path the input, relative to the working folder; {@code input=} on the command line overrides it
 	 * @param id the field that identifies an item; by default the record number, or the file name for text
+	 * @param options what a plugin's input format is given, {@code null} for none
 	 */
-	public record Input(String format, String path, String id) {
+	public record Input(String format, String path, String id, Map<String, Object> options) {
+
+		public Input(String format, String path, String id) {
+			this(format, path, id, null);
+		}
+
 	}
 
 	/**
@@ -71,6 +87,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	 * @param schemaFile a JSON Schema file, relative to the working folder
 	 * @param jsonRetries how many times an answer that does not parse or validate is asked for again (default 2)
 	 * @param checks what is checked on the step's answer, in order; {@code null} for none
+	 * @param options what a plugin's step type is given, {@code null} for none
 	 */
 	public record Step(String name, String prompt, String template, String model, Double temperature,
 			@JsonProperty("top_p") Double topP, @JsonProperty("max_tokens") Integer maxTokens,
@@ -80,7 +97,17 @@ public record JobDefinition(String name, String description, Input input, ModelS
 			String conversation, @JsonProperty("response_format") String responseFormat, Map<String, Object> schema,
 			@JsonProperty("schema_file") String schemaFile, @JsonProperty("json_retries") Integer jsonRetries,
 			Boolean logprobs, @JsonProperty("top_logprobs") Integer topLogprobs, Integer n, Map<String, Object> extra,
-			String type, List<Check> checks) {
+			String type, List<Check> checks, Map<String, Object> options) {
+
+		public Step(String name, String prompt, String template, String model, Double temperature, Double topP,
+				Integer maxTokens, List<String> stop, Long seed, Double presencePenalty, Double frequencyPenalty,
+				Boolean stream, String when, String conversation, String responseFormat, Map<String, Object> schema,
+				String schemaFile, Integer jsonRetries, Boolean logprobs, Integer topLogprobs, Integer n,
+				Map<String, Object> extra, String type, List<Check> checks) {
+			this(name, prompt, template, model, temperature, topP, maxTokens, stop, seed, presencePenalty,
+					frequencyPenalty, stream, when, conversation, responseFormat, schema, schemaFile, jsonRetries,
+					logprobs, topLogprobs, n, extra, type, checks, null);
+		}
 
 		public static final List<String> RESPONSE_FORMATS = List.of("text", "json", "json_schema");
 
@@ -134,6 +161,11 @@ public record JobDefinition(String name, String description, Input input, ModelS
 			return "embed".equals(type);
 		}
 
+		/** A step of a type a plugin provides: no model call, no prompt. */
+		public boolean isPluginStep() {
+			return type != null && !TYPES.contains(type);
+		}
+
 		public boolean startsNewConversation() {
 			return "new".equals(conversation);
 		}
@@ -166,12 +198,21 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	 * @param model a {@code judge} check's grader: its model and settings
 	 * @param passScore the least score, 1 to 5, a {@code judge} check passes with (3 by default)
 	 * @param minPassRate the share of answers, 0 to 1, that must pass this check for the run to pass its quality gate
+	 * @param options what a plugin's check type is given, {@code null} for none
 	 */
 	public record Check(String name, String type, String value, List<String> values, String pattern, Integer min,
 			Integer max, String unit, String path, @JsonProperty("equals") Object jsonEquals, Boolean exists,
 			@JsonProperty("in") List<Object> among, @JsonProperty("ignore-case") Boolean ignoreCase, Boolean trim,
 			String rubric, ModelSettings model, @JsonProperty("pass-score") Integer passScore,
-			@JsonProperty("min-pass-rate") Double minPassRate) {
+			@JsonProperty("min-pass-rate") Double minPassRate, Map<String, Object> options) {
+
+		public Check(String name, String type, String value, List<String> values, String pattern, Integer min,
+				Integer max, String unit, String path, Object jsonEquals, Boolean exists, List<Object> among,
+				Boolean ignoreCase, Boolean trim, String rubric, ModelSettings model, Integer passScore,
+				Double minPassRate) {
+			this(name, type, value, values, pattern, min, max, unit, path, jsonEquals, exists, among, ignoreCase, trim,
+					rubric, model, passScore, minPassRate, null);
+		}
 
 		/** The types of check, each with the keys it takes beside {@code name}, {@code type} and min-pass-rate. */
 		public static final Map<String, List<String>> TYPES = typesInOrder();
@@ -213,6 +254,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 			given.accept("rubric", rubric);
 			given.accept("model", model);
 			given.accept("pass-score", passScore);
+			given.accept("options", options);
 			return keys;
 		}
 
@@ -248,7 +290,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 	JobDefinition withSource(Path file) {
 		return new JobDefinition(name, description, input, model, models, system, vars, steps, concurrency, retry,
-				skipLimit, export, layouts, runners, gate, file, cache);
+				skipLimit, export, layouts, runners, gate, file, cache, exportOptions);
 	}
 
 	/** Whether any step has checks. */
@@ -262,6 +304,12 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 	public Map<String, String> layoutsOrEmpty() {
 		return (layouts != null) ? layouts : Map.of();
+	}
+
+	/** The options of an export a plugin provides; empty when the job file gives none. */
+	public Map<String, Object> exportOptions(String format) {
+		Map<String, Object> options = (exportOptions != null) ? exportOptions.get(format) : null;
+		return (options != null) ? options : Map.of();
 	}
 
 	public List<String> exportsOrDefault() {

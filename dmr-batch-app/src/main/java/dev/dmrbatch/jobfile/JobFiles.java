@@ -20,6 +20,13 @@ import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.model.StructuredOutput;
+import dev.dmrbatch.plugin.LoadedPlugins;
+import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.plugin.Provided;
+import dev.dmrbatch.plugin.api.Export;
+import dev.dmrbatch.plugin.api.InputFormat;
+import dev.dmrbatch.plugin.api.Options;
+import dev.dmrbatch.plugin.api.StepType;
 import dev.dmrbatch.text.SafeText;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -58,9 +65,26 @@ public class JobFiles {
 
 	private final Validator validator;
 
+	private final Plugins plugins;
+
 	JobFiles(DmrProperties properties, Validator validator) {
+		this(properties, validator, null);
+	}
+
+	@org.springframework.beans.factory.annotation.Autowired
+	JobFiles(DmrProperties properties, Validator validator, Plugins plugins) {
 		this.properties = properties;
 		this.validator = validator;
+		this.plugins = plugins;
+	}
+
+	/**
+	 * What the working folder's plugins provide, loaded the first time this is asked: only a name that is not built
+	 * in asks.
+	 * @throws dev.dmrbatch.plugin.PluginLoadException naming a jar that cannot be used
+	 */
+	public LoadedPlugins plugins() {
+		return Plugins.of(this.plugins);
 	}
 
 	public Path jobsFolder() {
@@ -127,8 +151,14 @@ public class JobFiles {
 		List<String> problems = new ArrayList<>();
 		if (job.input() != null && job.input().format() != null
 				&& !JobDefinition.INPUT_FORMATS.contains(job.input().format())) {
-			problems.add("input.format '" + job.input().format() + "' is not one of "
-					+ String.join(", ", JobDefinition.INPUT_FORMATS));
+			Provided<InputFormat> plugin = plugins().inputFormat(job.input().format());
+			if (plugin == null) {
+				problems.add("input.format '" + job.input().format() + "' is not one of "
+						+ String.join(", ", names(JobDefinition.INPUT_FORMATS, plugins().inputFormats().keySet())));
+			}
+		}
+		else if (job.input() != null && job.input().options() != null) {
+			problems.add("input.options is for input formats that plugins provide");
 		}
 		if (job.steps() == null || job.steps().isEmpty()) {
 			problems.add("'steps' is missing: a job needs at least one step with a prompt or a template");
@@ -152,12 +182,15 @@ public class JobFiles {
 				else if (!names.add(step.name())) {
 					problems.add(at + ".name '" + step.name() + "' is used by an earlier step too");
 				}
-				if ((step.prompt() == null) == (step.template() == null)) {
+				if (step.isPluginStep()) {
+					pluginStep(problems, at, step);
+				}
+				else if ((step.prompt() == null) == (step.template() == null)) {
 					problems.add(at + " needs exactly one of 'prompt' or 'template'");
 				}
 				checkStep(problems, at, step);
 				CheckRules.checkStep(problems, at, step, step.responseFormat() != null
-						&& !"text".equals(step.responseFormat()), this.validator);
+						&& !"text".equals(step.responseFormat()), this.validator, (type) -> plugins().checkType(type));
 			}
 		}
 		CheckRules.checkGate(problems, job);
@@ -197,9 +230,29 @@ public class JobFiles {
 		}
 		if (job.export() != null) {
 			for (String format : job.export()) {
-				if (!JobDefinition.EXPORT_FORMATS.contains(format)) {
+				if (JobDefinition.EXPORT_FORMATS.contains(format)) {
+					continue;
+				}
+				Provided<Export> plugin = plugins().export(format);
+				if (plugin == null) {
 					problems.add("export '" + format + "' is not one of "
-							+ String.join(", ", JobDefinition.EXPORT_FORMATS));
+							+ String.join(", ", names(JobDefinition.EXPORT_FORMATS, plugins().exports().keySet())));
+					continue;
+				}
+				try {
+					plugin.extension().check(Options.of(job.exportOptions(format)));
+				}
+				catch (RuntimeException | LinkageError ex) {
+					problems.add(Plugins.describe("export-options." + format + " (export from " + plugin.jar() + ")",
+							ex));
+				}
+			}
+		}
+		if (job.exportOptions() != null) {
+			for (String format : job.exportOptions().keySet()) {
+				if (!job.exportsOrDefault().contains(format) || JobDefinition.EXPORT_FORMATS.contains(format)) {
+					problems.add("export-options." + format + ": options are for exports that plugins provide and "
+							+ "the job's export list names");
 				}
 			}
 		}
@@ -223,13 +276,40 @@ public class JobFiles {
 		}
 	}
 
+	/** A step of a type a plugin provides: known, without a prompt, its options accepted by the plugin. */
+	private void pluginStep(List<String> problems, String at, JobDefinition.Step step) {
+		Provided<StepType> plugin = plugins().stepType(step.type());
+		if (plugin == null) {
+			problems.add(at + ".type '" + SafeText.excerpt(step.type(), 40) + "' is not one of "
+					+ String.join(", ", names(JobDefinition.Step.TYPES, plugins().stepTypes().keySet())));
+			return;
+		}
+		if (step.prompt() != null || step.template() != null || step.responseFormat() != null) {
+			problems.add(at + " has type " + step.type() + " (a plugin's step, no model call): it takes options, not "
+					+ "a prompt, template or response_format");
+		}
+		try {
+			plugin.extension().validate(Options.of(step.options()));
+		}
+		catch (RuntimeException | LinkageError ex) {
+			problems.add(Plugins.describe(at + ".options (step type " + step.type() + " from " + plugin.jar() + ")",
+					ex));
+		}
+	}
+
+	private static List<String> names(java.util.Collection<String> builtIn, java.util.Collection<String> plugins) {
+		List<String> names = new ArrayList<>(builtIn);
+		plugins.stream().sorted().forEach(names::add);
+		return names;
+	}
+
 	private void checkStep(List<String> problems, String at, JobDefinition.Step step) {
 		for (ConstraintViolation<?> violation : this.validator.validate(step.settings())) {
 			problems.add(at + "." + snake(violation.getPropertyPath().toString()) + " " + violation.getMessage());
 		}
 		checkExtra(problems, at, step.settings());
-		if (step.type() != null && !JobDefinition.Step.TYPES.contains(step.type())) {
-			problems.add(at + ".type '" + step.type() + "' is not one of " + String.join(", ", JobDefinition.Step.TYPES));
+		if (step.options() != null && !step.isPluginStep()) {
+			problems.add(at + ".options is for steps of a type that a plugin provides");
 		}
 		if ((step.isComplete() || step.isEmbed()) && step.responseFormat() != null
 				&& !"text".equals(step.responseFormat())) {

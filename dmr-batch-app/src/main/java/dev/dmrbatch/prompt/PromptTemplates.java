@@ -102,6 +102,9 @@ public class PromptTemplates {
 			if (step.template() != null) {
 				steps.add(file(step.template(), sources, "steps." + step.name() + " (" + step.template() + ")"));
 			}
+			else if (step.prompt() == null) {
+				steps.add(null); // a plugin's step: no prompt
+			}
 			else {
 				steps.add(inline(jobFile + " steps." + step.name(), step.prompt()));
 				sources.put("steps." + step.name(), step.prompt());

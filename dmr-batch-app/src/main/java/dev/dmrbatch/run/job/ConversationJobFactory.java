@@ -3,6 +3,7 @@ package dev.dmrbatch.run.job;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -16,8 +17,12 @@ import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.input.InputReaders;
+import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelCallException;
+import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.plugin.Provided;
+import dev.dmrbatch.plugin.api.StepType;
 import dev.dmrbatch.progress.ProgressListener;
 import dev.dmrbatch.progress.ProgressProperties;
 import dev.dmrbatch.run.partition.ItemRangePartitioner;
@@ -27,6 +32,7 @@ import dev.dmrbatch.run.partition.RunnerLanesPartitionHandler;
 import dev.dmrbatch.run.pipeline.ConversationPipeline;
 import dev.dmrbatch.run.pipeline.ConversationProcessor;
 import dev.dmrbatch.run.pipeline.RunnerUnavailableException;
+import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlan;
 import dev.dmrbatch.run.process.GracefulStop;
 import dev.dmrbatch.run.process.RunProcesses;
@@ -94,10 +100,13 @@ public class ConversationJobFactory {
 
 	private final CheckStore checkStore;
 
+	private final Plugins plugins;
+
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
 			JobOperator jobOperator, ProgressProperties progress, RunProcesses processes,
-			OutputFolders folders, ResponseCache cache, CheckStore checkStore) {
+			OutputFolders folders, ResponseCache cache, CheckStore checkStore, Plugins plugins) {
+		this.plugins = plugins;
 		this.cache = cache;
 		this.checkStore = checkStore;
 		this.folders = folders;
@@ -149,13 +158,30 @@ public class ConversationJobFactory {
 			.build();
 	}
 
+	/** The step types of plugins, by step index: looked up only when a step has one. */
+	private Map<Integer, Provided<StepType>> pluginSteps(RunPlan plan) {
+		Map<Integer, Provided<StepType>> steps = new java.util.HashMap<>();
+		List<JobDefinition.Step> all = plan.job().steps();
+		for (int i = 0; i < all.size(); i++) {
+			if (all.get(i).isPluginStep()) {
+				Provided<StepType> type = Plugins.of(this.plugins).stepType(all.get(i).type());
+				if (type == null) {
+					throw new RunException("steps." + all.get(i).name() + ".type '" + all.get(i).type()
+							+ "' is not a step type of any plugin");
+				}
+				steps.put(i, type);
+			}
+		}
+		return steps;
+	}
+
 	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
 			long upTo, ItemWriteListener<List<Conversation>> progress) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit(), this.checkStore, plan.checks());
 		CachedCalls cached = (plan.builtIn() != null) ? null : CachedCalls.of(this.cache, plan.cache());
 		Function<InputItem, List<Conversation>> conversations = (plan.builtIn() != null)
 				? plan.builtIn().processor(plan, lane.gate())
-				: new ConversationProcessor(plan, lane.chat(), lane.gate(), cached)::process;
+				: new ConversationProcessor(plan, lane.chat(), lane.gate(), cached, pluginSteps(plan))::process;
 		String runner = lane.url();
 		int concurrency = lane.lane().concurrency();
 		ConversationPipeline pipeline = new ConversationPipeline(input, (item) -> {
@@ -188,7 +214,7 @@ public class ConversationJobFactory {
 			long runId = context.getStepContext().getStepExecution().getJobExecution().getJobInstanceId();
 			RunRecord run = this.store.findRun(runId).orElseThrow();
 			Exports.Written written = this.exports.write(run, plan.job().exportsOrDefault(),
-					plan.job().layoutsOrEmpty(), plan.jsonColumns());
+					plan.job().layoutsOrEmpty(), plan.jsonColumns(), plan.job()::exportOptions);
 			ExecutionContext job = context.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
 			job.putString("exports", String.join("\n", written.files().stream().map(Path::toString).toList()));
 			job.putString(EXPORT_WARNINGS, String.join("\n", written.warnings()));

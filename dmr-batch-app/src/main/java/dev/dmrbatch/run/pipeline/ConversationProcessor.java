@@ -18,6 +18,11 @@ import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.LoadGate;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelReply;
+import dev.dmrbatch.plugin.PluginItems;
+import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.plugin.Provided;
+import dev.dmrbatch.plugin.api.Options;
+import dev.dmrbatch.plugin.api.StepType;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.Prompts;
 
@@ -55,11 +60,22 @@ public class ConversationProcessor {
 
 	private final Grader grader;
 
+	private final Map<Integer, Provided<StepType>> pluginSteps;
+
 	public ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate) {
 		this(plan, chat, gate, null);
 	}
 
 	public ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate, CachedCalls cache) {
+		this(plan, chat, gate, cache, Map.of());
+	}
+
+	/**
+	 * @param pluginSteps the step types of plugins, by the index of the step that has one; empty when no step has
+	 */
+	public ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate, CachedCalls cache,
+			Map<Integer, Provided<StepType>> pluginSteps) {
+		this.pluginSteps = pluginSteps;
 		this.plan = plan;
 		this.chat = chat;
 		this.gate = gate;
@@ -103,6 +119,13 @@ public class ConversationProcessor {
 				if (!prompts.shouldRun(i, model)) {
 					calls.add(Conversation.Call.skipped(i, step.name()));
 					answers.put(step.name(), StepAnswer.skippedStep());
+					continue;
+				}
+				if (step.isPluginStep()) {
+					String error = applyPlugin(i, step, model, turns, answers);
+					if (error != null) {
+						return failed(item, settings, turns, calls, "step " + step.name() + ": " + error);
+					}
 					continue;
 				}
 				if (step.startsNewConversation()) {
@@ -195,6 +218,27 @@ public class ConversationProcessor {
 		// the checks see what the prompts saw, every step's answer included; a failed check does not fail the item
 		JobChecks.Evaluated evaluated = this.plan.checks().evaluate(model, this.grader);
 		return answered.withVerdicts(evaluated.verdicts(), evaluated.calls());
+	}
+
+	/**
+	 * A plugin's step: its output is the step's answer, which later steps and the exports see; it sends nothing and
+	 * does not join the conversation. What the plugin throws fails the item, as a model error would.
+	 * @return why it failed, or {@code null}
+	 */
+	private String applyPlugin(int i, JobDefinition.Step step, Map<String, Object> model, List<Conversation.Turn> turns,
+			Map<String, Object> answers) {
+		Provided<StepType> plugin = this.pluginSteps.get(i);
+		String output;
+		try {
+			output = plugin.extension().apply(PluginItems.of(model), Options.of(step.options()));
+		}
+		catch (RuntimeException | LinkageError ex) {
+			return Plugins.describe("step type " + step.type() + " (" + plugin.jar() + ")", ex);
+		}
+		String answer = (output != null) ? output : "";
+		turns.add(new Conversation.Turn("assistant", step.name(), answer));
+		answers.put(step.name(), new StepAnswer(answer, null, null, false));
+		return null;
 	}
 
 	/**

@@ -21,6 +21,10 @@ import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.input.InputSource;
+import dev.dmrbatch.input.PluginInput;
+import dev.dmrbatch.plugin.Provided;
+import dev.dmrbatch.plugin.api.InputFormat;
+import dev.dmrbatch.plugin.api.Options;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.StructuredOutput;
@@ -124,7 +128,8 @@ public class RunPlanner {
 	/** The job's checks, compiled: a judge's grader gets the profile's settings for its model under its own. */
 	public JobChecks checks(JobDefinition job) {
 		return JobChecks.compile(job, this.templates,
-				(grader) -> this.properties.settingsFor(grader.name()).overriddenBy(grader).withName(grader.name()));
+				(grader) -> this.properties.settingsFor(grader.name()).overriddenBy(grader).withName(grader.name()),
+				(type) -> this.jobFiles.plugins().checkType(type));
 	}
 
 	/** The request with {@code run=new} replaced by the label of a new run: the time now (UTC), as yyyyMMdd-HHmmss. */
@@ -200,15 +205,25 @@ public class RunPlanner {
 		if (path == null) {
 			throw new RunException("no input: give input=<path> or set input.path in " + job.source().getFileName());
 		}
-		// an input= with a telling extension or a folder brings its own format; otherwise the job file's applies
-		String given = (request.input() != null) ? guessFormat(path) : null;
+		// an input= with a telling extension or a folder brings its own format; otherwise the job file's applies (a
+		// plugin's format always does: its files may well have a telling extension, such as .json)
+		boolean builtIn = spec.format() == null || JobDefinition.INPUT_FORMATS.contains(spec.format());
+		String given = (request.input() != null && builtIn) ? guessFormat(path) : null;
 		String format = (given != null) ? given : (spec.format() != null) ? spec.format() : guessFormat(path);
 		if (format == null) {
 			throw new RunException("cannot tell the format of input " + path
 					+ ": set input.format (csv, jsonl, json or text) in " + job.source().getFileName());
 		}
 		Path resolved = this.properties.resolve(path);
-		return new InputSource(format, resolved, spec.id(), inputName(resolved));
+		PluginInput plugin = null;
+		if (!JobDefinition.INPUT_FORMATS.contains(format)) {
+			Provided<InputFormat> provided = this.jobFiles.plugins().inputFormat(format);
+			if (provided == null) {
+				throw new RunException("input.format '" + format + "' is not one of csv, jsonl, json, text");
+			}
+			plugin = new PluginInput(provided.extension(), provided.jar(), Options.of(spec.options()));
+		}
+		return new InputSource(format, resolved, spec.id(), inputName(resolved), plugin);
 	}
 
 	/**
