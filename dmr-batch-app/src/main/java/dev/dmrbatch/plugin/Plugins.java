@@ -49,6 +49,9 @@ public class Plugins implements DisposableBean {
 
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
 
+	/** How {@link ServiceLoader} says that a class the services file names is not there. */
+	private static final Pattern MISSING = Pattern.compile("Provider (\\S+) not found");
+
 	private static final String BUILT_IN = "dmr-batch itself";
 
 	private final DmrProperties properties;
@@ -154,6 +157,11 @@ public class Plugins implements DisposableBean {
 			}
 		}
 		catch (ServiceConfigurationError ex) {
+			java.util.regex.Matcher missing = MISSING.matcher(String.valueOf(ex.getMessage()));
+			if (ex.getCause() == null && missing.find()) {
+				throw new PluginLoadException("plugin jar " + name + " names the plugin class "
+						+ SafeText.excerpt(missing.group(1), 100) + " in " + SERVICE + ", which is not in the jar");
+			}
 			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
 			throw new PluginLoadException("plugin jar " + name + " cannot be loaded: " + problem(cause));
 		}

@@ -122,7 +122,7 @@ public class ConversationProcessor {
 					continue;
 				}
 				if (step.isPluginStep()) {
-					String error = applyPlugin(i, step, model, turns, answers);
+					String error = applyPlugin(i, step, model, turns, calls, answers);
 					if (error != null) {
 						return failed(item, settings, turns, calls, "step " + step.name() + ": " + error);
 					}
@@ -226,15 +226,22 @@ public class ConversationProcessor {
 	 * @return why it failed, or {@code null}
 	 */
 	private String applyPlugin(int i, JobDefinition.Step step, Map<String, Object> model, List<Conversation.Turn> turns,
-			Map<String, Object> answers) {
+			List<Conversation.Call> calls, Map<String, Object> answers) {
 		Provided<StepType> plugin = this.pluginSteps.get(i);
 		String output;
+		long started = System.nanoTime();
 		try {
 			output = plugin.extension().apply(PluginItems.of(model), Options.of(step.options()));
 		}
 		catch (RuntimeException | LinkageError ex) {
-			return Plugins.describe("step type " + step.type() + " (" + plugin.jar() + ")", ex);
+			String error = Plugins.describe("step type " + step.type() + " (" + plugin.jar() + ")", ex);
+			calls.add(new Conversation.Call(i, step.name(), null, 0, 0, 0, 0, null, null, error, false, null, null, null,
+					null));
+			return error;
 		}
+		// the step's record among the calls, no request made (0 attempts), so the exports know the step
+		calls.add(new Conversation.Call(i, step.name(), null, 0, 0, (System.nanoTime() - started) / 1_000_000, 0, null,
+				null, null, false, null, null, null, null));
 		String answer = (output != null) ? output : "";
 		turns.add(new Conversation.Turn("assistant", step.name(), answer));
 		answers.put(step.name(), new StepAnswer(answer, null, null, false));
