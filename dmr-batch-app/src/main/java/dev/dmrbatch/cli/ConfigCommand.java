@@ -40,7 +40,7 @@ class ConfigCommand implements Command {
 	private static final List<String> KEYS = List.of("base-url", "api-key", "default-model", "max-tokens",
 			"temperature", "top-p", "seed", "stop", "presence-penalty", "frequency-penalty", "stream", "concurrency",
 			"base-urls", "timeout.connect", "timeout.request", "retry.attempts", "retry.backoff", "retry.max-backoff",
-			"progress.mode", "progress.every", "export.font-folder");
+			"progress.mode", "progress.every", "export.font-folder", "plugins.path");
 
 	private final ConfigurableEnvironment environment;
 
@@ -146,6 +146,7 @@ class ConfigCommand implements Command {
 			case "progress.mode" -> this.progress.mode().name().toLowerCase(Locale.ROOT);
 			case "progress.every" -> this.progress.every();
 			case "export.font-folder" -> p.export().fontFolder();
+			case "plugins.path" -> p.plugins().path();
 			default -> this.environment.getProperty("dmr." + key);
 		};
 	}

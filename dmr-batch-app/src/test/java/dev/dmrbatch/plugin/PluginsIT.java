@@ -189,6 +189,20 @@ class PluginsIT {
 	}
 
 	@Test
+	void foldersInDmrPluginsPathAreSearchedTooAndOneThatDoesNotExistIsNamed() throws Exception {
+		Files.createDirectories(this.workspace.path("shared"));
+		Files.move(this.workspace.path("plugins/xlsx.jar"), this.workspace.path("shared/xlsx.jar"));
+
+		Dmr.Result listed = Dmr.run(this.workspace, null, "job=plugins", "--dmr.plugins.path=shared");
+		Dmr.Result missing = Dmr.run(this.workspace, null, "job=plugins", "--dmr.plugins.path=shared,gone");
+
+		assertThat(listed.exitCode()).as(listed.toString()).isZero();
+		assertThat(listed.out()).contains("shared/xlsx.jar  xlsx-example 1.0.0");
+		assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(2);
+		assertThat(missing.err().strip()).isEqualTo("error: dmr.plugins.path: folder gone does not exist");
+	}
+
+	@Test
 	void aJarThatIsNotAZipIsOneSentenceNamingItAndExit2() throws Exception {
 		this.workspace.file("plugins/broken.jar", "not a jar");
 		this.workspace.file("jobs/j.yaml", "input: { format: xlsx, path: x.xlsx }\nsteps: [{ name: a, prompt: hi }]\n");
