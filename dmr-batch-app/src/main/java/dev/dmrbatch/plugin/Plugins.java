@@ -163,7 +163,11 @@ public class Plugins implements DisposableBean {
 						+ SafeText.excerpt(missing.group(1), 100) + " in " + SERVICE + ", which is not in the jar");
 			}
 			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			throw new PluginLoadException("plugin jar " + name + " cannot be loaded: " + problem(cause));
+			// its constructor threw: the plugin's own failure as it starts, not the jar's
+			boolean threw = String.valueOf(ex.getMessage()).endsWith("could not be instantiated")
+					&& !(cause instanceof LinkageError);
+			throw new PluginLoadException("plugin jar " + name + (threw ? " failed to start: " : " cannot be loaded: ")
+					+ problem(cause));
 		}
 		catch (RuntimeException | LinkageError ex) {
 			throw new PluginLoadException("plugin jar " + name + " failed to start: " + problem(ex));
