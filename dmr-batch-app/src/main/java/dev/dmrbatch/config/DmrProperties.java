@@ -1,0 +1,209 @@
+package dev.dmrbatch.config;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Everything under {@code dmr.*}: from {@code config/application*.yaml}, profiles and the environment
+ * ({@code DMR_BASE_URL}, {@code DMR_DEFAULT_MODEL}, {@code DMR_MAX_TOKENS}, {@code DMR_API_KEY} by relaxed
+ * binding).
+ *
+ * @param home the working folder that holds {@code jobs/}, {@code templates/}, {@code input/}, {@code output/}
+ * and {@code data/}; relative paths resolve against it
+ * @param baseUrl the OpenAI-compatible base URL, {@code /v1} included
+ * @param apiKey sent as a bearer token; Docker Model Runner and llama-server accept any value. Never logged.
+ * @param defaultModel the model used when neither the command line nor the job file names one
+ * @param maxTokens always sent, because llama-server's own default is unlimited
+ * @param stream stream answers (server-sent events), which records each answer's time to the first token
+ * @param concurrency requests in flight at once when the job does not say
+ * @param runners several runners serving the same models, each with its own concurrency; items are spread across
+ * them. Empty: the one runner at {@code baseUrl}
+ * @param baseUrls the same as {@code runners}, URLs only, each with concurrency auto: {@code DMR_BASE_URLS=a,b}
+ * @param models per-model settings, keyed by model name (in YAML, bracket names with a slash:
+ * {@code "[ai/qwen3]"})
+ * @param progress {@code dmr.progress.*}, which {@code ProgressProperties} binds; named here so that any other key
+ * under {@code dmr} is refused as unknown
+ * @param export {@code dmr.export.*}: how the exports are written
+ * @param logprobs the advanced request fields, as in a per-model block: the profile's defaults, or given at launch
+ * ({@code --dmr.logprobs=true}, {@code DMR_TOP_LOGPROBS=3}, {@code --dmr.extra.store=true})
+ * @param topLogprobs as {@code logprobs}
+ * @param n as {@code logprobs}; only 1
+ * @param extra as {@code logprobs}: further body fields; a value given at launch is read as JSON where it is JSON
+ * @param plugins {@code dmr.plugins.*}: where plugin jars are found besides the working folder's {@code plugins/}
+ */
+@ConfigurationProperties(prefix = "dmr", ignoreUnknownFields = false)
+@Validated
+public record DmrProperties(@DefaultValue(".") Path home,
+		@DefaultValue("http://localhost:12434/engines/llama.cpp/v1") @NotNull URI baseUrl,
+		@DefaultValue("not-needed") String apiKey, @DefaultValue("ai/gemma3") @NotBlank String defaultModel,
+		@DefaultValue("512") @Positive int maxTokens, @DecimalMin("0") @DecimalMax("2") Double temperature,
+		@DecimalMin("0") @DecimalMax("1") Double topP, Long seed, List<String> stop,
+		@DecimalMin("-2") @DecimalMax("2") Double presencePenalty,
+		@DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty, Boolean stream,
+		@DefaultValue("4") @Positive @Max(Concurrency.MAX) int concurrency, List<@Valid RunnerEndpoint> runners, List<URI> baseUrls,
+		@DefaultValue @Valid Timeouts timeout, @DefaultValue @Valid Retry retry,
+		Map<String, @Valid ModelSettings> models, Map<String, String> progress, @DefaultValue @Valid Export export,
+		Boolean logprobs, @Min(0) @Max(20) Integer topLogprobs,
+		@Min(value = 1, message = ModelSettings.N_MESSAGE) @Max(value = 1, message = ModelSettings.N_MESSAGE) Integer n,
+		Map<String, Object> extra, @DefaultValue Plugins plugins) {
+
+	@ConstructorBinding
+	public DmrProperties {
+		// a relative font folder is one of the working folder's, like templates/ and jobs/
+		if (export != null && export.fontFolder() != null && home != null) {
+			export = new Export(home.resolve(export.fontFolder()).normalize());
+		}
+		baseUrl = RunnerEndpoint.normalise(RunnerEndpoint.refuseCredentials(baseUrl, "dmr.base-url"));
+		if (models != null) {
+			// as in a job file: a field with a setting of its own, or one dmr-batch sends itself, is not an extra
+			models.forEach((model, settings) -> {
+				for (String key : (settings != null) ? settings.ownFieldsInExtra() : List.<String>of()) {
+					throw new IllegalArgumentException("dmr.models.\"[" + model + "]\".extra." + key
+							+ " is not an extra field: it is a setting of its own, or one dmr-batch sends itself");
+				}
+			});
+		}
+		if (extra != null) {
+			for (String key : extra.keySet()) {
+				if (ModelSettings.OWN_FIELDS.contains(key)) {
+					throw new IllegalArgumentException("dmr.extra." + key + " is not an extra field: it is a setting "
+							+ "of its own, or one dmr-batch sends itself");
+				}
+			}
+		}
+		if (baseUrls != null) {
+			baseUrls = baseUrls.stream()
+				.map((url) -> RunnerEndpoint.normalise(RunnerEndpoint.refuseCredentials(url, "dmr.base-urls")))
+				.toList();
+		}
+	}
+
+	/**
+	 * @param path folders of plugin jars, each {@code *.jar} in them loaded as the working folder's {@code plugins/}
+	 * are; relative to the working folder
+	 */
+	public record Plugins(List<Path> path) {
+
+		/** The folders to look for plugin jars in: {@code plugins/} of the working folder first, then these. */
+		public List<Path> folders(Path home) {
+			List<Path> folders = new java.util.ArrayList<>();
+			folders.add(home.resolve("plugins").normalize());
+			if (path != null) {
+				path.forEach((folder) -> folders.add(home.resolve(folder).normalize()));
+			}
+			return folders;
+		}
+
+	}
+
+	/**
+	 * The settings without the advanced request fields ({@code logprobs}, {@code top-logprobs}, {@code n},
+	 * {@code extra}) and with the working folder's {@code plugins/} alone.
+	 */
+	public DmrProperties(Path home, URI baseUrl, String apiKey, String defaultModel, int maxTokens, Double temperature,
+			Double topP, Long seed, List<String> stop, Double presencePenalty, Double frequencyPenalty, Boolean stream,
+			int concurrency, List<RunnerEndpoint> runners, List<URI> baseUrls, Timeouts timeout, Retry retry,
+			Map<String, ModelSettings> models, Map<String, String> progress, Export export) {
+		this(home, baseUrl, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop, presencePenalty,
+				frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models, progress, export, null,
+				null, null, null, new Plugins(null));
+	}
+
+	/**
+	 * @param connect how long to wait for a TCP connection
+	 * @param request how long one request may take in all; generous, because a model's first request blocks
+	 * while the runner loads it (Docker Model Runner gives up after about 5 minutes)
+	 */
+	public record Timeouts(@DefaultValue("10s") Duration connect, @DefaultValue("10m") Duration request) {
+	}
+
+	/**
+	 * @param fontFolder a folder of fonts (.ttf, .otf, .ttc) that {@code results.pdf} tries before the system's
+	 * for characters its own fonts do not have; relative to the working folder
+	 */
+	public record Export(Path fontFolder) {
+
+		@AssertTrue(message = "must be an existing folder of fonts")
+		public boolean isFontFolderValid() {
+			return fontFolder == null || Files.isDirectory(fontFolder);
+		}
+
+	}
+
+	/**
+	 * Transient faults (connection refused or reset, timeouts, 429, 5xx) are retried with exponential backoff.
+	 * @param attempts attempts in all, the first included
+	 */
+	public record Retry(@DefaultValue("4") @Min(1) int attempts, @DefaultValue("1s") Duration backoff,
+			@DefaultValue("30s") Duration maxBackoff) {
+	}
+
+	/** A base URL without a scheme or host would fail at the first request, with a message naming neither. */
+	@AssertTrue(message = "must be an absolute http or https URL, such as http://localhost:12434/engines/llama.cpp/v1, "
+			+ "or a Unix socket's, such as " + RunnerEndpoint.UNIX_EXAMPLE)
+	public boolean isBaseUrlValid() {
+		return baseUrl == null || RunnerEndpoint.isUnixSocket(baseUrl) || (("http".equalsIgnoreCase(baseUrl.getScheme())
+				|| "https".equalsIgnoreCase(baseUrl.getScheme())) && baseUrl.getHost() != null);
+	}
+
+	/** The profile's defaults, which a model's own settings, the job file and the command line override. */
+	public ModelSettings profileDefaults() {
+		return new ModelSettings(defaultModel, temperature, topP, maxTokens, stop, seed, presencePenalty,
+				frequencyPenalty, stream, logprobs, topLogprobs, n, extra);
+	}
+
+	/** The settings of the profile for one model: its defaults, then {@code dmr.models."<name>"}. */
+	public ModelSettings settingsFor(String model) {
+		ModelSettings own = (models != null) ? models.get(model) : null;
+		return profileDefaults().overriddenBy(own).withName(model);
+	}
+
+	/** These settings for another runner: the same, at another base URL. */
+	public DmrProperties withBaseUrl(URI url) {
+		return new DmrProperties(home, url, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop,
+				presencePenalty, frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models,
+				progress, export, logprobs, topLogprobs, n, extra, plugins);
+	}
+
+	/** The runners of the profile: {@code dmr.base-urls}, else {@code dmr.runners}, else the one at the base URL. */
+	public List<RunnerEndpoint> runnersOrDefault() {
+		if (baseUrls != null && !baseUrls.isEmpty()) {
+			return baseUrls.stream().map((url) -> new RunnerEndpoint(url, null)).toList();
+		}
+		if (runners != null && !runners.isEmpty()) {
+			return runners;
+		}
+		return List.of(new RunnerEndpoint(baseUrl, null));
+	}
+
+	public Path resolve(String path) {
+		return home.resolve(path).normalize();
+	}
+
+	@Override
+	public String toString() {
+		// the API key stays out of every log and dump
+		return "DmrProperties[home=" + home + ", baseUrl=" + baseUrl + ", apiKey=****, defaultModel=" + defaultModel
+				+ ", maxTokens=" + maxTokens + ", concurrency=" + concurrency + "]";
+	}
+
+}

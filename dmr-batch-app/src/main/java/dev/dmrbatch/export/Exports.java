@@ -1,0 +1,309 @@
+package dev.dmrbatch.export;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.check.CheckStore;
+import dev.dmrbatch.check.CheckTotals;
+import dev.dmrbatch.check.ItemVerdicts;
+import dev.dmrbatch.check.Verdict;
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.openaibatch.OpenAiBatch;
+import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.plugin.Provided;
+import dev.dmrbatch.plugin.api.Export;
+import dev.dmrbatch.plugin.api.Options;
+import dev.dmrbatch.plugin.api.RunInfo;
+import dev.dmrbatch.progress.ProgressListener;
+import dev.dmrbatch.prompt.PromptException;
+import dev.dmrbatch.prompt.PromptTemplates;
+import freemarker.cache.ClassTemplateLoader;
+import freemarker.cache.FileTemplateLoader;
+import freemarker.cache.MultiTemplateLoader;
+import freemarker.cache.TemplateLoader;
+import freemarker.core.ParseException;
+import freemarker.template.Configuration;
+import freemarker.template.TemplateNotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes a run's exports from the store in one pass over its conversations, one conversation in memory at a time.
+ * File names are fixed, so nothing from the input can place a file outside the output folder.
+ */
+@Component
+public class Exports {
+
+	private static final Logger RUN_LOG = LoggerFactory.getLogger(ProgressListener.RUN_LOG_ONLY);
+
+	private static final Logger log = LoggerFactory.getLogger(Exports.class);
+
+	static final String MARKDOWN_LAYOUT = "export/results.md.ftl";
+
+	static final String TEXT_LAYOUT = "export/results.txt.ftl";
+
+	private final ConversationStore store;
+
+	private final CheckStore checkStore;
+
+	private final JsonMapper json = JsonMapper.shared();
+
+	private final Configuration layouts;
+
+	private final Path fontFolder;
+
+	private final Plugins plugins;
+
+	Exports(ConversationStore store, CheckStore checkStore, DmrProperties properties) {
+		this(store, checkStore, properties, null);
+	}
+
+	@org.springframework.beans.factory.annotation.Autowired
+	Exports(ConversationStore store, CheckStore checkStore, DmrProperties properties, Plugins plugins) {
+		this.plugins = plugins;
+		this.store = store;
+		this.checkStore = checkStore;
+		this.layouts = layouts(properties.resolve("templates"));
+		this.fontFolder = properties.export().fontFolder();
+	}
+
+	/** Layouts from the working folder's {@code templates/} first, then the built-in ones. */
+	static Configuration layouts(Path templates) {
+		List<TemplateLoader> loaders = new ArrayList<>();
+		if (Files.isDirectory(templates)) {
+			try {
+				loaders.add(new FileTemplateLoader(templates.toFile()));
+			}
+			catch (IOException ex) {
+				log.warn("templates folder {} cannot be read: {}; using the built-in export layouts", templates,
+						ex.getMessage());
+			}
+		}
+		loaders.add(new ClassTemplateLoader(Exports.class.getClassLoader(), "dmr-templates"));
+		return PromptTemplates.configuration(new MultiTemplateLoader(loaders.toArray(TemplateLoader[]::new)));
+	}
+
+	/**
+	 * Loads the layouts the markdown and text exports among the formats use, so a missing or broken one stops the run
+	 * before its first request rather than after its last.
+	 * @throws PromptException naming the layout, and the line of a syntax error
+	 */
+	/**
+	 * The formats a stored run is exported to again when none are asked for: an OpenAI Batch run's own files; else
+	 * its job file's list, when the job file is still there; else every format but the OpenAI Batch files.
+	 * @param jobExports the job file's export list, or {@code null} when the job file is gone
+	 */
+	public static List<String> defaultFormats(RunRecord run, List<String> jobExports) {
+		if (OpenAiBatch.JOB.equals(run.jobName())) {
+			return List.of(OpenAiBatch.EXPORT);
+		}
+		if (jobExports != null) {
+			return jobExports;
+		}
+		return JobDefinition.EXPORT_FORMATS.stream().filter((format) -> !format.equals(OpenAiBatch.EXPORT)).toList();
+	}
+
+	public void checkLayouts(List<String> formats, Map<String, String> layouts) {
+		for (String format : formats) {
+			String layout = switch (format) {
+				case "markdown" -> layouts.getOrDefault(format, MARKDOWN_LAYOUT);
+				case "text" -> layouts.getOrDefault(format, TEXT_LAYOUT);
+				default -> null;
+			};
+			if (layout == null) {
+				continue;
+			}
+			try {
+				this.layouts.getTemplate(layout);
+			}
+			catch (TemplateNotFoundException ex) {
+				throw new PromptException("export layout " + layout + " (" + format + ") is not in templates/");
+			}
+			catch (ParseException ex) {
+				String detail = (ex.getEditorMessage() != null) ? ex.getEditorMessage().replaceAll("\\s+", " ").strip()
+						: "syntax error";
+				throw new PromptException("export layout " + layout + " line " + ex.getLineNumber() + ": syntax error: "
+						+ detail);
+			}
+			catch (IOException ex) {
+				throw new PromptException("export layout " + layout + " cannot be read: " + ex.getMessage());
+			}
+		}
+	}
+
+	/** Writes the formats asked for into the run's output folder and returns the files written. */
+	public List<Path> write(RunRecord run, List<String> formats) {
+		return write(run, formats, Map.of(), Map.of()).files();
+	}
+
+	/**
+	 * Writes the formats asked for, with the job's own layouts where it has them ({@code markdown}, {@code text}:
+	 * template names in {@code templates/}) and the JSON steps' columns for the CSV, and returns the files written
+	 * and the exports' warnings, each logged once.
+	 */
+	public Written write(RunRecord run, List<String> formats, Map<String, String> layouts,
+			Map<String, List<String>> jsonColumns) {
+		return write(run, formats, layouts, jsonColumns, (format) -> Map.of());
+	}
+
+	/**
+	 * Writes the formats asked for, as {@link #write(RunRecord, List, Map, Map)} does, the exports of plugins among
+	 * them with their options.
+	 * @param pluginOptions the job file's {@code export-options} of an export a plugin provides
+	 */
+	public Written write(RunRecord run, List<String> formats, Map<String, String> layouts,
+			Map<String, List<String>> jsonColumns, java.util.function.Function<String, Map<String, Object>> pluginOptions) {
+		Path folder = Path.of(run.outputDir());
+		List<CheckTotals> checks = this.checkStore.passCounts(run.id());
+		ExportRun facts = new ExportRun(run, this.store.totals(run.id()), this.store.stepNames(run.id()), jsonColumns,
+				this.store.totalsByModel(run.id()), Instant.now(), checks,
+				checks.isEmpty() ? List.of() : this.checkStore.passCountsByModel(run.id()));
+		VerdictPages verdicts = checks.isEmpty() ? null : new VerdictPages(this.checkStore, run.id());
+		Map<String, Object> factsData = facts.facts(this.json);
+		List<Path> files = new ArrayList<>();
+		List<Exporter> exporters = new ArrayList<>();
+		List<PluginExporter> pluginExporters = new ArrayList<>();
+		List<String> warnings = new ArrayList<>();
+		try {
+			Files.createDirectories(folder);
+			for (String format : formats) {
+				Path file = switch (format) {
+					case "jsonl" -> add(exporters, new JsonlExporter(folder, this.json), folder, JsonlExporter.FILE);
+					case "json" -> add(exporters, new JsonExporter(folder, this.json, facts), folder, JsonExporter.FILE);
+					case "csv" -> add(exporters, new CsvExporter(folder, facts), folder, CsvExporter.FILE);
+					case "markdown" -> add(exporters, new LayoutExporter(folder.resolve("results.md"), this.layouts,
+							layouts.getOrDefault("markdown", MARKDOWN_LAYOUT), factsData), folder, "results.md");
+					case "text" -> add(exporters, new LayoutExporter(folder.resolve("results.txt"), this.layouts,
+							layouts.getOrDefault("text", TEXT_LAYOUT), factsData), folder, "results.txt");
+					case "html" -> add(exporters, new HtmlReportExporter(folder, facts, factsData, this.store), folder,
+							HtmlReportExporter.FILE);
+					case "pdf" -> add(exporters, new PdfExporter(folder, facts, factsData, this.fontFolder), folder,
+							PdfExporter.FILE);
+					case OpenAiBatch.EXPORT -> {
+						files.add(folder.resolve(OpenAiBatchExporter.OUTPUT));
+						yield add(exporters, new OpenAiBatchExporter(folder, run.id()), folder, OpenAiBatchExporter.ERRORS);
+					}
+					default -> {
+						Provided<Export> plugin = Plugins.of(this.plugins).export(format);
+						if (plugin == null) {
+							throw new IllegalArgumentException("unknown export format '" + format + "'");
+						}
+						PluginExporter exporter = new PluginExporter(plugin, folder, new RunInfo(run.jobName(),
+								(run.label() != null) ? run.label() : String.valueOf(run.id()), run.input(),
+								facts.steps()), Options.of(pluginOptions.apply(format)));
+						exporters.add(exporter);
+						pluginExporters.add(exporter);
+						yield null; // its files are known when it finishes
+					}
+				};
+				if (file != null) {
+					files.add(file);
+				}
+			}
+			// the vectors of embed steps, whatever the formats: the matrix the JSON exports hold as arrays
+			NpyExporter matrices = new NpyExporter(folder, this.store.embedStepNames(run.id()), this.json);
+			exporters.add(matrices);
+			this.store.forEach(run.id(), (stored) -> {
+				Conversation conversation = (verdicts != null) ? verdicts.with(stored) : stored;
+				for (Exporter exporter : exporters) {
+					try {
+						exporter.write(conversation);
+					}
+					catch (IOException ex) {
+						throw new UncheckedIOException(ex);
+					}
+				}
+			});
+			for (Exporter exporter : exporters) {
+				exporter.finish();
+			}
+			pluginExporters.forEach((exporter) -> files.addAll(exporter.files()));
+			files.addAll(matrices.files());
+			for (Exporter exporter : exporters) {
+				for (String warning : exporter.warnings()) {
+					// into the run's own log; the command line prints it once with the summary
+					RUN_LOG.warn(warning);
+					warnings.add(warning);
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot write the exports into " + folder + ": " + ex.getMessage(), ex);
+		}
+		finally {
+			for (Exporter exporter : exporters) {
+				try {
+					exporter.close();
+				}
+				catch (IOException ex) {
+					log.warn("closing an export in {} failed: {}", folder, ex.getMessage());
+				}
+			}
+		}
+		return new Written(files, warnings);
+	}
+
+	/**
+	 * What {@link #write} did.
+	 *
+	 * @param files the files written
+	 * @param warnings what the user should know about them (text an export could not draw), each one sentence
+	 */
+	public record Written(List<Path> files, List<String> warnings) {
+	}
+
+	/**
+	 * The verdicts of a run's latest evaluation beside its conversations, read a page of record numbers at a time as
+	 * the conversations stream past in input order, so memory holds one page of verdicts at most.
+	 */
+	private static final class VerdictPages {
+
+		private static final long PAGE = 1000;
+
+		private final CheckStore store;
+
+		private final long runId;
+
+		private final Map<String, List<Verdict>> page = new java.util.HashMap<>();
+
+		private long from = -1;
+
+		VerdictPages(CheckStore store, long runId) {
+			this.store = store;
+			this.runId = runId;
+		}
+
+		Conversation with(Conversation conversation) {
+			long seq = conversation.itemSeq();
+			if (this.from < 0 || seq <= this.from || seq > this.from + PAGE) {
+				this.from = ((seq - 1) / PAGE) * PAGE;
+				this.page.clear();
+				for (ItemVerdicts item : this.store.latestIn(this.runId, this.from, this.from + PAGE)) {
+					this.page.put(item.itemSeq() + " " + item.model(), item.verdicts());
+				}
+			}
+			List<Verdict> verdicts = this.page.getOrDefault(seq + " " + conversation.model(), List.of());
+			return conversation.withVerdicts(verdicts, List.of());
+		}
+
+	}
+
+	private static Path add(List<Exporter> exporters, Exporter exporter, Path folder, String file) {
+		exporters.add(exporter);
+		return folder.resolve(file);
+	}
+
+}

@@ -1,0 +1,118 @@
+package dev.dmrbatch.export;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.check.Verdict;
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.plugin.Provided;
+import dev.dmrbatch.plugin.api.CheckResult;
+import dev.dmrbatch.plugin.api.Export;
+import dev.dmrbatch.plugin.api.ExportWriter;
+import dev.dmrbatch.plugin.api.Options;
+import dev.dmrbatch.plugin.api.RunInfo;
+import dev.dmrbatch.plugin.api.StoredConversation;
+
+/**
+ * An export a plugin provides, fed like the built-in ones: each stored conversation, read-only, in input order. What
+ * the plugin throws becomes one sentence naming the export and its jar; the files it writes must be in the run's
+ * output folder.
+ */
+final class PluginExporter implements Exporter {
+
+	private final Provided<Export> export;
+
+	private final Path folder;
+
+	private final ExportWriter writer;
+
+	private final List<Path> files = new ArrayList<>();
+
+	PluginExporter(Provided<Export> export, Path folder, RunInfo run, Options options) throws IOException {
+		this.export = export;
+		this.folder = folder.toAbsolutePath().normalize();
+		try {
+			this.writer = export.extension().open(folder, run, options);
+		}
+		catch (IOException | RuntimeException | LinkageError ex) {
+			throw failure("opening", ex);
+		}
+		if (this.writer == null) {
+			throw new IOException(describe() + " opened no writer");
+		}
+	}
+
+	@Override
+	public void write(Conversation conversation) throws IOException {
+		try {
+			this.writer.write(stored(conversation));
+		}
+		catch (IOException | RuntimeException | LinkageError ex) {
+			throw failure("writing item " + conversation.itemId(), ex);
+		}
+	}
+
+	@Override
+	public void finish() throws IOException {
+		List<Path> written;
+		try {
+			written = this.writer.finish();
+		}
+		catch (IOException | RuntimeException | LinkageError ex) {
+			throw failure("finishing", ex);
+		}
+		for (Path file : (written != null) ? written : List.<Path>of()) {
+			Path absolute = this.folder.resolve(file).toAbsolutePath().normalize();
+			if (!absolute.startsWith(this.folder)) {
+				throw new IOException(describe() + " wrote " + file.getFileName()
+						+ " outside the run's output folder");
+			}
+			this.files.add(absolute);
+		}
+	}
+
+	/** The files written, after {@link #finish()}. */
+	List<Path> files() {
+		return this.files;
+	}
+
+	@Override
+	public void close() throws IOException {
+		try {
+			this.writer.close();
+		}
+		catch (RuntimeException | LinkageError ex) {
+			throw failure("closing", ex);
+		}
+	}
+
+	private String describe() {
+		return "export " + this.export.extension().name() + " (" + this.export.jar() + ")";
+	}
+
+	private IOException failure(String doing, Throwable ex) {
+		return new IOException(Plugins.describe(describe() + " " + doing, ex), ex);
+	}
+
+	/** A stored conversation as a plugin sees it. */
+	static StoredConversation stored(Conversation c) {
+		List<StoredConversation.Message> messages = new ArrayList<>();
+		for (Conversation.Turn turn : c.turns()) {
+			messages.add(new StoredConversation.Message(turn.role(), turn.step(), turn.content()));
+		}
+		Map<String, CheckResult> checks = new LinkedHashMap<>();
+		for (Verdict verdict : c.verdicts()) {
+			checks.put(verdict.checkKey(), new CheckResult(verdict.pass(), verdict.reason()));
+		}
+		Map<String, String> answers = new LinkedHashMap<>();
+		ConversationData.answers(c).forEach((step, answer) -> answers.put(step, (answer != null) ? answer : ""));
+		return new StoredConversation(c.itemSeq(), c.itemId(), c.model(), c.isOk(), c.error(), answers, messages,
+				checks, c.promptTokens(), c.completionTokens());
+	}
+
+}

@@ -1,0 +1,319 @@
+package dev.dmrbatch.jobfile;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.config.RunnerEndpoint;
+
+/**
+ * A job file ({@code jobs/<name>.yaml}): what to read, how to prompt, which model, what to export.
+ *
+ * @param concurrency {@code auto} or a number of requests in flight; {@code null} leaves it to the profile
+ * @param runners several model runners to spread the items across, over the profile's; each a URL, or
+ * {@code {url, concurrency}}
+ * @param skipLimit how many items may fail before the job fails; {@code null} for no limit
+ * @param layouts export layouts of this job, by format ({@code markdown}, {@code text}): templates in
+ * {@code templates/} instead of {@code export/results.md.ftl} and {@code export/results.txt.ftl}
+ * @param gate the quality gate over the steps' checks, or {@code null}
+ * @param source the file it was read from (not a key of the file)
+ * @param cache whether calls are answered from the response cache when a stored answer to the same request exists
+ * ({@code cache=} at launch overrides it); {@code null} for off
+ * @param exportOptions the options of exports that plugins provide, by export name
+ */
+public record JobDefinition(String name, String description, Input input, ModelSettings model,
+		@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> models, String system,
+		Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
+		@JsonProperty("skip-limit") Integer skipLimit, List<String> export, Map<String, String> layouts,
+		List<RunnerEndpoint> runners, Gate gate, @JsonIgnore Path source, Boolean cache,
+		@JsonProperty("export-options") Map<String, Map<String, Object>> exportOptions) {
+
+	public JobDefinition(String name, String description, Input input, ModelSettings model, List<String> models,
+			String system, Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
+			Integer skipLimit, List<String> export, Map<String, String> layouts, List<RunnerEndpoint> runners,
+			Gate gate, Path source, Boolean cache) {
+		this(name, description, input, model, models, system, vars, steps, concurrency, retry, skipLimit, export,
+				layouts, runners, gate, source, cache, null);
+	}
+
+	public JobDefinition(String name, String description, Input input, ModelSettings model, List<String> models,
+			String system, Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
+			Integer skipLimit, List<String> export, Map<String, String> layouts, List<RunnerEndpoint> runners,
+			Gate gate, Path source) {
+		this(name, description, input, model, models, system, vars, steps, concurrency, retry, skipLimit, export,
+				layouts, runners, gate, source, null, null);
+	}
+
+	public JobDefinition(String name, String description, Input input, ModelSettings model, String system,
+			Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry, Integer skipLimit,
+			List<String> export, Map<String, String> layouts, Path source) {
+		this(name, description, input, model, null, system, vars, steps, concurrency, retry, skipLimit, export, layouts,
+				null, null, source);
+	}
+
+	public static final List<String> INPUT_FORMATS = List.of("csv", "jsonl", "json", "text");
+
+	public static final List<String> EXPORT_FORMATS = List.of("jsonl", "json", "markdown", "text", "csv", "pdf", "html",
+			"openai-batch");
+
+	/**
+	 * @param format {@code csv}, {@code jsonl}, {@code json} or {@code text} (a folder of .txt/.md files)
+	 * @param path the input, relative to the working folder; {@code input=} on the command line overrides it
+	 * @param id the field that identifies an item; by default the record number, or the file name for text
+	 * @param options what a plugin's input format is given, {@code null} for none
+	 */
+	public record Input(String format, String path, String id, Map<String, Object> options) {
+
+		public Input(String format, String path, String id) {
+			this(format, path, id, null);
+		}
+
+	}
+
+	/**
+	 * One user turn and the model's reply; the prompt is inline or in {@code templates/<template>}. The model
+	 * settings on a step ({@code model}, {@code temperature}, {@code max_tokens} …) override the job's for this step.
+	 *
+	 * @param when a FreeMarker boolean expression over the item and earlier steps; when false the step is skipped
+	 * @param conversation {@code new} to start a fresh conversation (the system prompt and this step only);
+	 * {@code continue}, the default, to carry on the item's conversation
+	 * @param responseFormat {@code json} (any JSON object) or {@code json_schema} (with {@code schema} or
+	 * {@code schema_file})
+	 * @param schema a JSON Schema, inline
+	 * @param schemaFile a JSON Schema file, relative to the working folder
+	 * @param jsonRetries how many times an answer that does not parse or validate is asked for again (default 2)
+	 * @param checks what is checked on the step's answer, in order; {@code null} for none
+	 * @param options what a plugin's step type is given, {@code null} for none
+	 */
+	public record Step(String name, String prompt, String template, String model, Double temperature,
+			@JsonProperty("top_p") Double topP, @JsonProperty("max_tokens") Integer maxTokens,
+			@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> stop, Long seed,
+			@JsonProperty("presence_penalty") Double presencePenalty,
+			@JsonProperty("frequency_penalty") Double frequencyPenalty, Boolean stream, String when,
+			String conversation, @JsonProperty("response_format") String responseFormat, Map<String, Object> schema,
+			@JsonProperty("schema_file") String schemaFile, @JsonProperty("json_retries") Integer jsonRetries,
+			Boolean logprobs, @JsonProperty("top_logprobs") Integer topLogprobs, Integer n, Map<String, Object> extra,
+			String type, List<Check> checks, Map<String, Object> options) {
+
+		public Step(String name, String prompt, String template, String model, Double temperature, Double topP,
+				Integer maxTokens, List<String> stop, Long seed, Double presencePenalty, Double frequencyPenalty,
+				Boolean stream, String when, String conversation, String responseFormat, Map<String, Object> schema,
+				String schemaFile, Integer jsonRetries, Boolean logprobs, Integer topLogprobs, Integer n,
+				Map<String, Object> extra, String type, List<Check> checks) {
+			this(name, prompt, template, model, temperature, topP, maxTokens, stop, seed, presencePenalty,
+					frequencyPenalty, stream, when, conversation, responseFormat, schema, schemaFile, jsonRetries,
+					logprobs, topLogprobs, n, extra, type, checks, null);
+		}
+
+		public static final List<String> RESPONSE_FORMATS = List.of("text", "json", "json_schema");
+
+		/**
+		 * What a step sends: {@code chat} (the default) a turn of the conversation; {@code complete} its rendered
+		 * prompt, raw, to the legacy completions endpoint, the text that follows it being the step's answer;
+		 * {@code embed} its rendered text to the embeddings endpoint, the vector kept with the item. Neither of the
+		 * last two joins the conversation.
+		 */
+		public static final List<String> TYPES = List.of("chat", "complete", "embed");
+
+		public Step(String name, String prompt, String template) {
+			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null, null, null,
+					null, null, null, null, null, null, null, null);
+		}
+
+		/** A step without the advanced request fields ({@code logprobs}, {@code n}, {@code extra}) or checks. */
+		public Step(String name, String prompt, String template, String model, Double temperature, Double topP,
+				Integer maxTokens, List<String> stop, Long seed, Double presencePenalty, Double frequencyPenalty,
+				Boolean stream, String when, String conversation, String responseFormat, Map<String, Object> schema,
+				String schemaFile, Integer jsonRetries) {
+			this(name, prompt, template, model, temperature, topP, maxTokens, stop, seed, presencePenalty,
+					frequencyPenalty, stream, when, conversation, responseFormat, schema, schemaFile, jsonRetries, null);
+		}
+
+		/** A chat step without the advanced request fields ({@code logprobs}, {@code n}, {@code extra}). */
+		public Step(String name, String prompt, String template, String model, Double temperature, Double topP,
+				Integer maxTokens, List<String> stop, Long seed, Double presencePenalty, Double frequencyPenalty,
+				Boolean stream, String when, String conversation, String responseFormat, Map<String, Object> schema,
+				String schemaFile, Integer jsonRetries, List<Check> checks) {
+			this(name, prompt, template, model, temperature, topP, maxTokens, stop, seed, presencePenalty,
+					frequencyPenalty, stream, when, conversation, responseFormat, schema, schemaFile, jsonRetries, null,
+					null, null, null, null, checks);
+		}
+
+		public List<Check> checksOrEmpty() {
+			return (checks != null) ? checks : List.of();
+		}
+
+		/** The step's own model settings, over the job's. */
+		public ModelSettings settings() {
+			return new ModelSettings(model, temperature, topP, maxTokens, stop, seed, presencePenalty, frequencyPenalty,
+					stream, logprobs, topLogprobs, n, extra);
+		}
+
+		public boolean isComplete() {
+			return "complete".equals(type);
+		}
+
+		public boolean isEmbed() {
+			return "embed".equals(type);
+		}
+
+		/** A step of a type a plugin provides: no model call, no prompt. */
+		public boolean isPluginStep() {
+			return type != null && !TYPES.contains(type);
+		}
+
+		public boolean startsNewConversation() {
+			return "new".equals(conversation);
+		}
+
+		public int jsonRetriesOrDefault() {
+			return (jsonRetries != null) ? jsonRetries : 2;
+		}
+
+	}
+
+	/**
+	 * A check on a step's answer, named in results as {@code <step>.<check>}. Which keys apply depends on the type
+	 * (see {@link #TYPES}); the job file's check refuses the others.
+	 *
+	 * @param value the text a {@code contains}, {@code not-contains} or {@code equals} check looks for; for
+	 * {@code expected}, a FreeMarker template rendered with the item
+	 * @param values the answers a {@code one-of} check allows
+	 * @param pattern a {@code regex} check's regular expression, found anywhere in the answer
+	 * @param min a {@code length} check's least length
+	 * @param max a {@code length} check's greatest length
+	 * @param unit a {@code length} check's unit: {@code chars} (the default) or {@code words}
+	 * @param path a {@code json-path} check's JSONPath, such as {@code $.category}
+	 * @param jsonEquals the value a {@code json-path} check wants at its path
+	 * @param exists whether a {@code json-path} check wants its path to be there
+	 * @param among the values a {@code json-path} check allows at its path
+	 * @param ignoreCase compare without regard to case
+	 * @param trim compare the answer without its leading and trailing white space
+	 * @param rubric a {@code judge} check's question to its grader: a FreeMarker template that sees the item and the
+	 * steps
+	 * @param model a {@code judge} check's grader: its model and settings
+	 * @param passScore the least score, 1 to 5, a {@code judge} check passes with (3 by default)
+	 * @param minPassRate the share of answers, 0 to 1, that must pass this check for the run to pass its quality gate
+	 * @param options what a plugin's check type is given, {@code null} for none
+	 */
+	public record Check(String name, String type, String value, List<String> values, String pattern, Integer min,
+			Integer max, String unit, String path, @JsonProperty("equals") Object jsonEquals, Boolean exists,
+			@JsonProperty("in") List<Object> among, @JsonProperty("ignore-case") Boolean ignoreCase, Boolean trim,
+			String rubric, ModelSettings model, @JsonProperty("pass-score") Integer passScore,
+			@JsonProperty("min-pass-rate") Double minPassRate, Map<String, Object> options) {
+
+		public Check(String name, String type, String value, List<String> values, String pattern, Integer min,
+				Integer max, String unit, String path, Object jsonEquals, Boolean exists, List<Object> among,
+				Boolean ignoreCase, Boolean trim, String rubric, ModelSettings model, Integer passScore,
+				Double minPassRate) {
+			this(name, type, value, values, pattern, min, max, unit, path, jsonEquals, exists, among, ignoreCase, trim,
+					rubric, model, passScore, minPassRate, null);
+		}
+
+		/** The types of check, each with the keys it takes beside {@code name}, {@code type} and min-pass-rate. */
+		public static final Map<String, List<String>> TYPES = typesInOrder();
+
+		private static Map<String, List<String>> typesInOrder() {
+			Map<String, List<String>> types = new java.util.LinkedHashMap<>();
+			types.put("contains", List.of("value", "ignore-case"));
+			types.put("not-contains", List.of("value", "ignore-case"));
+			types.put("equals", List.of("value", "ignore-case", "trim"));
+			types.put("one-of", List.of("values", "ignore-case", "trim"));
+			types.put("regex", List.of("pattern", "ignore-case"));
+			types.put("length", List.of("min", "max", "unit", "trim"));
+			types.put("json-path", List.of("path", "equals", "exists", "in", "ignore-case"));
+			types.put("expected", List.of("value", "ignore-case"));
+			types.put("judge", List.of("rubric", "model", "pass-score"));
+			return java.util.Collections.unmodifiableMap(types);
+		}
+
+		/** The keys this check gives, beside {@code name}, {@code type} and {@code min-pass-rate}. */
+		public List<String> keysGiven() {
+			List<String> keys = new java.util.ArrayList<>();
+			java.util.function.BiConsumer<String, Object> given = (key, v) -> {
+				if (v != null) {
+					keys.add(key);
+				}
+			};
+			given.accept("value", value);
+			given.accept("values", values);
+			given.accept("pattern", pattern);
+			given.accept("min", min);
+			given.accept("max", max);
+			given.accept("unit", unit);
+			given.accept("path", path);
+			given.accept("equals", jsonEquals);
+			given.accept("exists", exists);
+			given.accept("in", among);
+			given.accept("ignore-case", ignoreCase);
+			given.accept("trim", trim);
+			given.accept("rubric", rubric);
+			given.accept("model", model);
+			given.accept("pass-score", passScore);
+			given.accept("options", options);
+			return keys;
+		}
+
+		public boolean ignoresCase() {
+			return Boolean.TRUE.equals(ignoreCase);
+		}
+
+		public boolean trims() {
+			return Boolean.TRUE.equals(trim);
+		}
+
+		public int passScoreOrDefault() {
+			return (passScore != null) ? passScore : 3;
+		}
+
+	}
+
+	/**
+	 * The quality gate: a run whose checks pass less often than this ends with its own exit code.
+	 *
+	 * @param minPassRate the share of answers, 0 to 1, that must pass each check (a check's own
+	 * {@code min-pass-rate} replaces it)
+	 */
+	public record Gate(@JsonProperty("min-pass-rate") Double minPassRate) {
+	}
+
+	/**
+	 * Retries of transient faults for this job, over the profile's {@code dmr.retry}; durations like {@code 1s},
+	 * {@code 500ms}, {@code 2m}.
+	 */
+	public record Retry(Integer attempts, String backoff, @JsonProperty("max-backoff") String maxBackoff) {
+	}
+
+	JobDefinition withSource(Path file) {
+		return new JobDefinition(name, description, input, model, models, system, vars, steps, concurrency, retry,
+				skipLimit, export, layouts, runners, gate, file, cache, exportOptions);
+	}
+
+	/** Whether any step has checks. */
+	public boolean hasChecks() {
+		return steps != null && steps.stream().anyMatch((step) -> step != null && !step.checksOrEmpty().isEmpty());
+	}
+
+	public Map<String, Object> varsOrEmpty() {
+		return (vars != null) ? vars : Map.of();
+	}
+
+	public Map<String, String> layoutsOrEmpty() {
+		return (layouts != null) ? layouts : Map.of();
+	}
+
+	/** The options of an export a plugin provides; empty when the job file gives none. */
+	public Map<String, Object> exportOptions(String format) {
+		Map<String, Object> options = (exportOptions != null) ? exportOptions.get(format) : null;
+		return (options != null) ? options : Map.of();
+	}
+
+	public List<String> exportsOrDefault() {
+		return (export != null) ? export : List.of("jsonl", "html");
+	}
+
+}

@@ -1,0 +1,603 @@
+package dev.dmrbatch.jobfile;
+
+import java.io.CharConversionException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import dev.dmrbatch.config.Concurrency;
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.RunnerEndpoint;
+import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.model.StructuredOutput;
+import dev.dmrbatch.plugin.LoadedPlugins;
+import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.plugin.Provided;
+import dev.dmrbatch.plugin.api.Export;
+import dev.dmrbatch.plugin.api.InputFormat;
+import dev.dmrbatch.plugin.api.Options;
+import dev.dmrbatch.plugin.api.StepType;
+import dev.dmrbatch.text.SafeText;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.ReaderException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Finds and reads job files. Each problem becomes one sentence that names the file, the key and, where YAML
+ * tells it, the line.
+ */
+@Component
+public class JobFiles {
+
+	private static final Pattern STEP_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,98}");
+
+	private static final Pattern DUPLICATE = Pattern.compile("^Duplicate (?:Object )?(?:property|field) [\"'](.*)[\"']$");
+
+	private final YAMLMapper yaml = YAMLMapper.builder()
+		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+		.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+		.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+		.build();
+
+	private final DmrProperties properties;
+
+	private final Validator validator;
+
+	private final Plugins plugins;
+
+	JobFiles(DmrProperties properties, Validator validator) {
+		this(properties, validator, null);
+	}
+
+	@org.springframework.beans.factory.annotation.Autowired
+	JobFiles(DmrProperties properties, Validator validator, Plugins plugins) {
+		this.properties = properties;
+		this.validator = validator;
+		this.plugins = plugins;
+	}
+
+	/**
+	 * What the working folder's plugins provide, loaded the first time this is asked: only a name that is not built
+	 * in asks.
+	 * @throws dev.dmrbatch.plugin.PluginLoadException naming a jar that cannot be used
+	 */
+	public LoadedPlugins plugins() {
+		return Plugins.of(this.plugins);
+	}
+
+	public Path jobsFolder() {
+		return this.properties.resolve("jobs");
+	}
+
+	/** The names of the job files in {@code jobs/}, sorted. */
+	public List<String> available() {
+		Path folder = jobsFolder();
+		if (!Files.isDirectory(folder)) {
+			return List.of();
+		}
+		try (Stream<Path> files = Files.list(folder)) {
+			return files.map((p) -> p.getFileName().toString())
+				.filter((n) -> n.endsWith(".yaml") || n.endsWith(".yml"))
+				.map((n) -> n.substring(0, n.lastIndexOf('.')))
+				.sorted()
+				.toList();
+		}
+		catch (IOException ex) {
+			return List.of();
+		}
+	}
+
+	/** Reads {@code jobs/<name>.yaml} (or {@code .yml}), or the job file at a path. */
+	public JobDefinition load(String nameOrPath) {
+		Path file = locate(nameOrPath);
+		JobDefinition job;
+		try {
+			job = this.yaml.readValue(file.toFile(), JobDefinition.class);
+		}
+		catch (JacksonException ex) {
+			throw new JobFileException(describe(file, ex));
+		}
+		if (job == null) {
+			throw new JobFileException("job file " + display(file) + " is empty");
+		}
+		job = job.withSource(file);
+		validate(job, file);
+		return job;
+	}
+
+	private Path locate(String nameOrPath) {
+		if (nameOrPath.endsWith(".yaml") || nameOrPath.endsWith(".yml") || nameOrPath.contains("/")) {
+			Path file = this.properties.resolve(nameOrPath);
+			if (!Files.isRegularFile(file)) {
+				throw new JobFileException("job file " + nameOrPath + " does not exist");
+			}
+			return file;
+		}
+		for (String extension : List.of(".yaml", ".yml")) {
+			Path file = jobsFolder().resolve(nameOrPath + extension);
+			if (Files.isRegularFile(file)) {
+				return file;
+			}
+		}
+		List<String> jobs = available();
+		throw new JobFileException("unknown job '" + nameOrPath + "': there is no " + display(jobsFolder())
+				+ "/" + nameOrPath + ".yaml" + (jobs.isEmpty() ? "" : " (jobs: " + String.join(", ", jobs) + ")"));
+	}
+
+	private void validate(JobDefinition job, Path file) {
+		String where = "job file " + display(file);
+		List<String> problems = new ArrayList<>();
+		if (job.input() != null && job.input().format() != null
+				&& !JobDefinition.INPUT_FORMATS.contains(job.input().format())) {
+			Provided<InputFormat> plugin = plugins().inputFormat(job.input().format());
+			if (plugin == null) {
+				problems.add("input.format '" + job.input().format() + "' is not one of "
+						+ String.join(", ", names(JobDefinition.INPUT_FORMATS, plugins().inputFormats().keySet())));
+			}
+		}
+		else if (job.input() != null && job.input().options() != null) {
+			problems.add("input.options is for input formats that plugins provide");
+		}
+		if (job.steps() == null || job.steps().isEmpty()) {
+			problems.add("'steps' is missing: a job needs at least one step with a prompt or a template");
+		}
+		else {
+			Set<String> names = new HashSet<>();
+			for (int i = 0; i < job.steps().size(); i++) {
+				JobDefinition.Step step = job.steps().get(i);
+				String at = "steps[" + i + "]";
+				if (step == null) {
+					problems.add(at + " is empty");
+					continue;
+				}
+				if (step.name() == null || step.name().isBlank()) {
+					problems.add(at + " has no name");
+				}
+				else if (!STEP_NAME.matcher(step.name()).matches()) {
+					problems.add(at + ".name '" + step.name()
+							+ "' must be letters, digits and '_' (it is used as ${steps." + step.name() + "})");
+				}
+				else if (!names.add(step.name())) {
+					problems.add(at + ".name '" + step.name() + "' is used by an earlier step too");
+				}
+				if (step.isPluginStep()) {
+					pluginStep(problems, at, step);
+				}
+				else if ((step.prompt() == null) == (step.template() == null)) {
+					problems.add(at + " needs exactly one of 'prompt' or 'template'");
+				}
+				checkStep(problems, at, step);
+				CheckRules.checkStep(problems, at, step, step.responseFormat() != null
+						&& !"text".equals(step.responseFormat()), this.validator, (type) -> plugins().checkType(type));
+			}
+		}
+		CheckRules.checkGate(problems, job);
+		if (job.models() != null) {
+			if (job.model() != null && job.model().name() != null) {
+				problems.add("give either 'models' or 'model.name', not both");
+			}
+			if (job.models().stream().anyMatch((m) -> m == null || m.isBlank())) {
+				problems.add("'models' has an empty name");
+			}
+			else if (new HashSet<>(job.models()).size() < job.models().size()) {
+				problems.add("'models' names one model twice");
+			}
+		}
+		try {
+			Concurrency.parse(job.concurrency(), "concurrency");
+			if (job.runners() != null) {
+				for (RunnerEndpoint runner : job.runners()) {
+					if (runner != null && runner.concurrency() != null) {
+						Concurrency.parse(runner.concurrency(), "concurrency of runner " + runner.url());
+					}
+				}
+			}
+		}
+		catch (IllegalArgumentException ex) {
+			problems.add(ex.getMessage());
+		}
+		if (job.skipLimit() != null && job.skipLimit() < 0) {
+			problems.add("skip-limit must be 0 or more");
+		}
+		if (job.retry() != null) {
+			if (job.retry().attempts() != null && job.retry().attempts() < 1) {
+				problems.add("retry.attempts must be at least 1");
+			}
+			checkDuration(problems, "retry.backoff", job.retry().backoff());
+			checkDuration(problems, "retry.max-backoff", job.retry().maxBackoff());
+		}
+		if (job.export() != null) {
+			for (String format : job.export()) {
+				if (JobDefinition.EXPORT_FORMATS.contains(format)) {
+					continue;
+				}
+				Provided<Export> plugin = plugins().export(format);
+				if (plugin == null) {
+					problems.add("export '" + format + "' is not one of "
+							+ String.join(", ", names(JobDefinition.EXPORT_FORMATS, plugins().exports().keySet())));
+					continue;
+				}
+				try {
+					plugin.extension().check(Options.of(job.exportOptions(format)));
+				}
+				catch (RuntimeException | LinkageError ex) {
+					problems.add(Plugins.describe("export-options." + format + " (export from " + plugin.jar() + ")",
+							ex));
+				}
+			}
+		}
+		if (job.exportOptions() != null) {
+			for (String format : job.exportOptions().keySet()) {
+				if (!job.exportsOrDefault().contains(format) || JobDefinition.EXPORT_FORMATS.contains(format)) {
+					problems.add("export-options." + format + ": options are for exports that plugins provide and "
+							+ "the job's export list names");
+				}
+			}
+		}
+		for (var layout : job.layoutsOrEmpty().entrySet()) {
+			if (!List.of("markdown", "text").contains(layout.getKey())) {
+				problems.add("layouts." + layout.getKey() + ": only markdown and text exports have layouts");
+			}
+			else if (!Files.isRegularFile(this.properties.resolve("templates").resolve(layout.getValue()))) {
+				problems.add("layouts." + layout.getKey() + ": template " + layout.getValue() + " not found in templates/");
+			}
+		}
+		if (job.model() != null) {
+			for (ConstraintViolation<?> violation : this.validator.validate(job.model())) {
+				problems.add("model." + snake(violation.getPropertyPath().toString()) + " "
+						+ violation.getMessage());
+			}
+			checkExtra(problems, "model", job.model());
+		}
+		if (!problems.isEmpty()) {
+			throw new JobFileException(where + ": " + String.join("; ", problems));
+		}
+	}
+
+	/** A step of a type a plugin provides: known, without a prompt, its options accepted by the plugin. */
+	private void pluginStep(List<String> problems, String at, JobDefinition.Step step) {
+		Provided<StepType> plugin = plugins().stepType(step.type());
+		if (plugin == null) {
+			problems.add(at + ".type '" + SafeText.excerpt(step.type(), 40) + "' is not one of "
+					+ String.join(", ", names(JobDefinition.Step.TYPES, plugins().stepTypes().keySet())));
+			return;
+		}
+		if (step.prompt() != null || step.template() != null || step.responseFormat() != null) {
+			problems.add(at + " has type " + step.type() + " (a plugin's step, no model call): it takes options, not "
+					+ "a prompt, template or response_format");
+		}
+		try {
+			plugin.extension().validate(Options.of(step.options()));
+		}
+		catch (RuntimeException | LinkageError ex) {
+			problems.add(Plugins.describe(at + ".options (step type " + step.type() + " from " + plugin.jar() + ")",
+					ex));
+		}
+	}
+
+	private static List<String> names(java.util.Collection<String> builtIn, java.util.Collection<String> plugins) {
+		List<String> names = new ArrayList<>(builtIn);
+		plugins.stream().sorted().forEach(names::add);
+		return names;
+	}
+
+	private void checkStep(List<String> problems, String at, JobDefinition.Step step) {
+		for (ConstraintViolation<?> violation : this.validator.validate(step.settings())) {
+			problems.add(at + "." + snake(violation.getPropertyPath().toString()) + " " + violation.getMessage());
+		}
+		checkExtra(problems, at, step.settings());
+		if (step.options() != null && !step.isPluginStep()) {
+			problems.add(at + ".options is for steps of a type that a plugin provides");
+		}
+		if ((step.isComplete() || step.isEmbed()) && step.responseFormat() != null
+				&& !"text".equals(step.responseFormat())) {
+			problems.add(at + " has type " + step.type() + ": response_format is for chat steps");
+		}
+		if (step.isEmbed() && (step.stream() != null || step.logprobs() != null || step.topLogprobs() != null)) {
+			problems.add(at + " has type embed: stream, logprobs and top_logprobs are for steps that answer in text");
+		}
+		if (step.isEmbed() && !step.checksOrEmpty().isEmpty()) {
+			problems.add(at + " has type embed: checks are for steps that answer in text (a complete step's text is "
+					+ "checked like a chat step's)");
+		}
+		if (step.conversation() != null && !List.of("new", "continue").contains(step.conversation())) {
+			problems.add(at + ".conversation '" + step.conversation() + "' must be 'new' or 'continue'");
+		}
+		if (step.jsonRetries() != null && step.jsonRetries() < 0) {
+			problems.add(at + ".json_retries must be 0 or more");
+		}
+		if (step.when() != null && step.when().isBlank()) {
+			problems.add(at + ".when is empty: give a condition such as item.lang != \"en\", or remove it");
+		}
+		String format = step.responseFormat();
+		if (format != null && !JobDefinition.Step.RESPONSE_FORMATS.contains(format)) {
+			problems.add(at + ".response_format '" + format + "' is not one of "
+					+ String.join(", ", JobDefinition.Step.RESPONSE_FORMATS));
+			return;
+		}
+		boolean hasSchema = step.schema() != null || step.schemaFile() != null;
+		if ("json_schema".equals(format)) {
+			if ((step.schema() == null) == (step.schemaFile() == null)) {
+				problems.add(at + " has response_format json_schema: it needs exactly one of 'schema' or 'schema_file'");
+				return;
+			}
+			try {
+				structuredOutput(step);
+			}
+			catch (JobFileException ex) {
+				problems.add(ex.getMessage());
+			}
+		}
+		else if (hasSchema) {
+			problems.add(at + " has a schema but response_format is not json_schema");
+		}
+	}
+
+	/** An {@code extra:} key that a setting of its own sends would send it twice, and one of them unchecked. */
+	private static void checkExtra(List<String> problems, String at, ModelSettings settings) {
+		for (String key : settings.ownFieldsInExtra()) {
+			problems.add(at + ".extra." + key + ": " + (key.equals("model") || key.equals("messages")
+					|| key.equals("prompt") || key.equals("input") || key.equals("stream_options")
+							? "dmr-batch sends it itself" : "give it as " + at + "." + key + ", not in extra"));
+		}
+	}
+
+	/**
+	 * What JSON a step asks for, or {@code null} for a text answer.
+	 * @throws JobFileException naming the step's schema when it cannot be read or is not a JSON Schema
+	 */
+	public StructuredOutput structuredOutput(JobDefinition.Step step) {
+		if ("json".equals(step.responseFormat())) {
+			return StructuredOutput.anyObject(step.name());
+		}
+		if (!"json_schema".equals(step.responseFormat())) {
+			return null;
+		}
+		Path file = (step.schemaFile() != null) ? this.properties.resolve(step.schemaFile()) : null;
+		try {
+			return StructuredOutput.schema(step.name(), step.schema(), file);
+		}
+		catch (IllegalArgumentException ex) {
+			String what = (file != null) ? "schema_file " + step.schemaFile() : "schema";
+			throw new JobFileException("steps." + step.name() + "." + what + " " + ex.getMessage());
+		}
+	}
+
+	/** The JSON steps of a job and their schemas' top-level properties: the CSV export's data columns. */
+	public java.util.Map<String, List<String>> jsonColumns(JobDefinition job) {
+		List<StructuredOutput> formats = new ArrayList<>();
+		job.steps().forEach((step) -> formats.add(structuredOutput(step)));
+		return StructuredOutput.columns(job.steps().stream().map(JobDefinition.Step::name).toList(), formats);
+	}
+
+	private static void checkDuration(List<String> problems, String key, String value) {
+		if (value == null) {
+			return;
+		}
+		try {
+			if (DurationStyle.detectAndParse(value).isNegative()) {
+				problems.add(key + " must not be negative");
+			}
+		}
+		catch (IllegalArgumentException ex) {
+			problems.add(key + " '" + value + "' is not a duration (e.g. 500ms, 2s, 1m)");
+		}
+	}
+
+	private String describe(Path file, JacksonException ex) {
+		StringBuilder message = new StringBuilder("job file ").append(display(file));
+		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof CharConversionException) {
+				return message.append(" is not UTF-8 text: a job file is YAML").toString();
+			}
+			if (cause instanceof ReaderException special) {
+				return message.append(" holds a character YAML does not allow (")
+					.append(String.format("U+%04X", special.getCodePoint()))
+					.append("): a job file is YAML text")
+					.toString();
+			}
+		}
+		MarkedYamlEngineException syntax = (ex.getCause() instanceof MarkedYamlEngineException marked) ? marked : null;
+		int line = 0;
+		if (syntax != null && syntax.getProblemMark().isPresent()) {
+			line = syntax.getProblemMark().get().getLine() + 1;
+		}
+		else if (ex.getLocation() != null && ex.getLocation().getLineNr() > 0) {
+			line = ex.getLocation().getLineNr();
+			if (ex instanceof UnrecognizedPropertyException unknown) {
+				line = keyLine(file, line, String.valueOf(unknown.getPropertyName()));
+			}
+			else if (ex instanceof StreamReadException && duplicateKey(ex) != null) {
+				line = keyLine(file, line, duplicateKey(ex));
+			}
+		}
+		if (line > 0) {
+			message.append(" line ").append(line);
+		}
+		message.append(": ");
+		String path = path(ex);
+		if (syntax != null) {
+			message.append("not valid YAML, ").append(SafeText.excerpt(problem(syntax), 80));
+			// the place, never the line's text: a file given by mistake (credentials, a .env) may hold a secret there
+			syntax.getProblemMark()
+				.ifPresent((mark) -> message.append(" (column ").append(mark.getColumn() + 1).append(")"));
+		}
+		else if (ex instanceof StreamReadException && duplicateKey(ex) != null) {
+			message.append("key '").append(SafeText.excerpt(duplicateKey(ex), 40))
+				.append("' is given twice (the second would replace the first)");
+		}
+		else if (ex instanceof UnrecognizedPropertyException unknown) {
+			TreeSet<String> known = unknown.getKnownPropertyIds()
+				.stream()
+				.map(String::valueOf)
+				.collect(Collectors.toCollection(TreeSet::new));
+			message.append("unknown key '").append(SafeText.excerpt(path, 60)).append("'");
+			if (!known.isEmpty()) {
+				message.append(" (known here: ").append(String.join(", ", known)).append(")");
+			}
+		}
+		else if (ex instanceof MismatchedInputException mismatch && path.isEmpty()) {
+			if (mismatch.getCurrentToken() == null) {
+				return "job file " + display(file) + " is empty: it needs at least 'steps'";
+			}
+			message.append("a job file must be a mapping of keys such as name, model and steps, found ")
+				.append(found(mismatch.getCurrentToken()));
+		}
+		else if (ex instanceof MismatchedInputException mismatch) {
+			message.append("'").append(SafeText.excerpt(path, 60)).append("' must be ")
+				.append(expected(mismatch.getTargetType(), path.substring(path.lastIndexOf('.') + 1)));
+			if (mismatch.getCurrentToken() != null) {
+				message.append(", found ").append(found(mismatch.getCurrentToken()));
+			}
+		}
+		else if (!path.isEmpty() && ex.getCause() instanceof IllegalArgumentException invalid
+				&& invalid.getMessage() != null) {
+			message.append("'").append(SafeText.excerpt(path, 60)).append("' ")
+				.append(SafeText.excerpt(invalid.getMessage(), 200));
+		}
+		else if (!path.isEmpty()) {
+			message.append("'").append(SafeText.excerpt(path, 60)).append("' has a value that cannot be used here");
+		}
+		else {
+			message.append("not a job file that can be read");
+		}
+		return message.toString();
+	}
+
+	/** What the YAML parser found wrong, without the excerpt of the file it adds. */
+	private static String problem(MarkedYamlEngineException syntax) {
+		String problem = (syntax.getProblem() != null) ? syntax.getProblem() : syntax.getContext();
+		problem = (problem != null) ? problem : "a syntax error";
+		int end = problem.indexOf('\n');
+		problem = (end < 0) ? problem : problem.substring(0, end);
+		end = problem.indexOf(". ");
+		return ((end < 0) ? problem : problem.substring(0, end)).strip();
+	}
+
+	/** The key a duplicate-key error names, or {@code null}. */
+	private static String duplicateKey(JacksonException ex) {
+		Matcher matcher = DUPLICATE.matcher(String.valueOf(ex.getOriginalMessage()));
+		return matcher.find() ? matcher.group(1) : null;
+	}
+
+	private static String found(JsonToken token) {
+		return switch (token) {
+			case VALUE_STRING -> "text";
+			case START_ARRAY -> "a list";
+			case START_OBJECT -> "a mapping";
+			case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+			case VALUE_TRUE, VALUE_FALSE -> "true or false";
+			case VALUE_NULL -> "nothing";
+			default -> "something else";
+		};
+	}
+
+	/** Jackson places an unknown key after its value; the key's own line is the last one above that names it. */
+	private static int keyLine(Path file, int reported, String key) {
+		try {
+			List<String> lines = Files.readAllLines(file);
+			Pattern keyPattern = Pattern.compile("^\\s*(-\\s+)?\"?" + Pattern.quote(key) + "\"?\\s*:");
+			for (int i = Math.min(reported, lines.size()) - 1; i >= 0; i--) {
+				if (keyPattern.matcher(lines.get(i)).find()) {
+					return i + 1;
+				}
+			}
+		}
+		catch (IOException ex) {
+			// keep Jackson's line
+		}
+		return reported;
+	}
+
+	private static String expected(Class<?> type, String key) {
+		if (type == null) {
+			return "of another type";
+		}
+		if (type == String.class) {
+			return "text";
+		}
+		if (type == Integer.class || type == Long.class || type == int.class || type == long.class) {
+			return "a whole number";
+		}
+		if (Number.class.isAssignableFrom(type) || type == double.class) {
+			return "a number";
+		}
+		if (type == Boolean.class || type == boolean.class) {
+			return "true or false";
+		}
+		if (List.class.isAssignableFrom(type)) {
+			return switch (key) {
+				case "steps" -> "a list of steps";
+				case "runners" -> "a list of runners";
+				case "models" -> "a list of model names";
+				case "export" -> "a list of export formats";
+				default -> "a list";
+			};
+		}
+		if (type == JobDefinition.Step.class) {
+			return "a step (a mapping with name and prompt or template)";
+		}
+		if (type == java.net.URI.class) {
+			return "a URL";
+		}
+		if (type == RunnerEndpoint.class) {
+			return "a runner (its URL, or a mapping with url and concurrency)";
+		}
+		return "a mapping of keys to values";
+	}
+
+	private static String path(JacksonException ex) {
+		StringBuilder path = new StringBuilder();
+		for (JacksonException.Reference reference : ex.getPath()) {
+			if (reference.getPropertyName() != null) {
+				if (!path.isEmpty()) {
+					path.append('.');
+				}
+				path.append(reference.getPropertyName());
+			}
+			else if (reference.getIndex() >= 0) {
+				path.append('[').append(reference.getIndex()).append(']');
+			}
+		}
+		return path.toString();
+	}
+
+	private static String snake(String property) {
+		return switch (property) {
+			case "topP" -> "top_p";
+			case "maxTokens" -> "max_tokens";
+			case "presencePenalty" -> "presence_penalty";
+			case "frequencyPenalty" -> "frequency_penalty";
+			default -> property;
+		};
+	}
+
+	public String display(Path file) {
+		Path home = this.properties.home().toAbsolutePath().normalize();
+		Path absolute = file.toAbsolutePath().normalize();
+		return absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString();
+	}
+
+}

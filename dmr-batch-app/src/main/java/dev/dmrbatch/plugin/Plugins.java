@@ -1,0 +1,278 @@
+package dev.dmrbatch.plugin;
+
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.function.Function;
+import java.util.jar.JarFile;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.plugin.api.CheckType;
+import dev.dmrbatch.plugin.api.Export;
+import dev.dmrbatch.plugin.api.InputFormat;
+import dev.dmrbatch.plugin.api.Plugin;
+import dev.dmrbatch.plugin.api.StepType;
+import dev.dmrbatch.text.SafeText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * The plugin jars of the working folder's {@code plugins/} and of the folders in {@code dmr.plugins.path}, loaded the
+ * first time something asks for them (a job file naming a format that is not built in, {@code job=plugins}), never
+ * when there are none. Each jar gets a class loader of its own whose parent shows only the plugin API
+ * ({@link ApiOnlyClassLoader}); its {@link Plugin}s are found with {@link ServiceLoader}. A jar that cannot be loaded,
+ * a plugin that throws while starting and a name already taken stop dmr-batch with one sentence naming the jar(s).
+ */
+@Component
+public class Plugins implements DisposableBean {
+
+	private static final Logger log = LoggerFactory.getLogger(Plugins.class);
+
+	static final String SERVICE = "META-INF/services/" + Plugin.class.getName();
+
+	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
+
+	/** How {@link ServiceLoader} says that a class the services file names is not there. */
+	private static final Pattern MISSING = Pattern.compile("Provider (\\S+) not found");
+
+	private static final String BUILT_IN = "dmr-batch itself";
+
+	private final DmrProperties properties;
+
+	private final List<URLClassLoader> loaders = new ArrayList<>();
+
+	private LoadedPlugins loaded;
+
+	Plugins(DmrProperties properties) {
+		this.properties = properties;
+	}
+
+	/**
+	 * The plugins, loaded on the first call.
+	 * @throws PluginLoadException naming the jar that cannot be used
+	 */
+	public synchronized LoadedPlugins loaded() {
+		if (this.loaded == null) {
+			this.loaded = load();
+		}
+		return this.loaded;
+	}
+
+	/** What {@code plugins} provides, none when there is no such bean (tests that build a part by hand). */
+	public static LoadedPlugins of(Plugins plugins) {
+		return (plugins != null) ? plugins.loaded() : LoadedPlugins.NONE;
+	}
+
+	/**
+	 * Calls a plugin, turning what it throws into one sentence: a {@link dev.dmrbatch.plugin.api.PluginException}'s
+	 * message as it is, anything else named by its class.
+	 * @param what what was asked of it, such as {@code "input format xlsx (plugins/x.jar)"}
+	 */
+	public static String describe(String what, Throwable ex) {
+		if (ex instanceof dev.dmrbatch.plugin.api.PluginException) {
+			return what + ": " + SafeText.excerpt(SafeText.firstLine(String.valueOf(ex.getMessage())), 300);
+		}
+		return what + " failed: " + problem(ex);
+	}
+
+	private LoadedPlugins load() {
+		Path home = this.properties.home();
+		List<Path> jars = new ArrayList<>();
+		List<Path> folders = this.properties.plugins().folders(home);
+		for (int i = 0; i < folders.size(); i++) {
+			Path folder = folders.get(i);
+			if (!Files.isDirectory(folder)) {
+				if (i > 0) {
+					throw new PluginLoadException("dmr.plugins.path: folder " + display(folder) + " does not exist");
+				}
+				continue;
+			}
+			try (Stream<Path> files = Files.list(folder)) {
+				files.filter((file) -> file.getFileName().toString().endsWith(".jar")).sorted().forEach(jars::add);
+			}
+			catch (IOException ex) {
+				throw new PluginLoadException("plugin folder " + display(folder) + " cannot be read: "
+						+ SafeText.firstLine(ex.getMessage()));
+			}
+		}
+		if (jars.isEmpty()) {
+			return LoadedPlugins.NONE;
+		}
+		Registry registry = new Registry();
+		ClassLoader parent = new ApiOnlyClassLoader(Plugin.class.getClassLoader());
+		for (Path jar : jars) {
+			registry.add(display(jar), start(jar, display(jar), parent));
+		}
+		LoadedPlugins plugins = registry.build();
+		for (PluginJar jar : plugins.jars()) {
+			log.debug("plugin {} {} from {}", jar.name(), jar.version(), jar.jar());
+		}
+		return plugins;
+	}
+
+	/** The jar's plugins, created and asked what they provide. */
+	private List<Started> start(Path jar, String name, ClassLoader parent) {
+		try (JarFile file = new JarFile(jar.toFile())) {
+			if (file.getEntry(SERVICE) == null) {
+				throw new PluginLoadException("plugin jar " + name + " has no " + SERVICE
+						+ ": it must name its plugin class there");
+			}
+		}
+		catch (IOException ex) {
+			throw new PluginLoadException("plugin jar " + name + " cannot be read as a jar ("
+					+ SafeText.firstLine(String.valueOf(ex.getMessage())) + ")");
+		}
+		URLClassLoader loader;
+		try {
+			loader = new URLClassLoader("plugin " + jar.getFileName(), new URL[] { jar.toUri().toURL() }, parent);
+		}
+		catch (MalformedURLException ex) {
+			throw new PluginLoadException("plugin jar " + name + " cannot be loaded: " + ex.getMessage());
+		}
+		this.loaders.add(loader);
+		List<Started> started = new ArrayList<>();
+		Iterator<Plugin> plugins = ServiceLoader.load(Plugin.class, loader).iterator();
+		try {
+			while (plugins.hasNext()) {
+				Plugin plugin = plugins.next();
+				started.add(new Started(plugin, plugin.name(), plugin.version(), List.copyOf(plugin.inputFormats()),
+						List.copyOf(plugin.exports()), List.copyOf(plugin.checkTypes()), List.copyOf(plugin.stepTypes())));
+			}
+		}
+		catch (ServiceConfigurationError ex) {
+			java.util.regex.Matcher missing = MISSING.matcher(String.valueOf(ex.getMessage()));
+			if (ex.getCause() == null && missing.find()) {
+				throw new PluginLoadException("plugin jar " + name + " names the plugin class "
+						+ SafeText.excerpt(missing.group(1), 100) + " in " + SERVICE + ", which is not in the jar");
+			}
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			// its constructor threw: the plugin's own failure as it starts, not the jar's
+			boolean threw = String.valueOf(ex.getMessage()).endsWith("could not be instantiated")
+					&& !(cause instanceof LinkageError);
+			throw new PluginLoadException("plugin jar " + name + (threw ? " failed to start: " : " cannot be loaded: ")
+					+ problem(cause));
+		}
+		catch (RuntimeException | LinkageError ex) {
+			throw new PluginLoadException("plugin jar " + name + " failed to start: " + problem(ex));
+		}
+		if (started.isEmpty()) {
+			throw new PluginLoadException("plugin jar " + name + " provides no plugin: " + SERVICE + " names none");
+		}
+		return started;
+	}
+
+	private static String problem(Throwable ex) {
+		if (ex instanceof NoClassDefFoundError || ex instanceof ClassNotFoundException) {
+			return "class " + SafeText.firstLine(String.valueOf(ex.getMessage())).replace('/', '.')
+					+ " is missing (a plugin sees only the JDK and dev.dmrbatch.plugin.api: put its libraries in its jar)";
+		}
+		String message = (ex.getMessage() != null) ? SafeText.excerpt(SafeText.firstLine(ex.getMessage()), 200) : "";
+		return ex.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
+	}
+
+	private String display(Path path) {
+		Path home = this.properties.home().toAbsolutePath().normalize();
+		Path absolute = path.toAbsolutePath().normalize();
+		return absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString();
+	}
+
+	@Override
+	public void destroy() {
+		for (URLClassLoader loader : this.loaders) {
+			try {
+				loader.close();
+			}
+			catch (IOException ex) {
+				log.debug("closing a plugin's class loader failed: {}", ex.getMessage());
+			}
+		}
+	}
+
+	private record Started(Plugin plugin, String name, String version, List<InputFormat> inputFormats,
+			List<Export> exports, List<CheckType> checkTypes, List<StepType> stepTypes) {
+	}
+
+	/** The names taken so far, built-in ones first, and by which jar. */
+	private static final class Registry {
+
+		private final List<PluginJar> jars = new ArrayList<>();
+
+		private final Map<String, Provided<InputFormat>> inputFormats = new LinkedHashMap<>();
+
+		private final Map<String, Provided<Export>> exports = new LinkedHashMap<>();
+
+		private final Map<String, Provided<CheckType>> checkTypes = new LinkedHashMap<>();
+
+		private final Map<String, Provided<StepType>> stepTypes = new LinkedHashMap<>();
+
+		void add(String jar, List<Started> plugins) {
+			for (Started plugin : plugins) {
+				List<String> inputs = register(jar, "input format", plugin.inputFormats(), InputFormat::name,
+						this.inputFormats, JobDefinition.INPUT_FORMATS);
+				List<String> exports = register(jar, "export", plugin.exports(), Export::name, this.exports,
+						JobDefinition.EXPORT_FORMATS);
+				List<String> checks = register(jar, "check type", plugin.checkTypes(), CheckType::name,
+						this.checkTypes, JobDefinition.Check.TYPES.keySet());
+				List<String> steps = register(jar, "step type", plugin.stepTypes(), StepType::name, this.stepTypes,
+						JobDefinition.Step.TYPES);
+				this.jars.add(new PluginJar(jar, String.valueOf(plugin.name()), String.valueOf(plugin.version()),
+						inputs, exports, checks, steps));
+			}
+		}
+
+		private static <T> List<String> register(String jar, String kind, List<T> extensions,
+				Function<T, String> naming, Map<String, Provided<T>> taken, Collection<String> builtIn) {
+			List<String> names = new ArrayList<>();
+			for (T extension : extensions) {
+				String name;
+				try {
+					name = naming.apply(extension);
+				}
+				catch (RuntimeException | LinkageError ex) {
+					throw new PluginLoadException("plugin jar " + jar + " failed to start: " + problem(ex));
+				}
+				if (name == null || !NAME.matcher(name).matches()) {
+					throw new PluginLoadException("plugin jar " + jar + " names its " + kind + " '"
+							+ SafeText.excerpt(String.valueOf(name), 40)
+							+ "': a name is letters, digits, '-' and '_'");
+				}
+				if (builtIn.contains(name)) {
+					throw new PluginLoadException("plugin jar " + jar + " provides the " + kind + " '" + name
+							+ "', which " + BUILT_IN + " provides: a plugin cannot replace a built-in " + kind);
+				}
+				Provided<T> earlier = taken.get(name);
+				if (earlier != null) {
+					throw new PluginLoadException("plugin jars " + earlier.jar() + " and " + jar + " both provide the "
+							+ kind + " '" + name + "': remove one of them");
+				}
+				taken.put(name, new Provided<>(extension, jar));
+				names.add(name);
+			}
+			return names;
+		}
+
+		LoadedPlugins build() {
+			return new LoadedPlugins(List.copyOf(this.jars), Map.copyOf(this.inputFormats), Map.copyOf(this.exports),
+					Map.copyOf(this.checkTypes), Map.copyOf(this.stepTypes));
+		}
+
+	}
+
+}

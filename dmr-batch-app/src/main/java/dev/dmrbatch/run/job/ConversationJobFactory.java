@@ -1,0 +1,262 @@
+package dev.dmrbatch.run.job;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import dev.dmrbatch.cache.CachedCalls;
+import dev.dmrbatch.cache.ResponseCache;
+import dev.dmrbatch.check.CheckStore;
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.export.Exports;
+import dev.dmrbatch.input.InputItem;
+import dev.dmrbatch.input.InputReaders;
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.model.ChatService;
+import dev.dmrbatch.model.ModelCallException;
+import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.plugin.Provided;
+import dev.dmrbatch.plugin.api.StepType;
+import dev.dmrbatch.progress.ProgressListener;
+import dev.dmrbatch.progress.ProgressProperties;
+import dev.dmrbatch.run.partition.ItemRangePartitioner;
+import dev.dmrbatch.run.partition.RangeReader;
+import dev.dmrbatch.run.partition.RunnerLane;
+import dev.dmrbatch.run.partition.RunnerLanesPartitionHandler;
+import dev.dmrbatch.run.pipeline.ConversationPipeline;
+import dev.dmrbatch.run.pipeline.ConversationProcessor;
+import dev.dmrbatch.run.pipeline.RunnerUnavailableException;
+import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.run.plan.RunPlan;
+import dev.dmrbatch.run.process.GracefulStop;
+import dev.dmrbatch.run.process.RunProcesses;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.listener.ItemWriteListener;
+import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * Builds the Spring Batch job for a job file. Its name is the job file's, and its steps are always
+ * {@value #CONVERSATION_STEP} and {@value #EXPORT_STEP}: names are the restart identity, so they never change.
+ * <ol>
+ * <li>{@value #CONVERSATION_STEP}: read items (restartable reader) ahead of the step and send each item's prompts on
+ * the worker threads as slots free up ({@link ConversationPipeline}), store the finished conversations in input
+ * order, a chunk per transaction;</li>
+ * <li>{@value #EXPORT_STEP}: write the exports from the store, so they never hold the run in memory and can be
+ * written again later.</li>
+ * </ol>
+ */
+@Component
+public class ConversationJobFactory {
+
+	public static final String CONVERSATION_STEP = "conversations";
+
+	public static final String EXPORT_STEP = "export";
+
+	/** The job's context key of the exports' warnings, one a line, for the run's summary. */
+	static final String EXPORT_WARNINGS = "export-warnings";
+
+	private static final JsonMapper JSON = JsonMapper.shared();
+
+	private final JobRepository jobRepository;
+
+	private final PlatformTransactionManager transactionManager;
+
+	private final ChatService chat;
+
+	private final ConversationStore store;
+
+	private final Exports exports;
+
+	private final DmrProperties properties;
+
+	private final JobOperator jobOperator;
+
+	private final ProgressProperties progress;
+
+	private final RunProcesses processes;
+
+	private final OutputFolders folders;
+
+	private final ResponseCache cache;
+
+	private final CheckStore checkStore;
+
+	private final Plugins plugins;
+
+	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
+			JobOperator jobOperator, ProgressProperties progress, RunProcesses processes,
+			OutputFolders folders, ResponseCache cache, CheckStore checkStore, Plugins plugins) {
+		this.plugins = plugins;
+		this.cache = cache;
+		this.checkStore = checkStore;
+		this.folders = folders;
+		this.processes = processes;
+		this.progress = progress;
+		this.jobRepository = jobRepository;
+		this.jobOperator = jobOperator;
+		this.transactionManager = transactionManager;
+		this.chat = chat;
+		this.store = store;
+		this.exports = exports;
+		this.properties = properties;
+	}
+
+	/**
+	 * @param ending what to do as the job ends, while the run's log is still open: its summary
+	 */
+	public Job build(RunPlan plan, List<RunnerLane> lanes, Consumer<JobExecution> ending) {
+		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
+				(runId) -> outputFolder(plan, runId), ending);
+		Step conversations = (lanes.size() == 1)
+				? conversationStep(CONVERSATION_STEP, plan, lanes.get(0), InputReaders.reader(plan.input()),
+						Long.MAX_VALUE, progress)
+				: spreadStep(plan, lanes, progress);
+		return new JobBuilder(plan.jobName(), this.jobRepository).listener(new RunRegistration(plan))
+			.listener(this.processes.listener())
+			.listener(progress)
+			.listener(new GracefulStop(this.jobOperator))
+			.start(conversations)
+			.next(exportStep(plan))
+			.build();
+	}
+
+	/**
+	 * Several runners: the input in ranges of records, each a partition ({@code conversations:items-1-500}, ...)
+	 * run by whichever runner's lane is free ({@link RunnerLanesPartitionHandler}).
+	 */
+	private Step spreadStep(RunPlan plan, List<RunnerLane> lanes, ItemWriteListener<List<Conversation>> progress) {
+		RunnerLanesPartitionHandler handler = new RunnerLanesPartitionHandler(lanes, (lane, partition) -> {
+			ExecutionContext range = partition.getExecutionContext();
+			long last = range.getLong(RangeReader.LAST);
+			return conversationStep(partition.getStepName(), plan, lane,
+					new RangeReader(InputReaders.reader(plan.input()), range.getLong(RangeReader.FIRST), last), last,
+					progress);
+		}, this.jobRepository);
+		return new StepBuilder(CONVERSATION_STEP, this.jobRepository)
+			.partitioner(CONVERSATION_STEP, new ItemRangePartitioner(plan.input()))
+			.partitionHandler(handler)
+			.build();
+	}
+
+	/** The step types of plugins, by step index: looked up only when a step has one. */
+	private Map<Integer, Provided<StepType>> pluginSteps(RunPlan plan) {
+		Map<Integer, Provided<StepType>> steps = new java.util.HashMap<>();
+		List<JobDefinition.Step> all = plan.job().steps();
+		for (int i = 0; i < all.size(); i++) {
+			if (all.get(i).isPluginStep()) {
+				Provided<StepType> type = Plugins.of(this.plugins).stepType(all.get(i).type());
+				if (type == null) {
+					throw new RunException("steps." + all.get(i).name() + ".type '" + all.get(i).type()
+							+ "' is not a step type of any plugin");
+				}
+				steps.put(i, type);
+			}
+		}
+		return steps;
+	}
+
+	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
+			long upTo, ItemWriteListener<List<Conversation>> progress) {
+		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit(), this.checkStore, plan.checks());
+		CachedCalls cached = (plan.builtIn() != null) ? null : CachedCalls.of(this.cache, plan.cache());
+		Function<InputItem, List<Conversation>> conversations = (plan.builtIn() != null)
+				? plan.builtIn().processor(plan, lane.gate())
+				: new ConversationProcessor(plan, lane.chat(), lane.gate(), cached, pluginSteps(plan))::process;
+		String runner = lane.url();
+		int concurrency = lane.lane().concurrency();
+		ConversationPipeline pipeline = new ConversationPipeline(input, (item) -> {
+			try {
+				List<Conversation> answered = conversations.apply(item);
+				if (answered == null) {
+					return null;
+				}
+				List<Conversation> stamped = new java.util.ArrayList<>(answered.size());
+				answered.forEach((c) -> stamped.add(c.withRunner(runner)));
+				return stamped;
+			}
+			catch (ModelCallException ex) {
+				throw new RunnerUnavailableException(ex.getMessage(), ex);
+			}
+		}, lane.workers(), concurrency, RunPlan.readAhead(concurrency), this.store, upTo);
+		var step = new StepBuilder(name, this.jobRepository).<List<Conversation>, List<Conversation>>chunk(
+				RunPlan.chunkSize(concurrency))
+			.transactionManager(this.transactionManager)
+			.reader(pipeline)
+			.writer(writer)
+			.listener(pipeline)
+			.listener(writer)
+			.listener(progress);
+		return (cached != null) ? step.listener(cached).build() : step.build();
+	}
+
+	private Step exportStep(RunPlan plan) {
+		return new StepBuilder(EXPORT_STEP, this.jobRepository).tasklet((contribution, context) -> {
+			long runId = context.getStepContext().getStepExecution().getJobExecution().getJobInstanceId();
+			RunRecord run = this.store.findRun(runId).orElseThrow();
+			Exports.Written written = this.exports.write(run, plan.job().exportsOrDefault(),
+					plan.job().layoutsOrEmpty(), plan.jsonColumns(), plan.job()::exportOptions);
+			ExecutionContext job = context.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
+			job.putString("exports", String.join("\n", written.files().stream().map(Path::toString).toList()));
+			job.putString(EXPORT_WARNINGS, String.join("\n", written.warnings()));
+			return RepeatStatus.FINISHED;
+		}, this.transactionManager).build();
+	}
+
+	/** The output folder: {@code output=} when given, else {@code output/<job>/<label or run-<id>>/}. */
+	Path outputFolder(RunPlan plan, long runId) {
+		if (plan.output() != null) {
+			return plan.output();
+		}
+		String run = (plan.label() != null) ? plan.label() : "run-" + runId;
+		return this.properties.resolve("output").resolve(plan.jobName()).resolve(run);
+	}
+
+	/**
+	 * Claims the output folder for the run (a folder with another run's exports fails the run before any step) and
+	 * records the run in the store when it first starts, with where its exports go.
+	 */
+	private final class RunRegistration implements JobExecutionListener {
+
+		private final RunPlan plan;
+
+		RunRegistration(RunPlan plan) {
+			this.plan = plan;
+		}
+
+		@Override
+		public void beforeJob(JobExecution execution) {
+			long runId = execution.getJobInstanceId();
+			ConversationJobFactory.this.folders.claim(outputFolder(this.plan, runId), runId, this.plan.jobName(),
+					this.plan.label());
+			ConversationJobFactory.this.store.registerRun(new RunRecord(runId, this.plan.jobName(), this.plan.label(),
+					this.plan.input().display(), outputFolder(this.plan, runId).toAbsolutePath().toString(),
+					JSON.writeValueAsString((this.plan.models().size() == 1) ? this.plan.settings() : this.plan.models()),
+					Instant.now()));
+			if (this.plan.prompts() != null) {
+				ConversationJobFactory.this.store.saveTemplates(runId, this.plan.prompts().sources());
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,96 @@
+package dev.dmrbatch.plugin;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import dev.dmrbatch.plugin.api.Plugin;
+import dev.dmrbatch.plugin.fixture.BuiltInNamePlugin;
+import dev.dmrbatch.plugin.fixture.SpringPlugin;
+import dev.dmrbatch.plugin.fixture.ThrowingPlugin;
+import dev.dmrbatch.support.TestProperties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/** Loading plugin jars made here from the test's own classes, each alone in its jar as a plugin author's would be. */
+class PluginsTest {
+
+	@TempDir
+	Path home;
+
+	private Plugins plugins() {
+		return new Plugins(TestProperties.home(this.home));
+	}
+
+	@Test
+	void noPluginsFolderLoadsNothing() {
+		assertThat(plugins().loaded()).isSameAs(LoadedPlugins.NONE);
+	}
+
+	@Test
+	void aPluginThatThrowsWhileStartingIsNamedByItsJar() throws IOException {
+		jar("throws.jar", ThrowingPlugin.class);
+
+		assertThatExceptionOfType(PluginLoadException.class).isThrownBy(() -> plugins().loaded())
+			.withMessage("plugin jar plugins/throws.jar failed to start: IllegalStateException: no licence file in "
+					+ "/etc/example");
+	}
+
+	@Test
+	void aPluginCannotTakeABuiltInName() throws IOException {
+		jar("regex.jar", BuiltInNamePlugin.class, BuiltInNamePlugin.Regex.class);
+
+		assertThatExceptionOfType(PluginLoadException.class).isThrownBy(() -> plugins().loaded())
+			.withMessage("plugin jar plugins/regex.jar provides the check type 'regex', which dmr-batch itself "
+					+ "provides: a plugin cannot replace a built-in check type");
+	}
+
+	@Test
+	void aPluginThatUsesSpringDoesNotFindItAndIsNamed() throws IOException {
+		// the class is the same as on the application's class path, where Spring is: only the class loader differs
+		jar("spring.jar", SpringPlugin.class);
+
+		assertThatExceptionOfType(PluginLoadException.class).isThrownBy(() -> plugins().loaded())
+			.withMessageStartingWith("plugin jar plugins/spring.jar failed to start: class "
+					+ "org.springframework.util.StringUtils is missing");
+	}
+
+	@Test
+	void aJarWithoutTheServicesFileIsNamed() throws IOException {
+		Files.createDirectories(this.home.resolve("plugins"));
+		try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(this.home.resolve("plugins/none.jar")))) {
+			zip.putNextEntry(new ZipEntry("README.txt"));
+			zip.closeEntry();
+		}
+
+		assertThatExceptionOfType(PluginLoadException.class).isThrownBy(() -> plugins().loaded())
+			.withMessage("plugin jar plugins/none.jar has no META-INF/services/dev.dmrbatch.plugin.api.Plugin: it "
+					+ "must name its plugin class there");
+	}
+
+	/** A jar in plugins/ holding classes of the test's and the services file naming the plugin. */
+	private void jar(String name, Class<? extends Plugin> plugin, Class<?>... others) throws IOException {
+		Files.createDirectories(this.home.resolve("plugins"));
+		try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(this.home.resolve("plugins/" + name)))) {
+			for (Class<?> type : java.util.stream.Stream.concat(java.util.stream.Stream.of(plugin),
+					java.util.Arrays.stream(others)).toList()) {
+				String file = type.getName().replace('.', '/') + ".class";
+				try (InputStream bytes = type.getClassLoader().getResourceAsStream(file)) {
+					zip.putNextEntry(new ZipEntry(file));
+					bytes.transferTo(zip);
+					zip.closeEntry();
+				}
+			}
+			zip.putNextEntry(new ZipEntry(Plugins.SERVICE));
+			zip.write((plugin.getName() + "\n").getBytes());
+			zip.closeEntry();
+		}
+	}
+
+}
