@@ -59,6 +59,10 @@ class PagesController {
 
 	private static final MediaType HTML = new MediaType("text", "html", StandardCharsets.UTF_8);
 
+	private static final java.time.format.DateTimeFormatter TIME = java.time.format.DateTimeFormatter
+		.ofPattern("yyyy-MM-dd HH:mm:ss", java.util.Locale.ROOT)
+		.withZone(java.time.ZoneId.systemDefault());
+
 	private static final Pattern NONCE = Pattern.compile("'nonce-([0-9a-f]+)'");
 
 	private final Views views;
@@ -122,7 +126,7 @@ class PagesController {
 			row.put("run", (run.label() != null) ? run.label() : "-");
 			row.put("running", RunEvents.RUNNING.contains(run.status()));
 			row.put("chat", run.status().equals("CHAT SESSION"));
-			row.put("started", run.started().toString());
+			row.put("started", TIME.format(run.started()));
 			row.put("exit_code", (run.exitCode() != null) ? String.valueOf(run.exitCode()) : "-");
 			row.put("model", "");
 			rows.add(row);
@@ -168,7 +172,7 @@ class PagesController {
 		facts.put("input", String.valueOf(summary.input()));
 		facts.put("model", String.valueOf(summary.settings()));
 		facts.put("status", summary.status() + ((summary.exitCode() != null) ? ", exit code " + summary.exitCode() : ""));
-		facts.put("started", summary.started().toString());
+		facts.put("started", TIME.format(summary.started()));
 		facts.put("items", summary.items() + ": " + summary.ok() + " ok, " + summary.failed() + " failed");
 		facts.put("tokens", summary.promptTokens() + " in, " + summary.completionTokens() + " out");
 		model.put("facts", facts);
