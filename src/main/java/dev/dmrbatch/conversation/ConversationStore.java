@@ -487,19 +487,19 @@ public class ConversationStore {
 
 	/**
 	 * The conversations of some items of a run (a page of them, found by the caller), in input order, each with its
-	 * turns and calls.
+	 * turns and calls: read by ranges of consecutive record numbers, each by the primary key.
 	 */
 	public void forEachOf(long runId, List<Long> itemSeqs, Consumer<Conversation> action) {
-		if (itemSeqs.isEmpty()) {
-			return;
+		List<Long> sorted = itemSeqs.stream().sorted().distinct().toList();
+		int i = 0;
+		while (i < sorted.size()) {
+			int j = i;
+			while (j + 1 < sorted.size() && sorted.get(j + 1) == sorted.get(j) + 1) {
+				j++;
+			}
+			forEachIn(runId, sorted.get(i) - 1, sorted.get(j), action);
+			i = j + 1;
 		}
-		Object[] params = new Object[itemSeqs.size() + 1];
-		params[0] = runId;
-		for (int i = 0; i < itemSeqs.size(); i++) {
-			params[i + 1] = itemSeqs.get(i);
-		}
-		String in = String.join(", ", java.util.Collections.nCopies(itemSeqs.size(), "?"));
-		forEachWhere(" where run_id = ? and item_seq in (" + in + ")", params, action);
 	}
 
 	private void forEachWhere(String range, Object[] params, Consumer<Conversation> action) {

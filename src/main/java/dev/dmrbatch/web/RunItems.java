@@ -46,6 +46,14 @@ class RunItems {
 		StringBuilder where = new StringBuilder(" from dmr_conversation c where c.run_id = ?");
 		List<Object> params = new ArrayList<>();
 		params.add(runId);
+		// one conversation per item and model: with one model, the rows are the items, read in the primary key's
+		// order up to the page, with no set of record numbers to build
+		List<String> models = this.jdbc.sql("select distinct model from dmr_conversation where run_id = ? and item_seq = "
+				+ "(select min(item_seq) from dmr_conversation where run_id = ?)")
+			.params(runId, runId)
+			.query(String.class)
+			.list();
+		boolean one = models.size() <= 1;
 		if ("ok".equals(status)) {
 			where.append(" and c.status = ?");
 			params.add(Conversation.OK);
@@ -63,11 +71,15 @@ class RunItems {
 			params.add(like);
 			params.add(like);
 		}
-		long total = this.jdbc.sql("select count(distinct c.item_seq)" + where).params(params).query(Long.class).single();
+		long total = this.jdbc.sql((one ? "select count(*)" : "select count(distinct c.item_seq)") + where)
+			.params(params)
+			.query(Long.class)
+			.single();
 		List<Object> pageParams = new ArrayList<>(params);
 		pageParams.add(size);
 		pageParams.add((long) (page - 1) * size);
-		List<Long> seqs = this.jdbc.sql("select distinct c.item_seq" + where + " order by c.item_seq limit ? offset ?")
+		List<Long> seqs = this.jdbc.sql((one ? "select c.item_seq" : "select distinct c.item_seq") + where
+				+ " order by c.item_seq limit ? offset ?")
 			.params(pageParams)
 			.query(Long.class)
 			.list();
