@@ -86,6 +86,8 @@ public final class CommandLine {
 		}
 		List<String> result = new ArrayList<>(Arrays.asList(args));
 		addUnlessGiven(result, "--spring.main.web-application-type", "servlet");
+		// the JSON auto-configuration the other commands leave out (application.yaml)
+		addUnlessGiven(result, "--spring.autoconfigure.exclude", "");
 		addUnlessGiven(result, "--server.port", port);
 		addUnlessGiven(result, "--server.address", address);
 		return result.toArray(String[]::new);
