@@ -118,6 +118,11 @@ class WebPagesIT {
 			chromium.open(serve.base.resolve(""));
 			String table = text(chromium, "document.getElementById('runs').textContent");
 			assertThat(table).contains("from-browser").contains("COMPLETED").contains("live").contains("chat session");
+			// the compare view of two runs of the same input, under its own nonce policy
+			chromium.open(serve.base.resolve("compare?runs=first,from-browser"));
+			assertThat(text(chromium, "document.title")).contains("compare");
+			assertThat(text(chromium, "document.body.textContent")).contains("from-browser");
+
 			// the picture of the README (docs/web.png), taken when asked for
 			if (System.getProperty("dmr.web.screenshot") != null) {
 				chromium.open(serve.base.resolve("runs/live"));
