@@ -26,7 +26,8 @@ public final class CommandLine {
 		JitSettings.apply();
 		List<String> own = Arrays.stream(args).filter((a) -> !a.startsWith("--")).toList();
 		try {
-			Arguments.parse(own);
+			Arguments parsed = Arguments.parse(own);
+			args = serve(parsed, args);
 			args = verbosity(args);
 			args = requestSettings(args);
 		}
@@ -61,6 +62,35 @@ public final class CommandLine {
 			return NOTHING_RAN;
 		}
 		return SpringApplication.exit(context);
+	}
+
+	/** The command that starts a web server; every other command runs without one. */
+	static final String SERVE = "serve";
+
+	/**
+	 * {@code job=serve}: the one command with a web server ({@code spring.main.web-application-type} is {@code none}
+	 * for the others), on {@code port=} (8080) and {@code address=} (127.0.0.1), checked here so a mistake is one
+	 * sentence before anything starts.
+	 */
+	static String[] serve(Arguments arguments, String[] args) {
+		if (!SERVE.equals(arguments.job())) {
+			return args;
+		}
+		String port = (arguments.get("port") != null) ? arguments.get("port") : "8080";
+		if (!port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535) {
+			throw new ArgumentException("port=" + port + " is not a port number (0 to 65535)");
+		}
+		String address = (arguments.get("address") != null) ? arguments.get("address") : "127.0.0.1";
+		if (!address.matches("[0-9A-Za-z.:\\[\\]-]+")) {
+			throw new ArgumentException("address=" + address + " is not a host name or IP address");
+		}
+		List<String> result = new ArrayList<>(Arrays.asList(args));
+		addUnlessGiven(result, "--spring.main.web-application-type", "servlet");
+		// the JSON auto-configuration the other commands leave out (application.yaml)
+		addUnlessGiven(result, "--spring.autoconfigure.exclude", "");
+		addUnlessGiven(result, "--server.port", port);
+		addUnlessGiven(result, "--server.address", address);
+		return result.toArray(String[]::new);
 	}
 
 	/**

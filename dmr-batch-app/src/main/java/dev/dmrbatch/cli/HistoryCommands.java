@@ -138,23 +138,7 @@ class HistoryCommands {
 	}
 
 	private Map<String, Object> facts(RunSummary run) {
-		Map<String, Object> facts = new LinkedHashMap<>();
-		facts.put("id", run.id());
-		facts.put("run", run.label());
-		facts.put("job", run.job());
-		facts.put("input", run.input());
-		facts.put("started", run.started());
-		facts.put("seconds", run.seconds());
-		facts.put("status", run.status());
-		facts.put("items", run.items());
-		facts.put("ok", run.ok());
-		facts.put("failed", run.failed());
-		facts.put("prompt_tokens", run.promptTokens());
-		facts.put("completion_tokens", run.completionTokens());
-		facts.put("exit_code", run.exitCode());
-		facts.put("output", run.outputDir());
-		facts.put("model", (run.settings() != null) ? JSON.readValue(run.settings(), Object.class) : null);
-		return facts;
+		return run.facts();
 	}
 
 	/** The files in a run's output folder, the log included; none when it was never written or was removed. */

@@ -153,6 +153,39 @@ final class StartupFailureAnalyzers {
 
 	}
 
+	/**
+	 * {@code job=serve}'s port taken by another program, or an address that is not this machine's: the port and address
+	 * given, in one sentence.
+	 */
+	static final class WebServer implements FailureAnalyzer, Ordered {
+
+		@Override
+		public FailureAnalysis analyze(Throwable failure) {
+			for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+				if (cause instanceof org.springframework.boot.web.server.PortInUseException inUse) {
+					return analysis("port " + inUse.getPort() + " is in use by another program: give job=serve another "
+							+ "with port=<n>", cause);
+				}
+				if (cause instanceof java.net.BindException bind) {
+					String message = String.valueOf(bind.getMessage());
+					if (message.contains("in use")) {
+						return analysis("the port given to job=serve is in use by another program: give another with "
+								+ "port=<n>", cause);
+					}
+					return analysis("job=serve cannot listen on the address given (" + firstLine(message)
+							+ "): give address=127.0.0.1 or an address of this machine", cause);
+				}
+			}
+			return null;
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.HIGHEST_PRECEDENCE + 3;
+		}
+
+	}
+
 	/** Anything else: its root cause's first line, ahead of Boot's own analyses, which span several lines. */
 	static final class Other implements FailureAnalyzer, Ordered {
 

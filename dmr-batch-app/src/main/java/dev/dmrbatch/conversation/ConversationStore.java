@@ -441,6 +441,22 @@ public class ConversationStore {
 			.single();
 	}
 
+	/** Notes how many items the run's input holds, once they are counted. */
+	public void saveTotalItems(long runId, long count) {
+		this.client.sql("update dmr_run set total_items = ? where id = ?").params(count, runId).update();
+	}
+
+	/** How many items the run's input holds, when the run has counted them. */
+	public Optional<Long> totalItems(long runId) {
+		return this.client.sql("select total_items from dmr_run where id = ?")
+			.param(runId)
+			.query((rs, row) -> java.util.Optional.ofNullable(rs.getObject(1, Long.class)))
+			.list()
+			.stream()
+			.findFirst()
+			.flatMap((total) -> total);
+	}
+
 	/** Items per page when streaming a run: the database never holds more than one page of results. */
 	static final int PAGE = 1000;
 
@@ -466,15 +482,35 @@ public class ConversationStore {
 
 	/** The conversations with record numbers in {@code (from, to]}. */
 	private void forEachIn(long runId, long from, long to, Consumer<Conversation> action) {
+		forEachWhere(" where run_id = ? and item_seq > ? and item_seq <= ?", new Object[] { runId, from, to }, action);
+	}
+
+	/**
+	 * The conversations of some items of a run (a page of them, found by the caller), in input order, each with its
+	 * turns and calls: read by ranges of consecutive record numbers, each by the primary key.
+	 */
+	public void forEachOf(long runId, List<Long> itemSeqs, Consumer<Conversation> action) {
+		List<Long> sorted = itemSeqs.stream().sorted().distinct().toList();
+		int i = 0;
+		while (i < sorted.size()) {
+			int j = i;
+			while (j + 1 < sorted.size() && sorted.get(j + 1) == sorted.get(j) + 1) {
+				j++;
+			}
+			forEachIn(runId, sorted.get(i) - 1, sorted.get(j), action);
+			i = j + 1;
+		}
+	}
+
+	private void forEachWhere(String range, Object[] params, Consumer<Conversation> action) {
 		// turns and calls come from two cursors walked in step with the conversations, all in the same order
-		String range = " where run_id = ? and item_seq > ? and item_seq <= ?";
 		String order = " order by item_seq, model";
-		this.jdbc.query((connection) -> prepare(connection, runId, from, to,
+		this.jdbc.query((connection) -> prepare(connection, params,
 				"select * from dmr_conversation" + range + order), (ResultSet conversations) -> {
 			Connection connection = conversations.getStatement().getConnection();
-			try (PreparedStatement turnsStatement = prepare(connection, runId, from, to,
+			try (PreparedStatement turnsStatement = prepare(connection, params,
 					"select * from dmr_message" + range + order + ", position");
-					PreparedStatement callsStatement = prepare(connection, runId, from, to,
+					PreparedStatement callsStatement = prepare(connection, params,
 							"select * from dmr_call" + range + order + ", step_index, answer");
 					ResultSet turns = turnsStatement.executeQuery();
 					ResultSet calls = callsStatement.executeQuery()) {
@@ -539,14 +575,13 @@ public class ConversationStore {
 			long reusedPromptTokens, long reusedCompletionTokens) {
 	}
 
-	private static PreparedStatement prepare(Connection connection, long runId, long from, long to, String sql)
-			throws SQLException {
+	private static PreparedStatement prepare(Connection connection, Object[] params, String sql) throws SQLException {
 		PreparedStatement statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
 				ResultSet.CONCUR_READ_ONLY);
 		statement.setFetchSize(256);
-		statement.setLong(1, runId);
-		statement.setLong(2, from);
-		statement.setLong(3, to);
+		for (int i = 0; i < params.length; i++) {
+			statement.setLong(i + 1, (Long) params[i]);
+		}
 		return statement;
 	}
 

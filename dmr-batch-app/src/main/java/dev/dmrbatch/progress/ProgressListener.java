@@ -104,7 +104,7 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 			thread.setDaemon(true);
 			return thread;
 		});
-		this.ticker.execute(this::countInput);
+		this.ticker.execute(() -> countInput(runId));
 		if (this.settings.mode() != ProgressProperties.Mode.PLAIN && openTerminal()) {
 			this.line.show();
 			this.ticker.scheduleWithFixedDelay(() -> this.line.draw(this.meter.compactLine()), 0, 200, TimeUnit.MILLISECONDS);
@@ -165,7 +165,7 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 	}
 
 	/** Counts the input with a reader of its own; a problem leaves the total unknown (the run's reader reports it). */
-	private void countInput() {
+	private void countInput(long runId) {
 		long count = 0;
 		try {
 			ItemStreamReader<InputItem> reader = InputReaders.reader(this.input);
@@ -182,6 +182,8 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 				reader.close();
 			}
 			this.meter.total(count);
+			// once per run, for those who watch it from another process (job=serve)
+			this.store.saveTotalItems(runId, count);
 		}
 		catch (Exception ex) {
 			log.debug("the input's items were not counted: {}", ex.getMessage());

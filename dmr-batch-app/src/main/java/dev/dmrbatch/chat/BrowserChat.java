@@ -1,0 +1,146 @@
+package dev.dmrbatch.chat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.model.ChatMessage;
+import dev.dmrbatch.model.ChatService;
+import dev.dmrbatch.model.ModelReply;
+import dev.dmrbatch.model.StreamListener;
+import dev.dmrbatch.model.StreamStop;
+import dev.dmrbatch.run.plan.RunException;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * The chat as the web app offers it: the same sessions as {@code job=chat} ({@link SessionStore}), each answer
+ * streamed ({@link ChatService#stream}) and the session stored after it, the parameters checked as {@code /set}
+ * checks them.
+ */
+@Component
+public class BrowserChat {
+
+	private final SessionStore sessions;
+
+	private final ChatService chat;
+
+	private final DmrProperties properties;
+
+	BrowserChat(SessionStore sessions, ChatService chat, DmrProperties properties) {
+		this.sessions = sessions;
+		this.chat = chat;
+		this.properties = properties;
+	}
+
+	/**
+	 * One turn asked of the chat.
+	 * @param session the stored session to go on with, or {@code null} for a new one
+	 * @param continueFrom {@code <run id or label>:<item id>}: a new session going on with a run's conversation
+	 * @param model the model, {@code null} for the profile's default
+	 * @param messages the conversation; its last message is the prompt and, for a new session, those before it
+	 * (system, user, assistant) its first turns
+	 * @param settings request parameters by their job file names ({@code temperature}, {@code max_tokens} ...)
+	 */
+	public record Request(String session, String continueFrom, String model, List<ChatMessage> messages,
+			Map<String, String> settings) {
+	}
+
+	/** The answer and the session it was stored in. */
+	public record Answer(String session, long id, ModelReply reply) {
+	}
+
+	/** The parameters a chat takes, as {@code /set} names them. */
+	public static List<String> parameters() {
+		return ChatSettings.PARAMETERS;
+	}
+
+	/** The sessions, most recently changed first: name, id, updated, answers, model, continues. */
+	public List<Map<String, Object>> sessions() {
+		List<Map<String, Object>> list = new ArrayList<>();
+		for (SessionStore.Summary s : this.sessions.sessions()) {
+			Map<String, Object> row = new LinkedHashMap<>();
+			row.put("name", s.name());
+			row.put("id", s.id());
+			row.put("updated", s.updated());
+			row.put("answers", s.answers());
+			row.put("model", s.model());
+			row.put("continues", s.continues());
+			list.add(row);
+		}
+		return list;
+	}
+
+	/** A stored session's turns, oldest first: role, step, content, reasoning. */
+	public Optional<List<Conversation.Turn>> turns(String name) {
+		return this.sessions.find(name)
+			.map((run) -> this.sessions.load(run, this.properties.settingsFor(this.properties.defaultModel())).turns());
+	}
+
+	/**
+	 * Streams the answer to the request's last message to the listener, then stores the turn in its session.
+	 * @throws RunException naming the session, item or parameter when the request cannot be asked
+	 * @throws dev.dmrbatch.model.ModelCallException when the runner did not answer
+	 */
+	public Answer send(Request request, StreamListener listener, StreamStop stop) {
+		List<ChatMessage> messages = (request.messages() != null) ? request.messages() : List.of();
+		if (messages.isEmpty() || !"user".equals(messages.get(messages.size() - 1).role())
+				|| messages.get(messages.size() - 1).content() == null
+				|| messages.get(messages.size() - 1).content().isBlank()) {
+			throw new RunException("messages must end with the user's prompt ({\"role\": \"user\", \"content\": \"...\"})");
+		}
+		String prompt = messages.get(messages.size() - 1).content();
+		String model = (request.model() != null && !request.model().isBlank()) ? request.model()
+				: this.properties.defaultModel();
+		ModelSettings defaults = this.properties.settingsFor(model);
+		ModelSettings settings = defaults;
+		if (request.settings() != null) {
+			for (Map.Entry<String, String> setting : request.settings().entrySet()) {
+				if (setting.getValue() == null || setting.getValue().isBlank()) {
+					continue;
+				}
+				try {
+					settings = ChatSettings.set(settings, defaults, setting.getKey(), setting.getValue());
+				}
+				catch (IllegalArgumentException ex) {
+					throw new RunException(ex.getMessage());
+				}
+			}
+		}
+		ChatSession session;
+		if (request.session() != null && !request.session().isBlank()) {
+			RunRecord run = this.sessions.find(SessionStore.checkName(request.session()))
+				.orElseThrow(() -> new RunException("there is no session named '" + request.session() + "'"));
+			session = this.sessions.load(run, settings);
+			session.settings(settings);
+		}
+		else if (request.continueFrom() != null && !request.continueFrom().isBlank()) {
+			session = this.sessions.continueFrom(request.continueFrom(), this.sessions.newName(), settings,
+					request.model());
+			session.settings(settings.withName(session.model()));
+		}
+		else {
+			session = new ChatSession(this.sessions.newName(), settings);
+			for (ChatMessage earlier : messages.subList(0, messages.size() - 1)) {
+				if ("system".equals(earlier.role())) {
+					session.system(earlier.content());
+				}
+				else {
+					session.turns().add(new Conversation.Turn(earlier.role(), null, earlier.content()));
+				}
+			}
+		}
+		ModelSettings sent = session.settings();
+		ModelReply reply = this.chat.stream(sent, session.messagesWith(prompt), this.properties.retry(), listener, stop);
+		session.add(prompt, reply, sent.name(), SessionStore.settingsJson(sent.withName(null)));
+		this.sessions.save(session);
+		return new Answer(session.name(), session.runId(), reply);
+	}
+
+}

@@ -1,0 +1,324 @@
+package dev.dmrbatch.web;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import dev.dmrbatch.chat.BrowserChat;
+import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.export.ReportModel;
+import dev.dmrbatch.export.ResultLines;
+import dev.dmrbatch.history.RunHistory;
+import dev.dmrbatch.history.RunSummary;
+import dev.dmrbatch.input.InputException;
+import dev.dmrbatch.jobfile.JobFileException;
+import dev.dmrbatch.model.ChatMessage;
+import dev.dmrbatch.model.ModelCallException;
+import dev.dmrbatch.model.ModelCatalog;
+import dev.dmrbatch.model.ModelReply;
+import dev.dmrbatch.model.StreamListener;
+import dev.dmrbatch.model.StreamStop;
+import dev.dmrbatch.prompt.PromptException;
+import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.text.SafeText;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * The JSON API under {@code /api}, which the pages use: runs as {@code job=runs --json} lists them, a run's items a
+ * page at a time in the shape of {@code results.jsonl} lines, a run's events, the runner's models, a chat turn
+ * streamed, a job started.
+ */
+@RestController
+@RequestMapping("/api")
+@ConditionalOnWebApplication
+class ApiController implements DisposableBean {
+
+	static final int DEFAULT_SIZE = 50;
+
+	private final RunHistory history;
+
+	private final ConversationStore store;
+
+	private final RunItems items;
+
+	private final RunEvents events;
+
+	private final ModelCatalog catalog;
+
+	private final BrowserChat chat;
+
+	private final JobStarter jobs;
+
+	private final WebAccess access;
+
+	private final ReportModel report = new ReportModel();
+
+	private final ExecutorService chats = Executors.newCachedThreadPool((task) -> {
+		Thread thread = new Thread(task, "web-chat");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	ApiController(RunHistory history, ConversationStore store, RunItems items, RunEvents events, ModelCatalog catalog,
+			BrowserChat chat, JobStarter jobs, WebAccess access) {
+		this.history = history;
+		this.store = store;
+		this.items = items;
+		this.events = events;
+		this.catalog = catalog;
+		this.chat = chat;
+		this.jobs = jobs;
+		this.access = access;
+	}
+
+	@GetMapping("/runs")
+	List<Map<String, Object>> runs(@RequestParam(required = false) String job,
+			@RequestParam(required = false) String status) {
+		return runList(this.history, job, status).stream().map(RunSummary::facts).toList();
+	}
+
+	/** The runs, or one job's, or those of one status ({@code running} for those going on), newest first. */
+	static List<RunSummary> runList(RunHistory history, String job, String status) {
+		List<RunSummary> runs = history.list((job != null && !job.isBlank()) ? job : null);
+		if (status == null || status.isBlank()) {
+			return runs;
+		}
+		return runs.stream()
+			.filter((run) -> status.equalsIgnoreCase("running") ? RunEvents.RUNNING.contains(run.status())
+					: run.status().equalsIgnoreCase(status))
+			.toList();
+	}
+
+	@GetMapping("/runs/{run}")
+	Map<String, Object> run(@PathVariable String run) {
+		RunRecord record = this.history.find(run);
+		RunSummary summary = this.history.summary(record);
+		Map<String, Object> facts = summary.facts();
+		facts.put("running", RunEvents.RUNNING.contains(summary.status()));
+		facts.put("total_items", this.store.totalItems(record.id()).orElse(null));
+		facts.put("executions", summary.executions());
+		List<ConversationStore.Failure> failures = new ArrayList<>();
+		this.store.forEachFailure(record.id(), (failure) -> {
+			if (failures.size() < 100) {
+				failures.add(failure);
+			}
+		});
+		facts.put("failures", failures);
+		return facts;
+	}
+
+	@GetMapping(path = "/runs/{run}/items", produces = MediaType.APPLICATION_JSON_VALUE)
+	String items(@PathVariable String run, @RequestParam(required = false) String status,
+			@RequestParam(required = false) String q, @RequestParam(defaultValue = "1") int page,
+			@RequestParam(defaultValue = "" + DEFAULT_SIZE) int size) {
+		RunRecord record = this.history.find(run);
+		RunItems.Page found = page(this.items, record.id(), status, q, page, size);
+		StringWriter out = new StringWriter();
+		out.write("{\"page\":" + found.page() + ",\"size\":" + found.size() + ",\"total\":" + found.total()
+				+ ",\"pages\":" + found.pages() + ",\"items\":[");
+		boolean[] first = { true };
+		this.store.forEachOf(record.id(), found.itemSeqs(), (conversation) -> {
+			if (!first[0]) {
+				out.write(',');
+			}
+			first[0] = false;
+			out.write(ResultLines.line(conversation));
+		});
+		out.write("]}");
+		return out.toString();
+	}
+
+	/** A page of a run's items, the arguments checked. */
+	static RunItems.Page page(RunItems items, long runId, String status, String q, int page, int size) {
+		if (status != null && !status.isBlank() && !List.of("ok", "failed").contains(status)) {
+			throw new RunException("status=" + SafeText.firstLine(status) + " is not ok or failed");
+		}
+		if (page < 1) {
+			throw new RunException("page=" + page + " must be 1 or more");
+		}
+		if (size < 1 || size > RunItems.MAX_SIZE) {
+			throw new RunException("size=" + size + " must be from 1 to " + RunItems.MAX_SIZE);
+		}
+		return items.page(runId, (status != null && !status.isBlank()) ? status : null, q, page, size);
+	}
+
+	@GetMapping(path = "/runs/{run}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	SseEmitter events(@PathVariable String run) {
+		return this.events.watch(this.history.find(run));
+	}
+
+	@GetMapping("/models")
+	Map<String, Object> models() {
+		return Map.of("models", this.catalog.modelNames());
+	}
+
+	@GetMapping("/csrf")
+	Map<String, Object> csrf() {
+		return Map.of("token", this.access.csrf(), "header", WebAccess.CSRF_HEADER);
+	}
+
+	@GetMapping("/chat/sessions")
+	List<Map<String, Object>> sessions() {
+		return this.chat.sessions();
+	}
+
+	/**
+	 * A chat turn: {@code {"model", "messages", "session"?, "continue"?, temperature, max_tokens ...}}, answered as
+	 * server-sent events: {@code {"delta"}} and {@code {"reasoning"}} pieces as they arrive, then {@code event: done}
+	 * with the usage, the session and the answer as sanitized HTML, or {@code event: error}.
+	 */
+	@PostMapping(path = "/chat", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	SseEmitter chat(@RequestBody Map<String, Object> body) {
+		BrowserChat.Request request = chatRequest(body);
+		SseEmitter emitter = new SseEmitter(0L);
+		StreamStop stop = new StreamStop();
+		emitter.onCompletion(stop::stop);
+		emitter.onError((ex) -> stop.stop());
+		emitter.onTimeout(stop::stop);
+		this.chats.execute(() -> {
+			try {
+				BrowserChat.Answer answer = this.chat.send(request, new StreamListener() {
+
+					@Override
+					public void reasoning(String text) {
+						send(emitter, null, Map.of("reasoning", text), stop);
+					}
+
+					@Override
+					public void answer(String text) {
+						send(emitter, null, Map.of("delta", text), stop);
+					}
+
+				}, stop);
+				ModelReply reply = answer.reply();
+				Map<String, Object> done = new LinkedHashMap<>();
+				done.put("session", answer.session());
+				done.put("id", answer.id());
+				done.put("model", reply.model());
+				done.put("finish_reason", reply.finishReason());
+				done.put("usage", Map.of("prompt_tokens", reply.promptTokens(), "completion_tokens",
+						reply.completionTokens()));
+				done.put("latency_ms", reply.latencyMillis());
+				done.put("html", this.report.markdown(reply.content()));
+				send(emitter, "done", done, stop);
+				emitter.complete();
+			}
+			catch (RunException | ModelCallException | PromptException | JobFileException ex) {
+				send(emitter, "error", Map.of("error", SafeText.firstLine(String.valueOf(ex.getMessage()))), stop);
+				emitter.complete();
+			}
+			catch (RuntimeException ex) {
+				send(emitter, "error", Map.of("error", "the chat failed: " + SafeText.firstLine(
+						String.valueOf(ex.getMessage()))), stop);
+				emitter.complete();
+			}
+		});
+		return emitter;
+	}
+
+	private static void send(SseEmitter emitter, String event, Map<String, Object> data, StreamStop stop) {
+		try {
+			SseEmitter.SseEventBuilder builder = (event != null) ? SseEmitter.event().name(event) : SseEmitter.event();
+			emitter.send(builder.data(data, MediaType.APPLICATION_JSON));
+		}
+		catch (IOException | IllegalStateException ex) {
+			stop.stop(); // the browser went away: the answer stops here
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	static BrowserChat.Request chatRequest(Map<String, Object> body) {
+		List<ChatMessage> messages = new ArrayList<>();
+		if (body.get("messages") instanceof List<?> list) {
+			for (Object message : list) {
+				if (message instanceof Map<?, ?> m && m.get("role") instanceof String role
+						&& m.get("content") instanceof String content) {
+					messages.add(new ChatMessage(role, content));
+				}
+				else {
+					throw new RunException("each of messages must be {\"role\": \"...\", \"content\": \"...\"}");
+				}
+			}
+		}
+		Map<String, String> settings = new LinkedHashMap<>();
+		Object nested = body.get("settings");
+		Map<String, Object> source = new LinkedHashMap<>(body);
+		if (nested instanceof Map<?, ?> map) {
+			source.putAll((Map<String, Object>) map);
+		}
+		for (String parameter : BrowserChat.parameters()) {
+			Object value = source.get(parameter);
+			if (value != null) {
+				settings.put(parameter, (value instanceof List<?> stops)
+						? String.join("|", stops.stream().map(String::valueOf).toList()) : String.valueOf(value));
+			}
+		}
+		return new BrowserChat.Request(text(body.get("session")), text(body.get("continue")), text(body.get("model")),
+				messages, settings);
+	}
+
+	private static String text(Object value) {
+		return (value instanceof String text && !text.isBlank()) ? text : null;
+	}
+
+	/** Starts a job: {@code {"input"?, "model"?, "vars"?: {...}, "run"?}}; 202 with what was started. */
+	@PostMapping("/jobs/{name}/runs")
+	ResponseEntity<Map<String, Object>> start(@PathVariable String name,
+			@RequestBody(required = false) Map<String, Object> body) {
+		Map<String, Object> given = (body != null) ? body : Map.of();
+		Map<String, String> vars = new LinkedHashMap<>();
+		if (given.get("vars") instanceof Map<?, ?> map) {
+			map.forEach((key, value) -> vars.put(String.valueOf(key), String.valueOf(value)));
+		}
+		return ResponseEntity.status(HttpStatus.ACCEPTED)
+			.body(this.jobs.start(name, text(given.get("input")), text(given.get("model")), vars,
+					text(given.get("run"))));
+	}
+
+	@ExceptionHandler({ RunException.class, JobFileException.class, PromptException.class, InputException.class })
+	ResponseEntity<Map<String, Object>> refused(RuntimeException ex) {
+		String message = SafeText.firstLine(String.valueOf(ex.getMessage()));
+		HttpStatus status = message.startsWith("there is no ") ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST;
+		return ResponseEntity.status(status).body(Map.of("error", message));
+	}
+
+	@ExceptionHandler(ModelCallException.class)
+	ResponseEntity<Map<String, Object>> runner(ModelCallException ex) {
+		return ResponseEntity.status(HttpStatus.BAD_GATEWAY)
+			.body(Map.of("error", SafeText.firstLine(String.valueOf(ex.getMessage()))));
+	}
+
+	/** Anything else: one line in the log and the answer, no stack trace. */
+	@ExceptionHandler(RuntimeException.class)
+	ResponseEntity<Map<String, Object>> failed(RuntimeException ex) {
+		String message = SafeText.firstLine(String.valueOf(ex.getMessage()));
+		org.slf4j.LoggerFactory.getLogger(ApiController.class).warn("request failed: {}", message);
+		return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(Map.of("error", message));
+	}
+
+	@Override
+	public void destroy() {
+		this.chats.shutdownNow();
+	}
+
+}

@@ -1,0 +1,128 @@
+package dev.dmrbatch.web;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Pattern;
+
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.jobfile.JobFiles;
+import dev.dmrbatch.run.job.ConversationRuns;
+import dev.dmrbatch.run.job.RunOutcome;
+import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.run.plan.RunPlan;
+import dev.dmrbatch.run.plan.RunPlanner;
+import dev.dmrbatch.run.plan.RunRequest;
+import dev.dmrbatch.text.SafeText;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.stereotype.Component;
+
+/**
+ * Jobs started from the web app, in this process: planned at once by the same planner as the command line (so a
+ * mistake in the job file, the input or the model is answered to the request), then run on a thread of their own
+ * by the same {@link ConversationRuns}, which resumes, refuses a completed run and a run another process has going,
+ * as {@code job=<name>} does; one run at a time per job and input from here too.
+ */
+@Component
+@ConditionalOnWebApplication
+class JobStarter implements DisposableBean {
+
+	private static final Logger log = LoggerFactory.getLogger(JobStarter.class);
+
+	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+
+	private final ExecutorService executor = Executors.newCachedThreadPool((task) -> {
+		Thread thread = new Thread(task, "web-job");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
+
+	private final RunPlanner planner;
+
+	private final ConversationRuns runs;
+
+	private final JobFiles jobFiles;
+
+	private final DmrProperties properties;
+
+	JobStarter(RunPlanner planner, ConversationRuns runs, JobFiles jobFiles, DmrProperties properties) {
+		this.planner = planner;
+		this.runs = runs;
+		this.jobFiles = jobFiles;
+		this.properties = properties;
+	}
+
+	/** The job files in {@code jobs/}, by name. */
+	List<String> jobs() {
+		return this.jobFiles.available();
+	}
+
+	/**
+	 * Plans the job's run and starts it in the background.
+	 * @param input a path inside the working folder, or {@code null} for the job file's
+	 * @throws RunException (or the planner's exceptions) in one sentence when it cannot start
+	 */
+	synchronized Map<String, Object> start(String job, String input, String model, Map<String, String> vars,
+			String label) {
+		if (job == null || !NAME.matcher(job).matches() || !jobs().contains(job)) {
+			throw new RunException("there is no job file named '" + SafeText.firstLine(String.valueOf(job)) + "' in "
+					+ this.jobFiles.jobsFolder());
+		}
+		String in = blankToNull(input);
+		if (in != null) {
+			Path home = this.properties.home().toAbsolutePath().normalize();
+			Path resolved = home.resolve(in).normalize();
+			if (Path.of(in).isAbsolute() || !resolved.startsWith(home)) {
+				throw new RunException("input=" + in + " is outside the working folder: give a path inside it");
+			}
+		}
+		String key = job + "\u0000" + ((in != null) ? in : "");
+		Future<?> earlier = this.running.get(key);
+		if (earlier != null && !earlier.isDone()) {
+			throw new RunException("job " + job + " on " + ((in != null) ? in : "its input")
+					+ " is already running (started from this app): one run at a time per job and input");
+		}
+		RunPlan plan = this.planner.plan(new RunRequest(job, in, null, blankToNull(model), blankToNull(label), null,
+				vars, null, null));
+		Future<?> future = this.executor.submit(() -> {
+			try {
+				RunOutcome outcome = this.runs.run(plan);
+				log.info("{}", outcome.alreadyComplete() ? outcome.name() + " is already complete" : outcome.summaryLine());
+			}
+			catch (Exception ex) {
+				log.warn("job {} started from the web app did not run: {}", job, SafeText.firstLine(
+						String.valueOf(ex.getMessage())));
+			}
+		});
+		this.running.put(key, future);
+		Map<String, Object> started = new LinkedHashMap<>();
+		started.put("job", job);
+		started.put("input", in);
+		started.put("model", blankToNull(model));
+		started.put("run", blankToNull(label));
+		started.put("started", Instant.now());
+		return started;
+	}
+
+	private static String blankToNull(String value) {
+		return (value == null || value.isBlank()) ? null : value.strip();
+	}
+
+	@Override
+	public void destroy() {
+		this.executor.shutdownNow();
+	}
+
+}

@@ -1,0 +1,261 @@
+package dev.dmrbatch.web;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import dev.dmrbatch.support.Dmr;
+import dev.dmrbatch.support.DmrProcess;
+import dev.dmrbatch.support.FaultProxy;
+import dev.dmrbatch.support.LocalRunner;
+import dev.dmrbatch.support.Workspace;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The web app's JSON API against the real runner, with {@code job=serve} and the batch runs it watches in processes
+ * of their own on one store: every endpoint, the event stream of a run going on in another process included.
+ */
+class WebApiIT {
+
+	@TempDir
+	Path dir;
+
+	private Workspace workspace() {
+		Workspace workspace = new Workspace(this.dir.resolve("work"));
+		workspace.file("input/few.csv", "id,text\nalpha,first\nbravo,second\ncharlie,third\n");
+		StringBuilder many = new StringBuilder("id,text\n");
+		IntStream.rangeClosed(1, 30).forEach((i) -> many.append("m").append(i).append(",text ").append(i).append('\n'));
+		workspace.file("input/many.csv", many.toString());
+		workspace.file("jobs/quick.yaml", """
+				description: Three items.
+				input: { format: csv, path: input/few.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 12, seed: 7, temperature: 0 }
+				steps: [ { name: answer, prompt: "Item ${record.id}: ${text}" } ]
+				export: [jsonl]
+				""");
+		workspace.file("jobs/slow.yaml", """
+				input: { format: csv, path: input/many.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 8 }
+				concurrency: 1
+				steps: [ { name: answer, prompt: "Item ${record.id}: ${text}" } ]
+				export: [jsonl]
+				""");
+		return workspace;
+	}
+
+	@Test
+	void everyEndpointOnPostgres() throws Exception {
+		everyEndpoint(WebStore.POSTGRES);
+	}
+
+	void everyEndpoint(WebStore kind) throws Exception {
+		Workspace workspace = workspace();
+		String[] store = kind.prepare(workspace);
+		Dmr.Result quick = Dmr.run(workspace, LocalRunner.baseUrl(), WebStore.with(store, "job=quick", "run=first"));
+		assertThat(quick.exitCode()).as(quick.toString()).isZero();
+		try (FaultProxy slowRunner = new FaultProxy(LocalRunner.baseUrl()).faults((n) -> new FaultProxy.Slow(250));
+				Serve serve = Serve.start(workspace, LocalRunner.baseUrl(), store)) {
+			assertThat(serve.url.getHost()).isEqualTo("127.0.0.1");
+			assertThat(serve.url.getQuery()).isNull(); // no token on loopback
+
+			// GET /api/runs: the array job=runs --json prints, the same keys and values
+			Dmr.Result runs = Dmr.run(workspace, LocalRunner.baseUrl(), WebStore.with(store, "job=runs", "--json"));
+			JsonNode cli = Serve.JSON.readTree(runs.out());
+			JsonNode api = serve.json("api/runs");
+			assertThat(api.size()).isEqualTo(cli.size()).isEqualTo(1);
+			assertThat(names(api.get(0))).containsExactlyElementsOf(names(cli.get(0)));
+			assertThat(api.get(0).path("id").asLong()).isEqualTo(cli.get(0).path("id").asLong());
+			assertThat(api.get(0).path("status").asString()).isEqualTo("COMPLETED");
+			long first = api.get(0).path("id").asLong();
+
+			// GET /api/runs/{id}: by id or label
+			JsonNode run = serve.json("api/runs/first");
+			assertThat(run.path("id").asLong()).isEqualTo(first);
+			assertThat(run.path("items").asLong()).isEqualTo(3);
+			assertThat(run.path("total_items").asLong()).isEqualTo(3);
+			assertThat(run.path("executions").size()).isEqualTo(1);
+			assertThat(serve.get("api/runs/nosuch").statusCode()).isEqualTo(404);
+
+			// GET /api/runs/{id}/items: pages in the shape of results.jsonl lines
+			JsonNode line = Serve.JSON.readTree(Files.readAllLines(workspace.path("output/quick/first/results.jsonl")).get(0));
+			JsonNode page = serve.json("api/runs/" + first + "/items?size=2&page=1");
+			assertThat(page.path("total").asLong()).isEqualTo(3);
+			assertThat(page.path("pages").asLong()).isEqualTo(2);
+			assertThat(page.path("items").size()).isEqualTo(2);
+			assertThat(page.path("items").get(0)).isEqualTo(line);
+			assertThat(serve.json("api/runs/" + first + "/items?size=2&page=2").path("items").get(0).path("id").asString())
+				.isEqualTo("charlie");
+			assertThat(serve.json("api/runs/" + first + "/items?status=failed").path("total").asLong()).isZero();
+			assertThat(serve.json("api/runs/" + first + "/items?status=ok").path("total").asLong()).isEqualTo(3);
+			JsonNode searched = serve.json("api/runs/" + first + "/items?q=BRAVO");
+			assertThat(searched.path("total").asLong()).isEqualTo(1);
+			assertThat(searched.path("items").get(0).path("id").asString()).isEqualTo("bravo");
+			assertThat(serve.json("api/runs/" + first + "/items?q=second").path("total").asLong()).isEqualTo(1);
+			assertThat(serve.get("api/runs/" + first + "/items?size=0").statusCode()).isEqualTo(400);
+
+			// GET /api/runs/{id}/events: a finished run ends at once
+			Events finished = Events.get(serve.http, serve.base.resolve("api/runs/" + first + "/events"), "end");
+			assertThat(finished.named("end")).hasSize(1);
+			assertThat(finished.named("end").get(0).data().path("status").asString()).isEqualTo("COMPLETED");
+
+			// a run going on in another process: progress at least every 2 s, its items, then the end
+			DmrProcess slow = DmrProcess.start(workspace, slowRunner.baseUrl(), WebStore.with(store, "job=slow", "run=live"));
+			long live = serve.awaitRun("live", (status) -> status.equals("STARTED")).path("id").asLong();
+			Events events = Events.get(serve.http, serve.base.resolve("api/runs/" + live + "/events"), "end");
+			assertThat(slow.waitFor()).as(slow.err()).isZero();
+			List<Events.Event> progress = events.named("progress");
+			assertThat(progress.size()).isGreaterThanOrEqualTo(3);
+			for (int i = 1; i < progress.size(); i++) {
+				assertThat(progress.get(i).nanos() - progress.get(i - 1).nanos()).isLessThan(2_000_000_000L);
+				assertThat(progress.get(i).data().path("done").asLong())
+					.isGreaterThanOrEqualTo(progress.get(i - 1).data().path("done").asLong());
+			}
+			assertThat(names(progress.get(0).data())).containsExactly("done", "total", "failed", "items_per_s");
+			assertThat(progress.get(0).data().path("done").asLong()).isLessThan(30);
+			assertThat(progress.get(progress.size() - 1).data().path("done").asLong()).isEqualTo(30);
+			assertThat(progress.get(progress.size() - 1).data().path("total").asLong()).isEqualTo(30);
+			assertThat(progress.stream().anyMatch((e) -> e.data().path("items_per_s").asDouble() > 0)).isTrue();
+			List<Events.Event> items = events.named("item");
+			assertThat(items).isNotEmpty();
+			assertThat(items.get(items.size() - 1).data().path("id").asString()).isEqualTo("m30");
+			assertThat(items.get(0).data().path("status").asString()).isEqualTo("ok");
+			assertThat(events.named("end").get(0).data().path("status").asString()).isEqualTo("COMPLETED");
+
+			// GET /api/models: the runner's
+			assertThat(serve.json("api/models").path("models").toString()).contains("ai/tiny", "ai/tiny2");
+
+			// POST /api/chat: refused without the CSRF token; answered as a stream of deltas, then done
+			assertThat(serve.post("api/chat", "{}", false).statusCode()).isEqualTo(403);
+			String ask = "{\"model\": \"ai/tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello there\"}], "
+					+ "\"max_tokens\": 24, \"seed\": 3, \"temperature\": 0}";
+			Events chat = Events.read(serve.http, chatRequest(serve, ask), "done");
+			List<Events.Event> deltas = chat.named("message");
+			assertThat(deltas.size()).isGreaterThan(1);
+			JsonNode done = chat.named("done").get(0).data();
+			StringBuilder answer = new StringBuilder();
+			deltas.forEach((d) -> answer.append(d.data().path("delta").asString("")));
+			assertThat(answer.toString()).isNotBlank();
+			assertThat(done.path("usage").path("completion_tokens").asLong()).isPositive();
+			String session = done.path("session").asString();
+			assertThat(session).startsWith("chat-");
+			// the same session as job=chat's: listed among the runs as one
+			Dmr.Result listed = Dmr.run(workspace, LocalRunner.baseUrl(), WebStore.with(store, "job=runs"));
+			assertThat(listed.out()).contains(session).contains("CHAT SESSION");
+			// and resumed: a second turn in it
+			String more = "{\"model\": \"ai/tiny\", \"session\": \"" + session + "\", \"messages\": [{\"role\": \"user\", "
+					+ "\"content\": \"And then?\"}], \"max_tokens\": 8}";
+			JsonNode again = Events.read(serve.http, chatRequest(serve, more), "done").named("done").get(0).data();
+			assertThat(again.path("session").asString()).isEqualTo(session);
+			JsonNode sessions = serve.json("api/chat/sessions");
+			assertThat(sessions.get(0).path("name").asString()).isEqualTo(session);
+			assertThat(sessions.get(0).path("answers").asLong()).isEqualTo(2);
+			JsonNode badSetting = Events.read(serve.http, chatRequest(serve, ask.replace("\"temperature\": 0", "\"temperature\": 9")),
+					"error").named("error").get(0).data();
+			assertThat(badSetting.path("error").asString()).contains("temperature");
+
+			// POST /api/jobs/{name}/runs: started in the background, seen in the run history when done
+			HttpResponse<String> started = serve.post("api/jobs/quick/runs", "{\"run\": \"from-web\", \"model\": \"ai/tiny2\"}",
+					true);
+			assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+			JsonNode web = serve.awaitRun("from-web", (status) -> status.equals("COMPLETED"));
+			assertThat(web.path("ok").asLong()).isEqualTo(3);
+			assertThat(web.path("model").path("name").asString()).isEqualTo("ai/tiny2");
+			assertThat(serve.post("api/jobs/quick/runs", "{}", false).statusCode()).isEqualTo(403);
+			assertThat(serve.post("api/jobs/nosuch/runs", "{}", true).statusCode()).isEqualTo(404);
+			HttpResponse<String> outside = serve.post("api/jobs/quick/runs", "{\"input\": \"../few.csv\"}", true);
+			assertThat(outside.statusCode()).isEqualTo(400);
+			assertThat(outside.body()).contains("outside the working folder");
+			HttpResponse<String> absolute = serve.post("api/jobs/quick/runs", "{\"input\": \"/etc/passwd\"}", true);
+			assertThat(absolute.statusCode()).isEqualTo(400);
+			HttpResponse<String> missing = serve.post("api/jobs/quick/runs", "{\"input\": \"input/none.csv\"}", true);
+			assertThat(missing.statusCode()).as(missing.body()).isEqualTo(400);
+
+			// a page of the app carries the policy: only its own script, no inline one
+			HttpResponse<String> home = serve.get("");
+			assertThat(home.headers().firstValue("Content-Security-Policy").orElseThrow())
+				.contains("default-src 'self'", "script-src 'self'").doesNotContain("unsafe-inline");
+			// a name other than this machine's is refused on loopback (DNS rebinding)
+			assertThat(statusLine(serve, "attacker.example")).contains(" 403 ");
+			assertThat(statusLine(serve, "localhost:" + serve.base.getPort())).contains(" 200 ");
+
+			// the same port again: one line, exit 2
+			Dmr.Result taken = Dmr.run(workspace, LocalRunner.baseUrl(),
+					WebStore.with(store, "serve", "port=" + serve.base.getPort()));
+			assertThat(taken.exitCode()).as(taken.toString()).isEqualTo(2);
+			assertThat(taken.err().strip().lines()).hasSize(1);
+			assertThat(taken.err()).contains("port " + serve.base.getPort() + " is in use");
+		}
+	}
+
+	private static HttpRequest chatRequest(Serve serve, String body) throws Exception {
+		return HttpRequest.newBuilder(serve.base.resolve("api/chat"))
+			.header("Content-Type", "application/json")
+			.header("Accept", "text/event-stream")
+			.header("X-CSRF-Token", serve.csrf())
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build();
+	}
+
+	@Test
+	void anotherAddressNeedsTheToken() throws Exception {
+		Workspace workspace = workspace();
+		String[] store = WebStore.POSTGRES.prepare(workspace);
+		String address = java.net.NetworkInterface.networkInterfaces()
+			.flatMap(java.net.NetworkInterface::inetAddresses)
+			.filter((a) -> !a.isLoopbackAddress() && a instanceof java.net.Inet4Address)
+			.map(java.net.InetAddress::getHostAddress)
+			.findFirst()
+			.orElse("0.0.0.0");
+		try (Serve serve = Serve.start(workspace, LocalRunner.baseUrl(), WebStore.with(store, "address=" + address))) {
+			// a token was made and printed in the address
+			assertThat(serve.url.getQuery()).matches("token=[0-9a-f]{40}");
+			String token = serve.url.getQuery().substring("token=".length());
+			assertThat(serve.get("").statusCode()).isEqualTo(401);
+			assertThat(serve.get("api/runs").statusCode()).isEqualTo(401);
+			assertThat(serve.get("api/runs?token=wrong").statusCode()).isEqualTo(401);
+			HttpResponse<String> first = serve.get("?token=" + token);
+			assertThat(first.statusCode()).isEqualTo(200);
+			String cookie = first.headers().firstValue("Set-Cookie").orElseThrow();
+			assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict");
+			HttpResponse<String> withCookie = serve.http.send(HttpRequest.newBuilder(serve.base.resolve("api/runs"))
+				.header("Cookie", cookie.substring(0, cookie.indexOf(';'))).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(withCookie.statusCode()).isEqualTo(200);
+			HttpResponse<String> bearer = serve.http.send(HttpRequest.newBuilder(serve.base.resolve("api/models"))
+				.header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(bearer.statusCode()).isEqualTo(200);
+		}
+		// a token given is the one asked for
+		try (Serve serve = Serve.start(workspace, LocalRunner.baseUrl(),
+				WebStore.with(store, "address=" + address, "token=s3cret-token"))) {
+			assertThat(serve.url.getQuery()).isEqualTo("token=s3cret-token");
+			assertThat(serve.get("api/runs").statusCode()).isEqualTo(401);
+			assertThat(serve.get("api/runs?token=s3cret-token").statusCode()).isEqualTo(200);
+		}
+	}
+
+	/** The status line of a GET with the given Host header (the JDK's client will not send one of its own). */
+	private static String statusLine(Serve serve, String host) throws Exception {
+		try (java.net.Socket socket = new java.net.Socket(serve.base.getHost(), serve.base.getPort())) {
+			socket.getOutputStream().write(("GET /api/models HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+				.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+					java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+		}
+	}
+
+	private static List<String> names(JsonNode node) {
+		List<String> names = new ArrayList<>();
+		node.propertyNames().forEach(names::add);
+		return names;
+	}
+
+
+}
