@@ -42,6 +42,7 @@ import org.springframework.validation.annotation.Validated;
  * @param progress {@code dmr.progress.*}, which {@code ProgressProperties} binds; named here so that any other key
  * under {@code dmr} is refused as unknown
  * @param export {@code dmr.export.*}: how the exports are written
+ * @param store {@code dmr.store.*}: how the processes of a working folder share an H2 file store
  */
 @ConfigurationProperties(prefix = "dmr", ignoreUnknownFields = false)
 @Validated
@@ -54,7 +55,8 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		@DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty, Boolean stream,
 		@DefaultValue("4") @Positive @Max(Concurrency.MAX) int concurrency, List<@Valid RunnerEndpoint> runners, List<URI> baseUrls,
 		@DefaultValue @Valid Timeouts timeout, @DefaultValue @Valid Retry retry,
-		Map<String, @Valid ModelSettings> models, Map<String, String> progress, @DefaultValue @Valid Export export) {
+		Map<String, @Valid ModelSettings> models, Map<String, String> progress, @DefaultValue @Valid Export export,
+		@DefaultValue @Valid Store store) {
 
 	public DmrProperties {
 		// a relative font folder is one of the working folder's, like templates/ and jobs/
@@ -100,6 +102,17 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	}
 
 	/**
+	 * An H2 file store is opened through a store server of its own that every process of the working folder uses
+	 * ({@code conversation.server}), so that several can run at once; the store server is found or started before
+	 * these settings are bound, from the same properties.
+	 * @param shared false: the process opens the file itself (embedded), and a second process is refused while it
+	 * runs
+	 * @param idle how long a store server stays without a process connected before it ends
+	 */
+	public record Store(@DefaultValue("true") boolean shared, @DefaultValue("30s") @NotNull Duration idle) {
+	}
+
+	/**
 	 * Transient faults (connection refused or reset, timeouts, 429, 5xx) are retried with exponential backoff.
 	 * @param attempts attempts in all, the first included
 	 */
@@ -130,7 +143,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	public DmrProperties withBaseUrl(URI url) {
 		return new DmrProperties(home, url, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop,
 				presencePenalty, frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models,
-				progress, export);
+				progress, export, store);
 	}
 
 	/** The runners of the profile: {@code dmr.base-urls}, else {@code dmr.runners}, else the one at the base URL. */

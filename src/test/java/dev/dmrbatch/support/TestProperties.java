@@ -17,7 +17,7 @@ public final class TestProperties {
 		return new DmrProperties(home, URI.create("http://localhost:1/v1"), "secret", "ai/gemma3", 512, null, null,
 				null, null, null, null, null, 4, null, null, new DmrProperties.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(5)),
 				new DmrProperties.Retry(1, Duration.ofMillis(10), Duration.ofMillis(10)), Map.of(), Map.of(),
-				new DmrProperties.Export(null));
+				new DmrProperties.Export(null), null);
 	}
 
 }

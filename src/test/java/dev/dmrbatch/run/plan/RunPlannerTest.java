@@ -22,7 +22,7 @@ class RunPlannerTest {
 		return new DmrProperties(Path.of("."), URI.create("http://x/v1"), "k", "ai/gemma3", 300, 0.9, 0.8, 5L,
 				List.of("STOP"), null, null, null, 4, null, null, new DmrProperties.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)),
 				new DmrProperties.Retry(1, Duration.ofMillis(1), Duration.ofMillis(1)), Map.of("ai/qwen3", qwen), Map.of(),
-				new DmrProperties.Export(null));
+				new DmrProperties.Export(null), null);
 	}
 
 	@Test
@@ -34,7 +34,7 @@ class RunPlannerTest {
 					null, null, null, null, null, null, 4, null, null,
 					new DmrProperties.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)),
 					new DmrProperties.Retry(1, Duration.ofMillis(1), Duration.ofMillis(1)), Map.of("ai/x", sneaky),
-					Map.of(), new DmrProperties.Export(null)))
+					Map.of(), new DmrProperties.Export(null), null))
 			.withMessage("dmr.models.\"[ai/x]\".extra.n is not an extra field: it is a setting of its own, or one "
 					+ "dmr-batch sends itself");
 	}
