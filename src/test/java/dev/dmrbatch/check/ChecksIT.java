@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -332,7 +331,7 @@ class ChecksIT {
 
 	/** The workspace's conversation store, read by the test itself. */
 	private Connection store() throws Exception {
-		return DriverManager.getConnection("jdbc:h2:file:" + this.workspace.path("data/dmr-batch"), "sa", "");
+		return this.workspace.store();
 	}
 
 	private static JsonNode parse(String reply) {

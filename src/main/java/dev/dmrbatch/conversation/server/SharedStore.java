@@ -44,6 +44,12 @@ public final class SharedStore {
 		return find(database.toAbsolutePath().normalize(), idle).url(options);
 	}
 
+	/** Whether this application opens its store through a store server. */
+	public static boolean inUse(org.springframework.core.env.Environment environment) {
+		return environment instanceof org.springframework.core.env.ConfigurableEnvironment configurable
+				&& configurable.getPropertySources().contains(SharedStoreEnvironment.SOURCE);
+	}
+
 	/** The database's log of a server that could not start, beside it. */
 	static Path logOf(Path database) {
 		return database.resolveSibling(database.getFileName() + ".server.log");
