@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import dev.dmrbatch.conversation.StoreFolder;
@@ -149,7 +150,9 @@ public final class SharedStore {
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		// a small JVM that mostly waits: the quick compiler only, the serial collector, no statistics file
 		command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto"));
-		String classPath = System.getProperty("java.class.path");
+		// absolute: the server runs in the data folder
+		String classPath = String.join(File.pathSeparator, Arrays.stream(System.getProperty("java.class.path")
+			.split(File.pathSeparator)).map((entry) -> Path.of(entry).toAbsolutePath().toString()).toList());
 		ClassLoader loader = SharedStore.class.getClassLoader();
 		if (loader != null && loader.getClass().getName().startsWith("org.springframework.boot.loader.")) {
 			command.addAll(List.of("-Dloader.main=" + StoreServer.class.getName(), "-cp", classPath,
