@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.IntStream;
 
+import dev.dmrbatch.conversation.server.StoreServer;
 import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.FaultProxy;
@@ -196,6 +197,27 @@ class OverlapIT {
 		assertThat(this.proxy.forwardedPerItem()).hasSize(600).allSatisfy((id, n) -> assertThat(n).isBetween(1, 2));
 		assertThat(this.proxy.forwarded() - 600).as("sent again after the crash (%d before it)", sentBeforeTheCrash)
 			.isBetween(0, 18);
+	}
+
+	@Test
+	void twoProcessesStartingAtOnceStartOneStoreServerBetweenThem() throws Exception {
+		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=runs");
+		DmrProcess second = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=runs");
+		assertThat(first.waitFor()).as(first.err()).isZero();
+		assertThat(second.waitFor()).as(second.err()).isZero();
+
+		String database = this.workspace.path("data/dmr-batch").toString();
+		// the whole command line: ProcessHandle's is cut short after a long class path
+		List<Long> servers = ProcessHandle.allProcesses().map(ProcessHandle::pid).filter((pid) -> {
+			try {
+				List<String> args = List.of(Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0"));
+				return args.contains(StoreServer.class.getName()) && args.contains(database);
+			}
+			catch (java.io.IOException ex) {
+				return false; // ended meanwhile
+			}
+		}).toList();
+		assertThat(servers).containsExactly(serverPid());
 	}
 
 	@Test
