@@ -8,15 +8,20 @@ import java.util.Locale;
 import java.util.Set;
 
 import dev.dmrbatch.config.LaunchSettings;
+import dev.dmrbatch.conversation.server.SharedStore;
 import dev.dmrbatch.run.job.ConversationRuns;
 import dev.dmrbatch.run.job.RunOutcome;
 import dev.dmrbatch.run.plan.BuiltInJob;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlan;
 import dev.dmrbatch.run.plan.RunPlanner;
+import dev.dmrbatch.text.SafeText;
 
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.core.env.Environment;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 
 /**
  * {@code job=<name>} that names no command: plans the run of the job file (or built-in job) of that name, runs it and
@@ -31,10 +36,13 @@ class JobRun {
 
 	private final List<BuiltInJob> builtIns;
 
-	JobRun(RunPlanner planner, ConversationRuns runs, List<BuiltInJob> builtIns) {
+	private final Environment environment;
+
+	JobRun(RunPlanner planner, ConversationRuns runs, List<BuiltInJob> builtIns, Environment environment) {
 		this.planner = planner;
 		this.runs = runs;
 		this.builtIns = builtIns;
+		this.environment = environment;
 	}
 
 	/**
@@ -72,9 +80,26 @@ class JobRun {
 		JobCommand.refuseUnused(arguments, (builtIn != null) ? builtIn.arguments() : arguments(),
 				(builtIn != null) ? "job=" + builtIn.name() : "a job run");
 		RunPlan plan = this.planner.plan(arguments.toRequest());
-		RunOutcome outcome = this.runs.run(plan);
+		RunOutcome outcome;
+		try {
+			outcome = this.runs.run(plan);
+		}
+		catch (DataAccessException | TransactionException ex) {
+			// the store went away mid-run (its server killed, the database down): what was committed stays
+			Console.error("the run failed: " + (SharedStore.inUse(this.environment) ? "the store server" : "the database")
+					+ " stopped answering (" + rootMessage(ex) + "). The same command resumes it.");
+			return RunOutcome.exitCode(BatchStatus.FAILED, 0);
+		}
 		summarize(outcome);
 		return outcome.alreadyComplete() ? 0 : outcome.exitCode();
+	}
+
+	private static String rootMessage(Throwable error) {
+		Throwable root = error;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return SafeText.firstLine(String.valueOf(root.getMessage()));
 	}
 
 	private void summarize(RunOutcome o) {

@@ -134,9 +134,11 @@ final class StartupFailureAnalyzers {
 		protected FailureAnalysis analyze(Throwable failure, SQLException sql) {
 			Matcher inUse = IN_USE.matcher(String.valueOf(sql.getMessage()));
 			if (inUse.find()) {
+				// with the store shared (the default) only a process that opened the file on its own holds it
 				return analysis(RunnerEndpoint.redact("the data file " + inUse.group(1) + " is in use by another "
-						+ "dmr-batch process (one at a time; wait for it to end, or give this run a database of its own "
-						+ "with --spring.datasource.url)"), sql);
+						+ "dmr-batch process (one started with dmr.store.shared=false, or the store server of the "
+						+ "others): wait for it to end, or let every process share the store (dmr.store.shared=true, "
+						+ "the default)"), sql);
 			}
 			if (sql.getClass().getName().startsWith("org.postgresql")) {
 				// PostgreSQL's driver names the host and port, or the user, itself

@@ -49,6 +49,7 @@ import org.springframework.validation.annotation.Validated;
  * @param n as {@code logprobs}; only 1
  * @param extra as {@code logprobs}: further body fields; a value given at launch is read as JSON where it is JSON
  * @param plugins {@code dmr.plugins.*}: where plugin jars are found besides the working folder's {@code plugins/}
+ * @param store {@code dmr.store.*}: how the processes of a working folder share an H2 file store
  */
 @ConfigurationProperties(prefix = "dmr", ignoreUnknownFields = false)
 @Validated
@@ -64,7 +65,8 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		Map<String, @Valid ModelSettings> models, Map<String, String> progress, @DefaultValue @Valid Export export,
 		Boolean logprobs, @Min(0) @Max(20) Integer topLogprobs,
 		@Min(value = 1, message = ModelSettings.N_MESSAGE) @Max(value = 1, message = ModelSettings.N_MESSAGE) Integer n,
-		Map<String, Object> extra, @DefaultValue Plugins plugins) {
+		Map<String, Object> extra, @DefaultValue Plugins plugins,
+		@DefaultValue @Valid Store store) {
 
 	@ConstructorBinding
 	public DmrProperties {
@@ -125,7 +127,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 			Map<String, ModelSettings> models, Map<String, String> progress, Export export) {
 		this(home, baseUrl, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop, presencePenalty,
 				frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models, progress, export, null,
-				null, null, null, new Plugins(null));
+				null, null, null, new Plugins(null), new Store(true, Duration.ofSeconds(30)));
 	}
 
 	/**
@@ -147,6 +149,17 @@ public record DmrProperties(@DefaultValue(".") Path home,
 			return fontFolder == null || Files.isDirectory(fontFolder);
 		}
 
+	}
+
+	/**
+	 * An H2 file store is opened through a store server of its own that every process of the working folder uses
+	 * ({@code conversation.server}), so that several can run at once; the store server is found or started before
+	 * these settings are bound, from the same properties.
+	 * @param shared false: the process opens the file itself (embedded), and a second process is refused while it
+	 * runs
+	 * @param idle how long a store server stays without a process connected before it ends
+	 */
+	public record Store(@DefaultValue("true") boolean shared, @DefaultValue("30s") @NotNull Duration idle) {
 	}
 
 	/**
@@ -181,7 +194,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	public DmrProperties withBaseUrl(URI url) {
 		return new DmrProperties(home, url, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop,
 				presencePenalty, frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models,
-				progress, export, logprobs, topLogprobs, n, extra, plugins);
+				progress, export, logprobs, topLogprobs, n, extra, plugins, store);
 	}
 
 	/** The runners of the profile: {@code dmr.base-urls}, else {@code dmr.runners}, else the one at the base URL. */

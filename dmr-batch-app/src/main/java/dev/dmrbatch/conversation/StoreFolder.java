@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  * systems without POSIX permissions, are left as they are.
  */
 @Component
-class StoreFolder implements BeanFactoryPostProcessor, EnvironmentAware, ApplicationListener<ApplicationStartedEvent> {
+public class StoreFolder implements BeanFactoryPostProcessor, EnvironmentAware, ApplicationListener<ApplicationStartedEvent> {
 
 	private static final Set<PosixFilePermission> FOLDER = PosixFilePermissions.fromString("rwx------");
 
@@ -39,7 +39,7 @@ class StoreFolder implements BeanFactoryPostProcessor, EnvironmentAware, Applica
 	}
 
 	/** The database file's path without its extension, for an H2 file URL; {@code null} otherwise. */
-	static Path h2File(String url) {
+	public static Path h2File(String url) {
 		String prefix = "jdbc:h2:file:";
 		if (url == null || !url.regionMatches(true, 0, prefix, 0, prefix.length())) {
 			return null;
@@ -61,7 +61,7 @@ class StoreFolder implements BeanFactoryPostProcessor, EnvironmentAware, Applica
 		Path folder = this.database.getParent();
 		if (!Files.isDirectory(folder)) {
 			try {
-				Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(FOLDER));
+				createPrivate(folder);
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException("cannot create the data folder " + folder + ": " + ex.getMessage(), ex);
@@ -96,6 +96,19 @@ class StoreFolder implements BeanFactoryPostProcessor, EnvironmentAware, Applica
 		}
 		catch (IOException ex) {
 			// the folder is the owner's only already
+		}
+	}
+
+	/** Creates the folder, readable by its owner only where the file system has POSIX permissions. */
+	public static void createPrivate(Path folder) throws IOException {
+		if (Files.isDirectory(folder)) {
+			return;
+		}
+		if (posix()) {
+			Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(FOLDER));
+		}
+		else {
+			Files.createDirectories(folder);
 		}
 	}
 

@@ -250,8 +250,7 @@ class ResponseCacheIT {
 	/** The rows of the store's cache table, per run. */
 	private Map<Long, Long> storedAnswersPerRun() throws Exception {
 		Map<Long, Long> counts = new java.util.TreeMap<>();
-		try (java.sql.Connection connection = java.sql.DriverManager
-			.getConnection("jdbc:h2:file:" + this.workspace.path("data/dmr-batch"), "sa", "");
+		try (java.sql.Connection connection = this.workspace.store();
 				java.sql.ResultSet rows = connection.createStatement()
 					.executeQuery("select run_id, count(*) from dmr_cache group by run_id")) {
 			while (rows.next()) {

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -365,7 +364,7 @@ class ChecksIT {
 	}
 
 	private Connection store() throws Exception {
-		return DriverManager.getConnection("jdbc:h2:file:" + this.workspace.path("data/dmr-batch"), "sa", "");
+		return this.workspace.store();
 	}
 
 	private static JsonNode parse(String reply) {

@@ -37,8 +37,8 @@ class StartupFailureAnalyzersTest {
 		Throwable inUse = new IllegalStateException("pool", new SQLException(
 				"Database may be already in use: \"/data/store.mv.db\". Possible solutions: close all other connections"));
 		assertThat(analyze(inUse).getDescription()).isEqualTo("the data file /data/store.mv.db is in use by another "
-				+ "dmr-batch process (one at a time; wait for it to end, or give this run a database of its own with "
-				+ "--spring.datasource.url)");
+				+ "dmr-batch process (one started with dmr.store.shared=false, or the store server of the others): "
+				+ "wait for it to end, or let every process share the store (dmr.store.shared=true, the default)");
 		Throwable other = new IllegalStateException("outer", new IllegalArgumentException("port 1 in use\nat line 2"));
 		assertThat(analyze(other).getDescription()).isEqualTo("dmr-batch could not start: port 1 in use");
 	}

@@ -46,7 +46,7 @@ class CompareScaleIT {
 		// given: two runs in the working folder's store, written directly (no model is needed to compare)
 		Workspace workspace = new Workspace(this.dir);
 		JdbcDataSource data = new JdbcDataSource();
-		data.setURL("jdbc:h2:file:" + workspace.path("data/dmr-batch") + ";DB_CLOSE_ON_EXIT=FALSE");
+		data.setURL(workspace.storeUrl());
 		data.setUser("sa");
 		Flyway.configure().dataSource(data).locations("classpath:db/migration/common", "classpath:db/migration/h2")
 			.load().migrate();

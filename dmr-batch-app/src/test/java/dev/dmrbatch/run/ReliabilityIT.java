@@ -131,18 +131,20 @@ class ReliabilityIT {
 	}
 
 	@Test
-	void aSecondProcessOnTheSameDataFileIsToldSoAndChangesNothing() throws Exception {
+	void withTheStoreNotSharedASecondProcessOnTheSameDataFileIsToldSoAndChangesNothing() throws Exception {
 		items(800);
-		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items");
+		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items", "--dmr.store.shared=false");
 		first.awaitRequests(this.proxy::forwarded, 50);
 
-		Dmr.Result second = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "run=other");
+		Dmr.Result second = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "run=other",
+				"--dmr.store.shared=false");
 
 		assertThat(second.exitCode()).isEqualTo(2);
 		assertThat(second.err()).contains("error: the data file " + this.workspace.path("data/dmr-batch.mv.db")
 				+ " is in use by another dmr-batch process").doesNotContain("Exception");
 		assertThat(first.waitFor()).isZero();
 		assertEveryItemOnceAndOk(800);
+		assertThat(this.workspace.path("data/dmr-batch.server")).as("no store server").doesNotExist();
 	}
 
 	@Test

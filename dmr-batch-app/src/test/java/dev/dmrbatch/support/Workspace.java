@@ -5,6 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+
+import dev.dmrbatch.conversation.server.SharedStore;
 
 /** A working folder for one test: jobs/, templates/, input/, output/ and data/ of its own. */
 public final class Workspace {
@@ -31,6 +37,19 @@ public final class Workspace {
 
 	public Path path(String relative) {
 		return this.root.resolve(relative);
+	}
+
+	/**
+	 * The JDBC URL of this working folder's store as dmr-batch opens it: through its store server, found or started
+	 * the same way, so that the test reads and writes it while dmr-batch processes have it open.
+	 */
+	public String storeUrl() {
+		return SharedStore.url(path("data/dmr-batch"), "", Duration.ofSeconds(30));
+	}
+
+	/** A connection to this working folder's store (see {@link #storeUrl()}); the caller closes it. */
+	public Connection store() throws SQLException {
+		return DriverManager.getConnection(storeUrl(), "sa", "");
 	}
 
 	public Workspace file(String relative, String content) {

@@ -19,8 +19,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Which process runs which execution, so that a run left {@code STARTED} can be told apart: killed (resume it) or
- * alive in another process (leave it alone). With the H2 file only one process can open the database, but several
- * processes on several hosts share a PostgreSQL repository. Each execution writes a row with its host and pid and
+ * alive in another process (leave it alone). The processes of one host share the H2 file through its store server,
+ * and several processes on several hosts share a PostgreSQL repository. Each execution writes a row with its host and pid and
  * a heartbeat every {@link #BEAT}, by the database's clock so hosts' clocks need not agree. A run is alive when its
  * process is alive on this host, or, on another host, when its heartbeat is younger than {@link #SILENT_FOR}.
  */

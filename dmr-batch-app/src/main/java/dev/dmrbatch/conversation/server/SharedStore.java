@@ -1,0 +1,184 @@
+package dev.dmrbatch.conversation.server;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.dmrbatch.conversation.StoreFolder;
+import dev.dmrbatch.text.SafeText;
+
+/**
+ * Finds the {@link StoreServer} of an H2 file database, or starts one: the server file beside the database names a
+ * live server, else (none, or one left by a server that was killed) a new server is started, under a lock file so
+ * that two processes starting at once start one server between them. The server is a detached JVM (the same Java,
+ * the same class path or jar) in a session of its own where {@code setsid} exists, with no tie to the terminal or
+ * the output of the process that started it, so that it outlives that process.
+ */
+public final class SharedStore {
+
+	/** How long a process waits for a server it started to answer. */
+	static final Duration START = Duration.ofSeconds(20);
+
+	private SharedStore() {
+	}
+
+	/**
+	 * The JDBC URL of the database through its server, started when none answers; options (each with its leading
+	 * {@code ;}) are added as given.
+	 * @param database the H2 database's path without extension
+	 * @param idle how long a server started now stays without sessions
+	 */
+	public static String url(Path database, String options, Duration idle) {
+		return find(database.toAbsolutePath().normalize(), idle).url(options);
+	}
+
+	/** Whether this application opens its store through a store server. */
+	public static boolean inUse(org.springframework.core.env.Environment environment) {
+		return environment instanceof org.springframework.core.env.ConfigurableEnvironment configurable
+				&& configurable.getPropertySources().contains(SharedStoreEnvironment.SOURCE);
+	}
+
+	/** The database's log of a server that could not start, beside it. */
+	static Path logOf(Path database) {
+		return database.resolveSibling(database.getFileName() + ".server.log");
+	}
+
+	static ServerFile find(Path database, Duration idle) {
+		Path serverFile = ServerFile.of(database);
+		try {
+			StoreFolder.createPrivate(database.getParent());
+			Path lockFile = ServerFile.lockOf(database);
+			if (!Files.exists(lockFile) && posix()) {
+				try {
+					Files.createFile(lockFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+				}
+				catch (java.nio.file.FileAlreadyExistsException ex) {
+					// another process made it first
+				}
+			}
+			try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+					FileLock lock = channel.lock()) {
+				ServerFile running = ServerFile.read(serverFile);
+				if (running != null && running.answers()) {
+					claim(serverFile);
+					return running;
+				}
+				Files.deleteIfExists(serverFile);
+				return start(database, idle, serverFile);
+			}
+		}
+		catch (IOException ex) {
+			throw new StoreServerException("cannot start the store server for " + database + ": "
+					+ SafeText.firstLine(String.valueOf(ex.getMessage())), ex);
+		}
+	}
+
+	/** Tells the server that a process is about to connect, so that it does not end for being idle meanwhile. */
+	private static void claim(Path serverFile) throws IOException {
+		Files.setLastModifiedTime(serverFile, FileTime.from(Instant.now()));
+	}
+
+	private static ServerFile start(Path database, Duration idle, Path serverFile) throws IOException {
+		Path log = logOf(database);
+		Files.deleteIfExists(log);
+		if (posix()) {
+			Files.createFile(log, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		}
+		ProcessBuilder builder = new ProcessBuilder(command(database, idle)).directory(database.getParent().toFile())
+			.redirectInput(ProcessBuilder.Redirect.from(new File(posix() ? "/dev/null" : "NUL")))
+			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.redirectError(ProcessBuilder.Redirect.to(log.toFile()));
+		// options meant for the user's own JVM (a debugger's port, an agent) are not the server's
+		builder.environment().remove("JAVA_TOOL_OPTIONS");
+		builder.environment().remove("JDK_JAVA_OPTIONS");
+		Process process = builder.start();
+		long deadline = System.nanoTime() + START.toNanos();
+		while (System.nanoTime() < deadline) {
+			ServerFile started = ServerFile.read(serverFile);
+			if (started != null && started.answers()) {
+				return started;
+			}
+			if (!process.isAlive() && process.exitValue() != 0) {
+				throw new StoreServerException("the store server for " + database + " ended as it started"
+						+ reason(log));
+			}
+			try {
+				Thread.sleep(10);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+		throw new StoreServerException("the store server for " + database + " did not answer within "
+				+ START.toSeconds() + " s" + reason(log));
+	}
+
+	private static String reason(Path log) {
+		try {
+			List<String> lines = Files.readAllLines(log).stream().filter((line) -> !line.isBlank()).toList();
+			return lines.isEmpty() ? "" : ": " + SafeText.firstLine(lines.get(0)) + " (" + log + ")";
+		}
+		catch (IOException | UncheckedIOException ex) {
+			return "";
+		}
+	}
+
+	/**
+	 * The command that starts the server: from the application's jar through Spring Boot's launcher, which finds the
+	 * classes inside it, or from the class path as it is (an extracted jar, the tests).
+	 */
+	static List<String> command(Path database, Duration idle) {
+		List<String> command = new ArrayList<>();
+		Path setsid = setsid();
+		if (setsid != null) {
+			command.add(setsid.toString());
+		}
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		// a small JVM that mostly waits: the quick compiler only, the serial collector, no statistics file
+		command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto"));
+		// absolute: the server runs in the data folder
+		String classPath = String.join(File.pathSeparator, Arrays.stream(System.getProperty("java.class.path")
+			.split(File.pathSeparator)).map((entry) -> Path.of(entry).toAbsolutePath().toString()).toList());
+		ClassLoader loader = SharedStore.class.getClassLoader();
+		if (loader != null && loader.getClass().getName().startsWith("org.springframework.boot.loader.")) {
+			command.addAll(List.of("-Dloader.main=" + StoreServer.class.getName(), "-cp", classPath,
+					"org.springframework.boot.loader.launch.PropertiesLauncher"));
+		}
+		else {
+			command.addAll(List.of("-cp", classPath, StoreServer.class.getName()));
+		}
+		command.add(database.toString());
+		command.add(String.valueOf(idle.toMillis()));
+		return command;
+	}
+
+	/** setsid(1), which starts a program in a new session: no signal to the parent's process group reaches it. */
+	private static Path setsid() {
+		for (String folder : new String[] { "/usr/bin", "/bin" }) {
+			Path setsid = Path.of(folder, "setsid");
+			if (Files.isExecutable(setsid)) {
+				return setsid;
+			}
+		}
+		return null;
+	}
+
+	private static boolean posix() {
+		return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+	}
+
+}

@@ -1,0 +1,112 @@
+package dev.dmrbatch.conversation.server;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * The data source's connection through the store server that {@link SharedStoreEnvironment} is finding: Boot makes
+ * its pool from these details instead of {@code spring.datasource.url}, which keeps naming the file. The URL is
+ * asked for when the pool is made, late in the start, so that the server's own start overlaps with it.
+ */
+@Configuration(proxyBeanMethods = false)
+@Conditional(SharedStoreConnection.Shared.class)
+class SharedStoreConnection {
+
+	@Bean
+	JdbcConnectionDetails sharedStoreConnectionDetails(ConfigurableEnvironment environment,
+			DataSourceProperties properties) {
+		SharedStoreEnvironment.Pending pending = (SharedStoreEnvironment.Pending) environment.getPropertySources()
+			.get(SharedStoreEnvironment.SOURCE)
+			.getSource();
+		return new Details(pending, properties);
+	}
+
+	private static final class Details implements JdbcConnectionDetails {
+
+		private final SharedStoreEnvironment.Pending pending;
+
+		private final DataSourceProperties properties;
+
+		private String url;
+
+		Details(SharedStoreEnvironment.Pending pending, DataSourceProperties properties) {
+			this.pending = pending;
+			this.properties = properties;
+		}
+
+		@Override
+		public String getUsername() {
+			return this.properties.determineUsername();
+		}
+
+		@Override
+		public String getPassword() {
+			return this.properties.determinePassword();
+		}
+
+		/**
+		 * Waits for the server started early, then asks again: the first answer may be older than the server's idle
+		 * time on a slow start, and asking claims the server for this process once more.
+		 */
+		@Override
+		public synchronized String getJdbcUrl() {
+			if (this.url == null) {
+				server();
+				this.url = SharedStore.url(this.pending.database(), this.pending.options(), this.pending.idle());
+			}
+			return this.url;
+		}
+
+		@Override
+		public String getDriverClassName() {
+			return "org.h2.Driver";
+		}
+
+		private ServerFile server() {
+			try {
+				// the finder waits for a server it started at most SharedStore.START itself
+				return this.pending.server().get(SharedStore.START.toSeconds() + 10, TimeUnit.SECONDS);
+			}
+			catch (ExecutionException ex) {
+				if (ex.getCause() instanceof RuntimeException failure) {
+					throw failure;
+				}
+				throw new StoreServerException("cannot start the store server for " + this.pending.database() + ": "
+						+ ex.getCause(), ex.getCause());
+			}
+			catch (TimeoutException ex) {
+				throw new StoreServerException("the store server for " + this.pending.database() + " did not answer",
+						ex);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new StoreServerException("interrupted while waiting for the store server for "
+						+ this.pending.database(), ex);
+			}
+		}
+
+	}
+
+	/** Present when the environment is finding a store server. */
+	static final class Shared implements Condition {
+
+		@Override
+		public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			return context.getEnvironment() instanceof ConfigurableEnvironment environment
+					&& environment.getPropertySources().contains(SharedStoreEnvironment.SOURCE);
+		}
+
+	}
+
+}

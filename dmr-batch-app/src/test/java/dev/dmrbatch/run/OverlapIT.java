@@ -1,0 +1,246 @@
+package dev.dmrbatch.run;
+
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.IntStream;
+
+import dev.dmrbatch.conversation.server.StoreServer;
+import dev.dmrbatch.support.Dmr;
+import dev.dmrbatch.support.DmrProcess;
+import dev.dmrbatch.support.FaultProxy;
+import dev.dmrbatch.support.LocalRunner;
+import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Several dmr-batch processes on one working folder and its H2 store at once, as cron jobs and CI steps overlap:
+ * they share the store through its store server, a detached JVM that outlives the process that started it and ends
+ * by itself once idle. Each process here is a JVM of its own, as {@code java -jar} runs it.
+ */
+@ExtendWith(WorkspaceExtension.class)
+class OverlapIT {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	Workspace workspace;
+
+	FaultProxy proxy;
+
+	@BeforeEach
+	void setUp() throws Exception {
+		this.proxy = new FaultProxy(LocalRunner.baseUrl());
+		job("a");
+		job("b");
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.proxy.close();
+	}
+
+	/** Job {@code <name>} over its own input, whose items are {@code <name>1}, {@code <name>2}... */
+	private void job(String name) {
+		this.workspace.file("jobs/" + name + ".yaml", """
+				input: { format: csv, path: input/%s.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 8 }
+				steps:
+				  - name: answer
+				    prompt: "Item ${record.id}: ${text}"
+				""".formatted(name));
+	}
+
+	private void items(String job, int count) {
+		StringBuilder csv = new StringBuilder("id,text\n");
+		IntStream.rangeClosed(1, count).forEach((i) -> csv.append(job).append(i).append(",text ").append(i).append('\n'));
+		this.workspace.file("input/" + job + ".csv", csv.toString());
+	}
+
+	private int sentFor(String job) {
+		return (int) this.proxy.forwardedPerItem().keySet().stream().filter((id) -> id.startsWith(job)).count();
+	}
+
+	/** Every item of the job once in its results, answered, in input order. */
+	private void assertEveryItemOnceAndOk(String job, int run, int count) throws Exception {
+		List<String> lines = Files.readAllLines(this.workspace.path("output/" + job + "/run-" + run + "/results.jsonl"));
+		assertThat(lines).extracting((line) -> JSON.readTree(line).get("id").asString())
+			.containsExactlyElementsOf(IntStream.rangeClosed(1, count).mapToObj((i) -> job + i).toList());
+		assertThat(lines).allSatisfy((line) -> assertThat(JSON.readTree(line).get("status").asString()).isEqualTo("ok"));
+	}
+
+	/** The store server's file: its port, pid and key; null when there is none. */
+	private Properties serverFile() throws Exception {
+		Path file = this.workspace.path("data/dmr-batch.server");
+		if (!Files.exists(file)) {
+			return null;
+		}
+		Properties server = new Properties();
+		try (Reader reader = Files.newBufferedReader(file)) {
+			server.load(reader);
+		}
+		return server;
+	}
+
+	private long serverPid() throws Exception {
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (serverFile() == null && System.nanoTime() < deadline) {
+			Thread.sleep(50);
+		}
+		assertThat(serverFile()).as("the store server's file").isNotNull();
+		return Long.parseLong(serverFile().getProperty("pid"));
+	}
+
+	@Test
+	void whileARunRunsOtherProcessesListAndShowItAndTheSameRunIsRefusedNamingItsProcess() throws Exception {
+		// given: a run that goes slowly after its first 60 items
+		items("a", 200);
+		this.proxy.faults((n) -> (n > 60) ? new FaultProxy.Slow(500) : FaultProxy.FORWARD);
+		DmrProcess run = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=a");
+		run.awaitRequests(this.proxy::forwarded, 60);
+
+		// when: another JVM lists the runs, a third shows this one, a fourth starts the same run
+		DmrProcess runs = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=runs", "--json");
+		assertThat(runs.waitFor()).as(runs.err()).isZero();
+		Dmr.Result show = Dmr.run(this.workspace, null, "job=show", "run=1");
+		Dmr.Result same = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=a");
+
+		// then: the run is seen running, and the same run is refused, naming the process that has it
+		@SuppressWarnings("unchecked")
+		List<Map<String, Object>> listed = JSON.readValue(runs.out(), List.class);
+		assertThat(listed).singleElement().satisfies((r) -> {
+			assertThat(r.get("job")).isEqualTo("a");
+			assertThat(r.get("status")).isEqualTo("STARTED");
+		});
+		assertThat(show.exitCode()).as(show.toString()).isZero();
+		assertThat(show.out()).contains("STARTED");
+		assertThat(same.exitCode()).as(same.toString()).isEqualTo(2);
+		assertThat(same.err()).contains("error: run 1 of a is already running (process " + run.pid() + " on ")
+			.doesNotContain("Exception");
+		assertThat(run.isAlive()).isTrue();
+
+		// and the run, sped up again, completes with every item once
+		this.proxy.faults((n) -> FaultProxy.FORWARD);
+		assertThat(run.waitFor()).as(run.err()).isZero();
+		assertThat(run.out()).contains("a run 1 COMPLETED: 200 items, 200 ok, 0 failed");
+		assertEveryItemOnceAndOk("a", 1, 200);
+		assertThat(this.proxy.forwardedPerItem()).hasSize(200).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+	}
+
+	@Test
+	void twoJobsRunAtOnceAndTheOneGoesOnAfterTheProcessThatStartedTheStoreServerHasEnded() throws Exception {
+		// given: job a starts the store server; job b, slower, starts while a runs
+		items("a", 150);
+		items("b", 300);
+		this.proxy.faultsPerItem((seen) -> seen.item().startsWith("b") ? new FaultProxy.Slow(40) : FaultProxy.FORWARD);
+		assertThat(serverFile()).isNull();
+		DmrProcess a = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=a");
+		long server = serverPid();
+		a.awaitRequests(() -> sentFor("a"), 20);
+		DmrProcess b = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=b");
+		b.awaitRequests(() -> sentFor("b"), 20);
+
+		// when: a ends while b is mid-run
+		assertThat(a.waitFor()).as(a.err()).isZero();
+		assertThat(b.isAlive()).as("b still running when a ended").isTrue();
+		assertThat(ProcessHandle.of(server).map(ProcessHandle::isAlive)).as("the store server").contains(true);
+
+		// then: b completes with every item, through the same server
+		assertThat(b.waitFor()).as(b.err()).isZero();
+		assertThat(a.out()).contains("a run 1 COMPLETED: 150 items, 150 ok, 0 failed");
+		assertThat(b.out()).contains("b run 2 COMPLETED: 300 items, 300 ok, 0 failed");
+		assertEveryItemOnceAndOk("a", 1, 150);
+		assertEveryItemOnceAndOk("b", 2, 300);
+		assertThat(this.proxy.forwardedPerItem()).hasSize(450).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+		assertThat(serverPid()).isEqualTo(server);
+	}
+
+	@Test
+	void killDashNineOfTheStoreServerFailsTheRunInOneLineAndTheSameCommandResumesIt() throws Exception {
+		// given
+		items("a", 600);
+		this.proxy.faults((n) -> new FaultProxy.Slow(5));
+		DmrProcess run = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=a");
+		run.awaitRequests(this.proxy::forwarded, 200);
+
+		// when: the store server is killed mid-run
+		ProcessHandle server = ProcessHandle.of(serverPid()).orElseThrow();
+		server.destroyForcibly();
+		server.onExit().get();
+		int code = run.waitFor();
+		int sentBeforeTheCrash = this.proxy.forwarded();
+
+		// then: the run fails, saying why in one line
+		String err = run.err();
+		assertThat(code).as(err).isEqualTo(5);
+		assertThat(err.lines().filter((line) -> line.contains("error:"))).as(err).hasSize(1);
+		assertThat(err).contains("the store server").doesNotContain("Exception").doesNotContain("\tat ");
+
+		// when: the same command again
+		Dmr.Result resumed = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=a");
+
+		// then: a new server; the run resumes and completes, without sending answered items again
+		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+		assertThat(resumed.err()).contains("was left STARTED by a process that is gone; recovering it");
+		assertThat(resumed.out()).contains("a run 1 COMPLETED: 600 items, 600 ok, 0 failed");
+		assertEveryItemOnceAndOk("a", 1, 600);
+		assertThat(this.proxy.forwardedPerItem()).hasSize(600).allSatisfy((id, n) -> assertThat(n).isBetween(1, 2));
+		assertThat(this.proxy.forwarded() - 600).as("sent again after the crash (%d before it)", sentBeforeTheCrash)
+			.isBetween(0, 18);
+	}
+
+	@Test
+	void twoProcessesStartingAtOnceStartOneStoreServerBetweenThem() throws Exception {
+		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=runs");
+		DmrProcess second = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=runs");
+		assertThat(first.waitFor()).as(first.err()).isZero();
+		assertThat(second.waitFor()).as(second.err()).isZero();
+
+		String database = this.workspace.path("data/dmr-batch").toString();
+		// the whole command line: ProcessHandle's is cut short after a long class path
+		List<Long> servers = ProcessHandle.allProcesses().map(ProcessHandle::pid).filter((pid) -> {
+			try {
+				List<String> args = List.of(Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0"));
+				return args.contains(StoreServer.class.getName()) && args.contains(database);
+			}
+			catch (java.io.IOException ex) {
+				return false; // ended meanwhile
+			}
+		}).toList();
+		assertThat(servers).containsExactly(serverPid());
+	}
+
+	@Test
+	void theStoreServerRunsInASessionOfItsOwnAndEndsAfterItsIdleTimeLeavingNothing() throws Exception {
+		DmrProcess runs = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=runs", "--dmr.store.idle=5s");
+		long server = serverPid();
+		assertThat(runs.waitFor()).as(runs.err()).isZero();
+
+		// detached: in a session of its own (setsid), so the caller's Ctrl-C or SIGTERM to its group does not reach it
+		Path stat = Path.of("/proc/" + server + "/stat");
+		if (Files.exists(stat)) {
+			String[] fields = Files.readString(stat).substring(Files.readString(stat).lastIndexOf(')') + 2).split(" ");
+			assertThat(fields[3]).as("the server's session").isEqualTo(String.valueOf(server));
+		}
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (ProcessHandle.of(server).isPresent() && System.nanoTime() < deadline) {
+			Thread.sleep(200);
+		}
+		assertThat(ProcessHandle.of(server)).as("the store server after its idle time").isEmpty();
+		try (var files = Files.list(this.workspace.path("data"))) {
+			assertThat(files.map((f) -> f.getFileName().toString()))
+				.containsExactlyInAnyOrder("dmr-batch.mv.db", "dmr-batch.server.lock");
+		}
+	}
+
+}
