@@ -28,8 +28,8 @@ class WebPagesIT {
 	Path dir;
 
 	@Test
-	void pagesOnPostgres() throws Exception {
-		pages(WebStore.POSTGRES);
+	void pagesOnTheDefaultH2Store() throws Exception {
+		pages(WebStore.H2);
 	}
 
 	void pages(WebStore kind) throws Exception {

@@ -10,16 +10,17 @@ import dev.dmrbatch.support.LocalPostgres;
 import dev.dmrbatch.support.Workspace;
 
 /**
- * The store the web app and the batch processes it watches share. A run going on in another process can be watched
- * only on a store several processes open at once: PostgreSQL (the H2 file is held by one process at a time).
+ * The store the web app and the batch processes it watches share: the working folder's H2 file, which the processes
+ * open through its store server, or PostgreSQL.
  */
 enum WebStore {
 
-	POSTGRES;
+	H2, POSTGRES;
 
 	/** Prepares the workspace for this store; the arguments every process of the test gives. */
 	String[] prepare(Workspace workspace) throws Exception {
 		return switch (this) {
+			case H2 -> new String[0];
 			case POSTGRES -> {
 				String database = LocalPostgres.freshDatabase();
 				workspace.file("config/application-postgres.yaml",
