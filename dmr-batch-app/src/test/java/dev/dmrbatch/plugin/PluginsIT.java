@@ -106,7 +106,7 @@ class PluginsIT {
 		assertThat(this.proxy.forwardedPerItem()).hasSize(11).doesNotContainKey("r5");
 		// the step's output is what the next step's prompt saw, and the step's answer in the results
 		assertThat(steps(results.get(0))).containsEntry("clean", "text number 1");
-		assertThat(this.proxy.chatBodies()).anyMatch((body) -> body.contains("Item r12: text number 12 (score 12"));
+		assertThat(this.proxy.chatBodies()).anyMatch((body) -> body.contains("Item r12: text number 12 (score 120)"));
 		// the plugin's checks judged every answer
 		for (Map<String, Object> result : results) {
 			if (result.get("status").equals("ok")) {
