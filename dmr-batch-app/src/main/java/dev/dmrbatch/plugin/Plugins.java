@@ -148,13 +148,18 @@ public class Plugins implements DisposableBean {
 		}
 		this.loaders.add(loader);
 		List<Started> started = new ArrayList<>();
-		Iterator<Plugin> plugins = ServiceLoader.load(Plugin.class, loader).iterator();
 		try {
-			while (plugins.hasNext()) {
-				Plugin plugin = plugins.next();
-				started.add(new Started(plugin, plugin.name(), plugin.version(), List.copyOf(plugin.inputFormats()),
-						List.copyOf(plugin.exports()), List.copyOf(plugin.checkTypes()), List.copyOf(plugin.stepTypes())));
-			}
+			// as it starts too, a plugin sees its own jar and the JDK through the context class loader
+			PluginContext.call(loader, () -> {
+				Iterator<Plugin> plugins = ServiceLoader.load(Plugin.class, loader).iterator();
+				while (plugins.hasNext()) {
+					Plugin plugin = plugins.next();
+					started.add(new Started(plugin, plugin.name(), plugin.version(),
+							List.copyOf(plugin.inputFormats()), List.copyOf(plugin.exports()),
+							List.copyOf(plugin.checkTypes()), List.copyOf(plugin.stepTypes()), loader));
+				}
+				return null;
+			});
 		}
 		catch (ServiceConfigurationError ex) {
 			java.util.regex.Matcher missing = MISSING.matcher(String.valueOf(ex.getMessage()));
@@ -206,7 +211,7 @@ public class Plugins implements DisposableBean {
 	}
 
 	private record Started(Plugin plugin, String name, String version, List<InputFormat> inputFormats,
-			List<Export> exports, List<CheckType> checkTypes, List<StepType> stepTypes) {
+			List<Export> exports, List<CheckType> checkTypes, List<StepType> stepTypes, ClassLoader loader) {
 	}
 
 	/** The names taken so far, built-in ones first, and by which jar. */
@@ -224,23 +229,26 @@ public class Plugins implements DisposableBean {
 
 		void add(String jar, List<Started> plugins) {
 			for (Started plugin : plugins) {
-				List<String> inputs = register(jar, "input format", plugin.inputFormats(), InputFormat::name,
-						this.inputFormats, JobDefinition.INPUT_FORMATS);
-				List<String> exports = register(jar, "export", plugin.exports(), Export::name, this.exports,
-						JobDefinition.EXPORT_FORMATS);
-				List<String> checks = register(jar, "check type", plugin.checkTypes(), CheckType::name,
-						this.checkTypes, JobDefinition.Check.TYPES.keySet());
-				List<String> steps = register(jar, "step type", plugin.stepTypes(), StepType::name, this.stepTypes,
-						JobDefinition.Step.TYPES);
+				ClassLoader loader = plugin.loader();
+				List<String> inputs = register(jar, "input format", InputFormat.class, plugin.inputFormats(), loader,
+						InputFormat::name, this.inputFormats, JobDefinition.INPUT_FORMATS);
+				List<String> exports = register(jar, "export", Export.class, plugin.exports(), loader, Export::name,
+						this.exports, JobDefinition.EXPORT_FORMATS);
+				List<String> checks = register(jar, "check type", CheckType.class, plugin.checkTypes(), loader,
+						CheckType::name, this.checkTypes, JobDefinition.Check.TYPES.keySet());
+				List<String> steps = register(jar, "step type", StepType.class, plugin.stepTypes(), loader,
+						StepType::name, this.stepTypes, JobDefinition.Step.TYPES);
 				this.jars.add(new PluginJar(jar, String.valueOf(plugin.name()), String.valueOf(plugin.version()),
 						inputs, exports, checks, steps));
 			}
 		}
 
-		private static <T> List<String> register(String jar, String kind, List<T> extensions,
-				Function<T, String> naming, Map<String, Provided<T>> taken, Collection<String> builtIn) {
+		private static <T> List<String> register(String jar, String kind, Class<T> api, List<T> extensions,
+				ClassLoader loader, Function<T, String> naming, Map<String, Provided<T>> taken,
+				Collection<String> builtIn) {
 			List<String> names = new ArrayList<>();
-			for (T extension : extensions) {
+			for (T given : extensions) {
+				T extension = PluginContext.wrap(api, given, loader);
 				String name;
 				try {
 					name = naming.apply(extension);

@@ -8,7 +8,11 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import dev.dmrbatch.plugin.api.Plugin;
+import dev.dmrbatch.plugin.api.Item;
+import dev.dmrbatch.plugin.api.Options;
+import dev.dmrbatch.plugin.api.StepType;
 import dev.dmrbatch.plugin.fixture.BuiltInNamePlugin;
+import dev.dmrbatch.plugin.fixture.ContextPlugin;
 import dev.dmrbatch.plugin.fixture.SpringPlugin;
 import dev.dmrbatch.plugin.fixture.ThrowingPlugin;
 import dev.dmrbatch.support.TestProperties;
@@ -59,6 +63,22 @@ class PluginsTest {
 		assertThatExceptionOfType(PluginLoadException.class).isThrownBy(() -> plugins().loaded())
 			.withMessageStartingWith("plugin jar plugins/spring.jar failed to start: class "
 					+ "org.springframework.util.StringUtils is missing");
+	}
+
+	@Test
+	void aPluginSeesItsOwnJarAndNotSpringThroughTheContextClassLoaderAsItStartsAndWhenCalled() throws IOException {
+		jar("context.jar", ContextPlugin.class, ContextPlugin.Probe.class);
+		ClassLoader before = Thread.currentThread().getContextClassLoader();
+
+		// when: its constructor would throw if it saw Spring
+		LoadedPlugins loaded = plugins().loaded();
+		StepType probe = loaded.stepType("context").extension();
+
+		// then
+		assertThat(probe.apply(new Item(1, "1", java.util.Map.of(), java.util.Map.of()), Options.none()))
+			.isEqualTo("Spring is hidden");
+		assertThat(Thread.currentThread().getContextClassLoader()).isSameAs(before);
+		assertThat(probe.name()).isEqualTo("context");
 	}
 
 	@Test
