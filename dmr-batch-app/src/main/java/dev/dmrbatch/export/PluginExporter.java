@@ -39,7 +39,8 @@ final class PluginExporter implements Exporter {
 		try {
 			this.writer = export.extension().open(folder, run, options);
 		}
-		catch (IOException | RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			throw failure("opening", ex);
 		}
 		if (this.writer == null) {
@@ -52,7 +53,8 @@ final class PluginExporter implements Exporter {
 		try {
 			this.writer.write(stored(conversation));
 		}
-		catch (IOException | RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			throw failure("writing item " + conversation.itemId(), ex);
 		}
 	}
@@ -63,7 +65,8 @@ final class PluginExporter implements Exporter {
 		try {
 			written = this.writer.finish();
 		}
-		catch (IOException | RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			throw failure("finishing", ex);
 		}
 		for (Path file : (written != null) ? written : List.<Path>of()) {
@@ -86,7 +89,8 @@ final class PluginExporter implements Exporter {
 		try {
 			this.writer.close();
 		}
-		catch (RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			throw failure("closing", ex);
 		}
 	}

@@ -91,7 +91,8 @@ final class CheckRules {
 			try {
 				plugin.extension().validate(Options.of(check.options()));
 			}
-			catch (RuntimeException | LinkageError ex) {
+			catch (Throwable ex) {
+				Plugins.rethrowFatal(ex);
 				problem.accept(Plugins.describe("options (check type " + check.type() + " from " + plugin.jar() + ")",
 						ex));
 			}

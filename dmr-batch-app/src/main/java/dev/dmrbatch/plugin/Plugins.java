@@ -92,6 +92,17 @@ public class Plugins implements DisposableBean {
 		return what + " failed: " + problem(ex);
 	}
 
+	/**
+	 * Lets the JVM's own failures through (an {@link OutOfMemoryError}, an {@link InternalError}): everything else a
+	 * plugin throws, a {@link StackOverflowError} or an {@link AssertionError} included, is the plugin's failure and
+	 * fails only what it was asked to do.
+	 */
+	public static void rethrowFatal(Throwable ex) {
+		if (ex instanceof VirtualMachineError fatal && !(ex instanceof StackOverflowError)) {
+			throw fatal;
+		}
+	}
+
 	private LoadedPlugins load() {
 		Path home = this.properties.home();
 		List<Path> jars = new ArrayList<>();
@@ -174,7 +185,8 @@ public class Plugins implements DisposableBean {
 			throw new PluginLoadException("plugin jar " + name + (threw ? " failed to start: " : " cannot be loaded: ")
 					+ problem(cause));
 		}
-		catch (RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			throw new PluginLoadException("plugin jar " + name + " failed to start: " + problem(ex));
 		}
 		if (started.isEmpty()) {
@@ -253,7 +265,8 @@ public class Plugins implements DisposableBean {
 				try {
 					name = naming.apply(extension);
 				}
-				catch (RuntimeException | LinkageError ex) {
+				catch (Throwable ex) {
+					Plugins.rethrowFatal(ex);
 					throw new PluginLoadException("plugin jar " + jar + " failed to start: " + problem(ex));
 				}
 				if (name == null || !NAME.matcher(name).matches()) {

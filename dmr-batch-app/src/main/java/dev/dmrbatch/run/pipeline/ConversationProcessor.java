@@ -233,7 +233,8 @@ public class ConversationProcessor {
 		try {
 			output = plugin.extension().apply(PluginItems.of(model), Options.of(step.options()));
 		}
-		catch (RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			String error = Plugins.describe("step type " + step.type() + " (" + plugin.jar() + ")", ex);
 			calls.add(new Conversation.Call(i, step.name(), null, 0, 0, 0, 0, null, null, error, false, null, null, null,
 					null));
