@@ -266,6 +266,9 @@ final class HtmlReportExporter implements Exporter {
 			}
 		}
 		for (Conversation.Turn turn : c.turns()) {
+			if (!turn.isMessage()) {
+				continue;
+			}
 			Map<String, Object> shown = new HashMap<>();
 			shown.put("role", turn.role());
 			shown.put("step", turn.step());

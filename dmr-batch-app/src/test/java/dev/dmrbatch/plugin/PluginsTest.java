@@ -96,13 +96,18 @@ class PluginsTest {
 
 	/** A jar in plugins/ holding classes of the test's and the services file naming the plugin. */
 	private void jar(String name, Class<? extends Plugin> plugin, Class<?>... others) throws IOException {
-		Files.createDirectories(this.home.resolve("plugins"));
-		try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(this.home.resolve("plugins/" + name)))) {
+		jar(this.home.resolve("plugins/" + name), plugin, others);
+	}
+
+	/** A plugin jar holding classes of the tests' own and the services file naming the plugin. */
+	static void jar(Path file, Class<? extends Plugin> plugin, Class<?>... others) throws IOException {
+		Files.createDirectories(file.getParent());
+		try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
 			for (Class<?> type : java.util.stream.Stream.concat(java.util.stream.Stream.of(plugin),
 					java.util.Arrays.stream(others)).toList()) {
-				String file = type.getName().replace('.', '/') + ".class";
-				try (InputStream bytes = type.getClassLoader().getResourceAsStream(file)) {
-					zip.putNextEntry(new ZipEntry(file));
+				String entry = type.getName().replace('.', '/') + ".class";
+				try (InputStream bytes = type.getClassLoader().getResourceAsStream(entry)) {
+					zip.putNextEntry(new ZipEntry(entry));
 					bytes.transferTo(zip);
 					zip.closeEntry();
 				}

@@ -244,7 +244,7 @@ public class ConversationProcessor {
 		calls.add(new Conversation.Call(i, step.name(), null, 0, 0, (System.nanoTime() - started) / 1_000_000, 0, null,
 				null, null, false, null, null, null, null));
 		String answer = (output != null) ? output : "";
-		turns.add(new Conversation.Turn("assistant", step.name(), answer));
+		turns.add(new Conversation.Turn(Conversation.Turn.PLUGIN, step.name(), answer));
 		answers.put(step.name(), new StepAnswer(answer, null, null, false));
 		return null;
 	}
