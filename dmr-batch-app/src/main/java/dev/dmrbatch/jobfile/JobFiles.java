@@ -190,7 +190,7 @@ public class JobFiles {
 				}
 				checkStep(problems, at, step);
 				CheckRules.checkStep(problems, at, step, step.responseFormat() != null
-						&& !"text".equals(step.responseFormat()), this.validator, (type) -> plugins().checkType(type));
+						&& !"text".equals(step.responseFormat()), this.validator, () -> plugins().checkTypes());
 			}
 		}
 		CheckRules.checkGate(problems, job);

@@ -207,7 +207,9 @@ public class Plugins implements DisposableBean {
 	private String display(Path path) {
 		Path home = this.properties.home().toAbsolutePath().normalize();
 		Path absolute = path.toAbsolutePath().normalize();
-		return absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString();
+		// a file name may hold any character: messages and job=plugins show it escaped, on one line
+		return SafeText.excerpt(absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString(),
+				300);
 	}
 
 	@Override
@@ -250,8 +252,9 @@ public class Plugins implements DisposableBean {
 						CheckType::name, this.checkTypes, JobDefinition.Check.TYPES.keySet());
 				List<String> steps = register(jar, "step type", StepType.class, plugin.stepTypes(), loader,
 						StepType::name, this.stepTypes, JobDefinition.Step.TYPES);
-				this.jars.add(new PluginJar(jar, String.valueOf(plugin.name()), String.valueOf(plugin.version()),
-						inputs, exports, checks, steps));
+				// name and version as the plugin gives them, escaped: job=plugins prints them on one line
+				this.jars.add(new PluginJar(jar, SafeText.excerpt(String.valueOf(plugin.name()), 80),
+						SafeText.excerpt(String.valueOf(plugin.version()), 40), inputs, exports, checks, steps));
 			}
 		}
 

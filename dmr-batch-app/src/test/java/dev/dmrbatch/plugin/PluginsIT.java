@@ -168,6 +168,15 @@ class PluginsIT {
 		assertThat(messages).extracting((m) -> m.get("role")).containsExactly("user", "assistant");
 		assertThat(messages.get(0).get("content")).isEqualTo("Item r1: 8 chars");
 
+		// and: a check type that is neither built in nor a plugin's is refused with both lists
+		this.workspace.file("jobs/typo.yaml", """
+				input: { format: csv, path: input/items.csv, id: id }
+				steps: [{ name: a, prompt: hi, checks: [{ name: c, type: fragil }] }]
+				""");
+		Dmr.Result typo = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=typo");
+		assertThat(typo.exitCode()).as(typo.toString()).isEqualTo(2);
+		assertThat(typo.err()).contains("type 'fragil' is not one of contains, ").contains(", judge, fragile");
+
 		// when: a chat goes on with r1's conversation (no new turn typed)
 		java.io.InputStream stdin = System.in;
 		System.setIn(new java.io.ByteArrayInputStream(new byte[0]));

@@ -13,6 +13,7 @@ import dev.dmrbatch.plugin.api.Options;
 import dev.dmrbatch.plugin.api.StepType;
 import dev.dmrbatch.plugin.fixture.BuiltInNamePlugin;
 import dev.dmrbatch.plugin.fixture.ContextPlugin;
+import dev.dmrbatch.plugin.fixture.NewlinePlugin;
 import dev.dmrbatch.plugin.fixture.SpringPlugin;
 import dev.dmrbatch.plugin.fixture.ThrowingPlugin;
 import dev.dmrbatch.support.TestProperties;
@@ -79,6 +80,17 @@ class PluginsTest {
 			.isEqualTo("Spring is hidden");
 		assertThat(Thread.currentThread().getContextClassLoader()).isSameAs(before);
 		assertThat(probe.name()).isEqualTo("context");
+	}
+
+	@Test
+	void aPluginsNameVersionAndJarFileNameAreKeptOnOneLineWithControlCharactersEscaped() throws IOException {
+		jar("odd\tname.jar", NewlinePlugin.class);
+
+		PluginJar jar = plugins().loaded().jars().get(0);
+
+		assertThat(jar.name()).isEqualTo("two\\u000alines");
+		assertThat(jar.version()).isEqualTo("1\\u001b[2J");
+		assertThat(jar.jar()).isEqualTo("plugins/odd\\u0009name.jar");
 	}
 
 	@Test
