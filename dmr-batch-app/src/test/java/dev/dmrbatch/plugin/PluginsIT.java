@@ -42,8 +42,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(WorkspaceExtension.class)
 class PluginsIT {
 
-	/** Where the reactor builds the example plugin's jar, from the top folder the tests run in. */
-	static final Path EXAMPLE_JAR = Path.of("examples/xlsx-plugin/target/dmr-batch-xlsx-plugin.jar");
+	/**
+	 * The example plugin's jar: the build names the one the reactor just built (the application's test dependency on
+	 * the example, so {@code -pl dmr-batch-app -am} builds it too); else where the reactor builds it.
+	 */
+	static final Path EXAMPLE_JAR = Path.of(System.getProperty("dmr.test.example-plugin",
+			"examples/xlsx-plugin/target/dmr-batch-xlsx-plugin.jar"));
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -56,7 +60,8 @@ class PluginsIT {
 
 	@BeforeEach
 	void setUp() throws IOException {
-		assertThat(EXAMPLE_JAR).as("the example plugin's jar: ./mvnw package -pl examples/xlsx-plugin -am").exists();
+		assertThat(EXAMPLE_JAR).as("the example plugin's jar: ./mvnw verify -pl dmr-batch-app -am builds it")
+			.isRegularFile();
 		Files.createDirectories(this.workspace.path("plugins"));
 		Files.copy(EXAMPLE_JAR, this.workspace.path("plugins/xlsx.jar"));
 		this.proxy = new FaultProxy(LocalRunner.baseUrl());
