@@ -202,7 +202,8 @@ class SessionStore {
 		ChatSession session = new ChatSession(run.label(), settings.withName(lastModel));
 		session.stored(run.id());
 		session.conversationModel(conversation.model());
-		session.turns().addAll(conversation.turns());
+		// a plugin step's output is no message the model gave: the chat goes on without it
+		conversation.turns().stream().filter(Conversation.Turn::isMessage).forEach(session.turns()::add);
 		session.calls().addAll(conversation.calls());
 		this.jdbc.sql("select source_run_id, source_item_id from dmr_chat_session where run_id = ?")
 			.param(run.id())
@@ -237,7 +238,8 @@ class SessionStore {
 		String chatModel = (model != null) ? model : conversation.model();
 		ChatSession session = new ChatSession(name, settings.withName(chatModel));
 		session.conversationModel(conversation.model());
-		session.turns().addAll(conversation.turns());
+		// a plugin step's output is no message the model gave: the chat goes on without it
+		conversation.turns().stream().filter(Conversation.Turn::isMessage).forEach(session.turns()::add);
 		conversation.calls().forEach((call) -> session.calls().add(new ChatSession.SentCall(call.call(), null)));
 		session.source(run.id(), item);
 		return session;

@@ -124,7 +124,8 @@ record CompiledCheck(String key, int stepIndex, int position, JobDefinition.Chec
 			result = this.plugin.extension()
 				.check(text, PluginItems.of(model), Options.of(this.definition.options()));
 		}
-		catch (RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			return verdict(false, Plugins.describe("check type " + type() + " (" + this.plugin.jar() + ")", ex));
 		}
 		if (result == null) {

@@ -330,7 +330,7 @@ class CheckCommand implements Command {
 			}
 		}
 		for (Conversation.Turn turn : conversation.turns()) {
-			if (turn.role().equals("assistant") && turn.step() != null) {
+			if (turn.isAnswer()) {
 				Object json = (turn.json() != null) ? JSON.readValue(turn.json(), Object.class) : null;
 				answers.put(turn.step(), new StepAnswer(turn.content(), turn.reasoning(), json, false));
 			}

@@ -1,5 +1,6 @@
 package dev.dmrbatch.cli;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +17,7 @@ import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.run.job.OutputFolders;
 import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.text.SafeText;
 
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -65,6 +67,9 @@ class ExportCommand implements Command {
 		return Set.of("run", "export", "output");
 	}
 
+	/** An export could not be written, as a run's exit code 5: the job failed. */
+	static final int EXPORT_FAILED = 5;
+
 	@Override
 	public int run(Arguments arguments) {
 		String which = arguments.get("run");
@@ -90,10 +95,19 @@ class ExportCommand implements Command {
 					run.createdAt());
 		}
 		this.folders.claim(Path.of(run.outputDir()), run.id(), run.jobName(), run.label());
-		Exports.Written written = this.exports.write(run, formats,
-				job.map(JobDefinition::layoutsOrEmpty).orElse(Map.of()),
-				job.map(this.jobFiles::jsonColumns).orElse(Map.of()),
-				(format) -> job.map((definition) -> definition.exportOptions(format)).orElse(Map.of()));
+		Exports.Written written;
+		try {
+			written = this.exports.write(run, formats, job.map(JobDefinition::layoutsOrEmpty).orElse(Map.of()),
+					job.map(this.jobFiles::jsonColumns).orElse(Map.of()),
+					(format) -> job.map((definition) -> definition.exportOptions(format)).orElse(Map.of()));
+		}
+		catch (UncheckedIOException ex) {
+			// the command started and read the store: an export that cannot be written is the job's failure
+			Console.error("job=export of " + run.jobName() + " run "
+					+ ((run.label() != null) ? run.label() : run.id()) + " failed: "
+					+ SafeText.firstLine(String.valueOf(ex.getMessage())));
+			return EXPORT_FAILED;
+		}
 		var totals = this.store.totals(run.id());
 		Console.out(run.jobName() + " run " + ((run.label() != null) ? run.label() : run.id()) + " exported again: "
 				+ totals.conversations() + " items, " + totals.ok() + " ok, " + totals.failed() + " failed");

@@ -428,7 +428,7 @@ public class Comparisons {
 	static String answer(Conversation c) {
 		StringBuilder answer = new StringBuilder();
 		for (Conversation.Turn turn : c.turns()) {
-			if ("assistant".equals(turn.role())) {
+			if ("assistant".equals(turn.role()) || Conversation.Turn.PLUGIN.equals(turn.role())) {
 				answer.append((answer.length() > 0) ? "\n\n" : "").append(turn.content());
 			}
 		}

@@ -61,7 +61,10 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 	}
 
 	/**
-	 * A turn: {@code system}, {@code user} or {@code assistant}; the step it belongs to, if any.
+	 * A turn: {@code system}, {@code user} or {@code assistant}, messages of the conversation with the model; or
+	 * {@code plugin}, the output of a plugin's step, which is that step's answer but no message: the model never saw
+	 * it as one, so it is left out of the messages the exports show and of a conversation continued in a chat.
+	 * The step it belongs to, if any.
 	 *
 	 * @param content the text; for an assistant turn the answer alone, without the reasoning
 	 * @param reasoning what a reasoning model thought before answering ({@code <think>} or {@code reasoning_content}),
@@ -70,8 +73,21 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 	 */
 	public record Turn(String role, String step, String content, String reasoning, String json) {
 
+		/** The role of a plugin step's output. */
+		public static final String PLUGIN = "plugin";
+
 		public Turn(String role, String step, String content) {
 			this(role, step, content, null, null);
+		}
+
+		/** Whether this is a step's answer: the model's, or a plugin step's output. */
+		public boolean isAnswer() {
+			return this.step != null && (this.role.equals("assistant") || this.role.equals(PLUGIN));
+		}
+
+		/** Whether this is a message of the conversation with the model (not a plugin step's output). */
+		public boolean isMessage() {
+			return !this.role.equals(PLUGIN);
 		}
 
 	}

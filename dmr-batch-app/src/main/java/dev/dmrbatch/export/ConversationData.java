@@ -19,7 +19,7 @@ final class ConversationData {
 	static Map<String, String> answers(Conversation c) {
 		Map<String, String> answers = new LinkedHashMap<>();
 		for (Conversation.Turn turn : c.turns()) {
-			if (turn.role().equals("assistant") && turn.step() != null) {
+			if (turn.isAnswer()) {
 				answers.put(turn.step(), turn.content());
 			}
 		}
@@ -30,7 +30,7 @@ final class ConversationData {
 	static Map<String, String> json(Conversation c) {
 		Map<String, String> json = new LinkedHashMap<>();
 		for (Conversation.Turn turn : c.turns()) {
-			if (turn.role().equals("assistant") && turn.step() != null && turn.json() != null) {
+			if (turn.isAnswer() && turn.json() != null) {
 				json.put(turn.step(), turn.json());
 			}
 		}
@@ -73,6 +73,9 @@ final class ConversationData {
 		}
 		g.writeArrayPropertyStart("messages");
 		for (Conversation.Turn turn : c.turns()) {
+			if (!turn.isMessage()) {
+				continue;
+			}
 			g.writeStartObject();
 			g.writeStringProperty("role", turn.role());
 			g.writeStringProperty("content", turn.content());
@@ -195,6 +198,9 @@ final class ConversationData {
 		}
 		List<Map<String, Object>> turns = new ArrayList<>();
 		for (Conversation.Turn turn : c.turns()) {
+			if (!turn.isMessage()) {
+				continue;
+			}
 			Map<String, Object> t = new LinkedHashMap<>();
 			t.put("role", turn.role());
 			if (turn.step() != null) {

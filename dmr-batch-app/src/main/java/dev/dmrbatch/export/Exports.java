@@ -223,7 +223,7 @@ public class Exports {
 						exporter.write(conversation);
 					}
 					catch (IOException ex) {
-						throw new UncheckedIOException(ex);
+						throw new UncheckedIOException(ex.getMessage(), ex);
 					}
 				}
 			});

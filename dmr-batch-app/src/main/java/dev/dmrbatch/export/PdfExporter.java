@@ -109,6 +109,9 @@ final class PdfExporter implements Exporter {
 			add(this.fonts.paragraph(c.error(), this.fonts.colored(this.fonts.regular, FAILED)));
 		}
 		for (Conversation.Turn turn : c.turns()) {
+			if (!turn.isMessage()) {
+				continue;
+			}
 			Color color = switch (turn.role()) {
 				case "system" -> SYSTEM;
 				case "user" -> USER;

@@ -39,7 +39,8 @@ final class PluginExporter implements Exporter {
 		try {
 			this.writer = export.extension().open(folder, run, options);
 		}
-		catch (IOException | RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			throw failure("opening", ex);
 		}
 		if (this.writer == null) {
@@ -52,7 +53,8 @@ final class PluginExporter implements Exporter {
 		try {
 			this.writer.write(stored(conversation));
 		}
-		catch (IOException | RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			throw failure("writing item " + conversation.itemId(), ex);
 		}
 	}
@@ -63,7 +65,8 @@ final class PluginExporter implements Exporter {
 		try {
 			written = this.writer.finish();
 		}
-		catch (IOException | RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			throw failure("finishing", ex);
 		}
 		for (Path file : (written != null) ? written : List.<Path>of()) {
@@ -86,7 +89,8 @@ final class PluginExporter implements Exporter {
 		try {
 			this.writer.close();
 		}
-		catch (RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			throw failure("closing", ex);
 		}
 	}
@@ -95,14 +99,21 @@ final class PluginExporter implements Exporter {
 		return "export " + this.export.extension().name() + " (" + this.export.jar() + ")";
 	}
 
+	/**
+	 * The plugin's failure as one sentence naming the export, its jar and what it was doing, the item included; not
+	 * chained, so that what reports the failure by its cause still shows this sentence.
+	 */
 	private IOException failure(String doing, Throwable ex) {
-		return new IOException(Plugins.describe(describe() + " " + doing, ex), ex);
+		return new IOException(Plugins.describe(describe() + " " + doing, ex));
 	}
 
 	/** A stored conversation as a plugin sees it. */
 	static StoredConversation stored(Conversation c) {
 		List<StoredConversation.Message> messages = new ArrayList<>();
 		for (Conversation.Turn turn : c.turns()) {
+			if (!turn.isMessage()) {
+				continue;
+			}
 			messages.add(new StoredConversation.Message(turn.role(), turn.step(), turn.content()));
 		}
 		Map<String, CheckResult> checks = new LinkedHashMap<>();

@@ -86,6 +86,9 @@ public final class ReportModel {
 			}
 		}
 		for (Conversation.Turn turn : c.turns()) {
+			if (!turn.isMessage()) {
+				continue; // a plugin step's output: the step's answer, never a message of the conversation
+			}
 			Map<String, Object> shown = new HashMap<>();
 			shown.put("role", turn.role());
 			shown.put("step", turn.step());

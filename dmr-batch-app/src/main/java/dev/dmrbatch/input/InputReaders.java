@@ -54,7 +54,8 @@ public final class InputReaders {
 			try {
 				source.plugin().format().check(path, source.plugin().options());
 			}
-			catch (RuntimeException | LinkageError ex) {
+			catch (Throwable ex) {
+				dev.dmrbatch.plugin.Plugins.rethrowFatal(ex);
 				throw new InputException(dev.dmrbatch.plugin.Plugins.describe(source.plugin().describe() + " checking "
 						+ source.display(), ex));
 			}

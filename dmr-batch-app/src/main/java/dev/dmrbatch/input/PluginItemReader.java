@@ -41,7 +41,8 @@ final class PluginItemReader implements ItemStreamReader<InputItem> {
 		try {
 			this.reader = this.plugin.format().open(this.source.path(), this.plugin.options(), this.position);
 		}
-		catch (IOException | RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			throw new InputException(Plugins.describe(this.plugin.describe() + " opening " + this.source.display(),
 					ex));
 		}
@@ -60,7 +61,8 @@ final class PluginItemReader implements ItemStreamReader<InputItem> {
 			throw new InputException("input " + this.source.display() + " cannot be read any further ("
 					+ this.plugin.describe() + "): " + ex.getMessage());
 		}
-		catch (RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			// one record the plugin cannot read: that item fails, the others go on, unless the reader is stuck
 			long now = position(this.position);
 			if (now == this.position) {

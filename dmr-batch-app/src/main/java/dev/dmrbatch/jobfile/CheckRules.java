@@ -4,7 +4,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -34,15 +33,15 @@ final class CheckRules {
 	/** The problems of one step's checks; {@code answersJson} tells whether the step asks for JSON. */
 	static void checkStep(List<String> problems, String at, JobDefinition.Step step, boolean answersJson,
 			Validator validator) {
-		checkStep(problems, at, step, answersJson, validator, (type) -> null);
+		checkStep(problems, at, step, answersJson, validator, java.util.Map::of);
 	}
 
 	/**
-	 * The problems of one step's checks, the check types of plugins among them: {@code plugins} gives the one of a
-	 * name, or {@code null}, and is asked only for a type that is not built in.
+	 * The problems of one step's checks, the check types of plugins among them: {@code plugins} gives them by name,
+	 * and is asked only for a type that is not built in.
 	 */
 	static void checkStep(List<String> problems, String at, JobDefinition.Step step, boolean answersJson,
-			Validator validator, Function<String, Provided<CheckType>> plugins) {
+			Validator validator, java.util.function.Supplier<java.util.Map<String, Provided<CheckType>>> plugins) {
 		List<JobDefinition.Check> checks = step.checksOrEmpty();
 		String stepName = (step.name() != null) ? "step " + step.name() : at;
 		Set<String> names = new HashSet<>();
@@ -71,7 +70,7 @@ final class CheckRules {
 	}
 
 	private static void checkOne(Consumer<String> problem, JobDefinition.Check check, boolean answersJson,
-			Validator validator, Function<String, Provided<CheckType>> plugins) {
+			Validator validator, java.util.function.Supplier<java.util.Map<String, Provided<CheckType>>> plugins) {
 		if (check.minPassRate() != null && (check.minPassRate() < 0 || check.minPassRate() > 1)) {
 			problem.accept("min-pass-rate must be a share between 0 and 1, such as 0.9");
 		}
@@ -80,7 +79,7 @@ final class CheckRules {
 			return;
 		}
 		List<String> takes = JobDefinition.Check.TYPES.get(check.type());
-		Provided<CheckType> plugin = (takes == null) ? plugins.apply(check.type()) : null;
+		Provided<CheckType> plugin = (takes == null) ? plugins.get().get(check.type()) : null;
 		if (plugin != null) {
 			List<String> stray = check.keysGiven().stream().filter((key) -> !key.equals("options")).toList();
 			if (!stray.isEmpty()) {
@@ -91,15 +90,17 @@ final class CheckRules {
 			try {
 				plugin.extension().validate(Options.of(check.options()));
 			}
-			catch (RuntimeException | LinkageError ex) {
+			catch (Throwable ex) {
+				Plugins.rethrowFatal(ex);
 				problem.accept(Plugins.describe("options (check type " + check.type() + " from " + plugin.jar() + ")",
 						ex));
 			}
 			return;
 		}
 		if (takes == null) {
-			problem.accept("type '" + SafeText.excerpt(check.type(), 40) + "' is not one of "
-					+ String.join(", ", JobDefinition.Check.TYPES.keySet()));
+			List<String> known = new java.util.ArrayList<>(JobDefinition.Check.TYPES.keySet());
+			plugins.get().keySet().stream().sorted().forEach(known::add);
+			problem.accept("type '" + SafeText.excerpt(check.type(), 40) + "' is not one of " + String.join(", ", known));
 			return;
 		}
 		List<String> stray = check.keysGiven().stream().filter((key) -> !takes.contains(key)).toList();

@@ -190,7 +190,7 @@ public class JobFiles {
 				}
 				checkStep(problems, at, step);
 				CheckRules.checkStep(problems, at, step, step.responseFormat() != null
-						&& !"text".equals(step.responseFormat()), this.validator, (type) -> plugins().checkType(type));
+						&& !"text".equals(step.responseFormat()), this.validator, () -> plugins().checkTypes());
 			}
 		}
 		CheckRules.checkGate(problems, job);
@@ -242,7 +242,8 @@ public class JobFiles {
 				try {
 					plugin.extension().check(Options.of(job.exportOptions(format)));
 				}
-				catch (RuntimeException | LinkageError ex) {
+				catch (Throwable ex) {
+					Plugins.rethrowFatal(ex);
 					problems.add(Plugins.describe("export-options." + format + " (export from " + plugin.jar() + ")",
 							ex));
 				}
@@ -291,7 +292,8 @@ public class JobFiles {
 		try {
 			plugin.extension().validate(Options.of(step.options()));
 		}
-		catch (RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			problems.add(Plugins.describe(at + ".options (step type " + step.type() + " from " + plugin.jar() + ")",
 					ex));
 		}

@@ -92,6 +92,17 @@ public class Plugins implements DisposableBean {
 		return what + " failed: " + problem(ex);
 	}
 
+	/**
+	 * Lets the JVM's own failures through (an {@link OutOfMemoryError}, an {@link InternalError}): everything else a
+	 * plugin throws, a {@link StackOverflowError} or an {@link AssertionError} included, is the plugin's failure and
+	 * fails only what it was asked to do.
+	 */
+	public static void rethrowFatal(Throwable ex) {
+		if (ex instanceof VirtualMachineError fatal && !(ex instanceof StackOverflowError)) {
+			throw fatal;
+		}
+	}
+
 	private LoadedPlugins load() {
 		Path home = this.properties.home();
 		List<Path> jars = new ArrayList<>();
@@ -148,13 +159,18 @@ public class Plugins implements DisposableBean {
 		}
 		this.loaders.add(loader);
 		List<Started> started = new ArrayList<>();
-		Iterator<Plugin> plugins = ServiceLoader.load(Plugin.class, loader).iterator();
 		try {
-			while (plugins.hasNext()) {
-				Plugin plugin = plugins.next();
-				started.add(new Started(plugin, plugin.name(), plugin.version(), List.copyOf(plugin.inputFormats()),
-						List.copyOf(plugin.exports()), List.copyOf(plugin.checkTypes()), List.copyOf(plugin.stepTypes())));
-			}
+			// as it starts too, a plugin sees its own jar and the JDK through the context class loader
+			PluginContext.call(loader, () -> {
+				Iterator<Plugin> plugins = ServiceLoader.load(Plugin.class, loader).iterator();
+				while (plugins.hasNext()) {
+					Plugin plugin = plugins.next();
+					started.add(new Started(plugin, plugin.name(), plugin.version(),
+							List.copyOf(plugin.inputFormats()), List.copyOf(plugin.exports()),
+							List.copyOf(plugin.checkTypes()), List.copyOf(plugin.stepTypes()), loader));
+				}
+				return null;
+			});
 		}
 		catch (ServiceConfigurationError ex) {
 			java.util.regex.Matcher missing = MISSING.matcher(String.valueOf(ex.getMessage()));
@@ -169,7 +185,8 @@ public class Plugins implements DisposableBean {
 			throw new PluginLoadException("plugin jar " + name + (threw ? " failed to start: " : " cannot be loaded: ")
 					+ problem(cause));
 		}
-		catch (RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			throw new PluginLoadException("plugin jar " + name + " failed to start: " + problem(ex));
 		}
 		if (started.isEmpty()) {
@@ -190,7 +207,9 @@ public class Plugins implements DisposableBean {
 	private String display(Path path) {
 		Path home = this.properties.home().toAbsolutePath().normalize();
 		Path absolute = path.toAbsolutePath().normalize();
-		return absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString();
+		// a file name may hold any character: messages and job=plugins show it escaped, on one line
+		return SafeText.excerpt(absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString(),
+				300);
 	}
 
 	@Override
@@ -206,7 +225,7 @@ public class Plugins implements DisposableBean {
 	}
 
 	private record Started(Plugin plugin, String name, String version, List<InputFormat> inputFormats,
-			List<Export> exports, List<CheckType> checkTypes, List<StepType> stepTypes) {
+			List<Export> exports, List<CheckType> checkTypes, List<StepType> stepTypes, ClassLoader loader) {
 	}
 
 	/** The names taken so far, built-in ones first, and by which jar. */
@@ -224,28 +243,33 @@ public class Plugins implements DisposableBean {
 
 		void add(String jar, List<Started> plugins) {
 			for (Started plugin : plugins) {
-				List<String> inputs = register(jar, "input format", plugin.inputFormats(), InputFormat::name,
-						this.inputFormats, JobDefinition.INPUT_FORMATS);
-				List<String> exports = register(jar, "export", plugin.exports(), Export::name, this.exports,
-						JobDefinition.EXPORT_FORMATS);
-				List<String> checks = register(jar, "check type", plugin.checkTypes(), CheckType::name,
-						this.checkTypes, JobDefinition.Check.TYPES.keySet());
-				List<String> steps = register(jar, "step type", plugin.stepTypes(), StepType::name, this.stepTypes,
-						JobDefinition.Step.TYPES);
-				this.jars.add(new PluginJar(jar, String.valueOf(plugin.name()), String.valueOf(plugin.version()),
-						inputs, exports, checks, steps));
+				ClassLoader loader = plugin.loader();
+				List<String> inputs = register(jar, "input format", InputFormat.class, plugin.inputFormats(), loader,
+						InputFormat::name, this.inputFormats, JobDefinition.INPUT_FORMATS);
+				List<String> exports = register(jar, "export", Export.class, plugin.exports(), loader, Export::name,
+						this.exports, JobDefinition.EXPORT_FORMATS);
+				List<String> checks = register(jar, "check type", CheckType.class, plugin.checkTypes(), loader,
+						CheckType::name, this.checkTypes, JobDefinition.Check.TYPES.keySet());
+				List<String> steps = register(jar, "step type", StepType.class, plugin.stepTypes(), loader,
+						StepType::name, this.stepTypes, JobDefinition.Step.TYPES);
+				// name and version as the plugin gives them, escaped: job=plugins prints them on one line
+				this.jars.add(new PluginJar(jar, SafeText.excerpt(String.valueOf(plugin.name()), 80),
+						SafeText.excerpt(String.valueOf(plugin.version()), 40), inputs, exports, checks, steps));
 			}
 		}
 
-		private static <T> List<String> register(String jar, String kind, List<T> extensions,
-				Function<T, String> naming, Map<String, Provided<T>> taken, Collection<String> builtIn) {
+		private static <T> List<String> register(String jar, String kind, Class<T> api, List<T> extensions,
+				ClassLoader loader, Function<T, String> naming, Map<String, Provided<T>> taken,
+				Collection<String> builtIn) {
 			List<String> names = new ArrayList<>();
-			for (T extension : extensions) {
+			for (T given : extensions) {
+				T extension = PluginContext.wrap(api, given, loader);
 				String name;
 				try {
 					name = naming.apply(extension);
 				}
-				catch (RuntimeException | LinkageError ex) {
+				catch (Throwable ex) {
+					Plugins.rethrowFatal(ex);
 					throw new PluginLoadException("plugin jar " + jar + " failed to start: " + problem(ex));
 				}
 				if (name == null || !NAME.matcher(name).matches()) {

@@ -24,10 +24,18 @@ class PluginItemReaderTest {
 
 		private final boolean stuck;
 
+		private final Error error;
+
 		private final List<Long> openedAt = new ArrayList<>();
 
 		Numbers(boolean stuck) {
+			this(stuck, null);
+		}
+
+		/** Throws {@code error} instead of a PluginException at the third record. */
+		Numbers(boolean stuck, Error error) {
 			this.stuck = stuck;
+			this.error = error;
 		}
 
 		@Override
@@ -51,6 +59,9 @@ class PluginItemReaderTest {
 					if (n == 3) {
 						if (!Numbers.this.stuck) {
 							this.next++;
+						}
+						if (Numbers.this.error != null) {
+							throw Numbers.this.error;
 						}
 						throw new PluginException("row " + n + " has a formula that cannot be read");
 					}
@@ -118,6 +129,28 @@ class PluginItemReaderTest {
 		assertThat(items.get(2).error()).isEqualTo("numbers.dat (input format numbers (plugins/numbers.jar)): row 3 "
 				+ "has a formula that cannot be read");
 		assertThat(items).filteredOn((item) -> item.error() == null).hasSize(4);
+	}
+
+	@Test
+	void anErrorThePluginThrowsOnARecordFailsThatItemAloneButTheJvmsOwnFailuresGoThrough() throws Exception {
+		for (Error error : List.of(new AssertionError("row 3 is odd"), new StackOverflowError())) {
+			ItemStreamReader<InputItem> reader = reader(new Numbers(false, error));
+			reader.open(new ExecutionContext());
+			List<InputItem> items = new ArrayList<>();
+			for (InputItem item = reader.read(); item != null; item = reader.read()) {
+				items.add(item);
+			}
+
+			assertThat(items).extracting(InputItem::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+			assertThat(items.get(2).error()).isEqualTo("numbers.dat (input format numbers (plugins/numbers.jar)) "
+					+ "failed: " + error.getClass().getSimpleName()
+					+ ((error.getMessage() != null) ? ": " + error.getMessage() : ""));
+		}
+		ItemStreamReader<InputItem> reader = reader(new Numbers(false, new OutOfMemoryError("Java heap space")));
+		reader.open(new ExecutionContext());
+		reader.read();
+		reader.read();
+		assertThatExceptionOfType(OutOfMemoryError.class).isThrownBy(reader::read);
 	}
 
 	@Test

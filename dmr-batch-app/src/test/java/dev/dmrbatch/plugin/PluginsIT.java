@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import dev.dmrbatch.plugin.fixture.FragilePlugin;
 import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.FaultProxy;
@@ -41,8 +42,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(WorkspaceExtension.class)
 class PluginsIT {
 
-	/** Where the reactor builds the example plugin's jar, from the top folder the tests run in. */
-	static final Path EXAMPLE_JAR = Path.of("examples/xlsx-plugin/target/dmr-batch-xlsx-plugin.jar");
+	/**
+	 * The example plugin's jar: the build names the one the reactor just built (the application's test dependency on
+	 * the example, so {@code -pl dmr-batch-app -am} builds it too); else where the reactor builds it.
+	 */
+	static final Path EXAMPLE_JAR = Path.of(System.getProperty("dmr.test.example-plugin",
+			"examples/xlsx-plugin/target/dmr-batch-xlsx-plugin.jar"));
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -55,7 +60,8 @@ class PluginsIT {
 
 	@BeforeEach
 	void setUp() throws IOException {
-		assertThat(EXAMPLE_JAR).as("the example plugin's jar: ./mvnw package -pl examples/xlsx-plugin -am").exists();
+		assertThat(EXAMPLE_JAR).as("the example plugin's jar: ./mvnw verify -pl dmr-batch-app -am builds it")
+			.isRegularFile();
 		Files.createDirectories(this.workspace.path("plugins"));
 		Files.copy(EXAMPLE_JAR, this.workspace.path("plugins/xlsx.jar"));
 		this.proxy = new FaultProxy(LocalRunner.baseUrl());
@@ -106,7 +112,7 @@ class PluginsIT {
 		assertThat(this.proxy.forwardedPerItem()).hasSize(11).doesNotContainKey("r5");
 		// the step's output is what the next step's prompt saw, and the step's answer in the results
 		assertThat(steps(results.get(0))).containsEntry("clean", "text number 1");
-		assertThat(this.proxy.chatBodies()).anyMatch((body) -> body.contains("Item r12: text number 12 (score 12"));
+		assertThat(this.proxy.chatBodies()).anyMatch((body) -> body.contains("Item r12: text number 12 (score 120)"));
 		// the plugin's checks judged every answer
 		for (Map<String, Object> result : results) {
 			if (result.get("status").equals("ok")) {
@@ -127,6 +133,77 @@ class PluginsIT {
 		assertThat(again.exitCode()).as(again.toString()).isZero();
 		assertThat(again.out()).contains("exports: " + xlsx);
 		assertSameAsJsonl(xlsx, results);
+	}
+
+	@Test
+	void whatAPluginThrowsFailsOneItemOrCheckOrTheExportNamingItsJarAndAStepsOutputIsNoChatMessage()
+			throws Exception {
+		// given: a plugin whose step throws an AssertionError on r2, whose check a StackOverflowError on r3, whose
+		// export an IllegalStateException as it writes r3
+		PluginsTest.jar(this.workspace.path("plugins/fragile.jar"), FragilePlugin.class, FragilePlugin.Step.class,
+				FragilePlugin.Check.class, FragilePlugin.Writes.class, Class.forName(FragilePlugin.class.getName() + "$Writes$1"));
+		this.workspace.file("input/items.csv", "id,text\nr1,one\nr2,two\nr3,three\n");
+		this.workspace.file("jobs/fragile.yaml", """
+				input: { format: csv, path: input/items.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 4, temperature: 0, seed: 7 }
+				steps:
+				  - { name: pre, type: fragile }
+				  - name: answer
+				    prompt: "Item ${record.id}: ${steps.pre?length} chars"
+				    checks: [{ name: sure, type: fragile }]
+				export: [jsonl]
+				""");
+
+		// when
+		Dmr.Result run = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=fragile");
+
+		// then: the run finishes; r2 fails at the plugin's step, r3's check fails, naming the jar
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo(3);
+		assertThat(run.out()).contains("fragile run 1 COMPLETED: 3 items, 2 ok, 1 failed");
+		List<Map<String, Object>> results = results("output/fragile/run-1/results.jsonl");
+		assertThat(results.get(1).get("error")).isEqualTo("step pre: step type fragile (plugins/fragile.jar) failed: "
+				+ "AssertionError: the step gave up on r2");
+		assertThat(results.get(2).get("checks").toString()).contains("answer.sure={pass=false, reason=check type "
+				+ "fragile (plugins/fragile.jar) failed: StackOverflowError}");
+		assertThat(results.get(0).get("checks").toString()).contains("answer.sure={pass=true");
+		// the step's output is its answer, and no message: the model never gave it
+		assertThat(steps(results.get(0))).containsEntry("pre", "kept one");
+		@SuppressWarnings("unchecked")
+		List<Map<String, Object>> messages = (List<Map<String, Object>>) results.get(0).get("messages");
+		assertThat(messages).extracting((m) -> m.get("role")).containsExactly("user", "assistant");
+		assertThat(messages.get(0).get("content")).isEqualTo("Item r1: 8 chars");
+
+		// and: a check type that is neither built in nor a plugin's is refused with both lists
+		this.workspace.file("jobs/typo.yaml", """
+				input: { format: csv, path: input/items.csv, id: id }
+				steps: [{ name: a, prompt: hi, checks: [{ name: c, type: fragil }] }]
+				""");
+		Dmr.Result typo = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=typo");
+		assertThat(typo.exitCode()).as(typo.toString()).isEqualTo(2);
+		assertThat(typo.err()).contains("type 'fragil' is not one of contains, ").contains(", judge, fragile");
+
+		// when: a chat goes on with r1's conversation (no new turn typed)
+		java.io.InputStream stdin = System.in;
+		System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
+		Dmr.Result chat;
+		try {
+			chat = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=chat", "continue=1:r1", "--lines");
+		}
+		finally {
+			System.setIn(stdin);
+		}
+
+		// then: the history shown and continued holds the prompt and the model's answer, not the step's output
+		assertThat(chat.exitCode()).as(chat.toString()).isZero();
+		assertThat(chat.err()).contains("> Item r1: 8 chars").doesNotContain("kept one");
+
+		// when: the plugin's export written again by job=export
+		Dmr.Result export = Dmr.run(this.workspace, null, "job=export", "run=1", "export=fragile");
+
+		// then: an export failure naming the export, the jar and the item
+		assertThat(export.exitCode()).as(export.toString()).isEqualTo(5);
+		assertThat(export.err().strip()).isEqualTo("error: job=export of fragile run 1 failed: export fragile "
+				+ "(plugins/fragile.jar) writing item r3 failed: IllegalStateException: export blew up");
 	}
 
 	@Test

@@ -8,7 +8,12 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import dev.dmrbatch.plugin.api.Plugin;
+import dev.dmrbatch.plugin.api.Item;
+import dev.dmrbatch.plugin.api.Options;
+import dev.dmrbatch.plugin.api.StepType;
 import dev.dmrbatch.plugin.fixture.BuiltInNamePlugin;
+import dev.dmrbatch.plugin.fixture.ContextPlugin;
+import dev.dmrbatch.plugin.fixture.NewlinePlugin;
 import dev.dmrbatch.plugin.fixture.SpringPlugin;
 import dev.dmrbatch.plugin.fixture.ThrowingPlugin;
 import dev.dmrbatch.support.TestProperties;
@@ -62,6 +67,33 @@ class PluginsTest {
 	}
 
 	@Test
+	void aPluginSeesItsOwnJarAndNotSpringThroughTheContextClassLoaderAsItStartsAndWhenCalled() throws IOException {
+		jar("context.jar", ContextPlugin.class, ContextPlugin.Probe.class);
+		ClassLoader before = Thread.currentThread().getContextClassLoader();
+
+		// when: its constructor would throw if it saw Spring
+		LoadedPlugins loaded = plugins().loaded();
+		StepType probe = loaded.stepType("context").extension();
+
+		// then
+		assertThat(probe.apply(new Item(1, "1", java.util.Map.of(), java.util.Map.of()), Options.none()))
+			.isEqualTo("Spring is hidden");
+		assertThat(Thread.currentThread().getContextClassLoader()).isSameAs(before);
+		assertThat(probe.name()).isEqualTo("context");
+	}
+
+	@Test
+	void aPluginsNameVersionAndJarFileNameAreKeptOnOneLineWithControlCharactersEscaped() throws IOException {
+		jar("odd\tname.jar", NewlinePlugin.class);
+
+		PluginJar jar = plugins().loaded().jars().get(0);
+
+		assertThat(jar.name()).isEqualTo("two\\u000alines");
+		assertThat(jar.version()).isEqualTo("1\\u001b[2J");
+		assertThat(jar.jar()).isEqualTo("plugins/odd\\u0009name.jar");
+	}
+
+	@Test
 	void aJarWithoutTheServicesFileIsNamed() throws IOException {
 		Files.createDirectories(this.home.resolve("plugins"));
 		try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(this.home.resolve("plugins/none.jar")))) {
@@ -76,13 +108,18 @@ class PluginsTest {
 
 	/** A jar in plugins/ holding classes of the test's and the services file naming the plugin. */
 	private void jar(String name, Class<? extends Plugin> plugin, Class<?>... others) throws IOException {
-		Files.createDirectories(this.home.resolve("plugins"));
-		try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(this.home.resolve("plugins/" + name)))) {
+		jar(this.home.resolve("plugins/" + name), plugin, others);
+	}
+
+	/** A plugin jar holding classes of the tests' own and the services file naming the plugin. */
+	static void jar(Path file, Class<? extends Plugin> plugin, Class<?>... others) throws IOException {
+		Files.createDirectories(file.getParent());
+		try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
 			for (Class<?> type : java.util.stream.Stream.concat(java.util.stream.Stream.of(plugin),
 					java.util.Arrays.stream(others)).toList()) {
-				String file = type.getName().replace('.', '/') + ".class";
-				try (InputStream bytes = type.getClassLoader().getResourceAsStream(file)) {
-					zip.putNextEntry(new ZipEntry(file));
+				String entry = type.getName().replace('.', '/') + ".class";
+				try (InputStream bytes = type.getClassLoader().getResourceAsStream(entry)) {
+					zip.putNextEntry(new ZipEntry(entry));
 					bytes.transferTo(zip);
 					zip.closeEntry();
 				}

@@ -233,7 +233,8 @@ public class ConversationProcessor {
 		try {
 			output = plugin.extension().apply(PluginItems.of(model), Options.of(step.options()));
 		}
-		catch (RuntimeException | LinkageError ex) {
+		catch (Throwable ex) {
+			Plugins.rethrowFatal(ex);
 			String error = Plugins.describe("step type " + step.type() + " (" + plugin.jar() + ")", ex);
 			calls.add(new Conversation.Call(i, step.name(), null, 0, 0, 0, 0, null, null, error, false, null, null, null,
 					null));
@@ -243,7 +244,7 @@ public class ConversationProcessor {
 		calls.add(new Conversation.Call(i, step.name(), null, 0, 0, (System.nanoTime() - started) / 1_000_000, 0, null,
 				null, null, false, null, null, null, null));
 		String answer = (output != null) ? output : "";
-		turns.add(new Conversation.Turn("assistant", step.name(), answer));
+		turns.add(new Conversation.Turn(Conversation.Turn.PLUGIN, step.name(), answer));
 		answers.put(step.name(), new StepAnswer(answer, null, null, false));
 		return null;
 	}
