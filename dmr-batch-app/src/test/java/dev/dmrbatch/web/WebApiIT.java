@@ -232,12 +232,14 @@ class WebApiIT {
 				.header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(bearer.statusCode()).isEqualTo(200);
 		}
-		// a token given is the one asked for
-		try (Serve serve = Serve.start(workspace, LocalRunner.baseUrl(),
+		// a token given is the one asked for; with no --dmr.home the working folder is the current one
+		try (Serve serve = Serve.start(workspace, false, LocalRunner.baseUrl(),
 				WebStore.with(store, "address=" + address, "token=s3cret-token"))) {
 			assertThat(serve.url.getQuery()).isEqualTo("token=s3cret-token");
 			assertThat(serve.get("api/runs").statusCode()).isEqualTo(401);
 			assertThat(serve.get("api/runs?token=s3cret-token").statusCode()).isEqualTo(200);
+			HttpResponse<String> jobs = serve.get("jobs?token=s3cret-token");
+			assertThat(jobs.body()).contains("quick", "slow").doesNotContain("No job files");
 		}
 	}
 
