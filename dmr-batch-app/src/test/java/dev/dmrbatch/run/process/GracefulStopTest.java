@@ -23,9 +23,10 @@ class GracefulStopTest {
 		first.beforeJob(one);
 		second.beforeJob(two);
 		first.afterJob(one);
-		assertThat(current(term)).isNotSameAs(original);
+		// the JDK wraps a handler anew each time it hands it back: its text names the handler itself
+		assertThat(current(term).toString()).isNotEqualTo(original.toString()).contains("GracefulStop");
 		second.afterJob(two);
-		assertThat(current(term)).isSameAs(original);
+		assertThat(current(term).toString()).isEqualTo(original.toString());
 	}
 
 	private static SignalHandler current(Signal signal) {
