@@ -61,7 +61,7 @@
         var li = document.createElement('li');
         li.className = 'live-item ' + item.status;
         var a = document.createElement('a');
-        a.href = '/runs/' + encodeURIComponent(run) + '/items/' + encodeURIComponent(item.id);
+        a.href = '/runs/' + encodeURIComponent(run) + '/item?id=' + encodeURIComponent(item.id);
         a.textContent = item.id;
         li.appendChild(a);
         li.appendChild(document.createTextNode(' (record ' + item.seq + ', ' + item.model + '): ' + item.status));

@@ -29,6 +29,8 @@ public class BrowserChat {
 
 	private final SessionStore sessions;
 
+	private final Map<String, Object> turns = new java.util.concurrent.ConcurrentHashMap<>();
+
 	private final ChatService chat;
 
 	private final DmrProperties properties;
@@ -89,6 +91,17 @@ public class BrowserChat {
 	 * @throws dev.dmrbatch.model.ModelCallException when the runner did not answer
 	 */
 	public Answer send(Request request, StreamListener listener, StreamStop stop) {
+		if (request.session() == null || request.session().isBlank()) {
+			return ask(request, listener, stop);
+		}
+		// one turn at a time per session: two at once would each add to the turns they loaded, and one would be lost
+		Object lock = this.turns.computeIfAbsent(request.session(), (name) -> new Object());
+		synchronized (lock) {
+			return ask(request, listener, stop);
+		}
+	}
+
+	private Answer ask(Request request, StreamListener listener, StreamStop stop) {
 		List<ChatMessage> messages = (request.messages() != null) ? request.messages() : List.of();
 		if (messages.isEmpty() || !"user".equals(messages.get(messages.size() - 1).role())
 				|| messages.get(messages.size() - 1).content() == null
@@ -118,7 +131,9 @@ public class BrowserChat {
 			RunRecord run = this.sessions.find(SessionStore.checkName(request.session()))
 				.orElseThrow(() -> new RunException("there is no session named '" + request.session() + "'"));
 			session = this.sessions.load(run, settings);
-			session.settings(settings);
+			// the session goes on with its own model unless another is asked for
+			boolean modelGiven = request.model() != null && !request.model().isBlank();
+			session.settings(modelGiven ? settings : settings.withName(session.model()));
 		}
 		else if (request.continueFrom() != null && !request.continueFrom().isBlank()) {
 			session = this.sessions.continueFrom(request.continueFrom(), this.sessions.newName(), settings,

@@ -179,11 +179,14 @@ class SessionStore {
 	}
 
 	/** A name no stored session has: {@code chat-<date>-<time>}, with a number after it when taken. */
+	private final java.util.Set<String> given = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
 	String newName() {
 		String base = JOB + "-" + java.time.LocalDateTime.now()
 			.format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", java.util.Locale.ROOT));
 		String name = base;
-		for (int n = 2; find(name).isPresent(); n++) {
+		// a name given out here is not stored until its first answer: two new sessions in one second differ
+		for (int n = 2; find(name).isPresent() || !this.given.add(name); n++) {
 			name = base + "-" + n;
 		}
 		return name;
@@ -226,7 +229,8 @@ class SessionStore {
 	 * @throws RunException when there is no such run or item
 	 */
 	ChatSession continueFrom(String reference, String name, ModelSettings settings, String model) {
-		int colon = reference.lastIndexOf(':');
+		// run labels have no ':' (run=<label>), item ids may
+		int colon = reference.indexOf(':');
 		if (colon <= 0 || colon == reference.length() - 1) {
 			throw new RunException("continue=" + reference + " must be <run id or label>:<item id>");
 		}

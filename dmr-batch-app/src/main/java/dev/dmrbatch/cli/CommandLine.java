@@ -1,5 +1,6 @@
 package dev.dmrbatch.cli;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -90,6 +91,12 @@ public final class CommandLine {
 		addUnlessGiven(result, "--spring.autoconfigure.exclude", "");
 		addUnlessGiven(result, "--server.port", port);
 		addUnlessGiven(result, "--server.address", address);
+		// a relative home would be resolved against the servlet container's document base, not the working folder
+		result.replaceAll((a) -> a.startsWith("--dmr.home=")
+				? "--dmr.home=" + Path.of(a.substring("--dmr.home=".length())).toAbsolutePath().normalize() : a);
+		if (System.getenv("DMR_HOME") == null && System.getProperty("dmr.home") == null) {
+			addUnlessGiven(result, "--dmr.home", Path.of("").toAbsolutePath().toString());
+		}
 		return result.toArray(String[]::new);
 	}
 

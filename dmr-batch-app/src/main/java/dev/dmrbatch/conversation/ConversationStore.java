@@ -359,6 +359,22 @@ public class ConversationStore {
 				promptTokens, completionTokens, latency, runId, itemSeq, model);
 	}
 
+	/**
+	 * A run's items, not conversations (an item has one conversation per model): those stored, and those with at
+	 * least one failed conversation.
+	 */
+	public ItemCounts itemCounts(long runId) {
+		return this.client.sql("select count(distinct item_seq) n, count(distinct case when status <> 'ok' then item_seq "
+				+ "end) failed from dmr_conversation where run_id = ?")
+			.param(runId)
+			.query((rs, n) -> new ItemCounts(rs.getLong("n"), rs.getLong("failed")))
+			.single();
+	}
+
+	/** @see #itemCounts(long) */
+	public record ItemCounts(long items, long failed) {
+	}
+
 	public RunTotals totals(long runId) {
 		return this.client.sql("select count(*) n, coalesce(sum(case when status = 'ok' then 1 else 0 end), 0) ok, "
 				+ "coalesce(sum(prompt_tokens), 0) pt, coalesce(sum(completion_tokens), 0) ct "

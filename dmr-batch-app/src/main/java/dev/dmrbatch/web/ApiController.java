@@ -94,17 +94,17 @@ class ApiController implements DisposableBean {
 	@GetMapping("/runs")
 	List<Map<String, Object>> runs(@RequestParam(required = false) String job,
 			@RequestParam(required = false) String status) {
-		return runList(this.history, job, status).stream().map(RunSummary::facts).toList();
+		return runList(this.history, this.events, job, status).stream().map(RunSummary::facts).toList();
 	}
 
 	/** The runs, or one job's, or those of one status ({@code running} for those going on), newest first. */
-	static List<RunSummary> runList(RunHistory history, String job, String status) {
+	static List<RunSummary> runList(RunHistory history, RunEvents events, String job, String status) {
 		List<RunSummary> runs = history.list((job != null && !job.isBlank()) ? job : null);
 		if (status == null || status.isBlank()) {
 			return runs;
 		}
 		return runs.stream()
-			.filter((run) -> status.equalsIgnoreCase("running") ? RunEvents.RUNNING.contains(run.status())
+			.filter((run) -> status.equalsIgnoreCase("running") ? events.running(run)
 					: run.status().equalsIgnoreCase(status))
 			.toList();
 	}
@@ -114,7 +114,7 @@ class ApiController implements DisposableBean {
 		RunRecord record = this.history.find(run);
 		RunSummary summary = this.history.summary(record);
 		Map<String, Object> facts = summary.facts();
-		facts.put("running", RunEvents.RUNNING.contains(summary.status()));
+		facts.put("running", this.events.running(summary));
 		facts.put("total_items", this.store.totalItems(record.id()).orElse(null));
 		facts.put("executions", summary.executions());
 		List<ConversationStore.Failure> failures = new ArrayList<>();
@@ -299,21 +299,29 @@ class ApiController implements DisposableBean {
 	ResponseEntity<Map<String, Object>> refused(RuntimeException ex) {
 		String message = SafeText.firstLine(String.valueOf(ex.getMessage()));
 		HttpStatus status = message.startsWith("there is no ") ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST;
-		return ResponseEntity.status(status).body(Map.of("error", message));
+		return WebErrors.json(status, message);
+	}
+
+	@ExceptionHandler(JobStarter.StartRefusedException.class)
+	ResponseEntity<Map<String, Object>> conflict(RuntimeException ex) {
+		return WebErrors.json(HttpStatus.CONFLICT, SafeText.firstLine(String.valueOf(ex.getMessage())));
 	}
 
 	@ExceptionHandler(ModelCallException.class)
 	ResponseEntity<Map<String, Object>> runner(ModelCallException ex) {
-		return ResponseEntity.status(HttpStatus.BAD_GATEWAY)
-			.body(Map.of("error", SafeText.firstLine(String.valueOf(ex.getMessage()))));
+		return WebErrors.json(HttpStatus.BAD_GATEWAY, SafeText.firstLine(String.valueOf(ex.getMessage())));
 	}
 
 	/** Anything else: one line in the log and the answer, no stack trace. */
 	@ExceptionHandler(RuntimeException.class)
 	ResponseEntity<Map<String, Object>> failed(RuntimeException ex) {
+		java.util.Optional<Map.Entry<HttpStatus, String>> client = WebErrors.clientError(ex);
+		if (client.isPresent()) {
+			return WebErrors.json(client.get().getKey(), client.get().getValue());
+		}
 		String message = SafeText.firstLine(String.valueOf(ex.getMessage()));
 		org.slf4j.LoggerFactory.getLogger(ApiController.class).warn("request failed: {}", message);
-		return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(Map.of("error", message));
+		return WebErrors.json(HttpStatus.INTERNAL_SERVER_ERROR, message);
 	}
 
 	@Override

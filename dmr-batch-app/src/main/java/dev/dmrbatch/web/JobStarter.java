@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -70,9 +72,11 @@ class JobStarter implements DisposableBean {
 	}
 
 	/**
-	 * Plans the job's run and starts it in the background.
+	 * Plans the job's run, starts it in the background and answers once it is registered, with its id and label.
 	 * @param input a path inside the working folder, or {@code null} for the job file's
 	 * @throws RunException (or the planner's exceptions) in one sentence when it cannot start
+	 * @throws StartRefusedException in one sentence when the run refuses to start: already running, output folder
+	 * taken, already complete
 	 */
 	synchronized Map<String, Object> start(String job, String input, String model, Map<String, String> vars,
 			String label) {
@@ -81,39 +85,79 @@ class JobStarter implements DisposableBean {
 					+ this.jobFiles.jobsFolder());
 		}
 		String in = blankToNull(input);
+		Path home = this.properties.home().toAbsolutePath().normalize();
 		if (in != null) {
-			Path home = this.properties.home().toAbsolutePath().normalize();
 			Path resolved = home.resolve(in).normalize();
-			if (Path.of(in).isAbsolute() || !resolved.startsWith(home)) {
+			if (Path.of(in).isAbsolute() || !resolved.startsWith(home) || !realPath(resolved).startsWith(realPath(home))) {
 				throw new RunException("input=" + in + " is outside the working folder: give a path inside it");
 			}
 		}
-		String key = job + "\u0000" + ((in != null) ? in : "");
-		Future<?> earlier = this.running.get(key);
-		if (earlier != null && !earlier.isDone()) {
-			throw new RunException("job " + job + " on " + ((in != null) ? in : "its input")
-					+ " is already running (started from this app): one run at a time per job and input");
-		}
 		RunPlan plan = this.planner.plan(new RunRequest(job, in, null, blankToNull(model), blankToNull(label), null,
 				vars, null, null));
+		// the input as a file, the job file's own when none is given: two names of one file are one input
+		Path inputFile = (plan.input() != null) ? plan.input().path() : null;
+		String key = job + "\u0000" + ((inputFile != null) ? realPath(home.resolve(inputFile)) : String.valueOf(in));
+		Future<?> earlier = this.running.get(key);
+		if (earlier != null && !earlier.isDone()) {
+			throw new StartRefusedException("job " + job + " on " + ((in != null) ? in : "its input")
+					+ " is already running (started from this app): one run at a time per job and input");
+		}
+		CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
 		Future<?> future = this.executor.submit(() -> {
 			try {
-				RunOutcome outcome = this.runs.run(plan);
+				RunOutcome outcome = this.runs.run(plan, (execution) -> {
+					Map<String, Object> started = new LinkedHashMap<>();
+					started.put("id", execution.getJobInstanceId());
+					started.put("job", job);
+					started.put("input", in);
+					started.put("model", blankToNull(model));
+					started.put("run", plan.label());
+					started.put("started", Instant.now());
+					answer.complete(started);
+				});
 				log.info("{}", outcome.alreadyComplete() ? outcome.name() + " is already complete" : outcome.summaryLine());
+				answer.completeExceptionally(new StartRefusedException(outcome.alreadyComplete()
+						? outcome.name() + " is already complete: give a new run=<label> to run it again"
+						: "job " + job + " ended before it started"));
 			}
 			catch (Exception ex) {
-				log.warn("job {} started from the web app did not run: {}", job, SafeText.firstLine(
-						String.valueOf(ex.getMessage())));
+				String reason = SafeText.firstLine(String.valueOf(ex.getMessage()));
+				if (!answer.completeExceptionally(new StartRefusedException(reason))) {
+					log.warn("job {} started from the web app failed: {}", job, reason);
+				}
 			}
 		});
 		this.running.put(key, future);
-		Map<String, Object> started = new LinkedHashMap<>();
-		started.put("job", job);
-		started.put("input", in);
-		started.put("model", blankToNull(model));
-		started.put("run", blankToNull(label));
-		started.put("started", Instant.now());
-		return started;
+		try {
+			return answer.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new StartRefusedException("job " + job + " was interrupted while starting");
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof RuntimeException refused) ? refused
+					: new StartRefusedException(String.valueOf(ex.getCause()));
+		}
+	}
+
+	/** A job that could not start in the background: already running, its output folder taken, already complete. */
+	static final class StartRefusedException extends RuntimeException {
+
+		StartRefusedException(String message) {
+			super(message);
+		}
+
+	}
+
+	/** The file itself, links followed, or the path as it is when there is no such file. */
+	private static Path realPath(Path path) {
+		try {
+			return path.toRealPath();
+		}
+		catch (java.io.IOException ex) {
+			return path;
+		}
 	}
 
 	private static String blankToNull(String value) {

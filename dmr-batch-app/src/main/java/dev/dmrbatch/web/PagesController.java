@@ -91,9 +91,12 @@ class PagesController {
 
 	private final ReportModel report = new ReportModel();
 
+	private final RunEvents events;
+
 	PagesController(Views views, RunHistory history, ConversationStore store, CheckStore checks, RunItems items,
 			WebAccess access, JobStarter jobs, JobFiles jobFiles, ModelCatalog catalog, BrowserChat chat,
-			Comparisons comparisons, DmrProperties properties) {
+			Comparisons comparisons, DmrProperties properties, RunEvents events) {
+		this.events = events;
 		this.views = views;
 		this.history = history;
 		this.store = store;
@@ -121,10 +124,11 @@ class PagesController {
 			@RequestParam(required = false) String status) {
 		List<RunSummary> all = this.history.list(null);
 		List<Map<String, Object>> rows = new ArrayList<>();
-		for (RunSummary run : ApiController.runList(this.history, job, status)) {
+		for (RunSummary run : ApiController.runList(this.history, this.events, job, status)) {
 			Map<String, Object> row = new HashMap<>(run.facts());
 			row.put("run", (run.label() != null) ? run.label() : "-");
-			row.put("running", RunEvents.RUNNING.contains(run.status()));
+			row.put("running", this.events.running(run));
+			row.put("status", this.events.status(run));
 			row.put("chat", run.status().equals("CHAT SESSION"));
 			row.put("started", TIME.format(run.started()));
 			row.put("exit_code", (run.exitCode() != null) ? String.valueOf(run.exitCode()) : "-");
@@ -171,16 +175,17 @@ class PagesController {
 		facts.put("run", (summary.label() != null) ? summary.label() + " (id " + id + ")" : String.valueOf(id));
 		facts.put("input", String.valueOf(summary.input()));
 		facts.put("model", String.valueOf(summary.settings()));
-		facts.put("status", summary.status() + ((summary.exitCode() != null) ? ", exit code " + summary.exitCode() : ""));
+		facts.put("status", this.events.status(summary) + ((summary.exitCode() != null) ? ", exit code " + summary.exitCode() : ""));
 		facts.put("started", TIME.format(summary.started()));
 		facts.put("items", summary.items() + ": " + summary.ok() + " ok, " + summary.failed() + " failed");
 		facts.put("tokens", summary.promptTokens() + " in, " + summary.completionTokens() + " out");
 		model.put("facts", facts);
 		model.put("id", id);
-		model.put("running", RunEvents.RUNNING.contains(summary.status()));
-		model.put("done", summary.items());
+		model.put("running", this.events.running(summary));
+		ConversationStore.ItemCounts counts = this.store.itemCounts(id);
+		model.put("done", counts.items());
 		model.put("total", this.store.totalItems(id).map(String::valueOf).orElse(""));
-		model.put("failed_count", summary.failed());
+		model.put("failed_count", counts.failed());
 		model.put("latency", ReportModel.histogram(this.store.histogram(id, Measure.LATENCY_MS, 24)));
 		model.put("tokens", ReportModel.histogram(this.store.histogram(id, Measure.COMPLETION_TOKENS, 24)));
 		model.put("progress", ReportModel.progress(record.createdAt().toEpochMilli(), this.store.progress(id)));
@@ -199,6 +204,12 @@ class PagesController {
 		model.put("q", (q != null) ? q : "");
 		model.put("status", (status != null) ? status : "");
 		return page("run.ftlh", summary.job() + " run " + id, "runs", model);
+	}
+
+	/** One conversation by its item id as a query parameter, so any id opens ({@code /} included). */
+	@GetMapping("/runs/{run}/item")
+	ResponseEntity<String> itemById(@PathVariable String run, @RequestParam String id) {
+		return item(run, id);
 	}
 
 	@GetMapping("/runs/{run}/items/{item}")
@@ -273,7 +284,13 @@ class PagesController {
 		model.put("models", models);
 		model.put("default_model", String.valueOf(this.properties.defaultModel()));
 		model.put("runner_problem", runnerProblem);
-		model.put("sessions", this.chat.sessions());
+		List<Map<String, Object>> sessions = this.chat.sessions();
+		model.put("sessions", sessions);
+		// a session resumed goes on with its own model
+		sessions.stream()
+			.filter((s) -> s.get("name").equals(session) && s.get("model") != null)
+			.findFirst()
+			.ifPresent((s) -> model.put("default_model", String.valueOf(s.get("model"))));
 		model.put("parameters", BrowserChat.parameters());
 		model.put("session", (session != null) ? session : "");
 		model.put("continue", (continueFrom != null) ? continueFrom : "");
@@ -361,9 +378,18 @@ class PagesController {
 		return problem(status, message);
 	}
 
+	@ExceptionHandler(JobStarter.StartRefusedException.class)
+	ResponseEntity<String> conflict(RuntimeException ex) {
+		return problem(HttpStatus.CONFLICT, SafeText.firstLine(String.valueOf(ex.getMessage())));
+	}
+
 	/** Anything else: one line in the log and on the page, no stack trace. */
 	@ExceptionHandler(RuntimeException.class)
 	ResponseEntity<String> failed(RuntimeException ex) {
+		java.util.Optional<Map.Entry<HttpStatus, String>> client = WebErrors.clientError(ex);
+		if (client.isPresent()) {
+			return problem(client.get().getKey(), client.get().getValue());
+		}
 		String message = SafeText.firstLine(String.valueOf(ex.getMessage()));
 		org.slf4j.LoggerFactory.getLogger(PagesController.class).warn("page failed: {}", message);
 		return problem(HttpStatus.INTERNAL_SERVER_ERROR, message);

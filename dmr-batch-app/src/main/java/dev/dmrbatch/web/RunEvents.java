@@ -15,7 +15,7 @@ import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunSummary;
-import tools.jackson.databind.json.JsonMapper;
+import dev.dmrbatch.run.process.RunProcesses;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +29,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * A run's events as a server-sent stream, read from the store once a second, so a run going on in another process
  * is seen as it goes: {@code progress} ({@code done}, {@code total}, {@code failed}, {@code items_per_s}) every
  * second while it runs, {@code item} for each item stored since the stream opened (in input order), and {@code end}
- * with its final status, at once for a run that is not running.
+ * with its final status, at once for a run that is not running ({@code ABANDONED} for one whose process was killed).
  */
 @Component
 @ConditionalOnWebApplication
@@ -40,10 +40,11 @@ class RunEvents implements DisposableBean {
 	/** The statuses of a run going on. */
 	static final Set<String> RUNNING = Set.of("STARTING", "STARTED", "STOPPING");
 
+	/** The status of a run left running by a process that is gone. */
+	static final String ABANDONED = "ABANDONED";
+
 	/** The window the rate is measured over. */
 	private static final long RATE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
-
-	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private final ScheduledExecutorService ticker = Executors.newScheduledThreadPool(2, (task) -> {
 		Thread thread = new Thread(task, "run-events");
@@ -57,15 +58,36 @@ class RunEvents implements DisposableBean {
 
 	private final RunItems items;
 
-	RunEvents(RunHistory history, ConversationStore store, RunItems items) {
+	private final RunProcesses processes;
+
+	RunEvents(RunHistory history, ConversationStore store, RunItems items, RunProcesses processes) {
 		this.history = history;
 		this.store = store;
 		this.items = items;
+		this.processes = processes;
+	}
+
+	/**
+	 * The run's status as the app shows it: {@link #ABANDONED} for a run left running by a process that is gone
+	 * (killed), which no process will end; the next {@code job=<name>} resumes it.
+	 */
+	String status(RunSummary run) {
+		if (RUNNING.contains(run.status()) && !run.executions().isEmpty()) {
+			long last = run.executions().stream().mapToLong(RunSummary.Execution::id).max().getAsLong();
+			if (this.processes.abandoned(last)) {
+				return ABANDONED;
+			}
+		}
+		return run.status();
+	}
+
+	boolean running(RunSummary run) {
+		return RUNNING.contains(status(run));
 	}
 
 	SseEmitter watch(RunRecord run) {
 		SseEmitter emitter = new SseEmitter(0L);
-		Watch watch = new Watch(run, emitter, this.store.lastItemSeq(run.id()), models(run));
+		Watch watch = new Watch(run, emitter, this.store.lastItemSeq(run.id()));
 		ScheduledFuture<?> future = this.ticker.scheduleWithFixedDelay(watch, 0, 1, TimeUnit.SECONDS);
 		watch.future = future;
 		emitter.onCompletion(() -> future.cancel(false));
@@ -74,23 +96,12 @@ class RunEvents implements DisposableBean {
 		return emitter;
 	}
 
-	/** How many models each item goes through: one conversation per item and model. */
-	private static int models(RunRecord run) {
-		try {
-			Object settings = (run.settings() != null) ? JSON.readValue(run.settings(), Object.class) : null;
-			return (settings instanceof java.util.List<?> list) ? Math.max(1, list.size()) : 1;
-		}
-		catch (RuntimeException ex) {
-			return 1;
-		}
-	}
-
-	/** The figures of the progress event. */
-	static Map<String, Object> progress(RunSummary run, int models, Long total, double rate) {
+	/** The figures of the progress event: items, not conversations (one per item and model). */
+	static Map<String, Object> progress(ConversationStore.ItemCounts counts, Long total, double rate) {
 		Map<String, Object> data = new LinkedHashMap<>();
-		data.put("done", run.items() / models);
+		data.put("done", counts.items());
 		data.put("total", total);
-		data.put("failed", run.failed());
+		data.put("failed", counts.failed());
 		data.put("items_per_s", Math.round(rate * 100) / 100.0);
 		return data;
 	}
@@ -106,8 +117,6 @@ class RunEvents implements DisposableBean {
 
 		private final SseEmitter emitter;
 
-		private final int models;
-
 		private long lastSeq;
 
 		private final Deque<long[]> samples = new ArrayDeque<>();
@@ -116,11 +125,10 @@ class RunEvents implements DisposableBean {
 
 		private boolean ended;
 
-		Watch(RunRecord run, SseEmitter emitter, long lastSeq, int models) {
+		Watch(RunRecord run, SseEmitter emitter, long lastSeq) {
 			this.run = run;
 			this.emitter = emitter;
 			this.lastSeq = lastSeq;
-			this.models = models;
 		}
 
 		@Override
@@ -140,7 +148,8 @@ class RunEvents implements DisposableBean {
 					this.lastSeq = Math.max(this.lastSeq, item.seq());
 				}
 				long now = System.nanoTime();
-				long done = summary.items() / this.models;
+				ConversationStore.ItemCounts counts = RunEvents.this.store.itemCounts(this.run.id());
+				long done = counts.items();
 				this.samples.addLast(new long[] { now, done });
 				while (this.samples.size() > 2 && now - this.samples.peekFirst()[0] > RATE_WINDOW_NANOS) {
 					this.samples.removeFirst();
@@ -150,10 +159,11 @@ class RunEvents implements DisposableBean {
 				Long total = RunEvents.this.store.totalItems(this.run.id()).orElse(null);
 				this.emitter.send(SseEmitter.event()
 					.name("progress")
-					.data(progress(summary, this.models, total, rate), MediaType.APPLICATION_JSON));
-				if (!RUNNING.contains(summary.status())) {
+					.data(progress(counts, total, rate), MediaType.APPLICATION_JSON));
+				String status = status(summary);
+				if (!RUNNING.contains(status)) {
 					Map<String, Object> end = new LinkedHashMap<>();
-					end.put("status", summary.status());
+					end.put("status", status);
 					end.put("exit_code", summary.exitCode());
 					this.emitter.send(SseEmitter.event().name("end").data(end, MediaType.APPLICATION_JSON));
 					stop();

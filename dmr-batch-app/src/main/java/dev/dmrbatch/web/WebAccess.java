@@ -49,6 +49,11 @@ class WebAccess {
 		this.token = (given != null) ? given : this.loopback ? null : random();
 	}
 
+	/** The address the app is bound to, as given. */
+	String address() {
+		return this.address;
+	}
+
 	private static boolean isLoopback(String address) {
 		try {
 			return InetAddress.getByName(address).isLoopbackAddress();

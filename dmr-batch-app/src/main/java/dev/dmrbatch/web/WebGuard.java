@@ -45,7 +45,7 @@ class WebGuard extends OncePerRequestFilter {
 		response.setHeader("Referrer-Policy", "no-referrer");
 		response.setHeader("X-Frame-Options", "DENY");
 		response.setHeader("Cache-Control", "no-store");
-		if (this.access.isLoopback() && !LOCAL_HOSTS.contains(hostName(request.getHeader("Host")))) {
+		if (this.access.isLoopback() && !localHost(hostName(request.getHeader("Host")))) {
 			refuse(response, HttpServletResponse.SC_FORBIDDEN, "this app answers only to localhost and 127.0.0.1");
 			return;
 		}
@@ -78,7 +78,13 @@ class WebGuard extends OncePerRequestFilter {
 		chain.doFilter(request, response);
 	}
 
-	private static String hostName(String host) {
+	/** A name of this machine: localhost, 127.0.0.1, ::1, or the loopback address the app is bound to. */
+	boolean localHost(String host) {
+		String bound = this.access.address();
+		return LOCAL_HOSTS.contains(host) || host.equalsIgnoreCase(bound) || host.equalsIgnoreCase("[" + bound + "]");
+	}
+
+	static String hostName(String host) {
 		if (host == null) {
 			return "";
 		}

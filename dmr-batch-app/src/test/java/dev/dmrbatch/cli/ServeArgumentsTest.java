@@ -12,9 +12,20 @@ class ServeArgumentsTest {
 
 	@Test
 	void serveAloneListensOnLoopbackPort8080() {
-		String[] args = { "serve", "--dmr.home=w" };
-		assertThat(CommandLine.serve(Arguments.parse(List.of("serve")), args)).containsExactly("serve", "--dmr.home=w",
+		String[] args = { "serve", "--dmr.home=/w" };
+		assertThat(CommandLine.serve(Arguments.parse(List.of("serve")), args)).containsExactly("serve", "--dmr.home=/w",
 				"--spring.main.web-application-type=servlet", "--spring.autoconfigure.exclude=", "--server.port=8080", "--server.address=127.0.0.1");
+	}
+
+	@Test
+	void theWorkingFolderIsTheCurrentOneAsAnAbsolutePath() {
+		String here = java.nio.file.Path.of("").toAbsolutePath().toString();
+		String[] none = { "serve" };
+		assertThat(CommandLine.serve(Arguments.parse(List.of(none)), none)).contains("--dmr.home=" + here);
+		String[] relative = { "serve", "--dmr.home=w" };
+		assertThat(CommandLine.serve(Arguments.parse(List.of("serve")), relative))
+			.contains("--dmr.home=" + java.nio.file.Path.of(here, "w"))
+			.doesNotContain("--dmr.home=w", "--dmr.home=" + here);
 	}
 
 	@Test

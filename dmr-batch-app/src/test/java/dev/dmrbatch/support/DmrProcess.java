@@ -38,7 +38,17 @@ public final class DmrProcess {
 	}
 
 	public static DmrProcess start(Workspace workspace, String baseUrl, String... args) throws IOException {
-		List<String> command = command(workspace, baseUrl, args);
+		return start(workspace, command(workspace, baseUrl, args));
+	}
+
+	/** As {@link #start}, with no {@code --dmr.home}: the working folder is the process's current one, the workspace. */
+	public static DmrProcess startInWorkspace(Workspace workspace, String baseUrl, String... args) throws IOException {
+		List<String> command = new ArrayList<>(command(workspace, baseUrl, args));
+		command.remove("--dmr.home=" + workspace.root());
+		return start(workspace, command);
+	}
+
+	private static DmrProcess start(Workspace workspace, List<String> command) throws IOException {
 		Path out = Files.createTempFile(workspace.root(), "dmr", ".out");
 		Path err = Files.createTempFile(workspace.root(), "dmr", ".err");
 		Process process = new ProcessBuilder(command).directory(workspace.root().toFile())

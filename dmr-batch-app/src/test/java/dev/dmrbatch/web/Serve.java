@@ -37,11 +37,17 @@ final class Serve implements AutoCloseable {
 	}
 
 	static Serve start(Workspace workspace, String runner, String... args) throws Exception {
+		return start(workspace, true, runner, args);
+	}
+
+	/** @param home whether {@code --dmr.home} is given, or the working folder is the process's current one */
+	static Serve start(Workspace workspace, boolean home, String runner, String... args) throws Exception {
 		String[] all = new String[args.length + 2];
 		all[0] = "serve";
 		all[1] = "port=0";
 		System.arraycopy(args, 0, all, 2, args.length);
-		DmrProcess process = DmrProcess.start(workspace, runner, all);
+		DmrProcess process = home ? DmrProcess.start(workspace, runner, all)
+				: DmrProcess.startInWorkspace(workspace, runner, all);
 		long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
 		while (System.nanoTime() < deadline) {
 			Matcher printed = URL.matcher(process.out());

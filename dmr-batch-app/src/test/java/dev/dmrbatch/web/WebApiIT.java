@@ -100,6 +100,33 @@ class WebApiIT {
 			assertThat(searched.path("items").get(0).path("id").asString()).isEqualTo("bravo");
 			assertThat(serve.json("api/runs/" + first + "/items?q=second").path("total").asLong()).isEqualTo(1);
 			assertThat(serve.get("api/runs/" + first + "/items?size=0").statusCode()).isEqualTo(400);
+			// a client's mistake: a 4xx with one sentence, as JSON under /api whatever is accepted, a page elsewhere
+			HttpResponse<String> notNumber = serve.get("api/runs/" + first + "/items?page=abc");
+			assertThat(notNumber.statusCode()).isEqualTo(400);
+			assertThat(Serve.JSON.readTree(notNumber.body()).path("error").asString())
+				.isEqualTo("page=abc is not a whole number in range");
+			assertThat(serve.get("api/runs/" + first + "/items?page=99999999999").statusCode()).isEqualTo(400);
+			assertThat(serve.get("runs/" + first + "?page=abc").statusCode()).isEqualTo(400);
+			HttpResponse<String> nowhere = serve.get("api/nosuch");
+			assertThat(nowhere.statusCode()).isEqualTo(404);
+			assertThat(Serve.JSON.readTree(nowhere.body()).path("error").asString()).isNotBlank();
+			HttpResponse<String> noPage = serve.get("nosuch");
+			assertThat(noPage.statusCode()).isEqualTo(404);
+			assertThat(noPage.body()).doesNotContain("Whitelabel").contains("nothing at this address");
+			HttpResponse<String> noRuns = serve.get("compare");
+			assertThat(noRuns.statusCode()).isEqualTo(400);
+			assertThat(noRuns.body()).doesNotContain("Whitelabel").contains("parameter runs is missing");
+			HttpResponse<String> malformed = serve.http.send(chatRequest(serve, "{not json"),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(malformed.statusCode()).isEqualTo(400);
+			assertThat(Serve.JSON.readTree(malformed.body()).path("error").asString())
+				.isEqualTo("the request body is not valid JSON");
+			assertThat(serve.post("api/jobs/quick/runs", "{not json", true).statusCode()).isEqualTo(400);
+			HttpResponse<String> wrongMethod = serve.http.send(HttpRequest.newBuilder(serve.base.resolve("api/runs"))
+				.header("X-CSRF-Token", serve.csrf()).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(wrongMethod.statusCode()).isEqualTo(405);
+			assertThat(Serve.JSON.readTree(wrongMethod.body()).path("error").asString()).isNotBlank();
+			assertThat(serve.process.out() + serve.process.err()).doesNotContain("\tat ");
 
 			// GET /api/runs/{id}/events: a finished run ends at once
 			Events finished = Events.get(serve.http, serve.base.resolve("api/runs/" + first + "/events"), "end");
@@ -129,6 +156,27 @@ class WebApiIT {
 			assertThat(items.get(0).data().path("status").asString()).isEqualTo("ok");
 			assertThat(events.named("end").get(0).data().path("status").asString()).isEqualTo("COMPLETED");
 
+			// a run whose process is killed: abandoned, its stream ends, not shown as running
+			DmrProcess killed = DmrProcess.start(workspace, slowRunner.baseUrl(), WebStore.with(store, "job=slow", "run=killed"));
+			long gone = serve.awaitRun("killed", (status) -> status.equals("STARTED")).path("id").asLong();
+			while (serve.json("api/runs/" + gone).path("items").asLong() == 0) {
+				Thread.sleep(200);
+			}
+			killed.kill();
+			Events abandoned = Events.get(serve.http, serve.base.resolve("api/runs/" + gone + "/events"), "end");
+			assertThat(abandoned.named("end").get(0).data().path("status").asString()).isEqualTo("ABANDONED");
+			assertThat(serve.json("api/runs/" + gone).path("running").asBoolean()).isFalse();
+			assertThat(serve.get("runs/" + gone).body()).contains("ABANDONED");
+
+			// two models: one conversation per item and model, progress counted in items
+			Dmr.Result pair = Dmr.run(workspace, LocalRunner.baseUrl(),
+					WebStore.with(store, "job=quick", "run=pair", "model=ai/tiny,ai/tiny2"));
+			assertThat(pair.exitCode()).as(pair.toString()).isZero();
+			assertThat(serve.json("api/runs/pair").path("items").asLong()).isEqualTo(6);
+			Events paired = Events.get(serve.http, serve.base.resolve("api/runs/pair/events"), "end");
+			assertThat(paired.named("progress").get(0).data().path("done").asLong()).isEqualTo(3);
+			assertThat(serve.get("runs/pair").body()).contains("<span id=\"done\">3</span> of <span id=\"total\">3</span>");
+
 			// GET /api/models: the runner's
 			assertThat(serve.json("api/models").path("models").toString()).contains("ai/tiny", "ai/tiny2");
 
@@ -157,15 +205,54 @@ class WebApiIT {
 			JsonNode sessions = serve.json("api/chat/sessions");
 			assertThat(sessions.get(0).path("name").asString()).isEqualTo(session);
 			assertThat(sessions.get(0).path("answers").asLong()).isEqualTo(2);
+			// a session resumed with no model goes on with its own, in the API and on the page
+			String other = Events.read(serve.http, chatRequest(serve, ask.replace("\"ai/tiny\"", "\"ai/tiny2\"")), "done")
+				.named("done").get(0).data().path("session").asString();
+			Events.read(serve.http, chatRequest(serve, "{\"session\": \"" + other + "\", \"messages\": [{\"role\": "
+					+ "\"user\", \"content\": \"More\"}], \"max_tokens\": 4}"), "done");
+			for (JsonNode listedSession : serve.json("api/chat/sessions")) {
+				if (listedSession.path("name").asString().equals(other)) {
+					assertThat(listedSession.path("model").asString()).isEqualTo("ai/tiny2");
+					assertThat(listedSession.path("answers").asLong()).isEqualTo(2);
+				}
+			}
+			assertThat(serve.get("chat?session=" + other).body()).contains("<option value=\"ai/tiny2\" selected>");
+			// two new chats at once: two sessions, two names
+			java.util.concurrent.CompletableFuture<String> one = java.util.concurrent.CompletableFuture.supplyAsync(
+					() -> newSession(serve, ask));
+			String two = newSession(serve, ask);
+			assertThat(one.join()).isNotEqualTo(two);
 			JsonNode badSetting = Events.read(serve.http, chatRequest(serve, ask.replace("\"temperature\": 0", "\"temperature\": 9")),
 					"error").named("error").get(0).data();
 			assertThat(badSetting.path("error").asString()).contains("temperature");
+
+			// one conversation by its id as a query parameter
+			HttpResponse<String> byId = serve.get("runs/first/item?id=alpha");
+			assertThat(byId.statusCode()).isEqualTo(200);
+			assertThat(byId.body()).contains("alpha");
 
 			// POST /api/jobs/{name}/runs: started in the background, seen in the run history when done
 			HttpResponse<String> started = serve.post("api/jobs/quick/runs", "{\"run\": \"from-web\", \"model\": \"ai/tiny2\"}",
 					true);
 			assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+			JsonNode answered = Serve.JSON.readTree(started.body());
+			assertThat(answered.path("run").asString()).isEqualTo("from-web");
 			JsonNode web = serve.awaitRun("from-web", (status) -> status.equals("COMPLETED"));
+			assertThat(answered.path("id").asLong()).isEqualTo(web.path("id").asLong());
+			// refused in the background: answered as refused, with the reason
+			HttpResponse<String> complete = serve.post("api/jobs/quick/runs", "{\"run\": \"from-web\", \"model\": \"ai/tiny2\"}",
+					true);
+			assertThat(complete.statusCode()).as(complete.body()).isEqualTo(409);
+			assertThat(complete.body()).contains("already complete");
+			workspace.file("output/quick/taken/results.jsonl", "{}\n");
+			HttpResponse<String> folderTaken = serve.post("api/jobs/quick/runs", "{\"run\": \"taken\"}", true);
+			assertThat(folderTaken.statusCode()).as(folderTaken.body()).isEqualTo(409);
+			assertThat(folderTaken.body()).contains("output folder");
+			// run=new: answered with the label it was given
+			JsonNode fresh = Serve.JSON.readTree(serve.post("api/jobs/quick/runs", "{\"run\": \"new\"}", true).body());
+			assertThat(fresh.path("run").asString()).matches("\\d{8}-\\d{6}(-\\d+)?");
+			assertThat(serve.awaitRun(fresh.path("run").asString(), (status) -> status.equals("COMPLETED")).path("id")
+				.asLong()).isEqualTo(fresh.path("id").asLong());
 			assertThat(web.path("ok").asLong()).isEqualTo(3);
 			assertThat(web.path("model").path("name").asString()).isEqualTo("ai/tiny2");
 			assertThat(serve.post("api/jobs/quick/runs", "{}", false).statusCode()).isEqualTo(403);
@@ -192,6 +279,16 @@ class WebApiIT {
 			assertThat(taken.exitCode()).as(taken.toString()).isEqualTo(2);
 			assertThat(taken.err().strip().lines()).hasSize(1);
 			assertThat(taken.err()).contains("port " + serve.base.getPort() + " is in use");
+		}
+	}
+
+	private static String newSession(Serve serve, String ask) {
+		try {
+			return Events.read(serve.http, chatRequest(serve, ask), "done").named("done").get(0).data().path("session")
+				.asString();
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
 		}
 	}
 
@@ -232,12 +329,14 @@ class WebApiIT {
 				.header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(bearer.statusCode()).isEqualTo(200);
 		}
-		// a token given is the one asked for
-		try (Serve serve = Serve.start(workspace, LocalRunner.baseUrl(),
+		// a token given is the one asked for; with no --dmr.home the working folder is the current one
+		try (Serve serve = Serve.start(workspace, false, LocalRunner.baseUrl(),
 				WebStore.with(store, "address=" + address, "token=s3cret-token"))) {
 			assertThat(serve.url.getQuery()).isEqualTo("token=s3cret-token");
 			assertThat(serve.get("api/runs").statusCode()).isEqualTo(401);
 			assertThat(serve.get("api/runs?token=s3cret-token").statusCode()).isEqualTo(200);
+			HttpResponse<String> jobs = serve.get("jobs?token=s3cret-token");
+			assertThat(jobs.body()).contains("quick", "slow").doesNotContain("No job files");
 		}
 	}
 

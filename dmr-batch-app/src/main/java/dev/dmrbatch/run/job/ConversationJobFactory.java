@@ -125,14 +125,32 @@ public class ConversationJobFactory {
 	 * @param ending what to do as the job ends, while the run's log is still open: its summary
 	 */
 	public Job build(RunPlan plan, List<RunnerLane> lanes, Consumer<JobExecution> ending) {
+		return build(plan, lanes, ending, null);
+	}
+
+	/**
+	 * @param ending what to do as the job ends, while the run's log is still open: its summary
+	 * @param started told once the run is registered and its output folder claimed, or {@code null}
+	 */
+	public Job build(RunPlan plan, List<RunnerLane> lanes, Consumer<JobExecution> ending,
+			Consumer<JobExecution> started) {
 		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
 				(runId) -> outputFolder(plan, runId), ending);
 		Step conversations = (lanes.size() == 1)
 				? conversationStep(CONVERSATION_STEP, plan, lanes.get(0), InputReaders.reader(plan.input()),
 						Long.MAX_VALUE, progress)
 				: spreadStep(plan, lanes, progress);
-		return new JobBuilder(plan.jobName(), this.jobRepository).listener(new RunRegistration(plan))
-			.listener(this.processes.listener())
+		JobBuilder builder = new JobBuilder(plan.jobName(), this.jobRepository);
+		builder.listener(new RunRegistration(plan));
+		if (started != null) {
+			builder.listener(new JobExecutionListener() {
+				@Override
+				public void beforeJob(JobExecution execution) {
+					started.accept(execution);
+				}
+			});
+		}
+		return builder.listener(this.processes.listener())
 			.listener(progress)
 			.listener(new GracefulStop(this.jobOperator))
 			.start(conversations)

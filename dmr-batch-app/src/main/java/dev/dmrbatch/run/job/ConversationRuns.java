@@ -100,6 +100,14 @@ public class ConversationRuns {
 	}
 
 	public RunOutcome run(RunPlan plan) throws Exception {
+		return run(plan, null);
+	}
+
+	/**
+	 * As {@link #run(RunPlan)}, telling {@code started} once the run is registered and its output folder claimed
+	 * (not at all when it is refused or already complete).
+	 */
+	public RunOutcome run(RunPlan plan, java.util.function.Consumer<JobExecution> started) throws Exception {
 		JobParameters parameters = parameters(plan);
 		JobExecution last = this.jobRepository.getLastJobExecution(plan.jobName(), parameters);
 		boolean resumed = false;
@@ -141,7 +149,7 @@ public class ConversationRuns {
 			Job job = this.jobs.build(plan, lanes, (execution) -> {
 				ended[0] = outcome(planned, execution, false, restart, before);
 				logSummary(ended[0]);
-			});
+			}, started);
 			if (resumed) {
 				long runId = last.getJobInstanceId();
 				log.info("resuming run {} of {} ({} before): {} items already stored, continuing after record {}",

@@ -1,7 +1,9 @@
 package dev.dmrbatch.run.process;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
@@ -19,7 +21,8 @@ import org.springframework.batch.core.listener.JobExecutionListener;
  * quits at once; the next run recovers what was left.
  * <p>
  * The signals are caught rather than left to the JVM's shutdown hooks because those would close the database under
- * the running job and end the process with the signal's own exit code, not 4.
+ * the running job and end the process with the signal's own exit code, not 4. Runs going on at once in one process
+ * ({@code job=serve}) share one handler, which stops them all.
  */
 public class GracefulStop implements JobExecutionListener {
 
@@ -29,9 +32,12 @@ public class GracefulStop implements JobExecutionListener {
 
 	private final JobOperator jobOperator;
 
-	private final AtomicInteger received = new AtomicInteger();
+	/** The runs going on in this process ({@code job=serve} may have several): one handler stops them all. */
+	private static final Set<GracefulStop> RUNNING = new LinkedHashSet<>();
 
-	private final List<Runnable> restore = new ArrayList<>();
+	private static final List<Runnable> RESTORE = new ArrayList<>();
+
+	private static final AtomicInteger RECEIVED = new AtomicInteger();
 
 	private volatile JobExecution execution;
 
@@ -39,39 +45,60 @@ public class GracefulStop implements JobExecutionListener {
 		this.jobOperator = jobOperator;
 	}
 
+	/**
+	 * The handlers go in as the first run of the process starts and the earlier ones come back as the last one
+	 * ends, whatever order runs going on at once end in.
+	 */
 	@Override
 	public void beforeJob(JobExecution jobExecution) {
 		this.execution = jobExecution;
-		for (String name : SIGNALS) {
-			try {
-				Signal signal = new Signal(name);
-				SignalHandler previous = Signal.handle(signal, this::onSignal);
-				this.restore.add(() -> Signal.handle(signal, previous));
+		synchronized (RUNNING) {
+			if (RUNNING.isEmpty()) {
+				RECEIVED.set(0);
+				for (String name : SIGNALS) {
+					try {
+						Signal signal = new Signal(name);
+						SignalHandler previous = Signal.handle(signal, GracefulStop::onSignal);
+						RESTORE.add(() -> Signal.handle(signal, previous));
+					}
+					catch (IllegalArgumentException ex) {
+						// the JVM keeps this signal to itself (e.g. started with -Xrs): its default applies
+					}
+				}
 			}
-			catch (IllegalArgumentException ex) {
-				// the JVM keeps this signal to itself (e.g. started with -Xrs): its default applies
-			}
+			RUNNING.add(this);
 		}
 	}
 
 	@Override
 	public void afterJob(JobExecution jobExecution) {
-		this.restore.forEach(Runnable::run);
-		this.restore.clear();
+		synchronized (RUNNING) {
+			RUNNING.remove(this);
+			if (RUNNING.isEmpty()) {
+				RESTORE.forEach(Runnable::run);
+				RESTORE.clear();
+			}
+		}
 	}
 
-	private void onSignal(Signal signal) {
-		if (this.received.incrementAndGet() > 1) {
+	private static void onSignal(Signal signal) {
+		if (RECEIVED.incrementAndGet() > 1) {
 			log.warn("SIG{} again: quitting now; the same command recovers and resumes the run", signal.getName());
 			Runtime.getRuntime().halt(128 + signal.getNumber());
 		}
 		log.warn("SIG{}: stopping after the requests in flight (again to quit at once); the same command resumes",
 				signal.getName());
-		try {
-			this.jobOperator.stop(this.execution);
+		List<GracefulStop> runs;
+		synchronized (RUNNING) {
+			runs = List.copyOf(RUNNING);
 		}
-		catch (Exception ex) {
-			log.warn("the run could not be asked to stop: {}", ex.getMessage());
+		for (GracefulStop run : runs) {
+			try {
+				run.jobOperator.stop(run.execution);
+			}
+			catch (Exception ex) {
+				log.warn("the run could not be asked to stop: {}", ex.getMessage());
+			}
 		}
 	}
 

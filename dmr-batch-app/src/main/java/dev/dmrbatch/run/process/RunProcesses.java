@@ -45,6 +45,21 @@ public class RunProcesses {
 
 	/** The process of a running execution, if it is alive. */
 	public Optional<Owner> liveOwner(long executionId) {
+		return owner(executionId).filter(this::isAlive);
+	}
+
+	/**
+	 * Whether a running execution was left by a process that is gone (killed): its row names a process that is not
+	 * alive. This process's own executions, and one whose row is not written yet, are not abandoned.
+	 */
+	public boolean abandoned(long executionId) {
+		return owner(executionId)
+			.filter((owner) -> !(owner.host().equals(this.host) && owner.pid() == SELF.pid()))
+			.filter((owner) -> !isAlive(owner))
+			.isPresent();
+	}
+
+	private Optional<Owner> owner(long executionId) {
 		return this.db
 			.sql("select host, pid, process_started_ms, heartbeat_at, current_timestamp now from dmr_run_process "
 					+ "where execution_id = ?")
@@ -52,8 +67,7 @@ public class RunProcesses {
 			.query((rs, row) -> new Owner(rs.getString("host"), rs.getLong("pid"),
 					(Long) rs.getObject("process_started_ms"),
 					Duration.between(rs.getTimestamp("heartbeat_at").toInstant(), rs.getTimestamp("now").toInstant())))
-			.optional()
-			.filter(this::isAlive);
+			.optional();
 	}
 
 	private boolean isAlive(Owner owner) {
