@@ -134,6 +134,22 @@ public class ConversationStore {
 				rows);
 	}
 
+	/**
+	 * Keeps what a run is started with (the planner's spec, as JSON) the first time it starts; a restart keeps the
+	 * first one.
+	 */
+	public void saveSpec(long runId, String spec) {
+		this.client.sql("update dmr_run set spec = ? where id = ? and spec is null").params(spec, runId).update();
+	}
+
+	/** What a run was started with, as JSON; empty for a run started before it was kept. */
+	public Optional<String> spec(long runId) {
+		return this.client.sql("select spec from dmr_run where id = ?")
+			.param(runId)
+			.query(String.class)
+			.optional();
+	}
+
 	/** The sources of the prompts' templates a run was made with, by name in order; none for a run made before. */
 	public Map<String, String> templates(long runId) {
 		Map<String, String> sources = new java.util.LinkedHashMap<>();

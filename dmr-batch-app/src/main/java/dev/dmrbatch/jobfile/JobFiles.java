@@ -111,10 +111,36 @@ public class JobFiles {
 
 	/** Reads {@code jobs/<name>.yaml} (or {@code .yml}), or the job file at a path. */
 	public JobDefinition load(String nameOrPath) {
+		return read(nameOrPath).job();
+	}
+
+	/** As {@link #load}, with the file's text as it was read: what a run keeps of its job file. */
+	public JobFile read(String nameOrPath) {
 		Path file = locate(nameOrPath);
+		byte[] bytes;
+		try {
+			bytes = Files.readAllBytes(file);
+		}
+		catch (IOException ex) {
+			throw new JobFileException("job file " + display(file) + " cannot be read: "
+					+ SafeText.excerpt(String.valueOf(ex.getMessage()), 200));
+		}
+		// a job file that is not UTF-8 is refused by the parser, so the text is the file
+		return new JobFile(parse(bytes, file), new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * A job file's text as a run kept it, read and checked as the file at {@code file} would be.
+	 * @param file where the job file is, for messages
+	 */
+	public JobDefinition parse(String text, Path file) {
+		return parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), file);
+	}
+
+	private JobDefinition parse(byte[] bytes, Path file) {
 		JobDefinition job;
 		try {
-			job = this.yaml.readValue(file.toFile(), JobDefinition.class);
+			job = this.yaml.readValue(bytes, JobDefinition.class);
 		}
 		catch (JacksonException ex) {
 			throw new JobFileException(describe(file, ex));

@@ -89,6 +89,15 @@ public class PromptTemplates {
 	 * @throws PromptException for a missing template or a syntax error, naming the file and line
 	 */
 	public Prompts compile(JobDefinition job) {
+		return compile(job, Map.of());
+	}
+
+	/**
+	 * As {@link #compile(JobDefinition)}, each step's template file taken from {@code kept} where it holds its source
+	 * (by the name {@link Prompts#sources()} gives it): a resumed run's prompts as the run started, whatever became of
+	 * the files since.
+	 */
+	public Prompts compile(JobDefinition job, Map<String, String> kept) {
 		String jobFile = (job.source() != null) ? job.source().getFileName().toString() : job.name();
 		Template system = (job.system() != null) ? inline(jobFile + " system", job.system()) : null;
 		// the sources as compiled, kept with the run: what its prompts were, whatever becomes of the files
@@ -100,7 +109,9 @@ public class PromptTemplates {
 		List<Template> conditions = new ArrayList<>();
 		for (JobDefinition.Step step : job.steps()) {
 			if (step.template() != null) {
-				steps.add(file(step.template(), sources, "steps." + step.name() + " (" + step.template() + ")"));
+				String key = "steps." + step.name() + " (" + step.template() + ")";
+				steps.add(kept.containsKey(key) ? kept(step.template(), kept.get(key), sources, key)
+						: file(step.template(), sources, key));
 			}
 			else if (step.prompt() == null) {
 				steps.add(null); // a plugin's step: no prompt
@@ -142,6 +153,22 @@ public class PromptTemplates {
 		}
 	}
 
+	/** A template file's source as a run kept it, compiled under the file's name. */
+	private Template kept(String name, String source, Map<String, String> sources, String key) {
+		try {
+			Template template = checked(new Template(name, new StringReader(source), this.configuration), source);
+			sources.put(key, source);
+			checkIncludes(name, source, new HashSet<>(Set.of(name)));
+			return template;
+		}
+		catch (ParseException ex) {
+			throw syntaxError(ex, name);
+		}
+		catch (IOException ex) {
+			throw new PromptException("template " + name + " cannot be read: " + ex.getMessage());
+		}
+	}
+
 	private Template file(String name, Map<String, String> sources, String key) {
 		try {
 			Template template = this.configuration.getTemplate(name);
@@ -155,12 +182,37 @@ public class PromptTemplates {
 			throw new PromptException("template " + name + " not found in " + this.folder
 					+ " (templates load from that folder only)");
 		}
+		catch (SecurityException ex) {
+			throw outside(name);
+		}
 		catch (ParseException ex) {
 			throw syntaxError(ex, name);
 		}
 		catch (IOException ex) {
+			if (linkedOutside(ex)) {
+				throw outside(name);
+			}
 			throw new PromptException("template " + name + " cannot be read: " + ex.getMessage());
 		}
+	}
+
+	/**
+	 * A template that is a link to a file outside the templates' folder: FreeMarker refuses it, naming where it
+	 * leads; the sentence names only the template.
+	 */
+	private PromptException outside(String name) {
+		return new PromptException("template " + name + " is a link to a file outside " + this.folder
+				+ ": templates load from that folder only");
+	}
+
+	/** FreeMarker remembers a refused template: the next time it is asked for, the refusal is the cause. */
+	private static boolean linkedOutside(IOException ex) {
+		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof SecurityException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static Template checked(Template template, String source) {
@@ -197,10 +249,16 @@ public class PromptTemplates {
 			catch (TemplateNotFoundException ex) {
 				throw new PromptException(where + " names a template that is not in " + this.folder);
 			}
+			catch (SecurityException ex) {
+				throw outside(target);
+			}
 			catch (ParseException ex) {
 				throw syntaxError(ex, target);
 			}
 			catch (IOException ex) {
+				if (linkedOutside(ex)) {
+					throw outside(target);
+				}
 				throw new PromptException(where + " cannot be read: " + ex.getMessage());
 			}
 		}

@@ -53,6 +53,27 @@ class PromptTemplatesTest {
 	}
 
 	@Test
+	void aTemplateThatIsALinkOutOfTheFolderIsRefusedInOneSentenceThatDoesNotSayWhereItLeads() throws Exception {
+		java.nio.file.Files.createSymbolicLink(this.workspace.path("templates/passwd.ftl"), Path.of("/etc/passwd"));
+		this.workspace.file("templates/includes.ftl", "<#include \"passwd.ftl\">");
+		for (String template : List.of("passwd.ftl", "includes.ftl")) {
+			assertThatThrownBy(() -> this.templates.compile(job(null, new JobDefinition.Step("a", null, template))))
+				.isInstanceOf(PromptException.class)
+				.hasMessage("template passwd.ftl is a link to a file outside " + this.workspace.path("templates")
+						+ ": templates load from that folder only");
+		}
+	}
+
+	@Test
+	void aRunsKeptTemplateIsCompiledInsteadOfTheFileAsItIsNow() {
+		this.workspace.file("templates/s.ftl", "Edited since: ${text}");
+		Prompts prompts = this.templates.compile(job(null, new JobDefinition.Step("b", null, "s.ftl")),
+				Map.of("steps.b (s.ftl)", "As it started: ${text}"));
+		assertThat(prompts.renderStep(0, Map.of("text", "x"))).isEqualTo("As it started: x");
+		assertThat(prompts.sources()).containsExactly(Map.entry("steps.b (s.ftl)", "As it started: ${text}"));
+	}
+
+	@Test
 	void theSourcesAreKeptAsCompiledForTheRunToRecord() {
 		this.workspace.file("templates/s.ftl", "From a file:\n${text}\n");
 		Prompts prompts = this.templates.compile(job("Be brief.", inline("a", "Say ${title}."),

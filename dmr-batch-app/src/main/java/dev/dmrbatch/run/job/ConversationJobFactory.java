@@ -196,7 +196,7 @@ public class ConversationJobFactory {
 	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
 			long upTo, ItemWriteListener<List<Conversation>> progress) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit(), this.checkStore, plan.checks());
-		CachedCalls cached = (plan.builtIn() != null) ? null : CachedCalls.of(this.cache, plan.cache());
+		CachedCalls cached = (plan.builtIn() != null) ? null : CachedCalls.of(this.cache, plan.cache(), this.properties.apiKey());
 		Function<InputItem, List<Conversation>> conversations = (plan.builtIn() != null)
 				? plan.builtIn().processor(plan, lane.gate())
 				: new ConversationProcessor(plan, lane.chat(), lane.gate(), cached, pluginSteps(plan))::process;
@@ -272,6 +272,9 @@ public class ConversationJobFactory {
 					Instant.now()));
 			if (this.plan.prompts() != null) {
 				ConversationJobFactory.this.store.saveTemplates(runId, this.plan.prompts().sources());
+			}
+			if (this.plan.spec() != null) {
+				ConversationJobFactory.this.store.saveSpec(runId, this.plan.spec().toJson());
 			}
 		}
 

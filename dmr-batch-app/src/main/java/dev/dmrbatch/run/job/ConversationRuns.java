@@ -23,6 +23,8 @@ import dev.dmrbatch.progress.ProgressListener;
 import dev.dmrbatch.run.partition.RunnerLane;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlan;
+import dev.dmrbatch.run.plan.RunPlanner;
+import dev.dmrbatch.run.plan.RunSpec;
 import dev.dmrbatch.run.process.RunProcesses;
 import dev.dmrbatch.text.SafeText;
 import org.slf4j.Logger;
@@ -69,9 +71,12 @@ public class ConversationRuns {
 
 	private final CheckStore checkStore;
 
+	private final RunPlanner planner;
+
 	ConversationRuns(ConversationJobFactory jobs, JobOperator jobOperator, JobRepository jobRepository,
 			ConversationStore store, RunnerClients clients, RunnerSlots slots, RunProcesses processes,
-			OutputFolders folders, CheckStore checkStore) {
+			OutputFolders folders, CheckStore checkStore, RunPlanner planner) {
+		this.planner = planner;
 		this.checkStore = checkStore;
 		this.folders = folders;
 		this.processes = processes;
@@ -127,6 +132,7 @@ public class ConversationRuns {
 				this.processes.forget(last.getId());
 			}
 			resumed = true;
+			plan = asStarted(plan, last.getJobInstanceId());
 		}
 		// the output folder before the runners are asked anything; a new run's id, and so a run-<id> folder, is
 		// known only once it starts: its folder is claimed then, before any step
@@ -141,7 +147,8 @@ public class ConversationRuns {
 				lanes.add(new RunnerLane(lane, this.clients.chat(lane.url()), workers(lane.concurrency()),
 						new LoadGate(lane.concurrency(), plan.modelNames() + (plan.isSpread() ? " at " + lane.url() : ""))));
 			}
-			RunTotals before = resumed ? this.store.totals(last.getJobInstanceId()) : new RunTotals(0, 0, 0, 0, 0);
+			Before before = resumed ? before(last.getJobInstanceId(), plan.cache())
+					: new Before(new RunTotals(0, 0, 0, 0, 0), 0);
 			boolean restart = resumed;
 			RunPlan planned = plan;
 			RunOutcome[] ended = new RunOutcome[1];
@@ -153,7 +160,8 @@ public class ConversationRuns {
 			if (resumed) {
 				long runId = last.getJobInstanceId();
 				log.info("resuming run {} of {} ({} before): {} items already stored, continuing after record {}",
-						runId, plan.jobName(), last.getStatus(), before.conversations(), this.store.lastItemSeq(runId));
+						runId, plan.jobName(), last.getStatus(), before.totals().conversations(),
+						this.store.lastItemSeq(runId));
 			}
 			JobExecution execution;
 			try {
@@ -175,6 +183,42 @@ public class ConversationRuns {
 		finally {
 			lanes.forEach(RunnerLane::close);
 		}
+	}
+
+	/**
+	 * A resumed run goes on with the job file, templates and request settings it was started with, whoever resumes
+	 * it; a setting given at this launch that differs is refused. A run started before they were kept goes on as
+	 * planned now, and keeps them from here on.
+	 */
+	private RunPlan asStarted(RunPlan plan, long runId) {
+		if (plan.spec() == null) {
+			return plan;
+		}
+		String run = "run " + ((plan.label() != null) ? plan.label() : runId) + " of " + plan.jobName();
+		Optional<String> json = this.store.spec(runId);
+		if (json.isEmpty()) {
+			log.warn("{} was started by an earlier version, which kept no settings: it goes on with the job file and "
+					+ "settings as they are now", run);
+			return plan;
+		}
+		RunSpec kept = RunSpec.fromJson(json.get(), run);
+		Map<String, String> templates = this.store.templates(runId);
+		RunPlan resumed = this.planner.resume(plan, kept, templates, run);
+		List<String> changed = new java.util.ArrayList<>();
+		if (!kept.jobFile().equals(plan.spec().jobFile())) {
+			changed.add("the job file");
+		}
+		if (!templates.equals(plan.prompts().sources())) {
+			changed.add("the templates");
+		}
+		if (!kept.steps().equals(plan.stepSettings())) {
+			changed.add("the request settings");
+		}
+		if (!changed.isEmpty()) {
+			log.warn("{} goes on with the job file, templates and settings it was started with; changed since: {} "
+					+ "(run=new starts a new run with them)", run, String.join(", ", changed));
+		}
+		return resumed;
 	}
 
 	/**
@@ -264,16 +308,34 @@ public class ConversationRuns {
 	}
 
 	/**
+	 * What a run had before this execution.
+	 * @param tokensReceived the completion tokens the runners sent it, those reused from the response cache aside
+	 */
+	private record Before(RunTotals totals, long tokensReceived) {
+	}
+
+	private Before before(long runId, CacheMode cache) {
+		RunTotals totals = this.store.totals(runId);
+		return new Before(totals, (cache != CacheMode.OFF) ? this.store.callTotals(runId).sentCompletionTokens()
+				: totals.completionTokens());
+	}
+
+	/**
 	 * @param before the run's totals before this execution; null for a run that was already complete
 	 */
 	private RunOutcome outcome(RunPlan plan, JobExecution execution, boolean alreadyComplete, boolean resumed,
-			RunTotals before) {
+			Before before) {
 		long runId = execution.getJobInstanceId();
 		RunTotals totals = this.store.totals(runId);
 		RunRecord record = this.store.findRun(runId).orElse(null);
 		String outputDir = (record != null) ? record.outputDir() : null;
-		long answered = (before != null) ? totals.ok() - before.ok() : 0;
-		long failedNow = (before != null) ? totals.failed() - before.failed() : 0;
+		long answered = (before != null) ? totals.ok() - before.totals().ok() : 0;
+		long failedNow = (before != null) ? totals.failed() - before.totals().failed() : 0;
+		ConversationStore.CallTotals calls = (plan.cache() != CacheMode.OFF && !alreadyComplete)
+				? this.store.callTotals(runId) : null;
+		// the tokens this execution received from the runners: its rate is theirs over its time
+		long received = (before == null) ? 0
+				: ((calls != null) ? calls.sentCompletionTokens() : totals.completionTokens()) - before.tokensReceived();
 		LocalDateTime start = execution.getStartTime();
 		LocalDateTime end = (execution.getEndTime() != null) ? execution.getEndTime() : LocalDateTime.now();
 		double seconds = (start != null) ? Duration.between(start, end).toMillis() / 1000.0 : 0;
@@ -298,7 +360,7 @@ public class ConversationRuns {
 				resumed, this.store.totalsByModel(runId), this.store.totalsByRunner(runId), reasons,
 				warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")),
 				plan.checks().isEmpty() ? List.of() : this.checkStore.passCounts(runId), plan.checks().minPassRates(),
-				(plan.cache() != CacheMode.OFF && !alreadyComplete) ? this.store.callTotals(runId) : null);
+				calls, received);
 	}
 
 	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */

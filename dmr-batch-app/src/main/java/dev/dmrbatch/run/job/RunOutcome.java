@@ -21,13 +21,15 @@ import org.springframework.batch.core.BatchStatus;
  * @param checks how often each check passed, in the job file's order; empty when the job has none
  * @param gate each check's least pass rate for the quality gate, by key; a check without one is absent
  * @param calls the run's calls sent and reused, when the response cache was on; else {@code null}
+ * @param tokensReceived the completion tokens the runners sent in this execution (none reused from the cache): what
+ * its tokens/s is of
  */
 public record RunOutcome(String jobName, long runId, String label, BatchStatus status, long items, long ok,
 		long failed, long promptTokens, long completionTokens, long answered, long failedNow, double seconds,
 		String outputDir, List<String> exports, String failure, boolean alreadyComplete, boolean resumed,
 		List<ConversationStore.ModelTotals> models, List<ConversationStore.RunnerTotals> runners,
 		List<ConversationStore.FailureReason> reasons, List<String> exportWarnings, List<CheckTotals> checks,
-		Map<String, Double> gate, ConversationStore.CallTotals calls) {
+		Map<String, Double> gate, ConversationStore.CallTotals calls, long tokensReceived) {
 
 	/** How many reasons for failed items the summary names. */
 	static final int REASONS = 5;
@@ -112,9 +114,9 @@ public record RunOutcome(String jobName, long runId, String label, BatchStatus s
 	/** The summary's first line: the run's totals and this execution's. */
 	public String summaryLine() {
 		double rate = (this.seconds > 0) ? this.answered / this.seconds : 0;
-		// reused answers cost no time: the rate is that of the tokens received
-		long received = (this.calls != null) ? this.calls.sentCompletionTokens() : this.completionTokens;
-		double tokenRate = (this.seconds > 0) ? received / this.seconds : 0;
+		// reused answers cost no time, and a resumed run's earlier executions took theirs: the rate is that of the
+		// tokens this execution received
+		double tokenRate = (this.seconds > 0) ? this.tokensReceived / this.seconds : 0;
 		return String.format(Locale.ROOT,
 				"%s %s: %d items, %d ok, %d failed; %d answered in this execution in %.1f s (%.1f items/s)%s; "
 						+ "tokens %d in, %d out (%.0f tokens/s out)",

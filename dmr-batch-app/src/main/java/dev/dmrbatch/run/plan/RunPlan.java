@@ -32,12 +32,13 @@ import dev.dmrbatch.prompt.Prompts;
  * @param checks the steps' checks, compiled; {@link JobChecks#NONE} when the job has none
  * @param cache whether calls are answered from the response cache: {@code cache=} over the job file's
  * {@code cache:}
+ * @param spec what the run is started with and carries on with when resumed; {@code null} for a built-in job
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
 		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
 		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks,
-		CacheMode cache) {
+		CacheMode cache, RunSpec spec) {
 
 	/** A plan whose steps' requests carry the model's settings with each step's own over them, the cache off. */
 	public RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input, List<ModelSettings> models,
@@ -47,7 +48,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		this(jobName, job, prompts, input, models, formats, vars, concurrency, autoConcurrency, retry, skipLimit, label,
 				output, lanes, builtIn, models.stream()
 					.map((model) -> job.steps().stream().map((step) -> model.overriddenBy(step.settings())).toList())
-					.toList(), checks, CacheMode.OFF);
+					.toList(), checks, CacheMode.OFF, null);
 	}
 
 	/**
@@ -110,7 +111,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 
 	public RunPlan withLanes(List<Lane> resolved) {
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, resolved.get(0).concurrency(), false,
-				retry, skipLimit, label, output, List.copyOf(resolved), builtIn, stepSettings, checks, cache);
+				retry, skipLimit, label, output, List.copyOf(resolved), builtIn, stepSettings, checks, cache, spec);
 	}
 
 }

@@ -105,7 +105,8 @@ public class RunPlanner {
 				return builtIn.plan(request, this);
 			}
 		}
-		JobDefinition job = this.jobFiles.load(request.job());
+		dev.dmrbatch.jobfile.JobFile file = this.jobFiles.read(request.job());
+		JobDefinition job = file.job();
 		String jobName = jobName(job);
 		Prompts prompts = this.templates.compile(job);
 		this.exports.checkLayouts(job.exportsOrDefault(), job.layoutsOrEmpty());
@@ -120,9 +121,70 @@ public class RunPlanner {
 		vars.putAll(request.vars());
 		checkLabel(request);
 		Path output = output(request);
+		List<List<ModelSettings>> steps = stepSettings(job, models);
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
-				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto), null,
-				stepSettings(job, models), checks(job), cache(job, request));
+				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto), null, steps,
+				checks(job), cache(job, request), new RunSpec(file.text(), models, steps));
+	}
+
+	/**
+	 * The plan of a run being resumed: the job file, the templates and the request settings it was started with
+	 * ({@code kept}), whatever became of the files and the profile since; what does not change its answers (the
+	 * runners, the concurrency, the output folder, the cache) as planned now.
+	 * @param run how messages name the run, such as {@code run live300 of summarize}
+	 * @param templates the templates' sources the run was started with
+	 * @throws RunException when a setting given at this launch differs from the one the run was started with,
+	 * naming it: a resume never sends the rest of the items under other settings
+	 */
+	public RunPlan resume(RunPlan current, RunSpec kept, Map<String, String> templates, String run) {
+		List<String> differences = launchDifferences(kept);
+		if (!differences.isEmpty()) {
+			throw new RunException(run + " was started with " + String.join(", ", differences)
+					+ ": resume it without " + ((differences.size() == 1) ? "that setting" : "those settings")
+					+ " to go on as it started, or give run=new for a new run");
+		}
+		JobDefinition job = this.jobFiles.parse(kept.jobFile(), current.job().source());
+		Prompts prompts = this.templates.compile(job, templates);
+		return new RunPlan(current.jobName(), job, prompts, current.input(), kept.models(), formats(job),
+				current.vars(), current.concurrency(), current.autoConcurrency(), retry(job), job.skipLimit(),
+				current.label(), current.output(), current.lanes(), null, kept.steps(), checks(job), current.cache(),
+				kept);
+	}
+
+	/**
+	 * The request settings given at this launch that differ from what a step of the kept run sends, each as
+	 * {@code max_tokens 64 (this launch gives 128, from the command line (max_tokens=))}.
+	 */
+	private List<String> launchDifferences(RunSpec kept) {
+		List<String> differences = new java.util.ArrayList<>();
+		ModelSettings given = this.launch.settings();
+		java.util.function.BiConsumer<String, java.util.function.Function<ModelSettings, Object>> compare = (field,
+				value) -> {
+			Object now = value.apply(given);
+			String source = this.launch.source(field.startsWith("extra.") ? "extra" : field);
+			for (ModelSettings step : kept.steps().stream().flatMap(List::stream).toList()) {
+				Object was = value.apply(step);
+				if (!java.util.Objects.equals(was, now)) {
+					differences.add(field + " " + shown(was) + " (this launch gives " + shown(now) + ", from the "
+							+ source + ")");
+					return;
+				}
+			}
+		};
+		for (String field : LaunchSettings.KEYS.keySet()) {
+			if (given.value(field) != null) {
+				compare.accept(field, (settings) -> settings.value(field));
+			}
+		}
+		if (given.extra() != null) {
+			given.extra().keySet().forEach((key) -> compare.accept("extra." + key,
+					(settings) -> (settings.extra() != null) ? settings.extra().get(key) : null));
+		}
+		return differences;
+	}
+
+	private static String shown(Object value) {
+		return (value == null) ? "unset" : dev.dmrbatch.text.SafeText.excerpt(String.valueOf(value), 40);
 	}
 
 	/** The job's checks, compiled: a judge's grader gets the profile's settings for its model under its own. */
@@ -180,7 +242,7 @@ public class RunPlanner {
 
 	public static void checkLabel(RunRequest request) {
 		if (request.label() != null && !LABEL.matcher(request.label()).matches()) {
-			throw new RunException("run=" + request.label()
+			throw new RunException("run=" + dev.dmrbatch.text.SafeText.excerpt(request.label(), 40)
 					+ " is not a valid run label: use letters, digits, '.', '_' and '-' (it names the output folder)");
 		}
 	}
