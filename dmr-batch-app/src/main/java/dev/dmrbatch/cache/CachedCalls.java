@@ -25,16 +25,23 @@ public final class CachedCalls implements StepExecutionListener {
 
 	private final CacheMode mode;
 
+	/** The API key the calls are sent with: part of each fingerprint, never stored. */
+	private final String apiKey;
+
 	private volatile long runId;
 
-	CachedCalls(ResponseCache cache, CacheMode mode) {
+	CachedCalls(ResponseCache cache, CacheMode mode, String apiKey) {
 		this.cache = cache;
 		this.mode = mode;
+		this.apiKey = apiKey;
 	}
 
-	/** The calls of a run in this mode; {@code null} when the cache is off, so nothing is looked up. */
-	public static CachedCalls of(ResponseCache cache, CacheMode mode) {
-		return (mode == null || mode == CacheMode.OFF) ? null : new CachedCalls(cache, mode);
+	/**
+	 * The calls of a run in this mode; {@code null} when the cache is off, so nothing is looked up.
+	 * @param apiKey the API key the run's calls are sent with
+	 */
+	public static CachedCalls of(ResponseCache cache, CacheMode mode, String apiKey) {
+		return (mode == null || mode == CacheMode.OFF) ? null : new CachedCalls(cache, mode, apiKey);
 	}
 
 	@Override
@@ -45,7 +52,7 @@ public final class CachedCalls implements StepExecutionListener {
 	/** Looks up the answer to the request {@code chat} would send for these arguments. */
 	public Lookup lookup(ChatService chat, ModelSettings settings, List<ChatMessage> messages,
 			StructuredOutput format, long itemSeq, String model, int stepIndex) {
-		String fingerprint = Fingerprint.of(chat.baseUrl(), chat.requestBody(settings, messages, format));
+		String fingerprint = Fingerprint.of(chat.baseUrl(), this.apiKey, chat.requestBody(settings, messages, format));
 		ResponseCache.Entry entry = this.cache.find(fingerprint, (this.mode == CacheMode.REFRESH) ? this.runId : null)
 			.orElse(null);
 		if (entry == null) {

@@ -13,9 +13,11 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * What identifies an answer: the SHA-256, in hex, of a canonical JSON object of the endpoint and the request body
- * exactly as sent (model, every setting, the messages, the response format and any other field), its keys sorted
- * at every level, so the same request has the same fingerprint whatever order its fields were written in.
+ * What identifies an answer: the SHA-256, in hex, of a canonical JSON object of the endpoint, the API key's own
+ * SHA-256 (behind a gateway the key may choose the tenant or the upstream model, so one key's answers are never
+ * another's) and the request body exactly as sent (model, every setting, the messages, the response format and any
+ * other field), its keys sorted at every level, so the same request has the same fingerprint whatever order its
+ * fields were written in. The key itself is never stored.
  */
 public final class Fingerprint {
 
@@ -26,16 +28,21 @@ public final class Fingerprint {
 
 	/**
 	 * @param endpoint the runner's base URL
+	 * @param apiKey the API key the request is sent with, or {@code null} for none
 	 * @param requestBody the request's body, as JSON
 	 */
-	public static String of(String endpoint, String requestBody) {
+	public static String of(String endpoint, String apiKey, String requestBody) {
 		ObjectNode canonical = JSON.createObjectNode();
 		canonical.put("endpoint", endpoint);
+		canonical.put("key", (apiKey != null) ? sha256(apiKey) : "");
 		canonical.set("request", sorted(JSON.readTree(requestBody)));
+		return sha256(JSON.writeValueAsString(canonical));
+	}
+
+	private static String sha256(String text) {
 		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256")
-				.digest(JSON.writeValueAsString(canonical).getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest);
+			return HexFormat.of()
+				.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException("SHA-256 is missing from this Java runtime", ex);

@@ -52,6 +52,12 @@ public final class CommandLine {
 		}
 		ConfigurableApplicationContext context;
 		StartupFailureAnalyzers.ConsoleReporter.reported();
+		// a configuration file that cannot be read stops the start before the logging is configured: Boot's own
+		// reporter would print its block beside the sentence (the configured logging turns it off as well)
+		if (org.slf4j.LoggerFactory.getLogger(
+				org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter.class) instanceof ch.qos.logback.classic.Logger boot) {
+			boot.setLevel(ch.qos.logback.classic.Level.OFF);
+		}
 		try {
 			context = app.run(args);
 		}

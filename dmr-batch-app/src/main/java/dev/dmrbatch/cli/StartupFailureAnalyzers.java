@@ -55,6 +55,22 @@ final class StartupFailureAnalyzers {
 
 	}
 
+	/** A configuration file that cannot be read: its own sentence, with the file, the line and the key. */
+	static final class ConfigFile extends AbstractFailureAnalyzer<dev.dmrbatch.config.ConfigFileException>
+			implements Ordered {
+
+		@Override
+		protected FailureAnalysis analyze(Throwable failure, dev.dmrbatch.config.ConfigFileException cause) {
+			return analysis(cause.getMessage(), cause);
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.HIGHEST_PRECEDENCE;
+		}
+
+	}
+
 	/** A command-line mistake found while starting (an unknown profile): its own message. */
 	static final class Argument extends AbstractFailureAnalyzer<ArgumentException> implements Ordered {
 
@@ -105,13 +121,17 @@ final class StartupFailureAnalyzers {
 				}
 				return "invalid setting: " + String.join("; ", problems);
 			}
-			String property = (bind.getProperty() != null) ? bind.getProperty().getName() + " = "
-					+ bind.getProperty().getValue() + " (" + bind.getProperty().getOrigin() + ")" : name;
+			String value = (bind.getProperty() != null) ? String.valueOf(bind.getProperty().getValue()) : null;
+			String property = (value != null) ? bind.getProperty().getName() + " = " + SafeText.excerpt(value, 60)
+					+ " (" + bind.getProperty().getOrigin() + ")" : name;
 			Throwable reason = bind.getCause();
 			while (reason != null && reason.getCause() != null) {
 				reason = reason.getCause();
 			}
-			return "invalid setting " + property + ": " + firstLine((reason != null) ? reason.getMessage() : "");
+			String why = firstLine((reason != null) ? reason.getMessage() : "");
+			// the converter's message quotes the value again: once is enough
+			return "invalid setting " + property + ": "
+					+ ((value != null && !value.isEmpty()) ? why.replace(value, "the value") : why);
 		}
 
 		private static String kebab(String field) {

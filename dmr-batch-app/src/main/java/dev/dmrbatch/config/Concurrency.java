@@ -34,7 +34,8 @@ public final class Concurrency {
 		catch (NumberFormatException ex) {
 			// the same message as a number out of bounds
 		}
-		String given = what.endsWith("=") ? what + value : what + " '" + value + "'";
+		String shown = dev.dmrbatch.text.SafeText.excerpt(value, 40);
+		String given = what.endsWith("=") ? what + shown : what + " '" + shown + "'";
 		throw new IllegalArgumentException(given + " must be 'auto' or a number from 1 to " + MAX);
 	}
 

@@ -34,6 +34,9 @@ public final class JsonPropertySourceLoader implements PropertySourceLoader {
 		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
 		.build();
 
+	private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern
+		.compile("Duplicate (?:Object )?(?:property|field) \"(.*)\"");
+
 	@Override
 	public String[] getFileExtensions() {
 		return new String[] { "json" };
@@ -48,15 +51,19 @@ public final class JsonPropertySourceLoader implements PropertySourceLoader {
 				return List.of();
 			}
 			if (first != JsonToken.START_OBJECT) {
-				throw new IllegalStateException(resource.getDescription() + " line "
-						+ parser.currentTokenLocation().getLineNr() + ": a JSON configuration file holds one object");
+				throw new ConfigFileException(resource, parser.currentTokenLocation().getLineNr(),
+						"a JSON configuration file holds one object");
 			}
 			flatten(parser, resource, "", properties);
 		}
 		catch (JacksonException ex) {
 			TokenStreamLocation at = ex.getLocation();
-			throw new IllegalStateException(resource.getDescription() + ((at != null) ? " line " + at.getLineNr() : "")
-					+ ": not valid JSON (" + SafeText.firstLine(ex.getOriginalMessage()) + ")");
+			String problem = SafeText.firstLine(ex.getOriginalMessage());
+			java.util.regex.Matcher duplicate = DUPLICATE.matcher(problem);
+			throw new ConfigFileException(resource, (at != null) ? at.getLineNr() : 0, duplicate.matches()
+					? "key '" + SafeText.excerpt(duplicate.group(1), 60) + "' is given twice (the second would "
+							+ "replace the first)"
+					: "not valid JSON (" + SafeText.excerpt(problem, 120) + ")");
 		}
 		return properties.isEmpty() ? List.of() : List.of(new OriginTrackedMapPropertySource(name, properties, true));
 	}

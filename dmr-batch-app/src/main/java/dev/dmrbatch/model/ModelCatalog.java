@@ -32,9 +32,12 @@ public class ModelCatalog {
 		return available.stream()
 			.filter((name) -> sameModel(name, model))
 			.findFirst()
-			.orElseThrow(() -> new ModelCallException("model '" + model + "' is not available; the runner has: "
-					+ (available.isEmpty() ? "no models" : String.join(", ", available))
-					+ " (with Docker Model Runner: docker model pull " + model + ")", 404, false, null));
+			.orElseThrow(() -> {
+				String shown = dev.dmrbatch.text.SafeText.excerpt(model, 80);
+				return new ModelCallException("model '" + shown + "' is not available; the runner has: "
+						+ (available.isEmpty() ? "no models" : String.join(", ", available))
+						+ " (with Docker Model Runner: docker model pull " + shown + ")", 404, false, null);
+			});
 	}
 
 	/** Docker Model Runner's names: {@code gemma3} is {@code ai/gemma3}, and no tag means {@code :latest}. */

@@ -6,6 +6,9 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -15,6 +18,7 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.function.Function;
+import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -115,6 +119,7 @@ public class Plugins implements DisposableBean {
 				}
 				continue;
 			}
+			trusted(folder, "plugin folder");
 			try (Stream<Path> files = Files.list(folder)) {
 				files.filter((file) -> file.getFileName().toString().endsWith(".jar")).sorted().forEach(jars::add);
 			}
@@ -128,6 +133,7 @@ public class Plugins implements DisposableBean {
 		}
 		Registry registry = new Registry();
 		ClassLoader parent = new ApiOnlyClassLoader(Plugin.class.getClassLoader());
+		jars.forEach((jar) -> trusted(jar, "plugin jar"));
 		for (Path jar : jars) {
 			registry.add(display(jar), start(jar, display(jar), parent));
 		}
@@ -193,6 +199,39 @@ public class Plugins implements DisposableBean {
 			throw new PluginLoadException("plugin jar " + name + " provides no plugin: " + SERVICE + " names none");
 		}
 		return started;
+	}
+
+	/**
+	 * A plugin is code that runs as the user who runs dmr-batch: a folder or jar that another user could have written
+	 * (one owned by someone else than this user or root, or writable by its group or by others) is refused, as ssh
+	 * refuses such a key file. Where the file system has no POSIX permissions, nothing is checked.
+	 */
+	private void trusted(Path path, String what) {
+		PosixFileAttributes attributes;
+		try {
+			attributes = Files.readAttributes(path, PosixFileAttributes.class);
+		}
+		catch (UnsupportedOperationException ex) {
+			return;
+		}
+		catch (IOException ex) {
+			throw new PluginLoadException(what + " " + display(path) + " cannot be read: "
+					+ SafeText.firstLine(ex.getMessage()));
+		}
+		String owner = attributes.owner().getName();
+		String me = System.getProperty("user.name");
+		if (!owner.equals(me) && !owner.equals("root")) {
+			throw new PluginLoadException(what + " " + display(path) + " belongs to user " + SafeText.excerpt(owner, 40)
+					+ ", not to " + SafeText.excerpt(me, 40) + ": a plugin runs as you, so dmr-batch loads only plugins "
+					+ "that you or root own");
+		}
+		Set<PosixFilePermission> permissions = attributes.permissions();
+		if (permissions.contains(PosixFilePermission.GROUP_WRITE)
+				|| permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+			throw new PluginLoadException(what + " " + display(path) + " can be written by other users ("
+					+ PosixFilePermissions.toString(permissions) + "): a plugin runs as you, so dmr-batch loads only "
+					+ "plugins no one else can change (chmod go-w " + display(path) + ")");
+		}
 	}
 
 	private static String problem(Throwable ex) {

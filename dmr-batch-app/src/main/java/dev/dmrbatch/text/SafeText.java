@@ -52,6 +52,38 @@ public final class SafeText {
 		return (line.length() <= max) ? line : line.substring(0, Math.max(0, max - 1)).stripTrailing() + "…";
 	}
 
+	/** The longest run of characters without white space that a message shows whole: longer ones are values. */
+	static final int LONGEST_WORD = 120;
+
+	/** The longest message shown whole. */
+	static final int LONGEST_MESSAGE = 1000;
+
+	/**
+	 * A message as it is shown to a person (the console, the web app's errors): every run of characters without
+	 * white space longer than {@value #LONGEST_WORD} (a value quoted whole: a pasted secret, a file's contents given
+	 * as an argument) cut with {@code …}, and the whole cut at {@value #LONGEST_MESSAGE} characters. Paths, URLs
+	 * and names shorter than that stay whole.
+	 */
+	public static String clipped(String message) {
+		if (message == null) {
+			return null;
+		}
+		StringBuilder out = new StringBuilder(Math.min(message.length(), LONGEST_MESSAGE + 1));
+		int word = 0;
+		int i = 0;
+		for (; i < message.length() && out.length() < LONGEST_MESSAGE; i++) {
+			char c = message.charAt(i);
+			word = Character.isWhitespace(c) ? 0 : word + 1;
+			if (word <= LONGEST_WORD) {
+				out.append(c);
+			}
+			else if (word == LONGEST_WORD + 1) {
+				out.append('…');
+			}
+		}
+		return (i < message.length()) ? out.append('…').toString() : out.toString();
+	}
+
 	private static boolean clean(String text, boolean keepLines, boolean keepBidi) {
 		for (int i = 0; i < text.length(); i++) {
 			if (needsEscape(text, i, keepLines, keepBidi)) {

@@ -82,7 +82,9 @@ class WebErrors {
 
 	/** The JSON answer of an API error: JSON whatever the request accepts (an event stream included). */
 	static ResponseEntity<Map<String, Object>> json(HttpStatus status, String message) {
-		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(Map.of("error", message));
+		return ResponseEntity.status(status)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("error", SafeText.clipped(message)));
 	}
 
 	@ExceptionHandler(Exception.class)

@@ -95,6 +95,25 @@ class ResponseCacheIT {
 	}
 
 	@Test
+	void anotherApiKeyNeverReusesTheFirstKeysAnswers() throws Exception {
+		// given: a gateway whose key picks the tenant; tenant A's run is cached
+		items(10);
+		run("job=one", "run=new", "--dmr.api-key=sk-tenant-a-0123456789");
+		assertThat(this.proxy.forwarded()).isEqualTo(10);
+
+		// when: tenant B runs the same requests, then tenant A again
+		Dmr.Result tenantB = run("job=one", "run=new", "--dmr.api-key=sk-tenant-b-0123456789");
+		Dmr.Result tenantA = run("job=one", "run=new", "--dmr.api-key=sk-tenant-a-0123456789");
+
+		// then: B's were all sent with B's key, A's second run reused A's own
+		assertThat(tenantB.out()).contains("cache: 0 calls reused (tokens 0 in, 0 out), 10 sent");
+		assertThat(tenantA.out()).contains("cache: 10 calls reused");
+		assertThat(this.proxy.forwarded()).isEqualTo(20);
+		assertThat(this.proxy.received()).extracting(FaultProxy.Received::authorization)
+			.containsOnly("Bearer sk-tenant-a-0123456789", "Bearer sk-tenant-b-0123456789");
+	}
+
+	@Test
 	void aRerunOfTheSameInputSendsNothingAndTenNewRowsSendTenRequests() throws Exception {
 		// given: a nightly run of 30 rows
 		items(30);

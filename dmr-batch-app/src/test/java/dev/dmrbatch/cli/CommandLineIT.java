@@ -280,6 +280,23 @@ class CommandLineIT {
 	}
 
 	@Test
+	void aValueGivenWholeIsClippedAndEscapedInEveryMessage() {
+		String secret = "sk-SECRET-" + "x".repeat(3000) + "\u001b[31m";
+		for (String argument : List.of("concurrency=" + secret, "run=" + secret, "input=" + secret,
+				"max_tokens=" + secret, "temperature=" + secret, "profile=" + secret, "--dmr.base-url=http://" + secret,
+				"--dmr.concurrency=" + secret, "--dmr.retry.attempts=" + secret, "unknown=" + secret)) {
+			Dmr.Result result = dmr("job=ok", argument);
+			assertThat(result.exitCode()).as(argument.substring(0, 12) + ": " + result).isEqualTo(2);
+			String error = result.err().lines().filter((line) -> line.startsWith("error: ")).findFirst().orElseThrow();
+			assertThat(error).as(argument.substring(0, 12)).hasSizeLessThan(600)
+				.contains("sk-SECRET-")
+				.doesNotContain("x".repeat(121))
+				.doesNotContain("\u001b");
+			assertThat(result.all()).as(argument.substring(0, 12)).doesNotContain("x".repeat(200));
+		}
+	}
+
+	@Test
 	void invalidSettingNamesTheKey() {
 		Dmr.Result result = dmr("job=ok", "--dmr.max-tokens=-5");
 		assertThat(result.exitCode()).isEqualTo(2);

@@ -79,6 +79,30 @@ class JsonConfigurationIT {
 	}
 
 	@Test
+	void aConfigurationFileWithAKeyTwiceOrBadYamlIsOneSentenceNamingFileLineAndKey() throws Exception {
+		this.workspace.file("jobs/j.yaml", "input: { path: x.csv }\nsteps: [ { name: s, prompt: hi } ]\n")
+			.file("config/application-twice.yaml", "dmr:\n  max-tokens: 10\n  temperature: 0.1\n  max-tokens: 20\n")
+			.file("config/application-twicej.json", "{\n  \"dmr\": {\n    \"seed\": 1,\n    \"seed\": 2\n  }\n}\n")
+			.file("config/application-broken.yaml", "dmr:\n  max-tokens: [10\n  seed: 3\n");
+
+		String[] yaml = run(LocalRunner.baseUrl(), "job=j", "profile=twice");
+		String[] json = run(LocalRunner.baseUrl(), "job=j", "profile=twicej");
+		String[] broken = run(LocalRunner.baseUrl(), "job=j", "profile=broken");
+
+		assertThat(yaml[1]).startsWith("exit 2\n").endsWith("\nerror: config file config/application-twice.yaml line 4: "
+				+ "key 'max-tokens' is given twice (the second would replace the first)\n");
+		assertThat(json[1]).startsWith("exit 2\n").endsWith("\nerror: config file config/application-twicej.json line 4: "
+				+ "key 'seed' is given twice (the second would replace the first)\n");
+		assertThat(broken[1]).startsWith("exit 2\n")
+			.containsPattern("\nerror: config file config/application-broken.yaml line \\d: not valid YAML, [^\n]+\n$");
+		for (String[] run : List.of(yaml, json, broken)) {
+			// one line on stderr, nothing on stdout: no block of Spring Boot's own
+			assertThat(run[0]).as(run[1]).isEmpty();
+			assertThat(run[1].lines().count()).as(run[1]).isEqualTo(2);
+		}
+	}
+
+	@Test
 	@SuppressWarnings("unchecked")
 	void applicationJsonAndAProfilesJsonConfigureARunAndConfigNamesThem() throws Exception {
 		this.workspace.file("config/application.json", """

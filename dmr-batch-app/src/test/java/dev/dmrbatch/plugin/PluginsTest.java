@@ -39,6 +39,36 @@ class PluginsTest {
 	}
 
 	@Test
+	void aPluginFolderOrJarThatOtherUsersCouldHaveWrittenIsRefused() throws IOException {
+		jar("context.jar", ContextPlugin.class, ContextPlugin.Probe.class);
+		Path folder = this.home.resolve("plugins");
+		Path jar = folder.resolve("context.jar");
+		Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxr-x"));
+		assertThatExceptionOfType(PluginLoadException.class).isThrownBy(() -> plugins().loaded())
+			.withMessage("plugin folder plugins can be written by other users (rwxrwxr-x): a plugin runs as you, so "
+					+ "dmr-batch loads only plugins no one else can change (chmod go-w plugins)");
+
+		Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+		Files.setPosixFilePermissions(jar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--rw-"));
+		assertThatExceptionOfType(PluginLoadException.class).isThrownBy(() -> plugins().loaded())
+			.withMessageStartingWith("plugin jar plugins/context.jar can be written by other users (rw-r--rw-)");
+
+		Files.setPosixFilePermissions(jar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+		java.nio.file.attribute.UserPrincipal nobody = jar.getFileSystem()
+			.getUserPrincipalLookupService()
+			.lookupPrincipalByName("nobody");
+		Files.setOwner(jar, nobody);
+		assertThatExceptionOfType(PluginLoadException.class).isThrownBy(() -> plugins().loaded())
+			.withMessage("plugin jar plugins/context.jar belongs to user nobody, not to "
+					+ System.getProperty("user.name") + ": a plugin runs as you, so dmr-batch loads only plugins that "
+					+ "you or root own");
+
+		Files.setOwner(jar, jar.getFileSystem().getUserPrincipalLookupService()
+			.lookupPrincipalByName(System.getProperty("user.name")));
+		assertThat(plugins().loaded().jars()).hasSize(1);
+	}
+
+	@Test
 	void aPluginThatThrowsWhileStartingIsNamedByItsJar() throws IOException {
 		jar("throws.jar", ThrowingPlugin.class);
 

@@ -32,4 +32,16 @@ class SafeTextTest {
 		assertThat(SafeText.visible(rtl)).doesNotContain("\u2067").contains("\\u2067");
 	}
 
+	@Test
+	void aClippedMessageCutsLongValuesAndKeepsWordsPathsAndUrlsWhole() {
+		String path = "/home/someone/projects/tickets/input/2026-12/tickets.csv";
+		assertThat(SafeText.clipped("input file " + path + " cannot be read")).isEqualTo("input file " + path
+				+ " cannot be read");
+		String clipped = SafeText.clipped("concurrency=sk-" + "s".repeat(3000) + " must be 'auto' or a number");
+		assertThat(clipped).startsWith("concurrency=sk-sss").endsWith("s… must be 'auto' or a number");
+		assertThat(clipped.length()).isEqualTo(120 + 1 + " must be 'auto' or a number".length());
+		assertThat(SafeText.clipped("word ".repeat(1000))).hasSize(1001).endsWith("…");
+		assertThat(SafeText.clipped(null)).isNull();
+	}
+
 }
