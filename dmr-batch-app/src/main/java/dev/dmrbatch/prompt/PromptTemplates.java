@@ -155,10 +155,16 @@ public class PromptTemplates {
 			throw new PromptException("template " + name + " not found in " + this.folder
 					+ " (templates load from that folder only)");
 		}
+		catch (SecurityException ex) {
+			throw linkedOut("template " + name + " is");
+		}
 		catch (ParseException ex) {
 			throw syntaxError(ex, name);
 		}
 		catch (IOException ex) {
+			if (isLinkedOut(ex)) {
+				throw linkedOut("template " + name + " is");
+			}
 			throw new PromptException("template " + name + " cannot be read: " + ex.getMessage());
 		}
 	}
@@ -197,13 +203,37 @@ public class PromptTemplates {
 			catch (TemplateNotFoundException ex) {
 				throw new PromptException(where + " names a template that is not in " + this.folder);
 			}
+			catch (SecurityException ex) {
+				throw linkedOut(where + " names");
+			}
 			catch (ParseException ex) {
 				throw syntaxError(ex, target);
 			}
 			catch (IOException ex) {
+				if (isLinkedOut(ex)) {
+					throw linkedOut(where + " names");
+				}
 				throw new PromptException(where + " cannot be read: " + ex.getMessage());
 			}
 		}
+	}
+
+	/**
+	 * FreeMarker's own rule, the working folder's: a template is read only when it is inside the templates folder
+	 * with its links followed. It refuses one with a SecurityException, and says so again, as the cause of an
+	 * IOException, when the same name is asked for later.
+	 */
+	private static boolean isLinkedOut(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof SecurityException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private PromptException linkedOut(String what) {
+		return new PromptException(what + " a link to a file outside " + this.folder + " (not read)");
 	}
 
 	/** A name as FreeMarker resolves it: from the including template's folder, or from the root with a leading /. */
