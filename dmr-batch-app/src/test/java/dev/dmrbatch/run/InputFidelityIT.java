@@ -125,12 +125,13 @@ class InputFidelityIT {
 
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
 		assertThat(result.out()).contains("odd run 1 COMPLETED: 7 items, 3 ok, 4 failed")
-			.contains("input/odd.jsonl line 2: not valid JSON (")
-			.contains("input/odd.jsonl line 3: field 'text' holds \\ud800, half of a surrogate pair without its other "
-					+ "half (not a character)")
-			.contains("input/odd.jsonl line 5: not valid JSON (")
-			.contains("input/odd.jsonl line 6: not valid JSON (");
+			.contains("4 failed: input/odd.jsonl line 2: not valid JSON (3 items: ids 2, 5, 6); input/odd.jsonl line 3: "
+					+ "field 'text' holds \\ud800, half of a surrogate pair without its other half (not a character) (id 3)");
 		List<Map<String, Object>> lines = results("output/odd/run-1");
+		for (int line : List.of(2, 5, 6)) {
+			assertThat(lines.get(line - 1).get("error")).asString()
+				.startsWith("input/odd.jsonl line " + line + ": not valid JSON (");
+		}
 		assertThat(lines).extracting((line) -> line.get("id")).containsExactly("a", "2", "3", " ", "5", "6", "f");
 		assertThat(lines).extracting((line) -> line.get("status"))
 			.containsExactly("ok", "failed", "failed", "ok", "failed", "failed", "ok");
