@@ -134,6 +134,15 @@ public final class InputReaders {
 		}
 	}
 
+	/**
+	 * What to say of a parsed JSON object's first field that holds half of a surrogate pair without its other half,
+	 * or {@code null}: a JSON escape can write one, but it is no character, so it can be neither sent nor stored as
+	 * it was read.
+	 */
+	public static String loneSurrogate(Map<String, Object> fields) {
+		return TextEncoding.loneSurrogate(fields);
+	}
+
 	// --- csv: RFC 4180, every field exactly as written between its quotes
 
 	private static CsvItemReader csv(InputSource source) {
