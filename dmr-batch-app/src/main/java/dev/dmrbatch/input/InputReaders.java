@@ -11,6 +11,9 @@ import dev.dmrbatch.text.SafeText;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
@@ -33,10 +36,18 @@ public final class InputReaders {
 	/** The key, in a reader's saved state, of the record number of the last item read. */
 	public static final String POSITION = "input.seq";
 
-	// Jackson 3 fails on trailing tokens by default; the JSON reader reads one array element at a time
+	/**
+	 * A JSON Lines line is one value and nothing after it (Jackson 3 fails on trailing tokens by default), and an
+	 * object names each field once: a second value would replace the first without a word.
+	 */
 	private static final JsonMapper JSON = JsonMapper.builder()
-		.disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+		.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
 		.build();
+
+	/** One element of a JSON array at a time: the rest of the array follows it. */
+	private static final ObjectReader ELEMENT = JSON.readerFor(Object.class)
+		.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
 	private InputReaders() {
 	}
@@ -103,6 +114,35 @@ public final class InputReaders {
 		};
 	}
 
+	/**
+	 * The one rule for the files read on someone else's word: a path is inside a folder when it is so both as written
+	 * (normalised) and with every link followed. A path that does not exist is judged as written.
+	 */
+	public static boolean isInside(Path folder, Path path) {
+		Path base = folder.toAbsolutePath().normalize();
+		Path target = path.toAbsolutePath().normalize();
+		return target.startsWith(base) && realPath(target).startsWith(realPath(base));
+	}
+
+	/** The file itself, links followed, or the path as it is when there is no such file. */
+	private static Path realPath(Path path) {
+		try {
+			return path.toRealPath();
+		}
+		catch (IOException ex) {
+			return path;
+		}
+	}
+
+	/**
+	 * What to say of a parsed JSON object's first field that holds half of a surrogate pair without its other half,
+	 * or {@code null}: a JSON escape can write one, but it is no character, so it can be neither sent nor stored as
+	 * it was read.
+	 */
+	public static String loneSurrogate(Map<String, Object> fields) {
+		return TextEncoding.loneSurrogate(fields);
+	}
+
 	// --- csv: RFC 4180, every field exactly as written between its quotes
 
 	private static CsvItemReader csv(InputSource source) {
@@ -118,12 +158,12 @@ public final class InputReaders {
 		return CsvItemReader.header(source.path(), source.display());
 	}
 
-	// --- jsonl: one object a line; a malformed line is a failed item with its line number
+	// --- jsonl: one object a line, and nothing else on it; a malformed line is a failed item with its line number
 
 	private static FlatFileItemReader<InputItem> jsonl(InputSource source) {
 		String malformed = TextEncoding.malformedMessage(charset(source));
 		LineMapper<InputItem> mapper = (text, lineNumber) -> {
-			if (text.isBlank()) {
+			if (isBlank(text)) {
 				return InputItem.BLANK;
 			}
 			if (TextEncoding.isMalformed(text)) {
@@ -142,11 +182,25 @@ public final class InputReaders {
 		return lineReader(source, mapper);
 	}
 
-	/** One physical line, one record: quotes inside JSON must not join lines. */
+	/** Whether a line holds nothing but JSON whitespace (space, tab, CR, LF): other spaces are characters. */
+	private static boolean isBlank(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * One line, one record: quotes inside JSON must not join lines, and a line ends at a line feed only (a lone CR is
+	 * a character of its line, as JSON Lines says).
+	 */
 	private static FlatFileItemReader<InputItem> lineReader(InputSource source, LineMapper<InputItem> mapper) {
 		return new FlatFileItemReaderBuilder<InputItem>().name("input")
 			.resource(resource(source))
-			.bufferedReaderFactory((resource, encoding) -> TextEncoding.open(source.path()))
+			.bufferedReaderFactory((resource, encoding) -> TextEncoding.openLines(source.path()))
 			.comments() // no line is a comment: a line starting with # is data
 			.recordSeparatorPolicy(new SimpleRecordSeparatorPolicy())
 			.lineMapper(mapper)
@@ -161,7 +215,7 @@ public final class InputReaders {
 			if (TextEncoding.isMalformed(text)) {
 				return InputItem.invalid(source.display() + " line " + lineNumber + ": " + malformed);
 			}
-			return text.isBlank() ? InputItem.BLANK : InputItem.of(Map.of("line", text));
+			return isBlank(text) ? InputItem.BLANK : InputItem.of(Map.of("line", text));
 		};
 		return lineReader(source, mapper);
 	}
@@ -177,7 +231,8 @@ public final class InputReaders {
 
 	/**
 	 * The elements of a JSON array, whatever their kind: Spring Batch's JacksonJsonObjectReader stops at
-	 * the first element that is not an object, which would drop the rest of the input without a word.
+	 * the first element that is not an object, which would drop the rest of the input without a word. Anything after
+	 * the array's end is one more item, failed, naming its line.
 	 */
 	private static final class JsonArrayElements implements JsonObjectReader<InputItem> {
 
@@ -186,6 +241,9 @@ public final class InputReaders {
 		private JsonParser parser;
 
 		private int index;
+
+		/** The array's end is read, and what follows it. */
+		private boolean finished;
 
 		JsonArrayElements(String display) {
 			this.display = display;
@@ -198,17 +256,22 @@ public final class InputReaders {
 				throw new InputException("input file " + this.display + " is not a JSON array of objects");
 			}
 			this.index = 0;
+			this.finished = false;
 		}
 
 		@Override
 		public InputItem read() {
+			if (this.finished) {
+				return null;
+			}
 			try {
 				JsonToken token = this.parser.nextToken();
 				if (token == null || token == JsonToken.END_ARRAY) {
-					return null;
+					this.finished = true;
+					return afterTheEnd();
 				}
 				this.index++;
-				return object(JSON.readValue(this.parser, Object.class), this.display + " element " + this.index, true);
+				return object(ELEMENT.readValue(this.parser), this.display + " element " + this.index, true);
 			}
 			catch (JacksonException ex) {
 				throw new InputException(this.display + ": not valid JSON at element " + (this.index) + " ("
@@ -216,10 +279,31 @@ public final class InputReaders {
 			}
 		}
 
+		/** Nothing but whitespace may follow the array: anything else is a failed item naming its line. */
+		private InputItem afterTheEnd() {
+			long line;
+			try {
+				if (this.parser.nextToken() == null) {
+					return null;
+				}
+				line = this.parser.currentTokenLocation().getLineNr();
+			}
+			catch (JacksonException ex) {
+				line = (ex.getLocation() != null) ? ex.getLocation().getLineNr() : this.parser.currentLocation().getLineNr();
+			}
+			return InputItem.invalid(this.display + " line " + line
+					+ ": something follows the array's end (a JSON file holds one array)");
+		}
+
 		@Override
 		public void jumpToItem(int itemIndex) {
 			for (int i = 0; i < itemIndex; i++) {
-				this.parser.nextToken();
+				JsonToken token = this.parser.nextToken();
+				if (token == null || token == JsonToken.END_ARRAY) {
+					// the item read last was what follows the array
+					this.finished = true;
+					return;
+				}
 				this.parser.skipChildren();
 				this.index++;
 			}
@@ -254,6 +338,10 @@ public final class InputReaders {
 			if (field != null) {
 				return InputItem.invalid(where + ": field '" + field + "' holds bytes that are not valid in the file's "
 						+ "encoding (save the file as UTF-8)");
+			}
+			String lone = TextEncoding.loneSurrogate((Map<String, Object>) map);
+			if (lone != null) {
+				return InputItem.invalid(where + ": " + lone);
 			}
 			return InputItem.of((Map<String, Object>) map);
 		}

@@ -39,8 +39,9 @@ final class SequencedReader implements ItemStreamReader<InputItem> {
 		if (this.idField == null) {
 			return item.numbered(this.seq, (item.id() != null) ? item.id() : String.valueOf(this.seq));
 		}
+		// an id is data, kept exactly (" " is an id); only a missing, null or empty value is none
 		Object id = item.fields().get(this.idField);
-		if (id == null || String.valueOf(id).isBlank()) {
+		if (id == null || String.valueOf(id).isEmpty()) {
 			return new InputItem(this.seq, String.valueOf(this.seq), item.fields(),
 					this.unit + " " + this.seq + " has no value for the id field '" + this.idField + "' (input.id)", false);
 		}

@@ -9,6 +9,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The character encoding of an input file, told by its byte order mark: UTF-8 when there is none (or a UTF-8 one),
@@ -74,32 +77,163 @@ final class TextEncoding {
 		return reader;
 	}
 
+	/**
+	 * The file's text as {@link #open} reads it, in lines as JSON Lines has them: a line ends at a line feed, the
+	 * carriage return of a CRLF is not part of it, and a lone carriage return is a character of its line. Only
+	 * {@link BufferedReader#readLine()} and {@link BufferedReader#close()} are meant to be called.
+	 */
+	static BufferedReader openLines(Path path) throws IOException {
+		return new LineFeedLines(open(path));
+	}
+
+	private static final class LineFeedLines extends BufferedReader {
+
+		private final BufferedReader text;
+
+		private final char[] buffer = new char[8192];
+
+		private int next;
+
+		private int end;
+
+		LineFeedLines(BufferedReader text) {
+			super(text, 1);
+			this.text = text;
+		}
+
+		@Override
+		public String readLine() throws IOException {
+			StringBuilder line = null;
+			while (true) {
+				if (this.next >= this.end) {
+					this.next = 0;
+					this.end = Math.max(0, this.text.read(this.buffer, 0, this.buffer.length));
+					if (this.end == 0) {
+						return (line != null) ? line.toString() : null;
+					}
+				}
+				for (int i = this.next; i < this.end; i++) {
+					if (this.buffer[i] == '\n') {
+						int length = (i > this.next && this.buffer[i - 1] == '\r') ? i - 1 - this.next : i - this.next;
+						String text;
+						if (line == null) {
+							text = new String(this.buffer, this.next, length);
+						}
+						else {
+							line.append(this.buffer, this.next, i - this.next);
+							text = line.substring(0, line.length() - ((line.charAt(line.length() - 1) == '\r') ? 1 : 0));
+						}
+						this.next = i + 1;
+						return text;
+					}
+				}
+				line = (line != null) ? line : new StringBuilder();
+				line.append(this.buffer, this.next, this.end - this.next);
+				this.next = this.end;
+			}
+		}
+
+	}
+
 	/** Whether text read here held bytes that are not valid in its file's encoding. */
 	static boolean isMalformed(String text) {
 		return text.indexOf(MALFORMED) >= 0;
 	}
 
-	/** The first field of a record whose value held bytes that are not valid in the file's encoding, or null. */
-	static String malformedField(java.util.Map<String, Object> fields) {
-		for (java.util.Map.Entry<String, Object> field : fields.entrySet()) {
-			if (holdsMalformed(field.getValue())) {
-				return field.getKey();
+	/**
+	 * The first field of a record whose name or value (a name or value inside it included) held bytes that are not
+	 * valid in the file's encoding, or null.
+	 */
+	static String malformedField(Map<String, Object> fields) {
+		Flaw flaw = firstFlaw(fields, TextEncoding::isMalformed);
+		return (flaw != null) ? visible(flaw.field()) : null;
+	}
+
+	/**
+	 * What to say of the first field of a record whose name or value (a name or value inside it included) holds half
+	 * of a surrogate pair without its other half, or null. Only a JSON escape can write one (backslash, {@code u},
+	 * {@code d800}): decoded bytes never hold one. It is not a character, so it cannot be sent as it is read, nor stored.
+	 */
+	static String loneSurrogate(Map<String, Object> fields) {
+		Flaw flaw = firstFlaw(fields, (text) -> loneSurrogateAt(text) >= 0);
+		if (flaw == null) {
+			return null;
+		}
+		return "field '" + visible(flaw.field()) + "' holds "
+				+ String.format("\\u%04x", (int) flaw.text().charAt(loneSurrogateAt(flaw.text())))
+				+ ", half of a surrogate pair without its other half (not a character)";
+	}
+
+	/** The index of the first half of a surrogate pair without its other half, or -1. */
+	static int loneSurrogateAt(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+				i++;
+			}
+			else if (Character.isSurrogate(c)) {
+				return i;
+			}
+		}
+		return -1;
+	}
+
+	/** A field's name for a message: what is not a character there (a lone surrogate, {@link #MALFORMED}) escaped. */
+	private static String visible(String name) {
+		StringBuilder out = new StringBuilder(name.length());
+		for (int i = 0; i < name.length(); i++) {
+			char c = name.charAt(i);
+			boolean pair = Character.isHighSurrogate(c) && i + 1 < name.length()
+					&& Character.isLowSurrogate(name.charAt(i + 1));
+			if (pair) {
+				out.append(c).append(name.charAt(++i));
+			}
+			else if (Character.isSurrogate(c) || c == MALFORMED) {
+				out.append(String.format("\\u%04x", (int) c));
+			}
+			else {
+				out.append(c);
+			}
+		}
+		return out.toString();
+	}
+
+	/** A field, and the text in it (its name or a string inside its value) that is not as it should be. */
+	private record Flaw(String field, String text) {
+	}
+
+	private static Flaw firstFlaw(Map<String, Object> fields, Predicate<String> flawed) {
+		for (Map.Entry<String, Object> field : fields.entrySet()) {
+			String text = flawed.test(field.getKey()) ? field.getKey() : flawedText(field.getValue(), flawed);
+			if (text != null) {
+				return new Flaw(field.getKey(), text);
 			}
 		}
 		return null;
 	}
 
-	private static boolean holdsMalformed(Object value) {
+	private static String flawedText(Object value, Predicate<String> flawed) {
 		if (value instanceof String text) {
-			return isMalformed(text);
+			return flawed.test(text) ? text : null;
 		}
-		if (value instanceof java.util.Map<?, ?> map) {
-			return map.entrySet().stream().anyMatch((e) -> holdsMalformed(e.getKey()) || holdsMalformed(e.getValue()));
+		if (value instanceof Map<?, ?> map) {
+			for (Map.Entry<?, ?> entry : map.entrySet()) {
+				String text = flawedText(entry.getKey(), flawed);
+				text = (text != null) ? text : flawedText(entry.getValue(), flawed);
+				if (text != null) {
+					return text;
+				}
+			}
 		}
-		if (value instanceof java.util.Collection<?> list) {
-			return list.stream().anyMatch(TextEncoding::holdsMalformed);
+		if (value instanceof Collection<?> list) {
+			for (Object element : list) {
+				String text = flawedText(element, flawed);
+				if (text != null) {
+					return text;
+				}
+			}
 		}
-		return false;
+		return null;
 	}
 
 	/** What to say of a record that held bytes that are not valid in its file's encoding. */

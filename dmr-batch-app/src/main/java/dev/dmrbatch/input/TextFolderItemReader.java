@@ -12,7 +12,9 @@ import org.springframework.batch.infrastructure.item.support.AbstractItemCountin
 
 /**
  * Reads a folder of {@code .txt} and {@code .md} files (sub-folders included), one item per file, in the order of
- * their relative paths, so a restart finds the same order. Only the list of names is held in memory.
+ * their relative paths, so a restart finds the same order. Only the list of names is held in memory. A file is read
+ * only when it is inside the folder with its links followed ({@link InputReaders#isInside}): a link out of the folder,
+ * or to nothing, is a failed item naming it.
  */
 final class TextFolderItemReader extends AbstractItemCountingItemStreamItemReader<InputItem> {
 
@@ -27,10 +29,15 @@ final class TextFolderItemReader extends AbstractItemCountingItemStreamItemReade
 
 	static List<Path> list(Path folder) throws IOException {
 		try (Stream<Path> walk = Files.walk(folder)) {
-			return walk.filter(Files::isRegularFile).filter((p) -> {
-				String name = p.getFileName().toString().toLowerCase();
-				return name.endsWith(".txt") || name.endsWith(".md");
-			}).map(folder::relativize).sorted().toList();
+			// a link is listed whatever it points to (but a folder), so that one it may not follow is named, not dropped
+			return walk.filter((p) -> Files.isRegularFile(p) || (Files.isSymbolicLink(p) && !Files.isDirectory(p)))
+				.filter((p) -> {
+					String name = p.getFileName().toString().toLowerCase();
+					return name.endsWith(".txt") || name.endsWith(".md");
+				})
+				.map(folder::relativize)
+				.sorted()
+				.toList();
 		}
 	}
 
@@ -48,6 +55,14 @@ final class TextFolderItemReader extends AbstractItemCountingItemStreamItemReade
 		Path relative = this.files.get(index);
 		String name = relative.toString().replace('\\', '/');
 		Path file = this.folder.resolve(relative);
+		if (Files.isSymbolicLink(file) && !Files.exists(file)) {
+			return new InputItem(0, name, Map.of(), name + ": a link to a file that does not exist (not read)", false);
+		}
+		if (!InputReaders.isInside(this.folder, file)) {
+			return new InputItem(0, name, Map.of(), name + ": a link to a file outside the input folder (not read)",
+					false);
+		}
+		file = file.toRealPath();
 		String text = TextEncoding.read(file);
 		if (TextEncoding.isMalformed(text)) {
 			return new InputItem(0, name, Map.of(), name + ": " + TextEncoding.malformedMessage(TextEncoding.of(file)),

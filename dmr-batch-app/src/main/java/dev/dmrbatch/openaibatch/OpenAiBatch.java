@@ -1,9 +1,5 @@
 package dev.dmrbatch.openaibatch;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,11 +7,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.input.InputException;
+import dev.dmrbatch.input.InputItem;
+import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.input.InputSource;
 import dev.dmrbatch.jobfile.JobDefinition;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 /**
  * The built-in {@code openai-batch} job: an OpenAI Batch API request file ({@code custom_id}, {@code method},
@@ -52,28 +53,35 @@ public final class OpenAiBatch {
 	}
 
 	/**
-	 * Refuses a file in which a custom_id appears twice, as OpenAI's API does, before anything is sent.
+	 * Refuses a file in which a custom_id appears twice, as OpenAI's API does, before anything is sent. The file is
+	 * read by the job's own reader, so a line here is the line an error names later.
 	 * @throws InputException naming the custom_id and both lines
 	 */
 	public static void checkUnique(InputSource source) {
 		Map<String, Long> seen = new HashMap<>();
-		try (BufferedReader reader = Files.newBufferedReader(source.path(), StandardCharsets.UTF_8)) {
-			long number = 0;
-			for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-				number++;
-				String id = customId(line);
+		ItemStreamReader<InputItem> reader = InputReaders.reader(source);
+		try {
+			reader.open(new ExecutionContext());
+			for (InputItem item = reader.read(); item != null; item = reader.read()) {
+				String id = (item.error() == null && !item.isBlank()) ? customId((String) item.fields().get("line")) : null;
 				if (id == null) {
 					continue;
 				}
-				Long first = seen.putIfAbsent(id, number);
+				Long first = seen.putIfAbsent(id, item.seq());
 				if (first != null) {
 					throw new InputException("input file " + source.display() + ": custom_id \"" + id + "\" is on line "
-							+ first + " and line " + number + "; each request needs its own custom_id (nothing was sent)");
+							+ first + " and line " + item.seq() + "; each request needs its own custom_id (nothing was sent)");
 				}
 			}
 		}
-		catch (IOException ex) {
+		catch (InputException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
 			throw new InputException("input file " + source.display() + " cannot be read: " + ex.getMessage());
+		}
+		finally {
+			reader.close();
 		}
 	}
 

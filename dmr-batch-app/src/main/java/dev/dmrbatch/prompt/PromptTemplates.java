@@ -183,36 +183,17 @@ public class PromptTemplates {
 					+ " (templates load from that folder only)");
 		}
 		catch (SecurityException ex) {
-			throw outside(name);
+			throw linkedOut("template " + name + " is");
 		}
 		catch (ParseException ex) {
 			throw syntaxError(ex, name);
 		}
 		catch (IOException ex) {
-			if (linkedOutside(ex)) {
-				throw outside(name);
+			if (isLinkedOut(ex)) {
+				throw linkedOut("template " + name + " is");
 			}
 			throw new PromptException("template " + name + " cannot be read: " + ex.getMessage());
 		}
-	}
-
-	/**
-	 * A template that is a link to a file outside the templates' folder: FreeMarker refuses it, naming where it
-	 * leads; the sentence names only the template.
-	 */
-	private PromptException outside(String name) {
-		return new PromptException("template " + name + " is a link to a file outside " + this.folder
-				+ ": templates load from that folder only");
-	}
-
-	/** FreeMarker remembers a refused template: the next time it is asked for, the refusal is the cause. */
-	private static boolean linkedOutside(IOException ex) {
-		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
-			if (cause instanceof SecurityException) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	private static Template checked(Template template, String source) {
@@ -250,18 +231,36 @@ public class PromptTemplates {
 				throw new PromptException(where + " names a template that is not in " + this.folder);
 			}
 			catch (SecurityException ex) {
-				throw outside(target);
+				throw linkedOut(where + " names");
 			}
 			catch (ParseException ex) {
 				throw syntaxError(ex, target);
 			}
 			catch (IOException ex) {
-				if (linkedOutside(ex)) {
-					throw outside(target);
+				if (isLinkedOut(ex)) {
+					throw linkedOut(where + " names");
 				}
 				throw new PromptException(where + " cannot be read: " + ex.getMessage());
 			}
 		}
+	}
+
+	/**
+	 * FreeMarker's own rule, the working folder's: a template is read only when it is inside the templates folder
+	 * with its links followed. It refuses one with a SecurityException, and says so again, as the cause of an
+	 * IOException, when the same name is asked for later.
+	 */
+	private static boolean isLinkedOut(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof SecurityException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private PromptException linkedOut(String what) {
+		return new PromptException(what + " a link to a file outside " + this.folder + " (not read)");
 	}
 
 	/** A name as FreeMarker resolves it: from the including template's folder, or from the root with a leading /. */

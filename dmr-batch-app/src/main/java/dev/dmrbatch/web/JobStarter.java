@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.run.job.ConversationRuns;
 import dev.dmrbatch.run.job.RunOutcome;
@@ -88,7 +89,7 @@ class JobStarter implements DisposableBean {
 		Path home = this.properties.home().toAbsolutePath().normalize();
 		if (in != null) {
 			Path resolved = home.resolve(in).normalize();
-			if (Path.of(in).isAbsolute() || !resolved.startsWith(home) || !realPath(resolved).startsWith(realPath(home))) {
+			if (Path.of(in).isAbsolute() || !InputReaders.isInside(home, resolved)) {
 				throw new RunException("input=" + in + " is outside the working folder: give a path inside it");
 			}
 		}

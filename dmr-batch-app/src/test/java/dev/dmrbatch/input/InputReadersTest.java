@@ -351,4 +351,200 @@ class InputReadersTest {
 		assertThat(rest.get(0).fields()).containsEntry("text", "d");
 	}
 
+	@Test
+	void aJsonlLineIsOneJsonValueAndNothingElse() throws Exception {
+		this.workspace.file("in.jsonl", "{\"a\":\"b\"}#\n{\"a\":\"b\"}/**/\n{}}\n{\"a\": true} \"x\"\n"
+				+ "{\"n\":\"2a\"} {\"n\":\"2b\"}\n{\"n\":\"ok\"}  \t\n");
+		List<InputItem> items = readAll(InputReaders.reader(source("jsonl", "in.jsonl", null)), new ExecutionContext());
+		assertThat(items).hasSize(6);
+		for (int line = 1; line <= 5; line++) {
+			assertThat(items.get(line - 1).error()).as("line %d", line)
+				.startsWith("in.jsonl line " + line + ": not valid JSON (");
+			assertThat(items.get(line - 1).fields()).isEmpty();
+		}
+		assertThat(items.get(5).error()).isNull();
+		assertThat(items.get(5).fields()).containsExactly(java.util.Map.entry("n", "ok"));
+	}
+
+	@Test
+	void onlyJsonWhitespaceMakesABlankLine() throws Exception {
+		this.workspace.file("in.jsonl", "\f\n\u000b\n\u001c\n\u001f\n\u2028\n\u0085\n \t \r\n\n{\"n\":1}\n");
+		List<InputItem> items = readAll(InputReaders.reader(source("jsonl", "in.jsonl", null)), new ExecutionContext());
+		assertThat(items).extracting(InputItem::isBlank)
+			.containsExactly(false, false, false, false, false, false, true, true, false);
+		for (int line = 1; line <= 6; line++) {
+			assertThat(items.get(line - 1).error()).as("line %d", line)
+				.startsWith("in.jsonl line " + line + ": not valid JSON (");
+		}
+		this.workspace.file("in.txt", "\f\n \t\nx\n");
+		List<InputItem> lines = readAll(InputReaders.reader(source("lines", "in.txt", null)), new ExecutionContext());
+		assertThat(lines).extracting(InputItem::isBlank).containsExactly(false, true, false);
+		assertThat(lines.get(0).fields()).containsEntry("line", "\f");
+	}
+
+	@Test
+	void aLoneCarriageReturnIsNotALineBreakInLineFormats() throws Exception {
+		this.workspace.file("in.jsonl", "{\"n\":1}\r{\"n\":2}\n{\"n\":3,\r\"t\":\"a\\rb\"}\r\n{\"n\":4}\r\n{broken\n{\"n\":6}\r");
+		List<InputItem> items = readAll(InputReaders.reader(source("jsonl", "in.jsonl", null)), new ExecutionContext());
+		assertThat(items).extracting(InputItem::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+		assertThat(items.get(0).error()).startsWith("in.jsonl line 1: not valid JSON (");
+		assertThat(items.get(1).fields()).containsEntry("n", 3).containsEntry("t", "a\rb");
+		assertThat(items.get(2).fields()).containsEntry("n", 4);
+		assertThat(items.get(3).error()).startsWith("in.jsonl line 4: not valid JSON (");
+		assertThat(items.get(4).fields()).containsEntry("n", 6);
+
+		this.workspace.file("in.txt", "one\rstill one\r\ntwo\n");
+		List<InputItem> lines = readAll(InputReaders.reader(source("lines", "in.txt", null)), new ExecutionContext());
+		assertThat(lines).extracting((item) -> item.fields().get("line")).containsExactly("one\rstill one", "two");
+	}
+
+	@Test
+	void aLineFormatRestartsAtTheSameLineAfterALoneCarriageReturn() throws Exception {
+		this.workspace.file("in.jsonl", "{\"n\":1}\r{\"n\":1.5}\n{\"n\":2}\n\n{\"n\":4}\n");
+		InputSource source = source("jsonl", "in.jsonl", null);
+		List<InputItem> all = readAll(InputReaders.reader(source), new ExecutionContext());
+		for (int stop = 0; stop <= all.size(); stop++) {
+			ItemStreamReader<InputItem> first = InputReaders.reader(source);
+			ExecutionContext context = new ExecutionContext();
+			first.open(context);
+			for (int i = 0; i < stop; i++) {
+				first.read();
+			}
+			first.update(context);
+			first.close();
+			assertThat(readAll(InputReaders.reader(source), context)).as("restarted after %d items", stop)
+				.isEqualTo(all.subList(stop, all.size()));
+		}
+	}
+
+	@Test
+	void whatFollowsAJsonArrayIsAFailedItemNamingItsLine() throws Exception {
+		this.workspace.file("in.json", "[{\"n\":1},\n {\"n\":2}]\n\"x\"\n");
+		List<InputItem> items = readAll(InputReaders.reader(source("json", "in.json", null)), new ExecutionContext());
+		assertThat(items).extracting(InputItem::error).containsExactly(null, null,
+				"in.json line 3: something follows the array's end (a JSON file holds one array)");
+		this.workspace.file("in.json", "[][]");
+		assertThat(readAll(InputReaders.reader(source("json", "in.json", null)), new ExecutionContext()))
+			.extracting(InputItem::error)
+			.containsExactly("in.json line 1: something follows the array's end (a JSON file holds one array)");
+		this.workspace.file("in.json", "[{\"n\":1}] #");
+		assertThat(readAll(InputReaders.reader(source("json", "in.json", null)), new ExecutionContext()))
+			.extracting(InputItem::error)
+			.containsExactly(null, "in.json line 1: something follows the array's end (a JSON file holds one array)");
+		this.workspace.file("in.json", "\r\n [{\"n\":1}] \r\n\t\n");
+		assertThat(readAll(InputReaders.reader(source("json", "in.json", null)), new ExecutionContext()))
+			.extracting(InputItem::error)
+			.containsExactly((String) null);
+	}
+
+	@Test
+	void aJsonArrayRestartsAfterWhatFollowsIt() throws Exception {
+		this.workspace.file("in.json", "[{\"n\":1},{\"n\":2}] x");
+		InputSource source = source("json", "in.json", null);
+		List<InputItem> all = readAll(InputReaders.reader(source), new ExecutionContext());
+		assertThat(all).hasSize(3);
+		for (int stop = 0; stop <= all.size(); stop++) {
+			ItemStreamReader<InputItem> first = InputReaders.reader(source);
+			ExecutionContext context = new ExecutionContext();
+			first.open(context);
+			for (int i = 0; i < stop; i++) {
+				first.read();
+			}
+			first.update(context);
+			first.close();
+			assertThat(readAll(InputReaders.reader(source), context)).as("restarted after %d items", stop)
+				.isEqualTo(all.subList(stop, all.size()));
+		}
+	}
+
+	@Test
+	void aLoneSurrogateFailsItsItemNamingLineAndField() throws Exception {
+		this.workspace.file("in.jsonl", "{\"t\":\"ok\"}\n{\"id\":\"x\",\"text\":\"a\\ud800b\"}\n"
+				+ "{\"n\":{\"deep\":[\"\\uDFAA\"]}}\n{\"\\udc00k\":1}\n{\"t\":\"\\ud83d\\ude00 pair\"}\n"
+				+ "{\"t\":\"\\ude00\\ud83d inverted\"}\n");
+		List<InputItem> items = readAll(InputReaders.reader(source("jsonl", "in.jsonl", "id")), new ExecutionContext());
+		assertThat(items).extracting(InputItem::error).containsExactly(
+				"line 1 has no value for the id field 'id' (input.id)",
+				"in.jsonl line 2: field 'text' holds \\ud800, half of a surrogate pair without its other half (not a "
+						+ "character)",
+				"in.jsonl line 3: field 'n' holds \\udfaa, half of a surrogate pair without its other half (not a "
+						+ "character)",
+				"in.jsonl line 4: field '\\udc00k' holds \\udc00, half of a surrogate pair without its other half (not "
+						+ "a character)",
+				"line 5 has no value for the id field 'id' (input.id)",
+				"in.jsonl line 6: field 't' holds \\ude00, half of a surrogate pair without its other half (not a "
+						+ "character)");
+		assertThat(items.get(1).fields()).isEmpty();
+
+		this.workspace.file("in.json", "[{\"t\":\"ok\"},{\"text\":\"a\\ud800b\"},{\"t\":\"\\ud83d\\ude00\"}]");
+		List<InputItem> json = readAll(InputReaders.reader(source("json", "in.json", null)), new ExecutionContext());
+		assertThat(json).extracting(InputItem::error).containsExactly(null,
+				"in.json element 2: field 'text' holds \\ud800, half of a surrogate pair without its other half (not "
+						+ "a character)",
+				null);
+		assertThat(json.get(2).fields()).containsEntry("t", "\ud83d\ude00");
+	}
+
+	@Test
+	void anIdIsDataKeptExactlyAndOnlyAnEmptyOneIsNoValue() throws Exception {
+		this.workspace.file("in.jsonl", "{\"id\":\" \"}\n{\"id\":\"\\t\"}\n{\"id\":\" a \"}\n{\"id\":\"\"}\n{\"id\":null}\n"
+				+ "{\"id\":0}\n");
+		List<InputItem> items = readAll(InputReaders.reader(source("jsonl", "in.jsonl", "id")), new ExecutionContext());
+		assertThat(items).extracting(InputItem::id).containsExactly(" ", "\t", " a ", "4", "5", "0");
+		assertThat(items).extracting(InputItem::error).containsExactly(null, null, null,
+				"line 4 has no value for the id field 'id' (input.id)",
+				"line 5 has no value for the id field 'id' (input.id)", null);
+		this.workspace.file("in.csv", "id,t\n \u00a0,a\n,b\n");
+		List<InputItem> csv = readAll(InputReaders.reader(source("csv", "in.csv", "id")), new ExecutionContext());
+		assertThat(csv).extracting(InputItem::id).containsExactly(" \u00a0", "2");
+		assertThat(csv.get(1).error()).isEqualTo("record 2 has no value for the id field 'id' (input.id)");
+	}
+
+	@Test
+	void aLinkOutOfATextFolderFailsItsItemAndIsNotRead() throws Exception {
+		java.nio.file.Path secret = java.nio.file.Files.createTempFile("outside", ".txt");
+		try {
+			java.nio.file.Files.writeString(secret, "root:x:0:0");
+			this.workspace.file("notes/a.txt", "A").file("elsewhere/b.txt", "B");
+			java.nio.file.Path notes = this.workspace.path("notes");
+			java.nio.file.Files.createSymbolicLink(notes.resolve("passwd.txt"), secret);
+			java.nio.file.Files.createSymbolicLink(notes.resolve("same.txt"), notes.resolve("a.txt"));
+			java.nio.file.Files.createSymbolicLink(notes.resolve("up.md"), java.nio.file.Path.of("../elsewhere/b.txt"));
+			java.nio.file.Files.createSymbolicLink(notes.resolve("gone.txt"), notes.resolve("nothing.txt"));
+			List<InputItem> items = readAll(InputReaders.reader(source("text", "notes", null)), new ExecutionContext());
+			assertThat(items).extracting(InputItem::id).containsExactly("a.txt", "gone.txt", "passwd.txt", "same.txt",
+					"up.md");
+			assertThat(items).extracting(InputItem::error).containsExactly(null,
+					"gone.txt: a link to a file that does not exist (not read)",
+					"passwd.txt: a link to a file outside the input folder (not read)", null,
+					"up.md: a link to a file outside the input folder (not read)");
+			assertThat(items.get(2).fields()).isEmpty();
+			assertThat(items.get(3).fields()).containsEntry("text", "A").containsEntry("file", "same.txt");
+			assertThat(items).allSatisfy((item) -> assertThat(String.valueOf(item.fields())).doesNotContain("root:x"));
+		}
+		finally {
+			java.nio.file.Files.deleteIfExists(secret);
+		}
+	}
+
+	@Test
+	void aPathIsInsideAFolderAsWrittenAndWithItsLinksFollowed() throws Exception {
+		java.nio.file.Path outside = java.nio.file.Files.createTempDirectory("outside");
+		try {
+			this.workspace.file("in/a.csv", "x\n");
+			java.nio.file.Path root = this.workspace.root();
+			java.nio.file.Files.createSymbolicLink(root.resolve("out"), outside);
+			java.nio.file.Files.createSymbolicLink(root.resolve("in/link.csv"), outside);
+			assertThat(InputReaders.isInside(root, root.resolve("in/a.csv"))).isTrue();
+			assertThat(InputReaders.isInside(root, root.resolve("in/../in/./a.csv"))).isTrue();
+			assertThat(InputReaders.isInside(root, root.resolve("in/none.csv"))).isTrue();
+			assertThat(InputReaders.isInside(root, root.resolve("../a.csv"))).isFalse();
+			assertThat(InputReaders.isInside(root, root.resolve("out"))).isFalse();
+			assertThat(InputReaders.isInside(root, root.resolve("in/link.csv"))).isFalse();
+		}
+		finally {
+			java.nio.file.Files.deleteIfExists(outside);
+		}
+	}
+
 }

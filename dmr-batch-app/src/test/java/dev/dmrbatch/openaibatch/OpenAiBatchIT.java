@@ -183,4 +183,27 @@ class OpenAiBatchIT {
 					(m) -> assertThat((String) m).startsWith("line 3 is not valid JSON"));
 	}
 
+	@Test
+	@SuppressWarnings("unchecked")
+	void aLoneCarriageReturnJoinsItsLineAndALoneSurrogateIsNeverSent() throws Exception {
+		String surrogate = "{\"custom_id\": \"s\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", \"body\": "
+				+ "{\"model\": \"ai/tiny\", \"max_tokens\": 5, \"messages\": [{\"role\": \"user\", \"content\": "
+				+ "\"a\\ud800b\"}]}}";
+		this.workspace.file("input/cr.jsonl", chat("a", "ai/tiny") + "\n" + chat("b", "ai/tiny") + "\r"
+				+ chat("b2", "ai/tiny") + "\r\n" + surrogate + "\n" + chat("b2", "ai/tiny") + "\n");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			Dmr.Result result = Dmr.run(this.workspace, proxy.baseUrl(), "job=openai-batch", "input=input/cr.jsonl",
+					"output=out");
+			assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+			assertThat(proxy.chatRequests()).isEqualTo(2);
+		}
+		assertThat(lines("out/output.jsonl")).extracting((o) -> o.get("custom_id")).containsExactly("a", "b2");
+		List<Map<String, Object>> errors = lines("out/errors.jsonl");
+		assertThat(errors).extracting((e) -> e.get("custom_id")).containsExactly("b", "s");
+		assertThat(errors).extracting((e) -> ((Map<String, Object>) e.get("error")).get("message"))
+			.satisfiesExactly((m) -> assertThat((String) m).startsWith("line 2 is not valid JSON"),
+					(m) -> assertThat((String) m).isEqualTo("line 3: field 'body' holds \\ud800, half of a surrogate "
+							+ "pair without its other half (not a character)"));
+	}
+
 }

@@ -103,4 +103,87 @@ class InputFidelityIT {
 		}
 	}
 
+	@Test
+	void aJsonlLineThatIsNotOneJsonValueFailsNamingItsLineAndTheOthersAreSentExactly() throws Exception {
+		// garbage after a value, two values on a line, a lone surrogate, a form feed, a lone CR inside a line; an id
+		// of one space is an id
+		String jsonl = "{\"id\":\"a\",\"text\":\"one\"}\n" + "{\"id\":\"b\",\"text\":\"two\"} {\"id\":\"b2\",\"text\":\"lost\"}\n"
+				+ "{\"id\":\"c\",\"text\":\"a\\ud800b\"}\n" + "{\"id\":\" \",\"text\":\"spaced id\"}\n" + "\f\n"
+				+ "{\"id\":\"d\",\"text\":\"x\"}\r{\"id\":\"e\",\"text\":\"y\"}\r\n" + "{\"id\":\"f\",\"text\":\"cr\\r and \u2028\"}\n";
+		this.workspace.bytes("input/odd.jsonl", jsonl.getBytes(StandardCharsets.UTF_8));
+		this.workspace.file("jobs/odd.yaml", """
+				name: odd
+				input: { format: jsonl, path: input/odd.jsonl, id: id }
+				model: { name: ai/tiny, max_tokens: 2, temperature: 0 }
+				steps:
+				  - name: echo
+				    prompt: "[${record.number}|${record.id}] ${text}"
+				export: [jsonl, json, csv, markdown, html]
+				""");
+
+		Dmr.Result result = Dmr.run(this.workspace, this.runner, "job=odd");
+
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+		assertThat(result.out()).contains("odd run 1 COMPLETED: 7 items, 3 ok, 4 failed")
+			.contains("4 failed: input/odd.jsonl line 2: not valid JSON (3 items: ids 2, 5, 6); input/odd.jsonl line 3: "
+					+ "field 'text' holds \\ud800, half of a surrogate pair without its other half (not a character) (id 3)");
+		List<Map<String, Object>> lines = results("output/odd/run-1");
+		for (int line : List.of(2, 5, 6)) {
+			assertThat(lines.get(line - 1).get("error")).asString()
+				.startsWith("input/odd.jsonl line " + line + ": not valid JSON (");
+		}
+		assertThat(lines).extracting((line) -> line.get("id")).containsExactly("a", "2", "3", " ", "5", "6", "f");
+		assertThat(lines).extracting((line) -> line.get("status"))
+			.containsExactly("ok", "failed", "failed", "ok", "failed", "failed", "ok");
+		assertThat(prompt(lines.get(0))).isEqualTo("[1|a] one");
+		assertThat(prompt(lines.get(3))).isEqualTo("[4| ] spaced id");
+		assertThat(prompt(lines.get(6))).isEqualTo("[7|f] cr\r and \u2028");
+		for (int failed : List.of(1, 2, 4, 5)) {
+			assertThat((List<?>) lines.get(failed).get("messages")).isEmpty();
+		}
+		// nothing of the failed lines in any export
+		try (var files = Files.list(this.workspace.path("output/odd/run-1"))) {
+			for (var file : files.toList()) {
+				String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+				assertThat(text).as(file.toString()).doesNotContain("lost").doesNotContain("\"two\"");
+			}
+		}
+	}
+
+	@Test
+	void aLinkOutOfATextFolderFailsItsItemAndNothingOfItsFileIsSentOrStored() throws Exception {
+		java.nio.file.Path secret = Files.createTempFile("secret", ".txt");
+		try {
+			Files.writeString(secret, "root:x:0:0:the secret");
+			this.workspace.file("input/notes/a.txt", "alpha").file("input/notes/b.md", "beta");
+			Files.createSymbolicLink(this.workspace.path("input/notes/passwd.txt"), secret);
+			this.workspace.file("jobs/linked.yaml", """
+					name: linked
+					input: { format: text, path: input/notes }
+					model: { name: ai/tiny, max_tokens: 2, temperature: 0 }
+					steps: [ { name: a, prompt: "${file}: ${text}" } ]
+					export: [jsonl, json, csv, markdown, text, html]
+					""");
+
+			Dmr.Result result = Dmr.run(this.workspace, this.runner, "job=linked");
+
+			assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+			assertThat(result.out()).contains("linked run 1 COMPLETED: 3 items, 2 ok, 1 failed")
+				.contains("passwd.txt: a link to a file outside the input folder (not read)");
+			List<Map<String, Object>> lines = results("output/linked/run-1");
+			assertThat(lines).extracting((line) -> line.get("status")).containsExactly("ok", "ok", "failed");
+			assertThat(prompt(lines.get(0))).isEqualTo("a.txt: alpha");
+			assertThat(prompt(lines.get(1))).isEqualTo("b.md: beta");
+			try (var files = Files.walk(this.workspace.path("output"))) {
+				for (var file : files.filter(Files::isRegularFile).toList()) {
+					assertThat(Files.readString(file, StandardCharsets.ISO_8859_1)).as(file.toString())
+						.doesNotContain("the secret");
+				}
+			}
+		}
+		finally {
+			Files.deleteIfExists(secret);
+		}
+	}
+
 }

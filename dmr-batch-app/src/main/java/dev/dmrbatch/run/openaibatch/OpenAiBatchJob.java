@@ -27,6 +27,7 @@ import dev.dmrbatch.run.plan.RunPlanner;
 import dev.dmrbatch.run.plan.RunRequest;
 import dev.dmrbatch.text.SafeText;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -42,6 +43,9 @@ import org.springframework.stereotype.Component;
 class OpenAiBatchJob implements BuiltInJob {
 
 	private static final JsonMapper JSON = JsonMapper.shared();
+
+	private static final TypeReference<Map<String, Object>> FIELDS = new TypeReference<>() {
+	};
 
 	private static final String EMBEDDINGS = "/v1/embeddings";
 
@@ -131,6 +135,11 @@ class OpenAiBatchJob implements BuiltInJob {
 		}
 		if (request == null || !request.isObject()) {
 			return refused(item, id, turns, "invalid_request", where + " is not a JSON object");
+		}
+		String lone = InputReaders.loneSurrogate(JSON.convertValue(request, FIELDS));
+		if (lone != null) {
+			// it would reach the runner as another character than the one the line holds
+			return refused(item, id, turns, "invalid_json", where + ": " + lone);
 		}
 		if (customId == null) {
 			return refused(item, id, turns, "missing_custom_id", where + " has no custom_id (a string)");

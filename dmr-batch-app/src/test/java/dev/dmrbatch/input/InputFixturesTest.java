@@ -1,0 +1,247 @@
+package dev.dmrbatch.input;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The cases of two public test suites (see {@code src/test/resources/README.md}) through the readers: JSONTestSuite's
+ * {@code n_} cases fail their line, its {@code y_} cases read exactly, its lone-surrogate {@code i_} cases fail naming
+ * the field; the Big List of Naughty Strings comes through every format unaltered.
+ */
+@ExtendWith(WorkspaceExtension.class)
+class InputFixturesTest {
+
+	/** A plain parse, for what a {@code y_} case holds. */
+	private static final JsonMapper PLAIN = JsonMapper.builder().build();
+
+	Workspace workspace;
+
+	private static Path fixtures(String folder) {
+		try {
+			return Path.of(InputFixturesTest.class.getResource("/" + folder).toURI());
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static Stream<String> suite(String prefix) throws IOException {
+		try (Stream<Path> files = Files.list(fixtures("json-test-suite"))) {
+			List<String> names = files.map((file) -> file.getFileName().toString())
+				.filter((name) -> name.startsWith(prefix))
+				.sorted()
+				.toList();
+			assertThat(names).isNotEmpty();
+			return names.stream();
+		}
+	}
+
+	static Stream<String> rejected() throws IOException {
+		return suite("n_");
+	}
+
+	static Stream<String> accepted() throws IOException {
+		return suite("y_").filter((name) -> !name.startsWith("y_object_duplicated_key"));
+	}
+
+	static Stream<String> surrogates() throws IOException {
+		return suite("i_").filter((name) -> name.contains("surrogate"));
+	}
+
+	private static byte[] bytes(String name) throws IOException {
+		return Files.readAllBytes(fixtures("json-test-suite").resolve(name));
+	}
+
+	private List<InputItem> read(String format, String file) throws Exception {
+		InputSource source = new InputSource(format, this.workspace.path(file), null, file);
+		List<InputItem> items = new ArrayList<>();
+		ItemStreamReader<InputItem> reader = InputReaders.reader(source);
+		reader.open(new ExecutionContext());
+		try {
+			for (InputItem item = reader.read(); item != null; item = reader.read()) {
+				items.add(item);
+			}
+		}
+		finally {
+			reader.close();
+		}
+		return items;
+	}
+
+	/** A case's text as the value of a field: one line, its final line feed the line's end. */
+	private static byte[] asField(byte[] json) {
+		int length = (json.length > 0 && json[json.length - 1] == '\n') ? json.length - 1 : json.length;
+		byte[] line = new byte[length + 6];
+		System.arraycopy("{\"v\":".getBytes(StandardCharsets.US_ASCII), 0, line, 0, 5);
+		System.arraycopy(json, 0, line, 5, length);
+		line[line.length - 1] = '}';
+		return line;
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("rejected")
+	void everyRejectedCaseFailsItsLine(String name) throws Exception {
+		byte[] json = bytes(name);
+		this.workspace.bytes("in.jsonl", json);
+		List<InputItem> items = read("jsonl", "in.jsonl");
+		assertThat(items).hasSize(1);
+		assertThat(items.get(0).error()).startsWith("in.jsonl line 1: not valid JSON (");
+		assertThat(items.get(0).fields()).isEmpty();
+
+		// the same text in a JSON file: never read as if it were fine
+		this.workspace.bytes("in.json", json);
+		List<InputItem> elements;
+		try {
+			InputReaders.check(new InputSource("json", this.workspace.path("in.json"), null, "in.json"));
+			elements = read("json", "in.json");
+		}
+		catch (InputException refused) {
+			assertThat(refused.getMessage()).contains("in.json");
+			return;
+		}
+		assertThat(elements).extracting(InputItem::error).doesNotContainNull();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("accepted")
+	void everyAcceptedCaseReadsExactly(String name) throws Exception {
+		byte[] json = bytes(name);
+		Object expected = PLAIN.readValue(json, Object.class);
+		byte[] line = (expected instanceof Map) ? json : asField(json);
+		Map<String, Object> fields = (expected instanceof Map) ? castMap(expected) : Map.of("v", expected);
+		// alone, between other lines, and with CRLF line ends
+		this.workspace.bytes("in.jsonl", line);
+		this.workspace.bytes("around.jsonl", concat("{\"n\":1}\r\n".getBytes(StandardCharsets.UTF_8),
+				concat(line, "\r\n{\"n\":3}\n".getBytes(StandardCharsets.UTF_8))));
+		assertThat(read("jsonl", "in.jsonl")).singleElement()
+			.satisfies((item) -> assertThat(item.error()).isNull())
+			.satisfies((item) -> assertThat(item.fields()).isEqualTo(fields));
+		List<InputItem> around = read("jsonl", "around.jsonl");
+		assertThat(around).extracting(InputItem::error).containsOnlyNulls();
+		assertThat(around).extracting(InputItem::fields)
+			.containsExactly(Map.of("n", 1), fields, Map.of("n", 3));
+
+		this.workspace.bytes("in.json", concat(concat("[".getBytes(StandardCharsets.UTF_8), asField(json)),
+				"]".getBytes(StandardCharsets.UTF_8)));
+		assertThat(read("json", "in.json")).singleElement()
+			.satisfies((item) -> assertThat(item.error()).isNull())
+			.satisfies((item) -> assertThat(item.fields()).isEqualTo(Map.of("v", expected)));
+	}
+
+	@Test
+	void theAcceptedCasesHoldWhatTheirNamesSay() throws Exception {
+		this.workspace.bytes("in.jsonl", concat(concat(asField(bytes("y_string_accepted_surrogate_pair.json")),
+				"\n".getBytes(StandardCharsets.UTF_8)), concat(asField(bytes("y_string_u+2028_line_sep.json")),
+						concat("\n".getBytes(StandardCharsets.UTF_8), asField(bytes("y_string_with_del_character.json"))))));
+		assertThat(read("jsonl", "in.jsonl")).extracting((item) -> item.fields().get("v"))
+			.containsExactly(List.of("\ud801\udc37"), List.of("\u2028"), List.of("a\u007fa"));
+	}
+
+	@Test
+	void aDuplicatedKeyFailsItsLineRatherThanLosingAValue() throws Exception {
+		this.workspace.bytes("in.jsonl", concat(concat(bytes("y_object_duplicated_key.json"), new byte[] { '\n' }),
+				bytes("y_object_duplicated_key_and_value.json")));
+		assertThat(read("jsonl", "in.jsonl")).extracting(InputItem::error)
+			.containsExactly("in.jsonl line 1: not valid JSON (Duplicate Object property \"a\")",
+					"in.jsonl line 2: not valid JSON (Duplicate Object property \"a\")");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("surrogates")
+	void everyLoneSurrogateFailsItsLineNamingTheField(String name) throws Exception {
+		this.workspace.bytes("in.jsonl", asField(bytes(name)));
+		List<InputItem> items = read("jsonl", "in.jsonl");
+		assertThat(items).hasSize(1);
+		assertThat(items.get(0).error()).matches(name.startsWith("i_string_UTF8")
+				? "in\\.jsonl line 1: bytes that are not valid UTF-8 \\(save the file as UTF-8\\)"
+				: "in\\.jsonl line 1: field 'v' holds \\\\u[0-9a-f]{4}, half of a surrogate pair without its other "
+						+ "half \\(not a character\\)");
+	}
+
+	@Test
+	void naughtyStringsComeThroughEveryFormatUnaltered() throws Exception {
+		List<String> strings = naughtyStrings();
+		StringBuilder jsonl = new StringBuilder();
+		StringBuilder csv = new StringBuilder("n,s\r\n");
+		List<Map<String, Object>> array = new ArrayList<>();
+		for (int i = 0; i < strings.size(); i++) {
+			Map<String, Object> record = new LinkedHashMap<>();
+			record.put("n", i);
+			record.put("s", strings.get(i));
+			jsonl.append(PLAIN.writeValueAsString(record)).append('\n');
+			array.add(record);
+			csv.append(i).append(",\"").append(strings.get(i).replace("\"", "\"\"")).append("\"\r\n");
+			this.workspace.bytes(String.format("texts/%02d.txt", i), strings.get(i).getBytes(StandardCharsets.UTF_8));
+		}
+		this.workspace.bytes("in.jsonl", jsonl.toString().getBytes(StandardCharsets.UTF_8));
+		this.workspace.bytes("in.json", PLAIN.writeValueAsBytes(array));
+		this.workspace.bytes("in.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
+
+		for (String format : List.of("jsonl", "json", "csv")) {
+			List<InputItem> items = read(format, "in." + format);
+			assertThat(items).as(format).extracting(InputItem::error).containsOnlyNulls();
+			assertThat(items).as(format).extracting((item) -> item.fields().get("s")).containsExactlyElementsOf(strings);
+		}
+		assertThat(read("text", "texts")).extracting((item) -> item.fields().get("text"))
+			.containsExactlyElementsOf(strings.stream().map((s) -> s.startsWith("\ufeff") ? s.substring(1) : s).toList());
+
+		// as ids: kept exactly, only the empty one has no value
+		List<InputItem> byId = InputFixturesTest.readAll(InputReaders.reader(new InputSource("jsonl",
+				this.workspace.path("in.jsonl"), "s", "in.jsonl")));
+		assertThat(byId).extracting(InputItem::id)
+			.containsExactlyElementsOf(strings.stream().map((s) -> s.isEmpty() ? "1" : s).toList());
+		assertThat(byId).filteredOn((item) -> item.error() != null).extracting(InputItem::error)
+			.containsExactly("line 1 has no value for the id field 's' (input.id)");
+	}
+
+	private static List<InputItem> readAll(ItemStreamReader<InputItem> reader) throws Exception {
+		List<InputItem> items = new ArrayList<>();
+		reader.open(new ExecutionContext());
+		for (InputItem item = reader.read(); item != null; item = reader.read()) {
+			items.add(item);
+		}
+		reader.close();
+		return items;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<String> naughtyStrings() throws IOException {
+		List<String> strings = PLAIN.readValue(Files.readAllBytes(fixtures("naughty-strings").resolve("blns-sample.json")),
+				List.class);
+		assertThat(strings).hasSize(28).contains("", "\u2029test\u2029", "\ufeff");
+		return strings;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> castMap(Object value) {
+		return (Map<String, Object>) value;
+	}
+
+	private static byte[] concat(byte[] a, byte[] b) {
+		byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+		System.arraycopy(b, 0, all, a.length, b.length);
+		return all;
+	}
+
+}
