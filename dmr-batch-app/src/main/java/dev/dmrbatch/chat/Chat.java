@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 import dev.dmrbatch.config.DmrProperties;
@@ -252,19 +253,14 @@ final class Chat {
 		ModelSettings defaults = this.services.properties().settingsFor(this.session.model());
 		ModelSettings settings = this.session.settings();
 		// parameters set with /set stay; the rest are the new model's own from the profile
-		ModelSettings own = this.services.properties().settingsFor(name);
-		this.session.settings(new ModelSettings(name, keep(settings.temperature(), defaults.temperature(), own.temperature()),
-				keep(settings.topP(), defaults.topP(), own.topP()),
-				keep(settings.maxTokens(), defaults.maxTokens(), own.maxTokens()),
-				keep(settings.stop(), defaults.stop(), own.stop()), keep(settings.seed(), defaults.seed(), own.seed()),
-				keep(settings.presencePenalty(), defaults.presencePenalty(), own.presencePenalty()),
-				keep(settings.frequencyPenalty(), defaults.frequencyPenalty(), own.frequencyPenalty()),
-				settings.stream()));
+		ModelSettings next = this.services.properties().settingsFor(name);
+		for (String field : ModelSettings.FIELDS) {
+			if (!field.equals("model") && !Objects.equals(settings.value(field), defaults.value(field))) {
+				next = next.with(field, settings.value(field));
+			}
+		}
+		this.session.settings(next.withName(name));
 		this.screen.say("model " + name + " for the turns to come");
-	}
-
-	private static <T> T keep(T current, T defaultOfCurrent, T defaultOfNew) {
-		return java.util.Objects.equals(current, defaultOfCurrent) ? defaultOfNew : current;
 	}
 
 	private void set(List<String> words) {

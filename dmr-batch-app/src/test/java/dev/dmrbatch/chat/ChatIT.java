@@ -254,6 +254,32 @@ class ChatIT {
 		assertThat(process.out()).startsWith(String.join("\n", texts(session, "assistant")) + "\n");
 	}
 
+	@Test
+	void setKeepsTheProfilesExtraFieldsAndLogprobsInTheRequestSent() throws Exception {
+		// given: a profile whose block for the model asks for log probabilities and sends a field of its own
+		this.workspace.file("config/application-tiny.yaml", """
+				dmr:
+				  models:
+				    "[ai/tiny]":
+				      top-logprobs: 2
+				      extra: { vendor_flag: 1 }
+				""");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// when
+			Dmr.Result chat = chat(proxy.baseUrl(), "/set temperature 0.7\n/set seed 5\nHello\n", "job=chat",
+					"model=ai/tiny", "profile=tiny");
+
+			// then: the request carries what was set and everything the profile gave
+			assertThat(chat.exitCode()).as(chat.toString()).isZero();
+			JsonNode body = JSON.readTree(proxy.chatBodies().get(0));
+			assertThat(body.get("temperature").asDouble()).isEqualTo(0.7);
+			assertThat(body.get("seed").asLong()).isEqualTo(5);
+			assertThat(body.get("vendor_flag").asInt()).isEqualTo(1);
+			assertThat(body.get("logprobs").asBoolean()).isTrue();
+			assertThat(body.get("top_logprobs").asInt()).isEqualTo(2);
+		}
+	}
+
 	private static void type(OutputStream stdin, String text) throws Exception {
 		stdin.write(text.getBytes(StandardCharsets.UTF_8));
 		stdin.flush();
