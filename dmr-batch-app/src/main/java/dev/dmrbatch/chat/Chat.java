@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.Exports;
@@ -99,7 +100,14 @@ final class Chat {
 
 	/** What the chat uses of the application. */
 	record Services(ChatService chat, ModelCatalog catalog, SessionStore sessions, Exports exports,
-			OutputFolders folders, JobFiles jobFiles, PromptTemplates templates, DmrProperties properties) {
+			OutputFolders folders, JobFiles jobFiles, PromptTemplates templates, DmrProperties properties,
+			LaunchSettings launch) {
+
+		/** The settings a chat starts with for a model ({@link ChatSettings#startingWith}). */
+		ModelSettings settingsFor(String model) {
+			return ChatSettings.startingWith(this.properties, this.launch, model);
+		}
+
 	}
 
 	ChatSession session() {
@@ -250,10 +258,10 @@ final class Chat {
 			return;
 		}
 		this.services.catalog().require(name);
-		ModelSettings defaults = this.services.properties().settingsFor(this.session.model());
+		ModelSettings defaults = this.services.settingsFor(this.session.model());
 		ModelSettings settings = this.session.settings();
 		// parameters set with /set stay; the rest are the new model's own from the profile
-		ModelSettings next = this.services.properties().settingsFor(name);
+		ModelSettings next = this.services.settingsFor(name);
 		for (String field : ModelSettings.FIELDS) {
 			if (!field.equals("model") && !Objects.equals(settings.value(field), defaults.value(field))) {
 				next = next.with(field, settings.value(field));
@@ -270,7 +278,7 @@ final class Chat {
 		}
 		String value = String.join(" ", words.subList(1, words.size()));
 		this.session.settings(ChatSettings.set(this.session.settings(),
-				this.services.properties().settingsFor(this.session.model()), words.get(0), value));
+				this.services.settingsFor(this.session.model()), words.get(0), value));
 		this.screen.say(words.get(0) + " = " + ChatSettings.shown(this.session.settings())
 			.getOrDefault(words.get(0).toLowerCase(Locale.ROOT).replace('-', '_'), value));
 	}

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 
 /**
@@ -18,6 +20,15 @@ final class ChatSettings {
 			"presence_penalty", "frequency_penalty");
 
 	private ChatSettings() {
+	}
+
+	/**
+	 * The settings a chat starts with for a model, with the precedence of a run's (a chat has no job file): the
+	 * settings given at launch ({@code max_tokens=}, {@code --dmr.max-tokens=}, {@code DMR_MAX_TOKENS}), then the
+	 * profile's for the model ({@code dmr.models."<name>"}), then the profile's defaults.
+	 */
+	static ModelSettings startingWith(DmrProperties properties, LaunchSettings launch, String model) {
+		return properties.settingsFor(model).overriddenBy(launch.settings()).withName(model);
 	}
 
 	/**

@@ -280,6 +280,35 @@ class ChatIT {
 		}
 	}
 
+	@Test
+	void requestSettingsGivenAtLaunchAreTakenAndBeatTheProfileAsInARun() throws Exception {
+		// given: a profile whose block for the model sets max_tokens
+		this.workspace.file("config/application-tiny.yaml", """
+				dmr:
+				  models:
+				    "[ai/tiny]":
+				      max-tokens: 40
+				""");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// when: max_tokens= given at launch, then /set and /set … default
+			Dmr.Result chat = chat(proxy.baseUrl(), "one\n/set max_tokens 9\ntwo\n/set max_tokens default\nthree\n",
+					"job=chat", "model=ai/tiny", "profile=tiny", "max_tokens=3");
+
+			// then: the launch value beats the profile's block; /set beats it; default goes back to it
+			assertThat(chat.exitCode()).as(chat.toString()).isZero();
+			assertThat(proxy.chatBodies()).extracting((body) -> JSON.readTree(body).get("max_tokens").asInt())
+				.containsExactly(3, 9, 3);
+		}
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// and: as --dmr.max-tokens= too
+			Dmr.Result chat = chat(proxy.baseUrl(), "one\n", "job=chat", "model=ai/tiny", "profile=tiny",
+					"--dmr.max-tokens=4");
+			assertThat(chat.exitCode()).as(chat.toString()).isZero();
+			assertThat(proxy.chatBodies()).extracting((body) -> JSON.readTree(body).get("max_tokens").asInt())
+				.containsExactly(4);
+		}
+	}
+
 	private static void type(OutputStream stdin, String text) throws Exception {
 		stdin.write(text.getBytes(StandardCharsets.UTF_8));
 		stdin.flush();
@@ -312,7 +341,9 @@ class ChatIT {
 	private Dmr.Result piped(String baseUrl, String input, String... args) {
 		List<String> all = new ArrayList<>(Arrays.asList(args));
 		for (String setting : SETTINGS) {
-			if (all.stream().noneMatch((arg) -> arg.startsWith(setting.substring(0, setting.indexOf('='))))) {
+			String option = setting.substring(0, setting.indexOf('='));
+			String byName = option.substring("--dmr.".length()).replace('-', '_') + "=";
+			if (all.stream().noneMatch((arg) -> arg.startsWith(option) || arg.startsWith(byName))) {
 				all.add(setting);
 			}
 		}
