@@ -119,13 +119,33 @@ final class Chat {
 		return this.failures;
 	}
 
-	/** Checks that the runner has the session's model: one line when not, and the chat goes on. */
-	void checkModel() {
+	/**
+	 * Checks that the runner has the session's model. On a terminal a model it lacks is one line and the chat goes on
+	 * ({@code /model} picks another); a piped chat has no one to pick one, so it stops before it sends anything. A
+	 * runner that does not answer is one line either way: each turn says it again.
+	 * @param from where the model comes from, as the message names it: {@code model=}, {@code dmr.default-model} ...
+	 * @throws RunException in a piped chat, when the runner answers and lacks the model
+	 */
+	void checkModel(String from) {
 		try {
 			this.services.catalog().require(this.session.model());
 		}
 		catch (ModelCallException ex) {
+			if (!this.screen.interactive() && runnerAnswers()) {
+				throw new RunException(from + ": " + ex.getMessage() + "; nothing was sent");
+			}
 			this.screen.error(ex.getMessage());
+		}
+	}
+
+	/** Whether the runner answers with its list of models, so that what it lacks is the model. */
+	private boolean runnerAnswers() {
+		try {
+			this.services.catalog().modelNames();
+			return true;
+		}
+		catch (ModelCallException ex) {
+			return false;
 		}
 	}
 

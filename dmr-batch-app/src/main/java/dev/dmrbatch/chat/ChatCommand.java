@@ -102,19 +102,27 @@ class ChatCommand implements Command {
 		if (arguments.get("system") != null) {
 			session.system(arguments.get("system"));
 		}
-		if (session.sourceRunId() != null && session.runId() == null) {
-			sessions.save(session); // a continued conversation is a session from the start
-		}
+		String modelFrom = (model != null) ? "model=" + model
+				: (session.sourceRunId() != null) ? "the model of the conversation continued"
+						: resumed ? "the model of the session's last turn" : "dmr.default-model";
 		Map<String, Object> vars = new LinkedHashMap<>(arguments.vars());
 		try (ChatScreen screen = screen(properties, arguments.option("lines"))) {
 			Chat chat = new Chat(this.services, screen, session, vars);
+			if (!screen.interactive()) {
+				chat.checkModel(modelFrom); // a piped chat stops here when the runner lacks the model
+			}
+			if (session.sourceRunId() != null && session.runId() == null) {
+				sessions.save(session); // a continued conversation is a session from the start
+			}
 			if (resumed) {
 				screen.show(Chat.transcript(session));
 			}
 			screen.say("session " + session.name() + ((session.sourceRunId() != null) ? " (continues run "
 					+ session.sourceRunId() + " item " + session.sourceItemId() + ")" : "") + ", model "
 					+ session.model() + (screen.interactive() ? "; /help lists the commands, Ctrl-D leaves" : ""));
-			chat.checkModel();
+			if (screen.interactive()) {
+				chat.checkModel(modelFrom);
+			}
 			chat.run();
 			ChatSession last = chat.session();
 			if (last.runId() != null) {

@@ -309,6 +309,22 @@ class ChatIT {
 		}
 	}
 
+	@Test
+	void aPipedChatWhoseModelTheRunnerLacksStopsBeforeSendingAnything() throws Exception {
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// when: no model=, and a default model the runner does not have
+			Dmr.Result chat = chat(proxy.baseUrl(), "Hello\n", "job=chat", "--dmr.default-model=ai/missing");
+
+			// then: one sentence, exit 2, no request and no session
+			assertThat(chat.exitCode()).as(chat.toString()).isEqualTo(2);
+			assertThat(chat.err().strip()).startsWith("error: dmr.default-model: model 'ai/missing' is not available")
+				.contains("ai/tiny").doesNotContain("\n");
+			assertThat(chat.out()).isEmpty();
+			assertThat(proxy.chatRequests()).isZero();
+			assertThat(Dmr.run(this.workspace, null, "job=runs").out()).doesNotContain("CHAT SESSION");
+		}
+	}
+
 	private static void type(OutputStream stdin, String text) throws Exception {
 		stdin.write(text.getBytes(StandardCharsets.UTF_8));
 		stdin.flush();
