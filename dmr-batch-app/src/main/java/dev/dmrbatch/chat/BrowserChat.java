@@ -146,13 +146,9 @@ public class BrowserChat {
 		}
 		else {
 			session = new ChatSession(this.sessions.newName(), settings);
+			// as given, a system prompt where it stands
 			for (ChatMessage earlier : messages.subList(0, messages.size() - 1)) {
-				if ("system".equals(earlier.role())) {
-					session.system(earlier.content());
-				}
-				else {
-					session.turns().add(new Conversation.Turn(earlier.role(), null, earlier.content()));
-				}
+				session.turns().add(new Conversation.Turn(earlier.role(), null, earlier.content()));
 			}
 		}
 		ModelSettings sent = session.settings();

@@ -222,7 +222,10 @@ final class Chat {
 				if (!this.session.turns().isEmpty() || this.session.runId() != null) {
 					save();
 				}
-				this.screen.say(argument.isBlank() ? "system prompt removed" : "system prompt set");
+				String now = this.session.system();
+				this.screen.say(!argument.isBlank() ? "system prompt set for the turns to come"
+						: (now == null) ? "system prompt removed"
+								: "system prompt removed; the one before stays: " + SafeText.excerpt(now, 60));
 			}
 			case "set" -> set(command.words());
 			case "params" -> params();

@@ -133,7 +133,8 @@ class ChatIT {
 		assertThat(errors).containsExactly("error: template about.ftl line 1: ${topic} is missing (give it after the "
 				+ "name: /template about topic=...)");
 		JsonNode session = export("talk");
-		assertThat(texts(session, "system")).containsExactly("You answer in English.");
+		// the job file's system prompt where /template set it, after the one the session started with
+		assertThat(texts(session, "system")).containsExactly("Answer briefly.", "You answer in English.");
 		assertThat(texts(session, "user")).containsExactly("First question", "Write about cats.",
 				"Tell me about pears.");
 		String written = Files.readString(file);
@@ -323,6 +324,40 @@ class ChatIT {
 			assertThat(proxy.chatRequests()).isZero();
 			assertThat(Dmr.run(this.workspace, null, "job=runs").out()).doesNotContain("CHAT SESSION");
 		}
+	}
+
+	@Test
+	void aSystemPromptSetMidSessionIsStoredAndReplayedWhereItWasSet() throws Exception {
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// when: a system prompt at the start, another after the first answer
+			Dmr.Result chat = chat(proxy.baseUrl(), "one\n/system Second.\ntwo\n", "job=chat", "model=ai/tiny",
+					"session=mid", "system=First.");
+			assertThat(chat.exitCode()).as(chat.toString()).isZero();
+
+			// then: stored where each was set, and the second turn was sent with them there
+			List<String> stored = roles(export("mid").get("messages"));
+			assertThat(stored).containsExactly("system First.", "user one", "assistant", "system Second.", "user two",
+					"assistant");
+			assertThat(roles(JSON.readTree(proxy.chatBodies().get(1)).get("messages"))).isEqualTo(stored.subList(0, 5));
+
+			// when: the session is continued
+			Dmr.Result continued = chat(proxy.baseUrl(), "three\n", "job=chat", "continue=mid:mid", "session=more");
+			assertThat(continued.exitCode()).as(continued.toString()).isZero();
+
+			// then: its request replays the second system prompt where it was set
+			List<String> sent = roles(JSON.readTree(proxy.chatBodies().get(2)).get("messages"));
+			assertThat(sent.subList(0, 6)).isEqualTo(stored);
+			assertThat(sent.get(6)).isEqualTo("user three");
+			assertThat(roles(export("more").get("messages")).subList(0, 6)).isEqualTo(stored);
+		}
+	}
+
+	/** Each message as {@code <role> <content>}, an assistant's as its role alone (the tiny model's answers vary). */
+	private static List<String> roles(JsonNode messages) {
+		List<String> roles = new ArrayList<>();
+		messages.forEach((message) -> roles.add(message.get("role").asString().equals("assistant") ? "assistant"
+				: message.get("role").asString() + " " + message.get("content").asString()));
+		return roles;
 	}
 
 	private static void type(OutputStream stdin, String text) throws Exception {
