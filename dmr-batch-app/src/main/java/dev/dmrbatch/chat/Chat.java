@@ -1,7 +1,6 @@
 package dev.dmrbatch.chat;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,10 +35,6 @@ import dev.dmrbatch.prompt.Prompts;
 import dev.dmrbatch.run.job.OutputFolders;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.text.SafeText;
-import freemarker.cache.FileTemplateLoader;
-import freemarker.core.InvalidReferenceException;
-import freemarker.template.Template;
-import freemarker.template.TemplateException;
 
 /**
  * One chat: reads prompts and commands from its screen, streams each answer to it, and stores the session after
@@ -501,24 +496,8 @@ final class Chat {
 			throw new IllegalArgumentException("no job file or template named '" + name + "' (jobs/" + name
 					+ ".yaml, templates/" + name + ")");
 		}
-		try {
-			Template template = PromptTemplates.configuration(new FileTemplateLoader(folder.toFile())).getTemplate(file);
-			StringWriter text = new StringWriter();
-			template.process(model, text);
-			return text.toString();
-		}
-		catch (InvalidReferenceException ex) {
-			String variable = String.valueOf(ex.getBlamedExpressionString());
-			throw new PromptException("template " + file + " line " + ex.getLineNumber() + ": ${" + variable
-					+ "} is missing (give it after the name: /template " + name + " " + variable + "=...)");
-		}
-		catch (TemplateException ex) {
-			throw new PromptException("template " + file + " line " + ex.getLineNumber() + ": "
-					+ SafeText.firstLine(ex.getMessageWithoutStackTop()));
-		}
-		catch (IOException ex) {
-			throw new PromptException("template " + file + " cannot be read: " + SafeText.firstLine(ex.getMessage()));
-		}
+		// the job path's own templates, locked down as for a run: data is only ever a value
+		return this.services.templates().template(file).render(model);
 	}
 
 	private void stats() {

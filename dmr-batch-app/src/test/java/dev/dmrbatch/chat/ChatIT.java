@@ -130,8 +130,7 @@ class ChatIT {
 		assertThat(chat.exitCode()).as(chat.toString()).isZero();
 		assertThat(chat.err()).contains("exports: " + file);
 		List<String> errors = chat.err().lines().filter((line) -> line.startsWith("error:")).toList();
-		assertThat(errors).containsExactly("error: template about.ftl line 1: ${topic} is missing (give it after the "
-				+ "name: /template about topic=...)");
+		assertThat(errors).containsExactly("error: variable 'topic' is missing in template about.ftl line 1");
 		JsonNode session = export("talk");
 		// the job file's system prompt where /template set it, after the one the session started with
 		assertThat(texts(session, "system")).containsExactly("Answer briefly.", "You answer in English.");
@@ -358,6 +357,25 @@ class ChatIT {
 		messages.forEach((message) -> roles.add(message.get("role").asString().equals("assistant") ? "assistant"
 				: message.get("role").asString() + " " + message.get("content").asString()));
 		return roles;
+	}
+
+	@Test
+	void aTemplateCannotRunDataAsATemplate() throws Exception {
+		// given: a template that would run a variable's text as a template, and one that includes it
+		this.workspace.file("templates/sneaky.ftl", "<#assign t = text?interpret><@t/>");
+		this.workspace.file("templates/outer.ftl", "<#include \"sneaky.ftl\">");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// when
+			Dmr.Result chat = chat(proxy.baseUrl(), "/template sneaky text=${1+1}\n/template outer text=${1+1}\n",
+					"job=chat", "model=ai/tiny");
+
+			// then: refused as the job path refuses it, one line each, and nothing sent
+			List<String> errors = chat.err().lines().filter((line) -> line.startsWith("error:")).toList();
+			assertThat(errors).hasSize(2)
+				.allSatisfy((line) -> assertThat(line).contains("?interpret is not allowed (it would run data as a "
+						+ "template)"));
+			assertThat(proxy.chatRequests()).isZero();
+		}
 	}
 
 	private static void type(OutputStream stdin, String text) throws Exception {
