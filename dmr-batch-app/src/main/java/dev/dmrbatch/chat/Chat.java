@@ -2,9 +2,10 @@ package dev.dmrbatch.chat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
@@ -32,6 +33,7 @@ import dev.dmrbatch.model.StreamStop;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.PromptTemplates;
 import dev.dmrbatch.prompt.Prompts;
+import dev.dmrbatch.run.job.OutputFolderTakenException;
 import dev.dmrbatch.run.job.OutputFolders;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.text.SafeText;
@@ -404,10 +406,8 @@ final class Chat {
 			exports.write(run, List.of(format)).forEach((file) -> this.screen.say("exports: " + file));
 			return;
 		}
-		Path target = Path.of(String.join(" ", words.subList(1, words.size()))).toAbsolutePath();
-		if (Files.isDirectory(target)) {
-			throw new IllegalArgumentException("/export " + words.get(0) + ": " + target + " is a folder; give a file");
-		}
+		String command = "/export " + words.get(0);
+		Path target = exportFile(command, String.join(" ", words.subList(1, words.size())));
 		Path temporary = null;
 		try {
 			Files.createDirectories(this.services.properties().resolve("data"));
@@ -418,14 +418,84 @@ final class Chat {
 			if (target.getParent() != null) {
 				Files.createDirectories(target.getParent());
 			}
-			Files.move(written.get(0), target, StandardCopyOption.REPLACE_EXISTING);
+			Files.move(written.get(0), target); // never over a file that came meanwhile
 			this.screen.say("exports: " + target);
+		}
+		catch (FileAlreadyExistsException ex) {
+			throw exists(command, target);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("/export could not write " + target + ": " + ex.getMessage(), ex);
 		}
 		finally {
 			delete(temporary);
+		}
+	}
+
+	/**
+	 * The file {@code /export <format> <file>} may write, the name resolved against the working folder as
+	 * {@code output=} is: inside the working folder once every link on the way is followed, a file that does not
+	 * exist yet, and in no folder that holds a run's exports (the session's own included). Piped input runs
+	 * {@code /export} too, so this is all that keeps it from writing over anything.
+	 * @throws IllegalArgumentException in one sentence naming the file or folder, when it may not be written
+	 */
+	private Path exportFile(String command, String given) {
+		Path home = this.services.properties().resolve(".").toAbsolutePath();
+		Path root = real(command, home);
+		Path asked = home.resolve(given);
+		// each step as the file system takes it: a link followed, '..' going up from where the steps have led
+		Path file = asked.getRoot();
+		int count = asked.getNameCount();
+		for (int i = 0; i < count; i++) {
+			String step = asked.getName(i).toString();
+			if (step.equals("..")) {
+				file = (file.getParent() != null) ? file.getParent() : file;
+			}
+			else if (!step.equals(".")) {
+				file = file.resolve(step);
+				// the file itself is not followed: a link there exists already
+				if (i < count - 1 && Files.isSymbolicLink(file)) {
+					file = real(command, file);
+				}
+			}
+		}
+		if (!file.startsWith(root)) {
+			throw new IllegalArgumentException(command + ": " + file + " is outside the working folder " + root
+					+ "; give a file inside it");
+		}
+		if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+			throw new IllegalArgumentException(command + ": " + file + " is a folder; give a file");
+		}
+		if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+			throw exists(command, file);
+		}
+		for (Path folder = file.getParent(); folder != null && folder.startsWith(root); folder = folder.getParent()) {
+			if (Files.isDirectory(folder)) {
+				try {
+					this.services.folders().check(folder, null);
+				}
+				catch (OutputFolderTakenException ex) {
+					throw new IllegalArgumentException(command + ": " + folder + " holds the exports of a run; give a "
+							+ "file in another folder (" + command + " alone writes the session's own)");
+				}
+			}
+		}
+		return file;
+	}
+
+	private static IllegalArgumentException exists(String command, Path file) {
+		return new IllegalArgumentException(command + ": " + file + " exists already; give a file that does not exist "
+				+ "(an export overwrites nothing)");
+	}
+
+	/** The path with every link followed. */
+	private static Path real(String command, Path path) {
+		try {
+			return path.toRealPath();
+		}
+		catch (IOException ex) {
+			throw new IllegalArgumentException(command + ": " + path + " cannot be followed ("
+					+ SafeText.firstLine(String.valueOf(ex.getMessage())) + "); give another file");
 		}
 	}
 

@@ -378,6 +378,50 @@ class ChatIT {
 		}
 	}
 
+	@Test
+	void exportWritesNoFileThatExistsNoRunsFolderAndNothingOutsideTheWorkingFolder() throws Exception {
+		// given: a working folder with a job file, and beside it a folder that a link inside points at
+		this.workspace = new Workspace(this.dir.resolve("home"));
+		Path home = this.workspace.root();
+		this.workspace.file("jobs/keep.yaml", "steps: [ { name: a, prompt: \"keep me\" } ]\n");
+		Path elsewhere = Files.createDirectories(this.dir.resolve("elsewhere"));
+		Files.createSymbolicLink(home.resolve("link"), elsewhere);
+		Files.createSymbolicLink(home.resolve("dangling.md"), elsewhere.resolve("z.md"));
+
+		// when: piped lines export over a job file, into the session's exports, outside, through the link, over a
+		// link, and once where they may
+		Dmr.Result chat = chat(LocalRunner.baseUrl(), "Hello\n/export md\n"
+				+ "/export md " + home.resolve("jobs/keep.yaml") + "\n"
+				+ "/export txt " + home.resolve("output/chat/exp/notes.txt") + "\n"
+				+ "/export md " + home + "/../elsewhere/x.md\n"
+				+ "/export md " + home.resolve("link/y.md") + "\n"
+				+ "/export md dangling.md\n"
+				+ "/export md mine/ok.md\n", "job=chat", "model=ai/tiny", "session=exp");
+
+		// then: one sentence for each refused, nothing overwritten or written outside
+		assertThat(chat.exitCode()).as(chat.toString()).isZero();
+		List<String> errors = chat.err().lines().filter((line) -> line.startsWith("error:")).toList();
+		assertThat(errors).containsExactly(
+				"error: /export md: " + home.resolve("jobs/keep.yaml") + " exists already; give a file that does not "
+						+ "exist (an export overwrites nothing)",
+				"error: /export txt: " + home.resolve("output/chat/exp") + " holds the exports of a run; give a "
+						+ "file in another folder (/export txt alone writes the session's own)",
+				"error: /export md: " + this.dir.resolve("elsewhere/x.md") + " is outside the working folder "
+						+ home + "; give a file inside it",
+				"error: /export md: " + elsewhere.resolve("y.md") + " is outside the working folder " + home
+						+ "; give a file inside it",
+				"error: /export md: " + home.resolve("dangling.md") + " exists already; give a file that does not "
+						+ "exist (an export overwrites nothing)");
+		assertThat(this.workspace.read("jobs/keep.yaml")).isEqualTo("steps: [ { name: a, prompt: \"keep me\" } ]\n");
+		assertThat(home.resolve("output/chat/exp/results.md")).exists();
+		assertThat(home.resolve("output/chat/exp/notes.txt")).doesNotExist();
+		try (var files = Files.list(elsewhere)) {
+			assertThat(files).isEmpty();
+		}
+		assertThat(chat.err()).contains("exports: " + home.resolve("mine/ok.md"));
+		assertThat(Files.readString(home.resolve("mine/ok.md"))).contains("Hello");
+	}
+
 	private static void type(OutputStream stdin, String text) throws Exception {
 		stdin.write(text.getBytes(StandardCharsets.UTF_8));
 		stdin.flush();
