@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.RunRecord;
@@ -35,10 +36,13 @@ public class BrowserChat {
 
 	private final DmrProperties properties;
 
-	BrowserChat(SessionStore sessions, ChatService chat, DmrProperties properties) {
+	private final LaunchSettings launch;
+
+	BrowserChat(SessionStore sessions, ChatService chat, DmrProperties properties, LaunchSettings launch) {
 		this.sessions = sessions;
 		this.chat = chat;
 		this.properties = properties;
+		this.launch = launch;
 	}
 
 	/**
@@ -111,7 +115,7 @@ public class BrowserChat {
 		String prompt = messages.get(messages.size() - 1).content();
 		String model = (request.model() != null && !request.model().isBlank()) ? request.model()
 				: this.properties.defaultModel();
-		ModelSettings defaults = this.properties.settingsFor(model);
+		ModelSettings defaults = ChatSettings.startingWith(this.properties, this.launch, model);
 		ModelSettings settings = defaults;
 		if (request.settings() != null) {
 			for (Map.Entry<String, String> setting : request.settings().entrySet()) {
@@ -142,13 +146,9 @@ public class BrowserChat {
 		}
 		else {
 			session = new ChatSession(this.sessions.newName(), settings);
+			// as given, a system prompt where it stands
 			for (ChatMessage earlier : messages.subList(0, messages.size() - 1)) {
-				if ("system".equals(earlier.role())) {
-					session.system(earlier.content());
-				}
-				else {
-					session.turns().add(new Conversation.Turn(earlier.role(), null, earlier.content()));
-				}
+				session.turns().add(new Conversation.Turn(earlier.role(), null, earlier.content()));
 			}
 		}
 		ModelSettings sent = session.settings();

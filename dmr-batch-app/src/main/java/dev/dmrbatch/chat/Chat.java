@@ -1,11 +1,11 @@
 package dev.dmrbatch.chat;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
@@ -14,9 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.Exports;
@@ -31,13 +33,10 @@ import dev.dmrbatch.model.StreamStop;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.PromptTemplates;
 import dev.dmrbatch.prompt.Prompts;
+import dev.dmrbatch.run.job.OutputFolderTakenException;
 import dev.dmrbatch.run.job.OutputFolders;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.text.SafeText;
-import freemarker.cache.FileTemplateLoader;
-import freemarker.core.InvalidReferenceException;
-import freemarker.template.Template;
-import freemarker.template.TemplateException;
 
 /**
  * One chat: reads prompts and commands from its screen, streams each answer to it, and stores the session after
@@ -98,7 +97,14 @@ final class Chat {
 
 	/** What the chat uses of the application. */
 	record Services(ChatService chat, ModelCatalog catalog, SessionStore sessions, Exports exports,
-			OutputFolders folders, JobFiles jobFiles, PromptTemplates templates, DmrProperties properties) {
+			OutputFolders folders, JobFiles jobFiles, PromptTemplates templates, DmrProperties properties,
+			LaunchSettings launch) {
+
+		/** The settings a chat starts with for a model ({@link ChatSettings#startingWith}). */
+		ModelSettings settingsFor(String model) {
+			return ChatSettings.startingWith(this.properties, this.launch, model);
+		}
+
 	}
 
 	ChatSession session() {
@@ -110,13 +116,33 @@ final class Chat {
 		return this.failures;
 	}
 
-	/** Checks that the runner has the session's model: one line when not, and the chat goes on. */
-	void checkModel() {
+	/**
+	 * Checks that the runner has the session's model. On a terminal a model it lacks is one line and the chat goes on
+	 * ({@code /model} picks another); a piped chat has no one to pick one, so it stops before it sends anything. A
+	 * runner that does not answer is one line either way: each turn says it again.
+	 * @param from where the model comes from, as the message names it: {@code model=}, {@code dmr.default-model} ...
+	 * @throws RunException in a piped chat, when the runner answers and lacks the model
+	 */
+	void checkModel(String from) {
 		try {
 			this.services.catalog().require(this.session.model());
 		}
 		catch (ModelCallException ex) {
+			if (!this.screen.interactive() && runnerAnswers()) {
+				throw new RunException(from + ": " + ex.getMessage() + "; nothing was sent");
+			}
 			this.screen.error(ex.getMessage());
+		}
+	}
+
+	/** Whether the runner answers with its list of models, so that what it lacks is the model. */
+	private boolean runnerAnswers() {
+		try {
+			this.services.catalog().modelNames();
+			return true;
+		}
+		catch (ModelCallException ex) {
+			return false;
 		}
 	}
 
@@ -193,7 +219,10 @@ final class Chat {
 				if (!this.session.turns().isEmpty() || this.session.runId() != null) {
 					save();
 				}
-				this.screen.say(argument.isBlank() ? "system prompt removed" : "system prompt set");
+				String now = this.session.system();
+				this.screen.say(!argument.isBlank() ? "system prompt set for the turns to come"
+						: (now == null) ? "system prompt removed"
+								: "system prompt removed; the one before stays: " + SafeText.excerpt(now, 60));
 			}
 			case "set" -> set(command.words());
 			case "params" -> params();
@@ -249,22 +278,17 @@ final class Chat {
 			return;
 		}
 		this.services.catalog().require(name);
-		ModelSettings defaults = this.services.properties().settingsFor(this.session.model());
+		ModelSettings defaults = this.services.settingsFor(this.session.model());
 		ModelSettings settings = this.session.settings();
 		// parameters set with /set stay; the rest are the new model's own from the profile
-		ModelSettings own = this.services.properties().settingsFor(name);
-		this.session.settings(new ModelSettings(name, keep(settings.temperature(), defaults.temperature(), own.temperature()),
-				keep(settings.topP(), defaults.topP(), own.topP()),
-				keep(settings.maxTokens(), defaults.maxTokens(), own.maxTokens()),
-				keep(settings.stop(), defaults.stop(), own.stop()), keep(settings.seed(), defaults.seed(), own.seed()),
-				keep(settings.presencePenalty(), defaults.presencePenalty(), own.presencePenalty()),
-				keep(settings.frequencyPenalty(), defaults.frequencyPenalty(), own.frequencyPenalty()),
-				settings.stream()));
+		ModelSettings next = this.services.settingsFor(name);
+		for (String field : ModelSettings.FIELDS) {
+			if (!field.equals("model") && !Objects.equals(settings.value(field), defaults.value(field))) {
+				next = next.with(field, settings.value(field));
+			}
+		}
+		this.session.settings(next.withName(name));
 		this.screen.say("model " + name + " for the turns to come");
-	}
-
-	private static <T> T keep(T current, T defaultOfCurrent, T defaultOfNew) {
-		return java.util.Objects.equals(current, defaultOfCurrent) ? defaultOfNew : current;
 	}
 
 	private void set(List<String> words) {
@@ -274,7 +298,7 @@ final class Chat {
 		}
 		String value = String.join(" ", words.subList(1, words.size()));
 		this.session.settings(ChatSettings.set(this.session.settings(),
-				this.services.properties().settingsFor(this.session.model()), words.get(0), value));
+				this.services.settingsFor(this.session.model()), words.get(0), value));
 		this.screen.say(words.get(0) + " = " + ChatSettings.shown(this.session.settings())
 			.getOrDefault(words.get(0).toLowerCase(Locale.ROOT).replace('-', '_'), value));
 	}
@@ -382,10 +406,8 @@ final class Chat {
 			exports.write(run, List.of(format)).forEach((file) -> this.screen.say("exports: " + file));
 			return;
 		}
-		Path target = Path.of(String.join(" ", words.subList(1, words.size()))).toAbsolutePath();
-		if (Files.isDirectory(target)) {
-			throw new IllegalArgumentException("/export " + words.get(0) + ": " + target + " is a folder; give a file");
-		}
+		String command = "/export " + words.get(0);
+		Path target = exportFile(command, String.join(" ", words.subList(1, words.size())));
 		Path temporary = null;
 		try {
 			Files.createDirectories(this.services.properties().resolve("data"));
@@ -396,14 +418,84 @@ final class Chat {
 			if (target.getParent() != null) {
 				Files.createDirectories(target.getParent());
 			}
-			Files.move(written.get(0), target, StandardCopyOption.REPLACE_EXISTING);
+			Files.move(written.get(0), target); // never over a file that came meanwhile
 			this.screen.say("exports: " + target);
+		}
+		catch (FileAlreadyExistsException ex) {
+			throw exists(command, target);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("/export could not write " + target + ": " + ex.getMessage(), ex);
 		}
 		finally {
 			delete(temporary);
+		}
+	}
+
+	/**
+	 * The file {@code /export <format> <file>} may write, the name resolved against the working folder as
+	 * {@code output=} is: inside the working folder once every link on the way is followed, a file that does not
+	 * exist yet, and in no folder that holds a run's exports (the session's own included). Piped input runs
+	 * {@code /export} too, so this is all that keeps it from writing over anything.
+	 * @throws IllegalArgumentException in one sentence naming the file or folder, when it may not be written
+	 */
+	private Path exportFile(String command, String given) {
+		Path home = this.services.properties().resolve(".").toAbsolutePath();
+		Path root = real(command, home);
+		Path asked = home.resolve(given);
+		// each step as the file system takes it: a link followed, '..' going up from where the steps have led
+		Path file = asked.getRoot();
+		int count = asked.getNameCount();
+		for (int i = 0; i < count; i++) {
+			String step = asked.getName(i).toString();
+			if (step.equals("..")) {
+				file = (file.getParent() != null) ? file.getParent() : file;
+			}
+			else if (!step.equals(".")) {
+				file = file.resolve(step);
+				// the file itself is not followed: a link there exists already
+				if (i < count - 1 && Files.isSymbolicLink(file)) {
+					file = real(command, file);
+				}
+			}
+		}
+		if (!file.startsWith(root)) {
+			throw new IllegalArgumentException(command + ": " + file + " is outside the working folder " + root
+					+ "; give a file inside it");
+		}
+		if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+			throw new IllegalArgumentException(command + ": " + file + " is a folder; give a file");
+		}
+		if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+			throw exists(command, file);
+		}
+		for (Path folder = file.getParent(); folder != null && folder.startsWith(root); folder = folder.getParent()) {
+			if (Files.isDirectory(folder)) {
+				try {
+					this.services.folders().check(folder, null);
+				}
+				catch (OutputFolderTakenException ex) {
+					throw new IllegalArgumentException(command + ": " + folder + " holds the exports of a run; give a "
+							+ "file in another folder (" + command + " alone writes the session's own)");
+				}
+			}
+		}
+		return file;
+	}
+
+	private static IllegalArgumentException exists(String command, Path file) {
+		return new IllegalArgumentException(command + ": " + file + " exists already; give a file that does not exist "
+				+ "(an export overwrites nothing)");
+	}
+
+	/** The path with every link followed. */
+	private static Path real(String command, Path path) {
+		try {
+			return path.toRealPath();
+		}
+		catch (IOException ex) {
+			throw new IllegalArgumentException(command + ": " + path + " cannot be followed ("
+					+ SafeText.firstLine(String.valueOf(ex.getMessage())) + "); give another file");
 		}
 	}
 
@@ -474,24 +566,8 @@ final class Chat {
 			throw new IllegalArgumentException("no job file or template named '" + name + "' (jobs/" + name
 					+ ".yaml, templates/" + name + ")");
 		}
-		try {
-			Template template = PromptTemplates.configuration(new FileTemplateLoader(folder.toFile())).getTemplate(file);
-			StringWriter text = new StringWriter();
-			template.process(model, text);
-			return text.toString();
-		}
-		catch (InvalidReferenceException ex) {
-			String variable = String.valueOf(ex.getBlamedExpressionString());
-			throw new PromptException("template " + file + " line " + ex.getLineNumber() + ": ${" + variable
-					+ "} is missing (give it after the name: /template " + name + " " + variable + "=...)");
-		}
-		catch (TemplateException ex) {
-			throw new PromptException("template " + file + " line " + ex.getLineNumber() + ": "
-					+ SafeText.firstLine(ex.getMessageWithoutStackTop()));
-		}
-		catch (IOException ex) {
-			throw new PromptException("template " + file + " cannot be read: " + SafeText.firstLine(ex.getMessage()));
-		}
+		// the job path's own templates, locked down as for a run: data is only ever a value
+		return this.services.templates().template(file).render(model);
 	}
 
 	private void stats() {

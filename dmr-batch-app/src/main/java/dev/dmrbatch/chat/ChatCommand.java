@@ -3,6 +3,7 @@ package dev.dmrbatch.chat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -10,6 +11,7 @@ import java.util.Set;
 import dev.dmrbatch.cli.Arguments;
 import dev.dmrbatch.cli.Command;
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.Exports;
@@ -39,8 +41,9 @@ class ChatCommand implements Command {
 	private final Chat.Services services;
 
 	ChatCommand(ChatService chat, ModelCatalog catalog, SessionStore sessions, Exports exports, OutputFolders folders,
-			JobFiles jobFiles, PromptTemplates templates, DmrProperties properties) {
-		this.services = new Chat.Services(chat, catalog, sessions, exports, folders, jobFiles, templates, properties);
+			JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, LaunchSettings launch) {
+		this.services = new Chat.Services(chat, catalog, sessions, exports, folders, jobFiles, templates, properties,
+				launch);
 	}
 
 	@Override
@@ -51,12 +54,18 @@ class ChatCommand implements Command {
 	@Override
 	public String usage() {
 		return "job=chat [model=<name>] [session=<name>] [continue=<run>:<item-id>] [system=<text>]\n"
-				+ "           [var.<key>=<value> ...] [--lines]   (piped stdin: one prompt; --lines: a turn a line)";
+				+ "           [var.<key>=<value> ...] [max_tokens=<n> ...] [--lines]\n"
+				+ "           (piped stdin: one prompt; --lines: a turn a line; request settings as for a run)";
 	}
 
-	/** The arguments it uses besides {@code job=} and {@code profile=}; {@code var.} for {@code var.<key>=}. */
+	/**
+	 * The arguments it uses besides {@code job=} and {@code profile=}; {@code var.} for {@code var.<key>=}; and the
+	 * request settings a run takes at launch, which beat the profile's as they do in a run.
+	 */
 	public Set<String> arguments() {
-		return Set.of("model", "session", "continue", "system", "var.");
+		Set<String> arguments = new HashSet<>(Set.of("model", "session", "continue", "system", "var."));
+		arguments.addAll(LaunchSettings.KEYS.keySet());
+		return arguments;
 	}
 
 	@Override
@@ -64,7 +73,7 @@ class ChatCommand implements Command {
 		SessionStore sessions = this.services.sessions();
 		DmrProperties properties = this.services.properties();
 		String model = arguments.get("model");
-		ModelSettings settings = properties.settingsFor((model != null) ? model : properties.defaultModel());
+		ModelSettings settings = this.services.settingsFor((model != null) ? model : properties.defaultModel());
 		String name = (arguments.get("session") != null) ? SessionStore.checkName(arguments.get("session")) : null;
 		ChatSession session;
 		boolean resumed = false;
@@ -82,7 +91,7 @@ class ChatCommand implements Command {
 			if (stored != null) {
 				session = sessions.load(stored, settings);
 				if (model != null) {
-					session.settings(properties.settingsFor(model));
+					session.settings(this.services.settingsFor(model));
 				}
 				resumed = true;
 			}
@@ -93,19 +102,27 @@ class ChatCommand implements Command {
 		if (arguments.get("system") != null) {
 			session.system(arguments.get("system"));
 		}
-		if (session.sourceRunId() != null && session.runId() == null) {
-			sessions.save(session); // a continued conversation is a session from the start
-		}
+		String modelFrom = (model != null) ? "model=" + model
+				: (session.sourceRunId() != null) ? "the model of the conversation continued"
+						: resumed ? "the model of the session's last turn" : "dmr.default-model";
 		Map<String, Object> vars = new LinkedHashMap<>(arguments.vars());
 		try (ChatScreen screen = screen(properties, arguments.option("lines"))) {
 			Chat chat = new Chat(this.services, screen, session, vars);
+			if (!screen.interactive()) {
+				chat.checkModel(modelFrom); // a piped chat stops here when the runner lacks the model
+			}
+			if (session.sourceRunId() != null && session.runId() == null) {
+				sessions.save(session); // a continued conversation is a session from the start
+			}
 			if (resumed) {
 				screen.show(Chat.transcript(session));
 			}
 			screen.say("session " + session.name() + ((session.sourceRunId() != null) ? " (continues run "
 					+ session.sourceRunId() + " item " + session.sourceItemId() + ")" : "") + ", model "
 					+ session.model() + (screen.interactive() ? "; /help lists the commands, Ctrl-D leaves" : ""));
-			chat.checkModel();
+			if (screen.interactive()) {
+				chat.checkModel(modelFrom);
+			}
 			chat.run();
 			ChatSession last = chat.session();
 			if (last.runId() != null) {

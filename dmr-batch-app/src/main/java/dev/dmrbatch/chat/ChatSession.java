@@ -9,8 +9,9 @@ import dev.dmrbatch.model.ChatMessage;
 import dev.dmrbatch.model.ModelReply;
 
 /**
- * One chat session as it stands: its turns (a system turn first, if any), the facts of each call with the settings it
- * was sent with, and the settings the next turn is sent with. Stored after every change ({@link SessionStore}).
+ * One chat session as it stands: its turns (each system prompt where it was set), the facts of each call with the
+ * settings it was sent with, and the settings the next turn is sent with. Stored after every change
+ * ({@link SessionStore}), the turns in their order, so a resumed or continued session is sent them as they were.
  */
 final class ChatSession {
 
@@ -100,25 +101,41 @@ final class ChatSession {
 		this.sourceItemId = itemId;
 	}
 
+	/** The system prompt the turns to come are sent with: the last one set, or {@code null}. */
 	String system() {
-		return (!this.turns.isEmpty() && "system".equals(this.turns.get(0).role())) ? this.turns.get(0).content() : null;
+		for (int i = this.turns.size() - 1; i >= 0; i--) {
+			if ("system".equals(this.turns.get(i).role())) {
+				return this.turns.get(i).content();
+			}
+		}
+		return null;
 	}
 
-	/** Sets the system prompt for the turns to come (an empty one removes it). */
+	/**
+	 * Sets the system prompt for the turns to come, where the conversation stands: before the first turn it is the
+	 * first message; later it follows the last answer, and the earlier turns keep what they were sent with. One set
+	 * since the last answer, sent with nothing yet, is replaced, or removed by an empty one.
+	 * @throws IllegalArgumentException for an empty one when the last system prompt was sent already: it stays in
+	 * the conversation
+	 */
 	void system(String text) {
-		boolean has = system() != null;
+		boolean pending = !this.turns.isEmpty() && "system".equals(this.turns.get(this.turns.size() - 1).role());
 		if (text == null || text.isBlank()) {
-			if (has) {
-				this.turns.remove(0);
+			if (pending) {
+				this.turns.remove(this.turns.size() - 1);
+			}
+			else if (system() != null) {
+				throw new IllegalArgumentException("the system prompt was sent with the turns before and stays in the "
+						+ "conversation; /new starts a session (then /system alone removes it there)");
 			}
 			return;
 		}
 		Conversation.Turn turn = new Conversation.Turn("system", null, text);
-		if (has) {
-			this.turns.set(0, turn);
+		if (pending) {
+			this.turns.set(this.turns.size() - 1, turn);
 		}
 		else {
-			this.turns.add(0, turn);
+			this.turns.add(turn);
 		}
 	}
 
@@ -170,9 +187,8 @@ final class ChatSession {
 		}
 		String step = this.turns.get(answer).step();
 		String prompt = null;
-		while (this.turns.size() > answer) {
-			this.turns.remove(this.turns.size() - 1);
-		}
+		// a system prompt set after the answer stays, for the turns to come
+		this.turns.remove(answer);
 		if (answer > 0 && "user".equals(this.turns.get(answer - 1).role())) {
 			prompt = this.turns.remove(answer - 1).content();
 		}

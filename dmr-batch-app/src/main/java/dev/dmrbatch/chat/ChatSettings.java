@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 
 /**
@@ -21,8 +23,17 @@ final class ChatSettings {
 	}
 
 	/**
-	 * The settings with one parameter changed.
-	 * @param defaults the profile's settings for the model, which {@code default} goes back to
+	 * The settings a chat starts with for a model, with the precedence of a run's (a chat has no job file): the
+	 * settings given at launch ({@code max_tokens=}, {@code --dmr.max-tokens=}, {@code DMR_MAX_TOKENS}), then the
+	 * profile's for the model ({@code dmr.models."<name>"}), then the profile's defaults.
+	 */
+	static ModelSettings startingWith(DmrProperties properties, LaunchSettings launch, String model) {
+		return properties.settingsFor(model).overriddenBy(launch.settings()).withName(model);
+	}
+
+	/**
+	 * The settings with one parameter changed and every other field kept.
+	 * @param defaults the settings the chat started with for the model, which {@code default} goes back to
 	 * @throws IllegalArgumentException in one sentence naming the parameter, when the value does not fit it
 	 */
 	static ModelSettings set(ModelSettings settings, ModelSettings defaults, String parameter, String value) {
@@ -34,25 +45,19 @@ final class ChatSettings {
 		if (value == null || value.isBlank()) {
 			throw new IllegalArgumentException("/set " + name + " needs a value (or 'default')");
 		}
-		boolean reset = value.equalsIgnoreCase("default");
-		Double temperature = settings.temperature();
-		Double topP = settings.topP();
-		Integer maxTokens = settings.maxTokens();
-		List<String> stop = settings.stop();
-		Long seed = settings.seed();
-		Double presence = settings.presencePenalty();
-		Double frequency = settings.frequencyPenalty();
-		switch (name) {
-			case "temperature" -> temperature = reset ? defaults.temperature() : number(name, value, 0, 2);
-			case "top_p" -> topP = reset ? defaults.topP() : number(name, value, 0, 1);
-			case "max_tokens" -> maxTokens = reset ? defaults.maxTokens() : (int) whole(name, value, 1, Integer.MAX_VALUE);
-			case "seed" -> seed = reset ? defaults.seed() : whole(name, value, Long.MIN_VALUE, Long.MAX_VALUE);
-			case "stop" -> stop = reset ? defaults.stop() : value.equalsIgnoreCase("none") ? null : stops(value);
-			case "presence_penalty" -> presence = reset ? defaults.presencePenalty() : number(name, value, -2, 2);
-			default -> frequency = reset ? defaults.frequencyPenalty() : number(name, value, -2, 2);
+		if (value.equalsIgnoreCase("default")) {
+			return settings.with(name, defaults.value(name));
 		}
-		return new ModelSettings(settings.name(), temperature, topP, maxTokens, stop, seed, presence, frequency,
-				settings.stream());
+		Object parsed = switch (name) {
+			case "temperature" -> number(name, value, 0, 2);
+			case "top_p" -> number(name, value, 0, 1);
+			case "max_tokens" -> (int) whole(name, value, 1, Integer.MAX_VALUE);
+			case "seed" -> whole(name, value, Long.MIN_VALUE, Long.MAX_VALUE);
+			case "stop" -> value.equalsIgnoreCase("none") ? null : stops(value);
+			default -> number(name, value, -2, 2); // presence_penalty, frequency_penalty
+		};
+		// on the one settings type, field by field: what the profile gave besides (extra, logprobs ...) stays
+		return settings.with(name, parsed);
 	}
 
 	/** The parameters as {@code /params} shows them; an unset one is {@code -} (the runner's default). */

@@ -47,6 +47,10 @@ public record ModelSettings(String name, @DecimalMin("0") @DecimalMax("2") Doubl
 			"temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty", "stream", "stream_options",
 			"logprobs", "top_logprobs", "n", "response_format");
 
+	/** Every field by its request name, as {@link #value} and {@link #with} take them. */
+	public static final List<String> FIELDS = List.of("model", "temperature", "top_p", "max_tokens", "stop", "seed",
+			"presence_penalty", "frequency_penalty", "stream", "logprobs", "top_logprobs", "n", "extra");
+
 	public static final ModelSettings NONE = new ModelSettings(null, null, null, null, null, null, null, null, null);
 
 	/** Every field: what the configuration binds and job files are read into. */
@@ -120,6 +124,30 @@ public record ModelSettings(String name, @DecimalMin("0") @DecimalMax("2") Doubl
 			case "extra" -> extra;
 			default -> throw new IllegalArgumentException("not a request setting: " + field);
 		};
+	}
+
+	/**
+	 * These settings with one field changed, every other kept: the field by its request name, as {@link #value}
+	 * gives it, the value of that field's type ({@code null} for absent).
+	 * @throws IllegalArgumentException for a name that is not a field of a request's settings
+	 * @throws ClassCastException for a value not of the field's type
+	 */
+	@SuppressWarnings("unchecked")
+	public ModelSettings with(String field, Object value) {
+		Map<String, Object> fields = new LinkedHashMap<>();
+		for (String name : FIELDS) {
+			fields.put(name, value(name));
+		}
+		if (!fields.containsKey(field)) {
+			throw new IllegalArgumentException("not a request setting: " + field);
+		}
+		fields.put(field, value);
+		return new ModelSettings((String) fields.get("model"), (Double) fields.get("temperature"),
+				(Double) fields.get("top_p"), (Integer) fields.get("max_tokens"), (List<String>) fields.get("stop"),
+				(Long) fields.get("seed"), (Double) fields.get("presence_penalty"),
+				(Double) fields.get("frequency_penalty"), (Boolean) fields.get("stream"),
+				(Boolean) fields.get("logprobs"), (Integer) fields.get("top_logprobs"), (Integer) fields.get("n"),
+				(Map<String, Object>) fields.get("extra"));
 	}
 
 	public ModelSettings withName(String model) {

@@ -139,6 +139,15 @@ public class PromptTemplates {
 		return new TextTemplate(inline(name, source));
 	}
 
+	/**
+	 * Compiles a template of {@code templates/} by its file name, as a step's {@code template:} is: through the one
+	 * locked-down configuration, its includes checked, {@code ?eval} and {@code ?interpret} refused.
+	 * @throws PromptException for a missing template, a syntax error or a forbidden built-in, naming it and the line
+	 */
+	public TextTemplate template(String name) {
+		return new TextTemplate(file(name, new LinkedHashMap<>(), name));
+	}
+
 	private Template inline(String name, String source) {
 		try {
 			Template template = checked(new Template(name, new StringReader(source), this.configuration), source);
@@ -192,7 +201,8 @@ public class PromptTemplates {
 			if (isLinkedOut(ex)) {
 				throw linkedOut("template " + name + " is");
 			}
-			throw new PromptException("template " + name + " cannot be read: " + ex.getMessage());
+			throw refusedBefore(ex).orElseGet(() -> new PromptException("template " + name + " cannot be read: "
+					+ ex.getMessage()));
 		}
 	}
 
@@ -240,7 +250,8 @@ public class PromptTemplates {
 				if (isLinkedOut(ex)) {
 					throw linkedOut(where + " names");
 				}
-				throw new PromptException(where + " cannot be read: " + ex.getMessage());
+				throw refusedBefore(ex).orElseGet(() -> new PromptException(where + " cannot be read: "
+						+ ex.getMessage()));
 			}
 		}
 	}
@@ -261,6 +272,19 @@ public class PromptTemplates {
 
 	private PromptException linkedOut(String what) {
 		return new PromptException(what + " a link to a file outside " + this.folder + " (not read)");
+	}
+
+	/**
+	 * The refusal of a template that FreeMarker's cache failed to load before (a chat's {@code /template} asks again):
+	 * it gives the earlier error wrapped, and the refusal among its causes is what to say.
+	 */
+	private static java.util.Optional<PromptException> refusedBefore(IOException ex) {
+		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof PromptException earlier) {
+				return java.util.Optional.of(earlier);
+			}
+		}
+		return java.util.Optional.empty();
 	}
 
 	/** A name as FreeMarker resolves it: from the including template's folder, or from the root with a leading /. */

@@ -130,10 +130,10 @@ class ChatIT {
 		assertThat(chat.exitCode()).as(chat.toString()).isZero();
 		assertThat(chat.err()).contains("exports: " + file);
 		List<String> errors = chat.err().lines().filter((line) -> line.startsWith("error:")).toList();
-		assertThat(errors).containsExactly("error: template about.ftl line 1: ${topic} is missing (give it after the "
-				+ "name: /template about topic=...)");
+		assertThat(errors).containsExactly("error: variable 'topic' is missing in template about.ftl line 1");
 		JsonNode session = export("talk");
-		assertThat(texts(session, "system")).containsExactly("You answer in English.");
+		// the job file's system prompt where /template set it, after the one the session started with
+		assertThat(texts(session, "system")).containsExactly("Answer briefly.", "You answer in English.");
 		assertThat(texts(session, "user")).containsExactly("First question", "Write about cats.",
 				"Tell me about pears.");
 		String written = Files.readString(file);
@@ -254,6 +254,174 @@ class ChatIT {
 		assertThat(process.out()).startsWith(String.join("\n", texts(session, "assistant")) + "\n");
 	}
 
+	@Test
+	void setKeepsTheProfilesExtraFieldsAndLogprobsInTheRequestSent() throws Exception {
+		// given: a profile whose block for the model asks for log probabilities and sends a field of its own
+		this.workspace.file("config/application-tiny.yaml", """
+				dmr:
+				  models:
+				    "[ai/tiny]":
+				      top-logprobs: 2
+				      extra: { vendor_flag: 1 }
+				""");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// when
+			Dmr.Result chat = chat(proxy.baseUrl(), "/set temperature 0.7\n/set seed 5\nHello\n", "job=chat",
+					"model=ai/tiny", "profile=tiny");
+
+			// then: the request carries what was set and everything the profile gave
+			assertThat(chat.exitCode()).as(chat.toString()).isZero();
+			JsonNode body = JSON.readTree(proxy.chatBodies().get(0));
+			assertThat(body.get("temperature").asDouble()).isEqualTo(0.7);
+			assertThat(body.get("seed").asLong()).isEqualTo(5);
+			assertThat(body.get("vendor_flag").asInt()).isEqualTo(1);
+			assertThat(body.get("logprobs").asBoolean()).isTrue();
+			assertThat(body.get("top_logprobs").asInt()).isEqualTo(2);
+		}
+	}
+
+	@Test
+	void requestSettingsGivenAtLaunchAreTakenAndBeatTheProfileAsInARun() throws Exception {
+		// given: a profile whose block for the model sets max_tokens
+		this.workspace.file("config/application-tiny.yaml", """
+				dmr:
+				  models:
+				    "[ai/tiny]":
+				      max-tokens: 40
+				""");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// when: max_tokens= given at launch, then /set and /set … default
+			Dmr.Result chat = chat(proxy.baseUrl(), "one\n/set max_tokens 9\ntwo\n/set max_tokens default\nthree\n",
+					"job=chat", "model=ai/tiny", "profile=tiny", "max_tokens=3");
+
+			// then: the launch value beats the profile's block; /set beats it; default goes back to it
+			assertThat(chat.exitCode()).as(chat.toString()).isZero();
+			assertThat(proxy.chatBodies()).extracting((body) -> JSON.readTree(body).get("max_tokens").asInt())
+				.containsExactly(3, 9, 3);
+		}
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// and: as --dmr.max-tokens= too
+			Dmr.Result chat = chat(proxy.baseUrl(), "one\n", "job=chat", "model=ai/tiny", "profile=tiny",
+					"--dmr.max-tokens=4");
+			assertThat(chat.exitCode()).as(chat.toString()).isZero();
+			assertThat(proxy.chatBodies()).extracting((body) -> JSON.readTree(body).get("max_tokens").asInt())
+				.containsExactly(4);
+		}
+	}
+
+	@Test
+	void aPipedChatWhoseModelTheRunnerLacksStopsBeforeSendingAnything() throws Exception {
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// when: no model=, and a default model the runner does not have
+			Dmr.Result chat = chat(proxy.baseUrl(), "Hello\n", "job=chat", "--dmr.default-model=ai/missing");
+
+			// then: one sentence, exit 2, no request and no session
+			assertThat(chat.exitCode()).as(chat.toString()).isEqualTo(2);
+			assertThat(chat.err().strip()).startsWith("error: dmr.default-model: model 'ai/missing' is not available")
+				.contains("ai/tiny").doesNotContain("\n");
+			assertThat(chat.out()).isEmpty();
+			assertThat(proxy.chatRequests()).isZero();
+			assertThat(Dmr.run(this.workspace, null, "job=runs").out()).doesNotContain("CHAT SESSION");
+		}
+	}
+
+	@Test
+	void aSystemPromptSetMidSessionIsStoredAndReplayedWhereItWasSet() throws Exception {
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// when: a system prompt at the start, another after the first answer
+			Dmr.Result chat = chat(proxy.baseUrl(), "one\n/system Second.\ntwo\n", "job=chat", "model=ai/tiny",
+					"session=mid", "system=First.");
+			assertThat(chat.exitCode()).as(chat.toString()).isZero();
+
+			// then: stored where each was set, and the second turn was sent with them there
+			List<String> stored = roles(export("mid").get("messages"));
+			assertThat(stored).containsExactly("system First.", "user one", "assistant", "system Second.", "user two",
+					"assistant");
+			assertThat(roles(JSON.readTree(proxy.chatBodies().get(1)).get("messages"))).isEqualTo(stored.subList(0, 5));
+
+			// when: the session is continued
+			Dmr.Result continued = chat(proxy.baseUrl(), "three\n", "job=chat", "continue=mid:mid", "session=more");
+			assertThat(continued.exitCode()).as(continued.toString()).isZero();
+
+			// then: its request replays the second system prompt where it was set
+			List<String> sent = roles(JSON.readTree(proxy.chatBodies().get(2)).get("messages"));
+			assertThat(sent.subList(0, 6)).isEqualTo(stored);
+			assertThat(sent.get(6)).isEqualTo("user three");
+			assertThat(roles(export("more").get("messages")).subList(0, 6)).isEqualTo(stored);
+		}
+	}
+
+	/** Each message as {@code <role> <content>}, an assistant's as its role alone (the tiny model's answers vary). */
+	private static List<String> roles(JsonNode messages) {
+		List<String> roles = new ArrayList<>();
+		messages.forEach((message) -> roles.add(message.get("role").asString().equals("assistant") ? "assistant"
+				: message.get("role").asString() + " " + message.get("content").asString()));
+		return roles;
+	}
+
+	@Test
+	void aTemplateCannotRunDataAsATemplate() throws Exception {
+		// given: a template that would run a variable's text as a template, and one that includes it
+		this.workspace.file("templates/sneaky.ftl", "<#assign t = text?interpret><@t/>");
+		this.workspace.file("templates/outer.ftl", "<#include \"sneaky.ftl\">");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// when
+			Dmr.Result chat = chat(proxy.baseUrl(), "/template sneaky text=${1+1}\n/template outer text=${1+1}\n",
+					"job=chat", "model=ai/tiny");
+
+			// then: refused as the job path refuses it, one line each, and nothing sent
+			List<String> errors = chat.err().lines().filter((line) -> line.startsWith("error:")).toList();
+			assertThat(errors).hasSize(2)
+				.allSatisfy((line) -> assertThat(line).contains("?interpret is not allowed (it would run data as a "
+						+ "template)"));
+			assertThat(proxy.chatRequests()).isZero();
+		}
+	}
+
+	@Test
+	void exportWritesNoFileThatExistsNoRunsFolderAndNothingOutsideTheWorkingFolder() throws Exception {
+		// given: a working folder with a job file, and beside it a folder that a link inside points at
+		this.workspace = new Workspace(this.dir.resolve("home"));
+		Path home = this.workspace.root();
+		this.workspace.file("jobs/keep.yaml", "steps: [ { name: a, prompt: \"keep me\" } ]\n");
+		Path elsewhere = Files.createDirectories(this.dir.resolve("elsewhere"));
+		Files.createSymbolicLink(home.resolve("link"), elsewhere);
+		Files.createSymbolicLink(home.resolve("dangling.md"), elsewhere.resolve("z.md"));
+
+		// when: piped lines export over a job file, into the session's exports, outside, through the link, over a
+		// link, and once where they may
+		Dmr.Result chat = chat(LocalRunner.baseUrl(), "Hello\n/export md\n"
+				+ "/export md " + home.resolve("jobs/keep.yaml") + "\n"
+				+ "/export txt " + home.resolve("output/chat/exp/notes.txt") + "\n"
+				+ "/export md " + home + "/../elsewhere/x.md\n"
+				+ "/export md " + home.resolve("link/y.md") + "\n"
+				+ "/export md dangling.md\n"
+				+ "/export md mine/ok.md\n", "job=chat", "model=ai/tiny", "session=exp");
+
+		// then: one sentence for each refused, nothing overwritten or written outside
+		assertThat(chat.exitCode()).as(chat.toString()).isZero();
+		List<String> errors = chat.err().lines().filter((line) -> line.startsWith("error:")).toList();
+		assertThat(errors).containsExactly(
+				"error: /export md: " + home.resolve("jobs/keep.yaml") + " exists already; give a file that does not "
+						+ "exist (an export overwrites nothing)",
+				"error: /export txt: " + home.resolve("output/chat/exp") + " holds the exports of a run; give a "
+						+ "file in another folder (/export txt alone writes the session's own)",
+				"error: /export md: " + this.dir.resolve("elsewhere/x.md") + " is outside the working folder "
+						+ home + "; give a file inside it",
+				"error: /export md: " + elsewhere.resolve("y.md") + " is outside the working folder " + home
+						+ "; give a file inside it",
+				"error: /export md: " + home.resolve("dangling.md") + " exists already; give a file that does not "
+						+ "exist (an export overwrites nothing)");
+		assertThat(this.workspace.read("jobs/keep.yaml")).isEqualTo("steps: [ { name: a, prompt: \"keep me\" } ]\n");
+		assertThat(home.resolve("output/chat/exp/results.md")).exists();
+		assertThat(home.resolve("output/chat/exp/notes.txt")).doesNotExist();
+		try (var files = Files.list(elsewhere)) {
+			assertThat(files).isEmpty();
+		}
+		assertThat(chat.err()).contains("exports: " + home.resolve("mine/ok.md"));
+		assertThat(Files.readString(home.resolve("mine/ok.md"))).contains("Hello");
+	}
+
 	private static void type(OutputStream stdin, String text) throws Exception {
 		stdin.write(text.getBytes(StandardCharsets.UTF_8));
 		stdin.flush();
@@ -286,7 +454,9 @@ class ChatIT {
 	private Dmr.Result piped(String baseUrl, String input, String... args) {
 		List<String> all = new ArrayList<>(Arrays.asList(args));
 		for (String setting : SETTINGS) {
-			if (all.stream().noneMatch((arg) -> arg.startsWith(setting.substring(0, setting.indexOf('='))))) {
+			String option = setting.substring(0, setting.indexOf('='));
+			String byName = option.substring("--dmr.".length()).replace('-', '_') + "=";
+			if (all.stream().noneMatch((arg) -> arg.startsWith(option) || arg.startsWith(byName))) {
 				all.add(setting);
 			}
 		}

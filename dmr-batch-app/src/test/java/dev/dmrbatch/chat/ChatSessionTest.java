@@ -6,8 +6,9 @@ import dev.dmrbatch.model.ModelReply;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-/** A session's turns: numbered steps, the model of each call, the system prompt first, undo. */
+/** A session's turns: numbered steps, the model of each call, a system prompt where it was set, undo. */
 class ChatSessionTest {
 
 	@Test
@@ -39,15 +40,38 @@ class ChatSessionTest {
 	}
 
 	@Test
-	void aSystemPromptChangedLaterStaysFirst() {
+	void aSystemPromptSetLaterStaysWhereItWasSetAndIsSentThere() {
 		ChatSession session = new ChatSession("s", ModelSettings.NONE.withName("ai/tiny"));
-		session.add("one", reply("uno"), "ai/tiny", "{}");
 		session.system("Be brief.");
+		session.add("one", reply("uno"), "ai/tiny", "{}");
 		session.system("Be briefer.");
-		assertThat(session.messages().get(0)).isEqualTo(ChatMessage.system("Be briefer."));
+		// not sent yet: a second one replaces it
+		session.system("Be briefest.");
+		assertThat(session.system()).isEqualTo("Be briefest.");
+		assertThat(session.messagesWith("two")).containsExactly(ChatMessage.system("Be brief."), ChatMessage.user("one"),
+				ChatMessage.assistant("uno"), ChatMessage.system("Be briefest."), ChatMessage.user("two"));
+		session.add("two", reply("dos"), "ai/tiny", "{}");
+		assertThat(session.messages()).containsExactly(ChatMessage.system("Be brief."), ChatMessage.user("one"),
+				ChatMessage.assistant("uno"), ChatMessage.system("Be briefest."), ChatMessage.user("two"),
+				ChatMessage.assistant("dos"));
+	}
+
+	@Test
+	void aSystemPromptNotSentYetIsRemovedAndOneSentStaysInTheConversation() {
+		ChatSession session = new ChatSession("s", ModelSettings.NONE.withName("ai/tiny"));
+		session.system("Be brief.");
 		session.system("");
 		assertThat(session.system()).isNull();
-		assertThat(session.messages()).hasSize(2);
+		assertThat(session.messages()).isEmpty();
+		session.system("Be brief.");
+		session.add("one", reply("uno"), "ai/tiny", "{}");
+		assertThatIllegalArgumentException().isThrownBy(() -> session.system(""))
+			.withMessageContaining("stays in the conversation");
+		assertThat(session.messages()).hasSize(3);
+		// set after the last answer, it stays when that answer is taken back
+		session.system("Be briefer.");
+		assertThat(session.undo()).isEqualTo("one");
+		assertThat(session.messages()).containsExactly(ChatMessage.system("Be brief."), ChatMessage.system("Be briefer."));
 	}
 
 	private static ModelReply reply(String text) {

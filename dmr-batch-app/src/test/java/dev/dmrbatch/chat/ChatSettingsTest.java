@@ -1,6 +1,7 @@
 package dev.dmrbatch.chat;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.dmrbatch.config.ModelSettings;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,33 @@ class ChatSettingsTest {
 		assertThat(settings).isEqualTo(new ModelSettings("ai/tiny", 0.9, 0.5, 64, List.of("END", "\n\n"), 42L, -1.5,
 				2.0, null));
 		assertThat(ChatSettings.shown(settings)).containsEntry("stop", "END | \\n\\n").containsEntry("max_tokens", "64");
+	}
+
+	/** Every field set, the advanced ones included, so that a field a change drops shows. */
+	private static final ModelSettings FULL = new ModelSettings("ai/tiny", 0.2, 0.9, 512, List.of("END"), 7L, 0.1, 0.3,
+			true, true, 2, 1, Map.of("vendor_flag", 1, "metadata", Map.of("team", "docs")));
+
+	/** Each parameter /set takes, and a value it may be set to. */
+	private static final Map<String, String> VALUES = Map.of("temperature", "0.7", "top_p", "0.5", "max_tokens", "64",
+			"seed", "42", "stop", "a|b", "presence_penalty", "-1", "frequency_penalty", "1.5");
+
+	@Test
+	void setChangesItsParameterAndKeepsEveryOtherField() {
+		assertThat(VALUES.keySet()).containsExactlyInAnyOrderElementsOf(ChatSettings.PARAMETERS);
+		// every field of the settings, so that one added later is checked here too
+		assertThat(ModelSettings.FIELDS).hasSize(ModelSettings.class.getRecordComponents().length);
+		for (String parameter : ChatSettings.PARAMETERS) {
+			ModelSettings set = ChatSettings.set(FULL, FULL, parameter, VALUES.get(parameter));
+			assertThat(set.value(parameter)).as(parameter).isNotEqualTo(FULL.value(parameter));
+			for (String field : ModelSettings.FIELDS) {
+				if (!field.equals(parameter)) {
+					assertThat(set.value(field)).as("/set " + parameter + " keeps " + field)
+						.isEqualTo(FULL.value(field));
+				}
+			}
+			ModelSettings back = ChatSettings.set(set, FULL, parameter, "default");
+			assertThat(back).as("/set " + parameter + " default").isEqualTo(FULL);
+		}
 	}
 
 	@Test

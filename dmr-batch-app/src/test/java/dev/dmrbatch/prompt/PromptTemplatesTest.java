@@ -62,6 +62,21 @@ class PromptTemplatesTest {
 	}
 
 	@Test
+	void aTemplateByItsNameIsLockedDownAsAStepsIsEveryTimeItIsAsked() {
+		this.workspace.file("templates/plain.ftl", "Say ${text}.");
+		this.workspace.file("templates/sneaky.ftl", "<#assign t = text?interpret><@t/>");
+		this.workspace.file("templates/outer.ftl", "<#include \"sneaky.ftl\">");
+		// data is a value: ${1+1} in it stays as written
+		assertThat(this.templates.template("plain.ftl").render(Map.of("text", "${1+1}"))).isEqualTo("Say ${1+1}.");
+		for (int i = 0; i < 2; i++) {
+			for (String name : List.of("sneaky.ftl", "outer.ftl")) {
+				assertThatThrownBy(() -> this.templates.template(name)).isInstanceOf(PromptException.class)
+					.hasMessageContaining("sneaky.ftl line 1: ?interpret is not allowed");
+			}
+		}
+	}
+
+	@Test
 	void theSourcesAreKeptAsCompiledForTheRunToRecord() {
 		this.workspace.file("templates/s.ftl", "From a file:\n${text}\n");
 		Prompts prompts = this.templates.compile(job("Be brief.", inline("a", "Say ${title}."),
