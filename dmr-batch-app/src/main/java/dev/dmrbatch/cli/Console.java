@@ -5,7 +5,7 @@ import dev.dmrbatch.text.SafeText;
 /**
  * What dmr-batch says to its user: errors on stderr, one line each; the summary and where the results are on
  * stdout, so a script can read them apart from the logs. Control characters in either (a model name or an error
- * from the runner may hold some) are shown as escapes, never sent to the terminal as they are.
+ * from the runner may hold some) are shown as their pictures (ESC as ␛), never sent to the terminal as they are.
  */
 final class Console {
 
