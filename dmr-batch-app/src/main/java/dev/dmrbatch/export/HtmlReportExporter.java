@@ -16,6 +16,7 @@ import dev.dmrbatch.check.CheckTotals;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.ConversationStore.Measure;
+import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.text.SafeText;
 import freemarker.template.Template;
 
@@ -56,7 +57,7 @@ final class HtmlReportExporter implements Exporter {
 
 	HtmlReportExporter(Path folder, ExportRun run, Map<String, Object> facts, ConversationStore store)
 			throws IOException {
-		this.out = Files.newBufferedWriter(folder.resolve(FILE), StandardCharsets.UTF_8);
+		this.out = Files.newBufferedWriter(StoreFolder.privateFile(folder.resolve(FILE)), StandardCharsets.UTF_8);
 		long id = run.run().id();
 		Map<String, Object> page = new HashMap<>();
 		page.put("nonce", this.nonce);

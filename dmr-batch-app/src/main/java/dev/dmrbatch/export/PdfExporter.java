@@ -33,6 +33,7 @@ import com.vladsch.flexmark.ast.ThematicBreak;
 import com.vladsch.flexmark.parser.Parser;
 import com.vladsch.flexmark.util.ast.Node;
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.text.SafeText;
 import com.lowagie.text.Chunk;
 import com.lowagie.text.Document;
@@ -80,7 +81,7 @@ final class PdfExporter implements Exporter {
 
 	PdfExporter(Path folder, ExportRun run, Map<String, Object> facts, Path fontFolder) throws IOException {
 		this.fonts = Fonts.load(PdfFonts.find(fontFolder));
-		this.out = Files.newOutputStream(folder.resolve(FILE));
+		this.out = Files.newOutputStream(StoreFolder.privateFile(folder.resolve(FILE)));
 		this.document = new Document(PageSize.A4, 54, 54, 54, 60);
 		PdfWriter writer = PdfWriter.getInstance(this.document, this.out);
 		writer.setPageEvent(new PageNumbers(this.fonts.small));

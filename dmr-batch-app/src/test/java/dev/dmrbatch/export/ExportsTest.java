@@ -411,6 +411,54 @@ class ExportsTest {
 	}
 
 	@Test
+	void everyExportIsReadableByItsOwnerOnly() throws Exception {
+		org.junit.jupiter.api.Assumptions
+			.assumeTrue(java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+		// given: a run with a vector (embeddings.npy) whose output folder is not there yet, under a umask that lets
+		// others read what is created (022)
+		Path created = Files.createFile(this.dir.resolve("umask-probe"));
+		assertThat(permissions(created)).as("the umask these tests run under").isEqualTo("rw-r--r--");
+		Path folder = this.dir.resolve("output/private/run-1");
+		RunRecord run = new RunRecord(12, "private", null, "input/items.csv", folder.toString(), null,
+				Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(run);
+		this.store.saveAll(12, List.of(new Conversation(1, "a", "ai/tiny", Conversation.OK, null,
+				List.of(new Conversation.Turn("user", "answer", "secret prompt"),
+						new Conversation.Turn("assistant", "answer", "secret answer")),
+				List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null, false, null, null, 200,
+						null, null, "[0.5, -0.25]")))));
+		List<String> formats = List.of("jsonl", "json", "markdown", "text", "csv", "pdf", "html", "openai-batch");
+
+		// when
+		List<Path> files = this.exports.write(run, formats);
+
+		// then: the folders it made and every file in them are their owner's only
+		assertThat(files).extracting((file) -> file.getFileName().toString()).contains("embeddings.npy", "output.jsonl");
+		assertOwnerOnly(folder);
+		assertThat(permissions(this.dir.resolve("output"))).isEqualTo("rwx------");
+		assertThat(permissions(this.dir.resolve("output/private"))).isEqualTo("rwx------");
+
+		// and a file an earlier version left readable by everyone is its owner's only once written again
+		Files.setPosixFilePermissions(folder.resolve("results.jsonl"),
+				java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+		this.exports.write(run, formats);
+		assertOwnerOnly(folder);
+	}
+
+	static void assertOwnerOnly(Path folder) throws java.io.IOException {
+		assertThat(permissions(folder)).as(folder.toString()).isEqualTo("rwx------");
+		try (java.util.stream.Stream<Path> all = Files.walk(folder)) {
+			List<Path> files = all.filter((path) -> !path.equals(folder)).toList();
+			assertThat(files).isNotEmpty().allSatisfy((file) -> assertThat(permissions(file)).as(file.toString())
+				.isEqualTo(Files.isDirectory(file) ? "rwx------" : "rw-------"));
+		}
+	}
+
+	static String permissions(Path path) throws java.io.IOException {
+		return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+	}
+
+	@Test
 	void csvQuotingFollowsRfc4180() {
 		assertThat(CsvExporter.quote("plain")).isEqualTo("plain");
 		assertThat(CsvExporter.quote("a,b")).isEqualTo("\"a,b\"");
