@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.conversation.StoreFolder;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,7 +30,7 @@ final class CompareJson implements AutoCloseable {
 
 	CompareJson(Path file, List<Map<String, Object>> runs, List<Map<String, Object>> templates) throws IOException {
 		this.labels = runs.stream().map((run) -> run.get("label")).toList();
-		this.out = Files.newOutputStream(file);
+		this.out = Files.newOutputStream(StoreFolder.privateFile(file));
 		this.json = JsonMapper.shared().createGenerator(this.out);
 		this.json.writeStartObject();
 		this.json.writeName("measure");

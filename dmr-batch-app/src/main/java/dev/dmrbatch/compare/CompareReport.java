@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.export.HtmlPages;
 import dev.dmrbatch.text.SafeText;
 
@@ -185,7 +186,7 @@ final class CompareReport {
 	void html(Path file) throws IOException {
 		Map<String, Object> page = page();
 		page.put("nonce", nonce());
-		try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+		try (BufferedWriter out = Files.newBufferedWriter(StoreFolder.privateFile(file), StandardCharsets.UTF_8)) {
 			HtmlPages.render(HtmlPages.macro(PAGE, "page", "page"), Map.of("page", page), out);
 		}
 	}
@@ -198,7 +199,7 @@ final class CompareReport {
 	}
 
 	void markdown(Path file) throws IOException {
-		try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+		try (BufferedWriter out = Files.newBufferedWriter(StoreFolder.privateFile(file), StandardCharsets.UTF_8)) {
 			Markdown md = new Markdown(out);
 			md.line("# " + cell(title()));
 			md.line("");

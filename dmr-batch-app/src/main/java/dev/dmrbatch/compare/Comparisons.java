@@ -2,7 +2,6 @@ package dev.dmrbatch.compare;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,6 +23,7 @@ import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.run.job.OutputFolders;
 import dev.dmrbatch.run.plan.RunException;
@@ -95,7 +95,7 @@ public class Comparisons {
 			}
 		}
 		try {
-			Files.createDirectories(folder);
+			StoreFolder.createPrivate(folder);
 			Tally tally = new Tally(sides);
 			// the checks in the job file's order, those of the first run first
 			runs.forEach((run) -> this.checks.checkKeys(run.id()).forEach(tally::check));

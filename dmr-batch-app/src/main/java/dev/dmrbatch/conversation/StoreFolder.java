@@ -2,8 +2,10 @@ package dev.dmrbatch.conversation;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,7 +24,9 @@ import org.springframework.stereotype.Component;
  * The folder of an H2 file store ({@code data/} by default) and its files, readable by their owner only: the store
  * holds every prompt and answer. The folder is made {@code rwx------} before the database opens it (H2 would create
  * it after the umask), its files {@code rw-------} once the application has started. Other databases, and file
- * systems without POSIX permissions, are left as they are.
+ * systems without POSIX permissions, are left as they are. What else holds the store's prompts and answers (the
+ * output folders, every export, the run's log) is made with the same two helpers, {@link #createPrivate} and
+ * {@link #privateFile}.
  */
 @Component
 public class StoreFolder implements BeanFactoryPostProcessor, EnvironmentAware, ApplicationListener<ApplicationStartedEvent> {
@@ -99,7 +103,10 @@ public class StoreFolder implements BeanFactoryPostProcessor, EnvironmentAware, 
 		}
 	}
 
-	/** Creates the folder, readable by its owner only where the file system has POSIX permissions. */
+	/**
+	 * Creates the folder, and those above it that are missing, readable by their owner only where the file system has
+	 * POSIX permissions; a folder that is there already is left as it is.
+	 */
 	public static void createPrivate(Path folder) throws IOException {
 		if (Files.isDirectory(folder)) {
 			return;
@@ -110,6 +117,29 @@ public class StoreFolder implements BeanFactoryPostProcessor, EnvironmentAware, 
 		else {
 			Files.createDirectories(folder);
 		}
+	}
+
+	/**
+	 * Makes a file about to be written readable by its owner only, where the file system has POSIX permissions:
+	 * creates it {@code rw-------} when it is not there, makes it so when it is (an earlier version wrote it, say).
+	 * Opening it for writing then keeps these permissions, whatever the umask.
+	 * @return the file
+	 * @throws IOException when it cannot be created, or is someone else's and cannot be changed
+	 */
+	public static Path privateFile(Path file) throws IOException {
+		if (!posix()) {
+			return file;
+		}
+		try {
+			Files.createFile(file, PosixFilePermissions.asFileAttribute(FILE));
+		}
+		catch (FileAlreadyExistsException ex) {
+			if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+					&& !Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS).equals(FILE)) {
+				Files.setPosixFilePermissions(file, FILE);
+			}
+		}
+		return file;
 	}
 
 	private static boolean posix() {

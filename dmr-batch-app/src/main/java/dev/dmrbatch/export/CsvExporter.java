@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.StoreFolder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,7 +39,7 @@ final class CsvExporter implements Exporter {
 	private final List<String> checks;
 
 	CsvExporter(Path folder, ExportRun run) throws IOException {
-		this.out = Files.newBufferedWriter(folder.resolve(FILE), StandardCharsets.UTF_8);
+		this.out = Files.newBufferedWriter(StoreFolder.privateFile(folder.resolve(FILE)), StandardCharsets.UTF_8);
 		this.steps = run.steps();
 		this.jsonColumns = run.jsonColumns();
 		this.out.write('\uFEFF');

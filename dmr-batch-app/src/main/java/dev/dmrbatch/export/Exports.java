@@ -17,6 +17,7 @@ import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.plugin.Plugins;
@@ -178,7 +179,7 @@ public class Exports {
 		List<PluginExporter> pluginExporters = new ArrayList<>();
 		List<String> warnings = new ArrayList<>();
 		try {
-			Files.createDirectories(folder);
+			StoreFolder.createPrivate(folder);
 			for (String format : formats) {
 				Path file = switch (format) {
 					case "jsonl" -> add(exporters, new JsonlExporter(folder, this.json), folder, JsonlExporter.FILE);

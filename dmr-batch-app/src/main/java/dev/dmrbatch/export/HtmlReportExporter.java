@@ -2,6 +2,7 @@ package dev.dmrbatch.export;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,8 @@ import dev.dmrbatch.check.CheckTotals;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.ConversationStore.Measure;
+import dev.dmrbatch.conversation.StoreFolder;
+import dev.dmrbatch.text.SafeText;
 import freemarker.template.Template;
 
 /**
@@ -54,7 +57,7 @@ final class HtmlReportExporter implements Exporter {
 
 	HtmlReportExporter(Path folder, ExportRun run, Map<String, Object> facts, ConversationStore store)
 			throws IOException {
-		this.out = Files.newBufferedWriter(folder.resolve(FILE), StandardCharsets.UTF_8);
+		this.out = Files.newBufferedWriter(StoreFolder.privateFile(folder.resolve(FILE)), StandardCharsets.UTF_8);
 		long id = run.run().id();
 		Map<String, Object> page = new HashMap<>();
 		page.put("nonce", this.nonce);
@@ -73,7 +76,7 @@ final class HtmlReportExporter implements Exporter {
 		page.put("items", run.totals().conversations());
 		failures(page, store, id, run.totals().failed());
 		checks(page, run);
-		HtmlPages.render(HtmlPages.macro(PAGE, "header", "page"), Map.of("page", page), this.out);
+		render(HtmlPages.macro(PAGE, "header", "page"), Map.of("page", page));
 	}
 
 	@Override
@@ -87,8 +90,14 @@ final class HtmlReportExporter implements Exporter {
 	@Override
 	public void finish() throws IOException {
 		flushItem();
-		HtmlPages.render(HtmlPages.macro(PAGE, "footer", "page"),
-				Map.of("page", Map.of("items", this.items, "nonce", this.nonce)), this.out);
+		render(HtmlPages.macro(PAGE, "footer", "page"), Map.of("page", Map.of("items", this.items, "nonce", this.nonce)));
+	}
+
+	/** A part of the page, its control characters shown as the other documents show them. */
+	private void render(Template call, Map<String, ?> model) throws IOException {
+		StringWriter part = new StringWriter();
+		HtmlPages.render(call, model, part);
+		this.out.write(SafeText.document(part.toString()));
 	}
 
 	@Override
@@ -179,7 +188,7 @@ final class HtmlReportExporter implements Exporter {
 		if (this.conversations.isEmpty()) {
 			return;
 		}
-		HtmlPages.render(this.item, Map.of("item", this.model.item(this.conversations)), this.out);
+		render(this.item, Map.of("item", this.model.item(this.conversations)));
 		this.items++;
 		this.conversations.clear();
 	}

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.StoreFolder;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,7 +23,7 @@ final class JsonExporter implements Exporter {
 	private final JsonGenerator json;
 
 	JsonExporter(Path folder, JsonMapper mapper, ExportRun run) throws IOException {
-		this.out = Files.newOutputStream(folder.resolve(FILE));
+		this.out = Files.newOutputStream(StoreFolder.privateFile(folder.resolve(FILE)));
 		this.json = mapper.createGenerator(this.out);
 		this.json.writeStartObject();
 		this.json.writeName("run");

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.StoreFolder;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,7 +26,7 @@ final class JsonlExporter implements Exporter {
 	private boolean empty = true;
 
 	JsonlExporter(Path folder, JsonMapper mapper) throws IOException {
-		this.out = Files.newBufferedWriter(folder.resolve(FILE), StandardCharsets.UTF_8);
+		this.out = Files.newBufferedWriter(StoreFolder.privateFile(folder.resolve(FILE)), StandardCharsets.UTF_8);
 		// one generator for the file; a new line between root values instead of Jackson's space
 		this.json = mapper.writer().withRootValueSeparator("\n").createGenerator(this.out);
 	}

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.text.SafeText;
 import freemarker.core.InvalidReferenceException;
@@ -36,7 +37,7 @@ final class LayoutExporter implements Exporter {
 	private final boolean severalModels;
 
 	LayoutExporter(Path file, Configuration freemarker, String layout, Map<String, Object> run) throws IOException {
-		this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+		this.out = Files.newBufferedWriter(StoreFolder.privateFile(file), StandardCharsets.UTF_8);
 		this.run = run;
 		this.severalModels = run.get("models") instanceof List<?> models && models.size() > 1;
 		this.item = call(freemarker, layout, "item", "c");

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.StoreFolder;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -119,7 +120,7 @@ final class NpyExporter implements Exporter {
 			}
 			if (this.out == null) {
 				this.dimension = values.length;
-				this.out = new RandomAccessFile(this.file.toFile(), "rw");
+				this.out = new RandomAccessFile(StoreFolder.privateFile(this.file).toFile(), "rw");
 				this.out.setLength(0);
 				this.out.write(header(0));
 				for (; this.pending > 0; this.pending--) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
@@ -40,8 +41,8 @@ final class OpenAiBatchExporter implements Exporter {
 
 	OpenAiBatchExporter(Path folder, long runId) throws IOException {
 		this.runId = runId;
-		this.outputFile = Files.newOutputStream(folder.resolve(OUTPUT));
-		this.errorsFile = Files.newOutputStream(folder.resolve(ERRORS));
+		this.outputFile = Files.newOutputStream(StoreFolder.privateFile(folder.resolve(OUTPUT)));
+		this.errorsFile = Files.newOutputStream(StoreFolder.privateFile(folder.resolve(ERRORS)));
 		// one generator a file, a new line between root values instead of Jackson's space
 		this.output = JSON.writer().withRootValueSeparator("\n").createGenerator(this.outputFile);
 		this.errors = JSON.writer().withRootValueSeparator("\n").createGenerator(this.errorsFile);

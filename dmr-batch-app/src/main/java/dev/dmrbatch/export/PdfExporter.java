@@ -25,6 +25,7 @@ import com.vladsch.flexmark.ast.Link;
 import com.vladsch.flexmark.ast.ListBlock;
 import com.vladsch.flexmark.ast.ListItem;
 import com.vladsch.flexmark.ast.OrderedList;
+import com.vladsch.flexmark.ast.RefNode;
 import com.vladsch.flexmark.ast.SoftLineBreak;
 import com.vladsch.flexmark.ast.StrongEmphasis;
 import com.vladsch.flexmark.ast.Text;
@@ -32,6 +33,8 @@ import com.vladsch.flexmark.ast.ThematicBreak;
 import com.vladsch.flexmark.parser.Parser;
 import com.vladsch.flexmark.util.ast.Node;
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.StoreFolder;
+import dev.dmrbatch.text.SafeText;
 import com.lowagie.text.Chunk;
 import com.lowagie.text.Document;
 import com.lowagie.text.DocumentException;
@@ -78,11 +81,11 @@ final class PdfExporter implements Exporter {
 
 	PdfExporter(Path folder, ExportRun run, Map<String, Object> facts, Path fontFolder) throws IOException {
 		this.fonts = Fonts.load(PdfFonts.find(fontFolder));
-		this.out = Files.newOutputStream(folder.resolve(FILE));
+		this.out = Files.newOutputStream(StoreFolder.privateFile(folder.resolve(FILE)));
 		this.document = new Document(PageSize.A4, 54, 54, 54, 60);
 		PdfWriter writer = PdfWriter.getInstance(this.document, this.out);
 		writer.setPageEvent(new PageNumbers(this.fonts.small));
-		this.document.addTitle(run.name());
+		this.document.addTitle(SafeText.document(run.name()));
 		this.document.addCreator("dmr-batch");
 		this.document.open();
 		add(this.fonts.paragraph(run.name(), this.fonts.title));
@@ -122,7 +125,8 @@ final class PdfExporter implements Exporter {
 			label.setSpacingBefore(4);
 			add(label);
 			if (turn.role().equals("assistant")) {
-				new MarkdownLayout(this.fonts, this::add).render(MARKDOWN.parse(turn.content()));
+				// made visible before parsing: Markdown would turn a NUL into U+FFFD
+				new MarkdownLayout(this.fonts, this::add).render(MARKDOWN.parse(SafeText.document(turn.content())));
 			}
 			else {
 				Paragraph text = this.fonts.paragraph(turn.content(), this.fonts.regular);
@@ -281,13 +285,15 @@ final class PdfExporter implements Exporter {
 
 		/**
 		 * Adds the text in runs, each in a font that has its characters: the given one where it can, else the first
-		 * fallback font that has the character. Spaces, punctuation and marks stay in the run they are in. A
-		 * character no font has is written as {@code [U+XXXX]} and noted for the export's warning.
+		 * fallback font that has the character. Spaces, punctuation and marks stay in the run they are in. Control
+		 * characters are drawn as the other documents show them ({@link SafeText#document}). A character no font has
+		 * is written as {@code [U+XXXX]} and noted for the export's warning.
 		 */
-		void append(Phrase into, String text, Font font) {
-			if (text == null || text.isEmpty()) {
+		void append(Phrase into, String shown, Font font) {
+			if (shown == null || shown.isEmpty()) {
 				return;
 			}
+			String text = SafeText.document(shown);
 			BaseFont primary = font.getBaseFont();
 			BaseFont current = primary;
 			StringBuilder run = new StringBuilder();
@@ -490,6 +496,10 @@ final class PdfExporter implements Exporter {
 				}
 				else if (node instanceof Code code) {
 					this.fonts.append(into, code.getText().toString(), this.fonts.mono);
+				}
+				else if (node instanceof RefNode ref && !ref.isDefined()) {
+					// "[1]" with no link defined for it: its brackets are text, as the other exports show them
+					this.fonts.append(into, ref.getChars().toString(), font);
 				}
 				else if (node instanceof Link link) {
 					inlines(link, font, into);

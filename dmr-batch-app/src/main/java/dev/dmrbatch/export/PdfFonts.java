@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * Hebrew, Devanagari, Thai, symbols. They are found in the font folder the settings name
  * ({@code dmr.export.font-folder}), then in the system's and the user's font folders, the Noto fonts first. A font
  * is read only when a character asks for it, once per process; each export keeps which font draws which character.
- * Fonts of complex scripts (Devanagari, Thai, ...) are shaped with Java's text layout; Arabic and Hebrew are shaped
- * and reordered by OpenPDF's own right-to-left support, which is why a font that has them is left out of the
- * former.
+ * Fonts of complex scripts (Devanagari, Thai, ...) are shaped with Java's text layout, each shaped run marked with its
+ * text so that it copies and searches as written; Arabic and Hebrew are shaped and reordered by OpenPDF's own
+ * right-to-left support, which is why a font that has them is left out of the former.
  */
 final class PdfFonts {
 
@@ -273,7 +273,7 @@ final class PdfFonts {
 				return creation.create();
 			}
 			finally {
-				LayoutProcessor.enable();
+				shaping();
 				SHAPED.forEach(LayoutProcessor::loadFont);
 			}
 		}
@@ -285,11 +285,21 @@ final class PdfFonts {
 				return;
 			}
 			if (!LayoutProcessor.isEnabled()) {
-				LayoutProcessor.enable();
+				shaping();
 			}
 			LayoutProcessor.loadFont(font, file);
 			SHAPED.put(font, file);
 		}
+	}
+
+	/**
+	 * Turns OpenPDF's layout processor on, each shaped run of glyphs marked with its text ({@code /ActualText}): a
+	 * conjunct or a vowel sign drawn before its consonant is one glyph, or in another place, so the glyphs alone would
+	 * copy and search as other text ({@code दिल्ली} as {@code ददलली}).
+	 */
+	private static void shaping() {
+		LayoutProcessor.enable();
+		LayoutProcessor.setWriteActualText();
 	}
 
 	/** Creates a font. */

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import dev.dmrbatch.check.Verdict;
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.plugin.Plugins;
 import dev.dmrbatch.plugin.Provided;
 import dev.dmrbatch.plugin.api.CheckResult;
@@ -21,7 +22,7 @@ import dev.dmrbatch.plugin.api.StoredConversation;
 /**
  * An export a plugin provides, fed like the built-in ones: each stored conversation, read-only, in input order. What
  * the plugin throws becomes one sentence naming the export and its jar; the files it writes must be in the run's
- * output folder.
+ * output folder, and are made readable by their owner only as the built-in ones are.
  */
 final class PluginExporter implements Exporter {
 
@@ -75,6 +76,8 @@ final class PluginExporter implements Exporter {
 				throw new IOException(describe() + " wrote " + file.getFileName()
 						+ " outside the run's output folder");
 			}
+			// the plugin made it as the umask says: it holds answers, so it is its owner's only like the others
+			StoreFolder.privateFile(absolute);
 			this.files.add(absolute);
 		}
 	}

@@ -18,6 +18,7 @@ import org.jsoup.safety.Safelist;
 import dev.dmrbatch.check.Verdict;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore.Histogram;
+import dev.dmrbatch.text.SafeText;
 
 /**
  * What the macros of {@code report.ftlh} and {@code charts.ftlh} are given: an item with its conversations (answers
@@ -41,9 +42,12 @@ public final class ReportModel {
 		this.html = HtmlRenderer.builder(options).nodeRendererFactory((o) -> new ImagesAsText()).build();
 	}
 
-	/** Markdown as sanitized HTML: the only HTML the pages insert as it is. */
+	/**
+	 * Markdown as sanitized HTML: the only HTML the pages insert as it is. Control characters are made visible first
+	 * ({@link SafeText#document}), as Markdown would turn a NUL into U+FFFD.
+	 */
 	public String markdown(String text) {
-		return clean(this.html.render(this.markdown.parse((text != null) ? text : "")));
+		return clean(this.html.render(this.markdown.parse(SafeText.document((text != null) ? text : ""))));
 	}
 
 	/** One item for the {@code item} macro: a column per model, each with its conversation. */

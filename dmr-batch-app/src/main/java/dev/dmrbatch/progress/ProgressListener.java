@@ -2,7 +2,6 @@ package dev.dmrbatch.progress;
 
 import java.io.IOException;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -14,6 +13,7 @@ import java.util.function.LongFunction;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunTotals;
+import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.input.InputSource;
@@ -85,7 +85,7 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 		long runId = execution.getJobInstanceId();
 		Path folder = this.outputFolder.apply(runId);
 		try {
-			Files.createDirectories(folder);
+			StoreFolder.createPrivate(folder);
 			this.logFile = RunLogFile.open(folder);
 		}
 		catch (IOException | RuntimeException ex) {

@@ -1,16 +1,14 @@
 package dev.dmrbatch.progress;
 
 import java.io.IOException;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
+import dev.dmrbatch.conversation.StoreFolder;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -40,7 +38,13 @@ final class RunLogFile implements AutoCloseable {
 		encoder.setPattern("%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{30} - %msg%n");
 		encoder.setCharset(java.nio.charset.StandardCharsets.UTF_8);
 		encoder.start();
-		ownerOnly(folder.resolve(FILE));
+		try {
+			// its lines may quote what the runner answered: its owner's only, like the store
+			StoreFolder.privateFile(folder.resolve(FILE));
+		}
+		catch (IOException ex) {
+			// the appender creates it, or says why it cannot
+		}
 		FileAppender<ILoggingEvent> appender = new FileAppender<>();
 		appender.setContext(context);
 		appender.setName("run-log");
@@ -54,22 +58,6 @@ final class RunLogFile implements AutoCloseable {
 		only.setLevel(ch.qos.logback.classic.Level.INFO);
 		only.addAppender(appender);
 		return new RunLogFile(appender);
-	}
-
-	/**
-	 * Creates the log readable by its owner only, where the file system has POSIX permissions: its lines may quote
-	 * what the runner answered. An existing log keeps its permissions.
-	 */
-	private static void ownerOnly(Path file) {
-		if (Files.exists(file) || !FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-			return;
-		}
-		try {
-			Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-		}
-		catch (IOException ex) {
-			// the appender creates it, or says why it cannot
-		}
 	}
 
 	@Override

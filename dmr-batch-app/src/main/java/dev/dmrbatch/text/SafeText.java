@@ -1,18 +1,29 @@
 package dev.dmrbatch.text;
 
 /**
- * Text from elsewhere (a runner's reply, a model name, an input file, a job file) made safe where it meets a terminal
- * or a text export: control characters that a terminal would act upon (ESC, BEL, NUL, a lone carriage return,
- * backspace, DEL, the C1 range) and the bidirectional overrides that reorder what is shown are written as a
- * backslash, {@code u} and four hex digits (ESC as backslash-u001b), so they are seen rather than obeyed. Line feeds
- * and tabs stay.
+ * Text from elsewhere (a runner's reply, a model name, an input file, a job file) made safe where it meets a terminal,
+ * a log or a document, the same way everywhere: each control character a terminal would act upon is drawn as its
+ * Unicode Control Picture (ESC as ␛ U+241B, NUL ␀, BEL ␇, backspace ␈, a lone carriage return ␍, DEL ␡; in one-line
+ * excerpts the line feed ␊ and the tab ␉ too), and one that has no picture (the C1 range U+0080 to U+009F, and where
+ * asked the bidirectional overrides that reorder what is shown) as {@code [U+XXXX]}. So it is seen rather than obeyed,
+ * and a real ESC (␛) never looks like the text backslash-u001b that an answer may quote, which stays as written. Line
+ * feeds, tabs and the CR of a CRLF stay.
  */
 public final class SafeText {
+
+	/** The Control Picture of NUL; those of the other C0 controls follow it in order. */
+	private static final char PICTURES = '\u2400';
+
+	/** The Control Picture of DEL. */
+	private static final char DELETE = '\u2421';
 
 	private SafeText() {
 	}
 
-	/** The text with every control character but line feed, tab and the CR of a CRLF escaped; {@code null} stays. */
+	/**
+	 * The text as a terminal or a log line shows it: every control character but line feed, tab and the CR of a CRLF
+	 * made visible, the bidirectional overrides too; {@code null} stays.
+	 */
 	public static String visible(String text) {
 		if (text == null || clean(text, true, false)) {
 			return text;
@@ -21,8 +32,9 @@ public final class SafeText {
 	}
 
 	/**
-	 * The text as a text export holds it: control characters escaped as {@link #visible} does, but the
-	 * bidirectional formatting characters kept, since right-to-left text in a document needs them.
+	 * The text as a document holds it (the Markdown, text, PDF and HTML exports): control characters made visible as
+	 * {@link #visible} does, but the bidirectional formatting characters kept, since right-to-left text in a
+	 * document needs them; {@code null} stays.
 	 */
 	public static String document(String text) {
 		if (text == null || clean(text, true, true)) {
@@ -44,8 +56,8 @@ public final class SafeText {
 	}
 
 	/**
-	 * At most {@code max} characters of the text on one line, every control character escaped (line feeds and tabs
-	 * too), cut with {@code …} where it goes on: what a message may quote of a value.
+	 * At most {@code max} characters of the text on one line, every control character made visible (line feeds and
+	 * tabs too), cut with {@code …} where it goes on: what a message may quote of a value.
 	 */
 	public static String excerpt(String text, int max) {
 		String line = clean(text, false, false) ? text : escape(text, false, false);
@@ -97,11 +109,17 @@ public final class SafeText {
 		StringBuilder out = new StringBuilder(text.length() + 16);
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
-			if (needsEscape(text, i, keepLines, keepBidi)) {
-				out.append(String.format("\\u%04x", (int) c));
+			if (!needsEscape(text, i, keepLines, keepBidi)) {
+				out.append(c);
+			}
+			else if (c < 0x20) {
+				out.append((char) (PICTURES + c));
+			}
+			else if (c == 0x7f) {
+				out.append(DELETE);
 			}
 			else {
-				out.append(c);
+				out.append(String.format(java.util.Locale.ROOT, "[U+%04X]", (int) c));
 			}
 		}
 		return out.toString();

@@ -35,9 +35,9 @@ class PlainScreenTest {
 			assertThat(screen.read("ai/tiny")).isEqualTo(new ChatInput.Slash("quit", ""));
 		}
 		assertThat(out.toString(StandardCharsets.UTF_8))
-			.isEqualTo("red \\u001b[31mtext\\u0007 and\nmore\nsecond\n");
-		assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("shown \\u001b]0;title\\u0007 thoughts\n"
-				+ "error: model 'x' answered 500: bad\\u001b[2J\n");
+			.isEqualTo("red ␛[31mtext␇ and\nmore\nsecond\n");
+		assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("shown ␛]0;title␇ thoughts\n"
+				+ "error: model 'x' answered 500: bad␛[2J\n");
 	}
 
 	@Test

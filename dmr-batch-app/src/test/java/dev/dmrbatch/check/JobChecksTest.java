@@ -81,7 +81,7 @@ class JobChecksTest {
 		assertThat(passes(check("equals", Map.of("value", "billing", "trim", true)), " billing\n")).isTrue();
 		assertThat(passes(check("equals", Map.of("value", "billing", "ignore-case", true)), "BILLING")).isTrue();
 		assertThat(verdict(check("equals", Map.of("value", "billing")), "bug\u001b[2J", null).reason())
-			.isEqualTo("'bug\\u001b[2J' is not 'billing'");
+			.isEqualTo("'bug␛[2J' is not 'billing'");
 		JobDefinition.Check oneOf = check("one-of", Map.of("values", List.of("billing", "bug"), "trim", true));
 		assertThat(passes(oneOf, " bug ")).isTrue();
 		assertThat(passes(oneOf, "Bug")).isFalse();

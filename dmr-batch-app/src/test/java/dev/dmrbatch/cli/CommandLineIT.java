@@ -109,7 +109,7 @@ class CommandLineIT {
 	void controlCharactersInAMessageAreShownNotSent() {
 		Dmr.Result result = dmr("job=x\u001b]0;pwned\u0007\u001b[2J");
 		assertThat(result.exitCode()).isEqualTo(2);
-		assertThat(result.err()).contains("error: unknown job 'x\\u001b]0;pwned\\u0007\\u001b[2J'")
+		assertThat(result.err()).contains("error: unknown job 'x␛]0;pwned␇␛[2J'")
 			.doesNotContain("\u001b", "\u0007");
 	}
 

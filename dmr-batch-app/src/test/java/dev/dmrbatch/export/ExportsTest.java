@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -364,35 +365,97 @@ class ExportsTest {
 
 	@Test
 	@SuppressWarnings("unchecked")
-	void textExportsShowControlCharactersAsEscapesAndJsonKeepsThemExact() throws Exception {
-		// given: an id, a prompt, an answer and an error holding ESC, BEL and NUL
-		String hostile = "clear\u001b[2J\u001b]0;title\u0007 nul\u0000 end";
+	void documentsShowControlCharactersAsTheirPicturesAndDataFormatsKeepThemExact() throws Exception {
+		// given: an id, a prompt, an answer and an error holding ESC, BEL, NUL and a C1 control, and an answer that
+		// quotes the text of an escape
+		String hostile = "Roses are \u001b[0;31mred\u001b]0;title\u0007 nul\u0000 csi\u009b end";
+		String quoted = "print(\"\\u001b[31m\")";
 		RunRecord controls = new RunRecord(11, "controls", null, "input/items.csv",
 				this.dir.resolve("controls").toString(), null, Instant.parse("2026-11-25T10:00:00Z"));
 		this.store.registerRun(controls);
 		this.store.saveAll(11, List.of(
 				new Conversation(1, "id-" + hostile, "ai/tiny", Conversation.OK, null,
 						List.of(new Conversation.Turn("user", "answer", "prompt " + hostile),
-								new Conversation.Turn("assistant", "answer", "answer " + hostile + "\nsecond\tline")),
+								new Conversation.Turn("assistant", "answer", "answer " + hostile + "\n\nquoted " + quoted)),
 						List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))),
 				new Conversation(2, "two", "ai/tiny", Conversation.FAILED, "error " + hostile, List.of(), List.of())));
 
 		// when
-		this.exports.write(controls, List.of("jsonl", "markdown", "text"));
+		this.exports.write(controls, List.of("jsonl", "json", "csv", "markdown", "text", "pdf", "html"));
 
-		// then
-		String shown = "clear\\u001b[2J\\u001b]0;title\\u0007 nul\\u0000 end";
+		// then: every document shows each control as the same picture, and the quoted text of an escape as written
+		String shown = "Roses are ␛[0;31mred␛]0;title␇ nul␀ csi[U+009B] end";
+		Map<String, String> documents = new LinkedHashMap<>();
 		for (String file : List.of("results.txt", "results.md")) {
-			String text = Files.readString(this.dir.resolve("controls").resolve(file));
-			assertThat(text).as(file)
-				.doesNotContain("\u001b", "\u0007", "\u0000")
-				.contains("id-" + shown, "prompt " + shown, "answer " + shown + "\nsecond\tline", "error " + shown);
+			documents.put(file, Files.readString(this.dir.resolve("controls").resolve(file)));
 		}
+		try (PDDocument pdf = Loader.loadPDF(this.dir.resolve("controls/results.pdf").toFile())) {
+			documents.put("results.pdf", new PDFTextStripper().getText(pdf));
+		}
+		documents.put("report.html", org.jsoup.Jsoup.parse(this.dir.resolve("controls/report.html").toFile()).text());
+		documents.forEach((file, text) -> assertThat(text).as(file)
+			.doesNotContain("\u001b", "\u0007", "\u0000", "\u009b")
+			.contains("id-" + shown, "prompt " + shown, "answer " + shown, "error " + shown, "quoted " + quoted));
+		assertThat(Files.readString(this.dir.resolve("controls/report.html"))).doesNotContain("\u001b", "\u0000");
+		// the data formats hold the text exactly (JSON escapes controls itself)
 		List<String> lines = Files.readAllLines(this.dir.resolve("controls/results.jsonl"));
 		Map<String, Object> first = JSON.readValue(lines.get(0), Map.class);
 		assertThat(first).containsEntry("id", "id-" + hostile);
-		assertThat((Map<String, Object>) first.get("steps")).containsEntry("answer", "answer " + hostile + "\nsecond\tline");
+		assertThat((Map<String, Object>) first.get("steps")).containsEntry("answer",
+				"answer " + hostile + "\n\nquoted " + quoted);
 		assertThat(JSON.readValue(lines.get(1), Map.class)).containsEntry("error", "error " + hostile);
+		assertThat(Files.readString(this.dir.resolve("controls/results.json"))).doesNotContain("\u001b", "␛")
+			.containsIgnoringCase("Roses are \\u001b[0;31mred");
+		assertThat(Files.readString(this.dir.resolve("controls/results.csv"))).contains("id-" + hostile)
+			.contains("error " + hostile);
+	}
+
+	@Test
+	void everyExportIsReadableByItsOwnerOnly() throws Exception {
+		org.junit.jupiter.api.Assumptions
+			.assumeTrue(java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+		// given: a run with a vector (embeddings.npy) whose output folder is not there yet, under a umask that lets
+		// others read what is created (022)
+		Path created = Files.createFile(this.dir.resolve("umask-probe"));
+		assertThat(permissions(created)).as("the umask these tests run under").isEqualTo("rw-r--r--");
+		Path folder = this.dir.resolve("output/private/run-1");
+		RunRecord run = new RunRecord(12, "private", null, "input/items.csv", folder.toString(), null,
+				Instant.parse("2026-11-25T10:00:00Z"));
+		this.store.registerRun(run);
+		this.store.saveAll(12, List.of(new Conversation(1, "a", "ai/tiny", Conversation.OK, null,
+				List.of(new Conversation.Turn("user", "answer", "secret prompt"),
+						new Conversation.Turn("assistant", "answer", "secret answer")),
+				List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null, false, null, null, 200,
+						null, null, "[0.5, -0.25]")))));
+		List<String> formats = List.of("jsonl", "json", "markdown", "text", "csv", "pdf", "html", "openai-batch");
+
+		// when
+		List<Path> files = this.exports.write(run, formats);
+
+		// then: the folders it made and every file in them are their owner's only
+		assertThat(files).extracting((file) -> file.getFileName().toString()).contains("embeddings.npy", "output.jsonl");
+		assertOwnerOnly(folder);
+		assertThat(permissions(this.dir.resolve("output"))).isEqualTo("rwx------");
+		assertThat(permissions(this.dir.resolve("output/private"))).isEqualTo("rwx------");
+
+		// and a file an earlier version left readable by everyone is its owner's only once written again
+		Files.setPosixFilePermissions(folder.resolve("results.jsonl"),
+				java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+		this.exports.write(run, formats);
+		assertOwnerOnly(folder);
+	}
+
+	static void assertOwnerOnly(Path folder) throws java.io.IOException {
+		assertThat(permissions(folder)).as(folder.toString()).isEqualTo("rwx------");
+		try (java.util.stream.Stream<Path> all = Files.walk(folder)) {
+			List<Path> files = all.filter((path) -> !path.equals(folder)).toList();
+			assertThat(files).isNotEmpty().allSatisfy((file) -> assertThat(permissions(file)).as(file.toString())
+				.isEqualTo(Files.isDirectory(file) ? "rwx------" : "rw-------"));
+		}
+	}
+
+	static String permissions(Path path) throws java.io.IOException {
+		return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
 	}
 
 	@Test

@@ -118,9 +118,9 @@ class PluginsTest {
 
 		PluginJar jar = plugins().loaded().jars().get(0);
 
-		assertThat(jar.name()).isEqualTo("two\\u000alines");
-		assertThat(jar.version()).isEqualTo("1\\u001b[2J");
-		assertThat(jar.jar()).isEqualTo("plugins/odd\\u0009name.jar");
+		assertThat(jar.name()).isEqualTo("two␊lines");
+		assertThat(jar.version()).isEqualTo("1␛[2J");
+		assertThat(jar.jar()).isEqualTo("plugins/odd␉name.jar");
 	}
 
 	@Test

@@ -86,14 +86,14 @@ class ConversationJobIT {
 
 		// then: one item answered, one failed, and every control character shown as an escape
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
-		assertThat(result.err()).contains("ok\\u001b[2J\\u0007");
+		assertThat(result.err()).contains("ok␛[2J␇");
 		List<String> texts = List.of(result.out(), result.err(), this.workspace.read("output/controls/c/dmr-batch.log"),
 				this.workspace.read("output/controls/c/results.txt"), this.workspace.read("output/controls/c/results.md"));
 		for (String text : texts) {
 			assertThat(text).doesNotContain("\u001b", "\u0007", "\u0000");
 		}
-		assertThat(this.workspace.read("output/controls/c/results.txt")).contains("ok\\u001b[2J\\u0007")
-			.contains("Unrecognized token 'nope\\u001b'");
+		assertThat(this.workspace.read("output/controls/c/results.txt")).contains("ok␛[2J␇")
+			.contains("Unrecognized token 'nope␛'");
 		assertThat(results("output/controls/c")).extracting((r) -> r.get("id")).containsExactly("ok\u001b[2J\u0007", "2");
 		// the log may quote the runner: its owner's only
 		if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {

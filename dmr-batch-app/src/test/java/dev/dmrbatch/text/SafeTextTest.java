@@ -7,20 +7,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SafeTextTest {
 
 	@Test
-	void controlCharactersAreShownAsEscapesLineFeedsAndTabsStay() {
+	void controlCharactersAreShownAsTheirPicturesLineFeedsAndTabsStay() {
 		assertThat(SafeText.visible("red \u001b[31mtext\u001b[0m, bell\u0007, nul\u0000, del\u007f, csi\u009b"))
-			.isEqualTo("red \\u001b[31mtext\\u001b[0m, bell\\u0007, nul\\u0000, del\\u007f, csi\\u009b");
+			.isEqualTo("red ␛[31mtext␛[0m, bell␇, nul␀, del␡, csi[U+009B]");
 		assertThat(SafeText.visible("lines\n\tindented\r\nwindows\rback\bspace"))
-			.isEqualTo("lines\n\tindented\r\nwindows\\u000dback\\u0008space");
-		assertThat(SafeText.visible("abc\u202Efed\u2066x\u2069")).isEqualTo("abc\\u202efed\\u2066x\\u2069");
+			.isEqualTo("lines\n\tindented\r\nwindows␍back␈space");
+		assertThat(SafeText.visible("abc\u202Efed\u2066x\u2069")).isEqualTo("abc[U+202E]fed[U+2066]x[U+2069]");
 		assertThat(SafeText.visible("plain, café, Привет, 😀")).isEqualTo("plain, café, Привет, 😀");
 		assertThat(SafeText.visible(null)).isNull();
-		assertThat(SafeText.visible("trailing\r")).isEqualTo("trailing\\u000d");
+		assertThat(SafeText.visible("trailing\r")).isEqualTo("trailing␍");
+	}
+
+	@Test
+	void aRealEscapeAndTheTextOfAnEscapeLookDifferent() {
+		// an answer about terminal colours quotes "\u001b[31m" as text: it stays as written, a real ESC does not
+		String quoted = "print(\"\\u001b[31mred\")";
+		assertThat(SafeText.visible(quoted)).isEqualTo(quoted);
+		assertThat(SafeText.document(quoted)).isEqualTo(quoted);
+		assertThat(SafeText.document("\u001b[31m")).isEqualTo("␛[31m").isNotEqualTo(SafeText.document("\\u001b[31m"));
+		// the same picture on a terminal, in a log and in a document
+		assertThat(SafeText.visible("Roses are \u001b[0;31mred")).isEqualTo(SafeText.document("Roses are \u001b[0;31mred"))
+			.isEqualTo("Roses are ␛[0;31mred");
 	}
 
 	@Test
 	void anExcerptIsOneShortLine() {
-		assertThat(SafeText.excerpt("two\nlines\tand \u001b", 40)).isEqualTo("two\\u000alines\\u0009and \\u001b");
+		assertThat(SafeText.excerpt("two\nlines\tand \u001b", 40)).isEqualTo("two␊lines␉and ␛");
 		assertThat(SafeText.excerpt("x".repeat(100), 10)).isEqualTo("xxxxxxxxx…").hasSize(10);
 		assertThat(SafeText.excerpt("short", 10)).isEqualTo("short");
 	}
@@ -28,8 +40,8 @@ class SafeTextTest {
 	@Test
 	void aDocumentKeepsBidirectionalFormattingButNotControls() {
 		String rtl = "\u2067\u05e9\u05dc\u05d5\u05dd\u2069 and \u202bembedded\u202c";
-		assertThat(SafeText.document(rtl + "\u001b[2J")).isEqualTo(rtl + "\\u001b[2J");
-		assertThat(SafeText.visible(rtl)).doesNotContain("\u2067").contains("\\u2067");
+		assertThat(SafeText.document(rtl + "\u001b[2J")).isEqualTo(rtl + "␛[2J");
+		assertThat(SafeText.visible(rtl)).doesNotContain("\u2067").contains("[U+2067]");
 	}
 
 	@Test

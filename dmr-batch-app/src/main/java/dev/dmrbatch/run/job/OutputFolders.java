@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.run.plan.RunException;
 
 import org.springframework.stereotype.Component;
@@ -80,7 +81,7 @@ public class OutputFolders {
 				+ "store=" + this.store.storeId() + "\nrun=" + runId + "\njob=" + jobName + "\n"
 				+ ((label != null) ? "label=" + label + "\n" : "");
 		try {
-			Files.createDirectories(folder);
+			StoreFolder.createPrivate(folder);
 			// written whole beside it, then linked in place in one step: a crash never leaves a half-written marker
 			// that would lock the run out of its own folder, and of two processes only one gets the name
 			Path written = Files.createTempFile(folder, MARKER, ".tmp");
