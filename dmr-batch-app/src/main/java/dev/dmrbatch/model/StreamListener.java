@@ -20,6 +20,14 @@ public interface StreamListener {
 	default void answerWasReasoning(String text) {
 	}
 
+	/**
+	 * The runner's stream ended before the answer did (its connection closed, or no finish reason came): what arrived
+	 * is the reply, marked {@link ChatService#TRUNCATED}; {@code reason} says so in one sentence naming the model and
+	 * the runner.
+	 */
+	default void truncated(String reason) {
+	}
+
 	/** The request is sent again after a transient fault; nothing of the answer had arrived yet. */
 	default void retrying(String reason) {
 	}
