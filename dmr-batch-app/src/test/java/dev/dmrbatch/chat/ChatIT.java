@@ -289,6 +289,38 @@ class ChatIT {
 		assertThat(process.out()).startsWith(String.join("\n", texts(session, "assistant")) + "\n");
 	}
 
+	@Test
+	void aRunnerKilledMidAnswerLeavesTheAnswerSoFarMarkedTruncated() throws Exception {
+		// given: a runner of its own, and a chat asking it for a long answer, in a process of its own
+		int port = LocalRunner.PORT + 18;
+		String runner = LocalRunner.start(port, List.of("--threads", "1"));
+		try {
+			DmrProcess process = DmrProcess.start(this.workspace, runner, "job=chat", "model=ai/tiny",
+					"session=killed-runner", "--lines", "--dmr.temperature=0", "--dmr.max-tokens=3000");
+			type(process.stdin(), "Tell me everything.\n");
+			await(process, () -> process.out().length() > 20);
+
+			// when: the runner is killed while it answers
+			LocalRunner.stop(port);
+			process.stdin().close();
+			int exit = process.waitFor();
+
+			// then: what had arrived is stored and shown, marked truncated; not a whole answer: exit 5
+			JsonNode session = export("killed-runner");
+			List<String> answers = texts(session, "assistant");
+			assertThat(answers).hasSize(1);
+			assertThat(process.out()).isEqualTo(answers.get(0) + "\n");
+			assertThat(session.get("calls").get(0).get("finish_reason").asString()).isEqualTo("truncated");
+			assertThat(process.err()).containsPattern("truncated: the answer of model 'ai/tiny' at "
+					+ java.util.regex.Pattern.quote(runner) + " was cut off: its stream ended after \\d+ chunks without "
+					+ "a finish reason").doesNotContain("Exception");
+			assertThat(exit).as(process.err()).isEqualTo(5);
+		}
+		finally {
+			LocalRunner.stop(port);
+		}
+	}
+
 	private static void type(OutputStream stdin, String text) throws Exception {
 		stdin.write(text.getBytes(StandardCharsets.UTF_8));
 		stdin.flush();
