@@ -153,12 +153,16 @@
             session = data.session;
             continueFrom = null;
             text(status, 'session ' + data.session + ': ' + data.usage.prompt_tokens + ' tokens in, '
-              + data.usage.completion_tokens + ' out');
+              + data.usage.completion_tokens + ' out' + (data.truncated ? '; truncated: ' + data.truncated : ''));
           } else if (name === 'error') {
             text(status, data.error);
           } else if (data.reasoning !== undefined) {
             details.hidden = false;
             thinking.textContent += data.reasoning;
+          } else if (data.answer_was_reasoning !== undefined) {
+            details.hidden = false;
+            thinking.textContent += data.answer_was_reasoning;
+            answer.textContent = '';
           } else if (data.delta !== undefined) {
             answer.textContent += data.delta;
           }

@@ -192,6 +192,9 @@ final class Chat {
 			return;
 		}
 		this.screen.answerEnds(reply);
+		if (ChatService.TRUNCATED.equals(reply.finishReason())) {
+			this.failures++; // kept, but not whole: piped, the chat ends as when a turn failed
+		}
 		this.last = reply;
 		this.unanswered = null;
 		this.session.add(prompt, reply, settings.name(), SessionStore.settingsJson(settings.withName(null)));
@@ -578,7 +581,9 @@ final class Chat {
 				.append(", first token after ")
 				.append((this.last.ttftMillis() != null) ? seconds(this.last.ttftMillis()) : "-").append(", ")
 				.append(rate(this.last.completionTokens(), this.last.latencyMillis()))
-				.append(ChatService.STOPPED.equals(this.last.finishReason()) ? " (stopped)" : "").append('\n');
+				.append(ChatService.STOPPED.equals(this.last.finishReason()) ? " (stopped)"
+						: ChatService.TRUNCATED.equals(this.last.finishReason()) ? " (truncated)" : "")
+				.append('\n');
 		}
 		ChatSession s = this.session;
 		text.append("session ").append(s.name()).append(": ").append(s.answers()).append(" answers, ")

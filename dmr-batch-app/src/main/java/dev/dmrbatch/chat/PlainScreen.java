@@ -76,21 +76,37 @@ final class PlainScreen implements ChatScreen {
 
 	@Override
 	public void answer(String text) {
-		if (this.reasoningOpen) {
-			this.err.println();
-			this.err.flush();
-			this.reasoningOpen = false;
-		}
+		endReasoning();
 		this.out.print(SafeText.visible(text));
 		this.out.flush();
 	}
 
 	@Override
-	public void answerEnds(ModelReply reply) {
+	public void answerWasReasoning(String text) {
+		// stdout has it already: say so where the rest goes
+		endReasoning();
+		this.err.println("(the answer so far was the model's reasoning, ended by </think>; the answer follows)");
+		this.err.flush();
+	}
+
+	@Override
+	public void truncated(String reason) {
+		endReasoning();
+		this.err.println("truncated: " + SafeText.visible(SafeText.firstLine(reason)));
+		this.err.flush();
+	}
+
+	private void endReasoning() {
 		if (this.reasoningOpen) {
 			this.err.println();
 			this.err.flush();
+			this.reasoningOpen = false;
 		}
+	}
+
+	@Override
+	public void answerEnds(ModelReply reply) {
+		endReasoning();
 		if (reply != null) {
 			this.out.println();
 			this.out.flush();

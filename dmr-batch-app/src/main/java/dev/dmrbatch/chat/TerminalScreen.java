@@ -120,6 +120,26 @@ final class TerminalScreen implements ChatScreen {
 		write(SafeText.visible(text));
 	}
 
+	@Override
+	public void answerWasReasoning(String text) {
+		if (!this.atLineStart) {
+			newline();
+		}
+		write(dim("(the text above was the model's reasoning, ended by </think>; the answer follows)"));
+		newline();
+	}
+
+	@Override
+	public void truncated(String reason) {
+		clearRetry();
+		if (!this.atLineStart) {
+			newline();
+		}
+		write(new AttributedString("truncated: " + SafeText.visible(SafeText.firstLine(reason)), ERROR)
+			.toAnsi(this.terminal));
+		newline();
+	}
+
 	/** Why the request is sent again, on a line of its own that the answer or the error then replaces. */
 	@Override
 	public void retrying(String reason) {
@@ -146,9 +166,13 @@ final class TerminalScreen implements ChatScreen {
 			newline();
 		}
 		if (reply != null) {
-			boolean stopped = ChatService.STOPPED.equals(reply.finishReason());
+			String mark = switch (String.valueOf(reply.finishReason())) {
+				case ChatService.STOPPED -> ", stopped";
+				case ChatService.TRUNCATED -> ", truncated";
+				default -> "";
+			};
 			write(dim(reply.completionTokens() + " tokens, " + Chat.seconds(reply.latencyMillis()) + ", "
-					+ Chat.rate(reply.completionTokens(), reply.latencyMillis()) + (stopped ? ", stopped" : "")));
+					+ Chat.rate(reply.completionTokens(), reply.latencyMillis()) + mark));
 			newline();
 		}
 	}

@@ -1,6 +1,7 @@
 package dev.dmrbatch.model;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +12,6 @@ import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.core.ObjectMappers;
 import com.openai.core.http.StreamResponse;
-import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
@@ -102,33 +102,9 @@ public class ChatService {
 			int maxAttempts, LoadGate gate) throws InterruptedException {
 		gate.acquire();
 		boolean overloaded = false;
-		long start = System.nanoTime();
-		ChatCompletion completion;
-		Long ttft = null;
-		StringBuilder streamedReasoning = null;
 		try {
-			if (stream) {
-				ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
-				streamedReasoning = new StringBuilder();
-				try (StreamResponse<ChatCompletionChunk> chunks = this.client.chat().completions().createStreaming(params)) {
-					for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) chunks.stream()::iterator) {
-						accumulator.accumulate(chunk);
-						for (ChatCompletionChunk.Choice choice : chunk.choices()) {
-							String text = choice.delta().content().orElse("");
-							JsonValue thought = choice.delta()._additionalProperties().get("reasoning_content");
-							String reasoning = Objects.requireNonNullElse(text(thought), "");
-							streamedReasoning.append(reasoning);
-							if (ttft == null && !(text.isEmpty() && reasoning.isEmpty())) {
-								ttft = (System.nanoTime() - start) / 1_000_000;
-							}
-						}
-					}
-				}
-				completion = accumulator.chatCompletion();
-			}
-			else {
-				completion = this.client.chat().completions().create(params);
-			}
+			return stream ? streamOnce(model, params, attempt, UNSEEN, new StreamStop(), false)
+					: completeOnce(model, params, attempt);
 		}
 		catch (RuntimeException ex) {
 			ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
@@ -141,6 +117,12 @@ public class ChatService {
 		finally {
 			gate.release(overloaded);
 		}
+	}
+
+	/** One request for a whole answer, not streamed. */
+	private ModelReply completeOnce(String model, ChatCompletionCreateParams params, int attempt) {
+		long start = System.nanoTime();
+		ChatCompletion completion = this.client.chat().completions().create(params);
 		long latency = (System.nanoTime() - start) / 1_000_000;
 		List<ChatCompletion.Choice> choices = completion._choices().asKnown().orElse(List.of());
 		if (choices.isEmpty()) {
@@ -149,12 +131,7 @@ public class ChatService {
 		}
 		ChatCompletion.Choice choice = choices.get(0);
 		String content = choice.message().content().orElse("");
-		String reasoning = null;
-		JsonValue thought = choice.message()._additionalProperties().get("reasoning_content");
-		reasoning = text(thought);
-		if (streamedReasoning != null && !streamedReasoning.isEmpty()) {
-			reasoning = streamedReasoning.toString();
-		}
+		String reasoning = text(choice.message()._additionalProperties().get("reasoning_content"));
 		Reasoning.Split split = Reasoning.split(content);
 		if (split.reasoning() != null) {
 			content = split.answer();
@@ -168,7 +145,7 @@ public class ChatService {
 		CompletionUsage usage = completion._usage().asKnown().orElse(null);
 		JsonValue timings = completion._additionalProperties().get("timings");
 		return new ModelReply(completion._model().asString().orElse(null), content, reasoning, finish, (usage != null) ? usage.promptTokens() : 0,
-				(usage != null) ? usage.completionTokens() : 0, latency, ttft, toJson(timings),
+				(usage != null) ? usage.completionTokens() : 0, latency, null, toJson(timings),
 				completion._systemFingerprint().asString().orElse(null), attempt,
 				choice.logprobs().map(ChatService::toJson).orElse(null));
 	}
@@ -328,10 +305,31 @@ public class ChatService {
 	public static final String STOPPED = "stopped";
 
 	/**
+	 * The finish reason of a streamed chat answer that the runner's stream ended before the model did (the
+	 * connection closed, or the stream ended without a finish reason): what had arrived, kept and marked.
+	 */
+	public static final String TRUNCATED = "truncated";
+
+	/** Where a batch call's streamed pieces go: nowhere, the reply holds them. */
+	private static final StreamListener UNSEEN = new StreamListener() {
+
+		@Override
+		public void reasoning(String text) {
+		}
+
+		@Override
+		public void answer(String text) {
+		}
+
+	};
+
+	/**
 	 * Sends the conversation so far and streams the answer to {@code listener} as it arrives, the reasoning apart.
 	 * Transient faults are retried as {@link #complete} does while nothing has arrived yet; once the answer has
-	 * started, a fault ends it. A stop ({@link StreamStop#stop()}) ends it at once: the reply then holds what had
-	 * arrived, with the finish reason {@value #STOPPED}.
+	 * started, a fault ends it, and a stream the runner ends before the answer's end (a connection closed, no finish
+	 * reason) leaves what arrived, with the finish reason {@value #TRUNCATED} ({@link StreamListener#truncated} says
+	 * why). A stop ({@link StreamStop#stop()}) ends it at once: the reply then holds what had arrived, with the
+	 * finish reason {@value #STOPPED}.
 	 * @throws ModelCallException when the runner did not answer, after the retries
 	 */
 	public ModelReply stream(ModelSettings settings, List<ChatMessage> messages, DmrProperties.Retry retry,
@@ -345,13 +343,14 @@ public class ChatService {
 			return template.execute(() -> {
 				attempts[0]++;
 				try {
-					return streamOnce(settings.name(), params, attempts[0], listener, stop);
+					return streamOnce(settings.name(), params, attempts[0], listener, stop, true);
 				}
-				catch (ModelCallException ex) {
-					if (ex.isTransient() && attempts[0] < retry.attempts() && !stop.isStopped()) {
-						listener.retrying(ex.getMessage());
+				catch (RuntimeException ex) {
+					ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, settings.name());
+					if (error.isTransient() && attempts[0] < retry.attempts() && !stop.isStopped()) {
+						listener.retrying(error.getMessage());
 					}
-					throw ex;
+					throw error;
 				}
 			});
 		}
@@ -361,8 +360,16 @@ public class ChatService {
 		}
 	}
 
+	/**
+	 * One streamed request, the one way every streamed answer is read, batch or chat. Each chunk is read leniently,
+	 * as OpenAI, llama.cpp, vLLM and Ollama send them: the usage in a chunk of its own (with {@code choices} empty or
+	 * absent) or in the last choice's, chunks without {@code choices}, keep-alive comments. A chunk that is not JSON
+	 * fails the call; so does a stream that ends before a finish reason came (it was cut: transient, so it is sent
+	 * again), except in a chat ({@code keepCut}) once part of the answer was shown: that part is the reply, marked
+	 * {@value #TRUNCATED}.
+	 */
 	private ModelReply streamOnce(String model, ChatCompletionCreateParams params, int attempt,
-			StreamListener listener, StreamStop stop) {
+			StreamListener listener, StreamStop stop, boolean keepCut) {
 		long start = System.nanoTime();
 		Long ttft = null;
 		StringBuilder content = new StringBuilder();
@@ -373,22 +380,33 @@ public class ChatService {
 		String fingerprint = null;
 		CompletionUsage usage = null;
 		String timings = null;
+		List<Object> logprobs = new ArrayList<>();
+		List<Object> refusalLogprobs = new ArrayList<>();
 		long pieces = 0;
+		int chunksRead = 0;
 		if (stop.isStopped()) {
 			return new ModelReply(null, "", null, STOPPED, 0, 0, 0, null, null, null, attempt);
 		}
-		try (StreamResponse<ChatCompletionChunk> chunks = this.client.chat().completions().createStreaming(params)) {
+		// no answer at all (refused, an error status): thrown as it is, for the caller to translate
+		StreamResponse<ChatCompletionChunk> chunks = this.client.chat().completions().createStreaming(params);
+		RuntimeException cut = null;
+		try (chunks) {
 			stop.streaming(chunks);
 			for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) chunks.stream()::iterator) {
+				chunksRead++;
 				answeredBy = chunk._model().asString().orElse(answeredBy);
 				fingerprint = chunk._systemFingerprint().asString().orElse(fingerprint);
 				usage = chunk._usage().asKnown().orElse(usage);
 				String chunkTimings = toJson(chunk._additionalProperties().get("timings"));
 				timings = (chunkTimings != null) ? chunkTimings : timings;
 				for (ChatCompletionChunk.Choice choice : chunk._choices().asKnown().orElse(List.of())) {
-					String text = choice.delta().content().orElse("");
-					String thought = Objects.requireNonNullElse(
-							text(choice.delta()._additionalProperties().get("reasoning_content")), "");
+					if (choice._index().asKnown().orElse(0L) != 0) {
+						continue; // the first choice is the answer, as for a whole one
+					}
+					ChatCompletionChunk.Choice.Delta delta = choice._delta().asKnown().orElse(null);
+					String text = (delta != null) ? delta._content().asKnown().orElse("") : "";
+					String thought = (delta != null) ? Objects.requireNonNullElse(
+							text(delta._additionalProperties().get("reasoning_content")), "") : "";
 					if (!(text.isEmpty() && thought.isEmpty())) {
 						pieces++;
 						if (ttft == null) {
@@ -401,6 +419,10 @@ public class ChatService {
 					}
 					content.append(text);
 					split.accept(text);
+					choice._logprobs().asKnown().ifPresent((given) -> {
+						given._content().asKnown().ifPresent(logprobs::addAll);
+						given._refusal().asKnown().ifPresent(refusalLogprobs::addAll);
+					});
 					// the raw field first, as for a whole answer: non-OpenAI servers may send a reason the enum lacks
 					String reason = choice._finishReason().asString()
 						.or(() -> choice._finishReason().asKnown().map(Object::toString))
@@ -414,28 +436,55 @@ public class ChatService {
 		}
 		catch (RuntimeException ex) {
 			if (!stop.isStopped()) {
-				ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
-				if (ttft != null) {
-					// part of the answer is on screen already: sending again would write it twice
-					throw new ModelCallException(error.getMessage(), error.status(), false, ex);
+				if (RunnerErrors.rootCause(ex) instanceof JsonProcessingException unreadable) {
+					throw new ModelCallException("model '" + model + "' at " + this.baseUrl + " streamed a chunk that "
+							+ "is not OpenAI-compatible JSON (after " + chunksRead + " chunks): "
+							+ RunnerErrors.firstLine(String.valueOf(unreadable.getOriginalMessage())), 200, false, ex);
 				}
-				throw error;
+				if (!(RunnerErrors.rootCause(ex) instanceof java.io.IOException)) {
+					// an error the runner sent in the stream
+					ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
+					// part of the answer may be on screen already: sending again would write it twice
+					throw (ttft != null && error.isTransient())
+							? new ModelCallException(error.getMessage(), error.status(), false, ex) : error;
+				}
+				cut = ex; // the connection closed or stalled mid-answer
 			}
 		}
 		split.finish();
 		long latency = (System.nanoTime() - start) / 1_000_000;
+		if (stop.isStopped()) {
+			finish = STOPPED;
+		}
+		else if (finish == null) {
+			String why = "the answer of model '" + model + "' at " + this.baseUrl + " was cut off: its stream ended after "
+					+ chunksRead + ((chunksRead == 1) ? " chunk" : " chunks") + " without a finish reason"
+					+ ((cut != null) ? " (" + RunnerErrors.cutBy(cut) + ")" : "");
+			if (!keepCut || ttft == null) {
+				// nothing of it kept: a transient fault, sent again
+				throw new ModelCallException(why, 200, true, cut);
+			}
+			finish = TRUNCATED;
+			listener.truncated(why);
+		}
 		Reasoning.Split parts = Reasoning.split(content.toString());
 		String thinking = reasoning.isEmpty() ? null : reasoning.toString();
 		if (parts.reasoning() != null) {
 			thinking = (thinking == null) ? parts.reasoning() : thinking + "\n" + parts.reasoning();
 		}
-		if (stop.isStopped()) {
-			finish = STOPPED;
+		String logprobsJson = null;
+		if (!logprobs.isEmpty() || !refusalLogprobs.isEmpty()) {
+			Map<String, Object> all = new java.util.LinkedHashMap<>();
+			all.put("content", logprobs);
+			if (!refusalLogprobs.isEmpty()) {
+				all.put("refusal", refusalLogprobs);
+			}
+			logprobsJson = toJson(all);
 		}
-		// a stopped answer has no usage: llama-server streams a token a piece, so the pieces count them
+		// an answer cut short has no usage: llama-server streams a token a piece, so the pieces count them
 		return new ModelReply(answeredBy, parts.answer(), thinking, finish,
 				(usage != null) ? usage.promptTokens() : 0, (usage != null) ? usage.completionTokens() : pieces,
-				latency, ttft, timings, fingerprint, attempt);
+				latency, ttft, timings, fingerprint, attempt, logprobsJson);
 	}
 
 	static ChatCompletionCreateParams request(ModelSettings settings, List<ChatMessage> messages,

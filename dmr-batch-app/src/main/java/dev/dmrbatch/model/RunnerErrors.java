@@ -65,6 +65,19 @@ final class RunnerErrors {
 				+ firstLine(String.valueOf(error.getMessage())), 0, false, error);
 	}
 
+	/** What ended a stream mid-answer, in a few words: a timeout, the connection closing, or the fault's own. */
+	static String cutBy(Throwable fault) {
+		Throwable root = rootCause(fault);
+		if (root instanceof InterruptedIOException) {
+			return "timed out";
+		}
+		if (root instanceof EOFException || root.getMessage() == null
+				|| String.valueOf(fault.getMessage()).contains("end of stream")) {
+			return "the connection closed";
+		}
+		return firstLine(root.getMessage());
+	}
+
 	/**
 	 * 408, 409, 429 and 5xx: the runner is busy, loading, out of KV cache or restarting. Not 501 (the endpoint is not
 	 * served, e.g. embeddings without {@code --embeddings}) or 505: asking again cannot change those.

@@ -184,8 +184,10 @@ class ApiController implements DisposableBean {
 
 	/**
 	 * A chat turn: {@code {"model", "messages", "session"?, "continue"?, temperature, max_tokens ...}}, answered as
-	 * server-sent events: {@code {"delta"}} and {@code {"reasoning"}} pieces as they arrive, then {@code event: done}
-	 * with the usage, the session and the answer as sanitized HTML, or {@code event: error}.
+	 * server-sent events: {@code {"delta"}} and {@code {"reasoning"}} pieces as they arrive ({@code
+	 * {"answer_was_reasoning"}} when a bare {@code </think>} shows the deltas so far were reasoning), then {@code event:
+	 * done} with the usage, the session, the answer as sanitized HTML and, for an answer whose stream the runner cut,
+	 * {@code "truncated"} (why), or {@code event: error}.
 	 */
 	@PostMapping(path = "/chat", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 	SseEmitter chat(@RequestBody Map<String, Object> body) {
@@ -197,6 +199,7 @@ class ApiController implements DisposableBean {
 		emitter.onTimeout(stop::stop);
 		this.chats.execute(() -> {
 			try {
+				String[] truncated = { null };
 				BrowserChat.Answer answer = this.chat.send(request, new StreamListener() {
 
 					@Override
@@ -209,6 +212,16 @@ class ApiController implements DisposableBean {
 						send(emitter, null, Map.of("delta", text), stop);
 					}
 
+					@Override
+					public void answerWasReasoning(String text) {
+						send(emitter, null, Map.of("answer_was_reasoning", text), stop);
+					}
+
+					@Override
+					public void truncated(String reason) {
+						truncated[0] = SafeText.firstLine(reason);
+					}
+
 				}, stop);
 				ModelReply reply = answer.reply();
 				Map<String, Object> done = new LinkedHashMap<>();
@@ -216,6 +229,9 @@ class ApiController implements DisposableBean {
 				done.put("id", answer.id());
 				done.put("model", reply.model());
 				done.put("finish_reason", reply.finishReason());
+				if (truncated[0] != null) {
+					done.put("truncated", truncated[0]);
+				}
 				done.put("usage", Map.of("prompt_tokens", reply.promptTokens(), "completion_tokens",
 						reply.completionTokens()));
 				done.put("latency_ms", reply.latencyMillis());

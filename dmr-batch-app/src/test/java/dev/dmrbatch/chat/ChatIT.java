@@ -216,6 +216,41 @@ class ChatIT {
 	}
 
 	@Test
+	void anAnswerWhoseStreamTheRunnerCutIsKeptMarkedTruncatedAndACutBeforeAnyTextIsSentAgain() throws Exception {
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			proxy.faults((n) -> switch (n) {
+				case 1 -> FaultProxy.cutAfter(1); // the role alone: nothing of the answer shown yet
+				case 3 -> FaultProxy.cutAfter(4); // three pieces of the answer, then the end of the response
+				case 4 -> FaultProxy.dropAfter(4); // three pieces, then the connection drops: a runner killed
+				default -> FaultProxy.FORWARD;
+			});
+			Dmr.Result chat = chat(proxy.baseUrl(), "first\nsecond\nthird\n", "job=chat", "model=ai/tiny",
+					"session=cut", "--dmr.retry.backoff=5ms");
+
+			// then: the first turn sent again and answered whole; the others kept as far as they came, marked
+			JsonNode session = export("cut");
+			assertThat(texts(session, "user")).containsExactly("first", "second", "third");
+			List<String> answers = texts(session, "assistant");
+			assertThat(answers).hasSize(3).allSatisfy((answer) -> assertThat(answer).isNotEmpty());
+			JsonNode calls = session.get("calls");
+			assertThat(calls.get(0).get("finish_reason").asString()).isIn("stop", "length");
+			assertThat(calls.get(0).get("attempts").asInt()).isEqualTo(2);
+			assertThat(calls.get(1).get("finish_reason").asString()).isEqualTo("truncated");
+			assertThat(calls.get(2).get("finish_reason").asString()).isEqualTo("truncated");
+			// shown: the answers as far as they came on stdout, why each is cut on stderr; not a whole answer: exit 5
+			assertThat(chat.out()).isEqualTo(String.join("\n", answers) + "\n");
+			List<String> truncated = chat.err().lines().filter((line) -> line.startsWith("truncated:")).toList();
+			assertThat(truncated).hasSize(2);
+			assertThat(truncated.get(0)).isEqualTo("truncated: the answer of model 'ai/tiny' at " + proxy.baseUrl()
+					+ " was cut off: its stream ended after 4 chunks without a finish reason");
+			assertThat(truncated.get(1)).isEqualTo("truncated: the answer of model 'ai/tiny' at " + proxy.baseUrl()
+					+ " was cut off: its stream ended after 4 chunks without a finish reason (the connection closed)");
+			assertThat(chat.exitCode()).as(chat.toString()).isEqualTo(5);
+			assertThat(chat.err()).doesNotContain("Exception").doesNotContain("\tat ");
+		}
+	}
+
+	@Test
 	void aRunnerThatIsDownIsOneLineATurnAndCommandsStillWork() throws Exception {
 		int port;
 		try (ServerSocket socket = new ServerSocket(0)) {
@@ -420,6 +455,37 @@ class ChatIT {
 		}
 		assertThat(chat.err()).contains("exports: " + home.resolve("mine/ok.md"));
 		assertThat(Files.readString(home.resolve("mine/ok.md"))).contains("Hello");
+	}
+
+	void aRunnerKilledMidAnswerLeavesTheAnswerSoFarMarkedTruncated() throws Exception {
+		// given: a runner of its own, and a chat asking it for a long answer, in a process of its own
+		int port = LocalRunner.PORT + 18;
+		String runner = LocalRunner.start(port, List.of("--threads", "1"));
+		try {
+			DmrProcess process = DmrProcess.start(this.workspace, runner, "job=chat", "model=ai/tiny",
+					"session=killed-runner", "--lines", "--dmr.temperature=0", "--dmr.max-tokens=3000");
+			type(process.stdin(), "Tell me everything.\n");
+			await(process, () -> process.out().length() > 20);
+
+			// when: the runner is killed while it answers
+			LocalRunner.stop(port);
+			process.stdin().close();
+			int exit = process.waitFor();
+
+			// then: what had arrived is stored and shown, marked truncated; not a whole answer: exit 5
+			JsonNode session = export("killed-runner");
+			List<String> answers = texts(session, "assistant");
+			assertThat(answers).hasSize(1);
+			assertThat(process.out()).isEqualTo(answers.get(0) + "\n");
+			assertThat(session.get("calls").get(0).get("finish_reason").asString()).isEqualTo("truncated");
+			assertThat(process.err()).containsPattern("truncated: the answer of model 'ai/tiny' at "
+					+ java.util.regex.Pattern.quote(runner) + " was cut off: its stream ended after \\d+ chunks without "
+					+ "a finish reason").doesNotContain("Exception");
+			assertThat(exit).as(process.err()).isEqualTo(5);
+		}
+		finally {
+			LocalRunner.stop(port);
+		}
 	}
 
 	private static void type(OutputStream stdin, String text) throws Exception {

@@ -41,6 +41,25 @@ class PlainScreenTest {
 	}
 
 	@Test
+	void aTruncatedAnswerIsSaidOnStderrInOneLineAndReasoningFoundLateIsSaidToo() throws Exception {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		try (PlainScreen screen = new PlainScreen(new ByteArrayInputStream(new byte[0]),
+				new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), true)) {
+			screen.answerStarts(new StreamStop());
+			screen.answer("thoughts");
+			screen.answerWasReasoning("thoughts");
+			screen.answer("the start");
+			screen.truncated("the answer of model 'x' at http://h/v1 was cut off\u001b[2J: its stream ended\nearly");
+			screen.answerEnds(new ModelReply("x", "the start", "thoughts", "truncated", 1, 2, 3, null, null, null, 1));
+		}
+		assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("thoughtsthe start\n");
+		assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
+				"(the answer so far was the model's reasoning, ended by </think>; the answer follows)\n"
+						+ "truncated: the answer of model 'x' at http://h/v1 was cut off\\u001b[2J: its stream ended\n");
+	}
+
+	@Test
 	void withoutLinesTheWholeInputIsOnePromptEvenWhenALineLooksLikeACommand() throws Exception {
 		String input = "Summarise this:\n/quit is not a command here\n\n  indented\n";
 		try (PlainScreen screen = new PlainScreen(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),

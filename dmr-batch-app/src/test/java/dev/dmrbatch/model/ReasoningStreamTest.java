@@ -48,6 +48,28 @@ class ReasoningStreamTest {
 		assertThat(stream("<th").answer).hasToString("<th");
 	}
 
+	@Test
+	void aClosingTagAloneTurnsWhatStreamedAsTheAnswerIntoTheReasoning() {
+		Collected collected = new Collected();
+		ReasoningStream stream = new ReasoningStream(collected);
+		stream.accept("The user ");
+		// nothing tells yet that this is reasoning: it streams as the answer
+		assertThat(collected.answer).hasToString("The user ");
+		List.of("wants a number.</th", "ink>\n\n", "4", "2").forEach(stream::accept);
+		stream.finish();
+		assertThat(collected.reasoning).hasToString("The user wants a number.");
+		assertThat(collected.answer).hasToString("42");
+		assertThat(collected.corrections).isEqualTo(1);
+	}
+
+	@Test
+	void aClosingTagAfterAnOpeningOneStreamedEarlierIsTheAnswersOwnText() {
+		Collected collected = stream("Write <th", "ink>, then </think>.");
+		assertThat(collected.reasoning).isEmpty();
+		assertThat(collected.answer).hasToString("Write <think>, then </think>.");
+		assertThat(collected.corrections).isZero();
+	}
+
 	private static Collected stream(String... pieces) {
 		Collected collected = new Collected();
 		ReasoningStream stream = new ReasoningStream(collected);
@@ -62,6 +84,8 @@ class ReasoningStreamTest {
 
 		final StringBuilder answer = new StringBuilder();
 
+		int corrections;
+
 		@Override
 		public void reasoning(String text) {
 			this.reasoning.append(text);
@@ -70,6 +94,14 @@ class ReasoningStreamTest {
 		@Override
 		public void answer(String text) {
 			this.answer.append(text);
+		}
+
+		@Override
+		public void answerWasReasoning(String text) {
+			assertThat(this.answer).hasToString(text);
+			this.answer.setLength(0);
+			this.reasoning.append(text);
+			this.corrections++;
 		}
 
 	}

@@ -28,4 +28,19 @@ class ReasoningTest {
 		assertThat(Reasoning.split(text).answer()).isEqualTo(text);
 	}
 
+	@Test
+	void aClosingTagAloneEndsTheReasoningTheTemplateOpened() {
+		// DeepSeek-R1 distills, qwen3 with thinking forced: the template writes <think>, the model only closes it
+		Reasoning.Split split = Reasoning.split("The user wants a number.\n</think>\n\n42");
+		assertThat(split.reasoning()).isEqualTo("The user wants a number.");
+		assertThat(split.answer()).isEqualTo("42");
+	}
+
+	@Test
+	void aClosingTagAfterAnOpeningOneInTheTextIsTheAnswersOwn() {
+		String text = "Write <think>, then </think>.";
+		assertThat(Reasoning.split(text).reasoning()).isNull();
+		assertThat(Reasoning.split(text).answer()).isEqualTo(text);
+	}
+
 }

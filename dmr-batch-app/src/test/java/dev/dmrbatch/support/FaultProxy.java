@@ -24,14 +24,39 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A small HTTP proxy in front of the real runner, for fault injection: it counts chat requests per item (by the
  * {@code Item <id>:} marker the tests' prompts carry), and can answer some requests itself with an error status or
- * drop their connection without an answer.
+ * drop their connection without an answer, or pass a streamed answer's server-sent events on rewritten: cut after a
+ * few events (the response ended there, or its connection dropped mid-response as when a runner is killed), or in
+ * another server's shapes.
  */
 public final class FaultProxy implements AutoCloseable {
 
 	private static final Pattern ITEM = Pattern.compile("Item ([A-Za-z0-9_-]+):");
 
 	/** What to do with the n-th chat request (from 1): forward it, or a fault. */
-	public sealed interface Action permits Forward, Status, Drop, Slow {
+	public sealed interface Action permits Forward, Status, Drop, Slow, Events {
+	}
+
+	/**
+	 * Forwarded, and the runner's server-sent events (each as its lines, without the blank line that ends it)
+	 * rewritten before they are passed on, one by one, as a chunked response; with {@code abort}, the connection is
+	 * then dropped without ending the response.
+	 */
+	public record Events(java.util.function.UnaryOperator<List<String>> rewrite, boolean abort) implements Action {
+	}
+
+	/** The first {@code n} events of a streamed answer, then the end of the response, as if it were complete. */
+	public static Action cutAfter(int n) {
+		return new Events((events) -> events.subList(0, Math.min(n, events.size())), false);
+	}
+
+	/** The first {@code n} events of a streamed answer, then the connection dropped: a runner killed mid-answer. */
+	public static Action dropAfter(int n) {
+		return new Events((events) -> events.subList(0, Math.min(n, events.size())), true);
+	}
+
+	/** A streamed answer's events rewritten, e.g. into another server's shapes. */
+	public static Action reshape(java.util.function.UnaryOperator<List<String>> rewrite) {
+		return new Events(rewrite, false);
 	}
 
 	/** Forwarded after a pause: a slower runner. */
@@ -154,8 +179,18 @@ public final class FaultProxy implements AutoCloseable {
 		return counts;
 	}
 
+	/** Thrown to drop a connection mid-response: the server then closes it without ending the chunked body. */
+	private static final class DroppedMidResponse extends RuntimeException {
+
+		DroppedMidResponse() {
+			super("dropped mid-response", null, false, false);
+		}
+
+	}
+
 	private void handle(HttpExchange exchange) throws IOException {
-		try (exchange) {
+		boolean dropped = false;
+		try {
 			byte[] body = exchange.getRequestBody().readAllBytes();
 			String path = exchange.getRequestURI().getPath().replaceFirst("^/v1", "");
 			this.received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
@@ -173,9 +208,20 @@ public final class FaultProxy implements AutoCloseable {
 				}
 			}
 		}
+		catch (DroppedMidResponse ex) {
+			// not closed: HttpServer drops the connection of an exchange whose handler throws
+			dropped = true;
+			throw ex;
+		}
+		finally {
+			if (!dropped) {
+				exchange.close();
+			}
+		}
 	}
 
 	private void forward(HttpExchange exchange, String path, byte[] body, boolean chat) throws IOException {
+		Action action = FORWARD;
 		for (Map.Entry<String, Status> answer : this.answers.entrySet()) {
 			if (path.endsWith(answer.getKey()) && !(chat && !answer.getKey().endsWith("/chat/completions"))) {
 				byte[] bytes = answer.getValue().body().getBytes(StandardCharsets.UTF_8);
@@ -192,7 +238,7 @@ public final class FaultProxy implements AutoCloseable {
 			Matcher marker = ITEM.matcher(new String(body, StandardCharsets.UTF_8));
 			String item = marker.find() ? marker.group(1) : "";
 			int attempt = this.attempts.computeIfAbsent(item, (k) -> new AtomicInteger()).incrementAndGet();
-			Action action = this.faults.apply(new Seen(this.chatRequests.incrementAndGet(), item, attempt));
+			action = this.faults.apply(new Seen(this.chatRequests.incrementAndGet(), item, attempt));
 			if (action instanceof Drop) {
 				return; // closed without an answer
 			}
@@ -237,6 +283,19 @@ public final class FaultProxy implements AutoCloseable {
 			}
 		}
 		response.headers().firstValue("Content-Type").ifPresent((type) -> exchange.getResponseHeaders().set("Content-Type", type));
+		if (action instanceof Events events && response.statusCode() == 200) {
+			List<String> all = new java.util.ArrayList<>(List.of(new String(response.body(), StandardCharsets.UTF_8)
+				.replace("\r\n", "\n").strip().split("\n\n+")));
+			exchange.sendResponseHeaders(200, 0);
+			for (String event : events.rewrite().apply(all)) {
+				exchange.getResponseBody().write((event + "\n\n").getBytes(StandardCharsets.UTF_8));
+				exchange.getResponseBody().flush();
+			}
+			if (events.abort()) {
+				throw new DroppedMidResponse();
+			}
+			return;
+		}
 		exchange.sendResponseHeaders(response.statusCode(), (response.body().length == 0) ? -1 : response.body().length);
 		exchange.getResponseBody().write(response.body());
 	}
