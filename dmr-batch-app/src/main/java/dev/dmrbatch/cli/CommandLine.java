@@ -76,8 +76,8 @@ public final class CommandLine {
 
 	/**
 	 * {@code job=serve}: the one command with a web server ({@code spring.main.web-application-type} is {@code none}
-	 * for the others), on {@code port=} (8080) and {@code address=} (127.0.0.1), checked here so a mistake is one
-	 * sentence before anything starts.
+	 * for the others), on {@code port=} (8080) and {@code address=} (127.0.0.1), with its token ({@link ServeToken}),
+	 * checked here so a mistake is one sentence before anything starts.
 	 */
 	static String[] serve(Arguments arguments, String[] args) {
 		if (!SERVE.equals(arguments.job())) {
@@ -91,6 +91,8 @@ public final class CommandLine {
 		if (!address.matches("[0-9A-Za-z.:\\[\\]-]+")) {
 			throw new ArgumentException("address=" + address + " is not a host name or IP address");
 		}
+		// the token, from the command line, its file or the environment, as the web app reads it: only checked here
+		ServeToken.of(arguments.get("token"), arguments.get("token-file"), System.getenv(ServeToken.ENVIRONMENT), address);
 		List<String> result = new ArrayList<>(Arrays.asList(args));
 		addUnlessGiven(result, "--spring.main.web-application-type", "servlet");
 		// the JSON auto-configuration the other commands leave out (application.yaml)

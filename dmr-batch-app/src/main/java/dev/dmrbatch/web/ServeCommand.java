@@ -40,13 +40,14 @@ class ServeCommand implements Command, ApplicationListener<ContextClosedEvent> {
 
 	@Override
 	public String usage() {
-		return "job=serve [port=<8080>] [address=<127.0.0.1>] [token=<secret>]\n"
-				+ "  (the web app: runs watched live, conversations, compare, chat, jobs started; Ctrl-C ends it)";
+		return "job=serve [port=<8080>] [address=<127.0.0.1>] [token=<secret>|off] [token-file=<path>]\n"
+				+ "  (the web app: runs watched live, conversations, compare, chat, jobs started; Ctrl-C ends it;\n"
+				+ "  the address it prints holds its token, also taken from DMR_SERVE_TOKEN)";
 	}
 
 	@Override
 	public Set<String> arguments() {
-		return Set.of("port", "address", "token");
+		return Set.of("port", "address", "token", "token-file");
 	}
 
 	@Override

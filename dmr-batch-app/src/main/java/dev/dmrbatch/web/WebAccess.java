@@ -2,11 +2,11 @@ package dev.dmrbatch.web;
 
 import java.net.InetAddress;
 import java.net.NetworkInterface;
-import java.net.UnknownHostException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.HexFormat;
+
+import dev.dmrbatch.cli.ServeToken;
 
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -14,10 +14,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
- * Who may use the web app: on a loopback address, whoever can reach it (this machine); on any other address, only
- * requests carrying the token ({@code token=}, else one generated and printed in the address), which every request
- * must carry (the first visit's {@code ?token=} leaves a cookie). Every state-changing request also carries the CSRF
- * token the pages hold.
+ * Who may use the web app: only requests carrying its token ({@link ServeToken}), on a loopback address too (the
+ * other users of this machine reach loopback as well), unless {@code token=off}. The token is printed in the address,
+ * and the first visit's {@code ?token=} leaves a cookie named after the port (a browser sends a host's cookies to every
+ * port of it). Every state-changing request also carries the CSRF token the pages hold.
  */
 @Component
 @ConditionalOnWebApplication
@@ -35,32 +35,27 @@ class WebAccess {
 
 	private final String token;
 
-	private final String csrf = random();
+	private final String csrf = ServeToken.generate();
 
 	WebAccess(Environment environment, ApplicationArguments arguments) {
 		this.address = environment.getProperty("server.address", "127.0.0.1");
-		this.loopback = isLoopback(this.address);
-		String given = arguments.getNonOptionArgs()
+		this.loopback = ServeToken.isLoopback(this.address);
+		this.token = ServeToken.of(argument(arguments, "token"), argument(arguments, "token-file"),
+				environment.getProperty(ServeToken.ENVIRONMENT), this.address);
+	}
+
+	private static String argument(ApplicationArguments arguments, String name) {
+		return arguments.getNonOptionArgs()
 			.stream()
-			.filter((arg) -> arg.startsWith("token="))
-			.map((arg) -> arg.substring("token=".length()))
+			.filter((arg) -> arg.startsWith(name + "="))
+			.map((arg) -> arg.substring(name.length() + 1))
 			.findFirst()
 			.orElse(null);
-		this.token = (given != null) ? given : this.loopback ? null : random();
 	}
 
 	/** The address the app is bound to, as given. */
 	String address() {
 		return this.address;
-	}
-
-	private static boolean isLoopback(String address) {
-		try {
-			return InetAddress.getByName(address).isLoopbackAddress();
-		}
-		catch (UnknownHostException ex) {
-			return false;
-		}
 	}
 
 	/** The address to open: the token in it when one is needed. */
@@ -72,7 +67,8 @@ class WebAccess {
 		if (host.contains(":") && !host.startsWith("[")) {
 			host = "[" + host + "]";
 		}
-		return "http://" + host + ":" + port + "/" + ((this.token != null) ? "?token=" + this.token : "");
+		return "http://" + host + ":" + port + "/"
+				+ ((this.token != null) ? "?token=" + URLEncoder.encode(this.token, StandardCharsets.UTF_8) : "");
 	}
 
 	/** One of this machine's own addresses, not a loopback one, for a server listening on every address. */
@@ -88,6 +84,11 @@ class WebAccess {
 		catch (java.net.SocketException ex) {
 			return "127.0.0.1";
 		}
+	}
+
+	/** The token's cookie: one per port, since a browser sends a host's cookies to every port of it. */
+	static String cookie(int port) {
+		return COOKIE + "-" + port;
 	}
 
 	boolean needsToken() {
@@ -113,12 +114,6 @@ class WebAccess {
 
 	private static boolean same(String a, String b) {
 		return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
-	}
-
-	private static String random() {
-		byte[] bytes = new byte[20];
-		new SecureRandom().nextBytes(bytes);
-		return HexFormat.of().formatHex(bytes);
 	}
 
 }

@@ -71,7 +71,7 @@ class WebErrors {
 			return Optional.of(Map.entry(HttpStatus.METHOD_NOT_ALLOWED, method.getMethod() + " is not allowed here"));
 		}
 		if (ex instanceof NoResourceFoundException) {
-			return Optional.of(Map.entry(HttpStatus.NOT_FOUND, "there is nothing at this address"));
+			return Optional.of(Map.entry(HttpStatus.NOT_FOUND, WebErrorController.NOTHING));
 		}
 		if (ex instanceof ErrorResponse response && response.getStatusCode().is4xxClientError()) {
 			return Optional.of(Map.entry(HttpStatus.valueOf(response.getStatusCode().value()),
@@ -89,17 +89,27 @@ class WebErrors {
 
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<?> handle(Exception ex, HttpServletRequest request) {
+		return answer(ex, request.getRequestURI());
+	}
+
+	/** The answer to a request to the given path that failed with this exception. */
+	ResponseEntity<?> answer(Exception ex, String path) {
 		Map.Entry<HttpStatus, String> error = clientError(ex).orElseGet(() -> {
 			org.slf4j.LoggerFactory.getLogger(WebErrors.class)
 				.warn("request failed: {}", SafeText.firstLine(String.valueOf(ex.getMessage())));
 			return Map.entry(HttpStatus.INTERNAL_SERVER_ERROR, SafeText.firstLine(String.valueOf(ex.getMessage())));
 		});
-		if (request.getRequestURI().startsWith("/api/")) {
-			return json(error.getKey(), error.getValue());
+		return answer(error.getKey(), error.getValue(), path);
+	}
+
+	/** One sentence with its status: JSON under {@code /api}, else the app's problem page. */
+	ResponseEntity<?> answer(HttpStatus status, String message, String path) {
+		if (path != null && path.startsWith("/api/")) {
+			return json(status, message);
 		}
-		return ResponseEntity.status(error.getKey()).contentType(HTML)
+		return ResponseEntity.status(status).contentType(HTML)
 			.body(this.views.render("problem.ftlh", Map.of("title", "Not possible", "active", "", "csrf",
-					this.access.csrf(), "message", error.getValue())));
+					this.access.csrf(), "message", message)));
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.dmrbatch.web;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.Set;
 
 import jakarta.servlet.FilterChain;
@@ -8,6 +9,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.stereotype.Component;
@@ -15,9 +17,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Every request: the security headers (a Content-Security-Policy that lets the pages load only the app's own script,
- * styles and data, no inline script), the token off loopback ({@link WebAccess}), the CSRF token on every request
- * that changes something, and on loopback a {@code Host} that names this machine, so a web page elsewhere cannot reach
- * the app under a name of its own (DNS rebinding).
+ * styles and data, no inline script), the token ({@link WebAccess}: from {@code ?token=}, which leaves the port's
+ * cookie, the cookie, or {@code Authorization: Bearer}), the CSRF token on every request that changes something, and
+ * on loopback a {@code Host} that names this machine, so a web page elsewhere cannot reach the app under a name of its
+ * own (DNS rebinding). A refusal is one sentence and nothing else: {@code {"error": "..."}} under {@code /api}, text
+ * elsewhere.
  */
 @Component
 @ConditionalOnWebApplication
@@ -26,6 +30,8 @@ class WebGuard extends OncePerRequestFilter {
 	static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
 			+ "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
 			+ "form-action 'self'";
+
+	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
 
@@ -46,20 +52,22 @@ class WebGuard extends OncePerRequestFilter {
 		response.setHeader("X-Frame-Options", "DENY");
 		response.setHeader("Cache-Control", "no-store");
 		if (this.access.isLoopback() && !localHost(hostName(request.getHeader("Host")))) {
-			refuse(response, HttpServletResponse.SC_FORBIDDEN, "this app answers only to localhost and 127.0.0.1");
+			refuse(request, response, HttpServletResponse.SC_FORBIDDEN,
+					"this app answers only to localhost and 127.0.0.1");
 			return;
 		}
 		if (this.access.needsToken()) {
+			String name = WebAccess.cookie(request.getLocalPort());
 			String query = request.getParameter("token");
 			if (this.access.tokenMatches(query)) {
-				Cookie cookie = new Cookie(WebAccess.COOKIE, query);
+				Cookie cookie = new Cookie(name, query);
 				cookie.setHttpOnly(true);
 				cookie.setPath("/");
 				cookie.setAttribute("SameSite", "Strict");
 				response.addCookie(cookie);
 			}
-			else if (!this.access.tokenMatches(cookie(request)) && !this.access.tokenMatches(bearer(request))) {
-				refuse(response, HttpServletResponse.SC_UNAUTHORIZED,
+			else if (!this.access.tokenMatches(cookie(request, name)) && !this.access.tokenMatches(bearer(request))) {
+				refuse(request, response, HttpServletResponse.SC_UNAUTHORIZED,
 						"this app needs its token: open the address job=serve printed (with ?token=)");
 				return;
 			}
@@ -70,7 +78,7 @@ class WebGuard extends OncePerRequestFilter {
 				given = request.getParameter(WebAccess.CSRF_FIELD);
 			}
 			if (!this.access.csrfMatches(given)) {
-				refuse(response, HttpServletResponse.SC_FORBIDDEN, "missing or wrong CSRF token (header "
+				refuse(request, response, HttpServletResponse.SC_FORBIDDEN, "missing or wrong CSRF token (header "
 						+ WebAccess.CSRF_HEADER + " or form field " + WebAccess.CSRF_FIELD + "; GET /api/csrf gives it)");
 				return;
 			}
@@ -92,10 +100,10 @@ class WebGuard extends OncePerRequestFilter {
 		return (colon > 0 && !host.endsWith("]")) ? host.substring(0, colon) : host;
 	}
 
-	private static String cookie(HttpServletRequest request) {
+	private static String cookie(HttpServletRequest request, String name) {
 		if (request.getCookies() != null) {
 			for (Cookie cookie : request.getCookies()) {
-				if (WebAccess.COOKIE.equals(cookie.getName())) {
+				if (name.equals(cookie.getName())) {
 					return cookie.getValue();
 				}
 			}
@@ -108,10 +116,18 @@ class WebGuard extends OncePerRequestFilter {
 		return (header != null && header.startsWith("Bearer ")) ? header.substring(7).strip() : null;
 	}
 
-	private static void refuse(HttpServletResponse response, int status, String why) throws IOException {
+	private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String why)
+			throws IOException {
 		response.setStatus(status);
-		response.setContentType("text/plain;charset=UTF-8");
-		response.getWriter().write(why + "\n");
+		if (request.getRequestURI().startsWith("/api/")) {
+			response.setContentType("application/json");
+			response.setCharacterEncoding("UTF-8");
+			response.getWriter().write(JSON.writeValueAsString(Map.of("error", why)));
+		}
+		else {
+			response.setContentType("text/plain;charset=UTF-8");
+			response.getWriter().write(why + "\n");
+		}
 	}
 
 }

@@ -38,23 +38,31 @@ public final class DmrProcess {
 	}
 
 	public static DmrProcess start(Workspace workspace, String baseUrl, String... args) throws IOException {
-		return start(workspace, command(workspace, baseUrl, args));
+		return start(workspace, java.util.Map.of(), command(workspace, baseUrl, args));
+	}
+
+	/** As {@link #start}, with these variables added to the process's environment. */
+	public static DmrProcess start(Workspace workspace, java.util.Map<String, String> environment, String baseUrl,
+			String... args) throws IOException {
+		return start(workspace, environment, command(workspace, baseUrl, args));
 	}
 
 	/** As {@link #start}, with no {@code --dmr.home}: the working folder is the process's current one, the workspace. */
 	public static DmrProcess startInWorkspace(Workspace workspace, String baseUrl, String... args) throws IOException {
 		List<String> command = new ArrayList<>(command(workspace, baseUrl, args));
 		command.remove("--dmr.home=" + workspace.root());
-		return start(workspace, command);
+		return start(workspace, java.util.Map.of(), command);
 	}
 
-	private static DmrProcess start(Workspace workspace, List<String> command) throws IOException {
+	private static DmrProcess start(Workspace workspace, java.util.Map<String, String> environment, List<String> command)
+			throws IOException {
 		Path out = Files.createTempFile(workspace.root(), "dmr", ".out");
 		Path err = Files.createTempFile(workspace.root(), "dmr", ".err");
-		Process process = new ProcessBuilder(command).directory(workspace.root().toFile())
+		ProcessBuilder builder = new ProcessBuilder(command).directory(workspace.root().toFile())
 			.redirectOutput(out.toFile())
-			.redirectError(err.toFile())
-			.start();
+			.redirectError(err.toFile());
+		builder.environment().putAll(environment);
+		Process process = builder.start();
 		return new DmrProcess(process, out, err);
 	}
 

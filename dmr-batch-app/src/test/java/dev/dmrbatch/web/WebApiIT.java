@@ -64,7 +64,12 @@ class WebApiIT {
 		try (FaultProxy slowRunner = new FaultProxy(LocalRunner.baseUrl()).faults((n) -> new FaultProxy.Slow(250));
 				Serve serve = Serve.start(workspace, LocalRunner.baseUrl(), store)) {
 			assertThat(serve.url.getHost()).isEqualTo("127.0.0.1");
-			assertThat(serve.url.getQuery()).isNull(); // no token on loopback
+			// on loopback too, the token: printed in the address, whose first visit (Serve's) left its cookie
+			assertThat(serve.url.getQuery()).matches("token=[0-9a-f]{40}");
+			HttpResponse<String> noToken = serve.anonymous.send(HttpRequest.newBuilder(serve.base.resolve("api/runs")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(noToken.statusCode()).isEqualTo(401);
+			assertThat(Serve.JSON.readTree(noToken.body()).path("error").asString()).startsWith("this app needs its token");
 
 			// GET /api/runs: the array job=runs --json prints, the same keys and values
 			Dmr.Result runs = Dmr.run(workspace, LocalRunner.baseUrl(), WebStore.with(store, "job=runs", "--json"));
@@ -272,6 +277,7 @@ class WebApiIT {
 			// a name other than this machine's is refused on loopback (DNS rebinding)
 			assertThat(statusLine(serve, "attacker.example")).contains(" 403 ");
 			assertThat(statusLine(serve, "localhost:" + serve.base.getPort())).contains(" 200 ");
+			assertThat(statusLine(serve, "localhost:" + serve.base.getPort(), "")).contains(" 401 ");
 
 			// the same port again: one line, exit 2
 			Dmr.Result taken = Dmr.run(workspace, LocalRunner.baseUrl(),
@@ -314,40 +320,53 @@ class WebApiIT {
 		try (Serve serve = Serve.start(workspace, LocalRunner.baseUrl(), WebStore.with(store, "address=" + address))) {
 			// a token was made and printed in the address
 			assertThat(serve.url.getQuery()).matches("token=[0-9a-f]{40}");
-			String token = serve.url.getQuery().substring("token=".length());
-			assertThat(serve.get("").statusCode()).isEqualTo(401);
-			assertThat(serve.get("api/runs").statusCode()).isEqualTo(401);
-			assertThat(serve.get("api/runs?token=wrong").statusCode()).isEqualTo(401);
-			HttpResponse<String> first = serve.get("?token=" + token);
+			String token = serve.token();
+			assertThat(anonymous(serve, "").statusCode()).isEqualTo(401);
+			assertThat(anonymous(serve, "api/runs").statusCode()).isEqualTo(401);
+			assertThat(anonymous(serve, "api/runs?token=wrong").statusCode()).isEqualTo(401);
+			HttpResponse<String> first = anonymous(serve, "?token=" + token);
 			assertThat(first.statusCode()).isEqualTo(200);
 			String cookie = first.headers().firstValue("Set-Cookie").orElseThrow();
-			assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict");
-			HttpResponse<String> withCookie = serve.http.send(HttpRequest.newBuilder(serve.base.resolve("api/runs"))
+			assertThat(cookie).startsWith("dmr-token-" + serve.base.getPort() + "=").contains("Path=/")
+				.contains("HttpOnly").contains("SameSite=Strict");
+			HttpResponse<String> withCookie = serve.anonymous.send(HttpRequest.newBuilder(serve.base.resolve("api/runs"))
 				.header("Cookie", cookie.substring(0, cookie.indexOf(';'))).build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(withCookie.statusCode()).isEqualTo(200);
-			HttpResponse<String> bearer = serve.http.send(HttpRequest.newBuilder(serve.base.resolve("api/models"))
+			HttpResponse<String> bearer = serve.anonymous.send(HttpRequest.newBuilder(serve.base.resolve("api/models"))
 				.header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(bearer.statusCode()).isEqualTo(200);
 		}
 		// a token given is the one asked for; with no --dmr.home the working folder is the current one
 		try (Serve serve = Serve.start(workspace, false, LocalRunner.baseUrl(),
-				WebStore.with(store, "address=" + address, "token=s3cret-token"))) {
-			assertThat(serve.url.getQuery()).isEqualTo("token=s3cret-token");
-			assertThat(serve.get("api/runs").statusCode()).isEqualTo(401);
-			assertThat(serve.get("api/runs?token=s3cret-token").statusCode()).isEqualTo(200);
-			HttpResponse<String> jobs = serve.get("jobs?token=s3cret-token");
+				WebStore.with(store, "address=" + address, "token=s3cret-token-0123456789"))) {
+			assertThat(serve.url.getQuery()).isEqualTo("token=s3cret-token-0123456789");
+			assertThat(anonymous(serve, "api/runs").statusCode()).isEqualTo(401);
+			assertThat(anonymous(serve, "api/runs?token=s3cret-token-0123456789").statusCode()).isEqualTo(200);
+			HttpResponse<String> jobs = anonymous(serve, "jobs?token=s3cret-token-0123456789");
 			assertThat(jobs.body()).contains("quick", "slow").doesNotContain("No job files");
 		}
 	}
 
-	/** The status line of a GET with the given Host header (the JDK's client will not send one of its own). */
+	/**
+	 * The status line of a GET with the given Host header (the JDK's client will not send one of its own) and the
+	 * server's token.
+	 */
 	private static String statusLine(Serve serve, String host) throws Exception {
+		return statusLine(serve, host, "Authorization: Bearer " + serve.token() + "\r\n");
+	}
+
+	private static String statusLine(Serve serve, String host, String headers) throws Exception {
 		try (java.net.Socket socket = new java.net.Socket(serve.base.getHost(), serve.base.getPort())) {
-			socket.getOutputStream().write(("GET /api/models HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-				.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			socket.getOutputStream().write(("GET /api/models HTTP/1.1\r\nHost: " + host + "\r\n" + headers
+					+ "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 			return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
 					java.nio.charset.StandardCharsets.US_ASCII)).readLine();
 		}
+	}
+
+	private static HttpResponse<String> anonymous(Serve serve, String path) throws Exception {
+		return serve.anonymous.send(HttpRequest.newBuilder(serve.base.resolve(path)).build(),
+				HttpResponse.BodyHandlers.ofString());
 	}
 
 	private static List<String> names(JsonNode node) {

@@ -59,6 +59,13 @@ class WebPagesIT {
 		try (FaultProxy slowRunner = new FaultProxy(LocalRunner.baseUrl()).faults((n) -> new FaultProxy.Slow(300));
 				Serve serve = Serve.start(workspace, LocalRunner.baseUrl(), store);
 				HeadlessChromium chromium = new HeadlessChromium(Files.createDirectories(this.dir.resolve("chromium")))) {
+			// without the token: refused with one sentence, nothing of the app shown
+			chromium.open(serve.base);
+			assertThat(text(chromium, "document.body.textContent").strip())
+				.isEqualTo("this app needs its token: open the address job=serve printed (with ?token=)");
+			// the browser logs in: the printed address (its token in it) leaves the cookie every later request carries
+			chromium.open(serve.url);
+			assertThat(text(chromium, "document.title")).isNotBlank();
 			// the run page of a run going on in another process
 			DmrProcess slow = DmrProcess.start(workspace, slowRunner.baseUrl(), WebStore.with(store, "job=slow", "run=live"));
 			long live = serve.awaitRun("live", (status) -> status.equals("STARTED")).path("id").asLong();
@@ -129,7 +136,9 @@ class WebPagesIT {
 				chromium.screenshot(Path.of(System.getProperty("dmr.web.screenshot")));
 			}
 
-			assertThat(chromium.problems()).isEmpty();
+			// no problem but the refusals before the browser logged in (the page and its icon)
+			assertThat(chromium.problems()).allSatisfy((problem) -> assertThat(problem).contains("status of 401")
+				.containsAnyOf("\"url\":\"" + serve.base + "\"", "\"url\":\"" + serve.base + "favicon.ico\""));
 			assertThat(chromium.requests()).isNotEmpty()
 				.allSatisfy((url) -> assertThat(url).satisfiesAnyOf((u) -> assertThat(u).startsWith(serve.base.toString()),
 						(u) -> assertThat(u).startsWith("data:"), (u) -> assertThat(u).isEqualTo("about:blank")));
