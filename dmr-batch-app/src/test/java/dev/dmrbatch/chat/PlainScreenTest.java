@@ -56,7 +56,7 @@ class PlainScreenTest {
 		assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("thoughtsthe start\n");
 		assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
 				"(the answer so far was the model's reasoning, ended by </think>; the answer follows)\n"
-						+ "truncated: the answer of model 'x' at http://h/v1 was cut off\\u001b[2J: its stream ended\n");
+						+ "truncated: the answer of model 'x' at http://h/v1 was cut off␛[2J: its stream ended\n");
 	}
 
 	@Test
