@@ -288,8 +288,8 @@ class CommandLineIT {
 			Dmr.Result result = dmr("job=ok", argument);
 			assertThat(result.exitCode()).as(argument.substring(0, 12) + ": " + result).isEqualTo(2);
 			String error = result.err().lines().filter((line) -> line.startsWith("error: ")).findFirst().orElseThrow();
+			// the value may be named, cut; never whole
 			assertThat(error).as(argument.substring(0, 12)).hasSizeLessThan(600)
-				.contains("sk-SECRET-")
 				.doesNotContain("x".repeat(121))
 				.doesNotContain("\u001b");
 			assertThat(result.all()).as(argument.substring(0, 12)).doesNotContain("x".repeat(200));
