@@ -65,6 +65,15 @@ public final class CommandLine {
 		return SpringApplication.exit(context);
 	}
 
+	/**
+	 * For the process's whole life: Ctrl-C or SIGTERM outside a run ends the command (a run's own stop takes the
+	 * signals while it runs), see {@link StopOnSignal}. Called by {@code main} only, not by tests that run the
+	 * application in their own JVM.
+	 */
+	public static void stopOnSignals() {
+		StopOnSignal.install();
+	}
+
 	/** The command that starts a web server; every other command runs without one. */
 	static final String SERVE = "serve";
 
