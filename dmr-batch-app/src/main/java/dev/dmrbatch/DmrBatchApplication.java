@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class DmrBatchApplication {
 
 	public static void main(String[] args) {
+		CommandLine.stopOnSignals();
 		System.exit(run(args));
 	}
 

@@ -7,6 +7,7 @@ import java.util.List;
 
 import dev.dmrbatch.config.LaunchSettings;
 
+import org.springframework.boot.ExitCodeGenerator;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -66,9 +67,31 @@ public final class CommandLine {
 			if (!StartupFailureAnalyzers.ConsoleReporter.reported()) {
 				Console.error(new StartupFailureAnalyzers.Other().analyze(ex).getDescription());
 			}
-			return NOTHING_RAN;
+			return exitCode(ex);
 		}
 		return SpringApplication.exit(context);
+	}
+
+	/**
+	 * The exit code of a failed start: the one the failure carries (an {@link ExitCodeGenerator} among its causes,
+	 * such as a store server that does not answer), else {@link #NOTHING_RAN}.
+	 */
+	static int exitCode(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof ExitCodeGenerator generator) {
+				return generator.getExitCode();
+			}
+		}
+		return NOTHING_RAN;
+	}
+
+	/**
+	 * For the process's whole life: Ctrl-C or SIGTERM outside a run ends the command (a run's own stop takes the
+	 * signals while it runs), see {@link StopOnSignal}. Called by {@code main} only, not by tests that run the
+	 * application in their own JVM.
+	 */
+	public static void stopOnSignals() {
+		StopOnSignal.install();
 	}
 
 	/** The command that starts a web server; every other command runs without one. */

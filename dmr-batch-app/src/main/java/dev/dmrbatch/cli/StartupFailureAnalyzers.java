@@ -7,6 +7,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.config.RunnerEndpoint;
+import dev.dmrbatch.conversation.ForeignStoreException;
+import dev.dmrbatch.conversation.server.StoreServerException;
 import dev.dmrbatch.text.SafeText;
 
 import org.springframework.boot.context.properties.bind.BindException;
@@ -164,6 +166,29 @@ final class StartupFailureAnalyzers {
 				// PostgreSQL's driver names the host and port, or the user, itself
 				return analysis(RunnerEndpoint.redact("cannot open the job repository database (spring.datasource.url): "
 						+ firstLine(sql.getMessage())), sql);
+			}
+			return null;
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.HIGHEST_PRECEDENCE + 3;
+		}
+
+	}
+
+	/**
+	 * The store's own refusal (a data folder, server file or server process of another user) or its server not
+	 * answering: the sentence it gives, which names the folder, file or process.
+	 */
+	static final class Store implements FailureAnalyzer, Ordered {
+
+		@Override
+		public FailureAnalysis analyze(Throwable failure) {
+			for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+				if (cause instanceof StoreServerException || cause instanceof ForeignStoreException) {
+					return analysis(firstLine(cause.getMessage()), cause);
+				}
 			}
 			return null;
 		}

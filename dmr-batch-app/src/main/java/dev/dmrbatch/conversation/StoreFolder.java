@@ -23,10 +23,10 @@ import org.springframework.stereotype.Component;
 /**
  * The folder of an H2 file store ({@code data/} by default) and its files, readable by their owner only: the store
  * holds every prompt and answer. The folder is made {@code rwx------} before the database opens it (H2 would create
- * it after the umask), its files {@code rw-------} once the application has started. Other databases, and file
- * systems without POSIX permissions, are left as they are. What else holds the store's prompts and answers (the
- * output folders, every export, the run's log) is made with the same two helpers, {@link #createPrivate} and
- * {@link #privateFile}.
+ * it after the umask), its files {@code rw-------} once the application has started. A data folder that belongs to
+ * another user is refused ({@link #requireOwn}). Other databases, and file systems without POSIX permissions, are
+ * left as they are. What else holds the store's prompts and answers (the output folders, every export, the run's
+ * log) is made with the same two helpers, {@link #createPrivate} and {@link #privateFile}.
  */
 @Component
 public class StoreFolder implements BeanFactoryPostProcessor, EnvironmentAware, ApplicationListener<ApplicationStartedEvent> {
@@ -72,16 +72,69 @@ public class StoreFolder implements BeanFactoryPostProcessor, EnvironmentAware, 
 			}
 			return;
 		}
-		// a data folder made before (by an earlier version, say) is tightened when it is the user's own and not the
-		// working folder itself; one that belongs to someone else, or cannot be changed, is left as it is
+		// one that belongs to someone else is refused: its owner would read, or have chosen, every prompt and answer
+		requireOwn(folder, DATA_FOLDER, WHY_OWN_FOLDER);
+		// a data folder made before (by an earlier version, say) is tightened unless it is the working folder itself;
+		// one that cannot be changed is left as it is
 		try {
-			if (!folder.equals(Path.of("").toAbsolutePath())
-					&& Files.getOwner(folder).getName().equals(System.getProperty("user.name"))) {
+			if (!folder.equals(Path.of("").toAbsolutePath())) {
 				Files.setPosixFilePermissions(folder, FOLDER);
 			}
 		}
 		catch (IOException | UnsupportedOperationException | SecurityException ex) {
 			// left as it is: the database opens all the same
+		}
+	}
+
+	/** How {@link #requireOwn} names the data folder. */
+	public static final String DATA_FOLDER = "the data folder";
+
+	/** Why the data folder must be one's own. */
+	public static final String WHY_OWN_FOLDER = "dmr-batch keeps every prompt and answer there, so it uses only a "
+			+ "folder of its own";
+
+	/**
+	 * Refuses a file or folder of the store that belongs to another user than the one this process runs as: one
+	 * sentence naming it, its owner and why. Nothing is refused where owners cannot be told (no POSIX file system,
+	 * an unknown user).
+	 * @param what how the sentence names it ({@code "the data folder"})
+	 * @param why why it must be one's own
+	 * @throws ForeignStoreException when it belongs to someone else
+	 */
+	public static void requireOwn(Path path, String what, String why) {
+		Integer own = runningUid();
+		if (own == null || !Files.exists(path)) {
+			return;
+		}
+		try {
+			Object uid = Files.getAttribute(path, "unix:uid");
+			if (uid instanceof Integer owner && owner.intValue() != own.intValue()) {
+				throw new ForeignStoreException(what + " " + path + " belongs to " + Files.getOwner(path).getName()
+						+ ", not to " + runningUser() + ": " + why);
+			}
+		}
+		catch (IOException | UnsupportedOperationException | IllegalArgumentException ex) {
+			// no owner to tell
+		}
+	}
+
+	/** The user id this process runs as; {@code null} where there is none to tell (not a Unix). */
+	public static Integer runningUid() {
+		try {
+			return posix() ? (int) new com.sun.security.auth.module.UnixSystem().getUid() : null;
+		}
+		catch (RuntimeException | LinkageError ex) {
+			return null;
+		}
+	}
+
+	/** The name of the user this process runs as, for messages. */
+	public static String runningUser() {
+		try {
+			return new com.sun.security.auth.module.UnixSystem().getUsername();
+		}
+		catch (RuntimeException | LinkageError ex) {
+			return System.getProperty("user.name");
 		}
 	}
 

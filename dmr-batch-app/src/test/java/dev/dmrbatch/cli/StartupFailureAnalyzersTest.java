@@ -3,8 +3,10 @@ package dev.dmrbatch.cli;
 import java.sql.SQLException;
 import java.util.List;
 
+import dev.dmrbatch.conversation.ForeignStoreException;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.ExitCodeGenerator;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalysisReporter;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
@@ -41,6 +43,25 @@ class StartupFailureAnalyzersTest {
 				+ "wait for it to end, or let every process share the store (dmr.store.shared=true, the default)");
 		Throwable other = new IllegalStateException("outer", new IllegalArgumentException("port 1 in use\nat line 2"));
 		assertThat(analyze(other).getDescription()).isEqualTo("dmr-batch could not start: port 1 in use");
+	}
+
+	@Test
+	void theStoresOwnRefusalIsItsSentenceAndAnExitCodeTheFailureCarriesIsTheCommands() {
+		Throwable foreign = new IllegalStateException("bean", new ForeignStoreException(
+				"the data folder /w/data belongs to nobody, not to me: dmr-batch keeps every prompt and answer there"));
+		assertThat(analyze(foreign).getDescription())
+			.isEqualTo("the data folder /w/data belongs to nobody, not to me: dmr-batch keeps every prompt and answer there");
+		assertThat(CommandLine.exitCode(foreign)).isEqualTo(CommandLine.NOTHING_RAN);
+
+		class NotAnswering extends RuntimeException implements ExitCodeGenerator {
+
+			@Override
+			public int getExitCode() {
+				return 5;
+			}
+
+		}
+		assertThat(CommandLine.exitCode(new IllegalStateException("bean", new NotAnswering()))).isEqualTo(5);
 	}
 
 	@Test

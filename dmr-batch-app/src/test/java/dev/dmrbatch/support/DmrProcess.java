@@ -85,6 +85,16 @@ public final class DmrProcess {
 		return this.process.exitValue();
 	}
 
+	/** Its exit code once it has ended; fails, after a kill -9, when it has not ended within the limit. */
+	public int waitFor(java.time.Duration limit) throws InterruptedException, IOException {
+		if (!this.process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+			this.process.destroyForcibly();
+			this.process.waitFor(30, TimeUnit.SECONDS);
+			throw new AssertionError("dmr-batch did not end within " + limit.toSeconds() + " s: " + err());
+		}
+		return this.process.exitValue();
+	}
+
 	/**
 	 * Waits while this process runs until {@code requests} counts {@code count}; fails when the process ends first or
 	 * after two minutes.

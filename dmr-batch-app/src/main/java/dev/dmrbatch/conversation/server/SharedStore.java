@@ -19,18 +19,36 @@ import java.util.List;
 
 import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.text.SafeText;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * Finds the {@link StoreServer} of an H2 file database, or starts one: the server file beside the database names a
- * live server, else (none, or one left by a server that was killed) a new server is started, under a lock file so
- * that two processes starting at once start one server between them. The server is a detached JVM (the same Java,
- * the same class path or jar) in a session of its own where {@code setsid} exists, with no tie to the terminal or
- * the output of the process that started it, so that it outlives that process.
+ * live server, else (none, one left by a server that was killed, or one that names another database: a copied or
+ * moved working folder) a new server is started, under a lock file so that two processes starting at once start one
+ * server between them. The server is a detached JVM (the same Java, the same class path or jar) in a session of its
+ * own where {@code setsid} exists, with no tie to the terminal or the output of the process that started it, so that
+ * it outlives that process.
+ * <p>
+ * Only what belongs to the user this process runs as is trusted: a data folder, server file or server process of
+ * another user is refused. A live server must answer H2's handshake within {@link #ANSWER} before its URL is handed
+ * out; one that does not (stopped, hung, or another program on its port) ends the command with exit code 5.
  */
 public final class SharedStore {
 
 	/** How long a process waits for a server it started to answer. */
 	static final Duration START = Duration.ofSeconds(20);
+
+	/** How long a live server has to answer H2's handshake. */
+	static final Duration ANSWER = Duration.ofSeconds(5);
+
+	/** Exit code of a command whose store server does not answer: the job failed (as when a runner went away). */
+	static final int NOT_ANSWERING = 5;
+
+	private static final String WHY_OWN_SERVER = "dmr-batch trusts only a store server of its own user with every prompt "
+			+ "and answer";
+
+	private static final Log log = LogFactory.getLog(SharedStore.class);
 
 	private SharedStore() {
 	}
@@ -42,7 +60,7 @@ public final class SharedStore {
 	 * @param idle how long a server started now stays without sessions
 	 */
 	public static String url(Path database, String options, Duration idle) {
-		return find(database.toAbsolutePath().normalize(), idle).url(options);
+		return find(database.toAbsolutePath().normalize(), idle, log).url(options);
 	}
 
 	/** Whether this application opens its store through a store server. */
@@ -56,10 +74,13 @@ public final class SharedStore {
 		return database.resolveSibling(database.getFileName() + ".server.log");
 	}
 
-	static ServerFile find(Path database, Duration idle) {
+	/** @param log where a server file of another database is told of, in one line */
+	static ServerFile find(Path database, Duration idle, Log log) {
 		Path serverFile = ServerFile.of(database);
 		try {
+			StoreFolder.requireOwn(database.getParent(), StoreFolder.DATA_FOLDER, StoreFolder.WHY_OWN_FOLDER);
 			StoreFolder.createPrivate(database.getParent());
+			String identity = ServerFile.identity(database);
 			Path lockFile = ServerFile.lockOf(database);
 			if (!Files.exists(lockFile) && posix()) {
 				try {
@@ -71,10 +92,30 @@ public final class SharedStore {
 			}
 			try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
 					FileLock lock = channel.lock()) {
+				StoreFolder.requireOwn(serverFile, "the store server file", WHY_OWN_SERVER);
 				ServerFile running = ServerFile.read(serverFile);
-				if (running != null && running.answers()) {
-					claim(serverFile);
-					return running;
+				if (running != null && !running.database().equals(identity)) {
+					log.info(serverFile + " names the store server of another database (" + running.database()
+							+ "); starting this one's own (a copied or moved working folder)");
+				}
+				else if (running != null && running.alive()) {
+					requireOwn(running, serverFile);
+					String unanswered = running.unanswered(ANSWER);
+					if (unanswered == null) {
+						claim(serverFile);
+						return running;
+					}
+					// a server that was ending meanwhile removes its file first: then a new one is started
+					if (running.alive() && running.equals(ServerFile.read(serverFile))) {
+						String what = unanswered.startsWith(ServerFile.SILENT)
+								? "let it go on if it was stopped (kill -CONT " + running.pid() + ") or end it (kill "
+										+ running.pid() + ")"
+								: "end it (kill " + running.pid() + "), or remove the server file if that process is no "
+										+ "store server";
+						throw new StoreServerException("the store server of " + database + " (process " + running.pid()
+								+ " on 127.0.0.1:" + running.port() + ", named in " + serverFile + ") " + unanswered
+								+ ": " + what + ", then run the command again", NOT_ANSWERING);
+					}
 				}
 				Files.deleteIfExists(serverFile);
 				return start(database, idle, serverFile);
@@ -83,6 +124,35 @@ public final class SharedStore {
 		catch (IOException ex) {
 			throw new StoreServerException("cannot start the store server for " + database + ": "
 					+ SafeText.firstLine(String.valueOf(ex.getMessage())), ex);
+		}
+	}
+
+	/** Refuses a live server process of another user than this process's. */
+	private static void requireOwn(ServerFile running, Path serverFile) {
+		Integer own = StoreFolder.runningUid();
+		ProcessHandle process = running.process().orElse(null);
+		if (own == null || process == null) {
+			return;
+		}
+		String owner = null;
+		Path proc = Path.of("/proc", String.valueOf(running.pid()));
+		try {
+			if (Files.isDirectory(proc)) {
+				Object uid = Files.getAttribute(proc, "unix:uid");
+				owner = (uid instanceof Integer id && id.intValue() != own.intValue())
+						? Files.getOwner(proc).getName() : null;
+			}
+			else {
+				String user = process.info().user().orElse(null);
+				owner = (user != null && !user.equals(StoreFolder.runningUser())) ? user : null;
+			}
+		}
+		catch (IOException | UnsupportedOperationException | IllegalArgumentException ex) {
+			// ended meanwhile, or no owner to tell
+		}
+		if (owner != null) {
+			throw new StoreServerException("the store server named in " + serverFile + " is process " + running.pid()
+					+ " of " + owner + ", not of " + StoreFolder.runningUser() + ": " + WHY_OWN_SERVER);
 		}
 	}
 
@@ -108,7 +178,7 @@ public final class SharedStore {
 		long deadline = System.nanoTime() + START.toNanos();
 		while (System.nanoTime() < deadline) {
 			ServerFile started = ServerFile.read(serverFile);
-			if (started != null && started.answers()) {
+			if (started != null && started.alive() && started.unanswered(ANSWER) == null) {
 				return started;
 			}
 			if (!process.isAlive() && process.exitValue() != 0) {

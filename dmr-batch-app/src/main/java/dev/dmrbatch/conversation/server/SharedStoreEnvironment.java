@@ -6,11 +6,13 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 import dev.dmrbatch.conversation.StoreFolder;
+import org.apache.commons.logging.Log;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.PropertySource;
@@ -26,6 +28,13 @@ public class SharedStoreEnvironment implements EnvironmentPostProcessor, Ordered
 
 	/** The property source that carries the server being found. */
 	static final String SOURCE = "dmrSharedStore";
+
+	/** Written once logging is set up: the server is found while the application starts. */
+	private final Log log;
+
+	public SharedStoreEnvironment(DeferredLogFactory logs) {
+		this.log = logs.getLog(SharedStore.class);
+	}
 
 	@Override
 	public int getOrder() {
@@ -46,7 +55,7 @@ public class SharedStoreEnvironment implements EnvironmentPostProcessor, Ordered
 				new CompletableFuture<>());
 		Thread finder = new Thread(() -> {
 			try {
-				pending.server().complete(SharedStore.find(database, idle));
+				pending.server().complete(SharedStore.find(database, idle, this.log));
 			}
 			catch (Throwable ex) {
 				pending.server().completeExceptionally(ex);

@@ -23,8 +23,9 @@ import org.h2.tools.Server;
  * The store server: a JVM of its own, without Spring, that serves one H2 database to the dmr-batch processes of one
  * working folder, so that several can use the store at once. {@link SharedStore} starts it, detached, when no
  * server answers for the database; it runs H2's TCP server on a free port of 127.0.0.1 only, for that database only
- * (a random key, written to the server file, is the only database name it accepts), and ends by itself once no
- * process has had a session open for the idle time, removing its server file. A server whose file was removed or
+ * (a random key, written to the server file, is the only database name it accepts; the file also names the database,
+ * so that a copy of the working folder is not served by it), and ends by itself once no process has had a session
+ * open for the idle time, removing its server file. A server whose file was removed or
  * taken over ends as soon as no session is open.
  *
  * <pre>java -cp &lt;classpath&gt; dev.dmrbatch.conversation.server.StoreServer &lt;database&gt; &lt;idle ms&gt;</pre>
@@ -43,7 +44,7 @@ public final class StoreServer {
 
 	private final String managementPassword;
 
-	private StoreServer(Path database, Duration idle) throws SQLException {
+	private StoreServer(Path database, Duration idle) throws SQLException, IOException {
 		this.database = database;
 		this.idle = idle;
 		this.managementPassword = random();
@@ -54,7 +55,7 @@ public final class StoreServer {
 			.start();
 		ProcessHandle self = ProcessHandle.current();
 		this.file = new ServerFile(this.server.getPort(), self.pid(),
-				self.info().startInstant().map(Instant::toEpochMilli).orElse(0L), key);
+				self.info().startInstant().map(Instant::toEpochMilli).orElse(0L), key, ServerFile.identity(database));
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -151,15 +152,21 @@ public final class StoreServer {
 		}
 	}
 
+	/** Removes its file first, so that a process finding the server meanwhile starts a new one instead of failing. */
 	private synchronized void stop() {
-		if (this.server.isRunning(false)) {
-			this.server.stop();
-		}
 		Path serverFile = ServerFile.of(this.database);
 		try {
 			if (this.file.equals(ServerFile.read(serverFile))) {
 				Files.deleteIfExists(serverFile);
 			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// the next process finds the file stale and replaces it
+		}
+		if (this.server.isRunning(false)) {
+			this.server.stop();
+		}
+		try {
 			// its log holds only what went wrong
 			Path log = SharedStore.logOf(this.database);
 			if (Files.isRegularFile(log) && Files.size(log) == 0) {
@@ -167,7 +174,7 @@ public final class StoreServer {
 			}
 		}
 		catch (IOException | RuntimeException ex) {
-			// the next process finds the file stale and replaces it
+			// left as it is
 		}
 	}
 

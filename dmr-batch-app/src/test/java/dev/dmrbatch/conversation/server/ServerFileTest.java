@@ -8,6 +8,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
+
+import org.h2.tools.Server;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,10 +22,10 @@ class ServerFileTest {
 	@TempDir
 	Path dir;
 
-	private static ServerFile self(int port) {
+	private ServerFile self(int port) throws Exception {
 		ProcessHandle self = ProcessHandle.current();
 		return new ServerFile(port, self.pid(), self.info().startInstant().map(Instant::toEpochMilli).orElse(0L),
-				"0123456789abcdef0123456789abcdef");
+				"0123456789abcdef0123456789abcdef", ServerFile.identity(this.dir.resolve("dmr-batch")));
 	}
 
 	@Test
@@ -34,25 +37,69 @@ class ServerFileTest {
 		assertThat(file.getFileName()).hasToString("dmr-batch.server");
 		assertThat(ServerFile.read(file)).isEqualTo(written);
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-		assertThat(written.url(";WRITE_DELAY=0"))
-			.isEqualTo("jdbc:h2:tcp://127.0.0.1:4242/0123456789abcdef0123456789abcdef;WRITE_DELAY=0");
 		Files.writeString(file, "port=oops\n");
 		assertThat(ServerFile.read(file)).isNull();
+		Files.writeString(file, "port=4242\npid=1\nstarted=0\nkey=k\n");
+		assertThat(ServerFile.read(file)).as("a file that names no database").isNull();
 		assertThat(ServerFile.read(this.dir.resolve("none.server"))).isNull();
 	}
 
 	@Test
-	void aServerAnswersOnlyWhileItsProcessIsAliveAndItsPortTakesConnections() throws Exception {
-		try (ServerSocket listening = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-			ServerFile live = self(listening.getLocalPort());
-			assertThat(live.answers()).isTrue();
-			// a pid reused by another process: it started at another time
-			assertThat(new ServerFile(live.port(), live.pid(), live.startedMs() - 60_000, live.key()).answers()).isFalse();
-		}
-		assertThat(self(closedPort()).answers()).as("nothing listening").isFalse();
+	void theUrlWaitsForAnswersAtMostTheNetworkTimeoutUnlessTheOptionsSetTheirOwn() throws Exception {
+		assertThat(self(4242).url(";WRITE_DELAY=0")).isEqualTo(
+				"jdbc:h2:tcp://127.0.0.1:4242/0123456789abcdef0123456789abcdef;WRITE_DELAY=0;NETWORK_TIMEOUT=120000");
+		assertThat(self(4242).url(";network_timeout=0"))
+			.isEqualTo("jdbc:h2:tcp://127.0.0.1:4242/0123456789abcdef0123456789abcdef;network_timeout=0");
+	}
+
+	@Test
+	void theDatabaseIsNamedByItsRealFolderSoALinkNamesTheSameAndACopyAnother() throws Exception {
+		Path real = Files.createDirectories(this.dir.resolve("work/data"));
+		Path link = Files.createSymbolicLink(this.dir.resolve("link"), this.dir.resolve("work"));
+		Path copy = Files.createDirectories(this.dir.resolve("copy/data"));
+
+		assertThat(ServerFile.identity(link.resolve("data/dmr-batch")))
+			.isEqualTo(ServerFile.identity(real.resolve("dmr-batch")))
+			.isEqualTo(real.toRealPath().resolve("dmr-batch").toString());
+		assertThat(ServerFile.identity(copy.resolve("dmr-batch")))
+			.isNotEqualTo(ServerFile.identity(real.resolve("dmr-batch")));
+	}
+
+	@Test
+	void aServerIsAliveOnlyWhileTheProcessThatWroteTheFileIs() throws Exception {
+		ServerFile live = self(4242);
+		assertThat(live.alive()).isTrue();
+		// a pid reused by another process: it started at another time
+		assertThat(new ServerFile(4242, live.pid(), live.startedMs() - 60_000, live.key(), live.database()).alive())
+			.isFalse();
 		Process gone = new ProcessBuilder("true").start();
 		gone.waitFor();
-		assertThat(new ServerFile(4242, gone.pid(), 0, "k").answers()).as("a process that has ended").isFalse();
+		assertThat(new ServerFile(4242, gone.pid(), 0, "k", live.database()).alive()).as("a process that has ended")
+			.isFalse();
+	}
+
+	@Test
+	void aStoreServerAnswersTheHandshakeAndAnythingElseDoesNotInTime() throws Exception {
+		Server h2 = Server.createTcpServer("-tcpPort", "0", "-baseDir", this.dir.toString(), "-key", "secret",
+				"./dmr-batch", "-ifNotExists").start();
+		try {
+			long start = System.nanoTime();
+			assertThat(self(h2.getPort()).unanswered(Duration.ofSeconds(1))).as("a store server").isNull();
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+			try (Stream<Path> files = Files.list(this.dir)) {
+				assertThat(files).as("nothing opened or made by the handshake").isEmpty();
+			}
+		}
+		finally {
+			h2.stop();
+		}
+		try (ServerSocket silent = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+			long start = System.nanoTime();
+			assertThat(self(silent.getLocalPort()).unanswered(Duration.ofSeconds(1))).isEqualTo("did not answer within 1 s");
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+		}
+		assertThat(self(closedPort()).unanswered(Duration.ofSeconds(1))).as("nothing listening")
+			.startsWith("did not answer as a store server (Connection is broken");
 	}
 
 	@Test
