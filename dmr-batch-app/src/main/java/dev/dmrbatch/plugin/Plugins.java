@@ -51,7 +51,8 @@ public class Plugins implements DisposableBean {
 
 	static final String SERVICE = "META-INF/services/" + Plugin.class.getName();
 
-	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
+	/** A name a plugin gives what it provides. */
+	public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
 
 	/** How {@link ServiceLoader} says that a class the services file names is not there. */
 	private static final Pattern MISSING = Pattern.compile("Provider (\\S+) not found");
