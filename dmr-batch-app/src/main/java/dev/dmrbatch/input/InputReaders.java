@@ -103,7 +103,7 @@ public final class InputReaders {
 	}
 
 	/** Whether a line holds nothing but JSON whitespace (space, tab, CR, LF): other spaces are characters. */
-	static boolean isBlank(String text) {
+	private static boolean isBlank(String text) {
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
 			if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
@@ -115,9 +115,20 @@ public final class InputReaders {
 
 	/**
 	 * One line, one record: quotes inside JSON must not join lines, and a line ends at a line feed only (a lone CR is
-	 * a character of its line, as JSON Lines says).
+	 * a character of its line, as JSON Lines says). A blank line is a blank item, a line with bytes that are not valid
+	 * in the file's encoding a failed item naming it; any other line is what {@code record} makes of it.
 	 */
-	static FlatFileItemReader<InputItem> lineReader(InputSource source, LineMapper<InputItem> mapper) {
+	static FlatFileItemReader<InputItem> lineReader(InputSource source, LineMapper<InputItem> record) {
+		String malformed = TextEncoding.malformedMessage(charset(source));
+		LineMapper<InputItem> mapper = (text, lineNumber) -> {
+			if (isBlank(text)) {
+				return InputItem.BLANK;
+			}
+			if (TextEncoding.isMalformed(text)) {
+				return InputItem.invalid(source.display() + " line " + lineNumber + ": " + malformed);
+			}
+			return record.mapLine(text, lineNumber);
+		};
 		return new FlatFileItemReaderBuilder<InputItem>().name("input")
 			.resource(resource(source))
 			.bufferedReaderFactory((resource, encoding) -> TextEncoding.openLines(source.path()))

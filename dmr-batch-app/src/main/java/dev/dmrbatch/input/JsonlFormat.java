@@ -38,14 +38,7 @@ final class JsonlFormat implements InputFormatKind {
 
 	@Override
 	public ItemStreamReader<InputItem> open(InputSource source) {
-		String malformed = TextEncoding.malformedMessage(InputReaders.charset(source));
 		LineMapper<InputItem> mapper = (text, lineNumber) -> {
-			if (InputReaders.isBlank(text)) {
-				return InputItem.BLANK;
-			}
-			if (TextEncoding.isMalformed(text)) {
-				return InputItem.invalid(source.display() + " line " + lineNumber + ": " + malformed);
-			}
 			Object value;
 			try {
 				value = InputReaders.JSON.readValue(text, Object.class);

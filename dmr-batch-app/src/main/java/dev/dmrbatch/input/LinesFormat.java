@@ -3,7 +3,6 @@ package dev.dmrbatch.input;
 import java.util.Map;
 
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
-import org.springframework.batch.infrastructure.item.file.LineMapper;
 
 /**
  * Each line as it is, in the field {@code line}, for a built-in job that parses its lines itself (the OpenAI Batch
@@ -28,14 +27,7 @@ public final class LinesFormat implements InputFormatKind {
 
 	@Override
 	public ItemStreamReader<InputItem> open(InputSource source) {
-		String malformed = TextEncoding.malformedMessage(InputReaders.charset(source));
-		LineMapper<InputItem> mapper = (text, lineNumber) -> {
-			if (TextEncoding.isMalformed(text)) {
-				return InputItem.invalid(source.display() + " line " + lineNumber + ": " + malformed);
-			}
-			return InputReaders.isBlank(text) ? InputItem.BLANK : InputItem.of(Map.of("line", text));
-		};
-		return InputReaders.lineReader(source, mapper);
+		return InputReaders.lineReader(source, (text, lineNumber) -> InputItem.of(Map.of("line", text)));
 	}
 
 }
