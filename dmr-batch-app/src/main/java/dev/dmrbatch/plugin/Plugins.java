@@ -62,10 +62,17 @@ public class Plugins implements DisposableBean {
 
 	private final List<URLClassLoader> loaders = new ArrayList<>();
 
+	/** dmr-batch's own step types, check types...: the names a plugin cannot take. */
+	private final List<Extension> builtIn;
+
 	private LoadedPlugins loaded;
 
-	Plugins(DmrProperties properties) {
+	/**
+	 * @param builtIn dmr-batch's own extensions, whose names no plugin may take
+	 */
+	public Plugins(DmrProperties properties, List<Extension> builtIn) {
 		this.properties = properties;
+		this.builtIn = List.copyOf(builtIn);
 	}
 
 	/**
@@ -131,7 +138,7 @@ public class Plugins implements DisposableBean {
 		if (jars.isEmpty()) {
 			return LoadedPlugins.NONE;
 		}
-		Registry registry = new Registry();
+		Registry registry = new Registry(this.builtIn);
 		ClassLoader parent = new ApiOnlyClassLoader(Plugin.class.getClassLoader());
 		jars.forEach((jar) -> trusted(jar, "plugin jar"));
 		for (Path jar : jars) {
@@ -280,6 +287,17 @@ public class Plugins implements DisposableBean {
 
 		private final Map<String, Provided<StepType>> stepTypes = new LinkedHashMap<>();
 
+		private final List<Extension> builtIn;
+
+		Registry(List<Extension> builtIn) {
+			this.builtIn = builtIn;
+		}
+
+		/** The names of dmr-batch's own extensions of the plugin API's {@code api}. */
+		private List<String> builtIn(Class<?> api) {
+			return this.builtIn.stream().filter((extension) -> extension.api() == api).map(Extension::name).toList();
+		}
+
 		void add(String jar, List<Started> plugins) {
 			for (Started plugin : plugins) {
 				ClassLoader loader = plugin.loader();
@@ -288,9 +306,9 @@ public class Plugins implements DisposableBean {
 				List<String> exports = register(jar, "export", Export.class, plugin.exports(), loader, Export::name,
 						this.exports, JobDefinition.EXPORT_FORMATS);
 				List<String> checks = register(jar, "check type", CheckType.class, plugin.checkTypes(), loader,
-						CheckType::name, this.checkTypes, JobDefinition.Check.TYPES.keySet());
+						CheckType::name, this.checkTypes, builtIn(CheckType.class));
 				List<String> steps = register(jar, "step type", StepType.class, plugin.stepTypes(), loader,
-						StepType::name, this.stepTypes, JobDefinition.Step.TYPES);
+						StepType::name, this.stepTypes, builtIn(StepType.class));
 				// name and version as the plugin gives them, escaped: job=plugins prints them on one line
 				this.jars.add(new PluginJar(jar, SafeText.excerpt(String.valueOf(plugin.name()), 80),
 						SafeText.excerpt(String.valueOf(plugin.version()), 40), inputs, exports, checks, steps));

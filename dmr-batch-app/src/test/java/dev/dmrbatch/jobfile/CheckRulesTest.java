@@ -2,6 +2,9 @@ package dev.dmrbatch.jobfile;
 
 import java.nio.file.Path;
 
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.support.Kinds;
 import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
 import jakarta.validation.Validation;
@@ -25,8 +28,10 @@ class CheckRulesTest {
 	@BeforeEach
 	void setUp() {
 		this.workspace = new Workspace(this.dir);
-		this.jobFiles = new JobFiles(TestProperties.home(this.dir),
-				Validation.buildDefaultValidatorFactory().getValidator());
+		DmrProperties home = TestProperties.home(this.dir);
+		Plugins plugins = Kinds.plugins(home);
+		this.jobFiles = new JobFiles(home, Validation.buildDefaultValidatorFactory().getValidator(), plugins,
+				Kinds.steps(plugins), Kinds.checks(plugins));
 	}
 
 	private JobDefinition job(String checks) {

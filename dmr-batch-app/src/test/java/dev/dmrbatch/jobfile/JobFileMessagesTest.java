@@ -3,6 +3,9 @@ package dev.dmrbatch.jobfile;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.support.Kinds;
 import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
@@ -29,8 +32,10 @@ class JobFileMessagesTest {
 
 	@BeforeEach
 	void setUp() {
-		this.jobFiles = new JobFiles(TestProperties.home(this.workspace.root()),
-				Validation.buildDefaultValidatorFactory().getValidator());
+		DmrProperties home = TestProperties.home(this.workspace.root());
+		Plugins plugins = Kinds.plugins(home);
+		this.jobFiles = new JobFiles(home, Validation.buildDefaultValidatorFactory().getValidator(), plugins,
+				Kinds.steps(plugins), Kinds.checks(plugins));
 	}
 
 	private String message(String name) {

@@ -16,6 +16,7 @@ import dev.dmrbatch.plugin.fixture.ContextPlugin;
 import dev.dmrbatch.plugin.fixture.NewlinePlugin;
 import dev.dmrbatch.plugin.fixture.SpringPlugin;
 import dev.dmrbatch.plugin.fixture.ThrowingPlugin;
+import dev.dmrbatch.support.Kinds;
 import dev.dmrbatch.support.TestProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +31,7 @@ class PluginsTest {
 	Path home;
 
 	private Plugins plugins() {
-		return new Plugins(TestProperties.home(this.home));
+		return Kinds.plugins(TestProperties.home(this.home));
 	}
 
 	@Test
