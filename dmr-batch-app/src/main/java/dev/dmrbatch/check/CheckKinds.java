@@ -2,7 +2,6 @@ package dev.dmrbatch.check;
 
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,8 +11,8 @@ import java.util.regex.Pattern;
 
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.plugin.Extensions;
 import dev.dmrbatch.plugin.Plugins;
-import dev.dmrbatch.plugin.Provided;
 import dev.dmrbatch.plugin.api.CheckType;
 import dev.dmrbatch.prompt.PromptTemplates;
 import dev.dmrbatch.text.SafeText;
@@ -33,29 +32,13 @@ public class CheckKinds {
 	/** A check's name is half of its key {@code <step>.<check>}: no dot, nothing a column or an id would mangle. */
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,99}");
 
-	private final Map<String, CheckKind> builtIn = new LinkedHashMap<>();
-
-	private final Plugins plugins;
+	private final Extensions<CheckKind, CheckType> kinds;
 
 	/**
 	 * @param builtIn dmr-batch's own check types, in the order messages list them
 	 */
 	public CheckKinds(List<CheckKind> builtIn, Plugins plugins) {
-		builtIn.forEach((kind) -> this.builtIn.put(kind.name(), kind));
-		this.plugins = plugins;
-	}
-
-	/**
-	 * The check type of that name: a built-in one, else a plugin's (which loads the plugins), else {@code null}.
-	 * @throws dev.dmrbatch.plugin.PluginLoadException naming a plugin jar that cannot be used
-	 */
-	CheckKind kind(String type) {
-		CheckKind kind = this.builtIn.get(type);
-		if (kind != null) {
-			return kind;
-		}
-		Provided<CheckType> plugin = this.plugins.loaded().checkType(type);
-		return (plugin != null) ? new PluginCheck(plugin) : null;
+		this.kinds = new Extensions<>(builtIn, () -> plugins.loaded().checkTypes(), PluginCheck::new);
 	}
 
 	/**
@@ -64,17 +47,7 @@ public class CheckKinds {
 	 * (which loads them).
 	 */
 	public Map<String, List<String>> keys(boolean withPlugins) {
-		Map<String, List<String>> keys = new LinkedHashMap<>();
-		this.builtIn.forEach((name, kind) -> keys.put(name, kind.keys()));
-		if (withPlugins) {
-			this.plugins.loaded()
-				.checkTypes()
-				.entrySet()
-				.stream()
-				.sorted(Map.Entry.comparingByKey())
-				.forEach((plugin) -> keys.put(plugin.getKey(), new PluginCheck(plugin.getValue()).keys()));
-		}
-		return keys;
+		return this.kinds.describe(withPlugins, CheckKind::keys);
 	}
 
 	/**
@@ -117,10 +90,10 @@ public class CheckKinds {
 			rules.problem("min-pass-rate must be a share between 0 and 1, such as 0.9");
 		}
 		if (check.type() == null) {
-			rules.problem("'type' is missing (one of " + String.join(", ", this.builtIn.keySet()) + ")");
+			rules.problem("'type' is missing (one of " + String.join(", ", keys(false).keySet()) + ")");
 			return;
 		}
-		CheckKind kind = kind(check.type());
+		CheckKind kind = this.kinds.get(check.type());
 		if (kind == null) {
 			rules.problem("type '" + SafeText.excerpt(check.type(), 40) + "' is not one of "
 					+ String.join(", ", keys(true).keySet()));
@@ -152,7 +125,7 @@ public class CheckKinds {
 		for (JobDefinition.Step step : job.steps()) {
 			for (JobDefinition.Check check : step.checksOrEmpty()) {
 				String key = step.name() + "." + check.name();
-				CheckKind kind = kind(check.type());
+				CheckKind kind = this.kinds.get(check.type());
 				if (kind == null) {
 					throw new IllegalStateException("check " + key + ": no check type is named " + check.type());
 				}

@@ -1,7 +1,5 @@
 package dev.dmrbatch.check;
 
-import java.util.List;
-
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.TextTemplate;
@@ -16,21 +14,11 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Order(80)
-class ExpectedCheck implements CheckKind {
+class ExpectedCheck extends ValueCheck {
 
 	@Override
 	public String name() {
 		return "expected";
-	}
-
-	@Override
-	public List<String> keys() {
-		return List.of("value", "ignore-case");
-	}
-
-	@Override
-	public void validate(JobDefinition.Check check, Rules rules) {
-		ContainsCheck.needsValue(check, rules);
 	}
 
 	@Override

@@ -1,7 +1,5 @@
 package dev.dmrbatch.check;
 
-import java.util.List;
-
 import dev.dmrbatch.jobfile.JobDefinition;
 
 import org.springframework.core.annotation.Order;
@@ -10,21 +8,11 @@ import org.springframework.stereotype.Component;
 /** {@code type: not-contains}: the answer does not contain {@code value} anywhere. */
 @Component
 @Order(20)
-class NotContainsCheck implements CheckKind {
+class NotContainsCheck extends ValueCheck {
 
 	@Override
 	public String name() {
 		return "not-contains";
-	}
-
-	@Override
-	public List<String> keys() {
-		return List.of("value", "ignore-case");
-	}
-
-	@Override
-	public void validate(JobDefinition.Check check, Rules rules) {
-		ContainsCheck.needsValue(check, rules);
 	}
 
 	@Override

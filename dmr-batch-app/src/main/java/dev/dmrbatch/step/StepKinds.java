@@ -3,14 +3,13 @@ package dev.dmrbatch.step;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.plugin.Extensions;
 import dev.dmrbatch.plugin.Plugins;
-import dev.dmrbatch.plugin.Provided;
 import dev.dmrbatch.plugin.api.StepType;
 import dev.dmrbatch.text.SafeText;
 
@@ -26,16 +25,13 @@ public class StepKinds {
 	/** Every key a step of a job file can give, whatever its type, in the order of {@link JobDefinition.Step}. */
 	public static final List<String> STEP_KEYS = keys(JobDefinition.Step.class);
 
-	private final Map<String, StepKind> builtIn = new LinkedHashMap<>();
-
-	private final Plugins plugins;
+	private final Extensions<StepKind, StepType> kinds;
 
 	/**
 	 * @param builtIn dmr-batch's own step types, in the order messages list them
 	 */
 	public StepKinds(List<StepKind> builtIn, Plugins plugins) {
-		builtIn.forEach((kind) -> this.builtIn.put(kind.name(), kind));
-		this.plugins = plugins;
+		this.kinds = new Extensions<>(builtIn, () -> plugins.loaded().stepTypes(), PluginStep::new);
 	}
 
 	/**
@@ -43,13 +39,7 @@ public class StepKinds {
 	 * @throws dev.dmrbatch.plugin.PluginLoadException naming a plugin jar that cannot be used
 	 */
 	public StepKind kind(JobDefinition.Step step) {
-		String type = (step.type() != null) ? step.type() : ChatStep.NAME;
-		StepKind kind = this.builtIn.get(type);
-		if (kind != null) {
-			return kind;
-		}
-		Provided<StepType> plugin = this.plugins.loaded().stepType(type);
-		return (plugin != null) ? new PluginStep(plugin) : null;
+		return this.kinds.get((step.type() != null) ? step.type() : ChatStep.NAME);
 	}
 
 	/** Adds the problems of a step's type: one that no one provides, or what its type refuses. */
@@ -65,7 +55,7 @@ public class StepKinds {
 
 	/** The names of the step types, the built-in ones first, then the plugins' by name (which loads them). */
 	public List<String> names() {
-		return new ArrayList<>(keys(true).keySet());
+		return this.kinds.all().stream().map(StepKind::name).toList();
 	}
 
 	/**
@@ -73,17 +63,7 @@ public class StepKinds {
 	 * then, when {@code withPlugins}, the plugins' by name (which loads them).
 	 */
 	public Map<String, List<String>> keys(boolean withPlugins) {
-		Map<String, List<String>> keys = new LinkedHashMap<>();
-		this.builtIn.forEach((name, kind) -> keys.put(name, kind.keys()));
-		if (withPlugins) {
-			this.plugins.loaded()
-				.stepTypes()
-				.entrySet()
-				.stream()
-				.sorted(Map.Entry.comparingByKey())
-				.forEach((plugin) -> keys.put(plugin.getKey(), new PluginStep(plugin.getValue()).keys()));
-		}
-		return keys;
+		return this.kinds.describe(withPlugins, StepKind::keys);
 	}
 
 	/** The keys of a step, all but those given. */

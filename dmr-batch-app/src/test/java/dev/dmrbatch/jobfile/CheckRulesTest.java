@@ -2,12 +2,7 @@ package dev.dmrbatch.jobfile;
 
 import java.nio.file.Path;
 
-import dev.dmrbatch.config.DmrProperties;
-import dev.dmrbatch.plugin.Plugins;
-import dev.dmrbatch.support.Kinds;
-import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
-import jakarta.validation.Validation;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,10 +23,7 @@ class CheckRulesTest {
 	@BeforeEach
 	void setUp() {
 		this.workspace = new Workspace(this.dir);
-		DmrProperties home = TestProperties.home(this.dir);
-		Plugins plugins = Kinds.plugins(home);
-		this.jobFiles = new JobFiles(home, Validation.buildDefaultValidatorFactory().getValidator(), plugins,
-				Kinds.steps(plugins), Kinds.checks(plugins));
+		this.jobFiles = TestJobFiles.in(this.dir);
 	}
 
 	private JobDefinition job(String checks) {

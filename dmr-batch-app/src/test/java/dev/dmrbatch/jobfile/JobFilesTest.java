@@ -1,13 +1,8 @@
 package dev.dmrbatch.jobfile;
 
 
-import dev.dmrbatch.config.DmrProperties;
-import dev.dmrbatch.plugin.Plugins;
-import dev.dmrbatch.support.Kinds;
-import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
-import jakarta.validation.Validation;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,10 +19,7 @@ class JobFilesTest {
 
 	@BeforeEach
 	void setUp() {
-		DmrProperties home = TestProperties.home(this.workspace.root());
-		Plugins plugins = Kinds.plugins(home);
-		this.jobFiles = new JobFiles(home, Validation.buildDefaultValidatorFactory().getValidator(), plugins,
-				Kinds.steps(plugins), Kinds.checks(plugins));
+		this.jobFiles = TestJobFiles.in(this.workspace.root());
 	}
 
 	@Test
