@@ -6,7 +6,7 @@ import java.util.function.Function;
 
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.jobfile.JobDefinition;
-import dev.dmrbatch.plugin.Extension;
+import dev.dmrbatch.plugin.Kind;
 import dev.dmrbatch.plugin.api.CheckType;
 import dev.dmrbatch.prompt.PromptTemplates;
 import jakarta.validation.Validator;
@@ -16,7 +16,7 @@ import jakarta.validation.Validator;
  * and what evaluates them. Each built-in type is one class, a bean ({@link CheckKinds} orders them by their
  * {@code @Order}); a plugin's check type is adapted into one.
  */
-public interface CheckKind extends Extension {
+public interface CheckKind extends Kind {
 
 	@Override
 	default Class<?> api() {

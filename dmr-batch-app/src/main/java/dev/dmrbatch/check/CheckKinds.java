@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.jobfile.JobDefinition;
-import dev.dmrbatch.plugin.Extensions;
+import dev.dmrbatch.plugin.KindRegistry;
 import dev.dmrbatch.plugin.Plugins;
 import dev.dmrbatch.plugin.api.CheckType;
 import dev.dmrbatch.prompt.PromptTemplates;
@@ -32,13 +32,18 @@ public class CheckKinds {
 	/** A check's name is half of its key {@code <step>.<check>}: no dot, nothing a column or an id would mangle. */
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,99}");
 
-	private final Extensions<CheckKind, CheckType> kinds;
+	private final KindRegistry<CheckKind, CheckType> kinds;
 
 	/**
 	 * @param builtIn dmr-batch's own check types, in the order messages list them
 	 */
 	public CheckKinds(List<CheckKind> builtIn, Plugins plugins) {
-		this.kinds = new Extensions<>(builtIn, () -> plugins.loaded().checkTypes(), PluginCheck::new);
+		this.kinds = new KindRegistry<>(builtIn, () -> plugins.loaded().checkTypes(), PluginCheck::new);
+	}
+
+	/** The built-in check types, in their order: the plugins are not asked. */
+	public List<CheckKind> builtIn() {
+		return List.copyOf(this.kinds.builtIn());
 	}
 
 	/**

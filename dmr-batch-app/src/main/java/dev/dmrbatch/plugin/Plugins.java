@@ -62,15 +62,12 @@ public class Plugins implements DisposableBean {
 
 	private final List<URLClassLoader> loaders = new ArrayList<>();
 
-	/** dmr-batch's own step types, check types...: the names a plugin cannot take. */
-	private final List<Extension> builtIn;
+	/** The built-in kinds, whose names no plugin may take. */
+	private final List<Kind> builtIn;
 
 	private LoadedPlugins loaded;
 
-	/**
-	 * @param builtIn dmr-batch's own extensions, whose names no plugin may take
-	 */
-	public Plugins(DmrProperties properties, List<Extension> builtIn) {
+	public Plugins(DmrProperties properties, List<Kind> builtIn) {
 		this.properties = properties;
 		this.builtIn = List.copyOf(builtIn);
 	}
@@ -287,15 +284,15 @@ public class Plugins implements DisposableBean {
 
 		private final Map<String, Provided<StepType>> stepTypes = new LinkedHashMap<>();
 
-		private final List<Extension> builtIn;
+		private final List<Kind> builtIn;
 
-		Registry(List<Extension> builtIn) {
+		Registry(List<Kind> builtIn) {
 			this.builtIn = builtIn;
 		}
 
-		/** The names of dmr-batch's own extensions of the plugin API's {@code api}. */
+		/** The names of the built-in kinds of that API. */
 		private List<String> builtIn(Class<?> api) {
-			return this.builtIn.stream().filter((extension) -> extension.api() == api).map(Extension::name).toList();
+			return this.builtIn.stream().filter((kind) -> kind.api() == api).map(Kind::name).toList();
 		}
 
 		void add(String jar, List<Started> plugins) {

@@ -4,7 +4,7 @@ import java.util.List;
 
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.ModelCallException;
-import dev.dmrbatch.plugin.Extension;
+import dev.dmrbatch.plugin.Kind;
 import dev.dmrbatch.plugin.api.StepType;
 
 /**
@@ -13,7 +13,7 @@ import dev.dmrbatch.plugin.api.StepType;
  * Each built-in type is one class, a bean ({@link StepKinds} orders them by their {@code @Order}); a plugin's step type
  * is adapted into one.
  */
-public interface StepKind extends Extension {
+public interface StepKind extends Kind {
 
 	@Override
 	default Class<?> api() {

@@ -8,7 +8,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.dmrbatch.jobfile.JobDefinition;
-import dev.dmrbatch.plugin.Extensions;
+import dev.dmrbatch.plugin.KindRegistry;
 import dev.dmrbatch.plugin.Plugins;
 import dev.dmrbatch.plugin.api.StepType;
 import dev.dmrbatch.text.SafeText;
@@ -25,13 +25,13 @@ public class StepKinds {
 	/** Every key a step of a job file can give, whatever its type, in the order of {@link JobDefinition.Step}. */
 	public static final List<String> STEP_KEYS = keys(JobDefinition.Step.class);
 
-	private final Extensions<StepKind, StepType> kinds;
+	private final KindRegistry<StepKind, StepType> kinds;
 
 	/**
 	 * @param builtIn dmr-batch's own step types, in the order messages list them
 	 */
 	public StepKinds(List<StepKind> builtIn, Plugins plugins) {
-		this.kinds = new Extensions<>(builtIn, () -> plugins.loaded().stepTypes(), PluginStep::new);
+		this.kinds = new KindRegistry<>(builtIn, () -> plugins.loaded().stepTypes(), PluginStep::new);
 	}
 
 	/**
@@ -56,6 +56,11 @@ public class StepKinds {
 	/** The names of the step types, the built-in ones first, then the plugins' by name (which loads them). */
 	public List<String> names() {
 		return this.kinds.all().stream().map(StepKind::name).toList();
+	}
+
+	/** The built-in step types, in their order: the plugins are not asked. */
+	public List<StepKind> builtIn() {
+		return List.copyOf(this.kinds.builtIn());
 	}
 
 	/**

@@ -23,7 +23,7 @@ class CheckKindsTest {
 	Path home;
 
 	private CheckKinds kinds() {
-		return Kinds.checks(Kinds.plugins(TestProperties.home(this.home)));
+		return Kinds.checkKinds(Kinds.plugins(TestProperties.home(this.home)));
 	}
 
 	private List<String> problems(CheckKinds kinds, String checks) {

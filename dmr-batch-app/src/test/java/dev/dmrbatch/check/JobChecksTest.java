@@ -47,7 +47,7 @@ class JobChecksTest {
 	}
 
 	private CheckKinds kinds() {
-		return Kinds.checks(Kinds.plugins(TestProperties.home(this.dir)));
+		return Kinds.checkKinds(Kinds.plugins(TestProperties.home(this.dir)));
 	}
 
 	/** The verdict of one check on an answer (text, parsed JSON or null), with a label for expected checks. */

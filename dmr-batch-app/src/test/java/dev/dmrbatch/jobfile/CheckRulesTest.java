@@ -2,6 +2,7 @@ package dev.dmrbatch.jobfile;
 
 import java.nio.file.Path;
 
+import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class CheckRulesTest {
 	@BeforeEach
 	void setUp() {
 		this.workspace = new Workspace(this.dir);
-		this.jobFiles = TestJobFiles.in(this.dir);
+		this.jobFiles = TestJobFiles.of(TestProperties.home(this.dir));
 	}
 
 	private JobDefinition job(String checks) {

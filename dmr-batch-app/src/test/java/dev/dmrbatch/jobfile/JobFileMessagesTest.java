@@ -3,6 +3,7 @@ package dev.dmrbatch.jobfile;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +28,7 @@ class JobFileMessagesTest {
 
 	@BeforeEach
 	void setUp() {
-		this.jobFiles = TestJobFiles.in(this.workspace.root());
+		this.jobFiles = TestJobFiles.of(TestProperties.home(this.workspace.root()));
 	}
 
 	private String message(String name) {

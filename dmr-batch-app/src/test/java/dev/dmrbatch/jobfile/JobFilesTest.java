@@ -1,6 +1,7 @@
 package dev.dmrbatch.jobfile;
 
 
+import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,7 +20,7 @@ class JobFilesTest {
 
 	@BeforeEach
 	void setUp() {
-		this.jobFiles = TestJobFiles.in(this.workspace.root());
+		this.jobFiles = TestJobFiles.of(TestProperties.home(this.workspace.root()));
 	}
 
 	@Test

@@ -7,6 +7,7 @@ import dev.dmrbatch.check.CheckKind;
 import dev.dmrbatch.step.StepKind;
 import dev.dmrbatch.step.StepKinds;
 import dev.dmrbatch.support.Kinds;
+import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +48,7 @@ class KindKeysTest {
 
 	@BeforeEach
 	void setUp() {
-		this.jobFiles = TestJobFiles.in(this.workspace.root());
+		this.jobFiles = TestJobFiles.of(TestProperties.home(this.workspace.root()));
 	}
 
 	private JobDefinition load(String step) {
@@ -62,7 +63,7 @@ class KindKeysTest {
 
 	@Test
 	void aStepTypeRefusesEachKeyItDoesNotTake() {
-		List<StepKind> kinds = Kinds.of(StepKind.class);
+		List<StepKind> kinds = Kinds.builtIn(StepKind.class);
 		assertThat(kinds).isNotEmpty();
 		for (StepKind kind : kinds) {
 			String base = "name: a, type: " + kind.name() + (kind.keys().contains("prompt") ? ", prompt: x" : "");
@@ -79,7 +80,7 @@ class KindKeysTest {
 
 	@Test
 	void aCheckTypeRefusesEachKeyItDoesNotTake() {
-		List<CheckKind> kinds = Kinds.of(CheckKind.class);
+		List<CheckKind> kinds = Kinds.builtIn(CheckKind.class);
 		assertThat(kinds).isNotEmpty();
 		for (CheckKind kind : kinds) {
 			for (String key : CHECK_VALUES.keySet()) {

@@ -22,7 +22,7 @@ class StepKindsTest {
 	Path home;
 
 	private StepKinds kinds() {
-		return Kinds.steps(Kinds.plugins(TestProperties.home(this.home)));
+		return Kinds.stepKinds(Kinds.plugins(TestProperties.home(this.home)));
 	}
 
 	@Test

@@ -2,12 +2,14 @@ package dev.dmrbatch.support;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.dmrbatch.check.CheckKind;
 import dev.dmrbatch.check.CheckKinds;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.jobfile.JobDefinition;
-import dev.dmrbatch.plugin.Extension;
+import dev.dmrbatch.plugin.Kind;
 import dev.dmrbatch.plugin.Plugins;
 import dev.dmrbatch.step.StepKind;
 import dev.dmrbatch.step.StepKinds;
@@ -17,33 +19,57 @@ import org.springframework.beans.BeanUtils;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.core.type.filter.AnnotationTypeFilter;
+import org.springframework.core.type.filter.AssignableTypeFilter;
+import org.springframework.core.type.filter.TypeFilter;
+import org.springframework.stereotype.Component;
 import org.springframework.util.ClassUtils;
 
 /**
- * dmr-batch's own step and check types, found as the application finds them (every component under
- * {@code dev.dmrbatch} that is an {@link Extension}, in their {@code @Order}), for unit tests that build a part by hand;
- * steps and checks written as a job file writes them.
+ * The built-in kinds (step types, check types) as the application has them, for unit tests that build a part by hand:
+ * every {@code @Component} of the kind under {@code dev.dmrbatch}, in its {@code @Order}, as component scanning finds
+ * them, so a new kind is here without a list to edit. Steps and checks written as a job file writes them.
  */
 public final class Kinds {
-
-	private static final List<Extension> BUILT_IN = scan();
-
-	private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
 	private Kinds() {
 	}
 
-	/** The working folder's plugins, which may not take a built-in name. */
+	private static final Map<Class<?>, List<?>> FOUND = new ConcurrentHashMap<>();
+
+	private static final YAMLMapper YAML = YAMLMapper.builder().build();
+
+	/** The built-in beans of that type (stateless, so found once and shared). */
+	@SuppressWarnings("unchecked")
+	public static <T> List<T> builtIn(Class<T> type) {
+		return (List<T>) FOUND.computeIfAbsent(type, Kinds::scan);
+	}
+
+	private static <T> List<T> scan(Class<T> type) {
+		ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false);
+		TypeFilter component = new AnnotationTypeFilter(Component.class);
+		TypeFilter kind = new AssignableTypeFilter(type);
+		scanner.addIncludeFilter((reader, factory) -> component.match(reader, factory) && kind.match(reader, factory));
+		List<T> found = new ArrayList<>();
+		for (BeanDefinition candidate : scanner.findCandidateComponents("dev.dmrbatch")) {
+			Class<?> bean = ClassUtils.resolveClassName(candidate.getBeanClassName(), Kinds.class.getClassLoader());
+			found.add(type.cast(BeanUtils.instantiateClass(bean)));
+		}
+		AnnotationAwareOrderComparator.sort(found);
+		return List.copyOf(found);
+	}
+
+	/** The plugins of the working folder, refusing the built-in kinds' names. */
 	public static Plugins plugins(DmrProperties properties) {
-		return new Plugins(properties, BUILT_IN);
+		return new Plugins(properties, builtIn(Kind.class));
 	}
 
-	public static StepKinds steps(Plugins plugins) {
-		return new StepKinds(of(StepKind.class), plugins);
+	public static StepKinds stepKinds(Plugins plugins) {
+		return new StepKinds(builtIn(StepKind.class), plugins);
 	}
 
-	public static CheckKinds checks(Plugins plugins) {
-		return new CheckKinds(of(CheckKind.class), plugins);
+	public static CheckKinds checkKinds(Plugins plugins) {
+		return new CheckKinds(builtIn(CheckKind.class), plugins);
 	}
 
 	/** A step as a job file gives it, such as {@code { name: a, type: embed, prompt: x }}. */
@@ -54,24 +80,6 @@ public final class Kinds {
 	/** A check as a job file gives it, such as {@code { name: c, type: contains, value: x }}. */
 	public static JobDefinition.Check check(String yaml) {
 		return YAML.readValue(yaml, JobDefinition.Check.class);
-	}
-
-	/** The built-in extensions of one sort, in their order. */
-	public static <T> List<T> of(Class<T> type) {
-		return BUILT_IN.stream().filter(type::isInstance).map(type::cast).toList();
-	}
-
-	private static List<Extension> scan() {
-		ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(true);
-		List<Extension> found = new ArrayList<>();
-		for (BeanDefinition candidate : scanner.findCandidateComponents("dev.dmrbatch")) {
-			Class<?> type = ClassUtils.resolveClassName(candidate.getBeanClassName(), Kinds.class.getClassLoader());
-			if (Extension.class.isAssignableFrom(type)) {
-				found.add((Extension) BeanUtils.instantiateClass(type));
-			}
-		}
-		AnnotationAwareOrderComparator.sort(found);
-		return List.copyOf(found);
 	}
 
 }

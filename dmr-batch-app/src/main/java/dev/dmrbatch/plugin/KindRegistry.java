@@ -10,56 +10,56 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The extensions of one sort, by name: dmr-batch's own, in their order, and the plugins', each adapted to the same
+ * The kinds of one sort, by name: the built-in ones, in their order, and the plugins', each adapted to the same
  * interface. The plugins are asked for only when a name is not built in, or for the whole list.
  *
- * @param <E> what dmr-batch's own implement, such as {@code step.StepKind}
+ * @param <K> what the built-in ones implement, such as {@code step.StepKind}
  * @param <P> the plugin API's interface for the same sort, such as {@link dev.dmrbatch.plugin.api.StepType}
  */
-public final class Extensions<E extends Extension, P> {
+public final class KindRegistry<K extends Kind, P> {
 
-	private final Map<String, E> builtIn = new LinkedHashMap<>();
+	private final Map<String, K> builtIn = new LinkedHashMap<>();
 
 	private final Supplier<Map<String, Provided<P>>> plugins;
 
-	private final Function<Provided<P>, E> adapter;
+	private final Function<Provided<P>, K> adapter;
 
 	/**
-	 * @param builtIn dmr-batch's own, in the order they are listed
+	 * @param builtIn the built-in ones, in the order they are listed
 	 * @param plugins what the plugins provide by name (loading them the first time)
-	 * @param adapter a plugin's extension made one of dmr-batch's
+	 * @param adapter a plugin's made one of the kind
 	 */
-	public Extensions(List<? extends E> builtIn, Supplier<Map<String, Provided<P>>> plugins,
-			Function<Provided<P>, E> adapter) {
-		builtIn.forEach((extension) -> this.builtIn.put(extension.name(), extension));
+	public KindRegistry(List<? extends K> builtIn, Supplier<Map<String, Provided<P>>> plugins,
+			Function<Provided<P>, K> adapter) {
+		builtIn.forEach((kind) -> this.builtIn.put(kind.name(), kind));
 		this.plugins = plugins;
 		this.adapter = adapter;
 	}
 
 	/**
-	 * The extension of that name: dmr-batch's own, else a plugin's (which loads the plugins), else {@code null}.
+	 * The kind of that name: the built-in one, else a plugin's (which loads the plugins), else {@code null}.
 	 * @throws PluginLoadException naming a plugin jar that cannot be used
 	 */
-	public E get(String name) {
-		E extension = this.builtIn.get(name);
-		if (extension != null) {
-			return extension;
+	public K get(String name) {
+		K kind = this.builtIn.get(name);
+		if (kind != null) {
+			return kind;
 		}
 		Provided<P> plugin = this.plugins.get().get(name);
 		return (plugin != null) ? this.adapter.apply(plugin) : null;
 	}
 
-	/** dmr-batch's own, in their order. */
-	public Collection<E> builtIn() {
+	/** The built-in ones, in their order. */
+	public Collection<K> builtIn() {
 		return Collections.unmodifiableCollection(this.builtIn.values());
 	}
 
 	/**
-	 * Every one: dmr-batch's own in their order, then the plugins' by name (which loads them).
+	 * Every one: the built-in ones in their order, then the plugins' by name (which loads them).
 	 * @throws PluginLoadException naming a plugin jar that cannot be used
 	 */
-	public List<E> all() {
-		List<E> all = new ArrayList<>(this.builtIn.values());
+	public List<K> all() {
+		List<K> all = new ArrayList<>(this.builtIn.values());
 		this.plugins.get()
 			.entrySet()
 			.stream()
@@ -72,10 +72,9 @@ public final class Extensions<E extends Extension, P> {
 	 * Each one's name and what {@code describe} tells of it, in the order of {@link #builtIn()} or, when
 	 * {@code withPlugins}, of {@link #all()}.
 	 */
-	public <T> Map<String, T> describe(boolean withPlugins, Function<E, T> describe) {
+	public <T> Map<String, T> describe(boolean withPlugins, Function<K, T> describe) {
 		Map<String, T> described = new LinkedHashMap<>();
-		(withPlugins ? all() : builtIn()).forEach((extension) -> described.put(extension.name(),
-				describe.apply(extension)));
+		(withPlugins ? all() : builtIn()).forEach((kind) -> described.put(kind.name(), describe.apply(kind)));
 		return described;
 	}
 
