@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.cache.CacheMode;
-import dev.dmrbatch.config.Concurrency;
+import dev.dmrbatch.check.CheckKinds;
 import dev.dmrbatch.check.JobChecks;
+import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
@@ -71,25 +72,31 @@ public class RunPlanner {
 
 	private final LaunchSettings launch;
 
+	private final CheckKinds checkKinds;
+
 	@org.springframework.beans.factory.annotation.Autowired
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
 			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
-			dev.dmrbatch.conversation.ConversationStore store) {
-		this(jobFiles, templates, properties, exports, inputFormats, builtIns, reserved, launch, Clock.systemUTC(),
+			CheckKinds checkKinds, dev.dmrbatch.conversation.ConversationStore store) {
+		this(jobFiles, templates, properties, exports, inputFormats, builtIns, reserved, launch, checkKinds,
+				Clock.systemUTC(),
 				(label) -> !store.findRunsByLabel(label).isEmpty());
 	}
 
 	/** A planner that finds no label taken, for tests of plans that never reach the store. */
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch) {
-		this(jobFiles, templates, properties, exports, inputFormats, builtIns, reserved, launch, Clock.systemUTC(),
+			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
+			CheckKinds checkKinds) {
+		this(jobFiles, templates, properties, exports, inputFormats, builtIns, reserved, launch, checkKinds,
+				Clock.systemUTC(),
 				(label) -> false);
 	}
 
 	private RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
 			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
-			Clock clock, java.util.function.Predicate<String> labelTaken) {
+			CheckKinds checkKinds, Clock clock, java.util.function.Predicate<String> labelTaken) {
 		this.inputFormats = inputFormats;
+		this.checkKinds = checkKinds;
 		this.labelTaken = labelTaken;
 		this.clock = clock;
 		this.launch = launch;
@@ -192,9 +199,8 @@ public class RunPlanner {
 
 	/** The job's checks, compiled: a judge's grader gets the profile's settings for its model under its own. */
 	public JobChecks checks(JobDefinition job) {
-		return JobChecks.compile(job, this.templates,
-				(grader) -> this.properties.settingsFor(grader.name()).overriddenBy(grader).withName(grader.name()),
-				(type) -> this.jobFiles.plugins().checkType(type));
+		return this.checkKinds.compile(job, this.templates,
+				(grader) -> this.properties.settingsFor(grader.name()).overriddenBy(grader).withName(grader.name()));
 	}
 
 	/** The request with {@code run=new} replaced by the label of a new run: the time now (UTC), as yyyyMMdd-HHmmss. */
