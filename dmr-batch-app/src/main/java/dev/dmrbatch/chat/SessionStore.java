@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.ModelSettings;
@@ -15,6 +14,7 @@ import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.run.plan.RunPlanner;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
@@ -36,9 +36,6 @@ class SessionStore {
 
 	/** The job name of chat sessions in the store. */
 	static final String JOB = "chat";
-
-	/** A session's name names its output folder: it must not be able to leave {@code output/chat/}. */
-	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
 	/** The input of a session that continues no stored conversation, as the exports name a run's input. */
 	static final String INPUT = "chat";
@@ -69,7 +66,8 @@ class SessionStore {
 
 	/** @throws RunException when the name cannot be a session's */
 	static String checkName(String name) {
-		if (!NAME.matcher(name).matches()) {
+		// a session's name names its output folder: it must not be able to leave output/chat/
+		if (!RunPlanner.isLabel(name)) {
 			throw new RunException("session name '" + name
 					+ "' is not valid: use letters, digits, '.', '_' and '-' (it names the output folder)");
 		}

@@ -21,9 +21,9 @@ import dev.dmrbatch.compare.Comparisons;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
-import dev.dmrbatch.conversation.ConversationStore.Measure;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.ReportModel;
+import dev.dmrbatch.export.RunCharts;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunSummary;
 import dev.dmrbatch.input.InputException;
@@ -186,9 +186,7 @@ class PagesController {
 		model.put("done", counts.items());
 		model.put("total", this.store.totalItems(id).map(String::valueOf).orElse(""));
 		model.put("failed_count", counts.failed());
-		model.put("latency", ReportModel.histogram(this.store.histogram(id, Measure.LATENCY_MS, 24)));
-		model.put("tokens", ReportModel.histogram(this.store.histogram(id, Measure.COMPLETION_TOKENS, 24)));
-		model.put("progress", ReportModel.progress(record.createdAt().toEpochMilli(), this.store.progress(id)));
+		model.putAll(RunCharts.of(this.store, record));
 		List<Map<String, Object>> failures = new ArrayList<>();
 		this.store.forEachFailure(id, (f) -> {
 			if (failures.size() < 20) {
