@@ -13,6 +13,7 @@ import com.jayway.jsonpath.Configuration;
 import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.PathNotFoundException;
 import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.plugin.PluginItems;
 import dev.dmrbatch.plugin.Plugins;

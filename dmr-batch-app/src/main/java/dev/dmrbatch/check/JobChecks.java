@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import com.jayway.jsonpath.JsonPath;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelReply;

@@ -14,8 +14,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 
-import dev.dmrbatch.check.CheckStore;
-
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -31,6 +29,12 @@ public class ConversationStore {
 	private final JdbcTemplate jdbc;
 
 	private final JdbcClient client;
+
+	/**
+	 * The evaluation number of the checks given while a run answered: the calls a judge made then are the run's own
+	 * ({@code check.CheckStore} numbers the later evaluations after it).
+	 */
+	public static final int CHECKS_DURING_RUN = 0;
 
 	private volatile String storeId;
 
@@ -318,7 +322,7 @@ public class ConversationStore {
 						call.requestModel(), call.ttftMillis(), call.httpStatus(), call.requestId(),
 						call.isReused() ? call.reusedFrom().run() : null,
 						call.isReused() ? call.reusedFrom().item() : null, call.logprobs(), call.embedding(),
-						call.isCheck() ? CheckStore.DURING_RUN : null });
+						call.isCheck() ? CHECKS_DURING_RUN : null });
 			}
 		}
 		this.jdbc.batchUpdate("insert into dmr_conversation (run_id, item_seq, model, item_id, status, error, "
@@ -596,7 +600,7 @@ public class ConversationStore {
 				+ "coalesce(sum(case when reused_run is null then 0 else completion_tokens end), 0) reused_ct "
 				+ "from dmr_call where run_id = ? and skipped = false and (evaluation is null or evaluation = ?)")
 			.param(runId)
-			.param(CheckStore.DURING_RUN)
+			.param(CHECKS_DURING_RUN)
 			.query((rs, n) -> new CallTotals(rs.getLong("sent"), rs.getLong("sent_pt"), rs.getLong("sent_ct"),
 					rs.getLong("reused"), rs.getLong("reused_pt"), rs.getLong("reused_ct")))
 			.single();

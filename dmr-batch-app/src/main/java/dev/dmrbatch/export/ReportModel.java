@@ -15,7 +15,7 @@ import com.vladsch.flexmark.util.data.MutableDataSet;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.safety.Safelist;
-import dev.dmrbatch.check.Verdict;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.text.SafeText;
 

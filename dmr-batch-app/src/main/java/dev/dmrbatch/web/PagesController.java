@@ -216,7 +216,7 @@ class PagesController {
 		long seq = this.items.seqOf(record.id(), item)
 			.orElseThrow(() -> new RunException("there is no item '" + SafeText.firstLine(item) + "' in run "
 					+ record.id()));
-		Map<String, List<dev.dmrbatch.check.Verdict>> verdicts = new HashMap<>();
+		Map<String, List<dev.dmrbatch.conversation.Verdict>> verdicts = new HashMap<>();
 		for (ItemVerdicts v : this.checks.latestIn(record.id(), seq - 1, seq)) {
 			verdicts.put(v.model(), v.verdicts());
 		}
