@@ -55,11 +55,12 @@ class ApiController implements DisposableBean {
 
 	static final int DEFAULT_SIZE = 50;
 
+	/** The most items a page of {@code /api/runs/{run}/items} holds. */
+	static final int MAX_SIZE = 200;
+
 	private final RunHistory history;
 
 	private final ConversationStore store;
-
-	private final RunItems items;
 
 	private final RunEvents events;
 
@@ -79,11 +80,10 @@ class ApiController implements DisposableBean {
 		return thread;
 	});
 
-	ApiController(RunHistory history, ConversationStore store, RunItems items, RunEvents events, ModelCatalog catalog,
+	ApiController(RunHistory history, ConversationStore store, RunEvents events, ModelCatalog catalog,
 			BrowserChat chat, JobStarter jobs, WebAccess access) {
 		this.history = history;
 		this.store = store;
-		this.items = items;
 		this.events = events;
 		this.catalog = catalog;
 		this.chat = chat;
@@ -132,7 +132,7 @@ class ApiController implements DisposableBean {
 			@RequestParam(required = false) String q, @RequestParam(defaultValue = "1") int page,
 			@RequestParam(defaultValue = "" + DEFAULT_SIZE) int size) {
 		RunRecord record = this.history.find(run);
-		RunItems.Page found = page(this.items, record.id(), status, q, page, size);
+		ConversationStore.ItemPage found = page(this.store, record.id(), status, q, page, size);
 		StringWriter out = new StringWriter();
 		out.write("{\"page\":" + found.page() + ",\"size\":" + found.size() + ",\"total\":" + found.total()
 				+ ",\"pages\":" + found.pages() + ",\"items\":[");
@@ -149,17 +149,18 @@ class ApiController implements DisposableBean {
 	}
 
 	/** A page of a run's items, the arguments checked. */
-	static RunItems.Page page(RunItems items, long runId, String status, String q, int page, int size) {
+	static ConversationStore.ItemPage page(ConversationStore store, long runId, String status, String q, int page,
+			int size) {
 		if (status != null && !status.isBlank() && !List.of("ok", "failed").contains(status)) {
 			throw new RunException("status=" + SafeText.firstLine(status) + " is not ok or failed");
 		}
 		if (page < 1) {
 			throw new RunException("page=" + page + " must be 1 or more");
 		}
-		if (size < 1 || size > RunItems.MAX_SIZE) {
-			throw new RunException("size=" + size + " must be from 1 to " + RunItems.MAX_SIZE);
+		if (size < 1 || size > MAX_SIZE) {
+			throw new RunException("size=" + size + " must be from 1 to " + MAX_SIZE);
 		}
-		return items.page(runId, (status != null && !status.isBlank()) ? status : null, q, page, size);
+		return store.itemPage(runId, (status != null && !status.isBlank()) ? status : null, q, page, size);
 	}
 
 	@GetMapping(path = "/runs/{run}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

@@ -73,8 +73,6 @@ class PagesController {
 
 	private final CheckStore checks;
 
-	private final RunItems items;
-
 	private final WebAccess access;
 
 	private final JobStarter jobs;
@@ -93,7 +91,7 @@ class PagesController {
 
 	private final RunEvents events;
 
-	PagesController(Views views, RunHistory history, ConversationStore store, CheckStore checks, RunItems items,
+	PagesController(Views views, RunHistory history, ConversationStore store, CheckStore checks,
 			WebAccess access, JobStarter jobs, JobFiles jobFiles, ModelCatalog catalog, BrowserChat chat,
 			Comparisons comparisons, DmrProperties properties, RunEvents events) {
 		this.events = events;
@@ -101,7 +99,6 @@ class PagesController {
 		this.history = history;
 		this.store = store;
 		this.checks = checks;
-		this.items = items;
 		this.access = access;
 		this.jobs = jobs;
 		this.jobFiles = jobFiles;
@@ -150,7 +147,8 @@ class PagesController {
 		RunRecord record = this.history.find(run);
 		RunSummary summary = this.history.summary(record);
 		long id = record.id();
-		RunItems.Page found = ApiController.page(this.items, id, status, q, page, ApiController.DEFAULT_SIZE);
+		ConversationStore.ItemPage found = ApiController.page(this.store, id, status, q, page,
+				ApiController.DEFAULT_SIZE);
 		List<Map<String, Object>> shown = new ArrayList<>();
 		List<Conversation> conversations = new ArrayList<>();
 		this.store.forEachOf(id, found.itemSeqs(), conversations::add);
@@ -213,7 +211,7 @@ class PagesController {
 	@GetMapping("/runs/{run}/items/{item}")
 	ResponseEntity<String> item(@PathVariable String run, @PathVariable String item) {
 		RunRecord record = this.history.find(run);
-		long seq = this.items.seqOf(record.id(), item)
+		long seq = this.store.itemSeq(record.id(), item)
 			.orElseThrow(() -> new RunException("there is no item '" + SafeText.firstLine(item) + "' in run "
 					+ record.id()));
 		Map<String, List<dev.dmrbatch.conversation.Verdict>> verdicts = new HashMap<>();
