@@ -12,6 +12,7 @@ import dev.dmrbatch.model.ChatMessage;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.StreamListener;
 import dev.dmrbatch.model.StreamStop;
+import dev.dmrbatch.run.plan.NotFoundException;
 import dev.dmrbatch.run.plan.RunException;
 
 import org.springframework.stereotype.Component;
@@ -99,7 +100,7 @@ public class BrowserChat {
 		if (given(request.session()) != null) {
 			// the session goes on with its own model unless another is asked for
 			session = this.turns.resume(request.session(), settings, model != null)
-				.orElseThrow(() -> new RunException("there is no session named '" + request.session() + "'"));
+				.orElseThrow(() -> new NotFoundException("there is no session named '" + request.session() + "'"));
 		}
 		else if (given(request.continueFrom()) != null) {
 			session = this.turns.continueFrom(request.continueFrom(), null, settings, model);

@@ -29,6 +29,7 @@ import dev.dmrbatch.model.StreamStop;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.run.job.OutputFolderTakenException;
 import dev.dmrbatch.run.job.OutputFolders;
+import dev.dmrbatch.run.plan.NotFoundException;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.text.SafeText;
 
@@ -346,7 +347,7 @@ final class Chat {
 		}
 		else {
 			this.session = turns.resume(which, this.session.settings(), false)
-				.orElseThrow(() -> new RunException("there is no session named '" + which + "' (/sessions lists them)"));
+				.orElseThrow(() -> new NotFoundException("there is no session named '" + which + "' (/sessions lists them)"));
 			this.screen.say("session " + this.session.name() + " (" + this.session.answers() + " answers, model "
 					+ this.session.model() + ")");
 		}

@@ -17,6 +17,7 @@ import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.run.job.ConversationRuns;
 import dev.dmrbatch.run.job.RunOutcome;
+import dev.dmrbatch.run.plan.NotFoundException;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlan;
 import dev.dmrbatch.run.plan.RunPlanner;
@@ -79,7 +80,7 @@ class JobStarter implements DisposableBean {
 	synchronized Map<String, Object> start(String job, String input, String model, Map<String, String> vars,
 			String label) {
 		if (!RunPlanner.isLabel(job) || !jobs().contains(job)) {
-			throw new RunException("there is no job file named '" + SafeText.firstLine(String.valueOf(job)) + "' in "
+			throw new NotFoundException("there is no job file named '" + SafeText.firstLine(String.valueOf(job)) + "' in "
 					+ this.jobFiles.jobsFolder());
 		}
 		String in = blankToNull(input);
