@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.export.ExportKind;
 import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.jobfile.JobFileException;
 import dev.dmrbatch.model.ChatService;
@@ -64,9 +65,6 @@ final class Chat {
 
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT)
 		.withZone(ZoneId.systemDefault());
-
-	private static final Map<String, String> FORMATS = Map.of("json", "json", "md", "markdown", "markdown",
-			"markdown", "txt", "text", "text", "text", "pdf", "pdf", "jsonl", "jsonl", "csv", "csv", "html", "html");
 
 	private final Services services;
 
@@ -386,16 +384,17 @@ final class Chat {
 	}
 
 	private void export(List<String> words) {
-		if (words.isEmpty() || !FORMATS.containsKey(words.get(0).toLowerCase(Locale.ROOT))) {
-			throw new IllegalArgumentException("/export takes json, md, txt or pdf (or jsonl, csv, html) and a file name");
+		Exports exports = this.services.exports();
+		ExportKind kind = words.isEmpty() ? null : exports.formats().byNameOrAlias(words.get(0));
+		if (kind == null) {
+			throw new IllegalArgumentException("/export takes " + exports.formats().everyRunChoice() + " and a file name");
 		}
-		String format = FORMATS.get(words.get(0).toLowerCase(Locale.ROOT));
+		String format = kind.name();
 		save();
 		if (this.session.runId() == null) {
 			return;
 		}
 		RunRecord run = this.services.sessions().record(this.session);
-		Exports exports = this.services.exports();
 		if (words.size() < 2) {
 			Path folder = Path.of(run.outputDir());
 			this.services.folders().claim(folder, run.id(), run.jobName(), run.label());

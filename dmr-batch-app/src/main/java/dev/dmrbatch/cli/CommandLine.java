@@ -25,6 +25,11 @@ public final class CommandLine {
 	}
 
 	public static int launch(Class<?> application, String... args) {
+		// help and the version need nothing started: answered before anything else, nothing opened or written
+		Integer answered = answeredAtOnce(args);
+		if (answered != null) {
+			return answered;
+		}
 		JitSettings.apply();
 		List<String> own = Arrays.stream(args).filter((a) -> !a.startsWith("--")).toList();
 		try {
@@ -92,6 +97,26 @@ public final class CommandLine {
 	 */
 	public static void stopOnSignals() {
 		StopOnSignal.install();
+	}
+
+	/**
+	 * {@code help}, {@code -h}, {@code --help} and a command line without arguments print the usage; {@code version}
+	 * and {@code --version} the version: exit 0 (2 for no arguments at all, as a command line that says nothing).
+	 * @return the exit code, or {@code null} when the arguments ask for something else
+	 */
+	static Integer answeredAtOnce(String[] args) {
+		List<String> all = Arrays.asList(args);
+		List<String> words = all.stream().filter((arg) -> !arg.startsWith("--")).toList();
+		if (all.contains("--version") || (words.size() == 1 && words.get(0).equals("version"))) {
+			Console.out(Usage.version());
+			return 0;
+		}
+		boolean help = all.contains("--help") || words.contains("help") || words.contains("-h");
+		if (!help && !words.isEmpty()) {
+			return null;
+		}
+		Console.out(Usage.text(Usage.keptLines(), Usage.home(args)));
+		return help ? 0 : NOTHING_RAN;
 	}
 
 	/** The command that starts a web server; every other command runs without one. */

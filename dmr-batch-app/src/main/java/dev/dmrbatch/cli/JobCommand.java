@@ -2,13 +2,11 @@ package dev.dmrbatch.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
+import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.input.InputException;
-import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFileException;
-import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.plugin.PluginLoadException;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.run.plan.RunException;
@@ -26,7 +24,7 @@ import org.springframework.stereotype.Component;
 @Component
 class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 
-	private final JobFiles jobFiles;
+	private final DmrProperties properties;
 
 	private final List<Command> commands;
 
@@ -34,8 +32,8 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 
 	private int exitCode;
 
-	JobCommand(JobFiles jobFiles, List<Command> commands, JobRun jobRun) {
-		this.jobFiles = jobFiles;
+	JobCommand(DmrProperties properties, List<Command> commands, JobRun jobRun) {
+		this.properties = properties;
 		this.commands = commands;
 		this.jobRun = jobRun;
 	}
@@ -44,7 +42,8 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 	public void run(ApplicationArguments args) throws Exception {
 		Arguments arguments = Arguments.parse(args.getNonOptionArgs()).withOptions(args.getOptionNames());
 		if (arguments.help()) {
-			usage();
+			// the command line answers help before the application starts; this is what a test's in-process run sees
+			Console.out(Usage.text(usageLines(), this.properties.home()));
 			this.exitCode = args.getNonOptionArgs().isEmpty() ? CommandLine.NOTHING_RAN : 0;
 			return;
 		}
@@ -111,44 +110,9 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 		return null;
 	}
 
-	private void usage() {
-		StringBuilder text = new StringBuilder();
-		List<String> lines = new ArrayList<>(List.of(this.jobRun.usage().split("\n")));
-		this.commands.forEach((command) -> lines.addAll(List.of(command.usage().split("\n"))));
-		for (String line : lines) {
-			text.append(text.isEmpty() ? "usage: " : "       ")
-				.append(line.startsWith(" ") ? line : "java -jar dmr-batch.jar " + line)
-				.append('\n');
-		}
-		text.append("""
-
-				Runs jobs/<name>.yaml over its input: renders each item's prompts, asks the model, keeps the
-				conversations and writes the exports (output/<job>/<run>/ unless output= says otherwise).
-				Spring Boot options (--dmr.base-url=..., --spring.profiles.active=...) work beside these.
-				--quiet: warnings, errors and the summary only; --verbose: every stored item and Spring Batch's
-				own account. Progress: a live line on a terminal, else a line every --dmr.progress.every=10s (or 5%).
-				The summary and where the results are go to stdout; logs to stderr and <output>/dmr-batch.log.
-
-				exit codes: 0 every item answered, 3 finished with failed items, 4 stopped (resumable),
-				            5 failed (resumable), 6 finished but a check is below its quality gate,
-				            2 nothing ran (bad arguments, job file, template, input, model)
-
-				""");
-		List<String> names = this.jobFiles.available();
-		text.append(names.isEmpty() ? "no job files in " + this.jobFiles.jobsFolder() + "\n"
-				: "jobs in " + this.jobFiles.jobsFolder() + ":\n");
-		for (String name : names) {
-			String description;
-			try {
-				JobDefinition job = this.jobFiles.load(name);
-				description = (job.description() != null) ? job.description().strip() : "";
-			}
-			catch (RuntimeException ex) {
-				description = "(invalid: " + ex.getMessage() + ")";
-			}
-			text.append(String.format(Locale.ROOT, "  %-16s %s%n", name, description));
-		}
-		Console.out(text.toString().stripTrailing());
+	/** The usage lines of a job run and of every command, from their beans: what {@link Usage} keeps. */
+	String usageLines() {
+		return Usage.lines(this.jobRun.usage(), this.commands);
 	}
 
 }

@@ -19,6 +19,9 @@ import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.text.SafeText;
 import freemarker.template.Template;
 
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
 /**
  * {@code report.html}: one self-contained page to look at a run: its facts, charts of latency, tokens and progress
  * (inline SVG), the failures, the checks' pass rates per check and per model, and every item's conversation with
@@ -193,6 +196,28 @@ final class HtmlReportExporter implements Exporter {
 		byte[] bytes = new byte[16];
 		new java.security.SecureRandom().nextBytes(bytes);
 		return java.util.HexFormat.of().formatHex(bytes);
+	}
+
+	/** The export {@code html}. */
+	@Component
+	@Order(70)
+	static final class Format implements ExportKind {
+
+		@Override
+		public String name() {
+			return "html";
+		}
+
+		@Override
+		public List<String> files() {
+			return List.of(FILE);
+		}
+
+		@Override
+		public Exporter open(ExportTarget target) throws IOException {
+			return new HtmlReportExporter(target.folder(), target.facts(), target.factsData(), target.store());
+		}
+
 	}
 
 }

@@ -83,7 +83,8 @@ final class PluginExporter implements Exporter {
 	}
 
 	/** The files written, after {@link #finish()}. */
-	List<Path> files() {
+	@Override
+	public List<Path> files() {
 		return this.files;
 	}
 

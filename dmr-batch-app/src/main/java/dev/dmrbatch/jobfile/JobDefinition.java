@@ -23,7 +23,9 @@ import dev.dmrbatch.config.RunnerEndpoint;
  * @param source the file it was read from (not a key of the file)
  * @param cache whether calls are answered from the response cache when a stored answer to the same request exists
  * ({@code cache=} at launch overrides it); {@code null} for off
- * @param exportOptions the options of exports that plugins provide, by export name
+ * @param export the exports' names ({@code dev.dmrbatch.export.ExportFormats}); by default {@code jsonl} and
+ * {@code html}
+ * @param exportOptions the options of exports that take them (plugins'), by export name
  */
 public record JobDefinition(String name, String description, Input input, ModelSettings model,
 		@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> models, String system,
@@ -55,13 +57,9 @@ public record JobDefinition(String name, String description, Input input, ModelS
 				null, null, source);
 	}
 
-	public static final List<String> INPUT_FORMATS = List.of("csv", "jsonl", "json", "text");
-
-	public static final List<String> EXPORT_FORMATS = List.of("jsonl", "json", "markdown", "text", "csv", "pdf", "html",
-			"openai-batch");
-
 	/**
-	 * @param format {@code csv}, {@code jsonl}, {@code json} or {@code text} (a folder of .txt/.md files)
+	 * @param format the input format's name ({@code dev.dmrbatch.input.InputFormats}: {@code csv}, {@code jsonl},
+	 * {@code json}, {@code text} and those of plugins); by default the one the path's ending or folder brings
 	 * @param path the input, relative to the working folder; {@code input=} on the command line overrides it
 	 * @param id the field that identifies an item; by default the record number, or the file name for text
 	 * @param options what a plugin's input format is given, {@code null} for none

@@ -19,12 +19,15 @@ import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.export.ExportFormats;
+import dev.dmrbatch.export.ExportKind;
+import dev.dmrbatch.input.InputFormatKind;
+import dev.dmrbatch.input.InputFormats;
 import dev.dmrbatch.model.StructuredOutput;
+import dev.dmrbatch.plugin.Kind;
 import dev.dmrbatch.plugin.LoadedPlugins;
 import dev.dmrbatch.plugin.Plugins;
 import dev.dmrbatch.plugin.Provided;
-import dev.dmrbatch.plugin.api.Export;
-import dev.dmrbatch.plugin.api.InputFormat;
 import dev.dmrbatch.plugin.api.Options;
 import dev.dmrbatch.plugin.api.StepType;
 import dev.dmrbatch.text.SafeText;
@@ -67,15 +70,17 @@ public class JobFiles {
 
 	private final Plugins plugins;
 
-	JobFiles(DmrProperties properties, Validator validator) {
-		this(properties, validator, null);
-	}
+	private final InputFormats inputFormats;
 
-	@org.springframework.beans.factory.annotation.Autowired
-	JobFiles(DmrProperties properties, Validator validator, Plugins plugins) {
+	private final ExportFormats exportFormats;
+
+	JobFiles(DmrProperties properties, Validator validator, Plugins plugins, InputFormats inputFormats,
+			ExportFormats exportFormats) {
 		this.properties = properties;
 		this.validator = validator;
 		this.plugins = plugins;
+		this.inputFormats = inputFormats;
+		this.exportFormats = exportFormats;
 	}
 
 	/**
@@ -84,7 +89,7 @@ public class JobFiles {
 	 * @throws dev.dmrbatch.plugin.PluginLoadException naming a jar that cannot be used
 	 */
 	public LoadedPlugins plugins() {
-		return Plugins.of(this.plugins);
+		return this.plugins.loaded();
 	}
 
 	public Path jobsFolder() {
@@ -175,16 +180,8 @@ public class JobFiles {
 	private void validate(JobDefinition job, Path file) {
 		String where = "job file " + display(file);
 		List<String> problems = new ArrayList<>();
-		if (job.input() != null && job.input().format() != null
-				&& !JobDefinition.INPUT_FORMATS.contains(job.input().format())) {
-			Provided<InputFormat> plugin = plugins().inputFormat(job.input().format());
-			if (plugin == null) {
-				problems.add("input.format '" + job.input().format() + "' is not one of "
-						+ String.join(", ", names(JobDefinition.INPUT_FORMATS, plugins().inputFormats().keySet())));
-			}
-		}
-		else if (job.input() != null && job.input().options() != null) {
-			problems.add("input.options is for input formats that plugins provide");
+		if (job.input() != null) {
+			input(problems, job.input());
 		}
 		if (job.steps() == null || job.steps().isEmpty()) {
 			problems.add("'steps' is missing: a job needs at least one step with a prompt or a template");
@@ -256,36 +253,29 @@ public class JobFiles {
 		}
 		if (job.export() != null) {
 			for (String format : job.export()) {
-				if (JobDefinition.EXPORT_FORMATS.contains(format)) {
-					continue;
-				}
-				Provided<Export> plugin = plugins().export(format);
-				if (plugin == null) {
-					problems.add("export '" + format + "' is not one of "
-							+ String.join(", ", names(JobDefinition.EXPORT_FORMATS, plugins().exports().keySet())));
-					continue;
-				}
-				try {
-					plugin.extension().check(Options.of(job.exportOptions(format)));
-				}
-				catch (Throwable ex) {
-					Plugins.rethrowFatal(ex);
-					problems.add(Plugins.describe("export-options." + format + " (export from " + plugin.jar() + ")",
-							ex));
+				ExportKind export = this.exportFormats.find(format);
+				String problem = (export == null)
+						? "export '" + format + "' is not one of " + String.join(", ", this.exportFormats.names())
+						: export.optionsProblem("export-options." + format, job.exportOptions(format));
+				if (problem != null) {
+					problems.add(problem);
 				}
 			}
 		}
 		if (job.exportOptions() != null) {
 			for (String format : job.exportOptions().keySet()) {
-				if (!job.exportsOrDefault().contains(format) || JobDefinition.EXPORT_FORMATS.contains(format)) {
+				ExportKind export = job.exportsOrDefault().contains(format) ? this.exportFormats.find(format) : null;
+				if (!job.exportsOrDefault().contains(format) || (export != null && export.optionsSchema() == null)) {
 					problems.add("export-options." + format + ": options are for exports that plugins provide and "
 							+ "the job's export list names");
 				}
 			}
 		}
+		List<String> withLayouts = this.exportFormats.withLayouts().stream().map(ExportKind::name).toList();
 		for (var layout : job.layoutsOrEmpty().entrySet()) {
-			if (!List.of("markdown", "text").contains(layout.getKey())) {
-				problems.add("layouts." + layout.getKey() + ": only markdown and text exports have layouts");
+			if (!withLayouts.contains(layout.getKey())) {
+				problems.add("layouts." + layout.getKey() + ": only " + Kind.sentence(withLayouts, "and")
+						+ " exports have layouts");
 			}
 			else if (!Files.isRegularFile(this.properties.resolve("templates").resolve(layout.getValue()))) {
 				problems.add("layouts." + layout.getKey() + ": template " + layout.getValue() + " not found in templates/");
@@ -300,6 +290,18 @@ public class JobFiles {
 		}
 		if (!problems.isEmpty()) {
 			throw new JobFileException(where + ": " + String.join("; ", problems));
+		}
+	}
+
+	/** The input's format: known, and its options only where it takes them. */
+	private void input(List<String> problems, JobDefinition.Input input) {
+		InputFormatKind format = (input.format() != null) ? this.inputFormats.find(input.format()) : null;
+		if (input.format() != null && format == null) {
+			problems.add("input.format '" + input.format() + "' is not one of "
+					+ String.join(", ", this.inputFormats.names()));
+		}
+		else if (input.options() != null && (format == null || format.optionsSchema() == null)) {
+			problems.add("input.options is for input formats that plugins provide");
 		}
 	}
 

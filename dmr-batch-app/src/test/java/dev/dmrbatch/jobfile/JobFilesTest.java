@@ -4,7 +4,6 @@ package dev.dmrbatch.jobfile;
 import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
-import jakarta.validation.Validation;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,8 +20,7 @@ class JobFilesTest {
 
 	@BeforeEach
 	void setUp() {
-		this.jobFiles = new JobFiles(TestProperties.home(this.workspace.root()),
-				Validation.buildDefaultValidatorFactory().getValidator());
+		this.jobFiles = TestJobFiles.of(TestProperties.home(this.workspace.root()));
 	}
 
 	@Test

@@ -182,7 +182,7 @@ public class ConversationJobFactory {
 		List<JobDefinition.Step> all = plan.job().steps();
 		for (int i = 0; i < all.size(); i++) {
 			if (all.get(i).isPluginStep()) {
-				Provided<StepType> type = Plugins.of(this.plugins).stepType(all.get(i).type());
+				Provided<StepType> type = this.plugins.loaded().stepType(all.get(i).type());
 				if (type == null) {
 					throw new RunException("steps." + all.get(i).name() + ".type '" + all.get(i).type()
 							+ "' is not a step type of any plugin");

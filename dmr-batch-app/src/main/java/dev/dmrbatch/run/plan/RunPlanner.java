@@ -19,11 +19,10 @@ import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.export.Exports;
+import dev.dmrbatch.input.InputFormatKind;
+import dev.dmrbatch.input.InputFormats;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.input.InputSource;
-import dev.dmrbatch.input.PluginInput;
-import dev.dmrbatch.plugin.Provided;
-import dev.dmrbatch.plugin.api.InputFormat;
 import dev.dmrbatch.plugin.api.Options;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
@@ -67,6 +66,8 @@ public class RunPlanner {
 
 	private final Exports exports;
 
+	private final InputFormats inputFormats;
+
 	private final List<BuiltInJob> builtIns;
 
 	private final ReservedNames reserved;
@@ -75,21 +76,23 @@ public class RunPlanner {
 
 	@org.springframework.beans.factory.annotation.Autowired
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
+			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
 			dev.dmrbatch.conversation.ConversationStore store) {
-		this(jobFiles, templates, properties, exports, builtIns, reserved, launch, Clock.systemUTC(),
+		this(jobFiles, templates, properties, exports, inputFormats, builtIns, reserved, launch, Clock.systemUTC(),
 				(label) -> !store.findRunsByLabel(label).isEmpty());
 	}
 
 	/** A planner that finds no label taken, for tests of plans that never reach the store. */
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch) {
-		this(jobFiles, templates, properties, exports, builtIns, reserved, launch, Clock.systemUTC(), (label) -> false);
+			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch) {
+		this(jobFiles, templates, properties, exports, inputFormats, builtIns, reserved, launch, Clock.systemUTC(),
+				(label) -> false);
 	}
 
 	private RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch, Clock clock,
-			java.util.function.Predicate<String> labelTaken) {
+			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
+			Clock clock, java.util.function.Predicate<String> labelTaken) {
+		this.inputFormats = inputFormats;
 		this.labelTaken = labelTaken;
 		this.clock = clock;
 		this.launch = launch;
@@ -280,23 +283,22 @@ public class RunPlanner {
 		}
 		// an input= with a telling extension or a folder brings its own format; otherwise the job file's applies (a
 		// plugin's format always does: its files may well have a telling extension, such as .json)
-		boolean builtIn = spec.format() == null || JobDefinition.INPUT_FORMATS.contains(spec.format());
-		String given = (request.input() != null && builtIn) ? guessFormat(path) : null;
-		String format = (given != null) ? given : (spec.format() != null) ? spec.format() : guessFormat(path);
-		if (format == null) {
-			throw new RunException("cannot tell the format of input " + path
-					+ ": set input.format (csv, jsonl, json or text) in " + job.source().getFileName());
-		}
 		Path resolved = this.properties.resolve(path);
-		PluginInput plugin = null;
-		if (!JobDefinition.INPUT_FORMATS.contains(format)) {
-			Provided<InputFormat> provided = this.jobFiles.plugins().inputFormat(format);
-			if (provided == null) {
-				throw new RunException("input.format '" + format + "' is not one of csv, jsonl, json, text");
+		boolean builtIn = spec.format() == null || this.inputFormats.isBuiltIn(spec.format());
+		InputFormatKind given = (request.input() != null && builtIn) ? this.inputFormats.guess(path, resolved) : null;
+		if (given == null && spec.format() == null) {
+			given = this.inputFormats.guess(path, resolved);
+			if (given == null) {
+				throw new RunException("cannot tell the format of input " + path + ": set input.format ("
+						+ this.inputFormats.builtInChoice() + ") in " + job.source().getFileName());
 			}
-			plugin = new PluginInput(provided.extension(), provided.jar(), Options.of(spec.options()));
 		}
-		return new InputSource(format, resolved, spec.id(), inputName(resolved), plugin);
+		InputFormatKind format = (given != null) ? given : this.inputFormats.find(spec.format());
+		if (format == null) {
+			throw new RunException("input.format '" + spec.format() + "' is not one of "
+					+ String.join(", ", this.inputFormats.names()));
+		}
+		return new InputSource(format, resolved, spec.id(), inputName(resolved), Options.of(spec.options()));
 	}
 
 	/**
@@ -307,20 +309,6 @@ public class RunPlanner {
 	public String inputName(Path resolved) {
 		String name = this.properties.relative(resolved).toString().replace('\\', '/');
 		return name.isEmpty() ? "." : name;
-	}
-
-	private String guessFormat(String path) {
-		String lower = path.toLowerCase();
-		if (lower.endsWith(".csv")) {
-			return "csv";
-		}
-		if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) {
-			return "jsonl";
-		}
-		if (lower.endsWith(".json")) {
-			return "json";
-		}
-		return java.nio.file.Files.isDirectory(this.properties.resolve(path)) ? "text" : null;
 	}
 
 	/**

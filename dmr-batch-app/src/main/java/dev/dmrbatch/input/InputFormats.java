@@ -1,0 +1,85 @@
+package dev.dmrbatch.input;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.dmrbatch.plugin.Kind;
+import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.plugin.Provided;
+import dev.dmrbatch.plugin.api.InputFormat;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * The input formats, by name: the built-in ones (every {@link InputFormatKind} bean, in their {@code @Order}), then
+ * those of plugins, adapted as they are asked for. The plugins are loaded only when a name is not built in.
+ */
+@Component
+public class InputFormats {
+
+	private final Map<String, InputFormatKind> builtIn = new LinkedHashMap<>();
+
+	private final Plugins plugins;
+
+	public InputFormats(List<InputFormatKind> builtIn, Plugins plugins) {
+		builtIn.forEach((format) -> this.builtIn.put(format.name(), format));
+		this.plugins = plugins;
+	}
+
+	/** The format of that name, built in or a plugin's (the plugins loaded only then), or {@code null}. */
+	public InputFormatKind find(String name) {
+		InputFormatKind format = this.builtIn.get(name);
+		if (format != null) {
+			return format;
+		}
+		Provided<InputFormat> provided = this.plugins.loaded().inputFormat(name);
+		return (provided != null) ? new PluginInputFormat(name, provided) : null;
+	}
+
+	/** Whether dmr-batch itself reads this format. */
+	public boolean isBuiltIn(String name) {
+		return this.builtIn.containsKey(name);
+	}
+
+	/** The built-in formats, in order. */
+	public List<InputFormatKind> builtIn() {
+		return List.copyOf(this.builtIn.values());
+	}
+
+	/** Every format's name: the built-in ones in order, then the plugins' sorted (the plugins loaded). */
+	public List<String> names() {
+		List<String> names = new ArrayList<>(this.builtIn.keySet());
+		this.plugins.loaded().inputFormats().keySet().stream().sorted().forEach(names::add);
+		return names;
+	}
+
+	/**
+	 * The built-in format an input brings by itself, or {@code null}: the one whose file name ending it has, or the
+	 * one that reads folders when it is a folder.
+	 * @param path the input as it was given
+	 * @param resolved where it is
+	 */
+	public InputFormatKind guess(String path, Path resolved) {
+		String lower = path.toLowerCase(Locale.ROOT);
+		for (InputFormatKind format : this.builtIn.values()) {
+			if (format.extensions().stream().anyMatch(lower::endsWith)) {
+				return format;
+			}
+		}
+		if (Files.isDirectory(resolved)) {
+			return this.builtIn.values().stream().filter(InputFormatKind::readsFolders).findFirst().orElse(null);
+		}
+		return null;
+	}
+
+	/** The built-in formats' names as a sentence lists them: {@code csv, jsonl, json or text}. */
+	public String builtInChoice() {
+		return Kind.sentence(List.copyOf(this.builtIn.keySet()), "or");
+	}
+
+}
