@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.plugin.Kind;
 import dev.dmrbatch.plugin.api.CheckType;

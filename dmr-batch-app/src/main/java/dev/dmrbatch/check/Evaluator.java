@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.prompt.StepAnswer;
 
 /** One check of a job, compiled: its verdict on an answer. Thread-safe. */

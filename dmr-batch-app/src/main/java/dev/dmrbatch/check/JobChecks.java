@@ -8,6 +8,7 @@ import java.util.Objects;
 
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.prompt.StepAnswer;
 import tools.jackson.databind.json.JsonMapper;

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelReply;

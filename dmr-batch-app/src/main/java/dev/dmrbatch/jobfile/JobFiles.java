@@ -602,9 +602,7 @@ public class JobFiles {
 	}
 
 	public String display(Path file) {
-		Path home = this.properties.home().toAbsolutePath().normalize();
-		Path absolute = file.toAbsolutePath().normalize();
-		return absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString();
+		return this.properties.relative(file).toString();
 	}
 
 }

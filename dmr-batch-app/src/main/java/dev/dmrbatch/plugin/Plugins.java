@@ -244,11 +244,8 @@ public class Plugins implements DisposableBean {
 	}
 
 	private String display(Path path) {
-		Path home = this.properties.home().toAbsolutePath().normalize();
-		Path absolute = path.toAbsolutePath().normalize();
 		// a file name may hold any character: messages and job=plugins show it escaped, on one line
-		return SafeText.excerpt(absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString(),
-				300);
+		return SafeText.excerpt(this.properties.relative(path).toString(), 300);
 	}
 
 	@Override

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.PromptTemplates;

@@ -41,7 +41,10 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunPlanner {
 
-	/** A run label becomes a folder name: it must not be able to leave {@code output/<job>/}. */
+	/**
+	 * A run label, a job's name and a chat session's name become a folder name: they must not be able to leave
+	 * {@code output/} or {@code output/<job>/}.
+	 */
 	private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
 	/** {@code run=new}: a new run, labelled with the time it was planned at. */
@@ -249,8 +252,16 @@ public class RunPlanner {
 		return output;
 	}
 
+	/**
+	 * Whether a name can name an output folder: a run's label, a job's or a chat session's name (letters, digits,
+	 * '.', '_' and '-', up to 100, not starting with '.', '_' or '-').
+	 */
+	public static boolean isLabel(String name) {
+		return name != null && LABEL.matcher(name).matches();
+	}
+
 	public static void checkLabel(RunRequest request) {
-		if (request.label() != null && !LABEL.matcher(request.label()).matches()) {
+		if (request.label() != null && !isLabel(request.label())) {
 			throw new RunException("run=" + dev.dmrbatch.text.SafeText.excerpt(request.label(), 40)
 					+ " is not a valid run label: use letters, digits, '.', '_' and '-' (it names the output folder)");
 		}
@@ -259,7 +270,7 @@ public class RunPlanner {
 	private String jobName(JobDefinition job) {
 		String file = job.source().getFileName().toString();
 		String name = (job.name() != null) ? job.name() : file.substring(0, file.lastIndexOf('.'));
-		if (!LABEL.matcher(name).matches()) {
+		if (!isLabel(name)) {
 			throw new RunException("job file " + file + ": name '" + name
 					+ "' must be letters, digits, '.', '_' and '-' (it names the output folder)");
 		}
@@ -302,9 +313,7 @@ public class RunPlanner {
 	 * else absolute, so one file is always one input.
 	 */
 	public String inputName(Path resolved) {
-		Path home = this.properties.home().toAbsolutePath().normalize();
-		Path absolute = resolved.toAbsolutePath().normalize();
-		String name = (absolute.startsWith(home) ? home.relativize(absolute) : absolute).toString().replace('\\', '/');
+		String name = this.properties.relative(resolved).toString().replace('\\', '/');
 		return name.isEmpty() ? "." : name;
 	}
 
