@@ -241,7 +241,8 @@ public class ConversationRuns {
 							ex.getMessage());
 					continue;
 				}
-				throw new RunException(RunnerEndpoint.unreachable(ex.getMessage(), ex));
+				String message = RunnerEndpoint.unreachable(ex.getMessage(), ex);
+				throw (ex.status() == 404) ? new UnknownModelException(message) : new RunException(message);
 			}
 			up.add(resolveConcurrency(plan, lane));
 		}
