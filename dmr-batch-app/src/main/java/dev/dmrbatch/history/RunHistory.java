@@ -198,8 +198,11 @@ public class RunHistory {
 		executions.sort(Comparator.comparingLong(JobExecution::getId));
 		JobExecution lastExecution = executions.isEmpty() ? null : executions.get(executions.size() - 1);
 		BatchStatus status = (lastExecution != null) ? lastExecution.getStatus() : BatchStatus.UNKNOWN;
-		if (status == BatchStatus.STOPPED && lastExecution.getEndTime() == null) {
-			// Spring Batch writes a stopped execution's status a moment before its end: it is stopping until then
+		if (status == BatchStatus.STOPPED && (lastExecution.getEndTime() == null || lastExecution.getStepExecutions()
+			.stream()
+			.anyMatch((step) -> step.getStatus().isRunning()))) {
+			// a stopped execution is marked so a moment before it has ended and its step has finished the requests
+			// in flight: it is stopping until then (and cannot be resumed yet)
 			status = BatchStatus.STOPPING;
 		}
 		boolean abandoned = status.isRunning()
