@@ -580,7 +580,10 @@ class PagesController {
 			turns.add(row);
 		}
 		model.put("turns", turns);
-		if (!models.contains(model.get("default_model")) && !models.isEmpty()) {
+		// a session's or a continued conversation's model is offered even when the runner no longer lists it; the
+		// configured default only when the runner has it (else the runner's first model is selected)
+		boolean own = (session != null && !session.isBlank()) || (continueFrom != null && !continueFrom.isBlank());
+		if (own && !models.contains(model.get("default_model")) && !models.isEmpty()) {
 			List<String> withIt = new ArrayList<>(models);
 			withIt.add(0, model.get("default_model").toString());
 			model.put("models", withIt);
