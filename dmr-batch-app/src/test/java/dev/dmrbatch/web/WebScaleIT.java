@@ -3,6 +3,7 @@ package dev.dmrbatch.web;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,10 +43,10 @@ class WebScaleIT {
 		JdbcDataSource data = new JdbcDataSource();
 		data.setURL("jdbc:h2:file:" + workspace.path("data/dmr-batch") + ";DB_CLOSE_ON_EXIT=FALSE");
 		data.setUser("sa");
-		// one connection held while the store is written keeps the database open: without it, H2 opens the file and
-		// closes it (compacting it) for every batch
-		try (Connection open = data.getConnection()) {
-			write(workspace, data);
+		// through one connection, a commit per thousand items: with a connection per statement H2 opens the file and
+		// closes it (compacting it) for every batch, and commits every row
+		try (Connection connection = data.getConnection()) {
+			write(workspace, data, connection);
 		}
 
 		try (Serve serve = Serve.start(workspace, "http://127.0.0.1:9/v1")) {
@@ -76,11 +78,16 @@ class WebScaleIT {
 		}
 	}
 
-	/** A run of {@link #ITEMS} items, one in a hundred failed, written directly into the working folder's store. */
-	private static void write(Workspace workspace, JdbcDataSource data) {
+	/**
+	 * A run of {@link #ITEMS} items, one in a hundred failed, written directly into the working folder's store through
+	 * the connection, which it commits after each thousand.
+	 */
+	private static void write(Workspace workspace, JdbcDataSource data, Connection connection) throws SQLException {
 		Flyway.configure().dataSource(data).locations("classpath:db/migration/common", "classpath:db/migration/h2")
 			.load().migrate();
-		ConversationStore store = new ConversationStore(new JdbcTemplate(data));
+		connection.setAutoCommit(false);
+		ConversationStore store = new ConversationStore(
+				new JdbcTemplate(new SingleConnectionDataSource(connection, true)));
 		store.registerRun(new RunRecord(1, "big", "big", "input/big.jsonl", workspace.path("output/big/big").toString(),
 				"{\"name\":\"ai/tiny\",\"max_tokens\":128}", Instant.now()));
 		String base = "The quick brown fox jumps over the lazy dog while the answer goes on. ".repeat(4);
@@ -97,8 +104,10 @@ class WebScaleIT {
 								null))));
 			}
 			store.saveAll(1, page);
+			connection.commit();
 		}
 		store.saveTotalItems(1, ITEMS);
+		connection.commit();
 		System.out.printf("store of %d items written in %.1f s%n", ITEMS, (System.nanoTime() - start) / 1e9);
 	}
 
