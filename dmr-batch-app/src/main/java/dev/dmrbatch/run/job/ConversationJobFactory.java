@@ -215,7 +215,7 @@ public class ConversationJobFactory {
 			catch (ModelCallException ex) {
 				throw new RunnerUnavailableException(ex.getMessage(), ex);
 			}
-		}, lane.workers(), concurrency, RunPlan.readAhead(concurrency), this.store, upTo);
+		}, lane.workers(), concurrency, RunPlan.readAhead(concurrency), this.store, writer::store, upTo);
 		var step = new StepBuilder(name, this.jobRepository).<List<Conversation>, List<Conversation>>chunk(
 				RunPlan.chunkSize(concurrency))
 			.transactionManager(this.transactionManager)
