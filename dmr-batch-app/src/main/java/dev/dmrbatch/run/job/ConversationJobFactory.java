@@ -46,6 +46,7 @@ import org.springframework.batch.core.listener.ItemWriteListener;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -102,10 +103,14 @@ public class ConversationJobFactory {
 
 	private final Plugins plugins;
 
+	private final RemotePartitions remote;
+
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
 			JobOperator jobOperator, ProgressProperties progress, RunProcesses processes,
-			OutputFolders folders, ResponseCache cache, CheckStore checkStore, Plugins plugins) {
+			OutputFolders folders, ResponseCache cache, CheckStore checkStore, Plugins plugins,
+			RemotePartitions remote) {
+		this.remote = remote;
 		this.plugins = plugins;
 		this.cache = cache;
 		this.checkStore = checkStore;
@@ -136,10 +141,12 @@ public class ConversationJobFactory {
 			Consumer<JobExecution> started) {
 		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
 				(runId) -> outputFolder(plan, runId), ending);
-		Step conversations = (lanes.size() == 1)
-				? conversationStep(CONVERSATION_STEP, plan, lanes.get(0), InputReaders.reader(plan.input()),
-						Long.MAX_VALUE, progress)
-				: spreadStep(plan, lanes, progress);
+		Step conversations = plan.cluster()
+				? this.remote.managerStep(plan, new ItemRangePartitioner(plan.input()), progress)
+				: (lanes.size() == 1)
+						? conversationStep(CONVERSATION_STEP, plan, lanes.get(0), InputReaders.reader(plan.input()),
+								Long.MAX_VALUE, progress)
+						: spreadStep(plan, lanes, progress);
 		JobBuilder builder = new JobBuilder(plan.jobName(), this.jobRepository);
 		builder.listener(new RunRegistration(plan));
 		if (started != null) {
@@ -163,17 +170,27 @@ public class ConversationJobFactory {
 	 * run by whichever runner's lane is free ({@link RunnerLanesPartitionHandler}).
 	 */
 	private Step spreadStep(RunPlan plan, List<RunnerLane> lanes, ItemWriteListener<List<Conversation>> progress) {
-		RunnerLanesPartitionHandler handler = new RunnerLanesPartitionHandler(lanes, (lane, partition) -> {
-			ExecutionContext range = partition.getExecutionContext();
-			long last = range.getLong(RangeReader.LAST);
-			return conversationStep(partition.getStepName(), plan, lane,
-					new RangeReader(InputReaders.reader(plan.input()), range.getLong(RangeReader.FIRST), last), last,
-					progress);
-		}, this.jobRepository);
+		RunnerLanesPartitionHandler handler = new RunnerLanesPartitionHandler(lanes,
+				(lane, partition) -> partitionStep(plan, lane, partition, progress), this.jobRepository);
 		return new StepBuilder(CONVERSATION_STEP, this.jobRepository)
 			.partitioner(CONVERSATION_STEP, new ItemRangePartitioner(plan.input()))
 			.partitionHandler(handler)
 			.build();
+	}
+
+	/**
+	 * The step of one partition ({@code conversations:items-<first>-<last>}): the conversation step over the
+	 * partition's range of records, resuming at its last commit. A runner's lane runs it here, a worker of the
+	 * cluster ({@code dev.dmrbatch.cluster}) on its own runner.
+	 * @param stored told of each chunk as it is committed
+	 */
+	public Step partitionStep(RunPlan plan, RunnerLane lane, StepExecution partition,
+			ItemWriteListener<List<Conversation>> stored) {
+		ExecutionContext range = partition.getExecutionContext();
+		long last = range.getLong(RangeReader.LAST);
+		return conversationStep(partition.getStepName(), plan, lane,
+				new RangeReader(InputReaders.reader(plan.input()), range.getLong(RangeReader.FIRST), last), last,
+				stored);
 	}
 
 	/** The step types of plugins, by step index: looked up only when a step has one. */
