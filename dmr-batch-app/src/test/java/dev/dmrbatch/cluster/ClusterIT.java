@@ -137,9 +137,20 @@ class ClusterIT {
 	}
 
 	/** A worker JVM in a working folder of its own, talking to its runner only; returned once it takes partitions. */
-	private DmrProcess worker(String name, FaultProxy runner, int items) throws Exception {
-		DmrProcess worker = DmrProcess.start(host(name, items), runner.baseUrl(), args("worker"));
+	private DmrProcess worker(String name, FaultProxy runner, int items, String... options) throws Exception {
+		return ready(startWorker(name, runner, items, options));
+	}
+
+	/** A worker JVM started: {@link #ready} waits until it takes partitions (JVMs started together start sooner). */
+	private DmrProcess startWorker(String name, FaultProxy runner, int items, String... options) throws Exception {
+		List<String> command = new ArrayList<>(List.of("worker"));
+		command.addAll(List.of(options));
+		DmrProcess worker = DmrProcess.start(host(name, items), runner.baseUrl(), args(command.toArray(String[]::new)));
 		this.processes.add(worker);
+		return worker;
+	}
+
+	private static DmrProcess ready(DmrProcess worker) throws Exception {
 		awaitLog(worker, "taking partitions (Ctrl-C or SIGTERM to leave)", Duration.ofMinutes(1));
 		return worker;
 	}
@@ -183,8 +194,9 @@ class ClusterIT {
 		FaultProxy b = proxy(runnerB);
 		FaultProxy c = proxy(runnerC);
 		List<FaultProxy> all = List.of(a, b, c);
-		DmrProcess first = worker("host-a", a, items);
-		DmrProcess second = worker("host-b", b, items);
+		DmrProcess first = startWorker("host-a", a, items);
+		DmrProcess second = ready(startWorker("host-b", b, items));
+		ready(first);
 		Workspace manager = host("manager", items);
 		AtomicReference<DmrProcess> late = new AtomicReference<>();
 		AtomicLong killedAt = new AtomicLong();
@@ -264,22 +276,41 @@ class ClusterIT {
 	}
 
 	@Test
-	void theManagerKilledMidRunIsResumedByTheSameCommandAndAWorkerWhoseRunnerLacksTheModelRefuses() throws Exception {
+	void theManagerKilledMidRunIsResumedAWorkerWhoseRunnerDiesHandsBackAndOneWithoutTheModelRefuses() throws Exception {
 		int items = 600;
 		FaultProxy a = proxy(runnerA);
 		// a runner without ai/tiny: the worker beside it must not take the run's partitions
 		FaultProxy without = proxy(runnerB).answer("/models",
 				new FaultProxy.Status(200, "{\"object\":\"list\",\"data\":[{\"id\":\"ai/other\",\"object\":\"model\"}]}"));
-		DmrProcess refusing = worker("host-x", without, items);
-		worker("host-a", a, items);
+		DmrProcess refusing = startWorker("host-x", without, items);
+		DmrProcess worker = ready(startWorker("host-a", a, items, "--dmr.retry.attempts=2", "--dmr.retry.backoff=50ms"));
+		ready(refusing);
 		Workspace host = host("manager", items);
 		DmrProcess manager = DmrProcess.start(host, LocalRunner.baseUrl(), args("job=items", "cluster=on"));
 		this.processes.add(manager);
 		manager.awaitRequests(a::forwarded, 150);
+		AtomicReference<Throwable> failed = new AtomicReference<>();
+		// once the resumed run goes on, the worker's runner stops answering for a while
+		Thread events = new Thread(() -> {
+			try {
+				while (a.forwarded() < 350) {
+					Thread.sleep(5);
+				}
+				a.faults((n) -> new FaultProxy.Drop());
+				awaitLog(worker, "goes back to the queue (its runner stopped answering)", Duration.ofMinutes(1));
+				a.faults((n) -> FaultProxy.FORWARD);
+			}
+			catch (Throwable ex) {
+				failed.set(ex);
+			}
+		});
 
 		manager.kill();
+		events.start();
 		Dmr.Result resumed = Dmr.run(host, null, args("job=items", "cluster=on"));
+		events.join();
 
+		assertThat(failed.get()).isNull();
 		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
 		assertThat(resumed.err()).contains("was left STARTED by a process that is gone; recovering it");
 		assertThat(resumed.out()).contains("items run 1 COMPLETED: 600 items, 600 ok, 0 failed");
@@ -293,6 +324,11 @@ class ClusterIT {
 			.contains("they go back to the queue for other workers")
 			.doesNotContain("\tat ");
 		assertThat(resumed.out()).doesNotContain("runner " + without.baseUrl());
+		// the worker whose runner stopped answering gave its partition back, waited, and went on once it answered
+		assertThat(worker.err()).contains("does not answer (")
+			.contains("this worker takes no partition until it does")
+			.contains("answers again: taking partitions")
+			.doesNotContain("\tat ");
 	}
 
 	@Test
@@ -300,8 +336,9 @@ class ClusterIT {
 		int items = 600;
 		FaultProxy a = proxy(runnerA);
 		FaultProxy b = proxy(runnerB);
-		DmrProcess first = worker("host-a", a, items);
-		DmrProcess second = worker("host-b", b, items);
+		DmrProcess first = startWorker("host-a", a, items);
+		DmrProcess second = ready(startWorker("host-b", b, items));
+		ready(first);
 		Workspace manager = host("manager", items);
 		AtomicReference<Throwable> failed = new AtomicReference<>();
 		int[] firstExit = { -1 };
@@ -363,6 +400,28 @@ class ClusterIT {
 				.doesNotContain("\tat ");
 		}
 		assertThat(runner.chatRequests()).isZero();
+	}
+
+	@Test
+	void aRunWithoutTheClusterLoadsNothingOfTheBrokerOrOfSpringIntegration() throws Exception {
+		Workspace host = host("plain", 20);
+		Path plain = this.dir.resolve("plain-classes.log");
+		Path cluster = this.dir.resolve("cluster-classes.log");
+
+		DmrProcess run = DmrProcess.start(host, Map.of("JDK_JAVA_OPTIONS", "-Xlog:class+load=info:file=" + plain),
+				LocalRunner.baseUrl(), "job=items");
+		assertThat(run.waitFor()).as(run.err()).isZero();
+		// the same JVM's probe sees them when the cluster is on (here with a broker that does not answer)
+		DmrProcess manager = DmrProcess.start(host, Map.of("JDK_JAVA_OPTIONS", "-Xlog:class+load=info:file=" + cluster),
+				LocalRunner.baseUrl(), "job=items", "run=new", "cluster=on", "--dmr.cluster.broker=amqp://127.0.0.1:1/");
+		assertThat(manager.waitFor()).as(manager.err()).isEqualTo(2);
+
+		assertThat(run.out()).contains("items run 1 COMPLETED: 20 items, 20 ok, 0 failed");
+		List<String> broker = List.of(" com.rabbitmq.", " org.springframework.amqp.", " org.springframework.integration.",
+				" org.springframework.batch.integration.");
+		assertThat(Files.readAllLines(plain)).hasSizeGreaterThan(1000)
+			.noneMatch((line) -> broker.stream().anyMatch(line::contains));
+		assertThat(Files.readAllLines(cluster)).anyMatch((line) -> line.contains(" com.rabbitmq."));
 	}
 
 }
