@@ -12,15 +12,9 @@ import dev.dmrbatch.cli.Arguments;
 import dev.dmrbatch.cli.Command;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.LaunchSettings;
-import dev.dmrbatch.config.ModelSettings;
-import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.Exports;
-import dev.dmrbatch.jobfile.JobFiles;
-import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelCatalog;
-import dev.dmrbatch.prompt.PromptTemplates;
 import dev.dmrbatch.run.job.OutputFolders;
-import dev.dmrbatch.run.plan.RunException;
 
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -40,10 +34,9 @@ class ChatCommand implements Command {
 
 	private final Chat.Services services;
 
-	ChatCommand(ChatService chat, ModelCatalog catalog, SessionStore sessions, Exports exports, OutputFolders folders,
-			JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, LaunchSettings launch) {
-		this.services = new Chat.Services(chat, catalog, sessions, exports, folders, jobFiles, templates, properties,
-				launch);
+	ChatCommand(ChatTurns turns, ModelCatalog catalog, Exports exports, OutputFolders folders,
+			DmrProperties properties) {
+		this.services = new Chat.Services(turns, catalog, exports, folders, properties);
 	}
 
 	@Override
@@ -70,35 +63,13 @@ class ChatCommand implements Command {
 
 	@Override
 	public int run(Arguments arguments) throws IOException {
-		SessionStore sessions = this.services.sessions();
+		ChatTurns turns = this.services.turns();
 		DmrProperties properties = this.services.properties();
 		String model = arguments.get("model");
-		ModelSettings settings = this.services.settingsFor((model != null) ? model : properties.defaultModel());
 		String name = (arguments.get("session") != null) ? SessionStore.checkName(arguments.get("session")) : null;
-		ChatSession session;
-		boolean resumed = false;
-		if (arguments.get("continue") != null) {
-			if (name != null && sessions.find(name).isPresent()) {
-				throw new RunException("session=" + name + " exists already: continue= starts a new session, give "
-						+ "another name");
-			}
-			session = sessions.continueFrom(arguments.get("continue"), (name != null) ? name : sessions.newName(),
-					settings, model);
-			resumed = true;
-		}
-		else {
-			RunRecord stored = (name != null) ? sessions.find(name).orElse(null) : null;
-			if (stored != null) {
-				session = sessions.load(stored, settings);
-				if (model != null) {
-					session.settings(this.services.settingsFor(model));
-				}
-				resumed = true;
-			}
-			else {
-				session = new ChatSession((name != null) ? name : sessions.newName(), settings);
-			}
-		}
+		ChatSession session = turns.open(name, arguments.get("continue"), model, turns.settingsFor(model));
+		// resumed, or continuing a run's conversation: either way it has turns to show
+		boolean resumed = session.runId() != null || session.sourceRunId() != null;
 		if (arguments.get("system") != null) {
 			session.system(arguments.get("system"));
 		}
@@ -112,7 +83,7 @@ class ChatCommand implements Command {
 				chat.checkModel(modelFrom); // a piped chat stops here when the runner lacks the model
 			}
 			if (session.sourceRunId() != null && session.runId() == null) {
-				sessions.save(session); // a continued conversation is a session from the start
+				turns.save(session); // a continued conversation is a session from the start
 			}
 			if (resumed) {
 				screen.show(Chat.transcript(session));

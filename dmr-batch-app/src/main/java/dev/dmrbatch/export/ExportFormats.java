@@ -1,14 +1,11 @@
 package dev.dmrbatch.export;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import dev.dmrbatch.plugin.Kind;
+import dev.dmrbatch.plugin.KindRegistry;
 import dev.dmrbatch.plugin.Plugins;
-import dev.dmrbatch.plugin.Provided;
 import dev.dmrbatch.plugin.api.Export;
 
 import org.springframework.stereotype.Component;
@@ -20,45 +17,36 @@ import org.springframework.stereotype.Component;
 @Component
 public class ExportFormats {
 
-	private final Map<String, ExportKind> builtIn = new LinkedHashMap<>();
-
-	private final Plugins plugins;
+	private final KindRegistry<ExportKind, Export> kinds;
 
 	public ExportFormats(List<ExportKind> builtIn, Plugins plugins) {
-		builtIn.forEach((kind) -> this.builtIn.put(kind.name(), kind));
-		this.plugins = plugins;
+		this.kinds = new KindRegistry<>(builtIn, () -> plugins.loaded().exports(),
+				(provided) -> new PluginExportKind(provided.extension().name(), provided));
 	}
 
 	/** The export of that name, built in or a plugin's (the plugins loaded only then), or {@code null}. */
 	public ExportKind find(String name) {
-		ExportKind kind = this.builtIn.get(name);
-		if (kind != null) {
-			return kind;
-		}
-		Provided<Export> provided = this.plugins.loaded().export(name);
-		return (provided != null) ? new PluginExportKind(name, provided) : null;
+		return this.kinds.get(name);
 	}
 
 	/** The built-in export of that name, or {@code null}: the plugins are not loaded. */
 	public ExportKind builtIn(String name) {
-		return this.builtIn.get(name);
+		return this.kinds.builtIn().stream().filter((kind) -> kind.name().equals(name)).findFirst().orElse(null);
 	}
 
 	/** The built-in exports, in order. */
 	public List<ExportKind> builtIn() {
-		return List.copyOf(this.builtIn.values());
+		return List.copyOf(this.kinds.builtIn());
 	}
 
 	/** Every export's name: the built-in ones in order, then the plugins' sorted (the plugins loaded). */
 	public List<String> names() {
-		List<String> names = new ArrayList<>(this.builtIn.keySet());
-		this.plugins.loaded().exports().keySet().stream().sorted().forEach(names::add);
-		return names;
+		return this.kinds.all().stream().map(ExportKind::name).toList();
 	}
 
 	/** The built-in exports any run can be exported to ({@link ExportKind#everyRun()}), in order. */
 	public List<ExportKind> everyRun() {
-		return this.builtIn.values().stream().filter(ExportKind::everyRun).toList();
+		return this.kinds.builtIn().stream().filter(ExportKind::everyRun).toList();
 	}
 
 	/** The built-in export for any run whose name or other name ({@link ExportKind#aliases()}) this is, or {@code null}. */
@@ -82,7 +70,7 @@ public class ExportFormats {
 
 	/** The built-in exports written with a layout, which a job file's {@code layouts:} may replace. */
 	public List<ExportKind> withLayouts() {
-		return this.builtIn.values().stream().filter((kind) -> kind.layout() != null).toList();
+		return this.kinds.builtIn().stream().filter((kind) -> kind.layout() != null).toList();
 	}
 
 }

@@ -15,7 +15,6 @@ import java.util.Map;
 import dev.dmrbatch.check.CheckTotals;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
-import dev.dmrbatch.conversation.ConversationStore.Measure;
 import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.text.SafeText;
 import freemarker.template.Template;
@@ -39,8 +38,6 @@ final class HtmlReportExporter implements Exporter {
 
 	/** Failures listed in their own table at the top; all of them are among the items, under the status filter. */
 	static final int FAILURES_LISTED = 1000;
-
-	static final int BINS = 24;
 
 	private static final String PAGE = "report.ftlh";
 
@@ -73,9 +70,7 @@ final class HtmlReportExporter implements Exporter {
 					+ calls.reusedCompletionTokens() + " out)");
 		}
 		page.put("facts", shown);
-		page.put("latency", ReportModel.histogram(store.histogram(id, Measure.LATENCY_MS, BINS)));
-		page.put("tokens", ReportModel.histogram(store.histogram(id, Measure.COMPLETION_TOKENS, BINS)));
-		page.put("progress", ReportModel.progress(run.run().createdAt().toEpochMilli(), store.progress(id)));
+		page.putAll(RunCharts.of(store, run.run()));
 		page.put("items", run.totals().conversations());
 		failures(page, store, id, run.totals().failed());
 		checks(page, run);

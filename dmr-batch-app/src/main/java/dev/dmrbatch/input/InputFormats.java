@@ -2,15 +2,12 @@ package dev.dmrbatch.input;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import dev.dmrbatch.plugin.Kind;
+import dev.dmrbatch.plugin.KindRegistry;
 import dev.dmrbatch.plugin.Plugins;
-import dev.dmrbatch.plugin.Provided;
 import dev.dmrbatch.plugin.api.InputFormat;
 
 import org.springframework.stereotype.Component;
@@ -22,40 +19,31 @@ import org.springframework.stereotype.Component;
 @Component
 public class InputFormats {
 
-	private final Map<String, InputFormatKind> builtIn = new LinkedHashMap<>();
-
-	private final Plugins plugins;
+	private final KindRegistry<InputFormatKind, InputFormat> kinds;
 
 	public InputFormats(List<InputFormatKind> builtIn, Plugins plugins) {
-		builtIn.forEach((format) -> this.builtIn.put(format.name(), format));
-		this.plugins = plugins;
+		this.kinds = new KindRegistry<>(builtIn, () -> plugins.loaded().inputFormats(),
+				(provided) -> new PluginInputFormat(provided.extension().name(), provided));
 	}
 
 	/** The format of that name, built in or a plugin's (the plugins loaded only then), or {@code null}. */
 	public InputFormatKind find(String name) {
-		InputFormatKind format = this.builtIn.get(name);
-		if (format != null) {
-			return format;
-		}
-		Provided<InputFormat> provided = this.plugins.loaded().inputFormat(name);
-		return (provided != null) ? new PluginInputFormat(name, provided) : null;
+		return this.kinds.get(name);
 	}
 
 	/** Whether dmr-batch itself reads this format. */
 	public boolean isBuiltIn(String name) {
-		return this.builtIn.containsKey(name);
+		return this.kinds.builtIn().stream().anyMatch((format) -> format.name().equals(name));
 	}
 
 	/** The built-in formats, in order. */
 	public List<InputFormatKind> builtIn() {
-		return List.copyOf(this.builtIn.values());
+		return List.copyOf(this.kinds.builtIn());
 	}
 
 	/** Every format's name: the built-in ones in order, then the plugins' sorted (the plugins loaded). */
 	public List<String> names() {
-		List<String> names = new ArrayList<>(this.builtIn.keySet());
-		this.plugins.loaded().inputFormats().keySet().stream().sorted().forEach(names::add);
-		return names;
+		return this.kinds.all().stream().map(InputFormatKind::name).toList();
 	}
 
 	/**
@@ -66,20 +54,20 @@ public class InputFormats {
 	 */
 	public InputFormatKind guess(String path, Path resolved) {
 		String lower = path.toLowerCase(Locale.ROOT);
-		for (InputFormatKind format : this.builtIn.values()) {
+		for (InputFormatKind format : this.kinds.builtIn()) {
 			if (format.extensions().stream().anyMatch(lower::endsWith)) {
 				return format;
 			}
 		}
 		if (Files.isDirectory(resolved)) {
-			return this.builtIn.values().stream().filter(InputFormatKind::readsFolders).findFirst().orElse(null);
+			return this.kinds.builtIn().stream().filter(InputFormatKind::readsFolders).findFirst().orElse(null);
 		}
 		return null;
 	}
 
 	/** The built-in formats' names as a sentence lists them: {@code csv, jsonl, json or text}. */
 	public String builtInChoice() {
-		return Kind.sentence(List.copyOf(this.builtIn.keySet()), "or");
+		return Kind.sentence(builtIn().stream().map(InputFormatKind::name).toList(), "or");
 	}
 
 }

@@ -18,11 +18,15 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.dmrbatch.check.CheckKind;
+import dev.dmrbatch.check.CheckKinds;
 import dev.dmrbatch.export.ExportFormats;
 import dev.dmrbatch.export.ExportKind;
 import dev.dmrbatch.input.InputFormatKind;
 import dev.dmrbatch.input.InputFormats;
 import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.step.StepKind;
+import dev.dmrbatch.step.StepKinds;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -63,9 +67,16 @@ public final class JobFileSchema {
 
 	private final ExportFormats exportFormats;
 
-	public JobFileSchema(InputFormats inputFormats, ExportFormats exportFormats) {
+	private final StepKinds stepKinds;
+
+	private final CheckKinds checkKinds;
+
+	public JobFileSchema(InputFormats inputFormats, ExportFormats exportFormats, StepKinds stepKinds,
+			CheckKinds checkKinds) {
 		this.inputFormats = inputFormats;
 		this.exportFormats = exportFormats;
+		this.stepKinds = stepKinds;
+		this.checkKinds = checkKinds;
 	}
 
 	/** The schema as its file holds it: indented JSON, keys sorted, a line feed at its end. */
@@ -151,12 +162,12 @@ public final class JobFileSchema {
 
 	/** {@code steps[].type}: the step types' registry brings its names here. */
 	private Map<String, Object> stepType() {
-		return names(JobDefinition.Step.TYPES, "step type");
+		return names(this.stepKinds.builtIn().stream().map(StepKind::name).toList(), "step type");
 	}
 
 	/** {@code steps[].checks[].type}: the check types' registry brings its names here. */
 	private Map<String, Object> checkType() {
-		return names(List.copyOf(JobDefinition.Check.TYPES.keySet()), "check type");
+		return names(this.checkKinds.builtIn().stream().map(CheckKind::name).toList(), "check type");
 	}
 
 	/** A key's schema where a kind or a rule of the job file decides it, or {@code null} for its record's type. */

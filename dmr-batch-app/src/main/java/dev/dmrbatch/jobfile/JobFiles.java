@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.dmrbatch.check.CheckKinds;
 import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
@@ -29,7 +30,7 @@ import dev.dmrbatch.plugin.LoadedPlugins;
 import dev.dmrbatch.plugin.Plugins;
 import dev.dmrbatch.plugin.Provided;
 import dev.dmrbatch.plugin.api.Options;
-import dev.dmrbatch.plugin.api.StepType;
+import dev.dmrbatch.step.StepKinds;
 import dev.dmrbatch.text.SafeText;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -74,13 +75,19 @@ public class JobFiles {
 
 	private final ExportFormats exportFormats;
 
+	private final StepKinds stepKinds;
+
+	private final CheckKinds checkKinds;
+
 	JobFiles(DmrProperties properties, Validator validator, Plugins plugins, InputFormats inputFormats,
-			ExportFormats exportFormats) {
+			ExportFormats exportFormats, StepKinds stepKinds, CheckKinds checkKinds) {
 		this.properties = properties;
 		this.validator = validator;
 		this.plugins = plugins;
 		this.inputFormats = inputFormats;
 		this.exportFormats = exportFormats;
+		this.stepKinds = stepKinds;
+		this.checkKinds = checkKinds;
 	}
 
 	/**
@@ -205,18 +212,13 @@ public class JobFiles {
 				else if (!names.add(step.name())) {
 					problems.add(at + ".name '" + step.name() + "' is used by an earlier step too");
 				}
-				if (step.isPluginStep()) {
-					pluginStep(problems, at, step);
-				}
-				else if ((step.prompt() == null) == (step.template() == null)) {
-					problems.add(at + " needs exactly one of 'prompt' or 'template'");
-				}
+				this.stepKinds.check(step, at, problems);
 				checkStep(problems, at, step);
-				CheckRules.checkStep(problems, at, step, step.responseFormat() != null
-						&& !"text".equals(step.responseFormat()), this.validator, () -> plugins().checkTypes());
+				this.checkKinds.checkStep(problems, at, step, step.responseFormat() != null
+						&& !"text".equals(step.responseFormat()), this.validator);
 			}
 		}
-		CheckRules.checkGate(problems, job);
+		checkGate(problems, job);
 		if (job.models() != null) {
 			if (job.model() != null && job.model().name() != null) {
 				problems.add("give either 'models' or 'model.name', not both");
@@ -305,53 +307,11 @@ public class JobFiles {
 		}
 	}
 
-	/** A step of a type a plugin provides: known, without a prompt, its options accepted by the plugin. */
-	private void pluginStep(List<String> problems, String at, JobDefinition.Step step) {
-		Provided<StepType> plugin = plugins().stepType(step.type());
-		if (plugin == null) {
-			problems.add(at + ".type '" + SafeText.excerpt(step.type(), 40) + "' is not one of "
-					+ String.join(", ", names(JobDefinition.Step.TYPES, plugins().stepTypes().keySet())));
-			return;
-		}
-		if (step.prompt() != null || step.template() != null || step.responseFormat() != null) {
-			problems.add(at + " has type " + step.type() + " (a plugin's step, no model call): it takes options, not "
-					+ "a prompt, template or response_format");
-		}
-		try {
-			plugin.extension().validate(Options.of(step.options()));
-		}
-		catch (Throwable ex) {
-			Plugins.rethrowFatal(ex);
-			problems.add(Plugins.describe(at + ".options (step type " + step.type() + " from " + plugin.jar() + ")",
-					ex));
-		}
-	}
-
-	private static List<String> names(java.util.Collection<String> builtIn, java.util.Collection<String> plugins) {
-		List<String> names = new ArrayList<>(builtIn);
-		plugins.stream().sorted().forEach(names::add);
-		return names;
-	}
-
 	private void checkStep(List<String> problems, String at, JobDefinition.Step step) {
 		for (ConstraintViolation<?> violation : this.validator.validate(step.settings())) {
 			problems.add(at + "." + snake(violation.getPropertyPath().toString()) + " " + violation.getMessage());
 		}
 		checkExtra(problems, at, step.settings());
-		if (step.options() != null && !step.isPluginStep()) {
-			problems.add(at + ".options is for steps of a type that a plugin provides");
-		}
-		if ((step.isComplete() || step.isEmbed()) && step.responseFormat() != null
-				&& !"text".equals(step.responseFormat())) {
-			problems.add(at + " has type " + step.type() + ": response_format is for chat steps");
-		}
-		if (step.isEmbed() && (step.stream() != null || step.logprobs() != null || step.topLogprobs() != null)) {
-			problems.add(at + " has type embed: stream, logprobs and top_logprobs are for steps that answer in text");
-		}
-		if (step.isEmbed() && !step.checksOrEmpty().isEmpty()) {
-			problems.add(at + " has type embed: checks are for steps that answer in text (a complete step's text is "
-					+ "checked like a chat step's)");
-		}
 		if (step.conversation() != null && !List.of("new", "continue").contains(step.conversation())) {
 			problems.add(at + ".conversation '" + step.conversation() + "' must be 'new' or 'continue'");
 		}
@@ -382,6 +342,23 @@ public class JobFiles {
 		}
 		else if (hasSchema) {
 			problems.add(at + " has a schema but response_format is not json_schema");
+		}
+	}
+
+	/** The problems of the job's {@code gate:}. */
+	private static void checkGate(List<String> problems, JobDefinition job) {
+		if (job.gate() == null) {
+			return;
+		}
+		Double rate = job.gate().minPassRate();
+		if (rate == null) {
+			problems.add("gate needs min-pass-rate, a share between 0 and 1 such as 0.9");
+		}
+		else if (rate < 0 || rate > 1) {
+			problems.add("gate.min-pass-rate must be a share between 0 and 1, such as 0.9");
+		}
+		if (!job.hasChecks()) {
+			problems.add("gate is given but no step has checks for it to count");
 		}
 	}
 
@@ -625,9 +602,7 @@ public class JobFiles {
 	}
 
 	public String display(Path file) {
-		Path home = this.properties.home().toAbsolutePath().normalize();
-		Path absolute = file.toAbsolutePath().normalize();
-		return absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString();
+		return this.properties.relative(file).toString();
 	}
 
 }

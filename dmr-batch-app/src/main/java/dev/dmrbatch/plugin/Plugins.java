@@ -244,11 +244,8 @@ public class Plugins implements DisposableBean {
 	}
 
 	private String display(Path path) {
-		Path home = this.properties.home().toAbsolutePath().normalize();
-		Path absolute = path.toAbsolutePath().normalize();
 		// a file name may hold any character: messages and job=plugins show it escaped, on one line
-		return SafeText.excerpt(absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString(),
-				300);
+		return SafeText.excerpt(this.properties.relative(path).toString(), 300);
 	}
 
 	@Override
@@ -299,9 +296,9 @@ public class Plugins implements DisposableBean {
 				List<String> exports = register(jar, "export", Export.class, plugin.exports(), loader, Export::name,
 						this.exports, builtIn(Export.class));
 				List<String> checks = register(jar, "check type", CheckType.class, plugin.checkTypes(), loader,
-						CheckType::name, this.checkTypes, JobDefinition.Check.TYPES.keySet());
+						CheckType::name, this.checkTypes, builtIn(CheckType.class));
 				List<String> steps = register(jar, "step type", StepType.class, plugin.stepTypes(), loader,
-						StepType::name, this.stepTypes, JobDefinition.Step.TYPES);
+						StepType::name, this.stepTypes, builtIn(StepType.class));
 				// name and version as the plugin gives them, escaped: job=plugins prints them on one line
 				this.jars.add(new PluginJar(jar, SafeText.excerpt(String.valueOf(plugin.name()), 80),
 						SafeText.excerpt(String.valueOf(plugin.version()), 40), inputs, exports, checks, steps));

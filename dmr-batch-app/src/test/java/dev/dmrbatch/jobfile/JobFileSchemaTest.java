@@ -37,7 +37,8 @@ class JobFileSchemaTest {
 
 	private JobFileSchema generator() {
 		Plugins plugins = Kinds.plugins(TestProperties.home(this.home));
-		return new JobFileSchema(Kinds.inputFormats(plugins), Kinds.exportFormats(plugins));
+		return new JobFileSchema(Kinds.inputFormats(plugins), Kinds.exportFormats(plugins), Kinds.stepKinds(plugins),
+				Kinds.checkKinds(plugins));
 	}
 
 	private Schema schema() {

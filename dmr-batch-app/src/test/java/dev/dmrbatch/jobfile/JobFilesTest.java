@@ -109,6 +109,28 @@ class JobFilesTest {
 	}
 
 	@Test
+	void eachStepTypeRefusesTheKeysItDoesNotTake() {
+		this.workspace.file("jobs/types.yaml", """
+				steps:
+				  - { name: a, type: chatty, prompt: x }
+				  - { name: b, prompt: x, options: { k: 1 } }
+				  - { name: c, type: complete, prompt: x, response_format: json }
+				  - { name: d, type: embed, prompt: x, stream: true }
+				  - { name: e, type: complete }
+				  - { name: f, type: chat, prompt: x, response_format: text }
+				  - { name: g, type: embed, prompt: x, response_format: text, options: { k: 1 } }
+				  - { name: h, type: complete, prompt: x, logprobs: true, json_retries: 1 }
+				""");
+		assertThatThrownBy(() -> this.jobFiles.load("types")).hasMessage("job file jobs/types.yaml: "
+				+ "steps[0].type 'chatty' is not one of chat, complete, embed; "
+				+ "steps[1].options is for steps of a type that a plugin provides; "
+				+ "steps[2] has type complete: response_format is for chat steps; "
+				+ "steps[3] has type embed: stream, logprobs and top_logprobs are for steps that answer in text; "
+				+ "steps[4] needs exactly one of 'prompt' or 'template'; "
+				+ "steps[6].options is for steps of a type that a plugin provides");
+	}
+
+	@Test
 	void invalidValuesAreNamed() {
 		this.workspace.file("jobs/bad.yaml", """
 				input: { format: xml }

@@ -14,7 +14,8 @@ final class TestJobFiles {
 	static JobFiles of(DmrProperties properties) {
 		Plugins plugins = Kinds.plugins(properties);
 		return new JobFiles(properties, Validation.buildDefaultValidatorFactory().getValidator(), plugins,
-				Kinds.inputFormats(plugins), Kinds.exportFormats(plugins));
+				Kinds.inputFormats(plugins), Kinds.exportFormats(plugins), Kinds.stepKinds(plugins),
+				Kinds.checkKinds(plugins));
 	}
 
 }

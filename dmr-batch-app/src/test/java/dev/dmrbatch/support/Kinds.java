@@ -5,14 +5,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.dmrbatch.check.CheckKind;
+import dev.dmrbatch.check.CheckKinds;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.export.ExportFormats;
 import dev.dmrbatch.export.ExportKind;
 import dev.dmrbatch.input.InputFormatKind;
 import dev.dmrbatch.input.InputFormats;
 import dev.dmrbatch.input.LinesFormat;
+import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.plugin.Kind;
 import dev.dmrbatch.plugin.Plugins;
+import dev.dmrbatch.step.StepKind;
+import dev.dmrbatch.step.StepKinds;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 import org.springframework.beans.BeanUtils;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -25,9 +31,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.ClassUtils;
 
 /**
- * The built-in kinds (input formats, exports) as the application has them, for unit tests that build a part by hand:
- * every {@code @Component} of the kind under {@code dev.dmrbatch}, in its {@code @Order}, as component scanning finds
- * them, so a new kind is here without a list to edit.
+ * The built-in kinds (input formats, exports, step types, check types) as the application has them, for unit tests
+ * that build a part by hand: every {@code @Component} of the kind under {@code dev.dmrbatch}, in its {@code @Order}, as
+ * component scanning finds them, so a new kind is here without a list to edit. Steps and checks written as a job
+ * file writes them.
  */
 public final class Kinds {
 
@@ -35,6 +42,8 @@ public final class Kinds {
 	}
 
 	private static final Map<Class<?>, List<?>> FOUND = new ConcurrentHashMap<>();
+
+	private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
 	/** The built-in beans of that type (stateless, so found once and shared). */
 	@SuppressWarnings("unchecked")
@@ -78,6 +87,24 @@ public final class Kinds {
 
 	public static ExportFormats exportFormats(Plugins plugins) {
 		return new ExportFormats(builtIn(ExportKind.class), plugins);
+	}
+
+	public static StepKinds stepKinds(Plugins plugins) {
+		return new StepKinds(builtIn(StepKind.class), plugins);
+	}
+
+	public static CheckKinds checkKinds(Plugins plugins) {
+		return new CheckKinds(builtIn(CheckKind.class), plugins);
+	}
+
+	/** A step as a job file gives it, such as {@code { name: a, type: embed, prompt: x }}. */
+	public static JobDefinition.Step step(String yaml) {
+		return YAML.readValue(yaml, JobDefinition.Step.class);
+	}
+
+	/** A check as a job file gives it, such as {@code { name: c, type: contains, value: x }}. */
+	public static JobDefinition.Check check(String yaml) {
+		return YAML.readValue(yaml, JobDefinition.Check.class);
 	}
 
 }

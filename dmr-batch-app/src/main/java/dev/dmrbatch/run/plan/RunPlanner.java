@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.cache.CacheMode;
-import dev.dmrbatch.config.Concurrency;
+import dev.dmrbatch.check.CheckKinds;
 import dev.dmrbatch.check.JobChecks;
+import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
@@ -40,7 +41,10 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunPlanner {
 
-	/** A run label becomes a folder name: it must not be able to leave {@code output/<job>/}. */
+	/**
+	 * A run label, a job's name and a chat session's name become a folder name: they must not be able to leave
+	 * {@code output/} or {@code output/<job>/}.
+	 */
 	private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
 	/** {@code run=new}: a new run, labelled with the time it was planned at. */
@@ -71,25 +75,31 @@ public class RunPlanner {
 
 	private final LaunchSettings launch;
 
+	private final CheckKinds checkKinds;
+
 	@org.springframework.beans.factory.annotation.Autowired
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
 			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
-			dev.dmrbatch.conversation.ConversationStore store) {
-		this(jobFiles, templates, properties, exports, inputFormats, builtIns, reserved, launch, Clock.systemUTC(),
+			CheckKinds checkKinds, dev.dmrbatch.conversation.ConversationStore store) {
+		this(jobFiles, templates, properties, exports, inputFormats, builtIns, reserved, launch, checkKinds,
+				Clock.systemUTC(),
 				(label) -> !store.findRunsByLabel(label).isEmpty());
 	}
 
 	/** A planner that finds no label taken, for tests of plans that never reach the store. */
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch) {
-		this(jobFiles, templates, properties, exports, inputFormats, builtIns, reserved, launch, Clock.systemUTC(),
+			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
+			CheckKinds checkKinds) {
+		this(jobFiles, templates, properties, exports, inputFormats, builtIns, reserved, launch, checkKinds,
+				Clock.systemUTC(),
 				(label) -> false);
 	}
 
 	private RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
 			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
-			Clock clock, java.util.function.Predicate<String> labelTaken) {
+			CheckKinds checkKinds, Clock clock, java.util.function.Predicate<String> labelTaken) {
 		this.inputFormats = inputFormats;
+		this.checkKinds = checkKinds;
 		this.labelTaken = labelTaken;
 		this.clock = clock;
 		this.launch = launch;
@@ -192,9 +202,8 @@ public class RunPlanner {
 
 	/** The job's checks, compiled: a judge's grader gets the profile's settings for its model under its own. */
 	public JobChecks checks(JobDefinition job) {
-		return JobChecks.compile(job, this.templates,
-				(grader) -> this.properties.settingsFor(grader.name()).overriddenBy(grader).withName(grader.name()),
-				(type) -> this.jobFiles.plugins().checkType(type));
+		return this.checkKinds.compile(job, this.templates,
+				(grader) -> this.properties.settingsFor(grader.name()).overriddenBy(grader).withName(grader.name()));
 	}
 
 	/** The request with {@code run=new} replaced by the label of a new run: the time now (UTC), as yyyyMMdd-HHmmss. */
@@ -259,8 +268,16 @@ public class RunPlanner {
 		return output;
 	}
 
+	/**
+	 * Whether a name can name an output folder: a run's label, a job's or a chat session's name (letters, digits,
+	 * '.', '_' and '-', up to 100, not starting with '.', '_' or '-').
+	 */
+	public static boolean isLabel(String name) {
+		return name != null && LABEL.matcher(name).matches();
+	}
+
 	public static void checkLabel(RunRequest request) {
-		if (request.label() != null && !LABEL.matcher(request.label()).matches()) {
+		if (request.label() != null && !isLabel(request.label())) {
 			throw new RunException("run=" + dev.dmrbatch.text.SafeText.excerpt(request.label(), 40)
 					+ " is not a valid run label: use letters, digits, '.', '_' and '-' (it names the output folder)");
 		}
@@ -269,7 +286,7 @@ public class RunPlanner {
 	private String jobName(JobDefinition job) {
 		String file = job.source().getFileName().toString();
 		String name = (job.name() != null) ? job.name() : file.substring(0, file.lastIndexOf('.'));
-		if (!LABEL.matcher(name).matches()) {
+		if (!isLabel(name)) {
 			throw new RunException("job file " + file + ": name '" + name
 					+ "' must be letters, digits, '.', '_' and '-' (it names the output folder)");
 		}
@@ -312,9 +329,7 @@ public class RunPlanner {
 	 * else absolute, so one file is always one input.
 	 */
 	public String inputName(Path resolved) {
-		Path home = this.properties.home().toAbsolutePath().normalize();
-		Path absolute = resolved.toAbsolutePath().normalize();
-		String name = (absolute.startsWith(home) ? home.relativize(absolute) : absolute).toString().replace('\\', '/');
+		String name = this.properties.relative(resolved).toString().replace('\\', '/');
 		return name.isEmpty() ? "." : name;
 	}
 
