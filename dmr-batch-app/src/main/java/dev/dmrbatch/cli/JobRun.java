@@ -57,7 +57,7 @@ class JobRun {
 	 */
 	static Set<String> arguments() {
 		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var.",
-				"cache", "tag"));
+				"cache", "tag", "cluster"));
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		return keys;
 	}
@@ -70,7 +70,7 @@ class JobRun {
 		return """
 				job=<name> [input=<path>] [output=<dir>] [model=<name>]
 				    [profile=<name>] [var.<key>=<value> ...] [run=<label>|new] [concurrency=<n|auto>]
-				    [cache=on|off|refresh] [tag=<a,b>]
+				    [cache=on|off|refresh] [cluster=on|off] [tag=<a,b>]
 				    [max_tokens=<n>] [temperature=<t>] [top_p=<p>] [seed=<n>] [stop=<a,b>]
 				    [presence_penalty=<p>] [frequency_penalty=<p>] [stream=<true|false>]
 				    (request settings for this run: they beat the job file's, as --dmr.max-tokens= does)
@@ -131,6 +131,7 @@ class JobRun {
 						model.latencyMillisAverage()));
 			}
 		}
+		o.workers().forEach((worker) -> Console.out("  " + worker.line()));
 		if (o.runners().size() > 1) {
 			for (var runner : o.runners()) {
 				Console.out(String.format(Locale.ROOT, "  runner %s: %d ok, %d failed; %d tokens out; %d ms average "

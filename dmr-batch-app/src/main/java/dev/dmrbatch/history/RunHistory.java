@@ -21,6 +21,7 @@ import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.RunTotals;
 import dev.dmrbatch.run.job.OutputFolders;
+import dev.dmrbatch.run.job.RemotePartitions;
 import dev.dmrbatch.run.job.RunOutcome;
 import dev.dmrbatch.run.plan.NotFoundException;
 import dev.dmrbatch.run.plan.RunException;
@@ -77,8 +78,11 @@ public class RunHistory {
 
 	private final TransactionTemplate transaction;
 
+	private final RemotePartitions remote;
+
 	RunHistory(ConversationStore store, JobRepository jobRepository, CheckStore checks, RunProcesses processes,
-			RunNotes notes, ResponseCache cache, OutputFolders folders, TransactionTemplate transaction) {
+			RunNotes notes, ResponseCache cache, OutputFolders folders, TransactionTemplate transaction,
+			RemotePartitions remote) {
 		this.store = store;
 		this.jobRepository = jobRepository;
 		this.checks = checks;
@@ -87,6 +91,7 @@ public class RunHistory {
 		this.cache = cache;
 		this.folders = folders;
 		this.transaction = transaction;
+		this.remote = remote;
 	}
 
 	/** Every run, or one job's, newest first. */
@@ -231,7 +236,8 @@ public class RunHistory {
 				: abandoned ? ABANDONED : status.toString();
 		return new RunSummary(run.id(), run.label(), run.jobName(), run.input(), run.createdAt(), seconds,
 				shown, totals.conversations(), totals.ok(), totals.failed(), totals.promptTokens(),
-				totals.completionTokens(), exitCode, run.outputDir(), run.settings(), facts, tags, note,
+				totals.completionTokens(), exitCode, run.outputDir(), run.settings(), facts,
+				this.remote.workers(run.id()), tags, note,
 				(rate != null && rate.total() > 0) ? rate.rate() : null);
 	}
 

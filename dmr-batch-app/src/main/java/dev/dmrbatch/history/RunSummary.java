@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.run.job.RemotePartitions;
+
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -17,6 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param exitCode the exit code the run's last execution gave (or would give), null while it is running or was left
  * running by a process that is gone
  * @param settings the model settings as JSON, never the API key
+ * @param workers what each worker of the cluster did for the run, live while it runs; empty for a run of one process
  * @param tags its tags, sorted
  * @param note its note, or {@code null}
  * @param passRate the share of its checks' verdicts and reviews that passed (the latest evaluation's), {@code null}
@@ -24,8 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public record RunSummary(long id, String label, String job, String input, Instant started, double seconds,
 		String status, long items, long ok, long failed, long promptTokens, long completionTokens, Integer exitCode,
-		String outputDir, String settings, List<Execution> executions, List<String> tags, String note,
-		Double passRate) {
+		String outputDir, String settings, List<Execution> executions, List<RemotePartitions.WorkerShare> workers,
+		List<String> tags, String note, Double passRate) {
 
 	/** Whether it is going on now, in this process or another. */
 	public boolean running() {
@@ -62,6 +65,9 @@ public record RunSummary(long id, String label, String job, String input, Instan
 		facts.put("pass_rate", this.passRate);
 		facts.put("tags", this.tags);
 		facts.put("note", this.note);
+		if (!this.workers.isEmpty()) {
+			facts.put("workers", this.workers);
+		}
 		return facts;
 	}
 
