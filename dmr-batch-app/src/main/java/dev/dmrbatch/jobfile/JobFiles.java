@@ -63,6 +63,7 @@ public class JobFiles {
 		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
 		.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 		.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+		.addModule(UnwrappedKeys.module())
 		.build();
 
 	private final DmrProperties properties;

@@ -37,7 +37,8 @@ class EmbedStep implements StepKind {
 	public void validate(JobDefinition.Step step, String at, List<String> problems) {
 		StepRules.prompted(step, at, problems);
 		StepRules.apart(step, at, problems);
-		if (step.stream() != null || step.logprobs() != null || step.topLogprobs() != null) {
+		if (step.settings().stream() != null || step.settings().logprobs() != null
+				|| step.settings().topLogprobs() != null) {
 			problems.add(at + " has type embed: stream, logprobs and top_logprobs are for steps that answer in text");
 		}
 		if (!step.checksOrEmpty().isEmpty()) {

@@ -75,10 +75,11 @@ class RunPlannerTest {
 	void settingsGivenAtLaunchBeatTheStepTheJobFileAndThePerModelBlock() {
 		LaunchSettings launch = LaunchSettings.of(new ModelSettings(null, null, null, 7, null, null, null, null, null));
 		RunPlanner planner = new RunPlanner(null, null, profile(), null, null, List.of(), (name) -> false, launch, null);
-		JobDefinition.Step own = new JobDefinition.Step("b", "y", null, null, 0.1, null, 50, null, null, null, null,
-				null, null, null, null, null, null, null, null);
+		JobDefinition.Step own = new JobDefinition.Step("b", "y", null, null,
+				new ModelSettings(null, 0.1, null, 50, null, null, null, null, null), null, null, null, null, null, null,
+				null, null, null);
 		JobDefinition.Step other = new JobDefinition.Step("c", "z", null, "ai/qwen3", null, null, null, null, null,
-				null, null, null, null, null, null, null, null, null, null);
+				null, null, null, null, null);
 		JobDefinition job = new JobDefinition("j", null, null,
 				new ModelSettings("ai/gemma3", 0.3, null, 64, null, null, null, null, null), null, null,
 				List.of(new JobDefinition.Step("a", "x", null), own, other), null, null, null, null, null,
