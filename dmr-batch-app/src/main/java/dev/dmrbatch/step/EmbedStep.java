@@ -58,9 +58,13 @@ class EmbedStep implements StepKind {
 		for (float value : embedded.vector()) {
 			vector.add(value);
 		}
-		exchange.calls().add(new Conversation.Call(index, step.name(), null, embedded.promptTokens(), 0,
-				embedded.latencyMillis(), embedded.attempts(), null, null, null, false, exchange.stepModel(index), null,
-				null, null, null, JSON.writeValueAsString(vector)));
+		exchange.calls().add(Conversation.Call.answered(index, step.name())
+			.tokens(embedded.promptTokens(), 0)
+			.latency(embedded.latencyMillis())
+			.attempts(embedded.attempts())
+			.requestModel(exchange.stepModel(index))
+			.embedding(JSON.writeValueAsString(vector))
+			.build());
 		exchange.answer(step.name(), new StepAnswer("", null, vector, false));
 		return null;
 	}

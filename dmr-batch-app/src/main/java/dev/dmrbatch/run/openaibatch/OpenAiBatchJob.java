@@ -182,16 +182,21 @@ class OpenAiBatchJob implements BuiltInJob {
 		boolean ok = reply.status() >= 200 && reply.status() < 300;
 		String code = ok ? null : errorCode(answer, reply.status());
 		String message = ok ? null : failure(url, model, reply.status(), answer, reply.body());
-		Conversation.Call call = new Conversation.Call(0, OpenAiBatch.STEP, null, promptTokens, completionTokens,
-				reply.latencyMillis(), reply.attempts(), null, null, code, false, null, null, reply.status(), requestId);
+		Conversation.Call call = Conversation.Call.answered(0, OpenAiBatch.STEP)
+			.tokens(promptTokens, completionTokens)
+			.latency(reply.latencyMillis())
+			.attempts(reply.attempts())
+			.error(code)
+			.httpStatus(reply.status())
+			.requestId(requestId)
+			.build();
 		return new Conversation(item.seq(), id, model, ok ? Conversation.OK : Conversation.FAILED, message, turns,
 				List.of(call));
 	}
 
 	private static Conversation refused(InputItem item, String id, List<Conversation.Turn> turns, String code,
 			String message) {
-		Conversation.Call call = new Conversation.Call(0, OpenAiBatch.STEP, null, 0, 0, 0, 0, null, null, code, false,
-				null, null, null, null);
+		Conversation.Call call = Conversation.Call.failed(0, OpenAiBatch.STEP, code, null);
 		return new Conversation(item.seq(), id, OpenAiBatch.PER_REQUEST, Conversation.FAILED, message, turns,
 				List.of(call));
 	}
