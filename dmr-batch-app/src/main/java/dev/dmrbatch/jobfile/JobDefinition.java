@@ -112,6 +112,24 @@ public record JobDefinition(String name, String description, Input input, ModelS
 			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null);
 		}
 
+		/** This step sent to another model (its settings named after it). */
+		public Step withModel(String model) {
+			return new Step(name, prompt, template, model, settings, when, conversation, responseFormat, schema,
+					schemaFile, jsonRetries, type, checks, options);
+		}
+
+		/** This step with its own request settings. */
+		public Step withSettings(ModelSettings settings) {
+			return new Step(name, prompt, template, model, settings, when, conversation, responseFormat, schema,
+					schemaFile, jsonRetries, type, checks, options);
+		}
+
+		/** This step with these checks on its answer. */
+		public Step withChecks(List<Check> checks) {
+			return new Step(name, prompt, template, model, settings, when, conversation, responseFormat, schema,
+					schemaFile, jsonRetries, type, checks, options);
+		}
+
 		public List<Check> checksOrEmpty() {
 			return (checks != null) ? checks : List.of();
 		}

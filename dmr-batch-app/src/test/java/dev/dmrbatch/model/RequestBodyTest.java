@@ -19,7 +19,9 @@ class RequestBodyTest {
 	@Test
 	void theBodyHoldsEverySettingTheMessagesAndTheResponseFormat() {
 		ChatService chat = new ChatService(null, "http://x/v1");
-		ModelSettings settings = new ModelSettings("ai/tiny", 0.2, 0.9, 16, List.of("END"), 7L, 0.1, 0.3, false);
+		ModelSettings settings = ModelSettings.of(Map.of("model", "ai/tiny", "temperature", 0.2, "top_p", 0.9,
+				"max_tokens", 16, "stop", List.of("END"), "seed", 7L, "presence_penalty", 0.1, "frequency_penalty", 0.3,
+				"stream", false));
 		StructuredOutput format = StructuredOutput.schema("a",
 				Map.of("type", "object", "properties", Map.of("x", Map.of("type", "string"))), null);
 		JsonNode body = JsonMapper.shared()
