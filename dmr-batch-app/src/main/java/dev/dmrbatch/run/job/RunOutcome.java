@@ -36,13 +36,15 @@ import org.springframework.batch.core.BatchStatus;
  * @param calls the run's calls sent and reused, when the response cache was on; else {@code null}
  * @param tokensReceived the completion tokens the runners sent in this execution (none reused from the cache): what
  * its tokens/s is of
+ * @param workers what each worker of the cluster did for the run; empty for a run of this process alone
  */
 public record RunOutcome(String jobName, long runId, String label, BatchStatus status, RunTotals totals,
 		long answered, long failedNow, double seconds,
 		String outputDir, List<String> exports, String failure, boolean alreadyComplete, boolean resumed,
 		List<ConversationStore.ModelTotals> models, List<ConversationStore.RunnerTotals> runners,
 		List<ConversationStore.FailureReason> reasons, List<String> exportWarnings, List<CheckTotals> checks,
-		Map<String, Double> gate, ConversationStore.CallTotals calls, long tokensReceived) {
+		Map<String, Double> gate, ConversationStore.CallTotals calls, long tokensReceived,
+		List<RemotePartitions.WorkerShare> workers) {
 
 	/** How many reasons for failed items the summary names. */
 	static final int REASONS = 5;
@@ -244,6 +246,8 @@ public record RunOutcome(String jobName, long runId, String label, BatchStatus s
 
 		private ConversationStore.CallTotals calls;
 
+		private List<RemotePartitions.WorkerShare> workers = List.of();
+
 		private Builder(String jobName, long runId, String label, BatchStatus status, RunTotals totals) {
 			this.jobName = jobName;
 			this.runId = runId;
@@ -309,11 +313,17 @@ public record RunOutcome(String jobName, long runId, String label, BatchStatus s
 			return this;
 		}
 
+		/** What each worker of the cluster did for the run. */
+		public Builder workers(List<RemotePartitions.WorkerShare> workers) {
+			this.workers = workers;
+			return this;
+		}
+
 		public RunOutcome build() {
 			return new RunOutcome(this.jobName, this.runId, this.label, this.status, this.totals, this.answered,
 					this.failedNow, this.seconds, this.outputDir, this.exports, this.failure, this.alreadyComplete,
 					this.resumed, this.models, this.runners, this.reasons, this.exportWarnings, this.checks, this.gate,
-					this.calls, this.tokensReceived);
+					this.calls, this.tokensReceived, this.workers);
 		}
 
 	}

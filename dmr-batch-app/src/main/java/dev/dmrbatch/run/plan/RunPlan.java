@@ -33,12 +33,15 @@ import dev.dmrbatch.prompt.Prompts;
  * @param cache whether calls are answered from the response cache: {@code cache=} over the job file's
  * {@code cache:}
  * @param spec what the run is started with and carries on with when resumed; {@code null} for a built-in job
+ * @param cluster whether the run's items go to the workers of the cluster ({@code dev.dmrbatch.cluster}) rather
+ * than to runners of this process: {@code cluster=} over the job file's {@code cluster:} over
+ * {@code dmr.cluster.enabled}
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
 		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
 		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks,
-		CacheMode cache, RunSpec spec) {
+		CacheMode cache, RunSpec spec, boolean cluster) {
 
 	/**
 	 * A plan by name, of the run of this job; what is not given is none (no vars, no skip limit, no checks, the
@@ -64,7 +67,8 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			.builtIn(this.builtIn)
 			.checks(this.checks)
 			.cache(this.cache)
-			.spec(this.spec);
+			.spec(this.spec)
+			.cluster(this.cluster);
 	}
 
 	/**
@@ -124,6 +128,8 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		private CacheMode cache = CacheMode.OFF;
 
 		private RunSpec spec;
+
+		private boolean cluster;
 
 		private Builder(String jobName, InputSource input) {
 			this.jobName = jobName;
@@ -212,6 +218,12 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			return this;
 		}
 
+		/** Whether the run's items go to the workers of the cluster rather than to runners of this process. */
+		public Builder cluster(boolean cluster) {
+			this.cluster = cluster;
+			return this;
+		}
+
 		public RunPlan build() {
 			List<JobDefinition.Step> steps = this.job.steps();
 			List<StructuredOutput> answers = this.formats;
@@ -226,7 +238,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 						.toList();
 			return new RunPlan(this.jobName, this.job, this.prompts, this.input, this.models, answers, this.vars,
 					this.concurrency, this.autoConcurrency, this.retry, this.skipLimit, this.label, this.output,
-					this.lanes, this.builtIn, sent, this.checks, this.cache, this.spec);
+					this.lanes, this.builtIn, sent, this.checks, this.cache, this.spec, this.cluster);
 		}
 
 	}

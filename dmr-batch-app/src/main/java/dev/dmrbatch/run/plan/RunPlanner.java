@@ -148,6 +148,7 @@ public class RunPlanner {
 			.checks(checks(job))
 			.cache(cache(job, request))
 			.spec(new RunSpec(file.text(), models, steps))
+			.cluster(cluster(job, request))
 			.build();
 	}
 
@@ -246,6 +247,22 @@ public class RunPlanner {
 			}
 		}
 		return Boolean.TRUE.equals(job.cache()) ? CacheMode.ON : CacheMode.OFF;
+	}
+
+	/**
+	 * {@code cluster=on|off} at launch, else the job file's {@code cluster:}, else {@code dmr.cluster.enabled}: whether
+	 * the run's items go to the cluster's workers.
+	 */
+	boolean cluster(JobDefinition job, RunRequest request) {
+		if (request.cluster() != null) {
+			return switch (request.cluster()) {
+				case "on", "true" -> true;
+				case "off", "false" -> false;
+				default -> throw new RunException("cluster=" + dev.dmrbatch.text.SafeText.excerpt(request.cluster(), 20)
+						+ " is not on or off");
+			};
+		}
+		return (job.cluster() != null) ? job.cluster() : this.properties.cluster().enabled();
 	}
 
 	/** {@code output=}: a folder for the exports, never an existing file. */
