@@ -96,7 +96,7 @@ class ApiControllerTest {
 
 	private static RunSummary run(long id, String job, String status) {
 		return new RunSummary(id, null, job, "input/" + job + ".csv", Instant.parse("2026-01-02T03:04:05Z"), 1.5, status,
-				3, 3, 0, 10, 20, null, "output/" + job + "/run-" + id, null, List.of());
+				3, 3, 0, 10, 20, null, "output/" + job + "/run-" + id, null, List.of(), List.of());
 	}
 
 	@Test

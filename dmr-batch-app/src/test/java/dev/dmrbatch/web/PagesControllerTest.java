@@ -106,7 +106,7 @@ class PagesControllerTest {
 
 	private static RunSummary run(long id, String label, String job, String status) {
 		return new RunSummary(id, label, job, "input/" + job + ".csv", Instant.parse("2026-01-02T03:04:05Z"), 1.5,
-				status, 3, 2, 1, 10, 20, 3, "output/" + job + "/run-" + id, null, List.of());
+				status, 3, 2, 1, 10, 20, 3, "output/" + job + "/run-" + id, null, List.of(), List.of());
 	}
 
 	@Test
