@@ -7,7 +7,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.config.LaunchSettings;
+import dev.dmrbatch.input.TrialSelection;
 import dev.dmrbatch.run.plan.RunRequest;
+import dev.dmrbatch.text.SafeText;
 
 /**
  * The command line's own {@code key=value} arguments. Spring Boot's {@code --key=value} options are left to Boot.
@@ -26,7 +28,7 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 	static {
 		Set<String> keys = new java.util.HashSet<>(Set.of("job", "input", "output", "model", "profile", "run",
 				"concurrency", "export", "format", "requests", "base-url", "session", "continue", "system",
-				"cache", "port", "address", "token", "token-file", "tag", "cluster"));
+				"cache", "port", "address", "token", "token-file", "tag", "cluster", "limit", "sample", "sample-seed"));
 		// a request setting by its job file name: a launch-time value, as --dmr.<key>= is (CommandLine)
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		KEYS = Set.copyOf(keys);
@@ -149,7 +151,56 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 	RunRequest toRequest() {
 		return new RunRequest(job(), this.values.get("input"), this.values.get("output"), this.values.get("model"),
 				this.values.get("run"), this.values.get("concurrency"), this.vars, this.values.get("base-url"),
-				this.values.get("cache"), this.values.get("cluster"));
+				this.values.get("cache"), this.values.get("cluster"), trial());
+	}
+
+	/**
+	 * The trial run asked for: {@code limit=<n>} (the first n records) or {@code sample=<n>} (n records drawn with
+	 * {@code sample-seed=}, else {@link TrialSelection#DEFAULT_SEED}); {@code null} for neither.
+	 * @throws ArgumentException for a value that is not a whole number from 1, both, or a seed without a sample
+	 */
+	TrialSelection trial() {
+		String limit = this.values.get("limit");
+		String sample = this.values.get("sample");
+		String seed = this.values.get("sample-seed");
+		if (limit != null && sample != null) {
+			throw new ArgumentException("limit= and sample= cannot go together: a trial takes either the first records "
+					+ "or a sample of them");
+		}
+		if (seed != null && sample == null) {
+			throw new ArgumentException("sample-seed= goes with sample=<n>; it draws that sample");
+		}
+		if (limit != null) {
+			return TrialSelection.first(count("limit", limit));
+		}
+		if (sample == null) {
+			return null;
+		}
+		long drawn = TrialSelection.DEFAULT_SEED;
+		if (seed != null) {
+			try {
+				drawn = Long.parseLong(seed);
+			}
+			catch (NumberFormatException ex) {
+				throw new ArgumentException("sample-seed=" + SafeText.excerpt(seed, 40) + " is not a whole number");
+			}
+		}
+		return TrialSelection.sample(count("sample", sample), drawn);
+	}
+
+	private static int count(String key, String value) {
+		int count;
+		try {
+			count = Integer.parseInt(value);
+		}
+		catch (NumberFormatException ex) {
+			count = 0;
+		}
+		if (count < 1) {
+			throw new ArgumentException(key + "=" + SafeText.excerpt(value, 40) + " is not a number of records: give "
+					+ "a whole number from 1 to " + Integer.MAX_VALUE);
+		}
+		return count;
 	}
 
 }

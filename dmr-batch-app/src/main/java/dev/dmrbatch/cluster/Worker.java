@@ -400,7 +400,8 @@ final class Worker implements Messaging.Partitions {
 		String cache = partition.getExecutionContext().getString(RemoteManager.CACHE, null);
 		return new RunRequest(name, job.getJobParameters().getString("input"), null, null,
 				job.getJobParameters().getString("run"), this.concurrency, vars, this.runner.toString(),
-				(cache != null) ? cache.toLowerCase(Locale.ROOT) : null, "off");
+				(cache != null) ? cache.toLowerCase(Locale.ROOT) : null, "off",
+				dev.dmrbatch.input.TrialSelection.parse(job.getJobParameters().getString("trial")));
 	}
 
 	/**

@@ -51,8 +51,18 @@ public final class InputReaders {
 		source.format().check(source);
 	}
 
-	/** A restartable reader of the input's items, numbered from 1. */
+	/**
+	 * A restartable reader of the input's items, numbered from 1; of a trial run's items only, keeping their numbers,
+	 * when the source has a {@link InputSource#trial()}.
+	 */
 	public static ItemStreamReader<InputItem> reader(InputSource source) {
+		if (source.trial() == null) {
+			return numbered(source);
+		}
+		return new TrialReader(numbered(source), () -> numbered(source), source.trial());
+	}
+
+	private static ItemStreamReader<InputItem> numbered(InputSource source) {
 		return new SequencedReader(source.format().open(source), source.idField(), source.format().unit());
 	}
 

@@ -12,8 +12,14 @@ import dev.dmrbatch.plugin.api.Options;
  * @param idField the field that identifies an item, or {@code null} for the record number (file name for text)
  * @param display how to name the input in messages
  * @param options the job file's {@code input.options}, for a format that takes them
+ * @param trial the part of it a trial run takes ({@code limit=}, {@code sample=}), or {@code null} for all of it
  */
-public record InputSource(InputFormatKind format, Path path, String idField, String display, Options options) {
+public record InputSource(InputFormatKind format, Path path, String idField, String display, Options options,
+		TrialSelection trial) {
+
+	public InputSource(InputFormatKind format, Path path, String idField, String display, Options options) {
+		this(format, path, idField, display, options, null);
+	}
 
 	public InputSource(InputFormatKind format, Path path, String idField, String display) {
 		this(format, path, idField, display, Options.none());

@@ -44,4 +44,29 @@ class ArgumentsTest {
 			.hasMessageContaining("max_tokens=");
 	}
 
+	@Test
+	void aTrialIsTheFirstRecordsOrASampleWithItsSeedAndABadValueIsRefusedInOneSentence() {
+		assertThat(Arguments.parse(List.of("job=j", "limit=10")).toRequest().trial())
+			.isEqualTo(dev.dmrbatch.input.TrialSelection.first(10));
+		assertThat(Arguments.parse(List.of("job=j", "sample=5", "sample-seed=7")).toRequest().trial().label())
+			.isEqualTo("try-sample-5-seed-7");
+		assertThat(Arguments.parse(List.of("job=j", "sample=5")).toRequest().trial().label())
+			.isEqualTo("try-sample-5-seed-0");
+		assertThat(Arguments.parse(List.of("job=j")).toRequest().trial()).isNull();
+		for (String bad : List.of("0", "-3", "ten", "1.5", "99999999999")) {
+			assertThatThrownBy(() -> Arguments.parse(List.of("job=j", "limit=" + bad)).toRequest())
+				.isInstanceOf(ArgumentException.class)
+				.hasMessage("limit=" + bad + " is not a number of records: give a whole number from 1 to 2147483647");
+		}
+		assertThatThrownBy(() -> Arguments.parse(List.of("job=j", "sample=0")).toRequest())
+			.hasMessageStartingWith("sample=0 is not a number of records");
+		assertThatThrownBy(() -> Arguments.parse(List.of("job=j", "limit=3", "sample=3")).toRequest())
+			.isInstanceOf(ArgumentException.class)
+			.hasMessage("limit= and sample= cannot go together: a trial takes either the first records or a sample of them");
+		assertThatThrownBy(() -> Arguments.parse(List.of("job=j", "sample=3", "sample-seed=x")).toRequest())
+			.hasMessage("sample-seed=x is not a whole number");
+		assertThatThrownBy(() -> Arguments.parse(List.of("job=j", "limit=3", "sample-seed=2")).toRequest())
+			.hasMessage("sample-seed= goes with sample=<n>; it draws that sample");
+	}
+
 }

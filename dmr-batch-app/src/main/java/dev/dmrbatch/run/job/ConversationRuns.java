@@ -93,14 +93,17 @@ public class ConversationRuns {
 	}
 
 	/**
-	 * The identifying parameters: the same job, input, model, variables and label make the same run, which a
-	 * second command resumes instead of starting again.
+	 * The identifying parameters: the same job, input, model, variables, label and trial ({@code limit=},
+	 * {@code sample=}) make the same run, which a second command resumes instead of starting again.
 	 */
 	static JobParameters parameters(RunPlan plan) {
 		JobParametersBuilder builder = new JobParametersBuilder().addString("input", plan.input().display())
 			.addString("model", plan.modelNames());
 		if (plan.label() != null) {
 			builder.addString("run", plan.label());
+		}
+		if (plan.input().trial() != null) {
+			builder.addString("trial", plan.input().trial().name());
 		}
 		for (Map.Entry<String, Object> var : plan.vars().entrySet()) {
 			builder.addString("var." + var.getKey(), String.valueOf(var.getValue()));

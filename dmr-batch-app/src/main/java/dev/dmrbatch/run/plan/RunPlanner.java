@@ -112,6 +112,10 @@ public class RunPlanner {
 	}
 
 	public RunPlan plan(RunRequest request) {
+		if (request.trial() != null && request.label() == null) {
+			// a trial run is never the full run: given no run=, it is labelled by what it takes
+			request = request.withLabel(request.trial().label());
+		}
 		request = labelled(request, this.clock, this.labelTaken);
 		for (BuiltInJob builtIn : this.builtIns) {
 			if (builtIn.name().equals(request.job())) {
@@ -329,7 +333,8 @@ public class RunPlanner {
 			throw new RunException("input.format '" + spec.format() + "' is not one of "
 					+ String.join(", ", this.inputFormats.names()));
 		}
-		return new InputSource(format, resolved, spec.id(), inputName(resolved), Options.of(spec.options()));
+		return new InputSource(format, resolved, spec.id(), inputName(resolved), Options.of(spec.options()),
+				request.trial());
 	}
 
 	/**

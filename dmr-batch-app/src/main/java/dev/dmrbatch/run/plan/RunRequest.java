@@ -2,13 +2,21 @@ package dev.dmrbatch.run.plan;
 
 import java.util.Map;
 
+import dev.dmrbatch.input.TrialSelection;
+
 /**
  * What the command line asks for: {@code job=}, {@code input=}, {@code output=}, {@code model=}, {@code run=},
  * {@code concurrency=}, {@code var.<key>=}, {@code base-url=} (one runner, or several: {@code a,b}), {@code cache=} and
- * {@code cluster=} ({@code on} or {@code off}). Absent values are {@code null}.
+ * {@code cluster=} ({@code on} or {@code off}), and the trial run's part of the input ({@code limit=}, {@code sample=}).
+ * Absent values are {@code null}.
  */
 public record RunRequest(String job, String input, String output, String model, String label, String concurrency,
-		Map<String, String> vars, String baseUrl, String cache, String cluster) {
+		Map<String, String> vars, String baseUrl, String cache, String cluster, TrialSelection trial) {
+
+	public RunRequest(String job, String input, String output, String model, String label, String concurrency,
+			Map<String, String> vars, String baseUrl, String cache, String cluster) {
+		this(job, input, output, model, label, concurrency, vars, baseUrl, cache, cluster, null);
+	}
 
 	public RunRequest(String job, String input, String output, String model, String label, String concurrency,
 			Map<String, String> vars, String baseUrl, String cache) {
@@ -21,7 +29,11 @@ public record RunRequest(String job, String input, String output, String model, 
 	}
 
 	public RunRequest withLabel(String newLabel) {
-		return new RunRequest(job, input, output, model, newLabel, concurrency, vars, baseUrl, cache, cluster);
+		return new RunRequest(job, input, output, model, newLabel, concurrency, vars, baseUrl, cache, cluster, trial);
+	}
+
+	public RunRequest withTrial(TrialSelection newTrial) {
+		return new RunRequest(job, input, output, model, label, concurrency, vars, baseUrl, cache, cluster, newTrial);
 	}
 
 	public RunRequest(String job, String input, String output, String model, String label, String concurrency,
