@@ -130,4 +130,30 @@ class TrialRunIT {
 		assertThat(this.proxy.chatRequests()).isZero();
 	}
 
+	@Test
+	void aTrialStoppedMidwayResumesWithTheSameItemsAndComparesWithTheFullRunOnTheirCommonItems() {
+		// given: a sample of 10 whose runner goes away after 4 requests
+		this.proxy.faults((n) -> (n > 4) ? new FaultProxy.Drop() : FaultProxy.FORWARD);
+		Dmr.Result failed = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "sample=10", "sample-seed=3",
+				"--dmr.retry.attempts=1", "--dmr.retry.backoff=10ms");
+		assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(5);
+		this.proxy.faults((n) -> FaultProxy.FORWARD);
+
+		// when: the same command again, then the full run, then compare
+		Dmr.Result resumed = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "sample=10", "sample-seed=3");
+		Dmr.Result fresh = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "sample=10", "sample-seed=3",
+				"run=fresh");
+		Dmr.Result full = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "run=full");
+		Dmr.Result compare = Dmr.run(this.workspace, null, "job=compare", "run=try-sample-10-seed-3", "run=full");
+
+		// then: the resumed trial holds the same 10 items as a fresh draw, each once
+		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+		assertThat(resumed.out()).contains("items run try-sample-10-seed-3 COMPLETED: 10 items, 10 ok, 0 failed");
+		assertThat(fresh.exitCode()).as(fresh.toString()).isZero();
+		assertThat(exportedIds("try-sample-10-seed-3")).containsExactlyElementsOf(exportedIds("fresh"));
+		assertThat(full.exitCode()).as(full.toString()).isZero();
+		assertThat(compare.exitCode()).as(compare.toString()).isZero();
+		assertThat(compare.out()).contains("compared try-sample-10-seed-3 vs full: 20 items, 10 in all, 10 in some only");
+	}
+
 }

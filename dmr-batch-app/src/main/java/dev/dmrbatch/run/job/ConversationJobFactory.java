@@ -197,8 +197,11 @@ public class ConversationJobFactory {
 			ItemWriteListener<List<Conversation>> stored, List<StepKind> kinds) {
 		ExecutionContext range = partition.getExecutionContext();
 		long last = range.getLong(RangeReader.LAST);
+		// a trial's range is of positions among its items, which keep the input's record numbers: its items stored
+		// ahead are looked for past the range's end too (none of another partition is read here)
+		long upTo = (plan.input().trial() != null) ? Long.MAX_VALUE : last;
 		return conversationStep(partition.getStepName(), plan, lane,
-				new RangeReader(InputReaders.reader(plan.input()), range.getLong(RangeReader.FIRST), last), last,
+				new RangeReader(InputReaders.reader(plan.input()), range.getLong(RangeReader.FIRST), last), upTo,
 				stored, kinds);
 	}
 

@@ -15,7 +15,8 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 /**
  * Splits the input into {@code gridSize} ranges of consecutive records, named by their first and last record so a
  * restart finds the same partitions (Spring Batch keeps the grid size of the first execution). Counting the input
- * costs one read of it, which is why a run with one runner is not partitioned at all.
+ * costs one read of it, which is why a run with one runner is not partitioned at all. A trial run's input is its
+ * items only ({@link InputReaders#reader}): its ranges are positions among them.
  */
 public final class ItemRangePartitioner implements Partitioner {
 
