@@ -32,6 +32,14 @@ public interface Command {
 	Set<String> arguments();
 
 	/**
+	 * Whether the command only reads and prints, within a moment ({@code runs}, {@code config}): it opens the H2 store
+	 * in its own process while no other process uses it, instead of starting a store server for it.
+	 */
+	default boolean brief() {
+		return false;
+	}
+
+	/**
 	 * Runs the command.
 	 * @return the exit code
 	 */

@@ -37,6 +37,11 @@ class PluginsCommand implements Command {
 	}
 
 	@Override
+	public boolean brief() {
+		return true;
+	}
+
+	@Override
 	public Set<String> arguments() {
 		return Set.of();
 	}

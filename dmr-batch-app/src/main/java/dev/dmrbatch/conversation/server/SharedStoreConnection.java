@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
@@ -15,9 +16,11 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * The data source's connection through the store server that {@link SharedStoreEnvironment} is finding: Boot makes
- * its pool from these details instead of {@code spring.datasource.url}, which keeps naming the file. The URL is
- * asked for when the pool is made, late in the start, so that the server's own start overlaps with it.
+ * The data source's connection through the store server that {@link SharedStoreEnvironment} finds: Boot makes its
+ * pool from these details instead of {@code spring.datasource.url}, which keeps naming the file. The URL is asked for
+ * when the pool is made, when a command first needs the store; a brief command that finds no server gets the file's
+ * own URL, and the lock it holds meanwhile is released when the pool is gone (this bean outlives the data source made
+ * from it).
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(SharedStoreConnection.Shared.class)
@@ -32,7 +35,7 @@ class SharedStoreConnection {
 		return new Details(pending, properties);
 	}
 
-	private static final class Details implements JdbcConnectionDetails {
+	private static final class Details implements JdbcConnectionDetails, DisposableBean {
 
 		private final SharedStoreEnvironment.Pending pending;
 
@@ -62,10 +65,18 @@ class SharedStoreConnection {
 		@Override
 		public synchronized String getJdbcUrl() {
 			if (this.url == null) {
+				this.url = this.pending.briefUrl();
+			}
+			if (this.url == null) {
 				server();
 				this.url = SharedStore.url(this.pending.database(), this.pending.options(), this.pending.idle());
 			}
 			return this.url;
+		}
+
+		@Override
+		public void destroy() {
+			this.pending.release();
 		}
 
 		@Override
@@ -76,7 +87,7 @@ class SharedStoreConnection {
 		private ServerFile server() {
 			try {
 				// the finder waits for a server it started at most SharedStore.START itself
-				return this.pending.server().get(SharedStore.START.toSeconds() + 10, TimeUnit.SECONDS);
+				return this.pending.find().get(SharedStore.START.toSeconds() + 10, TimeUnit.SECONDS);
 			}
 			catch (ExecutionException ex) {
 				if (ex.getCause() instanceof RuntimeException failure) {
