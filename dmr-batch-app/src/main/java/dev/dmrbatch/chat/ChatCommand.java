@@ -22,6 +22,7 @@ import dev.dmrbatch.prompt.PromptTemplates;
 import dev.dmrbatch.run.job.OutputFolders;
 import dev.dmrbatch.run.plan.RunException;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
@@ -29,7 +30,8 @@ import org.springframework.stereotype.Component;
  * {@code job=chat} (or {@code chat}): talk to a model, on a terminal with a line editor, or through a pipe one line
  * (or {@code """} block) a turn. Every turn is stored as it happens; {@code session=} resumes a session and
  * {@code continue=<run>:<item>} goes on with a run's stored conversation as a new session. The terminal's classes
- * are loaded only here, so the other commands start as fast as before.
+ * are loaded only here, so the other commands start as fast as before. What a chat uses of the store is made when it
+ * runs, not with the command, so that the store server is looked for meanwhile.
  */
 @Component
 @Order(5)
@@ -38,12 +40,36 @@ class ChatCommand implements Command {
 	/** The exit code of a piped chat in which a prompt found no answer, as for a failed run. */
 	static final int FAILED = 5;
 
-	private final Chat.Services services;
+	private final ChatService chat;
 
-	ChatCommand(ChatService chat, ModelCatalog catalog, SessionStore sessions, Exports exports, OutputFolders folders,
-			JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, LaunchSettings launch) {
-		this.services = new Chat.Services(chat, catalog, sessions, exports, folders, jobFiles, templates, properties,
-				launch);
+	private final ModelCatalog catalog;
+
+	private final ObjectProvider<SessionStore> sessions;
+
+	private final ObjectProvider<Exports> exports;
+
+	private final ObjectProvider<OutputFolders> folders;
+
+	private final JobFiles jobFiles;
+
+	private final PromptTemplates templates;
+
+	private final DmrProperties properties;
+
+	private final LaunchSettings launch;
+
+	ChatCommand(ChatService chat, ModelCatalog catalog, ObjectProvider<SessionStore> sessions,
+			ObjectProvider<Exports> exports, ObjectProvider<OutputFolders> folders, JobFiles jobFiles,
+			PromptTemplates templates, DmrProperties properties, LaunchSettings launch) {
+		this.chat = chat;
+		this.catalog = catalog;
+		this.sessions = sessions;
+		this.exports = exports;
+		this.folders = folders;
+		this.jobFiles = jobFiles;
+		this.templates = templates;
+		this.properties = properties;
+		this.launch = launch;
 	}
 
 	@Override
@@ -70,10 +96,13 @@ class ChatCommand implements Command {
 
 	@Override
 	public int run(Arguments arguments) throws IOException {
-		SessionStore sessions = this.services.sessions();
-		DmrProperties properties = this.services.properties();
+		Chat.Services services = new Chat.Services(this.chat, this.catalog, this.sessions.getObject(),
+				this.exports.getObject(), this.folders.getObject(), this.jobFiles, this.templates, this.properties,
+				this.launch);
+		SessionStore sessions = services.sessions();
+		DmrProperties properties = services.properties();
 		String model = arguments.get("model");
-		ModelSettings settings = this.services.settingsFor((model != null) ? model : properties.defaultModel());
+		ModelSettings settings = services.settingsFor((model != null) ? model : properties.defaultModel());
 		String name = (arguments.get("session") != null) ? SessionStore.checkName(arguments.get("session")) : null;
 		ChatSession session;
 		boolean resumed = false;
@@ -91,7 +120,7 @@ class ChatCommand implements Command {
 			if (stored != null) {
 				session = sessions.load(stored, settings);
 				if (model != null) {
-					session.settings(this.services.settingsFor(model));
+					session.settings(services.settingsFor(model));
 				}
 				resumed = true;
 			}
@@ -107,7 +136,7 @@ class ChatCommand implements Command {
 						: resumed ? "the model of the session's last turn" : "dmr.default-model";
 		Map<String, Object> vars = new LinkedHashMap<>(arguments.vars());
 		try (ChatScreen screen = screen(properties, arguments.option("lines"))) {
-			Chat chat = new Chat(this.services, screen, session, vars);
+			Chat chat = new Chat(services, screen, session, vars);
 			if (!screen.interactive()) {
 				chat.checkModel(modelFrom); // a piped chat stops here when the runner lacks the model
 			}
