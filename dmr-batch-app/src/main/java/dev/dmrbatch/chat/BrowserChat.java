@@ -6,43 +6,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.dmrbatch.config.DmrProperties;
-import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
-import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.model.ChatMessage;
-import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.StreamListener;
 import dev.dmrbatch.model.StreamStop;
+import dev.dmrbatch.run.plan.NotFoundException;
 import dev.dmrbatch.run.plan.RunException;
 
 import org.springframework.stereotype.Component;
 
 /**
- * The chat as the web app offers it: the same sessions as {@code job=chat} ({@link SessionStore}), each answer
- * streamed ({@link ChatService#stream}) and the session stored after it, the parameters checked as {@code /set}
- * checks them.
+ * The chat as the web app offers it, a screen over {@link ChatTurns} as {@code job=chat} is: the same sessions, each
+ * answer streamed and the session stored after it, the parameters checked as {@code /set} checks them.
  */
 @Component
 public class BrowserChat {
 
+	private final ChatTurns turns;
+
 	private final SessionStore sessions;
 
-	private final Map<String, Object> turns = new java.util.concurrent.ConcurrentHashMap<>();
-
-	private final ChatService chat;
-
-	private final DmrProperties properties;
-
-	private final LaunchSettings launch;
-
-	BrowserChat(SessionStore sessions, ChatService chat, DmrProperties properties, LaunchSettings launch) {
-		this.sessions = sessions;
-		this.chat = chat;
-		this.properties = properties;
-		this.launch = launch;
+	BrowserChat(ChatTurns turns) {
+		this.turns = turns;
+		this.sessions = turns.sessions();
 	}
 
 	/**
@@ -85,8 +73,7 @@ public class BrowserChat {
 
 	/** A stored session's turns, oldest first: role, step, content, reasoning. */
 	public Optional<List<Conversation.Turn>> turns(String name) {
-		return this.sessions.find(name)
-			.map((run) -> this.sessions.load(run, this.properties.settingsFor(this.properties.defaultModel())).turns());
+		return this.sessions.find(name).map((run) -> this.sessions.load(run, this.turns.settingsFor(null)).turns());
 	}
 
 	/**
@@ -95,14 +82,7 @@ public class BrowserChat {
 	 * @throws dev.dmrbatch.model.ModelCallException when the runner did not answer
 	 */
 	public Answer send(Request request, StreamListener listener, StreamStop stop) {
-		if (request.session() == null || request.session().isBlank()) {
-			return ask(request, listener, stop);
-		}
-		// one turn at a time per session: two at once would each add to the turns they loaded, and one would be lost
-		Object lock = this.turns.computeIfAbsent(request.session(), (name) -> new Object());
-		synchronized (lock) {
-			return ask(request, listener, stop);
-		}
+		return this.turns.oneAtATime(given(request.session()), () -> ask(request, listener, stop));
 	}
 
 	private Answer ask(Request request, StreamListener listener, StreamStop stop) {
@@ -113,49 +93,32 @@ public class BrowserChat {
 			throw new RunException("messages must end with the user's prompt ({\"role\": \"user\", \"content\": \"...\"})");
 		}
 		String prompt = messages.get(messages.size() - 1).content();
-		String model = (request.model() != null && !request.model().isBlank()) ? request.model()
-				: this.properties.defaultModel();
-		ModelSettings defaults = ChatSettings.startingWith(this.properties, this.launch, model);
-		ModelSettings settings = defaults;
-		if (request.settings() != null) {
-			for (Map.Entry<String, String> setting : request.settings().entrySet()) {
-				if (setting.getValue() == null || setting.getValue().isBlank()) {
-					continue;
-				}
-				try {
-					settings = ChatSettings.set(settings, defaults, setting.getKey(), setting.getValue());
-				}
-				catch (IllegalArgumentException ex) {
-					throw new RunException(ex.getMessage());
-				}
-			}
-		}
+		String model = given(request.model());
+		ModelSettings settings = this.turns.settingsWith(model,
+				(request.settings() != null) ? request.settings() : Map.of());
 		ChatSession session;
-		if (request.session() != null && !request.session().isBlank()) {
-			RunRecord run = this.sessions.find(SessionStore.checkName(request.session()))
-				.orElseThrow(() -> new RunException("there is no session named '" + request.session() + "'"));
-			session = this.sessions.load(run, settings);
+		if (given(request.session()) != null) {
 			// the session goes on with its own model unless another is asked for
-			boolean modelGiven = request.model() != null && !request.model().isBlank();
-			session.settings(modelGiven ? settings : settings.withName(session.model()));
+			session = this.turns.resume(request.session(), settings, model != null)
+				.orElseThrow(() -> new NotFoundException("there is no session named '" + request.session() + "'"));
 		}
-		else if (request.continueFrom() != null && !request.continueFrom().isBlank()) {
-			session = this.sessions.continueFrom(request.continueFrom(), this.sessions.newName(), settings,
-					request.model());
-			session.settings(settings.withName(session.model()));
+		else if (given(request.continueFrom()) != null) {
+			session = this.turns.continueFrom(request.continueFrom(), null, settings, model);
 		}
 		else {
-			session = new ChatSession(this.sessions.newName(), settings);
+			session = this.turns.fresh(settings);
 			// as given, a system prompt where it stands
 			for (ChatMessage earlier : messages.subList(0, messages.size() - 1)) {
 				session.turns().add(new Conversation.Turn(earlier.role(), null, earlier.content()));
 			}
 		}
-		ModelSettings sent = session.settings();
-		ModelReply reply = this.chat.stream(sent, session.messagesWith(prompt), this.properties.retry(), listener, stop);
-		session.add(prompt, reply, sent.name(), SessionStore.settingsJson(sent.withName(null)));
-		this.sessions.save(session);
+		ModelReply reply = this.turns.ask(session, prompt, listener, stop);
+		this.turns.save(session);
 		return new Answer(session.name(), session.runId(), reply);
+	}
+
+	private static String given(String value) {
+		return (value != null && !value.isBlank()) ? value : null;
 	}
 
 }

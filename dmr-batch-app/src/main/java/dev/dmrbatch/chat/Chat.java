@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,23 +17,20 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 import dev.dmrbatch.config.DmrProperties;
-import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.export.ExportKind;
 import dev.dmrbatch.export.Exports;
-import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFileException;
-import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelCatalog;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.StreamStop;
 import dev.dmrbatch.prompt.PromptException;
-import dev.dmrbatch.prompt.PromptTemplates;
-import dev.dmrbatch.prompt.Prompts;
 import dev.dmrbatch.run.job.OutputFolderTakenException;
 import dev.dmrbatch.run.job.OutputFolders;
+import dev.dmrbatch.run.plan.NotFoundException;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.text.SafeText;
 
@@ -70,9 +66,6 @@ final class Chat {
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT)
 		.withZone(ZoneId.systemDefault());
 
-	private static final Map<String, String> FORMATS = Map.of("json", "json", "md", "markdown", "markdown",
-			"markdown", "txt", "text", "text", "text", "pdf", "pdf", "jsonl", "jsonl", "csv", "csv", "html", "html");
-
 	private final Services services;
 
 	private final ChatScreen screen;
@@ -95,14 +88,17 @@ final class Chat {
 		this.vars = vars;
 	}
 
-	/** What the chat uses of the application. */
-	record Services(ChatService chat, ModelCatalog catalog, SessionStore sessions, Exports exports,
-			OutputFolders folders, JobFiles jobFiles, PromptTemplates templates, DmrProperties properties,
-			LaunchSettings launch) {
+	/** What the chat uses of the application: its core, {@link ChatTurns}, and what its commands ask. */
+	record Services(ChatTurns turns, ModelCatalog catalog, Exports exports, OutputFolders folders,
+			DmrProperties properties) {
 
-		/** The settings a chat starts with for a model ({@link ChatSettings#startingWith}). */
+		SessionStore sessions() {
+			return this.turns.sessions();
+		}
+
+		/** The settings a chat starts with for a model ({@link ChatTurns#settingsFor}). */
 		ModelSettings settingsFor(String model) {
-			return ChatSettings.startingWith(this.properties, this.launch, model);
+			return this.turns.settingsFor(model);
 		}
 
 	}
@@ -176,13 +172,10 @@ final class Chat {
 	/** Sends a prompt, streams its answer and stores the turn. */
 	void send(String prompt) {
 		StreamStop stop = new StreamStop();
-		ModelSettings settings = this.session.settings();
-		ModelReply reply = null;
+		ModelReply reply;
 		this.screen.answerStarts(stop);
 		try {
-			reply = this.services.chat()
-				.stream(settings, this.session.messagesWith(prompt), this.services.properties().retry(), this.screen,
-						stop);
+			reply = this.services.turns().ask(this.session, prompt, this.screen, stop);
 		}
 		catch (ModelCallException ex) {
 			this.screen.answerEnds(null);
@@ -197,13 +190,12 @@ final class Chat {
 		}
 		this.last = reply;
 		this.unanswered = null;
-		this.session.add(prompt, reply, settings.name(), SessionStore.settingsJson(settings.withName(null)));
 		save();
 	}
 
 	private void save() {
 		try {
-			this.services.sessions().save(this.session);
+			this.services.turns().save(this.session);
 		}
 		catch (RuntimeException ex) {
 			this.screen.error("session " + this.session.name() + " could not be saved: "
@@ -231,7 +223,7 @@ final class Chat {
 			case "params" -> params();
 			case "think" -> think(argument);
 			case "new" -> {
-				ChatSession fresh = new ChatSession(this.services.sessions().newName(), this.session.settings());
+				ChatSession fresh = this.services.turns().fresh(this.session.settings());
 				fresh.system(this.session.system());
 				this.session = fresh;
 				this.last = null;
@@ -343,18 +335,17 @@ final class Chat {
 		if (which.isEmpty()) {
 			throw new IllegalArgumentException("/load needs a session name, or <run>:<item id> (/sessions lists them)");
 		}
-		SessionStore sessions = this.services.sessions();
+		ChatTurns turns = this.services.turns();
 		if (which.contains(":")) {
-			ChatSession continued = sessions.continueFrom(which, sessions.newName(), this.session.settings(), null);
-			sessions.save(continued);
+			ChatSession continued = turns.continueFrom(which, null, this.session.settings(), null);
+			turns.save(continued);
 			this.session = continued;
 			this.screen.say("session " + continued.name() + " continues run " + continued.sourceRunId() + " item "
 					+ continued.sourceItemId() + " (" + continued.answers() + " answers)");
 		}
 		else {
-			RunRecord run = sessions.find(SessionStore.checkName(which))
-				.orElseThrow(() -> new RunException("there is no session named '" + which + "' (/sessions lists them)"));
-			this.session = sessions.load(run, this.session.settings());
+			this.session = turns.resume(which, this.session.settings(), false)
+				.orElseThrow(() -> new NotFoundException("there is no session named '" + which + "' (/sessions lists them)"));
 			this.screen.say("session " + this.session.name() + " (" + this.session.answers() + " answers, model "
 					+ this.session.model() + ")");
 		}
@@ -393,16 +384,17 @@ final class Chat {
 	}
 
 	private void export(List<String> words) {
-		if (words.isEmpty() || !FORMATS.containsKey(words.get(0).toLowerCase(Locale.ROOT))) {
-			throw new IllegalArgumentException("/export takes json, md, txt or pdf (or jsonl, csv, html) and a file name");
+		Exports exports = this.services.exports();
+		ExportKind kind = words.isEmpty() ? null : exports.formats().byNameOrAlias(words.get(0));
+		if (kind == null) {
+			throw new IllegalArgumentException("/export takes " + exports.formats().everyRunChoice() + " and a file name");
 		}
-		String format = FORMATS.get(words.get(0).toLowerCase(Locale.ROOT));
+		String format = kind.name();
 		save();
 		if (this.session.runId() == null) {
 			return;
 		}
 		RunRecord run = this.services.sessions().record(this.session);
-		Exports exports = this.services.exports();
 		if (words.size() < 2) {
 			Path folder = Path.of(run.outputDir());
 			this.services.folders().claim(folder, run.id(), run.jobName(), run.label());
@@ -533,44 +525,11 @@ final class Chat {
 			}
 			given.put(word.substring(0, eq), word.substring(eq + 1));
 		}
-		String system = null;
-		String prompt;
-		if (this.services.jobFiles().available().contains(name)) {
-			JobDefinition job = this.services.jobFiles().load(name);
-			Prompts prompts = this.services.templates().compile(job);
-			Map<String, Object> vars = new LinkedHashMap<>(job.varsOrEmpty());
-			vars.putAll(given);
-			Map<String, Object> model = model(given, vars);
-			system = prompts.hasSystem() ? prompts.renderSystem(model) : null;
-			prompt = prompts.renderStep(0, model);
+		ChatTurns.Rendered rendered = this.services.turns().template(name, given, this.session);
+		if (rendered.system() != null) {
+			this.session.system(rendered.system());
 		}
-		else {
-			prompt = renderTemplate(name, model(given, given));
-		}
-		if (system != null) {
-			this.session.system(system);
-		}
-		send(prompt);
-	}
-
-	private Map<String, Object> model(Map<String, Object> given, Map<String, Object> vars) {
-		Map<String, Object> model = new HashMap<>(given);
-		model.put("item", given);
-		model.put("record", Map.of("number", 1, "id", this.session.name()));
-		model.put("vars", vars);
-		model.put("steps", Map.of());
-		return model;
-	}
-
-	private String renderTemplate(String name, Map<String, Object> model) {
-		Path folder = this.services.properties().resolve("templates");
-		String file = Files.isRegularFile(folder.resolve(name)) ? name : name + ".ftl";
-		if (!Files.isRegularFile(folder.resolve(file)) || !folder.resolve(file).normalize().startsWith(folder)) {
-			throw new IllegalArgumentException("no job file or template named '" + name + "' (jobs/" + name
-					+ ".yaml, templates/" + name + ")");
-		}
-		// the job path's own templates, locked down as for a run: data is only ever a value
-		return this.services.templates().template(file).render(model);
+		send(rendered.prompt());
 	}
 
 	private void stats() {

@@ -12,15 +12,9 @@ import dev.dmrbatch.cli.Arguments;
 import dev.dmrbatch.cli.Command;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.LaunchSettings;
-import dev.dmrbatch.config.ModelSettings;
-import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.Exports;
-import dev.dmrbatch.jobfile.JobFiles;
-import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelCatalog;
-import dev.dmrbatch.prompt.PromptTemplates;
 import dev.dmrbatch.run.job.OutputFolders;
-import dev.dmrbatch.run.plan.RunException;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.annotation.Order;
@@ -40,36 +34,23 @@ class ChatCommand implements Command {
 	/** The exit code of a piped chat in which a prompt found no answer, as for a failed run. */
 	static final int FAILED = 5;
 
-	private final ChatService chat;
+	private final ObjectProvider<ChatTurns> turns;
 
 	private final ModelCatalog catalog;
-
-	private final ObjectProvider<SessionStore> sessions;
 
 	private final ObjectProvider<Exports> exports;
 
 	private final ObjectProvider<OutputFolders> folders;
 
-	private final JobFiles jobFiles;
-
-	private final PromptTemplates templates;
-
 	private final DmrProperties properties;
 
-	private final LaunchSettings launch;
-
-	ChatCommand(ChatService chat, ModelCatalog catalog, ObjectProvider<SessionStore> sessions,
-			ObjectProvider<Exports> exports, ObjectProvider<OutputFolders> folders, JobFiles jobFiles,
-			PromptTemplates templates, DmrProperties properties, LaunchSettings launch) {
-		this.chat = chat;
+	ChatCommand(ObjectProvider<ChatTurns> turns, ModelCatalog catalog, ObjectProvider<Exports> exports,
+			ObjectProvider<OutputFolders> folders, DmrProperties properties) {
+		this.turns = turns;
 		this.catalog = catalog;
-		this.sessions = sessions;
 		this.exports = exports;
 		this.folders = folders;
-		this.jobFiles = jobFiles;
-		this.templates = templates;
 		this.properties = properties;
-		this.launch = launch;
 	}
 
 	@Override
@@ -96,38 +77,15 @@ class ChatCommand implements Command {
 
 	@Override
 	public int run(Arguments arguments) throws IOException {
-		Chat.Services services = new Chat.Services(this.chat, this.catalog, this.sessions.getObject(),
-				this.exports.getObject(), this.folders.getObject(), this.jobFiles, this.templates, this.properties,
-				this.launch);
-		SessionStore sessions = services.sessions();
+		Chat.Services services = new Chat.Services(this.turns.getObject(), this.catalog, this.exports.getObject(),
+				this.folders.getObject(), this.properties);
+		ChatTurns turns = services.turns();
 		DmrProperties properties = services.properties();
 		String model = arguments.get("model");
-		ModelSettings settings = services.settingsFor((model != null) ? model : properties.defaultModel());
 		String name = (arguments.get("session") != null) ? SessionStore.checkName(arguments.get("session")) : null;
-		ChatSession session;
-		boolean resumed = false;
-		if (arguments.get("continue") != null) {
-			if (name != null && sessions.find(name).isPresent()) {
-				throw new RunException("session=" + name + " exists already: continue= starts a new session, give "
-						+ "another name");
-			}
-			session = sessions.continueFrom(arguments.get("continue"), (name != null) ? name : sessions.newName(),
-					settings, model);
-			resumed = true;
-		}
-		else {
-			RunRecord stored = (name != null) ? sessions.find(name).orElse(null) : null;
-			if (stored != null) {
-				session = sessions.load(stored, settings);
-				if (model != null) {
-					session.settings(services.settingsFor(model));
-				}
-				resumed = true;
-			}
-			else {
-				session = new ChatSession((name != null) ? name : sessions.newName(), settings);
-			}
-		}
+		ChatSession session = turns.open(name, arguments.get("continue"), model, turns.settingsFor(model));
+		// resumed, or continuing a run's conversation: either way it has turns to show
+		boolean resumed = session.runId() != null || session.sourceRunId() != null;
 		if (arguments.get("system") != null) {
 			session.system(arguments.get("system"));
 		}
@@ -141,7 +99,7 @@ class ChatCommand implements Command {
 				chat.checkModel(modelFrom); // a piped chat stops here when the runner lacks the model
 			}
 			if (session.sourceRunId() != null && session.runId() == null) {
-				sessions.save(session); // a continued conversation is a session from the start
+				turns.save(session); // a continued conversation is a session from the start
 			}
 			if (resumed) {
 				screen.show(Chat.transcript(session));

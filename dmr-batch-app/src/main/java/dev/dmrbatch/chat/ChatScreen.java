@@ -34,8 +34,10 @@ interface ChatScreen extends StreamListener, AutoCloseable {
 	/** A line for the user: what a command did. */
 	void say(String line);
 
-	/** Text of several lines (a list, the help). */
-	void show(String text);
+	/** Text of several lines (a list, the help), as {@link #say} writes a line. */
+	default void show(String text) {
+		say(text);
+	}
 
 	/** What went wrong, in one line; the chat goes on. */
 	void error(String line);

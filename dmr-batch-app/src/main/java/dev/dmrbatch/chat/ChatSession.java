@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.conversation.ConversationStore.SentCall;
 import dev.dmrbatch.model.ChatMessage;
 import dev.dmrbatch.model.ModelReply;
 
@@ -37,10 +38,6 @@ final class ChatSession {
 	ChatSession(String name, ModelSettings settings) {
 		this.name = name;
 		this.settings = settings;
-	}
-
-	/** A call of this session and the settings it was sent with, as JSON ({@code null} for a copied call). */
-	record SentCall(Conversation.Call call, String settings) {
 	}
 
 	Long runId() {
@@ -156,7 +153,7 @@ final class ChatSession {
 		return (int) this.turns.stream().filter((turn) -> "assistant".equals(turn.role())).count();
 	}
 
-	/** Adds a prompt and its answer, and the facts of the call. */
+	/** Adds a prompt and its answer, and the facts of the call with the settings it was sent with. */
 	void add(String prompt, ModelReply reply, String model, String settingsJson) {
 		if (this.conversationModel == null) {
 			this.conversationModel = model;

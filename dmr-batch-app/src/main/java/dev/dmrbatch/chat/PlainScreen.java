@@ -130,11 +130,6 @@ final class PlainScreen implements ChatScreen {
 	}
 
 	@Override
-	public void show(String text) {
-		say(text);
-	}
-
-	@Override
 	public void error(String line) {
 		this.err.println("error: " + SafeText.visible(SafeText.firstLine(line)));
 		this.err.flush();

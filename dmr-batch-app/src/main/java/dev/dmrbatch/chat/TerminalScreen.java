@@ -194,11 +194,6 @@ final class TerminalScreen implements ChatScreen {
 	}
 
 	@Override
-	public void show(String text) {
-		say(text);
-	}
-
-	@Override
 	public void error(String line) {
 		clearRetry();
 		if (!this.atLineStart) {

@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.Verdict;
+
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,7 +34,7 @@ import org.springframework.stereotype.Repository;
 public class CheckStore {
 
 	/** The number of the evaluation given while the run answered. */
-	public static final int DURING_RUN = 0;
+	public static final int DURING_RUN = ConversationStore.CHECKS_DURING_RUN;
 
 	/** The most characters of a reason the store keeps. */
 	public static final int REASON_LENGTH = 1000;

@@ -2,6 +2,8 @@ package dev.dmrbatch.check;
 
 import java.util.List;
 
+import dev.dmrbatch.conversation.Verdict;
+
 /**
  * The verdicts on one item's conversation with one model, in the job file's order of the checks.
  *

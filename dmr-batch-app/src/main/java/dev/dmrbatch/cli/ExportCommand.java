@@ -81,12 +81,11 @@ class ExportCommand implements Command {
 		// export= when given; else the job file's own list; else every format
 		List<String> formats = (arguments.get("export") != null)
 				? Arrays.stream(arguments.get("export").split(",")).map(String::strip).toList()
-				: Exports.defaultFormats(run, job.map(JobDefinition::exportsOrDefault).orElse(null));
+				: this.exports.defaultFormats(run, job.map(JobDefinition::exportsOrDefault).orElse(null));
 		for (String format : formats) {
-			if (!JobDefinition.EXPORT_FORMATS.contains(format) && this.jobFiles.plugins().export(format) == null) {
-				List<String> known = new java.util.ArrayList<>(JobDefinition.EXPORT_FORMATS);
-				this.jobFiles.plugins().exports().keySet().stream().sorted().forEach(known::add);
-				throw new RunException("export=" + format + " is not one of " + String.join(", ", known));
+			if (this.exports.formats().find(format) == null) {
+				throw new RunException("export=" + format + " is not one of "
+						+ String.join(", ", this.exports.formats().names()));
 			}
 		}
 		if (arguments.get("output") != null) {

@@ -18,6 +18,7 @@ import dev.dmrbatch.run.plan.RunPlanner;
 import dev.dmrbatch.text.SafeText;
 
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.env.Environment;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
@@ -95,11 +96,7 @@ class JobRun {
 	}
 
 	private static String rootMessage(Throwable error) {
-		Throwable root = error;
-		while (root.getCause() != null && root.getCause() != root) {
-			root = root.getCause();
-		}
-		return SafeText.firstLine(String.valueOf(root.getMessage()));
+		return SafeText.firstLine(String.valueOf(NestedExceptionUtils.getMostSpecificCause(error).getMessage()));
 	}
 
 	private void summarize(RunOutcome o) {

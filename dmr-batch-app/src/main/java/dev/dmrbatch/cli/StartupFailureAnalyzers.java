@@ -19,6 +19,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalysisReporter;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.origin.Origin;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.Ordered;
 import org.springframework.validation.FieldError;
 import org.springframework.validation.ObjectError;
@@ -126,10 +127,7 @@ final class StartupFailureAnalyzers {
 			String value = (bind.getProperty() != null) ? String.valueOf(bind.getProperty().getValue()) : null;
 			String property = (value != null) ? bind.getProperty().getName() + " = " + SafeText.excerpt(value, 60)
 					+ " (" + bind.getProperty().getOrigin() + ")" : name;
-			Throwable reason = bind.getCause();
-			while (reason != null && reason.getCause() != null) {
-				reason = reason.getCause();
-			}
+			Throwable reason = NestedExceptionUtils.getRootCause(bind);
 			String why = firstLine((reason != null) ? reason.getMessage() : "");
 			// the converter's message quotes the value again: once is enough
 			return "invalid setting " + property + ": "
@@ -238,11 +236,7 @@ final class StartupFailureAnalyzers {
 
 		@Override
 		public FailureAnalysis analyze(Throwable failure) {
-			Throwable root = failure;
-			while (root.getCause() != null) {
-				root = root.getCause();
-			}
-			String message = firstLine(String.valueOf(root.getMessage()));
+			String message = firstLine(String.valueOf(NestedExceptionUtils.getMostSpecificCause(failure).getMessage()));
 			return analysis(RunnerEndpoint.redact("dmr-batch could not start: " + message), failure);
 		}
 

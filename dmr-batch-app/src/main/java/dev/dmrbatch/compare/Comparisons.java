@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.check.ItemVerdicts;
-import dev.dmrbatch.check.Verdict;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;

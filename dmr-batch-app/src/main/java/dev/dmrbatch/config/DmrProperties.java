@@ -212,6 +212,16 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		return home.resolve(path).normalize();
 	}
 
+	/**
+	 * A path as messages and a run's identity name it: relative to the working folder when it is inside it, else
+	 * absolute; normalised either way.
+	 */
+	public Path relative(Path path) {
+		Path folder = home.toAbsolutePath().normalize();
+		Path absolute = path.toAbsolutePath().normalize();
+		return absolute.startsWith(folder) ? folder.relativize(absolute) : absolute;
+	}
+
 	@Override
 	public String toString() {
 		// the API key stays out of every log and dump

@@ -2,8 +2,6 @@ package dev.dmrbatch.conversation;
 
 import java.util.List;
 
-import dev.dmrbatch.check.Verdict;
-
 /**
  * One input item's conversation with one model: its turns, the facts of each call, and how it ended.
  *

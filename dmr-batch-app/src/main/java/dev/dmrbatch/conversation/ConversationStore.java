@@ -14,9 +14,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 
-import dev.dmrbatch.check.CheckStore;
-
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.DataClassRowMapper;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -31,6 +30,12 @@ public class ConversationStore {
 	private final JdbcTemplate jdbc;
 
 	private final JdbcClient client;
+
+	/**
+	 * The evaluation number of the checks given while a run answered: the calls a judge made then are the run's own
+	 * ({@code check.CheckStore} numbers the later evaluations after it).
+	 */
+	public static final int CHECKS_DURING_RUN = 0;
 
 	private volatile String storeId;
 
@@ -198,10 +203,10 @@ public class ConversationStore {
 
 	/** A run's failed items, in input order, with why each failed. */
 	public void forEachFailure(long runId, Consumer<Failure> action) {
+		DataClassRowMapper<Failure> failure = new DataClassRowMapper<>(Failure.class);
 		this.jdbc.query("select item_seq, item_id, model, error from dmr_conversation where run_id = ? and status <> 'ok' "
 				+ "order by item_seq, model", (rs) -> {
-					action.accept(new Failure(rs.getLong("item_seq"), rs.getString("item_id"), rs.getString("model"),
-							rs.getString("error")));
+					action.accept(failure.mapRow(rs, rs.getRow()));
 				}, runId);
 	}
 
@@ -294,6 +299,16 @@ public class ConversationStore {
 	 * the checks' store.
 	 */
 	public void saveAll(long runId, List<Conversation> conversations) {
+		insert(runId, conversations, (conversation, call) -> null);
+	}
+
+	/**
+	 * Inserts conversations, their turns and calls.
+	 * @param settings the settings a call was sent with, as JSON, where they change from call to call (a chat's), else
+	 * {@code null}
+	 */
+	private void insert(long runId, List<Conversation> conversations,
+			java.util.function.BiFunction<Conversation, Integer, String> settings) {
 		if (conversations.isEmpty()) {
 			return;
 		}
@@ -310,7 +325,8 @@ public class ConversationStore {
 						turn.reasoning(), turn.json() });
 			}
 			Map<Integer, Integer> answers = new HashMap<>();
-			for (Conversation.Call call : c.calls()) {
+			for (int i = 0; i < c.calls().size(); i++) {
+				Conversation.Call call = c.calls().get(i);
 				int answer = answers.merge(call.stepIndex(), 1, Integer::sum);
 				calls.add(new Object[] { runId, c.itemSeq(), c.model(), call.stepIndex(), answer, call.step(),
 						call.finishReason(), call.promptTokens(), call.completionTokens(), call.latencyMillis(),
@@ -318,7 +334,7 @@ public class ConversationStore {
 						call.requestModel(), call.ttftMillis(), call.httpStatus(), call.requestId(),
 						call.isReused() ? call.reusedFrom().run() : null,
 						call.isReused() ? call.reusedFrom().item() : null, call.logprobs(), call.embedding(),
-						call.isCheck() ? CheckStore.DURING_RUN : null });
+						call.isCheck() ? CHECKS_DURING_RUN : null, settings.apply(c, i) });
 			}
 		}
 		this.jdbc.batchUpdate("insert into dmr_conversation (run_id, item_seq, model, item_id, status, error, "
@@ -332,8 +348,8 @@ public class ConversationStore {
 			this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, step_index, answer, step, finish_reason, "
 					+ "prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, error, skipped, "
 					+ "request_model, ttft_ms, http_status, request_id, reused_run, reused_item, logprobs, embedding, "
-					+ "evaluation) "
-					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
+					+ "evaluation, settings) "
+					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
 		}
 	}
 
@@ -380,10 +396,10 @@ public class ConversationStore {
 	 * least one failed conversation.
 	 */
 	public ItemCounts itemCounts(long runId) {
-		return this.client.sql("select count(distinct item_seq) n, count(distinct case when status <> 'ok' then item_seq "
-				+ "end) failed from dmr_conversation where run_id = ?")
+		return this.client.sql("select count(distinct item_seq) items, count(distinct case when status <> 'ok' then "
+				+ "item_seq end) failed from dmr_conversation where run_id = ?")
 			.param(runId)
-			.query((rs, n) -> new ItemCounts(rs.getLong("n"), rs.getLong("failed")))
+			.query(new DataClassRowMapper<>(ItemCounts.class))
 			.single();
 	}
 
@@ -553,20 +569,12 @@ public class ConversationStore {
 					String model = conversations.getString("model");
 					List<Conversation.Turn> conversationTurns = new ArrayList<>();
 					while (turnCursor.at(seq, model)) {
-						conversationTurns.add(new Conversation.Turn(turns.getString("role"), turns.getString("step"),
-								turns.getString("content"), turns.getString("reasoning"), turns.getString("json_value")));
+						conversationTurns.add(turn(turns));
 						turnCursor.advance();
 					}
 					List<Conversation.Call> conversationCalls = new ArrayList<>();
 					while (callCursor.at(seq, model)) {
-						conversationCalls.add(new Conversation.Call(calls.getInt("step_index"), calls.getString("step"),
-								calls.getString("finish_reason"), calls.getLong("prompt_tokens"),
-								calls.getLong("completion_tokens"), calls.getLong("latency_ms"), calls.getInt("attempts"),
-								calls.getString("timings"), calls.getString("system_fingerprint"),
-								calls.getString("error"), calls.getBoolean("skipped"), calls.getString("request_model"),
-								calls.getObject("ttft_ms", Long.class), calls.getObject("http_status", Integer.class),
-								calls.getString("request_id"), reuse(calls), calls.getString("logprobs"),
-								calls.getString("embedding")));
+						conversationCalls.add(call(calls));
 						callCursor.advance();
 					}
 					action.accept(new Conversation(seq, conversations.getString("item_id"), model,
@@ -576,6 +584,22 @@ public class ConversationStore {
 			}
 			return null;
 		});
+	}
+
+	/** A row of {@code dmr_message}. */
+	private static Conversation.Turn turn(ResultSet rs) throws SQLException {
+		return new Conversation.Turn(rs.getString("role"), rs.getString("step"), rs.getString("content"),
+				rs.getString("reasoning"), rs.getString("json_value"));
+	}
+
+	/** A row of {@code dmr_call}. */
+	private static Conversation.Call call(ResultSet rs) throws SQLException {
+		return new Conversation.Call(rs.getInt("step_index"), rs.getString("step"), rs.getString("finish_reason"),
+				rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"), rs.getLong("latency_ms"),
+				rs.getInt("attempts"), rs.getString("timings"), rs.getString("system_fingerprint"), rs.getString("error"),
+				rs.getBoolean("skipped"), rs.getString("request_model"), rs.getObject("ttft_ms", Long.class),
+				rs.getObject("http_status", Integer.class), rs.getString("request_id"), reuse(rs),
+				rs.getString("logprobs"), rs.getString("embedding"));
 	}
 
 	private static Conversation.Reuse reuse(ResultSet call) throws SQLException {
@@ -596,7 +620,7 @@ public class ConversationStore {
 				+ "coalesce(sum(case when reused_run is null then 0 else completion_tokens end), 0) reused_ct "
 				+ "from dmr_call where run_id = ? and skipped = false and (evaluation is null or evaluation = ?)")
 			.param(runId)
-			.param(CheckStore.DURING_RUN)
+			.param(CHECKS_DURING_RUN)
 			.query((rs, n) -> new CallTotals(rs.getLong("sent"), rs.getLong("sent_pt"), rs.getLong("sent_ct"),
 					rs.getLong("reused"), rs.getLong("reused_pt"), rs.getLong("reused_ct")))
 			.single();
@@ -642,6 +666,207 @@ public class ConversationStore {
 			this.valid = this.rows.next();
 		}
 
+	}
+
+	/** One page of a run's items: the record numbers on it and how many items match in all. */
+	public record ItemPage(List<Long> itemSeqs, long total, int page, int size) {
+
+		public long pages() {
+			return Math.max(1, (this.total + this.size - 1) / this.size);
+		}
+
+	}
+
+	/**
+	 * A run's items a page at a time, filtered by status and searched on the server: the record numbers of one page
+	 * (by the conversations' primary key, in input order, {@code LIMIT}/{@code OFFSET}), whose conversations
+	 * {@link #forEachOf} then reads; the search looks at the item ids and the messages.
+	 * @param status {@code ok}, {@code failed} or {@code null} for all
+	 * @param query text the item id or one of its messages holds, case ignored; {@code null} for all
+	 * @param page from 1
+	 */
+	public ItemPage itemPage(long runId, String status, String query, int page, int size) {
+		StringBuilder where = new StringBuilder(" from dmr_conversation c where c.run_id = ?");
+		List<Object> params = new ArrayList<>();
+		params.add(runId);
+		// one conversation per item and model: with one model, the rows are the items, read in the primary key's
+		// order up to the page, with no set of record numbers to build
+		List<String> models = this.client
+			.sql("select distinct model from dmr_conversation where run_id = ? and item_seq = "
+					+ "(select min(item_seq) from dmr_conversation where run_id = ?)")
+			.params(runId, runId)
+			.query(String.class)
+			.list();
+		boolean one = models.size() <= 1;
+		if ("ok".equals(status)) {
+			where.append(" and c.status = ?");
+			params.add(Conversation.OK);
+		}
+		else if ("failed".equals(status)) {
+			where.append(" and c.status <> ?");
+			params.add(Conversation.OK);
+		}
+		if (query != null && !query.isBlank()) {
+			String like = "%" + query.strip().toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\")
+				.replace("%", "\\%")
+				.replace("_", "\\_") + "%";
+			where.append(" and (lower(c.item_id) like ? escape '\\' or exists (select 1 from dmr_message m"
+					+ " where m.run_id = c.run_id and m.item_seq = c.item_seq and m.model = c.model"
+					+ " and lower(m.content) like ? escape '\\'))");
+			params.add(like);
+			params.add(like);
+		}
+		long total = this.client.sql((one ? "select count(*)" : "select count(distinct c.item_seq)") + where)
+			.params(params)
+			.query(Long.class)
+			.single();
+		List<Object> pageParams = new ArrayList<>(params);
+		pageParams.add(size);
+		pageParams.add((long) (page - 1) * size);
+		List<Long> seqs = this.client
+			.sql((one ? "select c.item_seq" : "select distinct c.item_seq") + where
+					+ " order by c.item_seq limit ? offset ?")
+			.params(pageParams)
+			.query(Long.class)
+			.list();
+		return new ItemPage(seqs, total, page, size);
+	}
+
+	/** The record number of a run's item by its id, if it has one. */
+	public Optional<Long> itemSeq(long runId, String itemId) {
+		return this.client.sql("select min(item_seq) from dmr_conversation where run_id = ? and item_id = ?")
+			.params(runId, itemId)
+			.query((rs, row) -> rs.getObject(1, Long.class))
+			.list()
+			.stream()
+			.filter(java.util.Objects::nonNull)
+			.findFirst();
+	}
+
+	/** A conversation as a watcher of the run sees it stored. */
+	public record StoredItem(long seq, String id, String model, String status) {
+	}
+
+	/** Conversations stored after a record number, in input order: what a watcher has not seen yet. */
+	public List<StoredItem> storedAfter(long runId, long afterSeq, int limit) {
+		return this.client
+			.sql("select item_seq seq, item_id id, model, status from dmr_conversation where run_id = ? "
+					+ "and item_seq > ? order by item_seq, model limit ?")
+			.params(runId, afterSeq, limit)
+			.query(new DataClassRowMapper<>(StoredItem.class))
+			.list();
+	}
+
+	/**
+	 * A call with the settings it was sent with, as JSON, where they change from call to call (a chat's {@code /set});
+	 * {@code null} otherwise.
+	 */
+	public record SentCall(Conversation.Call call, String settings) {
+	}
+
+	/**
+	 * One stored conversation with its model's turns and calls (a later evaluation's or a judge's aside), and the
+	 * settings each call was sent with: a chat session's, or one a chat session continues.
+	 */
+	public record StoredConversation(String model, List<Conversation.Turn> turns, List<SentCall> calls) {
+	}
+
+	/**
+	 * A run's first conversation (a chat session's only one), or its first one of an item (its first model's).
+	 * @param itemId the item's id, or {@code null} for the run's first conversation
+	 */
+	public Optional<StoredConversation> firstConversation(long runId, String itemId) {
+		List<Object[]> keys = this.client
+			.sql("select item_seq, model from dmr_conversation where run_id = ?"
+					+ ((itemId != null) ? " and item_id = ?" : "") + " order by item_seq, model")
+			.params((itemId != null) ? List.of(runId, itemId) : List.of(runId))
+			.query((rs, row) -> new Object[] { rs.getLong(1), rs.getString(2) })
+			.list();
+		if (keys.isEmpty()) {
+			return Optional.empty();
+		}
+		long seq = (Long) keys.get(0)[0];
+		String model = (String) keys.get(0)[1];
+		List<Conversation.Turn> turns = this.client
+			.sql("select * from dmr_message where run_id = ? and item_seq = ? and model = ? order by position")
+			.params(runId, seq, model)
+			.query((rs, row) -> turn(rs))
+			.list();
+		List<SentCall> calls = this.client
+			.sql("select * from dmr_call where run_id = ? and item_seq = ? and model = ? and evaluation is null "
+					+ "order by step_index, answer")
+			.params(runId, seq, model)
+			.query((rs, row) -> new SentCall(call(rs), rs.getString("settings")))
+			.list();
+		return Optional.of(new StoredConversation(model, new ArrayList<>(turns), new ArrayList<>(calls)));
+	}
+
+	/**
+	 * Records a chat session: its run, and what marks it as a session (and links it to the run and item it continues,
+	 * if any). In the caller's transaction, with {@link #saveSession}.
+	 */
+	public void createSession(RunRecord run, Long sourceRunId, String sourceItemId) {
+		registerRun(run);
+		this.client
+			.sql("insert into dmr_chat_session (run_id, source_run_id, source_item_id, updated_at) values (?, ?, ?, ?)")
+			.params(run.id(), sourceRunId, sourceItemId, Timestamp.from(Instant.now()))
+			.update();
+	}
+
+	/**
+	 * Writes a chat session's conversation again as it stands (record 1, its turns and calls, each call with its
+	 * settings), with its run's name, folder and settings. In the caller's transaction: a kill loses at most the turn
+	 * being answered.
+	 */
+	public void saveSession(RunRecord run, Conversation conversation, List<String> callSettings) {
+		long id = run.id();
+		for (String table : List.of("dmr_call", "dmr_message", "dmr_conversation")) {
+			this.client.sql("delete from " + table + " where run_id = ?").param(id).update();
+		}
+		insert(id, List.of(conversation), (c, call) -> callSettings.get(call));
+		this.client.sql("update dmr_run set label = ?, output_dir = ?, settings = ? where id = ?")
+			.params(run.label(), run.outputDir(), run.settings(), id)
+			.update();
+		this.client.sql("update dmr_chat_session set updated_at = ? where run_id = ?")
+			.params(Timestamp.from(Instant.now()), id)
+			.update();
+	}
+
+	/** The run and item a chat session continues. */
+	public record SessionSource(long runId, String itemId) {
+	}
+
+	/** What a chat session continues, if it continues a run's conversation. */
+	public Optional<SessionSource> sessionSource(long runId) {
+		return this.client
+			.sql("select source_run_id run_id, source_item_id item_id from dmr_chat_session where run_id = ? "
+					+ "and source_run_id is not null")
+			.param(runId)
+			.query(new DataClassRowMapper<>(SessionSource.class))
+			.optional();
+	}
+
+	/**
+	 * A chat session as it is listed.
+	 * @param model the model of its last call, or {@code null}
+	 * @param continues the run and item it continues, or {@code null}
+	 */
+	public record SessionSummary(long id, String name, Instant updated, long answers, String model,
+			SessionSource continues) {
+	}
+
+	/** The chat sessions, most recently changed first. */
+	public List<SessionSummary> sessions() {
+		return this.client.sql("select r.id, r.label, s.updated_at, s.source_run_id, s.source_item_id, "
+				+ "(select count(*) from dmr_message m where m.run_id = r.id and m.role = 'assistant') answers, "
+				+ "(select max(c.request_model) from dmr_call c where c.run_id = r.id and c.step_index = "
+				+ "(select max(c2.step_index) from dmr_call c2 where c2.run_id = r.id)) model "
+				+ "from dmr_run r join dmr_chat_session s on s.run_id = r.id order by s.updated_at desc, r.id desc")
+			.query((rs, row) -> new SessionSummary(rs.getLong("id"), rs.getString("label"),
+					rs.getTimestamp("updated_at").toInstant(), rs.getLong("answers"), rs.getString("model"),
+					(rs.getObject("source_run_id") != null)
+							? new SessionSource(rs.getLong("source_run_id"), rs.getString("source_item_id")) : null))
+			.list();
 	}
 
 	/**

@@ -14,6 +14,9 @@ import dev.dmrbatch.conversation.StoreFolder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
 /**
  * {@code results.csv}: one row per item and model: id, status, error, model, one column per step's answer (and
  * after a JSON step's answer one column per top-level property of its schema, {@code <step>.<property>}), prompt
@@ -144,6 +147,28 @@ final class CsvExporter implements Exporter {
 	@Override
 	public void close() throws IOException {
 		this.out.close();
+	}
+
+	/** The export {@code csv}. */
+	@Component
+	@Order(50)
+	static final class Format implements ExportKind {
+
+		@Override
+		public String name() {
+			return "csv";
+		}
+
+		@Override
+		public List<String> files() {
+			return List.of(FILE);
+		}
+
+		@Override
+		public Exporter open(ExportTarget target) throws IOException {
+			return new CsvExporter(target.folder(), target.facts());
+		}
+
 	}
 
 }

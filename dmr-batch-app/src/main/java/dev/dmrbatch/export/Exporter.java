@@ -1,6 +1,7 @@
 package dev.dmrbatch.export;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 import dev.dmrbatch.conversation.Conversation;
@@ -16,6 +17,14 @@ interface Exporter extends AutoCloseable {
 
 	/** After {@link #finish()}: what the user should know about the file, such as text it could not draw. */
 	default List<String> warnings() {
+		return List.of();
+	}
+
+	/**
+	 * After {@link #finish()}: the files it wrote that its kind could not name beforehand (a plugin's, the vectors of
+	 * embed steps), absolute.
+	 */
+	default List<Path> files() {
 		return List.of();
 	}
 

@@ -12,19 +12,13 @@ import java.util.Map;
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.check.CheckTotals;
 import dev.dmrbatch.check.ItemVerdicts;
-import dev.dmrbatch.check.Verdict;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.StoreFolder;
-import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
-import dev.dmrbatch.plugin.Plugins;
-import dev.dmrbatch.plugin.Provided;
-import dev.dmrbatch.plugin.api.Export;
-import dev.dmrbatch.plugin.api.Options;
-import dev.dmrbatch.plugin.api.RunInfo;
 import dev.dmrbatch.progress.ProgressListener;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.PromptTemplates;
@@ -52,10 +46,6 @@ public class Exports {
 
 	private static final Logger log = LoggerFactory.getLogger(Exports.class);
 
-	static final String MARKDOWN_LAYOUT = "export/results.md.ftl";
-
-	static final String TEXT_LAYOUT = "export/results.txt.ftl";
-
 	private final ConversationStore store;
 
 	private final CheckStore checkStore;
@@ -66,15 +56,10 @@ public class Exports {
 
 	private final Path fontFolder;
 
-	private final Plugins plugins;
+	private final ExportFormats formats;
 
-	Exports(ConversationStore store, CheckStore checkStore, DmrProperties properties) {
-		this(store, checkStore, properties, null);
-	}
-
-	@org.springframework.beans.factory.annotation.Autowired
-	Exports(ConversationStore store, CheckStore checkStore, DmrProperties properties, Plugins plugins) {
-		this.plugins = plugins;
+	Exports(ConversationStore store, CheckStore checkStore, DmrProperties properties, ExportFormats formats) {
+		this.formats = formats;
 		this.store = store;
 		this.checkStore = checkStore;
 		this.layouts = layouts(properties.resolve("templates"));
@@ -97,36 +82,38 @@ public class Exports {
 		return PromptTemplates.configuration(new MultiTemplateLoader(loaders.toArray(TemplateLoader[]::new)));
 	}
 
-	/**
-	 * Loads the layouts the markdown and text exports among the formats use, so a missing or broken one stops the run
-	 * before its first request rather than after its last.
-	 * @throws PromptException naming the layout, and the line of a syntax error
-	 */
+	/** The exports, by name. */
+	public ExportFormats formats() {
+		return this.formats;
+	}
+
 	/**
 	 * The formats a stored run is exported to again when none are asked for: an OpenAI Batch run's own files; else
-	 * its job file's list, when the job file is still there; else every format but the OpenAI Batch files.
+	 * its job file's list, when the job file is still there; else every built-in export for any run.
 	 * @param jobExports the job file's export list, or {@code null} when the job file is gone
 	 */
-	public static List<String> defaultFormats(RunRecord run, List<String> jobExports) {
+	public List<String> defaultFormats(RunRecord run, List<String> jobExports) {
 		if (OpenAiBatch.JOB.equals(run.jobName())) {
 			return List.of(OpenAiBatch.EXPORT);
 		}
 		if (jobExports != null) {
 			return jobExports;
 		}
-		return JobDefinition.EXPORT_FORMATS.stream().filter((format) -> !format.equals(OpenAiBatch.EXPORT)).toList();
+		return this.formats.everyRun().stream().map(ExportKind::name).toList();
 	}
 
+	/**
+	 * Loads the layouts the exports among the formats are written with, so a missing or broken one stops the run
+	 * before its first request rather than after its last.
+	 * @throws PromptException naming the layout, and the line of a syntax error
+	 */
 	public void checkLayouts(List<String> formats, Map<String, String> layouts) {
 		for (String format : formats) {
-			String layout = switch (format) {
-				case "markdown" -> layouts.getOrDefault(format, MARKDOWN_LAYOUT);
-				case "text" -> layouts.getOrDefault(format, TEXT_LAYOUT);
-				default -> null;
-			};
-			if (layout == null) {
+			ExportKind kind = this.formats.builtIn(format);
+			if (kind == null || kind.layout() == null) {
 				continue;
 			}
+			String layout = layouts.getOrDefault(format, kind.layout());
 			try {
 				this.layouts.getTemplate(layout);
 			}
@@ -161,9 +148,9 @@ public class Exports {
 	}
 
 	/**
-	 * Writes the formats asked for, as {@link #write(RunRecord, List, Map, Map)} does, the exports of plugins among
-	 * them with their options.
-	 * @param pluginOptions the job file's {@code export-options} of an export a plugin provides
+	 * Writes the formats asked for, as {@link #write(RunRecord, List, Map, Map)} does, the exports that take options
+	 * (plugins') with theirs.
+	 * @param pluginOptions the job file's {@code export-options}, by export name
 	 */
 	public Written write(RunRecord run, List<String> formats, Map<String, String> layouts,
 			Map<String, List<String>> jsonColumns, java.util.function.Function<String, Map<String, Object>> pluginOptions) {
@@ -176,43 +163,18 @@ public class Exports {
 		Map<String, Object> factsData = facts.facts(this.json);
 		List<Path> files = new ArrayList<>();
 		List<Exporter> exporters = new ArrayList<>();
-		List<PluginExporter> pluginExporters = new ArrayList<>();
 		List<String> warnings = new ArrayList<>();
+		ExportTarget target = new ExportTarget(folder, facts, factsData, this.json, this.store, this.layouts, layouts,
+				this.fontFolder, pluginOptions);
 		try {
 			StoreFolder.createPrivate(folder);
 			for (String format : formats) {
-				Path file = switch (format) {
-					case "jsonl" -> add(exporters, new JsonlExporter(folder, this.json), folder, JsonlExporter.FILE);
-					case "json" -> add(exporters, new JsonExporter(folder, this.json, facts), folder, JsonExporter.FILE);
-					case "csv" -> add(exporters, new CsvExporter(folder, facts), folder, CsvExporter.FILE);
-					case "markdown" -> add(exporters, new LayoutExporter(folder.resolve("results.md"), this.layouts,
-							layouts.getOrDefault("markdown", MARKDOWN_LAYOUT), factsData), folder, "results.md");
-					case "text" -> add(exporters, new LayoutExporter(folder.resolve("results.txt"), this.layouts,
-							layouts.getOrDefault("text", TEXT_LAYOUT), factsData), folder, "results.txt");
-					case "html" -> add(exporters, new HtmlReportExporter(folder, facts, factsData, this.store), folder,
-							HtmlReportExporter.FILE);
-					case "pdf" -> add(exporters, new PdfExporter(folder, facts, factsData, this.fontFolder), folder,
-							PdfExporter.FILE);
-					case OpenAiBatch.EXPORT -> {
-						files.add(folder.resolve(OpenAiBatchExporter.OUTPUT));
-						yield add(exporters, new OpenAiBatchExporter(folder, run.id()), folder, OpenAiBatchExporter.ERRORS);
-					}
-					default -> {
-						Provided<Export> plugin = Plugins.of(this.plugins).export(format);
-						if (plugin == null) {
-							throw new IllegalArgumentException("unknown export format '" + format + "'");
-						}
-						PluginExporter exporter = new PluginExporter(plugin, folder, new RunInfo(run.jobName(),
-								(run.label() != null) ? run.label() : String.valueOf(run.id()), run.input(),
-								facts.steps()), Options.of(pluginOptions.apply(format)));
-						exporters.add(exporter);
-						pluginExporters.add(exporter);
-						yield null; // its files are known when it finishes
-					}
-				};
-				if (file != null) {
-					files.add(file);
+				ExportKind kind = this.formats.find(format);
+				if (kind == null) {
+					throw new IllegalArgumentException("unknown export format '" + format + "'");
 				}
+				exporters.add(kind.open(target));
+				kind.files().forEach((file) -> files.add(folder.resolve(file)));
 			}
 			// the vectors of embed steps, whatever the formats: the matrix the JSON exports hold as arrays
 			NpyExporter matrices = new NpyExporter(folder, this.store.embedStepNames(run.id()), this.json);
@@ -231,8 +193,8 @@ public class Exports {
 			for (Exporter exporter : exporters) {
 				exporter.finish();
 			}
-			pluginExporters.forEach((exporter) -> files.addAll(exporter.files()));
-			files.addAll(matrices.files());
+			// then the files named only as they were written: plugins' exports', the vectors
+			exporters.forEach((exporter) -> files.addAll(exporter.files()));
 			for (Exporter exporter : exporters) {
 				for (String warning : exporter.warnings()) {
 					// into the run's own log; the command line prints it once with the summary
@@ -300,11 +262,6 @@ public class Exports {
 			return conversation.withVerdicts(verdicts, List.of());
 		}
 
-	}
-
-	private static Path add(List<Exporter> exporters, Exporter exporter, Path folder, String file) {
-		exporters.add(exporter);
-		return folder.resolve(file);
 	}
 
 }

@@ -15,10 +15,12 @@ import java.util.Map;
 import dev.dmrbatch.check.CheckTotals;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
-import dev.dmrbatch.conversation.ConversationStore.Measure;
 import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.text.SafeText;
 import freemarker.template.Template;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
 
 /**
  * {@code report.html}: one self-contained page to look at a run: its facts, charts of latency, tokens and progress
@@ -36,8 +38,6 @@ final class HtmlReportExporter implements Exporter {
 
 	/** Failures listed in their own table at the top; all of them are among the items, under the status filter. */
 	static final int FAILURES_LISTED = 1000;
-
-	static final int BINS = 24;
 
 	private static final String PAGE = "report.ftlh";
 
@@ -70,9 +70,7 @@ final class HtmlReportExporter implements Exporter {
 					+ calls.reusedCompletionTokens() + " out)");
 		}
 		page.put("facts", shown);
-		page.put("latency", ReportModel.histogram(store.histogram(id, Measure.LATENCY_MS, BINS)));
-		page.put("tokens", ReportModel.histogram(store.histogram(id, Measure.COMPLETION_TOKENS, BINS)));
-		page.put("progress", ReportModel.progress(run.run().createdAt().toEpochMilli(), store.progress(id)));
+		page.putAll(RunCharts.of(store, run.run()));
 		page.put("items", run.totals().conversations());
 		failures(page, store, id, run.totals().failed());
 		checks(page, run);
@@ -198,6 +196,28 @@ final class HtmlReportExporter implements Exporter {
 		byte[] bytes = new byte[16];
 		new java.security.SecureRandom().nextBytes(bytes);
 		return java.util.HexFormat.of().formatHex(bytes);
+	}
+
+	/** The export {@code html}. */
+	@Component
+	@Order(70)
+	static final class Format implements ExportKind {
+
+		@Override
+		public String name() {
+			return "html";
+		}
+
+		@Override
+		public List<String> files() {
+			return List.of(FILE);
+		}
+
+		@Override
+		public Exporter open(ExportTarget target) throws IOException {
+			return new HtmlReportExporter(target.folder(), target.facts(), target.factsData(), target.store());
+		}
+
 	}
 
 }

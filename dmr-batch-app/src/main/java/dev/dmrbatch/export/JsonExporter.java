@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.StoreFolder;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
 
 /**
  * {@code results.json}: {@code {"run": {facts}, "items": [conversations as in results.jsonl]}}, written as it goes
@@ -46,6 +50,28 @@ final class JsonExporter implements Exporter {
 	public void close() throws IOException {
 		this.json.close();
 		this.out.close();
+	}
+
+	/** The export {@code json}. */
+	@Component
+	@Order(20)
+	static final class Format implements ExportKind {
+
+		@Override
+		public String name() {
+			return "json";
+		}
+
+		@Override
+		public List<String> files() {
+			return List.of(FILE);
+		}
+
+		@Override
+		public Exporter open(ExportTarget target) throws IOException {
+			return new JsonExporter(target.folder(), target.json(), target.facts());
+		}
+
 	}
 
 }

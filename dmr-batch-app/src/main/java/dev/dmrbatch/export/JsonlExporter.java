@@ -5,11 +5,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.StoreFolder;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
 
 /**
  * {@code results.jsonl}: one line per item and model, {@code id}, {@code status}, {@code error}, {@code model},
@@ -49,6 +53,28 @@ final class JsonlExporter implements Exporter {
 	@Override
 	public void close() throws IOException {
 		this.json.close();
+	}
+
+	/** The export {@code jsonl}. */
+	@Component
+	@Order(10)
+	static final class Format implements ExportKind {
+
+		@Override
+		public String name() {
+			return "jsonl";
+		}
+
+		@Override
+		public List<String> files() {
+			return List.of(FILE);
+		}
+
+		@Override
+		public Exporter open(ExportTarget target) throws IOException {
+			return new JsonlExporter(target.folder(), target.json());
+		}
+
 	}
 
 }

@@ -19,6 +19,9 @@ import freemarker.template.Configuration;
 import freemarker.template.Template;
 import freemarker.template.TemplateException;
 
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
 /**
  * {@code results.md} and {@code results.txt}: written through a FreeMarker layout that users can copy into
  * {@code templates/export/} and change. The layout defines macros {@code header}, {@code item} and {@code footer};
@@ -88,6 +91,73 @@ final class LayoutExporter implements Exporter {
 	@Override
 	public void close() throws IOException {
 		this.out.close();
+	}
+
+	/** An export written through a layout: the file, and the layout unless the job names its own. */
+	abstract static class Format implements ExportKind {
+
+		private final String name;
+
+		private final String file;
+
+		private final String alias;
+
+		private final String layout;
+
+		Format(String name, String file, String alias, String layout) {
+			this.name = name;
+			this.file = file;
+			this.alias = alias;
+			this.layout = layout;
+		}
+
+		@Override
+		public String name() {
+			return this.name;
+		}
+
+		@Override
+		public List<String> files() {
+			return List.of(this.file);
+		}
+
+		@Override
+		public List<String> aliases() {
+			return List.of(this.alias);
+		}
+
+		@Override
+		public String layout() {
+			return this.layout;
+		}
+
+		@Override
+		public Exporter open(ExportTarget target) throws IOException {
+			return new LayoutExporter(target.file(this.file), target.layouts(), target.layout(this), target.factsData());
+		}
+
+	}
+
+	/** The export {@code markdown}, {@code results.md}. */
+	@Component
+	@Order(30)
+	static final class Markdown extends Format {
+
+		Markdown() {
+			super("markdown", "results.md", "md", "export/results.md.ftl");
+		}
+
+	}
+
+	/** The export {@code text}, {@code results.txt}. */
+	@Component
+	@Order(40)
+	static final class Text extends Format {
+
+		Text() {
+			super("text", "results.txt", "txt", "export/results.txt.ftl");
+		}
+
 	}
 
 }

@@ -47,7 +47,8 @@ final class NpyExporter implements Exporter {
 	}
 
 	/** The files written, known once every conversation is written. */
-	List<Path> files() {
+	@Override
+	public List<Path> files() {
 		return this.matrices.values().stream().map((m) -> m.file).toList();
 	}
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.StoreFolder;
@@ -11,6 +12,9 @@ import dev.dmrbatch.openaibatch.OpenAiBatch;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
 
 /**
  * The results of an {@code openai-batch} run in OpenAI's own formats, so tools written for OpenAI's Batch API read
@@ -118,6 +122,34 @@ final class OpenAiBatchExporter implements Exporter {
 			this.output.close();
 			this.errors.close();
 		}
+	}
+
+	/** The export {@code openai-batch}. */
+	@Component
+	@Order(80)
+	static final class Format implements ExportKind {
+
+		@Override
+		public String name() {
+			return OpenAiBatch.EXPORT;
+		}
+
+		@Override
+		public List<String> files() {
+			return List.of(OUTPUT, ERRORS);
+		}
+
+		/** The files of an {@code openai-batch} run only. */
+		@Override
+		public boolean everyRun() {
+			return false;
+		}
+
+		@Override
+		public Exporter open(ExportTarget target) throws IOException {
+			return new OpenAiBatchExporter(target.folder(), target.facts().run().id());
+		}
+
 	}
 
 }

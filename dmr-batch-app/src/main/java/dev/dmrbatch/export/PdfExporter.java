@@ -52,6 +52,9 @@ import com.lowagie.text.pdf.PdfPageEventHelper;
 import com.lowagie.text.pdf.PdfWriter;
 import com.lowagie.text.pdf.draw.LineSeparator;
 
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
 /**
  * {@code results.pdf}: a title, the run's facts, then per item its conversation with the roles set apart. Answers
  * are Markdown more often than not, so they are parsed (flexmark) and laid out (headings, emphasis, lists, code)
@@ -518,6 +521,28 @@ final class PdfExporter implements Exporter {
 					this.fonts.append(into, node.getChars().toString(), font);
 				}
 			}
+		}
+
+	}
+
+	/** The export {@code pdf}. */
+	@Component
+	@Order(60)
+	static final class Format implements ExportKind {
+
+		@Override
+		public String name() {
+			return "pdf";
+		}
+
+		@Override
+		public List<String> files() {
+			return List.of(FILE);
+		}
+
+		@Override
+		public Exporter open(ExportTarget target) throws IOException {
+			return new PdfExporter(target.folder(), target.facts(), target.factsData(), target.fontFolder());
 		}
 
 	}

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.dmrbatch.check.Verdict;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.plugin.Plugins;
@@ -83,7 +83,8 @@ final class PluginExporter implements Exporter {
 	}
 
 	/** The files written, after {@link #finish()}. */
-	List<Path> files() {
+	@Override
+	public List<Path> files() {
 		return this.files;
 	}
 

@@ -15,20 +15,16 @@ import com.vladsch.flexmark.util.data.MutableDataSet;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.safety.Safelist;
-import dev.dmrbatch.check.Verdict;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.conversation.Conversation;
-import dev.dmrbatch.conversation.ConversationStore.Histogram;
 import dev.dmrbatch.text.SafeText;
 
 /**
- * What the macros of {@code report.ftlh} and {@code charts.ftlh} are given: an item with its conversations (answers
- * rendered from Markdown and sanitized), a histogram, the progress over time. {@code report.html} and the web app's
- * pages build their models here, so an answer is rendered and sanitized the same way wherever it is shown.
+ * What the macros of {@code report.ftlh} are given: an item with its conversations (answers rendered from Markdown
+ * and sanitized). {@code report.html} and the web app's pages build their models here, so an answer is rendered and
+ * sanitized the same way wherever it is shown; the charts' data is {@link RunCharts}'.
  */
 public final class ReportModel {
-
-	/** Points the progress chart keeps at most. */
-	static final int PROGRESS_POINTS = 240;
 
 	private final Parser markdown;
 
@@ -118,33 +114,6 @@ public final class ReportModel {
 		}
 		data.put("checks", checks);
 		return data;
-	}
-
-	/** A histogram for the {@code histogram} macro. */
-	public static Map<String, Object> histogram(Histogram h) {
-		List<Long> counts = new ArrayList<>(h.counts().length);
-		for (long count : h.counts()) {
-			counts.add(count);
-		}
-		return Map.of("lo", h.lo(), "width", h.width(), "counts", counts, "total", h.total());
-	}
-
-	/**
-	 * Items stored over time from the run's start, one point per commit, thinned to a few hundred points: each
-	 * {@code [milliseconds since the start, items stored]}, for the {@code progress} macro.
-	 */
-	public static List<List<Long>> progress(long start, List<long[]> commits) {
-		List<long[]> points = new ArrayList<>(commits.size() + 1);
-		points.add(new long[] { start, 0 });
-		points.addAll(commits);
-		int step = Math.max(1, (points.size() + PROGRESS_POINTS - 1) / PROGRESS_POINTS);
-		List<List<Long>> thinned = new ArrayList<>();
-		for (int i = 0; i < points.size(); i++) {
-			if (i % step == 0 || i == points.size() - 1) {
-				thinned.add(List.of(points.get(i)[0] - start, points.get(i)[1]));
-			}
-		}
-		return thinned;
 	}
 
 	/** The parsed answer of a JSON step, indented; kept as stored if it is somehow not JSON. */

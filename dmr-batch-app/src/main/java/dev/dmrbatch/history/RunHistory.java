@@ -13,6 +13,7 @@ import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.RunTotals;
 import dev.dmrbatch.run.job.RunOutcome;
+import dev.dmrbatch.run.plan.NotFoundException;
 import dev.dmrbatch.run.plan.RunException;
 
 import org.springframework.batch.core.BatchStatus;
@@ -62,11 +63,11 @@ public class RunHistory {
 	public RunRecord find(String which) {
 		if (which.matches("\\d+")) {
 			return this.store.findRun(Long.parseLong(which))
-				.orElseThrow(() -> new RunException("there is no run " + which + " (job=runs lists them)"));
+				.orElseThrow(() -> new NotFoundException("there is no run " + which + " (job=runs lists them)"));
 		}
 		List<RunRecord> runs = this.store.findRunsByLabel(which);
 		if (runs.isEmpty()) {
-			throw new RunException("there is no run labelled '" + which + "' (job=runs lists them)");
+			throw new NotFoundException("there is no run labelled '" + which + "' (job=runs lists them)");
 		}
 		if (runs.stream().map(RunRecord::jobName).distinct().count() > 1) {
 			throw new RunException("run label '" + which + "' is used by several jobs ("

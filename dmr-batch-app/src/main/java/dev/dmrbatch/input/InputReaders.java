@@ -9,11 +9,8 @@ import java.util.Map;
 import dev.dmrbatch.text.SafeText;
 
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
@@ -21,15 +18,13 @@ import org.springframework.batch.infrastructure.item.file.FlatFileItemReader;
 import org.springframework.batch.infrastructure.item.file.LineMapper;
 import org.springframework.batch.infrastructure.item.file.builder.FlatFileItemReaderBuilder;
 import org.springframework.batch.infrastructure.item.file.separator.SimpleRecordSeparatorPolicy;
-import org.springframework.batch.infrastructure.item.json.JsonObjectReader;
-import org.springframework.batch.infrastructure.item.json.builder.JsonItemReaderBuilder;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
 
 /**
- * Builds the streaming, restartable reader for an input (Spring Batch's flat-file and JSON readers where they fit)
- * and checks an input before a run starts. A record that cannot be read becomes an item with an error and its
- * location; it is never dropped and never stops the others.
+ * The input's streaming, restartable reader, from its format ({@link InputFormatKind}: Spring Batch's flat-file and
+ * JSON readers where they fit), and its check before a run starts; what the built-in formats share. A record that
+ * cannot be read becomes an item with an error and its location; it is never dropped and never stops the others.
  */
 public final class InputReaders {
 
@@ -40,14 +35,10 @@ public final class InputReaders {
 	 * A JSON Lines line is one value and nothing after it (Jackson 3 fails on trailing tokens by default), and an
 	 * object names each field once: a second value would replace the first without a word.
 	 */
-	private static final JsonMapper JSON = JsonMapper.builder()
+	static final JsonMapper JSON = JsonMapper.builder()
 		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
 		.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
 		.build();
-
-	/** One element of a JSON array at a time: the rest of the array follows it. */
-	private static final ObjectReader ELEMENT = JSON.readerFor(Object.class)
-		.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
 	private InputReaders() {
 	}
@@ -57,61 +48,29 @@ public final class InputReaders {
 	 * @throws InputException naming the input and the problem
 	 */
 	public static void check(InputSource source) {
-		Path path = source.path();
-		if (source.plugin() != null) {
-			if (!Files.exists(path)) {
-				throw new InputException("input " + source.display() + " does not exist");
-			}
-			try {
-				source.plugin().format().check(path, source.plugin().options());
-			}
-			catch (Throwable ex) {
-				dev.dmrbatch.plugin.Plugins.rethrowFatal(ex);
-				throw new InputException(dev.dmrbatch.plugin.Plugins.describe(source.plugin().describe() + " checking "
-						+ source.display(), ex));
-			}
-			return;
-		}
-		if (source.format().equals("text")) {
-			if (!Files.isDirectory(path)) {
-				throw new InputException("input folder " + source.display() + " does not exist"
-						+ (Files.exists(path) ? " (it is a file; format text reads a folder of .txt and .md files)" : ""));
-			}
-			return;
-		}
-		if (!Files.isRegularFile(path)) {
-			throw new InputException("input file " + source.display()
-					+ (Files.isDirectory(path) ? " is a folder, not a " + source.format() + " file" : " does not exist"));
-		}
-		if (!Files.isReadable(path)) {
-			throw new InputException("input file " + source.display() + " cannot be read (permissions)");
-		}
-		try {
-			switch (source.format()) {
-				case "csv" -> csvHeader(source);
-				case "json" -> checkJsonArray(source);
-				default -> {
-				}
-			}
-		}
-		catch (IOException ex) {
-			throw new InputException("input file " + source.display() + " cannot be read: " + ex.getMessage());
-		}
+		source.format().check(source);
 	}
 
 	/** A restartable reader of the input's items, numbered from 1. */
 	public static ItemStreamReader<InputItem> reader(InputSource source) {
-		if (source.plugin() != null) {
-			return new SequencedReader(new PluginItemReader(source), source.idField(), "record");
+		return new SequencedReader(source.format().open(source), source.idField(), source.format().unit());
+	}
+
+	/** The check of a format that reads one file: a readable file, not a folder. */
+	static void checkFile(InputSource source) {
+		Path path = source.path();
+		if (!Files.isRegularFile(path)) {
+			throw new InputException("input file " + source.display() + (Files.isDirectory(path)
+					? " is a folder, not a " + source.format().name() + " file" : " does not exist"));
 		}
-		return switch (source.format()) {
-			case "csv" -> new SequencedReader(csv(source), source.idField(), "record");
-			case "jsonl" -> new SequencedReader(jsonl(source), source.idField(), "line");
-			case "json" -> new SequencedReader(json(source), source.idField(), "element");
-			case "text" -> new SequencedReader(new TextFolderItemReader(source.path()), source.idField(), "file");
-			case "lines" -> new SequencedReader(lines(source), null, "line");
-			default -> throw new InputException("unknown input format '" + source.format() + "'");
-		};
+		if (!Files.isReadable(path)) {
+			throw new InputException("input file " + source.display() + " cannot be read (permissions)");
+		}
+	}
+
+	/** An input file that could not be read. */
+	static InputException unreadable(InputSource source, IOException ex) {
+		return new InputException("input file " + source.display() + " cannot be read: " + ex.getMessage());
 	}
 
 	/**
@@ -143,45 +102,6 @@ public final class InputReaders {
 		return TextEncoding.loneSurrogate(fields);
 	}
 
-	// --- csv: RFC 4180, every field exactly as written between its quotes
-
-	private static CsvItemReader csv(InputSource source) {
-		try {
-			return new CsvItemReader(source.path(), source.display(), csvHeader(source));
-		}
-		catch (IOException ex) {
-			throw new InputException("input file " + source.display() + " cannot be read: " + ex.getMessage());
-		}
-	}
-
-	static List<String> csvHeader(InputSource source) throws IOException {
-		return CsvItemReader.header(source.path(), source.display());
-	}
-
-	// --- jsonl: one object a line, and nothing else on it; a malformed line is a failed item with its line number
-
-	private static FlatFileItemReader<InputItem> jsonl(InputSource source) {
-		String malformed = TextEncoding.malformedMessage(charset(source));
-		LineMapper<InputItem> mapper = (text, lineNumber) -> {
-			if (isBlank(text)) {
-				return InputItem.BLANK;
-			}
-			if (TextEncoding.isMalformed(text)) {
-				return InputItem.invalid(source.display() + " line " + lineNumber + ": " + malformed);
-			}
-			Object value;
-			try {
-				value = JSON.readValue(text, Object.class);
-			}
-			catch (JacksonException ex) {
-				return InputItem.invalid(source.display() + " line " + lineNumber + ": not valid JSON ("
-						+ brief(ex) + ")");
-			}
-			return object(value, source.display() + " line " + lineNumber, false);
-		};
-		return lineReader(source, mapper);
-	}
-
 	/** Whether a line holds nothing but JSON whitespace (space, tab, CR, LF): other spaces are characters. */
 	private static boolean isBlank(String text) {
 		for (int i = 0; i < text.length(); i++) {
@@ -195,9 +115,20 @@ public final class InputReaders {
 
 	/**
 	 * One line, one record: quotes inside JSON must not join lines, and a line ends at a line feed only (a lone CR is
-	 * a character of its line, as JSON Lines says).
+	 * a character of its line, as JSON Lines says). A blank line is a blank item, a line with bytes that are not valid
+	 * in the file's encoding a failed item naming it; any other line is what {@code record} makes of it.
 	 */
-	private static FlatFileItemReader<InputItem> lineReader(InputSource source, LineMapper<InputItem> mapper) {
+	static FlatFileItemReader<InputItem> lineReader(InputSource source, LineMapper<InputItem> record) {
+		String malformed = TextEncoding.malformedMessage(charset(source));
+		LineMapper<InputItem> mapper = (text, lineNumber) -> {
+			if (isBlank(text)) {
+				return InputItem.BLANK;
+			}
+			if (TextEncoding.isMalformed(text)) {
+				return InputItem.invalid(source.display() + " line " + lineNumber + ": " + malformed);
+			}
+			return record.mapLine(text, lineNumber);
+		};
 		return new FlatFileItemReaderBuilder<InputItem>().name("input")
 			.resource(resource(source))
 			.bufferedReaderFactory((resource, encoding) -> TextEncoding.openLines(source.path()))
@@ -207,132 +138,9 @@ public final class InputReaders {
 			.build();
 	}
 
-	// --- lines: each line as it is, in field "line", for readers that parse lines themselves (OpenAI Batch files)
-
-	private static FlatFileItemReader<InputItem> lines(InputSource source) {
-		String malformed = TextEncoding.malformedMessage(charset(source));
-		LineMapper<InputItem> mapper = (text, lineNumber) -> {
-			if (TextEncoding.isMalformed(text)) {
-				return InputItem.invalid(source.display() + " line " + lineNumber + ": " + malformed);
-			}
-			return isBlank(text) ? InputItem.BLANK : InputItem.of(Map.of("line", text));
-		};
-		return lineReader(source, mapper);
-	}
-
-	// --- json: an array of objects, streamed element by element
-
-	private static ItemStreamReader<InputItem> json(InputSource source) {
-		return new JsonItemReaderBuilder<InputItem>().name("input")
-			.resource(resource(source))
-			.jsonObjectReader(new JsonArrayElements(source.display()))
-			.build();
-	}
-
-	/**
-	 * The elements of a JSON array, whatever their kind: Spring Batch's JacksonJsonObjectReader stops at
-	 * the first element that is not an object, which would drop the rest of the input without a word. Anything after
-	 * the array's end is one more item, failed, naming its line.
-	 */
-	private static final class JsonArrayElements implements JsonObjectReader<InputItem> {
-
-		private final String display;
-
-		private JsonParser parser;
-
-		private int index;
-
-		/** The array's end is read, and what follows it. */
-		private boolean finished;
-
-		JsonArrayElements(String display) {
-			this.display = display;
-		}
-
-		@Override
-		public void open(Resource resource) throws Exception {
-			this.parser = JSON.createParser(TextEncoding.open(resource.getFile().toPath()));
-			if (this.parser.nextToken() != JsonToken.START_ARRAY) {
-				throw new InputException("input file " + this.display + " is not a JSON array of objects");
-			}
-			this.index = 0;
-			this.finished = false;
-		}
-
-		@Override
-		public InputItem read() {
-			if (this.finished) {
-				return null;
-			}
-			try {
-				JsonToken token = this.parser.nextToken();
-				if (token == null || token == JsonToken.END_ARRAY) {
-					this.finished = true;
-					return afterTheEnd();
-				}
-				this.index++;
-				return object(ELEMENT.readValue(this.parser), this.display + " element " + this.index, true);
-			}
-			catch (JacksonException ex) {
-				throw new InputException(this.display + ": not valid JSON at element " + (this.index) + " ("
-						+ brief(ex) + ")");
-			}
-		}
-
-		/** Nothing but whitespace may follow the array: anything else is a failed item naming its line. */
-		private InputItem afterTheEnd() {
-			long line;
-			try {
-				if (this.parser.nextToken() == null) {
-					return null;
-				}
-				line = this.parser.currentTokenLocation().getLineNr();
-			}
-			catch (JacksonException ex) {
-				line = (ex.getLocation() != null) ? ex.getLocation().getLineNr() : this.parser.currentLocation().getLineNr();
-			}
-			return InputItem.invalid(this.display + " line " + line
-					+ ": something follows the array's end (a JSON file holds one array)");
-		}
-
-		@Override
-		public void jumpToItem(int itemIndex) {
-			for (int i = 0; i < itemIndex; i++) {
-				JsonToken token = this.parser.nextToken();
-				if (token == null || token == JsonToken.END_ARRAY) {
-					// the item read last was what follows the array
-					this.finished = true;
-					return;
-				}
-				this.parser.skipChildren();
-				this.index++;
-			}
-		}
-
-		@Override
-		public void close() {
-			if (this.parser != null) {
-				this.parser.close();
-			}
-		}
-
-	}
-
-	private static void checkJsonArray(InputSource source) throws IOException {
-		try (JsonParser parser = JSON.createParser(TextEncoding.open(source.path()))) {
-			JsonToken first = parser.nextToken();
-			if (first != JsonToken.START_ARRAY) {
-				throw new InputException("input file " + source.display()
-						+ " is not a JSON array of objects (format json; for one object a line use format jsonl)");
-			}
-		}
-		catch (JacksonException ex) {
-			throw new InputException("input file " + source.display() + " is not valid JSON: " + brief(ex));
-		}
-	}
-
+	/** A parsed JSON value as an item: an object, else a failed item saying what was found {@code where}. */
 	@SuppressWarnings("unchecked")
-	private static InputItem object(Object value, String where, boolean checkEncoding) {
+	static InputItem object(Object value, String where, boolean checkEncoding) {
 		if (value instanceof Map<?, ?> map) {
 			String field = checkEncoding ? TextEncoding.malformedField((Map<String, Object>) map) : null;
 			if (field != null) {
@@ -353,7 +161,7 @@ public final class InputReaders {
 		return (value instanceof String) ? "string" : (value instanceof Boolean) ? "boolean" : "number";
 	}
 
-	private static String brief(JacksonException ex) {
+	static String brief(JacksonException ex) {
 		return SafeText.firstLine(ex.getOriginalMessage());
 	}
 
@@ -361,12 +169,12 @@ public final class InputReaders {
 		return new FileSystemResource(source.path());
 	}
 
-	private static java.nio.charset.Charset charset(InputSource source) {
+	static java.nio.charset.Charset charset(InputSource source) {
 		try {
 			return TextEncoding.of(source.path());
 		}
 		catch (IOException ex) {
-			throw new InputException("input file " + source.display() + " cannot be read: " + ex.getMessage());
+			throw unreadable(source, ex);
 		}
 	}
 

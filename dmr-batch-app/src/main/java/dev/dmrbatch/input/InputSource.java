@@ -2,19 +2,21 @@ package dev.dmrbatch.input;
 
 import java.nio.file.Path;
 
+import dev.dmrbatch.plugin.api.Options;
+
 /**
  * Where a run's items come from.
  *
- * @param format {@code csv}, {@code jsonl}, {@code json} or {@code text}, or the name of a plugin's format
- * @param path the file, or the folder for {@code text}
+ * @param format the format that reads it, built in or a plugin's ({@link InputFormats})
+ * @param path the file, or the folder for a format that reads folders
  * @param idField the field that identifies an item, or {@code null} for the record number (file name for text)
  * @param display how to name the input in messages
- * @param plugin the plugin's input format that reads it, or {@code null} for a built-in format
+ * @param options the job file's {@code input.options}, for a format that takes them
  */
-public record InputSource(String format, Path path, String idField, String display, PluginInput plugin) {
+public record InputSource(InputFormatKind format, Path path, String idField, String display, Options options) {
 
-	public InputSource(String format, Path path, String idField, String display) {
-		this(format, path, idField, display, null);
+	public InputSource(InputFormatKind format, Path path, String idField, String display) {
+		this(format, path, idField, display, Options.none());
 	}
 
 }

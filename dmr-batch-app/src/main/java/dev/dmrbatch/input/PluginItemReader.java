@@ -24,22 +24,22 @@ final class PluginItemReader implements ItemStreamReader<InputItem> {
 
 	private final InputSource source;
 
-	private final PluginInput plugin;
+	private final PluginInputFormat plugin;
 
 	private RecordReader reader;
 
 	private long position;
 
-	PluginItemReader(InputSource source) {
+	PluginItemReader(InputSource source, PluginInputFormat plugin) {
 		this.source = source;
-		this.plugin = source.plugin();
+		this.plugin = plugin;
 	}
 
 	@Override
 	public void open(ExecutionContext context) throws ItemStreamException {
 		this.position = context.getLong(POSITION, 0L);
 		try {
-			this.reader = this.plugin.format().open(this.source.path(), this.plugin.options(), this.position);
+			this.reader = this.plugin.format().open(this.source.path(), this.source.options(), this.position);
 		}
 		catch (Throwable ex) {
 			Plugins.rethrowFatal(ex);

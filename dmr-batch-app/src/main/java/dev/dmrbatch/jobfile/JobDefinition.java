@@ -23,7 +23,9 @@ import dev.dmrbatch.config.RunnerEndpoint;
  * @param source the file it was read from (not a key of the file)
  * @param cache whether calls are answered from the response cache when a stored answer to the same request exists
  * ({@code cache=} at launch overrides it); {@code null} for off
- * @param exportOptions the options of exports that plugins provide, by export name
+ * @param export the exports' names ({@code dev.dmrbatch.export.ExportFormats}); by default {@code jsonl} and
+ * {@code html}
+ * @param exportOptions the options of exports that take them (plugins'), by export name
  */
 public record JobDefinition(String name, String description, Input input, ModelSettings model,
 		@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> models, String system,
@@ -55,13 +57,9 @@ public record JobDefinition(String name, String description, Input input, ModelS
 				null, null, source);
 	}
 
-	public static final List<String> INPUT_FORMATS = List.of("csv", "jsonl", "json", "text");
-
-	public static final List<String> EXPORT_FORMATS = List.of("jsonl", "json", "markdown", "text", "csv", "pdf", "html",
-			"openai-batch");
-
 	/**
-	 * @param format {@code csv}, {@code jsonl}, {@code json} or {@code text} (a folder of .txt/.md files)
+	 * @param format the input format's name ({@code dev.dmrbatch.input.InputFormats}: {@code csv}, {@code jsonl},
+	 * {@code json}, {@code text} and those of plugins); by default the one the path's ending or folder brings
 	 * @param path the input, relative to the working folder; {@code input=} on the command line overrides it
 	 * @param id the field that identifies an item; by default the record number, or the file name for text
 	 * @param options what a plugin's input format is given, {@code null} for none
@@ -86,6 +84,9 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	 * @param schema a JSON Schema, inline
 	 * @param schemaFile a JSON Schema file, relative to the working folder
 	 * @param jsonRetries how many times an answer that does not parse or validate is asked for again (default 2)
+	 * @param type what the step does, as its type says ({@link dev.dmrbatch.step.StepKind}): {@code chat}, the
+	 * default, a turn of the conversation; {@code complete} its rendered prompt, raw, to the legacy completions endpoint;
+	 * {@code embed} its rendered text to the embeddings endpoint; or a step type of a plugin
 	 * @param checks what is checked on the step's answer, in order; {@code null} for none
 	 * @param options what a plugin's step type is given, {@code null} for none
 	 */
@@ -110,14 +111,6 @@ public record JobDefinition(String name, String description, Input input, ModelS
 		}
 
 		public static final List<String> RESPONSE_FORMATS = List.of("text", "json", "json_schema");
-
-		/**
-		 * What a step sends: {@code chat} (the default) a turn of the conversation; {@code complete} its rendered
-		 * prompt, raw, to the legacy completions endpoint, the text that follows it being the step's answer;
-		 * {@code embed} its rendered text to the embeddings endpoint, the vector kept with the item. Neither of the
-		 * last two joins the conversation.
-		 */
-		public static final List<String> TYPES = List.of("chat", "complete", "embed");
 
 		public Step(String name, String prompt, String template) {
 			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null, null, null,
@@ -153,19 +146,6 @@ public record JobDefinition(String name, String description, Input input, ModelS
 					stream, logprobs, topLogprobs, n, extra);
 		}
 
-		public boolean isComplete() {
-			return "complete".equals(type);
-		}
-
-		public boolean isEmbed() {
-			return "embed".equals(type);
-		}
-
-		/** A step of a type a plugin provides: no model call, no prompt. */
-		public boolean isPluginStep() {
-			return type != null && !TYPES.contains(type);
-		}
-
 		public boolean startsNewConversation() {
 			return "new".equals(conversation);
 		}
@@ -178,7 +158,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 	/**
 	 * A check on a step's answer, named in results as {@code <step>.<check>}. Which keys apply depends on the type
-	 * (see {@link #TYPES}); the job file's check refuses the others.
+	 * (each {@link dev.dmrbatch.check.CheckKind} says); the job file's check refuses the others.
 	 *
 	 * @param value the text a {@code contains}, {@code not-contains} or {@code equals} check looks for; for
 	 * {@code expected}, a FreeMarker template rendered with the item
@@ -212,23 +192,6 @@ public record JobDefinition(String name, String description, Input input, ModelS
 				Double minPassRate) {
 			this(name, type, value, values, pattern, min, max, unit, path, jsonEquals, exists, among, ignoreCase, trim,
 					rubric, model, passScore, minPassRate, null);
-		}
-
-		/** The types of check, each with the keys it takes beside {@code name}, {@code type} and min-pass-rate. */
-		public static final Map<String, List<String>> TYPES = typesInOrder();
-
-		private static Map<String, List<String>> typesInOrder() {
-			Map<String, List<String>> types = new java.util.LinkedHashMap<>();
-			types.put("contains", List.of("value", "ignore-case"));
-			types.put("not-contains", List.of("value", "ignore-case"));
-			types.put("equals", List.of("value", "ignore-case", "trim"));
-			types.put("one-of", List.of("values", "ignore-case", "trim"));
-			types.put("regex", List.of("pattern", "ignore-case"));
-			types.put("length", List.of("min", "max", "unit", "trim"));
-			types.put("json-path", List.of("path", "equals", "exists", "in", "ignore-case"));
-			types.put("expected", List.of("value", "ignore-case"));
-			types.put("judge", List.of("rubric", "model", "pass-score"));
-			return java.util.Collections.unmodifiableMap(types);
 		}
 
 		/** The keys this check gives, beside {@code name}, {@code type} and {@code min-pass-rate}. */

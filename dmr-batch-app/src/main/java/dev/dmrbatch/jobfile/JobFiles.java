@@ -15,18 +15,22 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.dmrbatch.check.CheckKinds;
 import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.export.ExportFormats;
+import dev.dmrbatch.export.ExportKind;
+import dev.dmrbatch.input.InputFormatKind;
+import dev.dmrbatch.input.InputFormats;
 import dev.dmrbatch.model.StructuredOutput;
+import dev.dmrbatch.plugin.Kind;
 import dev.dmrbatch.plugin.LoadedPlugins;
 import dev.dmrbatch.plugin.Plugins;
 import dev.dmrbatch.plugin.Provided;
-import dev.dmrbatch.plugin.api.Export;
-import dev.dmrbatch.plugin.api.InputFormat;
 import dev.dmrbatch.plugin.api.Options;
-import dev.dmrbatch.plugin.api.StepType;
+import dev.dmrbatch.step.StepKinds;
 import dev.dmrbatch.text.SafeText;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -67,15 +71,23 @@ public class JobFiles {
 
 	private final Plugins plugins;
 
-	JobFiles(DmrProperties properties, Validator validator) {
-		this(properties, validator, null);
-	}
+	private final InputFormats inputFormats;
 
-	@org.springframework.beans.factory.annotation.Autowired
-	JobFiles(DmrProperties properties, Validator validator, Plugins plugins) {
+	private final ExportFormats exportFormats;
+
+	private final StepKinds stepKinds;
+
+	private final CheckKinds checkKinds;
+
+	JobFiles(DmrProperties properties, Validator validator, Plugins plugins, InputFormats inputFormats,
+			ExportFormats exportFormats, StepKinds stepKinds, CheckKinds checkKinds) {
 		this.properties = properties;
 		this.validator = validator;
 		this.plugins = plugins;
+		this.inputFormats = inputFormats;
+		this.exportFormats = exportFormats;
+		this.stepKinds = stepKinds;
+		this.checkKinds = checkKinds;
 	}
 
 	/**
@@ -84,7 +96,7 @@ public class JobFiles {
 	 * @throws dev.dmrbatch.plugin.PluginLoadException naming a jar that cannot be used
 	 */
 	public LoadedPlugins plugins() {
-		return Plugins.of(this.plugins);
+		return this.plugins.loaded();
 	}
 
 	public Path jobsFolder() {
@@ -175,16 +187,8 @@ public class JobFiles {
 	private void validate(JobDefinition job, Path file) {
 		String where = "job file " + display(file);
 		List<String> problems = new ArrayList<>();
-		if (job.input() != null && job.input().format() != null
-				&& !JobDefinition.INPUT_FORMATS.contains(job.input().format())) {
-			Provided<InputFormat> plugin = plugins().inputFormat(job.input().format());
-			if (plugin == null) {
-				problems.add("input.format '" + job.input().format() + "' is not one of "
-						+ String.join(", ", names(JobDefinition.INPUT_FORMATS, plugins().inputFormats().keySet())));
-			}
-		}
-		else if (job.input() != null && job.input().options() != null) {
-			problems.add("input.options is for input formats that plugins provide");
+		if (job.input() != null) {
+			input(problems, job.input());
 		}
 		if (job.steps() == null || job.steps().isEmpty()) {
 			problems.add("'steps' is missing: a job needs at least one step with a prompt or a template");
@@ -208,18 +212,13 @@ public class JobFiles {
 				else if (!names.add(step.name())) {
 					problems.add(at + ".name '" + step.name() + "' is used by an earlier step too");
 				}
-				if (step.isPluginStep()) {
-					pluginStep(problems, at, step);
-				}
-				else if ((step.prompt() == null) == (step.template() == null)) {
-					problems.add(at + " needs exactly one of 'prompt' or 'template'");
-				}
+				this.stepKinds.check(step, at, problems);
 				checkStep(problems, at, step);
-				CheckRules.checkStep(problems, at, step, step.responseFormat() != null
-						&& !"text".equals(step.responseFormat()), this.validator, () -> plugins().checkTypes());
+				this.checkKinds.checkStep(problems, at, step, step.responseFormat() != null
+						&& !"text".equals(step.responseFormat()), this.validator);
 			}
 		}
-		CheckRules.checkGate(problems, job);
+		checkGate(problems, job);
 		if (job.models() != null) {
 			if (job.model() != null && job.model().name() != null) {
 				problems.add("give either 'models' or 'model.name', not both");
@@ -256,36 +255,29 @@ public class JobFiles {
 		}
 		if (job.export() != null) {
 			for (String format : job.export()) {
-				if (JobDefinition.EXPORT_FORMATS.contains(format)) {
-					continue;
-				}
-				Provided<Export> plugin = plugins().export(format);
-				if (plugin == null) {
-					problems.add("export '" + format + "' is not one of "
-							+ String.join(", ", names(JobDefinition.EXPORT_FORMATS, plugins().exports().keySet())));
-					continue;
-				}
-				try {
-					plugin.extension().check(Options.of(job.exportOptions(format)));
-				}
-				catch (Throwable ex) {
-					Plugins.rethrowFatal(ex);
-					problems.add(Plugins.describe("export-options." + format + " (export from " + plugin.jar() + ")",
-							ex));
+				ExportKind export = this.exportFormats.find(format);
+				String problem = (export == null)
+						? "export '" + format + "' is not one of " + String.join(", ", this.exportFormats.names())
+						: export.optionsProblem("export-options." + format, job.exportOptions(format));
+				if (problem != null) {
+					problems.add(problem);
 				}
 			}
 		}
 		if (job.exportOptions() != null) {
 			for (String format : job.exportOptions().keySet()) {
-				if (!job.exportsOrDefault().contains(format) || JobDefinition.EXPORT_FORMATS.contains(format)) {
+				ExportKind export = job.exportsOrDefault().contains(format) ? this.exportFormats.find(format) : null;
+				if (!job.exportsOrDefault().contains(format) || (export != null && export.optionsSchema() == null)) {
 					problems.add("export-options." + format + ": options are for exports that plugins provide and "
 							+ "the job's export list names");
 				}
 			}
 		}
+		List<String> withLayouts = this.exportFormats.withLayouts().stream().map(ExportKind::name).toList();
 		for (var layout : job.layoutsOrEmpty().entrySet()) {
-			if (!List.of("markdown", "text").contains(layout.getKey())) {
-				problems.add("layouts." + layout.getKey() + ": only markdown and text exports have layouts");
+			if (!withLayouts.contains(layout.getKey())) {
+				problems.add("layouts." + layout.getKey() + ": only " + Kind.sentence(withLayouts, "and")
+						+ " exports have layouts");
 			}
 			else if (!Files.isRegularFile(this.properties.resolve("templates").resolve(layout.getValue()))) {
 				problems.add("layouts." + layout.getKey() + ": template " + layout.getValue() + " not found in templates/");
@@ -303,32 +295,16 @@ public class JobFiles {
 		}
 	}
 
-	/** A step of a type a plugin provides: known, without a prompt, its options accepted by the plugin. */
-	private void pluginStep(List<String> problems, String at, JobDefinition.Step step) {
-		Provided<StepType> plugin = plugins().stepType(step.type());
-		if (plugin == null) {
-			problems.add(at + ".type '" + SafeText.excerpt(step.type(), 40) + "' is not one of "
-					+ String.join(", ", names(JobDefinition.Step.TYPES, plugins().stepTypes().keySet())));
-			return;
+	/** The input's format: known, and its options only where it takes them. */
+	private void input(List<String> problems, JobDefinition.Input input) {
+		InputFormatKind format = (input.format() != null) ? this.inputFormats.find(input.format()) : null;
+		if (input.format() != null && format == null) {
+			problems.add("input.format '" + input.format() + "' is not one of "
+					+ String.join(", ", this.inputFormats.names()));
 		}
-		if (step.prompt() != null || step.template() != null || step.responseFormat() != null) {
-			problems.add(at + " has type " + step.type() + " (a plugin's step, no model call): it takes options, not "
-					+ "a prompt, template or response_format");
+		else if (input.options() != null && (format == null || format.optionsSchema() == null)) {
+			problems.add("input.options is for input formats that plugins provide");
 		}
-		try {
-			plugin.extension().validate(Options.of(step.options()));
-		}
-		catch (Throwable ex) {
-			Plugins.rethrowFatal(ex);
-			problems.add(Plugins.describe(at + ".options (step type " + step.type() + " from " + plugin.jar() + ")",
-					ex));
-		}
-	}
-
-	private static List<String> names(java.util.Collection<String> builtIn, java.util.Collection<String> plugins) {
-		List<String> names = new ArrayList<>(builtIn);
-		plugins.stream().sorted().forEach(names::add);
-		return names;
 	}
 
 	private void checkStep(List<String> problems, String at, JobDefinition.Step step) {
@@ -336,20 +312,6 @@ public class JobFiles {
 			problems.add(at + "." + snake(violation.getPropertyPath().toString()) + " " + violation.getMessage());
 		}
 		checkExtra(problems, at, step.settings());
-		if (step.options() != null && !step.isPluginStep()) {
-			problems.add(at + ".options is for steps of a type that a plugin provides");
-		}
-		if ((step.isComplete() || step.isEmbed()) && step.responseFormat() != null
-				&& !"text".equals(step.responseFormat())) {
-			problems.add(at + " has type " + step.type() + ": response_format is for chat steps");
-		}
-		if (step.isEmbed() && (step.stream() != null || step.logprobs() != null || step.topLogprobs() != null)) {
-			problems.add(at + " has type embed: stream, logprobs and top_logprobs are for steps that answer in text");
-		}
-		if (step.isEmbed() && !step.checksOrEmpty().isEmpty()) {
-			problems.add(at + " has type embed: checks are for steps that answer in text (a complete step's text is "
-					+ "checked like a chat step's)");
-		}
 		if (step.conversation() != null && !List.of("new", "continue").contains(step.conversation())) {
 			problems.add(at + ".conversation '" + step.conversation() + "' must be 'new' or 'continue'");
 		}
@@ -380,6 +342,23 @@ public class JobFiles {
 		}
 		else if (hasSchema) {
 			problems.add(at + " has a schema but response_format is not json_schema");
+		}
+	}
+
+	/** The problems of the job's {@code gate:}. */
+	private static void checkGate(List<String> problems, JobDefinition job) {
+		if (job.gate() == null) {
+			return;
+		}
+		Double rate = job.gate().minPassRate();
+		if (rate == null) {
+			problems.add("gate needs min-pass-rate, a share between 0 and 1 such as 0.9");
+		}
+		else if (rate < 0 || rate > 1) {
+			problems.add("gate.min-pass-rate must be a share between 0 and 1, such as 0.9");
+		}
+		if (!job.hasChecks()) {
+			problems.add("gate is given but no step has checks for it to count");
 		}
 	}
 
@@ -623,9 +602,7 @@ public class JobFiles {
 	}
 
 	public String display(Path file) {
-		Path home = this.properties.home().toAbsolutePath().normalize();
-		Path absolute = file.toAbsolutePath().normalize();
-		return absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString();
+		return this.properties.relative(file).toString();
 	}
 
 }

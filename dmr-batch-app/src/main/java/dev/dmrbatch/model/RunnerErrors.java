@@ -14,6 +14,8 @@ import com.openai.core.JsonValue;
 import com.openai.errors.OpenAIIoException;
 import com.openai.errors.OpenAIServiceException;
 
+import org.springframework.core.NestedExceptionUtils;
+
 /**
  * Turns what openai-java throws into one sentence with the runner's own message. Three shapes reach a client of
  * Docker Model Runner: its own text/plain errors, llama-server's OpenAI-style JSON, and empty proxy errors.
@@ -117,12 +119,9 @@ final class RunnerErrors {
 		return Optional.empty();
 	}
 
+	/** The innermost cause, or the error itself when it has none. */
 	static Throwable rootCause(Throwable error) {
-		Throwable root = error;
-		while (root.getCause() != null && root.getCause() != root) {
-			root = root.getCause();
-		}
-		return root;
+		return NestedExceptionUtils.getMostSpecificCause(error);
 	}
 
 	static String firstLine(String text) {

@@ -51,7 +51,8 @@ public class Plugins implements DisposableBean {
 
 	static final String SERVICE = "META-INF/services/" + Plugin.class.getName();
 
-	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
+	/** A name a plugin gives what it provides. */
+	public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
 
 	/** How {@link ServiceLoader} says that a class the services file names is not there. */
 	private static final Pattern MISSING = Pattern.compile("Provider (\\S+) not found");
@@ -62,10 +63,14 @@ public class Plugins implements DisposableBean {
 
 	private final List<URLClassLoader> loaders = new ArrayList<>();
 
+	/** The built-in kinds, whose names no plugin may take. */
+	private final List<Kind> builtIn;
+
 	private LoadedPlugins loaded;
 
-	Plugins(DmrProperties properties) {
+	public Plugins(DmrProperties properties, List<Kind> builtIn) {
 		this.properties = properties;
+		this.builtIn = List.copyOf(builtIn);
 	}
 
 	/**
@@ -77,11 +82,6 @@ public class Plugins implements DisposableBean {
 			this.loaded = load();
 		}
 		return this.loaded;
-	}
-
-	/** What {@code plugins} provides, none when there is no such bean (tests that build a part by hand). */
-	public static LoadedPlugins of(Plugins plugins) {
-		return (plugins != null) ? plugins.loaded() : LoadedPlugins.NONE;
 	}
 
 	/**
@@ -131,7 +131,7 @@ public class Plugins implements DisposableBean {
 		if (jars.isEmpty()) {
 			return LoadedPlugins.NONE;
 		}
-		Registry registry = new Registry();
+		Registry registry = new Registry(this.builtIn);
 		ClassLoader parent = new ApiOnlyClassLoader(Plugin.class.getClassLoader());
 		jars.forEach((jar) -> trusted(jar, "plugin jar"));
 		for (Path jar : jars) {
@@ -244,11 +244,8 @@ public class Plugins implements DisposableBean {
 	}
 
 	private String display(Path path) {
-		Path home = this.properties.home().toAbsolutePath().normalize();
-		Path absolute = path.toAbsolutePath().normalize();
 		// a file name may hold any character: messages and job=plugins show it escaped, on one line
-		return SafeText.excerpt(absolute.startsWith(home) ? home.relativize(absolute).toString() : absolute.toString(),
-				300);
+		return SafeText.excerpt(this.properties.relative(path).toString(), 300);
 	}
 
 	@Override
@@ -280,17 +277,28 @@ public class Plugins implements DisposableBean {
 
 		private final Map<String, Provided<StepType>> stepTypes = new LinkedHashMap<>();
 
+		private final List<Kind> builtIn;
+
+		Registry(List<Kind> builtIn) {
+			this.builtIn = builtIn;
+		}
+
+		/** The names of the built-in kinds of that API. */
+		private List<String> builtIn(Class<?> api) {
+			return this.builtIn.stream().filter((kind) -> kind.api() == api).map(Kind::name).toList();
+		}
+
 		void add(String jar, List<Started> plugins) {
 			for (Started plugin : plugins) {
 				ClassLoader loader = plugin.loader();
 				List<String> inputs = register(jar, "input format", InputFormat.class, plugin.inputFormats(), loader,
-						InputFormat::name, this.inputFormats, JobDefinition.INPUT_FORMATS);
+						InputFormat::name, this.inputFormats, builtIn(InputFormat.class));
 				List<String> exports = register(jar, "export", Export.class, plugin.exports(), loader, Export::name,
-						this.exports, JobDefinition.EXPORT_FORMATS);
+						this.exports, builtIn(Export.class));
 				List<String> checks = register(jar, "check type", CheckType.class, plugin.checkTypes(), loader,
-						CheckType::name, this.checkTypes, JobDefinition.Check.TYPES.keySet());
+						CheckType::name, this.checkTypes, builtIn(CheckType.class));
 				List<String> steps = register(jar, "step type", StepType.class, plugin.stepTypes(), loader,
-						StepType::name, this.stepTypes, JobDefinition.Step.TYPES);
+						StepType::name, this.stepTypes, builtIn(StepType.class));
 				// name and version as the plugin gives them, escaped: job=plugins prints them on one line
 				this.jars.add(new PluginJar(jar, SafeText.excerpt(String.valueOf(plugin.name()), 80),
 						SafeText.excerpt(String.valueOf(plugin.version()), 40), inputs, exports, checks, steps));

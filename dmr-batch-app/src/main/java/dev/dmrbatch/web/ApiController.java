@@ -16,7 +16,6 @@ import dev.dmrbatch.export.ReportModel;
 import dev.dmrbatch.export.ResultLines;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunSummary;
-import dev.dmrbatch.input.InputException;
 import dev.dmrbatch.jobfile.JobFileException;
 import dev.dmrbatch.model.ChatMessage;
 import dev.dmrbatch.model.ModelCallException;
@@ -28,12 +27,14 @@ import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.text.SafeText;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -55,11 +56,12 @@ class ApiController implements DisposableBean {
 
 	static final int DEFAULT_SIZE = 50;
 
+	/** The most items a page of {@code /api/runs/{run}/items} holds. */
+	static final int MAX_SIZE = 200;
+
 	private final RunHistory history;
 
 	private final ConversationStore store;
-
-	private final RunItems items;
 
 	private final RunEvents events;
 
@@ -79,11 +81,10 @@ class ApiController implements DisposableBean {
 		return thread;
 	});
 
-	ApiController(RunHistory history, ConversationStore store, RunItems items, RunEvents events, ModelCatalog catalog,
+	ApiController(RunHistory history, ConversationStore store, RunEvents events, ModelCatalog catalog,
 			BrowserChat chat, JobStarter jobs, WebAccess access) {
 		this.history = history;
 		this.store = store;
-		this.items = items;
 		this.events = events;
 		this.catalog = catalog;
 		this.chat = chat;
@@ -132,7 +133,7 @@ class ApiController implements DisposableBean {
 			@RequestParam(required = false) String q, @RequestParam(defaultValue = "1") int page,
 			@RequestParam(defaultValue = "" + DEFAULT_SIZE) int size) {
 		RunRecord record = this.history.find(run);
-		RunItems.Page found = page(this.items, record.id(), status, q, page, size);
+		ConversationStore.ItemPage found = page(this.store, record.id(), status, q, page, size);
 		StringWriter out = new StringWriter();
 		out.write("{\"page\":" + found.page() + ",\"size\":" + found.size() + ",\"total\":" + found.total()
 				+ ",\"pages\":" + found.pages() + ",\"items\":[");
@@ -149,17 +150,18 @@ class ApiController implements DisposableBean {
 	}
 
 	/** A page of a run's items, the arguments checked. */
-	static RunItems.Page page(RunItems items, long runId, String status, String q, int page, int size) {
+	static ConversationStore.ItemPage page(ConversationStore store, long runId, String status, String q, int page,
+			int size) {
 		if (status != null && !status.isBlank() && !List.of("ok", "failed").contains(status)) {
 			throw new RunException("status=" + SafeText.firstLine(status) + " is not ok or failed");
 		}
 		if (page < 1) {
 			throw new RunException("page=" + page + " must be 1 or more");
 		}
-		if (size < 1 || size > RunItems.MAX_SIZE) {
-			throw new RunException("size=" + size + " must be from 1 to " + RunItems.MAX_SIZE);
+		if (size < 1 || size > MAX_SIZE) {
+			throw new RunException("size=" + size + " must be from 1 to " + MAX_SIZE);
 		}
-		return items.page(runId, (status != null && !status.isBlank()) ? status : null, q, page, size);
+		return store.itemPage(runId, (status != null && !status.isBlank()) ? status : null, q, page, size);
 	}
 
 	@GetMapping(path = "/runs/{run}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -190,8 +192,8 @@ class ApiController implements DisposableBean {
 	 * {@code "truncated"} (why), or {@code event: error}.
 	 */
 	@PostMapping(path = "/chat", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-	SseEmitter chat(@RequestBody Map<String, Object> body) {
-		BrowserChat.Request request = chatRequest(body);
+	SseEmitter chat(@RequestBody ChatBody body) {
+		BrowserChat.Request request = body.request();
 		SseEmitter emitter = new SseEmitter(0L);
 		StreamStop stop = new StreamStop();
 		emitter.onCompletion(stop::stop);
@@ -262,82 +264,64 @@ class ApiController implements DisposableBean {
 		}
 	}
 
-	@SuppressWarnings("unchecked")
-	static BrowserChat.Request chatRequest(Map<String, Object> body) {
-		List<ChatMessage> messages = new ArrayList<>();
-		if (body.get("messages") instanceof List<?> list) {
-			for (Object message : list) {
-				if (message instanceof Map<?, ?> m && m.get("role") instanceof String role
-						&& m.get("content") instanceof String content) {
-					messages.add(new ChatMessage(role, content));
-				}
-				else {
+	/**
+	 * The body of a chat turn: {@code model}, {@code messages}, {@code session}, {@code continue}, and the request
+	 * parameters ({@code temperature}, {@code max_tokens} ...), at the top or in {@code settings}, which wins.
+	 */
+	record ChatBody(String model, List<ChatMessage> messages, String session,
+			@JsonProperty("continue") String continueFrom, Map<String, Object> settings,
+			@JsonAnySetter Map<String, Object> others) {
+
+		/**
+		 * The turn it asks for.
+		 * @throws RunException when a message is not a role and a content
+		 */
+		BrowserChat.Request request() {
+			List<ChatMessage> given = (this.messages != null) ? this.messages : List.of();
+			for (ChatMessage message : given) {
+				if (message == null || message.role() == null || message.content() == null) {
 					throw new RunException("each of messages must be {\"role\": \"...\", \"content\": \"...\"}");
 				}
 			}
-		}
-		Map<String, String> settings = new LinkedHashMap<>();
-		Object nested = body.get("settings");
-		Map<String, Object> source = new LinkedHashMap<>(body);
-		if (nested instanceof Map<?, ?> map) {
-			source.putAll((Map<String, Object>) map);
-		}
-		for (String parameter : BrowserChat.parameters()) {
-			Object value = source.get(parameter);
-			if (value != null) {
-				settings.put(parameter, (value instanceof List<?> stops)
-						? String.join("|", stops.stream().map(String::valueOf).toList()) : String.valueOf(value));
+			Map<String, Object> source = new LinkedHashMap<>();
+			if (this.others != null) {
+				source.putAll(this.others);
 			}
+			if (this.settings != null) {
+				source.putAll(this.settings);
+			}
+			Map<String, String> parameters = new LinkedHashMap<>();
+			for (String parameter : BrowserChat.parameters()) {
+				Object value = source.get(parameter);
+				if (value != null) {
+					parameters.put(parameter, (value instanceof List<?> stops)
+							? String.join("|", stops.stream().map(String::valueOf).toList()) : String.valueOf(value));
+				}
+			}
+			return new BrowserChat.Request(text(this.session), text(this.continueFrom), text(this.model), given,
+					parameters);
 		}
-		return new BrowserChat.Request(text(body.get("session")), text(body.get("continue")), text(body.get("model")),
-				messages, settings);
+
 	}
 
-	private static String text(Object value) {
-		return (value instanceof String text && !text.isBlank()) ? text : null;
+	private static String text(String value) {
+		return (value != null && !value.isBlank()) ? value : null;
+	}
+
+	/** The body of a job's start: all optional; {@code run} is the run's label. */
+	record JobBody(String input, String model, Map<String, Object> vars, String run) {
 	}
 
 	/** Starts a job: {@code {"input"?, "model"?, "vars"?: {...}, "run"?}}; 202 with what was started. */
 	@PostMapping("/jobs/{name}/runs")
-	ResponseEntity<Map<String, Object>> start(@PathVariable String name,
-			@RequestBody(required = false) Map<String, Object> body) {
-		Map<String, Object> given = (body != null) ? body : Map.of();
+	ResponseEntity<Map<String, Object>> start(@PathVariable String name, @RequestBody(required = false) JobBody body) {
+		JobBody given = (body != null) ? body : new JobBody(null, null, null, null);
 		Map<String, String> vars = new LinkedHashMap<>();
-		if (given.get("vars") instanceof Map<?, ?> map) {
-			map.forEach((key, value) -> vars.put(String.valueOf(key), String.valueOf(value)));
+		if (given.vars() != null) {
+			given.vars().forEach((key, value) -> vars.put(key, String.valueOf(value)));
 		}
 		return ResponseEntity.status(HttpStatus.ACCEPTED)
-			.body(this.jobs.start(name, text(given.get("input")), text(given.get("model")), vars,
-					text(given.get("run"))));
-	}
-
-	@ExceptionHandler({ RunException.class, JobFileException.class, PromptException.class, InputException.class })
-	ResponseEntity<Map<String, Object>> refused(RuntimeException ex) {
-		String message = SafeText.firstLine(String.valueOf(ex.getMessage()));
-		HttpStatus status = message.startsWith("there is no ") ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST;
-		return WebErrors.json(status, message);
-	}
-
-	@ExceptionHandler(JobStarter.StartRefusedException.class)
-	ResponseEntity<Map<String, Object>> conflict(RuntimeException ex) {
-		return WebErrors.json(HttpStatus.CONFLICT, SafeText.firstLine(String.valueOf(ex.getMessage())));
-	}
-
-	@ExceptionHandler(ModelCallException.class)
-	ResponseEntity<Map<String, Object>> runner(ModelCallException ex) {
-		return WebErrors.json(HttpStatus.BAD_GATEWAY, SafeText.firstLine(String.valueOf(ex.getMessage())));
-	}
-
-	/** Anything else: one line in the log and the answer, no stack trace. */
-	@ExceptionHandler(RuntimeException.class)
-	ResponseEntity<Map<String, Object>> failed(RuntimeException ex) {
-		java.util.Optional<Map.Entry<HttpStatus, String>> client = WebErrors.clientError(ex);
-		if (client.isPresent()) {
-			return WebErrors.json(client.get().getKey(), client.get().getValue());
-		}
-		String message = SafeText.firstLine(String.valueOf(ex.getMessage()));
-		org.slf4j.LoggerFactory.getLogger(ApiController.class).warn("request failed: {}", message);
-		return WebErrors.json(HttpStatus.INTERNAL_SERVER_ERROR, message);
+			.body(this.jobs.start(name, text(given.input()), text(given.model()), vars, text(given.run())));
 	}
 
 	@Override

@@ -11,13 +11,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Pattern;
 
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.run.job.ConversationRuns;
 import dev.dmrbatch.run.job.RunOutcome;
+import dev.dmrbatch.run.plan.NotFoundException;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlan;
 import dev.dmrbatch.run.plan.RunPlanner;
@@ -41,8 +41,6 @@ import org.springframework.stereotype.Component;
 class JobStarter implements DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(JobStarter.class);
-
-	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
 
 	private final ExecutorService executor = Executors.newCachedThreadPool((task) -> {
 		Thread thread = new Thread(task, "web-job");
@@ -81,8 +79,8 @@ class JobStarter implements DisposableBean {
 	 */
 	synchronized Map<String, Object> start(String job, String input, String model, Map<String, String> vars,
 			String label) {
-		if (job == null || !NAME.matcher(job).matches() || !jobs().contains(job)) {
-			throw new RunException("there is no job file named '" + SafeText.firstLine(String.valueOf(job)) + "' in "
+		if (!RunPlanner.isLabel(job) || !jobs().contains(job)) {
+			throw new NotFoundException("there is no job file named '" + SafeText.firstLine(String.valueOf(job)) + "' in "
 					+ this.jobFiles.jobsFolder());
 		}
 		String in = blankToNull(input);

@@ -21,18 +21,16 @@ import dev.dmrbatch.compare.Comparisons;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
-import dev.dmrbatch.conversation.ConversationStore.Measure;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.ReportModel;
+import dev.dmrbatch.export.RunCharts;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunSummary;
-import dev.dmrbatch.input.InputException;
 import dev.dmrbatch.jobfile.JobDefinition;
-import dev.dmrbatch.jobfile.JobFileException;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.ModelCatalog;
-import dev.dmrbatch.prompt.PromptException;
+import dev.dmrbatch.run.plan.NotFoundException;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.text.SafeText;
 import org.springframework.util.FileSystemUtils;
@@ -43,11 +41,11 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.ModelAndView;
 
 /**
  * The pages: the run history, a run, one conversation, a comparison, the chat and the jobs. Each is a view rendered
@@ -65,15 +63,11 @@ class PagesController {
 
 	private static final Pattern NONCE = Pattern.compile("'nonce-([0-9a-f]+)'");
 
-	private final Views views;
-
 	private final RunHistory history;
 
 	private final ConversationStore store;
 
 	private final CheckStore checks;
-
-	private final RunItems items;
 
 	private final WebAccess access;
 
@@ -93,15 +87,13 @@ class PagesController {
 
 	private final RunEvents events;
 
-	PagesController(Views views, RunHistory history, ConversationStore store, CheckStore checks, RunItems items,
+	PagesController(RunHistory history, ConversationStore store, CheckStore checks,
 			WebAccess access, JobStarter jobs, JobFiles jobFiles, ModelCatalog catalog, BrowserChat chat,
 			Comparisons comparisons, DmrProperties properties, RunEvents events) {
 		this.events = events;
-		this.views = views;
 		this.history = history;
 		this.store = store;
 		this.checks = checks;
-		this.items = items;
 		this.access = access;
 		this.jobs = jobs;
 		this.jobFiles = jobFiles;
@@ -111,16 +103,17 @@ class PagesController {
 		this.properties = properties;
 	}
 
-	private ResponseEntity<String> page(String view, String title, String active, Map<String, Object> model) {
+	/** A page: its view, with its title, the menu entry it is under and the CSRF token its forms carry. */
+	private ModelAndView page(String view, String title, String active, Map<String, Object> model) {
 		Map<String, Object> all = new HashMap<>(model);
 		all.put("title", title);
 		all.put("active", active);
 		all.put("csrf", this.access.csrf());
-		return ResponseEntity.ok().contentType(HTML).body(this.views.render(view, all));
+		return new ModelAndView(view, all);
 	}
 
 	@GetMapping("/")
-	ResponseEntity<String> runs(@RequestParam(required = false) String job,
+	ModelAndView runs(@RequestParam(required = false) String job,
 			@RequestParam(required = false) String status) {
 		List<RunSummary> all = this.history.list(null);
 		List<Map<String, Object>> rows = new ArrayList<>();
@@ -141,16 +134,17 @@ class PagesController {
 		model.put("job", (job != null) ? job : "");
 		model.put("status", (status != null) ? status : "");
 		model.put("statuses", List.of("running", "COMPLETED", "FAILED", "STOPPED", "CHAT SESSION"));
-		return page("runs.ftlh", "Runs", "runs", model);
+		return page("runs", "Runs", "runs", model);
 	}
 
 	@GetMapping("/runs/{run}")
-	ResponseEntity<String> run(@PathVariable String run, @RequestParam(required = false) String status,
+	ModelAndView run(@PathVariable String run, @RequestParam(required = false) String status,
 			@RequestParam(required = false) String q, @RequestParam(defaultValue = "1") int page) {
 		RunRecord record = this.history.find(run);
 		RunSummary summary = this.history.summary(record);
 		long id = record.id();
-		RunItems.Page found = ApiController.page(this.items, id, status, q, page, ApiController.DEFAULT_SIZE);
+		ConversationStore.ItemPage found = ApiController.page(this.store, id, status, q, page,
+				ApiController.DEFAULT_SIZE);
 		List<Map<String, Object>> shown = new ArrayList<>();
 		List<Conversation> conversations = new ArrayList<>();
 		this.store.forEachOf(id, found.itemSeqs(), conversations::add);
@@ -186,9 +180,7 @@ class PagesController {
 		model.put("done", counts.items());
 		model.put("total", this.store.totalItems(id).map(String::valueOf).orElse(""));
 		model.put("failed_count", counts.failed());
-		model.put("latency", ReportModel.histogram(this.store.histogram(id, Measure.LATENCY_MS, 24)));
-		model.put("tokens", ReportModel.histogram(this.store.histogram(id, Measure.COMPLETION_TOKENS, 24)));
-		model.put("progress", ReportModel.progress(record.createdAt().toEpochMilli(), this.store.progress(id)));
+		model.putAll(RunCharts.of(this.store, record));
 		List<Map<String, Object>> failures = new ArrayList<>();
 		this.store.forEachFailure(id, (f) -> {
 			if (failures.size() < 20) {
@@ -203,22 +195,22 @@ class PagesController {
 		model.put("matching", found.total());
 		model.put("q", (q != null) ? q : "");
 		model.put("status", (status != null) ? status : "");
-		return page("run.ftlh", summary.job() + " run " + id, "runs", model);
+		return page("run", summary.job() + " run " + id, "runs", model);
 	}
 
 	/** One conversation by its item id as a query parameter, so any id opens ({@code /} included). */
 	@GetMapping("/runs/{run}/item")
-	ResponseEntity<String> itemById(@PathVariable String run, @RequestParam String id) {
+	ModelAndView itemById(@PathVariable String run, @RequestParam String id) {
 		return item(run, id);
 	}
 
 	@GetMapping("/runs/{run}/items/{item}")
-	ResponseEntity<String> item(@PathVariable String run, @PathVariable String item) {
+	ModelAndView item(@PathVariable String run, @PathVariable String item) {
 		RunRecord record = this.history.find(run);
-		long seq = this.items.seqOf(record.id(), item)
-			.orElseThrow(() -> new RunException("there is no item '" + SafeText.firstLine(item) + "' in run "
+		long seq = this.store.itemSeq(record.id(), item)
+			.orElseThrow(() -> new NotFoundException("there is no item '" + SafeText.firstLine(item) + "' in run "
 					+ record.id()));
-		Map<String, List<dev.dmrbatch.check.Verdict>> verdicts = new HashMap<>();
+		Map<String, List<dev.dmrbatch.conversation.Verdict>> verdicts = new HashMap<>();
 		for (ItemVerdicts v : this.checks.latestIn(record.id(), seq - 1, seq)) {
 			verdicts.put(v.model(), v.verdicts());
 		}
@@ -245,7 +237,7 @@ class PagesController {
 		model.put("item", this.report.item(conversations));
 		model.put("calls", calls);
 		model.put("continue", record.id() + ":" + item);
-		return page("item.ftlh", item + " · " + record.jobName() + " run " + record.id(), "runs", model);
+		return page("item", item + " · " + record.jobName() + " run " + record.id(), "runs", model);
 	}
 
 	/** The compare package's own page for the runs, with its own policy: its style and script carry a nonce. */
@@ -269,7 +261,7 @@ class PagesController {
 	}
 
 	@GetMapping("/chat")
-	ResponseEntity<String> chat(@RequestParam(required = false) String session,
+	ModelAndView chat(@RequestParam(required = false) String session,
 			@RequestParam(name = "continue", required = false) String continueFrom) {
 		Map<String, Object> model = new HashMap<>();
 		List<String> models;
@@ -297,7 +289,7 @@ class PagesController {
 		List<Map<String, Object>> turns = new ArrayList<>();
 		if (session != null && !session.isBlank()) {
 			for (Conversation.Turn turn : this.chat.turns(session)
-				.orElseThrow(() -> new RunException("there is no session named '" + SafeText.firstLine(session) + "'"))) {
+				.orElseThrow(() -> new NotFoundException("there is no session named '" + SafeText.firstLine(session) + "'"))) {
 				Map<String, Object> shown = new HashMap<>();
 				shown.put("role", turn.role());
 				shown.put("content", turn.content());
@@ -307,11 +299,11 @@ class PagesController {
 			}
 		}
 		model.put("turns", turns);
-		return page("chat.ftlh", "Chat", "chat", model);
+		return page("chat", "Chat", "chat", model);
 	}
 
 	@GetMapping("/jobs")
-	ResponseEntity<String> jobs(@RequestParam(required = false) String started) {
+	ModelAndView jobs(@RequestParam(required = false) String started) {
 		List<Map<String, Object>> jobs = new ArrayList<>();
 		for (String name : this.jobs.jobs()) {
 			Map<String, Object> row = new HashMap<>();
@@ -334,7 +326,7 @@ class PagesController {
 		catch (ModelCallException ex) {
 			models = List.of();
 		}
-		return page("jobs.ftlh", "Jobs", "jobs", Map.of("jobs", jobs, "models", models, "started",
+		return page("jobs", "Jobs", "jobs", Map.of("jobs", jobs, "models", models, "started",
 				(started != null) ? started : ""));
 	}
 
@@ -368,37 +360,6 @@ class PagesController {
 			return ResponseEntity.ok().contentType(new MediaType("text", "css", StandardCharsets.UTF_8))
 				.body(css.readAllBytes());
 		}
-	}
-
-	@ExceptionHandler({ RunException.class, JobFileException.class, PromptException.class, InputException.class,
-			ModelCallException.class })
-	ResponseEntity<String> refused(RuntimeException ex) {
-		String message = SafeText.firstLine(String.valueOf(ex.getMessage()));
-		HttpStatus status = message.startsWith("there is no ") ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST;
-		return problem(status, message);
-	}
-
-	@ExceptionHandler(JobStarter.StartRefusedException.class)
-	ResponseEntity<String> conflict(RuntimeException ex) {
-		return problem(HttpStatus.CONFLICT, SafeText.firstLine(String.valueOf(ex.getMessage())));
-	}
-
-	/** Anything else: one line in the log and on the page, no stack trace. */
-	@ExceptionHandler(RuntimeException.class)
-	ResponseEntity<String> failed(RuntimeException ex) {
-		java.util.Optional<Map.Entry<HttpStatus, String>> client = WebErrors.clientError(ex);
-		if (client.isPresent()) {
-			return problem(client.get().getKey(), client.get().getValue());
-		}
-		String message = SafeText.firstLine(String.valueOf(ex.getMessage()));
-		org.slf4j.LoggerFactory.getLogger(PagesController.class).warn("page failed: {}", message);
-		return problem(HttpStatus.INTERNAL_SERVER_ERROR, message);
-	}
-
-	private ResponseEntity<String> problem(HttpStatus status, String message) {
-		return ResponseEntity.status(status).contentType(HTML)
-			.body(this.views.render("problem.ftlh", Map.of("title", "Not possible", "active", "", "csrf",
-					this.access.csrf(), "message", message)));
 	}
 
 }

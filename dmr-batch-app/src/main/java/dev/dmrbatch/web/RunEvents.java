@@ -56,14 +56,11 @@ class RunEvents implements DisposableBean {
 
 	private final ConversationStore store;
 
-	private final RunItems items;
-
 	private final RunProcesses processes;
 
-	RunEvents(RunHistory history, ConversationStore store, RunItems items, RunProcesses processes) {
+	RunEvents(RunHistory history, ConversationStore store, RunProcesses processes) {
 		this.history = history;
 		this.store = store;
-		this.items = items;
 		this.processes = processes;
 	}
 
@@ -138,7 +135,8 @@ class RunEvents implements DisposableBean {
 			}
 			try {
 				RunSummary summary = RunEvents.this.history.summary(this.run);
-				for (RunItems.Stored item : RunEvents.this.items.storedAfter(this.run.id(), this.lastSeq, 500)) {
+				for (ConversationStore.StoredItem item : RunEvents.this.store.storedAfter(this.run.id(), this.lastSeq,
+						500)) {
 					Map<String, Object> data = new LinkedHashMap<>();
 					data.put("seq", item.seq());
 					data.put("id", item.id());

@@ -1,7 +1,6 @@
 package dev.dmrbatch.web;
 
 import java.io.IOException;
-import java.util.Map;
 import java.util.Set;
 
 import jakarta.servlet.FilterChain;
@@ -9,9 +8,9 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -20,8 +19,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * styles and data, no inline script), the token ({@link WebAccess}: from {@code ?token=}, which leaves the port's
  * cookie, the cookie, or {@code Authorization: Bearer}), the CSRF token on every request that changes something, and
  * on loopback a {@code Host} that names this machine, so a web page elsewhere cannot reach the app under a name of its
- * own (DNS rebinding). A refusal is one sentence and nothing else: {@code {"error": "..."}} under {@code /api}, text
- * elsewhere.
+ * own (DNS rebinding). A refusal is one sentence and nothing else: under {@code /api} a problem detail whose
+ * {@code detail} and {@code error} are the sentence, as {@link WebErrors} answers, text elsewhere.
  */
 @Component
 @ConditionalOnWebApplication
@@ -30,8 +29,6 @@ class WebGuard extends OncePerRequestFilter {
 	static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
 			+ "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
 			+ "form-action 'self'";
-
-	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
 
@@ -119,10 +116,10 @@ class WebGuard extends OncePerRequestFilter {
 	private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String why)
 			throws IOException {
 		response.setStatus(status);
-		if (request.getRequestURI().startsWith("/api/")) {
+		if (WebErrors.isApi(request.getRequestURI())) {
 			response.setContentType("application/json");
 			response.setCharacterEncoding("UTF-8");
-			response.getWriter().write(JSON.writeValueAsString(Map.of("error", why)));
+			response.getWriter().write(WebErrors.json(WebErrors.problem(HttpStatus.valueOf(status), why)));
 		}
 		else {
 			response.setContentType("text/plain;charset=UTF-8");

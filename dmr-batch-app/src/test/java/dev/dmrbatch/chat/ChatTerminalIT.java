@@ -44,7 +44,10 @@ class ChatTerminalIT {
 				"session=term", "--dmr.temperature=0", "--dmr.seed=1", "--dmr.max-tokens=2000");
 		String shell = command.stream().map((arg) -> "'" + arg.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
 		Path typescript = this.dir.resolve("typescript");
-		ProcessBuilder builder = new ProcessBuilder("script", "-qfc", "stty cols 120 rows 40; exec " + shell, "/dev/null")
+		// SIGINT back to its default: a test run started in the background by a script has it ignored, and a JVM
+		// started so cannot take Ctrl-C (coreutils' env since 8.31)
+		ProcessBuilder builder = new ProcessBuilder("script", "-qfc",
+				"stty cols 120 rows 40; exec env --default-signal=INT " + shell, "/dev/null")
 			.redirectErrorStream(true)
 			.redirectOutput(typescript.toFile())
 			.directory(this.dir.toFile());

@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.support.LocalPostgres;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;

@@ -6,10 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.PromptTemplates;
 import dev.dmrbatch.prompt.StepAnswer;
+import dev.dmrbatch.support.Kinds;
 import dev.dmrbatch.support.TestProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +44,11 @@ class JobChecksTest {
 		JobDefinition.Step other = new JobDefinition.Step("t", "p", null);
 		JobDefinition job = new JobDefinition("j", null, null, null, null, null, null, List.of(step, other), null,
 				null, null, null, null, null, gate, null);
-		return JobChecks.compile(job, new PromptTemplates(TestProperties.home(this.dir)), (m) -> m);
+		return kinds().compile(job, new PromptTemplates(TestProperties.home(this.dir)), (m) -> m);
+	}
+
+	private CheckKinds kinds() {
+		return Kinds.checkKinds(Kinds.plugins(TestProperties.home(this.dir)));
 	}
 
 	/** The verdict of one check on an answer (text, parsed JSON or null), with a label for expected checks. */
@@ -160,7 +166,7 @@ class JobChecksTest {
 		assertThat(checks.evaluate(model, null).verdicts()).isEmpty();
 		JobDefinition none = new JobDefinition("j", null, null, null, null, null,
 				List.of(new JobDefinition.Step("s", "p", null)), null, null, null, null, null, null);
-		assertThat(JobChecks.compile(none, null, null)).isSameAs(JobChecks.NONE);
+		assertThat(kinds().compile(none, null, null)).isSameAs(JobChecks.NONE);
 	}
 
 	@Test

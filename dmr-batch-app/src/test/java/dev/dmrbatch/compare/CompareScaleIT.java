@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.check.Evaluation;
 import dev.dmrbatch.check.ItemVerdicts;
-import dev.dmrbatch.check.Verdict;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;

@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.check.CheckStore;
+import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.input.InputSource;
+import dev.dmrbatch.support.Kinds;
 import dev.dmrbatch.support.TestProperties;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
@@ -69,7 +71,7 @@ class ExportsTest {
 		Flyway.configure().dataSource(data).locations("classpath:db/migration/common", "classpath:db/migration/h2").load().migrate();
 		this.store = new ConversationStore(new JdbcTemplate(data));
 		this.checkStore = new CheckStore(new JdbcTemplate(data));
-		this.exports = new Exports(this.store, this.checkStore, TestProperties.home(this.dir));
+		this.exports = exports(TestProperties.home(this.dir));
 		this.run = new RunRecord(7, "extract", "first", "input/items.csv", this.dir.resolve("out").toString(),
 				"{\"name\":\"ai/tiny\",\"max_tokens\":64}", Instant.parse("2026-11-25T10:00:00Z"));
 		this.store.registerRun(this.run);
@@ -157,7 +159,7 @@ class ExportsTest {
 		assertThat((List<Object>) json.get("items")).containsExactly(first, second);
 
 		// csv: parsed back by an RFC 4180 reader, cell by cell
-		ItemStreamReader<InputItem> csv = InputReaders.reader(new InputSource("csv", out("results.csv"), "id", "csv"));
+		ItemStreamReader<InputItem> csv = InputReaders.reader(new InputSource(Kinds.inputFormat("csv"), out("results.csv"), "id", "csv"));
 		csv.open(new ExecutionContext());
 		List<InputItem> rows = new ArrayList<>();
 		for (InputItem row = csv.read(); row != null; row = csv.read()) {
@@ -228,7 +230,7 @@ class ExportsTest {
 				</#macro>
 				<#macro footer run></#macro>
 				""");
-		Exports custom = new Exports(this.store, this.checkStore, TestProperties.home(this.dir));
+		Exports custom = exports(TestProperties.home(this.dir));
 		assertThatThrownBy(() -> custom.write(this.run, List.of("markdown")))
 			.hasMessage("export layout export/results.md.ftl line 3: c.no_such_field is null or missing");
 	}
@@ -245,7 +247,7 @@ class ExportsTest {
 				<#macro footer run>(${run.items})
 				</#macro>
 				""");
-		Exports custom = new Exports(this.store, this.checkStore, TestProperties.home(this.dir));
+		Exports custom = exports(TestProperties.home(this.dir));
 		custom.write(this.run, List.of("markdown"));
 		assertThat(Files.readString(out("results.md"))).isEqualTo("""
 				Run first of extract
@@ -282,7 +284,7 @@ class ExportsTest {
 			assertThat(raw).contains("\"'" + formula.replace("\"", "\"\"")).doesNotContain("," + formula);
 		}
 		ItemStreamReader<InputItem> csv = InputReaders
-			.reader(new InputSource("csv", this.dir.resolve("risky/results.csv"), "id", "csv"));
+			.reader(new InputSource(Kinds.inputFormat("csv"), this.dir.resolve("risky/results.csv"), "id", "csv"));
 		csv.open(new ExecutionContext());
 		List<InputItem> rows = new ArrayList<>();
 		for (InputItem row = csv.read(); row != null; row = csv.read()) {
@@ -465,6 +467,11 @@ class ExportsTest {
 		assertThat(CsvExporter.quote("say \"hi\"")).isEqualTo("\"say \"\"hi\"\"\"");
 		assertThat(CsvExporter.quote("two\nlines")).isEqualTo("\"two\nlines\"");
 		assertThat(CsvExporter.quote(" padded")).isEqualTo("\" padded\"");
+	}
+
+	private Exports exports(DmrProperties properties) {
+		return new Exports(this.store, this.checkStore, properties,
+				Kinds.exportFormats(Kinds.plugins(properties)));
 	}
 
 }

@@ -8,12 +8,13 @@ import java.util.List;
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.check.Evaluation;
 import dev.dmrbatch.check.ItemVerdicts;
-import dev.dmrbatch.check.Verdict;
+import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.HeadlessChromium;
+import dev.dmrbatch.support.Kinds;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
@@ -127,7 +128,7 @@ class HtmlReportIT {
 				List.of(new Conversation.Call(0, "extract", "stop", 5, 7, 33, 1, null, null, null)));
 		store.saveAll(9, List.of(conversation(1, "ai/tiny", hostile), conversation(1, "ai/tiny2", "second model"),
 				conversation(2, "ai/tiny", "- one\n- two"), structured));
-		new Exports(store, new CheckStore(new JdbcTemplate(data)), TestProperties.home(this.dir)).write(run,
+		new Exports(store, new CheckStore(new JdbcTemplate(data)), TestProperties.home(this.dir), exportFormats()).write(run,
 				List.of("html"));
 		Path report = this.dir.resolve("out/report.html");
 
@@ -192,7 +193,7 @@ class HtmlReportIT {
 						new Verdict("answer.english", true, "is the expected 'three'"))),
 				new ItemVerdicts(3, "ai/tiny2", List.of(new Verdict("answer.short", false, "11 chars, more than 4"),
 						new Verdict("answer.english", false, "'<script>x</script>' is not the expected 'three'")))));
-		new Exports(store, checks, TestProperties.home(this.dir)).write(run, List.of("html"));
+		new Exports(store, checks, TestProperties.home(this.dir), exportFormats()).write(run, List.of("html"));
 		Path report = this.dir.resolve("out/report.html");
 
 		try (HeadlessChromium chromium = new HeadlessChromium(this.dir.resolve("chromium"))) {
@@ -252,6 +253,10 @@ class HtmlReportIT {
 		JsonNode ids = chromium.evaluate("[...document.querySelectorAll('article.item')].filter(a => !a.hidden)"
 				+ ".map(a => a.querySelector('h3').firstChild.textContent.trim())");
 		return ids.valueStream().map(JsonNode::asString).toList();
+	}
+
+	private ExportFormats exportFormats() {
+		return Kinds.exportFormats(Kinds.plugins(TestProperties.home(this.dir)));
 	}
 
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import dev.dmrbatch.support.Kinds;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,7 @@ class InputFixturesTest {
 	}
 
 	private List<InputItem> read(String format, String file) throws Exception {
-		InputSource source = new InputSource(format, this.workspace.path(file), null, file);
+		InputSource source = new InputSource(Kinds.inputFormat(format), this.workspace.path(file), null, file);
 		List<InputItem> items = new ArrayList<>();
 		ItemStreamReader<InputItem> reader = InputReaders.reader(source);
 		reader.open(new ExecutionContext());
@@ -113,7 +114,7 @@ class InputFixturesTest {
 		this.workspace.bytes("in.json", json);
 		List<InputItem> elements;
 		try {
-			InputReaders.check(new InputSource("json", this.workspace.path("in.json"), null, "in.json"));
+			InputReaders.check(new InputSource(Kinds.inputFormat("json"), this.workspace.path("in.json"), null, "in.json"));
 			elements = read("json", "in.json");
 		}
 		catch (InputException refused) {
@@ -207,7 +208,7 @@ class InputFixturesTest {
 			.containsExactlyElementsOf(strings.stream().map((s) -> s.startsWith("\ufeff") ? s.substring(1) : s).toList());
 
 		// as ids: kept exactly, only the empty one has no value
-		List<InputItem> byId = InputFixturesTest.readAll(InputReaders.reader(new InputSource("jsonl",
+		List<InputItem> byId = InputFixturesTest.readAll(InputReaders.reader(new InputSource(Kinds.inputFormat("jsonl"),
 				this.workspace.path("in.jsonl"), "s", "in.jsonl")));
 		assertThat(byId).extracting(InputItem::id)
 			.containsExactlyElementsOf(strings.stream().map((s) -> s.isEmpty() ? "1" : s).toList());

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import dev.dmrbatch.support.Kinds;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class InputReadersTest {
 	Workspace workspace;
 
 	private InputSource source(String format, String path, String id) {
-		return new InputSource(format, this.workspace.root().resolve(path), id, path);
+		return new InputSource(Kinds.inputFormat(format), this.workspace.root().resolve(path), id, path);
 	}
 
 	private static List<InputItem> readAll(ItemStreamReader<InputItem> reader, ExecutionContext context)

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.plugin.Provided;
 import dev.dmrbatch.plugin.api.InputFormat;
 import dev.dmrbatch.plugin.api.Options;
 import dev.dmrbatch.plugin.api.PluginException;
@@ -84,8 +85,9 @@ class PluginItemReaderTest {
 	}
 
 	private static ItemStreamReader<InputItem> reader(InputFormat format) {
-		return InputReaders.reader(new InputSource("numbers", Path.of("numbers.dat"), "n", "numbers.dat",
-				new PluginInput(format, "plugins/numbers.jar", Options.of(Map.of("tag", "x")))));
+		return InputReaders.reader(new InputSource(new PluginInputFormat("numbers",
+				new Provided<>(format, "plugins/numbers.jar")), Path.of("numbers.dat"), "n", "numbers.dat",
+				Options.of(Map.of("tag", "x"))));
 	}
 
 	@Test

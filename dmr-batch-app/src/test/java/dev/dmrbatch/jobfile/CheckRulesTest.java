@@ -4,7 +4,6 @@ import java.nio.file.Path;
 
 import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
-import jakarta.validation.Validation;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +24,7 @@ class CheckRulesTest {
 	@BeforeEach
 	void setUp() {
 		this.workspace = new Workspace(this.dir);
-		this.jobFiles = new JobFiles(TestProperties.home(this.dir),
-				Validation.buildDefaultValidatorFactory().getValidator());
+		this.jobFiles = TestJobFiles.of(TestProperties.home(this.dir));
 	}
 
 	private JobDefinition job(String checks) {

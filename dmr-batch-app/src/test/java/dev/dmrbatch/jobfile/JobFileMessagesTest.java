@@ -6,7 +6,6 @@ import java.util.Map;
 import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
-import jakarta.validation.Validation;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,8 +28,7 @@ class JobFileMessagesTest {
 
 	@BeforeEach
 	void setUp() {
-		this.jobFiles = new JobFiles(TestProperties.home(this.workspace.root()),
-				Validation.buildDefaultValidatorFactory().getValidator());
+		this.jobFiles = TestJobFiles.of(TestProperties.home(this.workspace.root()));
 	}
 
 	private String message(String name) {

@@ -4,7 +4,6 @@ package dev.dmrbatch.jobfile;
 import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
-import jakarta.validation.Validation;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,8 +20,7 @@ class JobFilesTest {
 
 	@BeforeEach
 	void setUp() {
-		this.jobFiles = new JobFiles(TestProperties.home(this.workspace.root()),
-				Validation.buildDefaultValidatorFactory().getValidator());
+		this.jobFiles = TestJobFiles.of(TestProperties.home(this.workspace.root()));
 	}
 
 	@Test
@@ -108,6 +106,28 @@ class JobFilesTest {
 				""");
 		assertThatThrownBy(() -> this.jobFiles.load("vec"))
 			.hasMessageContaining("steps[0] has type embed: checks are for steps that answer in text");
+	}
+
+	@Test
+	void eachStepTypeRefusesTheKeysItDoesNotTake() {
+		this.workspace.file("jobs/types.yaml", """
+				steps:
+				  - { name: a, type: chatty, prompt: x }
+				  - { name: b, prompt: x, options: { k: 1 } }
+				  - { name: c, type: complete, prompt: x, response_format: json }
+				  - { name: d, type: embed, prompt: x, stream: true }
+				  - { name: e, type: complete }
+				  - { name: f, type: chat, prompt: x, response_format: text }
+				  - { name: g, type: embed, prompt: x, response_format: text, options: { k: 1 } }
+				  - { name: h, type: complete, prompt: x, logprobs: true, json_retries: 1 }
+				""");
+		assertThatThrownBy(() -> this.jobFiles.load("types")).hasMessage("job file jobs/types.yaml: "
+				+ "steps[0].type 'chatty' is not one of chat, complete, embed; "
+				+ "steps[1].options is for steps of a type that a plugin provides; "
+				+ "steps[2] has type complete: response_format is for chat steps; "
+				+ "steps[3] has type embed: stream, logprobs and top_logprobs are for steps that answer in text; "
+				+ "steps[4] needs exactly one of 'prompt' or 'template'; "
+				+ "steps[6].options is for steps of a type that a plugin provides");
 	}
 
 	@Test

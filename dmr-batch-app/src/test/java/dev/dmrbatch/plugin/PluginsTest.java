@@ -4,18 +4,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import dev.dmrbatch.plugin.api.InputFormat;
 import dev.dmrbatch.plugin.api.Plugin;
 import dev.dmrbatch.plugin.api.Item;
 import dev.dmrbatch.plugin.api.Options;
 import dev.dmrbatch.plugin.api.StepType;
 import dev.dmrbatch.plugin.fixture.BuiltInNamePlugin;
 import dev.dmrbatch.plugin.fixture.ContextPlugin;
+import dev.dmrbatch.plugin.fixture.FormatNamesPlugin;
 import dev.dmrbatch.plugin.fixture.NewlinePlugin;
 import dev.dmrbatch.plugin.fixture.SpringPlugin;
 import dev.dmrbatch.plugin.fixture.ThrowingPlugin;
+import dev.dmrbatch.support.Kinds;
 import dev.dmrbatch.support.TestProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +35,7 @@ class PluginsTest {
 	Path home;
 
 	private Plugins plugins() {
-		return new Plugins(TestProperties.home(this.home));
+		return Kinds.plugins(TestProperties.home(this.home));
 	}
 
 	@Test
@@ -84,6 +89,35 @@ class PluginsTest {
 		assertThatExceptionOfType(PluginLoadException.class).isThrownBy(() -> plugins().loaded())
 			.withMessage("plugin jar plugins/regex.jar provides the check type 'regex', which dmr-batch itself "
 					+ "provides: a plugin cannot replace a built-in check type");
+	}
+
+	@Test
+	void aPluginCannotTakeTheNameOfABuiltInInputFormatOrExport() throws IOException {
+		jar("formats.jar", FormatNamesPlugin.class, FormatNamesPlugin.Tsv.class, FormatNamesPlugin.Pdf.class);
+
+		assertThatExceptionOfType(PluginLoadException.class).isThrownBy(() -> plugins().loaded())
+			.withMessage("plugin jar plugins/formats.jar provides the export 'pdf', which dmr-batch itself "
+					+ "provides: a plugin cannot replace a built-in export");
+
+		// a new built-in kind is reserved as it is a bean: nothing else names it
+		List<Kind> withTsv = new ArrayList<>(Kinds.builtIn(Kind.class));
+		withTsv.add(new Kind() {
+
+			@Override
+			public String name() {
+				return "tsv";
+			}
+
+			@Override
+			public Class<?> api() {
+				return InputFormat.class;
+			}
+
+		});
+		assertThatExceptionOfType(PluginLoadException.class)
+			.isThrownBy(() -> new Plugins(TestProperties.home(this.home), withTsv).loaded())
+			.withMessage("plugin jar plugins/formats.jar provides the input format 'tsv', which dmr-batch itself "
+					+ "provides: a plugin cannot replace a built-in input format");
 	}
 
 	@Test

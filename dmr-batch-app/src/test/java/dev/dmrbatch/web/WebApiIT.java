@@ -289,13 +289,21 @@ class WebApiIT {
 	}
 
 	private static String newSession(Serve serve, String ask) {
+		Events events;
 		try {
-			return Events.read(serve.http, chatRequest(serve, ask), "done").named("done").get(0).data().path("session")
-				.asString();
+			events = Events.read(serve.http, chatRequest(serve, ask), "done");
 		}
 		catch (Exception ex) {
 			throw new IllegalStateException(ex);
 		}
+		List<Events.Event> done = events.named("done");
+		if (done.isEmpty()) {
+			throw new AssertionError("the chat's stream ended without done: " + events.all().stream()
+				.filter((event) -> !event.name().equals("token"))
+				.map((event) -> event.name() + " " + event.data())
+				.toList());
+		}
+		return done.get(0).data().path("session").asString();
 	}
 
 	private static HttpRequest chatRequest(Serve serve, String body) throws Exception {

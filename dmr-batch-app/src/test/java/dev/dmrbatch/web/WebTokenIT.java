@@ -15,6 +15,7 @@ import dev.dmrbatch.support.HeadlessChromium;
 import dev.dmrbatch.support.Workspace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -210,8 +211,12 @@ class WebTokenIT {
 	private static void refusedAsJson(HttpResponse<String> response, String what) {
 		assertThat(response.statusCode()).as(what).isEqualTo(401);
 		assertThat(response.headers().firstValue("Content-Type").orElse("")).as(what).startsWith("application/json");
-		assertThat(Serve.JSON.readTree(response.body()).path("error").asString()).as(what).isEqualTo(NEEDS_TOKEN);
-		assertThat(Serve.JSON.readTree(response.body()).size()).as(what).isEqualTo(1);
+		// a problem detail, and nothing else: the sentence as its detail and its error
+		JsonNode problem = Serve.JSON.readTree(response.body());
+		assertThat(problem.path("error").asString()).as(what).isEqualTo(NEEDS_TOKEN);
+		assertThat(problem.path("detail").asString()).as(what).isEqualTo(NEEDS_TOKEN);
+		assertThat(problem.path("status").asInt()).as(what).isEqualTo(401);
+		assertThat(problem.propertyNames()).as(what).containsExactlyInAnyOrder("title", "status", "detail", "error");
 	}
 
 	/** {@code job=serve} with these arguments ends at once: exit 2, one sentence, the token nowhere in it. */

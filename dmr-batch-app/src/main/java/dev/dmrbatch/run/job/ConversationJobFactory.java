@@ -3,7 +3,6 @@ package dev.dmrbatch.run.job;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -20,9 +19,6 @@ import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelCallException;
-import dev.dmrbatch.plugin.Plugins;
-import dev.dmrbatch.plugin.Provided;
-import dev.dmrbatch.plugin.api.StepType;
 import dev.dmrbatch.progress.ProgressListener;
 import dev.dmrbatch.progress.ProgressProperties;
 import dev.dmrbatch.run.partition.ItemRangePartitioner;
@@ -36,6 +32,8 @@ import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlan;
 import dev.dmrbatch.run.process.GracefulStop;
 import dev.dmrbatch.run.process.RunProcesses;
+import dev.dmrbatch.step.StepKind;
+import dev.dmrbatch.step.StepKinds;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.batch.core.job.Job;
@@ -100,13 +98,13 @@ public class ConversationJobFactory {
 
 	private final CheckStore checkStore;
 
-	private final Plugins plugins;
+	private final StepKinds stepKinds;
 
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
 			JobOperator jobOperator, ProgressProperties progress, RunProcesses processes,
-			OutputFolders folders, ResponseCache cache, CheckStore checkStore, Plugins plugins) {
-		this.plugins = plugins;
+			OutputFolders folders, ResponseCache cache, CheckStore checkStore, StepKinds stepKinds) {
+		this.stepKinds = stepKinds;
 		this.cache = cache;
 		this.checkStore = checkStore;
 		this.folders = folders;
@@ -136,10 +134,11 @@ public class ConversationJobFactory {
 			Consumer<JobExecution> started) {
 		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
 				(runId) -> outputFolder(plan, runId), ending);
+		List<StepKind> kinds = stepKinds(plan);
 		Step conversations = (lanes.size() == 1)
 				? conversationStep(CONVERSATION_STEP, plan, lanes.get(0), InputReaders.reader(plan.input()),
-						Long.MAX_VALUE, progress)
-				: spreadStep(plan, lanes, progress);
+						Long.MAX_VALUE, progress, kinds)
+				: spreadStep(plan, lanes, progress, kinds);
 		JobBuilder builder = new JobBuilder(plan.jobName(), this.jobRepository);
 		builder.listener(new RunRegistration(plan));
 		if (started != null) {
@@ -162,13 +161,14 @@ public class ConversationJobFactory {
 	 * Several runners: the input in ranges of records, each a partition ({@code conversations:items-1-500}, ...)
 	 * run by whichever runner's lane is free ({@link RunnerLanesPartitionHandler}).
 	 */
-	private Step spreadStep(RunPlan plan, List<RunnerLane> lanes, ItemWriteListener<List<Conversation>> progress) {
+	private Step spreadStep(RunPlan plan, List<RunnerLane> lanes, ItemWriteListener<List<Conversation>> progress,
+			List<StepKind> kinds) {
 		RunnerLanesPartitionHandler handler = new RunnerLanesPartitionHandler(lanes, (lane, partition) -> {
 			ExecutionContext range = partition.getExecutionContext();
 			long last = range.getLong(RangeReader.LAST);
 			return conversationStep(partition.getStepName(), plan, lane,
 					new RangeReader(InputReaders.reader(plan.input()), range.getLong(RangeReader.FIRST), last), last,
-					progress);
+					progress, kinds);
 		}, this.jobRepository);
 		return new StepBuilder(CONVERSATION_STEP, this.jobRepository)
 			.partitioner(CONVERSATION_STEP, new ItemRangePartitioner(plan.input()))
@@ -176,30 +176,30 @@ public class ConversationJobFactory {
 			.build();
 	}
 
-	/** The step types of plugins, by step index: looked up only when a step has one. */
-	private Map<Integer, Provided<StepType>> pluginSteps(RunPlan plan) {
-		Map<Integer, Provided<StepType>> steps = new java.util.HashMap<>();
-		List<JobDefinition.Step> all = plan.job().steps();
-		for (int i = 0; i < all.size(); i++) {
-			if (all.get(i).isPluginStep()) {
-				Provided<StepType> type = Plugins.of(this.plugins).stepType(all.get(i).type());
-				if (type == null) {
-					throw new RunException("steps." + all.get(i).name() + ".type '" + all.get(i).type()
-							+ "' is not a step type of any plugin");
-				}
-				steps.put(i, type);
-			}
+	/** Each step's type, in the job's order: looked up once for the plan, none for a built-in job. */
+	private List<StepKind> stepKinds(RunPlan plan) {
+		if (plan.builtIn() != null) {
+			return List.of();
 		}
-		return steps;
+		List<StepKind> kinds = new java.util.ArrayList<>();
+		for (JobDefinition.Step step : plan.job().steps()) {
+			StepKind kind = this.stepKinds.kind(step);
+			if (kind == null) {
+				throw new RunException("steps." + step.name() + ".type '" + step.type()
+						+ "' is not a step type of any plugin");
+			}
+			kinds.add(kind);
+		}
+		return List.copyOf(kinds);
 	}
 
 	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
-			long upTo, ItemWriteListener<List<Conversation>> progress) {
+			long upTo, ItemWriteListener<List<Conversation>> progress, List<StepKind> kinds) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit(), this.checkStore, plan.checks());
 		CachedCalls cached = (plan.builtIn() != null) ? null : CachedCalls.of(this.cache, plan.cache(), this.properties.apiKey());
 		Function<InputItem, List<Conversation>> conversations = (plan.builtIn() != null)
 				? plan.builtIn().processor(plan, lane.gate())
-				: new ConversationProcessor(plan, lane.chat(), lane.gate(), cached, pluginSteps(plan))::process;
+				: new ConversationProcessor(plan, lane.chat(), lane.gate(), cached, kinds)::process;
 		String runner = lane.url();
 		int concurrency = lane.lane().concurrency();
 		ConversationPipeline pipeline = new ConversationPipeline(input, (item) -> {

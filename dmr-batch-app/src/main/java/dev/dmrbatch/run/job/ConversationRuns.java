@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.dmrbatch.cache.CacheMode;
+import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.conversation.ConversationStore;
@@ -264,7 +265,7 @@ public class ConversationRuns {
 		if (slots.isPresent()) {
 			log.info("concurrency auto: {}, the runner's parallel slots for {}{}", slots.get(), plan.settings().name(),
 					at);
-			return lane.resolved(Math.min(slots.get(), 64));
+			return lane.resolved(Math.min(slots.get(), Concurrency.MAX));
 		}
 		log.info("concurrency auto: {}, from dmr.concurrency (the runner does not tell its slots; Docker Model Runner "
 				+ "never does){}", lane.concurrency(), at);

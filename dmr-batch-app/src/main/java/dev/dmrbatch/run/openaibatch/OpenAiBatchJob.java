@@ -13,6 +13,7 @@ import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.input.InputSource;
+import dev.dmrbatch.input.LinesFormat;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.LoadGate;
 import dev.dmrbatch.model.ModelCallException;
@@ -77,7 +78,7 @@ class OpenAiBatchJob implements BuiltInJob {
 		}
 		JobDefinition job = OpenAiBatch.definition(request.input());
 		Path requests = this.properties.resolve(request.input());
-		InputSource input = new InputSource("lines", requests, null, planner.inputName(requests));
+		InputSource input = new InputSource(new LinesFormat(), requests, null, planner.inputName(requests));
 		InputReaders.check(input);
 		OpenAiBatch.checkUnique(input);
 		String model = (request.model() != null) ? request.model() : OpenAiBatch.PER_REQUEST;

@@ -12,18 +12,18 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.cache.CacheMode;
-import dev.dmrbatch.config.Concurrency;
+import dev.dmrbatch.check.CheckKinds;
 import dev.dmrbatch.check.JobChecks;
+import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.export.Exports;
+import dev.dmrbatch.input.InputFormatKind;
+import dev.dmrbatch.input.InputFormats;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.input.InputSource;
-import dev.dmrbatch.input.PluginInput;
-import dev.dmrbatch.plugin.Provided;
-import dev.dmrbatch.plugin.api.InputFormat;
 import dev.dmrbatch.plugin.api.Options;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
@@ -41,7 +41,10 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunPlanner {
 
-	/** A run label becomes a folder name: it must not be able to leave {@code output/<job>/}. */
+	/**
+	 * A run label, a job's name and a chat session's name become a folder name: they must not be able to leave
+	 * {@code output/} or {@code output/<job>/}.
+	 */
 	private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
 	/** {@code run=new}: a new run, labelled with the time it was planned at. */
@@ -64,29 +67,39 @@ public class RunPlanner {
 
 	private final Exports exports;
 
+	private final InputFormats inputFormats;
+
 	private final List<BuiltInJob> builtIns;
 
 	private final ReservedNames reserved;
 
 	private final LaunchSettings launch;
 
+	private final CheckKinds checkKinds;
+
 	@org.springframework.beans.factory.annotation.Autowired
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
-			dev.dmrbatch.conversation.ConversationStore store) {
-		this(jobFiles, templates, properties, exports, builtIns, reserved, launch, Clock.systemUTC(),
+			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
+			CheckKinds checkKinds, dev.dmrbatch.conversation.ConversationStore store) {
+		this(jobFiles, templates, properties, exports, inputFormats, builtIns, reserved, launch, checkKinds,
+				Clock.systemUTC(),
 				(label) -> !store.findRunsByLabel(label).isEmpty());
 	}
 
 	/** A planner that finds no label taken, for tests of plans that never reach the store. */
 	RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch) {
-		this(jobFiles, templates, properties, exports, builtIns, reserved, launch, Clock.systemUTC(), (label) -> false);
+			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
+			CheckKinds checkKinds) {
+		this(jobFiles, templates, properties, exports, inputFormats, builtIns, reserved, launch, checkKinds,
+				Clock.systemUTC(),
+				(label) -> false);
 	}
 
 	private RunPlanner(JobFiles jobFiles, PromptTemplates templates, DmrProperties properties, Exports exports,
-			List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch, Clock clock,
-			java.util.function.Predicate<String> labelTaken) {
+			InputFormats inputFormats, List<BuiltInJob> builtIns, ReservedNames reserved, LaunchSettings launch,
+			CheckKinds checkKinds, Clock clock, java.util.function.Predicate<String> labelTaken) {
+		this.inputFormats = inputFormats;
+		this.checkKinds = checkKinds;
 		this.labelTaken = labelTaken;
 		this.clock = clock;
 		this.launch = launch;
@@ -189,9 +202,8 @@ public class RunPlanner {
 
 	/** The job's checks, compiled: a judge's grader gets the profile's settings for its model under its own. */
 	public JobChecks checks(JobDefinition job) {
-		return JobChecks.compile(job, this.templates,
-				(grader) -> this.properties.settingsFor(grader.name()).overriddenBy(grader).withName(grader.name()),
-				(type) -> this.jobFiles.plugins().checkType(type));
+		return this.checkKinds.compile(job, this.templates,
+				(grader) -> this.properties.settingsFor(grader.name()).overriddenBy(grader).withName(grader.name()));
 	}
 
 	/** The request with {@code run=new} replaced by the label of a new run: the time now (UTC), as yyyyMMdd-HHmmss. */
@@ -240,8 +252,16 @@ public class RunPlanner {
 		return output;
 	}
 
+	/**
+	 * Whether a name can name an output folder: a run's label, a job's or a chat session's name (letters, digits,
+	 * '.', '_' and '-', up to 100, not starting with '.', '_' or '-').
+	 */
+	public static boolean isLabel(String name) {
+		return name != null && LABEL.matcher(name).matches();
+	}
+
 	public static void checkLabel(RunRequest request) {
-		if (request.label() != null && !LABEL.matcher(request.label()).matches()) {
+		if (request.label() != null && !isLabel(request.label())) {
 			throw new RunException("run=" + dev.dmrbatch.text.SafeText.excerpt(request.label(), 40)
 					+ " is not a valid run label: use letters, digits, '.', '_' and '-' (it names the output folder)");
 		}
@@ -250,7 +270,7 @@ public class RunPlanner {
 	private String jobName(JobDefinition job) {
 		String file = job.source().getFileName().toString();
 		String name = (job.name() != null) ? job.name() : file.substring(0, file.lastIndexOf('.'));
-		if (!LABEL.matcher(name).matches()) {
+		if (!isLabel(name)) {
 			throw new RunException("job file " + file + ": name '" + name
 					+ "' must be letters, digits, '.', '_' and '-' (it names the output folder)");
 		}
@@ -269,23 +289,22 @@ public class RunPlanner {
 		}
 		// an input= with a telling extension or a folder brings its own format; otherwise the job file's applies (a
 		// plugin's format always does: its files may well have a telling extension, such as .json)
-		boolean builtIn = spec.format() == null || JobDefinition.INPUT_FORMATS.contains(spec.format());
-		String given = (request.input() != null && builtIn) ? guessFormat(path) : null;
-		String format = (given != null) ? given : (spec.format() != null) ? spec.format() : guessFormat(path);
-		if (format == null) {
-			throw new RunException("cannot tell the format of input " + path
-					+ ": set input.format (csv, jsonl, json or text) in " + job.source().getFileName());
-		}
 		Path resolved = this.properties.resolve(path);
-		PluginInput plugin = null;
-		if (!JobDefinition.INPUT_FORMATS.contains(format)) {
-			Provided<InputFormat> provided = this.jobFiles.plugins().inputFormat(format);
-			if (provided == null) {
-				throw new RunException("input.format '" + format + "' is not one of csv, jsonl, json, text");
+		boolean builtIn = spec.format() == null || this.inputFormats.isBuiltIn(spec.format());
+		InputFormatKind given = (request.input() != null && builtIn) ? this.inputFormats.guess(path, resolved) : null;
+		if (given == null && spec.format() == null) {
+			given = this.inputFormats.guess(path, resolved);
+			if (given == null) {
+				throw new RunException("cannot tell the format of input " + path + ": set input.format ("
+						+ this.inputFormats.builtInChoice() + ") in " + job.source().getFileName());
 			}
-			plugin = new PluginInput(provided.extension(), provided.jar(), Options.of(spec.options()));
 		}
-		return new InputSource(format, resolved, spec.id(), inputName(resolved), plugin);
+		InputFormatKind format = (given != null) ? given : this.inputFormats.find(spec.format());
+		if (format == null) {
+			throw new RunException("input.format '" + spec.format() + "' is not one of "
+					+ String.join(", ", this.inputFormats.names()));
+		}
+		return new InputSource(format, resolved, spec.id(), inputName(resolved), Options.of(spec.options()));
 	}
 
 	/**
@@ -294,24 +313,8 @@ public class RunPlanner {
 	 * else absolute, so one file is always one input.
 	 */
 	public String inputName(Path resolved) {
-		Path home = this.properties.home().toAbsolutePath().normalize();
-		Path absolute = resolved.toAbsolutePath().normalize();
-		String name = (absolute.startsWith(home) ? home.relativize(absolute) : absolute).toString().replace('\\', '/');
+		String name = this.properties.relative(resolved).toString().replace('\\', '/');
 		return name.isEmpty() ? "." : name;
-	}
-
-	private String guessFormat(String path) {
-		String lower = path.toLowerCase();
-		if (lower.endsWith(".csv")) {
-			return "csv";
-		}
-		if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) {
-			return "jsonl";
-		}
-		if (lower.endsWith(".json")) {
-			return "json";
-		}
-		return java.nio.file.Files.isDirectory(this.properties.resolve(path)) ? "text" : null;
 	}
 
 	/**

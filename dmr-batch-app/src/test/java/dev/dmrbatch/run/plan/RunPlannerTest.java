@@ -50,7 +50,8 @@ class RunPlannerTest {
 
 	@Test
 	void commandLineThenJobThenPerModelThenProfileDefaults() {
-		RunPlanner planner = new RunPlanner(null, null, profile(), null, List.of(), (name) -> false, LaunchSettings.none());
+		RunPlanner planner = new RunPlanner(null, null, profile(), null, null, List.of(), (name) -> false, LaunchSettings.none(),
+				null);
 		ModelSettings jobModel = new ModelSettings("ai/qwen3", null, null, 64, null, null, null, null, null);
 
 		ModelSettings settings = planner.models(job(jobModel), request(null)).get(0);
@@ -73,7 +74,7 @@ class RunPlannerTest {
 	@Test
 	void settingsGivenAtLaunchBeatTheStepTheJobFileAndThePerModelBlock() {
 		LaunchSettings launch = LaunchSettings.of(new ModelSettings(null, null, null, 7, null, null, null, null, null));
-		RunPlanner planner = new RunPlanner(null, null, profile(), null, List.of(), (name) -> false, launch);
+		RunPlanner planner = new RunPlanner(null, null, profile(), null, null, List.of(), (name) -> false, launch, null);
 		JobDefinition.Step own = new JobDefinition.Step("b", "y", null, null, 0.1, null, 50, null, null, null, null,
 				null, null, null, null, null, null, null, null);
 		JobDefinition.Step other = new JobDefinition.Step("c", "z", null, "ai/qwen3", null, null, null, null, null,
@@ -90,7 +91,8 @@ class RunPlannerTest {
 		assertThat(steps).extracting(ModelSettings::temperature).containsExactly(0.3, 0.1, 0.3); // the step over the job
 		assertThat(steps).extracting(ModelSettings::name).containsExactly("ai/gemma3", "ai/gemma3", "ai/qwen3");
 
-		RunPlanner unset = new RunPlanner(null, null, profile(), null, List.of(), (name) -> false, LaunchSettings.none());
+		RunPlanner unset = new RunPlanner(null, null, profile(), null, null, List.of(), (name) -> false, LaunchSettings.none(),
+				null);
 		List<ModelSettings> fromFiles = unset.stepSettings(job, unset.models(job, request(null))).get(0);
 		assertThat(fromFiles).extracting(ModelSettings::maxTokens).containsExactly(64, 50, 64);
 		ModelSettings qwen = unset.stepSettings(job(null), List.of(unset.settings(job(null), "ai/qwen3"))).get(0).get(0);

@@ -1,0 +1,111 @@
+package dev.dmrbatch.step;
+
+import java.util.List;
+
+import dev.dmrbatch.cache.CachedCalls;
+import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.input.InputItem;
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.model.ChatMessage;
+import dev.dmrbatch.model.ModelReply;
+import dev.dmrbatch.model.StructuredOutput;
+import dev.dmrbatch.prompt.StepAnswer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code type: chat}, a step's type when it gives none: a turn of the item's conversation. Its rendered prompt joins
+ * the conversation so far, which is sent; the reply joins it too, so the next chat step sees this exchange. A step that
+ * asks for JSON has its answer parsed and validated, and asked for again when it does not hold. With the response
+ * cache on, the call is first looked up, and an answer that holds is stored as it arrives.
+ */
+@Component
+@Order(1)
+class ChatStep implements StepKind {
+
+	static final String NAME = "chat";
+
+	private static final Logger log = LoggerFactory.getLogger(ChatStep.class);
+
+	private static final JsonMapper JSON = JsonMapper.shared();
+
+	@Override
+	public String name() {
+		return NAME;
+	}
+
+	@Override
+	public List<String> keys() {
+		return StepKinds.keysBut("options");
+	}
+
+	@Override
+	public void validate(JobDefinition.Step step, String at, List<String> problems) {
+		StepRules.prompted(step, at, problems);
+	}
+
+	@Override
+	public String run(int index, JobDefinition.Step step, Exchange exchange) {
+		String prompt = exchange.prompt(index, step);
+		Sending sending = exchange.sending();
+		InputItem item = exchange.item();
+		String model = exchange.settings().name();
+		List<ChatMessage> messages = exchange.messages();
+		messages.add(ChatMessage.user(prompt));
+		exchange.turns().add(new Conversation.Turn("user", step.name(), prompt));
+		ModelSettings settings = exchange.settings(index);
+		StructuredOutput format = sending.formats().get(index);
+		int tries = (format != null) ? 1 + step.jsonRetriesOrDefault() : 1;
+		for (int attempt = 1;; attempt++) {
+			// not for a second answer to the same request (the stored one broke the schema), nor where the answer's
+			// log probabilities are asked for (the cache keeps the answer, not them)
+			CachedCalls.Lookup cached = (sending.cache() != null && !settings.wantsLogprobs())
+					? sending.cache().lookup(sending.chat(), settings, messages, format, item.seq(), model, index)
+					: null;
+			if (cached != null && attempt > 1) {
+				cached = cached.askedAgain();
+			}
+			ModelReply reply = (cached != null && cached.found()) ? cached.reply()
+					: sending.chat().complete(settings, messages, format, sending.retry(), sending.gate());
+			JsonNode json = null;
+			String invalid = null;
+			if (format != null) {
+				try {
+					json = format.check(reply.content());
+				}
+				catch (StructuredOutput.InvalidAnswerException ex) {
+					invalid = ex.getMessage();
+				}
+			}
+			exchange.calls().add(new Conversation.Call(index, step.name(), reply.finishReason(), reply.promptTokens(),
+					reply.completionTokens(), reply.latencyMillis(), reply.attempts(), reply.timings(),
+					reply.systemFingerprint(), invalid, false, exchange.servedBy(reply), reply.ttftMillis(), null, null,
+					(cached != null) ? cached.reusedFrom() : null, reply.logprobs(), null));
+			if (cached != null && invalid == null) {
+				sending.cache().keep(cached, item.seq(), item.id(), model, index, reply);
+			}
+			if (invalid != null && attempt < tries) {
+				log.debug("item {} step {}: {}; asking again ({} of {})", item.id(), step.name(), invalid, attempt + 1,
+						tries);
+				continue;
+			}
+			String jsonText = (json != null) ? JSON.writeValueAsString(json) : null;
+			messages.add(ChatMessage.assistant(reply.content()));
+			exchange.turns()
+				.add(new Conversation.Turn("assistant", step.name(), reply.content(), reply.reasoning(), jsonText));
+			if (invalid != null) {
+				return invalid + ((tries > 1) ? " (after " + tries + " answers)" : "");
+			}
+			exchange.answer(step.name(), new StepAnswer(reply.content(), reply.reasoning(),
+					(json != null) ? JSON.treeToValue(json, Object.class) : null, false));
+			return null;
+		}
+	}
+
+}

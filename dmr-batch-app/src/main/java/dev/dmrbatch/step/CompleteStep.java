@@ -1,0 +1,53 @@
+package dev.dmrbatch.step;
+
+import java.util.List;
+
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.model.ModelReply;
+import dev.dmrbatch.prompt.StepAnswer;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code type: complete}: the step's rendered prompt sent, raw, to the legacy completions endpoint; the text that
+ * follows it is the step's answer, checked like a chat step's. It does not join the conversation.
+ */
+@Component
+@Order(2)
+class CompleteStep implements StepKind {
+
+	@Override
+	public String name() {
+		return "complete";
+	}
+
+	@Override
+	public List<String> keys() {
+		return StepKinds.keysBut("schema", "schema_file", "options");
+	}
+
+	@Override
+	public void validate(JobDefinition.Step step, String at, List<String> problems) {
+		StepRules.prompted(step, at, problems);
+		StepRules.apart(step, at, problems);
+	}
+
+	@Override
+	public String run(int index, JobDefinition.Step step, Exchange exchange) {
+		String prompt = exchange.prompt(index, step);
+		exchange.turns().add(new Conversation.Turn("user", step.name(), prompt));
+		Sending sending = exchange.sending();
+		ModelReply reply = sending.chat()
+			.completeText(exchange.settings(index), prompt, sending.retry(), sending.gate());
+		exchange.calls().add(new Conversation.Call(index, step.name(), reply.finishReason(), reply.promptTokens(),
+				reply.completionTokens(), reply.latencyMillis(), reply.attempts(), reply.timings(),
+				reply.systemFingerprint(), null, false, exchange.servedBy(reply), null, null, null, reply.logprobs(),
+				null));
+		exchange.turns().add(new Conversation.Turn("assistant", step.name(), reply.content()));
+		exchange.answer(step.name(), new StepAnswer(reply.content(), null, null, false));
+		return null;
+	}
+
+}
