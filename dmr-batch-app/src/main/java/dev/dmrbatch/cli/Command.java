@@ -32,11 +32,11 @@ public interface Command {
 	Set<String> arguments();
 
 	/**
-	 * Whether the command only reads and prints, within a moment ({@code runs}, {@code config}): it opens the H2 store
-	 * in its own process while no other process uses it, instead of starting a store server for it.
+	 * Whether the command uses the store: when it does, its store server is looked for (or started) as the command
+	 * begins; {@code config}, {@code plugins} and {@code models}, which do not, start none.
 	 */
-	default boolean brief() {
-		return false;
+	default boolean usesStore() {
+		return true;
 	}
 
 	/**

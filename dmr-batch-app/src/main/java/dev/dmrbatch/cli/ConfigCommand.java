@@ -74,8 +74,8 @@ class ConfigCommand implements Command {
 	}
 
 	@Override
-	public boolean brief() {
-		return true;
+	public boolean usesStore() {
+		return false;
 	}
 
 	@Override

@@ -25,8 +25,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code job=runs} and {@code job=show}: the run history, as a table for people or JSON for scripts. The store is
- * asked for when the command runs, not when it is made: these are brief commands ({@link Command#brief()}), and the
- * store must know that before it is opened.
+ * asked for when the command runs, not when it is made, so that its store server is looked for meanwhile
+ * ({@link Command#usesStore()}).
  */
 @Component
 class HistoryCommands {

@@ -70,11 +70,13 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 			}
 			if (command != null) {
 				refuseUnused(arguments, command.arguments(), (arguments.bare() ? "" : "job=") + command.name());
-				SharedStore.prepare(this.environment, command.brief());
+				if (command.usesStore()) {
+					SharedStore.prepare(this.environment);
+				}
 				this.exitCode = command.run(arguments);
 			}
 			else {
-				SharedStore.prepare(this.environment, false);
+				SharedStore.prepare(this.environment);
 				this.exitCode = this.jobRun.getObject().run(arguments);
 			}
 		}
@@ -128,7 +130,7 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 			}
 		}
 		// a job file's run, most likely: it needs the store, whose server is looked for meanwhile
-		SharedStore.prepare(this.environment, false);
+		SharedStore.prepare(this.environment);
 		return this.commands.orderedStream()
 			.filter((command) -> command.name().equals(name) || command.aliases().contains(name))
 			.findFirst()

@@ -37,8 +37,8 @@ class PluginsCommand implements Command {
 	}
 
 	@Override
-	public boolean brief() {
-		return true;
+	public boolean usesStore() {
+		return false;
 	}
 
 	@Override

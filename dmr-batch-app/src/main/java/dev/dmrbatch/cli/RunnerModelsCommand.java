@@ -29,8 +29,8 @@ class RunnerModelsCommand implements Command {
 	}
 
 	@Override
-	public boolean brief() {
-		return true;
+	public boolean usesStore() {
+		return false;
 	}
 
 	@Override

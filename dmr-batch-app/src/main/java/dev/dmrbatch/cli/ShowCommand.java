@@ -29,11 +29,6 @@ class ShowCommand implements Command {
 	}
 
 	@Override
-	public boolean brief() {
-		return true;
-	}
-
-	@Override
 	public Set<String> arguments() {
 		return Set.of("run");
 	}

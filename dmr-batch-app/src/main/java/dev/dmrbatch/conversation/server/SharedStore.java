@@ -16,9 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 
 import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.text.SafeText;
@@ -75,20 +72,15 @@ public final class SharedStore {
 	}
 
 	/**
-	 * Tells the store, before a command first uses it, how: a brief command ({@code runs}, {@code show}) opens the file
-	 * itself while no server runs (and the others wait for it to end); any other command has the server looked for,
-	 * or started, now, on a thread of its own, while it makes what it needs. Nothing for a store without a server.
+	 * Starts looking for the store server (or starting one), on a thread of its own, as a command that uses the store
+	 * begins, so that the server's start overlaps with what the command makes before it first needs the store.
+	 * Nothing for a store without a server.
 	 */
-	public static void prepare(org.springframework.core.env.Environment environment, boolean brief) {
+	public static void prepare(org.springframework.core.env.Environment environment) {
 		PropertySource<?> source = (environment instanceof org.springframework.core.env.ConfigurableEnvironment configurable)
 				? configurable.getPropertySources().get(SharedStoreEnvironment.SOURCE) : null;
 		if (source != null && source.getSource() instanceof SharedStoreEnvironment.Pending pending) {
-			if (brief) {
-				pending.brief();
-			}
-			else {
-				pending.find();
-			}
+			pending.find();
 		}
 	}
 
@@ -99,70 +91,6 @@ public final class SharedStore {
 
 	/** @param log where a server file of another database is told of, in one line */
 	static ServerFile find(Path database, Duration idle, Log log) {
-		return locate(database, idle, log, false).server();
-	}
-
-	/**
-	 * For a brief command ({@code runs}, {@code show}): the live server of the database when one answers, else the
-	 * lock under which servers are found and started, kept, so that this process opens the file itself while no other
-	 * process can start a server for it: a process that comes meanwhile waits for it to end, which is a moment.
-	 * @param log where a server file of another database is told of, in one line
-	 */
-	static Located findOrHold(Path database, Duration idle, Log log) {
-		return locate(database, idle, log, true);
-	}
-
-	/**
-	 * What {@link #findOrHold} found: the server to connect through, or the lock held while this process has the file
-	 * open, released by {@link Held#close()} once it has closed the database.
-	 */
-	record Located(ServerFile server, Held held) {
-	}
-
-	/** The lock file's lock, held while this process has the database open itself. */
-	static final class Held implements AutoCloseable {
-
-		private final Semaphore guard;
-
-		private final FileChannel channel;
-
-		private final FileLock lock;
-
-		private boolean closed;
-
-		private Held(Semaphore guard, FileChannel channel, FileLock lock) {
-			this.guard = guard;
-			this.channel = channel;
-			this.lock = lock;
-		}
-
-		@Override
-		public synchronized void close() {
-			if (this.closed) {
-				return;
-			}
-			this.closed = true;
-			try {
-				this.lock.release();
-				this.channel.close();
-			}
-			catch (IOException ex) {
-				// released when the process ends
-			}
-			finally {
-				this.guard.release();
-			}
-		}
-
-	}
-
-	/**
-	 * The lock file's lock is a whole process's: threads of one JVM (the tests run several applications in one) take
-	 * turns for it here, or the second would fail instead of waiting.
-	 */
-	private static final Map<Path, Semaphore> GUARDS = new ConcurrentHashMap<>();
-
-	private static Located locate(Path database, Duration idle, Log log, boolean hold) {
 		Path serverFile = ServerFile.of(database);
 		try {
 			StoreFolder.requireOwn(database.getParent(), StoreFolder.DATA_FOLDER, StoreFolder.WHY_OWN_FOLDER);
@@ -177,14 +105,8 @@ public final class SharedStore {
 					// another process made it first
 				}
 			}
-			Semaphore guard = GUARDS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), (file) -> new Semaphore(1));
-			guard.acquireUninterruptibly();
-			FileChannel channel = null;
-			FileLock lock = null;
-			boolean kept = false;
-			try {
-				channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-				lock = channel.lock();
+			try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+					FileLock lock = channel.lock()) {
 				StoreFolder.requireOwn(serverFile, "the store server file", WHY_OWN_SERVER);
 				ServerFile running = ServerFile.read(serverFile);
 				if (running != null && !running.database().equals(identity)) {
@@ -196,7 +118,7 @@ public final class SharedStore {
 					String unanswered = running.unanswered(ANSWER);
 					if (unanswered == null) {
 						claim(serverFile);
-						return new Located(running, null);
+						return running;
 					}
 					// a server that was ending meanwhile removes its file first: then a new one is started
 					if (running.alive() && running.equals(ServerFile.read(serverFile))) {
@@ -211,24 +133,7 @@ public final class SharedStore {
 					}
 				}
 				Files.deleteIfExists(serverFile);
-				if (hold) {
-					// kept open, with the lock and the guard, until the database is closed
-					kept = true;
-					return new Located(null, new Held(guard, channel, lock));
-				}
-				return new Located(start(database, idle, serverFile), null);
-			}
-			finally {
-				if (!kept) {
-					try {
-						if (channel != null) {
-							channel.close(); // and the lock with it
-						}
-					}
-					finally {
-						guard.release();
-					}
-				}
+				return start(database, idle, serverFile);
 			}
 		}
 		catch (IOException ex) {

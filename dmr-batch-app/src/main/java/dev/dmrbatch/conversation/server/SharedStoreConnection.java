@@ -4,7 +4,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
@@ -18,9 +17,7 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 /**
  * The data source's connection through the store server that {@link SharedStoreEnvironment} finds: Boot makes its
  * pool from these details instead of {@code spring.datasource.url}, which keeps naming the file. The URL is asked for
- * when the pool is made, when a command first needs the store; a brief command that finds no server gets the file's
- * own URL, and the lock it holds meanwhile is released when the pool is gone (this bean outlives the data source made
- * from it).
+ * when the pool is made, when a command first needs the store.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(SharedStoreConnection.Shared.class)
@@ -35,7 +32,7 @@ class SharedStoreConnection {
 		return new Details(pending, properties);
 	}
 
-	private static final class Details implements JdbcConnectionDetails, DisposableBean {
+	private static final class Details implements JdbcConnectionDetails {
 
 		private final SharedStoreEnvironment.Pending pending;
 
@@ -65,18 +62,10 @@ class SharedStoreConnection {
 		@Override
 		public synchronized String getJdbcUrl() {
 			if (this.url == null) {
-				this.url = this.pending.briefUrl();
-			}
-			if (this.url == null) {
 				server();
 				this.url = SharedStore.url(this.pending.database(), this.pending.options(), this.pending.idle());
 			}
 			return this.url;
-		}
-
-		@Override
-		public void destroy() {
-			this.pending.release();
 		}
 
 		@Override

@@ -22,9 +22,8 @@ import org.springframework.core.env.PropertySource;
  * the default's or one's own) unless {@code dmr.store.shared=false} or the URL asks for H2's own {@code AUTO_SERVER}.
  * What is known waits in a property source of its own, which {@link SharedStoreConnection} takes when the data
  * source is made. The server is looked for (or started) only when a command first needs the store, on a thread of
- * its own from {@link SharedStore#prepare} on, so that its start overlaps with the command's; a brief command
- * ({@code runs}, {@code show}) that finds none opens the file itself instead ({@link SharedStore#findOrHold}), and
- * {@code config} or {@code plugins}, which need no store, start nothing. PostgreSQL and other databases are left as
+ * its own from {@link SharedStore#prepare} on, so that its start overlaps with the command's; {@code config},
+ * {@code plugins} and {@code models}, which need no store, start nothing. PostgreSQL and other databases are left as
  * they are.
  */
 public class SharedStoreEnvironment implements EnvironmentPostProcessor, Ordered {
@@ -75,8 +74,7 @@ public class SharedStoreEnvironment implements EnvironmentPostProcessor, Ordered
 	}
 
 	/**
-	 * The store server of this application's database: found (or started) when first needed, or, for a brief
-	 * command while none runs, the file opened by this process under the lock that keeps others waiting.
+	 * The store server of this application's database: found (or started) when first needed.
 	 */
 	static final class Pending {
 
@@ -92,10 +90,6 @@ public class SharedStoreEnvironment implements EnvironmentPostProcessor, Ordered
 		private final Log log;
 
 		private CompletableFuture<ServerFile> server;
-
-		private boolean brief;
-
-		private SharedStore.Held held;
 
 		Pending(Path database, String options, Duration idle, Log log) {
 			this.database = database;
@@ -133,36 +127,6 @@ public class SharedStoreEnvironment implements EnvironmentPostProcessor, Ordered
 				this.server = found;
 			}
 			return this.server;
-		}
-
-		/** The command is a brief one: unless a server is being found already, none is started for it. */
-		synchronized void brief() {
-			this.brief = this.server == null;
-		}
-
-		/**
-		 * For a brief command, the live server's URL or, when none answers, the file's own URL, the lock held until
-		 * {@link #release}; {@code null} for any other command, which goes through a server.
-		 */
-		synchronized String briefUrl() {
-			if (!this.brief || this.server != null) {
-				return null;
-			}
-			SharedStore.Located located = SharedStore.findOrHold(this.database, this.idle, this.log);
-			if (located.server() != null) {
-				this.server = CompletableFuture.completedFuture(located.server());
-				return located.server().url(this.options);
-			}
-			this.held = located.held();
-			return "jdbc:h2:file:" + this.database + this.options;
-		}
-
-		/** Lets other processes find or start a server again, once this one has closed the file it opened. */
-		synchronized void release() {
-			if (this.held != null) {
-				this.held.close();
-				this.held = null;
-			}
 		}
 
 	}

@@ -220,7 +220,7 @@ class StoreServerTrustIT {
 
 	// --- helpers
 
-	/** Starts the working folder's store server, as a command that is not brief does, for a minute. */
+	/** Starts the working folder's store server, as a command that uses the store does, for a minute. */
 	private void liveServer() {
 		SharedStore.url(this.workspace.path("data/dmr-batch"), "", Duration.ofSeconds(60));
 	}
