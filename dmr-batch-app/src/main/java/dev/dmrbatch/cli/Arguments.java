@@ -26,7 +26,7 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 	static {
 		Set<String> keys = new java.util.HashSet<>(Set.of("job", "input", "output", "model", "profile", "run",
 				"concurrency", "export", "format", "requests", "base-url", "session", "continue", "system",
-				"cache", "port", "address", "token", "token-file"));
+				"cache", "port", "address", "token", "token-file", "cluster"));
 		// a request setting by its job file name: a launch-time value, as --dmr.<key>= is (CommandLine)
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		KEYS = Set.copyOf(keys);
@@ -149,7 +149,7 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 	RunRequest toRequest() {
 		return new RunRequest(job(), this.values.get("input"), this.values.get("output"), this.values.get("model"),
 				this.values.get("run"), this.values.get("concurrency"), this.vars, this.values.get("base-url"),
-				this.values.get("cache"));
+				this.values.get("cache"), this.values.get("cluster"));
 	}
 
 }

@@ -120,6 +120,11 @@ class HistoryCommands {
 					(execution.ended() != null) ? TIME.format(execution.ended()) : "-", duration(execution.seconds()),
 					execution.status()));
 		}
+		if (!run.workers().isEmpty()) {
+			text.append("workers:\n");
+			run.workers().forEach((worker) -> text.append("    ").append(worker.line().substring("worker ".length()))
+				.append('\n'));
+		}
 		if (failureCount[0] > 0) {
 			text.append("failed items:\n");
 			for (ConversationStore.Failure failure : failures) {

@@ -52,7 +52,7 @@ class JobRun {
 	 */
 	static Set<String> arguments() {
 		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var.",
-				"cache"));
+				"cache", "cluster"));
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		return keys;
 	}
@@ -65,7 +65,7 @@ class JobRun {
 		return """
 				job=<name> [input=<path>] [output=<dir>] [model=<name>]
 				    [profile=<name>] [var.<key>=<value> ...] [run=<label>|new] [concurrency=<n|auto>]
-				    [cache=on|off|refresh]
+				    [cache=on|off|refresh] [cluster=on|off]
 				    [max_tokens=<n>] [temperature=<t>] [top_p=<p>] [seed=<n>] [stop=<a,b>]
 				    [presence_penalty=<p>] [frequency_penalty=<p>] [stream=<true|false>]
 				    (request settings for this run: they beat the job file's, as --dmr.max-tokens= does)
@@ -123,6 +123,7 @@ class JobRun {
 						model.latencyMillisAverage()));
 			}
 		}
+		o.workers().forEach((worker) -> Console.out("  " + worker.line()));
 		if (o.runners().size() > 1) {
 			for (var runner : o.runners()) {
 				Console.out(String.format(Locale.ROOT, "  runner %s: %d ok, %d failed; %d tokens out; %d ms average "

@@ -50,6 +50,7 @@ import org.springframework.validation.annotation.Validated;
  * @param extra as {@code logprobs}: further body fields; a value given at launch is read as JSON where it is JSON
  * @param plugins {@code dmr.plugins.*}: where plugin jars are found besides the working folder's {@code plugins/}
  * @param store {@code dmr.store.*}: how the processes of a working folder share an H2 file store
+ * @param cluster {@code dmr.cluster.*}: workers beside each model runner taking partitions of runs over a broker
  */
 @ConfigurationProperties(prefix = "dmr", ignoreUnknownFields = false)
 @Validated
@@ -66,7 +67,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		Boolean logprobs, @Min(0) @Max(20) Integer topLogprobs,
 		@Min(value = 1, message = ModelSettings.N_MESSAGE) @Max(value = 1, message = ModelSettings.N_MESSAGE) Integer n,
 		Map<String, Object> extra, @DefaultValue Plugins plugins,
-		@DefaultValue @Valid Store store) {
+		@DefaultValue @Valid Store store, @DefaultValue @Valid Cluster cluster) {
 
 	@ConstructorBinding
 	public DmrProperties {
@@ -127,7 +128,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 			Map<String, ModelSettings> models, Map<String, String> progress, Export export) {
 		this(home, baseUrl, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop, presencePenalty,
 				frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models, progress, export, null,
-				null, null, null, new Plugins(null), new Store(true, Duration.ofSeconds(30)));
+				null, null, null, new Plugins(null), new Store(true, Duration.ofSeconds(30)), Cluster.OFF);
 	}
 
 	/**
@@ -163,6 +164,42 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	}
 
 	/**
+	 * One run across many machines: {@code worker} processes beside each model runner take the partitions of a run
+	 * from a RabbitMQ queue (Spring Batch remote partitioning) and share this job repository and store.
+	 * @param enabled every run is a cluster run (its manager): {@code cluster=on} at launch or {@code cluster: true} in
+	 * a job file turn it on for one run, {@code cluster=off} off
+	 * @param broker the broker, an {@code amqp://} or {@code amqps://} URL ({@code DMR_CLUSTER_BROKER}); its user
+	 * information, if any, gives the credentials. Never printed with them
+	 * @param username the broker's user, over the URL's; RabbitMQ's {@code guest} when neither gives one
+	 * @param password the user's password, over the URL's. Never printed
+	 * @param queue the name the partitions' queue starts with; the store's identity follows it, so the workers and
+	 * managers of one store meet on one queue, and one broker serves several stores
+	 * @param pollInterval how often a manager reads the job repository for its partitions' progress
+	 */
+	public record Cluster(@DefaultValue("false") boolean enabled,
+			@DefaultValue("amqp://localhost:5672") @NotNull URI broker, String username, String password,
+			@DefaultValue("dmr-batch") @NotBlank String queue, @DefaultValue("1s") @NotNull Duration pollInterval) {
+
+		/** The cluster off, every setting at its default. */
+		public static final Cluster OFF = new Cluster(false, URI.create("amqp://localhost:5672"), null, null,
+				"dmr-batch", Duration.ofSeconds(1));
+
+		@AssertTrue(message = "must be an amqp:// or amqps:// URL with a host, such as amqp://broker-host:5672")
+		public boolean isBrokerValid() {
+			return broker == null || (("amqp".equalsIgnoreCase(broker.getScheme())
+					|| "amqps".equalsIgnoreCase(broker.getScheme())) && broker.getHost() != null);
+		}
+
+		@Override
+		public String toString() {
+			// the password and the URL's user information stay out of every log and dump
+			return "Cluster[enabled=" + enabled + ", broker=" + broker.getScheme() + "://" + broker.getHost()
+					+ ((broker.getPort() > 0) ? ":" + broker.getPort() : "") + ", queue=" + queue + "]";
+		}
+
+	}
+
+	/**
 	 * Transient faults (connection refused or reset, timeouts, 429, 5xx) are retried with exponential backoff.
 	 * @param attempts attempts in all, the first included
 	 */
@@ -194,7 +231,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	public DmrProperties withBaseUrl(URI url) {
 		return new DmrProperties(home, url, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop,
 				presencePenalty, frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models,
-				progress, export, logprobs, topLogprobs, n, extra, plugins, store);
+				progress, export, logprobs, topLogprobs, n, extra, plugins, store, cluster);
 	}
 
 	/** The runners of the profile: {@code dmr.base-urls}, else {@code dmr.runners}, else the one at the base URL. */

@@ -12,6 +12,7 @@ import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.RunTotals;
+import dev.dmrbatch.run.job.RemotePartitions;
 import dev.dmrbatch.run.job.RunOutcome;
 import dev.dmrbatch.run.plan.NotFoundException;
 import dev.dmrbatch.run.plan.RunException;
@@ -38,10 +39,13 @@ public class RunHistory {
 
 	private final CheckStore checks;
 
-	RunHistory(ConversationStore store, JobRepository jobRepository, CheckStore checks) {
+	private final RemotePartitions remote;
+
+	RunHistory(ConversationStore store, JobRepository jobRepository, CheckStore checks, RemotePartitions remote) {
 		this.store = store;
 		this.jobRepository = jobRepository;
 		this.checks = checks;
+		this.remote = remote;
 	}
 
 	/** Every run, or one job's, newest first. */
@@ -105,7 +109,7 @@ public class RunHistory {
 		String shown = (executions.isEmpty() && CHAT.equals(run.jobName())) ? "CHAT SESSION" : status.toString();
 		return new RunSummary(run.id(), run.label(), run.jobName(), run.input(), run.createdAt(), seconds,
 				shown, totals.conversations(), totals.ok(), totals.failed(), totals.promptTokens(),
-				totals.completionTokens(), exitCode, run.outputDir(), run.settings(), facts);
+				totals.completionTokens(), exitCode, run.outputDir(), run.settings(), facts, this.remote.workers(run.id()));
 	}
 
 	private static java.time.Instant instant(LocalDateTime time) {

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.run.job.RemotePartitions;
+
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -15,10 +17,11 @@ import tools.jackson.databind.json.JsonMapper;
  * @param exitCode the exit code the run's last execution gave (or would give), null while it is running or was left
  * running by a process that is gone
  * @param settings the model settings as JSON, never the API key
+ * @param workers what each worker of the cluster did for the run, live while it runs; empty for a run of one process
  */
 public record RunSummary(long id, String label, String job, String input, Instant started, double seconds,
 		String status, long items, long ok, long failed, long promptTokens, long completionTokens, Integer exitCode,
-		String outputDir, String settings, List<Execution> executions) {
+		String outputDir, String settings, List<Execution> executions, List<RemotePartitions.WorkerShare> workers) {
 
 	/**
 	 * The run as {@code job=runs --json} lists it (and the web app's {@code /api/runs}): these keys, in this order; the
@@ -41,6 +44,9 @@ public record RunSummary(long id, String label, String job, String input, Instan
 		facts.put("exit_code", this.exitCode);
 		facts.put("output", this.outputDir);
 		facts.put("model", (this.settings != null) ? JsonMapper.shared().readValue(this.settings, Object.class) : null);
+		if (!this.workers.isEmpty()) {
+			facts.put("workers", this.workers);
+		}
 		return facts;
 	}
 

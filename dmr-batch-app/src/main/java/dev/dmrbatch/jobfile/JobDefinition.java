@@ -32,7 +32,15 @@ public record JobDefinition(String name, String description, Input input, ModelS
 		Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
 		@JsonProperty("skip-limit") Integer skipLimit, List<String> export, Map<String, String> layouts,
 		List<RunnerEndpoint> runners, Gate gate, @JsonIgnore Path source, Boolean cache,
-		@JsonProperty("export-options") Map<String, Map<String, Object>> exportOptions) {
+		@JsonProperty("export-options") Map<String, Map<String, Object>> exportOptions, Boolean cluster) {
+
+	public JobDefinition(String name, String description, Input input, ModelSettings model, List<String> models,
+			String system, Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
+			Integer skipLimit, List<String> export, Map<String, String> layouts, List<RunnerEndpoint> runners,
+			Gate gate, Path source, Boolean cache, Map<String, Map<String, Object>> exportOptions) {
+		this(name, description, input, model, models, system, vars, steps, concurrency, retry, skipLimit, export,
+				layouts, runners, gate, source, cache, exportOptions, null);
+	}
 
 	public JobDefinition(String name, String description, Input input, ModelSettings model, List<String> models,
 			String system, Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,15 +29,26 @@ public final class LoadGate implements AutoCloseable {
 
 	private final ScheduledExecutorService heartbeat;
 
+	/** Nanoseconds, as {@link System#nanoTime()} counts them. */
+	private final LongSupplier clock;
+
 	private int limit;
 
 	private int inFlight;
 
-	private long calmSince = System.nanoTime();
+	private long calmSince;
 
-	private long lastAnswer = System.nanoTime();
+	private long lastAnswer;
 
 	public LoadGate(int concurrency, String model) {
+		this(concurrency, model, System::nanoTime);
+	}
+
+	/** A gate on its own clock, so that a test can let the calm pass without waiting for it. */
+	LoadGate(int concurrency, String model, LongSupplier clock) {
+		this.clock = clock;
+		this.calmSince = clock.getAsLong();
+		this.lastAnswer = this.calmSince;
 		this.max = concurrency;
 		this.limit = concurrency;
 		this.model = model;
@@ -59,7 +71,7 @@ public final class LoadGate implements AutoCloseable {
 	/** @param overloaded whether the runner answered that its shared context is full */
 	synchronized void release(boolean overloaded) {
 		this.inFlight--;
-		long now = System.nanoTime();
+		long now = this.clock.getAsLong();
 		this.lastAnswer = now;
 		if (overloaded) {
 			if (this.limit > 1) {
@@ -82,7 +94,7 @@ public final class LoadGate implements AutoCloseable {
 	}
 
 	private synchronized void reportSilence() {
-		long silent = Duration.ofNanos(System.nanoTime() - this.lastAnswer).toSeconds();
+		long silent = Duration.ofNanos(this.clock.getAsLong() - this.lastAnswer).toSeconds();
 		if (this.inFlight > 0 && silent >= SILENCE_WORTH_A_WORD.toSeconds()) {
 			log.info("waiting for {}: no answer for {} s with {} requests in flight (the runner may be loading the "
 					+ "model; a first request can take minutes)", this.model, silent, this.inFlight);

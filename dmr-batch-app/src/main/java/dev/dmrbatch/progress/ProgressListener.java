@@ -114,6 +114,18 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 		}
 	}
 
+	/**
+	 * The run's items as the store has them now, stored by other processes (a cluster's workers): what the progress
+	 * shows when this process stores none itself.
+	 * @param tokensReceived the completion tokens received since the job started
+	 */
+	public void storedElsewhere(RunTotals totals, long tokensReceived) {
+		ProgressMeter meter = this.meter;
+		if (meter != null) {
+			meter.storedInAll(totals.conversations() / this.models, totals.failed() / this.models, tokensReceived);
+		}
+	}
+
 	@Override
 	public void afterWrite(Chunk<? extends List<Conversation>> items) {
 		for (List<Conversation> item : items) {

@@ -39,6 +39,21 @@ final class ProgressMeter {
 		item.forEach((c) -> this.completionTokens.add(c.completionTokens()));
 	}
 
+	/**
+	 * What other processes stored (a cluster's workers): the run's stored items, failed items and completion
+	 * tokens in all, read from the store.
+	 */
+	void storedInAll(long items, long failedItems, long tokens) {
+		set(this.stored, items - this.before);
+		set(this.failed, failedItems - this.failedBefore);
+		set(this.completionTokens, tokens);
+	}
+
+	private static void set(LongAdder adder, long value) {
+		adder.reset();
+		adder.add(Math.max(0, value));
+	}
+
 	void total(long total) {
 		this.total = total;
 	}

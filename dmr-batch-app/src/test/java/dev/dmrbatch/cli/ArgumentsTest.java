@@ -40,7 +40,7 @@ class ArgumentsTest {
 		JobCommand.refuseUnused(run, JobRun.arguments(), "a job run");
 		assertThatThrownBy(() -> JobCommand.refuseUnused(Arguments.parse(List.of("job=j", "requests=3")),
 				JobRun.arguments(), "a job run"))
-			.hasMessageStartingWith("a job run does not take requests=; its arguments are base-url=, cache=, concurrency=, ")
+			.hasMessageStartingWith("a job run does not take requests=; its arguments are base-url=, cache=, cluster=, concurrency=, ")
 			.hasMessageContaining("max_tokens=");
 	}
 

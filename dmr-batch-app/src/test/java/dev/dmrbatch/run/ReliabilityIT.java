@@ -112,6 +112,16 @@ class ReliabilityIT {
 	@Test
 	void sigtermStopsTheRunWithExitCode4AndTheSameCommandResumesIt() throws Exception {
 		items(800);
+		// with a check: the conversations read ahead and stored at the stop keep their verdicts too
+		this.workspace.file("jobs/items.yaml", """
+				input: { format: csv, path: input/items.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 8 }
+				steps:
+				  - name: answer
+				    prompt: "Item ${record.id}: ${text}"
+				    checks:
+				      - { name: some, type: length, min: 0 }
+				""");
 		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items");
 		first.awaitRequests(this.proxy::forwarded, 200);
 
@@ -126,6 +136,7 @@ class ReliabilityIT {
 		Dmr.Result resumed = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items");
 		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
 		assertEveryItemOnceAndOk(800);
+		assertThat(resumed.out()).contains("check answer.some: 800/800 passed");
 		// a clean stop commits everything that was answered: nothing is sent twice
 		assertThat(this.proxy.forwarded()).as("%d sent before the stop", sentBeforeTheStop).isEqualTo(800);
 	}

@@ -13,6 +13,7 @@ import java.util.Map;
 import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.HeadlessChromium;
 import dev.dmrbatch.support.Workspace;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -35,70 +36,89 @@ class WebTokenIT {
 	@TempDir
 	Path dir;
 
-	@Test
-	void onLoopbackEveryRequestNeedsTheToken() throws Exception {
-		Workspace workspace = workspace("work");
-		try (Serve serve = Serve.start(workspace, NO_RUNNER)) {
-			assertThat(serve.url.getHost()).isEqualTo("127.0.0.1");
-			assertThat(serve.url.getQuery()).matches("token=[0-9a-f]{40}");
+	@TempDir
+	static Path sharedDir;
 
-			// without it: refused with one sentence and nothing else, JSON under /api
-			for (String path : List.of("api/runs", "api/models", "api/chat/sessions", "api/csrf", "api/runs/1/items")) {
-				refusedAsJson(anonymous(serve, HttpRequest.newBuilder(serve.base.resolve(path))), path);
-			}
-			refusedAsJson(anonymous(serve, HttpRequest.newBuilder(serve.base.resolve("api/runs/1/events"))
-				.header("Accept", "text/event-stream")), "the event stream");
-			refusedAsJson(anonymous(serve, HttpRequest.newBuilder(serve.base.resolve("api/chat"))
-				.header("Content-Type", "application/json")
-				.header("Accept", "text/event-stream")
-				.header("X-CSRF-Token", "guessed")
-				.POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"ai/tiny\", \"messages\": [{\"role\": \"user\", "
-						+ "\"content\": \"Hello\"}]}"))), "the chat");
-			for (String path : List.of("", "runs/1", "chat", "jobs", "compare?runs=1,2", "static/app.js", "error")) {
-				HttpResponse<String> page = anonymous(serve, HttpRequest.newBuilder(serve.base.resolve(path)));
-				assertThat(page.statusCode()).as(path).isEqualTo(401);
-				assertThat(page.body()).as(path).isEqualTo(NEEDS_TOKEN + "\n");
-			}
-			// a wrong token is no token
-			refusedAsJson(anonymous(serve, HttpRequest.newBuilder(serve.base.resolve("api/runs?token=" + "0".repeat(40)))),
-					"a wrong token");
-			refusedAsJson(anonymous(serve, HttpRequest.newBuilder(serve.base.resolve("api/runs"))
-				.header("Authorization", "Bearer " + "0".repeat(40))), "a wrong bearer token");
+	/**
+	 * The server as {@code job=serve} starts it by default, shared by the tests that only ask it: its start is most of
+	 * a test's time.
+	 */
+	private static Serve byDefault;
 
-			// with it: the printed address left a cookie named after the port, for the whole app, out of scripts' reach
-			HttpResponse<String> first = anonymous(serve, HttpRequest.newBuilder(serve.url));
-			assertThat(first.statusCode()).isEqualTo(200);
-			String cookie = first.headers().firstValue("Set-Cookie").orElseThrow();
-			assertThat(cookie).startsWith("dmr-token-" + serve.base.getPort() + "=" + serve.token() + ";")
-				.contains("Path=/", "HttpOnly", "SameSite=Strict");
-			assertThat(serve.get("api/runs").statusCode()).isEqualTo(200);
-			assertThat(serve.get("").statusCode()).isEqualTo(200);
-			assertThat(anonymous(serve, HttpRequest.newBuilder(serve.base.resolve("api/runs"))
-				.header("Authorization", "Bearer " + serve.token())).statusCode()).isEqualTo(200);
-			assertThat(serve.process.out() + serve.process.err()).doesNotContain("\tat ");
+	private static synchronized Serve byDefault() throws Exception {
+		if (byDefault == null) {
+			byDefault = Serve.start(new Workspace(Files.createDirectories(sharedDir.resolve("work"))), NO_RUNNER);
+		}
+		return byDefault;
+	}
+
+	@AfterAll
+	static void stopByDefault() throws Exception {
+		if (byDefault != null) {
+			byDefault.close();
 		}
 	}
 
 	@Test
-	void errorIsTheAppsOwnNotFound() throws Exception {
-		Workspace workspace = workspace("work");
-		try (Serve serve = Serve.start(workspace, NO_RUNNER)) {
-			for (String accept : List.of("text/html", "application/json", "*/*")) {
-				HttpResponse<String> error = serve.http.send(HttpRequest.newBuilder(serve.base.resolve("error"))
-					.header("Accept", accept).build(), HttpResponse.BodyHandlers.ofString());
-				assertThat(error.statusCode()).as(accept).isEqualTo(404);
-				assertThat(error.body()).as(accept).contains("there is nothing at this address")
-					.doesNotContain("Whitelabel", "999", "timestamp");
-				assertThat(error.headers().firstValue("Content-Security-Policy")).isPresent();
-			}
-			HttpResponse<String> posted = serve.post("error", "{}", true);
-			assertThat(posted.statusCode()).isEqualTo(404);
-			assertThat(posted.body()).contains("there is nothing at this address").doesNotContain("Whitelabel", "999");
-			// under /api, JSON as the rest of the API
-			HttpResponse<String> api = serve.get("api/error");
-			assertThat(api.statusCode()).isEqualTo(404);
-			assertThat(Serve.JSON.readTree(api.body()).path("error").asString()).isEqualTo("there is nothing at this address");
+	void onLoopbackEveryRequestNeedsTheToken() throws Exception {
+		Serve serve = byDefault();
+		assertThat(serve.url.getHost()).isEqualTo("127.0.0.1");
+		assertThat(serve.url.getQuery()).matches("token=[0-9a-f]{40}");
+
+		// without it: refused with one sentence and nothing else, JSON under /api
+		for (String path : List.of("api/runs", "api/models", "api/chat/sessions", "api/csrf", "api/runs/1/items")) {
+			refusedAsJson(anonymous(serve, HttpRequest.newBuilder(serve.base.resolve(path))), path);
 		}
+		refusedAsJson(anonymous(serve, HttpRequest.newBuilder(serve.base.resolve("api/runs/1/events"))
+			.header("Accept", "text/event-stream")), "the event stream");
+		refusedAsJson(anonymous(serve, HttpRequest.newBuilder(serve.base.resolve("api/chat"))
+			.header("Content-Type", "application/json")
+			.header("Accept", "text/event-stream")
+			.header("X-CSRF-Token", "guessed")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"ai/tiny\", \"messages\": [{\"role\": \"user\", "
+					+ "\"content\": \"Hello\"}]}"))), "the chat");
+		for (String path : List.of("", "runs/1", "chat", "jobs", "compare?runs=1,2", "static/app.js", "error")) {
+			HttpResponse<String> page = anonymous(serve, HttpRequest.newBuilder(serve.base.resolve(path)));
+			assertThat(page.statusCode()).as(path).isEqualTo(401);
+			assertThat(page.body()).as(path).isEqualTo(NEEDS_TOKEN + "\n");
+		}
+		// a wrong token is no token
+		refusedAsJson(anonymous(serve, HttpRequest.newBuilder(serve.base.resolve("api/runs?token=" + "0".repeat(40)))),
+				"a wrong token");
+		refusedAsJson(anonymous(serve, HttpRequest.newBuilder(serve.base.resolve("api/runs"))
+			.header("Authorization", "Bearer " + "0".repeat(40))), "a wrong bearer token");
+
+		// with it: the printed address left a cookie named after the port, for the whole app, out of scripts' reach
+		HttpResponse<String> first = anonymous(serve, HttpRequest.newBuilder(serve.url));
+		assertThat(first.statusCode()).isEqualTo(200);
+		String cookie = first.headers().firstValue("Set-Cookie").orElseThrow();
+		assertThat(cookie).startsWith("dmr-token-" + serve.base.getPort() + "=" + serve.token() + ";")
+			.contains("Path=/", "HttpOnly", "SameSite=Strict");
+		assertThat(serve.get("api/runs").statusCode()).isEqualTo(200);
+		assertThat(serve.get("").statusCode()).isEqualTo(200);
+		assertThat(anonymous(serve, HttpRequest.newBuilder(serve.base.resolve("api/runs"))
+			.header("Authorization", "Bearer " + serve.token())).statusCode()).isEqualTo(200);
+		assertThat(serve.process.out() + serve.process.err()).doesNotContain("\tat ");
+	}
+
+	@Test
+	void errorIsTheAppsOwnNotFound() throws Exception {
+		Serve serve = byDefault();
+		for (String accept : List.of("text/html", "application/json", "*/*")) {
+			HttpResponse<String> error = serve.http.send(HttpRequest.newBuilder(serve.base.resolve("error"))
+				.header("Accept", accept).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(error.statusCode()).as(accept).isEqualTo(404);
+			assertThat(error.body()).as(accept).contains("there is nothing at this address")
+				.doesNotContain("Whitelabel", "999", "timestamp");
+			assertThat(error.headers().firstValue("Content-Security-Policy")).isPresent();
+		}
+		HttpResponse<String> posted = serve.post("error", "{}", true);
+		assertThat(posted.statusCode()).isEqualTo(404);
+		assertThat(posted.body()).contains("there is nothing at this address").doesNotContain("Whitelabel", "999");
+		// under /api, JSON as the rest of the API
+		HttpResponse<String> api = serve.get("api/error");
+		assertThat(api.statusCode()).isEqualTo(404);
+		assertThat(Serve.JSON.readTree(api.body()).path("error").asString()).isEqualTo("there is nothing at this address");
 	}
 
 	@Test

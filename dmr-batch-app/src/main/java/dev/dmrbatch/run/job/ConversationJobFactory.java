@@ -44,6 +44,7 @@ import org.springframework.batch.core.listener.ItemWriteListener;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -100,11 +101,15 @@ public class ConversationJobFactory {
 
 	private final StepKinds stepKinds;
 
+	private final RemotePartitions remote;
+
 	ConversationJobFactory(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			ChatService chat, ConversationStore store, Exports exports, DmrProperties properties,
 			JobOperator jobOperator, ProgressProperties progress, RunProcesses processes,
-			OutputFolders folders, ResponseCache cache, CheckStore checkStore, StepKinds stepKinds) {
+			OutputFolders folders, ResponseCache cache, CheckStore checkStore, StepKinds stepKinds,
+			RemotePartitions remote) {
 		this.stepKinds = stepKinds;
+		this.remote = remote;
 		this.cache = cache;
 		this.checkStore = checkStore;
 		this.folders = folders;
@@ -134,11 +139,17 @@ public class ConversationJobFactory {
 			Consumer<JobExecution> started) {
 		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
 				(runId) -> outputFolder(plan, runId), ending);
-		List<StepKind> kinds = stepKinds(plan);
-		Step conversations = (lanes.size() == 1)
-				? conversationStep(CONVERSATION_STEP, plan, lanes.get(0), InputReaders.reader(plan.input()),
-						Long.MAX_VALUE, progress, kinds)
-				: spreadStep(plan, lanes, progress, kinds);
+		Step conversations;
+		if (plan.cluster()) {
+			conversations = this.remote.managerStep(plan, new ItemRangePartitioner(plan.input()), progress);
+		}
+		else {
+			List<StepKind> kinds = stepKinds(plan);
+			conversations = (lanes.size() == 1)
+					? conversationStep(CONVERSATION_STEP, plan, lanes.get(0), InputReaders.reader(plan.input()),
+							Long.MAX_VALUE, progress, kinds)
+					: spreadStep(plan, lanes, progress, kinds);
+		}
 		JobBuilder builder = new JobBuilder(plan.jobName(), this.jobRepository);
 		builder.listener(new RunRegistration(plan));
 		if (started != null) {
@@ -163,17 +174,32 @@ public class ConversationJobFactory {
 	 */
 	private Step spreadStep(RunPlan plan, List<RunnerLane> lanes, ItemWriteListener<List<Conversation>> progress,
 			List<StepKind> kinds) {
-		RunnerLanesPartitionHandler handler = new RunnerLanesPartitionHandler(lanes, (lane, partition) -> {
-			ExecutionContext range = partition.getExecutionContext();
-			long last = range.getLong(RangeReader.LAST);
-			return conversationStep(partition.getStepName(), plan, lane,
-					new RangeReader(InputReaders.reader(plan.input()), range.getLong(RangeReader.FIRST), last), last,
-					progress, kinds);
-		}, this.jobRepository);
+		RunnerLanesPartitionHandler handler = new RunnerLanesPartitionHandler(lanes,
+				(lane, partition) -> partitionStep(plan, lane, partition, progress, kinds), this.jobRepository);
 		return new StepBuilder(CONVERSATION_STEP, this.jobRepository)
 			.partitioner(CONVERSATION_STEP, new ItemRangePartitioner(plan.input()))
 			.partitionHandler(handler)
 			.build();
+	}
+
+	/**
+	 * The step of one partition ({@code conversations:items-<first>-<last>}): the conversation step over the
+	 * partition's range of records, resuming at its last commit. A runner's lane runs it here, a worker of the
+	 * cluster ({@code dev.dmrbatch.cluster}) on its own runner.
+	 * @param stored told of each chunk as it is committed
+	 */
+	public Step partitionStep(RunPlan plan, RunnerLane lane, StepExecution partition,
+			ItemWriteListener<List<Conversation>> stored) {
+		return partitionStep(plan, lane, partition, stored, stepKinds(plan));
+	}
+
+	private Step partitionStep(RunPlan plan, RunnerLane lane, StepExecution partition,
+			ItemWriteListener<List<Conversation>> stored, List<StepKind> kinds) {
+		ExecutionContext range = partition.getExecutionContext();
+		long last = range.getLong(RangeReader.LAST);
+		return conversationStep(partition.getStepName(), plan, lane,
+				new RangeReader(InputReaders.reader(plan.input()), range.getLong(RangeReader.FIRST), last), last,
+				stored, kinds);
 	}
 
 	/** Each step's type, in the job's order: looked up once for the plan, none for a built-in job. */
@@ -215,7 +241,7 @@ public class ConversationJobFactory {
 			catch (ModelCallException ex) {
 				throw new RunnerUnavailableException(ex.getMessage(), ex);
 			}
-		}, lane.workers(), concurrency, RunPlan.readAhead(concurrency), this.store, upTo);
+		}, lane.workers(), concurrency, RunPlan.readAhead(concurrency), this.store, writer::store, upTo);
 		var step = new StepBuilder(name, this.jobRepository).<List<Conversation>, List<Conversation>>chunk(
 				RunPlan.chunkSize(concurrency))
 			.transactionManager(this.transactionManager)

@@ -74,9 +74,12 @@ public class ConversationRuns {
 
 	private final RunPlanner planner;
 
+	private final RemotePartitions remote;
+
 	ConversationRuns(ConversationJobFactory jobs, JobOperator jobOperator, JobRepository jobRepository,
 			ConversationStore store, RunnerClients clients, RunnerSlots slots, RunProcesses processes,
-			OutputFolders folders, CheckStore checkStore, RunPlanner planner) {
+			OutputFolders folders, CheckStore checkStore, RunPlanner planner, RemotePartitions remote) {
+		this.remote = remote;
 		this.planner = planner;
 		this.checkStore = checkStore;
 		this.folders = folders;
@@ -129,6 +132,8 @@ public class ConversationRuns {
 				}
 				log.warn("run {} of {} was left {} by a process that is gone; recovering it", last.getJobInstanceId(),
 						plan.jobName(), last.getStatus());
+				// a cluster run's workers may still be running some of its partitions: stopped first
+				last = this.remote.settle(last);
 				this.jobOperator.recover(last);
 				this.processes.forget(last.getId());
 			}
@@ -141,12 +146,17 @@ public class ConversationRuns {
 		if (known != null || plan.output() != null || plan.label() != null) {
 			this.folders.check(this.jobs.outputFolder(plan, (known != null) ? known : 0), known);
 		}
-		plan = checkRunners(plan);
+		if (plan.cluster()) {
+			// the workers ask their own runners, each beside one; this process sends nothing to a runner
+			this.remote.check(plan);
+		}
+		else {
+			plan = checkRunners(plan);
+		}
 		List<RunnerLane> lanes = new java.util.ArrayList<>();
 		try {
-			for (RunPlan.Lane lane : plan.lanes()) {
-				lanes.add(new RunnerLane(lane, this.clients.chat(lane.url()), workers(lane.concurrency()),
-						new LoadGate(lane.concurrency(), plan.modelNames() + (plan.isSpread() ? " at " + lane.url() : ""))));
+			for (RunPlan.Lane lane : plan.cluster() ? List.<RunPlan.Lane>of() : plan.lanes()) {
+				lanes.add(openLane(plan, lane));
 			}
 			Before before = resumed ? before(last.getJobInstanceId(), plan.cache())
 					: new Before(new RunTotals(0, 0, 0, 0, 0), 0);
@@ -187,11 +197,20 @@ public class ConversationRuns {
 	}
 
 	/**
-	 * A resumed run goes on with the job file, templates and request settings it was started with, whoever resumes
-	 * it; a setting given at this launch that differs is refused. A run started before they were kept goes on as
-	 * planned now, and keeps them from here on.
+	 * What a run holds for one of its runners while it runs (its client, worker threads and load gate); the caller
+	 * closes it.
 	 */
-	private RunPlan asStarted(RunPlan plan, long runId) {
+	public RunnerLane openLane(RunPlan plan, RunPlan.Lane lane) {
+		return new RunnerLane(lane, this.clients.chat(lane.url()), workers(lane.concurrency()),
+				new LoadGate(lane.concurrency(), plan.modelNames() + (plan.isSpread() ? " at " + lane.url() : "")));
+	}
+
+	/**
+	 * A resumed run goes on with the job file, templates and request settings it was started with, whoever resumes
+	 * it (a worker of the cluster too); a setting given at this launch that differs is refused. A run started before
+	 * they were kept goes on as planned now, and keeps them from here on.
+	 */
+	public RunPlan asStarted(RunPlan plan, long runId) {
 		if (plan.spec() == null) {
 			return plan;
 		}
@@ -226,8 +245,9 @@ public class ConversationRuns {
 	 * Every runner must have the run's models: asking first turns a typo into one message instead of N failures.
 	 * With several runners, one that does not answer at all is left out (the others take its share); one that
 	 * answers without the model is a mistake to fix. Then each runner's {@code concurrency: auto} is resolved.
+	 * A worker of the cluster checks its own runner so.
 	 */
-	private RunPlan checkRunners(RunPlan plan) {
+	public RunPlan checkRunners(RunPlan plan) {
 		List<RunPlan.Lane> up = new java.util.ArrayList<>();
 		for (RunPlan.Lane lane : plan.lanes()) {
 			try {
@@ -299,6 +319,7 @@ public class ConversationRuns {
 			runLog.error("the run {}: {}", outcome.status().toString().toLowerCase(Locale.ROOT), outcome.failure());
 		}
 		runLog.info(outcome.summaryLine());
+		outcome.workers().forEach((worker) -> runLog.info("  " + worker.line()));
 		if (outcome.cacheLine() != null) {
 			runLog.info(outcome.cacheLine());
 		}
@@ -361,7 +382,7 @@ public class ConversationRuns {
 				resumed, this.store.totalsByModel(runId), this.store.totalsByRunner(runId), reasons,
 				warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")),
 				plan.checks().isEmpty() ? List.of() : this.checkStore.passCounts(runId), plan.checks().minPassRates(),
-				calls, received);
+				calls, received, this.remote.workers(runId));
 	}
 
 	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */

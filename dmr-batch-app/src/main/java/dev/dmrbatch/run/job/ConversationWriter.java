@@ -54,13 +54,7 @@ class ConversationWriter implements ItemWriter<List<Conversation>>, StepExecutio
 	@Override
 	public void write(Chunk<? extends List<Conversation>> chunk) {
 		List<Conversation> conversations = chunk.getItems().stream().flatMap(List::stream).toList();
-		this.store.saveAll(this.runId, conversations);
-		if (this.evaluation != null) {
-			this.checkStore.saveAll(this.evaluation, conversations.stream()
-				.filter((c) -> !c.verdicts().isEmpty())
-				.map((c) -> new ItemVerdicts(c.itemSeq(), c.model(), c.verdicts()))
-				.toList());
-		}
+		store(conversations);
 		if (this.skipLimit == null) {
 			return;
 		}
@@ -71,6 +65,20 @@ class ConversationWriter implements ItemWriter<List<Conversation>>, StepExecutio
 					+ last.itemId() + ": " + last.error());
 		}
 		this.failed += failures.size();
+	}
+
+	/**
+	 * Stores conversations with their verdicts: a chunk's, and those read ahead and finished when the step ended
+	 * (beyond the committed position, so outside the skip limit's count until the resumed run reads past them).
+	 */
+	void store(List<Conversation> conversations) {
+		this.store.saveAll(this.runId, conversations);
+		if (this.evaluation != null) {
+			this.checkStore.saveAll(this.evaluation, conversations.stream()
+				.filter((c) -> !c.verdicts().isEmpty())
+				.map((c) -> new ItemVerdicts(c.itemSeq(), c.model(), c.verdicts()))
+				.toList());
+		}
 	}
 
 }

@@ -23,13 +23,15 @@ import org.springframework.batch.core.BatchStatus;
  * @param calls the run's calls sent and reused, when the response cache was on; else {@code null}
  * @param tokensReceived the completion tokens the runners sent in this execution (none reused from the cache): what
  * its tokens/s is of
+ * @param workers what each worker of the cluster did for the run; empty for a run of this process alone
  */
 public record RunOutcome(String jobName, long runId, String label, BatchStatus status, long items, long ok,
 		long failed, long promptTokens, long completionTokens, long answered, long failedNow, double seconds,
 		String outputDir, List<String> exports, String failure, boolean alreadyComplete, boolean resumed,
 		List<ConversationStore.ModelTotals> models, List<ConversationStore.RunnerTotals> runners,
 		List<ConversationStore.FailureReason> reasons, List<String> exportWarnings, List<CheckTotals> checks,
-		Map<String, Double> gate, ConversationStore.CallTotals calls, long tokensReceived) {
+		Map<String, Double> gate, ConversationStore.CallTotals calls, long tokensReceived,
+		List<RemotePartitions.WorkerShare> workers) {
 
 	/** How many reasons for failed items the summary names. */
 	static final int REASONS = 5;

@@ -39,7 +39,7 @@ public final class RunnerLanesPartitionHandler implements PartitionHandler {
 	private static final Logger log = LoggerFactory.getLogger(RunnerLanesPartitionHandler.class);
 
 	/** Partitions per runner: enough for stealing to even out speeds, few enough that a range is not tiny. */
-	static final int PARTITIONS_PER_RUNNER = 8;
+	public static final int PARTITIONS_PER_RUNNER = 8;
 
 	private final List<RunnerLane> lanes;
 

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import dev.dmrbatch.conversation.Conversation;
@@ -60,6 +61,9 @@ public final class ConversationPipeline implements ItemStreamReader<List<Convers
 
 	private final ConversationStore store;
 
+	/** Stores what was read ahead when the step ends, as the step's writer stores a chunk: with its verdicts. */
+	private final Consumer<List<Conversation>> storeAhead;
+
 	private ExecutionContext handedOut;
 
 	private StepExecution step;
@@ -76,8 +80,10 @@ public final class ConversationPipeline implements ItemStreamReader<List<Convers
 	private boolean ended;
 
 	public ConversationPipeline(ItemStreamReader<InputItem> input, Function<InputItem, List<Conversation>> conversation,
-			Executor workers, int concurrency, int window, ConversationStore store, long upTo) {
+			Executor workers, int concurrency, int window, ConversationStore store,
+			Consumer<List<Conversation>> storeAhead, long upTo) {
 		this.store = store;
+		this.storeAhead = storeAhead;
 		this.upTo = upTo;
 		this.input = input;
 		this.conversation = conversation;
@@ -180,7 +186,7 @@ public final class ConversationPipeline implements ItemStreamReader<List<Convers
 		}
 		this.ahead.clear();
 		if (!finished.isEmpty() && this.step != null) {
-			this.store.saveAll(runId(), finished);
+			this.storeAhead.accept(finished);
 			log.info("stored {} conversations that were read ahead when the step ended; the resumed run skips them",
 					finished.size());
 		}

@@ -33,12 +33,25 @@ import dev.dmrbatch.prompt.Prompts;
  * @param cache whether calls are answered from the response cache: {@code cache=} over the job file's
  * {@code cache:}
  * @param spec what the run is started with and carries on with when resumed; {@code null} for a built-in job
+ * @param cluster whether the run's items go to the workers of the cluster ({@code dev.dmrbatch.cluster}) rather
+ * than to runners of this process: {@code cluster=} over the job file's {@code cluster:} over
+ * {@code dmr.cluster.enabled}
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
 		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
 		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks,
-		CacheMode cache, RunSpec spec) {
+		CacheMode cache, RunSpec spec, boolean cluster) {
+
+	/** A plan that runs in this process. */
+	public RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input, List<ModelSettings> models,
+			List<StructuredOutput> formats, Map<String, Object> vars, int concurrency, boolean autoConcurrency,
+			DmrProperties.Retry retry, Integer skipLimit, String label, Path output, List<Lane> lanes,
+			BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks, CacheMode cache,
+			RunSpec spec) {
+		this(jobName, job, prompts, input, models, formats, vars, concurrency, autoConcurrency, retry, skipLimit, label,
+				output, lanes, builtIn, stepSettings, checks, cache, spec, false);
+	}
 
 	/** A plan whose steps' requests carry the model's settings with each step's own over them, the cache off. */
 	public RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input, List<ModelSettings> models,
@@ -111,7 +124,8 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 
 	public RunPlan withLanes(List<Lane> resolved) {
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, resolved.get(0).concurrency(), false,
-				retry, skipLimit, label, output, List.copyOf(resolved), builtIn, stepSettings, checks, cache, spec);
+				retry, skipLimit, label, output, List.copyOf(resolved), builtIn, stepSettings, checks, cache, spec,
+				cluster);
 	}
 
 }

@@ -137,7 +137,7 @@ public class RunPlanner {
 		List<List<ModelSettings>> steps = stepSettings(job, models);
 		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
 				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto), null, steps,
-				checks(job), cache(job, request), new RunSpec(file.text(), models, steps));
+				checks(job), cache(job, request), new RunSpec(file.text(), models, steps), cluster(job, request));
 	}
 
 	/**
@@ -161,7 +161,7 @@ public class RunPlanner {
 		return new RunPlan(current.jobName(), job, prompts, current.input(), kept.models(), formats(job),
 				current.vars(), current.concurrency(), current.autoConcurrency(), retry(job), job.skipLimit(),
 				current.label(), current.output(), current.lanes(), null, kept.steps(), checks(job), current.cache(),
-				kept);
+				kept, current.cluster());
 	}
 
 	/**
@@ -238,6 +238,22 @@ public class RunPlanner {
 			}
 		}
 		return Boolean.TRUE.equals(job.cache()) ? CacheMode.ON : CacheMode.OFF;
+	}
+
+	/**
+	 * {@code cluster=on|off} at launch, else the job file's {@code cluster:}, else {@code dmr.cluster.enabled}: whether
+	 * the run's items go to the cluster's workers.
+	 */
+	boolean cluster(JobDefinition job, RunRequest request) {
+		if (request.cluster() != null) {
+			return switch (request.cluster()) {
+				case "on", "true" -> true;
+				case "off", "false" -> false;
+				default -> throw new RunException("cluster=" + dev.dmrbatch.text.SafeText.excerpt(request.cluster(), 20)
+						+ " is not on or off");
+			};
+		}
+		return (job.cluster() != null) ? job.cluster() : this.properties.cluster().enabled();
 	}
 
 	/** {@code output=}: a folder for the exports, never an existing file. */

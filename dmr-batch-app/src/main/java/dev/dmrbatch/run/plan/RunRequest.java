@@ -4,11 +4,16 @@ import java.util.Map;
 
 /**
  * What the command line asks for: {@code job=}, {@code input=}, {@code output=}, {@code model=}, {@code run=},
- * {@code concurrency=}, {@code var.<key>=}, {@code base-url=} (one runner, or several: {@code a,b}) and {@code cache=}. Absent values are
- * {@code null}.
+ * {@code concurrency=}, {@code var.<key>=}, {@code base-url=} (one runner, or several: {@code a,b}), {@code cache=} and
+ * {@code cluster=} ({@code on} or {@code off}). Absent values are {@code null}.
  */
 public record RunRequest(String job, String input, String output, String model, String label, String concurrency,
-		Map<String, String> vars, String baseUrl, String cache) {
+		Map<String, String> vars, String baseUrl, String cache, String cluster) {
+
+	public RunRequest(String job, String input, String output, String model, String label, String concurrency,
+			Map<String, String> vars, String baseUrl, String cache) {
+		this(job, input, output, model, label, concurrency, vars, baseUrl, cache, null);
+	}
 
 	public RunRequest(String job, String input, String output, String model, String label, String concurrency,
 			Map<String, String> vars, String baseUrl) {
@@ -16,7 +21,7 @@ public record RunRequest(String job, String input, String output, String model, 
 	}
 
 	public RunRequest withLabel(String newLabel) {
-		return new RunRequest(job, input, output, model, newLabel, concurrency, vars, baseUrl, cache);
+		return new RunRequest(job, input, output, model, newLabel, concurrency, vars, baseUrl, cache, cluster);
 	}
 
 	public RunRequest(String job, String input, String output, String model, String label, String concurrency,

@@ -29,9 +29,11 @@ public class RunProcesses {
 
 	private static final Logger log = LoggerFactory.getLogger(RunProcesses.class);
 
-	static final Duration BEAT = Duration.ofSeconds(5);
+	/** How often a process says it is alive. */
+	public static final Duration BEAT = Duration.ofSeconds(5);
 
-	static final Duration SILENT_FOR = Duration.ofSeconds(30);
+	/** How long a process of another host may stay silent before it counts as gone. */
+	public static final Duration SILENT_FOR = Duration.ofSeconds(30);
 
 	private static final ProcessHandle SELF = ProcessHandle.current();
 
@@ -70,7 +72,21 @@ public class RunProcesses {
 			.optional();
 	}
 
-	private boolean isAlive(Owner owner) {
+	/** This host's name, as the rows of its processes give it. */
+	public String host() {
+		return this.host;
+	}
+
+	/** When this process started, in milliseconds since the epoch, to tell a reused pid apart; null if unknown. */
+	public static Long processStartedMs() {
+		return SELF.info().startInstant().map(Instant::toEpochMilli).orElse(null);
+	}
+
+	/**
+	 * Whether the process that wrote a row with a heartbeat is alive and not this one: on this host, its pid is
+	 * alive and started when it says; from another host, its heartbeat is younger than {@link #SILENT_FOR}.
+	 */
+	public boolean isAlive(Owner owner) {
 		if (!owner.host().equals(this.host)) {
 			return owner.silence().compareTo(SILENT_FOR) < 0;
 		}
@@ -104,7 +120,7 @@ public class RunProcesses {
 		@Override
 		public void beforeJob(JobExecution execution) {
 			long id = execution.getId();
-			Long started = SELF.info().startInstant().map(Instant::toEpochMilli).orElse(null);
+			Long started = processStartedMs();
 			RunProcesses.this.db
 				.sql("insert into dmr_run_process (execution_id, run_id, host, pid, process_started_ms, heartbeat_at) "
 						+ "values (?, ?, ?, ?, ?, current_timestamp)")
