@@ -54,6 +54,11 @@ public class ResponseCache {
 			.update();
 	}
 
+	/** Forgets the answers a run received (the run is deleted). */
+	public void forget(long runId) {
+		this.client.sql("delete from dmr_cache where run_id = ?").param(runId).update();
+	}
+
 	/**
 	 * A stored answer: the run and the item it was received for, and the reply as it came.
 	 * @param label the run's label, or {@code null} when it has none

@@ -77,22 +77,87 @@ public class BrowserChat {
 	}
 
 	/**
-	 * Streams the answer to the request's last message to the listener, then stores the turn in its session.
-	 * @throws RunException naming the session, item or parameter when the request cannot be asked
-	 * @throws dev.dmrbatch.model.ModelCallException when the runner did not answer
+	 * A turn of a stored session as the browser shows it.
+	 * @param finishReason why its answer ended (an assistant turn's: {@code stopped} when it was stopped, {@code
+	 * truncated} when the runner cut it), else {@code null}
 	 */
-	public Answer send(Request request, StreamListener listener, StreamStop stop) {
-		return this.turns.oneAtATime(given(request.session()), () -> ask(request, listener, stop));
+	public record ShownTurn(String role, String content, String reasoning, String finishReason) {
 	}
 
-	private Answer ask(Request request, StreamListener listener, StreamStop stop) {
+	/** A stored session's turns, oldest first, each answer with why it ended. */
+	public Optional<List<ShownTurn>> transcript(String name) {
+		return this.sessions.find(name).map((run) -> shown(this.sessions.load(run, this.turns.settingsFor(null))));
+	}
+
+	/** A run's conversation a new session would go on with: its model and its turns. */
+	public record Continued(String model, List<ShownTurn> turns) {
+	}
+
+	/**
+	 * What {@code continue=<run>:<item>} would go on with, without starting anything.
+	 * @throws RunException when there is no such run or item
+	 */
+	public Continued continued(String reference) {
+		ChatSession session = this.sessions.continueFrom(reference, "-", this.turns.settingsFor(null), null);
+		return new Continued(session.conversationModel(), shown(session));
+	}
+
+	private static List<ShownTurn> shown(ChatSession session) {
+		Map<String, String> finished = new LinkedHashMap<>();
+		session.calls().forEach((sent) -> finished.put(sent.call().step(), sent.call().finishReason()));
+		List<ShownTurn> shown = new ArrayList<>();
+		for (Conversation.Turn turn : session.turns()) {
+			shown.add(new ShownTurn(turn.role(), turn.content(), turn.reasoning(),
+					"assistant".equals(turn.role()) ? finished.get(turn.step()) : null));
+		}
+		return shown;
+	}
+
+	/**
+	 * Checks a request as {@link #send} would take it, before anything is sent: its messages, its parameters, the
+	 * session it goes on with or the conversation it continues.
+	 * @throws RunException naming what is wrong ({@link NotFoundException} for a session or run that is not there)
+	 */
+	public void check(Request request) {
+		prompt(request);
+		ModelSettings settings = this.turns.settingsWith(given(request.model()),
+				(request.settings() != null) ? request.settings() : Map.of());
+		if (given(request.session()) != null) {
+			if (this.sessions.find(SessionStore.checkName(request.session())).isEmpty()) {
+				throw new NotFoundException("there is no session named '" + request.session() + "'");
+			}
+		}
+		else if (given(request.continueFrom()) != null) {
+			this.sessions.continueFrom(request.continueFrom(), "-", settings, given(request.model()));
+		}
+	}
+
+	/** The prompt: the last message, the user's. */
+	private static String prompt(Request request) {
 		List<ChatMessage> messages = (request.messages() != null) ? request.messages() : List.of();
 		if (messages.isEmpty() || !"user".equals(messages.get(messages.size() - 1).role())
 				|| messages.get(messages.size() - 1).content() == null
 				|| messages.get(messages.size() - 1).content().isBlank()) {
 			throw new RunException("messages must end with the user's prompt ({\"role\": \"user\", \"content\": \"...\"})");
 		}
-		String prompt = messages.get(messages.size() - 1).content();
+		return messages.get(messages.size() - 1).content();
+	}
+
+	/**
+	 * Streams the answer to the request's last message to the listener, then stores the turn in its session (a
+	 * stopped answer too, marked {@code stopped}); {@code opened} hears the session's name before the answer streams.
+	 * @throws RunException naming the session, item or parameter when the request cannot be asked
+	 * @throws dev.dmrbatch.model.ModelCallException when the runner did not answer
+	 */
+	public Answer send(Request request, java.util.function.Consumer<String> opened, StreamListener listener,
+			StreamStop stop) {
+		return this.turns.oneAtATime(given(request.session()), () -> ask(request, opened, listener, stop));
+	}
+
+	private Answer ask(Request request, java.util.function.Consumer<String> opened, StreamListener listener,
+			StreamStop stop) {
+		List<ChatMessage> messages = request.messages();
+		String prompt = prompt(request);
 		String model = given(request.model());
 		ModelSettings settings = this.turns.settingsWith(model,
 				(request.settings() != null) ? request.settings() : Map.of());
@@ -112,6 +177,7 @@ public class BrowserChat {
 				session.turns().add(new Conversation.Turn(earlier.role(), null, earlier.content()));
 			}
 		}
+		opened.accept(session.name());
 		ModelReply reply = this.turns.ask(session, prompt, listener, stop);
 		this.turns.save(session);
 		return new Answer(session.name(), session.runId(), reply);

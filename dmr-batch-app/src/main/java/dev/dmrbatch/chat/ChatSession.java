@@ -162,9 +162,7 @@ final class ChatSession {
 		String step = TURN + (answers() + 1);
 		this.turns.add(new Conversation.Turn("user", step, prompt));
 		this.turns.add(new Conversation.Turn("assistant", step, reply.content(), reply.reasoning(), null));
-		this.calls.add(new SentCall(new Conversation.Call(index, step, reply.finishReason(), reply.promptTokens(),
-				reply.completionTokens(), reply.latencyMillis(), reply.attempts(), reply.timings(),
-				reply.systemFingerprint(), null, false, model, reply.ttftMillis(), null, null), settingsJson));
+		this.calls.add(new SentCall(reply.call(index, step).requestModel(model).build(), settingsJson));
 	}
 
 	/**

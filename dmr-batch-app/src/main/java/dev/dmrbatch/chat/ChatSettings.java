@@ -64,14 +64,11 @@ final class ChatSettings {
 	static Map<String, String> shown(ModelSettings settings) {
 		Map<String, String> shown = new LinkedHashMap<>();
 		shown.put("model", settings.name());
-		shown.put("temperature", text(settings.temperature()));
-		shown.put("top_p", text(settings.topP()));
-		shown.put("max_tokens", text(settings.maxTokens()));
-		shown.put("seed", text(settings.seed()));
-		shown.put("stop", (settings.stop() == null || settings.stop().isEmpty()) ? "-"
-				: String.join(" | ", settings.stop().stream().map((s) -> s.replace("\n", "\\n")).toList()));
-		shown.put("presence_penalty", text(settings.presencePenalty()));
-		shown.put("frequency_penalty", text(settings.frequencyPenalty()));
+		for (String name : PARAMETERS) {
+			shown.put(name, !name.equals("stop") ? text(settings.value(name))
+					: (settings.stop() == null || settings.stop().isEmpty()) ? "-"
+					: String.join(" | ", settings.stop().stream().map((s) -> s.replace("\n", "\\n")).toList()));
+		}
 		return shown;
 	}
 

@@ -202,9 +202,7 @@ class SessionStore {
 	}
 
 	private static Conversation.Call copied(Conversation.Call call) {
-		return new Conversation.Call(call.stepIndex(), call.step(), call.finishReason(), call.promptTokens(),
-				call.completionTokens(), call.latencyMillis(), call.attempts(), call.timings(), call.systemFingerprint(),
-				call.error(), call.skipped(), call.requestModel(), call.ttftMillis(), call.httpStatus(), call.requestId());
+		return call.toBuilder().reusedFrom(null).logprobs(null).embedding(null).build();
 	}
 
 	/** The chat sessions, most recently changed first. */

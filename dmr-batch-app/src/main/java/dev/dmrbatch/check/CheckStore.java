@@ -29,12 +29,27 @@ import org.springframework.stereotype.Repository;
  * evaluation ({@code job=check}) the next number. Every reader here reads a run's <em>latest</em> evaluation: the one
  * with the highest number. A step that was not answered (skipped by its {@code when:}, or the item failed before it)
  * has no verdict, so it counts neither as passed nor as failed.
+ * <p>
+ * People's reviews of answers ({@link Review}, given in the web app) are verdicts too: one per item, model and step,
+ * under the check key {@code <step>.human} and the evaluation number {@value #HUMAN}, with who gave it, when, and a
+ * score. Every reader adds them to the latest evaluation, so they show in the exports, count in the pass rates and
+ * are compared as any check is; a later evaluation ({@code job=check}) leaves them as they are. No quality gate
+ * holds them.
  */
 @Repository
 public class CheckStore {
 
 	/** The number of the evaluation given while the run answered. */
 	public static final int DURING_RUN = ConversationStore.CHECKS_DURING_RUN;
+
+	/** The evaluation number of people's reviews, which every reader adds to the latest evaluation. */
+	public static final int HUMAN = -1;
+
+	/** The name of a review's check: its key is {@code <step>.human}. */
+	public static final String HUMAN_CHECK = "human";
+
+	/** A review's place among an item's verdicts: after the job file's checks. */
+	private static final int HUMAN_POSITION = 1_000_000;
 
 	/** The most characters of a reason the store keeps. */
 	public static final int REASON_LENGTH = 1000;
@@ -127,9 +142,111 @@ public class CheckStore {
 		return (text == null || text.length() <= length) ? text : text.substring(0, length - 1) + "…";
 	}
 
+	/**
+	 * A person's review of one step's answer: pass or fail, a score from 1 to 5 and a comment, each optional but
+	 * one of them given; who gave it and when.
+	 * @param pass the verdict; {@code null} for the score's ({@code 3} or more passes)
+	 */
+	public record Review(Boolean pass, Integer score, String comment, String reviewer, Instant at) {
+
+		/** The verdict it stands for: as given, else the score's, else none. */
+		public Boolean verdict() {
+			return (this.pass != null) ? this.pass : (this.score != null) ? Boolean.valueOf(this.score >= 3) : null;
+		}
+
+		/** The reason its verdict shows in the exports: the score, the reviewer and the comment. */
+		public String reason() {
+			StringBuilder reason = new StringBuilder("reviewed by ").append(this.reviewer);
+			if (this.score != null) {
+				reason.append(", score ").append(this.score).append("/5");
+			}
+			if (this.comment != null && !this.comment.isBlank()) {
+				reason.append(": ").append(this.comment.strip());
+			}
+			return reason.toString();
+		}
+
+	}
+
+	/** A stored review, with the item, model and step it is of. */
+	public record StoredReview(long itemSeq, String model, String step, boolean pass, Integer score, String comment,
+			String reviewer, Instant at) {
+	}
+
+	/**
+	 * Keeps a review of one step's answer in place of the one before it, if any.
+	 * @throws IllegalArgumentException when it gives neither a verdict nor a score, or a score outside 1 to 5
+	 */
+	public void review(long runId, long itemSeq, String model, String step, Review review) {
+		if (review.score() != null && (review.score() < 1 || review.score() > 5)) {
+			throw new IllegalArgumentException("score " + review.score() + " is not from 1 to 5");
+		}
+		Boolean verdict = review.verdict();
+		if (verdict == null) {
+			throw new IllegalArgumentException("a review needs pass or fail, or a score from 1 to 5");
+		}
+		String key = step + "." + HUMAN_CHECK;
+		this.client.sql("delete from dmr_check where run_id = ? and evaluation = ? and item_seq = ? and model = ? "
+				+ "and check_key = ?")
+			.params(runId, HUMAN, itemSeq, model, key)
+			.update();
+		String comment = (review.comment() != null && !review.comment().isBlank()) ? review.comment().strip() : null;
+		this.client.sql("insert into dmr_check (run_id, evaluation, item_seq, model, check_key, position, passed, reason, "
+				+ "reviewer, score, review_comment, reviewed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			.params(runId, HUMAN, itemSeq, model, key, HUMAN_POSITION, verdict, cut(review.reason()),
+					cut(review.reviewer(), 200), review.score(), cut(comment), Timestamp.from(review.at()))
+			.update();
+	}
+
+	/** Takes back the review of one step's answer; whether there was one. */
+	public boolean unreview(long runId, long itemSeq, String model, String step) {
+		return this.client.sql("delete from dmr_check where run_id = ? and evaluation = ? and item_seq = ? "
+				+ "and model = ? and check_key = ?")
+			.params(runId, HUMAN, itemSeq, model, step + "." + HUMAN_CHECK)
+			.update() > 0;
+	}
+
+	/** The reviews of the items with record numbers in {@code (fromSeq, toSeq]}, in input order. */
+	public List<StoredReview> reviews(long runId, long fromSeq, long toSeq) {
+		String suffix = "." + HUMAN_CHECK;
+		return this.client.sql("select item_seq, model, check_key, passed, score, review_comment, reviewer, reviewed_at "
+				+ "from dmr_check where run_id = ? and evaluation = ? and item_seq > ? and item_seq <= ? "
+				+ "order by item_seq, model, check_key")
+			.params(runId, HUMAN, fromSeq, toSeq)
+			.query((rs, row) -> {
+				String key = rs.getString("check_key");
+				return new StoredReview(rs.getLong("item_seq"), rs.getString("model"),
+						key.endsWith(suffix) ? key.substring(0, key.length() - suffix.length()) : key,
+						rs.getBoolean("passed"), (Integer) rs.getObject("score", Integer.class),
+						rs.getString("review_comment"), rs.getString("reviewer"),
+						(rs.getTimestamp("reviewed_at") != null) ? rs.getTimestamp("reviewed_at").toInstant() : null);
+			})
+			.list();
+	}
+
+	/**
+	 * Every run's pass rate: the verdicts that passed among all of its latest evaluation's and its reviews, by run
+	 * id; a run without verdicts is absent.
+	 */
+	public Map<Long, CheckTotals> passRatesByRun() {
+		Map<Long, CheckTotals> rates = new java.util.HashMap<>();
+		this.jdbc.query("select c.run_id, count(*) n, sum(case when c.passed then 1 else 0 end) ok from dmr_check c "
+				+ "where c.evaluation = " + HUMAN + " or c.evaluation = (select max(e.evaluation) from dmr_evaluation e "
+				+ "where e.run_id = c.run_id and e.evaluation >= 0) group by c.run_id", (rs) -> {
+					rates.put(rs.getLong("run_id"), new CheckTotals(null, null, rs.getLong("ok"), rs.getLong("n")));
+				});
+		return rates;
+	}
+
+	/** Deletes a run's evaluations, verdicts and reviews (the run is deleted). */
+	public void deleteRun(long runId) {
+		this.client.sql("delete from dmr_check where run_id = ?").param(runId).update();
+		this.client.sql("delete from dmr_evaluation where run_id = ?").param(runId).update();
+	}
+
 	/** The number of a run's latest evaluation; empty when its checks were never evaluated. */
 	public Optional<Integer> latestEvaluation(long runId) {
-		return this.client.sql("select max(evaluation) from dmr_evaluation where run_id = ?")
+		return this.client.sql("select max(evaluation) from dmr_evaluation where run_id = ? and evaluation >= 0")
 			.param(runId)
 			.query(Integer.class)
 			.optional();
@@ -188,9 +305,19 @@ public class CheckStore {
 
 	/** The checks of a run's latest evaluation, {@code <step>.<check>} in the job file's order; empty when none. */
 	public List<String> checkKeys(long runId) {
-		return latestEvaluation(runId).flatMap((number) -> evaluation(runId, number))
+		List<String> keys = new ArrayList<>(latestEvaluation(runId).flatMap((number) -> evaluation(runId, number))
 			.map(Evaluation::checkKeys)
-			.orElse(List.of());
+			.orElse(List.of()));
+		for (String key : this.client
+			.sql("select distinct check_key from dmr_check where run_id = ? and evaluation = ? order by check_key")
+			.params(runId, HUMAN)
+			.query(String.class)
+			.list()) {
+			if (!keys.contains(key)) {
+				keys.add(key);
+			}
+		}
+		return keys;
 	}
 
 	/**
@@ -212,13 +339,10 @@ public class CheckStore {
 	}
 
 	private void forEachLatestIn(long runId, long fromSeq, long toSeq, Consumer<ItemVerdicts> action) {
-		Optional<Integer> latest = latestEvaluation(runId);
-		if (latest.isEmpty()) {
-			return;
-		}
+		int latest = latestEvaluation(runId).orElse(HUMAN);
 		ItemVerdicts[] current = new ItemVerdicts[1];
 		this.jdbc.query("select item_seq, model, check_key, passed, reason, judge_reply from dmr_check "
-				+ "where run_id = ? and evaluation = ? and item_seq > ? and item_seq <= ? "
+				+ "where run_id = ? and evaluation in (?, ?) and item_seq > ? and item_seq <= ? "
 				+ "order by item_seq, model, position, check_key",
 				(rs) -> {
 					long seq = rs.getLong("item_seq");
@@ -232,7 +356,7 @@ public class CheckStore {
 					current[0].verdicts()
 						.add(new Verdict(rs.getString("check_key"), rs.getBoolean("passed"), rs.getString("reason"),
 								rs.getString("judge_reply")));
-				}, runId, latest.get(), fromSeq, toSeq);
+				}, runId, latest, HUMAN, fromSeq, toSeq);
 		if (current[0] != null) {
 			action.accept(current[0]);
 		}
@@ -255,16 +379,13 @@ public class CheckStore {
 	}
 
 	private List<CheckTotals> totals(long runId, boolean byModel) {
-		Optional<Integer> latest = latestEvaluation(runId);
-		if (latest.isEmpty()) {
-			return List.of();
-		}
+		int latest = latestEvaluation(runId).orElse(HUMAN);
 		String group = byModel ? "check_key, model" : "check_key";
 		String order = byModel ? "min(position), check_key, min(item_seq), model" : "min(position), check_key";
 		return this.client
 			.sql("select " + group + ", count(*) n, sum(case when passed then 1 else 0 end) ok from dmr_check "
-					+ "where run_id = ? and evaluation = ? group by " + group + " order by " + order)
-			.params(runId, latest.get())
+					+ "where run_id = ? and evaluation in (?, ?) group by " + group + " order by " + order)
+			.params(runId, latest, HUMAN)
 			.query((rs, row) -> new CheckTotals(rs.getString("check_key"), byModel ? rs.getString("model") : null,
 					rs.getLong("ok"), rs.getLong("n")))
 			.list();

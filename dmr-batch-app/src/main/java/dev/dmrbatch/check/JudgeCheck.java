@@ -96,8 +96,7 @@ class JudgeCheck implements CheckKind {
 					if (ex.status() == 0) {
 						throw ex;
 					}
-					calls.add(new Conversation.Call(stepIndex, key, null, 0, 0, 0, 0, null, null, ex.getMessage(), false,
-							this.grader.name(), null, null, null));
+					calls.add(Conversation.Call.failed(stepIndex, key, ex.getMessage(), this.grader.name()));
 					return new Verdict(key, false, "the grader " + SafeText.excerpt(this.grader.name(), 60)
 							+ " did not answer: " + SafeText.excerpt(ex.getMessage(), 200));
 				}
@@ -110,9 +109,7 @@ class JudgeCheck implements CheckKind {
 				catch (StructuredOutput.InvalidAnswerException ex) {
 					invalid = ex.getMessage();
 				}
-				calls.add(new Conversation.Call(stepIndex, key, reply.finishReason(), reply.promptTokens(),
-						reply.completionTokens(), reply.latencyMillis(), reply.attempts(), reply.timings(),
-						reply.systemFingerprint(), invalid, false, this.grader.name(), reply.ttftMillis(), null, null));
+				calls.add(reply.call(stepIndex, key).error(invalid).requestModel(this.grader.name()).build());
 				if (grade != null) {
 					return graded(grade, reply.content());
 				}

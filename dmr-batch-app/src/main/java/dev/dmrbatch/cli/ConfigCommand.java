@@ -130,17 +130,14 @@ class ConfigCommand implements Command {
 
 	private Object bound(String key) {
 		DmrProperties p = this.properties;
+		String field = key.replace('-', '_');
+		if (LaunchSettings.KEYS.containsKey(field)) {
+			// a request setting: as the profile's defaults hold it
+			return p.profileDefaults().value(field);
+		}
 		return switch (key) {
 			case "base-url" -> p.baseUrl();
 			case "default-model" -> p.defaultModel();
-			case "max-tokens" -> p.maxTokens();
-			case "temperature" -> p.temperature();
-			case "top-p" -> p.topP();
-			case "seed" -> p.seed();
-			case "stop" -> p.stop();
-			case "presence-penalty" -> p.presencePenalty();
-			case "frequency-penalty" -> p.frequencyPenalty();
-			case "stream" -> p.stream();
 			case "concurrency" -> p.concurrency();
 			case "base-urls" -> (p.baseUrls() != null) ? p.baseUrls() : null;
 			case "timeout.connect" -> duration(p.timeout().connect());

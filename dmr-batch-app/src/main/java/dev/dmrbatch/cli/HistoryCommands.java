@@ -61,13 +61,13 @@ class HistoryCommands {
 		}
 		List<String[]> rows = new ArrayList<>();
 		rows.add(new String[] { "ID", "RUN", "JOB", "STARTED", "TIME", "STATUS", "OK", "FAILED", "TOKENS IN", "TOKENS OUT",
-				"EXIT", "OUTPUT" });
+				"EXIT", "TAGS", "OUTPUT" });
 		for (RunSummary run : runs) {
 			rows.add(new String[] { String.valueOf(run.id()), (run.label() != null) ? run.label() : "-", run.job(),
 					TIME.format(run.started()), duration(run.seconds()), run.status(), String.valueOf(run.ok()),
 					String.valueOf(run.failed()), String.valueOf(run.promptTokens()),
 					String.valueOf(run.completionTokens()), (run.exitCode() != null) ? String.valueOf(run.exitCode()) : "-",
-					run.outputDir() });
+					run.tags().isEmpty() ? "-" : String.join(",", run.tags()), run.outputDir() });
 		}
 		Console.out(table(rows));
 		return 0;
@@ -107,11 +107,18 @@ class HistoryCommands {
 		line(text, "input", run.input());
 		line(text, "model", run.settings());
 		line(text, "status", run.status() + ((run.exitCode() != null) ? ", exit code " + run.exitCode()
-				: run.executions().isEmpty() ? ""
-				: " (running, or left running by a process that is gone: the same command resumes it)"));
+				: run.running() ? " (running)"
+				: RunHistory.ABANDONED.equals(run.status())
+						? " (left running by a process that is gone: the same command resumes it)" : ""));
 		line(text, "items", run.items() + ": " + run.ok() + " ok, " + run.failed() + " failed");
 		line(text, "tokens", run.promptTokens() + " in, " + run.completionTokens() + " out");
 		line(text, "started", TIME.format(run.started()));
+		if (!run.tags().isEmpty()) {
+			line(text, "tags", String.join(", ", run.tags()));
+		}
+		if (run.note() != null) {
+			line(text, "note", dev.dmrbatch.text.SafeText.excerpt(run.note(), 2000));
+		}
 		line(text, "time", duration(run.seconds()) + " over " + run.executions().size()
 				+ ((run.executions().size() == 1) ? " execution" : " executions"));
 		for (RunSummary.Execution execution : run.executions()) {
@@ -174,12 +181,7 @@ class HistoryCommands {
 	}
 
 	static String duration(double seconds) {
-		if (seconds < 60) {
-			return String.format(Locale.ROOT, "%.1f s", seconds);
-		}
-		long s = Math.round(seconds);
-		return (s < 3600) ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60)
-				: String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
+		return RunSummary.duration(seconds);
 	}
 
 	/** Columns padded to their widest cell; the last column is never padded. */

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.conversation.server.SharedStore;
+import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.run.job.ConversationRuns;
 import dev.dmrbatch.run.job.RunOutcome;
 import dev.dmrbatch.run.plan.BuiltInJob;
@@ -39,11 +40,15 @@ class JobRun {
 
 	private final Environment environment;
 
-	JobRun(RunPlanner planner, ConversationRuns runs, List<BuiltInJob> builtIns, Environment environment) {
+	private final RunNotes notes;
+
+	JobRun(RunPlanner planner, ConversationRuns runs, List<BuiltInJob> builtIns, Environment environment,
+			RunNotes notes) {
 		this.planner = planner;
 		this.runs = runs;
 		this.builtIns = builtIns;
 		this.environment = environment;
+		this.notes = notes;
 	}
 
 	/**
@@ -52,7 +57,7 @@ class JobRun {
 	 */
 	static Set<String> arguments() {
 		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var.",
-				"cache", "cluster"));
+				"cache", "tag", "cluster"));
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		return keys;
 	}
@@ -65,7 +70,7 @@ class JobRun {
 		return """
 				job=<name> [input=<path>] [output=<dir>] [model=<name>]
 				    [profile=<name>] [var.<key>=<value> ...] [run=<label>|new] [concurrency=<n|auto>]
-				    [cache=on|off|refresh] [cluster=on|off]
+				    [cache=on|off|refresh] [cluster=on|off] [tag=<a,b>]
 				    [max_tokens=<n>] [temperature=<t>] [top_p=<p>] [seed=<n>] [stop=<a,b>]
 				    [presence_penalty=<p>] [frequency_penalty=<p>] [stream=<true|false>]
 				    (request settings for this run: they beat the job file's, as --dmr.max-tokens= does)
@@ -80,10 +85,13 @@ class JobRun {
 		}
 		JobCommand.refuseUnused(arguments, (builtIn != null) ? builtIn.arguments() : arguments(),
 				(builtIn != null) ? "job=" + builtIn.name() : "a job run");
+		List<String> tags = RunNotes.parse(arguments.get("tag"), "tag=");
 		RunPlan plan = this.planner.plan(arguments.toRequest());
 		RunOutcome outcome;
 		try {
-			outcome = this.runs.run(plan);
+			// the tags go with the run once it is registered (a resumed run keeps those it had)
+			outcome = this.runs.run(plan, tags.isEmpty() ? null
+					: (execution) -> this.notes.addTags(execution.getJobInstanceId(), tags));
 		}
 		catch (DataAccessException | TransactionException ex) {
 			// the store went away mid-run (its server killed, the database down): what was committed stays

@@ -38,22 +38,20 @@ import org.springframework.stereotype.Component;
 @Component
 public class LaunchSettings {
 
-	/** The request fields that can be set at launch, by their job file name, with their {@code dmr.*} key. */
+	/**
+	 * The request fields that can be set at launch, by their job file name, with their {@code dmr.*} key: every
+	 * field of {@link ModelSettings#FIELDS} but the model (which {@code model=} names) and {@code extra} (a map,
+	 * {@code dmr.extra.*}), its key the name with dashes ({@code max_tokens}, {@code dmr.max-tokens}).
+	 */
 	public static final Map<String, String> KEYS;
 
 	static {
 		Map<String, String> keys = new LinkedHashMap<>();
-		keys.put("temperature", "temperature");
-		keys.put("top_p", "top-p");
-		keys.put("max_tokens", "max-tokens");
-		keys.put("stop", "stop");
-		keys.put("seed", "seed");
-		keys.put("presence_penalty", "presence-penalty");
-		keys.put("frequency_penalty", "frequency-penalty");
-		keys.put("stream", "stream");
-		keys.put("logprobs", "logprobs");
-		keys.put("top_logprobs", "top-logprobs");
-		keys.put("n", "n");
+		for (String field : ModelSettings.FIELDS) {
+			if (!field.equals("model") && !field.equals("extra")) {
+				keys.put(field, field.replace('_', '-'));
+			}
+		}
 		KEYS = Collections.unmodifiableMap(keys);
 	}
 
@@ -95,13 +93,15 @@ public class LaunchSettings {
 				.toList()));
 		}
 		this.sources = Collections.unmodifiableMap(sources);
-		this.settings = new ModelSettings(null, pick("temperature", properties.temperature()),
-				pick("top_p", properties.topP()), pick("max_tokens", properties.maxTokens()),
-				pick("stop", properties.stop()), pick("seed", properties.seed()),
-				pick("presence_penalty", properties.presencePenalty()),
-				pick("frequency_penalty", properties.frequencyPenalty()), pick("stream", properties.stream()),
-				pick("logprobs", properties.logprobs()), pick("top_logprobs", properties.topLogprobs()),
-				pick("n", properties.n()), extra.isEmpty() ? null : extra);
+		// the bound value of each field given at launch, which is the launch's, since it wins
+		ModelSettings bound = properties.profileDefaults();
+		ModelSettings given = ModelSettings.NONE;
+		for (String field : KEYS.keySet()) {
+			if (sources.containsKey(field)) {
+				given = given.with(field, bound.value(field));
+			}
+		}
+		this.settings = extra.isEmpty() ? given : given.with("extra", extra);
 	}
 
 	/**
@@ -182,24 +182,12 @@ public class LaunchSettings {
 	/** These settings as given at launch, each from the command line. */
 	public static LaunchSettings of(ModelSettings settings) {
 		Map<String, String> sources = new LinkedHashMap<>();
-		Map<String, Object> values = new LinkedHashMap<>();
-		values.put("temperature", settings.temperature());
-		values.put("top_p", settings.topP());
-		values.put("max_tokens", settings.maxTokens());
-		values.put("stop", settings.stop());
-		values.put("seed", settings.seed());
-		values.put("presence_penalty", settings.presencePenalty());
-		values.put("frequency_penalty", settings.frequencyPenalty());
-		values.put("stream", settings.stream());
-		values.put("logprobs", settings.logprobs());
-		values.put("top_logprobs", settings.topLogprobs());
-		values.put("n", settings.n());
 		if (settings.extra() != null) {
 			sources.put("extra", "command line (--dmr.extra)");
 		}
-		values.forEach((key, value) -> {
-			if (value != null) {
-				sources.put(key, "command line (--dmr." + KEYS.get(key) + ")");
+		KEYS.forEach((field, key) -> {
+			if (settings.value(field) != null) {
+				sources.put(field, "command line (--dmr." + key + ")");
 			}
 		});
 		return new LaunchSettings(settings.withName(null), sources);
@@ -217,10 +205,6 @@ public class LaunchSettings {
 	 */
 	public String source(String field) {
 		return this.sources.get(field);
-	}
-
-	private <T> T pick(String field, T bound) {
-		return this.sources.containsKey(field) ? bound : null;
 	}
 
 	/**

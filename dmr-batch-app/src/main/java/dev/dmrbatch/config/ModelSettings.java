@@ -51,7 +51,8 @@ public record ModelSettings(String name, @DecimalMin("0") @DecimalMax("2") Doubl
 	public static final List<String> FIELDS = List.of("model", "temperature", "top_p", "max_tokens", "stop", "seed",
 			"presence_penalty", "frequency_penalty", "stream", "logprobs", "top_logprobs", "n", "extra");
 
-	public static final ModelSettings NONE = new ModelSettings(null, null, null, null, null, null, null, null, null);
+	public static final ModelSettings NONE = new ModelSettings(null, null, null, null, null, null, null, null, null,
+			null, null, null, null);
 
 	/** Every field: what the configuration binds and job files are read into. */
 	@ConstructorBinding
@@ -59,11 +60,25 @@ public record ModelSettings(String name, @DecimalMin("0") @DecimalMax("2") Doubl
 	public ModelSettings {
 	}
 
-	/** Settings without the advanced request fields ({@code logprobs}, {@code n}, {@code extra}). */
-	public ModelSettings(String name, Double temperature, Double topP, Integer maxTokens, List<String> stop, Long seed,
-			Double presencePenalty, Double frequencyPenalty, Boolean stream) {
-		this(name, temperature, topP, maxTokens, stop, seed, presencePenalty, frequencyPenalty, stream, null, null, null,
-				null);
+	/**
+	 * Settings made by name: each field by its request name ({@code max_tokens}, as {@link #value} gives it), a value
+	 * of that field's type; a field not given is absent.
+	 * @throws IllegalArgumentException for a name that is not a field of a request's settings
+	 * @throws ClassCastException for a value not of the field's type
+	 */
+	@SuppressWarnings("unchecked")
+	public static ModelSettings of(Map<String, ?> fields) {
+		for (String field : fields.keySet()) {
+			if (!FIELDS.contains(field)) {
+				throw new IllegalArgumentException("not a request setting: " + field);
+			}
+		}
+		return new ModelSettings((String) fields.get("model"), (Double) fields.get("temperature"),
+				(Double) fields.get("top_p"), (Integer) fields.get("max_tokens"), (List<String>) fields.get("stop"),
+				(Long) fields.get("seed"), (Double) fields.get("presence_penalty"),
+				(Double) fields.get("frequency_penalty"), (Boolean) fields.get("stream"),
+				(Boolean) fields.get("logprobs"), (Integer) fields.get("top_logprobs"), (Integer) fields.get("n"),
+				(Map<String, Object>) fields.get("extra"));
 	}
 
 	/** Whether log probabilities are asked for: {@code logprobs: true}, or a {@code top_logprobs}. */
@@ -132,22 +147,16 @@ public record ModelSettings(String name, @DecimalMin("0") @DecimalMax("2") Doubl
 	 * @throws IllegalArgumentException for a name that is not a field of a request's settings
 	 * @throws ClassCastException for a value not of the field's type
 	 */
-	@SuppressWarnings("unchecked")
 	public ModelSettings with(String field, Object value) {
+		if (!FIELDS.contains(field)) {
+			throw new IllegalArgumentException("not a request setting: " + field);
+		}
 		Map<String, Object> fields = new LinkedHashMap<>();
 		for (String name : FIELDS) {
 			fields.put(name, value(name));
 		}
-		if (!fields.containsKey(field)) {
-			throw new IllegalArgumentException("not a request setting: " + field);
-		}
 		fields.put(field, value);
-		return new ModelSettings((String) fields.get("model"), (Double) fields.get("temperature"),
-				(Double) fields.get("top_p"), (Integer) fields.get("max_tokens"), (List<String>) fields.get("stop"),
-				(Long) fields.get("seed"), (Double) fields.get("presence_penalty"),
-				(Double) fields.get("frequency_penalty"), (Boolean) fields.get("stream"),
-				(Boolean) fields.get("logprobs"), (Integer) fields.get("top_logprobs"), (Integer) fields.get("n"),
-				(Map<String, Object>) fields.get("extra"));
+		return of(fields);
 	}
 
 	public ModelSettings withName(String model) {

@@ -108,37 +108,17 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 			String requestModel, Long ttftMillis, Integer httpStatus, String requestId, Reuse reusedFrom,
 			String logprobs, String embedding) {
 
-		/** A call that was sent (not reused), with what the runner gave beside the answer. */
-		public Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
-				long latencyMillis, int attempts, String timings, String systemFingerprint, String error,
-				boolean skipped, String requestModel, Long ttftMillis, Integer httpStatus, String requestId,
-				String logprobs, String embedding) {
-			this(stepIndex, step, finishReason, promptTokens, completionTokens, latencyMillis, attempts, timings,
-					systemFingerprint, error, skipped, requestModel, ttftMillis, httpStatus, requestId, null, logprobs,
-					embedding);
+		/**
+		 * A call that was answered (or made no request: a plugin's step), its facts given by name; what is not given
+		 * is absent (0 tokens, 0 attempts).
+		 */
+		public static Builder answered(int stepIndex, String step) {
+			return new Builder(stepIndex, step);
 		}
 
-		/** A call without log probabilities or a vector, reused or not. */
-		public Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
-				long latencyMillis, int attempts, String timings, String systemFingerprint, String error,
-				boolean skipped, String requestModel, Long ttftMillis, Integer httpStatus, String requestId,
-				Reuse reusedFrom) {
-			this(stepIndex, step, finishReason, promptTokens, completionTokens, latencyMillis, attempts, timings,
-					systemFingerprint, error, skipped, requestModel, ttftMillis, httpStatus, requestId, reusedFrom, null,
-					null);
-		}
-
-		public Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
-				long latencyMillis, int attempts, String timings, String systemFingerprint, String error,
-				boolean skipped, String requestModel, Long ttftMillis, Integer httpStatus, String requestId) {
-			this(stepIndex, step, finishReason, promptTokens, completionTokens, latencyMillis, attempts, timings,
-					systemFingerprint, error, skipped, requestModel, ttftMillis, httpStatus, requestId, (Reuse) null);
-		}
-
-		public Call(int stepIndex, String step, String finishReason, long promptTokens, long completionTokens,
-				long latencyMillis, int attempts, String timings, String systemFingerprint, String error) {
-			this(stepIndex, step, finishReason, promptTokens, completionTokens, latencyMillis, attempts, timings,
-					systemFingerprint, error, false, null, null, null, null);
+		/** A call that was refused or not answered: the error, and the model it was sent to where it is known. */
+		public static Call failed(int stepIndex, String step, String error, String requestModel) {
+			return answered(stepIndex, step).error(error).requestModel(requestModel).build();
 		}
 
 		/** Whether this call was a judge check's request to its grader: its step is the check's key. */
@@ -146,12 +126,159 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 			return this.step != null && this.step.indexOf('.') >= 0;
 		}
 
+		/** A step that its {@code when:} skipped: nothing was sent. */
 		public static Call skipped(int stepIndex, String step) {
-			return new Call(stepIndex, step, null, 0, 0, 0, 0, null, null, null, true, null, null, null, null);
+			Builder skipped = answered(stepIndex, step);
+			skipped.skipped = true;
+			return skipped.build();
 		}
 
 		public boolean isReused() {
 			return this.reusedFrom != null;
+		}
+
+		/** This call's facts, to be changed by name. */
+		public Builder toBuilder() {
+			Builder copy = new Builder(this.stepIndex, this.step).finishReason(this.finishReason)
+				.tokens(this.promptTokens, this.completionTokens)
+				.latency(this.latencyMillis)
+				.attempts(this.attempts)
+				.timings(this.timings)
+				.systemFingerprint(this.systemFingerprint)
+				.error(this.error)
+				.requestModel(this.requestModel)
+				.ttft(this.ttftMillis)
+				.httpStatus(this.httpStatus)
+				.requestId(this.requestId)
+				.reusedFrom(this.reusedFrom)
+				.logprobs(this.logprobs)
+				.embedding(this.embedding);
+			copy.skipped = this.skipped;
+			return copy;
+		}
+
+		/** A call's facts by name; see {@link Call} for each. */
+		public static final class Builder {
+
+			private final int stepIndex;
+
+			private final String step;
+
+			private String finishReason;
+
+			private long promptTokens;
+
+			private long completionTokens;
+
+			private long latencyMillis;
+
+			private int attempts;
+
+			private String timings;
+
+			private String systemFingerprint;
+
+			private String error;
+
+			private boolean skipped;
+
+			private String requestModel;
+
+			private Long ttftMillis;
+
+			private Integer httpStatus;
+
+			private String requestId;
+
+			private Reuse reusedFrom;
+
+			private String logprobs;
+
+			private String embedding;
+
+			private Builder(int stepIndex, String step) {
+				this.stepIndex = stepIndex;
+				this.step = step;
+			}
+
+			public Builder finishReason(String finishReason) {
+				this.finishReason = finishReason;
+				return this;
+			}
+
+			public Builder tokens(long promptTokens, long completionTokens) {
+				this.promptTokens = promptTokens;
+				this.completionTokens = completionTokens;
+				return this;
+			}
+
+			public Builder latency(long millis) {
+				this.latencyMillis = millis;
+				return this;
+			}
+
+			public Builder attempts(int attempts) {
+				this.attempts = attempts;
+				return this;
+			}
+
+			public Builder timings(String timings) {
+				this.timings = timings;
+				return this;
+			}
+
+			public Builder systemFingerprint(String systemFingerprint) {
+				this.systemFingerprint = systemFingerprint;
+				return this;
+			}
+
+			public Builder error(String error) {
+				this.error = error;
+				return this;
+			}
+
+			public Builder requestModel(String requestModel) {
+				this.requestModel = requestModel;
+				return this;
+			}
+
+			public Builder ttft(Long millis) {
+				this.ttftMillis = millis;
+				return this;
+			}
+
+			public Builder httpStatus(Integer httpStatus) {
+				this.httpStatus = httpStatus;
+				return this;
+			}
+
+			public Builder requestId(String requestId) {
+				this.requestId = requestId;
+				return this;
+			}
+
+			public Builder reusedFrom(Reuse reusedFrom) {
+				this.reusedFrom = reusedFrom;
+				return this;
+			}
+
+			public Builder logprobs(String logprobs) {
+				this.logprobs = logprobs;
+				return this;
+			}
+
+			public Builder embedding(String embedding) {
+				this.embedding = embedding;
+				return this;
+			}
+
+			public Call build() {
+				return new Call(this.stepIndex, this.step, this.finishReason, this.promptTokens, this.completionTokens,
+						this.latencyMillis, this.attempts, this.timings, this.systemFingerprint, this.error, this.skipped,
+						this.requestModel, this.ttftMillis, this.httpStatus, this.requestId, this.reusedFrom,
+						this.logprobs, this.embedding);
+			}
+
 		}
 
 	}

@@ -489,6 +489,30 @@ public class ConversationStore {
 			.single();
 	}
 
+	/**
+	 * When the last of a run's conversations stored between two times was stored: how long an execution worked,
+	 * whose process was killed.
+	 */
+	public Optional<Instant> lastStoredBetween(long runId, Instant from, Instant to) {
+		return this.client.sql("select max(finished_at) from dmr_conversation where run_id = ? and finished_at >= ? "
+				+ "and finished_at <= ?")
+			.params(runId, Timestamp.from(from), Timestamp.from(to))
+			.query((rs, row) -> Optional.ofNullable(rs.getTimestamp(1)).map(Timestamp::toInstant))
+			.single();
+	}
+
+	/**
+	 * Deletes a run: its record, conversations, messages, calls, templates, and its chat session's mark; the other
+	 * packages' rows of it are theirs to delete. In the caller's transaction.
+	 */
+	public void deleteRun(long runId) {
+		for (String table : List.of("dmr_call", "dmr_message", "dmr_conversation", "dmr_run_template",
+				"dmr_chat_session")) {
+			this.client.sql("delete from " + table + " where run_id = ?").param(runId).update();
+		}
+		this.client.sql("delete from dmr_run where id = ?").param(runId).update();
+	}
+
 	/** Notes how many items the run's input holds, once they are counted. */
 	public void saveTotalItems(long runId, long count) {
 		this.client.sql("update dmr_run set total_items = ? where id = ?").params(count, runId).update();
@@ -678,14 +702,37 @@ public class ConversationStore {
 	}
 
 	/**
-	 * A run's items a page at a time, filtered by status and searched on the server: the record numbers of one page
-	 * (by the conversations' primary key, in input order, {@code LIMIT}/{@code OFFSET}), whose conversations
-	 * {@link #forEachOf} then reads; the search looks at the item ids and the messages.
-	 * @param status {@code ok}, {@code failed} or {@code null} for all
-	 * @param query text the item id or one of its messages holds, case ignored; {@code null} for all
+	 * What a page of a run's items is filtered by; every part is optional ({@code null} or {@code false} for all).
+	 * @param status {@code ok} or {@code failed}
+	 * @param text text the item id or one of its messages holds, case ignored
+	 * @param answers a pattern one of the item's answers matches (found anywhere in it)
+	 * @param verdicts a filter on the checks' verdicts
+	 * @param differing only items whose models answered one of its steps differently
+	 */
+	public record ItemFilter(String status, String text, java.util.regex.Pattern answers, VerdictFilter verdicts,
+			boolean differing) {
+
+		public static final ItemFilter ALL = new ItemFilter(null, null, null, null, false);
+
+	}
+
+	/**
+	 * Items by their checks' verdicts (table {@code dmr_check}, the check package's): those with a verdict that failed
+	 * ({@code failing}), or with no verdict that failed ({@code !failing}).
+	 * @param evaluations the evaluations whose verdicts count (the latest and the reviews')
+	 * @param checkKey one check, {@code <step>.<check>}, or {@code null} for any
+	 */
+	public record VerdictFilter(List<Integer> evaluations, String checkKey, boolean failing) {
+	}
+
+	/**
+	 * A run's items a page at a time, filtered and searched on the server: the record numbers of one page (by the
+	 * conversations' primary key, in input order, {@code LIMIT}/{@code OFFSET}), whose conversations
+	 * {@link #forEachOf} then reads; the search looks at the item ids and the messages. A pattern over the answers
+	 * reads the run's answers once, in input order, and keeps the record numbers that match.
 	 * @param page from 1
 	 */
-	public ItemPage itemPage(long runId, String status, String query, int page, int size) {
+	public ItemPage itemPage(long runId, ItemFilter filter, int page, int size) {
 		StringBuilder where = new StringBuilder(" from dmr_conversation c where c.run_id = ?");
 		List<Object> params = new ArrayList<>();
 		params.add(runId);
@@ -698,14 +745,15 @@ public class ConversationStore {
 			.query(String.class)
 			.list();
 		boolean one = models.size() <= 1;
-		if ("ok".equals(status)) {
+		if ("ok".equals(filter.status())) {
 			where.append(" and c.status = ?");
 			params.add(Conversation.OK);
 		}
-		else if ("failed".equals(status)) {
+		else if ("failed".equals(filter.status())) {
 			where.append(" and c.status <> ?");
 			params.add(Conversation.OK);
 		}
+		String query = filter.text();
 		if (query != null && !query.isBlank()) {
 			String like = "%" + query.strip().toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\")
 				.replace("%", "\\%")
@@ -715,6 +763,33 @@ public class ConversationStore {
 					+ " and lower(m.content) like ? escape '\\'))");
 			params.add(like);
 			params.add(like);
+		}
+		VerdictFilter verdicts = filter.verdicts();
+		if (verdicts != null) {
+			StringBuilder failed = new StringBuilder("select 1 from dmr_check k where k.run_id = c.run_id "
+					+ "and k.item_seq = c.item_seq and k.passed = false and k.evaluation in (");
+			for (int i = 0; i < verdicts.evaluations().size(); i++) {
+				failed.append((i > 0) ? ", ?" : "?");
+				params.add(verdicts.evaluations().get(i));
+			}
+			failed.append(")");
+			if (verdicts.checkKey() != null) {
+				failed.append(" and k.check_key = ?");
+				params.add(verdicts.checkKey());
+			}
+			where.append(verdicts.failing() ? " and exists (" : " and c.status = 'ok' and not exists (")
+				.append(failed)
+				.append(")");
+		}
+		if (filter.differing()) {
+			where.append(" and exists (select 1 from dmr_message a join dmr_message b on b.run_id = a.run_id "
+					+ "and b.item_seq = a.item_seq and b.step = a.step and b.role = a.role and b.model > a.model "
+					+ "where a.run_id = c.run_id and a.item_seq = c.item_seq and a.role = 'assistant' "
+					+ "and a.content <> b.content)");
+		}
+		if (filter.answers() != null) {
+			return matchingPage(runId, filter.answers(), (one ? "select c.item_seq" : "select distinct c.item_seq")
+					+ where + " order by c.item_seq", params, page, size);
 		}
 		long total = this.client.sql((one ? "select count(*)" : "select count(distinct c.item_seq)") + where)
 			.params(params)
@@ -730,6 +805,31 @@ public class ConversationStore {
 			.query(Long.class)
 			.list();
 		return new ItemPage(seqs, total, page, size);
+	}
+
+	/** A page of the items the query gives whose answers match the pattern: both read once, in input order. */
+	private ItemPage matchingPage(long runId, java.util.regex.Pattern pattern, String candidates, List<Object> params,
+			int page, int size) {
+		java.util.BitSet matching = new java.util.BitSet();
+		this.jdbc.query("select item_seq, content from dmr_message where run_id = ? and role = 'assistant'", (rs) -> {
+			long seq = rs.getLong(1);
+			if (seq <= Integer.MAX_VALUE && !matching.get((int) seq) && pattern.matcher(rs.getString(2)).find()) {
+				matching.set((int) seq);
+			}
+		}, runId);
+		long[] total = { 0 };
+		long from = (long) (page - 1) * size;
+		List<Long> seqs = new ArrayList<>();
+		this.client.sql(candidates).params(params).query((rs) -> {
+			long seq = rs.getLong(1);
+			if (seq <= Integer.MAX_VALUE && matching.get((int) seq)) {
+				if (total[0] >= from && seqs.size() < size) {
+					seqs.add(seq);
+				}
+				total[0]++;
+			}
+		});
+		return new ItemPage(seqs, total[0], page, size);
 	}
 
 	/** The record number of a run's item by its id, if it has one. */

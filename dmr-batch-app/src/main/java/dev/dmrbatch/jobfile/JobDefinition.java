@@ -7,6 +7,7 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.config.RunnerEndpoint;
 
@@ -84,6 +85,10 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	 * One user turn and the model's reply; the prompt is inline or in {@code templates/<template>}. The model
 	 * settings on a step ({@code model}, {@code temperature}, {@code max_tokens} …) override the job's for this step.
 	 *
+	 * @param model the step's own model, over the job's
+	 * @param settings the step's request settings, given among its keys as in the job's {@code model:} block
+	 * ({@code temperature}, {@code max_tokens} …, every key of {@link ModelSettings} but its {@code name}, which is
+	 * {@code model} here), with {@code model} as their name
 	 * @param when a FreeMarker boolean expression over the item and earlier steps; when false the step is skipped
 	 * @param conversation {@code new} to start a fresh conversation (the system prompt and this step only);
 	 * {@code continue}, the default, to carry on the item's conversation
@@ -98,60 +103,43 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	 * @param checks what is checked on the step's answer, in order; {@code null} for none
 	 * @param options what a plugin's step type is given, {@code null} for none
 	 */
-	public record Step(String name, String prompt, String template, String model, Double temperature,
-			@JsonProperty("top_p") Double topP, @JsonProperty("max_tokens") Integer maxTokens,
-			@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> stop, Long seed,
-			@JsonProperty("presence_penalty") Double presencePenalty,
-			@JsonProperty("frequency_penalty") Double frequencyPenalty, Boolean stream, String when,
-			String conversation, @JsonProperty("response_format") String responseFormat, Map<String, Object> schema,
-			@JsonProperty("schema_file") String schemaFile, @JsonProperty("json_retries") Integer jsonRetries,
-			Boolean logprobs, @JsonProperty("top_logprobs") Integer topLogprobs, Integer n, Map<String, Object> extra,
-			String type, List<Check> checks, Map<String, Object> options) {
-
-		public Step(String name, String prompt, String template, String model, Double temperature, Double topP,
-				Integer maxTokens, List<String> stop, Long seed, Double presencePenalty, Double frequencyPenalty,
-				Boolean stream, String when, String conversation, String responseFormat, Map<String, Object> schema,
-				String schemaFile, Integer jsonRetries, Boolean logprobs, Integer topLogprobs, Integer n,
-				Map<String, Object> extra, String type, List<Check> checks) {
-			this(name, prompt, template, model, temperature, topP, maxTokens, stop, seed, presencePenalty,
-					frequencyPenalty, stream, when, conversation, responseFormat, schema, schemaFile, jsonRetries,
-					logprobs, topLogprobs, n, extra, type, checks, null);
-		}
+	public record Step(String name, String prompt, String template, String model, @JsonUnwrapped ModelSettings settings,
+			String when, String conversation, @JsonProperty("response_format") String responseFormat,
+			Map<String, Object> schema, @JsonProperty("schema_file") String schemaFile,
+			@JsonProperty("json_retries") Integer jsonRetries, String type, List<Check> checks,
+			Map<String, Object> options) {
 
 		public static final List<String> RESPONSE_FORMATS = List.of("text", "json", "json_schema");
 
+		public Step {
+			settings = ((settings != null) ? settings : ModelSettings.NONE).withName(model);
+		}
+
+		/** A step with a prompt or a template, and nothing else. */
 		public Step(String name, String prompt, String template) {
-			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null, null, null,
-					null, null, null, null, null, null, null, null);
+			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null);
 		}
 
-		/** A step without the advanced request fields ({@code logprobs}, {@code n}, {@code extra}) or checks. */
-		public Step(String name, String prompt, String template, String model, Double temperature, Double topP,
-				Integer maxTokens, List<String> stop, Long seed, Double presencePenalty, Double frequencyPenalty,
-				Boolean stream, String when, String conversation, String responseFormat, Map<String, Object> schema,
-				String schemaFile, Integer jsonRetries) {
-			this(name, prompt, template, model, temperature, topP, maxTokens, stop, seed, presencePenalty,
-					frequencyPenalty, stream, when, conversation, responseFormat, schema, schemaFile, jsonRetries, null);
+		/** This step sent to another model (its settings named after it). */
+		public Step withModel(String model) {
+			return new Step(name, prompt, template, model, settings, when, conversation, responseFormat, schema,
+					schemaFile, jsonRetries, type, checks, options);
 		}
 
-		/** A chat step without the advanced request fields ({@code logprobs}, {@code n}, {@code extra}). */
-		public Step(String name, String prompt, String template, String model, Double temperature, Double topP,
-				Integer maxTokens, List<String> stop, Long seed, Double presencePenalty, Double frequencyPenalty,
-				Boolean stream, String when, String conversation, String responseFormat, Map<String, Object> schema,
-				String schemaFile, Integer jsonRetries, List<Check> checks) {
-			this(name, prompt, template, model, temperature, topP, maxTokens, stop, seed, presencePenalty,
-					frequencyPenalty, stream, when, conversation, responseFormat, schema, schemaFile, jsonRetries, null,
-					null, null, null, null, checks);
+		/** This step with its own request settings. */
+		public Step withSettings(ModelSettings settings) {
+			return new Step(name, prompt, template, model, settings, when, conversation, responseFormat, schema,
+					schemaFile, jsonRetries, type, checks, options);
+		}
+
+		/** This step with these checks on its answer. */
+		public Step withChecks(List<Check> checks) {
+			return new Step(name, prompt, template, model, settings, when, conversation, responseFormat, schema,
+					schemaFile, jsonRetries, type, checks, options);
 		}
 
 		public List<Check> checksOrEmpty() {
 			return (checks != null) ? checks : List.of();
-		}
-
-		/** The step's own model settings, over the job's. */
-		public ModelSettings settings() {
-			return new ModelSettings(model, temperature, topP, maxTokens, stop, seed, presencePenalty, frequencyPenalty,
-					stream, logprobs, topLogprobs, n, extra);
 		}
 
 		public boolean startsNewConversation() {
@@ -257,6 +245,35 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	 * {@code 500ms}, {@code 2m}.
 	 */
 	public record Retry(Integer attempts, String backoff, @JsonProperty("max-backoff") String maxBackoff) {
+	}
+
+	/**
+	 * A job file record's keys as a job file gives them, in the record's order: its components' names, or the names
+	 * Jackson reads them under; an unwrapped component's keys in its place, but for those the record has itself.
+	 */
+	public static List<String> keys(Class<? extends Record> type) {
+		List<String> own = new java.util.ArrayList<>();
+		for (java.lang.reflect.RecordComponent component : type.getRecordComponents()) {
+			if (!component.getAccessor().isAnnotationPresent(JsonUnwrapped.class)) {
+				own.add(key(component));
+			}
+		}
+		List<String> keys = new java.util.ArrayList<>();
+		for (java.lang.reflect.RecordComponent component : type.getRecordComponents()) {
+			if (!component.getAccessor().isAnnotationPresent(JsonUnwrapped.class)) {
+				keys.add(key(component));
+				continue;
+			}
+			@SuppressWarnings("unchecked")
+			Class<? extends Record> inner = (Class<? extends Record>) component.getType();
+			keys(inner).stream().filter((key) -> !own.contains(key)).forEach(keys::add);
+		}
+		return List.copyOf(keys);
+	}
+
+	private static String key(java.lang.reflect.RecordComponent component) {
+		JsonProperty property = component.getAccessor().getAnnotation(JsonProperty.class);
+		return (property != null && !property.value().isEmpty()) ? property.value() : component.getName();
 	}
 
 	JobDefinition withSource(Path file) {

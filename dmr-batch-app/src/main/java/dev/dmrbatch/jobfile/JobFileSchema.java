@@ -18,6 +18,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.dmrbatch.check.CheckKind;
 import dev.dmrbatch.check.CheckKinds;
 import dev.dmrbatch.export.ExportFormats;
@@ -232,15 +233,32 @@ public final class JobFileSchema {
 
 	private Map<String, Object> object(Class<?> record, Map<String, Object> definitions) {
 		Map<String, Object> properties = new LinkedHashMap<>();
+		RecordComponent unwrapped = null;
 		for (RecordComponent component : record.getRecordComponents()) {
 			AnnotatedElement field = field(record, component);
 			if (field.isAnnotationPresent(JsonIgnore.class)) {
 				continue;
 			}
-			JsonProperty renamed = field.getAnnotation(JsonProperty.class);
-			String key = (renamed != null && !renamed.value().isEmpty()) ? renamed.value() : component.getName();
-			Map<String, Object> special = special(record, key);
-			properties.put(key, (special != null) ? special : type(component.getGenericType(), field, definitions));
+			if (field.isAnnotationPresent(JsonUnwrapped.class)) {
+				unwrapped = component;
+				continue;
+			}
+			Map<String, Object> special = special(record, key(field, component));
+			properties.put(key(field, component),
+					(special != null) ? special : type(component.getGenericType(), field, definitions));
+		}
+		if (unwrapped != null) {
+			// its keys among the record's own (a step's request settings), each but those the record has itself;
+			// typed, their bounds left to the job file's check
+			Class<?> inner = unwrapped.getType();
+			for (RecordComponent component : inner.getRecordComponents()) {
+				AnnotatedElement field = field(inner, component);
+				if (!properties.containsKey(key(field, component))) {
+					Map<String, Object> type = new LinkedHashMap<>(type(component.getGenericType(), field, definitions));
+					type.keySet().removeAll(List.of("minimum", "maximum", "exclusiveMinimum"));
+					properties.put(key(field, component), type);
+				}
+			}
 		}
 		Map<String, Object> schema = new LinkedHashMap<>();
 		schema.put("type", "object");
@@ -337,6 +355,12 @@ public final class JobFileSchema {
 			}
 		}
 		return false;
+	}
+
+	/** A component's key, as Jackson reads it. */
+	private static String key(AnnotatedElement field, RecordComponent component) {
+		JsonProperty renamed = field.getAnnotation(JsonProperty.class);
+		return (renamed != null && !renamed.value().isEmpty()) ? renamed.value() : component.getName();
 	}
 
 	/** The record's field of a component: where Jackson's and the validation's annotations are. */

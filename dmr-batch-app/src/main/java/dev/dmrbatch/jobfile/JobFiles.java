@@ -63,6 +63,7 @@ public class JobFiles {
 		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
 		.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 		.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+		.addModule(UnwrappedKeys.module())
 		.build();
 
 	private final DmrProperties properties;
@@ -591,14 +592,9 @@ public class JobFiles {
 		return path.toString();
 	}
 
+	/** A settings' field as the job file names it: {@code topP} is {@code top_p}. */
 	private static String snake(String property) {
-		return switch (property) {
-			case "topP" -> "top_p";
-			case "maxTokens" -> "max_tokens";
-			case "presencePenalty" -> "presence_penalty";
-			case "frequencyPenalty" -> "frequency_penalty";
-			default -> property;
-		};
+		return property.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
 	}
 
 	public String display(Path file) {

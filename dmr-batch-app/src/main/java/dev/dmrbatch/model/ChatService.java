@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.DoubleConsumer;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -92,44 +96,14 @@ public class ChatService {
 	public ModelReply complete(ModelSettings settings, List<ChatMessage> messages, StructuredOutput format,
 			DmrProperties.Retry retry, LoadGate gate) {
 		ChatCompletionCreateParams params = request(settings, messages, format);
-		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
-		int[] attempts = { 0 };
-		try {
-			return template.execute(() -> {
-				attempts[0]++;
-				return send(settings.name(), params, settings.streaming(), attempts[0], retry.attempts(), gate);
-			});
-		}
-		catch (RetryException ex) {
-			Throwable last = (ex.getLastException() != null) ? ex.getLastException() : ex.getCause();
-			throw RunnerErrors.translate(last, this.baseUrl, settings.name());
-		}
-	}
-
-	private ModelReply send(String model, ChatCompletionCreateParams params, boolean stream, int attempt,
-			int maxAttempts, LoadGate gate) throws InterruptedException {
-		gate.acquire();
-		boolean overloaded = false;
-		try {
-			return stream ? streamOnce(model, params, attempt, UNSEEN, new StreamStop(), false)
-					: completeOnce(model, params, attempt);
-		}
-		catch (RuntimeException ex) {
-			ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
-			overloaded = LoadGate.isContextFull(error);
-			if (error.isTransient() && attempt < maxAttempts) {
-				log.warn("attempt {} of {} failed, retrying with backoff: {}", attempt, maxAttempts, error.getMessage());
-			}
-			throw error;
-		}
-		finally {
-			gate.release(overloaded);
-		}
+		String model = settings.name();
+		return withRetries(model, retry, gate, LOGGED, (attempt, start) -> settings.streaming()
+				? streamOnce(model, params, attempt, start, UNSEEN, new StreamStop(), false)
+				: completeOnce(model, params, attempt, start));
 	}
 
 	/** One request for a whole answer, not streamed. */
-	private ModelReply completeOnce(String model, ChatCompletionCreateParams params, int attempt) {
-		long start = System.nanoTime();
+	private ModelReply completeOnce(String model, ChatCompletionCreateParams params, int attempt, long start) {
 		ChatCompletion completion = this.client.get().chat().completions().create(params);
 		long latency = (System.nanoTime() - start) / 1_000_000;
 		List<ChatCompletion.Choice> choices = completion._choices().asKnown().orElse(List.of());
@@ -165,34 +139,8 @@ public class ChatService {
 	 * @throws ModelCallException when the runner did not answer, after the retries
 	 */
 	public ModelReply completeText(ModelSettings settings, String prompt, DmrProperties.Retry retry, LoadGate gate) {
-		CompletionCreateParams.Builder request = CompletionCreateParams.builder().model(settings.name()).prompt(prompt)
-			.maxTokens(settings.maxTokens().longValue());
-		if (settings.temperature() != null) {
-			request.temperature(settings.temperature());
-		}
-		if (settings.topP() != null) {
-			request.topP(settings.topP());
-		}
-		if (settings.stop() != null && !settings.stop().isEmpty()) {
-			request.stop(CompletionCreateParams.Stop.ofStrings(settings.stop()));
-		}
-		if (settings.seed() != null) {
-			request.seed(settings.seed());
-		}
-		if (settings.presencePenalty() != null) {
-			request.presencePenalty(settings.presencePenalty());
-		}
-		if (settings.frequencyPenalty() != null) {
-			request.frequencyPenalty(settings.frequencyPenalty());
-		}
-		if (settings.wantsLogprobs()) {
-			request.logprobs((settings.topLogprobs() != null) ? settings.topLogprobs() : 0);
-		}
-		if (settings.extra() != null) {
-			settings.extra().forEach((key, value) -> request.putAdditionalBodyProperty(key, JsonValue.from(value)));
-		}
-		CompletionCreateParams params = request.build();
-		return withRetries(settings.name(), retry, gate, (attempt, start) -> {
+		CompletionCreateParams params = completion(settings, prompt);
+		return withRetries(settings.name(), retry, gate, LOGGED, (attempt, start) -> {
 			Completion completion = this.client.get().completions().create(params);
 			long latency = (System.nanoTime() - start) / 1_000_000;
 			try {
@@ -238,7 +186,7 @@ public class ChatService {
 			settings.extra().forEach((key, value) -> request.putAdditionalBodyProperty(key, JsonValue.from(value)));
 		}
 		EmbeddingCreateParams params = request.build();
-		return withRetries(settings.name(), retry, gate, (attempt, start) -> {
+		return withRetries(settings.name(), retry, gate, LOGGED, (attempt, start) -> {
 			CreateEmbeddingResponse response = this.client.get().embeddings().create(params);
 			long latency = (System.nanoTime() - start) / 1_000_000;
 			try {
@@ -264,14 +212,31 @@ public class ChatService {
 
 	}
 
-	/** One request under the load gate, transient faults retried with the run's policy, errors in one sentence. */
-	private <T> T withRetries(String model, DmrProperties.Retry retry, LoadGate gate, Attempt<T> call) {
+	/** What is told of a transient fault before the request is sent again. */
+	private interface Retrying {
+
+		void retrying(int attempt, int attempts, ModelCallException error);
+
+	}
+
+	/** A batch call's retry goes to the log. */
+	private static final Retrying LOGGED = (attempt, attempts, error) -> log
+		.warn("attempt {} of {} failed, retrying with backoff: {}", attempt, attempts, error.getMessage());
+
+	/**
+	 * The one way a request is sent: under the load gate (none for a chat's), transient faults retried with the
+	 * run's policy ({@code retrying} told of each before it is sent again), errors in one sentence.
+	 */
+	private <T> T withRetries(String model, DmrProperties.Retry retry, LoadGate gate, Retrying retrying,
+			Attempt<T> call) {
 		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
 		int[] attempts = { 0 };
 		try {
 			return template.execute(() -> {
 				int attempt = ++attempts[0];
-				gate.acquire();
+				if (gate != null) {
+					gate.acquire();
+				}
 				boolean overloaded = false;
 				try {
 					return call.send(attempt, System.nanoTime());
@@ -280,13 +245,14 @@ public class ChatService {
 					ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
 					overloaded = LoadGate.isContextFull(error);
 					if (error.isTransient() && attempt < retry.attempts()) {
-						log.warn("attempt {} of {} failed, retrying with backoff: {}", attempt, retry.attempts(),
-								error.getMessage());
+						retrying.retrying(attempt, retry.attempts(), error);
 					}
 					throw error;
 				}
 				finally {
-					gate.release(overloaded);
+					if (gate != null) {
+						gate.release(overloaded);
+					}
 				}
 			});
 		}
@@ -342,31 +308,17 @@ public class ChatService {
 	 */
 	public ModelReply stream(ModelSettings settings, List<ChatMessage> messages, DmrProperties.Retry retry,
 			StreamListener listener, StreamStop stop) {
-		ModelSettings streamed = settings
-			.overriddenBy(new ModelSettings(null, null, null, null, null, null, null, null, true));
-		ChatCompletionCreateParams params = request(streamed, messages, null);
-		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
-		int[] attempts = { 0 };
-		try {
-			return template.execute(() -> {
-				attempts[0]++;
-				try {
-					return streamOnce(settings.name(), params, attempts[0], listener, stop, true);
-				}
-				catch (RuntimeException ex) {
-					ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, settings.name());
-					if (error.isTransient() && attempts[0] < retry.attempts() && !stop.isStopped()) {
-						listener.retrying(error.getMessage());
-					}
-					throw error;
-				}
-			});
-		}
-		catch (RetryException ex) {
-			Throwable last = (ex.getLastException() != null) ? ex.getLastException() : ex.getCause();
-			throw RunnerErrors.translate(last, this.baseUrl, settings.name());
-		}
+		ChatCompletionCreateParams params = request(settings.overriddenBy(STREAMED), messages, null);
+		String model = settings.name();
+		return withRetries(model, retry, null, (attempt, attempts, error) -> {
+			if (!stop.isStopped()) {
+				listener.retrying(error.getMessage());
+			}
+		}, (attempt, start) -> streamOnce(model, params, attempt, start, listener, stop, true));
 	}
+
+	/** What a chat's settings are sent with: streamed. */
+	private static final ModelSettings STREAMED = ModelSettings.NONE.with("stream", true);
 
 	/**
 	 * One streamed request, the one way every streamed answer is read, batch or chat. Each chunk is read leniently,
@@ -376,9 +328,8 @@ public class ChatService {
 	 * again), except in a chat ({@code keepCut}) once part of the answer was shown: that part is the reply, marked
 	 * {@value #TRUNCATED}.
 	 */
-	private ModelReply streamOnce(String model, ChatCompletionCreateParams params, int attempt,
+	private ModelReply streamOnce(String model, ChatCompletionCreateParams params, int attempt, long start,
 			StreamListener listener, StreamStop stop, boolean keepCut) {
-		long start = System.nanoTime();
 		Long ttft = null;
 		StringBuilder content = new StringBuilder();
 		StringBuilder reasoning = new StringBuilder();
@@ -495,6 +446,20 @@ public class ChatService {
 				latency, ttft, timings, fingerprint, attempt, logprobsJson);
 	}
 
+	/** The legacy completions request for these settings: {@code top_logprobs} as its {@code logprobs} count. */
+	static CompletionCreateParams completion(ModelSettings settings, String prompt) {
+		CompletionCreateParams.Builder request = CompletionCreateParams.builder().model(settings.name()).prompt(prompt);
+		if (settings.wantsLogprobs()) {
+			request.logprobs((settings.topLogprobs() != null) ? settings.topLogprobs() : 0);
+		}
+		new Sampling(request::maxTokens, request::temperature, request::topP,
+				(stop) -> request.stop(CompletionCreateParams.Stop.ofStrings(stop)), request::seed,
+				request::presencePenalty, request::frequencyPenalty, request::putAdditionalBodyProperty)
+			.set(settings);
+		return request.build();
+	}
+
+	/** The chat request for these settings and messages, asking for JSON when {@code format} is given. */
 	static ChatCompletionCreateParams request(ModelSettings settings, List<ChatMessage> messages,
 			StructuredOutput format) {
 		ChatCompletionCreateParams.Builder request = ChatCompletionCreateParams.builder().model(settings.name());
@@ -505,30 +470,15 @@ public class ChatService {
 				default -> request.addUserMessage(message.content());
 			}
 		}
-		request.maxTokens(settings.maxTokens().longValue());
-		if (settings.temperature() != null) {
-			request.temperature(settings.temperature());
-		}
-		if (settings.topP() != null) {
-			request.topP(settings.topP());
-		}
-		if (settings.stop() != null && !settings.stop().isEmpty()) {
-			request.stop(ChatCompletionCreateParams.Stop.ofStrings(settings.stop()));
-		}
-		if (settings.seed() != null) {
-			request.seed(settings.seed());
-		}
-		if (settings.presencePenalty() != null) {
-			request.presencePenalty(settings.presencePenalty());
-		}
-		if (settings.frequencyPenalty() != null) {
-			request.frequencyPenalty(settings.frequencyPenalty());
-		}
 		if (format != null) {
 			// as plain JSON: llama-server, Ollama and vLLM read OpenAI's shape, and the SDK's typed builder would
 			// only re-encode the same map
 			request.putAdditionalBodyProperty("response_format", JsonValue.from(format.responseFormat()));
 		}
+		new Sampling(request::maxTokens, request::temperature, request::topP,
+				(stop) -> request.stop(ChatCompletionCreateParams.Stop.ofStrings(stop)), request::seed,
+				request::presencePenalty, request::frequencyPenalty, request::putAdditionalBodyProperty)
+			.set(settings);
 		if (settings.wantsLogprobs()) {
 			request.logprobs(true);
 			if (settings.topLogprobs() != null) {
@@ -538,14 +488,47 @@ public class ChatService {
 		if (settings.n() != null) {
 			request.n(settings.n().longValue());
 		}
-		if (settings.extra() != null) {
-			// as given: store, metadata, a runner's own sampling fields
-			settings.extra().forEach((key, value) -> request.putAdditionalBodyProperty(key, JsonValue.from(value)));
-		}
 		if (settings.streaming()) {
 			request.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build());
 		}
 		return request.build();
+	}
+
+	/**
+	 * The settings a chat and a legacy completion request both carry, each set the one way on either's builder:
+	 * {@code max_tokens} always (llama-server's own default is unlimited), the others when given. The SDK writes its
+	 * fields in an order of its own, whatever the order they are set in; {@code extra}, as given (store, metadata, a
+	 * runner's own sampling fields), follows the body's other fields the SDK does not know.
+	 */
+	private record Sampling(LongConsumer maxTokens, DoubleConsumer temperature, DoubleConsumer topP,
+			Consumer<List<String>> stop, LongConsumer seed, DoubleConsumer presencePenalty,
+			DoubleConsumer frequencyPenalty, BiConsumer<String, JsonValue> extra) {
+
+		void set(ModelSettings settings) {
+			this.maxTokens.accept(settings.maxTokens());
+			if (settings.temperature() != null) {
+				this.temperature.accept(settings.temperature());
+			}
+			if (settings.topP() != null) {
+				this.topP.accept(settings.topP());
+			}
+			if (settings.stop() != null && !settings.stop().isEmpty()) {
+				this.stop.accept(settings.stop());
+			}
+			if (settings.seed() != null) {
+				this.seed.accept(settings.seed());
+			}
+			if (settings.presencePenalty() != null) {
+				this.presencePenalty.accept(settings.presencePenalty());
+			}
+			if (settings.frequencyPenalty() != null) {
+				this.frequencyPenalty.accept(settings.frequencyPenalty());
+			}
+			if (settings.extra() != null) {
+				settings.extra().forEach((key, value) -> this.extra.accept(key, JsonValue.from(value)));
+			}
+		}
+
 	}
 
 	/** A JSON string's value, or {@code null} when absent or not a string. */

@@ -1,5 +1,7 @@
 package dev.dmrbatch.model;
 
+import dev.dmrbatch.conversation.Conversation;
+
 /**
  * The answer to one chat request and the facts about the call.
  *
@@ -21,6 +23,21 @@ public record ModelReply(String model, String content, String reasoning, String 
 			int attempts) {
 		this(model, content, reasoning, finishReason, promptTokens, completionTokens, latencyMillis, ttftMillis, timings,
 				systemFingerprint, attempts, null);
+	}
+
+	/**
+	 * The record of this call as a step's: its finish reason, tokens, latency, attempts, timings, fingerprint and time
+	 * to the first token; the log probabilities only where the caller keeps them.
+	 */
+	public Conversation.Call.Builder call(int stepIndex, String step) {
+		return Conversation.Call.answered(stepIndex, step)
+			.finishReason(this.finishReason)
+			.tokens(this.promptTokens, this.completionTokens)
+			.latency(this.latencyMillis)
+			.attempts(this.attempts)
+			.timings(this.timings)
+			.systemFingerprint(this.systemFingerprint)
+			.ttft(this.ttftMillis);
 	}
 
 }

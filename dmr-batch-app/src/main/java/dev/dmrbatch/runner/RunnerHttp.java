@@ -96,21 +96,8 @@ class RunnerHttp {
 
 	/** A streamed chat request: the content of each {@code data:} event, {@code [DONE]} included. */
 	List<String> stream(Map<String, Object> body) throws IOException {
-		Request request = new Request.Builder().url(this.base + "/chat/completions")
-			.post(RequestBody.create(this.json.writeValueAsString(body), JSON_TYPE))
-			.build();
 		List<String> events = new ArrayList<>();
-		try (Response response = this.http.newCall(request).execute()) {
-			ResponseBody responseBody = response.body();
-			if (!response.isSuccessful() || responseBody == null) {
-				throw new IOException("answered " + response.code());
-			}
-			for (String line : responseBody.string().split("\n")) {
-				if (line.startsWith("data:")) {
-					events.add(line.substring(5).strip());
-				}
-			}
-		}
+		stream(body, events::add);
 		return events;
 	}
 

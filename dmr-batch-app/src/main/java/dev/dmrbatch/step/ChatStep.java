@@ -83,10 +83,12 @@ class ChatStep implements StepKind {
 					invalid = ex.getMessage();
 				}
 			}
-			exchange.calls().add(new Conversation.Call(index, step.name(), reply.finishReason(), reply.promptTokens(),
-					reply.completionTokens(), reply.latencyMillis(), reply.attempts(), reply.timings(),
-					reply.systemFingerprint(), invalid, false, exchange.servedBy(reply), reply.ttftMillis(), null, null,
-					(cached != null) ? cached.reusedFrom() : null, reply.logprobs(), null));
+			exchange.calls().add(reply.call(index, step.name())
+				.error(invalid)
+				.requestModel(exchange.servedBy(reply))
+				.reusedFrom((cached != null) ? cached.reusedFrom() : null)
+				.logprobs(reply.logprobs())
+				.build());
 			if (cached != null && invalid == null) {
 				sending.cache().keep(cached, item.seq(), item.id(), model, index, reply);
 			}

@@ -41,10 +41,10 @@ class CompleteStep implements StepKind {
 		Sending sending = exchange.sending();
 		ModelReply reply = sending.chat()
 			.completeText(exchange.settings(index), prompt, sending.retry(), sending.gate());
-		exchange.calls().add(new Conversation.Call(index, step.name(), reply.finishReason(), reply.promptTokens(),
-				reply.completionTokens(), reply.latencyMillis(), reply.attempts(), reply.timings(),
-				reply.systemFingerprint(), null, false, exchange.servedBy(reply), null, null, null, reply.logprobs(),
-				null));
+		exchange.calls().add(reply.call(index, step.name())
+			.requestModel(exchange.servedBy(reply))
+			.logprobs(reply.logprobs())
+			.build());
 		exchange.turns().add(new Conversation.Turn("assistant", step.name(), reply.content()));
 		exchange.answer(step.name(), new StepAnswer(reply.content(), null, null, false));
 		return null;

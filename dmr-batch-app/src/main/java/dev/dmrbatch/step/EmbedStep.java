@@ -37,7 +37,8 @@ class EmbedStep implements StepKind {
 	public void validate(JobDefinition.Step step, String at, List<String> problems) {
 		StepRules.prompted(step, at, problems);
 		StepRules.apart(step, at, problems);
-		if (step.stream() != null || step.logprobs() != null || step.topLogprobs() != null) {
+		if (step.settings().stream() != null || step.settings().logprobs() != null
+				|| step.settings().topLogprobs() != null) {
 			problems.add(at + " has type embed: stream, logprobs and top_logprobs are for steps that answer in text");
 		}
 		if (!step.checksOrEmpty().isEmpty()) {
@@ -57,9 +58,13 @@ class EmbedStep implements StepKind {
 		for (float value : embedded.vector()) {
 			vector.add(value);
 		}
-		exchange.calls().add(new Conversation.Call(index, step.name(), null, embedded.promptTokens(), 0,
-				embedded.latencyMillis(), embedded.attempts(), null, null, null, false, exchange.stepModel(index), null,
-				null, null, null, JSON.writeValueAsString(vector)));
+		exchange.calls().add(Conversation.Call.answered(index, step.name())
+			.tokens(embedded.promptTokens(), 0)
+			.latency(embedded.latencyMillis())
+			.attempts(embedded.attempts())
+			.requestModel(exchange.stepModel(index))
+			.embedding(JSON.writeValueAsString(vector))
+			.build());
 		exchange.answer(step.name(), new StepAnswer("", null, vector, false));
 		return null;
 	}

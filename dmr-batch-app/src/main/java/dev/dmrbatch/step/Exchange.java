@@ -71,8 +71,7 @@ public final class Exchange {
 
 	/** Step {@code index}'s model call, which the runner refused: its record among the calls, with the error. */
 	public void refused(int index, String step, ModelCallException ex) {
-		this.calls.add(new Conversation.Call(index, step, null, 0, 0, 0, 0, null, null, ex.getMessage(), false,
-				stepModel(index), null, null, null));
+		this.calls.add(Conversation.Call.failed(index, step, ex.getMessage(), stepModel(index)));
 	}
 
 	public List<Conversation.Turn> turns() {

@@ -60,13 +60,13 @@ final class PluginStep implements StepKind {
 		catch (Throwable ex) {
 			Plugins.rethrowFatal(ex);
 			String error = Plugins.describe("step type " + step.type() + " (" + this.plugin.jar() + ")", ex);
-			exchange.calls().add(new Conversation.Call(index, step.name(), null, 0, 0, 0, 0, null, null, error, false,
-					null, null, null, null));
+			exchange.calls().add(Conversation.Call.failed(index, step.name(), error, null));
 			return error;
 		}
 		// the step's record among the calls, no request made (0 attempts), so the exports know the step
-		exchange.calls().add(new Conversation.Call(index, step.name(), null, 0, 0,
-				(System.nanoTime() - started) / 1_000_000, 0, null, null, null, false, null, null, null, null));
+		exchange.calls().add(Conversation.Call.answered(index, step.name())
+			.latency((System.nanoTime() - started) / 1_000_000)
+			.build());
 		String answer = (output != null) ? output : "";
 		exchange.turns().add(new Conversation.Turn(Conversation.Turn.PLUGIN, step.name(), answer));
 		exchange.answer(step.name(), new StepAnswer(answer, null, null, false));

@@ -1,12 +1,9 @@
 package dev.dmrbatch.step;
 
-import java.lang.reflect.RecordComponent;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.plugin.KindRegistry;
 import dev.dmrbatch.plugin.Plugins;
@@ -23,7 +20,7 @@ import org.springframework.stereotype.Component;
 public class StepKinds {
 
 	/** Every key a step of a job file can give, whatever its type, in the order of {@link JobDefinition.Step}. */
-	public static final List<String> STEP_KEYS = keys(JobDefinition.Step.class);
+	public static final List<String> STEP_KEYS = JobDefinition.keys(JobDefinition.Step.class);
 
 	private final KindRegistry<StepKind, StepType> kinds;
 
@@ -75,16 +72,6 @@ public class StepKinds {
 	static List<String> keysBut(String... refused) {
 		List<String> not = Arrays.asList(refused);
 		return STEP_KEYS.stream().filter((key) -> !not.contains(key)).toList();
-	}
-
-	/** A record's keys as a job file gives them: its components' names, or the names Jackson reads them under. */
-	private static List<String> keys(Class<? extends Record> type) {
-		List<String> keys = new ArrayList<>();
-		for (RecordComponent component : type.getRecordComponents()) {
-			JsonProperty property = component.getAccessor().getAnnotation(JsonProperty.class);
-			keys.add((property != null) ? property.value() : component.getName());
-		}
-		return List.copyOf(keys);
 	}
 
 }

@@ -15,6 +15,7 @@ import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.ReportModel;
 import dev.dmrbatch.export.ResultLines;
 import dev.dmrbatch.history.RunHistory;
+import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.history.RunSummary;
 import dev.dmrbatch.jobfile.JobFileException;
 import dev.dmrbatch.model.ChatMessage;
@@ -29,35 +30,35 @@ import dev.dmrbatch.text.SafeText;
 
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
- * The JSON API under {@code /api}, which the pages use: runs as {@code job=runs --json} lists them, a run's items a
- * page at a time in the shape of {@code results.jsonl} lines, a run's events, the runner's models, a chat turn
- * streamed, a job started.
+ * The JSON API under {@code /api}, which the pages use: runs as {@code job=runs --json} lists them (their tags and
+ * note changed, a run deleted or stopped), a run's items a page at a time in the shape of {@code results.jsonl} lines,
+ * reviews of its answers, a run's events, the runner's models, a chat turn streamed, a job started.
  */
 @RestController
 @RequestMapping("/api")
 @ConditionalOnWebApplication
 class ApiController implements DisposableBean {
-
-	static final int DEFAULT_SIZE = 50;
-
-	/** The most items a page of {@code /api/runs/{run}/items} holds. */
-	static final int MAX_SIZE = 200;
 
 	private final RunHistory history;
 
@@ -73,6 +74,12 @@ class ApiController implements DisposableBean {
 
 	private final WebAccess access;
 
+	private final RunViews views;
+
+	private final Reviews reviews;
+
+	private final RunNotes notes;
+
 	private final ReportModel report = new ReportModel();
 
 	private final ExecutorService chats = Executors.newCachedThreadPool((task) -> {
@@ -82,7 +89,7 @@ class ApiController implements DisposableBean {
 	});
 
 	ApiController(RunHistory history, ConversationStore store, RunEvents events, ModelCatalog catalog,
-			BrowserChat chat, JobStarter jobs, WebAccess access) {
+			BrowserChat chat, JobStarter jobs, WebAccess access, RunViews views, Reviews reviews, RunNotes notes) {
 		this.history = history;
 		this.store = store;
 		this.events = events;
@@ -90,23 +97,20 @@ class ApiController implements DisposableBean {
 		this.chat = chat;
 		this.jobs = jobs;
 		this.access = access;
+		this.views = views;
+		this.reviews = reviews;
+		this.notes = notes;
 	}
 
+	/** The runs as {@code job=runs --json} lists them, filtered and sorted as the run history's table is. */
 	@GetMapping("/runs")
 	List<Map<String, Object>> runs(@RequestParam(required = false) String job,
-			@RequestParam(required = false) String status) {
-		return runList(this.history, this.events, job, status).stream().map(RunSummary::facts).toList();
-	}
-
-	/** The runs, or one job's, or those of one status ({@code running} for those going on), newest first. */
-	static List<RunSummary> runList(RunHistory history, RunEvents events, String job, String status) {
-		List<RunSummary> runs = history.list((job != null && !job.isBlank()) ? job : null);
-		if (status == null || status.isBlank()) {
-			return runs;
-		}
-		return runs.stream()
-			.filter((run) -> status.equalsIgnoreCase("running") ? events.running(run)
-					: run.status().equalsIgnoreCase(status))
+			@RequestParam(required = false) String status, @RequestParam(required = false) String model,
+			@RequestParam(required = false) String tag, @RequestParam(required = false) String sort,
+			@RequestParam(required = false) String order) {
+		return this.views.runs(RunViews.RunQuery.of(job, status, model, tag, sort, order))
+			.stream()
+			.map(RunSummary::facts)
 			.toList();
 	}
 
@@ -115,7 +119,6 @@ class ApiController implements DisposableBean {
 		RunRecord record = this.history.find(run);
 		RunSummary summary = this.history.summary(record);
 		Map<String, Object> facts = summary.facts();
-		facts.put("running", this.events.running(summary));
 		facts.put("total_items", this.store.totalItems(record.id()).orElse(null));
 		facts.put("executions", summary.executions());
 		List<ConversationStore.Failure> failures = new ArrayList<>();
@@ -125,20 +128,81 @@ class ApiController implements DisposableBean {
 			}
 		});
 		facts.put("failures", failures);
+		facts.put("checks", this.views.checkRows(record.id()));
 		return facts;
 	}
 
-	@GetMapping(path = "/runs/{run}/items", produces = MediaType.APPLICATION_JSON_VALUE)
-	String items(@PathVariable String run, @RequestParam(required = false) String status,
-			@RequestParam(required = false) String q, @RequestParam(defaultValue = "1") int page,
-			@RequestParam(defaultValue = "" + DEFAULT_SIZE) int size) {
+	/** Changes a run's tags or note: {@code {"tags"?: [...] or "a, b", "note"?: "..."}}. */
+	@PatchMapping("/runs/{run}")
+	Map<String, Object> annotate(@PathVariable String run, @RequestBody(required = false) JsonNode body) {
 		RunRecord record = this.history.find(run);
-		ConversationStore.ItemPage found = page(this.store, record.id(), status, q, page, size);
+		if (body == null || !body.isObject()) {
+			throw new RunException("the body must be {\"tags\"?: [...], \"note\"?: \"...\"}");
+		}
+		for (String name : body.propertyNames()) {
+			if (!List.of("tags", "note").contains(name)) {
+				throw new RunException(SafeText.excerpt(name, 80) + " is not tags or note");
+			}
+		}
+		if (body.has("tags")) {
+			JsonNode tags = body.get("tags");
+			List<String> given = new ArrayList<>();
+			if (tags.isArray()) {
+				for (JsonNode tag : tags) {
+					if (!tag.isString()) {
+						throw new RunException("tags must be strings");
+					}
+					given.add(tag.asString());
+				}
+			}
+			else if (!tags.isString() && !tags.isNull()) {
+				throw new RunException("tags must be a list of strings, or one string of them separated by commas");
+			}
+			this.notes.setTags(record.id(), RunNotes.parse(tags.isString() ? tags.asString()
+					: String.join(",", given), "tags"));
+		}
+		if (body.has("note")) {
+			JsonNode note = body.get("note");
+			if (!note.isString() && !note.isNull()) {
+				throw new RunException("note must be a string");
+			}
+			this.notes.setNote(record.id(), note.isNull() ? null : note.asString());
+		}
+		return this.history.summary(record).facts();
+	}
+
+	/** Deletes a run that is not going on: its rows, its exports, its answers in the response cache. */
+	@DeleteMapping("/runs/{run}")
+	Map<String, Object> delete(@PathVariable String run) {
+		RunRecord record = this.history.find(run);
+		java.nio.file.Path folder = this.history.delete(record);
+		Map<String, Object> deleted = new LinkedHashMap<>();
+		deleted.put("deleted", record.id());
+		deleted.put("output", (folder != null) ? folder.toString() : null);
+		return deleted;
+	}
+
+	/** Stops a run started from this app, as Ctrl-C stops a run: 202, it ends STOPPED once its requests are in. */
+	@PostMapping("/runs/{run}/stop")
+	ResponseEntity<Map<String, Object>> stop(@PathVariable String run) {
+		RunRecord record = this.history.find(run);
+		this.jobs.stop(record.id());
+		return ResponseEntity.status(HttpStatus.ACCEPTED).body(Map.of("id", record.id(), "status", "STOPPING"));
+	}
+
+	@GetMapping(path = "/runs/{run}/items", produces = MediaType.APPLICATION_JSON_VALUE)
+	String items(@PathVariable String run, @RequestParam(required = false) String view,
+			@RequestParam(required = false) String status, @RequestParam(required = false) String q,
+			@RequestParam(required = false) String regex, @RequestParam(required = false) String check,
+			@RequestParam(defaultValue = "1") int page, @RequestParam(defaultValue = "" + RunViews.DEFAULT_SIZE) int size) {
+		RunRecord record = this.history.find(run);
+		ConversationStore.ItemPage found = this.views.items(this.store, record.id(),
+				RunViews.ItemQuery.of(view, status, q, regex, check), page, size);
 		StringWriter out = new StringWriter();
 		out.write("{\"page\":" + found.page() + ",\"size\":" + found.size() + ",\"total\":" + found.total()
 				+ ",\"pages\":" + found.pages() + ",\"items\":[");
 		boolean[] first = { true };
-		this.store.forEachOf(record.id(), found.itemSeqs(), (conversation) -> {
+		this.reviews.withVerdicts(record.id(), found.itemSeqs(), (conversation) -> {
 			if (!first[0]) {
 				out.write(',');
 			}
@@ -149,24 +213,33 @@ class ApiController implements DisposableBean {
 		return out.toString();
 	}
 
-	/** A page of a run's items, the arguments checked. */
-	static ConversationStore.ItemPage page(ConversationStore store, long runId, String status, String q, int page,
-			int size) {
-		if (status != null && !status.isBlank() && !List.of("ok", "failed").contains(status)) {
-			throw new RunException("status=" + SafeText.firstLine(status) + " is not ok or failed");
-		}
-		if (page < 1) {
-			throw new RunException("page=" + page + " must be 1 or more");
-		}
-		if (size < 1 || size > MAX_SIZE) {
-			throw new RunException("size=" + size + " must be from 1 to " + MAX_SIZE);
-		}
-		return store.itemPage(runId, (status != null && !status.isBlank()) ? status : null, q, page, size);
+	/**
+	 * Reviews one step's answer: {@code {"item", "model"?, "step"?, "pass"?, "score"?, "comment"?, "reviewer"?}};
+	 * {@code "clear": true} takes a review back.
+	 */
+	@PostMapping("/runs/{run}/reviews")
+	Map<String, Object> review(@PathVariable String run, @RequestBody JsonNode body) {
+		return this.reviews.review(this.history.find(run), body);
 	}
 
+	/**
+	 * A run's events; a browser that reconnects sends the id of the last one it had ({@code Last-Event-ID}), and
+	 * {@code after} gives the record number to start after on the first connection.
+	 */
 	@GetMapping(path = "/runs/{run}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-	SseEmitter events(@PathVariable String run) {
-		return this.events.watch(this.history.find(run));
+	SseEmitter events(@PathVariable String run, @RequestHeader(name = "Last-Event-ID", required = false) String last,
+			@RequestParam(required = false) String after) {
+		RunRecord record = this.history.find(run);
+		String from = (last != null && !last.isBlank()) ? last : after;
+		Long seq = null;
+		if (from != null && !from.isBlank()) {
+			if (!from.strip().matches("\\d{1,18}")) {
+				throw new RunException(((last != null) ? "Last-Event-ID " : "after=") + SafeText.excerpt(from, 40)
+						+ " is not a record number");
+			}
+			seq = Long.parseLong(from.strip());
+		}
+		return this.events.watch(record, seq);
 	}
 
 	@GetMapping("/models")
@@ -194,6 +267,19 @@ class ApiController implements DisposableBean {
 	@PostMapping(path = "/chat", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 	SseEmitter chat(@RequestBody ChatBody body) {
 		BrowserChat.Request request = body.request();
+		// every mistake in what was asked is answered before the stream starts: a 4xx, not an event
+		this.chat.check(request);
+		if (request.model() != null) {
+			try {
+				this.catalog.require(request.model());
+			}
+			catch (ModelCallException ex) {
+				if (ex.status() == 404) {
+					throw new RunException(ex.getMessage());
+				}
+				throw ex;
+			}
+		}
 		SseEmitter emitter = new SseEmitter(0L);
 		StreamStop stop = new StreamStop();
 		emitter.onCompletion(stop::stop);
@@ -202,7 +288,8 @@ class ApiController implements DisposableBean {
 		this.chats.execute(() -> {
 			try {
 				String[] truncated = { null };
-				BrowserChat.Answer answer = this.chat.send(request, new StreamListener() {
+				BrowserChat.Answer answer = this.chat.send(request,
+						(session) -> send(emitter, "session", Map.of("session", session), stop), new StreamListener() {
 
 					@Override
 					public void reasoning(String text) {
@@ -308,20 +395,84 @@ class ApiController implements DisposableBean {
 		return (value != null && !value.isBlank()) ? value : null;
 	}
 
-	/** The body of a job's start: all optional; {@code run} is the run's label. */
-	record JobBody(String input, String model, Map<String, Object> vars, String run) {
+	/**
+	 * The body of a job's start, {@code {"input"?, "model"?, "vars"?: {"key": value ...}, "run"?, "tags"?: [...]}}:
+	 * all optional; {@code run} is the run's label.
+	 */
+	record JobBody(String input, String model, Map<String, String> vars, String run, List<String> tags) {
+
+		private static final List<String> KEYS = List.of("input", "model", "vars", "run", "tags");
+
+		/**
+		 * The body as given, checked.
+		 * @throws RunException naming a member that is not one, or not of its type
+		 */
+		static JobBody of(JsonNode body) {
+			JsonNode given = (body != null && !body.isNull()) ? body : JsonNodeFactory.instance.objectNode();
+			if (!given.isObject()) {
+				throw new RunException("the body must be an object: {\"input\"?, \"model\"?, \"vars\"?, \"run\"?, "
+						+ "\"tags\"?}");
+			}
+			for (String key : given.propertyNames()) {
+				if (!KEYS.contains(key)) {
+					throw new RunException(SafeText.excerpt(key, 80) + " is not one of " + String.join(", ", KEYS));
+				}
+			}
+			Map<String, String> vars = new LinkedHashMap<>();
+			JsonNode givenVars = given.path("vars");
+			if (!givenVars.isMissingNode() && !givenVars.isNull()) {
+				if (!givenVars.isObject()) {
+					throw new RunException("vars must be an object of variables, {\"key\": \"value\", ...}");
+				}
+				for (Map.Entry<String, JsonNode> var : givenVars.properties()) {
+					JsonNode value = var.getValue();
+					if (!(value.isString() || value.isNumber() || value.isBoolean())) {
+						throw new RunException("vars." + SafeText.excerpt(var.getKey(), 80)
+								+ " must be a string, a number or true or false");
+					}
+					vars.put(var.getKey(), value.asString());
+				}
+			}
+			List<String> tags = new ArrayList<>();
+			JsonNode givenTags = given.path("tags");
+			if (givenTags.isArray()) {
+				for (JsonNode tag : givenTags) {
+					if (!tag.isString()) {
+						throw new RunException("tags must be a list of strings");
+					}
+					tags.add(tag.asString());
+				}
+			}
+			else if (givenTags.isString()) {
+				tags.add(givenTags.asString());
+			}
+			else if (!givenTags.isMissingNode() && !givenTags.isNull()) {
+				throw new RunException("tags must be a list of strings");
+			}
+			return new JobBody(string(given, "input"), string(given, "model"), vars, string(given, "run"),
+					RunNotes.parse(String.join(",", tags), "tags"));
+		}
+
 	}
 
-	/** Starts a job: {@code {"input"?, "model"?, "vars"?: {...}, "run"?}}; 202 with what was started. */
+	/** Starts a job ({@link JobBody}); 202 with what was started. */
 	@PostMapping("/jobs/{name}/runs")
-	ResponseEntity<Map<String, Object>> start(@PathVariable String name, @RequestBody(required = false) JobBody body) {
-		JobBody given = (body != null) ? body : new JobBody(null, null, null, null);
-		Map<String, String> vars = new LinkedHashMap<>();
-		if (given.vars() != null) {
-			given.vars().forEach((key, value) -> vars.put(key, String.valueOf(value)));
-		}
+	ResponseEntity<Map<String, Object>> start(@PathVariable String name, @RequestBody(required = false) JsonNode body) {
+		JobBody given = JobBody.of(body);
 		return ResponseEntity.status(HttpStatus.ACCEPTED)
-			.body(this.jobs.start(name, text(given.input()), text(given.model()), vars, text(given.run())));
+			.body(this.jobs.start(name, given.input(), given.model(), given.vars(), given.run(), given.tags()));
+	}
+
+	/** A string member of a body, {@code null} when absent or blank. */
+	private static String string(JsonNode body, String name) {
+		JsonNode value = body.path(name);
+		if (value.isMissingNode() || value.isNull()) {
+			return null;
+		}
+		if (!value.isString()) {
+			throw new RunException(name + " must be a string");
+		}
+		return text(value.asString());
 	}
 
 	@Override

@@ -13,15 +13,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.input.InputReaders;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.run.job.ConversationRuns;
 import dev.dmrbatch.run.job.RunOutcome;
+import dev.dmrbatch.run.job.UnknownModelException;
 import dev.dmrbatch.run.plan.NotFoundException;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlan;
 import dev.dmrbatch.run.plan.RunPlanner;
 import dev.dmrbatch.run.plan.RunRequest;
+import dev.dmrbatch.run.process.GracefulStop;
 import dev.dmrbatch.text.SafeText;
 
 import org.slf4j.Logger;
@@ -34,7 +37,8 @@ import org.springframework.stereotype.Component;
  * Jobs started from the web app, in this process: planned at once by the same planner as the command line (so a
  * mistake in the job file, the input or the model is answered to the request), then run on a thread of their own
  * by the same {@link ConversationRuns}, which resumes, refuses a completed run and a run another process has going,
- * as {@code job=<name>} does; one run at a time per job and input from here too.
+ * as {@code job=<name>} does; one run at a time per job and input from here too. A run started here is stopped
+ * from here as Ctrl-C stops it ({@link GracefulStop#stop}).
  */
 @Component
 @ConditionalOnWebApplication
@@ -58,11 +62,15 @@ class JobStarter implements DisposableBean {
 
 	private final DmrProperties properties;
 
-	JobStarter(RunPlanner planner, ConversationRuns runs, JobFiles jobFiles, DmrProperties properties) {
+	private final RunNotes notes;
+
+	JobStarter(RunPlanner planner, ConversationRuns runs, JobFiles jobFiles, DmrProperties properties,
+			RunNotes notes) {
 		this.planner = planner;
 		this.runs = runs;
 		this.jobFiles = jobFiles;
 		this.properties = properties;
+		this.notes = notes;
 	}
 
 	/** The job files in {@code jobs/}, by name. */
@@ -73,12 +81,14 @@ class JobStarter implements DisposableBean {
 	/**
 	 * Plans the job's run, starts it in the background and answers once it is registered, with its id and label.
 	 * @param input a path inside the working folder, or {@code null} for the job file's
-	 * @throws RunException (or the planner's exceptions) in one sentence when it cannot start
-	 * @throws StartRefusedException in one sentence when the run refuses to start: already running, output folder
-	 * taken, already complete
+	 * @param tags tags the run is given
+	 * @throws RunException (or the planner's exceptions) in one sentence when it cannot start: a mistake in the job
+	 * file, the input or the model
+	 * @throws RefusedException in one sentence when the run refuses to start: already running, output folder taken,
+	 * already complete
 	 */
 	synchronized Map<String, Object> start(String job, String input, String model, Map<String, String> vars,
-			String label) {
+			String label, List<String> tags) {
 		if (!RunPlanner.isLabel(job) || !jobs().contains(job)) {
 			throw new NotFoundException("there is no job file named '" + SafeText.firstLine(String.valueOf(job)) + "' in "
 					+ this.jobFiles.jobsFolder());
@@ -98,7 +108,7 @@ class JobStarter implements DisposableBean {
 		String key = job + "\u0000" + ((inputFile != null) ? realPath(home.resolve(inputFile)) : String.valueOf(in));
 		Future<?> earlier = this.running.get(key);
 		if (earlier != null && !earlier.isDone()) {
-			throw new StartRefusedException("job " + job + " on " + ((in != null) ? in : "its input")
+			throw new RefusedException("job " + job + " on " + ((in != null) ? in : "its input")
 					+ " is already running (started from this app): one run at a time per job and input");
 		}
 		CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
@@ -108,20 +118,28 @@ class JobStarter implements DisposableBean {
 					Map<String, Object> started = new LinkedHashMap<>();
 					started.put("id", execution.getJobInstanceId());
 					started.put("job", job);
-					started.put("input", in);
+					started.put("input", (plan.input() != null) ? plan.input().display() : in);
 					started.put("model", blankToNull(model));
 					started.put("run", plan.label());
 					started.put("started", Instant.now());
+					started.put("tags", tags);
+					if (!tags.isEmpty()) {
+						this.notes.addTags(execution.getJobInstanceId(), tags);
+					}
 					answer.complete(started);
 				});
 				log.info("{}", outcome.alreadyComplete() ? outcome.name() + " is already complete" : outcome.summaryLine());
-				answer.completeExceptionally(new StartRefusedException(outcome.alreadyComplete()
+				answer.completeExceptionally(new RefusedException(outcome.alreadyComplete()
 						? outcome.name() + " is already complete: give a new run=<label> to run it again"
 						: "job " + job + " ended before it started"));
 			}
 			catch (Exception ex) {
 				String reason = SafeText.firstLine(String.valueOf(ex.getMessage()));
-				if (!answer.completeExceptionally(new StartRefusedException(reason))) {
+				// a model the runner lacks is a mistake in what was asked (400); anything else refuses the start as
+				// things stand (409): already running, its output folder taken, other settings than it started with
+				RuntimeException refused = (ex instanceof UnknownModelException unknown) ? unknown
+						: new RefusedException(reason);
+				if (!answer.completeExceptionally(refused)) {
 					log.warn("job {} started from the web app failed: {}", job, reason);
 				}
 			}
@@ -132,21 +150,23 @@ class JobStarter implements DisposableBean {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new StartRefusedException("job " + job + " was interrupted while starting");
+			throw new RefusedException("job " + job + " was interrupted while starting");
 		}
 		catch (ExecutionException ex) {
 			throw (ex.getCause() instanceof RuntimeException refused) ? refused
-					: new StartRefusedException(String.valueOf(ex.getCause()));
+					: new RefusedException(String.valueOf(ex.getCause()));
 		}
 	}
 
-	/** A job that could not start in the background: already running, its output folder taken, already complete. */
-	static final class StartRefusedException extends RuntimeException {
-
-		StartRefusedException(String message) {
-			super(message);
+	/**
+	 * Stops a run started here as Ctrl-C stops it: after the requests in flight, STOPPED (exit 4), resumable.
+	 * @throws RefusedException when no run of that id is going on in this process
+	 */
+	void stop(long runId) {
+		if (!GracefulStop.stop(runId)) {
+			throw new RefusedException("run " + runId + " is not going on in this app: a run started elsewhere is "
+					+ "stopped where it runs (Ctrl-C)");
 		}
-
 	}
 
 	/** The file itself, links followed, or the path as it is when there is no such file. */

@@ -2,20 +2,22 @@ package dev.dmrbatch.web;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunSummary;
-import dev.dmrbatch.run.process.RunProcesses;
+import dev.dmrbatch.text.SafeText;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +30,12 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 /**
  * A run's events as a server-sent stream, read from the store once a second, so a run going on in another process
  * is seen as it goes: {@code progress} ({@code done}, {@code total}, {@code failed}, {@code items_per_s}) every
- * second while it runs, {@code item} for each item stored since the stream opened (in input order), and {@code end}
- * with its final status, at once for a run that is not running ({@code ABANDONED} for one whose process was killed).
+ * second while it runs, {@code item} for each conversation stored after the stream's starting point (in input
+ * order, with its answer), and {@code end} with its final status, at once for a run that is not running
+ * ({@code ABANDONED} for one whose process was killed).
+ * <p>
+ * Each item's last event carries the item's record number as its {@code id}: a browser that reconnects sends it back
+ * as {@code Last-Event-ID} and the stream goes on after it, so a cut connection loses no item.
  */
 @Component
 @ConditionalOnWebApplication
@@ -37,14 +43,17 @@ class RunEvents implements DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(RunEvents.class);
 
-	/** The statuses of a run going on. */
-	static final Set<String> RUNNING = Set.of("STARTING", "STARTED", "STOPPING");
-
-	/** The status of a run left running by a process that is gone. */
-	static final String ABANDONED = "ABANDONED";
-
 	/** The window the rate is measured over. */
 	private static final long RATE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+	/** How long a browser waits before it reconnects a stream that was cut. */
+	static final long RETRY_MILLIS = 2000;
+
+	/** The most conversations one tick sends: a watcher far behind catches up over several seconds. */
+	private static final int BATCH = 500;
+
+	/** The most characters of an answer an item event carries. */
+	static final int ANSWER_LENGTH = 500;
 
 	private final ScheduledExecutorService ticker = Executors.newScheduledThreadPool(2, (task) -> {
 		Thread thread = new Thread(task, "run-events");
@@ -56,40 +65,24 @@ class RunEvents implements DisposableBean {
 
 	private final ConversationStore store;
 
-	private final RunProcesses processes;
-
-	RunEvents(RunHistory history, ConversationStore store, RunProcesses processes) {
+	RunEvents(RunHistory history, ConversationStore store) {
 		this.history = history;
 		this.store = store;
-		this.processes = processes;
 	}
 
 	/**
-	 * The run's status as the app shows it: {@link #ABANDONED} for a run left running by a process that is gone
-	 * (killed), which no process will end; the next {@code job=<name>} resumes it.
+	 * The stream of a run's events.
+	 * @param after the record number after which items are sent (the last one the watcher has), {@code null} for
+	 * those stored from now on
 	 */
-	String status(RunSummary run) {
-		if (RUNNING.contains(run.status()) && !run.executions().isEmpty()) {
-			long last = run.executions().stream().mapToLong(RunSummary.Execution::id).max().getAsLong();
-			if (this.processes.abandoned(last)) {
-				return ABANDONED;
-			}
-		}
-		return run.status();
-	}
-
-	boolean running(RunSummary run) {
-		return RUNNING.contains(status(run));
-	}
-
-	SseEmitter watch(RunRecord run) {
+	SseEmitter watch(RunRecord run, Long after) {
 		SseEmitter emitter = new SseEmitter(0L);
-		Watch watch = new Watch(run, emitter, this.store.lastItemSeq(run.id()));
+		Watch watch = new Watch(run, emitter, (after != null) ? after : this.store.lastItemSeq(run.id()));
 		ScheduledFuture<?> future = this.ticker.scheduleWithFixedDelay(watch, 0, 1, TimeUnit.SECONDS);
 		watch.future = future;
-		emitter.onCompletion(() -> future.cancel(false));
-		emitter.onTimeout(() -> future.cancel(false));
-		emitter.onError((ex) -> future.cancel(false));
+		emitter.onCompletion(watch::stop);
+		emitter.onTimeout(watch::stop);
+		emitter.onError((ex) -> watch.stop());
 		return emitter;
 	}
 
@@ -101,6 +94,19 @@ class RunEvents implements DisposableBean {
 		data.put("failed", counts.failed());
 		data.put("items_per_s", Math.round(rate * 100) / 100.0);
 		return data;
+	}
+
+	/** The last answer of a conversation, cut to {@value #ANSWER_LENGTH} characters; empty when none. */
+	static String answer(Conversation conversation) {
+		List<Conversation.Turn> turns = conversation.turns();
+		for (int i = turns.size() - 1; i >= 0; i--) {
+			if ("assistant".equals(turns.get(i).role()) || Conversation.Turn.PLUGIN.equals(turns.get(i).role())) {
+				String content = String.valueOf(turns.get(i).content());
+				return (content.length() <= ANSWER_LENGTH) ? content
+						: content.substring(0, ANSWER_LENGTH - 1) + "…";
+			}
+		}
+		return "";
 	}
 
 	@Override
@@ -120,7 +126,9 @@ class RunEvents implements DisposableBean {
 
 		private volatile ScheduledFuture<?> future;
 
-		private boolean ended;
+		private volatile boolean ended;
+
+		private boolean started;
 
 		Watch(RunRecord run, SseEmitter emitter, long lastSeq) {
 			this.run = run;
@@ -134,17 +142,13 @@ class RunEvents implements DisposableBean {
 				return;
 			}
 			try {
-				RunSummary summary = RunEvents.this.history.summary(this.run);
-				for (ConversationStore.StoredItem item : RunEvents.this.store.storedAfter(this.run.id(), this.lastSeq,
-						500)) {
-					Map<String, Object> data = new LinkedHashMap<>();
-					data.put("seq", item.seq());
-					data.put("id", item.id());
-					data.put("model", item.model());
-					data.put("status", item.status());
-					this.emitter.send(SseEmitter.event().name("item").data(data, MediaType.APPLICATION_JSON));
-					this.lastSeq = Math.max(this.lastSeq, item.seq());
+				if (!this.started) {
+					this.started = true;
+					this.emitter.send(SseEmitter.event().reconnectTime(RETRY_MILLIS).comment("run " + this.run.id()));
 				}
+				// the status before the items: a run that ended in between has stored them all
+				RunSummary summary = RunEvents.this.history.summary(this.run);
+				sendItems();
 				long now = System.nanoTime();
 				ConversationStore.ItemCounts counts = RunEvents.this.store.itemCounts(this.run.id());
 				long done = counts.items();
@@ -158,10 +162,9 @@ class RunEvents implements DisposableBean {
 				this.emitter.send(SseEmitter.event()
 					.name("progress")
 					.data(progress(counts, total, rate), MediaType.APPLICATION_JSON));
-				String status = status(summary);
-				if (!RUNNING.contains(status)) {
+				if (!summary.running()) {
 					Map<String, Object> end = new LinkedHashMap<>();
-					end.put("status", status);
+					end.put("status", summary.status());
 					end.put("exit_code", summary.exitCode());
 					this.emitter.send(SseEmitter.event().name("end").data(end, MediaType.APPLICATION_JSON));
 					stop();
@@ -173,13 +176,54 @@ class RunEvents implements DisposableBean {
 				stop();
 			}
 			catch (RuntimeException ex) {
-				log.warn("events of run {} stopped: {}", this.run.id(), ex.getMessage());
+				log.warn("events of run {} stopped: {}", this.run.id(), SafeText.firstLine(String.valueOf(ex.getMessage())));
 				stop();
-				this.emitter.completeWithError(ex);
+				this.emitter.complete();
 			}
 		}
 
-		private void stop() {
+		/**
+		 * The conversations stored after the last item sent, whole items only: an item's models are sent together,
+		 * the last of them with the item's record number as the event's id.
+		 */
+		private void sendItems() throws IOException {
+			List<ConversationStore.StoredItem> stored = RunEvents.this.store.storedAfter(this.run.id(), this.lastSeq,
+					BATCH);
+			if (stored.size() == BATCH) {
+				long last = stored.get(stored.size() - 1).seq();
+				List<ConversationStore.StoredItem> whole = stored.stream().filter((i) -> i.seq() != last).toList();
+				stored = whole.isEmpty() ? stored : whole;
+			}
+			if (stored.isEmpty()) {
+				return;
+			}
+			Map<String, Conversation> conversations = new LinkedHashMap<>();
+			List<Long> seqs = new ArrayList<>(stored.stream().map(ConversationStore.StoredItem::seq).distinct().toList());
+			RunEvents.this.store.forEachOf(this.run.id(), seqs,
+					(c) -> conversations.put(c.itemSeq() + "\u0000" + c.model(), c));
+			for (int i = 0; i < stored.size(); i++) {
+				ConversationStore.StoredItem item = stored.get(i);
+				Conversation conversation = conversations.get(item.seq() + "\u0000" + item.model());
+				Map<String, Object> data = new LinkedHashMap<>();
+				data.put("seq", item.seq());
+				data.put("id", item.id());
+				data.put("model", item.model());
+				data.put("status", item.status());
+				data.put("answer", (conversation != null) ? answer(conversation) : "");
+				data.put("error", (conversation != null) ? conversation.error() : null);
+				SseEmitter.SseEventBuilder event = SseEmitter.event().name("item").data(data, MediaType.APPLICATION_JSON);
+				boolean lastOfItem = i == stored.size() - 1 || stored.get(i + 1).seq() != item.seq();
+				if (lastOfItem) {
+					event.id(String.valueOf(item.seq()));
+				}
+				this.emitter.send(event);
+				if (lastOfItem) {
+					this.lastSeq = Math.max(this.lastSeq, item.seq());
+				}
+			}
+		}
+
+		void stop() {
 			this.ended = true;
 			ScheduledFuture<?> scheduled = this.future;
 			if (scheduled != null) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.input.InputException;
 import dev.dmrbatch.jobfile.JobFileException;
 import dev.dmrbatch.model.ModelCallException;
@@ -30,6 +31,7 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
@@ -65,6 +67,9 @@ class WebErrors {
 
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<?> handle(Exception ex, HttpServletRequest request) {
+		if (ex instanceof AsyncRequestNotUsableException) {
+			return null; // the browser closed a stream: there is no one to answer
+		}
 		return answer(ex, request.getRequestURI());
 	}
 
@@ -111,12 +116,12 @@ class WebErrors {
 		if (ex instanceof NotFoundException) {
 			return Optional.of(Map.entry(HttpStatus.NOT_FOUND, message));
 		}
+		if (ex instanceof RefusedException || ex instanceof RunHistory.RunBusyException) {
+			return Optional.of(Map.entry(HttpStatus.CONFLICT, message));
+		}
 		if (ex instanceof RunException || ex instanceof JobFileException || ex instanceof PromptException
 				|| ex instanceof InputException) {
 			return Optional.of(Map.entry(HttpStatus.BAD_REQUEST, message));
-		}
-		if (ex instanceof JobStarter.StartRefusedException) {
-			return Optional.of(Map.entry(HttpStatus.CONFLICT, message));
 		}
 		if (ex instanceof ModelCallException) {
 			return Optional.of(Map.entry(HttpStatus.BAD_GATEWAY, message));

@@ -12,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /** {@code /set} and {@code /params}: the run settings' parameters, checked as a job file's are. */
 class ChatSettingsTest {
 
-	private static final ModelSettings PROFILE = new ModelSettings("ai/tiny", 0.2, null, 512, null, 7L, null, null,
-			null);
+	private static final ModelSettings PROFILE = ModelSettings.of(Map.of("model", "ai/tiny", "temperature", 0.2,
+			"max_tokens", 512, "seed", 7L));
 
 	@Test
 	void eachParameterIsSetByItsJobFileName() {
@@ -25,8 +25,9 @@ class ChatSettingsTest {
 		settings = ChatSettings.set(settings, PROFILE, "stop", "END|\\n\\n");
 		settings = ChatSettings.set(settings, PROFILE, "presence_penalty", "-1.5");
 		settings = ChatSettings.set(settings, PROFILE, "frequency_penalty", "2");
-		assertThat(settings).isEqualTo(new ModelSettings("ai/tiny", 0.9, 0.5, 64, List.of("END", "\n\n"), 42L, -1.5,
-				2.0, null));
+		assertThat(settings).isEqualTo(ModelSettings.of(Map.of("model", "ai/tiny", "temperature", 0.9, "top_p", 0.5,
+				"max_tokens", 64, "stop", List.of("END", "\n\n"), "seed", 42L, "presence_penalty", -1.5,
+				"frequency_penalty", 2.0)));
 		assertThat(ChatSettings.shown(settings)).containsEntry("stop", "END | \\n\\n").containsEntry("max_tokens", "64");
 	}
 

@@ -118,9 +118,10 @@ class CheckStoreIT {
 	private void judgeCalls() {
 		ConversationStore store = this.conversations;
 		store.registerRun(new RunRecord(7, "job", null, "input/x.jsonl", this.dir.toString(), null, Instant.now()));
-		Conversation.Call step = new Conversation.Call(0, "summary", "stop", 10, 5, 100, 1, null, null, null);
-		Conversation.Call grader = new Conversation.Call(1, "summary.quality", "stop", 20, 8, 300, 1, null, null, null,
-				false, "ai/tiny2", null, null, null);
+		Conversation.Call step = Conversation.Call.answered(0, "summary").finishReason("stop").tokens(10, 5)
+				.latency(100).attempts(1).build();
+		Conversation.Call grader = Conversation.Call.answered(1, "summary.quality").finishReason("stop").tokens(20, 8)
+				.latency(300).attempts(1).requestModel("ai/tiny2").build();
 		store.saveAll(7, List.of(new Conversation(1, "a", "ai/tiny", Conversation.OK, null,
 				List.of(new Conversation.Turn("assistant", "summary", "text")), List.of(step, grader))));
 		store.addCheckCalls(7, 1, 1, "ai/tiny", List.of(grader, grader));

@@ -39,8 +39,7 @@ class JobChecksTest {
 	}
 
 	private JobChecks compile(JobDefinition.Gate gate, JobDefinition.Check... checks) {
-		JobDefinition.Step step = new JobDefinition.Step("s", "p", null, null, null, null, null, null, null, null, null,
-				null, null, null, null, null, null, null, List.of(checks));
+		JobDefinition.Step step = new JobDefinition.Step("s", "p", null).withChecks(List.of(checks));
 		JobDefinition.Step other = new JobDefinition.Step("t", "p", null);
 		JobDefinition job = new JobDefinition("j", null, null, null, null, null, null, List.of(step, other), null,
 				null, null, null, null, null, gate, null);

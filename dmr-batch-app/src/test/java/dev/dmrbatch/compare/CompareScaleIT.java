@@ -67,8 +67,8 @@ class CompareScaleIT {
 					page.add(new Conversation(i, "item-" + i, "ai/tiny", Conversation.OK, null,
 							List.of(new Conversation.Turn("user", "answer", "Question " + i),
 									new Conversation.Turn("assistant", "answer", answer)),
-							List.of(new Conversation.Call(0, "answer", "stop", 30, 400, 20 + i % 50, 1, null, null,
-									null))));
+							List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(30, 400)
+									.latency(20 + i % 50).attempts(1).build())));
 					verdicts.add(new ItemVerdicts(i, "ai/tiny",
 							List.of(new Verdict("answer.fox", answer.contains("fox"), "fox?"))));
 				}

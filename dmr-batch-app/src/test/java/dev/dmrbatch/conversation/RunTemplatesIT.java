@@ -72,7 +72,8 @@ class RunTemplatesIT {
 						(seq == 3) ? "no" : null,
 						List.of(new Conversation.Turn("user", "answer", "q" + seq),
 								new Conversation.Turn("assistant", "answer", "a" + seq + model)),
-						List.of(new Conversation.Call(0, "answer", "stop", 10 + seq, 2, 100 * seq, 1, null, null, null))));
+						List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(10 + seq, 2)
+								.latency(100 * seq).attempts(1).build())));
 			}
 		}
 		store.saveAll(4, conversations);

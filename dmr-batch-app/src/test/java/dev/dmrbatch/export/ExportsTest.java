@@ -81,8 +81,10 @@ class ExportsTest {
 						new Conversation.Turn("assistant", "summary", MARKDOWN_ANSWER),
 						new Conversation.Turn("user", "keywords", "Keywords?"),
 						new Conversation.Turn("assistant", "keywords", PLAIN_ANSWER)),
-				List.of(new Conversation.Call(0, "summary", "stop", 30, 40, 12, 1, null, null, null),
-						new Conversation.Call(1, "keywords", "length", 50, 8, 9, 2, null, null, null)));
+				List.of(Conversation.Call.answered(0, "summary").finishReason("stop").tokens(30, 40).latency(12)
+						.attempts(1).build(),
+						Conversation.Call.answered(1, "keywords").finishReason("length").tokens(50, 8).latency(9)
+								.attempts(2).build()));
 		Conversation failed = new Conversation(2, "b", "ai/tiny", Conversation.FAILED,
 				"variable 'title' is missing in template summarize.ftl line 3", List.of(), List.of());
 		this.store.saveAll(7, List.of(ok, failed));
@@ -106,7 +108,8 @@ class ExportsTest {
 			conversations.add(new Conversation(seq, "i" + seq, "ai/tiny", Conversation.OK, null,
 					List.of(new Conversation.Turn("user", "answer", "q" + seq),
 							new Conversation.Turn("assistant", "answer", "a" + seq)),
-					List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))));
+					List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(1, 1).latency(1)
+							.attempts(1).build())));
 		}
 		this.store.saveAll(8, conversations);
 
@@ -271,7 +274,8 @@ class ExportsTest {
 			String formula = formulas.get(i);
 			conversations.add(new Conversation(i + 1, formula + i, "ai/tiny", Conversation.FAILED, formula,
 					List.of(new Conversation.Turn("user", "answer", formula), new Conversation.Turn("assistant", "answer", formula)),
-					List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))));
+					List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(1, 1).latency(1)
+							.attempts(1).build())));
 		}
 		this.store.saveAll(9, conversations);
 
@@ -334,7 +338,8 @@ class ExportsTest {
 		for (int i = 0; i < answers.size(); i++) {
 			conversations.add(new Conversation(i + 1, "i" + i, "ai/tiny", Conversation.OK, null,
 					List.of(new Conversation.Turn("user", "answer", all), new Conversation.Turn("assistant", "answer", answers.get(i))),
-					List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))));
+					List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(1, 1).latency(1)
+							.attempts(1).build())));
 		}
 		this.store.saveAll(10, conversations);
 
@@ -379,7 +384,8 @@ class ExportsTest {
 				new Conversation(1, "id-" + hostile, "ai/tiny", Conversation.OK, null,
 						List.of(new Conversation.Turn("user", "answer", "prompt " + hostile),
 								new Conversation.Turn("assistant", "answer", "answer " + hostile + "\n\nquoted " + quoted)),
-						List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null))),
+						List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(1, 1).latency(1)
+								.attempts(1).build())),
 				new Conversation(2, "two", "ai/tiny", Conversation.FAILED, "error " + hostile, List.of(), List.of())));
 
 		// when
@@ -427,8 +433,8 @@ class ExportsTest {
 		this.store.saveAll(12, List.of(new Conversation(1, "a", "ai/tiny", Conversation.OK, null,
 				List.of(new Conversation.Turn("user", "answer", "secret prompt"),
 						new Conversation.Turn("assistant", "answer", "secret answer")),
-				List.of(new Conversation.Call(0, "answer", "stop", 1, 1, 1, 1, null, null, null, false, null, null, 200,
-						null, null, "[0.5, -0.25]")))));
+				List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(1, 1).latency(1).attempts(1)
+						.httpStatus(200).embedding("[0.5, -0.25]").build()))));
 		List<String> formats = List.of("jsonl", "json", "markdown", "text", "csv", "pdf", "html", "openai-batch");
 
 		// when

@@ -125,7 +125,8 @@ class HtmlReportIT {
 				List.of(new Conversation.Turn("user", "extract", "Question 3"),
 						new Conversation.Turn("assistant", "extract", "{\"total\": 12}", "<b>sum</b> the lines",
 								"{\"total\":12}")),
-				List.of(new Conversation.Call(0, "extract", "stop", 5, 7, 33, 1, null, null, null)));
+				List.of(Conversation.Call.answered(0, "extract").finishReason("stop").tokens(5, 7).latency(33)
+						.attempts(1).build()));
 		store.saveAll(9, List.of(conversation(1, "ai/tiny", hostile), conversation(1, "ai/tiny2", "second model"),
 				conversation(2, "ai/tiny", "- one\n- two"), structured));
 		new Exports(store, new CheckStore(new JdbcTemplate(data)), TestProperties.home(this.dir), exportFormats()).write(run,
@@ -240,7 +241,8 @@ class HtmlReportIT {
 		return new Conversation(seq, "item" + seq, model, Conversation.OK, null,
 				List.of(new Conversation.Turn("user", "answer", "Question " + seq),
 						new Conversation.Turn("assistant", "answer", answer)),
-				List.of(new Conversation.Call(0, "answer", "stop", 5, 7, 30 + seq, 1, null, null, null)));
+				List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(5, 7).latency(30 + seq)
+						.attempts(1).build()));
 	}
 
 	private static long sum(HeadlessChromium chromium, String bars) throws Exception {

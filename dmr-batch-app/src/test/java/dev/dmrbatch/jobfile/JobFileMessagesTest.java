@@ -139,4 +139,45 @@ class JobFileMessagesTest {
 				"job file jobs/nested.yaml line 4: key 'prompt' is given twice (the second would replace the first)");
 	}
 
+	/**
+	 * A step's request settings are read and refused as the job's {@code model:} block's are: each by its key as
+	 * written, with its line; an unknown key among them lists every key a step takes.
+	 */
+	@Test
+	void aStepsRequestSettingsAreNamedAsWrittenWithTheirLine() {
+		Map<String, String> expected = new LinkedHashMap<>();
+		expected.put("steps:\n  - name: a\n    prompt: x\n    max_tokens: lots\n    when: \"true\"\n",
+				" line 4: 'steps[0].max_tokens' must be a whole number, found text");
+		expected.put("steps:\n  - name: a\n    stop: {a: b}\n    prompt: x\n",
+				" line 3: 'steps[0].stop' must be text, found a mapping");
+		expected.put("steps:\n  - { name: a, prompt: x, temperature: [1] }\n",
+				" line 2: 'steps[0].temperature' must be a number, found a list");
+		expected.put("steps:\n  - name: a\n    prompt: x\n    stream: maybe\n",
+				" line 4: 'steps[0].stream' must be true or false, found text");
+		expected.put("steps:\n  - name: a\n    temprature: 1\n    prompt: x\n",
+				" line 3: unknown key 'steps[0].temprature' (known here: checks, conversation, extra, "
+						+ "frequency_penalty, json_retries, logprobs, max_tokens, model, n, name, options, "
+						+ "presence_penalty, prompt, response_format, schema, schema_file, seed, stop, stream, "
+						+ "temperature, template, top_logprobs, top_p, type, when)");
+		expected.put("steps:\n  - name: a\n    prompt: x\n    model: [a]\n",
+				" line 4: 'steps[0].model' must be text, found a list");
+		expected.put("steps:\n  - name: a\n    prompt: x\n    top_logprobs: 30\n",
+				": steps[0].top_logprobs must be less than or equal to 20");
+		expected.put("steps:\n  - name: a\n    prompt: x\n    top_p: 2\n",
+				": steps[0].top_p must be less than or equal to 1");
+		expected.put("steps:\n  - name: a\n    prompt: x\n    extra: { max_tokens: 2, model: b }\n",
+				": steps[0].extra.max_tokens: give it as steps[0].max_tokens, not in extra; "
+						+ "steps[0].extra.model: dmr-batch sends it itself");
+		expected.put("steps:\n  - name: a\n    prompt: x\n    n: 2\n",
+				": steps[0].n must be 1: a conversation goes on from one answer, so each request asks for one "
+						+ "(for several answers, list several models or repeat the step)");
+		int i = 0;
+		for (Map.Entry<String, String> file : expected.entrySet()) {
+			String name = "step" + (i++);
+			this.workspace.file("jobs/" + name + ".yaml", file.getKey());
+			JobFileException ex = catchThrowableOfType(JobFileException.class, () -> this.jobFiles.load(name));
+			assertThat(ex).as(file.getKey()).hasMessage("job file jobs/" + name + ".yaml" + file.getValue());
+		}
+	}
+
 }

@@ -1,6 +1,9 @@
 package dev.dmrbatch.jobfile;
 
+import java.util.List;
+import java.util.Map;
 
+import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.support.TestProperties;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
@@ -45,6 +48,39 @@ class JobFilesTest {
 		assertThat(job.model().stop()).containsExactly("END");
 		assertThat(job.concurrency()).isEqualTo("3");
 		assertThat(job.varsOrEmpty()).containsEntry("language", "French");
+	}
+
+	/** A step's request settings are given among its keys, as the job's model block gives them. */
+	@Test
+	void aStepsRequestSettingsAreReadWithItsModelAsTheirName() {
+		this.workspace.file("jobs/own.yaml", """
+				steps:
+				  - name: first
+				    prompt: hi
+				    model: ai/tiny2
+				    temperature: 0.25
+				    top_p: 0.5
+				    max_tokens: 9
+				    stop: END
+				    seed: 3
+				    presence_penalty: 0.5
+				    frequency_penalty: -0.5
+				    stream: true
+				    logprobs: true
+				    top_logprobs: 2
+				    n: 1
+				    extra: { top_k: 4 }
+				    when: "true"
+				  - { name: second, prompt: hi, temperature: }
+				""");
+		JobDefinition job = this.jobFiles.load("own");
+		assertThat(job.steps().get(0).settings()).isEqualTo(new ModelSettings("ai/tiny2", 0.25, 0.5, 9, List.of("END"),
+				3L, 0.5, -0.5, true, true, 2, 1, Map.of("top_k", 4)));
+		assertThat(job.steps().get(0).when()).isEqualTo("true");
+		assertThat(job.steps().get(1).settings()).isEqualTo(ModelSettings.NONE);
+		this.workspace.file("jobs/nested.yaml", "steps:\n  - name: a\n    prompt: hi\n    settings: { seed: 1 }\n");
+		assertThatThrownBy(() -> this.jobFiles.load("nested"))
+			.hasMessageContaining("line 4: unknown key 'steps[0].settings'");
 	}
 
 	@Test

@@ -122,6 +122,11 @@ public final class HeadlessChromium implements AutoCloseable {
 		return result.path("result").path("value");
 	}
 
+	/** Any DevTools command, e.g. {@code Emulation.setDeviceMetricsOverride}; its result. */
+	public JsonNode command(String method, Map<String, Object> params) throws Exception {
+		return call(method, params);
+	}
+
 	public void screenshot(Path file) throws Exception {
 		JsonNode shot = call("Page.captureScreenshot", Map.of("format", "png"));
 		Files.write(file, Base64.getDecoder().decode(shot.path("data").asString()));

@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 import dev.dmrbatch.chat.BrowserChat;
+import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.history.RunHistory;
+import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.history.RunSummary;
 import dev.dmrbatch.model.ModelCatalog;
 import dev.dmrbatch.model.ModelReply;
@@ -53,7 +55,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  */
 @WebMvcTest(controllers = ApiController.class,
 		properties = { "spring.main.web-application-type=servlet", "spring.autoconfigure.exclude=" })
-@Import({ WebSlice.class, ApiControllerTest.Runner.class })
+@Import({ WebSlice.class, ApiControllerTest.Runner.class, RunViews.class, Reviews.class })
 class ApiControllerTest {
 
 	static final FakeRunner RUNNER = new FakeRunner();
@@ -86,6 +88,12 @@ class ApiControllerTest {
 	ConversationStore store;
 
 	@MockitoBean
+	CheckStore checks;
+
+	@MockitoBean
+	RunNotes notes;
+
+	@MockitoBean
 	RunEvents events;
 
 	@MockitoBean
@@ -96,7 +104,7 @@ class ApiControllerTest {
 
 	private static RunSummary run(long id, String job, String status) {
 		return new RunSummary(id, null, job, "input/" + job + ".csv", Instant.parse("2026-01-02T03:04:05Z"), 1.5, status,
-				3, 3, 0, 10, 20, null, "output/" + job + "/run-" + id, null, List.of(), List.of());
+				3, 3, 0, 10, 20, null, "output/" + job + "/run-" + id, null, List.of(), List.of(), List.of(), null, null);
 	}
 
 	@Test
@@ -124,12 +132,11 @@ class ApiControllerTest {
 	}
 
 	@Test
-	void theRunsOfAStatusAndThoseRunningAsTheEventsSay() throws Exception {
+	void theRunsOfAStatusAndThoseRunning() throws Exception {
 		RunSummary done = run(1, "a", "COMPLETED");
 		RunSummary going = run(2, "b", "STARTED");
-		RunSummary gone = run(3, "b", "STARTED");
+		RunSummary gone = run(3, "b", "ABANDONED");
 		given(this.history.list(null)).willReturn(List.of(gone, going, done));
-		given(this.events.running(going)).willReturn(true);
 
 		this.mvc.perform(get("/api/runs?status=running").header("Authorization", "Bearer " + WebSlice.TOKEN))
 			.andExpect(status().isOk())
@@ -138,6 +145,11 @@ class ApiControllerTest {
 			.andExpect(jsonPath("$[*].id").value(org.hamcrest.Matchers.contains(1)))
 			.andExpect(jsonPath("$[0].job").value("a"))
 			.andExpect(jsonPath("$[0].output").value("output/a/run-1"));
+		this.mvc.perform(get("/api/runs?status=abandoned").header("Authorization", "Bearer " + WebSlice.TOKEN))
+			.andExpect(jsonPath("$[*].id").value(org.hamcrest.Matchers.contains(3)))
+			.andExpect(jsonPath("$[0].running").value(false));
+		this.mvc.perform(get("/api/runs?status=bogus").header("Authorization", "Bearer " + WebSlice.TOKEN))
+			.andExpect(status().isBadRequest());
 	}
 
 	@Test
@@ -162,8 +174,8 @@ class ApiControllerTest {
 
 	@Test
 	void aChatTurnStreamsItsPiecesThenItsEndWithTheAnswerAsHtml() throws Exception {
-		given(this.chat.send(any(), any(), any())).willAnswer((call) -> {
-			StreamListener screen = call.getArgument(1);
+		given(this.chat.send(any(), any(), any(), any())).willAnswer((call) -> {
+			StreamListener screen = call.getArgument(2);
 			screen.answer("**Hel");
 			screen.answer("lo**");
 			return new BrowserChat.Answer("morning", 7, new ModelReply("ai/tiny", "**Hello**", null, "stop", 3, 2, 40,
@@ -185,7 +197,7 @@ class ApiControllerTest {
 				"event:done", "\"session\":\"morning\"", "\"id\":7", "\"finish_reason\":\"stop\"",
 				"\"html\":\"<p><strong>Hello</strong></p>");
 		ArgumentCaptor<BrowserChat.Request> asked = ArgumentCaptor.forClass(BrowserChat.Request.class);
-		verify(this.chat).send(asked.capture(), any(), any());
+		verify(this.chat).send(asked.capture(), any(), any(), any());
 		assertThat(asked.getValue().session()).isEqualTo("morning");
 		assertThat(asked.getValue().model()).isEqualTo("ai/tiny");
 		assertThat(asked.getValue().settings()).as("settings win over the top level")
@@ -212,14 +224,14 @@ class ApiControllerTest {
 			.andExpect(jsonPath("$.error").value(org.hamcrest.Matchers.startsWith("missing or wrong CSRF token")));
 		verifyNoInteractions(this.jobs);
 
-		given(this.jobs.start(eq("nightly"), any(), any(), any(), any()))
+		given(this.jobs.start(eq("nightly"), any(), any(), any(), any(), any()))
 			.willReturn(Map.of("job", "nightly", "run", 4));
 		this.mvc.perform(signed(post("/api/jobs/nightly/runs"), this.access)
 			.contentType(MediaType.APPLICATION_JSON)
 			.content("{\"vars\": {\"n\": 3, \"s\": \"x\"}, \"run\": \"first\", \"input\": \" \"}"))
 			.andExpect(status().isAccepted())
 			.andExpect(jsonPath("$.run").value(4));
-		verify(this.jobs).start("nightly", null, null, Map.of("n", "3", "s", "x"), "first");
+		verify(this.jobs).start("nightly", null, null, Map.of("n", "3", "s", "x"), "first", List.of());
 	}
 
 }

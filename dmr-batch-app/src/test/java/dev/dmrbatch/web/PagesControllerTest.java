@@ -12,6 +12,7 @@ import dev.dmrbatch.compare.Comparisons;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.history.RunHistory;
+import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.history.RunSummary;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.ModelCatalog;
@@ -52,7 +53,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  */
 @WebMvcTest(controllers = PagesController.class,
 		properties = { "spring.main.web-application-type=servlet", "spring.autoconfigure.exclude=" })
-@Import({ WebSlice.class, PagesControllerTest.Runner.class })
+@Import({ WebSlice.class, PagesControllerTest.Runner.class, RunViews.class, Reviews.class })
 class PagesControllerTest {
 
 	static final FakeRunner RUNNER = new FakeRunner();
@@ -90,6 +91,12 @@ class PagesControllerTest {
 	CheckStore checks;
 
 	@MockitoBean
+	RunNotes notes;
+
+	@MockitoBean
+	RunFiles files;
+
+	@MockitoBean
 	RunEvents events;
 
 	@MockitoBean
@@ -106,7 +113,8 @@ class PagesControllerTest {
 
 	private static RunSummary run(long id, String label, String job, String status) {
 		return new RunSummary(id, label, job, "input/" + job + ".csv", Instant.parse("2026-01-02T03:04:05Z"), 1.5,
-				status, 3, 2, 1, 10, 20, 3, "output/" + job + "/run-" + id, null, List.of(), List.of());
+				status, 3, 2, 1, 10, 20, 3, "output/" + job + "/run-" + id, null, List.of(), List.of(), List.of(), null,
+				null);
 	}
 
 	@Test
@@ -114,7 +122,6 @@ class PagesControllerTest {
 		RunSummary first = run(1, "nightly", "summarize", "COMPLETED");
 		RunSummary second = run(2, null, "classify", "FAILED");
 		given(this.history.list(null)).willReturn(List.of(second, first));
-		given(this.events.status(any())).willAnswer((call) -> ((RunSummary) call.getArgument(0)).status());
 
 		this.mvc.perform(get("/").header("Authorization", "Bearer " + WebSlice.TOKEN))
 			.andExpect(status().isOk())
@@ -149,14 +156,16 @@ class PagesControllerTest {
 
 	@Test
 	void theJobsFormStartsTheJobWithItsVarsAndGoesToItsRuns() throws Exception {
+		given(this.jobs.start(any(), any(), any(), any(), any(), any())).willReturn(Map.of("id", 4));
 		this.mvc.perform(signed(post("/jobs/summarize/runs"), this.access)
 			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
 			.param("vars", "language = French\r\n\r\nlength=short")
 			.param("run", "weekly"))
 			.andExpect(status().isSeeOther())
-			.andExpect(header().string("Location", "/?job=summarize"));
+			.andExpect(header().string("Location", "/?job=summarize&started=4"));
 
-		verify(this.jobs).start("summarize", null, null, Map.of("language", "French", "length", "short"), "weekly");
+		verify(this.jobs).start("summarize", null, null, Map.of("language", "French", "length", "short"), "weekly",
+				List.of());
 	}
 
 	@Test

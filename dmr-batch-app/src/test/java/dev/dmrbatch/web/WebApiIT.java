@@ -227,9 +227,11 @@ class WebApiIT {
 					() -> newSession(serve, ask));
 			String two = newSession(serve, ask);
 			assertThat(one.join()).isNotEqualTo(two);
-			JsonNode badSetting = Events.read(serve.http, chatRequest(serve, ask.replace("\"temperature\": 0", "\"temperature\": 9")),
-					"error").named("error").get(0).data();
-			assertThat(badSetting.path("error").asString()).contains("temperature");
+			// a mistake in what was asked is answered before the stream starts: a 400, not an event
+			HttpResponse<String> badSetting = serve.http.send(chatRequest(serve, ask.replace("\"temperature\": 0",
+					"\"temperature\": 9")), HttpResponse.BodyHandlers.ofString());
+			assertThat(badSetting.statusCode()).isEqualTo(400);
+			assertThat(Serve.JSON.readTree(badSetting.body()).path("error").asString()).contains("temperature");
 
 			// one conversation by its id as a query parameter
 			HttpResponse<String> byId = serve.get("runs/first/item?id=alpha");

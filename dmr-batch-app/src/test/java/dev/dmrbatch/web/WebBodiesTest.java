@@ -48,10 +48,26 @@ class WebBodiesTest {
 
 	@Test
 	void aJobsStartTakesEveryFieldOrNone() {
-		ApiController.JobBody body = JSON.readValue("{\"input\": \"in/a.csv\", \"vars\": {\"n\": 2}, \"run\": \"x\"}",
-				ApiController.JobBody.class);
-		assertThat(body).isEqualTo(new ApiController.JobBody("in/a.csv", null, Map.of("n", 2), "x"));
-		assertThat(JSON.readValue("{}", ApiController.JobBody.class).vars()).isNull();
+		ApiController.JobBody body = ApiController.JobBody.of(JSON.readTree(
+				"{\"input\": \"in/a.csv\", \"vars\": {\"n\": 2, \"on\": true}, \"run\": \"x\", \"tags\": [\"a\", \"b\"]}"));
+		assertThat(body).isEqualTo(new ApiController.JobBody("in/a.csv", null, Map.of("n", "2", "on", "true"), "x",
+				List.of("a", "b")));
+		assertThat(ApiController.JobBody.of(JSON.readTree("{}")).vars()).isEmpty();
+		assertThat(ApiController.JobBody.of(null).tags()).isEmpty();
+	}
+
+	@Test
+	void aJobsStartRefusesWhatIsNotItsShape() {
+		assertThatThrownBy(() -> ApiController.JobBody.of(JSON.readTree("{\"vars\": \"a=b\"}")))
+			.isInstanceOf(RunException.class).hasMessageStartingWith("vars must be an object");
+		assertThatThrownBy(() -> ApiController.JobBody.of(JSON.readTree("{\"vars\": {\"a\": [1]}}")))
+			.isInstanceOf(RunException.class).hasMessage("vars.a must be a string, a number or true or false");
+		assertThatThrownBy(() -> ApiController.JobBody.of(JSON.readTree("{\"colour\": \"red\"}")))
+			.isInstanceOf(RunException.class).hasMessage("colour is not one of input, model, vars, run, tags");
+		assertThatThrownBy(() -> ApiController.JobBody.of(JSON.readTree("{\"model\": 3}")))
+			.isInstanceOf(RunException.class).hasMessage("model must be a string");
+		assertThatThrownBy(() -> ApiController.JobBody.of(JSON.readTree("{\"tags\": [\"a b\", \"c;\"]}")))
+			.isInstanceOf(RunException.class).hasMessageContaining("'c;' is not a tag");
 	}
 
 	@Test
@@ -63,6 +79,8 @@ class WebBodiesTest {
 		assertThat(List.of(WebErrors.status(new dev.dmrbatch.run.plan.NotFoundException("there is no run 7")).get()
 			.getKey(), WebErrors.status(new RunException("there is no such thing, said the planner")).get().getKey()))
 			.containsExactly(HttpStatus.NOT_FOUND, HttpStatus.BAD_REQUEST);
+		assertThat(WebErrors.status(new RefusedException("run 3 is not going on in this app")).get().getKey())
+			.isEqualTo(HttpStatus.CONFLICT);
 	}
 
 }

@@ -104,7 +104,7 @@ class WebPagesIT {
 					document.getElementById('chat-form').requestSubmit();
 					""");
 			await(() -> text(chromium, "document.getElementById('chat-status').textContent").startsWith("session "),
-					"the answer to end");
+					"the answer to end", () -> text(chromium, "document.getElementById('chat-status').textContent"));
 			JsonNode lengths = chromium.evaluate("window.lengths.filter(function (n) { return n > 0; })");
 			assertThat(lengths.size()).as("lengths while streaming: %s", lengths).isGreaterThan(2);
 			assertThat(lengths.get(lengths.size() - 1).asInt()).isGreaterThan(lengths.get(0).asInt());
@@ -130,12 +130,6 @@ class WebPagesIT {
 			assertThat(text(chromium, "document.title")).contains("compare");
 			assertThat(text(chromium, "document.body.textContent")).contains("from-browser");
 
-			// the picture of the README (docs/web.png), taken when asked for
-			if (System.getProperty("dmr.web.screenshot") != null) {
-				chromium.open(serve.base.resolve("runs/live"));
-				chromium.screenshot(Path.of(System.getProperty("dmr.web.screenshot")));
-			}
-
 			// no problem but the refusals before the browser logged in (the page and its icon)
 			assertThat(chromium.problems()).allSatisfy((problem) -> assertThat(problem).contains("status of 401")
 				.containsAnyOf("\"url\":\"" + serve.base + "\"", "\"url\":\"" + serve.base + "favicon.ico\""));
@@ -160,10 +154,15 @@ class WebPagesIT {
 	}
 
 	private static void await(Check check, String what) throws Exception {
+		await(check, what, () -> "");
+	}
+
+	/** @param seen what the page shows instead, for the message */
+	private static void await(Check check, String what, java.util.concurrent.Callable<String> seen) throws Exception {
 		long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
 		while (!check.holds()) {
 			if (System.nanoTime() > deadline) {
-				throw new AssertionError("waited two minutes for " + what);
+				throw new AssertionError("waited two minutes for " + what + "; the page says: " + seen.call());
 			}
 			Thread.sleep(100);
 		}

@@ -100,8 +100,8 @@ class WebScaleIT {
 						failed ? "runner answered 500" : null,
 						List.of(new Conversation.Turn("user", "answer", "Question " + i),
 								new Conversation.Turn("assistant", "answer", "Answer " + i + ". " + base)),
-						List.of(new Conversation.Call(0, "answer", "stop", 30, 100, 20 + i % 50, 1, null, null,
-								null))));
+						List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(30, 100)
+								.latency(20 + i % 50).attempts(1).build())));
 			}
 			store.saveAll(1, page);
 			connection.commit();

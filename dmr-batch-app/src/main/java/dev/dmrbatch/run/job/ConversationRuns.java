@@ -261,7 +261,8 @@ public class ConversationRuns {
 							ex.getMessage());
 					continue;
 				}
-				throw new RunException(RunnerEndpoint.unreachable(ex.getMessage(), ex));
+				String message = RunnerEndpoint.unreachable(ex.getMessage(), ex);
+				throw (ex.status() == 404) ? new UnknownModelException(message) : new RunException(message);
 			}
 			up.add(resolveConcurrency(plan, lane));
 		}
@@ -376,13 +377,20 @@ public class ConversationRuns {
 				? this.store.failureReasons(runId, (record != null) ? record.input() : plan.input().display(),
 						RunOutcome.REASONS)
 				: List.of();
-		return new RunOutcome(plan.jobName(), runId, plan.label(), execution.getStatus(), totals.conversations(),
-				totals.ok(), totals.failed(), totals.promptTokens(), totals.completionTokens(), answered, failedNow,
-				seconds, (outputDir != null) ? Path.of(outputDir).toString() : null, files, failure, alreadyComplete,
-				resumed, this.store.totalsByModel(runId), this.store.totalsByRunner(runId), reasons,
-				warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")),
-				plan.checks().isEmpty() ? List.of() : this.checkStore.passCounts(runId), plan.checks().minPassRates(),
-				calls, received, this.remote.workers(runId));
+		return RunOutcome.of(plan.jobName(), runId, plan.label(), execution.getStatus(), totals)
+			.execution(answered, failedNow, seconds, received)
+			.exports((outputDir != null) ? Path.of(outputDir).toString() : null, files,
+					warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")))
+			.failure(failure)
+			.alreadyComplete(alreadyComplete)
+			.resumed(resumed)
+			.totalsBy(this.store.totalsByModel(runId), this.store.totalsByRunner(runId))
+			.reasons(reasons)
+			.checks(plan.checks().isEmpty() ? List.of() : this.checkStore.passCounts(runId),
+					plan.checks().minPassRates())
+			.calls(calls)
+			.workers(this.remote.workers(runId))
+			.build();
 	}
 
 	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */

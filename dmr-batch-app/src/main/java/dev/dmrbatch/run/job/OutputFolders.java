@@ -102,6 +102,12 @@ public class OutputFolders {
 		}
 	}
 
+	/** Whether a folder is marked as the run's own: its exports are the run's, and go with it when it is deleted. */
+	public boolean ownedBy(Path folder, long runId) {
+		Path marker = folder.resolve(MARKER);
+		return Files.isRegularFile(marker) && read(marker).isRun(this.store.storeId(), runId);
+	}
+
 	/** A folder from before markers: the run whose record names it may go on with it. */
 	private boolean ownsByRecord(Path folder, Long runId) {
 		if (runId == null) {

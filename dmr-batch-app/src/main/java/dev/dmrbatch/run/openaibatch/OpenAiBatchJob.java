@@ -2,7 +2,6 @@ package dev.dmrbatch.run.openaibatch;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -18,7 +17,6 @@ import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.LoadGate;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.model.RawRequests;
-import dev.dmrbatch.model.StructuredOutput;
 import dev.dmrbatch.openaibatch.OpenAiBatch;
 import dev.dmrbatch.prompt.PromptTemplates;
 import dev.dmrbatch.run.plan.BuiltInJob;
@@ -87,16 +85,20 @@ class OpenAiBatchJob implements BuiltInJob {
 		boolean auto = request.concurrency() == null || request.concurrency().equals("auto");
 		RunPlanner.checkLabel(request);
 		Path output = planner.output(request);
-		List<StructuredOutput> formats = new ArrayList<>();
-		formats.add(null);
 		List<RunPlan.Lane> lanes = planner.lanes(job, request, concurrency, auto);
 		if (lanes.size() > 1 || !lanes.get(0).url().equals(this.properties.baseUrl())) {
 			throw new RunException("job=openai-batch sends to one runner, the one at dmr.base-url (--dmr.base-url=<url> "
 					+ "chooses it); it does not spread requests across runners");
 		}
-		return new RunPlan(OpenAiBatch.JOB, job, this.templates.compile(job), input, List.of(settings),
-				Collections.unmodifiableList(formats), Map.of(), concurrency, auto, planner.retry(job), null,
-				request.label(), output, lanes, this, dev.dmrbatch.check.JobChecks.NONE);
+		return RunPlan.builder(OpenAiBatch.JOB, job, this.templates.compile(job), input)
+			.models(List.of(settings))
+			.concurrency(concurrency, auto)
+			.retry(planner.retry(job))
+			.label(request.label())
+			.output(output)
+			.lanes(lanes)
+			.builtIn(this)
+			.build();
 	}
 
 	@Override
@@ -182,16 +184,21 @@ class OpenAiBatchJob implements BuiltInJob {
 		boolean ok = reply.status() >= 200 && reply.status() < 300;
 		String code = ok ? null : errorCode(answer, reply.status());
 		String message = ok ? null : failure(url, model, reply.status(), answer, reply.body());
-		Conversation.Call call = new Conversation.Call(0, OpenAiBatch.STEP, null, promptTokens, completionTokens,
-				reply.latencyMillis(), reply.attempts(), null, null, code, false, null, null, reply.status(), requestId);
+		Conversation.Call call = Conversation.Call.answered(0, OpenAiBatch.STEP)
+			.tokens(promptTokens, completionTokens)
+			.latency(reply.latencyMillis())
+			.attempts(reply.attempts())
+			.error(code)
+			.httpStatus(reply.status())
+			.requestId(requestId)
+			.build();
 		return new Conversation(item.seq(), id, model, ok ? Conversation.OK : Conversation.FAILED, message, turns,
 				List.of(call));
 	}
 
 	private static Conversation refused(InputItem item, String id, List<Conversation.Turn> turns, String code,
 			String message) {
-		Conversation.Call call = new Conversation.Call(0, OpenAiBatch.STEP, null, 0, 0, 0, 0, null, null, code, false,
-				null, null, null, null);
+		Conversation.Call call = Conversation.Call.failed(0, OpenAiBatch.STEP, code, null);
 		return new Conversation(item.seq(), id, OpenAiBatch.PER_REQUEST, Conversation.FAILED, message, turns,
 				List.of(call));
 	}

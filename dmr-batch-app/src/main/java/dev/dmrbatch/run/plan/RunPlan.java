@@ -14,7 +14,7 @@ import dev.dmrbatch.model.StructuredOutput;
 import dev.dmrbatch.prompt.Prompts;
 
 /**
- * Everything a run needs, checked before anything is sent.
+ * Everything a run needs, checked before anything is sent. Made by name: {@link #builder} and its {@link Builder}.
  *
  * @param jobName the Spring Batch job name: the restart identity, so it never changes for a job file
  * @param models the settings of each model every item goes through, in order (one conversation per item and model)
@@ -43,25 +43,204 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks,
 		CacheMode cache, RunSpec spec, boolean cluster) {
 
-	/** A plan that runs in this process. */
-	public RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input, List<ModelSettings> models,
-			List<StructuredOutput> formats, Map<String, Object> vars, int concurrency, boolean autoConcurrency,
-			DmrProperties.Retry retry, Integer skipLimit, String label, Path output, List<Lane> lanes,
-			BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks, CacheMode cache,
-			RunSpec spec) {
-		this(jobName, job, prompts, input, models, formats, vars, concurrency, autoConcurrency, retry, skipLimit, label,
-				output, lanes, builtIn, stepSettings, checks, cache, spec, false);
+	/**
+	 * A plan by name, of the run of this job; what is not given is none (no vars, no skip limit, no checks, the
+	 * cache off, no spec), its steps' answers text and their requests the models' settings with each step's own over
+	 * them.
+	 */
+	public static Builder builder(String jobName, JobDefinition job, Prompts prompts, InputSource input) {
+		return new Builder(jobName, input).job(job, prompts);
 	}
 
-	/** A plan whose steps' requests carry the model's settings with each step's own over them, the cache off. */
-	public RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input, List<ModelSettings> models,
-			List<StructuredOutput> formats, Map<String, Object> vars, int concurrency, boolean autoConcurrency,
-			DmrProperties.Retry retry, Integer skipLimit, String label, Path output, List<Lane> lanes,
-			BuiltInJob builtIn, JobChecks checks) {
-		this(jobName, job, prompts, input, models, formats, vars, concurrency, autoConcurrency, retry, skipLimit, label,
-				output, lanes, builtIn, models.stream()
-					.map((model) -> job.steps().stream().map((step) -> model.overriddenBy(step.settings())).toList())
-					.toList(), checks, CacheMode.OFF, null);
+	/** A builder of a plan like this one. */
+	public Builder toBuilder() {
+		return new Builder(this.jobName, this.input).job(this.job, this.prompts)
+			.models(this.models, this.stepSettings)
+			.formats(this.formats)
+			.vars(this.vars)
+			.concurrency(this.concurrency, this.autoConcurrency)
+			.retry(this.retry)
+			.skipLimit(this.skipLimit)
+			.label(this.label)
+			.output(this.output)
+			.lanes(this.lanes)
+			.builtIn(this.builtIn)
+			.checks(this.checks)
+			.cache(this.cache)
+			.spec(this.spec)
+			.cluster(this.cluster);
+	}
+
+	/**
+	 * This plan for the run it resumes: the job file, templates and request settings the run was started with
+	 * ({@code kept}, with what they imply), the rest as planned now.
+	 */
+	public RunPlan resumed(JobDefinition startedJob, Prompts startedPrompts, List<StructuredOutput> startedFormats,
+			DmrProperties.Retry startedRetry, JobChecks startedChecks, RunSpec kept) {
+		return toBuilder().job(startedJob, startedPrompts)
+			.models(kept.models(), kept.steps())
+			.formats(startedFormats)
+			.retry(startedRetry)
+			.skipLimit(startedJob.skipLimit())
+			.builtIn(null)
+			.checks(startedChecks)
+			.spec(kept)
+			.build();
+	}
+
+	/** A plan's parts by name; see {@link RunPlan} for each. */
+	public static final class Builder {
+
+		private final String jobName;
+
+		private final InputSource input;
+
+		private JobDefinition job;
+
+		private Prompts prompts;
+
+		private List<ModelSettings> models = List.of();
+
+		private List<List<ModelSettings>> stepSettings;
+
+		private List<StructuredOutput> formats;
+
+		private Map<String, Object> vars = Map.of();
+
+		private int concurrency;
+
+		private boolean autoConcurrency;
+
+		private DmrProperties.Retry retry;
+
+		private Integer skipLimit;
+
+		private String label;
+
+		private Path output;
+
+		private List<Lane> lanes = List.of();
+
+		private BuiltInJob builtIn;
+
+		private JobChecks checks = JobChecks.NONE;
+
+		private CacheMode cache = CacheMode.OFF;
+
+		private RunSpec spec;
+
+		private boolean cluster;
+
+		private Builder(String jobName, InputSource input) {
+			this.jobName = jobName;
+			this.input = input;
+		}
+
+		/** The job file the plan runs, and its templates compiled. */
+		public Builder job(JobDefinition job, Prompts prompts) {
+			this.job = job;
+			this.prompts = prompts;
+			return this;
+		}
+
+		/** The models, each step's requests carrying a model's settings with the step's own over them. */
+		public Builder models(List<ModelSettings> models) {
+			return models(models, null);
+		}
+
+		/** The models, and per model, per step, the settings its requests carry. */
+		public Builder models(List<ModelSettings> models, List<List<ModelSettings>> stepSettings) {
+			this.models = models;
+			this.stepSettings = stepSettings;
+			return this;
+		}
+
+		/** Per step, what JSON its answer must be, or {@code null} for text. */
+		public Builder formats(List<StructuredOutput> formats) {
+			this.formats = formats;
+			return this;
+		}
+
+		public Builder vars(Map<String, Object> vars) {
+			this.vars = vars;
+			return this;
+		}
+
+		/** The requests in flight, and whether that is only the fallback for {@code auto}. */
+		public Builder concurrency(int concurrency, boolean auto) {
+			this.concurrency = concurrency;
+			this.autoConcurrency = auto;
+			return this;
+		}
+
+		public Builder retry(DmrProperties.Retry retry) {
+			this.retry = retry;
+			return this;
+		}
+
+		public Builder skipLimit(Integer skipLimit) {
+			this.skipLimit = skipLimit;
+			return this;
+		}
+
+		public Builder label(String label) {
+			this.label = label;
+			return this;
+		}
+
+		public Builder output(Path output) {
+			this.output = output;
+			return this;
+		}
+
+		public Builder lanes(List<Lane> lanes) {
+			this.lanes = lanes;
+			return this;
+		}
+
+		public Builder builtIn(BuiltInJob builtIn) {
+			this.builtIn = builtIn;
+			return this;
+		}
+
+		public Builder checks(JobChecks checks) {
+			this.checks = checks;
+			return this;
+		}
+
+		public Builder cache(CacheMode cache) {
+			this.cache = cache;
+			return this;
+		}
+
+		public Builder spec(RunSpec spec) {
+			this.spec = spec;
+			return this;
+		}
+
+		/** Whether the run's items go to the workers of the cluster rather than to runners of this process. */
+		public Builder cluster(boolean cluster) {
+			this.cluster = cluster;
+			return this;
+		}
+
+		public RunPlan build() {
+			List<JobDefinition.Step> steps = this.job.steps();
+			List<StructuredOutput> answers = this.formats;
+			if (answers == null) {
+				List<StructuredOutput> text = new java.util.ArrayList<>();
+				steps.forEach((step) -> text.add(null));
+				answers = java.util.Collections.unmodifiableList(text);
+			}
+			List<List<ModelSettings>> sent = (this.stepSettings != null) ? this.stepSettings
+					: this.models.stream()
+						.map((model) -> steps.stream().map((step) -> model.overriddenBy(step.settings())).toList())
+						.toList();
+			return new RunPlan(this.jobName, this.job, this.prompts, this.input, this.models, answers, this.vars,
+					this.concurrency, this.autoConcurrency, this.retry, this.skipLimit, this.label, this.output,
+					this.lanes, this.builtIn, sent, this.checks, this.cache, this.spec, this.cluster);
+		}
+
 	}
 
 	/**
@@ -123,9 +302,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 	}
 
 	public RunPlan withLanes(List<Lane> resolved) {
-		return new RunPlan(jobName, job, prompts, input, models, formats, vars, resolved.get(0).concurrency(), false,
-				retry, skipLimit, label, output, List.copyOf(resolved), builtIn, stepSettings, checks, cache, spec,
-				cluster);
+		return toBuilder().lanes(List.copyOf(resolved)).concurrency(resolved.get(0).concurrency(), false).build();
 	}
 
 }

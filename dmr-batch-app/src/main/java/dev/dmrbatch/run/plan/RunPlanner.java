@@ -135,9 +135,21 @@ public class RunPlanner {
 		checkLabel(request);
 		Path output = output(request);
 		List<List<ModelSettings>> steps = stepSettings(job, models);
-		return new RunPlan(jobName, job, prompts, input, models, formats, vars, concurrency, auto, retry(job),
-				job.skipLimit(), request.label(), output, lanes(job, request, concurrency, auto), null, steps,
-				checks(job), cache(job, request), new RunSpec(file.text(), models, steps), cluster(job, request));
+		return RunPlan.builder(jobName, job, prompts, input)
+			.models(models, steps)
+			.formats(formats)
+			.vars(vars)
+			.concurrency(concurrency, auto)
+			.retry(retry(job))
+			.skipLimit(job.skipLimit())
+			.label(request.label())
+			.output(output)
+			.lanes(lanes(job, request, concurrency, auto))
+			.checks(checks(job))
+			.cache(cache(job, request))
+			.spec(new RunSpec(file.text(), models, steps))
+			.cluster(cluster(job, request))
+			.build();
 	}
 
 	/**
@@ -158,10 +170,7 @@ public class RunPlanner {
 		}
 		JobDefinition job = this.jobFiles.parse(kept.jobFile(), current.job().source());
 		Prompts prompts = this.templates.compile(job, templates);
-		return new RunPlan(current.jobName(), job, prompts, current.input(), kept.models(), formats(job),
-				current.vars(), current.concurrency(), current.autoConcurrency(), retry(job), job.skipLimit(),
-				current.label(), current.output(), current.lanes(), null, kept.steps(), checks(job), current.cache(),
-				kept, current.cluster());
+		return current.resumed(job, prompts, formats(job), retry(job), checks(job), kept);
 	}
 
 	/**

@@ -81,6 +81,32 @@ public class GracefulStop implements JobExecutionListener {
 		}
 	}
 
+	/**
+	 * Asks a run going on in this process to stop as Ctrl-C does ({@link JobOperator#stop}): the requests in flight
+	 * finish, the run ends STOPPED (exit 4) and the same command resumes it.
+	 * @return whether a run of that id was going on in this process
+	 */
+	public static boolean stop(long runId) {
+		List<GracefulStop> runs;
+		synchronized (RUNNING) {
+			runs = List.copyOf(RUNNING);
+		}
+		for (GracefulStop run : runs) {
+			JobExecution execution = run.execution;
+			if (execution != null && execution.getJobInstanceId() == runId) {
+				try {
+					run.jobOperator.stop(execution);
+				}
+				catch (Exception ex) {
+					log.warn("run {} could not be asked to stop: {}", runId, ex.getMessage());
+					return false;
+				}
+				return true;
+			}
+		}
+		return false;
+	}
+
 	private static void onSignal(Signal signal) {
 		if (RECEIVED.incrementAndGet() > 1) {
 			log.warn("SIG{} again: quitting now; the same command recovers and resumes the run", signal.getName());

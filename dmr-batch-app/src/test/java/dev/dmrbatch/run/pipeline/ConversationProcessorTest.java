@@ -235,9 +235,14 @@ class ConversationProcessorTest {
 				? job.models().stream().map(model::withName).toList() : List.of(model);
 		List<StructuredOutput> formats = new ArrayList<>();
 		job.steps().forEach((step) -> formats.add(jobFiles.structuredOutput(step)));
-		RunPlan plan = new RunPlan("j", job, templates.compile(job), null, models, formats, job.varsOrEmpty(), 4,
-				false, new DmrProperties.Retry(2, Duration.ofMillis(1), Duration.ofMillis(1)), null, null, null,
-				List.of(), null, Kinds.checkKinds(plugins).compile(job, templates, (m) -> m));
+		RunPlan plan = RunPlan.builder("j", job, templates.compile(job), null)
+			.models(models)
+			.formats(formats)
+			.vars(job.varsOrEmpty())
+			.concurrency(4, false)
+			.retry(new DmrProperties.Retry(2, Duration.ofMillis(1), Duration.ofMillis(1)))
+			.checks(Kinds.checkKinds(plugins).compile(job, templates, (m) -> m))
+			.build();
 		List<StepKind> kinds = job.steps().stream().map(Kinds.stepKinds(plugins)::kind).toList();
 		return new ConversationProcessor(plan, TestClients.chat(properties), this.gate, null, kinds);
 	}

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RunPlannerTest {
 
 	private static DmrProperties profile() {
-		ModelSettings qwen = new ModelSettings(null, 0.6, null, 1024, null, null, null, null, null);
+		ModelSettings qwen = ModelSettings.of(Map.of("temperature", 0.6, "max_tokens", 1024));
 		return new DmrProperties(Path.of("."), URI.create("http://x/v1"), "k", "ai/gemma3", 300, 0.9, 0.8, 5L,
 				List.of("STOP"), null, null, null, 4, null, null, new DmrProperties.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)),
 				new DmrProperties.Retry(1, Duration.ofMillis(1), Duration.ofMillis(1)), Map.of("ai/qwen3", qwen), Map.of(),
@@ -52,7 +52,7 @@ class RunPlannerTest {
 	void commandLineThenJobThenPerModelThenProfileDefaults() {
 		RunPlanner planner = new RunPlanner(null, null, profile(), null, null, List.of(), (name) -> false, LaunchSettings.none(),
 				null);
-		ModelSettings jobModel = new ModelSettings("ai/qwen3", null, null, 64, null, null, null, null, null);
+		ModelSettings jobModel = ModelSettings.of(Map.of("model", "ai/qwen3", "max_tokens", 64));
 
 		ModelSettings settings = planner.models(job(jobModel), request(null)).get(0);
 		assertThat(settings.name()).isEqualTo("ai/qwen3");
@@ -73,14 +73,13 @@ class RunPlannerTest {
 
 	@Test
 	void settingsGivenAtLaunchBeatTheStepTheJobFileAndThePerModelBlock() {
-		LaunchSettings launch = LaunchSettings.of(new ModelSettings(null, null, null, 7, null, null, null, null, null));
+		LaunchSettings launch = LaunchSettings.of(ModelSettings.of(Map.of("max_tokens", 7)));
 		RunPlanner planner = new RunPlanner(null, null, profile(), null, null, List.of(), (name) -> false, launch, null);
-		JobDefinition.Step own = new JobDefinition.Step("b", "y", null, null, 0.1, null, 50, null, null, null, null,
-				null, null, null, null, null, null, null, null);
-		JobDefinition.Step other = new JobDefinition.Step("c", "z", null, "ai/qwen3", null, null, null, null, null,
-				null, null, null, null, null, null, null, null, null, null);
+		JobDefinition.Step own = new JobDefinition.Step("b", "y", null)
+			.withSettings(ModelSettings.of(Map.of("temperature", 0.1, "max_tokens", 50)));
+		JobDefinition.Step other = new JobDefinition.Step("c", "z", null).withModel("ai/qwen3");
 		JobDefinition job = new JobDefinition("j", null, null,
-				new ModelSettings("ai/gemma3", 0.3, null, 64, null, null, null, null, null), null, null,
+				ModelSettings.of(Map.of("model", "ai/gemma3", "temperature", 0.3, "max_tokens", 64)), null, null,
 				List.of(new JobDefinition.Step("a", "x", null), own, other), null, null, null, null, null,
 				Path.of("jobs/j.yaml"));
 
