@@ -107,4 +107,9 @@ class ClusterRuns implements RemotePartitions {
 		return this.takes.shares(runId);
 	}
 
+	@Override
+	public void forget(long runId) {
+		this.takes.forget(runId);
+	}
+
 }

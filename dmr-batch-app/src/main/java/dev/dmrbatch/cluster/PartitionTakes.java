@@ -189,6 +189,11 @@ class PartitionTakes {
 	}
 
 	/** What each worker did for a run, in the order they first took a partition of it. */
+	/** Deletes the partitions taken of a run, with the run. */
+	void forget(long runId) {
+		this.db.sql("delete from dmr_cluster_take where run_id = ?").param(runId).update();
+	}
+
 	List<WorkerShare> shares(long runId) {
 		record Row(String host, long pid, String runner, String partition, long items, double seconds, boolean live) {
 		}

@@ -142,7 +142,7 @@ public class RunHistory {
 
 	/**
 	 * Deletes a run that is not going on: its rows in the store (conversations, verdicts and reviews, the answers it
-	 * gave the response cache, tags, note, Spring Batch's executions), then its output folder when the folder is
+	 * gave the response cache, tags, note, the partitions cluster workers took, Spring Batch's executions), then its output folder when the folder is
 	 * marked as its own.
 	 * @return the output folder deleted, or {@code null}
 	 * @throws RunBusyException when it is going on
@@ -162,6 +162,7 @@ public class RunHistory {
 			this.checks.deleteRun(run.id());
 			this.cache.forget(run.id());
 			this.notes.delete(run.id());
+			this.remote.forget(run.id());
 			this.store.deleteRun(run.id());
 		});
 		if (instance != null) {

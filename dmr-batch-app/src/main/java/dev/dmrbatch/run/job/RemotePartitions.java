@@ -40,6 +40,9 @@ public interface RemotePartitions {
 	/** What each worker did for a run, in the order they first took a partition of it; empty for a local run. */
 	List<WorkerShare> workers(long runId);
 
+	/** Deletes what the workers recorded of a run (the partitions they took), with the run; in the caller's transaction. */
+	void forget(long runId);
+
 	/**
 	 * One worker's share of a run.
 	 * @param partitions the partitions it took (a partition handed back and taken again counts for each)
