@@ -16,6 +16,7 @@ import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.model.ModelCatalog;
 import dev.dmrbatch.run.job.OutputFolders;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
@@ -23,7 +24,8 @@ import org.springframework.stereotype.Component;
  * {@code job=chat} (or {@code chat}): talk to a model, on a terminal with a line editor, or through a pipe one line
  * (or {@code """} block) a turn. Every turn is stored as it happens; {@code session=} resumes a session and
  * {@code continue=<run>:<item>} goes on with a run's stored conversation as a new session. The terminal's classes
- * are loaded only here, so the other commands start as fast as before.
+ * are loaded only here, so the other commands start as fast as before. What a chat uses of the store is made when it
+ * runs, not with the command, so that the store server is looked for meanwhile.
  */
 @Component
 @Order(5)
@@ -32,11 +34,23 @@ class ChatCommand implements Command {
 	/** The exit code of a piped chat in which a prompt found no answer, as for a failed run. */
 	static final int FAILED = 5;
 
-	private final Chat.Services services;
+	private final ObjectProvider<ChatTurns> turns;
 
-	ChatCommand(ChatTurns turns, ModelCatalog catalog, Exports exports, OutputFolders folders,
-			DmrProperties properties) {
-		this.services = new Chat.Services(turns, catalog, exports, folders, properties);
+	private final ModelCatalog catalog;
+
+	private final ObjectProvider<Exports> exports;
+
+	private final ObjectProvider<OutputFolders> folders;
+
+	private final DmrProperties properties;
+
+	ChatCommand(ObjectProvider<ChatTurns> turns, ModelCatalog catalog, ObjectProvider<Exports> exports,
+			ObjectProvider<OutputFolders> folders, DmrProperties properties) {
+		this.turns = turns;
+		this.catalog = catalog;
+		this.exports = exports;
+		this.folders = folders;
+		this.properties = properties;
 	}
 
 	@Override
@@ -63,8 +77,10 @@ class ChatCommand implements Command {
 
 	@Override
 	public int run(Arguments arguments) throws IOException {
-		ChatTurns turns = this.services.turns();
-		DmrProperties properties = this.services.properties();
+		Chat.Services services = new Chat.Services(this.turns.getObject(), this.catalog, this.exports.getObject(),
+				this.folders.getObject(), this.properties);
+		ChatTurns turns = services.turns();
+		DmrProperties properties = services.properties();
 		String model = arguments.get("model");
 		String name = (arguments.get("session") != null) ? SessionStore.checkName(arguments.get("session")) : null;
 		ChatSession session = turns.open(name, arguments.get("continue"), model, turns.settingsFor(model));
@@ -78,7 +94,7 @@ class ChatCommand implements Command {
 						: resumed ? "the model of the session's last turn" : "dmr.default-model";
 		Map<String, Object> vars = new LinkedHashMap<>(arguments.vars());
 		try (ChatScreen screen = screen(properties, arguments.option("lines"))) {
-			Chat chat = new Chat(this.services, screen, session, vars);
+			Chat chat = new Chat(services, screen, session, vars);
 			if (!screen.interactive()) {
 				chat.checkModel(modelFrom); // a piped chat stops here when the runner lacks the model
 			}

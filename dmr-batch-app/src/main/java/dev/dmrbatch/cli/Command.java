@@ -32,6 +32,14 @@ public interface Command {
 	Set<String> arguments();
 
 	/**
+	 * Whether the command uses the store: when it does, its store server is looked for (or started) as the command
+	 * begins; {@code config}, {@code plugins} and {@code models}, which do not, start none.
+	 */
+	default boolean usesStore() {
+		return true;
+	}
+
+	/**
 	 * Runs the command.
 	 * @return the exit code
 	 */

@@ -143,6 +143,8 @@ public final class CommandLine {
 		ServeToken.of(arguments.get("token"), arguments.get("token-file"), System.getenv(ServeToken.ENVIRONMENT), address);
 		List<String> result = new ArrayList<>(Arrays.asList(args));
 		addUnlessGiven(result, "--spring.main.web-application-type", "servlet");
+		// its beans made as it starts, as a web app's are (the other commands make theirs when first used)
+		addUnlessGiven(result, "--spring.main.lazy-initialization", "false");
 		// the JSON auto-configuration the other commands leave out (application.yaml)
 		addUnlessGiven(result, "--spring.autoconfigure.exclude", "");
 		addUnlessGiven(result, "--server.port", port);

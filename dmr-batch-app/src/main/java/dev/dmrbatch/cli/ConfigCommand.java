@@ -74,6 +74,11 @@ class ConfigCommand implements Command {
 	}
 
 	@Override
+	public boolean usesStore() {
+		return false;
+	}
+
+	@Override
 	public Set<String> arguments() {
 		Set<String> keys = new java.util.HashSet<>(Set.of("of", "model", "concurrency"));
 		keys.addAll(LaunchSettings.KEYS.keySet());

@@ -20,9 +20,14 @@ import dev.dmrbatch.run.job.OutputFolders;
 import dev.dmrbatch.run.plan.RunException;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
-/** {@code job=runs} and {@code job=show}: the run history, as a table for people or JSON for scripts. */
+/**
+ * {@code job=runs} and {@code job=show}: the run history, as a table for people or JSON for scripts. The store is
+ * asked for when the command runs, not when it is made, so that its store server is looked for meanwhile
+ * ({@link Command#usesStore()}).
+ */
 @Component
 class HistoryCommands {
 
@@ -34,18 +39,18 @@ class HistoryCommands {
 
 	private static final JsonMapper JSON = JsonMapper.shared();
 
-	private final RunHistory history;
+	private final ObjectProvider<RunHistory> history;
 
-	private final ConversationStore store;
+	private final ObjectProvider<ConversationStore> store;
 
-	HistoryCommands(RunHistory history, ConversationStore store) {
+	HistoryCommands(ObjectProvider<RunHistory> history, ObjectProvider<ConversationStore> store) {
 		this.history = history;
 		this.store = store;
 	}
 
 	int runs(Arguments arguments, boolean json) {
 		String job = arguments.get("of");
-		List<RunSummary> runs = this.history.list(job);
+		List<RunSummary> runs = this.history.getObject().list(job);
 		if (json) {
 			Console.out(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(runs.stream().map(this::facts).toList()));
 			return 0;
@@ -73,11 +78,12 @@ class HistoryCommands {
 		if (which == null) {
 			throw new RunException("job=show needs run=<run id or label> (job=runs lists them)");
 		}
-		RunRecord record = this.history.find(which);
-		RunSummary run = this.history.summary(record);
+		RunHistory history = this.history.getObject();
+		RunRecord record = history.find(which);
+		RunSummary run = history.summary(record);
 		List<ConversationStore.Failure> failures = new ArrayList<>();
 		long[] failureCount = { 0 };
-		this.store.forEachFailure(run.id(), (failure) -> {
+		this.store.getObject().forEachFailure(run.id(), (failure) -> {
 			if (json || failures.size() < FAILURES_SHOWN) {
 				failures.add(failure);
 			}

@@ -37,6 +37,11 @@ class PluginsCommand implements Command {
 	}
 
 	@Override
+	public boolean usesStore() {
+		return false;
+	}
+
+	@Override
 	public Set<String> arguments() {
 		return Set.of();
 	}

@@ -29,6 +29,11 @@ class RunnerModelsCommand implements Command {
 	}
 
 	@Override
+	public boolean usesStore() {
+		return false;
+	}
+
+	@Override
 	public Set<String> arguments() {
 		return Set.of("format", "model");
 	}

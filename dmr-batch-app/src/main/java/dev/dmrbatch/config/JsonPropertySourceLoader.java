@@ -30,9 +30,14 @@ import org.springframework.core.io.Resource;
  */
 public final class JsonPropertySourceLoader implements PropertySourceLoader {
 
-	private static final JsonMapper JSON = JsonMapper.builder()
-		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-		.build();
+	/** Made the first time a JSON file is read: most working folders have none. */
+	private static final class Json {
+
+		static final JsonMapper MAPPER = JsonMapper.builder()
+			.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+			.build();
+
+	}
 
 	private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern
 		.compile("Duplicate (?:Object )?(?:property|field) \"(.*)\"");
@@ -45,7 +50,7 @@ public final class JsonPropertySourceLoader implements PropertySourceLoader {
 	@Override
 	public List<PropertySource<?>> load(String name, Resource resource) throws IOException {
 		Map<String, Object> properties = new LinkedHashMap<>();
-		try (InputStream in = resource.getInputStream(); JsonParser parser = JSON.createParser(in)) {
+		try (InputStream in = resource.getInputStream(); JsonParser parser = Json.MAPPER.createParser(in)) {
 			JsonToken first = parser.nextToken();
 			if (first == null) {
 				return List.of();

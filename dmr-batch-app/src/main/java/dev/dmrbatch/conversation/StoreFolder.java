@@ -140,6 +140,14 @@ public class StoreFolder implements BeanFactoryPostProcessor, EnvironmentAware, 
 
 	@Override
 	public void onApplicationEvent(ApplicationStartedEvent event) {
+		restrictFiles();
+	}
+
+	/**
+	 * Makes the H2 store's files readable by their owner only: when the application has started, and when the store
+	 * is first opened ({@link StoreSchema}), which a command may do later.
+	 */
+	void restrictFiles() {
 		if (this.database == null || !posix() || !Files.isDirectory(this.database.getParent())) {
 			return;
 		}

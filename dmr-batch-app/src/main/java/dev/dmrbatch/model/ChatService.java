@@ -10,6 +10,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.openai.client.OpenAIClient;
@@ -32,34 +33,41 @@ import dev.dmrbatch.config.ModelSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.stereotype.Service;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Sends requests to the model runner: chat completions, streamed when the settings say so, {@code max_tokens}
  * always set; raw prompts to the legacy completions endpoint; texts to the embeddings endpoint. Every request has its
- * transient faults retried with exponential backoff and jitter. Thread-safe; one instance serves every worker.
+ * transient faults retried with exponential backoff and jitter. Thread-safe; one instance serves every worker. The
+ * openai-java client is made when the first request is sent, not before: a command that sends nothing never loads it.
  */
 @Service
 public class ChatService {
 
 	private static final Logger log = LoggerFactory.getLogger(ChatService.class);
 
-	private final OpenAIClient client;
+	private final Supplier<OpenAIClient> client;
 
 	private final String baseUrl;
 
 	private final Map<DmrProperties.Retry, RetryTemplate> retries = new ConcurrentHashMap<>();
 
 	@org.springframework.beans.factory.annotation.Autowired
-	public ChatService(OpenAIClient client, DmrProperties properties) {
-		this(client, properties.baseUrl().toString());
+	public ChatService(ObjectProvider<OpenAIClient> client, DmrProperties properties) {
+		this(SingletonSupplier.of(client::getObject), properties.baseUrl().toString());
 	}
 
 	/** The service for one runner of several ({@link RunnerClients}). */
 	ChatService(OpenAIClient client, String baseUrl) {
+		this(() -> client, baseUrl);
+	}
+
+	private ChatService(Supplier<OpenAIClient> client, String baseUrl) {
 		this.client = client;
 		this.baseUrl = baseUrl;
 	}
@@ -96,7 +104,7 @@ public class ChatService {
 
 	/** One request for a whole answer, not streamed. */
 	private ModelReply completeOnce(String model, ChatCompletionCreateParams params, int attempt, long start) {
-		ChatCompletion completion = this.client.chat().completions().create(params);
+		ChatCompletion completion = this.client.get().chat().completions().create(params);
 		long latency = (System.nanoTime() - start) / 1_000_000;
 		List<ChatCompletion.Choice> choices = completion._choices().asKnown().orElse(List.of());
 		if (choices.isEmpty()) {
@@ -133,7 +141,7 @@ public class ChatService {
 	public ModelReply completeText(ModelSettings settings, String prompt, DmrProperties.Retry retry, LoadGate gate) {
 		CompletionCreateParams params = completion(settings, prompt);
 		return withRetries(settings.name(), retry, gate, LOGGED, (attempt, start) -> {
-			Completion completion = this.client.completions().create(params);
+			Completion completion = this.client.get().completions().create(params);
 			long latency = (System.nanoTime() - start) / 1_000_000;
 			try {
 				CompletionChoice choice = completion.choices().stream().findFirst()
@@ -179,7 +187,7 @@ public class ChatService {
 		}
 		EmbeddingCreateParams params = request.build();
 		return withRetries(settings.name(), retry, gate, LOGGED, (attempt, start) -> {
-			CreateEmbeddingResponse response = this.client.embeddings().create(params);
+			CreateEmbeddingResponse response = this.client.get().embeddings().create(params);
 			long latency = (System.nanoTime() - start) / 1_000_000;
 			try {
 				List<Float> values = response.data().stream().findFirst().map(Embedding::embedding)
@@ -339,7 +347,7 @@ public class ChatService {
 			return new ModelReply(null, "", null, STOPPED, 0, 0, 0, null, null, null, attempt);
 		}
 		// no answer at all (refused, an error status): thrown as it is, for the caller to translate
-		StreamResponse<ChatCompletionChunk> chunks = this.client.chat().completions().createStreaming(params);
+		StreamResponse<ChatCompletionChunk> chunks = this.client.get().chat().completions().createStreaming(params);
 		RuntimeException cut = null;
 		try (chunks) {
 			stop.streaming(chunks);

@@ -1,23 +1,39 @@
 package dev.dmrbatch.model;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import com.openai.client.OpenAIClient;
 import com.openai.models.models.Model;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
+import org.springframework.util.function.SingletonSupplier;
 
-/** What the runner has: asked before a run, so an unknown model or an unreachable runner stops it at once. */
+/**
+ * What the runner has: asked before a run, so an unknown model or an unreachable runner stops it at once. The
+ * openai-java client is made when the runner is first asked.
+ */
 @Component
 public class ModelCatalog {
 
-	private final OpenAIClient client;
+	private final Supplier<OpenAIClient> client;
 
 	private final DmrProperties properties;
 
+	@org.springframework.beans.factory.annotation.Autowired
+	ModelCatalog(ObjectProvider<OpenAIClient> client, DmrProperties properties) {
+		this(SingletonSupplier.of(client::getObject), properties);
+	}
+
+	/** The catalog of one runner of several ({@link RunnerClients}). */
 	ModelCatalog(OpenAIClient client, DmrProperties properties) {
+		this(() -> client, properties);
+	}
+
+	private ModelCatalog(Supplier<OpenAIClient> client, DmrProperties properties) {
 		this.client = client;
 		this.properties = properties;
 	}
@@ -58,7 +74,7 @@ public class ModelCatalog {
 	 */
 	public List<String> modelNames() {
 		try {
-			return this.client.models().list().data().stream().map(Model::id).sorted().toList();
+			return this.client.get().models().list().data().stream().map(Model::id).sorted().toList();
 		}
 		catch (RuntimeException ex) {
 			ModelCallException error = RunnerErrors.translate(ex, this.properties.baseUrl().toString(), "-");

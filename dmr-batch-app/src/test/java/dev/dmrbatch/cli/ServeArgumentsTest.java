@@ -14,7 +14,8 @@ class ServeArgumentsTest {
 	void serveAloneListensOnLoopbackPort8080() {
 		String[] args = { "serve", "--dmr.home=/w" };
 		assertThat(CommandLine.serve(Arguments.parse(List.of("serve")), args)).containsExactly("serve", "--dmr.home=/w",
-				"--spring.main.web-application-type=servlet", "--spring.autoconfigure.exclude=", "--server.port=8080", "--server.address=127.0.0.1");
+				"--spring.main.web-application-type=servlet", "--spring.main.lazy-initialization=false",
+				"--spring.autoconfigure.exclude=", "--server.port=8080", "--server.address=127.0.0.1");
 	}
 
 	@Test

@@ -14,7 +14,7 @@ public final class TestClients {
 
 	/** The chat service for the runner at {@code properties.baseUrl()}. */
 	public static ChatService chat(DmrProperties properties) {
-		return new ChatService(client(properties), properties);
+		return new ChatService(client(properties), properties.baseUrl().toString());
 	}
 
 	/** The model catalog of the runner at {@code properties.baseUrl()}. */

@@ -201,8 +201,10 @@ class OverlapIT {
 
 	@Test
 	void twoProcessesStartingAtOnceStartOneStoreServerBetweenThem() throws Exception {
-		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=runs");
-		DmrProcess second = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=runs");
+		items("a", 2);
+		items("b", 2);
+		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=a");
+		DmrProcess second = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=b");
 		assertThat(first.waitFor()).as(first.err()).isZero();
 		assertThat(second.waitFor()).as(second.err()).isZero();
 
@@ -222,7 +224,8 @@ class OverlapIT {
 
 	@Test
 	void theStoreServerRunsInASessionOfItsOwnAndEndsAfterItsIdleTimeLeavingNothing() throws Exception {
-		DmrProcess runs = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=runs", "--dmr.store.idle=5s");
+		items("a", 2);
+		DmrProcess runs = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=a", "--dmr.store.idle=5s");
 		long server = serverPid();
 		assertThat(runs.waitFor()).as(runs.err()).isZero();
 

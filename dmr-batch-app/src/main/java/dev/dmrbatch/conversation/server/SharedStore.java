@@ -22,6 +22,8 @@ import dev.dmrbatch.text.SafeText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.core.env.PropertySource;
+
 /**
  * Finds the {@link StoreServer} of an H2 file database, or starts one: the server file beside the database names a
  * live server, else (none, one left by a server that was killed, or one that names another database: a copied or
@@ -67,6 +69,19 @@ public final class SharedStore {
 	public static boolean inUse(org.springframework.core.env.Environment environment) {
 		return environment instanceof org.springframework.core.env.ConfigurableEnvironment configurable
 				&& configurable.getPropertySources().contains(SharedStoreEnvironment.SOURCE);
+	}
+
+	/**
+	 * Starts looking for the store server (or starting one), on a thread of its own, as a command that uses the store
+	 * begins, so that the server's start overlaps with what the command makes before it first needs the store.
+	 * Nothing for a store without a server.
+	 */
+	public static void prepare(org.springframework.core.env.Environment environment) {
+		PropertySource<?> source = (environment instanceof org.springframework.core.env.ConfigurableEnvironment configurable)
+				? configurable.getPropertySources().get(SharedStoreEnvironment.SOURCE) : null;
+		if (source != null && source.getSource() instanceof SharedStoreEnvironment.Pending pending) {
+			pending.find();
+		}
 	}
 
 	/** The database's log of a server that could not start, beside it. */

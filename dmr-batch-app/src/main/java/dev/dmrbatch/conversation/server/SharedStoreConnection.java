@@ -15,9 +15,9 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * The data source's connection through the store server that {@link SharedStoreEnvironment} is finding: Boot makes
- * its pool from these details instead of {@code spring.datasource.url}, which keeps naming the file. The URL is
- * asked for when the pool is made, late in the start, so that the server's own start overlaps with it.
+ * The data source's connection through the store server that {@link SharedStoreEnvironment} finds: Boot makes its
+ * pool from these details instead of {@code spring.datasource.url}, which keeps naming the file. The URL is asked for
+ * when the pool is made, when a command first needs the store.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(SharedStoreConnection.Shared.class)
@@ -76,7 +76,7 @@ class SharedStoreConnection {
 		private ServerFile server() {
 			try {
 				// the finder waits for a server it started at most SharedStore.START itself
-				return this.pending.server().get(SharedStore.START.toSeconds() + 10, TimeUnit.SECONDS);
+				return this.pending.find().get(SharedStore.START.toSeconds() + 10, TimeUnit.SECONDS);
 			}
 			catch (ExecutionException ex) {
 				if (ex.getCause() instanceof RuntimeException failure) {

@@ -18,11 +18,13 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.PropertySource;
 
 /**
- * Starts looking for the store server (or starting it) as soon as the settings are read, on a thread of its own, so
- * that a server's start overlaps with the application's: for an H2 file URL ({@code spring.datasource.url}, the
- * default's or one's own) unless {@code dmr.store.shared=false} or the URL asks for H2's own {@code AUTO_SERVER}.
- * The answer waits in a property source of its own, which {@link SharedStoreConnection} takes when the data source
- * is made. PostgreSQL and other databases are left as they are.
+ * Sets up the store server's use as soon as the settings are read: for an H2 file URL ({@code spring.datasource.url},
+ * the default's or one's own) unless {@code dmr.store.shared=false} or the URL asks for H2's own {@code AUTO_SERVER}.
+ * What is known waits in a property source of its own, which {@link SharedStoreConnection} takes when the data
+ * source is made. The server is looked for (or started) only when a command first needs the store, on a thread of
+ * its own from {@link SharedStore#prepare} on, so that its start overlaps with the command's; {@code config},
+ * {@code plugins} and {@code models}, which need no store, start nothing. PostgreSQL and other databases are left as
+ * they are.
  */
 public class SharedStoreEnvironment implements EnvironmentPostProcessor, Ordered {
 
@@ -49,20 +51,8 @@ public class SharedStoreEnvironment implements EnvironmentPostProcessor, Ordered
 		if (database == null || url.toUpperCase(Locale.ROOT).contains("AUTO_SERVER") || !shared(environment)) {
 			return;
 		}
-		Duration idle = idle(environment);
 		int options = url.indexOf(';');
-		Pending pending = new Pending(database, (options < 0) ? "" : url.substring(options), idle,
-				new CompletableFuture<>());
-		Thread finder = new Thread(() -> {
-			try {
-				pending.server().complete(SharedStore.find(database, idle, this.log));
-			}
-			catch (Throwable ex) {
-				pending.server().completeExceptionally(ex);
-			}
-		}, "store-server");
-		finder.setDaemon(true);
-		finder.start();
+		Pending pending = new Pending(database, (options < 0) ? "" : url.substring(options), idle(environment), this.log);
 		environment.getPropertySources().addLast(new Source(pending));
 	}
 
@@ -84,12 +74,61 @@ public class SharedStoreEnvironment implements EnvironmentPostProcessor, Ordered
 	}
 
 	/**
-	 * A store server being found.
-	 * @param database the H2 database's path without extension
-	 * @param options the URL's options, each with its leading {@code ;}
-	 * @param idle how long a server started for it stays without sessions
+	 * The store server of this application's database: found (or started) when first needed.
 	 */
-	record Pending(Path database, String options, Duration idle, CompletableFuture<ServerFile> server) {
+	static final class Pending {
+
+		/** The H2 database's path without extension. */
+		private final Path database;
+
+		/** The URL's options, each with its leading {@code ;}. */
+		private final String options;
+
+		/** How long a server started for it stays without sessions. */
+		private final Duration idle;
+
+		private final Log log;
+
+		private CompletableFuture<ServerFile> server;
+
+		Pending(Path database, String options, Duration idle, Log log) {
+			this.database = database;
+			this.options = options;
+			this.idle = idle;
+			this.log = log;
+		}
+
+		Path database() {
+			return this.database;
+		}
+
+		String options() {
+			return this.options;
+		}
+
+		Duration idle() {
+			return this.idle;
+		}
+
+		/** Starts finding the server, on a thread of its own, unless that has begun already. */
+		synchronized CompletableFuture<ServerFile> find() {
+			if (this.server == null) {
+				CompletableFuture<ServerFile> found = new CompletableFuture<>();
+				Thread finder = new Thread(() -> {
+					try {
+						found.complete(SharedStore.find(this.database, this.idle, this.log));
+					}
+					catch (Throwable ex) {
+						found.completeExceptionally(ex);
+					}
+				}, "store-server");
+				finder.setDaemon(true);
+				finder.start();
+				this.server = found;
+			}
+			return this.server;
+		}
+
 	}
 
 	/** Holds the server being found; it has no properties of its own. */

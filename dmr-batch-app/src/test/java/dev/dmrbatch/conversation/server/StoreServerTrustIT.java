@@ -53,8 +53,7 @@ class StoreServerTrustIT {
 	@Test
 	void aStoreServerStoppedWithKillStopEndsTheNextCommandInSecondsWithOneLine() throws Exception {
 		// given: a live store server, then stopped (kill -STOP)
-		DmrProcess first = DmrProcess.start(this.workspace, NO_RUNNER, "runs", "--dmr.store.idle=60s");
-		assertThat(first.waitFor()).as(first.err()).isZero();
+		liveServer();
 		long server = Long.parseLong(serverFile().get("pid"));
 		signal("STOP", server);
 		try {
@@ -149,7 +148,7 @@ class StoreServerTrustIT {
 	@Test
 	void aServerFileOfAnotherUserIsRefused() throws Exception {
 		// given: the working folder's own server, whose file then belongs to another user
-		assertThat(this.workspace.dmrAt(NO_RUNNER, "runs", "--dmr.store.idle=60s").exitCode()).isZero();
+		liveServer();
 		Path file = this.workspace.path("data/dmr-batch.server");
 		Files.setOwner(file, nobody());
 
@@ -220,6 +219,11 @@ class StoreServerTrustIT {
 	}
 
 	// --- helpers
+
+	/** Starts the working folder's store server, as a command that uses the store does, for a minute. */
+	private void liveServer() {
+		SharedStore.url(this.workspace.path("data/dmr-batch"), "", Duration.ofSeconds(60));
+	}
 
 	/** Job {@code <name>} over two items of its own. */
 	private void job(String name) {

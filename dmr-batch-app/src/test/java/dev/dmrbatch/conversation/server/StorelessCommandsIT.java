@@ -1,0 +1,43 @@
+package dev.dmrbatch.conversation.server;
+
+import java.nio.file.Path;
+
+import dev.dmrbatch.support.DmrProcess;
+import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Commands that need no store ({@code config}, {@code plugins}) start no store server and open no store; one that
+ * needs it ({@code runs}) starts its server. Each command a JVM of its own, as {@code java -jar} runs it.
+ */
+@ExtendWith(WorkspaceExtension.class)
+class StorelessCommandsIT {
+
+	/** No runner: none of these commands asks one. */
+	private static final String NO_RUNNER = "http://127.0.0.1:9/v1";
+
+	Workspace workspace;
+
+	@Test
+	void commandsWithoutAStoreStartNoStoreServerAndThoseWithOneDo() throws Exception {
+		for (String command : new String[] { "config", "plugins" }) {
+			DmrProcess process = DmrProcess.start(this.workspace, NO_RUNNER, command);
+			assertThat(process.waitFor()).as(process.err()).isZero();
+			assertThat(serverFile()).as(command + " started a store server").doesNotExist();
+			assertThat(this.workspace.path("data/dmr-batch.mv.db")).as(command + " opened the store").doesNotExist();
+		}
+
+		DmrProcess runs = DmrProcess.start(this.workspace, NO_RUNNER, "runs");
+		assertThat(runs.waitFor()).as(runs.err()).isZero();
+		assertThat(serverFile()).as("runs started its store server").exists();
+	}
+
+	private Path serverFile() {
+		return this.workspace.path("data/dmr-batch.server");
+	}
+
+}
