@@ -427,7 +427,7 @@ class WebViewerIT {
 		String session = this.serve.json("api/chat/sessions").get(0).path("name").asString();
 		List<String> pages = List.of("", "?status=COMPLETED&sort=tokens&order=desc", "runs/first", "runs/live?size=10&page=2",
 				"runs/first/item?id=alpha", "runs/pair/items/bravo", "runs/first/delete", "chat", "chat?session=" + session,
-				"jobs", "nosuch");
+				"jobs", "compare?runs=first,pair", "nosuch");
 		List<String> violations = new ArrayList<>();
 		for (String path : pages) {
 			open(this.serve.base.resolve(path));
