@@ -34,6 +34,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -425,6 +426,22 @@ class WebViewerIT {
 		String axe = new String(WebViewerIT.class.getResourceAsStream("/axe-core/axe.min.js").readAllBytes(),
 				StandardCharsets.UTF_8);
 		String session = this.serve.json("api/chat/sessions").get(0).path("name").asString();
+		// an answer wider than any screen: an unbroken word, a table of many columns, a long line of code
+		String wideAnswer = "W".repeat(300) + "\n\n|" + " column heading |".repeat(16) + "\n|" + "---|".repeat(16) + "\n|"
+				+ " cell |".repeat(16) + "\n\n```\n" + "code ".repeat(100) + "\n```\n";
+		this.slowRunner.faults((n) -> FaultProxy.reshape((events) -> answering(events, wideAnswer)));
+		try {
+			open(this.serve.base.resolve("chat?session=" + session));
+			this.chromium.evaluate("""
+					document.querySelector('input[name=max_tokens]').value = '8';
+					document.getElementById('prompt').value = 'Something wide';
+					document.getElementById('chat-form').requestSubmit();
+					""");
+			await(() -> text("document.getElementById('chat-status').textContent").startsWith("session "), "the answer");
+		}
+		finally {
+			this.slowRunner.faults((n) -> new FaultProxy.Slow(150));
+		}
 		List<String> pages = List.of("", "?status=COMPLETED&sort=tokens&order=desc", "runs/first", "runs/live?size=10&page=2",
 				"runs/first/item?id=alpha", "runs/pair/items/bravo", "runs/first/delete", "chat", "chat?session=" + session,
 				"jobs", "compare?runs=first,pair", "nosuch");
@@ -459,6 +476,26 @@ class WebViewerIT {
 		assertThat(this.serve.process.out() + this.serve.process.err()).doesNotContain("\tat ");
 		assertThat(this.chromium.problems()).allSatisfy((problem) -> assertThat(problem)
 			.containsAnyOf("status of 404", "status of 400", "net::ERR", "EventSource"));
+	}
+
+	/** A streamed answer's events with the first piece of content replaced by {@code content}, the others emptied. */
+	private static List<String> answering(List<String> events, String content) {
+		List<String> rewritten = new ArrayList<>();
+		boolean given = false;
+		for (String event : events) {
+			if (!event.startsWith("data: {")) {
+				rewritten.add(event);
+				continue;
+			}
+			ObjectNode chunk = (ObjectNode) Serve.JSON.readTree(event.substring("data: ".length()));
+			JsonNode delta = chunk.path("choices").path(0).path("delta");
+			if (delta instanceof ObjectNode piece && piece.has("content") && !piece.path("content").isNull()) {
+				piece.put("content", given ? "" : content);
+				given = true;
+			}
+			rewritten.add("data: " + Serve.JSON.writeValueAsString(chunk));
+		}
+		return rewritten;
 	}
 
 	private HttpResponse<String> chat(String body) throws Exception {
