@@ -31,6 +31,7 @@ import dev.dmrbatch.export.RunCharts;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.history.RunSummary;
+import dev.dmrbatch.input.TrialSelection;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.ModelCallException;
@@ -618,7 +619,16 @@ class PagesController {
 	@PostMapping("/jobs/{name}/runs")
 	ResponseEntity<String> start(@PathVariable String name, @RequestParam(required = false) String input,
 			@RequestParam(required = false) String model, @RequestParam(required = false) String vars,
-			@RequestParam(required = false) String run, @RequestParam(required = false) String tags) {
+			@RequestParam(required = false) String run, @RequestParam(required = false) String tags,
+			@RequestParam(required = false) String limit, @RequestParam(required = false) String sample,
+			@RequestParam(name = "sample_seed", required = false) String sampleSeed) {
+		TrialSelection trial;
+		try {
+			trial = TrialSelection.of(blank(limit), blank(sample), blank(sampleSeed));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new RunException(ex.getMessage());
+		}
 		Map<String, String> given = new LinkedHashMap<>();
 		if (vars != null) {
 			for (String line : vars.split("\\R")) {
@@ -632,8 +642,13 @@ class PagesController {
 				given.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
 			}
 		}
-		Map<String, Object> started = this.jobs.start(name, input, model, given, run, RunNotes.parse(tags, "tags"));
+		Map<String, Object> started = this.jobs.start(name, input, model, given, run, RunNotes.parse(tags, "tags"),
+				trial);
 		return back("/?job=" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&started=" + started.get("id"));
+	}
+
+	private static String blank(String value) {
+		return (value != null && !value.isBlank()) ? value : null;
 	}
 
 	/** report.html's own stylesheet, for the conversations and charts the pages show as the report does. */

@@ -14,6 +14,7 @@ import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.history.RunSummary;
+import dev.dmrbatch.input.TrialSelection;
 import dev.dmrbatch.model.ModelCatalog;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.StreamListener;
@@ -263,14 +264,45 @@ class ApiControllerTest {
 			.andExpect(jsonPath("$.error").value(org.hamcrest.Matchers.startsWith("missing or wrong CSRF token")));
 		verifyNoInteractions(this.jobs);
 
-		given(this.jobs.start(eq("nightly"), any(), any(), any(), any(), any()))
+		given(this.jobs.start(eq("nightly"), any(), any(), any(), any(), any(), any()))
 			.willReturn(Map.of("job", "nightly", "run", 4));
 		this.mvc.perform(signed(post("/api/jobs/nightly/runs"), this.access)
 			.contentType(MediaType.APPLICATION_JSON)
 			.content("{\"vars\": {\"n\": 3, \"s\": \"x\"}, \"run\": \"first\", \"input\": \" \"}"))
 			.andExpect(status().isAccepted())
 			.andExpect(jsonPath("$.run").value(4));
-		verify(this.jobs).start("nightly", null, null, Map.of("n", "3", "s", "x"), "first", List.of());
+		verify(this.jobs).start("nightly", null, null, Map.of("n", "3", "s", "x"), "first", List.of(), null);
+	}
+
+	@Test
+	void aTrialRunIsStartedAsTheCommandLineStartsOne() throws Exception {
+		given(this.jobs.start(eq("nightly"), any(), any(), any(), any(), any(), any()))
+			.willReturn(Map.of("job", "nightly", "run", "try-first-10"));
+		this.mvc.perform(signed(post("/api/jobs/nightly/runs"), this.access)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"limit\": 10}"))
+			.andExpect(status().isAccepted());
+		verify(this.jobs).start("nightly", null, null, Map.of(), null, List.of(), TrialSelection.first(10));
+		this.mvc.perform(signed(post("/api/jobs/nightly/runs"), this.access)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"sample\": \"25\", \"sample_seed\": -3}"))
+			.andExpect(status().isAccepted());
+		verify(this.jobs).start("nightly", null, null, Map.of(), null, List.of(), TrialSelection.sample(25, -3));
+		expectRefused("{\"limit\": 0}", "limit=0 is not a number of records: give a whole number from 1 to 2147483647");
+		expectRefused("{\"limit\": 2.5}", "limit=2.5 is not a number of records: give a whole number from 1 to 2147483647");
+		expectRefused("{\"limit\": 5, \"sample\": 5}", "limit= and sample= cannot go together: a trial takes either "
+				+ "the first records or a sample of them");
+		expectRefused("{\"sample_seed\": 5}", "sample_seed= goes with sample=<n>; it draws that sample");
+		expectRefused("{\"sample\": 5, \"sample_seed\": \"x\"}", "sample_seed=x is not a whole number");
+		expectRefused("{\"limit\": true}", "limit must be a string");
+	}
+
+	private void expectRefused(String body, String sentence) throws Exception {
+		this.mvc.perform(signed(post("/api/jobs/nightly/runs"), this.access)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content(body))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.error").value(sentence));
 	}
 
 }
