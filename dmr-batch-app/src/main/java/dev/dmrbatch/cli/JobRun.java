@@ -234,6 +234,7 @@ class JobRun {
 		}
 		for (String file : o.exports()) {
 			Console.out("exports: " + file);
+			lines.add("exports: " + file);
 		}
 		for (String file : exported) {
 			Console.out("exports: " + file);

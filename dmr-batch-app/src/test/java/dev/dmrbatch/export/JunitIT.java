@@ -7,6 +7,7 @@ import java.util.Map;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 
+import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.FaultProxy;
 import dev.dmrbatch.support.JunitXml;
@@ -93,7 +94,29 @@ class JunitIT {
 		assertThat(markdown).startsWith("## earlier step\n### dmr-batch: ci run first\n");
 		assertThat(markdown).contains("3 items, 2 ok, 1 failed").contains("- exit code 3")
 			.contains("| answer.short | 2 | 2 | 100.0% |")
-			.contains("| answer.instant | 0 | 2 | 0.0% |");
+			.contains("| answer.instant | 0 | 2 | 0.0% |")
+			.contains("- exports: " + junit);
+	}
+
+	@Test
+	void aJunitFileThatCannotBeWrittenIsRefusedBeforeAnythingIsSent() throws Exception {
+		this.workspace.file("input/items.csv", "id,text\nr1,apples\n");
+		this.workspace.file("jobs/ci.yaml", """
+				input: { format: csv, path: input/items.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 6 }
+				steps:
+				  - { name: answer, prompt: "Item ${record.id}: ${text}" }
+				""");
+		Files.createDirectories(this.workspace.path("reports"));
+
+		Dmr.Result folder = this.workspace.dmrAt(this.proxy.baseUrl(), "job=ci", "junit=reports");
+		Dmr.Result nowhere = this.workspace.dmrAt(this.proxy.baseUrl(), "job=ci", "junit=missing/ci.xml");
+
+		assertThat(folder.exitCode()).as(folder.toString()).isEqualTo(2);
+		assertThat(folder.err()).contains("error: junit=reports is a folder; junit= names the file");
+		assertThat(nowhere.exitCode()).as(nowhere.toString()).isEqualTo(2);
+		assertThat(nowhere.err()).contains("error: junit=missing/ci.xml: the folder ").contains("is not there");
+		assertThat(this.proxy.chatRequests()).isZero();
 	}
 
 }
