@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import org.springframework.batch.infrastructure.item.support.AbstractItemCountingItemStreamItemReader;
@@ -28,13 +29,18 @@ final class TextFolderItemReader extends AbstractItemCountingItemStreamItemReade
 	}
 
 	static List<Path> list(Path folder) throws IOException {
+		return list(folder, (p) -> {
+			String name = p.getFileName().toString().toLowerCase();
+			return name.endsWith(".txt") || name.endsWith(".md");
+		});
+	}
+
+	/** The files of a folder (sub-folders included) that are {@code wanted}, by their relative paths, in order. */
+	static List<Path> list(Path folder, Predicate<Path> wanted) throws IOException {
 		try (Stream<Path> walk = Files.walk(folder)) {
 			// a link is listed whatever it points to (but a folder), so that one it may not follow is named, not dropped
 			return walk.filter((p) -> Files.isRegularFile(p) || (Files.isSymbolicLink(p) && !Files.isDirectory(p)))
-				.filter((p) -> {
-					String name = p.getFileName().toString().toLowerCase();
-					return name.endsWith(".txt") || name.endsWith(".md");
-				})
+				.filter(wanted)
 				.map(folder::relativize)
 				.sorted()
 				.toList();
@@ -55,12 +61,9 @@ final class TextFolderItemReader extends AbstractItemCountingItemStreamItemReade
 		Path relative = this.files.get(index);
 		String name = relative.toString().replace('\\', '/');
 		Path file = this.folder.resolve(relative);
-		if (Files.isSymbolicLink(file) && !Files.exists(file)) {
-			return new InputItem(0, name, Map.of(), name + ": a link to a file that does not exist (not read)", false);
-		}
-		if (!InputReaders.isInside(this.folder, file)) {
-			return new InputItem(0, name, Map.of(), name + ": a link to a file outside the input folder (not read)",
-					false);
+		String refused = refused(this.folder, file, name);
+		if (refused != null) {
+			return new InputItem(0, name, Map.of(), refused, false);
 		}
 		file = file.toRealPath();
 		String text = TextEncoding.read(file);
@@ -74,6 +77,17 @@ final class TextFolderItemReader extends AbstractItemCountingItemStreamItemReade
 		String base = relative.getFileName().toString();
 		fields.put("name", base.substring(0, base.lastIndexOf('.')));
 		return new InputItem(0, name, fields, null, false);
+	}
+
+	/** Why a listed file of the folder is not read (a link to nothing, or out of the folder), or {@code null}. */
+	static String refused(Path folder, Path file, String name) {
+		if (Files.isSymbolicLink(file) && !Files.exists(file)) {
+			return name + ": a link to a file that does not exist (not read)";
+		}
+		if (!InputReaders.isInside(folder, file)) {
+			return name + ": a link to a file outside the input folder (not read)";
+		}
+		return null;
 	}
 
 	@Override

@@ -321,6 +321,11 @@ public class RunPlanner {
 		Path resolved = this.properties.resolve(path);
 		boolean builtIn = spec.format() == null || this.inputFormats.isBuiltIn(spec.format());
 		InputFormatKind given = (request.input() != null && builtIn) ? this.inputFormats.guess(path, resolved) : null;
+		if (given != null && given.readsFolders() && spec.format() != null) {
+			// a folder brings the format that reads folders only when the job file names none that does
+			InputFormatKind named = this.inputFormats.find(spec.format());
+			given = (named != null && named.readsFolders()) ? named : given;
+		}
 		if (given == null && spec.format() == null) {
 			given = this.inputFormats.guess(path, resolved);
 			if (given == null) {
@@ -333,8 +338,12 @@ public class RunPlanner {
 			throw new RunException("input.format '" + spec.format() + "' is not one of "
 					+ String.join(", ", this.inputFormats.names()));
 		}
+		// the steps' image fields name files beside an input file; an input of images brings its own
+		List<String> imageFields = format.readsFolders() ? List.of()
+				: job.steps().stream().filter((step) -> step.images() != null)
+					.flatMap((step) -> step.images().stream()).distinct().toList();
 		return new InputSource(format, resolved, spec.id(), inputName(resolved), Options.of(spec.options()),
-				request.trial());
+				request.trial(), imageFields);
 	}
 
 	/**
