@@ -166,4 +166,40 @@ class ImageItemsIT {
 			.doesNotContain("elsewhere");
 	}
 
+	/**
+	 * A real round trip: the local runner's {@code ai/tiny-vision} (the tiny model with a tiny generated projector)
+	 * answers an image item, and the image's tokens are in its prompt's count.
+	 */
+	@Test
+	@SuppressWarnings("unchecked")
+	void aVisionModelAnswersAnImageItemAndItsPromptGrowsWithTheImage() throws Exception {
+		this.workspace.bytes("input/photos/a.png", image("png", 40, 30));
+		this.workspace.file("input/texts.jsonl", "{\"file\": \"a.png\", \"width\": 40, \"height\": 30}\n");
+		String steps = """
+				model: { name: ai/tiny-vision, max_tokens: 3, temperature: 0 }
+				steps:
+				  - { name: describe, prompt: "Describe ${file} (${width}x${height})." }
+				export: [jsonl]
+				""";
+		this.workspace.file("jobs/seen.yaml", "input: { path: input/photos, format: images }\n" + steps);
+		this.workspace.file("jobs/told.yaml", "input: { path: input/texts.jsonl }\n" + steps);
+		Dmr.Result seen = this.workspace.dmr("job=seen");
+		assertThat(seen.exitCode()).as(seen.toString()).isZero();
+		Dmr.Result told = this.workspace.dmr("job=told");
+		assertThat(told.exitCode()).as(told.toString()).isZero();
+		Map<String, Object> withImage = JSON.readValue(results("seen"), Map.class);
+		Map<String, Object> withoutImage = JSON.readValue(results("told"), Map.class);
+		assertThat(withImage).containsEntry("status", "ok");
+		long imagePrompt = ((Number) ((Map<String, Object>) withImage.get("usage")).get("prompt_tokens")).longValue();
+		long textPrompt = ((Number) ((Map<String, Object>) withoutImage.get("usage")).get("prompt_tokens")).longValue();
+		assertThat(imagePrompt).isGreaterThan(textPrompt);
+	}
+
+	/** The one line of a job's only run's results.jsonl. */
+	private String results(String job) throws java.io.IOException {
+		try (var runs = java.nio.file.Files.list(this.workspace.path("output/" + job))) {
+			return java.nio.file.Files.readString(runs.findFirst().orElseThrow().resolve("results.jsonl")).strip();
+		}
+	}
+
 }
