@@ -102,12 +102,19 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	 * {@code embed} its rendered text to the embeddings endpoint; or a step type of a plugin
 	 * @param checks what is checked on the step's answer, in order; {@code null} for none
 	 * @param options what a plugin's step type is given, {@code null} for none
+	 * @param images the input's fields that name image files (relative to the input file's folder), which a chat
+	 * step sends with its prompt; {@code null} for none (an {@code images} input's file goes with the first chat step
+	 * of each conversation)
+	 * @param maxImageSide the longest side, in pixels, an image is sent with: a larger one is made smaller, the aspect
+	 * kept (default 1024)
 	 */
 	public record Step(String name, String prompt, String template, String model, @JsonUnwrapped ModelSettings settings,
 			String when, String conversation, @JsonProperty("response_format") String responseFormat,
 			Map<String, Object> schema, @JsonProperty("schema_file") String schemaFile,
 			@JsonProperty("json_retries") Integer jsonRetries, String type, List<Check> checks,
-			Map<String, Object> options) {
+			Map<String, Object> options,
+			@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> images,
+			@JsonProperty("max-image-side") Integer maxImageSide) {
 
 		public static final List<String> RESPONSE_FORMATS = List.of("text", "json", "json_schema");
 
@@ -117,25 +124,25 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 		/** A step with a prompt or a template, and nothing else. */
 		public Step(String name, String prompt, String template) {
-			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null);
+			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null, null, null);
 		}
 
 		/** This step sent to another model (its settings named after it). */
 		public Step withModel(String model) {
 			return new Step(name, prompt, template, model, settings, when, conversation, responseFormat, schema,
-					schemaFile, jsonRetries, type, checks, options);
+					schemaFile, jsonRetries, type, checks, options, images, maxImageSide);
 		}
 
 		/** This step with its own request settings. */
 		public Step withSettings(ModelSettings settings) {
 			return new Step(name, prompt, template, model, settings, when, conversation, responseFormat, schema,
-					schemaFile, jsonRetries, type, checks, options);
+					schemaFile, jsonRetries, type, checks, options, images, maxImageSide);
 		}
 
 		/** This step with these checks on its answer. */
 		public Step withChecks(List<Check> checks) {
 			return new Step(name, prompt, template, model, settings, when, conversation, responseFormat, schema,
-					schemaFile, jsonRetries, type, checks, options);
+					schemaFile, jsonRetries, type, checks, options, images, maxImageSide);
 		}
 
 		public List<Check> checksOrEmpty() {
@@ -144,6 +151,13 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 		public boolean startsNewConversation() {
 			return "new".equals(conversation);
+		}
+
+		/** The longest side an image is sent with when a step gives no {@code max-image-side}. */
+		public static final int DEFAULT_MAX_IMAGE_SIDE = 1024;
+
+		public int maxImageSideOrDefault() {
+			return (maxImageSide != null) ? maxImageSide : DEFAULT_MAX_IMAGE_SIDE;
 		}
 
 		public int jsonRetriesOrDefault() {

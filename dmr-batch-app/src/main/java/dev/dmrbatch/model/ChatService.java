@@ -19,6 +19,9 @@ import com.openai.core.ObjectMappers;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionContentPart;
+import com.openai.models.chat.completions.ChatCompletionContentPartImage;
+import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.Completion;
@@ -467,7 +470,14 @@ public class ChatService {
 			switch (message.role()) {
 				case "system" -> request.addSystemMessage(message.content());
 				case "assistant" -> request.addAssistantMessage(message.content());
-				default -> request.addUserMessage(message.content());
+				default -> {
+					if (message.images().isEmpty()) {
+						request.addUserMessage(message.content());
+					}
+					else {
+						request.addUserMessageOfArrayOfContentParts(parts(message));
+					}
+				}
 			}
 		}
 		if (format != null) {
@@ -492,6 +502,18 @@ public class ChatService {
 			request.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build());
 		}
 		return request.build();
+	}
+
+	/** A user message with images as OpenAI's content parts: its text, then each image as a data URL. */
+	private static List<ChatCompletionContentPart> parts(ChatMessage message) {
+		List<ChatCompletionContentPart> parts = new ArrayList<>();
+		parts.add(ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text(message.content()).build()));
+		for (ChatImage image : message.images()) {
+			parts.add(ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+				.imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url(image.dataUrl()).build())
+				.build()));
+		}
+		return parts;
 	}
 
 	/**

@@ -32,6 +32,11 @@ final class RunnerErrors {
 		if (error instanceof OpenAIServiceException service) {
 			int status = service.statusCode();
 			String detail = messageOf(service.body()).orElse(firstLine(service.getMessage()));
+			if (readsNoImages(detail)) {
+				// llama-server without a multimodal projector answers 500, which no retry changes
+				return new ModelCallException("model '" + model + "' at " + baseUrl + " cannot read images (it answered "
+						+ status + ": " + detail + ")", status, false, error);
+			}
 			String message = "model '" + model + "' at " + baseUrl + " answered " + status
 					+ (detail.isBlank() ? "" : ": " + detail);
 			return new ModelCallException(message, status, isTransientStatus(status), error);
@@ -65,6 +70,14 @@ final class RunnerErrors {
 		}
 		return new ModelCallException("request to model '" + model + "' at " + baseUrl + " failed: "
 				+ firstLine(String.valueOf(error.getMessage())), 0, false, error);
+	}
+
+	/**
+	 * Whether a runner's error says the model takes no images: llama-server's words when it has no multimodal
+	 * projector ({@code --mmproj}).
+	 */
+	static boolean readsNoImages(String detail) {
+		return detail.contains("image input is not supported");
 	}
 
 	/** What ended a stream mid-answer, in a few words: a timeout, the connection closing, or the fault's own. */
