@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 
 import dev.dmrbatch.check.CheckKinds;
 import dev.dmrbatch.config.Concurrency;
+import dev.dmrbatch.config.Pacing;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.config.ModelSettings;
@@ -233,6 +234,7 @@ public class JobFiles {
 		}
 		try {
 			Concurrency.parse(job.concurrency(), "concurrency");
+			Pacing.parse(job.rate(), "rate", job.tokensRate(), "tokens-rate");
 			if (job.runners() != null) {
 				for (RunnerEndpoint runner : job.runners()) {
 					if (runner != null && runner.concurrency() != null) {

@@ -220,8 +220,9 @@ public class ChatService {
 	}
 
 	/** A batch call's retry goes to the log. */
-	private static final Retrying LOGGED = (attempt, attempts, error) -> log
-		.warn("attempt {} of {} failed, retrying with backoff: {}", attempt, attempts, error.getMessage());
+	private static final Retrying LOGGED = (attempt, attempts, error) -> log.warn("attempt {} of {} failed, retrying {}: {}",
+			attempt, attempts, (error.retryAfter() != null) ? "after the " + error.retryAfter().toSeconds()
+					+ " s its Retry-After asks (or the backoff, if longer)" : "with backoff", error.getMessage());
 
 	/**
 	 * The one way a request is sent: under the load gate (none for a chat's), transient faults retried with the
@@ -231,19 +232,37 @@ public class ChatService {
 			Attempt<T> call) {
 		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
 		int[] attempts = { 0 };
+		// a 429's Retry-After: the next attempt is sent no sooner than this (System.nanoTime()), backoff or not
+		long[] notBefore = { 0 };
 		try {
 			return template.execute(() -> {
 				int attempt = ++attempts[0];
+				if (attempt > 1 && notBefore[0] != 0) {
+					long wait = notBefore[0] - System.nanoTime();
+					if (wait > 0) {
+						java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait);
+					}
+				}
 				if (gate != null) {
 					gate.acquire();
 				}
 				boolean overloaded = false;
+				boolean answered = false;
+				long tokens = 0;
 				try {
-					return call.send(attempt, System.nanoTime());
+					T reply = call.send(attempt, System.nanoTime());
+					answered = true;
+					if (gate != null && gate.paced()) {
+						tokens = tokens(reply);
+					}
+					return reply;
 				}
 				catch (RuntimeException ex) {
 					ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
 					overloaded = LoadGate.isContextFull(error);
+					if (error.retryAfter() != null) {
+						notBefore[0] = System.nanoTime() + error.retryAfter().toNanos();
+					}
 					if (error.isTransient() && attempt < retry.attempts()) {
 						retrying.retrying(attempt, retry.attempts(), error);
 					}
@@ -251,7 +270,7 @@ public class ChatService {
 				}
 				finally {
 					if (gate != null) {
-						gate.release(overloaded);
+						gate.release(overloaded, tokens, answered);
 					}
 				}
 			});
@@ -260,6 +279,14 @@ public class ChatService {
 			Throwable last = (ex.getLastException() != null) ? ex.getLastException() : ex.getCause();
 			throw RunnerErrors.translate(last, this.baseUrl, model);
 		}
+	}
+
+	/** The prompt and completion tokens of an answer, as the runner counted them: what {@code tokens-rate=} counts. */
+	private static long tokens(Object reply) {
+		if (reply instanceof ModelReply answer) {
+			return answer.promptTokens() + answer.completionTokens();
+		}
+		return (reply instanceof Embedded embedded) ? embedded.promptTokens() : 0;
 	}
 
 	/**

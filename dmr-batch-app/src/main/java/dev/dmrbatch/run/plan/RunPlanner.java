@@ -15,6 +15,7 @@ import dev.dmrbatch.cache.CacheMode;
 import dev.dmrbatch.check.CheckKinds;
 import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.Concurrency;
+import dev.dmrbatch.config.Pacing;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
@@ -444,6 +445,7 @@ public class RunPlanner {
 			endpoints = this.properties.runnersOrDefault();
 			from = "dmr.runners";
 		}
+		Pacing pacing = pacing(job, request);
 		List<RunPlan.Lane> lanes = new java.util.ArrayList<>();
 		java.util.Set<java.net.URI> seen = new java.util.HashSet<>();
 		for (RunnerEndpoint endpoint : endpoints) {
@@ -458,11 +460,11 @@ public class RunPlanner {
 			}
 			String own = endpoint.concurrency();
 			if (own == null || own.equals("auto")) {
-				lanes.add(new RunPlan.Lane(endpoint.url(), concurrency, own != null || auto));
+				lanes.add(new RunPlan.Lane(endpoint.url(), concurrency, own != null || auto, pacing));
 			}
 			else {
 				lanes.add(new RunPlan.Lane(endpoint.url(), concurrencyValue(own, "concurrency of runner "
-						+ endpoint.url()), false));
+						+ endpoint.url()), false, pacing));
 			}
 		}
 		if (lanes.isEmpty()) {
@@ -485,6 +487,23 @@ public class RunPlanner {
 			return Concurrency.parse(value, what).orElseThrow();
 		}
 		catch (IllegalArgumentException | java.util.NoSuchElementException ex) {
+			throw new RunException(ex.getMessage());
+		}
+	}
+
+	/**
+	 * The limits each runner is kept to, each on its own: {@code rate=} and {@code tokens-rate=} at launch, else the
+	 * job file's {@code rate:} and {@code tokens-rate:}, else the profile's {@code dmr.rate} and
+	 * {@code dmr.tokens-rate}.
+	 */
+	public Pacing pacing(JobDefinition job, RunRequest request) {
+		try {
+			// a job file's own values were checked when the file was read
+			return Pacing.parse(request.rate(), "rate=", request.tokensRate(), "tokens-rate=")
+				.or(Pacing.parse(job.rate(), "rate", job.tokensRate(), "tokens-rate"))
+				.or(this.properties.pacing());
+		}
+		catch (IllegalArgumentException ex) {
 			throw new RunException(ex.getMessage());
 		}
 	}
