@@ -231,14 +231,14 @@ public class ChatService {
 	private <T> T withRetries(String model, DmrProperties.Retry retry, LoadGate gate, Retrying retrying,
 			Attempt<T> call) {
 		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
-		int[] attempts = { 0 };
-		// a 429's Retry-After: the next attempt is sent no sooner than this (System.nanoTime()), backoff or not
-		long[] notBefore = { 0 };
+		// the attempts so far, and after a 429's Retry-After the moment (System.nanoTime()) before which the next
+		// attempt is not sent, backoff or not
+		long[] attempts = { 0, 0 };
 		try {
 			return template.execute(() -> {
-				int attempt = ++attempts[0];
-				if (attempt > 1 && notBefore[0] != 0) {
-					long wait = notBefore[0] - System.nanoTime();
+				int attempt = (int) ++attempts[0];
+				if (attempts[1] != 0) {
+					long wait = attempts[1] - System.nanoTime();
 					if (wait > 0) {
 						java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait);
 					}
@@ -261,7 +261,7 @@ public class ChatService {
 					ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
 					overloaded = LoadGate.isContextFull(error);
 					if (error.retryAfter() != null) {
-						notBefore[0] = System.nanoTime() + error.retryAfter().toNanos();
+						attempts[1] = System.nanoTime() + error.retryAfter().toNanos();
 					}
 					if (error.isTransient() && attempt < retry.attempts()) {
 						retrying.retrying(attempt, retry.attempts(), error);

@@ -147,9 +147,11 @@ public final class LoadGate implements AutoCloseable {
 
 	private synchronized void reportSilence() {
 		long silent = Duration.ofNanos(this.clock.getAsLong() - this.lastAnswer).toSeconds();
-		if (this.inFlight > 0 && silent >= SILENCE_WORTH_A_WORD.toSeconds()) {
+		// those waiting on a rate= are not sent yet: the runner owes them nothing
+		int sent = this.inFlight - ((this.pace != null) ? this.pace.waiting() : 0);
+		if (sent > 0 && silent >= SILENCE_WORTH_A_WORD.toSeconds()) {
 			log.info("waiting for {}: no answer for {} s with {} requests in flight (the runner may be loading the "
-					+ "model; a first request can take minutes)", this.model, silent, this.inFlight);
+					+ "model; a first request can take minutes)", this.model, silent, sent);
 		}
 	}
 

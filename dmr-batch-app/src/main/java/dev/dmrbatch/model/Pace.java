@@ -150,6 +150,17 @@ final class Pace {
 		}
 	}
 
+	/** How many requests are waiting on the limits now. */
+	int waiting() {
+		this.lock.lock();
+		try {
+			return this.waiting;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	/** The limits, as given at launch, when a request is waiting on them now; else {@code null}. */
 	String waitingOn() {
 		this.lock.lock();
