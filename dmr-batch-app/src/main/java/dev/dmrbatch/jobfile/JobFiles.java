@@ -240,6 +240,9 @@ public class JobFiles {
 					if (runner != null && runner.concurrency() != null) {
 						Concurrency.parse(runner.concurrency(), "concurrency of runner " + runner.url());
 					}
+					if (runner != null) {
+						runner.pacing(Pacing.NONE);
+					}
 				}
 			}
 		}
@@ -573,7 +576,7 @@ public class JobFiles {
 			return "a URL";
 		}
 		if (type == RunnerEndpoint.class) {
-			return "a runner (its URL, or a mapping with url and concurrency)";
+			return "a runner (its URL, or a mapping with url, concurrency, rate and tokens-rate)";
 		}
 		return "a mapping of keys to values";
 	}

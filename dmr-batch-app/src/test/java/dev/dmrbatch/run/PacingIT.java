@@ -111,6 +111,45 @@ class PacingIT {
 	}
 
 	@Test
+	void aRunnerListedWithARateOfItsOwnKeepsItOverTheRuns() throws Exception {
+		// 40 items: enough for a partition each
+		this.workspace.file("input/items.csv", csv(40));
+		try (FaultProxy other = new FaultProxy(LocalRunner.baseUrl())) {
+			// given: a job file's runners, the first with a rate of its own
+			this.workspace.file("jobs/spread.yaml", """
+					input: { format: csv, path: input/items.csv, id: id }
+					model: { name: ai/tiny, max_tokens: 4, temperature: 0 }
+					runners:
+					  - { url: "%s", concurrency: 2, rate: 2/s }
+					  - { url: "%s", concurrency: 2 }
+					steps:
+					  - name: answer
+					    template: ask.ftl
+					""".formatted(this.proxy.baseUrl(), other.baseUrl()));
+
+			// when
+			Dmr.Result run = Dmr.run(this.workspace, null, "job=spread", "rate=5/s");
+
+			// then: the first at most 2 a second, the other at the run's 5
+			assertThat(run.exitCode()).as(run.toString()).isZero();
+			assertThat(run.all()).contains("at most rate=2/s to " + this.proxy.baseUrl())
+				.contains("at most rate=5/s to " + other.baseUrl());
+			assertThat(mostInAnyWindow(chatArrivals(this.proxy), Duration.ofSeconds(1))).isLessThanOrEqualTo(2);
+			assertThat(mostInAnyWindow(chatArrivals(other), Duration.ofSeconds(1))).isLessThanOrEqualTo(5);
+
+			// when: the profile's runners, the second with a tokens-rate of its own
+			Dmr.Result profile = Dmr.run(this.workspace, null, "job=items", "--dmr.runners[0].url="
+					+ this.proxy.baseUrl(), "--dmr.runners[1].url=" + other.baseUrl(),
+					"--dmr.runners[1].tokens-rate=100000/min");
+
+			// then
+			assertThat(profile.exitCode()).as(profile.toString()).isZero();
+			assertThat(profile.all()).contains("at most tokens-rate=100000/min to " + other.baseUrl())
+				.doesNotContain("at most tokens-rate=100000/min to " + this.proxy.baseUrl());
+		}
+	}
+
+	@Test
 	void aTooManyRequestsAnswersRetryAfterIsWaitedOutBeforeTheRequestIsSentAgain() {
 		// given: the first request is answered 429 with Retry-After: 2, the rest reach the runner
 		this.workspace.file("input/items.csv", csv(1));

@@ -424,7 +424,7 @@ public class RunPlanner {
 	/**
 	 * The runners to send to: {@code base-url=a,b} on the command line, else the job file's {@code runners:}, else
 	 * the profile's ({@code DMR_BASE_URLS}, {@code dmr.runners}, or the one {@code dmr.base-url}). A runner without a
-	 * concurrency of its own takes the run's.
+	 * concurrency, rate or tokens-rate of its own takes the run's.
 	 */
 	public List<RunPlan.Lane> lanes(JobDefinition job, RunRequest request, int concurrency, boolean auto) {
 		List<RunnerEndpoint> endpoints;
@@ -459,12 +459,13 @@ public class RunPlanner {
 				throw new RunException("runner " + endpoint.url() + " is listed twice (" + from + ")");
 			}
 			String own = endpoint.concurrency();
+			Pacing paced = runnerPacing(endpoint, pacing);
 			if (own == null || own.equals("auto")) {
-				lanes.add(new RunPlan.Lane(endpoint.url(), concurrency, own != null || auto, pacing));
+				lanes.add(new RunPlan.Lane(endpoint.url(), concurrency, own != null || auto, paced));
 			}
 			else {
 				lanes.add(new RunPlan.Lane(endpoint.url(), concurrencyValue(own, "concurrency of runner "
-						+ endpoint.url()), false, pacing));
+						+ endpoint.url()), false, paced));
 			}
 		}
 		if (lanes.isEmpty()) {
@@ -476,6 +477,15 @@ public class RunPlanner {
 	private static java.net.URI runnerUrl(String url, String from) {
 		try {
 			return RunnerEndpoint.parse(url, from);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new RunException(ex.getMessage());
+		}
+	}
+
+	private static Pacing runnerPacing(RunnerEndpoint endpoint, Pacing run) {
+		try {
+			return endpoint.pacing(run);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new RunException(ex.getMessage());
