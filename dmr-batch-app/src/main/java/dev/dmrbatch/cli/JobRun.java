@@ -78,7 +78,7 @@ class JobRun {
 	 */
 	static Set<String> arguments() {
 		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var.",
-				"cache", "tag", "cluster", "limit", "sample", "sample-seed", "junit"));
+				"cache", "tag", "cluster", "limit", "sample", "sample-seed", "junit", "rate", "tokens-rate"));
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		return keys;
 	}
@@ -92,6 +92,7 @@ class JobRun {
 				job=<name> [input=<path>] [output=<dir>] [model=<name>]
 				    [profile=<name>] [var.<key>=<value> ...] [run=<label>|new] [concurrency=<n|auto>]
 				    [cache=on|off|refresh] [cluster=on|off] [tag=<a,b>]
+				    [rate=<n>/<s|min>] [tokens-rate=<n>/<s|min>] (at most, to each runner, on top of concurrency)
 				    [limit=<n> | sample=<n> [sample-seed=<s>]] (a trial run: the first n or n drawn records)
 				    [junit=<file>] (the results as JUnit XML too, a test case per item and check, for CI)
 				    [max_tokens=<n>] [temperature=<t>] [top_p=<p>] [seed=<n>] [stop=<a,b>]

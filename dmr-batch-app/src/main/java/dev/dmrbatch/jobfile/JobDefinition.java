@@ -15,6 +15,10 @@ import dev.dmrbatch.config.RunnerEndpoint;
  * A job file ({@code jobs/<name>.yaml}): what to read, how to prompt, which model, what to export.
  *
  * @param concurrency {@code auto} or a number of requests in flight; {@code null} leaves it to the profile
+ * @param rate requests per second or minute each runner is sent at most ({@code 10/s}, {@code 120/min}), on top of
+ * the concurrency; {@code null} leaves it to the profile
+ * @param tokensRate prompt and completion tokens per second or minute each runner's answers may use; {@code null}
+ * leaves it to the profile
  * @param runners several model runners to spread the items across, over the profile's; each a URL, or
  * {@code {url, concurrency}}
  * @param skipLimit how many items may fail before the job fails; {@code null} for no limit
@@ -33,7 +37,16 @@ public record JobDefinition(String name, String description, Input input, ModelS
 		Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
 		@JsonProperty("skip-limit") Integer skipLimit, List<String> export, Map<String, String> layouts,
 		List<RunnerEndpoint> runners, Gate gate, @JsonIgnore Path source, Boolean cache,
-		@JsonProperty("export-options") Map<String, Map<String, Object>> exportOptions, Boolean cluster) {
+		@JsonProperty("export-options") Map<String, Map<String, Object>> exportOptions, Boolean cluster, String rate,
+		@JsonProperty("tokens-rate") String tokensRate) {
+
+	public JobDefinition(String name, String description, Input input, ModelSettings model, List<String> models,
+			String system, Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
+			Integer skipLimit, List<String> export, Map<String, String> layouts, List<RunnerEndpoint> runners,
+			Gate gate, Path source, Boolean cache, Map<String, Map<String, Object>> exportOptions, Boolean cluster) {
+		this(name, description, input, model, models, system, vars, steps, concurrency, retry, skipLimit, export,
+				layouts, runners, gate, source, cache, exportOptions, cluster, null, null);
+	}
 
 	public JobDefinition(String name, String description, Input input, ModelSettings model, List<String> models,
 			String system, Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
@@ -303,7 +316,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 	JobDefinition withSource(Path file) {
 		return new JobDefinition(name, description, input, model, models, system, vars, steps, concurrency, retry,
-				skipLimit, export, layouts, runners, gate, file, cache, exportOptions);
+				skipLimit, export, layouts, runners, gate, file, cache, exportOptions, cluster, rate, tokensRate);
 	}
 
 	/** Whether any step has checks. */

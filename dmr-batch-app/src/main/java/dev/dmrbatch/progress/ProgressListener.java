@@ -66,6 +66,8 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 
 	private final Consumer<JobExecution> ending;
 
+	private java.util.function.Supplier<String> waitingOn = () -> null;
+
 	/**
 	 * @param models how many models each item goes through (one conversation per item and model)
 	 * @param ending what to do as the job ends, before the run's log is closed
@@ -96,6 +98,7 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 				runId, execution.getId(), before.conversations(), folder);
 		// items, not conversations: with several models each item has one conversation per model
 		this.meter = new ProgressMeter(before.conversations() / this.models, before.failed() / this.models);
+		this.meter.waitingOn(this.waitingOn);
 		if (this.settings.mode() == ProgressProperties.Mode.OFF) {
 			return;
 		}
@@ -112,6 +115,14 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 		else {
 			this.ticker.scheduleWithFixedDelay(new PlainLines(), 500, 500, TimeUnit.MILLISECONDS);
 		}
+	}
+
+	/**
+	 * What the run's requests wait on besides the runner, while they do: the limits ({@code rate=10/s}) a request is
+	 * waiting on, else {@code null}. The progress line says so.
+	 */
+	public void waitingOn(java.util.function.Supplier<String> waitingOn) {
+		this.waitingOn = waitingOn;
 	}
 
 	/**
