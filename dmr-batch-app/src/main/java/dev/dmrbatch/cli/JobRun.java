@@ -11,6 +11,7 @@ import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.conversation.server.SharedStore;
 import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.run.job.ConversationRuns;
+import dev.dmrbatch.run.job.DryRuns;
 import dev.dmrbatch.run.job.RunOutcome;
 import dev.dmrbatch.run.plan.BuiltInJob;
 import dev.dmrbatch.run.plan.RunException;
@@ -19,6 +20,7 @@ import dev.dmrbatch.run.plan.RunPlanner;
 import dev.dmrbatch.text.SafeText;
 
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.env.Environment;
 import org.springframework.dao.DataAccessException;
@@ -42,8 +44,11 @@ class JobRun {
 
 	private final RunNotes notes;
 
+	private final ObjectProvider<DryRuns> dryRuns;
+
 	JobRun(RunPlanner planner, ConversationRuns runs, List<BuiltInJob> builtIns, Environment environment,
-			RunNotes notes) {
+			RunNotes notes, ObjectProvider<DryRuns> dryRuns) {
+		this.dryRuns = dryRuns;
 		this.planner = planner;
 		this.runs = runs;
 		this.builtIns = builtIns;
@@ -57,7 +62,7 @@ class JobRun {
 	 */
 	static Set<String> arguments() {
 		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var.",
-				"cache", "tag", "cluster", "limit", "sample", "sample-seed"));
+				"cache", "tag", "cluster", "limit", "sample", "sample-seed", Arguments.DRY_RUN));
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		return keys;
 	}
@@ -72,6 +77,7 @@ class JobRun {
 				    [profile=<name>] [var.<key>=<value> ...] [run=<label>|new] [concurrency=<n|auto>]
 				    [cache=on|off|refresh] [cluster=on|off] [tag=<a,b>]
 				    [limit=<n> | sample=<n> [sample-seed=<s>]] (a trial run: the first n or n drawn records)
+				    [dry-run] (render and count every request into prompts.jsonl; send nothing)
 				    [max_tokens=<n>] [temperature=<t>] [top_p=<p>] [seed=<n>] [stop=<a,b>]
 				    [presence_penalty=<p>] [frequency_penalty=<p>] [stream=<true|false>]
 				    (request settings for this run: they beat the job file's, as --dmr.max-tokens= does)
@@ -88,6 +94,10 @@ class JobRun {
 				(builtIn != null) ? "job=" + builtIn.name() : "a job run");
 		List<String> tags = RunNotes.parse(arguments.get("tag"), "tag=");
 		RunPlan plan = this.planner.plan(arguments.toRequest());
+		if (arguments.dryRun()) {
+			summarize(this.dryRuns.getObject().dryRun(plan));
+			return 0;
+		}
 		RunOutcome outcome;
 		try {
 			// the tags go with the run once it is registered (a resumed run keeps those it had)
@@ -106,6 +116,26 @@ class JobRun {
 
 	private static String rootMessage(Throwable error) {
 		return SafeText.firstLine(String.valueOf(NestedExceptionUtils.getMostSpecificCause(error).getMessage()));
+	}
+
+	private void summarize(DryRuns.Outcome o) {
+		if (o.complete()) {
+			Console.out("run " + o.run() + " of " + o.job() + " is already complete: the same command without dry-run "
+					+ "sends nothing. To run it again, give a new run=<label>.");
+			return;
+		}
+		Console.out(String.format(Locale.ROOT, "dry run of %s: %d items, %d requests, %d prompt tokens (%s); nothing "
+				+ "was sent", o.job(), o.items(), o.requests(), o.promptTokens(),
+				(o.counted() == o.requests()) ? "counted by the runner's /tokenize"
+						: (o.counted() == 0) ? "estimated as characters / 4: the runner does not count them"
+								: o.counted() + " requests counted by the runner's /tokenize, the others estimated as "
+										+ "characters / 4"));
+		if (o.stored() > 0) {
+			Console.out("  run " + o.run() + " goes on: " + o.stored() + " items it stored are not sent again");
+		}
+		o.unanswered().forEach((step, requests) -> Console.out("  step " + step + " uses an earlier step's answer: "
+				+ "its requests cannot be rendered before it exists (" + requests + " not counted)"));
+		Console.out("prompts: " + o.file());
 	}
 
 	private void summarize(RunOutcome o) {

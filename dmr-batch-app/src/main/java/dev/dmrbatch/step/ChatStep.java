@@ -8,6 +8,7 @@ import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.ChatMessage;
+import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.StructuredOutput;
 import dev.dmrbatch.prompt.StepAnswer;
@@ -48,6 +49,24 @@ class ChatStep implements StepKind {
 	@Override
 	public void validate(JobDefinition.Step step, String at, List<String> problems) {
 		StepRules.prompted(step, at, problems);
+	}
+
+	@Override
+	public ChatService.Preview preview(int index, JobDefinition.Step step, Exchange exchange) {
+		try {
+			String prompt = exchange.prompt(index, step);
+			if (exchange.unanswered()) {
+				throw new StepAnswer.NotYetAnswered(); // the conversation it carries on holds an answer not there yet
+			}
+			List<ChatMessage> messages = new java.util.ArrayList<>(exchange.messages());
+			messages.add(ChatMessage.user(prompt));
+			return exchange.sending().chat().previewChat(exchange.settings(index), messages,
+					exchange.sending().formats().get(index));
+		}
+		finally {
+			// rendered or not, its answer joins the conversation: the chat steps that carry it on cannot be rendered
+			exchange.unanswered(true);
+		}
 	}
 
 	@Override
