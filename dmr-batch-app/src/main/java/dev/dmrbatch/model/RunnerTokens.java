@@ -42,14 +42,14 @@ public class RunnerTokens {
 				RunnerEndpoint.root(URI.create(RunnerEndpoint.httpUrl(baseUrl))));
 	}
 
-	/** Counts prompts at one runner; once the runner does not answer, it is not asked again. Not thread-safe. */
+	/** Counts prompts at one runner; once the runner does not answer, it is not asked again. Thread-safe. */
 	public static final class Counter {
 
 		private final OkHttpClient client;
 
 		private final String root;
 
-		private boolean answers = true;
+		private volatile boolean answers = true;
 
 		private Counter(OkHttpClient client, String root) {
 			this.client = client;

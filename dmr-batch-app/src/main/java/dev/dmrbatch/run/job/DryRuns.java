@@ -7,9 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.LongPredicate;
 
 import dev.dmrbatch.config.DmrProperties;
@@ -161,10 +167,22 @@ public class DryRuns {
 
 	}
 
+	/** A request rendered, its prompt being counted by the runner meanwhile. */
+	private record Counting(ConversationProcessor.Preview preview, Future<OptionalLong> tokens) {
+	}
+
 	private Tally write(RunPlan plan, ConversationProcessor processor, RunnerTokens.Counter counter,
 			LongPredicate stored, Path file) throws IOException {
 		Tally tally = new Tally();
 		ItemStreamReader<InputItem> reader = InputReaders.reader(plan.input());
+		// the runner counts as many prompts at once as the run would send; the lines keep the input's order
+		int slots = plan.lanes().get(0).concurrency();
+		ExecutorService counting = Executors.newFixedThreadPool(slots, (task) -> {
+			Thread thread = new Thread(task, "tokenize");
+			thread.setDaemon(true);
+			return thread;
+		});
+		ArrayDeque<Counting> waiting = new ArrayDeque<>();
 		try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
 			reader.open(new ExecutionContext());
 			for (InputItem item = reader.read(); item != null; item = reader.read()) {
@@ -177,36 +195,16 @@ public class DryRuns {
 				}
 				tally.items++;
 				processor.preview(item, (preview) -> {
-					tally.requests++;
-					ChatService.Preview request = preview.request();
-					OptionalLong counted = (counter != null) ? counter.count(request) : OptionalLong.empty();
-					long tokens = counted.orElseGet(() -> estimate(request));
-					tally.tokens += tokens;
-					if (counted.isPresent()) {
-						tally.counted++;
-					}
-					Map<String, Object> line = new LinkedHashMap<>();
-					line.put("item", preview.item().id());
-					line.put("record", preview.item().seq());
-					line.put("model", preview.model());
-					line.put("step", preview.step());
-					line.put("endpoint", request.endpoint());
-					line.put("prompt_tokens", tokens);
-					if (counted.isEmpty()) {
-						line.put("estimated", true);
-					}
-					String head = JSON.writeValueAsString(line);
-					try {
-						// the body last, as the client writes it, byte for byte
-						out.write(head, 0, head.length() - 1);
-						out.write(",\"body\":");
-						out.write(request.body());
-						out.write("}\n");
-					}
-					catch (IOException ex) {
-						throw new UncheckedIOException(ex);
+					waiting.add(new Counting(preview, (counter != null)
+							? counting.submit(() -> counter.count(preview.request()))
+							: CompletableFuture.completedFuture(OptionalLong.empty())));
+					while (waiting.size() > 4 * slots) {
+						write(waiting.poll(), tally, out);
 					}
 				}, (step) -> tally.unanswered.merge(step, 1L, Long::sum));
+			}
+			while (!waiting.isEmpty()) {
+				write(waiting.poll(), tally, out);
 			}
 		}
 		catch (UncheckedIOException ex) {
@@ -219,9 +217,54 @@ public class DryRuns {
 			throw new RunException("input " + plan.input().display() + " cannot be read: " + ex.getMessage());
 		}
 		finally {
+			counting.shutdownNow();
 			reader.close();
 		}
 		return tally;
+	}
+
+	/** A request's line: the item, the model, the step, the endpoint, the prompt's tokens, and the body last. */
+	private static void write(Counting counting, Tally tally, BufferedWriter out) {
+		ConversationProcessor.Preview preview = counting.preview();
+		ChatService.Preview request = preview.request();
+		OptionalLong counted;
+		try {
+			counted = counting.tokens().get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RunException("the dry run was interrupted");
+		}
+		catch (ExecutionException ex) {
+			counted = OptionalLong.empty();
+		}
+		long tokens = counted.orElseGet(() -> estimate(request));
+		tally.requests++;
+		tally.tokens += tokens;
+		if (counted.isPresent()) {
+			tally.counted++;
+		}
+		Map<String, Object> line = new LinkedHashMap<>();
+		line.put("item", preview.item().id());
+		line.put("record", preview.item().seq());
+		line.put("model", preview.model());
+		line.put("step", preview.step());
+		line.put("endpoint", request.endpoint());
+		line.put("prompt_tokens", tokens);
+		if (counted.isEmpty()) {
+			line.put("estimated", true);
+		}
+		String head = JSON.writeValueAsString(line);
+		try {
+			// the body last, as the client writes it, byte for byte
+			out.write(head, 0, head.length() - 1);
+			out.write(",\"body\":");
+			out.write(request.body());
+			out.write("}\n");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	/** A prompt's tokens where the runner does not count them: about one a four characters. */
