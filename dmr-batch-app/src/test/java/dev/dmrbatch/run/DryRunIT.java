@@ -109,6 +109,50 @@ class DryRunIT {
 		JsonNode call = result.path("calls").get(0);
 		assertThat(call.toString()).contains("\"step\":\"answer\"");
 		assertThat(call.path("prompt_tokens").asLong()).as(call.toString()).isEqualTo(tokens);
+
+		// a dry run of the run now complete: the same command would send nothing, and says so
+		Dmr.Result after = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "dry-run=true");
+		assertThat(after.exitCode()).as(after.toString()).isZero();
+		assertThat(after.out()).contains("run 1 of items is already complete: the same command without dry-run sends "
+				+ "nothing");
+	}
+
+	@Test
+	void aStreamedStepThatAsksForJsonIsWrittenAsSentAndARunnerWithoutTokenizeGetsAnEstimateSaidAsSuch() {
+		// given: the runner's tokenize not reachable, as through Docker Model Runner
+		this.proxy.answer("/tokenize", new FaultProxy.Status(404, ""));
+		this.workspace.file("jobs/items.yaml", """
+				input: { format: csv, path: input/items.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 8, temperature: 0, seed: 3 }
+				steps:
+				  - name: answer
+				    template: ask.ftl
+				    stream: true
+				    response_format: json_schema
+				    schema: { type: object, properties: { word: { type: string } }, required: [word] }
+				""");
+
+		// when
+		Dmr.Result dry = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "dry-run", "run=streamed");
+
+		// then
+		assertThat(dry.exitCode()).as(dry.toString()).isZero();
+		assertThat(dry.out()).contains("dry run of items: 5 items, 5 requests")
+			.contains("(estimated as characters / 4: the runner does not count them)");
+		List<String> lines = this.workspace.read("output/items/streamed/prompts.jsonl").lines().toList();
+		assertThat(lines).hasSize(5).allMatch((line) -> line.contains("\"estimated\":true"));
+		assertThat(JSON.readTree(lines.get(0)).path("prompt_tokens").asLong()).isEqualTo(("Item t1: text 1".length() + 3) / 4);
+		assertThat(this.proxy.chatRequests()).isZero();
+
+		// when: the real run
+		Dmr.Result real = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "run=streamed");
+
+		// then: each body the dry run wrote is one the run sent, "stream": true and the schema as sent
+		assertThat(real.exitCode()).as(real.toString()).isIn(0, 3);
+		assertThat(body(lines.get(0))).contains("\"stream\":true", "\"json_schema\"");
+		// (an answer that breaks the schema is asked for again with the same body)
+		assertThat(lines.stream().map(DryRunIT::body).toList())
+			.containsExactlyInAnyOrderElementsOf(this.proxy.chatBodies().stream().distinct().toList());
 	}
 
 	@Test
