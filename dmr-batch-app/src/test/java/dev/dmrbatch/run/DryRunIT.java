@@ -183,6 +183,39 @@ class DryRunIT {
 		assertThat(runs.out()).as(runs.toString()).contains("no runs of items yet");
 	}
 
+	@Test
+	void aDryRunOfARunThatFailedShowsWhatResumingItWouldSendWithoutTheItemsItStored() {
+		// given: a run whose runner stops answering after a chunk of four requests
+		this.workspace.file("jobs/items.yaml", """
+				input: { format: csv, path: input/items.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 4, temperature: 0 }
+				concurrency: 1
+				retry: { attempts: 1 }
+				steps:
+				  - name: answer
+				    template: ask.ftl
+				""");
+		this.proxy.faults((n) -> (n > 4) ? new FaultProxy.Drop() : FaultProxy.FORWARD);
+		Dmr.Result failed = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items");
+		assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(5);
+		int sent = this.proxy.chatRequests();
+
+		// when
+		Dmr.Result dry = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "dry-run");
+
+		// then: into the run's own folder, the items it has not stored
+		assertThat(dry.exitCode()).as(dry.toString()).isZero();
+		assertThat(this.proxy.chatRequests()).isEqualTo(sent);
+		List<String> lines = this.workspace.read("output/items/run-1/prompts.jsonl").lines().toList();
+		java.util.regex.Matcher stored = java.util.regex.Pattern.compile("run 1 goes on: (\\d+) items it stored are "
+				+ "not sent again").matcher(dry.out());
+		assertThat(stored.find()).as(dry.out()).isTrue();
+		assertThat(Integer.parseInt(stored.group(1))).isPositive();
+		assertThat(lines.size() + Integer.parseInt(stored.group(1))).isEqualTo(5);
+		assertThat(dry.out()).contains("dry run of items: " + lines.size() + " items");
+		assertThat(JSON.readTree(lines.get(lines.size() - 1)).path("item").asString()).isEqualTo("t5");
+	}
+
 	/** A line's request body, as written: the last field, byte for byte. */
 	private static String body(String line) {
 		return line.substring(line.indexOf(",\"body\":") + ",\"body\":".length(), line.length() - 1);
