@@ -104,11 +104,8 @@ class ApiController implements DisposableBean {
 
 	/** The runs as {@code job=runs --json} lists them, filtered and sorted as the run history's table is. */
 	@GetMapping("/runs")
-	List<Map<String, Object>> runs(@RequestParam(required = false) String job,
-			@RequestParam(required = false) String status, @RequestParam(required = false) String model,
-			@RequestParam(required = false) String tag, @RequestParam(required = false) String sort,
-			@RequestParam(required = false) String order) {
-		return this.views.runs(RunViews.RunQuery.of(job, status, model, tag, sort, order))
+	List<Map<String, Object>> runs(@RequestParam Map<String, String> parameters) {
+		return this.views.runs(RunViews.RunQuery.of(parameters))
 			.stream()
 			.map(RunSummary::facts)
 			.toList();

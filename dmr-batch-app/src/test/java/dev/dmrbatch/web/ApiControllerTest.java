@@ -153,6 +153,45 @@ class ApiControllerTest {
 	}
 
 	@Test
+	void theRunsOfAPassRateTokensAndAge() throws Exception {
+		Instant now = Instant.now();
+		RunSummary low = facts(1, now.minusSeconds(7200), 100, 0.5);
+		RunSummary high = facts(2, now.minusSeconds(60), 5000, 0.95);
+		RunSummary unchecked = facts(3, now.minusSeconds(3 * 86400), 40, null);
+		given(this.history.list(null)).willReturn(List.of(unchecked, high, low));
+
+		expectRuns("/api/runs?pass_max=50", 1);
+		expectRuns("/api/runs?pass_min=50&pass_max=95", 2, 1);
+		expectRuns("/api/runs?pass_min=96");
+		expectRuns("/api/runs?tokens_min=100", 2, 1);
+		expectRuns("/api/runs?tokens_max=100", 3, 1);
+		expectRuns("/api/runs?tokens_min=101&tokens_max=5000", 2);
+		expectRuns("/api/runs?since=1h", 2);
+		expectRuns("/api/runs?since=24h", 2, 1);
+		expectRuns("/api/runs?since=7d&sort=tokens&order=desc", 2, 1, 3);
+		expectBadRequest("/api/runs?pass_min=101", "pass_min=101 is not a whole number from 0 to 100");
+		expectBadRequest("/api/runs?tokens_max=-1", "tokens_max=-1 is not a whole number from 0 up");
+		expectBadRequest("/api/runs?tokens_min=9&tokens_max=3", "tokens_min=9 is more than tokens_max=3");
+		expectBadRequest("/api/runs?since=2w", "since=2w is not one of 1h, 24h, 7d, 30d");
+	}
+
+	private static RunSummary facts(long id, Instant started, long tokens, Double passRate) {
+		return new RunSummary(id, null, "a", "input/a.csv", started, 1.5, "COMPLETED", 3, 3, 0, tokens / 2,
+				tokens - tokens / 2, 0, "output/a/run-" + id, null, List.of(), List.of(), List.of(), null, passRate);
+	}
+
+	private void expectRuns(String path, Integer... ids) throws Exception {
+		String body = this.mvc.perform(get(path).header("Authorization", "Bearer " + WebSlice.TOKEN))
+			.andExpect(status().isOk())
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+		List<Integer> listed = new java.util.ArrayList<>();
+		tools.jackson.databind.json.JsonMapper.shared().readTree(body).forEach((run) -> listed.add(run.path("id").asInt()));
+		assertThat(listed).as(path).containsExactly(ids);
+	}
+
+	@Test
 	void aPageOfItemsOutsideItsBoundsIsABadRequestNamingTheArgument() throws Exception {
 		given(this.history.find("1")).willReturn(new RunRecord(1, "a", null, "input/a.csv", "output/a/run-1", null,
 				Instant.now()));
