@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code files}: a folder mixing the kinds of files dmr-batch reads, each file read by its kind ({@link #types}):
- * text and Markdown, PDFs, web pages. The options are those of the kinds it reads ({@code per}, {@code select}).
+ * text and Markdown, PDFs, web pages, images. The options are those of the kinds it reads ({@code per}, {@code select}).
  */
 @Component
 @Order(70)
@@ -39,11 +39,11 @@ final class FilesFormat implements InputFormatKind {
 	}
 
 	/**
-	 * Every kind of file it reads, the first that takes a file's name reading it. A new kind of file (images) is one
+	 * Every kind of file it reads, the first that takes a file's name reading it. A new kind of file is one
 	 * {@link FileType} more here, and its file names are then read in a mixed folder too.
 	 */
 	static List<FileType> types(DocumentOptions options) {
-		return List.of(new TextFile(), new PdfFile(options.perPage()), new HtmlFile(options.select()));
+		return List.of(new TextFile(), new PdfFile(options.perPage()), new HtmlFile(options.select()), new ImageFile());
 	}
 
 	@Override

@@ -1,6 +1,7 @@
 package dev.dmrbatch.input;
 
 import java.nio.file.Files;
+import java.util.List;
 
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.core.annotation.Order;
@@ -8,7 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code images}: a folder of {@code .png}, {@code .jpg}, {@code .jpeg}, {@code .webp} and {@code .gif} files, one
- * item an image ({@link ImageFolderItemReader}), which the item's first chat step sends.
+ * item an image ({@link ImageFile}, read by the folder reader every folder input shares), which the item's first chat
+ * step sends.
  */
 @Component
 @Order(80)
@@ -40,7 +42,7 @@ final class ImagesFormat implements InputFormatKind {
 
 	@Override
 	public ItemStreamReader<InputItem> open(InputSource source) {
-		return new ImageFolderItemReader(source.path());
+		return new TextFolderItemReader(source.path(), List.of(new ImageFile()));
 	}
 
 }

@@ -162,12 +162,24 @@ class DocumentInputTest {
 		this.workspace.file("mixed/c.md", "# C").file("mixed/a.txt", "A").file("mixed/sub/d.html", "<p>D</p>")
 			.file("mixed/e.csv", "not read");
 		this.workspace.bytes("mixed/b.pdf", Pdfs.pages("B", "Bee"));
+		this.workspace.bytes("mixed/f.png", png(12, 7));
 		List<InputItem> items = read(source("files", "mixed", null));
-		assertThat(items).extracting(InputItem::id).containsExactly("a.txt", "b.pdf", "c.md", "sub/d.html");
+		assertThat(items).extracting(InputItem::id).containsExactly("a.txt", "b.pdf", "c.md", "f.png", "sub/d.html");
 		assertThat(items).extracting((item) -> item.fields().get("text"))
-			.containsExactly("A", "Bee\n", "# C", "D");
+			.containsExactly("A", "Bee\n", "# C", null, "D");
+		// an image as format images reads it: its sides, and the file to send
+		InputItem image = items.get(3);
+		assertThat(image.fields()).containsEntry("width", 12).containsEntry("height", 7).containsEntry("name", "f");
+		assertThat(image.images().get("file")).hasFileName("f.png");
 		assertThat(read(source("files", "mixed", Map.of("per", "page")))).extracting(InputItem::id)
-			.containsExactly("a.txt", "b.pdf#1", "c.md", "sub/d.html");
+			.containsExactly("a.txt", "b.pdf#1", "c.md", "f.png", "sub/d.html");
+	}
+
+	private static byte[] png(int width, int height) throws java.io.IOException {
+		java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+		javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(width, height,
+				java.awt.image.BufferedImage.TYPE_INT_RGB), "png", bytes);
+		return bytes.toByteArray();
 	}
 
 	@Test
