@@ -28,7 +28,8 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 	static {
 		Set<String> keys = new java.util.HashSet<>(Set.of("job", "input", "output", "model", "profile", "run",
 				"concurrency", "export", "format", "requests", "base-url", "session", "continue", "system",
-				"cache", "port", "address", "token", "token-file", "tag", "cluster", "limit", "sample", "sample-seed"));
+				"cache", "port", "address", "token", "token-file", "tag", "cluster", "limit", "sample", "sample-seed",
+				"retry"));
 		// a request setting by its job file name: a launch-time value, as --dmr.<key>= is (CommandLine)
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		KEYS = Set.copyOf(keys);

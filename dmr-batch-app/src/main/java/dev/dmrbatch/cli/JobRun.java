@@ -57,7 +57,7 @@ class JobRun {
 	 */
 	static Set<String> arguments() {
 		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var.",
-				"cache", "tag", "cluster", "limit", "sample", "sample-seed"));
+				"cache", "tag", "cluster", "limit", "sample", "sample-seed", "retry"));
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		return keys;
 	}
@@ -72,6 +72,7 @@ class JobRun {
 				    [profile=<name>] [var.<key>=<value> ...] [run=<label>|new] [concurrency=<n|auto>]
 				    [cache=on|off|refresh] [cluster=on|off] [tag=<a,b>]
 				    [limit=<n> | sample=<n> [sample-seed=<s>]] (a trial run: the first n or n drawn records)
+				    [retry=failed] (asks the failed items of the run named by run=, else the latest, again)
 				    [max_tokens=<n>] [temperature=<t>] [top_p=<p>] [seed=<n>] [stop=<a,b>]
 				    [presence_penalty=<p>] [frequency_penalty=<p>] [stream=<true|false>]
 				    (request settings for this run: they beat the job file's, as --dmr.max-tokens= does)
@@ -87,12 +88,14 @@ class JobRun {
 		JobCommand.refuseUnused(arguments, (builtIn != null) ? builtIn.arguments() : arguments(),
 				(builtIn != null) ? "job=" + builtIn.name() : "a job run");
 		List<String> tags = RunNotes.parse(arguments.get("tag"), "tag=");
+		boolean retry = retry(arguments);
 		RunPlan plan = this.planner.plan(arguments.toRequest());
 		RunOutcome outcome;
 		try {
 			// the tags go with the run once it is registered (a resumed run keeps those it had)
-			outcome = this.runs.run(plan, tags.isEmpty() ? null
-					: (execution) -> this.notes.addTags(execution.getJobInstanceId(), tags));
+			java.util.function.Consumer<org.springframework.batch.core.job.JobExecution> tagged = tags.isEmpty() ? null
+					: (execution) -> this.notes.addTags(execution.getJobInstanceId(), tags);
+			outcome = retry ? this.runs.retry(plan, this.runs.toRetry(plan), tagged) : this.runs.run(plan, tagged);
 		}
 		catch (DataAccessException | TransactionException ex) {
 			// the store went away mid-run (its server killed, the database down): what was committed stays
@@ -100,20 +103,42 @@ class JobRun {
 					+ " stopped answering (" + rootMessage(ex) + "). The same command resumes it.");
 			return RunOutcome.exitCode(BatchStatus.FAILED, 0);
 		}
-		summarize(outcome);
+		summarize(outcome, retry);
 		return outcome.alreadyComplete() ? 0 : outcome.exitCode();
+	}
+
+	/** Whether {@code retry=failed} was given; any other value of {@code retry=}, or {@code run=new} with it, refused. */
+	private static boolean retry(Arguments arguments) {
+		String retry = arguments.get("retry");
+		if (retry == null) {
+			return false;
+		}
+		if (!retry.equals("failed")) {
+			throw new ArgumentException("retry=" + SafeText.excerpt(retry, 40) + " is not a retry: retry=failed asks "
+					+ "a run's failed items again");
+		}
+		if ("new".equals(arguments.get("run"))) {
+			throw new ArgumentException("retry=failed asks the failed items of a run that exists again: give its "
+					+ "run=<label>, or no run= for the latest run, not run=new");
+		}
+		return true;
 	}
 
 	private static String rootMessage(Throwable error) {
 		return SafeText.firstLine(String.valueOf(NestedExceptionUtils.getMostSpecificCause(error).getMessage()));
 	}
 
-	private void summarize(RunOutcome o) {
+	private void summarize(RunOutcome o, boolean retry) {
 		String run = o.name();
+		if (o.alreadyComplete() && retry) {
+			Console.out(run + " has no failed items (" + o.ok() + " ok); nothing was sent. Exports: " + o.outputDir());
+			return;
+		}
 		if (o.alreadyComplete()) {
 			Console.out(run + " is already complete (" + o.ok() + " ok, " + o.failed()
 					+ " failed); nothing was sent. Exports: " + o.outputDir()
-					+ ". To run it again, give a new run=<label>.");
+					+ ". To run it again, give a new run=<label>" + ((o.failed() > 0) ? "; retry=failed asks its failed "
+					+ "items again." : "."));
 			return;
 		}
 		Console.out(o.summaryLine());
