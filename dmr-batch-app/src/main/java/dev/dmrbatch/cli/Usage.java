@@ -121,11 +121,22 @@ final class Usage {
 
 	/**
 	 * A job file's {@code description:}, read as YAML and nothing more: the whole check of a job file is the run's
-	 * ({@code job=<name>} names what is wrong).
+	 * ({@code job=<name>} names what is wrong). A top-level description written as a plain one-line scalar, as job
+	 * files write it, is taken from its line; any other is read by the YAML parser, whose classes would otherwise
+	 * double the memory this answer takes.
 	 */
 	private static String description(Path folder, String name) {
 		Path file = Files.isRegularFile(folder.resolve(name + ".yaml")) ? folder.resolve(name + ".yaml")
 				: folder.resolve(name + ".yml");
+		try {
+			String plain = plainDescription(Files.readAllLines(file, StandardCharsets.UTF_8));
+			if (plain != null) {
+				return plain;
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			return "(invalid: job=" + name + " says why)";
+		}
 		try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
 			Object read = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
 			if (!(read instanceof Map<?, ?> job)) {
@@ -138,5 +149,59 @@ final class Usage {
 			return "(invalid: job=" + name + " says why)";
 		}
 	}
+
+	/**
+	 * The value of a {@code description:} line at the top level of a one-document file when it is a plain scalar on
+	 * that line alone (no quotes, block or flow indicators, anchors, tags or comment, not continued on the next
+	 * line), empty when a block mapping's top level has none; {@code null} for anything else, which the YAML parser
+	 * reads.
+	 */
+	static String plainDescription(List<String> lines) {
+		for (int i = 0; i < lines.size(); i++) {
+			String line = lines.get(i);
+			if (line.startsWith("---") || line.startsWith("%") || line.startsWith("\t")
+					|| (line.startsWith("description") && !line.startsWith("description:"))) {
+				return null;
+			}
+			if (!line.startsWith("description:")) {
+				// a top-level key of another name, or a comment; anything else (quoted or complex keys, merges, flow
+				// collections, a document that is not a mapping) is the parser's
+				if (!line.isEmpty() && !Character.isLetterOrDigit(line.charAt(0)) && line.charAt(0) != '_'
+						&& line.charAt(0) != '#' && line.charAt(0) != ' ') {
+					return null;
+				}
+				continue;
+			}
+			String rest = line.substring("description:".length());
+			String value = rest.strip();
+			if (!rest.isEmpty() && rest.charAt(0) != ' ' || !PLAIN.matcher(value).matches()
+					|| NOT_TEXT.matcher(value).matches()) {
+				return null;
+			}
+			for (int j = i + 1; j < lines.size(); j++) {
+				String next = lines.get(j);
+				if (next.isBlank()) {
+					continue;
+				}
+				// an indented line continues the scalar; another key, a comment or the end does not
+				if (next.startsWith(" ") || next.startsWith("\t")) {
+					return null;
+				}
+				break;
+			}
+			return value;
+		}
+		// a block mapping with no description at its top level
+		return lines.stream().anyMatch((line) -> !line.isBlank() && Character.isLetterOrDigit(line.charAt(0))) ? ""
+				: null;
+	}
+
+	/** A plain scalar YAML reads as a number, a boolean or null, not as the text it is written as. */
+	private static final java.util.regex.Pattern NOT_TEXT = java.util.regex.Pattern
+		.compile("(?i)[0-9+.].*|true|false|yes|no|on|off|y|n|null|~");
+
+	/** A plain scalar needing no YAML to read: no indicator first, no comment, no mapping inside, printable. */
+	private static final java.util.regex.Pattern PLAIN = java.util.regex.Pattern
+		.compile("[^\\s\\-?:,\\[\\]{}#&*!|>'\"%@`](?:(?! #)(?!: )[^\\p{Cntrl}])*(?<![\\s:])");
 
 }
