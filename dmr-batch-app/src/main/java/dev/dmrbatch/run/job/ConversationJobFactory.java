@@ -181,7 +181,7 @@ public class ConversationJobFactory {
 	public Job buildRetry(RunPlan plan, RunnerLane lane, java.util.SortedMap<Long, java.util.Set<String>> failed,
 			Consumer<JobExecution> ending) {
 		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
-				(runId) -> outputFolder(plan, runId), ending);
+				(runId) -> outputFolder(plan, runId), ending).replacing(failed.size());
 		Step retry = conversationStep(RETRY_STEP, plan, lane,
 				new FailedItemsReader(InputReaders.reader(plan.input()), failed), 0, progress, stepKinds(plan), failed);
 		return new JobBuilder(plan.jobName(), this.jobRepository).listener(this.processes.listener())
