@@ -173,7 +173,14 @@
     }
     document.addEventListener('submit', function (event) {
       var form = event.target;
-      if (form.classList && form.classList.contains('review')) { event.preventDefault(); save(form); }
+      if (!(form.classList && form.classList.contains('review'))) { return; }
+      event.preventDefault();
+      // a comment alone is no review: kept in its box until a verdict or a score comes with it
+      if (!form.verdict.value && !form.score.value && form.comment.value.trim()) {
+        text(status, 'a comment is kept with a verdict or a score: choose pass or fail (p, f) or a score (1-5)');
+        return;
+      }
+      save(form);
     });
     document.addEventListener('change', function (event) {
       var form = event.target.form;

@@ -20,6 +20,16 @@ public interface Evaluator {
 	 */
 	Verdict evaluate(StepAnswer answer, Map<String, Object> model, Grader grader, List<Conversation.Call> calls);
 
+	/**
+	 * The verdict on a step's answer and the stored facts of the step's calls (what a {@code latency} or
+	 * {@code tokens} check reads); a check of the answer alone ignores them.
+	 * @param stepCalls the step's calls as they are stored: its duration, its tokens
+	 */
+	default Verdict evaluate(StepAnswer answer, List<Conversation.Call> stepCalls, Map<String, Object> model,
+			Grader grader, List<Conversation.Call> calls) {
+		return evaluate(answer, model, grader, calls);
+	}
+
 	/** A judge's grader: its model and settings; {@code null} for a check that asks no model. */
 	default ModelSettings grader() {
 		return null;

@@ -95,6 +95,15 @@ public final class JobChecks {
 	 * @throws ModelCallException when a grader's runner did not answer at all, after the retries
 	 */
 	public Evaluated evaluate(Map<String, Object> model, Grader grader) {
+		return evaluate(model, List.of(), grader);
+	}
+
+	/**
+	 * Evaluates every check whose step was answered, as {@link #evaluate(Map, Grader)} does, the checks of a step's
+	 * calls ({@code latency}, {@code tokens}) on the facts of its stored calls.
+	 * @param conversationCalls the conversation's calls, as they are stored
+	 */
+	public Evaluated evaluate(Map<String, Object> model, List<Conversation.Call> conversationCalls, Grader grader) {
 		@SuppressWarnings("unchecked")
 		Map<String, Object> steps = (Map<String, Object>) model.get("steps");
 		List<Verdict> verdicts = new ArrayList<>(this.checks.size());
@@ -103,7 +112,10 @@ public final class JobChecks {
 			if (!(steps.get(check.step()) instanceof StepAnswer answer) || answer.skipped()) {
 				continue;
 			}
-			verdicts.add(check.evaluator().evaluate(answer, model, grader, calls));
+			List<Conversation.Call> stepCalls = conversationCalls.stream()
+				.filter((call) -> check.step().equals(call.step()) && !call.skipped())
+				.toList();
+			verdicts.add(check.evaluator().evaluate(answer, stepCalls, model, grader, calls));
 		}
 		return new Evaluated(verdicts, calls);
 	}

@@ -44,12 +44,7 @@ class JsonPathCheck implements CheckKind {
 			rules.problem("a json-path check needs a 'path', such as $.category");
 			return;
 		}
-		try {
-			JsonPath.compile(check.path());
-		}
-		catch (InvalidPathException | IllegalArgumentException ex) {
-			rules.problem("path '" + SafeText.excerpt(check.path(), 80) + "' is not a JSONPath: "
-					+ SafeText.excerpt(SafeText.firstLine(String.valueOf(ex.getMessage())), 100));
+		if (!validPath(check, rules)) {
 			return;
 		}
 		int wants = ((check.jsonEquals() != null) ? 1 : 0) + ((check.exists() != null) ? 1 : 0)
@@ -65,6 +60,39 @@ class JsonPathCheck implements CheckKind {
 		}
 	}
 
+	/**
+	 * Whether the check's {@code path} is a JSONPath, on a step that answers JSON; each problem told.
+	 */
+	static boolean validPath(JobDefinition.Check check, Rules rules) {
+		try {
+			JsonPath.compile(check.path());
+		}
+		catch (InvalidPathException | IllegalArgumentException ex) {
+			rules.problem("path '" + SafeText.excerpt(check.path(), 80) + "' is not a JSONPath: "
+					+ SafeText.excerpt(SafeText.firstLine(String.valueOf(ex.getMessage())), 100));
+			return false;
+		}
+		return true;
+	}
+
+	/** What a JSONPath finds in a parsed JSON answer: its value, or an indefinite path's matches; empty for none. */
+	static List<Object> found(JsonPath compiled, Object json) {
+		List<Object> found = new ArrayList<>();
+		try {
+			Object value = compiled.read(json, PATHS);
+			if (compiled.isDefinite()) {
+				found.add(value);
+			}
+			else if (value instanceof List<?> list) {
+				found.addAll(list);
+			}
+		}
+		catch (PathNotFoundException ex) {
+			// nothing there
+		}
+		return found;
+	}
+
 	@Override
 	public Evaluator compile(JobDefinition.Check check, Compiling compiling) {
 		JsonPath path = JsonPath.compile(check.path());
@@ -78,20 +106,8 @@ class JsonPathCheck implements CheckKind {
 		if (json == null) {
 			return compiling.verdict(false, "the answer has no JSON for " + path);
 		}
-		List<Object> found = new ArrayList<>();
+		List<Object> found = found(compiled, json);
 		boolean definite = compiled.isDefinite();
-		try {
-			Object value = compiled.read(json, PATHS);
-			if (definite) {
-				found.add(value);
-			}
-			else if (value instanceof List<?> list) {
-				found.addAll(list);
-			}
-		}
-		catch (PathNotFoundException ex) {
-			// nothing there
-		}
 		if (check.exists() != null) {
 			boolean there = !found.isEmpty();
 			return compiling.verdict(there == check.exists(), path + (there ? " is there" : " is missing"));
@@ -110,7 +126,7 @@ class JsonPathCheck implements CheckKind {
 				+ ((check.among() != null) ? "one of " + show(check.among()) : show(check.jsonEquals())));
 	}
 
-	private static boolean sameValue(AnswerText text, Object value, Object wanted) {
+	static boolean sameValue(AnswerText text, Object value, Object wanted) {
 		if (value instanceof Number a && wanted instanceof Number b) {
 			return new BigDecimal(a.toString()).compareTo(new BigDecimal(b.toString())) == 0;
 		}
@@ -137,7 +153,7 @@ class JsonPathCheck implements CheckKind {
 		return Objects.equals(value, wanted);
 	}
 
-	private static String show(Object value) {
+	static String show(Object value) {
 		if (value instanceof String text) {
 			return AnswerText.quote(text);
 		}

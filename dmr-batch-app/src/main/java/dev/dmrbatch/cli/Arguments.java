@@ -29,7 +29,7 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 		Set<String> keys = new java.util.HashSet<>(Set.of("job", "input", "output", "model", "profile", "run",
 				"concurrency", "export", "format", "requests", "base-url", "session", "continue", "system",
 				"cache", "port", "address", "token", "token-file", "tag", "cluster", "limit", "sample", "sample-seed",
-				"retry"));
+				"junit", "retry"));
 		// a request setting by its job file name: a launch-time value, as --dmr.<key>= is (CommandLine)
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		KEYS = Set.copyOf(keys);
@@ -161,47 +161,12 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 	 * @throws ArgumentException for a value that is not a whole number from 1, both, or a seed without a sample
 	 */
 	TrialSelection trial() {
-		String limit = this.values.get("limit");
-		String sample = this.values.get("sample");
-		String seed = this.values.get("sample-seed");
-		if (limit != null && sample != null) {
-			throw new ArgumentException("limit= and sample= cannot go together: a trial takes either the first records "
-					+ "or a sample of them");
-		}
-		if (seed != null && sample == null) {
-			throw new ArgumentException("sample-seed= goes with sample=<n>; it draws that sample");
-		}
-		if (limit != null) {
-			return TrialSelection.first(count("limit", limit));
-		}
-		if (sample == null) {
-			return null;
-		}
-		long drawn = TrialSelection.DEFAULT_SEED;
-		if (seed != null) {
-			try {
-				drawn = Long.parseLong(seed);
-			}
-			catch (NumberFormatException ex) {
-				throw new ArgumentException("sample-seed=" + SafeText.excerpt(seed, 40) + " is not a whole number");
-			}
-		}
-		return TrialSelection.sample(count("sample", sample), drawn);
-	}
-
-	private static int count(String key, String value) {
-		int count;
 		try {
-			count = Integer.parseInt(value);
+			return TrialSelection.of(this.values.get("limit"), this.values.get("sample"), this.values.get("sample-seed"));
 		}
-		catch (NumberFormatException ex) {
-			count = 0;
+		catch (IllegalArgumentException ex) {
+			throw new ArgumentException(ex.getMessage());
 		}
-		if (count < 1) {
-			throw new ArgumentException(key + "=" + SafeText.excerpt(value, 40) + " is not a number of records: give "
-					+ "a whole number from 1 to " + Integer.MAX_VALUE);
-		}
-		return count;
 	}
 
 }

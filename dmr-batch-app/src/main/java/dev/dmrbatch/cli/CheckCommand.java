@@ -150,7 +150,7 @@ class CheckCommand implements Command {
 							+ "; check the run against the input it was made from");
 				}
 				Map<String, Object> model = ConversationProcessor.model(item[0], plan.vars(), answers(conversation));
-				judging.submit(conversation.itemSeq(), conversation.model(), () -> checks.evaluate(model, grader));
+				judging.submit(conversation.itemSeq(), conversation.model(), () -> checks.evaluate(model, conversation.calls(), grader));
 			});
 			judging.finish();
 		}

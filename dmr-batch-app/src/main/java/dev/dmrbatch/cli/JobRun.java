@@ -1,14 +1,21 @@
 package dev.dmrbatch.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.LaunchSettings;
+import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.server.SharedStore;
+import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.run.job.ConversationRuns;
 import dev.dmrbatch.run.job.RunOutcome;
@@ -19,6 +26,7 @@ import dev.dmrbatch.run.plan.RunPlanner;
 import dev.dmrbatch.text.SafeText;
 
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.env.Environment;
 import org.springframework.dao.DataAccessException;
@@ -32,6 +40,9 @@ import org.springframework.transaction.TransactionException;
 @Component
 class JobRun {
 
+	/** The export {@code junit=} writes. */
+	private static final String JUNIT = "junit";
+
 	private final RunPlanner planner;
 
 	private final ConversationRuns runs;
@@ -42,13 +53,23 @@ class JobRun {
 
 	private final RunNotes notes;
 
+	private final DmrProperties properties;
+
+	private final ObjectProvider<Exports> exports;
+
+	private final ObjectProvider<ConversationStore> store;
+
 	JobRun(RunPlanner planner, ConversationRuns runs, List<BuiltInJob> builtIns, Environment environment,
-			RunNotes notes) {
+			RunNotes notes, DmrProperties properties, ObjectProvider<Exports> exports,
+			ObjectProvider<ConversationStore> store) {
 		this.planner = planner;
 		this.runs = runs;
 		this.builtIns = builtIns;
 		this.environment = environment;
 		this.notes = notes;
+		this.properties = properties;
+		this.exports = exports;
+		this.store = store;
 	}
 
 	/**
@@ -57,7 +78,7 @@ class JobRun {
 	 */
 	static Set<String> arguments() {
 		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var.",
-				"cache", "tag", "cluster", "limit", "sample", "sample-seed", "retry"));
+				"cache", "tag", "cluster", "limit", "sample", "sample-seed", "junit", "retry"));
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		return keys;
 	}
@@ -72,6 +93,7 @@ class JobRun {
 				    [profile=<name>] [var.<key>=<value> ...] [run=<label>|new] [concurrency=<n|auto>]
 				    [cache=on|off|refresh] [cluster=on|off] [tag=<a,b>]
 				    [limit=<n> | sample=<n> [sample-seed=<s>]] (a trial run: the first n or n drawn records)
+				    [junit=<file>] (the results as JUnit XML too, a test case per item and check, for CI)
 				    [retry=failed] (asks the failed items of the run named by run=, else the latest, again)
 				    [max_tokens=<n>] [temperature=<t>] [top_p=<p>] [seed=<n>] [stop=<a,b>]
 				    [presence_penalty=<p>] [frequency_penalty=<p>] [stream=<true|false>]
@@ -89,6 +111,7 @@ class JobRun {
 				(builtIn != null) ? "job=" + builtIn.name() : "a job run");
 		List<String> tags = RunNotes.parse(arguments.get("tag"), "tag=");
 		boolean retry = retry(arguments);
+		Path junit = junitFile(arguments.get("junit"));
 		RunPlan plan = this.planner.plan(arguments.toRequest());
 		RunOutcome outcome;
 		try {
@@ -103,8 +126,61 @@ class JobRun {
 					+ " stopped answering (" + rootMessage(ex) + "). The same command resumes it.");
 			return RunOutcome.exitCode(BatchStatus.FAILED, 0);
 		}
-		summarize(outcome, retry);
-		return outcome.alreadyComplete() ? 0 : outcome.exitCode();
+		List<String> exported = (junit != null) ? writeJunit(outcome, junit) : List.of();
+		int exitCode = outcome.alreadyComplete() ? 0 : outcome.exitCode();
+		List<String> lines = summarize(outcome, exported, retry);
+		String stepSummary = this.environment.getProperty(StepSummary.VARIABLE);
+		if (stepSummary != null && !stepSummary.isBlank()) {
+			StepSummary.append(stepSummary, outcome, lines, exitCode);
+		}
+		return exitCode;
+	}
+
+	/**
+	 * {@code junit=<file>}: where the run's JUnit XML goes besides its output folder, relative to the working folder.
+	 * @throws ArgumentException for a folder, or a file in a folder that is not there
+	 */
+	private Path junitFile(String given) {
+		if (given == null) {
+			return null;
+		}
+		Path file = this.properties.resolve(given);
+		if (Files.isDirectory(file)) {
+			throw new ArgumentException("junit=" + SafeText.excerpt(given, 200) + " is a folder; junit= names the "
+					+ "file the JUnit XML is written to, such as junit=reports/dmr-batch.xml");
+		}
+		if (file.getParent() != null && !Files.isDirectory(file.getParent())) {
+			throw new ArgumentException("junit=" + SafeText.excerpt(given, 200) + ": the folder "
+					+ SafeText.excerpt(String.valueOf(file.getParent()), 200) + " is not there");
+		}
+		return file;
+	}
+
+	/**
+	 * Writes the run's {@code junit} export into its output folder, unless its job file's exports already did, and
+	 * copies it to the file {@code junit=} names.
+	 * @return the files written, as the summary lists them
+	 */
+	private List<String> writeJunit(RunOutcome outcome, Path target) {
+		RunRecord run = this.store.getObject().findRun(outcome.runId()).orElse(null);
+		if (run == null || run.outputDir() == null) {
+			Console.warning("the run has no output folder yet: junit=" + target + " is not written");
+			return List.of();
+		}
+		Exports exports = this.exports.getObject();
+		Path written = Path.of(run.outputDir(), exports.formats().builtIn(JUNIT).files().get(0));
+		if (!outcome.exports().contains(written.toString())) {
+			exports.write(run, List.of(JUNIT));
+		}
+		try {
+			Files.copy(written, target, StandardCopyOption.REPLACE_EXISTING);
+		}
+		catch (IOException ex) {
+			Console.error("junit=" + target + " cannot be written (" + SafeText.excerpt(String.valueOf(ex.getMessage()),
+					200) + "); the run's JUnit XML is " + written);
+			return List.of();
+		}
+		return List.of(target.toString());
 	}
 
 	/** Whether {@code retry=failed} was given; any other value of {@code retry=}, or {@code run=new} with it, refused. */
@@ -128,26 +204,38 @@ class JobRun {
 		return SafeText.firstLine(String.valueOf(NestedExceptionUtils.getMostSpecificCause(error).getMessage()));
 	}
 
-	private void summarize(RunOutcome o, boolean retry) {
+	/**
+	 * Prints the run's summary.
+	 * @param exported the files written after the run ({@code junit=})
+	 * @param retry whether the run's failed items were asked again ({@code retry=failed})
+	 * @return its lines on stdout but the per-model, per-runner and per-worker ones, for the step summary
+	 */
+	private List<String> summarize(RunOutcome o, List<String> exported, boolean retry) {
 		String run = o.name();
+		List<String> lines = new ArrayList<>();
 		if (o.alreadyComplete() && retry) {
-			Console.out(run + " has no failed items (" + o.ok() + " ok); nothing was sent. Exports: " + o.outputDir());
-			return;
+			lines.add(run + " has no failed items (" + o.ok() + " ok); nothing was sent. Exports: " + o.outputDir());
+			exported.forEach((file) -> lines.add("exports: " + file));
+			lines.forEach(Console::out);
+			return lines;
 		}
 		if (o.alreadyComplete()) {
-			Console.out(run + " is already complete (" + o.ok() + " ok, " + o.failed()
+			lines.add(run + " is already complete (" + o.ok() + " ok, " + o.failed()
 					+ " failed); nothing was sent. Exports: " + o.outputDir()
 					+ ". To run it again, give a new run=<label>" + ((o.failed() > 0) ? "; retry=failed asks its failed "
 					+ "items again." : "."));
-			return;
+			exported.forEach((file) -> lines.add("exports: " + file));
+			lines.forEach(Console::out);
+			return lines;
 		}
-		Console.out(o.summaryLine());
+		lines.add(o.summaryLine());
 		if (o.cacheLine() != null) {
-			Console.out(o.cacheLine());
+			lines.add(o.cacheLine());
 		}
 		if (o.failuresLine() != null) {
-			Console.out(o.failuresLine());
+			lines.add(o.failuresLine());
 		}
+		lines.forEach(Console::out);
 		o.checkLines().forEach(Console::out);
 		if (o.models().size() > 1) {
 			for (var model : o.models()) {
@@ -174,15 +262,22 @@ class JobRun {
 		}
 		for (String file : o.exports()) {
 			Console.out("exports: " + file);
+			lines.add("exports: " + file);
+		}
+		for (String file : exported) {
+			Console.out("exports: " + file);
+			lines.add("exports: " + file);
 		}
 		o.exportWarnings().forEach(Console::warning);
 		if (o.gateLine() != null) {
 			Console.error(o.gateLine());
+			lines.add(o.gateLine());
 		}
 		Path log = (o.outputDir() != null) ? Path.of(o.outputDir(), "dmr-batch.log") : null;
 		if (log != null && Files.exists(log)) {
 			Console.out("log: " + log);
 		}
+		return lines;
 	}
 
 }

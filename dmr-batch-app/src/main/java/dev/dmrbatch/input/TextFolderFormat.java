@@ -1,6 +1,7 @@
 package dev.dmrbatch.input;
 
 import java.nio.file.Files;
+import java.util.List;
 
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.core.annotation.Order;
@@ -37,7 +38,7 @@ final class TextFolderFormat implements InputFormatKind {
 
 	@Override
 	public ItemStreamReader<InputItem> open(InputSource source) {
-		return new TextFolderItemReader(source.path());
+		return new TextFolderItemReader(source.path(), List.of(new TextFile()));
 	}
 
 }

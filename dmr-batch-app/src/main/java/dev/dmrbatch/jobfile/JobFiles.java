@@ -304,7 +304,8 @@ public class JobFiles {
 					+ String.join(", ", this.inputFormats.names()));
 		}
 		else if (input.options() != null && (format == null || format.optionsSchema() == null)) {
-			problems.add("input.options is for input formats that plugins provide");
+			problems.add((format != null) ? "input.options: input format " + format.name() + " takes none"
+					: "input.options needs input.format, the format whose options they are");
 		}
 	}
 

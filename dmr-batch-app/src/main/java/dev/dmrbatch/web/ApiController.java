@@ -16,6 +16,7 @@ import dev.dmrbatch.export.ReportModel;
 import dev.dmrbatch.export.ResultLines;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunNotes;
+import dev.dmrbatch.input.TrialSelection;
 import dev.dmrbatch.history.RunSummary;
 import dev.dmrbatch.jobfile.JobFileException;
 import dev.dmrbatch.model.ChatMessage;
@@ -104,11 +105,8 @@ class ApiController implements DisposableBean {
 
 	/** The runs as {@code job=runs --json} lists them, filtered and sorted as the run history's table is. */
 	@GetMapping("/runs")
-	List<Map<String, Object>> runs(@RequestParam(required = false) String job,
-			@RequestParam(required = false) String status, @RequestParam(required = false) String model,
-			@RequestParam(required = false) String tag, @RequestParam(required = false) String sort,
-			@RequestParam(required = false) String order) {
-		return this.views.runs(RunViews.RunQuery.of(job, status, model, tag, sort, order))
+	List<Map<String, Object>> runs(@RequestParam Map<String, String> parameters) {
+		return this.views.runs(RunViews.RunQuery.of(parameters))
 			.stream()
 			.map(RunSummary::facts)
 			.toList();
@@ -396,12 +394,15 @@ class ApiController implements DisposableBean {
 	}
 
 	/**
-	 * The body of a job's start, {@code {"input"?, "model"?, "vars"?: {"key": value ...}, "run"?, "tags"?: [...]}}:
-	 * all optional; {@code run} is the run's label.
+	 * The body of a job's start, {@code {"input"?, "model"?, "vars"?: {"key": value ...}, "run"?, "tags"?: [...],
+	 * "limit"?, "sample"?, "sample_seed"?}}: all optional; {@code run} is the run's label, {@code limit} or
+	 * {@code sample} (with its seed) a trial run's part of the input as on the command line.
 	 */
-	record JobBody(String input, String model, Map<String, String> vars, String run, List<String> tags) {
+	record JobBody(String input, String model, Map<String, String> vars, String run, List<String> tags,
+			TrialSelection trial) {
 
-		private static final List<String> KEYS = List.of("input", "model", "vars", "run", "tags");
+		private static final List<String> KEYS = List.of("input", "model", "vars", "run", "tags", "limit", "sample",
+				"sample_seed");
 
 		/**
 		 * The body as given, checked.
@@ -411,7 +412,7 @@ class ApiController implements DisposableBean {
 			JsonNode given = (body != null && !body.isNull()) ? body : JsonNodeFactory.instance.objectNode();
 			if (!given.isObject()) {
 				throw new RunException("the body must be an object: {\"input\"?, \"model\"?, \"vars\"?, \"run\"?, "
-						+ "\"tags\"?}");
+						+ "\"tags\"?, \"limit\"?, \"sample\"?, \"sample_seed\"?}");
 			}
 			for (String key : given.propertyNames()) {
 				if (!KEYS.contains(key)) {
@@ -449,8 +450,15 @@ class ApiController implements DisposableBean {
 			else if (!givenTags.isMissingNode() && !givenTags.isNull()) {
 				throw new RunException("tags must be a list of strings");
 			}
+			TrialSelection trial;
+			try {
+				trial = TrialSelection.of(number(given, "limit"), number(given, "sample"), number(given, "sample_seed"));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new RunException(ex.getMessage().replace("sample-seed=", "sample_seed="));
+			}
 			return new JobBody(string(given, "input"), string(given, "model"), vars, string(given, "run"),
-					RunNotes.parse(String.join(",", tags), "tags"));
+					RunNotes.parse(String.join(",", tags), "tags"), trial);
 		}
 
 	}
@@ -460,7 +468,20 @@ class ApiController implements DisposableBean {
 	ResponseEntity<Map<String, Object>> start(@PathVariable String name, @RequestBody(required = false) JsonNode body) {
 		JobBody given = JobBody.of(body);
 		return ResponseEntity.status(HttpStatus.ACCEPTED)
-			.body(this.jobs.start(name, given.input(), given.model(), given.vars(), given.run(), given.tags()));
+			.body(this.jobs.start(name, given.input(), given.model(), given.vars(), given.run(), given.tags(),
+					given.trial()));
+	}
+
+	/** A whole number member of a body, as written (a number or a string), {@code null} when absent or blank. */
+	private static String number(JsonNode body, String name) {
+		JsonNode value = body.path(name);
+		if (value.isIntegralNumber()) {
+			return value.asString();
+		}
+		if (value.isNumber()) {
+			return value.asString(); // refused by the selection, named
+		}
+		return string(body, name);
 	}
 
 	/** A string member of a body, {@code null} when absent or blank. */

@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.input.InputReaders;
+import dev.dmrbatch.input.TrialSelection;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.run.job.ConversationRuns;
 import dev.dmrbatch.run.job.RunOutcome;
@@ -82,13 +83,14 @@ class JobStarter implements DisposableBean {
 	 * Plans the job's run, starts it in the background and answers once it is registered, with its id and label.
 	 * @param input a path inside the working folder, or {@code null} for the job file's
 	 * @param tags tags the run is given
+	 * @param trial the trial run's part of the input ({@code limit=}, {@code sample=}), {@code null} for all of it
 	 * @throws RunException (or the planner's exceptions) in one sentence when it cannot start: a mistake in the job
 	 * file, the input or the model
 	 * @throws RefusedException in one sentence when the run refuses to start: already running, output folder taken,
 	 * already complete
 	 */
 	synchronized Map<String, Object> start(String job, String input, String model, Map<String, String> vars,
-			String label, List<String> tags) {
+			String label, List<String> tags, TrialSelection trial) {
 		if (!RunPlanner.isLabel(job) || !jobs().contains(job)) {
 			throw new NotFoundException("there is no job file named '" + SafeText.firstLine(String.valueOf(job)) + "' in "
 					+ this.jobFiles.jobsFolder());
@@ -102,7 +104,7 @@ class JobStarter implements DisposableBean {
 			}
 		}
 		RunPlan plan = this.planner.plan(new RunRequest(job, in, null, blankToNull(model), blankToNull(label), null,
-				vars, null, null));
+				vars, null, null).withTrial(trial));
 		// the input as a file, the job file's own when none is given: two names of one file are one input
 		Path inputFile = (plan.input() != null) ? plan.input().path() : null;
 		String key = job + "\u0000" + ((inputFile != null) ? realPath(home.resolve(inputFile)) : String.valueOf(in));

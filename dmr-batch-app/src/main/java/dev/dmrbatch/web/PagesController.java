@@ -31,6 +31,7 @@ import dev.dmrbatch.export.RunCharts;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.history.RunSummary;
+import dev.dmrbatch.input.TrialSelection;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.ModelCallException;
@@ -128,10 +129,8 @@ class PagesController {
 	}
 
 	@GetMapping("/")
-	ModelAndView runs(@RequestParam(required = false) String job, @RequestParam(required = false) String status,
-			@RequestParam(required = false) String model, @RequestParam(required = false) String tag,
-			@RequestParam(required = false) String sort, @RequestParam(required = false) String order) {
-		RunViews.RunQuery query = RunViews.RunQuery.of(job, status, model, tag, sort, order);
+	ModelAndView runs(@RequestParam Map<String, String> parameters) {
+		RunViews.RunQuery query = RunViews.RunQuery.of(parameters);
 		List<RunSummary> all = this.history.list(null);
 		List<Map<String, Object>> rows = new ArrayList<>();
 		for (RunSummary run : this.views.runs(query)) {
@@ -166,12 +165,8 @@ class PagesController {
 		model2.put("jobs", RunViews.distinct(all.stream().map(RunSummary::job).sorted().toList()));
 		model2.put("models", RunViews.distinct(all.stream().flatMap((r) -> RunViews.models(r).stream()).sorted().toList()));
 		model2.put("tags", RunViews.distinct(all.stream().flatMap((r) -> r.tags().stream()).sorted().toList()));
-		model2.put("job", Objects.toString(query.job(), ""));
-		model2.put("status", Objects.toString(query.status(), ""));
-		model2.put("model", Objects.toString(query.model(), ""));
-		model2.put("tag", Objects.toString(query.tag(), ""));
-		model2.put("sort", Objects.toString(query.sort(), ""));
-		model2.put("order", Objects.toString(query.order(), ""));
+		model2.putAll(query.parameters());
+		model2.put("since_choices", RunViews.RunQuery.SINCE.keySet());
 		model2.put("filtered", query.filtered());
 		model2.put("statuses", RunViews.STATUS_FILTERS);
 		model2.put("any_running", rows.stream().anyMatch((r) -> (Boolean) r.get("running")));
@@ -179,9 +174,10 @@ class PagesController {
 		Map<String, String> sorts = new LinkedHashMap<>();
 		for (String key : RunViews.SORTS) {
 			String next = (key.equals(query.sort()) && !"desc".equals(query.order())) ? "desc" : "asc";
-			sorts.put(key, "/?" + query(Map.of("job", Objects.toString(query.job(), ""), "status",
-					Objects.toString(query.status(), ""), "model", Objects.toString(query.model(), ""), "tag",
-					Objects.toString(query.tag(), ""), "sort", key, "order", next)));
+			Map<String, String> link = new LinkedHashMap<>(query.parameters());
+			link.put("sort", key);
+			link.put("order", next);
+			sorts.put(key, "/?" + query(link));
 		}
 		model2.put("sorts", sorts);
 		return page("runs", "Runs", "runs", model2);
@@ -623,7 +619,16 @@ class PagesController {
 	@PostMapping("/jobs/{name}/runs")
 	ResponseEntity<String> start(@PathVariable String name, @RequestParam(required = false) String input,
 			@RequestParam(required = false) String model, @RequestParam(required = false) String vars,
-			@RequestParam(required = false) String run, @RequestParam(required = false) String tags) {
+			@RequestParam(required = false) String run, @RequestParam(required = false) String tags,
+			@RequestParam(required = false) String limit, @RequestParam(required = false) String sample,
+			@RequestParam(name = "sample_seed", required = false) String sampleSeed) {
+		TrialSelection trial;
+		try {
+			trial = TrialSelection.of(blank(limit), blank(sample), blank(sampleSeed));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new RunException(ex.getMessage());
+		}
 		Map<String, String> given = new LinkedHashMap<>();
 		if (vars != null) {
 			for (String line : vars.split("\\R")) {
@@ -637,8 +642,13 @@ class PagesController {
 				given.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
 			}
 		}
-		Map<String, Object> started = this.jobs.start(name, input, model, given, run, RunNotes.parse(tags, "tags"));
+		Map<String, Object> started = this.jobs.start(name, input, model, given, run, RunNotes.parse(tags, "tags"),
+				trial);
 		return back("/?job=" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&started=" + started.get("id"));
+	}
+
+	private static String blank(String value) {
+		return (value != null && !value.isBlank()) ? value : null;
 	}
 
 	/** report.html's own stylesheet, for the conversations and charts the pages show as the report does. */

@@ -67,15 +67,113 @@ class RunViews {
 		this.checks = checks;
 	}
 
-	/** The run list's filters and order; {@code null} or blank for each is all, newest first. */
-	record RunQuery(String job, String status, String model, String tag, String sort, String order) {
+	/**
+	 * The run list's filters and order; {@code null} or blank for each is all, newest first. Besides job, status,
+	 * model and tag, a pass rate range in percent ({@code pass_min}, {@code pass_max}: runs without checks have none
+	 * and are left out by either), a range of tokens in and out together ({@code tokens_min}, {@code tokens_max}),
+	 * and how recently a run started ({@code since}: {@code 1h}, {@code 24h}, {@code 7d}, {@code 30d}).
+	 */
+	record RunQuery(String job, String status, String model, String tag, String sort, String order, Range passRate,
+			Range tokens, String since) {
 
-		static RunQuery of(String job, String status, String model, String tag, String sort, String order) {
-			return new RunQuery(text(job), text(status), text(model), text(tag), text(sort), text(order));
+		/** The parameters the list takes, in the order the pages' links write them. */
+		static final List<String> PARAMETERS = List.of("job", "status", "model", "tag", "pass_min", "pass_max",
+				"tokens_min", "tokens_max", "since", "sort", "order");
+
+		/** How recently a run started, as {@code since} names it. */
+		static final Map<String, java.time.Duration> SINCE = new LinkedHashMap<>();
+
+		static {
+			SINCE.put("1h", java.time.Duration.ofHours(1));
+			SINCE.put("24h", java.time.Duration.ofDays(1));
+			SINCE.put("7d", java.time.Duration.ofDays(7));
+			SINCE.put("30d", java.time.Duration.ofDays(30));
+		}
+
+		/**
+		 * The query the request's parameters say; others are ignored.
+		 * @throws RunException naming a range bound or {@code since} that is not one
+		 */
+		static RunQuery of(Map<String, String> parameters) {
+			String since = text(parameters.get("since"));
+			if (since != null && !SINCE.containsKey(since)) {
+				throw new RunException("since=" + SafeText.excerpt(since, 80) + " is not one of "
+						+ String.join(", ", SINCE.keySet()));
+			}
+			return new RunQuery(text(parameters.get("job")), text(parameters.get("status")),
+					text(parameters.get("model")), text(parameters.get("tag")), text(parameters.get("sort")),
+					text(parameters.get("order")), Range.of(parameters, "pass_min", "pass_max", 100),
+					Range.of(parameters, "tokens_min", "tokens_max", Long.MAX_VALUE), since);
 		}
 
 		boolean filtered() {
-			return this.job != null || this.status != null || this.model != null || this.tag != null;
+			return this.job != null || this.status != null || this.model != null || this.tag != null
+					|| this.passRate.given() || this.tokens.given() || this.since != null;
+		}
+
+		/** The query's parameters by name, blank for those not given, to write the links that keep them. */
+		Map<String, String> parameters() {
+			Map<String, String> all = new LinkedHashMap<>();
+			all.put("job", java.util.Objects.toString(this.job, ""));
+			all.put("status", java.util.Objects.toString(this.status, ""));
+			all.put("model", java.util.Objects.toString(this.model, ""));
+			all.put("tag", java.util.Objects.toString(this.tag, ""));
+			all.put("pass_min", this.passRate.minText());
+			all.put("pass_max", this.passRate.maxText());
+			all.put("tokens_min", this.tokens.minText());
+			all.put("tokens_max", this.tokens.maxText());
+			all.put("since", java.util.Objects.toString(this.since, ""));
+			all.put("sort", java.util.Objects.toString(this.sort, ""));
+			all.put("order", java.util.Objects.toString(this.order, ""));
+			return all;
+		}
+
+	}
+
+	/** A range of whole numbers from {@code min} to {@code max}, each bound included and either absent. */
+	record Range(Long min, Long max) {
+
+		static Range of(Map<String, String> parameters, String minName, String maxName, long most) {
+			Long min = bound(parameters, minName, most);
+			Long max = bound(parameters, maxName, most);
+			if (min != null && max != null && min > max) {
+				throw new RunException(minName + "=" + min + " is more than " + maxName + "=" + max);
+			}
+			return new Range(min, max);
+		}
+
+		private static Long bound(Map<String, String> parameters, String name, long most) {
+			String value = text(parameters.get(name));
+			if (value == null) {
+				return null;
+			}
+			try {
+				long bound = Long.parseLong(value);
+				if (bound >= 0 && bound <= most) {
+					return bound;
+				}
+			}
+			catch (NumberFormatException ex) {
+				// said below
+			}
+			throw new RunException(name + "=" + SafeText.excerpt(value, 80) + " is not a whole number from 0"
+					+ ((most == Long.MAX_VALUE) ? " up" : " to " + most));
+		}
+
+		boolean given() {
+			return this.min != null || this.max != null;
+		}
+
+		boolean holds(double value) {
+			return (this.min == null || value >= this.min) && (this.max == null || value <= this.max);
+		}
+
+		String minText() {
+			return (this.min != null) ? String.valueOf(this.min) : "";
+		}
+
+		String maxText() {
+			return (this.max != null) ? String.valueOf(this.max) : "";
 		}
 
 	}
@@ -101,6 +199,11 @@ class RunViews {
 					: run.status().equalsIgnoreCase(query.status())))
 			.filter((run) -> query.model() == null || models(run).contains(query.model()))
 			.filter((run) -> query.tag() == null || run.tags().contains(query.tag()))
+			.filter((run) -> !query.passRate().given() || (run.passRate() != null
+					&& query.passRate().holds(Math.round(run.passRate() * 1000) / 10.0)))
+			.filter((run) -> query.tokens().holds(run.promptTokens() + run.completionTokens()))
+			.filter((run) -> query.since() == null
+					|| !run.started().isBefore(java.time.Instant.now().minus(RunQuery.SINCE.get(query.since()))))
 			.toList());
 		if (query.sort() != null) {
 			Comparator<RunSummary> order = switch (query.sort()) {

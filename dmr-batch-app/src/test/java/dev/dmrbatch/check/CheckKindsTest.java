@@ -43,8 +43,19 @@ class CheckKindsTest {
 				java.util.Map.entry("regex", List.of("pattern", "ignore-case")),
 				java.util.Map.entry("length", List.of("min", "max", "unit", "trim")),
 				java.util.Map.entry("json-path", List.of("path", "equals", "exists", "in", "ignore-case")),
-				java.util.Map.entry("expected", List.of("value", "ignore-case")),
-				java.util.Map.entry("judge", List.of("rubric", "model", "pass-score")));
+				java.util.Map.entry("expected", List.of("value", "ignore-case", "path")),
+				java.util.Map.entry("judge", List.of("rubric", "model", "pass-score")),
+				java.util.Map.entry("latency", List.of("max-ms")),
+				java.util.Map.entry("tokens", List.of("max")));
+	}
+
+	@Test
+	void anExpectedCheckWithAPathNeedsAJsonStepAndAJsonPath() {
+		assertThat(problems(kinds(), "[ { name: c, type: expected, path: $.category, value: '${label}' } ]"))
+			.containsExactly("step s, check c: the step answers text: an expected check with a 'path' needs "
+					+ "response_format json or json_schema");
+		assertThat(problems(kinds(), "[ { name: c, type: expected, path: '$[', value: x } ]")).singleElement()
+			.asString().startsWith("step s, check c: path '$[' is not a JSONPath");
 	}
 
 	@Test
@@ -54,7 +65,7 @@ class CheckKindsTest {
 		CheckKinds kinds = kinds();
 		assertThat(problems(kinds, "[ { name: c, type: regex, pattern: '\\d' }, { name: d } ]"))
 			.containsExactly("step s, check d: 'type' is missing (one of contains, not-contains, equals, one-of, regex, "
-					+ "length, json-path, expected, judge)");
+					+ "length, json-path, expected, judge, latency, tokens)");
 		assertThatExceptionOfType(PluginLoadException.class)
 			.isThrownBy(() -> problems(kinds, "[ { name: c, type: words } ]"))
 			.withMessageStartingWith("plugin jar plugins/broken.jar cannot be read as a jar");

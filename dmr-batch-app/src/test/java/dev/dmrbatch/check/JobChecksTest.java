@@ -152,6 +152,25 @@ class JobChecksTest {
 	}
 
 	@Test
+	void expectedWithAPathComparesAFieldOfTheJsonAnswerWithTheItemsField() {
+		// the JSON answer's field category equals the input's field label; total equals the input's count
+		Map<String, Object> json = Map.of("category", "Billing", "total", 12, "tags", List.of("a", "b"));
+		String text = "{\"category\": \"Billing\", \"total\": 12, \"tags\": [\"a\", \"b\"]}";
+		assertThat(verdict(check("expected", Map.of("path", "$.category", "value", "${label}")), text, json).pass())
+			.isTrue();
+		Verdict other = verdict(check("expected", Map.of("path", "$.category", "value", "Bug")), text, json);
+		assertThat(other.pass()).isFalse();
+		assertThat(other.reason()).isEqualTo("$.category is 'Billing', not the expected 'Bug'");
+		assertThat(verdict(check("expected", Map.of("path", "$.total", "value", "12")), text, json).pass()).isTrue();
+		assertThat(verdict(check("expected", Map.of("path", "$.total", "value", "12.0")), text, json).pass()).isTrue();
+		assertThat(verdict(check("expected", Map.of("path", "$.tags[*]", "value", "b")), text, json).pass()).isTrue();
+		assertThat(verdict(check("expected", Map.of("path", "$.nope", "value", "${label}")), text, json).reason())
+			.isEqualTo("$.nope is missing");
+		assertThat(verdict(check("expected", Map.of("path", "$.category", "value", "x")), "Billing", null).reason())
+			.isEqualTo("the answer has no JSON for $.category");
+	}
+
+	@Test
 	void anExpectedValueThatIsNotATemplateIsRefusedWhenCompiled() {
 		assertThatThrownBy(() -> compile(null, check("expected", Map.of("value", "${label"))))
 			.isInstanceOf(PromptException.class)

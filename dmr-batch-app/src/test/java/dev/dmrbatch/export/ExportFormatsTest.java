@@ -60,10 +60,10 @@ class ExportFormatsTest {
 			ExportFormats formats = context.getBean(ExportFormats.class);
 
 			assertThat(formats.names()).containsExactly("jsonl", "json", "markdown", "text", "csv", "pdf", "html",
-					"openai-batch", "sheet");
+					"junit", "openai-batch", "sheet");
 			assertThat(formats.find("sheet")).isInstanceOf(SheetExport.class);
 			assertThat(formats.byNameOrAlias("SH")).isInstanceOf(SheetExport.class);
-			assertThat(formats.everyRunChoice()).isEqualTo("jsonl, json, md, txt, csv, pdf, html or sh");
+			assertThat(formats.everyRunChoice()).isEqualTo("jsonl, json, md, txt, csv, pdf, html, junit or sh");
 		}
 	}
 
@@ -75,15 +75,15 @@ class ExportFormatsTest {
 		ExportFormats formats = Kinds.exportFormats(Kinds.plugins(TestProperties.home(this.home)));
 
 		assertThat(formats.builtIn()).extracting(ExportKind::name)
-			.containsExactly("jsonl", "json", "markdown", "text", "csv", "pdf", "html", "openai-batch");
+			.containsExactly("jsonl", "json", "markdown", "text", "csv", "pdf", "html", "junit", "openai-batch");
 		assertThat(formats.find("pdf").files()).containsExactly("results.pdf");
 		assertThat(formats.find("openai-batch").files()).containsExactly("output.jsonl", "errors.jsonl");
 		assertThat(formats.everyRun()).extracting(ExportKind::name)
-			.containsExactly("jsonl", "json", "markdown", "text", "csv", "pdf", "html");
+			.containsExactly("jsonl", "json", "markdown", "text", "csv", "pdf", "html", "junit");
 		assertThat(formats.byNameOrAlias("MD").name()).isEqualTo("markdown");
 		assertThat(formats.byNameOrAlias("txt").name()).isEqualTo("text");
 		assertThat(formats.byNameOrAlias("openai-batch")).isNull();
-		assertThat(formats.everyRunChoice()).isEqualTo("jsonl, json, md, txt, csv, pdf or html");
+		assertThat(formats.everyRunChoice()).isEqualTo("jsonl, json, md, txt, csv, pdf, html or junit");
 		assertThat(formats.withLayouts()).extracting(ExportKind::name).containsExactly("markdown", "text");
 
 		assertThatExceptionOfType(PluginLoadException.class).isThrownBy(() -> formats.find("xlsx"))

@@ -435,7 +435,7 @@ class ExportsTest {
 						new Conversation.Turn("assistant", "answer", "secret answer")),
 				List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(1, 1).latency(1).attempts(1)
 						.httpStatus(200).embedding("[0.5, -0.25]").build()))));
-		List<String> formats = List.of("jsonl", "json", "markdown", "text", "csv", "pdf", "html", "openai-batch");
+		List<String> formats = List.of("jsonl", "json", "markdown", "text", "csv", "pdf", "html", "junit", "openai-batch");
 
 		// when
 		List<Path> files = this.exports.write(run, formats);

@@ -60,8 +60,8 @@ class InputFormatsTest {
 			context.refresh();
 			InputFormats formats = context.getBean(InputFormats.class);
 
-			assertThat(formats.names()).containsExactly("csv", "jsonl", "json", "text", "tsv");
-			assertThat(formats.builtInChoice()).isEqualTo("csv, jsonl, json, text or tsv");
+			assertThat(formats.names()).containsExactly("csv", "jsonl", "json", "text", "pdf", "html", "files", "tsv");
+			assertThat(formats.builtInChoice()).isEqualTo("csv, jsonl, json, text, pdf, html, files or tsv");
 			InputFormatKind tsv = formats.guess("in.TSV", this.home.resolve("in.tsv"));
 			assertThat(tsv).isInstanceOf(TsvFormat.class).isSameAs(formats.find("tsv"));
 			InputSource source = new InputSource(tsv, this.home.resolve("in.tsv"), null, "in.tsv");
@@ -80,13 +80,16 @@ class InputFormatsTest {
 		Files.writeString(this.home.resolve("plugins/broken.jar"), "not a jar");
 		InputFormats formats = Kinds.inputFormats(Kinds.plugins(TestProperties.home(this.home)));
 
-		assertThat(formats.builtIn()).extracting(InputFormatKind::name).containsExactly("csv", "jsonl", "json", "text");
+		assertThat(formats.builtIn()).extracting(InputFormatKind::name)
+			.containsExactly("csv", "jsonl", "json", "text", "pdf", "html", "files");
 		assertThat(formats.find("csv").name()).isEqualTo("csv");
 		assertThat(formats.isBuiltIn("json")).isTrue();
 		assertThat(formats.guess("a.csv", this.home.resolve("a.csv")).name()).isEqualTo("csv");
 		assertThat(formats.guess("a.ndjson", this.home.resolve("a.ndjson")).name()).isEqualTo("jsonl");
 		assertThat(formats.guess("a.jsonl", this.home.resolve("a.jsonl")).name()).isEqualTo("jsonl");
 		assertThat(formats.guess("a.json", this.home.resolve("a.json")).name()).isEqualTo("json");
+		assertThat(formats.guess("a.PDF", this.home.resolve("a.PDF")).name()).isEqualTo("pdf");
+		assertThat(formats.guess("a.htm", this.home.resolve("a.htm")).name()).isEqualTo("html");
 		assertThat(formats.guess("plugins", this.home.resolve("plugins")).name()).isEqualTo("text");
 		assertThat(formats.guess("a.xlsx", this.home.resolve("a.xlsx"))).isNull();
 

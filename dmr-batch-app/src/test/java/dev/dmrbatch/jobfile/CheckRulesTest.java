@@ -67,7 +67,7 @@ class CheckRulesTest {
 	@Test
 	void unknownType() {
 		refused("- { name: a, type: contain, value: x }", "step answer, check a: type 'contain' is not one of contains, "
-				+ "not-contains, equals, one-of, regex, length, json-path, expected, judge");
+				+ "not-contains, equals, one-of, regex, length, json-path, expected, judge, latency, tokens");
 	}
 
 	@Test
@@ -114,7 +114,7 @@ class CheckRulesTest {
 		refused("- { name: a, type: judge, rubric: Good? }", "step answer, check a: a judge check needs 'model' with "
 				+ "the grader's name, such as { name: ai/tiny2 }");
 		refused("- { name: a }", "step answer, check a: 'type' is missing (one of contains, not-contains, equals, "
-				+ "one-of, regex, length, json-path, expected, judge)");
+				+ "one-of, regex, length, json-path, expected, judge, latency, tokens)");
 	}
 
 	@Test

@@ -83,6 +83,9 @@ class JobFileSchemaTest {
 		String step = "steps: [{ name: a, prompt: hi }]\n";
 		assertThat(errors("input: { format: csv, path: in.csv }\nexport: [jsonl, pdf, xlsx]\n" + step)).isEmpty();
 		assertThat(errors("input: { format: xlsx, path: in.xlsx, options: { sheet: 2 } }\n" + step)).isEmpty();
+		assertThat(errors("input: { format: pdf, path: docs, options: { per: page } }\n" + step)).isEmpty();
+		assertThat(errors("input: { format: files, path: docs, options: { per: page, select: main } }\n" + step))
+			.isEmpty();
 		assertThat(errors("export: [xlsx]\nexport-options: { xlsx: { sheet: a } }\nconcurrency: 4\n" + step)).isEmpty();
 		assertThat(errors("layouts: { markdown: mine.md.ftl }\n" + step)).isEmpty();
 		assertThat(errors("runners: [http://a:1/v1, { url: http://b:1/v1, concurrency: 2 }]\n" + step)).isEmpty();
@@ -90,6 +93,8 @@ class JobFileSchemaTest {
 
 		assertThat(errors("input: { format: csv, path: in.csv, options: { a: 1 } }\n" + step)).isNotEmpty();
 		assertThat(errors("input: { path: in.csv, options: { a: 1 } }\n" + step)).isNotEmpty();
+		assertThat(errors("input: { format: pdf, path: docs, options: { per: chapter } }\n" + step)).isNotEmpty();
+		assertThat(errors("input: { format: pdf, path: docs, options: { select: main } }\n" + step)).isNotEmpty();
 		assertThat(errors("export-options: { pdf: { a: 1 } }\n" + step)).isNotEmpty();
 		assertThat(errors("layouts: { pdf: mine.ftl }\n" + step)).isNotEmpty();
 		assertThat(errors("export: [\"not a name\"]\n" + step)).isNotEmpty();

@@ -14,6 +14,7 @@ import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.history.RunSummary;
+import dev.dmrbatch.input.TrialSelection;
 import dev.dmrbatch.model.ModelCatalog;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.StreamListener;
@@ -153,6 +154,45 @@ class ApiControllerTest {
 	}
 
 	@Test
+	void theRunsOfAPassRateTokensAndAge() throws Exception {
+		Instant now = Instant.now();
+		RunSummary low = facts(1, now.minusSeconds(7200), 100, 0.5);
+		RunSummary high = facts(2, now.minusSeconds(60), 5000, 0.95);
+		RunSummary unchecked = facts(3, now.minusSeconds(3 * 86400), 40, null);
+		given(this.history.list(null)).willReturn(List.of(unchecked, high, low));
+
+		expectRuns("/api/runs?pass_max=50", 1);
+		expectRuns("/api/runs?pass_min=50&pass_max=95", 2, 1);
+		expectRuns("/api/runs?pass_min=96");
+		expectRuns("/api/runs?tokens_min=100", 2, 1);
+		expectRuns("/api/runs?tokens_max=100", 3, 1);
+		expectRuns("/api/runs?tokens_min=101&tokens_max=5000", 2);
+		expectRuns("/api/runs?since=1h", 2);
+		expectRuns("/api/runs?since=24h", 2, 1);
+		expectRuns("/api/runs?since=7d&sort=tokens&order=desc", 2, 1, 3);
+		expectBadRequest("/api/runs?pass_min=101", "pass_min=101 is not a whole number from 0 to 100");
+		expectBadRequest("/api/runs?tokens_max=-1", "tokens_max=-1 is not a whole number from 0 up");
+		expectBadRequest("/api/runs?tokens_min=9&tokens_max=3", "tokens_min=9 is more than tokens_max=3");
+		expectBadRequest("/api/runs?since=2w", "since=2w is not one of 1h, 24h, 7d, 30d");
+	}
+
+	private static RunSummary facts(long id, Instant started, long tokens, Double passRate) {
+		return new RunSummary(id, null, "a", "input/a.csv", started, 1.5, "COMPLETED", 3, 3, 0, tokens / 2,
+				tokens - tokens / 2, 0, "output/a/run-" + id, null, List.of(), List.of(), List.of(), null, passRate);
+	}
+
+	private void expectRuns(String path, Integer... ids) throws Exception {
+		String body = this.mvc.perform(get(path).header("Authorization", "Bearer " + WebSlice.TOKEN))
+			.andExpect(status().isOk())
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+		List<Integer> listed = new java.util.ArrayList<>();
+		tools.jackson.databind.json.JsonMapper.shared().readTree(body).forEach((run) -> listed.add(run.path("id").asInt()));
+		assertThat(listed).as(path).containsExactly(ids);
+	}
+
+	@Test
 	void aPageOfItemsOutsideItsBoundsIsABadRequestNamingTheArgument() throws Exception {
 		given(this.history.find("1")).willReturn(new RunRecord(1, "a", null, "input/a.csv", "output/a/run-1", null,
 				Instant.now()));
@@ -224,14 +264,45 @@ class ApiControllerTest {
 			.andExpect(jsonPath("$.error").value(org.hamcrest.Matchers.startsWith("missing or wrong CSRF token")));
 		verifyNoInteractions(this.jobs);
 
-		given(this.jobs.start(eq("nightly"), any(), any(), any(), any(), any()))
+		given(this.jobs.start(eq("nightly"), any(), any(), any(), any(), any(), any()))
 			.willReturn(Map.of("job", "nightly", "run", 4));
 		this.mvc.perform(signed(post("/api/jobs/nightly/runs"), this.access)
 			.contentType(MediaType.APPLICATION_JSON)
 			.content("{\"vars\": {\"n\": 3, \"s\": \"x\"}, \"run\": \"first\", \"input\": \" \"}"))
 			.andExpect(status().isAccepted())
 			.andExpect(jsonPath("$.run").value(4));
-		verify(this.jobs).start("nightly", null, null, Map.of("n", "3", "s", "x"), "first", List.of());
+		verify(this.jobs).start("nightly", null, null, Map.of("n", "3", "s", "x"), "first", List.of(), null);
+	}
+
+	@Test
+	void aTrialRunIsStartedAsTheCommandLineStartsOne() throws Exception {
+		given(this.jobs.start(eq("nightly"), any(), any(), any(), any(), any(), any()))
+			.willReturn(Map.of("job", "nightly", "run", "try-first-10"));
+		this.mvc.perform(signed(post("/api/jobs/nightly/runs"), this.access)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"limit\": 10}"))
+			.andExpect(status().isAccepted());
+		verify(this.jobs).start("nightly", null, null, Map.of(), null, List.of(), TrialSelection.first(10));
+		this.mvc.perform(signed(post("/api/jobs/nightly/runs"), this.access)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"sample\": \"25\", \"sample_seed\": -3}"))
+			.andExpect(status().isAccepted());
+		verify(this.jobs).start("nightly", null, null, Map.of(), null, List.of(), TrialSelection.sample(25, -3));
+		expectRefused("{\"limit\": 0}", "limit=0 is not a number of records: give a whole number from 1 to 2147483647");
+		expectRefused("{\"limit\": 2.5}", "limit=2.5 is not a number of records: give a whole number from 1 to 2147483647");
+		expectRefused("{\"limit\": 5, \"sample\": 5}", "limit= and sample= cannot go together: a trial takes either "
+				+ "the first records or a sample of them");
+		expectRefused("{\"sample_seed\": 5}", "sample_seed= goes with sample=<n>; it draws that sample");
+		expectRefused("{\"sample\": 5, \"sample_seed\": \"x\"}", "sample_seed=x is not a whole number");
+		expectRefused("{\"limit\": true}", "limit must be a string");
+	}
+
+	private void expectRefused(String body, String sentence) throws Exception {
+		this.mvc.perform(signed(post("/api/jobs/nightly/runs"), this.access)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content(body))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.error").value(sentence));
 	}
 
 }

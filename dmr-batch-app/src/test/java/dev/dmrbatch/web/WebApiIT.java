@@ -262,6 +262,15 @@ class WebApiIT {
 				.asLong()).isEqualTo(fresh.path("id").asLong());
 			assertThat(web.path("ok").asLong()).isEqualTo(3);
 			assertThat(web.path("model").path("name").asString()).isEqualTo("ai/tiny2");
+			// a trial run: two records drawn, labelled as the command line labels it
+			HttpResponse<String> sampled = serve.post("api/jobs/quick/runs", "{\"sample\": 2, \"sample_seed\": 5}", true);
+			assertThat(sampled.statusCode()).as(sampled.body()).isEqualTo(202);
+			JsonNode trial = Serve.JSON.readTree(sampled.body());
+			assertThat(trial.path("run").asString()).isEqualTo("try-sample-2-seed-5");
+			JsonNode tried = serve.awaitRun("try-sample-2-seed-5", (status) -> status.equals("COMPLETED"));
+			assertThat(tried.path("items").asLong()).isEqualTo(2);
+			assertThat(serve.post("api/jobs/quick/runs", "{\"limit\": \"none\"}", true).body())
+				.contains("limit=none is not a number of records");
 			assertThat(serve.post("api/jobs/quick/runs", "{}", false).statusCode()).isEqualTo(403);
 			assertThat(serve.post("api/jobs/nosuch/runs", "{}", true).statusCode()).isEqualTo(404);
 			HttpResponse<String> outside = serve.post("api/jobs/quick/runs", "{\"input\": \"../few.csv\"}", true);

@@ -49,9 +49,10 @@ class WebBodiesTest {
 	@Test
 	void aJobsStartTakesEveryFieldOrNone() {
 		ApiController.JobBody body = ApiController.JobBody.of(JSON.readTree(
-				"{\"input\": \"in/a.csv\", \"vars\": {\"n\": 2, \"on\": true}, \"run\": \"x\", \"tags\": [\"a\", \"b\"]}"));
+				"{\"input\": \"in/a.csv\", \"vars\": {\"n\": 2, \"on\": true}, \"run\": \"x\", \"tags\": [\"a\", \"b\"], "
+						+ "\"limit\": 3}"));
 		assertThat(body).isEqualTo(new ApiController.JobBody("in/a.csv", null, Map.of("n", "2", "on", "true"), "x",
-				List.of("a", "b")));
+				List.of("a", "b"), dev.dmrbatch.input.TrialSelection.first(3)));
 		assertThat(ApiController.JobBody.of(JSON.readTree("{}")).vars()).isEmpty();
 		assertThat(ApiController.JobBody.of(null).tags()).isEmpty();
 	}
@@ -63,7 +64,7 @@ class WebBodiesTest {
 		assertThatThrownBy(() -> ApiController.JobBody.of(JSON.readTree("{\"vars\": {\"a\": [1]}}")))
 			.isInstanceOf(RunException.class).hasMessage("vars.a must be a string, a number or true or false");
 		assertThatThrownBy(() -> ApiController.JobBody.of(JSON.readTree("{\"colour\": \"red\"}")))
-			.isInstanceOf(RunException.class).hasMessage("colour is not one of input, model, vars, run, tags");
+			.isInstanceOf(RunException.class).hasMessage("colour is not one of input, model, vars, run, tags, limit, sample, sample_seed");
 		assertThatThrownBy(() -> ApiController.JobBody.of(JSON.readTree("{\"model\": 3}")))
 			.isInstanceOf(RunException.class).hasMessage("model must be a string");
 		assertThatThrownBy(() -> ApiController.JobBody.of(JSON.readTree("{\"tags\": [\"a b\", \"c;\"]}")))

@@ -295,6 +295,76 @@ class WebViewerIT {
 
 	@Test
 	@Order(5)
+	void theGridIsKeyboardDrivenAndTheRunsFilteredByTheirFigures() throws Exception {
+		// jump to a page: the filters kept, the page said
+		open(this.serve.base.resolve("runs/live?size=10"));
+		this.chromium.evaluate("document.querySelector('form.jump input[name=page]').value = '3'; "
+				+ "document.querySelector('form.jump').requestSubmit()");
+		await(() -> text("location.search").contains("page=3") && text("document.readyState").equals("complete"),
+				"page 3");
+		assertThat(text("location.search")).contains("size=10");
+		assertThat(number("document.querySelectorAll('#grid tbody tr.item').length")).isEqualTo(10);
+		assertThat(text("document.querySelector('form.jump input[name=page]').value")).isEqualTo("3");
+		// two models side by side: l and h move between their answers, c comments, o opens the conversation
+		open(this.serve.base.resolve("runs/pair"));
+		key("l");
+		String second = text("document.querySelectorAll('#grid thead th[data-column]')[1].getAttribute('data-column')");
+		assertThat(text("document.activeElement.getAttribute('data-column')")).isEqualTo(second);
+		key("h");
+		String first = text("document.querySelectorAll('#grid thead th[data-column]')[0].getAttribute('data-column')");
+		assertThat(text("document.activeElement.getAttribute('data-column')")).isEqualTo(first);
+		key("l");
+		key("c");
+		assertThat(text("document.activeElement.name")).isEqualTo("comment");
+		// a comment alone is not taken for a review, nor thrown away: it waits for a verdict
+		this.chromium.evaluate("var c = document.activeElement; c.value = 'terse but right'; c.form.requestSubmit()");
+		await(() -> text("document.getElementById('review-status').textContent").contains("a verdict or a score"),
+				"the comment's answer");
+		assertThat(text("document.activeElement.value")).isEqualTo("terse but right");
+		this.chromium.evaluate("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', "
+				+ "{key: 'Escape', bubbles: true}))");
+		assertThat(text("document.activeElement.getAttribute('data-column')")).isEqualTo(second);
+		key("p");
+		await(() -> text("document.getElementById('review-status').textContent").contains("pass saved"), "the review");
+		key("o");
+		await(() -> text("location.pathname").endsWith("/item") && text("document.readyState").equals("complete"),
+				"the conversation");
+		// the conversation's own review form: the comment kept, a verdict given there
+		String item = text("new URLSearchParams(location.search).get('id')");
+		String commented = "Array.prototype.filter.call(document.querySelectorAll('#reviews form.review'), "
+				+ "function (f) { return f.comment.value === 'terse but right'; })";
+		assertThat(number(commented + ".length")).isEqualTo(1);
+		this.chromium.evaluate("var f = " + commented + "[0]; f.verdict.value = 'fail'; "
+				+ "f.verdict.dispatchEvent(new Event('change', {bubbles: true}))");
+		await(() -> text("document.getElementById('review-status').textContent").contains("fail saved"),
+				"the verdict");
+		open(this.serve.base.resolve("runs/pair/items/" + item));
+		assertThat(text(commented + "[0].verdict.value")).isEqualTo("fail");
+		// any format written now from the store, a PDF too
+		HttpResponse<byte[]> pdf = this.serve.http.send(HttpRequest.newBuilder(this.serve.base
+			.resolve("runs/pair/download?format=pdf")).build(), HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(pdf.statusCode()).isEqualTo(200);
+		assertThat(pdf.headers().firstValue("Content-Disposition").orElseThrow()).contains("attachment", ".pdf");
+		assertThat(new String(pdf.body(), 0, 5, StandardCharsets.ISO_8859_1)).isEqualTo("%PDF-");
+		// the runs by pass rate, tokens and age, from the page's own form
+		open(this.serve.base.resolve(""));
+		this.chromium.evaluate("var f = document.querySelector('form.controls'); f.pass_max.value = '99'; "
+				+ "f.since.value = '1h'; f.requestSubmit()");
+		await(() -> text("location.search").contains("pass_max=99") && text("document.readyState").equals("complete"),
+				"the filtered runs");
+		List<String> listed = List.of(text("Array.prototype.map.call(document.querySelectorAll('#runs tbody tr.run "
+				+ "td:nth-child(3)'), function (td) { return td.textContent; }).join()").split(","));
+		assertThat(listed).contains("first", "pair").doesNotContain("live");
+		assertThat(text("document.querySelector('form.controls').since.value")).isEqualTo("1h");
+		// a sort keeps the filters
+		assertThat(text("document.querySelector('th a[href*=sort]').getAttribute('href')")).contains("pass_max=99",
+				"since=1h");
+		open(this.serve.base.resolve("?tokens_min=999999999"));
+		assertThat(text("document.getElementById('no-runs').textContent")).contains("match these filters");
+	}
+
+	@Test
+	@Order(6)
 	void runsAreTaggedSortedDeletedAndStopped() throws Exception {
 		// tags and a note on the run page, listed by job=runs; filtered and sorted on /
 		open(this.serve.base.resolve("runs/pair"));
@@ -360,7 +430,7 @@ class WebViewerIT {
 	}
 
 	@Test
-	@Order(6)
+	@Order(7)
 	void theChatContinuesStopsAndKeepsWhatWasTyped() throws Exception {
 		// continuing an item of a run made with the runner's second model: that model, and its conversation shown
 		open(this.serve.base.resolve("runs/first/items/alpha"));
@@ -421,7 +491,7 @@ class WebViewerIT {
 	}
 
 	@Test
-	@Order(7)
+	@Order(8)
 	void everyPageIsAccessibleAndFitsAPhone() throws Exception {
 		String axe = new String(WebViewerIT.class.getResourceAsStream("/axe-core/axe.min.js").readAllBytes(),
 				StandardCharsets.UTF_8);

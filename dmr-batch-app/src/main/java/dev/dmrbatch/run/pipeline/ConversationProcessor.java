@@ -123,7 +123,7 @@ public class ConversationProcessor {
 			return answered;
 		}
 		// the checks see what the prompts saw, every step's answer included; a failed check does not fail the item
-		JobChecks.Evaluated evaluated = this.plan.checks().evaluate(model, this.grader);
+		JobChecks.Evaluated evaluated = this.plan.checks().evaluate(model, exchange.calls(), this.grader);
 		return answered.withVerdicts(evaluated.verdicts(), evaluated.calls());
 	}
 

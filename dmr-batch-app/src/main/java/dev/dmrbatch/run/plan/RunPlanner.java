@@ -1,5 +1,6 @@
 package dev.dmrbatch.run.plan;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -321,6 +322,10 @@ public class RunPlanner {
 		Path resolved = this.properties.resolve(path);
 		boolean builtIn = spec.format() == null || this.inputFormats.isBuiltIn(spec.format());
 		InputFormatKind given = (request.input() != null && builtIn) ? this.inputFormats.guess(path, resolved) : null;
+		InputFormatKind named = (spec.format() != null) ? this.inputFormats.find(spec.format()) : null;
+		if (given != null && named != null && named.readsFolders() && Files.isDirectory(resolved)) {
+			given = named; // a folder of the job's documents (format pdf) is read as the job says, not as text
+		}
 		if (given == null && spec.format() == null) {
 			given = this.inputFormats.guess(path, resolved);
 			if (given == null) {

@@ -1,0 +1,63 @@
+package dev.dmrbatch.input;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code files}: a folder mixing the kinds of files dmr-batch reads, each file read by its kind ({@link #types}):
+ * text and Markdown, PDFs, web pages. The options are those of the kinds it reads ({@code per}, {@code select}).
+ */
+@Component
+@Order(70)
+final class FilesFormat implements InputFormatKind {
+
+	private static final List<String> OPTIONS = List.of(DocumentOptions.PER, DocumentOptions.SELECT);
+
+	@Override
+	public String name() {
+		return "files";
+	}
+
+	@Override
+	public boolean readsFolders() {
+		return true;
+	}
+
+	@Override
+	public String unit() {
+		return "file";
+	}
+
+	@Override
+	public Map<String, Object> optionsSchema() {
+		return DocumentOptions.schema(OPTIONS);
+	}
+
+	/**
+	 * Every kind of file it reads, the first that takes a file's name reading it. A new kind of file (images) is one
+	 * {@link FileType} more here, and its file names are then read in a mixed folder too.
+	 */
+	static List<FileType> types(DocumentOptions options) {
+		return List.of(new TextFile(), new PdfFile(options.perPage()), new HtmlFile(options.select()));
+	}
+
+	@Override
+	public void check(InputSource source) {
+		if (!Files.isDirectory(source.path())) {
+			throw new InputException("input folder " + source.display() + " does not exist"
+					+ (Files.exists(source.path()) ? " (it is a file; format files reads a folder)" : ""));
+		}
+		DocumentOptions.of(source, OPTIONS);
+	}
+
+	@Override
+	public ItemStreamReader<InputItem> open(InputSource source) {
+		return new TextFolderItemReader(source.path(), types(DocumentOptions.of(source, OPTIONS)));
+	}
+
+}

@@ -1,0 +1,188 @@
+package dev.dmrbatch.input;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.dmrbatch.plugin.api.Options;
+import dev.dmrbatch.support.Kinds;
+import dev.dmrbatch.support.Pdfs;
+import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The formats that read documents: {@code pdf}, {@code html}, and {@code files}, a folder mixing them. */
+@ExtendWith(WorkspaceExtension.class)
+class DocumentInputTest {
+
+	Workspace workspace;
+
+	private InputSource source(String format, String path, Map<String, Object> options) {
+		return new InputSource(Kinds.inputFormat(format), this.workspace.root().resolve(path), null, path,
+				Options.of(options));
+	}
+
+	private static List<InputItem> readAll(ItemStreamReader<InputItem> reader, ExecutionContext context)
+			throws Exception {
+		List<InputItem> items = new ArrayList<>();
+		reader.open(context);
+		for (InputItem item = reader.read(); item != null; item = reader.read()) {
+			items.add(item);
+		}
+		reader.close();
+		return items;
+	}
+
+	private List<InputItem> read(InputSource source) throws Exception {
+		InputReaders.check(source);
+		return readAll(InputReaders.reader(source), new ExecutionContext());
+	}
+
+	private void pdfs() {
+		this.workspace.bytes("docs/a-report.pdf", Pdfs.pages("Quarterly report", "First page, with a hyphen-\nated word.",
+				Pdfs.PICTURE, "Third page."));
+		this.workspace.bytes("docs/b-scan.pdf", Pdfs.pages(null, Pdfs.PICTURE));
+		this.workspace.bytes("docs/c-locked.pdf", Pdfs.encrypted("Secret text"));
+		this.workspace.bytes("docs/d-cut.pdf", Pdfs.truncated(Pdfs.pages(null, "Cut short", "Two", "Three")));
+		this.workspace.bytes("docs/e-junk.pdf", Pdfs.notAPdf());
+		this.workspace.bytes("docs/f-empty.pdf", Pdfs.pages("Blank", "One", Pdfs.EMPTY));
+		this.workspace.file("docs/notes.txt", "not a PDF: not read by format pdf");
+	}
+
+	@Test
+	void aFolderOfPdfsIsOneItemADocumentAndEachThatCannotBeReadFailsAlone() throws Exception {
+		pdfs();
+		List<InputItem> items = read(source("pdf", "docs", null));
+		assertThat(items).extracting(InputItem::id)
+			.containsExactly("a-report.pdf", "b-scan.pdf", "c-locked.pdf", "d-cut.pdf", "e-junk.pdf", "f-empty.pdf");
+		assertThat(items).extracting(InputItem::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+		InputItem report = items.get(0);
+		assertThat(report.error()).isNull();
+		assertThat(report.fields()).containsEntry("title", "Quarterly report")
+			.containsEntry("pages", 3)
+			.containsEntry("file", "a-report.pdf")
+			.containsEntry("name", "a-report")
+			.containsEntry("textless_pages", "2");
+		assertThat((String) report.fields().get("text")).contains("First page, with a hyphen-\nated word.")
+			.contains("Third page.");
+		assertThat(items.get(1).error()).isEqualTo("b-scan.pdf: page 1 has no text layer");
+		assertThat(items.get(2).error()).isEqualTo("c-locked.pdf: encrypted with a password (not read)");
+		assertThat(items.get(3).error())
+			.isEqualTo("d-cut.pdf: not a PDF that can be read (damaged, truncated or not a PDF)");
+		assertThat(items.get(4).error())
+			.isEqualTo("e-junk.pdf: not a PDF that can be read (damaged, truncated or not a PDF)");
+		assertThat(items.get(5).fields()).containsEntry("textless_pages", "2").containsEntry("title", "Blank");
+	}
+
+	@Test
+	void perPageIsOneItemAPageWithItsNumberInItsId() throws Exception {
+		pdfs();
+		List<InputItem> items = read(source("pdf", "docs/a-report.pdf", Map.of("per", "page")));
+		assertThat(items).extracting(InputItem::id).containsExactly("a-report.pdf#1", "a-report.pdf#2", "a-report.pdf#3");
+		assertThat(items.get(0).fields()).containsEntry("page", 1).containsEntry("pages", 3)
+			.containsEntry("title", "Quarterly report");
+		assertThat((String) items.get(0).fields().get("text")).contains("First page").doesNotContain("Third");
+		assertThat(items.get(1).error()).isEqualTo("a-report.pdf: page 2 has no text layer");
+		assertThat((String) items.get(2).fields().get("text")).isEqualTo("Third page.\n");
+	}
+
+	@Test
+	void twoColumnsAreReadByPosition() throws Exception {
+		this.workspace.bytes("cols.pdf", Pdfs.twoColumns(List.of("Left one", "Left two"), List.of("Right one", "Right two")));
+		String text = (String) read(source("pdf", "cols.pdf", null)).get(0).fields().get("text");
+		// by position: a line of the page at a time, left to right (PDFBox knows no columns without article beads)
+		assertThat(text).isEqualTo("Left one Right one\nLeft two Right two\n");
+	}
+
+	@Test
+	void aTextFolderRunSavedBeforeFilesCouldBeSeveralItemsGoesOnAtItsNextFile() throws Exception {
+		this.workspace.file("notes/a.txt", "A").file("notes/b.txt", "B").file("notes/c.txt", "C");
+		ExecutionContext saved = new ExecutionContext();
+		saved.putLong("input.read.count", 2);
+		saved.putLong(InputReaders.POSITION, 2);
+		List<InputItem> rest = readAll(InputReaders.reader(source("text", "notes", null)), saved);
+		assertThat(rest).extracting(InputItem::id).containsExactly("c.txt");
+		assertThat(rest).extracting(InputItem::seq).containsExactly(3L);
+	}
+
+	@Test
+	void aRestartGoesOnAtTheNextPageOfTheDocumentItWasReading() throws Exception {
+		this.workspace.bytes("docs/a.pdf", Pdfs.pages(null, "a1", "a2", "a3"));
+		this.workspace.bytes("docs/b.pdf", Pdfs.pages(null, "b1", "b2"));
+		InputSource source = source("pdf", "docs", Map.of("per", "page"));
+		ItemStreamReader<InputItem> first = InputReaders.reader(source);
+		ExecutionContext context = new ExecutionContext();
+		first.open(context);
+		for (int i = 0; i < 2; i++) {
+			first.read();
+		}
+		first.update(context); // what a chunk commit saves
+		first.read(); // read, not committed: read again after the restart
+		first.close();
+		List<InputItem> rest = readAll(InputReaders.reader(source), context);
+		assertThat(rest).extracting(InputItem::id).containsExactly("a.pdf#3", "b.pdf#1", "b.pdf#2");
+		assertThat(rest).extracting(InputItem::seq).containsExactly(3L, 4L, 5L);
+		assertThat((String) rest.get(1).fields().get("text")).isEqualTo("b1\n");
+	}
+
+	@Test
+	void aWebPageIsItsVisibleTextAndTitle() throws Exception {
+		this.workspace.file("pages/a.html", """
+				<!doctype html><html><head><title>The  title</title><style>p { color: red }</style>
+				<script>var secret = "script text";</script></head>
+				<body><nav aria-hidden="true">Menu</nav>
+				<article><h1>Heading</h1><p>First   paragraph,
+				  two lines.</p><p hidden>Hidden paragraph</p><div style="color: red; display : none">Styled away</div>
+				<ul><li>One</li><li>Two</li></ul><template><p>Template text</p></template>
+				<noscript>Enable scripts</noscript><p>Line<br>break</p></article>
+				<footer>Footer text</footer></body></html>
+				""");
+		this.workspace.file("pages/b.htm", "<html><body><script>only()</script></body></html>");
+		List<InputItem> items = read(source("html", "pages", null));
+		assertThat(items).extracting(InputItem::id).containsExactly("a.html", "b.htm");
+		assertThat(items.get(0).fields()).containsEntry("title", "The title")
+			.containsEntry("text", "Heading\nFirst paragraph, two lines.\nOne\nTwo\nLine\nbreak\nFooter text")
+			.containsEntry("name", "a");
+		assertThat(items.get(1).error()).isEqualTo("b.htm: no visible text");
+		List<InputItem> selected = read(source("html", "pages/a.html", Map.of("select", "article p")));
+		assertThat(selected.get(0).fields()).containsEntry("text", "First paragraph, two lines.\n\nLine\nbreak");
+		assertThat(read(source("html", "pages/b.htm", Map.of("select", "article"))).get(0).error())
+			.isEqualTo("b.htm: nothing in it matches the selector 'article' (input.options.select)");
+	}
+
+	@Test
+	void aMixedFolderIsReadFileByFileEachByItsKind() throws Exception {
+		this.workspace.file("mixed/c.md", "# C").file("mixed/a.txt", "A").file("mixed/sub/d.html", "<p>D</p>")
+			.file("mixed/e.csv", "not read");
+		this.workspace.bytes("mixed/b.pdf", Pdfs.pages("B", "Bee"));
+		List<InputItem> items = read(source("files", "mixed", null));
+		assertThat(items).extracting(InputItem::id).containsExactly("a.txt", "b.pdf", "c.md", "sub/d.html");
+		assertThat(items).extracting((item) -> item.fields().get("text"))
+			.containsExactly("A", "Bee\n", "# C", "D");
+		assertThat(read(source("files", "mixed", Map.of("per", "page")))).extracting(InputItem::id)
+			.containsExactly("a.txt", "b.pdf#1", "c.md", "sub/d.html");
+	}
+
+	@Test
+	void optionsAndInputsAreCheckedBeforeARun() {
+		this.workspace.file("in/a.txt", "A");
+		assertThatThrownBy(() -> InputReaders.check(source("pdf", "in", Map.of("per", "chapter"))))
+			.hasMessage("input.options.per 'chapter' must be document or page");
+		assertThatThrownBy(() -> InputReaders.check(source("pdf", "in", Map.of("select", "p"))))
+			.hasMessage("input.options.select is not an option of input format pdf (it takes per)");
+		assertThatThrownBy(() -> InputReaders.check(source("html", "in", Map.of("select", "p[["))))
+			.hasMessage("input.options.select 'p[[' is not a CSS selector that jsoup reads");
+		assertThatThrownBy(() -> InputReaders.check(source("pdf", "nope", null)))
+			.hasMessage("input nope does not exist (format pdf reads a .pdf file or a folder of them)");
+		assertThatThrownBy(() -> InputReaders.check(source("files", "in/a.txt", null)))
+			.hasMessage("input folder in/a.txt does not exist (it is a file; format files reads a folder)");
+	}
+
+}
