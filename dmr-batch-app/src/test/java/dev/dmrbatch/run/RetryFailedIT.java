@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.support.Dmr;
+import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.FaultProxy;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
@@ -107,6 +108,7 @@ class RetryFailedIT {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
 	void onlyTheFailedItemsAreSentAgainInsideTheSameRunAndTheirEarlierErrorsAreKept() throws Exception {
 		// given: r2 and r5 refused by the runner in the first run
 		this.proxy.faultsPerItem((seen) -> (seen.item().equals("r2") || seen.item().equals("r5")) ? REFUSED
@@ -179,6 +181,40 @@ class RetryFailedIT {
 		assertThat(results).filteredOn((r) -> r.containsKey("earlier_errors"))
 			.extracting((r) -> r.get("id") + " " + r.get("model"))
 			.containsExactly("r3 ai/tiny2");
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void aRetryKilledMidwayIsTakenUpByTheSameCommandAndWhatItStoredIsNotSentAgain() throws Exception {
+		// given: every item refused in the run, then a retry killed while the runner answers slowly
+		this.proxy.faultsPerItem((seen) -> REFUSED);
+		Dmr.Result first = dmr("job=one");
+		assertThat(first.exitCode()).as(first.toString()).isEqualTo(3);
+		this.proxy.faultsPerItem((seen) -> new FaultProxy.Slow(1000));
+		DmrProcess retry = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=one", "retry=failed");
+		retry.awaitRequests(this.proxy::forwarded, 5);
+		retry.kill();
+		List<String> storedOk = new ArrayList<>();
+		try (Connection connection = this.workspace.store();
+				ResultSet rows = connection.createStatement()
+					.executeQuery("select item_id from dmr_conversation where status = 'ok'")) {
+			while (rows.next()) {
+				storedOk.add(rows.getString(1) + " ai/tiny");
+			}
+		}
+		int afterKill = this.proxy.chatBodies().size();
+
+		// when: the same command as the run's, with the runner healthy
+		this.proxy.faultsPerItem((seen) -> FaultProxy.FORWARD);
+		Dmr.Result takenUp = dmr("job=one");
+
+		// then: the retry goes on with what still failed, and each item was replaced once
+		assertThat(takenUp.exitCode()).as(takenUp.toString()).isZero();
+		assertThat(takenUp.out()).contains("one run 1 COMPLETED: 6 items, 6 ok, 0 failed");
+		assertThat(sentSince(afterKill)).hasSize(6 - storedOk.size()).doesNotContainAnyElementsOf(storedOk);
+		assertThat(results("output/one/run-1")).hasSize(6)
+			.allSatisfy((r) -> assertThat((List<String>) r.get("earlier_errors")).singleElement()
+				.asString().contains("refused by the test"));
 	}
 
 	@Test
