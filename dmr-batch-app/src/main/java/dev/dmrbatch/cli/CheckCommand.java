@@ -306,7 +306,8 @@ class CheckCommand implements Command {
 		catch (ModelCallException ex) {
 			throw new RunException(ex.getMessage());
 		}
-		return new Grader(this.clients.chat(lane.url()), new LoadGate(lane.concurrency(), "graders"), plan.retry());
+		return new Grader(this.clients.chat(lane.url()), new LoadGate(lane.concurrency(), "graders", lane.pacing()),
+				plan.retry());
 	}
 
 	private static InputItem read(ItemStreamReader<InputItem> input) {

@@ -39,8 +39,8 @@ class ConfigCommand implements Command {
 	/** The settings under {@code dmr}, in the order config/application.yaml lists them. */
 	private static final List<String> KEYS = List.of("base-url", "api-key", "default-model", "max-tokens",
 			"temperature", "top-p", "seed", "stop", "presence-penalty", "frequency-penalty", "stream", "concurrency",
-			"base-urls", "timeout.connect", "timeout.request", "retry.attempts", "retry.backoff", "retry.max-backoff",
-			"progress.mode", "progress.every", "export.font-folder", "plugins.path");
+			"rate", "tokens-rate", "base-urls", "timeout.connect", "timeout.request", "retry.attempts", "retry.backoff",
+			"retry.max-backoff", "progress.mode", "progress.every", "export.font-folder", "plugins.path");
 
 	private final ConfigurableEnvironment environment;
 
@@ -139,6 +139,8 @@ class ConfigCommand implements Command {
 			case "base-url" -> p.baseUrl();
 			case "default-model" -> p.defaultModel();
 			case "concurrency" -> p.concurrency();
+			case "rate" -> p.rate();
+			case "tokens-rate" -> p.tokensRate();
 			case "base-urls" -> (p.baseUrls() != null) ? p.baseUrls() : null;
 			case "timeout.connect" -> duration(p.timeout().connect());
 			case "timeout.request" -> duration(p.timeout().request());

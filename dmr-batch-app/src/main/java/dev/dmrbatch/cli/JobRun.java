@@ -78,7 +78,8 @@ class JobRun {
 	 */
 	static Set<String> arguments() {
 		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var.",
-				"cache", "tag", "cluster", "limit", "sample", "sample-seed", "junit", "retry"));
+				"cache", "tag", "cluster", "limit", "sample", "sample-seed", "junit", "rate", "tokens-rate",
+				"retry"));
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		return keys;
 	}
@@ -92,6 +93,7 @@ class JobRun {
 				job=<name> [input=<path>] [output=<dir>] [model=<name>]
 				    [profile=<name>] [var.<key>=<value> ...] [run=<label>|new] [concurrency=<n|auto>]
 				    [cache=on|off|refresh] [cluster=on|off] [tag=<a,b>]
+				    [rate=<n>/<s|min>] [tokens-rate=<n>/<s|min>] (at most, to each runner, on top of concurrency)
 				    [limit=<n> | sample=<n> [sample-seed=<s>]] (a trial run: the first n or n drawn records)
 				    [junit=<file>] (the results as JUnit XML too, a test case per item and check, for CI)
 				    [retry=failed] (asks the failed items of the run named by run=, else the latest, again)

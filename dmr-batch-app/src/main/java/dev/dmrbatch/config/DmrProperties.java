@@ -51,6 +51,10 @@ import org.springframework.validation.annotation.Validated;
  * @param plugins {@code dmr.plugins.*}: where plugin jars are found besides the working folder's {@code plugins/}
  * @param store {@code dmr.store.*}: how the processes of a working folder share an H2 file store
  * @param cluster {@code dmr.cluster.*}: workers beside each model runner taking partitions of runs over a broker
+ * @param rate requests per second or minute each runner is sent at most, when the job does not say
+ * ({@code 10/s}, {@code 120/min}; {@code DMR_RATE}); {@code null} for no limit but the concurrency
+ * @param tokensRate prompt and completion tokens per second or minute each runner's answers may use, when the job
+ * does not say ({@code 50000/min}; {@code DMR_TOKENS_RATE})
  */
 @ConfigurationProperties(prefix = "dmr", ignoreUnknownFields = false)
 @Validated
@@ -67,10 +71,11 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		Boolean logprobs, @Min(0) @Max(20) Integer topLogprobs,
 		@Min(value = 1, message = ModelSettings.N_MESSAGE) @Max(value = 1, message = ModelSettings.N_MESSAGE) Integer n,
 		Map<String, Object> extra, @DefaultValue Plugins plugins,
-		@DefaultValue @Valid Store store, @DefaultValue @Valid Cluster cluster) {
+		@DefaultValue @Valid Store store, @DefaultValue @Valid Cluster cluster, String rate, String tokensRate) {
 
 	@ConstructorBinding
 	public DmrProperties {
+		Pacing.parse(rate, "dmr.rate", tokensRate, "dmr.tokens-rate");
 		// a relative font folder is one of the working folder's, like templates/ and jobs/
 		if (export != null && export.fontFolder() != null && home != null) {
 			export = new Export(home.resolve(export.fontFolder()).normalize());
@@ -128,7 +133,8 @@ public record DmrProperties(@DefaultValue(".") Path home,
 			Map<String, ModelSettings> models, Map<String, String> progress, Export export) {
 		this(home, baseUrl, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop, presencePenalty,
 				frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models, progress, export, null,
-				null, null, null, new Plugins(null), new Store(true, Duration.ofSeconds(30)), Cluster.OFF);
+				null, null, null, new Plugins(null), new Store(true, Duration.ofSeconds(30)), Cluster.OFF, null,
+				null);
 	}
 
 	/**
@@ -231,7 +237,12 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	public DmrProperties withBaseUrl(URI url) {
 		return new DmrProperties(home, url, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop,
 				presencePenalty, frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models,
-				progress, export, logprobs, topLogprobs, n, extra, plugins, store, cluster);
+				progress, export, logprobs, topLogprobs, n, extra, plugins, store, cluster, rate, tokensRate);
+	}
+
+	/** The profile's {@code dmr.rate} and {@code dmr.tokens-rate}. */
+	public Pacing pacing() {
+		return Pacing.parse(rate, "dmr.rate", tokensRate, "dmr.tokens-rate");
 	}
 
 	/** The runners of the profile: {@code dmr.base-urls}, else {@code dmr.runners}, else the one at the base URL. */

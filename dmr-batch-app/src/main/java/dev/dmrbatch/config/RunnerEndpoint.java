@@ -9,14 +9,20 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
- * One model runner of several: its OpenAI-compatible base URL and how many requests it takes at once.
+ * One model runner of several: its OpenAI-compatible base URL and how many requests it takes at once, and how fast.
  *
  * @param url the base URL, {@code /v1} included; or a Unix socket's, {@code unix:///path/to.sock:/v1}
  * @param concurrency {@code auto} (the runner's own slot count where it tells) or a number; {@code null} is auto
+ * @param rate its own {@code rate} ({@link Pacing}), over the run's; {@code null} takes the run's
+ * @param tokensRate its own {@code tokens-rate}, over the run's; {@code null} takes the run's
  */
-public record RunnerEndpoint(URI url, String concurrency) {
+public record RunnerEndpoint(URI url, String concurrency, String rate,
+		@JsonProperty("tokens-rate") String tokensRate) {
 
 	/** Docker Model Runner's base URL from the host. */
 	static final String DOCKER_HOST = "http://localhost:12434/engines/llama.cpp/v1";
@@ -48,8 +54,23 @@ public record RunnerEndpoint(URI url, String concurrency) {
 	}
 
 	@JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+	@ConstructorBinding
 	public RunnerEndpoint {
 		url = normalise(refuseCredentials(url, "runner url"));
+	}
+
+	/** A runner with the run's pacing. */
+	public RunnerEndpoint(URI url, String concurrency) {
+		this(url, concurrency, null, null);
+	}
+
+	/**
+	 * Its own {@code rate} and {@code tokens-rate}, each over the run's.
+	 * @throws IllegalArgumentException naming the runner and the setting
+	 */
+	public Pacing pacing(Pacing run) {
+		return Pacing.parse(this.rate, "rate of runner " + this.url, this.tokensRate, "tokens-rate of runner "
+				+ this.url).or(run);
 	}
 
 	/**

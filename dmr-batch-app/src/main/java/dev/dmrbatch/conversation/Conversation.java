@@ -74,7 +74,10 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 	 * @param content the text; for an assistant turn the answer alone, without the reasoning
 	 * @param reasoning what a reasoning model thought before answering ({@code <think>} or {@code reasoning_content}),
 	 * or {@code null}
-	 * @param json the parsed answer of a step that asked for JSON, as compact JSON text, or {@code null}
+	 * @param json the parsed answer of a step that asked for JSON, as compact JSON text; for a user turn that sent
+	 * images, what identifies them (a JSON array of objects: {@code file}, {@code bytes}, {@code sha256},
+	 * {@code width}, {@code height}, and {@code sent}, the sides as sent, when it was made smaller), never their bytes;
+	 * else {@code null}
 	 */
 	public record Turn(String role, String step, String content, String reasoning, String json) {
 
@@ -83,6 +86,11 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 
 		public Turn(String role, String step, String content) {
 			this(role, step, content, null, null);
+		}
+
+		/** What identifies the images a user turn sent, as JSON ({@code json}), or {@code null}. */
+		public String images() {
+			return this.role.equals("user") ? this.json : null;
 		}
 
 		/** Whether this is a step's answer: the model's, or a plugin step's output. */

@@ -88,6 +88,11 @@ final class ConversationData {
 			if (turn.reasoning() != null) {
 				g.writeStringProperty("reasoning", turn.reasoning());
 			}
+			if (turn.images() != null) {
+				// the images the turn sent, by reference: never their bytes
+				g.writeName("images");
+				g.writeRawValue(turn.images());
+			}
 			g.writeEndObject();
 		}
 		g.writeEndArray();
@@ -215,6 +220,9 @@ final class ConversationData {
 			t.put("content", turn.content());
 			if (turn.reasoning() != null) {
 				t.put("reasoning", turn.reasoning());
+			}
+			if (turn.images() != null) {
+				t.put("images", tools.jackson.databind.json.JsonMapper.shared().readValue(turn.images(), List.class));
 			}
 			turns.add(t);
 		}

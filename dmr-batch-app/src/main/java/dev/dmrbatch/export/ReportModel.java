@@ -103,6 +103,9 @@ public final class ReportModel {
 			}
 			else {
 				shown.put("content", turn.content());
+				if (turn.images() != null) {
+					shown.put("images", images(turn.images()));
+				}
 			}
 			turns.add(shown);
 		}
@@ -114,6 +117,18 @@ public final class ReportModel {
 		}
 		data.put("checks", checks);
 		return data;
+	}
+
+	/** The images a user turn sent, one line each: the file, its size, its sides (and as sent), its SHA-256. */
+	private static List<String> images(String json) {
+		List<String> lines = new ArrayList<>();
+		for (tools.jackson.databind.JsonNode image : PRETTY.readTree(json)) {
+			lines.add(image.path("file").asString() + " · " + image.path("bytes").asLong() + " bytes · "
+					+ image.path("width").asInt() + "×" + image.path("height").asInt()
+					+ (image.has("sent") ? " (sent " + image.path("sent").asString() + ")" : "") + " · sha256 "
+					+ image.path("sha256").asString());
+		}
+		return lines;
 	}
 
 	/** The parsed answer of a JSON step, indented; kept as stored if it is somehow not JSON. */

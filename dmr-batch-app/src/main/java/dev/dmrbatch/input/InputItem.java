@@ -1,5 +1,6 @@
 package dev.dmrbatch.input;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -11,11 +12,22 @@ import java.util.Map;
  * @param error why the item cannot be used (a malformed line, a wrong number of fields), with its location; the
  * item is then recorded as failed, never dropped
  * @param isBlank a blank line of a line-based input: counted, but nothing to ask
+ * @param images the image files the item brings, by the field that names them, each inside the input's folder: an
+ * {@code images} input's file under {@code file}, the fields a step's {@code images:} names; empty for most items
  */
-public record InputItem(long seq, String id, Map<String, Object> fields, String error, boolean isBlank) {
+public record InputItem(long seq, String id, Map<String, Object> fields, String error, boolean isBlank,
+		Map<String, Path> images) {
 
 	/** A blank line: counted, but not an item (an empty object {@code {}} is an item). */
 	static final InputItem BLANK = new InputItem(0, null, Map.of(), null, true);
+
+	public InputItem {
+		images = (images != null) ? images : Map.of();
+	}
+
+	public InputItem(long seq, String id, Map<String, Object> fields, String error, boolean isBlank) {
+		this(seq, id, fields, error, isBlank, Map.of());
+	}
 
 	static InputItem of(Map<String, Object> fields) {
 		return new InputItem(0, null, fields, null, false);
@@ -26,7 +38,12 @@ public record InputItem(long seq, String id, Map<String, Object> fields, String 
 	}
 
 	InputItem numbered(long number, String identifier) {
-		return new InputItem(number, identifier, this.fields, this.error, this.isBlank);
+		return new InputItem(number, identifier, this.fields, this.error, this.isBlank, this.images);
+	}
+
+	/** This item with the image files its fields name. */
+	InputItem withImages(Map<String, Path> given) {
+		return new InputItem(this.seq, this.id, this.fields, this.error, this.isBlank, given);
 	}
 
 }

@@ -63,7 +63,9 @@ public final class InputReaders {
 	}
 
 	private static ItemStreamReader<InputItem> numbered(InputSource source) {
-		return new SequencedReader(source.format().open(source), source.idField(), source.format().unit());
+		SequencedReader numbered = new SequencedReader(source.format().open(source), source.idField(),
+				source.format().unit());
+		return source.imageFields().isEmpty() ? numbered : new ImageFieldsReader(numbered, source);
 	}
 
 	/** The check of a format that reads one file: a readable file, not a folder. */

@@ -1,6 +1,7 @@
 package dev.dmrbatch.input;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import dev.dmrbatch.plugin.api.Options;
 
@@ -13,9 +14,20 @@ import dev.dmrbatch.plugin.api.Options;
  * @param display how to name the input in messages
  * @param options the job file's {@code input.options}, for a format that takes them
  * @param trial the part of it a trial run takes ({@code limit=}, {@code sample=}), or {@code null} for all of it
+ * @param imageFields the fields that name image files, relative to the input file's folder (the steps'
+ * {@code images:}): each item brings those files ({@link InputItem#images()})
  */
 public record InputSource(InputFormatKind format, Path path, String idField, String display, Options options,
-		TrialSelection trial) {
+		TrialSelection trial, List<String> imageFields) {
+
+	public InputSource {
+		imageFields = (imageFields != null) ? List.copyOf(imageFields) : List.of();
+	}
+
+	public InputSource(InputFormatKind format, Path path, String idField, String display, Options options,
+			TrialSelection trial) {
+		this(format, path, idField, display, options, trial, List.of());
+	}
 
 	public InputSource(InputFormatKind format, Path path, String idField, String display, Options options) {
 		this(format, path, idField, display, options, null);

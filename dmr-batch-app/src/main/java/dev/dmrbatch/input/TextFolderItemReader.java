@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -51,14 +52,30 @@ final class TextFolderItemReader implements ItemStreamReader<InputItem> {
 
 	/** The files of those kinds in a folder, as paths relative to it, in the order they are read. */
 	static List<Path> list(Path folder, List<FileType> types) throws IOException {
+		return list(folder, (p) -> type(types, p.getFileName().toString()) != null);
+	}
+
+	/** The files of a folder (sub-folders included) that are {@code wanted}, by their relative paths, in order. */
+	static List<Path> list(Path folder, Predicate<Path> wanted) throws IOException {
 		try (Stream<Path> walk = Files.walk(folder)) {
 			// a link is listed whatever it points to (but a folder), so that one it may not follow is named, not dropped
 			return walk.filter((p) -> Files.isRegularFile(p) || (Files.isSymbolicLink(p) && !Files.isDirectory(p)))
-				.filter((p) -> type(types, p.getFileName().toString()) != null)
+				.filter(wanted)
 				.map(folder::relativize)
 				.sorted()
 				.toList();
 		}
+	}
+
+	/** Why a listed file of the folder is not read (a link to nothing, or out of the folder), or {@code null}. */
+	static String refused(Path folder, Path file, String name) {
+		if (Files.isSymbolicLink(file) && !Files.exists(file)) {
+			return name + ": a link to a file that does not exist (not read)";
+		}
+		if (!InputReaders.isInside(folder, file)) {
+			return name + ": a link to a file outside the input folder (not read)";
+		}
+		return null;
 	}
 
 	private static FileType type(List<FileType> types, String fileName) {
@@ -108,13 +125,9 @@ final class TextFolderItemReader implements ItemStreamReader<InputItem> {
 	private FileType.Items openFile(Path relative) {
 		String name = relative.toString().replace('\\', '/');
 		Path path = isOneFile() ? this.input : this.input.resolve(relative);
-		if (!isOneFile()) {
-			if (Files.isSymbolicLink(path) && !Files.exists(path)) {
-				return failed(name, "a link to a file that does not exist (not read)");
-			}
-			if (!InputReaders.isInside(this.input, path)) {
-				return failed(name, "a link to a file outside the input folder (not read)");
-			}
+		String refused = isOneFile() ? null : refused(this.input, path, name);
+		if (refused != null) {
+			return FileType.single(new InputItem(0, name, Map.of(), refused, false));
 		}
 		try {
 			// a file given as the input is read by the format's kind whatever its name

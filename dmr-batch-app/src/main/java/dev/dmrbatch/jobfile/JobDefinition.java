@@ -15,6 +15,10 @@ import dev.dmrbatch.config.RunnerEndpoint;
  * A job file ({@code jobs/<name>.yaml}): what to read, how to prompt, which model, what to export.
  *
  * @param concurrency {@code auto} or a number of requests in flight; {@code null} leaves it to the profile
+ * @param rate requests per second or minute each runner is sent at most ({@code 10/s}, {@code 120/min}), on top of
+ * the concurrency; {@code null} leaves it to the profile
+ * @param tokensRate prompt and completion tokens per second or minute each runner's answers may use; {@code null}
+ * leaves it to the profile
  * @param runners several model runners to spread the items across, over the profile's; each a URL, or
  * {@code {url, concurrency}}
  * @param skipLimit how many items may fail before the job fails; {@code null} for no limit
@@ -33,7 +37,16 @@ public record JobDefinition(String name, String description, Input input, ModelS
 		Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
 		@JsonProperty("skip-limit") Integer skipLimit, List<String> export, Map<String, String> layouts,
 		List<RunnerEndpoint> runners, Gate gate, @JsonIgnore Path source, Boolean cache,
-		@JsonProperty("export-options") Map<String, Map<String, Object>> exportOptions, Boolean cluster) {
+		@JsonProperty("export-options") Map<String, Map<String, Object>> exportOptions, Boolean cluster, String rate,
+		@JsonProperty("tokens-rate") String tokensRate) {
+
+	public JobDefinition(String name, String description, Input input, ModelSettings model, List<String> models,
+			String system, Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
+			Integer skipLimit, List<String> export, Map<String, String> layouts, List<RunnerEndpoint> runners,
+			Gate gate, Path source, Boolean cache, Map<String, Map<String, Object>> exportOptions, Boolean cluster) {
+		this(name, description, input, model, models, system, vars, steps, concurrency, retry, skipLimit, export,
+				layouts, runners, gate, source, cache, exportOptions, cluster, null, null);
+	}
 
 	public JobDefinition(String name, String description, Input input, ModelSettings model, List<String> models,
 			String system, Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
@@ -102,12 +115,19 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	 * {@code embed} its rendered text to the embeddings endpoint; or a step type of a plugin
 	 * @param checks what is checked on the step's answer, in order; {@code null} for none
 	 * @param options what a plugin's step type is given, {@code null} for none
+	 * @param images the input's fields that name image files (relative to the input file's folder), which a chat
+	 * step sends with its prompt; {@code null} for none (an {@code images} input's file goes with the first chat step
+	 * of each conversation)
+	 * @param maxImageSide the longest side, in pixels, an image is sent with: a larger one is made smaller, the aspect
+	 * kept (default 1024)
 	 */
 	public record Step(String name, String prompt, String template, String model, @JsonUnwrapped ModelSettings settings,
 			String when, String conversation, @JsonProperty("response_format") String responseFormat,
 			Map<String, Object> schema, @JsonProperty("schema_file") String schemaFile,
 			@JsonProperty("json_retries") Integer jsonRetries, String type, List<Check> checks,
-			Map<String, Object> options) {
+			Map<String, Object> options,
+			@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> images,
+			@JsonProperty("max-image-side") Integer maxImageSide) {
 
 		public static final List<String> RESPONSE_FORMATS = List.of("text", "json", "json_schema");
 
@@ -117,25 +137,25 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 		/** A step with a prompt or a template, and nothing else. */
 		public Step(String name, String prompt, String template) {
-			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null);
+			this(name, prompt, template, null, null, null, null, null, null, null, null, null, null, null, null, null);
 		}
 
 		/** This step sent to another model (its settings named after it). */
 		public Step withModel(String model) {
 			return new Step(name, prompt, template, model, settings, when, conversation, responseFormat, schema,
-					schemaFile, jsonRetries, type, checks, options);
+					schemaFile, jsonRetries, type, checks, options, images, maxImageSide);
 		}
 
 		/** This step with its own request settings. */
 		public Step withSettings(ModelSettings settings) {
 			return new Step(name, prompt, template, model, settings, when, conversation, responseFormat, schema,
-					schemaFile, jsonRetries, type, checks, options);
+					schemaFile, jsonRetries, type, checks, options, images, maxImageSide);
 		}
 
 		/** This step with these checks on its answer. */
 		public Step withChecks(List<Check> checks) {
 			return new Step(name, prompt, template, model, settings, when, conversation, responseFormat, schema,
-					schemaFile, jsonRetries, type, checks, options);
+					schemaFile, jsonRetries, type, checks, options, images, maxImageSide);
 		}
 
 		public List<Check> checksOrEmpty() {
@@ -144,6 +164,13 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 		public boolean startsNewConversation() {
 			return "new".equals(conversation);
+		}
+
+		/** The longest side an image is sent with when a step gives no {@code max-image-side}. */
+		public static final int DEFAULT_MAX_IMAGE_SIDE = 1024;
+
+		public int maxImageSideOrDefault() {
+			return (maxImageSide != null) ? maxImageSide : DEFAULT_MAX_IMAGE_SIDE;
 		}
 
 		public int jsonRetriesOrDefault() {
@@ -289,7 +316,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 	JobDefinition withSource(Path file) {
 		return new JobDefinition(name, description, input, model, models, system, vars, steps, concurrency, retry,
-				skipLimit, export, layouts, runners, gate, file, cache, exportOptions);
+				skipLimit, export, layouts, runners, gate, file, cache, exportOptions, cluster, rate, tokensRate);
 	}
 
 	/** Whether any step has checks. */

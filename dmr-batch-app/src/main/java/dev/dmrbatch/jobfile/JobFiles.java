@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 
 import dev.dmrbatch.check.CheckKinds;
 import dev.dmrbatch.config.Concurrency;
+import dev.dmrbatch.config.Pacing;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.config.ModelSettings;
@@ -233,10 +234,14 @@ public class JobFiles {
 		}
 		try {
 			Concurrency.parse(job.concurrency(), "concurrency");
+			Pacing.parse(job.rate(), "rate", job.tokensRate(), "tokens-rate");
 			if (job.runners() != null) {
 				for (RunnerEndpoint runner : job.runners()) {
 					if (runner != null && runner.concurrency() != null) {
 						Concurrency.parse(runner.concurrency(), "concurrency of runner " + runner.url());
+					}
+					if (runner != null) {
+						runner.pacing(Pacing.NONE);
 					}
 				}
 			}
@@ -572,7 +577,7 @@ public class JobFiles {
 			return "a URL";
 		}
 		if (type == RunnerEndpoint.class) {
-			return "a runner (its URL, or a mapping with url and concurrency)";
+			return "a runner (its URL, or a mapping with url, concurrency, rate and tokens-rate)";
 		}
 		return "a mapping of keys to values";
 	}

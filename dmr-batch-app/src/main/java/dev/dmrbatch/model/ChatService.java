@@ -19,6 +19,9 @@ import com.openai.core.ObjectMappers;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionContentPart;
+import com.openai.models.chat.completions.ChatCompletionContentPartImage;
+import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.Completion;
@@ -220,8 +223,9 @@ public class ChatService {
 	}
 
 	/** A batch call's retry goes to the log. */
-	private static final Retrying LOGGED = (attempt, attempts, error) -> log
-		.warn("attempt {} of {} failed, retrying with backoff: {}", attempt, attempts, error.getMessage());
+	private static final Retrying LOGGED = (attempt, attempts, error) -> log.warn("attempt {} of {} failed, retrying {}: {}",
+			attempt, attempts, (error.retryAfter() != null) ? "after the " + error.retryAfter().toSeconds()
+					+ " s its Retry-After asks (or the backoff, if longer)" : "with backoff", error.getMessage());
 
 	/**
 	 * The one way a request is sent: under the load gate (none for a chat's), transient faults retried with the
@@ -230,20 +234,38 @@ public class ChatService {
 	private <T> T withRetries(String model, DmrProperties.Retry retry, LoadGate gate, Retrying retrying,
 			Attempt<T> call) {
 		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
-		int[] attempts = { 0 };
+		// the attempts so far, and after a 429's Retry-After the moment (System.nanoTime()) before which the next
+		// attempt is not sent, backoff or not
+		long[] attempts = { 0, 0 };
 		try {
 			return template.execute(() -> {
-				int attempt = ++attempts[0];
+				int attempt = (int) ++attempts[0];
+				if (attempts[1] != 0) {
+					long wait = attempts[1] - System.nanoTime();
+					if (wait > 0) {
+						java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait);
+					}
+				}
 				if (gate != null) {
 					gate.acquire();
 				}
 				boolean overloaded = false;
+				boolean answered = false;
+				long tokens = 0;
 				try {
-					return call.send(attempt, System.nanoTime());
+					T reply = call.send(attempt, System.nanoTime());
+					answered = true;
+					if (gate != null && gate.paced()) {
+						tokens = tokens(reply);
+					}
+					return reply;
 				}
 				catch (RuntimeException ex) {
 					ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
 					overloaded = LoadGate.isContextFull(error);
+					if (error.retryAfter() != null) {
+						attempts[1] = System.nanoTime() + error.retryAfter().toNanos();
+					}
 					if (error.isTransient() && attempt < retry.attempts()) {
 						retrying.retrying(attempt, retry.attempts(), error);
 					}
@@ -251,7 +273,7 @@ public class ChatService {
 				}
 				finally {
 					if (gate != null) {
-						gate.release(overloaded);
+						gate.release(overloaded, tokens, answered);
 					}
 				}
 			});
@@ -260,6 +282,14 @@ public class ChatService {
 			Throwable last = (ex.getLastException() != null) ? ex.getLastException() : ex.getCause();
 			throw RunnerErrors.translate(last, this.baseUrl, model);
 		}
+	}
+
+	/** The prompt and completion tokens of an answer, as the runner counted them: what {@code tokens-rate=} counts. */
+	private static long tokens(Object reply) {
+		if (reply instanceof ModelReply answer) {
+			return answer.promptTokens() + answer.completionTokens();
+		}
+		return (reply instanceof Embedded embedded) ? embedded.promptTokens() : 0;
 	}
 
 	/**
@@ -467,7 +497,14 @@ public class ChatService {
 			switch (message.role()) {
 				case "system" -> request.addSystemMessage(message.content());
 				case "assistant" -> request.addAssistantMessage(message.content());
-				default -> request.addUserMessage(message.content());
+				default -> {
+					if (message.images().isEmpty()) {
+						request.addUserMessage(message.content());
+					}
+					else {
+						request.addUserMessageOfArrayOfContentParts(parts(message));
+					}
+				}
 			}
 		}
 		if (format != null) {
@@ -492,6 +529,18 @@ public class ChatService {
 			request.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build());
 		}
 		return request.build();
+	}
+
+	/** A user message with images as OpenAI's content parts: its text, then each image as a data URL. */
+	private static List<ChatCompletionContentPart> parts(ChatMessage message) {
+		List<ChatCompletionContentPart> parts = new ArrayList<>();
+		parts.add(ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text(message.content()).build()));
+		for (ChatImage image : message.images()) {
+			parts.add(ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+				.imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url(image.dataUrl()).build())
+				.build()));
+		}
+		return parts;
 	}
 
 	/**

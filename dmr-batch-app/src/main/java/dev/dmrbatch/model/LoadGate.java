@@ -6,6 +6,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
+import dev.dmrbatch.config.Pacing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +41,25 @@ public final class LoadGate implements AutoCloseable {
 
 	private long lastAnswer;
 
+	/** The runner's {@code rate=} and {@code tokens-rate=}, or {@code null} when neither is set. */
+	private final Pace pace;
+
 	public LoadGate(int concurrency, String model) {
-		this(concurrency, model, System::nanoTime);
+		this(concurrency, model, Pacing.NONE);
+	}
+
+	/** A gate that also keeps the runner's requests within {@code pacing}'s limits. */
+	public LoadGate(int concurrency, String model, Pacing pacing) {
+		this(concurrency, model, pacing, System::nanoTime);
 	}
 
 	/** A gate on its own clock, so that a test can let the calm pass without waiting for it. */
 	LoadGate(int concurrency, String model, LongSupplier clock) {
+		this(concurrency, model, Pacing.NONE, clock);
+	}
+
+	LoadGate(int concurrency, String model, Pacing pacing, LongSupplier clock) {
+		this.pace = pacing.isNone() ? null : new Pace(pacing, clock);
 		this.clock = clock;
 		this.calmSince = clock.getAsLong();
 		this.lastAnswer = this.calmSince;
@@ -61,15 +75,53 @@ public final class LoadGate implements AutoCloseable {
 		this.heartbeat.scheduleAtFixedRate(this::reportSilence, every, every, TimeUnit.SECONDS);
 	}
 
-	synchronized void acquire() throws InterruptedException {
-		while (this.inFlight >= this.limit) {
-			wait();
+	/** Waits for one of the slots, then, with a {@code rate=} or {@code tokens-rate=}, for the limits to allow it. */
+	void acquire() throws InterruptedException {
+		synchronized (this) {
+			while (this.inFlight >= this.limit) {
+				wait();
+			}
+			this.inFlight++;
 		}
-		this.inFlight++;
+		if (this.pace != null) {
+			try {
+				this.pace.acquire();
+			}
+			catch (InterruptedException ex) {
+				releaseSlot(false);
+				throw ex;
+			}
+		}
+	}
+
+	/** Whether the gate keeps a {@code rate=} or {@code tokens-rate=}: it is then told each answer's tokens. */
+	boolean paced() {
+		return this.pace != null;
 	}
 
 	/** @param overloaded whether the runner answered that its shared context is full */
-	synchronized void release(boolean overloaded) {
+	void release(boolean overloaded) {
+		release(overloaded, 0, false);
+	}
+
+	/**
+	 * @param overloaded whether the runner answered that its shared context is full
+	 * @param tokens the answer's prompt and completion tokens, for {@code tokens-rate=}
+	 * @param answered whether an answer came
+	 */
+	void release(boolean overloaded, long tokens, boolean answered) {
+		if (this.pace != null) {
+			this.pace.release(tokens, answered);
+		}
+		releaseSlot(overloaded);
+	}
+
+	/** The limits a request is waiting on now ({@code rate=10/s}), or {@code null}: for the progress line. */
+	public String waitingOn() {
+		return (this.pace != null) ? this.pace.waitingOn() : null;
+	}
+
+	private synchronized void releaseSlot(boolean overloaded) {
 		this.inFlight--;
 		long now = this.clock.getAsLong();
 		this.lastAnswer = now;
@@ -95,9 +147,11 @@ public final class LoadGate implements AutoCloseable {
 
 	private synchronized void reportSilence() {
 		long silent = Duration.ofNanos(this.clock.getAsLong() - this.lastAnswer).toSeconds();
-		if (this.inFlight > 0 && silent >= SILENCE_WORTH_A_WORD.toSeconds()) {
+		// those waiting on a rate= are not sent yet: the runner owes them nothing
+		int sent = this.inFlight - ((this.pace != null) ? this.pace.waiting() : 0);
+		if (sent > 0 && silent >= SILENCE_WORTH_A_WORD.toSeconds()) {
 			log.info("waiting for {}: no answer for {} s with {} requests in flight (the runner may be loading the "
-					+ "model; a first request can take minutes)", this.model, silent, this.inFlight);
+					+ "model; a first request can take minutes)", this.model, silent, sent);
 		}
 	}
 

@@ -10,10 +10,24 @@ public class ModelCallException extends RuntimeException {
 
 	private final boolean transientFault;
 
+	/** How long the runner asked to be left alone before the next request (429's {@code Retry-After}), or null. */
+	private final java.time.Duration retryAfter;
+
 	ModelCallException(String message, int status, boolean transientFault, Throwable cause) {
+		this(message, status, transientFault, cause, null);
+	}
+
+	ModelCallException(String message, int status, boolean transientFault, Throwable cause,
+			java.time.Duration retryAfter) {
 		super(message, cause);
 		this.status = status;
 		this.transientFault = transientFault;
+		this.retryAfter = retryAfter;
+	}
+
+	/** The wait a 429 answer's {@code Retry-After} asked for, or {@code null} when it gave none. */
+	java.time.Duration retryAfter() {
+		return this.retryAfter;
 	}
 
 	/** The HTTP status, or 0 when no response came (connection refused, reset, timeout). */

@@ -32,9 +32,21 @@ final class RunnerErrors {
 		if (error instanceof OpenAIServiceException service) {
 			int status = service.statusCode();
 			String detail = messageOf(service.body()).orElse(firstLine(service.getMessage()));
+			if (readsNoImages(detail)) {
+				// llama-server without a multimodal projector answers 500, which no retry changes
+				return new ModelCallException("model '" + model + "' at " + baseUrl + " cannot read images (it answered "
+						+ status + ": " + detail + ")", status, false, error);
+			}
 			String message = "model '" + model + "' at " + baseUrl + " answered " + status
 					+ (detail.isBlank() ? "" : ": " + detail);
-			return new ModelCallException(message, status, isTransientStatus(status), error);
+			java.time.Duration retryAfter = (status == 429)
+					? retryAfter(service.headers().values("Retry-After"), java.time.Instant.now()) : null;
+			if (retryAfter != null && retryAfter.compareTo(LONGEST_RETRY_AFTER) > 0) {
+				return new ModelCallException(message + " (it asks to wait " + retryAfter.toSeconds()
+						+ " s before the next request, longer than the " + LONGEST_RETRY_AFTER.toSeconds()
+						+ " s dmr-batch waits)", status, false, error);
+			}
+			return new ModelCallException(message, status, isTransientStatus(status), error, retryAfter);
 		}
 		if (rootCause(error) instanceof JsonProcessingException unreadable) {
 			// Jackson's parse errors are IOExceptions too, but the runner did answer: with something else
@@ -65,6 +77,39 @@ final class RunnerErrors {
 		}
 		return new ModelCallException("request to model '" + model + "' at " + baseUrl + " failed: "
 				+ firstLine(String.valueOf(error.getMessage())), 0, false, error);
+	}
+
+	/**
+	 * Whether a runner's error says the model takes no images: llama-server's words when it has no multimodal
+	 * projector ({@code --mmproj}).
+	 */
+	static boolean readsNoImages(String detail) {
+		return detail.contains("image input is not supported");
+	}
+
+	/** The longest {@code Retry-After} waited out: a runner that asks more has the request fail. */
+	static final java.time.Duration LONGEST_RETRY_AFTER = java.time.Duration.ofMinutes(5);
+
+	/**
+	 * The wait a {@code Retry-After} header asks for: seconds, or an HTTP date (then from {@code now}, none when
+	 * past); {@code null} when absent or unreadable.
+	 */
+	static java.time.Duration retryAfter(java.util.List<String> values, java.time.Instant now) {
+		if (values == null || values.isEmpty() || values.get(0) == null) {
+			return null;
+		}
+		String value = values.get(0).strip();
+		try {
+			if (value.matches("[0-9]{1,9}")) {
+				return java.time.Duration.ofSeconds(Long.parseLong(value));
+			}
+			java.time.Instant at = java.time.ZonedDateTime
+				.parse(value, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+			return at.isAfter(now) ? java.time.Duration.between(now, at) : java.time.Duration.ZERO;
+		}
+		catch (java.time.format.DateTimeParseException ex) {
+			return null;
+		}
 	}
 
 	/** What ended a stream mid-answer, in a few words: a timeout, the connection closing, or the fault's own. */

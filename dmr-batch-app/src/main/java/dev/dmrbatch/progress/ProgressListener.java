@@ -66,6 +66,8 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 
 	private final Consumer<JobExecution> ending;
 
+	private java.util.function.Supplier<String> waitingOn = () -> null;
+
 	/** The stored items whose failed conversations this job asks again ({@code retry=failed}): not done yet. */
 	private long replacing;
 
@@ -109,6 +111,7 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 		// items, not conversations: with several models each item has one conversation per model
 		this.meter = new ProgressMeter(Math.max(0, before.conversations() / this.models - this.replacing),
 				Math.max(0, before.failed() / this.models - this.replacing));
+		this.meter.waitingOn(this.waitingOn);
 		if (this.settings.mode() == ProgressProperties.Mode.OFF) {
 			return;
 		}
@@ -125,6 +128,14 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 		else {
 			this.ticker.scheduleWithFixedDelay(new PlainLines(), 500, 500, TimeUnit.MILLISECONDS);
 		}
+	}
+
+	/**
+	 * What the run's requests wait on besides the runner, while they do: the limits ({@code rate=10/s}) a request is
+	 * waiting on, else {@code null}. The progress line says so.
+	 */
+	public void waitingOn(java.util.function.Supplier<String> waitingOn) {
+		this.waitingOn = waitingOn;
 	}
 
 	/**

@@ -25,6 +25,9 @@ final class ProgressMeter {
 	/** The input's item count once known (counted in the background), else -1. */
 	private volatile long total = -1;
 
+	/** What the requests wait on now besides the runner ({@code rate=10/s}), or {@code null}; asked once a line. */
+	private volatile java.util.function.Supplier<String> waitingOn = () -> null;
+
 	ProgressMeter(long before, long failedBefore) {
 		this.before = before;
 		this.failedBefore = failedBefore;
@@ -54,6 +57,10 @@ final class ProgressMeter {
 		adder.add(Math.max(0, value));
 	}
 
+	void waitingOn(java.util.function.Supplier<String> waitingOn) {
+		this.waitingOn = waitingOn;
+	}
+
 	void total(long total) {
 		this.total = total;
 	}
@@ -68,7 +75,10 @@ final class ProgressMeter {
 		return (total > 0) ? (int) Math.min(100, done() * 100 / total) : (total == 0) ? 100 : -1;
 	}
 
-	/** "42/1000 items (4%), 1 failed, 8.3 items/s, 530 tokens/s, 0:05 elapsed, 1:55 left" */
+	/**
+	 * "42/1000 items (4%), 1 failed, 8.3 items/s, 530 tokens/s, 0:05 elapsed, 1:55 left", and ", waiting on
+	 * rate=120/min" while a request waits for a limit.
+	 */
 	String line() {
 		return line(false);
 	}
@@ -98,6 +108,10 @@ final class ProgressMeter {
 				rate, this.completionTokens.sum() / seconds, clock(seconds)));
 		if (total > done && rate > 0 && answered >= 1) {
 			line.append(sep).append(clock((total - done) / rate)).append(" left");
+		}
+		String waiting = this.waitingOn.get();
+		if (waiting != null) {
+			line.append(sep).append("waiting on ").append(waiting);
 		}
 		return line.toString();
 	}

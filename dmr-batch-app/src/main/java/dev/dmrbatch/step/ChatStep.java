@@ -1,12 +1,17 @@
 package dev.dmrbatch.step;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.dmrbatch.cache.CachedCalls;
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.input.ImageFiles;
 import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.model.ChatImage;
 import dev.dmrbatch.model.ChatMessage;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.StructuredOutput;
@@ -48,6 +53,12 @@ class ChatStep implements StepKind {
 	@Override
 	public void validate(JobDefinition.Step step, String at, List<String> problems) {
 		StepRules.prompted(step, at, problems);
+		if (step.images() != null && step.images().stream().anyMatch((field) -> field == null || field.isBlank())) {
+			problems.add(at + ".images lists the fields that name image files: a field name is empty");
+		}
+		if (step.maxImageSide() != null && step.maxImageSide() < 1) {
+			problems.add(at + ".max-image-side must be 1 or more (pixels)");
+		}
 	}
 
 	@Override
@@ -57,8 +68,19 @@ class ChatStep implements StepKind {
 		InputItem item = exchange.item();
 		String model = exchange.settings().name();
 		List<ChatMessage> messages = exchange.messages();
-		messages.add(ChatMessage.user(prompt));
-		exchange.turns().add(new Conversation.Turn("user", step.name(), prompt));
+		List<ImageFiles.Prepared> images;
+		try {
+			images = images(step, item, messages.stream().noneMatch((message) -> message.role().equals("user")));
+		}
+		catch (ImageFiles.ImageException ex) {
+			return ex.getMessage();
+		}
+		messages.add(ChatMessage.user(prompt, images.stream()
+			.map((image) -> new ChatImage(image.mediaType(), image.sent()))
+			.toList()));
+		// the stored turn keeps what identifies each image, never its bytes
+		exchange.turns().add(new Conversation.Turn("user", step.name(), prompt, null, images.isEmpty() ? null
+				: JSON.writeValueAsString(images.stream().map(ImageFiles.Prepared::reference).toList())));
 		ModelSettings settings = exchange.settings(index);
 		StructuredOutput format = sending.formats().get(index);
 		int tries = (format != null) ? 1 + step.jsonRetriesOrDefault() : 1;
@@ -108,6 +130,30 @@ class ChatStep implements StepKind {
 					(json != null) ? JSON.treeToValue(json, Object.class) : null, false));
 			return null;
 		}
+	}
+
+	/**
+	 * The images this step sends, made ready: those of the fields its {@code images:} names, else, when it opens its
+	 * conversation, the image of an {@code images} input's item.
+	 */
+	private static List<ImageFiles.Prepared> images(JobDefinition.Step step, InputItem item, boolean opens) {
+		List<String> fields = (step.images() != null) ? step.images()
+				: (opens && item.images().containsKey("file")) ? List.of("file") : List.of();
+		List<ImageFiles.Prepared> images = new ArrayList<>(fields.size());
+		for (String field : fields) {
+			Path file = item.images().get(field);
+			if (file == null) {
+				throw new ImageFiles.ImageException("the item brings no image under field '" + field + "' (images:)");
+			}
+			Object name = item.fields().get(field);
+			try {
+				images.add(ImageFiles.prepare(file, String.valueOf(name), step.maxImageSideOrDefault()));
+			}
+			catch (IOException ex) {
+				throw new ImageFiles.ImageException(name + " cannot be read: " + ex.getClass().getSimpleName());
+			}
+		}
+		return images;
 	}
 
 }

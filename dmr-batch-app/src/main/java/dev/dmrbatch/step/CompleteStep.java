@@ -25,7 +25,7 @@ class CompleteStep implements StepKind {
 
 	@Override
 	public List<String> keys() {
-		return StepKinds.keysBut("schema", "schema_file", "options");
+		return StepKinds.keysBut("schema", "schema_file", "options", "images", "max-image-side");
 	}
 
 	@Override

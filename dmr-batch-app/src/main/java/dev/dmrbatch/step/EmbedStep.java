@@ -30,7 +30,8 @@ class EmbedStep implements StepKind {
 
 	@Override
 	public List<String> keys() {
-		return StepKinds.keysBut("stream", "schema", "schema_file", "logprobs", "top_logprobs", "checks", "options");
+		return StepKinds.keysBut("stream", "schema", "schema_file", "logprobs", "top_logprobs", "checks", "options",
+				"images", "max-image-side");
 	}
 
 	@Override

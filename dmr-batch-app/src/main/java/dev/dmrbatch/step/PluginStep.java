@@ -31,7 +31,8 @@ final class PluginStep implements StepKind {
 
 	@Override
 	public List<String> keys() {
-		return StepKinds.keysBut("prompt", "template", "response_format", "schema", "schema_file");
+		return StepKinds.keysBut("prompt", "template", "response_format", "schema", "schema_file", "images",
+				"max-image-side");
 	}
 
 	@Override
@@ -40,6 +41,7 @@ final class PluginStep implements StepKind {
 			problems.add(at + " has type " + step.type() + " (a plugin's step, no model call): it takes options, not "
 					+ "a prompt, template or response_format");
 		}
+		StepRules.sendsNoImages(step, at, problems);
 		try {
 			this.plugin.extension().validate(Options.of(step.options()));
 		}

@@ -25,6 +25,14 @@ final class StepRules {
 		if (step.responseFormat() != null && !"text".equals(step.responseFormat())) {
 			problems.add(at + " has type " + step.type() + ": response_format is for chat steps");
 		}
+		sendsNoImages(step, at, problems);
+	}
+
+	/** A step that sends no images: no {@code images:}, no {@code max-image-side}. */
+	static void sendsNoImages(JobDefinition.Step step, String at, List<String> problems) {
+		if (step.images() != null || step.maxImageSide() != null) {
+			problems.add(at + " has type " + step.type() + ": images and max-image-side are for chat steps");
+		}
 	}
 
 }

@@ -60,8 +60,9 @@ class InputFormatsTest {
 			context.refresh();
 			InputFormats formats = context.getBean(InputFormats.class);
 
-			assertThat(formats.names()).containsExactly("csv", "jsonl", "json", "text", "pdf", "html", "files", "tsv");
-			assertThat(formats.builtInChoice()).isEqualTo("csv, jsonl, json, text, pdf, html, files or tsv");
+			assertThat(formats.names()).containsExactly("csv", "jsonl", "json", "text", "pdf", "html", "files", "images",
+					"tsv");
+			assertThat(formats.builtInChoice()).isEqualTo("csv, jsonl, json, text, pdf, html, files, images or tsv");
 			InputFormatKind tsv = formats.guess("in.TSV", this.home.resolve("in.tsv"));
 			assertThat(tsv).isInstanceOf(TsvFormat.class).isSameAs(formats.find("tsv"));
 			InputSource source = new InputSource(tsv, this.home.resolve("in.tsv"), null, "in.tsv");
@@ -80,8 +81,9 @@ class InputFormatsTest {
 		Files.writeString(this.home.resolve("plugins/broken.jar"), "not a jar");
 		InputFormats formats = Kinds.inputFormats(Kinds.plugins(TestProperties.home(this.home)));
 
+
 		assertThat(formats.builtIn()).extracting(InputFormatKind::name)
-			.containsExactly("csv", "jsonl", "json", "text", "pdf", "html", "files");
+			.containsExactly("csv", "jsonl", "json", "text", "pdf", "html", "files", "images");
 		assertThat(formats.find("csv").name()).isEqualTo("csv");
 		assertThat(formats.isBuiltIn("json")).isTrue();
 		assertThat(formats.guess("a.csv", this.home.resolve("a.csv")).name()).isEqualTo("csv");

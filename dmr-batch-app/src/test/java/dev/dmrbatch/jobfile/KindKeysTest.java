@@ -33,7 +33,8 @@ class KindKeysTest {
 			entry("conversation", "new"), entry("response_format", "json"), entry("schema", "{ type: object }"),
 			entry("schema_file", "s.json"), entry("json_retries", "1"), entry("logprobs", "true"),
 			entry("top_logprobs", "1"), entry("n", "1"), entry("extra", "{ a: 1 }"), entry("type", "chat"),
-			entry("checks", "[ { name: c, type: contains, value: x } ]"), entry("options", "{ k: 1 }"));
+			entry("checks", "[ { name: c, type: contains, value: x } ]"), entry("options", "{ k: 1 }"),
+			entry("images", "[photo]"), entry("max-image-side", "512"));
 
 	/** A value for each key a check can give beside its name and type, as a job file writes it. */
 	static final Map<String, String> CHECK_VALUES = Map.ofEntries(entry("value", "x"), entry("values", "[x]"),

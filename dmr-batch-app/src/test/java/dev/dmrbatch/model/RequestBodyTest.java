@@ -74,6 +74,21 @@ class RequestBodyTest {
 				{"model":"ai/tiny","prompt":"P","logprobs":0,"max_tokens":8}""");
 	}
 
+	/** A user turn with images: its text part, then each image as an {@code image_url} part with a data URL. */
+	@Test
+	void imagesAreSentAsContentPartsAfterTheText() throws JsonProcessingException {
+		ModelSettings few = new ModelSettings("ai/tiny", null, null, 8, null, null, null, null, false, null, null,
+				null, null);
+		ChatImage png = new ChatImage("image/png", new byte[] { 1, 2, 3 });
+		ChatImage jpeg = new ChatImage("image/jpeg", new byte[] { (byte) 0xff, (byte) 0xd8 });
+		assertThat(body(ChatService.request(few, List.of(ChatMessage.system("S"),
+				ChatMessage.user("describe", List.of(png, jpeg))), null)._body())).isEqualTo("""
+				{"messages":[{"content":"S","role":"system"},{"content":[{"text":"describe","type":"text"},\
+				{"image_url":{"url":"data:image/png;base64,AQID"},"type":"image_url"},\
+				{"image_url":{"url":"data:image/jpeg;base64,/9g="},"type":"image_url"}],"role":"user"}],\
+				"model":"ai/tiny","max_tokens":8}""");
+	}
+
 	private static String body(Object body) throws JsonProcessingException {
 		return ObjectMappers.jsonMapper().writeValueAsString(body);
 	}

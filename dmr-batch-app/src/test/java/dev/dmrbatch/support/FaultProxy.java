@@ -66,7 +66,13 @@ public final class FaultProxy implements AutoCloseable {
 	public record Forward() implements Action {
 	}
 
-	public record Status(int code, String body) implements Action {
+	/** Answered by the proxy itself, with these extra headers (such as {@code Retry-After}). */
+	public record Status(int code, String body, Map<String, String> headers) implements Action {
+
+		public Status(int code, String body) {
+			this(code, body, Map.of());
+		}
+
 	}
 
 	public record Drop() implements Action {
@@ -105,8 +111,11 @@ public final class FaultProxy implements AutoCloseable {
 
 	private final List<String> chatBodies = new java.util.ArrayList<>();
 
-	/** Every request seen, whatever its path: its method, path and Authorization header. */
-	public record Received(String method, String path, String authorization) {
+	/**
+	 * Every request seen, whatever its path: its method, path and Authorization header, and when it arrived (as
+	 * {@link System#nanoTime()} counts, once its body was read).
+	 */
+	public record Received(String method, String path, String authorization, long arrivedNanos) {
 	}
 
 	private final List<Received> received = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -199,7 +208,7 @@ public final class FaultProxy implements AutoCloseable {
 			byte[] body = exchange.getRequestBody().readAllBytes();
 			String path = exchange.getRequestURI().getPath().replaceFirst("^/v1", "");
 			this.received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-					exchange.getRequestHeaders().getFirst("Authorization")));
+					exchange.getRequestHeaders().getFirst("Authorization"), System.nanoTime()));
 			boolean chat = path.endsWith("/chat/completions");
 			if (chat) {
 				this.mostAtOnce.accumulateAndGet(this.atOnce.incrementAndGet(), Math::max);
@@ -261,6 +270,7 @@ public final class FaultProxy implements AutoCloseable {
 			if (action instanceof Status status) {
 				byte[] answer = status.body().getBytes(StandardCharsets.UTF_8);
 				exchange.getResponseHeaders().set("Content-Type", "application/json");
+				status.headers().forEach(exchange.getResponseHeaders()::set);
 				exchange.sendResponseHeaders(status.code(), (answer.length == 0) ? -1 : answer.length);
 				exchange.getResponseBody().write(answer);
 				return;

@@ -3,6 +3,7 @@ package dev.dmrbatch.run.job;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -142,6 +143,10 @@ public class ConversationJobFactory {
 			Consumer<JobExecution> started) {
 		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
 				(runId) -> outputFolder(plan, runId), ending);
+		if (lanes.stream().anyMatch((lane) -> !lane.lane().pacing().isNone())) {
+			progress.waitingOn(() -> lanes.stream().map((lane) -> lane.gate().waitingOn()).filter(Objects::nonNull)
+				.findFirst().orElse(null));
+		}
 		Step conversations;
 		if (plan.cluster()) {
 			conversations = this.remote.managerStep(plan, new ItemRangePartitioner(plan.input()), progress);

@@ -313,8 +313,13 @@ public class ConversationRuns {
 	 * closes it.
 	 */
 	public RunnerLane openLane(RunPlan plan, RunPlan.Lane lane) {
+		if (!lane.pacing().isNone()) {
+			log.info("at most {}{}, on top of the concurrency", lane.pacing().describe(),
+					plan.isSpread() ? " to " + lane.url() : "");
+		}
 		return new RunnerLane(lane, this.clients.chat(lane.url()), workers(lane.concurrency()),
-				new LoadGate(lane.concurrency(), plan.modelNames() + (plan.isSpread() ? " at " + lane.url() : "")));
+				new LoadGate(lane.concurrency(), plan.modelNames() + (plan.isSpread() ? " at " + lane.url() : ""),
+						lane.pacing()));
 	}
 
 	/**

@@ -31,7 +31,7 @@ public interface BuiltInJob {
 	 * other.
 	 */
 	default Set<String> arguments() {
-		return Set.of("input", "output", "model", "run", "concurrency", "base-url");
+		return Set.of("input", "output", "model", "run", "concurrency", "base-url", "rate", "tokens-rate");
 	}
 
 	/** Every model the run sends to, for the checks before it starts. */

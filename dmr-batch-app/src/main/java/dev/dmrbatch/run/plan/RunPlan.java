@@ -8,6 +8,7 @@ import dev.dmrbatch.cache.CacheMode;
 import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.config.Pacing;
 import dev.dmrbatch.input.InputSource;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.StructuredOutput;
@@ -246,11 +247,16 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 	/**
 	 * One model runner of the run, and its requests in flight.
 	 * @param auto whether {@code concurrency} is only the fallback: the runner's own slot count replaces it
+	 * @param pacing the {@code rate=} and {@code tokens-rate=} this runner is kept to, on a gate of its own
 	 */
-	public record Lane(java.net.URI url, int concurrency, boolean auto) {
+	public record Lane(java.net.URI url, int concurrency, boolean auto, Pacing pacing) {
+
+		public Lane(java.net.URI url, int concurrency, boolean auto) {
+			this(url, concurrency, auto, Pacing.NONE);
+		}
 
 		public Lane resolved(int slots) {
-			return new Lane(this.url, slots, false);
+			return new Lane(this.url, slots, false, this.pacing);
 		}
 
 	}

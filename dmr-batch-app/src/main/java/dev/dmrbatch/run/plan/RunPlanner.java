@@ -16,6 +16,7 @@ import dev.dmrbatch.cache.CacheMode;
 import dev.dmrbatch.check.CheckKinds;
 import dev.dmrbatch.check.JobChecks;
 import dev.dmrbatch.config.Concurrency;
+import dev.dmrbatch.config.Pacing;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
@@ -338,8 +339,12 @@ public class RunPlanner {
 			throw new RunException("input.format '" + spec.format() + "' is not one of "
 					+ String.join(", ", this.inputFormats.names()));
 		}
+		// the steps' image fields name files beside an input file; an input of images brings its own
+		List<String> imageFields = format.readsFolders() ? List.of()
+				: job.steps().stream().filter((step) -> step.images() != null)
+					.flatMap((step) -> step.images().stream()).distinct().toList();
 		return new InputSource(format, resolved, spec.id(), inputName(resolved), Options.of(spec.options()),
-				request.trial());
+				request.trial(), imageFields);
 	}
 
 	/**
@@ -428,7 +433,7 @@ public class RunPlanner {
 	/**
 	 * The runners to send to: {@code base-url=a,b} on the command line, else the job file's {@code runners:}, else
 	 * the profile's ({@code DMR_BASE_URLS}, {@code dmr.runners}, or the one {@code dmr.base-url}). A runner without a
-	 * concurrency of its own takes the run's.
+	 * concurrency, rate or tokens-rate of its own takes the run's.
 	 */
 	public List<RunPlan.Lane> lanes(JobDefinition job, RunRequest request, int concurrency, boolean auto) {
 		List<RunnerEndpoint> endpoints;
@@ -449,6 +454,7 @@ public class RunPlanner {
 			endpoints = this.properties.runnersOrDefault();
 			from = "dmr.runners";
 		}
+		Pacing pacing = pacing(job, request);
 		List<RunPlan.Lane> lanes = new java.util.ArrayList<>();
 		java.util.Set<java.net.URI> seen = new java.util.HashSet<>();
 		for (RunnerEndpoint endpoint : endpoints) {
@@ -462,12 +468,13 @@ public class RunPlanner {
 				throw new RunException("runner " + endpoint.url() + " is listed twice (" + from + ")");
 			}
 			String own = endpoint.concurrency();
+			Pacing paced = runnerPacing(endpoint, pacing);
 			if (own == null || own.equals("auto")) {
-				lanes.add(new RunPlan.Lane(endpoint.url(), concurrency, own != null || auto));
+				lanes.add(new RunPlan.Lane(endpoint.url(), concurrency, own != null || auto, paced));
 			}
 			else {
 				lanes.add(new RunPlan.Lane(endpoint.url(), concurrencyValue(own, "concurrency of runner "
-						+ endpoint.url()), false));
+						+ endpoint.url()), false, paced));
 			}
 		}
 		if (lanes.isEmpty()) {
@@ -485,11 +492,37 @@ public class RunPlanner {
 		}
 	}
 
+	private static Pacing runnerPacing(RunnerEndpoint endpoint, Pacing run) {
+		try {
+			return endpoint.pacing(run);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new RunException(ex.getMessage());
+		}
+	}
+
 	private static int concurrencyValue(String value, String what) {
 		try {
 			return Concurrency.parse(value, what).orElseThrow();
 		}
 		catch (IllegalArgumentException | java.util.NoSuchElementException ex) {
+			throw new RunException(ex.getMessage());
+		}
+	}
+
+	/**
+	 * The limits each runner is kept to, each on its own: {@code rate=} and {@code tokens-rate=} at launch, else the
+	 * job file's {@code rate:} and {@code tokens-rate:}, else the profile's {@code dmr.rate} and
+	 * {@code dmr.tokens-rate}.
+	 */
+	public Pacing pacing(JobDefinition job, RunRequest request) {
+		try {
+			// a job file's own values were checked when the file was read
+			return Pacing.parse(request.rate(), "rate=", request.tokensRate(), "tokens-rate=")
+				.or(Pacing.parse(job.rate(), "rate", job.tokensRate(), "tokens-rate"))
+				.or(this.properties.pacing());
+		}
+		catch (IllegalArgumentException ex) {
 			throw new RunException(ex.getMessage());
 		}
 	}

@@ -7,11 +7,18 @@ import dev.dmrbatch.input.TrialSelection;
 /**
  * What the command line asks for: {@code job=}, {@code input=}, {@code output=}, {@code model=}, {@code run=},
  * {@code concurrency=}, {@code var.<key>=}, {@code base-url=} (one runner, or several: {@code a,b}), {@code cache=} and
- * {@code cluster=} ({@code on} or {@code off}), and the trial run's part of the input ({@code limit=}, {@code sample=}).
+ * {@code cluster=} ({@code on} or {@code off}), the trial run's part of the input ({@code limit=}, {@code sample=}), and
+ * the pacing ({@code rate=}, {@code tokens-rate=}, as written).
  * Absent values are {@code null}.
  */
 public record RunRequest(String job, String input, String output, String model, String label, String concurrency,
-		Map<String, String> vars, String baseUrl, String cache, String cluster, TrialSelection trial) {
+		Map<String, String> vars, String baseUrl, String cache, String cluster, TrialSelection trial, String rate,
+		String tokensRate) {
+
+	public RunRequest(String job, String input, String output, String model, String label, String concurrency,
+			Map<String, String> vars, String baseUrl, String cache, String cluster, TrialSelection trial) {
+		this(job, input, output, model, label, concurrency, vars, baseUrl, cache, cluster, trial, null, null);
+	}
 
 	public RunRequest(String job, String input, String output, String model, String label, String concurrency,
 			Map<String, String> vars, String baseUrl, String cache, String cluster) {
@@ -29,11 +36,13 @@ public record RunRequest(String job, String input, String output, String model, 
 	}
 
 	public RunRequest withLabel(String newLabel) {
-		return new RunRequest(job, input, output, model, newLabel, concurrency, vars, baseUrl, cache, cluster, trial);
+		return new RunRequest(job, input, output, model, newLabel, concurrency, vars, baseUrl, cache, cluster, trial,
+				rate, tokensRate);
 	}
 
 	public RunRequest withTrial(TrialSelection newTrial) {
-		return new RunRequest(job, input, output, model, label, concurrency, vars, baseUrl, cache, cluster, newTrial);
+		return new RunRequest(job, input, output, model, label, concurrency, vars, baseUrl, cache, cluster, newTrial,
+				rate, tokensRate);
 	}
 
 	public RunRequest(String job, String input, String output, String model, String label, String concurrency,

@@ -1,0 +1,324 @@
+package dev.dmrbatch.input;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * Image files as an item sends them: their size read from their header, and the image made ready to send, no side
+ * longer than the step's {@code max-image-side} (the aspect kept) and checked to decode. PNG, JPEG and GIF are read
+ * with the JDK's ImageIO: a PNG larger than that is sent as a smaller PNG, a JPEG as a smaller JPEG, a GIF as its
+ * first frame, in PNG. The JDK reads no WebP: its size comes from its RIFF header (the {@code VP8 }, {@code VP8L} or
+ * {@code VP8X} chunk) and it is sent as it is, whatever its size.
+ */
+public final class ImageFiles {
+
+	/** The file name endings an image has, lower case, with their dot. */
+	public static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".webp", ".gif");
+
+	private ImageFiles() {
+	}
+
+	/** An image file that cannot be read as its name says. */
+	public static final class ImageException extends RuntimeException {
+
+		public ImageException(String message) {
+			super(message);
+		}
+
+	}
+
+	/**
+	 * An image made ready to send, and what the stored conversation keeps of it instead of its bytes.
+	 *
+	 * @param file its name as the item gives it
+	 * @param mediaType the media type of {@code sent}
+	 * @param sent the bytes to send
+	 * @param size the file's size in bytes
+	 * @param sha256 the file's SHA-256, in hex
+	 * @param width the image's width in the file, in pixels
+	 * @param height its height in the file
+	 * @param sentWidth its width as sent: less than {@code width} when it was made smaller
+	 * @param sentHeight its height as sent
+	 */
+	public record Prepared(String file, String mediaType, byte[] sent, long size, String sha256, int width,
+			int height, int sentWidth, int sentHeight) {
+
+		/** The reference kept in place of the bytes: the file, its size, its SHA-256, its sides (and as sent). */
+		public Map<String, Object> reference() {
+			Map<String, Object> reference = new LinkedHashMap<>();
+			reference.put("file", this.file);
+			reference.put("bytes", this.size);
+			reference.put("sha256", this.sha256);
+			reference.put("width", this.width);
+			reference.put("height", this.height);
+			if (this.sentWidth != this.width || this.sentHeight != this.height) {
+				reference.put("sent", this.sentWidth + "x" + this.sentHeight);
+			}
+			return reference;
+		}
+
+	}
+
+	/** Whether a file's name is that of an image dmr-batch reads. */
+	public static boolean isImage(Path file) {
+		String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+		return EXTENSIONS.stream().anyMatch(name::endsWith);
+	}
+
+	/**
+	 * An image's width and height, from its header alone.
+	 * @param name the file as messages name it
+	 * @throws ImageException when it is not an image of the type its name says
+	 */
+	static int[] size(Path file, String name) throws IOException {
+		Type type = Type.of(name);
+		if (type == Type.WEBP) {
+			byte[] head = new byte[30];
+			int read;
+			try (var in = Files.newInputStream(file)) {
+				read = in.readNBytes(head, 0, head.length);
+			}
+			return webpSize(java.util.Arrays.copyOf(head, read), name);
+		}
+		try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+			ImageReader reader = type.reader(in, name);
+			try {
+				return new int[] { reader.getWidth(0), reader.getHeight(0) };
+			}
+			catch (IOException | RuntimeException ex) {
+				throw type.unreadable(name);
+			}
+			finally {
+				reader.dispose();
+			}
+		}
+	}
+
+	/**
+	 * The image made ready to send: decoded (so a broken one fails here, naming it), made smaller when a side is
+	 * longer than {@code maxSide}, the aspect kept.
+	 * @param name the file as messages name it
+	 * @throws ImageException when it is not an image of the type its name says
+	 */
+	public static Prepared prepare(Path file, String name, int maxSide) throws IOException {
+		Type type = Type.of(name);
+		byte[] bytes = Files.readAllBytes(file);
+		String sha256 = sha256(bytes);
+		if (type == Type.WEBP) {
+			int[] size = webpSize(bytes, name);
+			return new Prepared(name, type.mediaType, bytes, bytes.length, sha256, size[0], size[1], size[0], size[1]);
+		}
+		try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+			ImageReader reader = type.reader(in, name);
+			try {
+				int width = reader.getWidth(0);
+				int height = reader.getHeight(0);
+				int longest = Math.max(width, height);
+				ImageReadParam param = reader.getDefaultReadParam();
+				// a huge image is read every n-th pixel, to no less than twice the size it is sent at
+				int step = Math.max(1, longest / (2 * maxSide));
+				param.setSourceSubsampling(step, step, 0, 0);
+				BufferedImage image = reader.read(0, param);
+				if (longest <= maxSide && type != Type.GIF) {
+					// it decodes and it is small enough: sent as it is
+					return new Prepared(name, type.mediaType, bytes, bytes.length, sha256, width, height, width, height);
+				}
+				double scale = Math.min(1.0, (double) maxSide / longest);
+				int sentWidth = Math.max(1, (int) Math.round(width * scale));
+				int sentHeight = Math.max(1, (int) Math.round(height * scale));
+				Type sentAs = (type == Type.GIF) ? Type.PNG : type;
+				byte[] sent = encode(resize(image, sentWidth, sentHeight, sentAs == Type.JPEG), sentAs);
+				return new Prepared(name, sentAs.mediaType, sent, bytes.length, sha256, width, height, sentWidth,
+						sentHeight);
+			}
+			catch (IOException | RuntimeException ex) {
+				throw (ex instanceof ImageException known) ? known : type.unreadable(name);
+			}
+			finally {
+				reader.dispose();
+			}
+		}
+	}
+
+	private static BufferedImage resize(BufferedImage image, int width, int height, boolean opaque) {
+		boolean alpha = !opaque && image.getColorModel().hasAlpha();
+		BufferedImage resized = new BufferedImage(width, height,
+				alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+		Graphics2D g = resized.createGraphics();
+		try {
+			g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+			g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+			g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+			if (!alpha) {
+				g.setColor(java.awt.Color.WHITE);
+				g.fillRect(0, 0, width, height);
+			}
+			g.drawImage(image, 0, 0, width, height, null);
+		}
+		finally {
+			g.dispose();
+		}
+		return resized;
+	}
+
+	private static byte[] encode(BufferedImage image, Type type) throws IOException {
+		ImageWriter writer = ImageIO.getImageWritersByFormatName(type.format).next();
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+			writer.setOutput(stream);
+			ImageWriteParam param = writer.getDefaultWriteParam();
+			if (type == Type.JPEG) {
+				param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+				param.setCompressionQuality(0.9f);
+			}
+			writer.write(null, new IIOImage(image, null, null), param);
+		}
+		finally {
+			writer.dispose();
+		}
+		return out.toByteArray();
+	}
+
+	/**
+	 * A WebP's width and height from its RIFF header: {@code RIFF}, its length, {@code WEBP}, then the first chunk, a
+	 * lossy {@code VP8 } frame (the sides after the key frame's start code, 14 bits each), a lossless {@code VP8L}
+	 * one (after its signature byte, 14 bits each, less one) or an extended {@code VP8X} header (the canvas, 24 bits
+	 * each, less one).
+	 */
+	static int[] webpSize(byte[] head, String name) {
+		ImageException broken = Type.WEBP.unreadable(name);
+		if (head.length < 30 || !ascii(head, 0, "RIFF") || !ascii(head, 8, "WEBP")) {
+			throw broken;
+		}
+		if (ascii(head, 12, "VP8 ")) {
+			if ((head[23] & 0xff) != 0x9d || (head[24] & 0xff) != 0x01 || (head[25] & 0xff) != 0x2a) {
+				throw broken;
+			}
+			return new int[] { le16(head, 26) & 0x3fff, le16(head, 28) & 0x3fff };
+		}
+		if (ascii(head, 12, "VP8L")) {
+			if ((head[20] & 0xff) != 0x2f) {
+				throw broken;
+			}
+			int bits = le16(head, 21) | (le16(head, 23) << 16);
+			return new int[] { (bits & 0x3fff) + 1, ((bits >>> 14) & 0x3fff) + 1 };
+		}
+		if (ascii(head, 12, "VP8X")) {
+			return new int[] { le24(head, 24) + 1, le24(head, 27) + 1 };
+		}
+		throw broken;
+	}
+
+	private static boolean ascii(byte[] bytes, int at, String text) {
+		for (int i = 0; i < text.length(); i++) {
+			if (bytes[at + i] != text.charAt(i)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static int le16(byte[] bytes, int at) {
+		return (bytes[at] & 0xff) | ((bytes[at + 1] & 0xff) << 8);
+	}
+
+	private static int le24(byte[] bytes, int at) {
+		return le16(bytes, at) | ((bytes[at + 2] & 0xff) << 16);
+	}
+
+	private static String sha256(byte[] bytes) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** The image types, by the file name's ending. */
+	private enum Type {
+
+		PNG("png", "image/png", "PNG"), JPEG("jpeg", "image/jpeg", "JPEG"), GIF("gif", "image/gif", "GIF"),
+		WEBP(null, "image/webp", "WebP");
+
+		private final String format;
+
+		private final String mediaType;
+
+		private final String label;
+
+		Type(String format, String mediaType, String label) {
+			this.format = format;
+			this.mediaType = mediaType;
+			this.label = label;
+		}
+
+		static Type of(String name) {
+			String lower = name.toLowerCase(Locale.ROOT);
+			if (lower.endsWith(".png")) {
+				return PNG;
+			}
+			if (lower.endsWith(".jpg") || lower.endsWith(".jpeg")) {
+				return JPEG;
+			}
+			if (lower.endsWith(".gif")) {
+				return GIF;
+			}
+			if (lower.endsWith(".webp")) {
+				return WEBP;
+			}
+			throw new ImageException(name + " is not an image file (" + String.join(", ", EXTENSIONS) + ")");
+		}
+
+		/** The reader of this type, on the image: one that takes the file as this type, else the file is refused. */
+		ImageReader reader(ImageInputStream in, String name) {
+			if (in == null) {
+				throw unreadable(name);
+			}
+			Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(this.format);
+			ImageReader reader = readers.next();
+			try {
+				if (!reader.getOriginatingProvider().canDecodeInput(in)) {
+					reader.dispose();
+					throw unreadable(name);
+				}
+			}
+			catch (IOException ex) {
+				reader.dispose();
+				throw unreadable(name);
+			}
+			reader.setInput(in, true, true);
+			return reader;
+		}
+
+		ImageException unreadable(String name) {
+			return new ImageException(name + " is not a readable " + this.label + " image");
+		}
+
+	}
+
+}

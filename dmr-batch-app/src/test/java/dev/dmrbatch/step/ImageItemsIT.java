@@ -1,0 +1,205 @@
+package dev.dmrbatch.step;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import javax.imageio.ImageIO;
+
+import dev.dmrbatch.support.Dmr;
+import dev.dmrbatch.support.FaultProxy;
+import dev.dmrbatch.support.LocalRunner;
+import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Images sent to the real local runner, every body recorded by the proxy: an image item's request carries its image as
+ * a data URL after the prompt (a huge one made smaller, a broken one never sent), the stored conversation and the
+ * exports keep its reference, never its bytes, and the local runner's text-only model refuses it, which fails that
+ * item (not the run) with a sentence naming the model, once, without retries.
+ */
+@ExtendWith(WorkspaceExtension.class)
+class ImageItemsIT {
+
+	private static final JsonMapper JSON = JsonMapper.shared();
+
+	Workspace workspace;
+
+	private static byte[] image(String format, int width, int height) throws Exception {
+		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+		Graphics2D g = image.createGraphics();
+		g.setColor(Color.GREEN);
+		g.fillRect(0, 0, width, height);
+		g.dispose();
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		ImageIO.write(image, format, out);
+		return out.toByteArray();
+	}
+
+	/** The image_url parts of a recorded chat body's last user message. */
+	@SuppressWarnings("unchecked")
+	private static List<String> imageUrls(String body) {
+		Map<String, Object> request = JSON.readValue(body, Map.class);
+		List<Map<String, Object>> messages = (List<Map<String, Object>>) request.get("messages");
+		Object content = messages.get(messages.size() - 1).get("content");
+		List<String> urls = new ArrayList<>();
+		for (Map<String, Object> part : (List<Map<String, Object>>) content) {
+			if ("image_url".equals(part.get("type"))) {
+				urls.add((String) ((Map<String, Object>) part.get("image_url")).get("url"));
+			}
+		}
+		return urls;
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void aFolderOfImagesIsSentAsDataUrlsKeptByReferenceAndATextModelsRefusalFailsTheItem() throws Exception {
+		byte[] small = image("png", 40, 30);
+		this.workspace.bytes("input/photos/a.png", small);
+		this.workspace.bytes("input/photos/b.jpg", image("jpeg", 3000, 1500));
+		this.workspace.bytes("input/photos/c.png", Arrays.copyOf(small, 50));
+		this.workspace.file("jobs/photos.yaml", """
+				input: { path: input/photos, format: images }
+				model: { name: ai/tiny, max_tokens: 3, temperature: 0 }
+				steps:
+				  - { name: describe, prompt: "Describe ${file} (${width}x${height})." }
+				export: [jsonl, html]
+				""");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			Dmr.Result result = this.workspace.dmrAt(proxy.baseUrl(), "job=photos");
+			assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+			// the broken image is never sent; the refusal is not sent again
+			List<String> bodies = proxy.chatBodies();
+			assertThat(bodies).hasSize(2);
+			assertThat(bodies.get(0)).contains("{\"text\":\"Describe a.png (40x30).\",\"type\":\"text\"}");
+			assertThat(imageUrls(bodies.get(0)))
+				.containsExactly("data:image/png;base64," + Base64.getEncoder().encodeToString(small));
+			List<String> huge = imageUrls(bodies.get(1));
+			assertThat(huge).hasSize(1).allSatisfy((url) -> assertThat(url).startsWith("data:image/jpeg;base64,"));
+			BufferedImage sent = ImageIO.read(new ByteArrayInputStream(
+					Base64.getDecoder().decode(huge.get(0).substring("data:image/jpeg;base64,".length()))));
+			assertThat(sent.getWidth()).isEqualTo(1024);
+			assertThat(sent.getHeight()).isEqualTo(512);
+			String refusal = "step describe: model 'ai/tiny' at " + proxy.baseUrl() + " cannot read images (it answered "
+					+ "500: image input is not supported";
+			assertThat(result.all()).contains(refusal).doesNotContain("base64").doesNotContain("at dev.dmrbatch");
+		}
+
+		List<Map<String, Object>> lines = this.workspace.read("output/photos/run-1/results.jsonl")
+			.lines()
+			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
+			.toList();
+		assertThat(lines).extracting((line) -> line.get("id")).containsExactly("a.png", "b.jpg", "c.png");
+		assertThat(lines).extracting((line) -> line.get("status")).containsOnly("failed");
+		assertThat((String) lines.get(0).get("error")).startsWith("step describe: model 'ai/tiny' at ")
+			.contains("cannot read images");
+		assertThat(lines.get(2).get("error")).isEqualTo("step describe: c.png is not a readable PNG image");
+		Map<String, Object> user = ((List<Map<String, Object>>) lines.get(0).get("messages")).get(0);
+		assertThat(user).containsEntry("role", "user").containsEntry("content", "Describe a.png (40x30).");
+		String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(small));
+		assertThat((List<Map<String, Object>>) user.get("images")).containsExactly(Map.of("file", "a.png", "bytes",
+				small.length, "sha256", sha256, "width", 40, "height", 30));
+		Map<String, Object> resized = ((List<Map<String, Object>>) ((List<Map<String, Object>>) lines.get(1)
+			.get("messages")).get(0).get("images")).get(0);
+		assertThat(resized).containsEntry("width", 3000).containsEntry("height", 1500).containsEntry("sent", "1024x512");
+		String jsonl = this.workspace.read("output/photos/run-1/results.jsonl");
+		assertThat(jsonl).doesNotContain("base64");
+		assertThat(this.workspace.read("output/photos/run-1/report.html")).contains("image a.png · " + small.length
+				+ " bytes · 40×30 · sha256 " + sha256);
+
+		// the store holds the reference, never the bytes
+		try (Connection store = this.workspace.store();
+				ResultSet rows = store.createStatement()
+					.executeQuery("select content, json_value from dmr_message where role = 'user' order by item_seq")) {
+			assertThat(rows.next()).isTrue();
+			assertThat(rows.getString("content")).isEqualTo("Describe a.png (40x30).");
+			assertThat(rows.getString("json_value")).contains(sha256).doesNotContain("base64");
+		}
+	}
+
+	@Test
+	void aFileInputsFieldNamesImagesBesideItAndNeverOutOfItsFolder() throws Exception {
+		byte[] photo = image("png", 8, 8);
+		this.workspace.bytes("input/shop/photos/p1.png", photo);
+		this.workspace.bytes("input/elsewhere.png", photo);
+		this.workspace.file("input/shop/items.jsonl", """
+				{"id": "p1", "name": "mug", "photo": "photos/p1.png"}
+				{"id": "p2", "name": "cup", "photo": "../elsewhere.png"}
+				""");
+		this.workspace.file("jobs/shop.yaml", """
+				input: { path: input/shop/items.jsonl, id: id }
+				model: { name: ai/tiny, max_tokens: 3, temperature: 0 }
+				steps:
+				  - { name: describe, prompt: "Describe the ${name}.", images: [photo], max-image-side: 4 }
+				export: [jsonl]
+				""");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			Dmr.Result result = this.workspace.dmrAt(proxy.baseUrl(), "job=shop");
+			assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+			List<String> bodies = proxy.chatBodies();
+			assertThat(bodies).hasSize(1);
+			List<String> urls = imageUrls(bodies.get(0));
+			assertThat(urls).hasSize(1);
+			BufferedImage sent = ImageIO.read(new ByteArrayInputStream(
+					Base64.getDecoder().decode(urls.get(0).substring("data:image/png;base64,".length()))));
+			assertThat(sent.getWidth()).isEqualTo(4);
+		}
+		String jsonl = this.workspace.read("output/shop/run-1/results.jsonl");
+		assertThat(jsonl).contains("input/shop/items.jsonl record 2: field 'photo' names a file outside the input "
+				+ "file's folder (not read)")
+			.doesNotContain("elsewhere");
+	}
+
+	/**
+	 * A real round trip: the local runner's {@code ai/tiny-vision} (the tiny model with a tiny generated projector)
+	 * answers an image item, and the image's tokens are in its prompt's count.
+	 */
+	@Test
+	@SuppressWarnings("unchecked")
+	void aVisionModelAnswersAnImageItemAndItsPromptGrowsWithTheImage() throws Exception {
+		this.workspace.bytes("input/photos/a.png", image("png", 40, 30));
+		this.workspace.file("input/texts.jsonl", "{\"file\": \"a.png\", \"width\": 40, \"height\": 30}\n");
+		String steps = """
+				model: { name: ai/tiny-vision, max_tokens: 3, temperature: 0 }
+				steps:
+				  - { name: describe, prompt: "Describe ${file} (${width}x${height})." }
+				export: [jsonl]
+				""";
+		this.workspace.file("jobs/seen.yaml", "input: { path: input/photos, format: images }\n" + steps);
+		this.workspace.file("jobs/told.yaml", "input: { path: input/texts.jsonl }\n" + steps);
+		Dmr.Result seen = this.workspace.dmr("job=seen");
+		assertThat(seen.exitCode()).as(seen.toString()).isZero();
+		Dmr.Result told = this.workspace.dmr("job=told");
+		assertThat(told.exitCode()).as(told.toString()).isZero();
+		Map<String, Object> withImage = JSON.readValue(results("seen"), Map.class);
+		Map<String, Object> withoutImage = JSON.readValue(results("told"), Map.class);
+		assertThat(withImage).containsEntry("status", "ok");
+		long imagePrompt = ((Number) ((Map<String, Object>) withImage.get("usage")).get("prompt_tokens")).longValue();
+		long textPrompt = ((Number) ((Map<String, Object>) withoutImage.get("usage")).get("prompt_tokens")).longValue();
+		assertThat(imagePrompt).isGreaterThan(textPrompt);
+	}
+
+	/** The one line of a job's only run's results.jsonl. */
+	private String results(String job) throws java.io.IOException {
+		try (var runs = java.nio.file.Files.list(this.workspace.path("output/" + job))) {
+			return java.nio.file.Files.readString(runs.findFirst().orElseThrow().resolve("results.jsonl")).strip();
+		}
+	}
+
+}
