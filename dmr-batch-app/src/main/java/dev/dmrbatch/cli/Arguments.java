@@ -25,11 +25,15 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 
 	static final Set<String> KEYS;
 
+	/** {@code dry-run}, alone or as {@code dry-run=true|false}: what a run would send, rendered and counted, not sent. */
+	static final String DRY_RUN = "dry-run";
+
 	static {
 		Set<String> keys = new java.util.HashSet<>(Set.of("job", "input", "output", "model", "profile", "run",
 				"concurrency", "export", "format", "requests", "base-url", "session", "continue", "system",
 				"cache", "port", "address", "token", "token-file", "tag", "cluster", "limit", "sample", "sample-seed",
-				"junit", "rate", "tokens-rate", "retry"));
+				"junit", "rate", "tokens-rate", DRY_RUN,
+				"retry"));
 		// a request setting by its job file name: a launch-time value, as --dmr.<key>= is (CommandLine)
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		KEYS = Set.copyOf(keys);
@@ -47,6 +51,9 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 			if (arg.equals("help") || arg.equals("-h")) {
 				help = true;
 				continue;
+			}
+			if (arg.equals(DRY_RUN)) {
+				arg = DRY_RUN + "=true"; // a switch: the word alone says yes
 			}
 			int eq = arg.indexOf('=');
 			if (eq < 0 && !values.containsKey("job") && COMMAND_WORD.matcher(arg).matches()) {
@@ -89,6 +96,9 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 				values.put("run#" + (all(values, "run").size() + 1), value);
 				continue;
 			}
+			if (key.equals(DRY_RUN) && !value.equals("true") && !value.equals("false")) {
+				throw new ArgumentException(DRY_RUN + "=" + SafeText.excerpt(value, 20) + " is not true or false");
+			}
 			if (values.put(key, value) != null) {
 				throw new ArgumentException("argument " + key + "= is given twice");
 			}
@@ -126,6 +136,11 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 			}
 		}
 		return null;
+	}
+
+	/** Whether {@code dry-run} (or {@code dry-run=true}) was given. */
+	public boolean dryRun() {
+		return "true".equals(this.values.get(DRY_RUN));
 	}
 
 	public String job() {

@@ -18,6 +18,7 @@ import dev.dmrbatch.conversation.server.SharedStore;
 import dev.dmrbatch.export.Exports;
 import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.run.job.ConversationRuns;
+import dev.dmrbatch.run.job.DryRuns;
 import dev.dmrbatch.run.job.RunOutcome;
 import dev.dmrbatch.run.plan.BuiltInJob;
 import dev.dmrbatch.run.plan.RunException;
@@ -59,9 +60,12 @@ class JobRun {
 
 	private final ObjectProvider<ConversationStore> store;
 
+	private final ObjectProvider<DryRuns> dryRuns;
+
 	JobRun(RunPlanner planner, ConversationRuns runs, List<BuiltInJob> builtIns, Environment environment,
 			RunNotes notes, DmrProperties properties, ObjectProvider<Exports> exports,
-			ObjectProvider<ConversationStore> store) {
+			ObjectProvider<ConversationStore> store, ObjectProvider<DryRuns> dryRuns) {
+		this.dryRuns = dryRuns;
 		this.planner = planner;
 		this.runs = runs;
 		this.builtIns = builtIns;
@@ -79,7 +83,7 @@ class JobRun {
 	static Set<String> arguments() {
 		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var.",
 				"cache", "tag", "cluster", "limit", "sample", "sample-seed", "junit", "rate", "tokens-rate",
-				"retry"));
+				Arguments.DRY_RUN, "retry"));
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		return keys;
 	}
@@ -96,6 +100,7 @@ class JobRun {
 				    [rate=<n>/<s|min>] [tokens-rate=<n>/<s|min>] (at most, to each runner, on top of concurrency)
 				    [limit=<n> | sample=<n> [sample-seed=<s>]] (a trial run: the first n or n drawn records)
 				    [junit=<file>] (the results as JUnit XML too, a test case per item and check, for CI)
+				    [dry-run] (render and count every request into prompts.jsonl; send nothing)
 				    [retry=failed] (asks the failed items of the run named by run=, else the latest, again)
 				    [max_tokens=<n>] [temperature=<t>] [top_p=<p>] [seed=<n>] [stop=<a,b>]
 				    [presence_penalty=<p>] [frequency_penalty=<p>] [stream=<true|false>]
@@ -115,6 +120,10 @@ class JobRun {
 		boolean retry = retry(arguments);
 		Path junit = junitFile(arguments.get("junit"));
 		RunPlan plan = this.planner.plan(arguments.toRequest());
+		if (arguments.dryRun()) {
+			summarize(this.dryRuns.getObject().dryRun(plan));
+			return 0;
+		}
 		RunOutcome outcome;
 		try {
 			// the tags go with the run once it is registered (a resumed run keeps those it had)
@@ -195,6 +204,10 @@ class JobRun {
 			throw new ArgumentException("retry=" + SafeText.excerpt(retry, 40) + " is not a retry: retry=failed asks "
 					+ "a run's failed items again");
 		}
+		if (arguments.dryRun()) {
+			throw new ArgumentException("dry-run and retry=failed cannot go together: a dry run shows what a new or "
+					+ "resumed run would send");
+		}
 		if ("new".equals(arguments.get("run"))) {
 			throw new ArgumentException("retry=failed asks the failed items of a run that exists again: give its "
 					+ "run=<label>, or no run= for the latest run, not run=new");
@@ -204,6 +217,26 @@ class JobRun {
 
 	private static String rootMessage(Throwable error) {
 		return SafeText.firstLine(String.valueOf(NestedExceptionUtils.getMostSpecificCause(error).getMessage()));
+	}
+
+	private void summarize(DryRuns.Outcome o) {
+		if (o.complete()) {
+			Console.out("run " + o.run() + " of " + o.job() + " is already complete: the same command without dry-run "
+					+ "sends nothing. To run it again, give a new run=<label>.");
+			return;
+		}
+		Console.out(String.format(Locale.ROOT, "dry run of %s: %d items, %d requests, %d prompt tokens (%s); nothing "
+				+ "was sent", o.job(), o.items(), o.requests(), o.promptTokens(),
+				(o.counted() == o.requests()) ? "counted by the runner's /tokenize"
+						: (o.counted() == 0) ? "estimated as characters / 4: the runner does not count them"
+								: o.counted() + " requests counted by the runner's /tokenize, the others estimated as "
+										+ "characters / 4"));
+		if (o.stored() > 0) {
+			Console.out("  run " + o.run() + " goes on: " + o.stored() + " items it stored are not sent again");
+		}
+		o.unanswered().forEach((step, requests) -> Console.out("  step " + step + " uses an earlier step's answer: "
+				+ "its requests cannot be rendered before it exists (" + requests + " not counted)"));
+		Console.out("prompts: " + o.file());
 	}
 
 	/**

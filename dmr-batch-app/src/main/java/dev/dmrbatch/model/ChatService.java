@@ -184,11 +184,7 @@ public class ChatService {
 	 * embeddings for the model)
 	 */
 	public Embedded embed(ModelSettings settings, String text, DmrProperties.Retry retry, LoadGate gate) {
-		EmbeddingCreateParams.Builder request = EmbeddingCreateParams.builder().model(settings.name()).input(text);
-		if (settings.extra() != null) {
-			settings.extra().forEach((key, value) -> request.putAdditionalBodyProperty(key, JsonValue.from(value)));
-		}
-		EmbeddingCreateParams params = request.build();
+		EmbeddingCreateParams params = embedding(settings, text);
 		return withRetries(settings.name(), retry, gate, LOGGED, (attempt, start) -> {
 			CreateEmbeddingResponse response = this.client.get().embeddings().create(params);
 			long latency = (System.nanoTime() - start) / 1_000_000;
@@ -296,8 +292,45 @@ public class ChatService {
 	 * The body {@link #complete} sends for these arguments, as JSON: every setting and message exactly as sent.
 	 */
 	public String requestBody(ModelSettings settings, List<ChatMessage> messages, StructuredOutput format) {
+		return json(settings, request(settings, messages, format)._body());
+	}
+
+	/**
+	 * A request as it would be sent, not sent: what a dry run writes and counts.
+	 * @param endpoint where it goes, under the base URL: {@code /chat/completions}, {@code /completions} or
+	 * {@code /embeddings}
+	 * @param body the body as the client writes it, byte for byte
+	 * @param messages a chat's messages, else {@code null}
+	 * @param text a completion's prompt or an embedding's text, else {@code null}
+	 */
+	public record Preview(String endpoint, String model, String body, List<ChatMessage> messages, String text) {
+	}
+
+	/** What {@link #complete} would send for these arguments: streamed, the client adds {@code "stream": true}. */
+	public Preview previewChat(ModelSettings settings, List<ChatMessage> messages, StructuredOutput format) {
+		ChatCompletionCreateParams.Body body = request(settings, messages, format)._body();
+		if (settings.streaming()) {
+			// as openai-java's createStreaming writes a streamed request's body
+			body = body.toBuilder().putAdditionalProperty("stream", JsonValue.from(true)).build();
+		}
+		return new Preview("/chat/completions", settings.name(), json(settings, body), List.copyOf(messages), null);
+	}
+
+	/** What {@link #completeText} would send. */
+	public Preview previewCompletion(ModelSettings settings, String prompt) {
+		return new Preview("/completions", settings.name(), json(settings, completion(settings, prompt)._body()), null,
+				prompt);
+	}
+
+	/** What {@link #embed} would send. */
+	public Preview previewEmbedding(ModelSettings settings, String text) {
+		return new Preview("/embeddings", settings.name(), json(settings, embedding(settings, text)._body()), null,
+				text);
+	}
+
+	private static String json(ModelSettings settings, Object body) {
 		try {
-			return ObjectMappers.jsonMapper().writeValueAsString(request(settings, messages, format)._body());
+			return ObjectMappers.jsonMapper().writeValueAsString(body);
 		}
 		catch (JsonProcessingException ex) {
 			throw new IllegalStateException("the request to model '" + settings.name() + "' cannot be written as JSON",
@@ -474,6 +507,15 @@ public class ChatService {
 		return new ModelReply(answeredBy, parts.answer(), thinking, finish,
 				(usage != null) ? usage.promptTokens() : 0, (usage != null) ? usage.completionTokens() : pieces,
 				latency, ttft, timings, fingerprint, attempt, logprobsJson);
+	}
+
+	/** The embeddings request for these settings: the model, the text, and {@code extra} as given. */
+	static EmbeddingCreateParams embedding(ModelSettings settings, String text) {
+		EmbeddingCreateParams.Builder request = EmbeddingCreateParams.builder().model(settings.name()).input(text);
+		if (settings.extra() != null) {
+			settings.extra().forEach((key, value) -> request.putAdditionalBodyProperty(key, JsonValue.from(value)));
+		}
+		return request.build();
 	}
 
 	/** The legacy completions request for these settings: {@code top_logprobs} as its {@code logprobs} count. */

@@ -72,6 +72,11 @@ public final class Prompts {
 							: ""));
 		}
 		catch (TemplateException ex) {
+			for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+				if (cause instanceof StepAnswer.NotYetAnswered notYet) {
+					throw notYet; // a dry run's answer read where FreeMarker wraps what a value throws
+				}
+			}
 			throw new PromptException("template error in " + where(template, ex) + ": "
 					+ SafeText.firstLine(ex.getMessageWithoutStackTop()));
 		}

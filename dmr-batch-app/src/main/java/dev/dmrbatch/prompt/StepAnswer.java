@@ -43,6 +43,45 @@ public record StepAnswer(String text, String reasoning, Object json, boolean ski
 		return false;
 	}
 
+	/**
+	 * An answer that does not exist yet, as a dry run renders the steps after the one it belongs to: a prompt or a
+	 * {@code when:} that reads any of it throws {@link NotYetAnswered}, so a dry run tells which requests cannot be
+	 * rendered before the run, whatever the template does with the answer.
+	 */
+	public static TemplateModel notYetAnswered() {
+		return Pending.INSTANCE;
+	}
+
+	/** Thrown by a prompt that reads an answer a dry run does not have: the request cannot be rendered before it. */
+	public static final class NotYetAnswered extends RuntimeException {
+
+		public NotYetAnswered() {
+			super("it uses an earlier step's answer", null, false, false);
+		}
+
+	}
+
+	private enum Pending implements TemplateScalarModel, TemplateHashModel {
+
+		INSTANCE;
+
+		@Override
+		public String getAsString() {
+			throw new NotYetAnswered();
+		}
+
+		@Override
+		public TemplateModel get(String key) {
+			throw new NotYetAnswered();
+		}
+
+		@Override
+		public boolean isEmpty() {
+			throw new NotYetAnswered();
+		}
+
+	}
+
 	/** The locked-down wrapper of {@link PromptTemplates}: maps, lists and plain values only. */
 	private static ObjectWrapper wrapper() {
 		return Wrapper.INSTANCE;

@@ -13,6 +13,7 @@ import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.model.ChatImage;
 import dev.dmrbatch.model.ChatMessage;
+import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.StructuredOutput;
 import dev.dmrbatch.prompt.StepAnswer;
@@ -58,6 +59,24 @@ class ChatStep implements StepKind {
 		}
 		if (step.maxImageSide() != null && step.maxImageSide() < 1) {
 			problems.add(at + ".max-image-side must be 1 or more (pixels)");
+		}
+	}
+
+	@Override
+	public ChatService.Preview preview(int index, JobDefinition.Step step, Exchange exchange) {
+		try {
+			String prompt = exchange.prompt(index, step);
+			if (exchange.unanswered()) {
+				throw new StepAnswer.NotYetAnswered(); // the conversation it carries on holds an answer not there yet
+			}
+			List<ChatMessage> messages = new java.util.ArrayList<>(exchange.messages());
+			messages.add(ChatMessage.user(prompt));
+			return exchange.sending().chat().previewChat(exchange.settings(index), messages,
+					exchange.sending().formats().get(index));
+		}
+		finally {
+			// rendered or not, its answer joins the conversation: the chat steps that carry it on cannot be rendered
+			exchange.unanswered(true);
 		}
 	}
 

@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.prompt.StepAnswer;
 
@@ -32,6 +33,11 @@ class CompleteStep implements StepKind {
 	public void validate(JobDefinition.Step step, String at, List<String> problems) {
 		StepRules.prompted(step, at, problems);
 		StepRules.apart(step, at, problems);
+	}
+
+	@Override
+	public ChatService.Preview preview(int index, JobDefinition.Step step, Exchange exchange) {
+		return exchange.sending().chat().previewCompletion(exchange.settings(index), exchange.prompt(index, step));
 	}
 
 	@Override

@@ -49,6 +49,11 @@ class EmbedStep implements StepKind {
 	}
 
 	@Override
+	public ChatService.Preview preview(int index, JobDefinition.Step step, Exchange exchange) {
+		return exchange.sending().chat().previewEmbedding(exchange.settings(index), exchange.prompt(index, step));
+	}
+
+	@Override
 	public String run(int index, JobDefinition.Step step, Exchange exchange) {
 		String prompt = exchange.prompt(index, step);
 		exchange.turns().add(new Conversation.Turn("user", step.name(), prompt));

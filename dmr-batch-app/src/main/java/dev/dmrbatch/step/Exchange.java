@@ -40,6 +40,9 @@ public final class Exchange {
 
 	private ChatMessage system;
 
+	/** Whether, in a dry run, the conversation so far holds a turn whose answer is not there. */
+	private boolean unanswered;
+
 	/**
 	 * @param settings the conversation's model
 	 * @param stepSettings per step, the settings its requests carry
@@ -122,11 +125,21 @@ public final class Exchange {
 	String prompt(int index, JobDefinition.Step step) {
 		if (step.startsNewConversation()) {
 			this.messages = new ArrayList<>();
+			this.unanswered = false;
 			if (this.system != null) {
 				this.messages.add(this.system);
 			}
 		}
 		return this.sending.prompts().renderStep(index, this.model);
+	}
+
+	/** Whether, in a dry run, the conversation so far holds a turn whose answer is not there. */
+	boolean unanswered() {
+		return this.unanswered;
+	}
+
+	void unanswered(boolean unanswered) {
+		this.unanswered = unanswered;
 	}
 
 	/** The model step {@code index} names when it is not the conversation's own, else {@code null}. */

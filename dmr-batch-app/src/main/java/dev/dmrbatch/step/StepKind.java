@@ -3,6 +3,7 @@ package dev.dmrbatch.step;
 import java.util.List;
 
 import dev.dmrbatch.jobfile.JobDefinition;
+import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelCallException;
 import dev.dmrbatch.plugin.Kind;
 import dev.dmrbatch.plugin.api.StepType;
@@ -39,5 +40,16 @@ public interface StepKind extends Kind {
 	 * @throws dev.dmrbatch.prompt.PromptException when its prompt cannot be rendered
 	 */
 	String run(int index, JobDefinition.Step step, Exchange exchange);
+
+	/**
+	 * What step {@code index} of an item would send, rendered as {@link #run} renders it but not sent: the request as
+	 * the model client writes it, for a dry run; {@code null} for a type that sends nothing to a model.
+	 * @throws dev.dmrbatch.prompt.StepAnswer.NotYetAnswered when the request holds an earlier step's answer (its prompt
+	 * or the conversation it carries on), which a dry run does not have
+	 * @throws dev.dmrbatch.prompt.PromptException when its prompt cannot be rendered
+	 */
+	default ChatService.Preview preview(int index, JobDefinition.Step step, Exchange exchange) {
+		return null;
+	}
 
 }

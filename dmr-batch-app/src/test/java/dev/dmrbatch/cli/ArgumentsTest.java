@@ -69,4 +69,24 @@ class ArgumentsTest {
 			.hasMessage("sample-seed= goes with sample=<n>; it draws that sample");
 	}
 
+	@Test
+	void dryRunIsAWordAnywhereOrTrueOrFalseAndAJobRunTakesIt() {
+		assertThat(Arguments.parse(List.of("job=j", "dry-run")).dryRun()).isTrue();
+		assertThat(Arguments.parse(List.of("dry-run", "job=j")).dryRun()).isTrue();
+		assertThat(Arguments.parse(List.of("dry-run", "job=j")).job()).isEqualTo("j");
+		assertThat(Arguments.parse(List.of("job=j", "dry-run=true")).dryRun()).isTrue();
+		assertThat(Arguments.parse(List.of("job=j", "dry-run=false")).dryRun()).isFalse();
+		assertThat(Arguments.parse(List.of("job=j")).dryRun()).isFalse();
+		assertThatThrownBy(() -> Arguments.parse(List.of("job=j", "dry-run=yes")))
+			.isInstanceOf(ArgumentException.class)
+			.hasMessage("dry-run=yes is not true or false");
+		assertThatThrownBy(() -> Arguments.parse(List.of("job=j", "dry-run", "dry-run=true")))
+			.isInstanceOf(ArgumentException.class)
+			.hasMessage("argument dry-run= is given twice");
+		JobCommand.refuseUnused(Arguments.parse(List.of("job=j", "dry-run")), JobRun.arguments(), "a job run");
+		assertThatThrownBy(() -> JobCommand.refuseUnused(Arguments.parse(List.of("runs", "dry-run")), Set.of("of"),
+				"runs"))
+			.hasMessage("runs does not take dry-run=; its arguments are job=<name>, profile=");
+	}
+
 }

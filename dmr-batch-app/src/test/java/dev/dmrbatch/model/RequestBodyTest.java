@@ -89,6 +89,27 @@ class RequestBodyTest {
 				"model":"ai/tiny","max_tokens":8}""");
 	}
 
+	/** A dry run's bodies are the ones sent: a streamed chat's with the {@code "stream": true} the client adds. */
+	@Test
+	void aPreviewIsTheBodyAsSentTheStreamedOneWithStreamTrue() throws JsonProcessingException {
+		ChatService chat = new ChatService(null, "http://x/v1");
+		ModelSettings plain = new ModelSettings("ai/tiny", null, null, 8, null, null, null, null, null, null, null,
+				null, null);
+		ChatService.Preview asked = chat.previewChat(plain, List.of(ChatMessage.user("U")), null);
+		assertThat(asked.endpoint()).isEqualTo("/chat/completions");
+		assertThat(asked.body()).isEqualTo(chat.requestBody(plain, List.of(ChatMessage.user("U")), null))
+			.isEqualTo("{\"messages\":[{\"content\":\"U\",\"role\":\"user\"}],\"model\":\"ai/tiny\",\"max_tokens\":8}");
+		ModelSettings streamed = plain.overriddenBy(ModelSettings.NONE.with("stream", true));
+		assertThat(chat.previewChat(streamed, List.of(ChatMessage.user("U")), null).body()).isEqualTo("""
+				{"messages":[{"content":"U","role":"user"}],"model":"ai/tiny","max_tokens":8,\
+				"stream_options":{"include_usage":true},"stream":true}""");
+		assertThat(chat.previewCompletion(plain, "P").body()).isEqualTo(body(ChatService.completion(plain, "P")._body()));
+		ChatService.Preview embedded = chat.previewEmbedding(plain.overriddenBy(ModelSettings.NONE.with("extra",
+				Map.of("dimensions", 4))), "T");
+		assertThat(embedded.endpoint()).isEqualTo("/embeddings");
+		assertThat(embedded.body()).isEqualTo("{\"input\":\"T\",\"model\":\"ai/tiny\",\"encoding_format\":\"base64\",\"dimensions\":4}");
+	}
+
 	private static String body(Object body) throws JsonProcessingException {
 		return ObjectMappers.jsonMapper().writeValueAsString(body);
 	}

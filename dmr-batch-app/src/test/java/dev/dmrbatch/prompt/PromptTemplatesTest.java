@@ -52,6 +52,22 @@ class PromptTemplatesTest {
 		assertThat(prompts.renderStep(0, model)).isEqualTo("Hello #42: answer (1234567)");
 	}
 
+	/** A dry run's answers that are not there yet: whatever reads one, with a default or a test, cannot render. */
+	@Test
+	void aPromptThatReadsAnAnswerNotThereYetCannotBeRenderedWhateverItDoesWithIt() {
+		Prompts prompts = this.templates.compile(job(null, inline("a", "${steps.first!'none'}"),
+				inline("b", "<#if steps.first.json??>x</#if>"), inline("c", "${steps.first.text?length}"),
+				inline("d", "Only ${title}.<#if steps.first??> Known.</#if>")));
+		Map<String, Object> model = new HashMap<>();
+		model.put("title", "Hello");
+		model.put("steps", Map.of("first", StepAnswer.notYetAnswered()));
+		for (int step = 0; step < 3; step++) {
+			int index = step;
+			assertThatThrownBy(() -> prompts.renderStep(index, model)).isInstanceOf(StepAnswer.NotYetAnswered.class);
+		}
+		assertThat(prompts.renderStep(3, model)).isEqualTo("Only Hello. Known.");
+	}
+
 	@Test
 	void aRunsKeptTemplateIsCompiledInsteadOfTheFileAsItIsNow() {
 		this.workspace.file("templates/s.ftl", "Edited since: ${text}");

@@ -32,6 +32,9 @@ public final class FaultProxy implements AutoCloseable {
 
 	private static final Pattern ITEM = Pattern.compile("Item ([A-Za-z0-9_-]+):");
 
+	/** Paths at the proxy's root that are forwarded to the runner's root, beside its {@code /v1}. */
+	private static final java.util.Set<String> ROOT_PATHS = java.util.Set.of("/tokenize", "/apply-template");
+
 	/** What to do with the n-th chat request (from 1): forward it, or a fault. */
 	public sealed interface Action permits Forward, Status, Drop, Slow, Events {
 	}
@@ -276,7 +279,9 @@ public final class FaultProxy implements AutoCloseable {
 				return;
 			}
 		}
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.target + path))
+		// llama-server's own endpoints beside /v1 (a dry run's token counts) go to the runner's root beside its /v1
+		String to = ROOT_PATHS.contains(path) ? this.target.replaceFirst("/v1$", "") + path : this.target + path;
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(to))
 			.timeout(Duration.ofMinutes(2))
 			.header("Content-Type", "application/json");
 		request = exchange.getRequestMethod().equals("POST")

@@ -234,6 +234,11 @@ public class ConversationJobFactory {
 				stored, kinds);
 	}
 
+	/** What renders a dry run's requests ({@link ConversationProcessor#preview}): the run's processor, sending nothing. */
+	ConversationProcessor dryProcessor(RunPlan plan, ChatService chat) {
+		return new ConversationProcessor(plan, chat, null, null, stepKinds(plan));
+	}
+
 	/** Each step's type, in the job's order: looked up once for the plan, none for a built-in job. */
 	private List<StepKind> stepKinds(RunPlan plan) {
 		if (plan.builtIn() != null) {

@@ -127,6 +127,73 @@ public class ConversationProcessor {
 		return answered.withVerdicts(evaluated.verdicts(), evaluated.calls());
 	}
 
+	/** A request a dry run would send: the item, the conversation's model and the step's name. */
+	public record Preview(InputItem item, String model, String step, ChatService.Preview request) {
+	}
+
+	/**
+	 * The requests the item's conversations would send, one model after another, rendered as {@link #process} renders
+	 * them but not sent, each told to {@code requests}; a step whose request holds an earlier step's answer (in its
+	 * prompt, its {@code when:} or the conversation it carries on) cannot be rendered: its name is told to
+	 * {@code unanswered} instead. A step skipped by its {@code when:} sends nothing.
+	 * @throws PromptException naming the record, when a prompt cannot be rendered or the record be read: what a run
+	 * would fail the item for
+	 */
+	public void preview(InputItem item, java.util.function.Consumer<Preview> requests,
+			java.util.function.Consumer<String> unanswered) {
+		if (item.isBlank()) {
+			return;
+		}
+		String record = "record " + item.seq() + " (" + dev.dmrbatch.text.SafeText.excerpt(item.id(), 40) + ")";
+		if (item.error() != null) {
+			throw new PromptException(record + ": " + item.error());
+		}
+		List<JobDefinition.Step> steps = this.plan.job().steps();
+		Prompts prompts = this.plan.prompts();
+		for (int m = 0; m < this.plan.models().size(); m++) {
+			ModelSettings settings = this.plan.models().get(m);
+			Map<String, Object> answers = new LinkedHashMap<>();
+			Map<String, Object> model = model(item, answers);
+			Exchange exchange = new Exchange(this.sending, item, settings, this.plan.stepSettings().get(m), model,
+					answers);
+			boolean systemKnown = true;
+			try {
+				if (prompts.hasSystem()) {
+					exchange.system(prompts.renderSystem(model));
+				}
+			}
+			catch (StepAnswer.NotYetAnswered ex) {
+				systemKnown = false;
+			}
+			catch (PromptException ex) {
+				throw new PromptException(record + ": " + ex.getMessage());
+			}
+			for (int i = 0; i < steps.size(); i++) {
+				String step = steps.get(i).name();
+				try {
+					if (!systemKnown) {
+						throw new StepAnswer.NotYetAnswered();
+					}
+					if (!prompts.shouldRun(i, model)) {
+						answers.put(step, StepAnswer.skippedStep());
+						continue;
+					}
+					ChatService.Preview request = this.kinds.get(i).preview(i, steps.get(i), exchange);
+					if (request != null) {
+						requests.accept(new Preview(item, settings.name(), step, request));
+					}
+				}
+				catch (StepAnswer.NotYetAnswered ex) {
+					unanswered.accept(step);
+				}
+				catch (PromptException ex) {
+					throw new PromptException(record + ", step " + step + ": " + ex.getMessage());
+				}
+				answers.put(step, StepAnswer.notYetAnswered());
+			}
+		}
+	}
+
 	/**
 	 * The variables a prompt sees: the item's fields, {@code item} (the fields alone, whatever their names),
 	 * {@code record} (its {@code number} in the input and its {@code id}), {@code vars} and {@code steps} (the
