@@ -23,7 +23,7 @@ public class ProbeCommand {
 
 	static final List<String> PARAMETERS = List.of("temperature", "top_p", "max_tokens", "stop", "presence_penalty",
 			"frequency_penalty", "seed", "stream", "logprobs", "response_format_json", "response_format_json_schema",
-			"n", "tools", "embeddings", "completions", "store", "metadata");
+			"n", "tools", "images", "embeddings", "completions", "store", "metadata");
 
 	private static final String PROMPT = "Write a long story about a lighthouse keeper and a cat.";
 
@@ -62,6 +62,7 @@ public class ProbeCommand {
 		checks.put("response_format_json_schema", this::jsonSchema);
 		checks.put("n", this::n);
 		checks.put("tools", this::tools);
+		checks.put("images", this::images);
 		checks.put("embeddings", this::embeddings);
 		checks.put("completions", this::completions);
 		checks.put("store", (m) -> stored(m, false));
@@ -233,6 +234,44 @@ public class ProbeCommand {
 		return new Verdict(true, "accepted; " + (called ? "the model made a tool call" : "the model made no tool call"));
 	}
 
+	/**
+	 * Images are read when a user turn with an image part (a small PNG as a data URL) is answered and its prompt
+	 * counts more tokens than the same text alone: a runner that drops the part takes no more.
+	 */
+	private Verdict images(String model) throws IOException {
+		String question = "What is in the picture?";
+		Map<String, Object> plain = chatAnswer(model, Map.of("max_tokens", 4, "messages",
+				List.of(Map.of("role", "user", "content", question))));
+		Map<String, Object> pictured = chatAnswer(model, Map.of("max_tokens", 4, "messages", List.of(Map.of("role",
+				"user", "content", List.of(Map.of("type", "text", "text", question), Map.of("type", "image_url",
+						"image_url", Map.of("url", "data:image/png;base64," + picture())))))));
+		long without = usage(plain, "prompt_tokens");
+		long with = usage(pictured, "prompt_tokens");
+		boolean read = with > without && without >= 0;
+		return new Verdict(read, read ? "a 32x32 PNG added " + (with - without) + " prompt tokens"
+				: "answered, but the image added no prompt tokens (" + with + " with it, " + without + " without)");
+	}
+
+	/** A 32 by 32 PNG, four coloured quarters, in base64: the picture {@link #images} sends. */
+	private static String picture() {
+		java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(32, 32,
+				java.awt.image.BufferedImage.TYPE_INT_RGB);
+		int[] colours = { 0xd62728, 0x2ca02c, 0x1f77b4, 0xffbf00 };
+		for (int y = 0; y < 32; y++) {
+			for (int x = 0; x < 32; x++) {
+				image.setRGB(x, y, colours[(y / 16) * 2 + x / 16]);
+			}
+		}
+		java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+		try {
+			javax.imageio.ImageIO.write(image, "png", png);
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+		return java.util.Base64.getEncoder().encodeToString(png.toByteArray());
+	}
+
 	private Verdict embeddings(String model) throws IOException {
 		RunnerHttp.Answer answer = this.http.post("/embeddings", Map.of("model", model, "input", "a lighthouse"));
 		if (!answer.ok()) {
@@ -297,7 +336,7 @@ public class ProbeCommand {
 	private Map<String, Object> request(String model, Map<String, Object> settings) {
 		Map<String, Object> body = new HashMap<>(settings);
 		body.put("model", model);
-		body.put("messages", List.of(Map.of("role", "user", "content", PROMPT)));
+		body.putIfAbsent("messages", List.of(Map.of("role", "user", "content", PROMPT)));
 		return body;
 	}
 

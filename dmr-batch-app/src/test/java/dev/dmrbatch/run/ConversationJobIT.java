@@ -286,7 +286,7 @@ class ConversationJobIT {
 		Dmr.Result result = dmr("job=twostep", "model=ai/nope");
 		assertThat(result.exitCode()).isEqualTo(2);
 		assertThat(result.err()).contains("error: model 'ai/nope' is not available; the runner has: ")
-			.contains("ai/tiny, ai/tiny-embed, ai/tiny2")
+			.contains("ai/tiny, ai/tiny-embed, ai/tiny-vision, ai/tiny2")
 			.contains("docker model pull ai/nope")
 			.doesNotContain("Exception");
 		assertThat(this.workspace.path("output/twostep")).doesNotExist();

@@ -56,7 +56,7 @@ class ModelDetailsIT {
 		Dmr.Result result = this.workspace.dmr("job=models", "model=ai/nothing-like-it");
 		assertThat(result.exitCode()).isEqualTo(2);
 		assertThat(result.err().strip()).startsWith("error: model 'ai/nothing-like-it' is not available; the runner "
-				+ "has: ai/tiny, ai/tiny-embed, ai/tiny2");
+				+ "has: ai/tiny, ai/tiny-embed, ai/tiny-vision, ai/tiny2");
 		assertThat(result.out()).isEmpty();
 	}
 

@@ -65,7 +65,7 @@ class RunnerToolsIT {
 		Map<String, Object> listing = JSON.readValue(json.out(), Map.class);
 		assertThat(listing).containsEntry("runner", "llama.cpp llama-server (router mode)");
 		assertThat((List<Map<String, Object>>) listing.get("models")).extracting((m) -> m.get("name"))
-			.containsExactly("ai/tiny", "ai/tiny-embed", "ai/tiny2");
+			.containsExactly("ai/tiny", "ai/tiny-embed", "ai/tiny-vision", "ai/tiny2");
 	}
 
 	@Test
@@ -93,6 +93,15 @@ class RunnerToolsIT {
 		for (String honoured : List.of("temperature", "seed", "stream", "logprobs", "response_format_json_schema")) {
 			assertThat(results.get(honoured)).as(honoured).containsEntry("supported", true);
 		}
+		// a text model reads no image (the runner says why); its vision twin does
+		assertThat(results.get("images")).containsEntry("supported", false);
+		assertThat((String) results.get("images").get("detail")).contains("image input is not supported");
+		Dmr.Result vision = Dmr.run(this.workspace, base, "job=probe", "model=ai/tiny-vision", "output=probe-vision");
+		assertThat(vision.exitCode()).as(vision.toString()).isZero();
+		Map<String, Object> seen = JSON.readValue(this.workspace.path("probe-vision/probe.json").toFile(), Map.class);
+		Map<String, Object> images = ((Map<String, Map<String, Object>>) seen.get("results")).get("images");
+		assertThat(images).containsEntry("supported", true);
+		assertThat((String) images.get("detail")).matches("a 32x32 PNG added \\d+ prompt tokens");
 	}
 
 	@Test
