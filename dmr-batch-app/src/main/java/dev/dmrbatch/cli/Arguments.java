@@ -32,7 +32,8 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 		Set<String> keys = new java.util.HashSet<>(Set.of("job", "input", "output", "model", "profile", "run",
 				"concurrency", "export", "format", "requests", "base-url", "session", "continue", "system",
 				"cache", "port", "address", "token", "token-file", "tag", "cluster", "limit", "sample", "sample-seed",
-				"junit", "rate", "tokens-rate", DRY_RUN));
+				"junit", "rate", "tokens-rate", DRY_RUN,
+				"retry"));
 		// a request setting by its job file name: a launch-time value, as --dmr.<key>= is (CommandLine)
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		KEYS = Set.copyOf(keys);

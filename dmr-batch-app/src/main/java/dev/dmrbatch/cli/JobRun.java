@@ -83,7 +83,7 @@ class JobRun {
 	static Set<String> arguments() {
 		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var.",
 				"cache", "tag", "cluster", "limit", "sample", "sample-seed", "junit", "rate", "tokens-rate",
-				Arguments.DRY_RUN));
+				Arguments.DRY_RUN, "retry"));
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		return keys;
 	}
@@ -101,6 +101,7 @@ class JobRun {
 				    [limit=<n> | sample=<n> [sample-seed=<s>]] (a trial run: the first n or n drawn records)
 				    [junit=<file>] (the results as JUnit XML too, a test case per item and check, for CI)
 				    [dry-run] (render and count every request into prompts.jsonl; send nothing)
+				    [retry=failed] (asks the failed items of the run named by run=, else the latest, again)
 				    [max_tokens=<n>] [temperature=<t>] [top_p=<p>] [seed=<n>] [stop=<a,b>]
 				    [presence_penalty=<p>] [frequency_penalty=<p>] [stream=<true|false>]
 				    (request settings for this run: they beat the job file's, as --dmr.max-tokens= does)
@@ -116,6 +117,7 @@ class JobRun {
 		JobCommand.refuseUnused(arguments, (builtIn != null) ? builtIn.arguments() : arguments(),
 				(builtIn != null) ? "job=" + builtIn.name() : "a job run");
 		List<String> tags = RunNotes.parse(arguments.get("tag"), "tag=");
+		boolean retry = retry(arguments);
 		Path junit = junitFile(arguments.get("junit"));
 		RunPlan plan = this.planner.plan(arguments.toRequest());
 		if (arguments.dryRun()) {
@@ -125,8 +127,9 @@ class JobRun {
 		RunOutcome outcome;
 		try {
 			// the tags go with the run once it is registered (a resumed run keeps those it had)
-			outcome = this.runs.run(plan, tags.isEmpty() ? null
-					: (execution) -> this.notes.addTags(execution.getJobInstanceId(), tags));
+			java.util.function.Consumer<org.springframework.batch.core.job.JobExecution> tagged = tags.isEmpty() ? null
+					: (execution) -> this.notes.addTags(execution.getJobInstanceId(), tags);
+			outcome = retry ? this.runs.retry(plan, this.runs.toRetry(plan), tagged) : this.runs.run(plan, tagged);
 		}
 		catch (DataAccessException | TransactionException ex) {
 			// the store went away mid-run (its server killed, the database down): what was committed stays
@@ -136,7 +139,7 @@ class JobRun {
 		}
 		List<String> exported = (junit != null) ? writeJunit(outcome, junit) : List.of();
 		int exitCode = outcome.alreadyComplete() ? 0 : outcome.exitCode();
-		List<String> lines = summarize(outcome, exported);
+		List<String> lines = summarize(outcome, exported, retry);
 		String stepSummary = this.environment.getProperty(StepSummary.VARIABLE);
 		if (stepSummary != null && !stepSummary.isBlank()) {
 			StepSummary.append(stepSummary, outcome, lines, exitCode);
@@ -191,6 +194,27 @@ class JobRun {
 		return List.of(target.toString());
 	}
 
+	/** Whether {@code retry=failed} was given; any other value of {@code retry=}, or {@code run=new} with it, refused. */
+	private static boolean retry(Arguments arguments) {
+		String retry = arguments.get("retry");
+		if (retry == null) {
+			return false;
+		}
+		if (!retry.equals("failed")) {
+			throw new ArgumentException("retry=" + SafeText.excerpt(retry, 40) + " is not a retry: retry=failed asks "
+					+ "a run's failed items again");
+		}
+		if (arguments.dryRun()) {
+			throw new ArgumentException("dry-run and retry=failed cannot go together: a dry run shows what a new or "
+					+ "resumed run would send");
+		}
+		if ("new".equals(arguments.get("run"))) {
+			throw new ArgumentException("retry=failed asks the failed items of a run that exists again: give its "
+					+ "run=<label>, or no run= for the latest run, not run=new");
+		}
+		return true;
+	}
+
 	private static String rootMessage(Throwable error) {
 		return SafeText.firstLine(String.valueOf(NestedExceptionUtils.getMostSpecificCause(error).getMessage()));
 	}
@@ -218,15 +242,23 @@ class JobRun {
 	/**
 	 * Prints the run's summary.
 	 * @param exported the files written after the run ({@code junit=})
+	 * @param retry whether the run's failed items were asked again ({@code retry=failed})
 	 * @return its lines on stdout but the per-model, per-runner and per-worker ones, for the step summary
 	 */
-	private List<String> summarize(RunOutcome o, List<String> exported) {
+	private List<String> summarize(RunOutcome o, List<String> exported, boolean retry) {
 		String run = o.name();
 		List<String> lines = new ArrayList<>();
+		if (o.alreadyComplete() && retry) {
+			lines.add(run + " has no failed items (" + o.ok() + " ok); nothing was sent. Exports: " + o.outputDir());
+			exported.forEach((file) -> lines.add("exports: " + file));
+			lines.forEach(Console::out);
+			return lines;
+		}
 		if (o.alreadyComplete()) {
 			lines.add(run + " is already complete (" + o.ok() + " ok, " + o.failed()
 					+ " failed); nothing was sent. Exports: " + o.outputDir()
-					+ ". To run it again, give a new run=<label>.");
+					+ ". To run it again, give a new run=<label>" + ((o.failed() > 0) ? "; retry=failed asks its failed "
+					+ "items again." : "."));
 			exported.forEach((file) -> lines.add("exports: " + file));
 			lines.forEach(Console::out);
 			return lines;

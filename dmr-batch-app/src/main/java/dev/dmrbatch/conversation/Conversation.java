@@ -10,9 +10,16 @@ import java.util.List;
  * @param runner the base URL of the model runner that answered it
  * @param verdicts the job's checks' verdicts on its answers, given as it was answered (stored apart, in the same
  * transaction); empty when the job has no checks, and as read back from the store
+ * @param earlierErrors how the conversations it replaced had failed ({@code retry=failed}), oldest first; empty when
+ * it is the item's first
  */
 public record Conversation(long itemSeq, String itemId, String model, String status, String error,
-		List<Turn> turns, List<Call> calls, String runner, List<Verdict> verdicts) {
+		List<Turn> turns, List<Call> calls, String runner, List<Verdict> verdicts, List<String> earlierErrors) {
+
+	public Conversation(long itemSeq, String itemId, String model, String status, String error, List<Turn> turns,
+			List<Call> calls, String runner, List<Verdict> verdicts) {
+		this(itemSeq, itemId, model, status, error, turns, calls, runner, verdicts, List.of());
+	}
 
 	public Conversation(long itemSeq, String itemId, String model, String status, String error, List<Turn> turns,
 			List<Call> calls, String runner) {
@@ -25,7 +32,7 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 	}
 
 	public Conversation withRunner(String url) {
-		return new Conversation(itemSeq, itemId, model, status, error, turns, calls, url, verdicts);
+		return new Conversation(itemSeq, itemId, model, status, error, turns, calls, url, verdicts, earlierErrors);
 	}
 
 	/** This conversation with the verdicts on its answers, and the calls its checks made after its own. */
@@ -35,7 +42,7 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 			all = new java.util.ArrayList<>(calls);
 			all.addAll(checkCalls);
 		}
-		return new Conversation(itemSeq, itemId, model, status, error, turns, all, runner, given);
+		return new Conversation(itemSeq, itemId, model, status, error, turns, all, runner, given, earlierErrors);
 	}
 
 	public static final String OK = "ok";

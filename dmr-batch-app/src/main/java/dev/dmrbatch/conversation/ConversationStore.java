@@ -303,6 +303,44 @@ public class ConversationStore {
 	}
 
 	/**
+	 * Saves conversations that replace the run's failed ones of the same items and models ({@code retry=failed}),
+	 * as {@link #saveAll} does, in the chunk's transaction: each failed conversation replaced leaves its error in the
+	 * item's earlier attempts (its turns and calls go), and a conversation with none to replace is simply saved.
+	 */
+	public void replaceFailed(long runId, List<Conversation> conversations) {
+		for (Conversation c : conversations) {
+			Object[] key = { runId, c.itemSeq(), c.model() };
+			int replaced = this.client.sql("insert into dmr_attempt (run_id, item_seq, model, attempt, error, finished_at) "
+					+ "select run_id, item_seq, model, (select coalesce(max(a.attempt), 0) + 1 from dmr_attempt a "
+					+ "where a.run_id = c.run_id and a.item_seq = c.item_seq and a.model = c.model), error, finished_at "
+					+ "from dmr_conversation c where run_id = ? and item_seq = ? and model = ? and status <> 'ok'")
+				.params(key)
+				.update();
+			if (replaced > 0) {
+				for (String table : List.of("dmr_call", "dmr_message", "dmr_conversation")) {
+					this.client.sql("delete from " + table + " where run_id = ? and item_seq = ? and model = ?")
+						.params(key)
+						.update();
+				}
+			}
+		}
+		saveAll(runId, conversations);
+	}
+
+	/**
+	 * A run's failed conversations: the models that failed, by record number, in input order (what
+	 * {@code retry=failed} asks again).
+	 */
+	public java.util.SortedMap<Long, java.util.Set<String>> failedItems(long runId) {
+		java.util.SortedMap<Long, java.util.Set<String>> failed = new java.util.TreeMap<>();
+		this.jdbc.query("select item_seq, model from dmr_conversation where run_id = ? and status <> 'ok' "
+				+ "order by item_seq, model", (rs) -> {
+					failed.computeIfAbsent(rs.getLong(1), (seq) -> new java.util.LinkedHashSet<>()).add(rs.getString(2));
+				}, runId);
+		return failed;
+	}
+
+	/**
 	 * Inserts conversations, their turns and calls.
 	 * @param settings the settings a call was sent with, as JSON, where they change from call to call (a chat's), else
 	 * {@code null}
@@ -506,7 +544,7 @@ public class ConversationStore {
 	 * packages' rows of it are theirs to delete. In the caller's transaction.
 	 */
 	public void deleteRun(long runId) {
-		for (String table : List.of("dmr_call", "dmr_message", "dmr_conversation", "dmr_run_template",
+		for (String table : List.of("dmr_call", "dmr_message", "dmr_conversation", "dmr_attempt", "dmr_run_template",
 				"dmr_chat_session")) {
 			this.client.sql("delete from " + table + " where run_id = ?").param(runId).update();
 		}
@@ -575,6 +613,13 @@ public class ConversationStore {
 	}
 
 	private void forEachWhere(String range, Object[] params, Consumer<Conversation> action) {
+		// the errors of replaced conversations are few: those of the range, read first
+		Map<String, List<String>> earlier = new HashMap<>();
+		this.jdbc.query("select item_seq, model, error from dmr_attempt" + range + " order by item_seq, model, attempt",
+				(rs) -> {
+					earlier.computeIfAbsent(rs.getLong("item_seq") + " " + rs.getString("model"), (k) -> new ArrayList<>())
+						.add(rs.getString("error"));
+				}, params);
 		// turns and calls come from two cursors walked in step with the conversations, all in the same order
 		String order = " order by item_seq, model";
 		this.jdbc.query((connection) -> prepare(connection, params,
@@ -603,7 +648,8 @@ public class ConversationStore {
 					}
 					action.accept(new Conversation(seq, conversations.getString("item_id"), model,
 							conversations.getString("status"), conversations.getString("error"), conversationTurns,
-							conversationCalls, conversations.getString("runner")));
+							conversationCalls, conversations.getString("runner"), List.of(),
+							earlier.getOrDefault(seq + " " + model, List.of())));
 				}
 			}
 			return null;

@@ -67,6 +67,12 @@ final class ConversationData {
 		g.writeStringProperty("id", c.itemId());
 		g.writeStringProperty("status", c.status());
 		g.writeStringProperty("error", c.error());
+		if (!c.earlierErrors().isEmpty()) {
+			// retry=failed replaced failed conversations of the item: how each had failed, oldest first
+			g.writeArrayPropertyStart("earlier_errors");
+			c.earlierErrors().forEach(g::writeString);
+			g.writeEndArray();
+		}
 		g.writeStringProperty("model", c.model());
 		if (c.runner() != null) {
 			g.writeStringProperty("runner", c.runner());

@@ -68,6 +68,9 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 
 	private java.util.function.Supplier<String> waitingOn = () -> null;
 
+	/** The stored items whose failed conversations this job asks again ({@code retry=failed}): not done yet. */
+	private long replacing;
+
 	/**
 	 * @param models how many models each item goes through (one conversation per item and model)
 	 * @param ending what to do as the job ends, before the run's log is closed
@@ -80,6 +83,15 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 		this.store = store;
 		this.input = input;
 		this.outputFolder = outputFolder;
+	}
+
+	/**
+	 * Counts {@code items} stored items as not done yet: this job asks their failed conversations again
+	 * ({@code retry=failed}), and each counts as done once it is stored again.
+	 */
+	public ProgressListener replacing(long items) {
+		this.replacing = items;
+		return this;
 	}
 
 	@Override
@@ -97,7 +109,8 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 		log.info("{} run {} (execution {}): {} items stored before, output in {}", execution.getJobInstance().getJobName(),
 				runId, execution.getId(), before.conversations(), folder);
 		// items, not conversations: with several models each item has one conversation per model
-		this.meter = new ProgressMeter(before.conversations() / this.models, before.failed() / this.models);
+		this.meter = new ProgressMeter(Math.max(0, before.conversations() / this.models - this.replacing),
+				Math.max(0, before.failed() / this.models - this.replacing));
 		this.meter.waitingOn(this.waitingOn);
 		if (this.settings.mode() == ProgressProperties.Mode.OFF) {
 			return;

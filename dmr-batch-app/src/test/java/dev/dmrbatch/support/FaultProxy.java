@@ -101,9 +101,14 @@ public final class FaultProxy implements AutoCloseable {
 
 	private final Map<String, AtomicInteger> perItem = new ConcurrentHashMap<>();
 
-	/** A chat request as the proxy sees it: its number overall, its item, and its attempt for that item. */
-	public record Seen(int n, String item, int attempt) {
+	/**
+	 * A chat request as the proxy sees it: its number overall, its item, its attempt for that item, and the model it
+	 * asks.
+	 */
+	public record Seen(int n, String item, int attempt, String model) {
 	}
+
+	private static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"([^\"]*)\"");
 
 	private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
 
@@ -250,7 +255,9 @@ public final class FaultProxy implements AutoCloseable {
 			Matcher marker = ITEM.matcher(new String(body, StandardCharsets.UTF_8));
 			String item = marker.find() ? marker.group(1) : "";
 			int attempt = this.attempts.computeIfAbsent(item, (k) -> new AtomicInteger()).incrementAndGet();
-			action = this.faults.apply(new Seen(this.chatRequests.incrementAndGet(), item, attempt));
+			Matcher model = MODEL.matcher(new String(body, StandardCharsets.UTF_8));
+			action = this.faults.apply(new Seen(this.chatRequests.incrementAndGet(), item, attempt,
+					model.find() ? model.group(1) : ""));
 			if (action instanceof Drop) {
 				return; // closed without an answer
 			}

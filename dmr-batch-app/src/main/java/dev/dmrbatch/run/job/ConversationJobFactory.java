@@ -71,6 +71,9 @@ public class ConversationJobFactory {
 
 	public static final String EXPORT_STEP = "export";
 
+	/** The step of an execution that asks a run's failed conversations again ({@code retry=failed}). */
+	public static final String RETRY_STEP = "retry";
+
 	/** The job's context key of the exports' warnings, one a line, for the run's summary. */
 	static final String EXPORT_WARNINGS = "export-warnings";
 
@@ -169,7 +172,28 @@ public class ConversationJobFactory {
 			.listener(progress)
 			.listener(new GracefulStop(this.jobOperator))
 			.start(conversations)
-			.next(exportStep(plan))
+			.next(exportStep(plan, false))
+			.build();
+	}
+
+	/**
+	 * The job of a new execution of a completed run that asks its failed conversations again ({@code retry=failed}):
+	 * its step {@value #RETRY_STEP} reads the input's failed items ({@link FailedItemsReader}), asks each the models
+	 * that failed it and stores the new conversations in place of the failed ones, through the first runner's lane;
+	 * then {@value #EXPORT_STEP} writes the run's exports again from the store. Both run in every such execution.
+	 * @param failed the models that failed, by record number
+	 */
+	public Job buildRetry(RunPlan plan, RunnerLane lane, java.util.SortedMap<Long, java.util.Set<String>> failed,
+			Consumer<JobExecution> ending) {
+		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
+				(runId) -> outputFolder(plan, runId), ending).replacing(failed.size());
+		Step retry = conversationStep(RETRY_STEP, plan, lane,
+				new FailedItemsReader(InputReaders.reader(plan.input()), failed), 0, progress, stepKinds(plan), failed);
+		return new JobBuilder(plan.jobName(), this.jobRepository).listener(this.processes.listener())
+			.listener(progress)
+			.listener(new GracefulStop(this.jobOperator))
+			.start(retry)
+			.next(exportStep(plan, true))
 			.build();
 	}
 
@@ -234,11 +258,26 @@ public class ConversationJobFactory {
 
 	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
 			long upTo, ItemWriteListener<List<Conversation>> progress, List<StepKind> kinds) {
-		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit(), this.checkStore, plan.checks());
+		return conversationStep(name, plan, lane, input, upTo, progress, kinds, null);
+	}
+
+	/**
+	 * @param retried the models that failed, by record number, whose conversations this step replaces
+	 * ({@code retry=failed}); {@code null} for a step that stores new items
+	 */
+	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
+			long upTo, ItemWriteListener<List<Conversation>> progress, List<StepKind> kinds,
+			java.util.SortedMap<Long, java.util.Set<String>> retried) {
+		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit(), this.checkStore, plan.checks(),
+				retried != null);
 		CachedCalls cached = (plan.builtIn() != null) ? null : CachedCalls.of(this.cache, plan.cache(), this.properties.apiKey());
+		ConversationProcessor processor = (plan.builtIn() != null) ? null
+				: new ConversationProcessor(plan, lane.chat(), lane.gate(), cached, kinds);
 		Function<InputItem, List<Conversation>> conversations = (plan.builtIn() != null)
 				? plan.builtIn().processor(plan, lane.gate())
-				: new ConversationProcessor(plan, lane.chat(), lane.gate(), cached, kinds)::process;
+				: (retried != null) ? (item) -> processor.process(item,
+						(model) -> retried.getOrDefault(item.seq(), java.util.Set.of()).contains(model))
+						: processor::process;
 		String runner = lane.url();
 		int concurrency = lane.lane().concurrency();
 		ConversationPipeline pipeline = new ConversationPipeline(input, (item) -> {
@@ -262,11 +301,13 @@ public class ConversationJobFactory {
 			.writer(writer)
 			.listener(pipeline)
 			.listener(writer)
-			.listener(progress);
+			.listener(progress)
+			.allowStartIfComplete(retried != null);
 		return (cached != null) ? step.listener(cached).build() : step.build();
 	}
 
-	private Step exportStep(RunPlan plan) {
+	/** @param again run in every execution, even after one that completed it ({@code retry=failed}) */
+	private Step exportStep(RunPlan plan, boolean again) {
 		return new StepBuilder(EXPORT_STEP, this.jobRepository).tasklet((contribution, context) -> {
 			long runId = context.getStepContext().getStepExecution().getJobExecution().getJobInstanceId();
 			RunRecord run = this.store.findRun(runId).orElseThrow();
@@ -276,7 +317,7 @@ public class ConversationJobFactory {
 			job.putString("exports", String.join("\n", written.files().stream().map(Path::toString).toList()));
 			job.putString(EXPORT_WARNINGS, String.join("\n", written.warnings()));
 			return RepeatStatus.FINISHED;
-		}, this.transactionManager).build();
+		}, this.transactionManager).allowStartIfComplete(again).build();
 	}
 
 	/** The output folder: {@code output=} when given, else {@code output/<job>/<label or run-<id>>/}. */

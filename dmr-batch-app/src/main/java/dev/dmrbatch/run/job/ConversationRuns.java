@@ -127,19 +127,11 @@ public class ConversationRuns {
 			if (last.getStatus() == BatchStatus.COMPLETED) {
 				return outcome(plan, last, true, false, null);
 			}
-			if (last.getStatus().isRunning()) {
-				// on a shared database another host may be running it right now; a killed process is recovered
-				Optional<RunProcesses.Owner> owner = this.processes.liveOwner(last.getId());
-				if (owner.isPresent()) {
-					throw alreadyRunning(plan, last.getJobInstanceId(), owner.get().describe());
-				}
-				log.warn("run {} of {} was left {} by a process that is gone; recovering it", last.getJobInstanceId(),
-						plan.jobName(), last.getStatus());
-				// a cluster run's workers may still be running some of its partitions: stopped first
-				last = this.remote.settle(last);
-				this.jobOperator.recover(last);
-				this.processes.forget(last.getId());
+			if (isRetry(last)) {
+				// a retry of failed items that did not end: the same command takes it up again
+				return retry(plan, this.store.findRun(last.getJobInstanceId()).orElseThrow(), started);
 			}
+			last = recoverIfAbandoned(plan, last);
 			resumed = true;
 			plan = asStarted(plan, last.getJobInstanceId());
 		}
@@ -196,6 +188,123 @@ public class ConversationRuns {
 		}
 		finally {
 			lanes.forEach(RunnerLane::close);
+		}
+	}
+
+	/**
+	 * A run's last execution left running: refused when its process is alive (on a shared database another host may
+	 * be running it right now), recovered when that process is gone (killed).
+	 */
+	private JobExecution recoverIfAbandoned(RunPlan plan, JobExecution last) throws Exception {
+		if (!last.getStatus().isRunning()) {
+			return last;
+		}
+		Optional<RunProcesses.Owner> owner = this.processes.liveOwner(last.getId());
+		if (owner.isPresent()) {
+			throw alreadyRunning(plan, last.getJobInstanceId(), owner.get().describe());
+		}
+		log.warn("run {} of {} was left {} by a process that is gone; recovering it", last.getJobInstanceId(),
+				plan.jobName(), last.getStatus());
+		// a cluster run's workers may still be running some of its partitions: stopped first
+		JobExecution settled = this.remote.settle(last);
+		this.jobOperator.recover(settled);
+		this.processes.forget(settled.getId());
+		return settled;
+	}
+
+	/** The job parameter that marks an execution asking a run's failed conversations again. */
+	static final String RETRY = "retry";
+
+	private static boolean isRetry(JobExecution execution) {
+		return execution.getJobParameters().getParameter(RETRY) != null;
+	}
+
+	/**
+	 * The run {@code retry=failed} asks again: the job's run of the plan's label ({@code run=}, or a trial's), else
+	 * the job's newest run; of the plan's input either way.
+	 * @throws RunException when there is none
+	 */
+	public RunRecord toRetry(RunPlan plan) {
+		String input = plan.input().display();
+		List<RunRecord> runs = (plan.label() != null) ? this.store.findRuns(plan.jobName(), plan.label())
+				: this.store.runs(plan.jobName());
+		String which = (plan.label() != null) ? "run " + plan.label() + " of " + plan.jobName() : plan.jobName();
+		if (runs.isEmpty()) {
+			throw new RunException("there is no " + ((plan.label() != null) ? which : "run of " + which)
+					+ " to retry (job=runs lists the runs)");
+		}
+		return runs.stream().filter((run) -> input.equals(run.input())).findFirst()
+			.orElseThrow(() -> new RunException("retry=failed: " + ((plan.label() != null) ? which + " read input "
+					+ SafeText.excerpt(String.valueOf(runs.get(0).input()), 200) + ", not " + input
+					: "no run of " + which + " read input " + input) + " (input= names the run's input)"));
+	}
+
+	/**
+	 * {@code retry=failed}: asks a completed run's failed conversations again (of an item with several models, only
+	 * those of the models that failed), in a new execution of the same run, with the job file, templates and settings
+	 * the run was started with, as a resume does ({@link #asStarted}). Each new conversation replaces the failed one,
+	 * whose error the store keeps in the item's earlier attempts; then the run's exports are written again and its
+	 * outcome is the run's as it now stands. A run with nothing failed sends nothing ({@link RunOutcome#alreadyComplete}).
+	 * A retry that stopped or crashed is taken up by the next one, which finds what still failed in the store.
+	 * @param run the run, whose label and output folder the plan takes
+	 */
+	public RunOutcome retry(RunPlan plan, RunRecord run, java.util.function.Consumer<JobExecution> started)
+			throws Exception {
+		long runId = run.id();
+		String name = plan.jobName() + " run " + ((run.label() != null) ? run.label() : runId);
+		JobInstance instance = this.jobRepository.getJobInstance(runId);
+		JobExecution last = (instance != null) ? this.jobRepository.getLastJobExecution(instance) : null;
+		if (last == null) {
+			throw new RunException(name + " has no execution in the job repository: there is nothing to retry");
+		}
+		last = recoverIfAbandoned(plan, last);
+		if (last.getStatus() != BatchStatus.COMPLETED && !isRetry(last)) {
+			throw new RunException(name + " is " + last.getStatus().toString().toLowerCase(Locale.ROOT)
+					+ ", not complete: the same command without retry=failed resumes it; retry=failed then asks its "
+					+ "failed items again");
+		}
+		if (plan.cluster()) {
+			throw new RunException("retry=failed asks the failed items from this process: give it without cluster=on");
+		}
+		plan = asStarted(plan.toBuilder().label(run.label())
+			.output((run.outputDir() != null) ? Path.of(run.outputDir()) : plan.output())
+			.build(), runId);
+		java.util.SortedMap<Long, java.util.Set<String>> failed = this.store.failedItems(runId);
+		if (failed.isEmpty() && last.getStatus() == BatchStatus.COMPLETED) {
+			return outcome(plan, last, true, false, null);
+		}
+		plan = checkRunners(plan);
+		RunnerLane lane = openLane(plan, plan.lanes().get(0));
+		try {
+			long retried = failed.values().stream().mapToLong(java.util.Set::size).sum();
+			RunTotals totals = this.store.totals(runId);
+			// the failed conversations asked again are replaced, not added: what failed now is counted afresh
+			Before before = new Before(new RunTotals(totals.conversations() - retried, totals.ok(),
+					totals.failed() - retried, totals.promptTokens(), totals.completionTokens()),
+					before(runId, plan.cache()).tokensReceived());
+			RunPlan planned = plan;
+			RunOutcome[] ended = new RunOutcome[1];
+			Job job = this.jobs.buildRetry(plan, lane, failed, (execution) -> {
+				ended[0] = outcome(planned, execution, false, true, before);
+				logSummary(ended[0]);
+			});
+			log.info("retrying run {} of {}: {} failed conversations of {} items asked again", runId, plan.jobName(),
+					retried, failed.size());
+			// a completed job instance is never launched again: the retry is a new execution of the same run, made
+			// and run here (its steps run in every execution), so the run keeps its id, history and exports
+			JobParameters parameters = new JobParametersBuilder(last.getJobParameters())
+				.addString(RETRY, "failed", false)
+				.toJobParameters();
+			JobExecution execution = this.jobRepository.createJobExecution(instance, parameters,
+					new org.springframework.batch.infrastructure.item.ExecutionContext());
+			if (started != null) {
+				started.accept(execution);
+			}
+			job.execute(execution);
+			return (ended[0] != null) ? ended[0] : outcome(plan, execution, false, true, before);
+		}
+		finally {
+			lane.close();
 		}
 	}
 

@@ -35,11 +35,24 @@ class ConversationWriter implements ItemWriter<List<Conversation>>, StepExecutio
 
 	private Evaluation evaluation;
 
+	/** Whether the conversations replace the run's failed ones ({@code retry=failed}). */
+	private final boolean replacing;
+
 	ConversationWriter(ConversationStore store, Integer skipLimit, CheckStore checkStore, JobChecks checks) {
+		this(store, skipLimit, checkStore, checks, false);
+	}
+
+	/**
+	 * @param replacing the conversations replace the run's failed ones ({@code retry=failed}): a failure that replaces
+	 * a failure adds none, so the skip limit is not counted again
+	 */
+	ConversationWriter(ConversationStore store, Integer skipLimit, CheckStore checkStore, JobChecks checks,
+			boolean replacing) {
 		this.store = store;
-		this.skipLimit = skipLimit;
+		this.skipLimit = replacing ? null : skipLimit;
 		this.checkStore = checkStore;
 		this.checks = checks;
+		this.replacing = replacing;
 	}
 
 	@Override
@@ -72,7 +85,12 @@ class ConversationWriter implements ItemWriter<List<Conversation>>, StepExecutio
 	 * (beyond the committed position, so outside the skip limit's count until the resumed run reads past them).
 	 */
 	void store(List<Conversation> conversations) {
-		this.store.saveAll(this.runId, conversations);
+		if (this.replacing) {
+			this.store.replaceFailed(this.runId, conversations);
+		}
+		else {
+			this.store.saveAll(this.runId, conversations);
+		}
 		if (this.evaluation != null) {
 			this.checkStore.saveAll(this.evaluation, conversations.stream()
 				.filter((c) -> !c.verdicts().isEmpty())

@@ -56,13 +56,23 @@ public class ConversationProcessor {
 
 	/** The item's conversations, one per model in the plan's order; {@code null} for a blank line. */
 	public List<Conversation> process(InputItem item) {
+		return process(item, (model) -> true);
+	}
+
+	/**
+	 * The item's conversations with the models {@code asked} names, in the plan's order ({@code retry=failed} asks
+	 * only those that failed); {@code null} for a blank line.
+	 */
+	public List<Conversation> process(InputItem item, java.util.function.Predicate<String> asked) {
 		if (item.isBlank()) {
 			return null; // a blank line: nothing to ask
 		}
 		List<ModelSettings> models = this.plan.models();
 		List<Conversation> conversations = new ArrayList<>(models.size());
 		for (int i = 0; i < models.size(); i++) {
-			conversations.add(converse(item, models.get(i), this.plan.stepSettings().get(i)));
+			if (asked.test(models.get(i).name())) {
+				conversations.add(converse(item, models.get(i), this.plan.stepSettings().get(i)));
+			}
 		}
 		return conversations;
 	}
