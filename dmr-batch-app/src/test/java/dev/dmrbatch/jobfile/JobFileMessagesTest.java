@@ -156,7 +156,8 @@ class JobFileMessagesTest {
 				" line 4: 'steps[0].stream' must be true or false, found text");
 		expected.put("steps:\n  - name: a\n    temprature: 1\n    prompt: x\n",
 				" line 3: unknown key 'steps[0].temprature' (known here: checks, conversation, extra, "
-						+ "frequency_penalty, json_retries, logprobs, max_tokens, model, n, name, options, "
+						+ "frequency_penalty, images, json_retries, logprobs, max-image-side, max_tokens, model, n, name, "
+						+ "options, "
 						+ "presence_penalty, prompt, response_format, schema, schema_file, seed, stop, stream, "
 						+ "temperature, template, top_logprobs, top_p, type, when)");
 		expected.put("steps:\n  - name: a\n    prompt: x\n    model: [a]\n",
