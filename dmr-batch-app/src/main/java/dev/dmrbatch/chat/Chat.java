@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.export.ExportKind;
 import dev.dmrbatch.export.Exports;
+import dev.dmrbatch.input.ImageFiles;
 import dev.dmrbatch.jobfile.JobFileException;
 import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelCallException;
@@ -50,6 +52,7 @@ final class Chat {
 			                             frequency_penalty; 'default' goes back to the profile's value
 			/params                      the settings the next turn is sent with
 			/think on|off                show the model's reasoning
+			/image <file>|off            an image sent with the next prompt (/image alone shows what is attached)
 			/new                         a new session
 			/retry                       ask the last prompt again
 			/undo                        take back the last prompt and its answer
@@ -80,6 +83,9 @@ final class Chat {
 	private String unanswered;
 
 	private int failures;
+
+	/** The images the next prompt sends ({@code /image}): kept when its turn fails, for {@code /retry}. */
+	private List<ImageFiles.Prepared> attached = new ArrayList<>();
 
 	Chat(Services services, ChatScreen screen, ChatSession session, Map<String, Object> vars) {
 		this.services = services;
@@ -175,7 +181,7 @@ final class Chat {
 		ModelReply reply;
 		this.screen.answerStarts(stop);
 		try {
-			reply = this.services.turns().ask(this.session, prompt, this.screen, stop);
+			reply = this.services.turns().ask(this.session, prompt, this.attached, this.screen, stop, this.screen::say);
 		}
 		catch (ModelCallException ex) {
 			this.screen.answerEnds(null);
@@ -190,6 +196,7 @@ final class Chat {
 		}
 		this.last = reply;
 		this.unanswered = null;
+		this.attached = new ArrayList<>();
 		save();
 	}
 
@@ -222,6 +229,7 @@ final class Chat {
 			case "set" -> set(command.words());
 			case "params" -> params();
 			case "think" -> think(argument);
+			case "image" -> image(argument);
 			case "new" -> {
 				ChatSession fresh = this.services.turns().fresh(this.session.settings());
 				fresh.system(this.session.system());
@@ -318,9 +326,41 @@ final class Chat {
 		this.screen.say("reasoning " + (this.screen.thinking() ? "shown" : "hidden"));
 	}
 
+	/** {@code /image <file>} attaches an image to the next prompt, {@code /image off} drops them, alone it lists them. */
+	private void image(String argument) {
+		if (argument.equalsIgnoreCase("off")) {
+			this.screen.say(this.attached.isEmpty() ? "no image attached"
+					: "dropped " + String.join(", ", this.attached.stream().map(ImageFiles.Prepared::file).toList()));
+			this.attached = new ArrayList<>();
+		}
+		else if (!argument.isEmpty()) {
+			ImageFiles.Prepared image = this.services.turns().image(argument);
+			this.attached.add(image);
+			this.screen.say(shown(image) + " goes with the next prompt");
+		}
+		else if (this.attached.isEmpty()) {
+			this.screen.say("no image attached (/image <file> attaches one to the next prompt)");
+		}
+		else {
+			this.screen.say("attached: " + String.join(", ", this.attached.stream().map(Chat::shown).toList()));
+		}
+	}
+
+	private static String shown(ImageFiles.Prepared image) {
+		return SafeText.firstLine(image.file()) + " (" + image.width() + "x" + image.height() + ", " + image.size()
+				+ " bytes)";
+	}
+
 	private void retry() {
 		String prompt = this.unanswered;
 		if (prompt == null) {
+			// the turn taken back is asked again with the images it sent, read again from their files
+			this.session.turns()
+				.stream()
+				.filter((turn) -> "user".equals(turn.role()))
+				.reduce((first, second) -> second)
+				.ifPresent((turn) -> this.attached = new ArrayList<>(
+						this.services.turns().earlier(turn, this.screen::say)));
 			prompt = this.session.undo();
 			if (prompt == null || prompt.isEmpty()) {
 				this.screen.say("nothing to retry");
@@ -362,7 +402,11 @@ final class Chat {
 				case "system" -> "system: ";
 				case "user" -> "> ";
 				default -> "";
-			}).append(turn.content()).append("\n");
+			}).append(turn.content());
+			ChatTurns.references(turn)
+				.forEach((image) -> text.append(" [image ").append(SafeText.firstLine(String.valueOf(image.get("file"))))
+					.append(']'));
+			text.append("\n");
 		}
 		return text.toString().stripTrailing();
 	}

@@ -2,10 +2,12 @@ package dev.dmrbatch.chat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore.SentCall;
+import dev.dmrbatch.model.ChatImage;
 import dev.dmrbatch.model.ChatMessage;
 import dev.dmrbatch.model.ModelReply;
 
@@ -136,15 +138,28 @@ final class ChatSession {
 		}
 	}
 
-	/** The conversation as the model is sent it: the answers without their reasoning. */
+	/** The conversation as the model is sent it, without images: the answers without their reasoning. */
 	List<ChatMessage> messages() {
 		return this.turns.stream().map((turn) -> new ChatMessage(turn.role(), turn.content())).toList();
 	}
 
 	/** The messages with a user turn after them. */
 	List<ChatMessage> messagesWith(String prompt) {
-		List<ChatMessage> messages = new ArrayList<>(messages());
-		messages.add(ChatMessage.user(prompt));
+		return messagesWith(prompt, List.of(), (turn) -> List.of());
+	}
+
+	/**
+	 * The messages with a user turn and its images after them.
+	 * @param earlier the images an earlier user turn that sent some sends again
+	 */
+	List<ChatMessage> messagesWith(String prompt, List<ChatImage> images,
+			Function<Conversation.Turn, List<ChatImage>> earlier) {
+		List<ChatMessage> messages = new ArrayList<>();
+		for (Conversation.Turn turn : this.turns) {
+			messages.add((turn.images() != null) ? ChatMessage.user(turn.content(), earlier.apply(turn))
+					: new ChatMessage(turn.role(), turn.content()));
+		}
+		messages.add(ChatMessage.user(prompt, images));
 		return messages;
 	}
 
@@ -155,12 +170,20 @@ final class ChatSession {
 
 	/** Adds a prompt and its answer, and the facts of the call with the settings it was sent with. */
 	void add(String prompt, ModelReply reply, String model, String settingsJson) {
+		add(prompt, null, reply, model, settingsJson);
+	}
+
+	/**
+	 * Adds a prompt that sent images and its answer, as {@link #add(String, ModelReply, String, String)} does.
+	 * @param images what identifies the images, as {@link Conversation.Turn#images()} keeps it, or {@code null}
+	 */
+	void add(String prompt, String images, ModelReply reply, String model, String settingsJson) {
 		if (this.conversationModel == null) {
 			this.conversationModel = model;
 		}
 		int index = this.calls.stream().mapToInt((c) -> c.call().stepIndex()).max().orElse(-1) + 1;
 		String step = TURN + (answers() + 1);
-		this.turns.add(new Conversation.Turn("user", step, prompt));
+		this.turns.add(new Conversation.Turn("user", step, prompt, null, images));
 		this.turns.add(new Conversation.Turn("assistant", step, reply.content(), reply.reasoning(), null));
 		this.calls.add(new SentCall(reply.call(index, step).requestModel(model).build(), settingsJson));
 	}

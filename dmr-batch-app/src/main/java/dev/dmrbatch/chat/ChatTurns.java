@@ -1,19 +1,26 @@
 package dev.dmrbatch.chat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.config.ModelSettings;
+import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.input.ImageFiles;
 import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.jobfile.JobFiles;
+import dev.dmrbatch.model.ChatImage;
 import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.StreamListener;
@@ -24,6 +31,8 @@ import dev.dmrbatch.run.pipeline.ConversationProcessor;
 import dev.dmrbatch.run.plan.RunException;
 
 import org.springframework.stereotype.Component;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The chat, whatever its screen (the terminal's line editor and a pipe, {@link Chat}; the browser,
@@ -35,6 +44,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class ChatTurns {
+
+	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private final ChatService chat;
 
@@ -149,11 +160,89 @@ class ChatTurns {
 	 * @throws dev.dmrbatch.model.ModelCallException when the runner did not answer: the session is as it was
 	 */
 	ModelReply ask(ChatSession session, String prompt, StreamListener listener, StreamStop stop) {
+		return ask(session, prompt, List.of(), listener, stop, (note) -> {
+		});
+	}
+
+	/**
+	 * Sends a prompt with images after it, as {@link #ask(ChatSession, String, StreamListener, StreamStop)} does; the
+	 * earlier turns' images are sent again, read from their files ({@link #earlier}), and the turn is stored with the
+	 * reference of each image, never its bytes.
+	 * @param notes hears, in one sentence each, an earlier image that is sent no more
+	 */
+	ModelReply ask(ChatSession session, String prompt, List<ImageFiles.Prepared> images, StreamListener listener,
+			StreamStop stop, Consumer<String> notes) {
 		ModelSettings settings = session.settings();
-		ModelReply reply = this.chat.stream(settings, session.messagesWith(prompt), this.properties.retry(), listener,
-				stop);
-		session.add(prompt, reply, settings.name(), SessionStore.settingsJson(settings.withName(null)));
+		List<ChatImage> sent = images.stream().map((image) -> new ChatImage(image.mediaType(), image.sent())).toList();
+		ModelReply reply = this.chat.stream(settings,
+				session.messagesWith(prompt, sent, (turn) -> earlier(turn, notes).stream()
+					.map((image) -> new ChatImage(image.mediaType(), image.sent()))
+					.toList()),
+				this.properties.retry(), listener, stop);
+		session.add(prompt, images.isEmpty() ? null
+				: JSON.writeValueAsString(images.stream().map(ImageFiles.Prepared::reference).toList()), reply,
+				settings.name(), SessionStore.settingsJson(settings.withName(null)));
 		return reply;
+	}
+
+	/**
+	 * An image a chat turn sends: a file relative to the working folder, or absolute, made ready as a step's images are
+	 * ({@link ImageFiles#prepare}, no side longer than the default {@code max-image-side}). Its reference names it
+	 * relative to the working folder when it is inside it, so that later turns read it again from there.
+	 * @throws IllegalArgumentException naming the file, when it is not there or not an image that reads
+	 */
+	ImageFiles.Prepared image(String path) {
+		Path file = this.properties.resolve(path);
+		String name = this.properties.relative(file).toString();
+		if (!Files.isRegularFile(file)) {
+			throw new IllegalArgumentException("there is no image file " + name
+					+ " (/image takes a file relative to the working folder, or absolute)");
+		}
+		try {
+			return ImageFiles.prepare(file, name, JobDefinition.Step.DEFAULT_MAX_IMAGE_SIDE);
+		}
+		catch (ImageFiles.ImageException ex) {
+			throw new IllegalArgumentException(ex.getMessage());
+		}
+		catch (IOException ex) {
+			throw new IllegalArgumentException(name + " cannot be read: " + ex.getClass().getSimpleName());
+		}
+	}
+
+	/**
+	 * The images an earlier user turn sent, read again from their files by its stored references: one whose file is
+	 * gone, no longer reads, or whose SHA-256 differs from the stored one is left out, and {@code notes} hears it in
+	 * one sentence.
+	 */
+	List<ImageFiles.Prepared> earlier(Conversation.Turn turn, Consumer<String> notes) {
+		List<ImageFiles.Prepared> images = new ArrayList<>();
+		for (Map<String, Object> reference : references(turn)) {
+			String name = String.valueOf(reference.get("file"));
+			String at = "image " + name + ((turn.step() != null) ? " of " + turn.step() : "");
+			Path file = this.properties.resolve(name);
+			if (!Files.isRegularFile(file)) {
+				notes.accept(at + " is gone; the turns are sent without it");
+				continue;
+			}
+			try {
+				ImageFiles.Prepared image = ImageFiles.prepare(file, name, JobDefinition.Step.DEFAULT_MAX_IMAGE_SIDE);
+				if (image.sha256().equals(reference.get("sha256"))) {
+					images.add(image);
+					continue;
+				}
+			}
+			catch (IOException | ImageFiles.ImageException ex) {
+				// changed into something that does not read: said as a change
+			}
+			notes.accept(at + " changed since it was sent (its SHA-256 differs); the turns are sent without it");
+		}
+		return images;
+	}
+
+	/** What identifies the images a stored user turn sent ({@link Conversation.Turn#images()}), none for none. */
+	static List<Map<String, Object>> references(Conversation.Turn turn) {
+		return (turn.images() != null) ? JSON.readValue(turn.images(), new TypeReference<List<Map<String, Object>>>() {
+		}) : List.of();
 	}
 
 	/** Stores the session as it stands, creating it in the store the first time. */

@@ -156,6 +156,90 @@ class ChatIT {
 	}
 
 	@Test
+	void anImageAttachedWithSlashImageIsSentWithTheNextPromptKeptByReferenceAndSentAgainLater() throws Exception {
+		byte[] png = png(40, 30);
+		this.workspace.bytes("input/a.png", png);
+		this.workspace.bytes("input/bad.png", Arrays.copyOf(png, 50));
+		String[] vision = { "job=chat", "model=ai/tiny-vision", "max_tokens=3" };
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// when: a file that is not there, a broken image, then one that reads, shown and dropped, then attached
+			Dmr.Result chat = chat(proxy.baseUrl(), """
+					/image input/none.png
+					/image input/bad.png
+					/image input/a.png
+					/image off
+					/image
+					/image input/a.png
+					/image
+					What is it?
+					And now?
+					""", concat(vision, "session=pic"));
+			Dmr.Result plain = chat(proxy.baseUrl(), "What is it?\n", concat(vision, "session=plain"));
+
+			// then: a bad file is one line naming it, nothing sent for it; the image goes with the next prompt only
+			assertThat(chat.exitCode()).as(chat.toString()).isZero();
+			assertThat(chat.err()).contains("there is no image file input/none.png")
+				.contains("input/bad.png is not a readable PNG image").contains("no image attached")
+				.contains("input/a.png (40x30, " + png.length + " bytes) goes with the next prompt")
+				.doesNotContain("Exception");
+			List<String> bodies = proxy.chatBodies();
+			assertThat(bodies).hasSize(3);
+			String url = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(png);
+			assertThat(bodies.get(0)).contains(url);
+			// a later turn sends the earlier image again, read from its file; the plain turn has none
+			assertThat(bodies.get(1).split(java.util.regex.Pattern.quote(url), -1)).hasSize(2);
+			assertThat(bodies.get(2)).doesNotContain("image_url");
+
+			// and: the vision model answers, its prompt tokens grown with the image; the store keeps the reference
+			JsonNode session = export("pic");
+			assertThat(texts(session, "assistant")).hasSize(2);
+			long withImage = session.get("calls").get(0).get("prompt_tokens").asLong();
+			long without = export("plain").get("calls").get(0).get("prompt_tokens").asLong();
+			assertThat(withImage).isGreaterThan(without);
+			JsonNode user = session.get("messages").get(0);
+			assertThat(user.get("images").get(0).get("file").asString()).isEqualTo("input/a.png");
+			assertThat(user.get("images").get(0).get("bytes").asLong()).isEqualTo(png.length);
+			assertThat(user.get("images").get(0).get("sha256").asString()).hasSize(64);
+			assertThat(session.toString()).doesNotContain("base64");
+
+			// when: the file changes, then the session is resumed with one more turn
+			this.workspace.bytes("input/a.png", png(41, 30));
+			Dmr.Result resumed = chat(proxy.baseUrl(), "Once more?\n", "job=chat", "session=pic", "max_tokens=3");
+
+			// then: one sentence says so and the turn is sent without it
+			assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+			assertThat(resumed.err()).contains("> What is it? [image input/a.png]").contains(
+					"image input/a.png of turn-1 changed since it was sent (its SHA-256 differs); the turns are sent "
+							+ "without it");
+			assertThat(proxy.chatBodies().get(3)).doesNotContain("image_url");
+		}
+	}
+
+	@Test
+	void anImageToAModelThatCannotReadImagesIsTheClientsOneLine() throws Exception {
+		this.workspace.bytes("input/a.png", png(8, 8));
+		Dmr.Result chat = chat(LocalRunner.baseUrl(), "/image input/a.png\nWhat is it?\n", "job=chat",
+				"model=ai/tiny", "session=blind");
+		assertThat(chat.exitCode()).isNotZero();
+		assertThat(chat.err()).contains("model 'ai/tiny' at " + LocalRunner.baseUrl() + " cannot read images")
+			.doesNotContain("Exception");
+	}
+
+	private static String[] concat(String[] args, String... more) {
+		List<String> all = new ArrayList<>(Arrays.asList(args));
+		all.addAll(Arrays.asList(more));
+		return all.toArray(String[]::new);
+	}
+
+	private static byte[] png(int width, int height) throws Exception {
+		java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
+				java.awt.image.BufferedImage.TYPE_INT_RGB);
+		java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+		javax.imageio.ImageIO.write(image, "png", out);
+		return out.toByteArray();
+	}
+
+	@Test
 	void aBatchConversationIsContinuedAsANewSessionAndTheRunIsLeftAsItWas() throws Exception {
 		// given: a batch run of two items, two steps each
 		this.workspace.file("input/items.jsonl", "{\"id\": \"a1\", \"text\": \"apples\"}\n"
