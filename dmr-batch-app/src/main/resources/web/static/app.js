@@ -305,6 +305,7 @@
     var prompt = document.getElementById('prompt');
     var send = document.getElementById('send');
     var stop = document.getElementById('stop');
+    var picker = document.getElementById('image');
     var session = document.body.getAttribute('data-session') || null;
     var continueFrom = document.body.getAttribute('data-continue') || null;
     var earlier = [];
@@ -348,11 +349,30 @@
         window.history.replaceState(null, '', '/chat?session=' + encodeURIComponent(name));
       }
     }
+    // the picked image, as the body sends it: its bytes in Base64
+    function readImage(file) {
+      return new Promise(function (resolve, reject) {
+        var reader = new FileReader();
+        reader.onload = function () {
+          var url = String(reader.result);
+          resolve({ name: file.name, data: url.substring(url.indexOf(',') + 1) });
+        };
+        reader.onerror = function () { reject(new Error('the image ' + file.name + ' could not be read')); };
+        reader.readAsDataURL(file);
+      });
+    }
     form.addEventListener('submit', function (event) {
       event.preventDefault();
       var asked = prompt.value;
       if (!asked.trim() || controller) { return; }
+      var picked = (picker.files && picker.files.length) ? picker.files[0] : null;
       var user = bubble('user', asked);
+      if (picked) {
+        var shown = document.createElement('p');
+        shown.className = 'image';
+        shown.textContent = 'image ' + picked.name + ' (' + picked.size + ' bytes)';
+        user.appendChild(shown);
+      }
       var turn = bubble('assistant');
       var details = document.createElement('details');
       details.className = 'reasoning';
@@ -379,10 +399,14 @@
       text(status, 'answering…');
       controller = new AbortController();
       var done = false;
-      fetch('/api/chat', {
-        method: 'POST', credentials: 'same-origin', signal: controller.signal,
-        headers: { 'Content-Type': 'application/json', 'Accept': 'text/event-stream', 'X-CSRF-Token': csrf },
-        body: JSON.stringify(body)
+      var signal = controller.signal;
+      (picked ? readImage(picked) : Promise.resolve(null)).then(function (image) {
+        if (image) { body.image = image; }
+        return fetch('/api/chat', {
+          method: 'POST', credentials: 'same-origin', signal: signal,
+          headers: { 'Content-Type': 'application/json', 'Accept': 'text/event-stream', 'X-CSRF-Token': csrf },
+          body: JSON.stringify(body)
+        });
       }).then(function (response) {
         if (!response.ok) {
           return response.text().then(function (t) {
@@ -399,11 +423,14 @@
             answer.innerHTML = data.html; // sanitized on the server, as report.html's answers are
             answer.classList.remove('streaming');
             remember(data.session);
+            if (picked) { picker.value = ''; }
             if (data.truncated) { mark(turn, 'truncated'); }
             text(status, 'session ' + data.session + ': ' + data.usage.prompt_tokens + ' tokens in, '
               + data.usage.completion_tokens + ' out' + (data.truncated ? '; truncated: ' + data.truncated : ''));
           } else if (name === 'error') {
             throw new Error(data.error);
+          } else if (data.note !== undefined) {
+            text(status, data.note);
           } else if (data.reasoning !== undefined) {
             details.hidden = false;
             thinking.textContent += data.reasoning;
@@ -421,6 +448,7 @@
         answer.classList.remove('streaming');
         if (error && error.name === 'AbortError') {
           mark(turn, 'stopped');
+          if (picked) { picker.value = ''; }
           text(status, 'stopped; the answer so far is kept in the session');
           return;
         }

@@ -1,5 +1,6 @@
 package dev.dmrbatch.chat;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,12 +9,14 @@ import java.util.Optional;
 
 import dev.dmrbatch.config.ModelSettings;
 import dev.dmrbatch.conversation.Conversation;
+import dev.dmrbatch.input.ImageFiles;
 import dev.dmrbatch.model.ChatMessage;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.StreamListener;
 import dev.dmrbatch.model.StreamStop;
 import dev.dmrbatch.run.plan.NotFoundException;
 import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.text.SafeText;
 
 import org.springframework.stereotype.Component;
 
@@ -43,7 +46,19 @@ public class BrowserChat {
 	 * @param settings request parameters by their job file names ({@code temperature}, {@code max_tokens} ...)
 	 */
 	public record Request(String session, String continueFrom, String model, List<ChatMessage> messages,
-			Map<String, String> settings) {
+			Map<String, String> settings, Upload image) {
+	}
+
+	/**
+	 * An image sent with the prompt: its file name as the browser gives it and its bytes, checked as {@code /image}
+	 * checks a file and kept with the session ({@link ChatTurns#upload}).
+	 */
+	public record Upload(String name, byte[] bytes) {
+	}
+
+	/** The most bytes an image sent with a prompt may have. */
+	public static int maxImageBytes() {
+		return ChatTurns.MAX_UPLOAD_BYTES;
 	}
 
 	/** The answer and the session it was stored in. */
@@ -80,8 +95,9 @@ public class BrowserChat {
 	 * A turn of a stored session as the browser shows it.
 	 * @param finishReason why its answer ended (an assistant turn's: {@code stopped} when it was stopped, {@code
 	 * truncated} when the runner cut it), else {@code null}
+	 * @param images the images a user turn sent, as {@link #shownImage} shows them
 	 */
-	public record ShownTurn(String role, String content, String reasoning, String finishReason) {
+	public record ShownTurn(String role, String content, String reasoning, String finishReason, List<String> images) {
 	}
 
 	/** A stored session's turns, oldest first, each answer with why it ended. */
@@ -108,7 +124,10 @@ public class BrowserChat {
 		List<ShownTurn> shown = new ArrayList<>();
 		for (Conversation.Turn turn : session.turns()) {
 			shown.add(new ShownTurn(turn.role(), turn.content(), turn.reasoning(),
-					"assistant".equals(turn.role()) ? finished.get(turn.step()) : null));
+					"assistant".equals(turn.role()) ? finished.get(turn.step()) : null, ChatTurns.references(turn)
+						.stream()
+						.map((image) -> shownImage(String.valueOf(image.get("file")), image.get("bytes")))
+						.toList()));
 		}
 		return shown;
 	}
@@ -120,6 +139,9 @@ public class BrowserChat {
 	 */
 	public void check(Request request) {
 		prompt(request);
+		if (request.image() != null) {
+			this.turns.upload(null, request.image().name(), request.image().bytes());
+		}
 		ModelSettings settings = this.turns.settingsWith(given(request.model()),
 				(request.settings() != null) ? request.settings() : Map.of());
 		if (given(request.session()) != null) {
@@ -145,17 +167,18 @@ public class BrowserChat {
 
 	/**
 	 * Streams the answer to the request's last message to the listener, then stores the turn in its session (a
-	 * stopped answer too, marked {@code stopped}); {@code opened} hears the session's name before the answer streams.
+	 * stopped answer too, marked {@code stopped}); {@code opened} hears the session's name before the answer streams,
+	 * {@code notes} an earlier image that is sent no more ({@link ChatTurns#earlier}).
 	 * @throws RunException naming the session, item or parameter when the request cannot be asked
 	 * @throws dev.dmrbatch.model.ModelCallException when the runner did not answer
 	 */
 	public Answer send(Request request, java.util.function.Consumer<String> opened, StreamListener listener,
-			StreamStop stop) {
-		return this.turns.oneAtATime(given(request.session()), () -> ask(request, opened, listener, stop));
+			StreamStop stop, java.util.function.Consumer<String> notes) {
+		return this.turns.oneAtATime(given(request.session()), () -> ask(request, opened, listener, stop, notes));
 	}
 
 	private Answer ask(Request request, java.util.function.Consumer<String> opened, StreamListener listener,
-			StreamStop stop) {
+			StreamStop stop, java.util.function.Consumer<String> notes) {
 		List<ChatMessage> messages = request.messages();
 		String prompt = prompt(request);
 		String model = given(request.model());
@@ -178,9 +201,16 @@ public class BrowserChat {
 			}
 		}
 		opened.accept(session.name());
-		ModelReply reply = this.turns.ask(session, prompt, listener, stop);
+		List<ImageFiles.Prepared> images = (request.image() != null)
+				? List.of(this.turns.upload(session, request.image().name(), request.image().bytes())) : List.of();
+		ModelReply reply = this.turns.ask(session, prompt, images, listener, stop, notes);
 		this.turns.save(session);
 		return new Answer(session.name(), session.runId(), reply);
+	}
+
+	/** An image as the transcript shows it: {@code image <file name> (<size> bytes)}. */
+	public static String shownImage(String file, Object bytes) {
+		return "image " + SafeText.firstLine(Path.of(file).getFileName().toString()) + " (" + bytes + " bytes)";
 	}
 
 	private static String given(String value) {

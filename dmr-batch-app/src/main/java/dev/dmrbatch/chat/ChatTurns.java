@@ -209,6 +209,67 @@ class ChatTurns {
 		}
 	}
 
+	/** The most bytes an image the browser sends may have. */
+	static final int MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+	/**
+	 * An image the browser sent with a prompt, checked as {@link #image} checks a file. With a session, it is kept in
+	 * the session's folder, {@code output/chat/<session>/images/<first 12 of its SHA-256>/<name>}, which its reference
+	 * names, so that later turns send it again; without one ({@code null}) it is only checked.
+	 * @param name the file name the browser gave: what is not a letter, digit, {@code .}, {@code _} or {@code -}
+	 * becomes {@code _}
+	 * @throws RunException naming it, when it is too large or not an image that reads
+	 */
+	ImageFiles.Prepared upload(ChatSession session, String name, byte[] bytes) {
+		String safe = uploadName(name);
+		if (bytes.length > MAX_UPLOAD_BYTES) {
+			throw new RunException("image " + safe + " is larger than " + (MAX_UPLOAD_BYTES / (1024 * 1024))
+					+ " MB (" + bytes.length + " bytes)");
+		}
+		Path written = null;
+		try {
+			written = Files.createTempFile("dmr-chat-image-", "-" + safe);
+			Files.write(written, bytes);
+			ImageFiles.Prepared image = ImageFiles.prepare(written, safe, JobDefinition.Step.DEFAULT_MAX_IMAGE_SIDE);
+			if (session == null) {
+				return image;
+			}
+			Path folder = Path.of(this.sessions.outputDir(session.name())).resolve("images")
+				.resolve(image.sha256().substring(0, 12));
+			Path kept = folder.resolve(safe);
+			Files.createDirectories(folder);
+			if (!Files.isRegularFile(kept)) {
+				Files.move(written, kept);
+			}
+			return new ImageFiles.Prepared(this.properties.relative(kept).toString(), image.mediaType(),
+					image.sent(), image.size(), image.sha256(), image.width(), image.height(), image.sentWidth(),
+					image.sentHeight());
+		}
+		catch (ImageFiles.ImageException ex) {
+			throw new RunException(ex.getMessage());
+		}
+		catch (IOException ex) {
+			throw new RunException("image " + safe + " could not be kept: " + ex.getClass().getSimpleName());
+		}
+		finally {
+			if (written != null) {
+				try {
+					Files.deleteIfExists(written);
+				}
+				catch (IOException ex) {
+					// a temporary file the system clears
+				}
+			}
+		}
+	}
+
+	private static String uploadName(String name) {
+		String base = (name != null) ? name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1)
+				: "";
+		base = base.replaceAll("[^A-Za-z0-9._-]", "_");
+		return (base.isEmpty() || base.chars().allMatch((c) -> c == '.')) ? "image" : base;
+	}
+
 	/**
 	 * The images an earlier user turn sent, read again from their files by its stored references: one whose file is
 	 * gone, no longer reads, or whose SHA-256 differs from the stored one is left out, and {@code notes} hears it in

@@ -218,7 +218,8 @@ class SessionStore {
 	record Summary(long id, String name, Instant updated, long answers, String model, String continues) {
 	}
 
-	private String outputDir(String name) {
+	/** The folder of a session's exports and of the images the browser sent with it. */
+	String outputDir(String name) {
 		return this.properties.resolve("output/" + JOB + "/" + name).toAbsolutePath().toString();
 	}
 

@@ -3,6 +3,7 @@ package dev.dmrbatch.web;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -309,7 +310,7 @@ class ApiController implements DisposableBean {
 						truncated[0] = SafeText.firstLine(reason);
 					}
 
-				}, stop);
+				}, stop, (note) -> send(emitter, null, Map.of("note", SafeText.firstLine(note)), stop));
 				ModelReply reply = answer.reply();
 				Map<String, Object> done = new LinkedHashMap<>();
 				done.put("session", answer.session());
@@ -354,8 +355,12 @@ class ApiController implements DisposableBean {
 	 * parameters ({@code temperature}, {@code max_tokens} ...), at the top or in {@code settings}, which wins.
 	 */
 	record ChatBody(String model, List<ChatMessage> messages, String session,
-			@JsonProperty("continue") String continueFrom, Map<String, Object> settings,
+			@JsonProperty("continue") String continueFrom, Map<String, Object> settings, Image image,
 			@JsonAnySetter Map<String, Object> others) {
+
+		/** An image sent with the prompt: {@code {"name": "photo.png", "data": "<its bytes in Base64>"}}. */
+		record Image(String name, String data) {
+		}
 
 		/**
 		 * The turn it asks for.
@@ -384,7 +389,29 @@ class ApiController implements DisposableBean {
 				}
 			}
 			return new BrowserChat.Request(text(this.session), text(this.continueFrom), text(this.model), given,
-					parameters);
+					parameters, upload());
+		}
+
+		/** The image, decoded; its bytes are checked by the chat ({@link BrowserChat#check}). */
+		private BrowserChat.Upload upload() {
+			if (this.image == null) {
+				return null;
+			}
+			if (this.image.name() == null || this.image.data() == null) {
+				throw new RunException("image must be {\"name\": \"<file name>\", \"data\": \"<its bytes in Base64>\"}");
+			}
+			String name = SafeText.firstLine(this.image.name());
+			// Base64 is four characters for three bytes: longer than that is too large before it is decoded
+			if (this.image.data().length() > (BrowserChat.maxImageBytes() / 3 + 1) * 4 + 4) {
+				throw new RunException("image " + name + " is larger than " + BrowserChat.maxImageBytes() / (1024 * 1024)
+						+ " MB");
+			}
+			try {
+				return new BrowserChat.Upload(this.image.name(), Base64.getDecoder().decode(this.image.data().strip()));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new RunException("image " + name + ": data is not Base64");
+			}
 		}
 
 	}

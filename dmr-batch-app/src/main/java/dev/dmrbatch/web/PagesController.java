@@ -573,6 +573,7 @@ class PagesController {
 			row.put("reasoning", turn.reasoning());
 			row.put("answer", turn.role().equals("assistant") ? this.report.markdown(turn.content()) : null);
 			row.put("finish", Objects.toString(turn.finishReason(), ""));
+			row.put("images", turn.images());
 			turns.add(row);
 		}
 		model.put("turns", turns);

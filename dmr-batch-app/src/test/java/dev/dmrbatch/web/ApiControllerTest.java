@@ -214,7 +214,7 @@ class ApiControllerTest {
 
 	@Test
 	void aChatTurnStreamsItsPiecesThenItsEndWithTheAnswerAsHtml() throws Exception {
-		given(this.chat.send(any(), any(), any(), any())).willAnswer((call) -> {
+		given(this.chat.send(any(), any(), any(), any(), any())).willAnswer((call) -> {
 			StreamListener screen = call.getArgument(2);
 			screen.answer("**Hel");
 			screen.answer("lo**");
@@ -237,7 +237,7 @@ class ApiControllerTest {
 				"event:done", "\"session\":\"morning\"", "\"id\":7", "\"finish_reason\":\"stop\"",
 				"\"html\":\"<p><strong>Hello</strong></p>");
 		ArgumentCaptor<BrowserChat.Request> asked = ArgumentCaptor.forClass(BrowserChat.Request.class);
-		verify(this.chat).send(asked.capture(), any(), any(), any());
+		verify(this.chat).send(asked.capture(), any(), any(), any(), any());
 		assertThat(asked.getValue().session()).isEqualTo("morning");
 		assertThat(asked.getValue().model()).isEqualTo("ai/tiny");
 		assertThat(asked.getValue().settings()).as("settings win over the top level")

@@ -133,6 +133,17 @@ class WebViewerIT {
 				404)).contains("no-such");
 		assertThat(error(chat("{\"continue\": \"first:zulu\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"),
 				400)).contains("zulu");
+		// an image that is not Base64, not an image, or too large: a 400 naming it
+		String hi = "\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]";
+		assertThat(error(chat("{\"model\": \"ai/tiny\", " + hi + ", \"image\": {\"name\": \"a.png\", \"data\": \"@@\"}}"),
+				400)).contains("a.png", "Base64");
+		assertThat(error(chat("{\"model\": \"ai/tiny\", " + hi + ", \"image\": {\"name\": \"a.png\", \"data\": \"aGVsbG8=\"}}"),
+				400)).contains("a.png is not a readable PNG image");
+		assertThat(error(chat("{\"model\": \"ai/tiny\", " + hi + ", \"image\": {\"name\": \"notes.txt\", \"data\": \"aGVsbG8=\"}}"),
+				400)).contains("notes.txt is not an image file");
+		assertThat(error(chat("{\"model\": \"ai/tiny\", " + hi + ", \"image\": {\"name\": \"big.png\", \"data\": \""
+				+ java.util.Base64.getEncoder().encodeToString(new byte[10 * 1024 * 1024 + 1]) + "\"}}"), 400))
+			.contains("big.png", "larger than");
 		// a job: an unknown model is a mistake (400), vars must be an object
 		assertThat(error(this.serve.post("api/jobs/quick/runs", "{\"model\": \"ai/nope\", \"run\": \"nope\"}", true), 400))
 			.contains("ai/nope");
@@ -488,6 +499,49 @@ class WebViewerIT {
 				  for (var i = 0; i < all.length; i++) { if (all[i].id === 'prompt') { return i + 1; } }
 				  return 99;
 				}())""")).isLessThanOrEqualTo(6);
+	}
+
+	@Test
+	@Order(7)
+	void theChatSendsAPickedImageWithTheNextPromptAndShowsThatTheTurnHadIt() throws Exception {
+		java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(40, 30,
+				java.awt.image.BufferedImage.TYPE_INT_RGB);
+		Path file = this.dir.resolve("picked.png");
+		javax.imageio.ImageIO.write(picture, "png", file.toFile());
+		long size = Files.size(file);
+		open(this.serve.base.resolve("chat"));
+		assertThat(text("document.querySelector('label[for=image]').textContent")).isNotBlank();
+		assertThat(text("document.getElementById('image').getAttribute('accept')")).isEqualTo("image/*");
+		// a file set in the picker as a user's choice sets it
+		long root = this.chromium.command("DOM.getDocument", Map.of()).path("root").path("nodeId").asLong();
+		long input = this.chromium.command("DOM.querySelector", Map.of("nodeId", root, "selector", "#image"))
+			.path("nodeId")
+			.asLong();
+		this.chromium.command("DOM.setFileInputFiles", Map.of("files", List.of(file.toString()), "nodeId", input));
+		this.chromium.evaluate("""
+				document.getElementById('model').value = 'ai/tiny-vision';
+				document.querySelector('input[name=max_tokens]').value = '3';
+				document.getElementById('prompt').value = 'What is it?';
+				document.getElementById('chat-form').requestSubmit();
+				""");
+		await(() -> text("document.getElementById('chat-status').textContent").startsWith("session "), "the answer");
+		String shown = "image picked.png (" + size + " bytes)";
+		assertThat(text("document.getElementById('transcript').textContent")).contains(shown);
+		// the picker is empty for the next prompt; the stored turn keeps the image's reference, shown when reopened
+		assertThat(text("document.getElementById('image').value")).isEmpty();
+		String session = text("new URLSearchParams(location.search).get('session')");
+		open(this.serve.base.resolve("chat?session=" + session));
+		assertThat(text("document.getElementById('transcript').textContent")).contains(shown);
+		// the next turn sends the image again, from the copy kept with the session
+		this.chromium.evaluate("""
+				document.querySelector('input[name=max_tokens]').value = '3';
+				document.getElementById('prompt').value = 'And now?';
+				document.getElementById('chat-form').requestSubmit();
+				""");
+		await(() -> text("document.getElementById('chat-status').textContent").startsWith("session "), "the answer");
+		List<String> bodies = this.slowRunner.chatBodies();
+		assertThat(bodies.get(bodies.size() - 1)).contains("And now?").contains("data:image/png;base64,");
+		assertThat(number("document.querySelectorAll('#transcript .turn.assistant').length")).isEqualTo(2);
 	}
 
 	@Test
