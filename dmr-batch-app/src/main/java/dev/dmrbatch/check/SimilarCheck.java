@@ -93,14 +93,14 @@ class SimilarCheck implements CheckKind {
 
 	/**
 	 * What a verdict says: the similarity with two decimals, or as many more as it takes to show it on the right side of
-	 * {@code min}, such as {@code similarity 0.73, below 0.8}.
+	 * {@code min} and not as 1 when it is less, such as {@code similarity 0.73, below 0.8}.
 	 */
 	static String reason(double similarity, double min) {
 		boolean pass = similarity >= min;
 		String shown = null;
-		for (int digits = 2; digits <= 6 && shown == null; digits++) {
-			BigDecimal rounded = BigDecimal.valueOf(similarity).setScale(digits, RoundingMode.HALF_UP);
-			if ((rounded.doubleValue() >= min) == pass) {
+		for (int digits = 2; digits <= 9 && shown == null; digits++) {
+			BigDecimal rounded = BigDecimal.valueOf(similarity).setScale(digits, RoundingMode.HALF_DOWN);
+			if ((rounded.doubleValue() >= min) == pass && (rounded.doubleValue() < 1 || similarity >= 1)) {
 				shown = rounded.stripTrailingZeros().toPlainString();
 			}
 		}

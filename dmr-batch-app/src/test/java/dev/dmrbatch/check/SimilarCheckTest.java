@@ -40,6 +40,9 @@ class SimilarCheckTest {
 		assertThat(SimilarCheck.reason(0.7349, 0.8)).isEqualTo("similarity 0.73, below 0.8");
 		assertThat(SimilarCheck.reason(0.91, 0.8)).isEqualTo("similarity 0.91, at least 0.8");
 		assertThat(SimilarCheck.reason(0.799, 0.8)).isEqualTo("similarity 0.799, below 0.8");
+		// nothing less than 1 is shown as 1
+		assertThat(SimilarCheck.reason(0.99996, 0.99)).isEqualTo("similarity 0.99996, at least 0.99");
+		assertThat(SimilarCheck.reason(1.0, 0.99)).isEqualTo("similarity 1, at least 0.99");
 	}
 
 	@Test
