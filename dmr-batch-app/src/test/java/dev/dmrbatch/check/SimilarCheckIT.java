@@ -122,6 +122,14 @@ class SimilarCheckIT {
 				+ "similarity from 0 to 1, such as 0.8")
 			.doesNotContain("Exception")
 			.doesNotContain("\tat ");
+
+		// and: an embedding model the runner does not have stops the run before any item is sent
+		this.workspace.file("jobs/far.yaml", this.workspace.read("jobs/far.yaml").replace("min: 80", "min: 0.8")
+			.replace("ai/tiny-embed", "ai/no-such-embed"));
+		Dmr.Result missing = this.workspace.dmrAt(baseUrl, "job=far");
+		assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(2);
+		assertThat(missing.err()).contains("ai/no-such-embed").doesNotContain("\tat ");
+		assertThat(this.workspace.path("output/far/run-1/results.jsonl")).doesNotExist();
 	}
 
 }
