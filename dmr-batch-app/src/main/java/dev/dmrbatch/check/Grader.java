@@ -13,8 +13,8 @@ import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.StructuredOutput;
 
 /**
- * Asks a judge check's grader: one request through the run's model client, its load gate and its retries, as a step
- * is asked. Thread-safe.
+ * Asks a judge check's grader, or a similar check's embedding model: one request through the run's model client, its
+ * load gate and its retries, as a step is asked. Thread-safe.
  */
 public final class Grader {
 
@@ -52,6 +52,14 @@ public final class Grader {
 	 */
 	ModelReply ask(ModelSettings settings, String rubric) {
 		return this.chat.complete(settings, List.of(ChatMessage.user(rubric)), Grade.FORMAT, this.retry, this.gate);
+	}
+
+	/**
+	 * A text's embedding from a similar check's embedding model, asked as an {@code embed} step asks.
+	 * @throws ModelCallException when the runner did not answer, after the retries
+	 */
+	ChatService.Embedded embed(ModelSettings settings, String text) {
+		return this.chat.embed(settings, text, this.retry, this.gate);
 	}
 
 }

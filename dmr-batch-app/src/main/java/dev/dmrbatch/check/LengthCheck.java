@@ -31,10 +31,13 @@ class LengthCheck implements CheckKind {
 		if (check.min() == null && check.max() == null) {
 			rules.problem("a length check needs 'min', 'max' or both");
 		}
-		else if ((check.min() != null && check.min() < 0) || (check.max() != null && check.max() < 0)) {
+		else if (check.min() != null && check.min().doubleValue() != Math.rint(check.min().doubleValue())) {
+			rules.problem("min and max must be whole numbers");
+		}
+		else if ((check.min() != null && check.min().doubleValue() < 0) || (check.max() != null && check.max() < 0)) {
 			rules.problem("min and max must be 0 or more");
 		}
-		else if (check.min() != null && check.max() != null && check.min() > check.max()) {
+		else if (check.min() != null && check.max() != null && check.min().doubleValue() > check.max()) {
 			rules.problem("min " + check.min() + " is more than max " + check.max());
 		}
 		if (check.unit() != null && !List.of("chars", "words").contains(check.unit())) {
@@ -46,7 +49,7 @@ class LengthCheck implements CheckKind {
 	public Evaluator compile(JobDefinition.Check check, Compiling compiling) {
 		AnswerText text = new AnswerText(check);
 		boolean words = "words".equals(check.unit());
-		Integer min = check.min();
+		Integer min = (check.min() != null) ? check.min().intValue() : null;
 		Integer max = check.max();
 		return (answer, model, grader, calls) -> {
 			String given = text.trimmed(AnswerText.of(answer));

@@ -187,7 +187,8 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	 * {@code expected}, a FreeMarker template rendered with the item
 	 * @param values the answers a {@code one-of} check allows
 	 * @param pattern a {@code regex} check's regular expression, found anywhere in the answer
-	 * @param min a {@code length} check's least length
+	 * @param min a {@code length} check's least length (a whole number); a {@code similar} check's least cosine
+	 * similarity, from 0 to 1
 	 * @param max a {@code length} check's greatest length; a {@code tokens} check's most completion tokens per call
 	 * @param unit a {@code length} check's unit: {@code chars} (the default) or {@code words}
 	 * @param path a {@code json-path} check's JSONPath, such as {@code $.category}
@@ -198,20 +199,20 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	 * @param trim compare the answer without its leading and trailing white space
 	 * @param rubric a {@code judge} check's question to its grader: a FreeMarker template that sees the item and the
 	 * steps
-	 * @param model a {@code judge} check's grader: its model and settings
+	 * @param model a {@code judge} check's grader, a {@code similar} check's embedding model: its model and settings
 	 * @param passScore the least score, 1 to 5, a {@code judge} check passes with (3 by default)
 	 * @param minPassRate the share of answers, 0 to 1, that must pass this check for the run to pass its quality gate
 	 * @param options what a plugin's check type is given, {@code null} for none
 	 * @param maxMs a {@code latency} check's longest call, in milliseconds
 	 */
-	public record Check(String name, String type, String value, List<String> values, String pattern, Integer min,
+	public record Check(String name, String type, String value, List<String> values, String pattern, Number min,
 			Integer max, String unit, String path, @JsonProperty("equals") Object jsonEquals, Boolean exists,
 			@JsonProperty("in") List<Object> among, @JsonProperty("ignore-case") Boolean ignoreCase, Boolean trim,
 			String rubric, ModelSettings model, @JsonProperty("pass-score") Integer passScore,
 			@JsonProperty("min-pass-rate") Double minPassRate, Map<String, Object> options,
 			@JsonProperty("max-ms") Integer maxMs) {
 
-		public Check(String name, String type, String value, List<String> values, String pattern, Integer min,
+		public Check(String name, String type, String value, List<String> values, String pattern, Number min,
 				Integer max, String unit, String path, Object jsonEquals, Boolean exists, List<Object> among,
 				Boolean ignoreCase, Boolean trim, String rubric, ModelSettings model, Integer passScore,
 				Double minPassRate, Map<String, Object> options) {
@@ -219,7 +220,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 					rubric, model, passScore, minPassRate, options, null);
 		}
 
-		public Check(String name, String type, String value, List<String> values, String pattern, Integer min,
+		public Check(String name, String type, String value, List<String> values, String pattern, Number min,
 				Integer max, String unit, String path, Object jsonEquals, Boolean exists, List<Object> among,
 				Boolean ignoreCase, Boolean trim, String rubric, ModelSettings model, Integer passScore,
 				Double minPassRate) {

@@ -46,7 +46,8 @@ class CheckKindsTest {
 				java.util.Map.entry("expected", List.of("value", "ignore-case", "path")),
 				java.util.Map.entry("judge", List.of("rubric", "model", "pass-score")),
 				java.util.Map.entry("latency", List.of("max-ms")),
-				java.util.Map.entry("tokens", List.of("max")));
+				java.util.Map.entry("tokens", List.of("max")),
+				java.util.Map.entry("similar", List.of("value", "min", "model")));
 	}
 
 	@Test
@@ -65,7 +66,7 @@ class CheckKindsTest {
 		CheckKinds kinds = kinds();
 		assertThat(problems(kinds, "[ { name: c, type: regex, pattern: '\\d' }, { name: d } ]"))
 			.containsExactly("step s, check d: 'type' is missing (one of contains, not-contains, equals, one-of, regex, "
-					+ "length, json-path, expected, judge, latency, tokens)");
+					+ "length, json-path, expected, judge, latency, tokens, similar)");
 		assertThatExceptionOfType(PluginLoadException.class)
 			.isThrownBy(() -> problems(kinds, "[ { name: c, type: words } ]"))
 			.withMessageStartingWith("plugin jar plugins/broken.jar cannot be read as a jar");

@@ -57,17 +57,20 @@ class CheckRulesTest {
 				- { name: f, type: length, min: 1, max: 9, unit: words, min-pass-rate: 0.5 }
 				- { name: g, type: expected, value: "${label}" }
 				- { name: h, type: judge, rubric: "Good?", model: { name: ai/tiny2, max_tokens: 80 }, pass-score: 4 }
+				- { name: i, type: similar, value: "${reference}", min: 0.8, model: { name: ai/tiny-embed } }
 				""");
 		assertThat(job.steps().get(0).checksOrEmpty()).extracting(JobDefinition.Check::type)
-			.containsExactly("contains", "not-contains", "equals", "one-of", "regex", "length", "expected", "judge");
+			.containsExactly("contains", "not-contains", "equals", "one-of", "regex", "length", "expected", "judge",
+					"similar");
 		assertThat(job.steps().get(0).checksOrEmpty().get(7).model().maxTokens()).isEqualTo(80);
+		assertThat(job.steps().get(0).checksOrEmpty().get(8).min().doubleValue()).isEqualTo(0.8);
 		assertThat(job.hasChecks()).isTrue();
 	}
 
 	@Test
 	void unknownType() {
 		refused("- { name: a, type: contain, value: x }", "step answer, check a: type 'contain' is not one of contains, "
-				+ "not-contains, equals, one-of, regex, length, json-path, expected, judge, latency, tokens");
+				+ "not-contains, equals, one-of, regex, length, json-path, expected, judge, latency, tokens, similar");
 	}
 
 	@Test
@@ -113,8 +116,12 @@ class CheckRulesTest {
 				+ "or both");
 		refused("- { name: a, type: judge, rubric: Good? }", "step answer, check a: a judge check needs 'model' with "
 				+ "the grader's name, such as { name: ai/tiny2 }");
+		refused("- { name: a, type: similar, value: r, model: { name: m } }", "step answer, check a: a similar check "
+				+ "needs 'min', the least cosine similarity from 0 to 1 it passes at, such as 0.8");
+		refused("- { name: a, type: similar, min: 0.5, model: { name: m } }", "step answer, check a: a similar check "
+				+ "needs a 'value', the reference its answer is compared with");
 		refused("- { name: a }", "step answer, check a: 'type' is missing (one of contains, not-contains, equals, "
-				+ "one-of, regex, length, json-path, expected, judge, latency, tokens)");
+				+ "one-of, regex, length, json-path, expected, judge, latency, tokens, similar)");
 	}
 
 	@Test
@@ -141,6 +148,9 @@ class CheckRulesTest {
 				"step answer, check a: min-pass-rate must be a share between 0 and 1, such as 0.9");
 		refused("- { name: a, type: judge, rubric: r, model: { name: m }, pass-score: 6 }",
 				"step answer, check a: pass-score must be from 1 to 5");
+		refused("- { name: a, type: similar, value: r, model: { name: m }, min: 80 }",
+				"step answer, check a: min must be a similarity from 0 to 1, such as 0.8");
+		refused("- { name: a, type: length, min: 2.5 }", "step answer, check a: min and max must be whole numbers");
 	}
 
 	@Test
