@@ -180,7 +180,7 @@ class PluginsIT {
 				""");
 		Dmr.Result typo = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=typo");
 		assertThat(typo.exitCode()).as(typo.toString()).isEqualTo(2);
-		assertThat(typo.err()).contains("type 'fragil' is not one of contains, ").contains(", judge, fragile");
+		assertThat(typo.err()).contains("type 'fragil' is not one of contains, ").contains(", judge, latency, tokens, similar, fragile");
 
 		// when: a chat goes on with r1's conversation (no new turn typed)
 		java.io.InputStream stdin = System.in;
@@ -342,7 +342,7 @@ class PluginsIT {
 		Dmr.Result missing = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=sheet");
 		assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(2);
 		assertThat(missing.err().strip()).isEqualTo("error: job file jobs/sheet.yaml: input.format 'xlsx' is not one "
-				+ "of csv, jsonl, json, text");
+				+ "of csv, jsonl, json, text, pdf, html, files, images");
 	}
 
 	// --- helpers
