@@ -625,7 +625,7 @@ class PagesController {
 			@RequestParam(name = "sample_seed", required = false) String sampleSeed) {
 		TrialSelection trial;
 		try {
-			trial = TrialSelection.of(blank(limit), blank(sample), blank(sampleSeed));
+			trial = TrialSelection.of(RunViews.text(limit), RunViews.text(sample), RunViews.text(sampleSeed));
 		}
 		catch (IllegalArgumentException ex) {
 			throw new RunException(ex.getMessage());
@@ -646,10 +646,6 @@ class PagesController {
 		Map<String, Object> started = this.jobs.start(name, input, model, given, run, RunNotes.parse(tags, "tags"),
 				trial);
 		return back("/?job=" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&started=" + started.get("id"));
-	}
-
-	private static String blank(String value) {
-		return (value != null && !value.isBlank()) ? value : null;
 	}
 
 	/** report.html's own stylesheet, for the conversations and charts the pages show as the report does. */
