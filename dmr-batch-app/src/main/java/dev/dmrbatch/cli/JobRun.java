@@ -1,6 +1,7 @@
 package dev.dmrbatch.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -180,8 +181,16 @@ class JobRun {
 		}
 		Exports exports = this.exports.getObject();
 		Path written = Path.of(run.outputDir(), exports.formats().builtIn(JUNIT).files().get(0));
-		if (!outcome.exports().contains(written.toString())) {
-			exports.write(run, List.of(JUNIT));
+		try {
+			if (!outcome.exports().contains(written.toString())) {
+				exports.write(run, List.of(JUNIT));
+			}
+		}
+		catch (UncheckedIOException ex) {
+			// the run is done and stored: its summary and exit code stand, the missing file is said
+			Console.error("junit=" + target + " is not written: the run's JUnit XML could not be written to " + written
+					+ " (" + SafeText.excerpt(String.valueOf(ex.getCause().getMessage()), 200) + ")");
+			return List.of();
 		}
 		try {
 			Files.copy(written, target, StandardCopyOption.REPLACE_EXISTING);

@@ -293,7 +293,7 @@ public class ConversationJobFactory {
 			catch (ModelCallException ex) {
 				throw new RunnerUnavailableException(ex.getMessage(), ex);
 			}
-		}, lane.workers(), concurrency, RunPlan.readAhead(concurrency), this.store, writer::store, upTo);
+		}, lane.workers(), concurrency, RunPlan.readAhead(concurrency), this.store, storedTogether(writer), upTo);
 		var step = new StepBuilder(name, this.jobRepository).<List<Conversation>, List<Conversation>>chunk(
 				RunPlan.chunkSize(concurrency))
 			.transactionManager(this.transactionManager)
@@ -358,6 +358,17 @@ public class ConversationJobFactory {
 			}
 		}
 
+	}
+
+	/**
+	 * How the conversations read ahead are stored when a step ends (outside any chunk): in one transaction, as a
+	 * chunk's are, so a stop or a failure in the middle leaves all of them or none (a retry's replaced conversation
+	 * never loses its earlier one without the new one).
+	 */
+	private java.util.function.Consumer<List<Conversation>> storedTogether(ConversationWriter writer) {
+		org.springframework.transaction.support.TransactionTemplate transaction =
+				new org.springframework.transaction.support.TransactionTemplate(this.transactionManager);
+		return (conversations) -> transaction.executeWithoutResult((status) -> writer.store(conversations));
 	}
 
 }
