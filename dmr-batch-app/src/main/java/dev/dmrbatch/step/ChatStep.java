@@ -16,6 +16,7 @@ import dev.dmrbatch.model.ChatMessage;
 import dev.dmrbatch.model.ChatService;
 import dev.dmrbatch.model.ModelReply;
 import dev.dmrbatch.model.StructuredOutput;
+import dev.dmrbatch.prompt.PromptException;
 import dev.dmrbatch.prompt.StepAnswer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +71,18 @@ class ChatStep implements StepKind {
 				throw new StepAnswer.NotYetAnswered(); // the conversation it carries on holds an answer not there yet
 			}
 			List<ChatMessage> messages = new java.util.ArrayList<>(exchange.messages());
-			messages.add(ChatMessage.user(prompt));
+			List<ImageFiles.Prepared> images;
+			try {
+				images = images(step, exchange.item(),
+						messages.stream().noneMatch((message) -> message.role().equals("user")));
+			}
+			catch (ImageFiles.ImageException ex) {
+				throw new PromptException(ex.getMessage()); // what the run would fail the item for
+			}
+			// the images as the run sends them, so the body and its tokens are those of the request
+			messages.add(ChatMessage.user(prompt, images.stream()
+				.map((image) -> new ChatImage(image.mediaType(), image.sent()))
+				.toList()));
 			return exchange.sending().chat().previewChat(exchange.settings(index), messages,
 					exchange.sending().formats().get(index));
 		}

@@ -164,6 +164,23 @@ class ImageItemsIT {
 		assertThat(jsonl).contains("input/shop/items.jsonl record 2: field 'photo' names a file outside the input "
 				+ "file's folder (not read)")
 			.doesNotContain("elsewhere");
+		// a dry run's body is the one sent: the image in it, made as small as the run makes it; nothing sent
+		this.workspace.file("input/shop/one.jsonl", "{\"id\": \"p1\", \"name\": \"mug\", \"photo\": \"photos/p1.png\"}\n");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			Dmr.Result dry = this.workspace.dmrAt(proxy.baseUrl(), "job=shop", "input=input/shop/one.jsonl", "run=dry",
+					"dry-run");
+			assertThat(dry.exitCode()).as(dry.toString()).isZero();
+			assertThat(proxy.chatBodies()).isEmpty();
+		}
+		List<String> previewed = java.nio.file.Files.readAllLines(this.workspace.path("output/shop/dry/prompts.jsonl"));
+		assertThat(previewed).hasSize(1);
+		tools.jackson.databind.JsonNode line = JSON.readTree(previewed.get(0)).path("body");
+		String body = line.isString() ? line.asString() : line.toString();
+		List<String> previewedUrls = imageUrls(body);
+		assertThat(previewedUrls).hasSize(1);
+		BufferedImage previewedImage = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder()
+			.decode(previewedUrls.get(0).substring("data:image/png;base64,".length()))));
+		assertThat(previewedImage.getWidth()).isEqualTo(4);
 	}
 
 	/**
