@@ -40,16 +40,33 @@ final class PdfFile implements FileType {
 	@Override
 	public Items open(Path file, String name) {
 		PDDocument document;
+		// the file opened here, so it is closed whatever the parser throws (the document closes it once read)
+		org.apache.pdfbox.io.RandomAccessReadBufferedFile source = null;
 		try {
-			document = Loader.loadPDF(file.toFile());
+			source = new org.apache.pdfbox.io.RandomAccessReadBufferedFile(file.toFile());
+			document = Loader.loadPDF(source);
 		}
 		catch (InvalidPasswordException ex) {
+			closeQuietly(source);
 			return failed(name, "encrypted with a password (not read)");
 		}
 		catch (IOException | RuntimeException ex) {
+			closeQuietly(source);
 			return failed(name, "not a PDF that can be read (damaged, truncated or not a PDF)");
 		}
 		return this.perPage ? new Pages(document, name) : new Whole(document, name);
+	}
+
+	private static void closeQuietly(java.io.Closeable source) {
+		if (source == null) {
+			return;
+		}
+		try {
+			source.close();
+		}
+		catch (IOException ex) {
+			// the item fails already, naming the file
+		}
 	}
 
 	private static Items failed(String name, String why) {
