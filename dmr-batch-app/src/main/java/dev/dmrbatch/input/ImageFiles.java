@@ -32,9 +32,19 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * longer than the step's {@code max-image-side} (the aspect kept) and checked to decode. PNG, JPEG and GIF are read
  * with the JDK's ImageIO: a PNG larger than that is sent as a smaller PNG, a JPEG as a smaller JPEG, a GIF as its
  * first frame, in PNG. The JDK reads no WebP: its size comes from its RIFF header (the {@code VP8 }, {@code VP8L} or
- * {@code VP8X} chunk) and it is sent as it is, whatever its size.
+ * {@code VP8X} chunk) and it is sent as it is, whatever its size. A file larger than {@link #MAX_BYTES} is never read,
+ * and one whose header declares more than {@link #MAX_PIXELS} pixels never decoded: each fails naming the file.
  */
 public final class ImageFiles {
+
+	/** The largest image file read, in bytes (20 MB): a larger one fails its item unread. */
+	public static final long MAX_BYTES = 20L * 1024 * 1024;
+
+	/**
+	 * The most pixels an image may declare in its header (200 megapixels): a larger one fails its item before it is
+	 * decoded, so a small file that would unpack to gigabytes (a decompression bomb) is never unpacked.
+	 */
+	public static final long MAX_PIXELS = 200_000_000L;
 
 	/** The file name endings an image has, lower case, with their dot. */
 	public static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".webp", ".gif");
@@ -96,18 +106,20 @@ public final class ImageFiles {
 	 */
 	static int[] size(Path file, String name) throws IOException {
 		Type type = Type.of(name);
+		checkBytes(file, name);
 		if (type == Type.WEBP) {
 			byte[] head = new byte[30];
 			int read;
 			try (var in = Files.newInputStream(file)) {
 				read = in.readNBytes(head, 0, head.length);
 			}
-			return webpSize(java.util.Arrays.copyOf(head, read), name);
+			return checkPixels(webpSize(java.util.Arrays.copyOf(head, read), name), name);
 		}
 		try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
 			ImageReader reader = type.reader(in, name);
+			int[] size;
 			try {
-				return new int[] { reader.getWidth(0), reader.getHeight(0) };
+				size = new int[] { reader.getWidth(0), reader.getHeight(0) };
 			}
 			catch (IOException | RuntimeException ex) {
 				throw type.unreadable(name);
@@ -115,7 +127,25 @@ public final class ImageFiles {
 			finally {
 				reader.dispose();
 			}
+			return checkPixels(size, name);
 		}
+	}
+
+	/** Refuses a file larger than {@link #MAX_BYTES}, before anything of it is read. */
+	private static void checkBytes(Path file, String name) throws IOException {
+		if (Files.size(file) > MAX_BYTES) {
+			throw new ImageException(name + " is larger than the " + (MAX_BYTES / (1024 * 1024))
+					+ " MB an image may be (not read)");
+		}
+	}
+
+	/** Refuses sides, as a header declares them, of more than {@link #MAX_PIXELS} pixels. */
+	private static int[] checkPixels(int[] size, String name) {
+		if ((long) size[0] * size[1] > MAX_PIXELS) {
+			throw new ImageException(name + " is " + size[0] + "x" + size[1] + " pixels, more than the "
+					+ (MAX_PIXELS / 1_000_000) + " megapixels an image may have (not decoded)");
+		}
+		return size;
 	}
 
 	/**
@@ -126,10 +156,11 @@ public final class ImageFiles {
 	 */
 	public static Prepared prepare(Path file, String name, int maxSide) throws IOException {
 		Type type = Type.of(name);
+		checkBytes(file, name);
 		byte[] bytes = Files.readAllBytes(file);
 		String sha256 = sha256(bytes);
 		if (type == Type.WEBP) {
-			int[] size = webpSize(bytes, name);
+			int[] size = checkPixels(webpSize(bytes, name), name);
 			return new Prepared(name, type.mediaType, bytes, bytes.length, sha256, size[0], size[1], size[0], size[1]);
 		}
 		try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -137,6 +168,7 @@ public final class ImageFiles {
 			try {
 				int width = reader.getWidth(0);
 				int height = reader.getHeight(0);
+				checkPixels(new int[] { width, height }, name); // before anything is decoded
 				int longest = Math.max(width, height);
 				ImageReadParam param = reader.getDefaultReadParam();
 				// a huge image is read every n-th pixel, to no less than twice the size it is sent at

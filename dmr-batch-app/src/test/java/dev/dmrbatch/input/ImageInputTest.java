@@ -189,6 +189,76 @@ class ImageInputTest {
 			.hasMessage("jpeg-named.png is not a readable PNG image");
 	}
 
+	/**
+	 * A PNG of a few hundred bytes whose header says it is {@code side} × {@code side} pixels of grey: a few rows of
+	 * zeros, the rest missing; decoded whole it would take {@code side²} bytes.
+	 */
+	static byte[] pngBomb(int side) throws Exception {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		out.write(new byte[] { (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' });
+		java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(13).putInt(side).putInt(side);
+		header.put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+		chunk(out, "IHDR", header.array());
+		ByteArrayOutputStream rows = new ByteArrayOutputStream();
+		try (var deflater = new java.util.zip.DeflaterOutputStream(rows)) {
+			deflater.write(new byte[(side + 1) * 4]);
+		}
+		chunk(out, "IDAT", rows.toByteArray());
+		chunk(out, "IEND", new byte[0]);
+		return out.toByteArray();
+	}
+
+	private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws Exception {
+		out.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+		java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+		crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+		crc.update(data);
+		out.write(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+		out.write(data);
+		out.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+	}
+
+	@Test
+	void aFileLargerThanTheCapIsRefusedUnreadNamingIt() throws Exception {
+		Path big = this.workspace.root().resolve("big.jpg");
+		try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+			file.setLength(20L * 1024 * 1024 + 1); // sparse: nothing written, nothing to read
+		}
+		String said = "big.jpg is larger than the 20 MB an image may be (not read)";
+		assertThatThrownBy(() -> ImageFiles.prepare(big, "big.jpg", 1024)).isInstanceOf(ImageFiles.ImageException.class)
+			.hasMessage(said);
+		assertThatThrownBy(() -> ImageFiles.size(big, "big.jpg")).hasMessage(said);
+		// as an item of an images folder: failed, the others read
+		this.workspace.bytes("photos/a.png", image("png", 4, 4));
+		Files.move(big, this.workspace.root().resolve("photos/big.jpg"));
+		InputSource source = new InputSource(Kinds.inputFormat("images"), this.workspace.root().resolve("photos"), null,
+				"photos");
+		List<InputItem> items = readAll(InputReaders.reader(source), new ExecutionContext());
+		assertThat(items).extracting(InputItem::error).containsExactly(null, said);
+	}
+
+	@Test
+	void anImageWhoseHeaderDeclaresHugeSidesIsRefusedBeforeItIsDecoded() throws Exception {
+		Path bomb = put("bomb.png", pngBomb(60_000));
+		assertThat(Files.size(bomb)).isLessThan(10_000);
+		String said = "bomb.png is 60000x60000 pixels, more than the 200 megapixels an image may have (not decoded)";
+		assertThatThrownBy(() -> ImageFiles.prepare(bomb, "bomb.png", 1024)).isInstanceOf(ImageFiles.ImageException.class)
+			.hasMessage(said);
+		assertThatThrownBy(() -> ImageFiles.size(bomb, "bomb.png")).hasMessage(said);
+		// a WebP's sides from its header too: 16383 × 16383
+		byte[] webp = webpExtended();
+		webp[24] = (byte) 0xfe;
+		webp[25] = 0x3f;
+		webp[27] = (byte) 0xfe;
+		webp[28] = 0x3f;
+		Path wide = put("wide.webp", webp);
+		assertThatThrownBy(() -> ImageFiles.prepare(wide, "wide.webp", 1024))
+			.hasMessage("wide.webp is 16383x16383 pixels, more than the 200 megapixels an image may have (not decoded)");
+		// one within the cap is read as ever
+		Path fine = put("fine.png", pngBomb(2_000));
+		assertThat(ImageFiles.size(fine, "fine.png")).containsExactly(2000, 2000);
+	}
+
 	@Test
 	void aFileInputsFieldsNameImagesBesideItAndNeverOutOfItsFolder() throws Exception {
 		this.workspace.bytes("in/photos/a.png", image("png", 4, 4));
