@@ -42,8 +42,8 @@ final class FilesFormat implements InputFormatKind {
 	 * Every kind of file it reads, the first that takes a file's name reading it. A new kind of file is one
 	 * {@link FileType} more here, and its file names are then read in a mixed folder too.
 	 */
-	static List<FileType> types(DocumentOptions options) {
-		return List.of(new TextFile(), new PdfFile(options.perPage()), new HtmlFile(options.select()), new ImageFile());
+	static List<FileType> types(InputSource source, DocumentOptions options) {
+		return List.of(new TextFile(), PdfFile.of(source, options), new HtmlFile(options.select()), new ImageFile());
 	}
 
 	@Override
@@ -52,12 +52,12 @@ final class FilesFormat implements InputFormatKind {
 			throw new InputException("input folder " + source.display() + " does not exist"
 					+ (Files.exists(source.path()) ? " (it is a file; format files reads a folder)" : ""));
 		}
-		DocumentOptions.of(source, OPTIONS);
+		PdfFile.check(source, DocumentOptions.of(source, OPTIONS));
 	}
 
 	@Override
 	public ItemStreamReader<InputItem> open(InputSource source) {
-		return new TextFolderItemReader(source.path(), types(DocumentOptions.of(source, OPTIONS)));
+		return new TextFolderItemReader(source.path(), types(source, DocumentOptions.of(source, OPTIONS)));
 	}
 
 }

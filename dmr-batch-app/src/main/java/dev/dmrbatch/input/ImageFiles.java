@@ -73,14 +73,26 @@ public final class ImageFiles {
 	 * @param height its height in the file
 	 * @param sentWidth its width as sent: less than {@code width} when it was made smaller
 	 * @param sentHeight its height as sent
+	 * @param page the page of a PDF it is, rendered ({@link #preparePage}), or {@code null} for an image file
 	 */
 	public record Prepared(String file, String mediaType, byte[] sent, long size, String sha256, int width,
-			int height, int sentWidth, int sentHeight) {
+			int height, int sentWidth, int sentHeight, Integer page) {
 
-		/** The reference kept in place of the bytes: the file, its size, its SHA-256, its sides (and as sent). */
+		public Prepared(String file, String mediaType, byte[] sent, long size, String sha256, int width, int height,
+				int sentWidth, int sentHeight) {
+			this(file, mediaType, sent, size, sha256, width, height, sentWidth, sentHeight, null);
+		}
+
+		/**
+		 * The reference kept in place of the bytes: the file (and the page of a PDF), its size, its SHA-256, its sides
+		 * (and as sent).
+		 */
 		public Map<String, Object> reference() {
 			Map<String, Object> reference = new LinkedHashMap<>();
 			reference.put("file", this.file);
+			if (this.page != null) {
+				reference.put("page", this.page);
+			}
 			reference.put("bytes", this.size);
 			reference.put("sha256", this.sha256);
 			reference.put("width", this.width);
@@ -193,6 +205,80 @@ public final class ImageFiles {
 			finally {
 				reader.dispose();
 			}
+		}
+	}
+
+	/** The resolution a PDF's page is rendered at, in dots per inch. */
+	public static final int PAGE_DPI = 150;
+
+	/**
+	 * A PDF's page made ready to send as an image, as a scan is: rendered (PDFBox) at {@link #PAGE_DPI} dpi, made
+	 * smaller when a side is longer than {@code maxSide}, in PNG. Its width and height are the page's at that
+	 * resolution; a page that would be larger than twice the sent size is rendered at less, so no page takes more
+	 * memory than that. Its size and SHA-256 are the PDF file's.
+	 * @param name the file as messages name it
+	 * @param page the page, from 1
+	 * @throws ImageException naming the file and the page, when the page cannot be rendered
+	 */
+	public static Prepared preparePage(Path file, String name, int page, int maxSide) throws IOException {
+		String what = name + " page " + page;
+		org.apache.pdfbox.io.RandomAccessReadBufferedFile source = new org.apache.pdfbox.io.RandomAccessReadBufferedFile(
+				file.toFile());
+		org.apache.pdfbox.pdmodel.PDDocument document;
+		try {
+			document = org.apache.pdfbox.Loader.loadPDF(source);
+		}
+		catch (IOException | RuntimeException ex) {
+			source.close();
+			throw new ImageException(what + " cannot be rendered (the PDF does not open)");
+		}
+		try (document) {
+			if (page < 1 || page > document.getNumberOfPages()) {
+				throw new ImageException(what + " cannot be rendered (the PDF has " + document.getNumberOfPages()
+						+ " pages)");
+			}
+			org.apache.pdfbox.pdmodel.PDPage pdPage = document.getPage(page - 1);
+			org.apache.pdfbox.pdmodel.common.PDRectangle box = pdPage.getCropBox();
+			boolean turned = pdPage.getRotation() % 180 != 0;
+			double points = Math.max(1, turned ? box.getHeight() : box.getWidth());
+			double pointsHigh = Math.max(1, turned ? box.getWidth() : box.getHeight());
+			int width = Math.max(1, (int) Math.round(points / 72 * PAGE_DPI));
+			int height = Math.max(1, (int) Math.round(pointsHigh / 72 * PAGE_DPI));
+			checkPixels(new int[] { width, height }, what);
+			int longest = Math.max(width, height);
+			double scale = Math.min(1.0, (double) maxSide / longest);
+			int sentWidth = Math.max(1, (int) Math.round(width * scale));
+			int sentHeight = Math.max(1, (int) Math.round(height * scale));
+			// rendered at no more than twice the sent size, however large the page
+			float dpi = (float) Math.min(PAGE_DPI, PAGE_DPI * Math.min(1.0, 2.0 * maxSide / longest));
+			BufferedImage image;
+			try {
+				image = new org.apache.pdfbox.rendering.PDFRenderer(document).renderImageWithDPI(page - 1, dpi,
+						org.apache.pdfbox.rendering.ImageType.RGB);
+			}
+			catch (IOException | RuntimeException ex) {
+				throw new ImageException(what + " cannot be rendered (damaged)");
+			}
+			if (image.getWidth() != sentWidth || image.getHeight() != sentHeight) {
+				image = resize(image, sentWidth, sentHeight, true);
+			}
+			return new Prepared(name, Type.PNG.mediaType, encode(image, Type.PNG), Files.size(file), sha256(file),
+					width, height, sentWidth, sentHeight, page);
+		}
+	}
+
+	/** A file's SHA-256, in hex, read a block at a time. */
+	private static String sha256(Path file) throws IOException {
+		try (var in = Files.newInputStream(file)) {
+			MessageDigest digest = MessageDigest.getInstance("SHA-256");
+			byte[] block = new byte[64 * 1024];
+			for (int read = in.read(block); read >= 0; read = in.read(block)) {
+				digest.update(block, 0, read);
+			}
+			return HexFormat.of().formatHex(digest.digest());
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
 		}
 	}
 

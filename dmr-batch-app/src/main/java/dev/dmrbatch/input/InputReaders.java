@@ -65,7 +65,9 @@ public final class InputReaders {
 	private static ItemStreamReader<InputItem> numbered(InputSource source) {
 		SequencedReader numbered = new SequencedReader(source.format().open(source), source.idField(),
 				source.format().unit());
-		return source.imageFields().isEmpty() ? numbered : new ImageFieldsReader(numbered, source);
+		// a folder's items bring their own images; a file's fields name them
+		return (source.imageFields().isEmpty() || source.format().readsFolders()) ? numbered
+				: new ImageFieldsReader(numbered, source);
 	}
 
 	/** The check of a format that reads one file: a readable file, not a folder. */

@@ -21,15 +21,43 @@ import org.apache.pdfbox.text.PDFTextStripper;
  * {@code ${title}}, {@code ${file}}, {@code ${name}}, {@code ${textless_pages}}), or one a page ({@code per: page}:
  * {@code ${page}} too, id {@code <file>#<page>}), the document held open while its pages are read, one page's text
  * at a time. A page with no text layer (a scan, an empty page) fails its item when it is one; a document keeps its
- * answered item and lists those pages in {@code ${textless_pages}}, failing only when no page has text. A PDF that
- * needs a password, or that cannot be parsed, fails its item naming the file.
+ * answered item and lists those pages in {@code ${textless_pages}}, failing only when no page has text. Read per page
+ * for a step that asks for images ({@code images: [page]}), a page with no text layer is not failed: it brings the
+ * PDF as its image under {@code page}, which the step renders ({@link ImageFiles#preparePage}). A PDF that needs a
+ * password, or that cannot be parsed, fails its item naming the file.
  */
 final class PdfFile implements FileType {
 
+	/** The field of a step's {@code images:} that sends a PDF's pages without a text layer as images. */
+	static final String PAGE = "page";
+
 	private final boolean perPage;
 
+	private final boolean rendersTextless;
+
 	PdfFile(boolean perPage) {
+		this(perPage, false);
+	}
+
+	PdfFile(boolean perPage, boolean rendersTextless) {
 		this.perPage = perPage;
+		this.rendersTextless = rendersTextless;
+	}
+
+	/** The PDF reader of an input: its pages without text brought as images when a step's {@code images:} asks. */
+	static PdfFile of(InputSource source, DocumentOptions options) {
+		return new PdfFile(options.perPage(), options.perPage() && source.imageFields().contains(PAGE));
+	}
+
+	/**
+	 * Refuses a step's {@code images: [page]} over PDFs read a document at a time: a page is sent as an image only when
+	 * it is an item.
+	 */
+	static void check(InputSource source, DocumentOptions options) {
+		if (source.imageFields().contains(PAGE) && !options.perPage()) {
+			throw new InputException("a step's images: [page] sends a PDF's pages without a text layer as images, one "
+					+ "item a page: set input.options.per to page");
+		}
 	}
 
 	@Override
@@ -54,7 +82,7 @@ final class PdfFile implements FileType {
 			closeQuietly(source);
 			return failed(name, "not a PDF that can be read (damaged, truncated or not a PDF)");
 		}
-		return this.perPage ? new Pages(document, name) : new Whole(document, name);
+		return this.perPage ? new Pages(document, file, name, this.rendersTextless) : new Whole(document, name);
 	}
 
 	private static void closeQuietly(java.io.Closeable source) {
@@ -183,9 +211,15 @@ final class PdfFile implements FileType {
 
 		private final PDFTextStripper stripper = stripper();
 
-		Pages(PDDocument document, String name) {
+		private final Path file;
+
+		private final boolean rendersTextless;
+
+		Pages(PDDocument document, Path file, String name, boolean rendersTextless) {
 			this.document = document;
+			this.file = file;
 			this.name = name;
+			this.rendersTextless = rendersTextless;
 		}
 
 		@Override
@@ -208,13 +242,15 @@ final class PdfFile implements FileType {
 			catch (IOException | RuntimeException ex) {
 				return new InputItem(0, id, Map.of(), id + ": its text cannot be read (damaged)", false);
 			}
-			if (isTextless(text)) {
+			boolean textless = isTextless(text);
+			if (textless && !this.rendersTextless) {
 				return new InputItem(0, id, Map.of(), this.name + ": page " + page + " has no text layer", false);
 			}
 			Map<String, Object> fields = fields(this.document, this.name);
 			fields.put("page", page);
-			fields.put("text", text);
-			return new InputItem(0, id, fields, null, false);
+			fields.put("text", textless ? "" : text);
+			// a scan: the step that asks for images renders the page and sends it instead
+			return new InputItem(0, id, fields, null, false, textless ? Map.of(PAGE, this.file) : Map.of());
 		}
 
 		@Override

@@ -45,12 +45,12 @@ final class PdfFormat implements InputFormatKind {
 	@Override
 	public void check(InputSource source) {
 		DocumentOptions.checkFileOrFolder(source, "a .pdf file or a folder of them");
-		DocumentOptions.of(source, OPTIONS);
+		PdfFile.check(source, DocumentOptions.of(source, OPTIONS));
 	}
 
 	@Override
 	public ItemStreamReader<InputItem> open(InputSource source) {
-		return new TextFolderItemReader(source.path(), List.of(new PdfFile(DocumentOptions.of(source, OPTIONS).perPage())));
+		return new TextFolderItemReader(source.path(), List.of(PdfFile.of(source, DocumentOptions.of(source, OPTIONS))));
 	}
 
 }

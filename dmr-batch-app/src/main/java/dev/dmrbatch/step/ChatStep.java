@@ -42,6 +42,9 @@ class ChatStep implements StepKind {
 
 	private static final JsonMapper JSON = JsonMapper.shared();
 
+	/** The field of {@code images:} that sends a PDF's page without a text layer, rendered. */
+	private static final String PDF_PAGE = "page";
+
 	@Override
 	public String name() {
 		return NAME;
@@ -165,7 +168,8 @@ class ChatStep implements StepKind {
 
 	/**
 	 * The images this step sends, made ready: those of the fields its {@code images:} names, else, when it opens its
-	 * conversation, the image of an {@code images} input's item.
+	 * conversation, the image of an {@code images} input's item. A PDF's page read per page brings itself under
+	 * {@code page} when it has no text layer, and is rendered; one with text brings none, and sends its text alone.
 	 */
 	private static List<ImageFiles.Prepared> images(JobDefinition.Step step, InputItem item, boolean opens) {
 		List<String> fields = (step.images() != null) ? step.images()
@@ -173,12 +177,19 @@ class ChatStep implements StepKind {
 		List<ImageFiles.Prepared> images = new ArrayList<>(fields.size());
 		for (String field : fields) {
 			Path file = item.images().get(field);
+			boolean page = field.equals(PDF_PAGE) && item.fields().get(PDF_PAGE) instanceof Integer;
+			if (file == null && page) {
+				continue; // a PDF's page with its text layer: its text goes, no image
+			}
 			if (file == null) {
 				throw new ImageFiles.ImageException("the item brings no image under field '" + field + "' (images:)");
 			}
-			Object name = item.fields().get(field);
+			Object name = page ? item.fields().get("file") : item.fields().get(field);
 			try {
-				images.add(ImageFiles.prepare(file, String.valueOf(name), step.maxImageSideOrDefault()));
+				images.add(page
+						? ImageFiles.preparePage(file, String.valueOf(name), (Integer) item.fields().get(PDF_PAGE),
+								step.maxImageSideOrDefault())
+						: ImageFiles.prepare(file, String.valueOf(name), step.maxImageSideOrDefault()));
 			}
 			catch (IOException ex) {
 				throw new ImageFiles.ImageException(name + " cannot be read: " + ex.getClass().getSimpleName());

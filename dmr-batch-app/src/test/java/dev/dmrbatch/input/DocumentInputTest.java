@@ -1,5 +1,6 @@
 package dev.dmrbatch.input;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +92,33 @@ class DocumentInputTest {
 		assertThat((String) items.get(0).fields().get("text")).contains("First page").doesNotContain("Third");
 		assertThat(items.get(1).error()).isEqualTo("a-report.pdf: page 2 has no text layer");
 		assertThat((String) items.get(2).fields().get("text")).isEqualTo("Third page.\n");
+	}
+
+	@Test
+	void aPageWithNoTextLayerIsBroughtAsAnImageWhenAStepAsksAndRenderedSmaller() throws Exception {
+		pdfs();
+		Path pdf = this.workspace.root().resolve("docs/a-report.pdf");
+		InputSource source = new InputSource(Kinds.inputFormat("pdf"), pdf, null, "docs/a-report.pdf",
+				Options.of(Map.of("per", "page")), null, List.of("page"));
+		List<InputItem> items = read(source);
+		assertThat(items).extracting(InputItem::error).containsOnlyNulls();
+		assertThat(items.get(0).images()).isEmpty();
+		assertThat(items.get(1).fields()).containsEntry("page", 2).containsEntry("text", "");
+		assertThat(items.get(1).images()).containsOnly(Map.entry("page", pdf));
+		ImageFiles.Prepared page = ImageFiles.preparePage(pdf, "a-report.pdf", 2, 300);
+		assertThat(page.mediaType()).isEqualTo("image/png");
+		java.awt.image.BufferedImage sent = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(page.sent()));
+		assertThat(sent.getHeight()).isEqualTo(300);
+		assertThat(page.reference()).containsEntry("file", "a-report.pdf").containsEntry("page", 2)
+			.containsEntry("width", 1240).containsEntry("height", 1754).containsEntry("sent", sent.getWidth() + "x300")
+			.containsEntry("bytes", java.nio.file.Files.size(pdf));
+		assertThatThrownBy(() -> ImageFiles.preparePage(pdf, "a-report.pdf", 9, 300))
+			.hasMessage("a-report.pdf page 9 cannot be rendered (the PDF has 3 pages)");
+		// a document at a time, no page is an item: refused before a run
+		InputSource whole = new InputSource(Kinds.inputFormat("pdf"), pdf, null, "docs/a-report.pdf", Options.none(),
+				null, List.of("page"));
+		assertThatThrownBy(() -> InputReaders.check(whole)).hasMessage("a step's images: [page] sends a PDF's pages "
+				+ "without a text layer as images, one item a page: set input.options.per to page");
 	}
 
 	@Test

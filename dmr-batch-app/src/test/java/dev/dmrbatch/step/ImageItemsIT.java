@@ -212,6 +212,51 @@ class ImageItemsIT {
 		assertThat(imagePrompt).isGreaterThan(textPrompt);
 	}
 
+	/**
+	 * A scanned page (an image, no text layer) of a PDF read per page, with a step that asks for images: rendered and
+	 * sent as an image to the real {@code ai/tiny-vision}, made smaller to {@code max-image-side}; the page with text
+	 * sends its text only; the stored reference names the file and the page.
+	 */
+	@Test
+	@SuppressWarnings("unchecked")
+	void aScannedPdfPageIsRenderedAndSentAsAnImage() throws Exception {
+		this.workspace.bytes("input/scans/mixed.pdf",
+				dev.dmrbatch.support.Pdfs.pages("Mixed", "Invoice 42, total 17 EUR", dev.dmrbatch.support.Pdfs.PICTURE));
+		this.workspace.file("jobs/scans.yaml", """
+				input: { path: input/scans, format: pdf, options: { per: page } }
+				model: { name: ai/tiny-vision, max_tokens: 3, temperature: 0 }
+				steps:
+				  - { name: read, prompt: "Read page ${page} of ${file}: ${text}", images: [page], max-image-side: 512 }
+				export: [jsonl]
+				""");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			Dmr.Result result = this.workspace.dmrAt(proxy.baseUrl(), "job=scans");
+			assertThat(result.exitCode()).as(result.toString()).isZero();
+			List<String> bodies = proxy.chatBodies();
+			assertThat(bodies).hasSize(2);
+			assertThat(bodies.get(0)).contains("Invoice 42, total 17 EUR").doesNotContain("image_url");
+			List<String> urls = imageUrls(bodies.get(1));
+			assertThat(urls).hasSize(1).allSatisfy((url) -> assertThat(url).startsWith("data:image/png;base64,"));
+			BufferedImage sent = ImageIO.read(new ByteArrayInputStream(
+					Base64.getDecoder().decode(urls.get(0).substring("data:image/png;base64,".length()))));
+			// an A4 page at 150 dpi is 1240 x 1754: made smaller, its aspect kept
+			assertThat(sent.getHeight()).isEqualTo(512);
+			assertThat(sent.getWidth()).isBetween(360, 364);
+		}
+		List<Map<String, Object>> lines = this.workspace.read("output/scans/run-1/results.jsonl")
+			.lines()
+			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
+			.toList();
+		assertThat(lines).extracting((line) -> line.get("id")).containsExactly("mixed.pdf#1", "mixed.pdf#2");
+		assertThat(lines).extracting((line) -> line.get("status")).containsOnly("ok");
+		assertThat(((List<Map<String, Object>>) lines.get(0).get("messages")).get(0)).doesNotContainKey("images");
+		Map<String, Object> reference = ((List<Map<String, Object>>) ((List<Map<String, Object>>) lines.get(1)
+			.get("messages")).get(0).get("images")).get(0);
+		assertThat(reference).containsEntry("file", "mixed.pdf").containsEntry("page", 2)
+			.containsEntry("width", 1240).containsEntry("height", 1754).containsKey("sha256");
+		assertThat(this.workspace.read("output/scans/run-1/results.jsonl")).doesNotContain("base64");
+	}
+
 	/** The one line of a job's only run's results.jsonl. */
 	private String results(String job) throws java.io.IOException {
 		try (var runs = java.nio.file.Files.list(this.workspace.path("output/" + job))) {

@@ -339,10 +339,10 @@ public class RunPlanner {
 			throw new RunException("input.format '" + spec.format() + "' is not one of "
 					+ String.join(", ", this.inputFormats.names()));
 		}
-		// the steps' image fields name files beside an input file; an input of images brings its own
-		List<String> imageFields = format.readsFolders() ? List.of()
-				: job.steps().stream().filter((step) -> step.images() != null)
-					.flatMap((step) -> step.images().stream()).distinct().toList();
+		// the steps' image fields name files beside an input file; an input of folders brings its own images (a PDF's
+		// pages without text, when a step asks for images: [page])
+		List<String> imageFields = job.steps().stream().filter((step) -> step.images() != null)
+			.flatMap((step) -> step.images().stream()).distinct().toList();
 		return new InputSource(format, resolved, spec.id(), inputName(resolved), Options.of(spec.options()),
 				request.trial(), imageFields);
 	}
