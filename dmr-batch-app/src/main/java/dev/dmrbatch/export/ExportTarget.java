@@ -20,10 +20,18 @@ import tools.jackson.databind.json.JsonMapper;
  * @param jobLayouts the job's own layouts, by export name
  * @param fontFolder the folder of further fonts for the PDF, or {@code null}
  * @param options the job file's {@code export-options}, by export name
+ * @param imageFolder the folder the run's stored image references name their files relative to (its input's
+ * folder), or {@code null}
  */
 record ExportTarget(Path folder, ExportRun facts, Map<String, Object> factsData, JsonMapper json,
 		ConversationStore store, Configuration layouts, Map<String, String> jobLayouts, Path fontFolder,
-		Function<String, Map<String, Object>> options) {
+		Function<String, Map<String, Object>> options, Path imageFolder) {
+
+	ExportTarget(Path folder, ExportRun facts, Map<String, Object> factsData, JsonMapper json, ConversationStore store,
+			Configuration layouts, Map<String, String> jobLayouts, Path fontFolder,
+			Function<String, Map<String, Object>> options) {
+		this(folder, facts, factsData, json, store, layouts, jobLayouts, fontFolder, options, null);
+	}
 
 	/** The layout an export is written with: the job's own for it, else its kind's. */
 	String layout(ExportKind kind) {

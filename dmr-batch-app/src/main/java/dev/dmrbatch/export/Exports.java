@@ -58,12 +58,35 @@ public class Exports {
 
 	private final ExportFormats formats;
 
+	private final DmrProperties properties;
+
 	Exports(ConversationStore store, CheckStore checkStore, DmrProperties properties, ExportFormats formats) {
 		this.formats = formats;
+		this.properties = properties;
 		this.store = store;
 		this.checkStore = checkStore;
 		this.layouts = layouts(properties.resolve("templates"));
 		this.fontFolder = properties.export().fontFolder();
+	}
+
+	/**
+	 * The folder a run's image references are relative to: its input folder, or the folder of its input file; the
+	 * working folder when its input is not a path there (a chat's images are named from the working folder).
+	 */
+	private Path imageFolder(RunRecord run) {
+		try {
+			Path input = (run.input() != null && !run.input().isBlank()) ? this.properties.resolve(run.input()) : null;
+			if (input != null && Files.isDirectory(input)) {
+				return input;
+			}
+			if (input != null && Files.isRegularFile(input) && input.getParent() != null) {
+				return input.getParent();
+			}
+		}
+		catch (java.nio.file.InvalidPathException ex) {
+			// not a path: the working folder's
+		}
+		return this.properties.resolve(".");
 	}
 
 	/** Layouts from the working folder's {@code templates/} first, then the built-in ones. */
@@ -165,7 +188,7 @@ public class Exports {
 		List<Exporter> exporters = new ArrayList<>();
 		List<String> warnings = new ArrayList<>();
 		ExportTarget target = new ExportTarget(folder, facts, factsData, this.json, this.store, this.layouts, layouts,
-				this.fontFolder, pluginOptions);
+				this.fontFolder, pluginOptions, imageFolder(run));
 		try {
 			StoreFolder.createPrivate(folder);
 			for (String format : formats) {

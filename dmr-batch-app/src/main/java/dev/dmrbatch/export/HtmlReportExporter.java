@@ -55,8 +55,17 @@ final class HtmlReportExporter implements Exporter {
 	/** Only the report's own style and script may run: an answer that got past the escaping still could not. */
 	private final String nonce = nonce();
 
+	/** The folder the images' references name their files in, or {@code null}: no thumbnails. */
+	private final Path imageFolder;
+
 	HtmlReportExporter(Path folder, ExportRun run, Map<String, Object> facts, ConversationStore store)
 			throws IOException {
+		this(folder, run, facts, store, null);
+	}
+
+	HtmlReportExporter(Path folder, ExportRun run, Map<String, Object> facts, ConversationStore store,
+			Path imageFolder) throws IOException {
+		this.imageFolder = imageFolder;
 		this.out = Files.newBufferedWriter(StoreFolder.privateFile(folder.resolve(FILE)), StandardCharsets.UTF_8);
 		long id = run.run().id();
 		Map<String, Object> page = new HashMap<>();
@@ -182,11 +191,35 @@ final class HtmlReportExporter implements Exporter {
 	}
 
 	/** One item: a column per model, each with its conversation. */
+	/**
+	 * A thumbnail of an image a turn sent, from its file in the run's image folder (never out of it) while it is there
+	 * and unchanged, embedded as a {@code data:} URL; {@code null} for the reference alone.
+	 */
+	private String thumbnail(tools.jackson.databind.JsonNode reference) {
+		if (this.imageFolder == null || !reference.path("file").isString()) {
+			return null;
+		}
+		String name = reference.path("file").asString();
+		Path file;
+		try {
+			file = this.imageFolder.resolve(name);
+		}
+		catch (java.nio.file.InvalidPathException ex) {
+			return null;
+		}
+		if (!dev.dmrbatch.input.InputReaders.isInside(this.imageFolder, file)) {
+			return null;
+		}
+		return dev.dmrbatch.input.ImageFiles.thumbnail(file, name,
+				reference.has("page") ? Integer.valueOf(reference.path("page").asInt()) : null,
+				reference.path("sha256").asString());
+	}
+
 	private void flushItem() throws IOException {
 		if (this.conversations.isEmpty()) {
 			return;
 		}
-		render(this.item, Map.of("item", this.model.item(this.conversations)));
+		render(this.item, Map.of("item", this.model.item(this.conversations, this::thumbnail)));
 		this.items++;
 		this.conversations.clear();
 	}
@@ -215,7 +248,8 @@ final class HtmlReportExporter implements Exporter {
 
 		@Override
 		public Exporter open(ExportTarget target) throws IOException {
-			return new HtmlReportExporter(target.folder(), target.facts(), target.factsData(), target.store());
+			return new HtmlReportExporter(target.folder(), target.facts(), target.factsData(), target.store(),
+					target.imageFolder());
 		}
 
 	}

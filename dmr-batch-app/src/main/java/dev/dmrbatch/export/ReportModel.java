@@ -48,10 +48,19 @@ public final class ReportModel {
 
 	/** One item for the {@code item} macro: a column per model, each with its conversation. */
 	public Map<String, Object> item(List<Conversation> conversations) {
+		return item(conversations, (reference) -> null);
+	}
+
+	/**
+	 * One item for the {@code item} macro, each image a turn sent shown with the thumbnail the function makes of its
+	 * stored reference (a {@code data:} URL), or its reference alone when that gives {@code null}.
+	 */
+	public Map<String, Object> item(List<Conversation> conversations,
+			java.util.function.Function<tools.jackson.databind.JsonNode, String> thumbnails) {
 		Conversation first = conversations.get(0);
 		List<Map<String, Object>> columns = new ArrayList<>(conversations.size());
 		for (Conversation c : conversations) {
-			columns.add(conversation(c));
+			columns.add(conversation(c, thumbnails));
 		}
 		Map<String, Object> item = new HashMap<>();
 		item.put("seq", first.itemSeq());
@@ -68,7 +77,8 @@ public final class ReportModel {
 		return item;
 	}
 
-	private Map<String, Object> conversation(Conversation c) {
+	private Map<String, Object> conversation(Conversation c,
+			java.util.function.Function<tools.jackson.databind.JsonNode, String> thumbnails) {
 		Map<String, Object> data = new HashMap<>();
 		data.put("model", c.model());
 		data.put("ok", c.isOk());
@@ -104,7 +114,7 @@ public final class ReportModel {
 			else {
 				shown.put("content", turn.content());
 				if (turn.images() != null) {
-					shown.put("images", images(turn.images()));
+					shown.put("images", images(turn.images(), thumbnails));
 				}
 			}
 			turns.add(shown);
@@ -119,14 +129,27 @@ public final class ReportModel {
 		return data;
 	}
 
-	/** The images a user turn sent, one line each: the file, its size, its sides (and as sent), its SHA-256. */
-	private static List<String> images(String json) {
-		List<String> lines = new ArrayList<>();
+	/**
+	 * The images a user turn sent, one line each ({@code line}): the file (and a PDF's page), its size, its sides (and
+	 * as sent), its SHA-256; with its {@code thumbnail} when there is one.
+	 */
+	private static List<Map<String, Object>> images(String json,
+			java.util.function.Function<tools.jackson.databind.JsonNode, String> thumbnails) {
+		List<Map<String, Object>> lines = new ArrayList<>();
 		for (tools.jackson.databind.JsonNode image : PRETTY.readTree(json)) {
-			lines.add(image.path("file").asString() + " · " + image.path("bytes").asLong() + " bytes · "
+			Map<String, Object> shown = new HashMap<>();
+			shown.put("file", image.path("file").asString());
+			shown.put("line", image.path("file").asString()
+					+ (image.has("page") ? " page " + image.path("page").asInt() : "") + " · "
+					+ image.path("bytes").asLong() + " bytes · "
 					+ image.path("width").asInt() + "×" + image.path("height").asInt()
 					+ (image.has("sent") ? " (sent " + image.path("sent").asString() + ")" : "") + " · sha256 "
 					+ image.path("sha256").asString());
+			String thumbnail = thumbnails.apply(image);
+			if (thumbnail != null) {
+				shown.put("thumbnail", thumbnail);
+			}
+			lines.add(shown);
 		}
 		return lines;
 	}

@@ -267,6 +267,38 @@ public final class ImageFiles {
 		}
 	}
 
+	/** The longest side of a report's thumbnail of an image, in pixels. */
+	public static final int THUMBNAIL_SIDE = 128;
+
+	/** The most bytes a thumbnail may have: a larger one (a WebP, which is never made smaller) is not shown. */
+	public static final int THUMBNAIL_MAX_BYTES = 48 * 1024;
+
+	/**
+	 * A small picture of an image a turn sent, as a {@code data:} URL, made from its file as {@link #prepare} (or, for a
+	 * PDF's page, {@link #preparePage}) makes one ready, no side longer than {@link #THUMBNAIL_SIDE}; or {@code null}
+	 * when the file is not there, is no longer the one sent (its SHA-256 differs), does not read, or the picture would
+	 * be larger than {@link #THUMBNAIL_MAX_BYTES}.
+	 * @param page the page of a PDF, or {@code null} for an image file
+	 * @param sha256 the SHA-256 the stored reference gives
+	 */
+	public static String thumbnail(Path file, String name, Integer page, String sha256) {
+		try {
+			if (!Files.isRegularFile(file) || (page == null && Files.size(file) > MAX_BYTES)
+					|| !sha256(file).equalsIgnoreCase(sha256)) {
+				return null;
+			}
+			Prepared small = (page != null) ? preparePage(file, name, page, THUMBNAIL_SIDE)
+					: prepare(file, name, THUMBNAIL_SIDE);
+			if (small.sent().length > THUMBNAIL_MAX_BYTES) {
+				return null;
+			}
+			return "data:" + small.mediaType() + ";base64," + java.util.Base64.getEncoder().encodeToString(small.sent());
+		}
+		catch (IOException | ImageException ex) {
+			return null; // the reference alone
+		}
+	}
+
 	/** A file's SHA-256, in hex, read a block at a time. */
 	private static String sha256(Path file) throws IOException {
 		try (var in = Files.newInputStream(file)) {

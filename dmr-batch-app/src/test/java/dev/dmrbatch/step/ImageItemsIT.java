@@ -257,6 +257,45 @@ class ImageItemsIT {
 		assertThat(this.workspace.read("output/scans/run-1/results.jsonl")).doesNotContain("base64");
 	}
 
+	/**
+	 * report.html shows a small thumbnail of each image a turn sent, made from its file and embedded as a data URL,
+	 * while the file is there and unchanged; the reference alone once it is gone.
+	 */
+	@Test
+	void theReportShowsAThumbnailFromTheFileWhileItIsThere() throws Exception {
+		byte[] small = image("png", 40, 30);
+		this.workspace.bytes("input/photos/a.png", small);
+		this.workspace.bytes("input/photos/b.jpg", image("jpeg", 3000, 1500));
+		this.workspace.file("jobs/thumbs.yaml", """
+				input: { path: input/photos, format: images }
+				model: { name: ai/tiny-vision, max_tokens: 3, temperature: 0 }
+				steps:
+				  - { name: describe, prompt: "Describe ${file}." }
+				export: [html]
+				""");
+		Dmr.Result result = this.workspace.dmr("job=thumbs");
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		String report = this.workspace.read("output/thumbs/run-1/report.html");
+		assertThat(report).contains("<img class=\"thumb\" alt=\"a.png\" src=\"data:image/png;base64,"
+				+ Base64.getEncoder().encodeToString(small) + "\">");
+		java.util.regex.Matcher jpeg = java.util.regex.Pattern
+			.compile("<img class=\"thumb\" alt=\"b.jpg\" src=\"data:image/jpeg;base64,([A-Za-z0-9+/=]+)\">")
+			.matcher(report);
+		assertThat(jpeg.find()).as(report).isTrue();
+		BufferedImage thumb = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(jpeg.group(1))));
+		assertThat(thumb.getWidth()).isEqualTo(128);
+		assertThat(thumb.getHeight()).isEqualTo(64);
+		assertThat(report).contains("image a.png · " + small.length + " bytes").doesNotContain("src=\"http");
+
+		// gone: the reference alone
+		java.nio.file.Files.delete(this.workspace.path("input/photos/a.png"));
+		Dmr.Result export = this.workspace.dmr("job=export", "run=1", "export=html", "output=again");
+		assertThat(export.exitCode()).as(export.toString()).isZero();
+		String again = this.workspace.read("again/report.html");
+		assertThat(again).contains("image a.png · " + small.length + " bytes").doesNotContain("alt=\"a.png\"")
+			.contains("alt=\"b.jpg\" src=\"data:image/jpeg;base64,");
+	}
+
 	/** The one line of a job's only run's results.jsonl. */
 	private String results(String job) throws java.io.IOException {
 		try (var runs = java.nio.file.Files.list(this.workspace.path("output/" + job))) {
