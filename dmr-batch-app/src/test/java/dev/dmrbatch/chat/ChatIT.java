@@ -216,6 +216,27 @@ class ChatIT {
 	}
 
 	@Test
+	void slashRetryAsksAnAnsweredTurnAgainWithItsImages() throws Exception {
+		byte[] png = png(40, 30);
+		this.workspace.bytes("input/a.png", png);
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			Dmr.Result chat = chat(proxy.baseUrl(), "/image input/a.png\nWhat is it?\n/retry\n", "job=chat",
+					"model=ai/tiny-vision", "max_tokens=3", "session=again");
+			assertThat(chat.exitCode()).as(chat.toString()).isZero();
+			List<String> bodies = proxy.chatBodies();
+			assertThat(bodies).hasSize(2);
+			String url = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(png);
+			// the answered turn taken back and asked again: its image with it, once, read again from its file
+			assertThat(bodies.get(1).split(java.util.regex.Pattern.quote(url), -1)).hasSize(2);
+			assertThat(bodies.get(1)).contains("What is it?");
+			JsonNode session = export("again");
+			assertThat(texts(session, "assistant")).hasSize(1);
+			assertThat(session.get("messages").get(0).get("images").get(0).get("file").asString())
+				.isEqualTo("input/a.png");
+		}
+	}
+
+	@Test
 	void anImageToAModelThatCannotReadImagesIsTheClientsOneLine() throws Exception {
 		this.workspace.bytes("input/a.png", png(8, 8));
 		Dmr.Result chat = chat(LocalRunner.baseUrl(), "/image input/a.png\nWhat is it?\n", "job=chat",
