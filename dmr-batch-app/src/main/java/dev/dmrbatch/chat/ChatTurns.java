@@ -187,8 +187,9 @@ class ChatTurns {
 
 	/**
 	 * An image a chat turn sends: a file relative to the working folder, or absolute, made ready as a step's images are
-	 * ({@link ImageFiles#prepare}, no side longer than the default {@code max-image-side}). Its reference names it
-	 * relative to the working folder when it is inside it, so that later turns read it again from there.
+	 * ({@link ImageFiles#prepare}, no side longer than the profile's {@code dmr.max-image-side}, 1024 by default). Its
+	 * reference names it relative to the working folder when it is inside it, so that later turns read it again from
+	 * there.
 	 * @throws IllegalArgumentException naming the file, when it is not there or not an image that reads
 	 */
 	ImageFiles.Prepared image(String path) {
@@ -199,7 +200,7 @@ class ChatTurns {
 					+ " (/image takes a file relative to the working folder, or absolute)");
 		}
 		try {
-			return ImageFiles.prepare(file, name, JobDefinition.Step.DEFAULT_MAX_IMAGE_SIDE);
+			return ImageFiles.prepare(file, name, this.properties.maxImageSideOrDefault());
 		}
 		catch (ImageFiles.ImageException ex) {
 			throw new IllegalArgumentException(ex.getMessage());
@@ -230,7 +231,7 @@ class ChatTurns {
 		try {
 			written = Files.createTempFile("dmr-chat-image-", "-" + safe);
 			Files.write(written, bytes);
-			ImageFiles.Prepared image = ImageFiles.prepare(written, safe, JobDefinition.Step.DEFAULT_MAX_IMAGE_SIDE);
+			ImageFiles.Prepared image = ImageFiles.prepare(written, safe, this.properties.maxImageSideOrDefault());
 			if (session == null) {
 				return image;
 			}
@@ -286,7 +287,7 @@ class ChatTurns {
 				continue;
 			}
 			try {
-				ImageFiles.Prepared image = ImageFiles.prepare(file, name, JobDefinition.Step.DEFAULT_MAX_IMAGE_SIDE);
+				ImageFiles.Prepared image = ImageFiles.prepare(file, name, this.properties.maxImageSideOrDefault());
 				if (image.sha256().equals(reference.get("sha256"))) {
 					images.add(image);
 					continue;

@@ -55,6 +55,8 @@ import org.springframework.validation.annotation.Validated;
  * ({@code 10/s}, {@code 120/min}; {@code DMR_RATE}); {@code null} for no limit but the concurrency
  * @param tokensRate prompt and completion tokens per second or minute each runner's answers may use, when the job
  * does not say ({@code 50000/min}; {@code DMR_TOKENS_RATE})
+ * @param maxImageSide the longest side, in pixels, an image is sent with when a step gives no
+ * {@code max-image-side} ({@code DMR_MAX_IMAGE_SIDE}), and a chat's images; {@code null} for 1024
  */
 @ConfigurationProperties(prefix = "dmr", ignoreUnknownFields = false)
 @Validated
@@ -71,7 +73,8 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		Boolean logprobs, @Min(0) @Max(20) Integer topLogprobs,
 		@Min(value = 1, message = ModelSettings.N_MESSAGE) @Max(value = 1, message = ModelSettings.N_MESSAGE) Integer n,
 		Map<String, Object> extra, @DefaultValue Plugins plugins,
-		@DefaultValue @Valid Store store, @DefaultValue @Valid Cluster cluster, String rate, String tokensRate) {
+		@DefaultValue @Valid Store store, @DefaultValue @Valid Cluster cluster, String rate, String tokensRate,
+		@Positive Integer maxImageSide) {
 
 	@ConstructorBinding
 	public DmrProperties {
@@ -134,7 +137,7 @@ public record DmrProperties(@DefaultValue(".") Path home,
 		this(home, baseUrl, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop, presencePenalty,
 				frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models, progress, export, null,
 				null, null, null, new Plugins(null), new Store(true, Duration.ofSeconds(30)), Cluster.OFF, null,
-				null);
+				null, null);
 	}
 
 	/**
@@ -237,8 +240,17 @@ public record DmrProperties(@DefaultValue(".") Path home,
 	public DmrProperties withBaseUrl(URI url) {
 		return new DmrProperties(home, url, apiKey, defaultModel, maxTokens, temperature, topP, seed, stop,
 				presencePenalty, frequencyPenalty, stream, concurrency, runners, baseUrls, timeout, retry, models,
-				progress, export, logprobs, topLogprobs, n, extra, plugins, store, cluster, rate, tokensRate);
+				progress, export, logprobs, topLogprobs, n, extra, plugins, store, cluster, rate, tokensRate,
+				maxImageSide);
 	}
+
+	/** The longest side an image is sent with where a step does not say: {@code dmr.max-image-side}, else 1024. */
+	public int maxImageSideOrDefault() {
+		return (maxImageSide != null) ? maxImageSide : DEFAULT_MAX_IMAGE_SIDE;
+	}
+
+	/** The longest side an image is sent with when neither the step nor the profile says. */
+	public static final int DEFAULT_MAX_IMAGE_SIDE = 1024;
 
 	/** The profile's {@code dmr.rate} and {@code dmr.tokens-rate}. */
 	public Pacing pacing() {

@@ -119,7 +119,7 @@ public record JobDefinition(String name, String description, Input input, ModelS
 	 * step sends with its prompt; {@code null} for none (an {@code images} input's file goes with the first chat step
 	 * of each conversation)
 	 * @param maxImageSide the longest side, in pixels, an image is sent with: a larger one is made smaller, the aspect
-	 * kept (default 1024)
+	 * kept (default: the profile's {@code dmr.max-image-side}, else 1024)
 	 */
 	public record Step(String name, String prompt, String template, String model, @JsonUnwrapped ModelSettings settings,
 			String when, String conversation, @JsonProperty("response_format") String responseFormat,
@@ -166,11 +166,12 @@ public record JobDefinition(String name, String description, Input input, ModelS
 			return "new".equals(conversation);
 		}
 
-		/** The longest side an image is sent with when a step gives no {@code max-image-side}. */
-		public static final int DEFAULT_MAX_IMAGE_SIDE = 1024;
+		/** The longest side an image is sent with when neither a step nor the profile says. */
+		public static final int DEFAULT_MAX_IMAGE_SIDE = dev.dmrbatch.config.DmrProperties.DEFAULT_MAX_IMAGE_SIDE;
 
-		public int maxImageSideOrDefault() {
-			return (maxImageSide != null) ? maxImageSide : DEFAULT_MAX_IMAGE_SIDE;
+		/** The step's {@code max-image-side}, else the profile's ({@code dmr.max-image-side}, or its default). */
+		public int maxImageSideOr(int profile) {
+			return (maxImageSide != null) ? maxImageSide : profile;
 		}
 
 		public int jsonRetriesOrDefault() {

@@ -77,7 +77,8 @@ class ChatStep implements StepKind {
 			List<ImageFiles.Prepared> images;
 			try {
 				images = images(step, exchange.item(),
-						messages.stream().noneMatch((message) -> message.role().equals("user")));
+						messages.stream().noneMatch((message) -> message.role().equals("user")),
+						step.maxImageSideOr(exchange.sending().maxImageSide()));
 			}
 			catch (ImageFiles.ImageException ex) {
 				throw new PromptException(ex.getMessage()); // what the run would fail the item for
@@ -104,7 +105,8 @@ class ChatStep implements StepKind {
 		List<ChatMessage> messages = exchange.messages();
 		List<ImageFiles.Prepared> images;
 		try {
-			images = images(step, item, messages.stream().noneMatch((message) -> message.role().equals("user")));
+			images = images(step, item, messages.stream().noneMatch((message) -> message.role().equals("user")),
+					step.maxImageSideOr(sending.maxImageSide()));
 		}
 		catch (ImageFiles.ImageException ex) {
 			return ex.getMessage();
@@ -171,7 +173,8 @@ class ChatStep implements StepKind {
 	 * conversation, the image of an {@code images} input's item. A PDF's page read per page brings itself under
 	 * {@code page} when it has no text layer, and is rendered; one with text brings none, and sends its text alone.
 	 */
-	private static List<ImageFiles.Prepared> images(JobDefinition.Step step, InputItem item, boolean opens) {
+	private static List<ImageFiles.Prepared> images(JobDefinition.Step step, InputItem item, boolean opens,
+			int maxSide) {
 		List<String> fields = (step.images() != null) ? step.images()
 				: (opens && item.images().containsKey("file")) ? List.of("file") : List.of();
 		List<ImageFiles.Prepared> images = new ArrayList<>(fields.size());
@@ -188,8 +191,8 @@ class ChatStep implements StepKind {
 			try {
 				images.add(page
 						? ImageFiles.preparePage(file, String.valueOf(name), (Integer) item.fields().get(PDF_PAGE),
-								step.maxImageSideOrDefault())
-						: ImageFiles.prepare(file, String.valueOf(name), step.maxImageSideOrDefault()));
+								maxSide)
+						: ImageFiles.prepare(file, String.valueOf(name), maxSide));
 			}
 			catch (IOException ex) {
 				throw new ImageFiles.ImageException(name + " cannot be read: " + ex.getClass().getSimpleName());

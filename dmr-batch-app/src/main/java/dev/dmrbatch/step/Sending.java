@@ -15,7 +15,9 @@ import dev.dmrbatch.prompt.Prompts;
  * @param cache the run's response cache, or {@code null} when it is off: then nothing is fingerprinted or looked up
  * @param prompts the job's compiled prompts
  * @param formats per step, what JSON its answer must be, or {@code null} for text
+ * @param maxImageSide the longest side an image is sent with where a step gives no {@code max-image-side} (the
+ * profile's {@code dmr.max-image-side}, else 1024)
  */
 public record Sending(ChatService chat, LoadGate gate, CachedCalls cache, DmrProperties.Retry retry, Prompts prompts,
-		List<StructuredOutput> formats) {
+		List<StructuredOutput> formats, int maxImageSide) {
 }

@@ -182,7 +182,20 @@ public final class FakeRunner implements AutoCloseable {
 		for (JsonNode message : body.path("messages")) {
 			Map<String, String> one = new LinkedHashMap<>();
 			one.put("role", message.path("role").asString());
-			one.put("content", message.path("content").asString());
+			JsonNode content = message.path("content");
+			if (content.isArray()) {
+				// content parts (a prompt with images): its text parts, the images left in the body
+				List<String> texts = new ArrayList<>();
+				content.forEach((part) -> {
+					if (part.path("type").asString("").equals("text")) {
+						texts.add(part.path("text").asString());
+					}
+				});
+				one.put("content", String.join("\n", texts));
+			}
+			else {
+				one.put("content", content.asString());
+			}
 			messages.add(one);
 		}
 		String prompt = body.has("prompt") ? body.path("prompt").asString() : body.path("input").asString(null);

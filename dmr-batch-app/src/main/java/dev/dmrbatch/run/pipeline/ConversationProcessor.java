@@ -50,7 +50,7 @@ public class ConversationProcessor {
 			List<StepKind> kinds) {
 		this.plan = plan;
 		this.kinds = List.copyOf(kinds);
-		this.sending = new Sending(chat, gate, cache, plan.retry(), plan.prompts(), plan.formats());
+		this.sending = new Sending(chat, gate, cache, plan.retry(), plan.prompts(), plan.formats(), plan.maxImageSide());
 		this.grader = new Grader(chat, gate, plan.retry());
 	}
 

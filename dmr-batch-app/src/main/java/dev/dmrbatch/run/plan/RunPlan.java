@@ -37,12 +37,14 @@ import dev.dmrbatch.prompt.Prompts;
  * @param cluster whether the run's items go to the workers of the cluster ({@code dev.dmrbatch.cluster}) rather
  * than to runners of this process: {@code cluster=} over the job file's {@code cluster:} over
  * {@code dmr.cluster.enabled}
+ * @param maxImageSide the longest side an image is sent with where a step gives no {@code max-image-side}: the
+ * profile's {@code dmr.max-image-side}, else 1024
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
 		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
 		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks,
-		CacheMode cache, RunSpec spec, boolean cluster) {
+		CacheMode cache, RunSpec spec, boolean cluster, int maxImageSide) {
 
 	/**
 	 * A plan by name, of the run of this job; what is not given is none (no vars, no skip limit, no checks, the
@@ -69,7 +71,8 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			.checks(this.checks)
 			.cache(this.cache)
 			.spec(this.spec)
-			.cluster(this.cluster);
+			.cluster(this.cluster)
+			.maxImageSide(this.maxImageSide);
 	}
 
 	/**
@@ -127,6 +130,8 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		private JobChecks checks = JobChecks.NONE;
 
 		private CacheMode cache = CacheMode.OFF;
+
+		private int maxImageSide = DmrProperties.DEFAULT_MAX_IMAGE_SIDE;
 
 		private RunSpec spec;
 
@@ -225,6 +230,12 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			return this;
 		}
 
+		/** The longest side of an image sent where a step does not say. */
+		public Builder maxImageSide(int maxImageSide) {
+			this.maxImageSide = maxImageSide;
+			return this;
+		}
+
 		public RunPlan build() {
 			List<JobDefinition.Step> steps = this.job.steps();
 			List<StructuredOutput> answers = this.formats;
@@ -239,7 +250,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 						.toList();
 			return new RunPlan(this.jobName, this.job, this.prompts, this.input, this.models, answers, this.vars,
 					this.concurrency, this.autoConcurrency, this.retry, this.skipLimit, this.label, this.output,
-					this.lanes, this.builtIn, sent, this.checks, this.cache, this.spec, this.cluster);
+					this.lanes, this.builtIn, sent, this.checks, this.cache, this.spec, this.cluster, this.maxImageSide);
 		}
 
 	}

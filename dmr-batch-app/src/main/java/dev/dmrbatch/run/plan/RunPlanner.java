@@ -155,6 +155,7 @@ public class RunPlanner {
 			.cache(cache(job, request))
 			.spec(new RunSpec(file.text(), models, steps))
 			.cluster(cluster(job, request))
+			.maxImageSide(this.properties.maxImageSideOrDefault())
 			.build();
 	}
 

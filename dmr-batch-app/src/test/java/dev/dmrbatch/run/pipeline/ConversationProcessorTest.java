@@ -222,8 +222,49 @@ class ConversationProcessorTest {
 		return new InputItem(seq, id, Map.of("text", text), null, false);
 	}
 
-	/** The processor of a run of this job file, planned as the planner plans one, against the fake runner. */
+	@Test
+	void theProfilesMaxImageSideSizesAStepsImagesAndTheStepsOwnWins() throws Exception {
+		java.awt.image.BufferedImage wide = new java.awt.image.BufferedImage(400, 200,
+				java.awt.image.BufferedImage.TYPE_INT_RGB);
+		Path photo = this.home.resolve("a.png");
+		javax.imageio.ImageIO.write(wide, "png", photo.toFile());
+		ConversationProcessor processor = processor("""
+				model: { name: ai/tiny, max_tokens: 8 }
+				steps:
+				  - { name: first, prompt: "Look", images: [file] }
+				  - { name: second, prompt: "Again", images: [file], max-image-side: 100 }
+				""", (plan) -> plan.maxImageSide(64));
+
+		InputItem item = new InputItem(1, "a.png", Map.of("file", "a.png"), null, false, Map.of("file", photo));
+		assertThat(processor.process(item)).singleElement()
+			.satisfies((conversation) -> assertThat(conversation.status()).isEqualTo(Conversation.OK));
+
+		List<FakeRunner.Request> sent = this.runner.requests();
+		assertThat(sent).hasSize(2);
+		assertThat(sentWidth(sent.get(0))).isEqualTo(64);
+		assertThat(sentWidth(sent.get(1))).isEqualTo(100);
+	}
+
+	/** The width of the image the last message of a request carries. */
+	private static int sentWidth(FakeRunner.Request request) throws Exception {
+		tools.jackson.databind.JsonNode messages = request.body().get("messages");
+		for (tools.jackson.databind.JsonNode part : messages.get(messages.size() - 1).get("content")) {
+			if (part.path("type").asString().equals("image_url")) {
+				String url = part.get("image_url").get("url").asString();
+				byte[] bytes = java.util.Base64.getDecoder().decode(url.substring(url.indexOf(',') + 1));
+				return javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes)).getWidth();
+			}
+		}
+		throw new AssertionError("no image in " + request.body());
+	}
+
 	private ConversationProcessor processor(String yaml) {
+		return processor(yaml, (plan) -> plan);
+	}
+
+	/** The processor of a run of this job file, planned as the planner plans one, against the fake runner. */
+	private ConversationProcessor processor(String yaml,
+			java.util.function.UnaryOperator<RunPlan.Builder> more) {
 		new Workspace(this.home).file("jobs/j.yaml", yaml);
 		DmrProperties properties = this.runner.properties(this.home);
 		JobFiles jobFiles = TestJobFiles.of(properties);
@@ -235,13 +276,13 @@ class ConversationProcessorTest {
 				? job.models().stream().map(model::withName).toList() : List.of(model);
 		List<StructuredOutput> formats = new ArrayList<>();
 		job.steps().forEach((step) -> formats.add(jobFiles.structuredOutput(step)));
-		RunPlan plan = RunPlan.builder("j", job, templates.compile(job), null)
+		RunPlan plan = more.apply(RunPlan.builder("j", job, templates.compile(job), null)
 			.models(models)
 			.formats(formats)
 			.vars(job.varsOrEmpty())
 			.concurrency(4, false)
 			.retry(new DmrProperties.Retry(2, Duration.ofMillis(1), Duration.ofMillis(1)))
-			.checks(Kinds.checkKinds(plugins).compile(job, templates, (m) -> m))
+			.checks(Kinds.checkKinds(plugins).compile(job, templates, (m) -> m)))
 			.build();
 		List<StepKind> kinds = job.steps().stream().map(Kinds.stepKinds(plugins)::kind).toList();
 		return new ConversationProcessor(plan, TestClients.chat(properties), this.gate, null, kinds);
