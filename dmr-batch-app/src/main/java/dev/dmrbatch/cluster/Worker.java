@@ -398,10 +398,15 @@ final class Worker implements Messaging.Partitions {
 			}
 		}
 		String cache = partition.getExecutionContext().getString(RemoteManager.CACHE, null);
-		return new RunRequest(name, job.getJobParameters().getString("input"), null, null,
-				job.getJobParameters().getString("run"), this.concurrency, vars, this.runner.toString(),
-				(cache != null) ? cache.toLowerCase(Locale.ROOT) : null, "off",
-				dev.dmrbatch.input.TrialSelection.parse(job.getJobParameters().getString("trial")));
+		return RunRequest.of(name)
+			.withInput(job.getJobParameters().getString("input"))
+			.withLabel(job.getJobParameters().getString("run"))
+			.withConcurrency(this.concurrency)
+			.withVars(vars)
+			.withBaseUrl(this.runner.toString())
+			.withCache((cache != null) ? cache.toLowerCase(Locale.ROOT) : null)
+			.withCluster("off")
+			.withTrial(dev.dmrbatch.input.TrialSelection.parse(job.getJobParameters().getString("trial")));
 	}
 
 	/**
