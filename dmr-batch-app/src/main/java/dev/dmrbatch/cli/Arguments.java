@@ -180,17 +180,18 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 
 	RunRequest toRequest() {
 		return RunRequest.of(job())
-			.withInput(this.values.get("input"))
-			.withOutput(this.values.get("output"))
-			.withModel(this.values.get("model"))
-			.withLabel(this.values.get("run"))
-			.withConcurrency(this.values.get("concurrency"))
-			.withVars(this.vars)
-			.withBaseUrl(this.values.get("base-url"))
-			.withCache(this.values.get("cache"))
-			.withCluster(this.values.get("cluster"))
-			.withTrial(trial())
-			.withRates(this.values.get("rate"), this.values.get("tokens-rate"));
+			.input(this.values.get("input"))
+			.output(this.values.get("output"))
+			.model(this.values.get("model"))
+			.label(this.values.get("run"))
+			.concurrency(this.values.get("concurrency"))
+			.vars(this.vars)
+			.baseUrl(this.values.get("base-url"))
+			.cache(this.values.get("cache"))
+			.cluster(this.values.get("cluster"))
+			.trial(trial())
+			.rates(this.values.get("rate"), this.values.get("tokens-rate"))
+			.build();
 	}
 
 	/**

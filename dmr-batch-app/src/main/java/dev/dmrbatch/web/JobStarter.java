@@ -104,11 +104,12 @@ class JobStarter implements DisposableBean {
 			}
 		}
 		RunPlan plan = this.planner.plan(RunRequest.of(job)
-			.withInput(in)
-			.withModel(blankToNull(model))
-			.withLabel(blankToNull(label))
-			.withVars(vars)
-			.withTrial(trial));
+			.input(in)
+			.model(blankToNull(model))
+			.label(blankToNull(label))
+			.vars(vars)
+			.trial(trial)
+			.build());
 		// the input as a file, the job file's own when none is given: two names of one file are one input
 		Path inputFile = (plan.input() != null) ? plan.input().path() : null;
 		String key = job + "\u0000" + ((inputFile != null) ? realPath(home.resolve(inputFile)) : String.valueOf(in));
