@@ -37,8 +37,6 @@ class HistoryCommands {
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT)
 		.withZone(ZoneId.systemDefault());
 
-	private static final JsonMapper JSON = JsonMapper.shared();
-
 	private final ObjectProvider<RunHistory> history;
 
 	private final ObjectProvider<ConversationStore> store;
@@ -52,7 +50,10 @@ class HistoryCommands {
 		String job = arguments.get("of");
 		List<RunSummary> runs = this.history.getObject().list(job);
 		if (json) {
-			Console.out(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(runs.stream().map(this::facts).toList()));
+			// the mapper is made when asked for: a table loads no JSON library
+			Console.out(JsonMapper.shared()
+				.writerWithDefaultPrettyPrinter()
+				.writeValueAsString(runs.stream().map(this::facts).toList()));
 			return 0;
 		}
 		if (runs.isEmpty()) {
@@ -95,7 +96,7 @@ class HistoryCommands {
 			facts.put("executions", run.executions());
 			facts.put("failures", failures);
 			facts.put("exports", exports.stream().map(Path::toString).toList());
-			Console.out(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(facts));
+			Console.out(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(facts));
 			return 0;
 		}
 		StringBuilder text = new StringBuilder();
