@@ -62,16 +62,25 @@ class HistoryCommands {
 		}
 		List<String[]> rows = new ArrayList<>();
 		rows.add(new String[] { "ID", "RUN", "JOB", "STARTED", "TIME", "STATUS", "OK", "FAILED", "TOKENS IN", "TOKENS OUT",
-				"EXIT", "TAGS", "OUTPUT" });
+				"EXIT", "WORKERS", "TAGS", "OUTPUT" });
 		for (RunSummary run : runs) {
 			rows.add(new String[] { String.valueOf(run.id()), (run.label() != null) ? run.label() : "-", run.job(),
 					TIME.format(run.started()), duration(run.seconds()), run.status(), String.valueOf(run.ok()),
 					String.valueOf(run.failed()), String.valueOf(run.promptTokens()),
 					String.valueOf(run.completionTokens()), (run.exitCode() != null) ? String.valueOf(run.exitCode()) : "-",
-					run.tags().isEmpty() ? "-" : String.join(",", run.tags()), run.outputDir() });
+					workers(run), run.tags().isEmpty() ? "-" : String.join(",", run.tags()), run.outputDir() });
 		}
 		Console.out(table(rows));
 		return 0;
+	}
+
+	/** How many cluster workers took a part of the run, and how many of them are gone; {@code -} for one process. */
+	private static String workers(RunSummary run) {
+		if (run.workers().isEmpty()) {
+			return "-";
+		}
+		long gone = run.workers().stream().filter((worker) -> !worker.alive()).count();
+		return run.workers().size() + ((gone > 0) ? ", " + gone + " gone" : "");
 	}
 
 	int show(Arguments arguments, boolean json) {
