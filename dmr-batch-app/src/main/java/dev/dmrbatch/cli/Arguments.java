@@ -33,7 +33,7 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 				"concurrency", "export", "format", "requests", "base-url", "session", "continue", "system",
 				"cache", "port", "address", "token", "token-file", "tag", "cluster", "limit", "sample", "sample-seed",
 				"junit", "rate", "tokens-rate", DRY_RUN,
-				"retry"));
+				"retry", "repeat"));
 		// a request setting by its job file name: a launch-time value, as --dmr.<key>= is (CommandLine)
 		keys.addAll(LaunchSettings.KEYS.keySet());
 		KEYS = Set.copyOf(keys);
@@ -168,7 +168,7 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 		return new RunRequest(job(), this.values.get("input"), this.values.get("output"), this.values.get("model"),
 				this.values.get("run"), this.values.get("concurrency"), this.vars, this.values.get("base-url"),
 				this.values.get("cache"), this.values.get("cluster"), trial(), this.values.get("rate"),
-				this.values.get("tokens-rate"));
+				this.values.get("tokens-rate")).withRepeat(this.values.get("repeat"));
 	}
 
 	/**

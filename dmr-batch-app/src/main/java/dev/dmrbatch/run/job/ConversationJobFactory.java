@@ -183,7 +183,7 @@ public class ConversationJobFactory {
 	 * then {@value #EXPORT_STEP} writes the run's exports again from the store. Both run in every such execution.
 	 * @param failed the models that failed, by record number
 	 */
-	public Job buildRetry(RunPlan plan, RunnerLane lane, java.util.SortedMap<Long, java.util.Set<String>> failed,
+	public Job buildRetry(RunPlan plan, RunnerLane lane, java.util.SortedMap<Long, java.util.Set<Conversation.Key>> failed,
 			Consumer<JobExecution> ending) {
 		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
 				(runId) -> outputFolder(plan, runId), ending).replacing(failed.size());
@@ -262,12 +262,12 @@ public class ConversationJobFactory {
 	}
 
 	/**
-	 * @param retried the models that failed, by record number, whose conversations this step replaces
+	 * @param retried the models and repetitions that failed, by record number, whose conversations this step replaces
 	 * ({@code retry=failed}); {@code null} for a step that stores new items
 	 */
 	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
 			long upTo, ItemWriteListener<List<Conversation>> progress, List<StepKind> kinds,
-			java.util.SortedMap<Long, java.util.Set<String>> retried) {
+			java.util.SortedMap<Long, java.util.Set<Conversation.Key>> retried) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit(), this.checkStore, plan.checks(),
 				retried != null);
 		CachedCalls cached = (plan.builtIn() != null) ? null : CachedCalls.of(this.cache, plan.cache(), this.properties.apiKey());
@@ -276,7 +276,7 @@ public class ConversationJobFactory {
 		Function<InputItem, List<Conversation>> conversations = (plan.builtIn() != null)
 				? plan.builtIn().processor(plan, lane.gate())
 				: (retried != null) ? (item) -> processor.process(item,
-						(model) -> retried.getOrDefault(item.seq(), java.util.Set.of()).contains(model))
+						(key) -> retried.getOrDefault(item.seq(), java.util.Set.of()).contains(key))
 						: processor::process;
 		String runner = lane.url();
 		int concurrency = lane.lane().concurrency();

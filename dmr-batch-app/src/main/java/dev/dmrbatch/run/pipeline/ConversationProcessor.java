@@ -25,7 +25,8 @@ import dev.dmrbatch.step.Sending;
 import dev.dmrbatch.step.StepKind;
 
 /**
- * Holds one item's conversations, one per model: runs each step in order, as its type does it ({@link StepKind}: a
+ * Holds one item's conversations, one per model (and, with {@code repeat=N}, N per model, the model's settings'
+ * {@code seed}, where one is set, counted up by one per repetition so that each is another sample): runs each step in order, as its type does it ({@link StepKind}: a
  * chat step renders its prompt, sends the conversation so far and keeps the reply, so step two sees step one's
  * exchange). A step may be skipped by its {@code when:}. An item that cannot be answered becomes a failed conversation
  * with the reason. Only a runner that stays unreachable is an exception: it fails the job, whose uncommitted items are
@@ -54,36 +55,51 @@ public class ConversationProcessor {
 		this.grader = new Grader(chat, gate, plan.retry());
 	}
 
-	/** The item's conversations, one per model in the plan's order; {@code null} for a blank line. */
+	/**
+	 * The item's conversations, one per model in the plan's order (each model's repetitions in turn);
+	 * {@code null} for a blank line.
+	 */
 	public List<Conversation> process(InputItem item) {
-		return process(item, (model) -> true);
+		return process(item, (key) -> true);
 	}
 
 	/**
-	 * The item's conversations with the models {@code asked} names, in the plan's order ({@code retry=failed} asks
-	 * only those that failed); {@code null} for a blank line.
+	 * The item's conversations with the models and repetitions {@code asked} names, in the plan's order
+	 * ({@code retry=failed} asks only those that failed); {@code null} for a blank line.
 	 */
-	public List<Conversation> process(InputItem item, java.util.function.Predicate<String> asked) {
+	public List<Conversation> process(InputItem item, java.util.function.Predicate<Conversation.Key> asked) {
 		if (item.isBlank()) {
 			return null; // a blank line: nothing to ask
 		}
 		List<ModelSettings> models = this.plan.models();
-		List<Conversation> conversations = new ArrayList<>(models.size());
+		int repeat = this.plan.repeat();
+		List<Conversation> conversations = new ArrayList<>(models.size() * repeat);
 		for (int i = 0; i < models.size(); i++) {
-			if (asked.test(models.get(i).name())) {
-				conversations.add(converse(item, models.get(i), this.plan.stepSettings().get(i)));
+			for (int k = 1; k <= repeat; k++) {
+				if (asked.test(new Conversation.Key(models.get(i).name(), k))) {
+					int repetition = k;
+					conversations.add(converse(item, repetition(models.get(i), k),
+							this.plan.stepSettings().get(i).stream().map((s) -> repetition(s, repetition)).toList(), k)
+						.withRepetition(k));
+				}
 			}
 		}
 		return conversations;
 	}
 
-	private Conversation converse(InputItem item, ModelSettings settings, List<ModelSettings> stepsSettings) {
+	/** The settings of the {@code k}th repetition: a {@code seed} set is counted up by one per repetition. */
+	static ModelSettings repetition(ModelSettings settings, int k) {
+		return (k == 1 || settings.seed() == null) ? settings : settings.with("seed", settings.seed() + k - 1);
+	}
+
+	private Conversation converse(InputItem item, ModelSettings settings, List<ModelSettings> stepsSettings,
+			int repetition) {
 		if (item.error() != null) {
 			return failed(item, settings, new ArrayList<>(), new ArrayList<>(), item.error());
 		}
 		Map<String, Object> answers = new LinkedHashMap<>();
 		Map<String, Object> model = model(item, answers);
-		Exchange exchange = new Exchange(this.sending, item, settings, stepsSettings, model, answers);
+		Exchange exchange = new Exchange(this.sending, item, settings, stepsSettings, model, answers, repetition);
 		Prompts prompts = this.plan.prompts();
 		try {
 			if (prompts.hasSystem()) {

@@ -37,12 +37,14 @@ import dev.dmrbatch.prompt.Prompts;
  * @param cluster whether the run's items go to the workers of the cluster ({@code dev.dmrbatch.cluster}) rather
  * than to runners of this process: {@code cluster=} over the job file's {@code cluster:} over
  * {@code dmr.cluster.enabled}
+ * @param repeat how many times each item is asked of each model ({@code repeat=} over the job file's
+ * {@code repeat:}), each answer a conversation of its own; 1 for once
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
 		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
 		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks,
-		CacheMode cache, RunSpec spec, boolean cluster) {
+		CacheMode cache, RunSpec spec, boolean cluster, int repeat) {
 
 	/**
 	 * A plan by name, of the run of this job; what is not given is none (no vars, no skip limit, no checks, the
@@ -69,7 +71,8 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			.checks(this.checks)
 			.cache(this.cache)
 			.spec(this.spec)
-			.cluster(this.cluster);
+			.cluster(this.cluster)
+			.repeat(this.repeat);
 	}
 
 	/**
@@ -86,6 +89,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			.builtIn(null)
 			.checks(startedChecks)
 			.spec(kept)
+			.repeat(kept.repetitions())
 			.build();
 	}
 
@@ -131,6 +135,8 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		private RunSpec spec;
 
 		private boolean cluster;
+
+		private int repeat = 1;
 
 		private Builder(String jobName, InputSource input) {
 			this.jobName = jobName;
@@ -225,6 +231,12 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			return this;
 		}
 
+		/** How many times each item is asked of each model, from 1. */
+		public Builder repeat(int repeat) {
+			this.repeat = repeat;
+			return this;
+		}
+
 		public RunPlan build() {
 			List<JobDefinition.Step> steps = this.job.steps();
 			List<StructuredOutput> answers = this.formats;
@@ -239,7 +251,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 						.toList();
 			return new RunPlan(this.jobName, this.job, this.prompts, this.input, this.models, answers, this.vars,
 					this.concurrency, this.autoConcurrency, this.retry, this.skipLimit, this.label, this.output,
-					this.lanes, this.builtIn, sent, this.checks, this.cache, this.spec, this.cluster);
+					this.lanes, this.builtIn, sent, this.checks, this.cache, this.spec, this.cluster, this.repeat);
 		}
 
 	}
