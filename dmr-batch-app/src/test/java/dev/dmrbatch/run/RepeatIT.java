@@ -177,6 +177,17 @@ class RepeatIT {
 		assertThat(again.exitCode()).as(again.toString()).isZero();
 		assertThat(again.out()).contains("is already complete (3 ok, 0 failed); nothing was sent");
 		assertThat(this.proxy.chatRequests()).isEqualTo(7);
+
+		// and: compared with the run that asked once, item by item: its first answer, and how many passed
+		Dmr.Result compare = dmr("job=compare", "run=once", "run=thrice", "output=output/cmp");
+		assertThat(compare.exitCode()).as(compare.toString()).isZero();
+		assertThat(compare.out()).contains("4 items, 1 in all, 3 in some only")
+			.contains("  thrice: repeat 3 (3 requests per item and model, one answer each): answers that passed every "
+					+ "check, per item: 3/3 on 1 item, 2/3 on 0, 1/3 on 0, 0/3 on 0")
+			.doesNotContain("repeat an earlier item's id");
+		assertThat(compare.err()).doesNotContain("repeat an earlier item's id");
+		assertThat(this.workspace.read("output/cmp/compare.json"))
+			.contains("\"repeat\":{\"thrice\":{\"answers\":3,\"passed\":3}}");
 	}
 
 }
