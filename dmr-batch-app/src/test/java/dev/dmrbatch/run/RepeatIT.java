@@ -154,6 +154,15 @@ class RepeatIT {
 
 	@Test
 	void aRunThatAsksOnceExportsNoRepeatAndARepeatedRunIsResumedOnlyAsItStarted() throws Exception {
+		// given: a dry run renders every repetition's request, each with its seed, and sends none
+		Dmr.Result dry = dmr("job=vote", "repeat=3", "dry-run");
+		assertThat(dry.exitCode()).as(dry.toString()).isZero();
+		assertThat(dry.out()).contains("dry run of vote: 4 items, 12 requests");
+		assertThat(this.proxy.chatRequests()).isZero();
+		List<String> prompts = Files.readAllLines(this.workspace.path("output/vote/dry-run/prompts.jsonl"));
+		assertThat(prompts).hasSize(12);
+		assertThat(prompts.get(1)).contains("\"item\":\"r1\"", "\"repeat\":2", "\"seed\":4");
+
 		// when
 		Dmr.Result once = dmr("job=vote", "run=once");
 

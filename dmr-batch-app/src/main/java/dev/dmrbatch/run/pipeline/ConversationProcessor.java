@@ -143,12 +143,16 @@ public class ConversationProcessor {
 		return answered.withVerdicts(evaluated.verdicts(), evaluated.calls());
 	}
 
-	/** A request a dry run would send: the item, the conversation's model and the step's name. */
-	public record Preview(InputItem item, String model, String step, ChatService.Preview request) {
+	/**
+	 * A request a dry run would send: the item, the conversation's model, the step's name, and which of the item's
+	 * repeated answers it is for (from 1; {@code repeat=N}).
+	 */
+	public record Preview(InputItem item, String model, String step, ChatService.Preview request, int repetition) {
 	}
 
 	/**
-	 * The requests the item's conversations would send, one model after another, rendered as {@link #process} renders
+	 * The requests the item's conversations would send, one model (and repetition) after another, rendered as
+	 * {@link #process} renders
 	 * them but not sent, each told to {@code requests}; a step whose request holds an earlier step's answer (in its
 	 * prompt, its {@code when:} or the conversation it carries on) cannot be rendered: its name is told to
 	 * {@code unanswered} instead. A step skipped by its {@code when:} sends nothing.
@@ -166,12 +170,15 @@ public class ConversationProcessor {
 		}
 		List<JobDefinition.Step> steps = this.plan.job().steps();
 		Prompts prompts = this.plan.prompts();
-		for (int m = 0; m < this.plan.models().size(); m++) {
-			ModelSettings settings = this.plan.models().get(m);
+		for (int c = 0; c < this.plan.models().size() * this.plan.repeat(); c++) {
+			int m = c / this.plan.repeat();
+			int repetition = c % this.plan.repeat() + 1;
+			ModelSettings settings = repetition(this.plan.models().get(m), repetition);
 			Map<String, Object> answers = new LinkedHashMap<>();
 			Map<String, Object> model = model(item, answers);
-			Exchange exchange = new Exchange(this.sending, item, settings, this.plan.stepSettings().get(m), model,
-					answers);
+			Exchange exchange = new Exchange(this.sending, item, settings,
+					this.plan.stepSettings().get(m).stream().map((s) -> repetition(s, repetition)).toList(), model,
+					answers, repetition);
 			boolean systemKnown = true;
 			try {
 				if (prompts.hasSystem()) {
@@ -196,7 +203,7 @@ public class ConversationProcessor {
 					}
 					ChatService.Preview request = this.kinds.get(i).preview(i, steps.get(i), exchange);
 					if (request != null) {
-						requests.accept(new Preview(item, settings.name(), step, request));
+						requests.accept(new Preview(item, settings.name(), step, request, repetition));
 					}
 				}
 				catch (StepAnswer.NotYetAnswered ex) {
