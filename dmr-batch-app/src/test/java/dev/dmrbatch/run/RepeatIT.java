@@ -55,6 +55,7 @@ class RepeatIT {
 				input: { format: csv, path: input/items.csv, id: id }
 				model: { name: ai/tiny, max_tokens: 6, temperature: 0.8, seed: 3 }
 				concurrency: 2
+				export: [jsonl, csv, junit]
 				steps:
 				  - name: answer
 				    prompt: "Item ${record.id}: ${text}"
@@ -134,6 +135,10 @@ class RepeatIT {
 			.containsExactly("r1 1", "r1 2", "r1 3", "r2 1", "r2 2", "r2 3", "r3 1", "r3 2", "r3 3", "r4 1", "r4 2",
 					"r4 3");
 		assertThat(results.get(4)).containsEntry("status", "failed");
+		assertThat(this.workspace.read("output/vote/run-1/results.csv")).startsWith("\uFEFFid,status,error,model,repeat,")
+			.contains("\nr2,failed,");
+		assertThat(this.workspace.read("output/vote/run-1/junit.xml")).contains("name=\"r2 (repeat 2)\"")
+			.contains("name=\"r4 (repeat 3)\"");
 
 		// when: the failed repetition asked again
 		this.proxy.faultsPerItem((seen) -> FaultProxy.FORWARD);
@@ -171,6 +176,8 @@ class RepeatIT {
 		assertThat(this.proxy.chatRequests()).isEqualTo(4);
 		assertThat(once.out()).doesNotContain("repeat");
 		assertThat(results("output/vote/once")).hasSize(4).allSatisfy((r) -> assertThat(r).doesNotContainKey("repeat"));
+		assertThat(this.workspace.read("output/vote/once/results.csv")).startsWith("\uFEFFid,status,error,model,answer,");
+		assertThat(this.workspace.read("output/vote/once/junit.xml")).contains("name=\"r1\"").doesNotContain("repeat");
 
 		// and: a bad value says so before anything is sent
 		Dmr.Result bad = dmr("job=vote", "run=bad", "repeat=0");
