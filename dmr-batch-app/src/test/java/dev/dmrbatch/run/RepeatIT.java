@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.support.Dmr;
+import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.FaultProxy;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
@@ -155,6 +156,43 @@ class RepeatIT {
 		assertThat(results("output/vote/run-1")).hasSize(12).filteredOn((r) -> r.containsKey("earlier_errors"))
 			.extracting((r) -> r.get("id") + " " + r.get("repeat"))
 			.containsExactly("r2 2");
+	}
+
+	@Test
+	void aRepeatedRunKilledMidwayStoresEachItemsAnswersTogetherAndTheRestartNeverSendsAStoredOneAgain()
+			throws Exception {
+		// given: 12 items asked 3 times, killed while the runner answers slowly
+		StringBuilder csv = new StringBuilder("id,text\n");
+		for (int i = 1; i <= 12; i++) {
+			csv.append("r").append(i).append(",text number ").append(i).append('\n');
+		}
+		this.workspace.file("input/items.csv", csv.toString());
+		this.proxy.faultsPerItem((seen) -> new FaultProxy.Slow(300));
+		DmrProcess run = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=vote", "repeat=3");
+		run.awaitRequests(this.proxy::forwarded, 14);
+		run.kill();
+		List<String> stored = new ArrayList<>();
+		try (Connection connection = this.workspace.store();
+				ResultSet rows = connection.createStatement()
+					.executeQuery("select item_id, count(*) from dmr_conversation group by item_id")) {
+			while (rows.next()) {
+				assertThat(rows.getLong(2)).as("answers stored of " + rows.getString(1)).isEqualTo(3);
+				stored.add(rows.getString(1));
+			}
+		}
+		int afterKill = this.proxy.chatBodies().size();
+
+		// when: the same command again, the runner answering at once
+		this.proxy.faultsPerItem((seen) -> FaultProxy.FORWARD);
+		Dmr.Result resumed = dmr("job=vote", "repeat=3");
+
+		// then: the items not stored were asked, three times each, and no stored one again
+		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+		List<String> sentAgain = sentSince(afterKill).stream().map((sent) -> sent.split(" ")[0]).toList();
+		assertThat(sentAgain).hasSize(3 * (12 - stored.size())).doesNotContainAnyElementsOf(stored);
+		assertThat(count("select count(*) from dmr_conversation")).isEqualTo(36);
+		assertThat(resumed.out()).contains("vote run 1 COMPLETED: 36 items, 36 ok, 0 failed")
+			.contains("per item: 3/3 on 12 items, 2/3 on 0, 1/3 on 0, 0/3 on 0");
 	}
 
 	@Test
