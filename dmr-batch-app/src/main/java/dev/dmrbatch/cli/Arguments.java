@@ -23,19 +23,33 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 	/** A first word that may name a command. */
 	private static final Pattern COMMAND_WORD = Pattern.compile("[a-z][a-z0-9-]*");
 
-	static final Set<String> KEYS;
-
 	/** {@code dry-run}, alone or as {@code dry-run=true|false}: what a run would send, rendered and counted, not sent. */
 	static final String DRY_RUN = "dry-run";
 
+	/**
+	 * What a job file's run uses ({@code var.} for {@code var.<key>=}): its own arguments, and the request settings by
+	 * their job file names, which apply to this run over the job file's, as {@code --dmr.<key>=} does
+	 * ({@link CommandLine}). The one list of them: {@link JobRun} refuses any other, {@link #KEYS} takes them all.
+	 */
+	static final Set<String> JOB_RUN;
+
+	/** The arguments only other commands use: each is one of a {@link Command#arguments()}, as {@code UsageIT} checks. */
+	private static final Set<String> OTHER_COMMANDS = Set.of("export", "format", "requests", "session", "continue",
+			"system", "port", "address", "token", "token-file");
+
+	/** Every argument some command or job run uses: any other is refused as the arguments are read. */
+	static final Set<String> KEYS;
+
 	static {
-		Set<String> keys = new java.util.HashSet<>(Set.of("job", "input", "output", "model", "profile", "run",
-				"concurrency", "export", "format", "requests", "base-url", "session", "continue", "system",
-				"cache", "port", "address", "token", "token-file", "tag", "cluster", "limit", "sample", "sample-seed",
-				"junit", "rate", "tokens-rate", DRY_RUN,
-				"retry", "repeat"));
-		// a request setting by its job file name: a launch-time value, as --dmr.<key>= is (CommandLine)
-		keys.addAll(LaunchSettings.KEYS.keySet());
+		Set<String> run = new java.util.HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url",
+				"var.", "cache", "tag", "cluster", "limit", "sample", "sample-seed", "junit", "rate", "tokens-rate",
+				DRY_RUN, "retry", "repeat"));
+		run.addAll(LaunchSettings.KEYS.keySet());
+		JOB_RUN = Set.copyOf(run);
+		Set<String> keys = new java.util.HashSet<>(run);
+		keys.remove("var.");
+		keys.addAll(Set.of("job", "profile"));
+		keys.addAll(OTHER_COMMANDS);
 		KEYS = Set.copyOf(keys);
 	}
 
@@ -165,10 +179,20 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 	}
 
 	RunRequest toRequest() {
-		return new RunRequest(job(), this.values.get("input"), this.values.get("output"), this.values.get("model"),
-				this.values.get("run"), this.values.get("concurrency"), this.vars, this.values.get("base-url"),
-				this.values.get("cache"), this.values.get("cluster"), trial(), this.values.get("rate"),
-				this.values.get("tokens-rate")).withRepeat(this.values.get("repeat"));
+		return RunRequest.of(job())
+			.input(this.values.get("input"))
+			.output(this.values.get("output"))
+			.model(this.values.get("model"))
+			.label(this.values.get("run"))
+			.concurrency(this.values.get("concurrency"))
+			.vars(this.vars)
+			.baseUrl(this.values.get("base-url"))
+			.cache(this.values.get("cache"))
+			.cluster(this.values.get("cluster"))
+			.trial(trial())
+			.rates(this.values.get("rate"), this.values.get("tokens-rate"))
+			.repeat(this.values.get("repeat"))
+			.build();
 	}
 
 	/**

@@ -120,8 +120,7 @@ class CheckCommand implements Command {
 					+ state + ", not finished: finish it (the command that started it resumes it), then check it");
 		}
 		// the job file as it is now: its checks, its input's format and id, its variables
-		RunPlan plan = this.planner.plan(new RunRequest(run.jobName(), run.input(), null, null, run.label(), null,
-				Map.of()));
+		RunPlan plan = this.planner.plan(RunRequest.of(run.jobName()).input(run.input()).label(run.label()).build());
 		JobChecks checks = plan.checks();
 		String name = run.jobName() + " run " + ((run.label() != null) ? run.label() : run.id());
 		if (checks.isEmpty()) {

@@ -6,13 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 import dev.dmrbatch.config.DmrProperties;
-import dev.dmrbatch.config.LaunchSettings;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.server.SharedStore;
@@ -77,16 +75,9 @@ class JobRun {
 		this.store = store;
 	}
 
-	/**
-	 * What a job file's run uses: its own arguments, and the request settings, which apply to this run over the job
-	 * file's.
-	 */
+	/** What a job file's run uses: {@link Arguments#JOB_RUN}, each of which {@link #usage} names. */
 	static Set<String> arguments() {
-		Set<String> keys = new HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url", "var.",
-				"cache", "tag", "cluster", "limit", "sample", "sample-seed", "junit", "rate", "tokens-rate",
-				Arguments.DRY_RUN, "retry", "repeat"));
-		keys.addAll(LaunchSettings.KEYS.keySet());
-		return keys;
+		return Arguments.JOB_RUN;
 	}
 
 	/**
@@ -97,7 +88,7 @@ class JobRun {
 		return """
 				job=<name> [input=<path>] [output=<dir>] [model=<name>]
 				    [profile=<name>] [var.<key>=<value> ...] [run=<label>|new] [concurrency=<n|auto>]
-				    [cache=on|off|refresh] [cluster=on|off] [tag=<a,b>]
+				    [cache=on|off|refresh] [cluster=on|off] [tag=<a,b>] [base-url=<url>[,<url>...]] (the runners)
 				    [rate=<n>/<s|min>] [tokens-rate=<n>/<s|min>] (at most, to each runner, on top of concurrency)
 				    [limit=<n> | sample=<n> [sample-seed=<s>]] (a trial run: the first n or n drawn records)
 				    [repeat=<n>] (ask each item n times, each answer stored and checked; the summary says how they agree)
@@ -106,6 +97,7 @@ class JobRun {
 				    [retry=failed] (asks the failed items of the run named by run=, else the latest, again)
 				    [max_tokens=<n>] [temperature=<t>] [top_p=<p>] [seed=<n>] [stop=<a,b>]
 				    [presence_penalty=<p>] [frequency_penalty=<p>] [stream=<true|false>]
+				    [logprobs=<true|false>] [top_logprobs=<n>] [n=1]
 				    (request settings for this run: they beat the job file's, as --dmr.max-tokens= does)
 				job=openai-batch input=<requests.jsonl> [output=<dir>] [model=<name>]""";
 	}

@@ -25,7 +25,7 @@ class RunnerBenchCommand implements Command {
 
 	@Override
 	public String usage() {
-		return "job=bench [model=<name>] [concurrency=1,2,4,8] [requests=N] [max_tokens=N]";
+		return "job=bench [model=<name>] [concurrency=1,2,4,8] [requests=N] [max_tokens=N] [output=<dir>]";
 	}
 
 	@Override

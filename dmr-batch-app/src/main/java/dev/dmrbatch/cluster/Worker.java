@@ -306,7 +306,7 @@ final class Worker implements Messaging.Partitions {
 			return true;
 		}
 		boolean runGoesOn = this.jobRepository.getJobExecution(job.getId()).getStatus() == BatchStatus.STARTED;
-		RunnerUnavailableException gone = runnerGone(partition);
+		RunnerUnavailableException gone = RunnerUnavailableException.among(partition.getFailureExceptions());
 		if (runGoesOn && (status == BatchStatus.STOPPED && this.leaving || gone != null)) {
 			handBack(partition, (gone != null) ? "its runner stopped answering" : "its worker left");
 			this.takes.end(take, stored, PartitionTakes.HANDED_BACK);
@@ -398,10 +398,16 @@ final class Worker implements Messaging.Partitions {
 			}
 		}
 		String cache = partition.getExecutionContext().getString(RemoteManager.CACHE, null);
-		return new RunRequest(name, job.getJobParameters().getString("input"), null, null,
-				job.getJobParameters().getString("run"), this.concurrency, vars, this.runner.toString(),
-				(cache != null) ? cache.toLowerCase(Locale.ROOT) : null, "off",
-				dev.dmrbatch.input.TrialSelection.parse(job.getJobParameters().getString("trial")));
+		return RunRequest.of(name)
+			.input(job.getJobParameters().getString("input"))
+			.label(job.getJobParameters().getString("run"))
+			.concurrency(this.concurrency)
+			.vars(vars)
+			.baseUrl(this.runner.toString())
+			.cache((cache != null) ? cache.toLowerCase(Locale.ROOT) : null)
+			.cluster("off")
+			.trial(dev.dmrbatch.input.TrialSelection.parse(job.getJobParameters().getString("trial")))
+			.build();
 	}
 
 	/**
@@ -490,17 +496,6 @@ final class Worker implements Messaging.Partitions {
 			running.setTerminateOnly();
 		}
 		this.left.countDown();
-	}
-
-	private static RunnerUnavailableException runnerGone(StepExecution partition) {
-		for (Throwable failure : partition.getFailureExceptions()) {
-			for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-				if (cause instanceof RunnerUnavailableException gone) {
-					return gone;
-				}
-			}
-		}
-		return null;
 	}
 
 	private static String describe(JobExecution job) {

@@ -1,11 +1,9 @@
 package dev.dmrbatch.model;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
@@ -37,9 +35,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.core.retry.RetryException;
-import org.springframework.core.retry.RetryPolicy;
-import org.springframework.core.retry.RetryTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.util.function.SingletonSupplier;
 
@@ -58,7 +53,7 @@ public class ChatService {
 
 	private final String baseUrl;
 
-	private final Map<DmrProperties.Retry, RetryTemplate> retries = new ConcurrentHashMap<>();
+	private final Retries retries;
 
 	@org.springframework.beans.factory.annotation.Autowired
 	public ChatService(ObjectProvider<OpenAIClient> client, DmrProperties properties) {
@@ -73,23 +68,11 @@ public class ChatService {
 	private ChatService(Supplier<OpenAIClient> client, String baseUrl) {
 		this.client = client;
 		this.baseUrl = baseUrl;
+		this.retries = new Retries(baseUrl);
 	}
 
 	public String baseUrl() {
 		return this.baseUrl;
-	}
-
-	static RetryTemplate retryTemplate(DmrProperties.Retry settings) {
-		Duration backoff = settings.backoff();
-		RetryPolicy policy = RetryPolicy.builder()
-			.maxRetries(settings.attempts() - 1)
-			.delay(backoff)
-			.multiplier(2)
-			.maxDelay(settings.maxBackoff().compareTo(backoff) < 0 ? backoff : settings.maxBackoff())
-			.jitter(backoff.dividedBy(2))
-			.predicate((error) -> error instanceof ModelCallException call && call.isTransient())
-			.build();
-		return new RetryTemplate(policy);
 	}
 
 	/**
@@ -205,79 +188,15 @@ public class ChatService {
 		});
 	}
 
-	private interface Attempt<T> {
-
-		T send(int attempt, long startNanos);
-
-	}
-
-	/** What is told of a transient fault before the request is sent again. */
-	private interface Retrying {
-
-		void retrying(int attempt, int attempts, ModelCallException error);
-
-	}
-
 	/** A batch call's retry goes to the log. */
-	private static final Retrying LOGGED = (attempt, attempts, error) -> log.warn("attempt {} of {} failed, retrying {}: {}",
+	private static final Retries.Retrying LOGGED = (attempt, attempts, error) -> log.warn("attempt {} of {} failed, retrying {}: {}",
 			attempt, attempts, (error.retryAfter() != null) ? "after the " + error.retryAfter().toSeconds()
 					+ " s its Retry-After asks (or the backoff, if longer)" : "with backoff", error.getMessage());
 
-	/**
-	 * The one way a request is sent: under the load gate (none for a chat's), transient faults retried with the
-	 * run's policy ({@code retrying} told of each before it is sent again), errors in one sentence.
-	 */
-	private <T> T withRetries(String model, DmrProperties.Retry retry, LoadGate gate, Retrying retrying,
-			Attempt<T> call) {
-		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
-		// the attempts so far, and after a 429's Retry-After the moment (System.nanoTime()) before which the next
-		// attempt is not sent, backoff or not
-		long[] attempts = { 0, 0 };
-		try {
-			return template.execute(() -> {
-				int attempt = (int) ++attempts[0];
-				if (attempts[1] != 0) {
-					long wait = attempts[1] - System.nanoTime();
-					if (wait > 0) {
-						java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait);
-					}
-				}
-				if (gate != null) {
-					gate.acquire();
-				}
-				boolean overloaded = false;
-				boolean answered = false;
-				long tokens = 0;
-				try {
-					T reply = call.send(attempt, System.nanoTime());
-					answered = true;
-					if (gate != null && gate.paced()) {
-						tokens = tokens(reply);
-					}
-					return reply;
-				}
-				catch (RuntimeException ex) {
-					ModelCallException error = RunnerErrors.translate(ex, this.baseUrl, model);
-					overloaded = LoadGate.isContextFull(error);
-					if (error.retryAfter() != null) {
-						attempts[1] = System.nanoTime() + error.retryAfter().toNanos();
-					}
-					if (error.isTransient() && attempt < retry.attempts()) {
-						retrying.retrying(attempt, retry.attempts(), error);
-					}
-					throw error;
-				}
-				finally {
-					if (gate != null) {
-						gate.release(overloaded, tokens, answered);
-					}
-				}
-			});
-		}
-		catch (RetryException ex) {
-			Throwable last = (ex.getLastException() != null) ? ex.getLastException() : ex.getCause();
-			throw RunnerErrors.translate(last, this.baseUrl, model);
-		}
+	/** Sends through the one retry path, the answer's tokens told to a {@code tokens-rate=}. */
+	private <T> T withRetries(String model, DmrProperties.Retry retry, LoadGate gate, Retries.Retrying retrying,
+			Retries.Attempt<T> call) {
+		return this.retries.send(model, retry, gate, retrying, ChatService::tokens, call);
 	}
 
 	/** The prompt and completion tokens of an answer, as the runner counted them: what {@code tokens-rate=} counts. */

@@ -1,9 +1,12 @@
 package dev.dmrbatch.model;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.openai.core.ObjectMappers;
 
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
@@ -16,8 +19,6 @@ import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.core.retry.RetryException;
-import org.springframework.core.retry.RetryTemplate;
 import org.springframework.stereotype.Service;
 
 /**
@@ -43,12 +44,13 @@ public class RawRequests {
 	/** Where the requests go: the base URL, or {@code http://localhost/…} through a Unix socket. */
 	private final String httpUrl;
 
-	private final Map<DmrProperties.Retry, RetryTemplate> retries = new ConcurrentHashMap<>();
+	private final Retries retries;
 
 	RawRequests(OkHttpClient modelHttpClient, DmrProperties properties) {
 		this.http = RunnerTransport.client(modelHttpClient, properties.baseUrl());
 		this.baseUrl = properties.baseUrl().toString();
 		this.httpUrl = RunnerEndpoint.httpUrl(properties.baseUrl());
+		this.retries = new Retries(this.baseUrl);
 	}
 
 	/**
@@ -58,58 +60,68 @@ public class RawRequests {
 	 */
 	public RawReply post(String path, String body, String model, DmrProperties.Retry retry, LoadGate gate) {
 		String url = this.httpUrl + path.substring("/v1".length());
-		RetryTemplate template = this.retries.computeIfAbsent(retry, ChatService::retryTemplate);
-		int[] attempts = { 0 };
 		RawReply[] last = { null };
 		try {
-			return template.execute(() -> {
-				attempts[0]++;
-				RawReply reply = send(url, body, model, attempts[0], gate);
+			return this.retries.send(model, retry, gate, LOGGED, RawRequests::tokens, (attempt, start) -> {
+				RawReply reply = send(url, body, model, attempt, start);
 				last[0] = reply;
 				if (RunnerErrors.isTransientStatus(reply.status())) {
-					if (attempts[0] < retry.attempts()) {
-						log.warn("attempt {} of {} answered {}, retrying with backoff", attempts[0], retry.attempts(),
-								reply.status());
-					}
-					throw new ModelCallException("answered " + reply.status(), reply.status(), true, null);
+					throw new ModelCallException("answered " + reply.status(), reply.status(), true, null,
+							reply.retryAfter());
 				}
 				return reply;
 			});
 		}
-		catch (RetryException ex) {
+		catch (ModelCallException ex) {
 			if (last[0] != null && last[0].status() > 0) {
 				return last[0]; // an error status that stayed: the request's answer
 			}
-			Throwable cause = (ex.getLastException() != null) ? ex.getLastException() : ex.getCause();
-			throw RunnerErrors.translate(cause, this.baseUrl, model);
+			throw ex;
 		}
 	}
 
-	private RawReply send(String url, String body, String model, int attempt, LoadGate gate)
-			throws InterruptedException {
+	private static final Retries.Retrying LOGGED = (attempt, attempts, error) -> log.warn(
+			"attempt {} of {} answered {}, retrying {}", attempt, attempts, error.status(),
+			(error.retryAfter() != null) ? "after the " + error.retryAfter().toSeconds()
+					+ " s its Retry-After asks (or the backoff, if longer)" : "with backoff");
+
+	private RawReply send(String url, String body, String model, int attempt, long start) {
 		Request request = new Request.Builder().url(url)
 			.post(RequestBody.create(body, JSON))
 			.build();
-		gate.acquire();
-		boolean overloaded = false;
-		long start = System.nanoTime();
 		try (Response response = this.http.newCall(request).execute()) {
 			ResponseBody answer = response.body();
 			String text = (answer != null) ? answer.string() : "";
-			overloaded = response.code() == 500 && text.contains("Context size has been exceeded");
+			Duration retryAfter = (response.code() == 429)
+					? RunnerErrors.retryAfter(response.headers("Retry-After"), Instant.now()) : null;
+			if (retryAfter != null && retryAfter.compareTo(RunnerErrors.LONGEST_RETRY_AFTER) > 0) {
+				retryAfter = null; // not waited out: the 429 stays the request's answer once the retries are spent
+			}
 			return new RawReply(response.code(), response.header("x-request-id"), text,
-					(System.nanoTime() - start) / 1_000_000, attempt);
+					(System.nanoTime() - start) / 1_000_000, attempt, retryAfter);
 		}
 		catch (IOException ex) {
 			throw RunnerErrors.translate(ex, this.baseUrl, model);
 		}
-		finally {
-			gate.release(overloaded);
+	}
+
+	/** The prompt and completion tokens an answer's {@code usage} gives, for {@code tokens-rate=}; 0 without. */
+	private static long tokens(RawReply reply) {
+		if (reply.status() < 200 || reply.status() >= 300) {
+			return 0;
+		}
+		try {
+			JsonNode usage = ObjectMappers.jsonMapper().readTree(reply.body()).path("usage");
+			return usage.path("prompt_tokens").asLong(0) + usage.path("completion_tokens").asLong(0);
+		}
+		catch (IOException | RuntimeException ex) {
+			return 0;
 		}
 	}
 
 	/** The runner's answer to a raw request. */
-	public record RawReply(int status, String requestId, String body, long latencyMillis, int attempts) {
+	public record RawReply(int status, String requestId, String body, long latencyMillis, int attempts,
+			Duration retryAfter) {
 	}
 
 }

@@ -103,8 +103,13 @@ class JobStarter implements DisposableBean {
 				throw new RunException("input=" + in + " is outside the working folder: give a path inside it");
 			}
 		}
-		RunPlan plan = this.planner.plan(new RunRequest(job, in, null, blankToNull(model), blankToNull(label), null,
-				vars, null, null).withTrial(trial));
+		RunPlan plan = this.planner.plan(RunRequest.of(job)
+			.input(in)
+			.model(blankToNull(model))
+			.label(blankToNull(label))
+			.vars(vars)
+			.trial(trial)
+			.build());
 		// the input as a file, the job file's own when none is given: two names of one file are one input
 		Path inputFile = (plan.input() != null) ? plan.input().path() : null;
 		String key = job + "\u0000" + ((inputFile != null) ? realPath(home.resolve(inputFile)) : String.valueOf(in));

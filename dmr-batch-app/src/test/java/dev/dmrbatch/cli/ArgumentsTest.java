@@ -2,6 +2,7 @@ package dev.dmrbatch.cli;
 
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,18 @@ class ArgumentsTest {
 		assertThatThrownBy(() -> CommandLine.requestSettings(new String[] { "job=j", "max_tokens=7", "--dmr.max-tokens=9" }))
 			.isInstanceOf(ArgumentException.class)
 			.hasMessage("max_tokens= and --dmr.max-tokens both set max_tokens: give one");
+	}
+
+	@Test
+	void everyArgumentTheCommandLineAcceptsIsDocumentedInHelp() {
+		String help = Usage.keptLines();
+		for (String key : Arguments.KEYS) {
+			// key=..., or a switch given alone: [dry-run]
+			assertThat(Pattern.compile("(?<![\\w.-])" + Pattern.quote(key) + "(=|\\])").matcher(help).find())
+				.as("%s= is accepted but help does not name it", key)
+				.isTrue();
+		}
+		assertThat(Arguments.KEYS).containsAll(JobRun.arguments().stream().filter((key) -> !key.equals("var.")).toList());
 	}
 
 	@Test

@@ -5,11 +5,16 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.dmrbatch.DmrBatchApplication;
+import dev.dmrbatch.config.LaunchSettings;
+import dev.dmrbatch.run.plan.BuiltInJob;
 import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
@@ -51,6 +56,43 @@ class UsageIT {
 						+ "writes it again", KEPT)
 				.isEqualTo(fromCommands)
 				.contains("java -jar dmr-batch.jar job=<name> [input=<path>]", "java -jar dmr-batch.jar job=chat ");
+			everyArgumentIsOneTheCommandLineTakesAndItsCommandNames(context);
+		}
+	}
+
+	/**
+	 * The arguments the command line accepts as it reads them are those the commands and a job run use, and each
+	 * command's usage names its own: a new argument is added to its command alone.
+	 */
+	private static void everyArgumentIsOneTheCommandLineTakesAndItsCommandNames(ConfigurableApplicationContext context) {
+		Set<String> used = new HashSet<>(Set.of("job", "profile"));
+		JobRun jobRun = context.getBean(JobRun.class);
+		named(jobRun.usage(), JobRun.arguments(), "a job run", Set.of());
+		used.addAll(JobRun.arguments());
+		for (Command command : context.getBeansOfType(Command.class).values()) {
+			// the request settings are named once, by the job run's usage, which the other commands refer to
+			named(command.usage(), command.arguments(), command.name(), LaunchSettings.KEYS.keySet());
+			used.addAll(command.arguments());
+		}
+		for (BuiltInJob job : context.getBeansOfType(BuiltInJob.class).values()) {
+			assertThat(JobRun.arguments()).as("job=%s's arguments", job.name()).containsAll(job.arguments());
+		}
+		used.removeAll(Set.of("of", "var."));
+		assertThat(Arguments.KEYS).as("the arguments the command line reads").isEqualTo(used);
+	}
+
+	private static void named(String usage, Set<String> arguments, String command, Set<String> namedElsewhere) {
+		for (String key : arguments) {
+			String named = switch (key) {
+				case "of" -> "job";
+				case "var." -> "var.<key>";
+				default -> key;
+			};
+			if (!namedElsewhere.contains(key)) {
+				assertThat(Pattern.compile("(?<![\\w.-])" + Pattern.quote(named) + "(=|\\])").matcher(usage).find())
+					.as("%s takes %s= but its usage does not name it", command, named)
+					.isTrue();
+			}
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import dev.dmrbatch.config.DmrProperties;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.amqp.AmqpConnectException;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
@@ -42,6 +43,19 @@ class BrokerTest {
 		assertThat(broker.queueName()).isEqualTo("dmr-batch.store-1");
 		assertThat(broker("amqps://mq.example", null, null).describe()).isEqualTo("amqps://mq.example:5671/");
 		assertThat(broker.toString()).doesNotContain("s3cret");
+	}
+
+	@Test
+	void anUnreachableBrokerIsSaidWithItsInnermostCauseAndNoCredentials() {
+		Broker broker = broker("amqp://alice:s3cret@mq.example:5673/", null, null);
+		AmqpConnectException refused = new AmqpConnectException(
+				new RuntimeException("wrapped", new java.net.ConnectException("Connection refused\nat line two")));
+
+		assertThat(broker.unreachable(refused).getMessage()).isEqualTo(
+				"cannot reach the broker amqp://mq.example:5673/ (dmr.cluster.broker): Connection refused")
+			.doesNotContain("s3cret");
+		assertThat(broker.unreachable(new AmqpConnectException(null)).getMessage())
+			.endsWith("(dmr.cluster.broker): AmqpConnectException");
 	}
 
 	@Test

@@ -206,4 +206,68 @@ class OpenAiBatchIT {
 							+ "pair without its other half (not a character)"));
 	}
 
+	/** When the chat requests arrived at the proxy, in order (nanoseconds of its clock). */
+	private static List<Long> chatArrivals(FaultProxy proxy) {
+		return proxy.received().stream()
+			.filter((seen) -> seen.path().endsWith("/chat/completions"))
+			.map(FaultProxy.Received::arrivedNanos)
+			.sorted()
+			.toList();
+	}
+
+	@Test
+	void aTooManyRequestsAnswersRetryAfterIsWaitedOutAsForEveryOtherRequest() throws Exception {
+		// given: the first request is answered 429 with Retry-After: 2, the rest reach the runner
+		this.workspace.file("input/one.jsonl", chat("a", "ai/tiny") + "\n");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			proxy.faults((n) -> (n == 1) ? new FaultProxy.Status(429,
+					"{\"error\": {\"message\": \"rate limit reached\"}}", Map.of("Retry-After", "2"))
+					: FaultProxy.FORWARD);
+
+			// when
+			Dmr.Result result = Dmr.run(this.workspace, proxy.baseUrl(), "job=openai-batch", "input=input/one.jsonl",
+					"output=out");
+
+			// then: answered at the second attempt, sent no sooner than 2 s after the first
+			assertThat(result.exitCode()).as(result.toString()).isZero();
+			List<Long> arrivals = chatArrivals(proxy);
+			assertThat(arrivals).hasSize(2);
+			assertThat(arrivals.get(1) - arrivals.get(0))
+				.isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(2).toNanos());
+			assertThat(result.all()).contains("retrying after the 2 s its Retry-After asks");
+		}
+		assertThat(lines("out/output.jsonl")).extracting((o) -> o.get("custom_id")).containsExactly("a");
+	}
+
+	@Test
+	void aTokensRateCountsTheTokensOfEachAnsweredLine() throws Exception {
+		// given: eight lines, sent one at a time
+		StringBuilder file = new StringBuilder();
+		for (int i = 1; i <= 8; i++) {
+			file.append(chat("r" + i, "ai/tiny")).append('\n');
+		}
+		this.workspace.file("input/many.jsonl", file.toString());
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// when: at most 20 tokens a second
+			Dmr.Result result = Dmr.run(this.workspace, proxy.baseUrl(), "job=openai-batch", "input=input/many.jsonl",
+					"output=out", "concurrency=1", "tokens-rate=20/s", "--dmr.progress.mode=plain",
+					"--dmr.progress.every=200ms");
+
+			// then: all answered; each answer counts more than 20 tokens, so each request waited until the one
+			// before it had left the last second: at least a second apart (eight unpaced tiny answers are not)
+			assertThat(result.exitCode()).as(result.toString()).isZero();
+			for (Map<String, Object> line : lines("out/output.jsonl")) {
+				@SuppressWarnings("unchecked")
+				Map<String, Object> usage = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) line
+					.get("response")).get("body")).get("usage");
+				assertThat(((Number) usage.get("total_tokens")).longValue()).as("an answer's tokens").isGreaterThan(20);
+			}
+			List<Long> arrivals = chatArrivals(proxy);
+			assertThat(arrivals).hasSize(8);
+			assertThat(arrivals.get(7) - arrivals.get(0)).isGreaterThanOrEqualTo(
+					java.time.Duration.ofSeconds(6).toNanos());
+			assertThat(result.all()).contains("waiting on tokens-rate=20/s");
+		}
+	}
+
 }

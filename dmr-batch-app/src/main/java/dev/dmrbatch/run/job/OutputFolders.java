@@ -17,6 +17,7 @@ import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.conversation.StoreFolder;
 import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.run.plan.RunPlanner;
 
 import org.springframework.stereotype.Component;
 
@@ -159,7 +160,7 @@ public class OutputFolders {
 
 		/** Only what a run label may hold reaches a message. */
 		private static boolean safe(String value) {
-			return value != null && value.matches("[A-Za-z0-9._-]{1,100}");
+			return RunPlanner.isLabel(value);
 		}
 
 	}

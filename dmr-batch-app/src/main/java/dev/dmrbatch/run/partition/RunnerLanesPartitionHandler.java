@@ -113,7 +113,7 @@ public final class RunnerLanesPartitionHandler implements PartitionHandler {
 				shared.stopping = true;
 				return;
 			}
-			RunnerUnavailableException gone = runnerGone(partition);
+			RunnerUnavailableException gone = RunnerUnavailableException.among(partition.getFailureExceptions());
 			if (gone != null && shared.lanesUp.decrementAndGet() > 0) {
 				log.warn("runner {} stopped answering ({}); its partition {} and the rest go to the other runners",
 						lane.url(), gone.getMessage(), partition.getStepName());
@@ -139,17 +139,6 @@ public final class RunnerLanesPartitionHandler implements PartitionHandler {
 		again.setExecutionContext(context);
 		this.jobRepository.updateExecutionContext(again);
 		return again;
-	}
-
-	private static RunnerUnavailableException runnerGone(StepExecution partition) {
-		for (Throwable failure : partition.getFailureExceptions()) {
-			for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-				if (cause instanceof RunnerUnavailableException gone) {
-					return gone;
-				}
-			}
-		}
-		return null;
 	}
 
 	private static final class Shared {

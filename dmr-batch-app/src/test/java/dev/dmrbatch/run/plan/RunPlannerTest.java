@@ -45,7 +45,7 @@ class RunPlannerTest {
 	}
 
 	private static RunRequest request(String model) {
-		return new RunRequest("j", null, null, model, null, null, Map.of());
+		return RunRequest.of("j").model(model).build();
 	}
 
 	@Test
@@ -127,20 +127,20 @@ class RunPlannerTest {
 	void runNewIsLabelledWithTheTimeInUtcSortableAndAValidLabel() {
 		java.time.Clock night = java.time.Clock.fixed(java.time.Instant.parse("2026-11-28T02:30:05Z"),
 				java.time.ZoneId.of("Europe/Berlin"));
-		RunRequest labelled = RunPlanner.labelled(new RunRequest("j", null, null, null, "new", null, Map.of()), night);
+		RunRequest labelled = RunPlanner.labelled(RunRequest.of("j").label("new").build(), night);
 		assertThat(labelled.label()).isEqualTo("20261128-023005");
 		RunPlanner.checkLabel(labelled);
 		java.time.Clock later = java.time.Clock.offset(night, Duration.ofDays(40));
-		assertThat(RunPlanner.labelled(new RunRequest("j", null, null, null, "new", null, Map.of()), later).label())
+		assertThat(RunPlanner.labelled(RunRequest.of("j").label("new").build(), later).label())
 			.isEqualTo("20270107-023005")
 			.isGreaterThan(labelled.label());
 		assertThat(RunPlanner.labelled(request(null), night).label()).isNull();
 		// a second and a third run=new in the same second: new runs still, in order
 		java.util.Set<String> taken = new java.util.HashSet<>(java.util.List.of("20261128-023005"));
-		String second = RunPlanner.labelled(new RunRequest("j", null, null, null, "new", null, Map.of()), night,
+		String second = RunPlanner.labelled(RunRequest.of("j").label("new").build(), night,
 				taken::contains).label();
 		taken.add(second);
-		String third = RunPlanner.labelled(new RunRequest("j", null, null, null, "new", null, Map.of()), night,
+		String third = RunPlanner.labelled(RunRequest.of("j").label("new").build(), night,
 				taken::contains).label();
 		assertThat(java.util.List.of(labelled.label(), second, third, "20261128-023006")).isSorted()
 			.containsExactly("20261128-023005", "20261128-023005-2", "20261128-023005-3", "20261128-023006");
@@ -163,7 +163,7 @@ class RunPlannerTest {
 	}
 
 	private static RunRequest withCache(String mode) {
-		return new RunRequest("j", null, null, null, null, null, Map.of(), null, mode);
+		return RunRequest.of("j").cache(mode).build();
 	}
 
 }
