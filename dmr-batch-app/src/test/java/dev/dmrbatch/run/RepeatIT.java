@@ -114,6 +114,8 @@ class RepeatIT {
 		// then: 4 items × 3 requests, each repetition with its own seed
 		assertThat(run.exitCode()).as(run.toString()).isEqualTo(3);
 		assertThat(this.proxy.chatRequests()).isEqualTo(12);
+		// the progress counts items, not answers
+		assertThat(run.err()).containsPattern("progress: 4(/4 items \\(100%\\))?(, | items, )1 failed");
 		assertThat(sentSince(0)).containsExactlyInAnyOrder("r1 3", "r1 4", "r1 5", "r2 3", "r2 4", "r2 5", "r3 3",
 				"r3 4", "r3 5", "r4 3", "r4 4", "r4 5");
 		// the store: three conversations per item, each with its checks' verdicts
@@ -148,6 +150,7 @@ class RepeatIT {
 		// then: only r2's second repetition was sent again, with its own seed, and replaced in the same run
 		assertThat(retried.exitCode()).as(retried.toString()).isZero();
 		assertThat(sentSince(12)).containsExactly("r2 4");
+		assertThat(retried.err()).containsPattern("progress: 4(/4 items \\(100%\\))?(, | items, )0 failed");
 		assertThat(count("select count(*) from dmr_conversation")).isEqualTo(12);
 		assertThat(count("select count(*) from dmr_conversation where status = 'ok'")).isEqualTo(12);
 		assertThat(count("select repetition from dmr_attempt where item_seq = 2")).isEqualTo(2);

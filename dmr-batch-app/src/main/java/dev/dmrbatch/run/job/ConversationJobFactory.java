@@ -141,7 +141,8 @@ public class ConversationJobFactory {
 	 */
 	public Job build(RunPlan plan, List<RunnerLane> lanes, Consumer<JobExecution> ending,
 			Consumer<JobExecution> started) {
-		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
+		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(),
+				plan.models().size() * plan.repeat(),
 				(runId) -> outputFolder(plan, runId), ending);
 		if (lanes.stream().anyMatch((lane) -> !lane.lane().pacing().isNone())) {
 			progress.waitingOn(() -> lanes.stream().map((lane) -> lane.gate().waitingOn()).filter(Objects::nonNull)
@@ -185,7 +186,8 @@ public class ConversationJobFactory {
 	 */
 	public Job buildRetry(RunPlan plan, RunnerLane lane, java.util.SortedMap<Long, java.util.Set<Conversation.Key>> failed,
 			Consumer<JobExecution> ending) {
-		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
+		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(),
+				plan.models().size() * plan.repeat(),
 				(runId) -> outputFolder(plan, runId), ending).replacing(failed.size());
 		Step retry = conversationStep(RETRY_STEP, plan, lane,
 				new FailedItemsReader(InputReaders.reader(plan.input()), failed), 0, progress, stepKinds(plan), failed);
