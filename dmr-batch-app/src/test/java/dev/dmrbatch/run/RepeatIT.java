@@ -159,6 +159,12 @@ class RepeatIT {
 		assertThat(results("output/vote/run-1")).hasSize(12).filteredOn((r) -> r.containsKey("earlier_errors"))
 			.extracting((r) -> r.get("id") + " " + r.get("repeat"))
 			.containsExactly("r2 2");
+
+		// and: the run checked again, each answer with its own verdicts
+		Dmr.Result checked = dmr("job=check", "run=1");
+		assertThat(checked.exitCode()).as(checked.toString()).isZero();
+		assertThat(checked.out()).contains("checked again (evaluation 1): 12 conversations");
+		assertThat(count("select count(*) from dmr_check where evaluation = 1")).isEqualTo(24);
 	}
 
 	@Test
