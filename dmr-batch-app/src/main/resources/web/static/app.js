@@ -92,7 +92,27 @@
       var list = document.getElementById('live-items');
       var state = document.getElementById('state');
       // the facts, checks, charts and tables as the server has them now
-      function refreshAll() { return refresh(['run-head', 'run-body']); }
+      function refreshAll() { return refresh(['run-head', 'workers', 'run-body']); }
+      // a cluster run's workers: a row each, as the progress event has them now
+      function workers(rows) {
+        var section = document.getElementById('workers');
+        var body = document.getElementById('worker-rows');
+        if (!section || !body || !rows) { return; }
+        body.replaceChildren();
+        rows.forEach(function (w) {
+          var tr = document.createElement('tr');
+          tr.className = 'worker';
+          ['host', 'pid', 'runner', 'partitions', 'items', 'rate', 'state'].forEach(function (key, i) {
+            var cell = document.createElement(i === 0 ? 'th' : 'td');
+            if (i === 0) { cell.setAttribute('scope', 'row'); }
+            if (key === 'state') { cell.className = 'state'; }
+            cell.textContent = w[key];
+            tr.appendChild(cell);
+          });
+          body.appendChild(tr);
+        });
+        section.hidden = rows.length === 0;
+      }
       watch(run, document.body.getAttribute('data-last-seq'), {
         progress: function (p) {
           var bar = document.getElementById('progress');
@@ -102,6 +122,7 @@
           text(document.getElementById('rate'), p.items_per_s);
           if (p.total) { bar.max = p.total; } else { bar.removeAttribute('value'); }
           bar.value = p.done;
+          workers(p.workers);
         },
         item: function (item) {
           var li = document.createElement('li');

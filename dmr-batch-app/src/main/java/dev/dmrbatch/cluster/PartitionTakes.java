@@ -188,26 +188,35 @@ class PartitionTakes {
 		return running;
 	}
 
-	/** What each worker did for a run, in the order they first took a partition of it. */
 	/** Deletes the partitions taken of a run, with the run. */
 	void forget(long runId) {
 		this.db.sql("delete from dmr_cluster_take where run_id = ?").param(runId).update();
 	}
 
+	/**
+	 * What each worker did for a run, in the order they first took a partition of it: live while it runs, each with
+	 * the partition it is running and whether the worker is alive (its row in {@code dmr_cluster_worker} alive).
+	 */
 	List<WorkerShare> shares(long runId) {
-		record Row(String host, long pid, String runner, String partition, long items, double seconds, boolean live) {
+		record Row(String host, long pid, String runner, String partition, long items, double seconds, boolean live,
+				boolean alive) {
 		}
-		List<Row> rows = this.db.sql("select host, pid, process_started_ms, runner, partition_name, items, taken_at, "
-				+ "heartbeat_at, ended_at, current_timestamp now from dmr_cluster_take where run_id = ? "
-				+ "and (outcome is null or outcome <> ?) order by id")
+		List<Row> rows = this.db.sql("select t.host, t.pid, t.process_started_ms, t.runner, t.partition_name, t.items, "
+				+ "t.taken_at, t.heartbeat_at, t.ended_at, w.heartbeat_at worker_heartbeat_at, current_timestamp now "
+				+ "from dmr_cluster_take t left join dmr_cluster_worker w on w.worker_id = t.worker_id "
+				+ "where t.run_id = ? and (t.outcome is null or t.outcome <> ?) order by t.id")
 			.params(runId, REFUSED)
 			.query((rs, n) -> {
 				java.sql.Timestamp until = (rs.getTimestamp("ended_at") != null) ? rs.getTimestamp("ended_at")
 						: rs.getTimestamp("heartbeat_at");
 				double seconds = Math.max(0, until.getTime() - rs.getTimestamp("taken_at").getTime()) / 1000.0;
-				boolean live = rs.getTimestamp("ended_at") == null && isAlive(owner(rs));
+				RunProcesses.Owner take = owner(rs);
+				boolean live = rs.getTimestamp("ended_at") == null && isAlive(take);
+				java.sql.Timestamp beat = rs.getTimestamp("worker_heartbeat_at");
+				boolean alive = live || (beat != null && isAlive(new RunProcesses.Owner(take.host(), take.pid(),
+						take.startedMs(), Duration.between(beat.toInstant(), rs.getTimestamp("now").toInstant()))));
 				return new Row(rs.getString("host"), rs.getLong("pid"), rs.getString("runner"),
-						rs.getString("partition_name"), rs.getLong("items"), seconds, live);
+						rs.getString("partition_name"), rs.getLong("items"), seconds, live, alive);
 			})
 			.list();
 		Map<String, WorkerShare> shares = new LinkedHashMap<>();
@@ -217,7 +226,8 @@ class PartitionTakes {
 			String running = row.live() ? row.partition() : (was != null) ? was.running() : null;
 			shares.put(key, new WorkerShare(row.host(), row.pid(), row.runner(),
 					((was != null) ? was.partitions() : 0) + 1, ((was != null) ? was.items() : 0) + row.items(),
-					((was != null) ? was.seconds() : 0) + row.seconds(), running));
+					((was != null) ? was.seconds() : 0) + row.seconds(), running,
+					row.alive() || (was != null && was.alive())));
 		}
 		return new ArrayList<>(shares.values());
 	}

@@ -205,6 +205,7 @@ class PagesController {
 		model.put("total", this.store.totalItems(id).map(String::valueOf).orElse(""));
 		model.put("failed_count", counts.failed());
 		model.put("last_seq", this.store.lastItemSeq(id));
+		model.put("workers", RunViews.workers(summary.workers()));
 		model.putAll(RunCharts.of(this.store, record));
 		List<Map<String, Object>> failures = new ArrayList<>();
 		this.store.forEachFailure(id, (f) -> {

@@ -17,6 +17,7 @@ import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunSummary;
+import dev.dmrbatch.run.job.RemotePartitions;
 import dev.dmrbatch.text.SafeText;
 
 import org.slf4j.Logger;
@@ -29,10 +30,10 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * A run's events as a server-sent stream, read from the store once a second, so a run going on in another process
- * is seen as it goes: {@code progress} ({@code done}, {@code total}, {@code failed}, {@code items_per_s}) every
- * second while it runs, {@code item} for each conversation stored after the stream's starting point (in input
- * order, with its answer), and {@code end} with its final status, at once for a run that is not running
- * ({@code ABANDONED} for one whose process was killed).
+ * is seen as it goes: {@code progress} ({@code done}, {@code total}, {@code failed}, {@code items_per_s}, and a
+ * cluster run's {@code workers}) every second while it runs, {@code item} for each conversation stored after the
+ * stream's starting point (in input order, with its answer), and {@code end} with its final status, at once for a
+ * run that is not running ({@code ABANDONED} for one whose process was killed).
  * <p>
  * Each item's last event carries the item's record number as its {@code id}: a browser that reconnects sends it back
  * as {@code Last-Event-ID} and the stream goes on after it, so a cut connection loses no item.
@@ -86,13 +87,18 @@ class RunEvents implements DisposableBean {
 		return emitter;
 	}
 
-	/** The figures of the progress event: items, not conversations (one per item and model). */
-	static Map<String, Object> progress(ConversationStore.ItemCounts counts, Long total, double rate) {
+	/**
+	 * The figures of the progress event: items, not conversations (one per item and model), and a cluster run's
+	 * workers as the run page lists them ({@link RunViews#workers}; empty for a run of one process).
+	 */
+	static Map<String, Object> progress(ConversationStore.ItemCounts counts, Long total, double rate,
+			List<RemotePartitions.WorkerShare> workers) {
 		Map<String, Object> data = new LinkedHashMap<>();
 		data.put("done", counts.items());
 		data.put("total", total);
 		data.put("failed", counts.failed());
 		data.put("items_per_s", Math.round(rate * 100) / 100.0);
+		data.put("workers", RunViews.workers(workers));
 		return data;
 	}
 
@@ -161,7 +167,7 @@ class RunEvents implements DisposableBean {
 				Long total = RunEvents.this.store.totalItems(this.run.id()).orElse(null);
 				this.emitter.send(SseEmitter.event()
 					.name("progress")
-					.data(progress(counts, total, rate), MediaType.APPLICATION_JSON));
+					.data(progress(counts, total, rate, summary.workers()), MediaType.APPLICATION_JSON));
 				if (!summary.running()) {
 					Map<String, Object> end = new LinkedHashMap<>();
 					end.put("status", summary.status());

@@ -16,6 +16,7 @@ import dev.dmrbatch.check.CheckTotals;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunSummary;
+import dev.dmrbatch.run.job.RemotePartitions;
 import dev.dmrbatch.run.job.RunOutcome;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.text.SafeText;
@@ -224,6 +225,28 @@ class RunViews {
 			runs.sort(Comparator.comparingLong(RunSummary::id));
 		}
 		return runs;
+	}
+
+	/**
+	 * A cluster run's workers as the run page and its progress events show them, one row each: {@code host},
+	 * {@code pid}, {@code runner}, {@code partitions}, {@code items}, {@code rate} (items/s over the time it spent on
+	 * its partitions), {@code state} ({@code running <partition>}, {@code alive} or {@code gone}), all text.
+	 */
+	static List<Map<String, String>> workers(List<RemotePartitions.WorkerShare> workers) {
+		List<Map<String, String>> rows = new ArrayList<>();
+		for (RemotePartitions.WorkerShare worker : workers) {
+			Map<String, String> row = new LinkedHashMap<>();
+			row.put("host", worker.host());
+			row.put("pid", String.valueOf(worker.pid()));
+			row.put("runner", worker.runner());
+			row.put("partitions", String.valueOf(worker.partitions()));
+			row.put("items", String.valueOf(worker.items()));
+			row.put("rate", String.format(Locale.ROOT, "%.1f", worker.rate()));
+			row.put("state", (worker.running() != null) ? "running " + worker.running()
+					: worker.alive() ? "alive" : "gone");
+			rows.add(row);
+		}
+		return rows;
 	}
 
 	/** The models a run asked, from its settings (one object, or a list of them). */

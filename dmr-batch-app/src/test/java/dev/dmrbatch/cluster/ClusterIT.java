@@ -17,9 +17,11 @@ import dev.dmrbatch.support.FaultProxy;
 import dev.dmrbatch.support.LocalPostgres;
 import dev.dmrbatch.support.LocalRabbitMq;
 import dev.dmrbatch.support.LocalRunner;
+import dev.dmrbatch.support.NetworkNamespace;
 import dev.dmrbatch.support.Workspace;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * One run across several processes as across several machines: a manager and worker JVMs, each worker in a working
@@ -34,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * behind a proxy that counts what it answered), a real RabbitMQ broker ({@code scripts/local-rabbitmq}) and a real
  * PostgreSQL ({@code scripts/local-postgres}) shared by all. Workers killed with -9, a worker joining late, the
  * manager killed with -9 and resumed, a worker whose runner lacks the model, a worker stopped with SIGTERM, the broker
- * restarted: every item answered once, and sent again at most what was in flight.
+ * restarted: every item answered once, and sent again at most what was in flight. A worker in a network namespace of
+ * its own, beside a runner that only it can reach, as on a machine whose runner is exposed to no one.
  */
 class ClusterIT {
 
@@ -45,6 +49,9 @@ class ClusterIT {
 	private static final int PORT_B = LocalRunner.PORT + 7;
 
 	private static final int PORT_C = LocalRunner.PORT + 8;
+
+	/** The port of the runner inside a network namespace (on its loopback, so on no port of the host's). */
+	private static final int PORT_NS = LocalRunner.PORT + 9;
 
 	/**
 	 * What a worker killed with -9 can have sent and not committed: its read-ahead window and the uncommitted part of
@@ -267,12 +274,14 @@ class ClusterIT {
 				+ "running again %d ms after the kill; %d sent again%n", items, seconds, items / seconds,
 				resumedAfter.get(), forwarded(all) - items);
 
-		// show lists the workers of the run, from any host
+		// show lists the workers of the run, from any host: the killed one gone, the others alive
 		Dmr.Result show = Dmr.run(host("elsewhere", 1), null, args("job=show", "run=1"));
 		assertThat(show.exitCode()).as(show.toString()).isZero();
 		assertThat(show.out()).contains("workers:\n")
-			.contains("(pid " + first.pid() + "), runner " + a.baseUrl())
-			.contains("(pid " + late.get().pid() + "), runner " + c.baseUrl());
+			.containsPattern("\\(pid " + first.pid() + "\\), runner " + java.util.regex.Pattern.quote(a.baseUrl())
+					+ ": .* items/s \\(gone\\)\n")
+			.containsPattern("\\(pid " + late.get().pid() + "\\), runner " + java.util.regex.Pattern.quote(c.baseUrl())
+					+ ": .* items/s\n");
 	}
 
 	@Test
@@ -422,6 +431,80 @@ class ClusterIT {
 		assertThat(Files.readAllLines(plain)).hasSizeGreaterThan(1000)
 			.noneMatch((line) -> broker.stream().anyMatch(line::contains));
 		assertThat(Files.readAllLines(cluster)).anyMatch((line) -> line.contains(" com.rabbitmq."));
+	}
+
+
+	@Test
+	void aWorkerInANetworkNamespaceOfItsOwnTakesPartitionsFromARunnerTheHostCannotReach() throws Exception {
+		int items = 400;
+		try (NetworkNamespace namespace = namespace()) {
+			// the broker and PostgreSQL listen on the host's loopback: the namespace reaches them through the veth pair
+			namespace.forward(LocalRabbitMq.PORT);
+			namespace.forward(LocalPostgres.PORT);
+			String inside = LocalRunner.start(namespace.prefix(), PORT_NS, List.of("--threads", "1"));
+			DmrProcess isolated = null;
+			try {
+				// the runner is on the namespace's loopback: neither the host's loopback nor the pair reaches it
+				for (String address : List.of("127.0.0.1", namespace.address())) {
+					assertThatThrownBy(() -> new java.net.Socket(address, PORT_NS).close()).as(address + ":" + PORT_NS)
+						.isInstanceOf(java.net.ConnectException.class);
+				}
+				FaultProxy a = proxy(runnerA);
+				DmrProcess hosted = startWorker("host-a", a, items);
+				String[] through = java.util.Arrays.stream(args("worker"))
+					.map((arg) -> arg.replace("127.0.0.1:", namespace.hostAddress() + ":"))
+					.toArray(String[]::new);
+				isolated = DmrProcess.startWith(namespace.prefix(), host("host-ns", items), inside, through);
+				this.processes.add(isolated);
+				ready(isolated);
+				ready(hosted);
+				Workspace manager = host("manager", items);
+
+				Dmr.Result result = Dmr.run(manager, null, args("job=items", "cluster=on"));
+
+				assertThat(result.exitCode()).as(result.toString()).isZero();
+				assertThat(result.out()).contains("items run 1 COMPLETED: 400 items, 400 ok, 0 failed");
+				assertEveryItemOnceAndOk(manager, items);
+				// each worker took a share, the one in the namespace from its own runner only
+				java.util.regex.Matcher share = java.util.regex.Pattern
+					.compile("  worker \\S+ \\(pid " + isolated.pid() + "\\), runner "
+							+ java.util.regex.Pattern.quote(inside) + ": \\d+ partitions?, (\\d+) items")
+					.matcher(result.out());
+				assertThat(share.find()).as(result.out()).isTrue();
+				int isolatedItems = Integer.parseInt(share.group(1));
+				assertThat(isolatedItems).isPositive();
+				assertThat(a.forwarded()).isPositive();
+				assertThat(perItem(List.of(a))).hasSize(items - isolatedItems)
+					.allSatisfy((id, n) -> assertThat(n).isOne());
+				assertThat(isolated.err()).doesNotContain("\tat ");
+			}
+			finally {
+				// what runs in the namespace ends before it goes
+				if (isolated != null && isolated.isAlive()) {
+					isolated.kill();
+				}
+				LocalRunner.stop(PORT_NS);
+			}
+		}
+	}
+
+	/**
+	 * A network namespace of the test's own; without root or iproute2 the test fails on CI and is skipped elsewhere,
+	 * saying why.
+	 */
+	private static NetworkNamespace namespace() {
+		try {
+			return NetworkNamespace.create("cluster");
+		}
+		catch (IllegalStateException ex) {
+			String why = "a worker in a network namespace of its own needs root and iproute2 ('ip netns'): "
+					+ ex.getMessage();
+			if (System.getenv("CI") != null) {
+				throw new AssertionError(why);
+			}
+			Assumptions.abort(why);
+			throw ex;
+		}
 	}
 
 }

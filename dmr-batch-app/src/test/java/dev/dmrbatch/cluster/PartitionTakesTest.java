@@ -1,6 +1,11 @@
 package dev.dmrbatch.cluster;
 
+import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import dev.dmrbatch.run.job.RemotePartitions.WorkerShare;
+import dev.dmrbatch.run.process.RunProcesses;
 
 import org.junit.jupiter.api.Test;
 
@@ -9,14 +14,17 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
-/** The partitions workers took of a run go with the run when it is deleted; other runs' stay. */
+/**
+ * The partitions workers took of a run go with the run when it is deleted; other runs' stay. Each worker's share of a
+ * run says, live, the partition it is running and whether it is alive.
+ */
 class PartitionTakesTest {
 
-	@Test
-	void forgettingARunDeletesThePartitionsTakenOfItAndNoOthers() throws Exception {
+	private static JdbcTemplate database(String name) throws Exception {
 		JdbcTemplate jdbc = new JdbcTemplate(new SimpleDriverDataSource(new org.h2.Driver(),
-				"jdbc:h2:mem:takes;DB_CLOSE_DELAY=-1", "sa", ""));
+				"jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "sa", ""));
 		String schema = new ClassPathResource("db/migration/common/V15__cluster.sql")
 			.getContentAsString(StandardCharsets.UTF_8);
 		for (String statement : schema.replaceAll("(?m)^--.*$", "").split(";")) {
@@ -24,6 +32,49 @@ class PartitionTakesTest {
 				jdbc.execute(statement);
 			}
 		}
+		return jdbc;
+	}
+
+	/** The processes' liveness as the app has it: on another host, by the heartbeat. */
+	private static RunProcesses processes(JdbcTemplate jdbc) throws Exception {
+		Constructor<RunProcesses> constructor = RunProcesses.class.getDeclaredConstructor(JdbcTemplate.class);
+		constructor.setAccessible(true);
+		return constructor.newInstance(jdbc);
+	}
+
+	@Test
+	void aWorkersShareSaysThePartitionItRunsAndWhetherItIsAliveOrGone() throws Exception {
+		JdbcTemplate jdbc = database("shares");
+		// gpu-1 is alive and running its second partition; gpu-2 took one and left (no worker row); gpu-3 is alive, idle
+		jdbc.update("insert into dmr_cluster_worker (worker_id, host, pid, runner, started_at, heartbeat_at) values "
+				+ "('gpu-1:11:0', 'gpu-1', 11, 'http://a', current_timestamp, current_timestamp), "
+				+ "('gpu-3:33:0', 'gpu-3', 33, 'http://c', current_timestamp, current_timestamp)");
+		String take = "insert into dmr_cluster_take (run_id, job_execution_id, step_execution_id, partition_name, "
+				+ "worker_id, host, pid, runner, taken_at, heartbeat_at, ended_at, write_count_at_take, items, outcome) "
+				+ "values (1, 1, ?, ?, ?, ?, ?, ?, dateadd('SECOND', -10, current_timestamp), current_timestamp, ?, 0, ?, ?)";
+		jdbc.update(take, 1, "conversations:p1", "gpu-1:11:0", "gpu-1", 11, "http://a",
+				new java.sql.Timestamp(System.currentTimeMillis()), 50, "COMPLETED");
+		jdbc.update(take, 2, "conversations:p2", "gpu-2:22:0", "gpu-2", 22, "http://b",
+				new java.sql.Timestamp(System.currentTimeMillis()), 40, "COMPLETED");
+		jdbc.update(take, 3, "conversations:p3", "gpu-1:11:0", "gpu-1", 11, "http://a", null, 10, null);
+		jdbc.update(take, 4, "conversations:p4", "gpu-3:33:0", "gpu-3", 33, "http://c",
+				new java.sql.Timestamp(System.currentTimeMillis()), 30, "HANDED_BACK");
+
+		List<WorkerShare> shares = new PartitionTakes(jdbc, processes(jdbc)).shares(1);
+
+		assertThat(shares).extracting(WorkerShare::host, WorkerShare::partitions, WorkerShare::items,
+				WorkerShare::running, WorkerShare::alive)
+			.containsExactly(tuple("gpu-1", 2, 60L, "conversations:p3", true), tuple("gpu-2", 1, 40L, null, false),
+					tuple("gpu-3", 1, 30L, null, true));
+		assertThat(shares.get(0).line()).endsWith("(running conversations:p3)");
+		assertThat(shares.get(1).line()).startsWith("worker gpu-2 (pid 22), runner http://b: 1 partition, 40 items, ")
+			.endsWith(" items/s (gone)");
+		assertThat(shares.get(2).line()).endsWith(" items/s");
+	}
+
+	@Test
+	void forgettingARunDeletesThePartitionsTakenOfItAndNoOthers() throws Exception {
+		JdbcTemplate jdbc = database("takes");
 		for (long run : new long[] { 1, 1, 2 }) {
 			jdbc.update("insert into dmr_cluster_take (run_id, job_execution_id, step_execution_id, partition_name, "
 					+ "worker_id, host, pid, runner, taken_at, heartbeat_at, write_count_at_take, items) values "

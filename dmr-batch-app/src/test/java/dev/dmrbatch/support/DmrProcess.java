@@ -47,6 +47,17 @@ public final class DmrProcess {
 		return start(workspace, environment, command(workspace, baseUrl, args));
 	}
 
+	/**
+	 * As {@link #start}, the command run by {@code prefix} (such as {@code ip netns exec <name>}, which runs it in a
+	 * network namespace; the process's pid is then the JVM's, as {@code ip netns exec} becomes it).
+	 */
+	public static DmrProcess startWith(List<String> prefix, Workspace workspace, String baseUrl, String... args)
+			throws IOException {
+		List<String> command = new ArrayList<>(prefix);
+		command.addAll(command(workspace, baseUrl, args));
+		return start(workspace, java.util.Map.of(), command);
+	}
+
 	/** As {@link #start}, with no {@code --dmr.home}: the working folder is the process's current one, the workspace. */
 	public static DmrProcess startInWorkspace(Workspace workspace, String baseUrl, String... args) throws IOException {
 		List<String> command = new ArrayList<>(command(workspace, baseUrl, args));

@@ -41,8 +41,16 @@ public final class LocalRunner {
 
 	/** Starts a runner on another port with extra options (for tests that need their own, e.g. a tiny context). */
 	public static String start(int port, List<String> options) {
-		List<String> command = new java.util.ArrayList<>(List.of(script().toString(), "start", "--port",
-				String.valueOf(port)));
+		return start(List.of(), port, options);
+	}
+
+	/**
+	 * As {@link #start(int, List)}, the script run by {@code prefix}: {@code ip netns exec <name>} starts the runner
+	 * in that network namespace, on its loopback, and checks it there. {@link #stop} stops it from anywhere.
+	 */
+	public static String start(List<String> prefix, int port, List<String> options) {
+		List<String> command = new java.util.ArrayList<>(prefix);
+		command.addAll(List.of(script().toString(), "start", "--port", String.valueOf(port)));
 		command.addAll(options);
 		String output = run(command, Duration.ofMinutes(15));
 		String[] lines = output.strip().split("\n");

@@ -11,13 +11,16 @@ import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.compare.Comparisons;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.ConversationStore;
+import dev.dmrbatch.conversation.RunRecord;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.history.RunNotes;
 import dev.dmrbatch.history.RunSummary;
 import dev.dmrbatch.jobfile.JobFiles;
 import dev.dmrbatch.model.ModelCatalog;
 import dev.dmrbatch.model.TestClients;
+import dev.dmrbatch.run.job.RemotePartitions;
 import dev.dmrbatch.support.FakeRunner;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +38,10 @@ import static dev.dmrbatch.web.WebSlice.signed;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
@@ -130,6 +136,67 @@ class PagesControllerTest {
 			.andExpect(content().string(allOf(containsString("<table id=\"runs\">"), containsString("nightly"),
 					containsString("summarize"), containsString("classify"), containsString(this.access.csrf()),
 					not(containsString("<script>")))));
+	}
+
+	@Test
+	void aClusterRunsPageListsItsWorkersWithTheirPartitionsItemsRateAndWhetherTheyAreAliveAndItsProgressToo()
+			throws Exception {
+		Instant started = Instant.parse("2026-01-02T03:04:05Z");
+		RunRecord record = new RunRecord(7, "items", null, "input/items.csv", "output/items/run-7", null, started);
+		List<RemotePartitions.WorkerShare> workers = List.of(
+				new RemotePartitions.WorkerShare("gpu-1", 4242, "http://localhost:12434/engines/llama.cpp/v1", 2, 60,
+						10, "conversations:items-51-100", true),
+				new RemotePartitions.WorkerShare("gpu-2", 977, "http://localhost:12434/engines/llama.cpp/v1", 1, 40,
+						8, null, false),
+				new RemotePartitions.WorkerShare("gpu-3", 31, "http://localhost:12434/engines/llama.cpp/v1", 1, 0, 0,
+						null, true));
+		RunSummary summary = new RunSummary(7, null, "items", "input/items.csv", started, 12, "STARTED", 100, 100, 0,
+				0, 0, null, "output/items/run-7", null, List.of(), workers, List.of(), null, null);
+		given(this.history.find("7")).willReturn(record);
+		given(this.history.summary(record)).willReturn(summary);
+		given(this.store.itemCounts(7)).willReturn(new ConversationStore.ItemCounts(100, 0));
+		given(this.store.itemPage(anyLong(), any(), anyInt(), anyInt()))
+			.willReturn(new ConversationStore.ItemPage(List.of(), 0, 1, RunViews.DEFAULT_SIZE));
+		given(this.store.histogram(anyLong(), any(), anyInt()))
+			.willReturn(new ConversationStore.Histogram(0, 1, new long[0]));
+
+		this.mvc.perform(get("/runs/7").header("Authorization", "Bearer " + WebSlice.TOKEN))
+			.andExpect(status().isOk())
+			.andExpect(content().string(allOf(containsString("<section id=\"workers\" aria-labelledby=\"workers-title\">"),
+					containsString("<tr class=\"worker\"><th scope=\"row\">gpu-1</th><td>4242</td>"
+							+ "<td>http://localhost:12434/engines/llama.cpp/v1</td><td>2</td><td>60</td><td>6.0</td>"
+							+ "<td class=\"state\">running conversations:items-51-100</td></tr>"),
+					containsString("<th scope=\"row\">gpu-2</th><td>977</td>"
+							+ "<td>http://localhost:12434/engines/llama.cpp/v1</td><td>1</td><td>40</td><td>5.0</td>"
+							+ "<td class=\"state\">gone</td></tr>"),
+					containsString("<th scope=\"row\">gpu-3</th><td>31</td>"
+							+ "<td>http://localhost:12434/engines/llama.cpp/v1</td><td>1</td><td>0</td><td>0.0</td>"
+							+ "<td class=\"state\">alive</td></tr>"))));
+		// the progress events carry the same rows, live
+		assertThat(RunEvents.progress(new ConversationStore.ItemCounts(100, 0), 300L, 7.5, workers).get("workers"))
+			.isEqualTo(RunViews.workers(workers))
+			.asInstanceOf(InstanceOfAssertFactories.LIST)
+			.first()
+			.isEqualTo(Map.of("host", "gpu-1", "pid", "4242", "runner", "http://localhost:12434/engines/llama.cpp/v1",
+					"partitions", "2", "items", "60", "rate", "6.0", "state", "running conversations:items-51-100"));
+	}
+
+	@Test
+	void aRunOfOneProcessHasNoWorkersToShow() throws Exception {
+		Instant started = Instant.parse("2026-01-02T03:04:05Z");
+		RunRecord record = new RunRecord(8, "items", null, "input/items.csv", "output/items/run-8", null, started);
+		given(this.history.find("8")).willReturn(record);
+		given(this.history.summary(record)).willReturn(run(8, null, "items", "COMPLETED"));
+		given(this.store.itemCounts(8)).willReturn(new ConversationStore.ItemCounts(3, 1));
+		given(this.store.itemPage(anyLong(), any(), anyInt(), anyInt()))
+			.willReturn(new ConversationStore.ItemPage(List.of(), 0, 1, RunViews.DEFAULT_SIZE));
+		given(this.store.histogram(anyLong(), any(), anyInt()))
+			.willReturn(new ConversationStore.Histogram(0, 1, new long[0]));
+
+		this.mvc.perform(get("/runs/8").header("Authorization", "Bearer " + WebSlice.TOKEN))
+			.andExpect(status().isOk())
+			.andExpect(content().string(allOf(containsString("<section id=\"workers\" aria-labelledby=\"workers-title\" hidden>"),
+					not(containsString("<tr class=\"worker\">")))));
 	}
 
 	@Test

@@ -49,16 +49,25 @@ public interface RemotePartitions {
 	 * @param items the items it stored
 	 * @param seconds the time it spent on them
 	 * @param running the partition it is running now, or {@code null}
+	 * @param alive whether the worker process is alive now (running a partition or waiting for one); {@code false}
+	 * once it has left or died
 	 */
 	record WorkerShare(String host, long pid, String runner, int partitions, long items, double seconds,
-			String running) {
+			String running, boolean alive) {
 
-		/** {@code worker gpu-1 (pid 4242), runner http://...: 5 partitions, 1250 items, 41.2 items/s}. */
+		/**
+		 * {@code worker gpu-1 (pid 4242), runner http://...: 5 partitions, 1250 items, 41.2 items/s}, then
+		 * {@code (running <partition>)} while it runs one, {@code (gone)} once the worker has left or died.
+		 */
 		public String line() {
 			return String.format(Locale.ROOT, "worker %s (pid %d), runner %s: %d partition%s, %d items, %.1f items/s%s",
 					this.host, this.pid, this.runner, this.partitions, (this.partitions == 1) ? "" : "s", this.items,
-					(this.seconds > 0) ? this.items / this.seconds : 0.0,
-					(this.running != null) ? " (running " + this.running + ")" : "");
+					rate(), (this.running != null) ? " (running " + this.running + ")" : this.alive ? "" : " (gone)");
+		}
+
+		/** The items it stored per second of the time it spent on them; 0 before it spent any. */
+		public double rate() {
+			return (this.seconds > 0) ? this.items / this.seconds : 0.0;
 		}
 
 	}
