@@ -58,8 +58,6 @@ public class CheckStore {
 	/** The most of a grader's reply kept with its verdict (the column's size). */
 	static final int JUDGE_REPLY_LENGTH = 100_000;
 
-	private static final JsonMapper JSON = JsonMapper.shared();
-
 	private final JdbcTemplate jdbc;
 
 	private final JdbcClient client;
@@ -292,7 +290,7 @@ public class CheckStore {
 			return rates;
 		}
 		try {
-			for (JsonNode check : JSON.readTree(checks)) {
+			for (JsonNode check : JsonMapper.shared().readTree(checks)) {
 				if (check.path("key").isString() && check.path("min-pass-rate").isNumber()) {
 					rates.put(check.path("key").asString(), check.path("min-pass-rate").asDouble());
 				}

@@ -42,6 +42,7 @@ public final class CommandLine {
 			Console.error(ex.getMessage());
 			return NOTHING_RAN;
 		}
+		backgroundPreinitialization(args);
 		SpringApplication app = new SpringApplication(application);
 		String profile = Arguments.profile(args);
 		if (profile != null) {
@@ -156,6 +157,22 @@ public final class CommandLine {
 			addUnlessGiven(result, "--dmr.home", Path.of("").toAbsolutePath().toString());
 		}
 		return result.toArray(String[]::new);
+	}
+
+	/** The system property that turns Spring Boot's background pre-initialization off. */
+	static final String NO_PREINITIALIZATION = "spring.backgroundpreinitializer.ignore";
+
+	/**
+	 * Spring Boot warms up on a thread of its own, as it starts, what a web app uses: the JSON message converters, the
+	 * servlet container, the validator. Only {@code serve} is a web app; for every other command that thread loads
+	 * about 700 classes it never uses, about 0.3 s of CPU a small machine's start-up waits for. The validator,
+	 * which the settings need, is then made when they are bound.
+	 */
+	static void backgroundPreinitialization(String[] args) {
+		if (!Arrays.asList(args).contains("--spring.main.web-application-type=servlet")
+				&& System.getProperty(NO_PREINITIALIZATION) == null) {
+			System.setProperty(NO_PREINITIALIZATION, "true");
+		}
 	}
 
 	/**

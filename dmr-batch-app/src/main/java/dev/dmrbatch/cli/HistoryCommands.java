@@ -37,8 +37,6 @@ class HistoryCommands {
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT)
 		.withZone(ZoneId.systemDefault());
 
-	private static final JsonMapper JSON = JsonMapper.shared();
-
 	private final ObjectProvider<RunHistory> history;
 
 	private final ObjectProvider<ConversationStore> store;
@@ -52,7 +50,10 @@ class HistoryCommands {
 		String job = arguments.get("of");
 		List<RunSummary> runs = this.history.getObject().list(job);
 		if (json) {
-			Console.out(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(runs.stream().map(this::facts).toList()));
+			// the mapper is made when asked for: a table loads no JSON library
+			Console.out(JsonMapper.shared()
+				.writerWithDefaultPrettyPrinter()
+				.writeValueAsString(runs.stream().map(this::facts).toList()));
 			return 0;
 		}
 		if (runs.isEmpty()) {
@@ -61,16 +62,25 @@ class HistoryCommands {
 		}
 		List<String[]> rows = new ArrayList<>();
 		rows.add(new String[] { "ID", "RUN", "JOB", "STARTED", "TIME", "STATUS", "OK", "FAILED", "TOKENS IN", "TOKENS OUT",
-				"EXIT", "TAGS", "OUTPUT" });
+				"EXIT", "WORKERS", "TAGS", "OUTPUT" });
 		for (RunSummary run : runs) {
 			rows.add(new String[] { String.valueOf(run.id()), (run.label() != null) ? run.label() : "-", run.job(),
 					TIME.format(run.started()), duration(run.seconds()), run.status(), String.valueOf(run.ok()),
 					String.valueOf(run.failed()), String.valueOf(run.promptTokens()),
 					String.valueOf(run.completionTokens()), (run.exitCode() != null) ? String.valueOf(run.exitCode()) : "-",
-					run.tags().isEmpty() ? "-" : String.join(",", run.tags()), run.outputDir() });
+					workers(run), run.tags().isEmpty() ? "-" : String.join(",", run.tags()), run.outputDir() });
 		}
 		Console.out(table(rows));
 		return 0;
+	}
+
+	/** How many cluster workers took a part of the run, and how many of them are gone; {@code -} for one process. */
+	private static String workers(RunSummary run) {
+		if (run.workers().isEmpty()) {
+			return "-";
+		}
+		long gone = run.workers().stream().filter((worker) -> !worker.alive()).count();
+		return run.workers().size() + ((gone > 0) ? ", " + gone + " gone" : "");
 	}
 
 	int show(Arguments arguments, boolean json) {
@@ -95,7 +105,7 @@ class HistoryCommands {
 			facts.put("executions", run.executions());
 			facts.put("failures", failures);
 			facts.put("exports", exports.stream().map(Path::toString).toList());
-			Console.out(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(facts));
+			Console.out(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(facts));
 			return 0;
 		}
 		StringBuilder text = new StringBuilder();

@@ -282,6 +282,10 @@ class ClusterIT {
 					+ ": .* items/s \\(gone\\)\n")
 			.containsPattern("\\(pid " + late.get().pid() + "\\), runner " + java.util.regex.Pattern.quote(c.baseUrl())
 					+ ": .* items/s\n");
+		// and runs counts them in its table
+		Dmr.Result runs = Dmr.run(host("elsewhere", 1), null, args("job=runs"));
+		assertThat(runs.exitCode()).as(runs.toString()).isZero();
+		assertThat(runs.out()).contains("WORKERS").contains(" 3, 1 gone ");
 	}
 
 	@Test

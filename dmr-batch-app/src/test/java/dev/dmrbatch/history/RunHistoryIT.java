@@ -52,7 +52,7 @@ class RunHistoryIT {
 		assertThat(table.exitCode()).as(table.toString()).isZero();
 		List<String> lines = table.out().lines().toList();
 		assertThat(lines.get(0)).startsWith("ID").contains("RUN", "JOB", "STARTED", "STATUS", "OK", "FAILED", "EXIT",
-				"OUTPUT");
+				"WORKERS", "OUTPUT");
 		assertThat(lines).hasSize(4);
 		assertThat(lines.get(1).split("\\s+")).startsWith("3", "second", "titles");
 		assertThat(lines.get(2).split("\\s+")).startsWith("2", "-", "ids");
