@@ -49,10 +49,15 @@ public final class CachedCalls implements StepExecutionListener {
 		this.runId = stepExecution.getJobExecution().getJobInstanceId();
 	}
 
-	/** Looks up the answer to the request {@code chat} would send for these arguments. */
+	/**
+	 * Looks up the answer to the request {@code chat} would send for these arguments.
+	 * @param repetition which of the item's repeated answers the request is for ({@code repeat=N}), from 1: a second
+	 * one is another sample, never the first one's answer
+	 */
 	public Lookup lookup(ChatService chat, ModelSettings settings, List<ChatMessage> messages,
-			StructuredOutput format, long itemSeq, String model, int stepIndex) {
-		String fingerprint = Fingerprint.of(chat.baseUrl(), this.apiKey, chat.requestBody(settings, messages, format));
+			StructuredOutput format, long itemSeq, String model, int stepIndex, int repetition) {
+		String fingerprint = Fingerprint.of(chat.baseUrl(), this.apiKey, chat.requestBody(settings, messages, format),
+				repetition);
 		ResponseCache.Entry entry = this.cache.find(fingerprint, (this.mode == CacheMode.REFRESH) ? this.runId : null)
 			.orElse(null);
 		if (entry == null) {

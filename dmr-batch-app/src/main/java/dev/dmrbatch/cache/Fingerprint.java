@@ -32,9 +32,20 @@ public final class Fingerprint {
 	 * @param requestBody the request's body, as JSON
 	 */
 	public static String of(String endpoint, String apiKey, String requestBody) {
+		return of(endpoint, apiKey, requestBody, 1);
+	}
+
+	/**
+	 * @param repetition which of an item's repeated answers the request is for ({@code repeat=N}), from 1: the same
+	 * request asked again is another sample, with a fingerprint of its own; the first has the request's own
+	 */
+	public static String of(String endpoint, String apiKey, String requestBody, int repetition) {
 		ObjectNode canonical = JSON.createObjectNode();
 		canonical.put("endpoint", endpoint);
 		canonical.put("key", (apiKey != null) ? sha256(apiKey) : "");
+		if (repetition > 1) {
+			canonical.put("repetition", repetition);
+		}
 		canonical.set("request", sorted(JSON.readTree(requestBody)));
 		return sha256(JSON.writeValueAsString(canonical));
 	}

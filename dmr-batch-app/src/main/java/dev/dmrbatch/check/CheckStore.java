@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.Verdict;
 
@@ -116,13 +117,13 @@ public class CheckStore {
 			for (Verdict verdict : item.verdicts()) {
 				int position = evaluation.checkKeys().indexOf(verdict.checkKey());
 				rows.add(new Object[] { evaluation.runId(), evaluation.number(), item.itemSeq(), item.model(),
-						verdict.checkKey(), (position < 0) ? evaluation.checkKeys().size() : position, verdict.pass(),
+						item.repetition(), verdict.checkKey(), (position < 0) ? evaluation.checkKeys().size() : position, verdict.pass(),
 						cut(verdict.reason()), cut(verdict.judgeReply(), JUDGE_REPLY_LENGTH) });
 			}
 		}
 		if (!rows.isEmpty()) {
-			this.jdbc.batchUpdate("insert into dmr_check (run_id, evaluation, item_seq, model, check_key, position, "
-					+ "passed, reason, judge_reply) values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+			this.jdbc.batchUpdate("insert into dmr_check (run_id, evaluation, item_seq, model, repetition, check_key, "
+					+ "position, passed, reason, judge_reply) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
 		}
 	}
 
@@ -320,7 +321,7 @@ public class CheckStore {
 
 	/**
 	 * Streams the verdicts of a run's latest evaluation, one item and model at a time, in input order (item, then
-	 * model), each item's verdicts in the job file's order of the checks.
+	 * model, then repetition), each item's verdicts in the job file's order of the checks.
 	 */
 	public void forEachLatest(long runId, Consumer<ItemVerdicts> action) {
 		forEachLatestIn(runId, 0, Long.MAX_VALUE, action);
@@ -339,17 +340,19 @@ public class CheckStore {
 	private void forEachLatestIn(long runId, long fromSeq, long toSeq, Consumer<ItemVerdicts> action) {
 		int latest = latestEvaluation(runId).orElse(HUMAN);
 		ItemVerdicts[] current = new ItemVerdicts[1];
-		this.jdbc.query("select item_seq, model, check_key, passed, reason, judge_reply from dmr_check "
+		this.jdbc.query("select item_seq, model, repetition, check_key, passed, reason, judge_reply from dmr_check "
 				+ "where run_id = ? and evaluation in (?, ?) and item_seq > ? and item_seq <= ? "
-				+ "order by item_seq, model, position, check_key",
+				+ "order by item_seq, model, repetition, position, check_key",
 				(rs) -> {
 					long seq = rs.getLong("item_seq");
 					String model = rs.getString("model");
-					if (current[0] == null || current[0].itemSeq() != seq || !current[0].model().equals(model)) {
+					int repetition = rs.getInt("repetition");
+					if (current[0] == null || current[0].itemSeq() != seq || !current[0].model().equals(model)
+							|| current[0].repetition() != repetition) {
 						if (current[0] != null) {
 							action.accept(current[0]);
 						}
-						current[0] = new ItemVerdicts(seq, model, new ArrayList<>());
+						current[0] = new ItemVerdicts(seq, model, new ArrayList<>(), repetition);
 					}
 					current[0].verdicts()
 						.add(new Verdict(rs.getString("check_key"), rs.getBoolean("passed"), rs.getString("reason"),
@@ -387,6 +390,52 @@ public class CheckStore {
 			.query((rs, row) -> new CheckTotals(rs.getString("check_key"), byModel ? rs.getString("model") : null,
 					rs.getLong("ok"), rs.getLong("n")))
 			.list();
+	}
+
+	/**
+	 * What gives each conversation of a run, streamed in input order, the verdicts of the run's latest evaluation on
+	 * it: read a page of record numbers at a time, so memory holds one page of verdicts at most.
+	 */
+	public java.util.function.UnaryOperator<Conversation> latestVerdicts(long runId) {
+		return new VerdictPages(this, runId);
+	}
+
+	/**
+	 * The verdicts of a run's latest evaluation beside its conversations, read a page of record numbers at a time as
+	 * the conversations stream past in input order, so memory holds one page of verdicts at most.
+	 */
+	private static final class VerdictPages implements java.util.function.UnaryOperator<Conversation> {
+
+		private static final long PAGE = 1000;
+
+		private final CheckStore store;
+
+		private final long runId;
+
+		private final Map<String, List<Verdict>> page = new java.util.HashMap<>();
+
+		private long from = -1;
+
+		VerdictPages(CheckStore store, long runId) {
+			this.store = store;
+			this.runId = runId;
+		}
+
+		@Override
+		public Conversation apply(Conversation conversation) {
+			long seq = conversation.itemSeq();
+			if (this.from < 0 || seq <= this.from || seq > this.from + PAGE) {
+				this.from = ((seq - 1) / PAGE) * PAGE;
+				this.page.clear();
+				for (ItemVerdicts item : this.store.latestIn(this.runId, this.from, this.from + PAGE)) {
+					this.page.put(item.itemSeq() + " " + item.repetition() + " " + item.model(), item.verdicts());
+				}
+			}
+			List<Verdict> verdicts = this.page.getOrDefault(seq + " " + conversation.repetition() + " "
+					+ conversation.model(), List.of());
+			return conversation.withVerdicts(verdicts, List.of());
+		}
+
 	}
 
 }

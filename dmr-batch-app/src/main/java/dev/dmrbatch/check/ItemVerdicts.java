@@ -9,6 +9,12 @@ import dev.dmrbatch.conversation.Verdict;
  *
  * @param itemSeq the item's record number, as in the conversation store
  * @param model the conversation's model
+ * @param repetition which of the item's answers by the model the conversation is (from 1; {@code repeat=N})
  */
-public record ItemVerdicts(long itemSeq, String model, List<Verdict> verdicts) {
+public record ItemVerdicts(long itemSeq, String model, List<Verdict> verdicts, int repetition) {
+
+	public ItemVerdicts(long itemSeq, String model, List<Verdict> verdicts) {
+		this(itemSeq, model, verdicts, 1);
+	}
+
 }

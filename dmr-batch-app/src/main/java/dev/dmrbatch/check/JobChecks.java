@@ -43,6 +43,21 @@ public final class JobChecks {
 		return this.checks.stream().map(CompiledCheck::key).toList();
 	}
 
+	/**
+	 * The checks that compare the answer with a value it should be ({@code expected}, {@code one-of}), by key, each
+	 * with the step it checks, in the job file's order: those a repeated run's majority answer is held to
+	 * ({@link Agreement}).
+	 */
+	public Map<String, String> valueChecks() {
+		Map<String, String> checks = new LinkedHashMap<>();
+		for (CompiledCheck check : this.checks) {
+			if (List.of("expected", "one-of").contains(check.definition().type())) {
+				checks.put(check.key(), check.step());
+			}
+		}
+		return checks;
+	}
+
 	/** The graders' models, in the job file's order, each once. */
 	public List<String> graderModels() {
 		return this.checks.stream()

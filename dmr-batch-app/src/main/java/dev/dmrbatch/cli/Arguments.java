@@ -43,7 +43,7 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 	static {
 		Set<String> run = new java.util.HashSet<>(Set.of("input", "output", "model", "run", "concurrency", "base-url",
 				"var.", "cache", "tag", "cluster", "limit", "sample", "sample-seed", "junit", "rate", "tokens-rate",
-				DRY_RUN, "retry"));
+				DRY_RUN, "retry", "repeat"));
 		run.addAll(LaunchSettings.KEYS.keySet());
 		JOB_RUN = Set.copyOf(run);
 		Set<String> keys = new java.util.HashSet<>(run);
@@ -191,6 +191,7 @@ public record Arguments(Map<String, String> values, Map<String, String> vars, bo
 			.cluster(this.values.get("cluster"))
 			.trial(trial())
 			.rates(this.values.get("rate"), this.values.get("tokens-rate"))
+			.repeat(this.values.get("repeat"))
 			.build();
 	}
 

@@ -149,7 +149,8 @@ class CheckCommand implements Command {
 							+ "; check the run against the input it was made from");
 				}
 				Map<String, Object> model = ConversationProcessor.model(item[0], plan.vars(), answers(conversation));
-				judging.submit(conversation.itemSeq(), conversation.model(), () -> checks.evaluate(model, conversation.calls(), grader));
+				judging.submit(conversation.itemSeq(), conversation.model(), conversation.repetition(),
+						() -> checks.evaluate(model, conversation.calls(), grader));
 			});
 			judging.finish();
 		}
@@ -168,8 +169,9 @@ class CheckCommand implements Command {
 			Evaluation begun = this.checkStore.beginNew(run.id(), checks.keys(), checks.definitions());
 			this.checkStore.saveAll(begun, verdicts);
 			calls.forEach((key, made) -> {
-				String[] item = key.split("\n", 2);
-				this.store.addCheckCalls(run.id(), begun.number(), Long.parseLong(item[0]), item[1], made);
+				String[] item = key.split("\n", 3);
+				this.store.addCheckCalls(run.id(), begun.number(), Long.parseLong(item[0]), item[2],
+						Integer.parseInt(item[1]), made);
 			});
 			return begun;
 		});
@@ -200,7 +202,7 @@ class CheckCommand implements Command {
 	 */
 	private static final class Judging implements AutoCloseable {
 
-		private record Evaluated(long seq, String model, JobChecks.Evaluated result) {
+		private record Evaluated(long seq, String model, int repetition, JobChecks.Evaluated result) {
 		}
 
 		private final ExecutorService pool;
@@ -226,17 +228,17 @@ class CheckCommand implements Command {
 			return this.failure.get();
 		}
 
-		void submit(long seq, String model, Supplier<JobChecks.Evaluated> evaluation) {
+		void submit(long seq, String model, int repetition, Supplier<JobChecks.Evaluated> evaluation) {
 			int index = this.submitted++;
 			if (this.pool == null) {
-				this.done.put(index, new Evaluated(seq, model, evaluation.get()));
+				this.done.put(index, new Evaluated(seq, model, repetition, evaluation.get()));
 				return;
 			}
 			this.waiting.acquireUninterruptibly();
 			this.pool.execute(() -> {
 				try {
 					if (this.failure.get() == null) {
-						this.done.put(index, new Evaluated(seq, model, evaluation.get()));
+						this.done.put(index, new Evaluated(seq, model, repetition, evaluation.get()));
 					}
 				}
 				catch (RuntimeException ex) {
@@ -270,16 +272,16 @@ class CheckCommand implements Command {
 		List<ItemVerdicts> verdicts() {
 			return this.done.values()
 				.stream()
-				.map((e) -> new ItemVerdicts(e.seq(), e.model(), e.result().verdicts()))
+				.map((e) -> new ItemVerdicts(e.seq(), e.model(), e.result().verdicts(), e.repetition()))
 				.toList();
 		}
 
-		/** The graders' calls per conversation, keyed by its item's number and model. */
+		/** The graders' calls per conversation, keyed by its item's number, repetition and model. */
 		Map<String, List<Conversation.Call>> calls() {
 			Map<String, List<Conversation.Call>> calls = new LinkedHashMap<>();
 			for (Evaluated e : this.done.values()) {
 				if (!e.result().calls().isEmpty()) {
-					calls.put(e.seq() + "\n" + e.model(), e.result().calls());
+					calls.put(e.seq() + "\n" + e.repetition() + "\n" + e.model(), e.result().calls());
 				}
 			}
 			return calls;

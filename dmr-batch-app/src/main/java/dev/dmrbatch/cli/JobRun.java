@@ -91,6 +91,7 @@ class JobRun {
 				    [cache=on|off|refresh] [cluster=on|off] [tag=<a,b>] [base-url=<url>[,<url>...]] (the runners)
 				    [rate=<n>/<s|min>] [tokens-rate=<n>/<s|min>] (at most, to each runner, on top of concurrency)
 				    [limit=<n> | sample=<n> [sample-seed=<s>]] (a trial run: the first n or n drawn records)
+				    [repeat=<n>] (ask each item n times, each answer stored and checked; the summary says how they agree)
 				    [junit=<file>] (the results as JUnit XML too, a test case per item and check, for CI)
 				    [dry-run] (render and count every request into prompts.jsonl; send nothing)
 				    [retry=failed] (asks the failed items of the run named by run=, else the latest, again)
@@ -273,6 +274,7 @@ class JobRun {
 		}
 		lines.forEach(Console::out);
 		o.checkLines().forEach(Console::out);
+		o.agreementLines().forEach(Console::out);
 		if (o.models().size() > 1) {
 			for (var model : o.models()) {
 				Console.out(String.format(Locale.ROOT,

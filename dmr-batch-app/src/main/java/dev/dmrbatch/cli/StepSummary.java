@@ -42,6 +42,11 @@ final class StepSummary {
 						check.passed(), check.total(), check.rate() * 100));
 			}
 		}
+		if (!outcome.agreementLines().isEmpty()) {
+			// a run that asked each item several times: how its answers agree
+			md.append('\n');
+			outcome.agreementLines().forEach((line) -> md.append("- ").append(cell(line)).append('\n'));
+		}
 		return md.append('\n').toString();
 	}
 

@@ -58,7 +58,15 @@ final class CompareJson implements AutoCloseable {
 		Map<String, Object> errors = new LinkedHashMap<>();
 		Map<String, Object> answers = new LinkedHashMap<>();
 		Map<String, Object> checks = new LinkedHashMap<>();
+		Map<String, Object> repeated = new LinkedHashMap<>();
 		item.sides().forEach((label, entry) -> {
+			if (entry.answers() > 1) {
+				// a side that asked the item several times: its first answer is compared, and how many passed
+				Map<String, Object> counts = new LinkedHashMap<>();
+				counts.put("answers", entry.answers());
+				counts.put("passed", entry.passed());
+				repeated.put(label, counts);
+			}
 			records.put(label, entry.seq());
 			status.put(label, entry.status());
 			if (entry.error() != null) {
@@ -82,6 +90,9 @@ final class CompareJson implements AutoCloseable {
 		data.put("answers", answers);
 		data.put("distance", item.distances());
 		data.put("checks", checks);
+		if (!repeated.isEmpty()) {
+			data.put("repeat", repeated);
+		}
 		List<Map<String, Object>> flipped = new ArrayList<>();
 		for (ComparedItem.Flip flip : item.flips()) {
 			Map<String, Object> shown = new LinkedHashMap<>();

@@ -25,8 +25,16 @@ record ComparedItem(long position, String id, Map<String, Entry> sides, Map<Stri
 	 *
 	 * @param answer the answers of its steps in order, joined by a blank line: the text that is compared
 	 * @param checks the verdicts of its checks by {@code <step>.<check>}, in the checks' order
+	 * @param answers how many times the side asked the item ({@code repeat=N}); the entry is its first answer
+	 * @param passed how many of those answers passed every check (without checks: were answered)
 	 */
-	record Entry(long seq, String status, String error, String answer, Map<String, Verdict> checks) {
+	record Entry(long seq, String status, String error, String answer, Map<String, Verdict> checks, int answers,
+			int passed) {
+
+		Entry(long seq, String status, String error, String answer, Map<String, Verdict> checks) {
+			this(seq, status, error, answer, checks, 1, "ok".equals(status)
+					&& checks.values().stream().allMatch(Verdict::pass) ? 1 : 0);
+		}
 
 		boolean isOk() {
 			return "ok".equals(this.status);

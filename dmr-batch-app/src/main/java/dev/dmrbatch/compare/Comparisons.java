@@ -123,6 +123,12 @@ public class Comparisons {
 						run.get("prompt_tokens"), run.get("completion_tokens"),
 						Objects.toString(latency.get("p50"), "-"), Objects.toString(latency.get("p90"), "-")));
 			}
+			for (Side side : sides) {
+				if (side.agreement() != null) {
+					// a side that asked each item several times: how its answers agree (its first ones are compared)
+					side.agreement().totals().lines().forEach((line) -> summary.add("  " + side.label() + ": " + line));
+				}
+			}
 			return new Result(folder, files, summary, warnings);
 		}
 		catch (IOException | UncheckedIOException | JacksonException ex) {
@@ -171,7 +177,8 @@ public class Comparisons {
 			if (models.isEmpty()) {
 				throw new RunException("run " + name(run) + " has no items stored: there is nothing to compare");
 			}
-			models.values().forEach(Side::sortLatencies);
+			boolean checked = !this.checks.checkKeys(run.id()).isEmpty();
+			models.values().forEach((side) -> side.indexed(checked));
 			sides.addAll(models.values());
 		}
 		if (sides.size() < 2) {
@@ -353,9 +360,9 @@ public class Comparisons {
 
 	private void page(List<Side> sides, List<RunRecord> runs, List<String> ids, long[] position,
 			Consumer<ComparedItem> action) {
-		// per run: record number, then model, to conversation
-		Map<Long, Map<Long, Map<String, Conversation>>> read = new HashMap<>();
-		Map<Long, Map<Long, Map<String, Map<String, ComparedItem.Verdict>>>> verdicts = new HashMap<>();
+		// per run: record number, then model, to its conversations (several when the run repeats each item)
+		Map<Long, Map<Long, Map<String, List<Conversation>>>> read = new HashMap<>();
+		Map<Long, Map<Long, Map<Conversation.Key, Map<String, ComparedItem.Verdict>>>> verdicts = new HashMap<>();
 		for (RunRecord run : runs) {
 			TreeSet<Long> seqs = new TreeSet<>();
 			for (Side side : sides) {
@@ -363,15 +370,17 @@ public class Comparisons {
 					ids.stream().map(side.items()::get).filter(Objects::nonNull).forEach(seqs::add);
 				}
 			}
-			Map<Long, Map<String, Conversation>> conversations = new HashMap<>();
-			Map<Long, Map<String, Map<String, ComparedItem.Verdict>>> runVerdicts = new HashMap<>();
+			Map<Long, Map<String, List<Conversation>>> conversations = new HashMap<>();
+			Map<Long, Map<Conversation.Key, Map<String, ComparedItem.Verdict>>> runVerdicts = new HashMap<>();
 			// ranges of at most a page of record numbers; one range when the runs read the same input
 			while (!seqs.isEmpty()) {
 				long from = seqs.first() - 1;
 				long to = Math.min(seqs.last(), from + PAGE);
 				this.store.forEachBetween(run.id(), from, to, (c) -> {
 					if (seqs.contains(c.itemSeq())) {
-						conversations.computeIfAbsent(c.itemSeq(), (s) -> new HashMap<>()).put(c.model(), c);
+						conversations.computeIfAbsent(c.itemSeq(), (s) -> new HashMap<>())
+							.computeIfAbsent(c.model(), (m) -> new ArrayList<>())
+							.add(c);
 					}
 				});
 				verdicts(run.id(), from, to, runVerdicts);
@@ -384,13 +393,29 @@ public class Comparisons {
 			Map<String, ComparedItem.Entry> entries = new LinkedHashMap<>();
 			for (Side side : sides) {
 				Long seq = side.items().get(id);
-				Conversation c = (seq != null)
-						? read.get(side.run().id()).getOrDefault(seq, Map.of()).get(side.model()) : null;
-				if (c != null) {
-					Map<String, ComparedItem.Verdict> checks = verdicts.get(side.run().id())
-						.getOrDefault(seq, Map.of())
-						.getOrDefault(side.model(), Map.of());
-					entries.put(side.label(), new ComparedItem.Entry(seq, c.status(), c.error(), answer(c), checks));
+				List<Conversation> answers = (seq != null)
+						? read.get(side.run().id()).getOrDefault(seq, Map.of()).getOrDefault(side.model(), List.of())
+						: List.of();
+				if (!answers.isEmpty()) {
+					Map<Conversation.Key, Map<String, ComparedItem.Verdict>> itemVerdicts = verdicts.get(side.run().id())
+						.getOrDefault(seq, Map.of());
+					// the first answer is compared; a repeated run's others say how many passed
+					Conversation c = answers.get(0);
+					int passed = 0;
+					for (Conversation answer : answers) {
+						Map<String, ComparedItem.Verdict> checks = itemVerdicts.getOrDefault(answer.key(), Map.of());
+						if (answer.isOk() && checks.values().stream().allMatch(ComparedItem.Verdict::pass)) {
+							passed++;
+						}
+						if (side.agreement() != null) {
+							side.agreement().add(answer.withVerdicts(checks.entrySet()
+								.stream()
+								.map((v) -> new Verdict(v.getKey(), v.getValue().pass(), v.getValue().reason()))
+								.toList(), List.of()));
+						}
+					}
+					entries.put(side.label(), new ComparedItem.Entry(seq, c.status(), c.error(), answer(c),
+							itemVerdicts.getOrDefault(c.key(), Map.of()), answers.size(), passed));
 				}
 			}
 			action.accept(item(position[0]++, id, sides.get(0).label(), entries));
@@ -437,16 +462,17 @@ public class Comparisons {
 
 	/**
 	 * The verdicts of the run's latest evaluation for the record numbers in {@code (from, to]}, into
-	 * {@code verdicts} by record number, model and check.
+	 * {@code verdicts} by record number, conversation (model and repetition) and check.
 	 */
 	private void verdicts(long runId, long from, long to,
-			Map<Long, Map<String, Map<String, ComparedItem.Verdict>>> verdicts) {
+			Map<Long, Map<Conversation.Key, Map<String, ComparedItem.Verdict>>> verdicts) {
 		for (ItemVerdicts item : this.checks.latestIn(runId, from, to)) {
 			Map<String, ComparedItem.Verdict> byCheck = new LinkedHashMap<>();
 			for (Verdict verdict : item.verdicts()) {
 				byCheck.put(verdict.checkKey(), new ComparedItem.Verdict(verdict.pass(), verdict.reason()));
 			}
-			verdicts.computeIfAbsent(item.itemSeq(), (seq) -> new HashMap<>()).put(item.model(), byCheck);
+			verdicts.computeIfAbsent(item.itemSeq(), (seq) -> new HashMap<>())
+				.put(new Conversation.Key(item.model(), item.repetition()), byCheck);
 		}
 	}
 

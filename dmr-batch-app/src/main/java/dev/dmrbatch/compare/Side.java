@@ -66,11 +66,43 @@ final class Side {
 		return this.duplicates;
 	}
 
+	/** How many times its run asked each item ({@code repeat=N}): its highest repetition; 1 for once. */
+	private int repeat = 1;
+
+	/** How its run's answers agree item by item, when it asked each several times; else {@code null}. */
+	private dev.dmrbatch.check.Agreement agreement;
+
+	int repeat() {
+		return this.repeat;
+	}
+
+	dev.dmrbatch.check.Agreement agreement() {
+		return this.agreement;
+	}
+
 	void add(ItemFacts facts) {
+		if (facts.repetition() > 1) {
+			// another answer to an item already indexed: counted with the run's figures, never a duplicate
+			this.repeat = Math.max(this.repeat, facts.repetition());
+			count(facts);
+			return;
+		}
 		if (this.items.putIfAbsent(facts.itemId(), facts.itemSeq()) != null) {
 			this.duplicates++;
 			return;
 		}
+		count(facts);
+	}
+
+	/** Once every item is indexed: a side whose run asked each item several times tells how its answers agree. */
+	void indexed(boolean checked) {
+		sortLatencies();
+		if (this.repeat > 1) {
+			this.agreement = new dev.dmrbatch.check.Agreement(this.repeat, Map.of(), checked);
+		}
+	}
+
+	private void count(ItemFacts facts) {
 		this.promptTokens += facts.promptTokens();
 		this.completionTokens += facts.completionTokens();
 		if (facts.isOk()) {
@@ -102,7 +134,7 @@ final class Side {
 	}
 
 	/** Sorts the latencies once all items are counted, for {@link #latency}. */
-	void sortLatencies() {
+	private void sortLatencies() {
 		Arrays.sort(this.latencies, 0, this.answered);
 	}
 

@@ -40,7 +40,7 @@ public record ModelSettings(String name, @DecimalMin("0") @DecimalMax("2") Doubl
 		Map<String, Object> extra) {
 
 	static final String N_MESSAGE = "must be 1: a conversation goes on from one answer, so each request asks for one "
-			+ "(for several answers, list several models or repeat the step)";
+			+ "(for several answers, list several models, repeat the step, or give repeat=<n>)";
 
 	/** Request body fields that a setting of its own (or dmr-batch itself) sends, so {@code extra} cannot. */
 	public static final Set<String> OWN_FIELDS = Set.of("model", "messages", "prompt", "input", "max_tokens",

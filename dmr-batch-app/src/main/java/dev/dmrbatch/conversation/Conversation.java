@@ -12,9 +12,17 @@ import java.util.List;
  * transaction); empty when the job has no checks, and as read back from the store
  * @param earlierErrors how the conversations it replaced had failed ({@code retry=failed}), oldest first; empty when
  * it is the item's first
+ * @param repetition which of the item's answers by this model it is, from 1 ({@code repeat=N} asks each item N
+ * times); 1 when the run does not repeat
  */
 public record Conversation(long itemSeq, String itemId, String model, String status, String error,
-		List<Turn> turns, List<Call> calls, String runner, List<Verdict> verdicts, List<String> earlierErrors) {
+		List<Turn> turns, List<Call> calls, String runner, List<Verdict> verdicts, List<String> earlierErrors,
+		int repetition) {
+
+	public Conversation(long itemSeq, String itemId, String model, String status, String error, List<Turn> turns,
+			List<Call> calls, String runner, List<Verdict> verdicts, List<String> earlierErrors) {
+		this(itemSeq, itemId, model, status, error, turns, calls, runner, verdicts, earlierErrors, 1);
+	}
 
 	public Conversation(long itemSeq, String itemId, String model, String status, String error, List<Turn> turns,
 			List<Call> calls, String runner, List<Verdict> verdicts) {
@@ -32,7 +40,22 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 	}
 
 	public Conversation withRunner(String url) {
-		return new Conversation(itemSeq, itemId, model, status, error, turns, calls, url, verdicts, earlierErrors);
+		return new Conversation(itemSeq, itemId, model, status, error, turns, calls, url, verdicts, earlierErrors,
+				repetition);
+	}
+
+	/** This conversation as the item's {@code k}th answer by its model. */
+	public Conversation withRepetition(int k) {
+		return new Conversation(itemSeq, itemId, model, status, error, turns, calls, runner, verdicts, earlierErrors, k);
+	}
+
+	/** What tells a conversation apart among an item's: its model and its repetition. */
+	public Key key() {
+		return new Key(this.model, this.repetition);
+	}
+
+	/** A conversation of an item: its model, and which of the model's answers to the item it is (from 1). */
+	public record Key(String model, int repetition) {
 	}
 
 	/** This conversation with the verdicts on its answers, and the calls its checks made after its own. */
@@ -42,7 +65,8 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 			all = new java.util.ArrayList<>(calls);
 			all.addAll(checkCalls);
 		}
-		return new Conversation(itemSeq, itemId, model, status, error, turns, all, runner, given, earlierErrors);
+		return new Conversation(itemSeq, itemId, model, status, error, turns, all, runner, given, earlierErrors,
+				repetition);
 	}
 
 	public static final String OK = "ok";

@@ -172,13 +172,14 @@ public class ConversationStore {
 	public void forEachItem(long runId, Consumer<ItemFacts> action) {
 		this.jdbc.query((connection) -> {
 			// the answering model's figures: a judge's grader calls (their evaluation set) are counted apart
-			PreparedStatement statement = connection.prepareStatement("select c.item_seq, c.item_id, c.model, c.status, "
+			PreparedStatement statement = connection.prepareStatement("select c.item_seq, c.item_id, c.model, "
+					+ "c.repetition, c.status, "
 					+ "c.prompt_tokens - coalesce(g.pt, 0) prompt_tokens, c.completion_tokens - coalesce(g.ct, 0) "
 					+ "completion_tokens, c.latency_ms - coalesce(g.ms, 0) latency_ms from dmr_conversation c "
-					+ "left join (select item_seq, model, sum(prompt_tokens) pt, sum(completion_tokens) ct, "
+					+ "left join (select item_seq, model, repetition, sum(prompt_tokens) pt, sum(completion_tokens) ct, "
 					+ "sum(latency_ms) ms from dmr_call where run_id = ? and evaluation is not null "
-					+ "group by item_seq, model) g on g.item_seq = c.item_seq and g.model = c.model "
-					+ "where c.run_id = ? order by c.item_seq, c.model", ResultSet.TYPE_FORWARD_ONLY,
+					+ "group by item_seq, model, repetition) g on g.item_seq = c.item_seq and g.model = c.model "
+					+ "and g.repetition = c.repetition where c.run_id = ? order by c.item_seq, c.model, c.repetition", ResultSet.TYPE_FORWARD_ONLY,
 					ResultSet.CONCUR_READ_ONLY);
 			statement.setFetchSize(1000);
 			statement.setLong(1, runId);
@@ -187,13 +188,16 @@ public class ConversationStore {
 		}, (ResultSet rs) -> {
 			action.accept(new ItemFacts(rs.getLong("item_seq"), rs.getString("item_id"), rs.getString("model"),
 					rs.getString("status"), rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"),
-					rs.getLong("latency_ms")));
+					rs.getLong("latency_ms"), rs.getInt("repetition")));
 		});
 	}
 
-	/** One conversation's figures: {@link #forEachItem}. */
+	/**
+	 * One conversation's figures: {@link #forEachItem}.
+	 * @param repetition which of the item's answers by the model it is (from 1; {@code repeat=N})
+	 */
 	public record ItemFacts(long itemSeq, String itemId, String model, String status, long promptTokens,
-			long completionTokens, long latencyMillis) {
+			long completionTokens, long latencyMillis, int repetition) {
 
 		public boolean isOk() {
 			return Conversation.OK.equals(this.status);
@@ -205,7 +209,7 @@ public class ConversationStore {
 	public void forEachFailure(long runId, Consumer<Failure> action) {
 		DataClassRowMapper<Failure> failure = new DataClassRowMapper<>(Failure.class);
 		this.jdbc.query("select item_seq, item_id, model, error from dmr_conversation where run_id = ? and status <> 'ok' "
-				+ "order by item_seq, model", (rs) -> {
+				+ "order by item_seq, model, repetition", (rs) -> {
 					action.accept(failure.mapRow(rs, rs.getRow()));
 				}, runId);
 	}
@@ -303,22 +307,25 @@ public class ConversationStore {
 	}
 
 	/**
-	 * Saves conversations that replace the run's failed ones of the same items and models ({@code retry=failed}),
+	 * Saves conversations that replace the run's failed ones of the same items, models and repetitions
+	 * ({@code retry=failed}),
 	 * as {@link #saveAll} does, in the chunk's transaction: each failed conversation replaced leaves its error in the
 	 * item's earlier attempts (its turns and calls go), and a conversation with none to replace is simply saved.
 	 */
 	public void replaceFailed(long runId, List<Conversation> conversations) {
 		for (Conversation c : conversations) {
-			Object[] key = { runId, c.itemSeq(), c.model() };
-			int replaced = this.client.sql("insert into dmr_attempt (run_id, item_seq, model, attempt, error, finished_at) "
-					+ "select run_id, item_seq, model, (select coalesce(max(a.attempt), 0) + 1 from dmr_attempt a "
-					+ "where a.run_id = c.run_id and a.item_seq = c.item_seq and a.model = c.model), error, finished_at "
-					+ "from dmr_conversation c where run_id = ? and item_seq = ? and model = ? and status <> 'ok'")
+			Object[] key = { runId, c.itemSeq(), c.model(), c.repetition() };
+			int replaced = this.client.sql("insert into dmr_attempt (run_id, item_seq, model, repetition, attempt, "
+					+ "error, finished_at) select run_id, item_seq, model, repetition, (select coalesce(max(a.attempt), 0) "
+					+ "+ 1 from dmr_attempt a where a.run_id = c.run_id and a.item_seq = c.item_seq and a.model = c.model "
+					+ "and a.repetition = c.repetition), error, finished_at from dmr_conversation c where run_id = ? "
+					+ "and item_seq = ? and model = ? and repetition = ? and status <> 'ok'")
 				.params(key)
 				.update();
 			if (replaced > 0) {
 				for (String table : List.of("dmr_call", "dmr_message", "dmr_conversation")) {
-					this.client.sql("delete from " + table + " where run_id = ? and item_seq = ? and model = ?")
+					this.client.sql("delete from " + table + " where run_id = ? and item_seq = ? and model = ? "
+							+ "and repetition = ?")
 						.params(key)
 						.update();
 				}
@@ -328,14 +335,15 @@ public class ConversationStore {
 	}
 
 	/**
-	 * A run's failed conversations: the models that failed, by record number, in input order (what
+	 * A run's failed conversations: the models and repetitions that failed, by record number, in input order (what
 	 * {@code retry=failed} asks again).
 	 */
-	public java.util.SortedMap<Long, java.util.Set<String>> failedItems(long runId) {
-		java.util.SortedMap<Long, java.util.Set<String>> failed = new java.util.TreeMap<>();
-		this.jdbc.query("select item_seq, model from dmr_conversation where run_id = ? and status <> 'ok' "
-				+ "order by item_seq, model", (rs) -> {
-					failed.computeIfAbsent(rs.getLong(1), (seq) -> new java.util.LinkedHashSet<>()).add(rs.getString(2));
+	public java.util.SortedMap<Long, java.util.Set<Conversation.Key>> failedItems(long runId) {
+		java.util.SortedMap<Long, java.util.Set<Conversation.Key>> failed = new java.util.TreeMap<>();
+		this.jdbc.query("select item_seq, model, repetition from dmr_conversation where run_id = ? and status <> 'ok' "
+				+ "order by item_seq, model, repetition", (rs) -> {
+					failed.computeIfAbsent(rs.getLong(1), (seq) -> new java.util.LinkedHashSet<>())
+						.add(new Conversation.Key(rs.getString(2), rs.getInt(3)));
 				}, runId);
 		return failed;
 	}
@@ -355,18 +363,18 @@ public class ConversationStore {
 		List<Object[]> messages = new ArrayList<>();
 		List<Object[]> calls = new ArrayList<>();
 		for (Conversation c : conversations) {
-			rows.add(new Object[] { runId, c.itemSeq(), c.model(), c.itemId(), c.status(), c.error(), c.promptTokens(),
+			rows.add(new Object[] { runId, c.itemSeq(), c.model(), c.repetition(), c.itemId(), c.status(), c.error(), c.promptTokens(),
 					c.completionTokens(), c.latencyMillis(), now, c.runner() });
 			for (int i = 0; i < c.turns().size(); i++) {
 				Conversation.Turn turn = c.turns().get(i);
-				messages.add(new Object[] { runId, c.itemSeq(), c.model(), i, turn.role(), turn.step(), turn.content(),
+				messages.add(new Object[] { runId, c.itemSeq(), c.model(), c.repetition(), i, turn.role(), turn.step(), turn.content(),
 						turn.reasoning(), turn.json() });
 			}
 			Map<Integer, Integer> answers = new HashMap<>();
 			for (int i = 0; i < c.calls().size(); i++) {
 				Conversation.Call call = c.calls().get(i);
 				int answer = answers.merge(call.stepIndex(), 1, Integer::sum);
-				calls.add(new Object[] { runId, c.itemSeq(), c.model(), call.stepIndex(), answer, call.step(),
+				calls.add(new Object[] { runId, c.itemSeq(), c.model(), c.repetition(), call.stepIndex(), answer, call.step(),
 						call.finishReason(), call.promptTokens(), call.completionTokens(), call.latencyMillis(),
 						call.attempts(), call.timings(), call.systemFingerprint(), call.error(), call.skipped(),
 						call.requestModel(), call.ttftMillis(), call.httpStatus(), call.requestId(),
@@ -375,19 +383,20 @@ public class ConversationStore {
 						call.isCheck() ? CHECKS_DURING_RUN : null, settings.apply(c, i) });
 			}
 		}
-		this.jdbc.batchUpdate("insert into dmr_conversation (run_id, item_seq, model, item_id, status, error, "
-				+ "prompt_tokens, completion_tokens, latency_ms, finished_at, runner) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		this.jdbc.batchUpdate("insert into dmr_conversation (run_id, item_seq, model, repetition, item_id, status, "
+				+ "error, prompt_tokens, completion_tokens, latency_ms, finished_at, runner) "
+				+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 				rows);
 		if (!messages.isEmpty()) {
-			this.jdbc.batchUpdate("insert into dmr_message (run_id, item_seq, model, position, role, step, content, "
-					+ "reasoning, json_value) values (?, ?, ?, ?, ?, ?, ?, ?, ?)", messages);
+			this.jdbc.batchUpdate("insert into dmr_message (run_id, item_seq, model, repetition, position, role, step, "
+					+ "content, reasoning, json_value) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", messages);
 		}
 		if (!calls.isEmpty()) {
-			this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, step_index, answer, step, finish_reason, "
-					+ "prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, error, skipped, "
-					+ "request_model, ttft_ms, http_status, request_id, reused_run, reused_item, logprobs, embedding, "
-					+ "evaluation, settings) "
-					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
+			this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, repetition, step_index, answer, step, "
+					+ "finish_reason, prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, "
+					+ "error, skipped, request_model, ttft_ms, http_status, request_id, reused_run, reused_item, logprobs, "
+					+ "embedding, evaluation, settings) "
+					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls);
 		}
 	}
 
@@ -397,7 +406,8 @@ public class ConversationStore {
 	 * and status never change.
 	 * @param evaluation the evaluation that made them
 	 */
-	public void addCheckCalls(long runId, int evaluation, long itemSeq, String model, List<Conversation.Call> calls) {
+	public void addCheckCalls(long runId, int evaluation, long itemSeq, String model, int repetition,
+			List<Conversation.Call> calls) {
 		if (calls.isEmpty()) {
 			return;
 		}
@@ -409,24 +419,25 @@ public class ConversationStore {
 		for (Conversation.Call call : calls) {
 			int answer = answers.computeIfAbsent(call.stepIndex(), (index) -> this.client
 				.sql("select coalesce(max(answer), 0) from dmr_call where run_id = ? and item_seq = ? and model = ? "
-						+ "and step_index = ?")
-				.params(runId, itemSeq, model, index)
+						+ "and repetition = ? and step_index = ?")
+				.params(runId, itemSeq, model, repetition, index)
 				.query(Integer.class)
 				.single()) + 1;
 			answers.put(call.stepIndex(), answer);
-			rows.add(new Object[] { runId, itemSeq, model, call.stepIndex(), answer, call.step(), call.finishReason(),
+			rows.add(new Object[] { runId, itemSeq, model, repetition, call.stepIndex(), answer, call.step(), call.finishReason(),
 					call.promptTokens(), call.completionTokens(), call.latencyMillis(), call.attempts(), call.timings(),
 					call.systemFingerprint(), call.error(), call.requestModel(), call.ttftMillis(), evaluation });
 			promptTokens += call.promptTokens();
 			completionTokens += call.completionTokens();
 			latency += call.latencyMillis();
 		}
-		this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, step_index, answer, step, finish_reason, "
-				+ "prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, error, "
-				+ "request_model, ttft_ms, evaluation) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+		this.jdbc.batchUpdate("insert into dmr_call (run_id, item_seq, model, repetition, step_index, answer, step, "
+				+ "finish_reason, prompt_tokens, completion_tokens, latency_ms, attempts, timings, system_fingerprint, "
+				+ "error, request_model, ttft_ms, evaluation) "
+				+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
 		this.jdbc.update("update dmr_conversation set prompt_tokens = prompt_tokens + ?, completion_tokens = "
-				+ "completion_tokens + ?, latency_ms = latency_ms + ? where run_id = ? and item_seq = ? and model = ?",
-				promptTokens, completionTokens, latency, runId, itemSeq, model);
+				+ "completion_tokens + ?, latency_ms = latency_ms + ? where run_id = ? and item_seq = ? and model = ? "
+				+ "and repetition = ?", promptTokens, completionTokens, latency, runId, itemSeq, model, repetition);
 	}
 
 	/**
@@ -520,6 +531,14 @@ public class ConversationStore {
 	}
 
 	/** The record number of the last item stored for a run, 0 when none. */
+	/** How many times a run asked each item of each model: its highest repetition stored, 1 for none. */
+	public int repetitions(long runId) {
+		return this.client.sql("select coalesce(max(repetition), 1) from dmr_conversation where run_id = ?")
+			.param(runId)
+			.query(Integer.class)
+			.single();
+	}
+
 	public long lastItemSeq(long runId) {
 		return this.client.sql("select coalesce(max(item_seq), 0) from dmr_conversation where run_id = ?")
 			.param(runId)
@@ -615,13 +634,14 @@ public class ConversationStore {
 	private void forEachWhere(String range, Object[] params, Consumer<Conversation> action) {
 		// the errors of replaced conversations are few: those of the range, read first
 		Map<String, List<String>> earlier = new HashMap<>();
-		this.jdbc.query("select item_seq, model, error from dmr_attempt" + range + " order by item_seq, model, attempt",
-				(rs) -> {
-					earlier.computeIfAbsent(rs.getLong("item_seq") + " " + rs.getString("model"), (k) -> new ArrayList<>())
+		this.jdbc.query("select item_seq, model, repetition, error from dmr_attempt" + range
+				+ " order by item_seq, model, repetition, attempt", (rs) -> {
+					earlier.computeIfAbsent(rs.getLong("item_seq") + " " + rs.getInt("repetition") + " "
+							+ rs.getString("model"), (k) -> new ArrayList<>())
 						.add(rs.getString("error"));
 				}, params);
 		// turns and calls come from two cursors walked in step with the conversations, all in the same order
-		String order = " order by item_seq, model";
+		String order = " order by item_seq, model, repetition";
 		this.jdbc.query((connection) -> prepare(connection, params,
 				"select * from dmr_conversation" + range + order), (ResultSet conversations) -> {
 			Connection connection = conversations.getStatement().getConnection();
@@ -636,20 +656,21 @@ public class ConversationStore {
 				while (conversations.next()) {
 					long seq = conversations.getLong("item_seq");
 					String model = conversations.getString("model");
+					int repetition = conversations.getInt("repetition");
 					List<Conversation.Turn> conversationTurns = new ArrayList<>();
-					while (turnCursor.at(seq, model)) {
+					while (turnCursor.at(seq, model, repetition)) {
 						conversationTurns.add(turn(turns));
 						turnCursor.advance();
 					}
 					List<Conversation.Call> conversationCalls = new ArrayList<>();
-					while (callCursor.at(seq, model)) {
+					while (callCursor.at(seq, model, repetition)) {
 						conversationCalls.add(call(calls));
 						callCursor.advance();
 					}
 					action.accept(new Conversation(seq, conversations.getString("item_id"), model,
 							conversations.getString("status"), conversations.getString("error"), conversationTurns,
 							conversationCalls, conversations.getString("runner"), List.of(),
-							earlier.getOrDefault(seq + " " + model, List.of())));
+							earlier.getOrDefault(seq + " " + repetition + " " + model, List.of()), repetition));
 				}
 			}
 			return null;
@@ -728,8 +749,9 @@ public class ConversationStore {
 			this.valid = rows.next();
 		}
 
-		boolean at(long seq, String model) throws SQLException {
-			return this.valid && this.rows.getLong("item_seq") == seq && this.rows.getString("model").equals(model);
+		boolean at(long seq, String model, int repetition) throws SQLException {
+			return this.valid && this.rows.getLong("item_seq") == seq && this.rows.getString("model").equals(model)
+					&& this.rows.getInt("repetition") == repetition;
 		}
 
 		void advance() throws SQLException {
@@ -782,13 +804,13 @@ public class ConversationStore {
 		StringBuilder where = new StringBuilder(" from dmr_conversation c where c.run_id = ?");
 		List<Object> params = new ArrayList<>();
 		params.add(runId);
-		// one conversation per item and model: with one model, the rows are the items, read in the primary key's
+		// one conversation per item, model and repetition: with one of each, the rows are the items, read in the primary key's
 		// order up to the page, with no set of record numbers to build
 		List<String> models = this.client
-			.sql("select distinct model from dmr_conversation where run_id = ? and item_seq = "
+			.sql("select distinct model, repetition from dmr_conversation where run_id = ? and item_seq = "
 					+ "(select min(item_seq) from dmr_conversation where run_id = ?)")
 			.params(runId, runId)
-			.query(String.class)
+			.query((rs, row) -> rs.getString(1) + " " + rs.getInt(2))
 			.list();
 		boolean one = models.size() <= 1;
 		if ("ok".equals(filter.status())) {
@@ -806,6 +828,7 @@ public class ConversationStore {
 				.replace("_", "\\_") + "%";
 			where.append(" and (lower(c.item_id) like ? escape '\\' or exists (select 1 from dmr_message m"
 					+ " where m.run_id = c.run_id and m.item_seq = c.item_seq and m.model = c.model"
+					+ " and m.repetition = c.repetition"
 					+ " and lower(m.content) like ? escape '\\'))");
 			params.add(like);
 			params.add(like);
@@ -829,7 +852,8 @@ public class ConversationStore {
 		}
 		if (filter.differing()) {
 			where.append(" and exists (select 1 from dmr_message a join dmr_message b on b.run_id = a.run_id "
-					+ "and b.item_seq = a.item_seq and b.step = a.step and b.role = a.role and b.model > a.model "
+					+ "and b.item_seq = a.item_seq and b.step = a.step and b.role = a.role "
+					+ "and (b.model > a.model or b.model = a.model and b.repetition > a.repetition) "
 					+ "where a.run_id = c.run_id and a.item_seq = c.item_seq and a.role = 'assistant' "
 					+ "and a.content <> b.content)");
 		}
@@ -897,7 +921,7 @@ public class ConversationStore {
 	public List<StoredItem> storedAfter(long runId, long afterSeq, int limit) {
 		return this.client
 			.sql("select item_seq seq, item_id id, model, status from dmr_conversation where run_id = ? "
-					+ "and item_seq > ? order by item_seq, model limit ?")
+					+ "and item_seq > ? order by item_seq, model, repetition limit ?")
 			.params(runId, afterSeq, limit)
 			.query(new DataClassRowMapper<>(StoredItem.class))
 			.list();
@@ -923,25 +947,27 @@ public class ConversationStore {
 	 */
 	public Optional<StoredConversation> firstConversation(long runId, String itemId) {
 		List<Object[]> keys = this.client
-			.sql("select item_seq, model from dmr_conversation where run_id = ?"
-					+ ((itemId != null) ? " and item_id = ?" : "") + " order by item_seq, model")
+			.sql("select item_seq, model, repetition from dmr_conversation where run_id = ?"
+					+ ((itemId != null) ? " and item_id = ?" : "") + " order by item_seq, model, repetition")
 			.params((itemId != null) ? List.of(runId, itemId) : List.of(runId))
-			.query((rs, row) -> new Object[] { rs.getLong(1), rs.getString(2) })
+			.query((rs, row) -> new Object[] { rs.getLong(1), rs.getString(2), rs.getInt(3) })
 			.list();
 		if (keys.isEmpty()) {
 			return Optional.empty();
 		}
 		long seq = (Long) keys.get(0)[0];
 		String model = (String) keys.get(0)[1];
+		int repetition = (Integer) keys.get(0)[2];
 		List<Conversation.Turn> turns = this.client
-			.sql("select * from dmr_message where run_id = ? and item_seq = ? and model = ? order by position")
-			.params(runId, seq, model)
+			.sql("select * from dmr_message where run_id = ? and item_seq = ? and model = ? and repetition = ? "
+					+ "order by position")
+			.params(runId, seq, model, repetition)
 			.query((rs, row) -> turn(rs))
 			.list();
 		List<SentCall> calls = this.client
-			.sql("select * from dmr_call where run_id = ? and item_seq = ? and model = ? and evaluation is null "
-					+ "order by step_index, answer")
-			.params(runId, seq, model)
+			.sql("select * from dmr_call where run_id = ? and item_seq = ? and model = ? and repetition = ? "
+					+ "and evaluation is null order by step_index, answer")
+			.params(runId, seq, model, repetition)
 			.query((rs, row) -> new SentCall(call(rs), rs.getString("settings")))
 			.list();
 		return Optional.of(new StoredConversation(model, new ArrayList<>(turns), new ArrayList<>(calls)));

@@ -62,7 +62,8 @@ final class ConversationData {
 		return c.calls().stream().filter(Conversation.Call::skipped).map(Conversation.Call::step).toList();
 	}
 
-	static void write(JsonGenerator g, Conversation c) {
+	/** @param repeats whether the run asked each item more than once: then {@code repeat} says which answer it is */
+	static void write(JsonGenerator g, Conversation c, boolean repeats) {
 		g.writeStartObject();
 		g.writeStringProperty("id", c.itemId());
 		g.writeStringProperty("status", c.status());
@@ -74,6 +75,9 @@ final class ConversationData {
 			g.writeEndArray();
 		}
 		g.writeStringProperty("model", c.model());
+		if (repeats) {
+			g.writeNumberProperty("repeat", c.repetition());
+		}
 		if (c.runner() != null) {
 			g.writeStringProperty("runner", c.runner());
 		}

@@ -41,12 +41,19 @@ final class CsvExporter implements Exporter {
 
 	private final List<String> checks;
 
+	/** Whether the run asked each item several times: a {@code repeat} column then says which answer a row is. */
+	private final boolean repeats;
+
 	CsvExporter(Path folder, ExportRun run) throws IOException {
+		this.repeats = run.repeats();
 		this.out = Files.newBufferedWriter(StoreFolder.privateFile(folder.resolve(FILE)), StandardCharsets.UTF_8);
 		this.steps = run.steps();
 		this.jsonColumns = run.jsonColumns();
 		this.out.write('\uFEFF');
 		List<String> header = new ArrayList<>(List.of("id", "status", "error", "model"));
+		if (this.repeats) {
+			header.add("repeat");
+		}
 		for (String step : this.steps) {
 			header.add(step);
 			List<String> properties = this.jsonColumns.get(step);
@@ -70,6 +77,9 @@ final class CsvExporter implements Exporter {
 		Map<String, Integer> dimensions = ConversationData.dimensions(c);
 		List<String> cells = new ArrayList<>(List.of(c.itemId(), c.status(), (c.error() != null) ? c.error() : "",
 				c.model()));
+		if (this.repeats) {
+			cells.add(String.valueOf(c.repetition()));
+		}
 		Map<String, String> json = ConversationData.json(c);
 		for (String step : this.steps) {
 			// an embed step's cell: its vector's dimension (the vectors are in embeddings.npy and the JSON exports)

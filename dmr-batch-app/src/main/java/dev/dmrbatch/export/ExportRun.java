@@ -22,10 +22,22 @@ import tools.jackson.databind.json.JsonMapper;
  * @param checks how often each check passed in the run's latest evaluation, in the job file's order; empty when the
  * run has no checks
  * @param checksByModel the same per model
+ * @param repeat how many times each item was asked of each model ({@code repeat=N}); 1 for once
  */
 record ExportRun(RunRecord run, RunTotals totals, List<String> steps, Map<String, List<String>> jsonColumns,
 		List<ConversationStore.ModelTotals> models, Instant finished, List<CheckTotals> checks,
-		List<CheckTotals> checksByModel) {
+		List<CheckTotals> checksByModel, int repeat) {
+
+	ExportRun(RunRecord run, RunTotals totals, List<String> steps, Map<String, List<String>> jsonColumns,
+			List<ConversationStore.ModelTotals> models, Instant finished, List<CheckTotals> checks,
+			List<CheckTotals> checksByModel) {
+		this(run, totals, steps, jsonColumns, models, finished, checks, checksByModel, 1);
+	}
+
+	/** Whether each item was asked more than once of each model: its conversations then say which answer they are. */
+	boolean repeats() {
+		return this.repeat > 1;
+	}
 
 	ExportRun(RunRecord run, RunTotals totals, List<String> steps, Map<String, List<String>> jsonColumns,
 			List<ConversationStore.ModelTotals> models, Instant finished) {
@@ -58,6 +70,9 @@ record ExportRun(RunRecord run, RunTotals totals, List<String> steps, Map<String
 		facts.put("failed", this.totals.failed());
 		facts.put("prompt_tokens", this.totals.promptTokens());
 		facts.put("completion_tokens", this.totals.completionTokens());
+		if (repeats()) {
+			facts.put("repeat", this.repeat);
+		}
 		List<Map<String, Object>> perModel = new ArrayList<>();
 		for (ConversationStore.ModelTotals model : this.models) {
 			Map<String, Object> m = new LinkedHashMap<>();

@@ -11,8 +11,6 @@ import java.util.Map;
 
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.check.CheckTotals;
-import dev.dmrbatch.check.ItemVerdicts;
-import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
@@ -181,8 +179,10 @@ public class Exports {
 		List<CheckTotals> checks = this.checkStore.passCounts(run.id());
 		ExportRun facts = new ExportRun(run, this.store.totals(run.id()), this.store.stepNames(run.id()), jsonColumns,
 				this.store.totalsByModel(run.id()), Instant.now(), checks,
-				checks.isEmpty() ? List.of() : this.checkStore.passCountsByModel(run.id()));
-		VerdictPages verdicts = checks.isEmpty() ? null : new VerdictPages(this.checkStore, run.id());
+				checks.isEmpty() ? List.of() : this.checkStore.passCountsByModel(run.id()),
+				this.store.repetitions(run.id()));
+		java.util.function.UnaryOperator<Conversation> verdicts = checks.isEmpty() ? null
+				: this.checkStore.latestVerdicts(run.id());
 		Map<String, Object> factsData = facts.facts(this.json);
 		List<Path> files = new ArrayList<>();
 		List<Exporter> exporters = new ArrayList<>();
@@ -203,7 +203,7 @@ public class Exports {
 			NpyExporter matrices = new NpyExporter(folder, this.store.embedStepNames(run.id()), this.json);
 			exporters.add(matrices);
 			this.store.forEach(run.id(), (stored) -> {
-				Conversation conversation = (verdicts != null) ? verdicts.with(stored) : stored;
+				Conversation conversation = (verdicts != null) ? verdicts.apply(stored) : stored;
 				for (Exporter exporter : exporters) {
 					try {
 						exporter.write(conversation);
@@ -249,42 +249,6 @@ public class Exports {
 	 * @param warnings what the user should know about them (text an export could not draw), each one sentence
 	 */
 	public record Written(List<Path> files, List<String> warnings) {
-	}
-
-	/**
-	 * The verdicts of a run's latest evaluation beside its conversations, read a page of record numbers at a time as
-	 * the conversations stream past in input order, so memory holds one page of verdicts at most.
-	 */
-	private static final class VerdictPages {
-
-		private static final long PAGE = 1000;
-
-		private final CheckStore store;
-
-		private final long runId;
-
-		private final Map<String, List<Verdict>> page = new java.util.HashMap<>();
-
-		private long from = -1;
-
-		VerdictPages(CheckStore store, long runId) {
-			this.store = store;
-			this.runId = runId;
-		}
-
-		Conversation with(Conversation conversation) {
-			long seq = conversation.itemSeq();
-			if (this.from < 0 || seq <= this.from || seq > this.from + PAGE) {
-				this.from = ((seq - 1) / PAGE) * PAGE;
-				this.page.clear();
-				for (ItemVerdicts item : this.store.latestIn(this.runId, this.from, this.from + PAGE)) {
-					this.page.put(item.itemSeq() + " " + item.model(), item.verdicts());
-				}
-			}
-			List<Verdict> verdicts = this.page.getOrDefault(seq + " " + conversation.model(), List.of());
-			return conversation.withVerdicts(verdicts, List.of());
-		}
-
 	}
 
 }

@@ -26,7 +26,10 @@ final class JsonExporter implements Exporter {
 
 	private final JsonGenerator json;
 
+	private final boolean repeats;
+
 	JsonExporter(Path folder, JsonMapper mapper, ExportRun run) throws IOException {
+		this.repeats = run.repeats();
 		this.out = Files.newOutputStream(StoreFolder.privateFile(folder.resolve(FILE)));
 		this.json = mapper.createGenerator(this.out);
 		this.json.writeStartObject();
@@ -37,7 +40,7 @@ final class JsonExporter implements Exporter {
 
 	@Override
 	public void write(Conversation conversation) {
-		ConversationData.write(this.json, conversation);
+		ConversationData.write(this.json, conversation, this.repeats);
 	}
 
 	@Override

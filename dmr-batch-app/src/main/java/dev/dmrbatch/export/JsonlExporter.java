@@ -17,7 +17,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code results.jsonl}: one line per item and model, {@code id}, {@code status}, {@code error}, {@code model},
- * {@code messages} [{role, content}], {@code steps} (each step's answer by name) and {@code usage}.
+ * {@code messages} [{role, content}], {@code steps} (each step's answer by name) and {@code usage}; with
+ * {@code repeat=N}, one line per answer, {@code repeat} saying which (from 1).
  */
 final class JsonlExporter implements Exporter {
 
@@ -29,7 +30,11 @@ final class JsonlExporter implements Exporter {
 
 	private boolean empty = true;
 
-	JsonlExporter(Path folder, JsonMapper mapper) throws IOException {
+	/** Whether the run asked each item more than once: each line then says which answer it is. */
+	private final boolean repeats;
+
+	JsonlExporter(Path folder, JsonMapper mapper, boolean repeats) throws IOException {
+		this.repeats = repeats;
 		this.out = Files.newBufferedWriter(StoreFolder.privateFile(folder.resolve(FILE)), StandardCharsets.UTF_8);
 		// one generator for the file; a new line between root values instead of Jackson's space
 		this.json = mapper.writer().withRootValueSeparator("\n").createGenerator(this.out);
@@ -37,7 +42,7 @@ final class JsonlExporter implements Exporter {
 
 	@Override
 	public void write(Conversation conversation) {
-		ConversationData.write(this.json, conversation);
+		ConversationData.write(this.json, conversation, this.repeats);
 		this.empty = false;
 	}
 
@@ -72,7 +77,7 @@ final class JsonlExporter implements Exporter {
 
 		@Override
 		public Exporter open(ExportTarget target) throws IOException {
-			return new JsonlExporter(target.folder(), target.json());
+			return new JsonlExporter(target.folder(), target.json(), target.facts().repeats());
 		}
 
 	}

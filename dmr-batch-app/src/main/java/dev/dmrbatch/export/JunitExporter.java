@@ -65,14 +65,15 @@ final class JunitExporter implements Exporter {
 		try {
 			if (this.checkKeys.isEmpty()) {
 				String step = this.facts.steps().isEmpty() ? null : this.facts.steps().get(this.facts.steps().size() - 1);
-				suite(c.model(), null).testCase(c, this.facts.run().jobName(), step, null, false);
+				suite(c.model(), null).testCase(c, this.facts.run().jobName(), step, null, false, this.facts.repeats());
 				return;
 			}
 			Map<String, Verdict> verdicts = new LinkedHashMap<>();
 			c.verdicts().forEach((verdict) -> verdicts.put(verdict.checkKey(), verdict));
 			for (String key : this.checkKeys) {
 				String step = stepOf(key);
-				suite(c.model(), this.byStep ? step : null).testCase(c, key, step, verdicts.get(key), true);
+				suite(c.model(), this.byStep ? step : null).testCase(c, key, step, verdicts.get(key), true,
+						this.facts.repeats());
 			}
 		}
 		catch (XMLStreamException ex) {
@@ -233,9 +234,10 @@ final class JunitExporter implements Exporter {
 		 * @param verdict the check's verdict; {@code null} for a run without checks, or a check that gave none on the
 		 * item (its step skipped)
 		 * @param checked whether the test case is a check's rather than the item's in a run without checks
+		 * @param repeats whether the run asked each item several times: the name then says which answer it is
 		 */
-		void testCase(Conversation c, String className, String step, Verdict verdict, boolean checked)
-				throws XMLStreamException {
+		void testCase(Conversation c, String className, String step, Verdict verdict, boolean checked,
+				boolean repeats) throws XMLStreamException {
 			long stepMillis = c.calls().stream()
 				.filter((call) -> step == null || step.equals(call.step()))
 				.mapToLong(Conversation.Call::latencyMillis)
@@ -244,7 +246,7 @@ final class JunitExporter implements Exporter {
 			this.millis += stepMillis;
 			this.xml.writeCharacters("\n");
 			this.xml.writeStartElement("testcase");
-			this.xml.writeAttribute("name", text(c.itemId()));
+			this.xml.writeAttribute("name", text(repeats ? c.itemId() + " (repeat " + c.repetition() + ")" : c.itemId()));
 			this.xml.writeAttribute("classname", text(className));
 			this.xml.writeAttribute("time", seconds(stepMillis));
 			if (!c.isOk()) {

@@ -18,7 +18,7 @@ public final class ResultLines {
 	public static String line(Conversation conversation) {
 		StringWriter out = new StringWriter();
 		try (JsonGenerator generator = JSON.createGenerator(out)) {
-			ConversationData.write(generator, conversation);
+			ConversationData.write(generator, conversation, conversation.repetition() > 1);
 		}
 		return out.toString();
 	}

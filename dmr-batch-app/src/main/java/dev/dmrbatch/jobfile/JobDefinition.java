@@ -31,6 +31,8 @@ import dev.dmrbatch.config.RunnerEndpoint;
  * @param export the exports' names ({@code dev.dmrbatch.export.ExportFormats}); by default {@code jsonl} and
  * {@code html}
  * @param exportOptions the options of exports that take them (plugins'), by export name
+ * @param repeat how many times each item is asked of each model, each answer stored as a conversation of its own
+ * ({@code repeat=} at launch overrides it); {@code null} for once
  */
 public record JobDefinition(String name, String description, Input input, ModelSettings model,
 		@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> models, String system,
@@ -38,7 +40,16 @@ public record JobDefinition(String name, String description, Input input, ModelS
 		@JsonProperty("skip-limit") Integer skipLimit, List<String> export, Map<String, String> layouts,
 		List<RunnerEndpoint> runners, Gate gate, @JsonIgnore Path source, Boolean cache,
 		@JsonProperty("export-options") Map<String, Map<String, Object>> exportOptions, Boolean cluster, String rate,
-		@JsonProperty("tokens-rate") String tokensRate) {
+		@JsonProperty("tokens-rate") String tokensRate, Integer repeat) {
+
+	public JobDefinition(String name, String description, Input input, ModelSettings model, List<String> models,
+			String system, Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
+			Integer skipLimit, List<String> export, Map<String, String> layouts, List<RunnerEndpoint> runners,
+			Gate gate, Path source, Boolean cache, Map<String, Map<String, Object>> exportOptions, Boolean cluster,
+			String rate, String tokensRate) {
+		this(name, description, input, model, models, system, vars, steps, concurrency, retry, skipLimit, export,
+				layouts, runners, gate, source, cache, exportOptions, cluster, rate, tokensRate, null);
+	}
 
 	public JobDefinition(String name, String description, Input input, ModelSettings model, List<String> models,
 			String system, Map<String, Object> vars, List<Step> steps, String concurrency, Retry retry,
@@ -318,8 +329,11 @@ public record JobDefinition(String name, String description, Input input, ModelS
 
 	JobDefinition withSource(Path file) {
 		return new JobDefinition(name, description, input, model, models, system, vars, steps, concurrency, retry,
-				skipLimit, export, layouts, runners, gate, file, cache, exportOptions, cluster, rate, tokensRate);
+				skipLimit, export, layouts, runners, gate, file, cache, exportOptions, cluster, rate, tokensRate, repeat);
 	}
+
+	/** The most times an item may be asked of a model ({@code repeat}). */
+	public static final int MAX_REPEAT = 100;
 
 	/** Whether any step has checks. */
 	public boolean hasChecks() {

@@ -252,6 +252,9 @@ public class JobFiles {
 		if (job.skipLimit() != null && job.skipLimit() < 0) {
 			problems.add("skip-limit must be 0 or more");
 		}
+		if (job.repeat() != null && (job.repeat() < 1 || job.repeat() > JobDefinition.MAX_REPEAT)) {
+			problems.add("repeat must be a whole number from 1 to " + JobDefinition.MAX_REPEAT);
+		}
 		if (job.retry() != null) {
 			if (job.retry().attempts() != null && job.retry().attempts() < 1) {
 				problems.add("retry.attempts must be at least 1");

@@ -72,7 +72,7 @@ public final class ProgressListener implements JobExecutionListener, ItemWriteLi
 	private long replacing;
 
 	/**
-	 * @param models how many models each item goes through (one conversation per item and model)
+	 * @param models how many conversations each item has: one per model, and per repetition ({@code repeat=N})
 	 * @param ending what to do as the job ends, before the run's log is closed
 	 */
 	public ProgressListener(ProgressProperties settings, ConversationStore store, InputSource input, int models,

@@ -124,7 +124,8 @@ class ChatStep implements StepKind {
 			// not for a second answer to the same request (the stored one broke the schema), nor where the answer's
 			// log probabilities are asked for (the cache keeps the answer, not them)
 			CachedCalls.Lookup cached = (sending.cache() != null && !settings.wantsLogprobs())
-					? sending.cache().lookup(sending.chat(), settings, messages, format, item.seq(), model, index)
+					? sending.cache().lookup(sending.chat(), settings, messages, format, item.seq(), model, index,
+							exchange.repetition())
 					: null;
 			if (cached != null && attempt > 1) {
 				cached = cached.askedAgain();

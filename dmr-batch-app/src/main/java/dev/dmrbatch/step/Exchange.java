@@ -38,6 +38,8 @@ public final class Exchange {
 
 	private List<ChatMessage> messages = new ArrayList<>();
 
+	private final int repetition;
+
 	private ChatMessage system;
 
 	/** Whether, in a dry run, the conversation so far holds a turn whose answer is not there. */
@@ -51,6 +53,16 @@ public final class Exchange {
 	 */
 	public Exchange(Sending sending, InputItem item, ModelSettings settings, List<ModelSettings> stepSettings,
 			Map<String, Object> model, Map<String, Object> answers) {
+		this(sending, item, settings, stepSettings, model, answers, 1);
+	}
+
+	/**
+	 * An exchange that is one of the item's repeated answers by the model ({@code repeat=N}).
+	 * @param repetition which of them, from 1
+	 */
+	public Exchange(Sending sending, InputItem item, ModelSettings settings, List<ModelSettings> stepSettings,
+			Map<String, Object> model, Map<String, Object> answers, int repetition) {
+		this.repetition = repetition;
 		this.sending = sending;
 		this.item = item;
 		this.settings = settings;
@@ -87,6 +99,11 @@ public final class Exchange {
 
 	Sending sending() {
 		return this.sending;
+	}
+
+	/** Which of the item's answers by the model this is, from 1 ({@code repeat=N}). */
+	int repetition() {
+		return this.repetition;
 	}
 
 	InputItem item() {

@@ -422,14 +422,15 @@ class ApiController implements DisposableBean {
 
 	/**
 	 * The body of a job's start, {@code {"input"?, "model"?, "vars"?: {"key": value ...}, "run"?, "tags"?: [...],
-	 * "limit"?, "sample"?, "sample_seed"?}}: all optional; {@code run} is the run's label, {@code limit} or
-	 * {@code sample} (with its seed) a trial run's part of the input as on the command line.
+	 * "limit"?, "sample"?, "sample_seed"?, "repeat"?}}: all optional; {@code run} is the run's label, {@code limit} or
+	 * {@code sample} (with its seed) a trial run's part of the input, {@code repeat} how many times each item is asked,
+	 * as on the command line.
 	 */
 	record JobBody(String input, String model, Map<String, String> vars, String run, List<String> tags,
-			TrialSelection trial) {
+			TrialSelection trial, String repeat) {
 
 		private static final List<String> KEYS = List.of("input", "model", "vars", "run", "tags", "limit", "sample",
-				"sample_seed");
+				"sample_seed", "repeat");
 
 		/**
 		 * The body as given, checked.
@@ -439,7 +440,7 @@ class ApiController implements DisposableBean {
 			JsonNode given = (body != null && !body.isNull()) ? body : JsonNodeFactory.instance.objectNode();
 			if (!given.isObject()) {
 				throw new RunException("the body must be an object: {\"input\"?, \"model\"?, \"vars\"?, \"run\"?, "
-						+ "\"tags\"?, \"limit\"?, \"sample\"?, \"sample_seed\"?}");
+						+ "\"tags\"?, \"limit\"?, \"sample\"?, \"sample_seed\"?, \"repeat\"?}");
 			}
 			for (String key : given.propertyNames()) {
 				if (!KEYS.contains(key)) {
@@ -485,7 +486,7 @@ class ApiController implements DisposableBean {
 				throw new RunException(ex.getMessage().replace("sample-seed=", "sample_seed="));
 			}
 			return new JobBody(string(given, "input"), string(given, "model"), vars, string(given, "run"),
-					RunNotes.parse(String.join(",", tags), "tags"), trial);
+					RunNotes.parse(String.join(",", tags), "tags"), trial, number(given, "repeat"));
 		}
 
 	}
@@ -496,7 +497,7 @@ class ApiController implements DisposableBean {
 		JobBody given = JobBody.of(body);
 		return ResponseEntity.status(HttpStatus.ACCEPTED)
 			.body(this.jobs.start(name, given.input(), given.model(), given.vars(), given.run(), given.tags(),
-					given.trial()));
+					given.trial(), given.repeat()));
 	}
 
 	/** A whole number member of a body, as written (a number or a string), {@code null} when absent or blank. */

@@ -84,13 +84,14 @@ class JobStarter implements DisposableBean {
 	 * @param input a path inside the working folder, or {@code null} for the job file's
 	 * @param tags tags the run is given
 	 * @param trial the trial run's part of the input ({@code limit=}, {@code sample=}), {@code null} for all of it
+	 * @param repeat how many times each item is asked ({@code repeat=}, as written), {@code null} for the job file's
 	 * @throws RunException (or the planner's exceptions) in one sentence when it cannot start: a mistake in the job
 	 * file, the input or the model
 	 * @throws RefusedException in one sentence when the run refuses to start: already running, output folder taken,
 	 * already complete
 	 */
 	synchronized Map<String, Object> start(String job, String input, String model, Map<String, String> vars,
-			String label, List<String> tags, TrialSelection trial) {
+			String label, List<String> tags, TrialSelection trial, String repeat) {
 		if (!RunPlanner.isLabel(job) || !jobs().contains(job)) {
 			throw new NotFoundException("there is no job file named '" + SafeText.firstLine(String.valueOf(job)) + "' in "
 					+ this.jobFiles.jobsFolder());
@@ -109,6 +110,7 @@ class JobStarter implements DisposableBean {
 			.label(blankToNull(label))
 			.vars(vars)
 			.trial(trial)
+			.repeat(blankToNull(repeat))
 			.build());
 		// the input as a file, the job file's own when none is given: two names of one file are one input
 		Path inputFile = (plan.input() != null) ? plan.input().path() : null;

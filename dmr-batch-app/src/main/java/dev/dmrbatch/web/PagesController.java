@@ -623,7 +623,8 @@ class PagesController {
 			@RequestParam(required = false) String model, @RequestParam(required = false) String vars,
 			@RequestParam(required = false) String run, @RequestParam(required = false) String tags,
 			@RequestParam(required = false) String limit, @RequestParam(required = false) String sample,
-			@RequestParam(name = "sample_seed", required = false) String sampleSeed) {
+			@RequestParam(name = "sample_seed", required = false) String sampleSeed,
+			@RequestParam(required = false) String repeat) {
 		TrialSelection trial;
 		try {
 			trial = TrialSelection.of(RunViews.text(limit), RunViews.text(sample), RunViews.text(sampleSeed));
@@ -645,7 +646,7 @@ class PagesController {
 			}
 		}
 		Map<String, Object> started = this.jobs.start(name, input, model, given, run, RunNotes.parse(tags, "tags"),
-				trial);
+				trial, RunViews.text(repeat));
 		return back("/?job=" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&started=" + started.get("id"));
 	}
 

@@ -168,10 +168,11 @@ class Reviews {
 		long to = seqs.stream().mapToLong(Long::longValue).max().getAsLong();
 		Map<String, List<Verdict>> verdicts = new HashMap<>();
 		for (ItemVerdicts item : this.checks.latestIn(runId, from, to)) {
-			verdicts.put(item.itemSeq() + "\u0000" + item.model(), item.verdicts());
+			verdicts.put(item.itemSeq() + "\u0000" + item.repetition() + "\u0000" + item.model(), item.verdicts());
 		}
 		this.store.forEachOf(runId, seqs, (c) -> action.accept(c.withVerdicts(
-				verdicts.getOrDefault(c.itemSeq() + "\u0000" + c.model(), List.of()), List.of())));
+				verdicts.getOrDefault(c.itemSeq() + "\u0000" + c.repetition() + "\u0000" + c.model(), List.of()),
+				List.of())));
 	}
 
 	/** The reviews of some items, by record number, model and step. */

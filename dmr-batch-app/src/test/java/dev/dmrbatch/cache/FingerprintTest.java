@@ -25,6 +25,15 @@ class FingerprintTest {
 	}
 
 	@Test
+	void aRepeatedRequestHasAFingerprintPerRepetitionTheFirstBeingTheRequestsOwn() {
+		String fingerprint = Fingerprint.of(URL, KEY, BODY);
+		assertThat(Fingerprint.of(URL, KEY, BODY, 1)).isEqualTo(fingerprint);
+		assertThat(Fingerprint.of(URL, KEY, BODY, 2)).isNotEqualTo(fingerprint)
+			.isNotEqualTo(Fingerprint.of(URL, KEY, BODY, 3))
+			.isEqualTo(Fingerprint.of(URL, KEY, BODY, 2));
+	}
+
+	@Test
 	void anyDifferenceInTheEndpointOrWhatIsSentIsAnotherFingerprint() {
 		String fingerprint = Fingerprint.of(URL, KEY, BODY);
 		assertThat(Fingerprint.of("http://gpu-2:12434/engines/llama.cpp/v1", KEY, BODY)).isNotEqualTo(fingerprint);

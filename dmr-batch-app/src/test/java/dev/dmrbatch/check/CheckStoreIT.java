@@ -124,8 +124,8 @@ class CheckStoreIT {
 				.latency(300).attempts(1).requestModel("ai/tiny2").build();
 		store.saveAll(7, List.of(new Conversation(1, "a", "ai/tiny", Conversation.OK, null,
 				List.of(new Conversation.Turn("assistant", "summary", "text")), List.of(step, grader))));
-		store.addCheckCalls(7, 1, 1, "ai/tiny", List.of(grader, grader));
-		store.addCheckCalls(7, 2, 1, "ai/tiny", List.of(grader));
+		store.addCheckCalls(7, 1, 1, "ai/tiny", 1, List.of(grader, grader));
+		store.addCheckCalls(7, 2, 1, "ai/tiny", 1, List.of(grader));
 		assertThat(store.stepNames(7)).containsExactly("summary");
 		assertThat(store.totals(7).promptTokens()).isEqualTo(10 + 4 * 20);
 		List<Conversation.Call> calls = new ArrayList<>();

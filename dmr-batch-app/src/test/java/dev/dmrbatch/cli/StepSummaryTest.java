@@ -22,6 +22,28 @@ class StepSummaryTest {
 	Path dir;
 
 	@Test
+	void aRepeatedRunsAgreementFollowsTheChecksTable() throws Exception {
+		dev.dmrbatch.check.Agreement agreement = new dev.dmrbatch.check.Agreement(2, Map.of(), false);
+		agreement.add(new dev.dmrbatch.conversation.Conversation(1, "r1", "ai/tiny", "ok", null, List.of(), List.of()));
+		RunOutcome outcome = RunOutcome.of("ci", 4, null, BatchStatus.COMPLETED, new RunTotals(1, 1, 0, 3, 1))
+			.agreement(agreement.totals())
+			.build();
+		Path file = this.dir.resolve("summary.md");
+
+		StepSummary.append(file.toString(), outcome, List.of("ci run 4: 1 items, 1 ok, 0 failed"), 0);
+
+		assertThat(Files.readString(file)).isEqualTo("""
+				### dmr-batch: ci run 4
+
+				- ci run 4: 1 items, 1 ok, 0 failed
+				- exit code 0
+
+				- repeat 2 (2 requests per item and model, one answer each): answers answered, per item: 2/2 on 0 items, 1/2 on 1, 0/2 on 0
+
+				""");
+	}
+
+	@Test
 	void theSummaryLinesAndTheChecksTableAreAppendedWithTheirMarkupEscaped() throws Exception {
 		RunOutcome outcome = RunOutcome.of("ci", 4, "first", BatchStatus.COMPLETED, new RunTotals(3, 2, 1, 30, 12))
 			.checks(List.of(new CheckTotals("answer.short", null, 2, 2), new CheckTotals("answer.fast", null, 1, 4)),

@@ -62,28 +62,36 @@ class ReplaceFailedIT {
 		replacing(new DriverManagerDataSource(LocalPostgres.freshDatabase(), "dmrbatch", "dmrbatch"), "postgresql");
 	}
 
+	private static Conversation.Key key(String model) {
+		return new Conversation.Key(model, 1);
+	}
+
 	private void replacing(DataSource data, String vendor) {
 		ConversationStore store = store(data, vendor);
-		// given: item 2 failed with model b, item 3 with both
+		// given: item 2 failed with model b, item 3 with both; item 4, asked three times of a, its second answer
 		store.saveAll(1, List.of(conversation(1, "a", null, "one"), conversation(1, "b", null, "one"),
 				conversation(2, "a", null, "two"), conversation(2, "b", "refused", null),
-				conversation(3, "a", "timed out", null), conversation(3, "b", "timed out", null)));
-		assertThat(store.failedItems(1)).isEqualTo(Map.of(2L, Set.of("b"), 3L, Set.of("a", "b")));
+				conversation(3, "a", "timed out", null), conversation(3, "b", "timed out", null),
+				conversation(4, "a", null, "four"), conversation(4, "a", "refused", null).withRepetition(2),
+				conversation(4, "a", null, "four").withRepetition(3)));
+		assertThat(store.failedItems(1)).isEqualTo(Map.of(2L, Set.of(key("b")), 3L, Set.of(key("a"), key("b")), 4L,
+				Set.of(new Conversation.Key("a", 2))));
+		assertThat(store.repetitions(1)).isEqualTo(3);
 
 		// when: two retries, item 3 with b failing again in the first
 		store.replaceFailed(1, List.of(conversation(2, "b", null, "two"), conversation(3, "a", null, "three"),
-				conversation(3, "b", "refused again", null)));
+				conversation(3, "b", "refused again", null), conversation(4, "a", null, "four").withRepetition(2)));
 		store.replaceFailed(1, List.of(conversation(3, "b", null, "three")));
 
 		// then
 		assertThat(store.failedItems(1)).isEmpty();
-		assertThat(store.totals(1)).isEqualTo(new RunTotals(6, 6, 0, 0, 0));
+		assertThat(store.totals(1)).isEqualTo(new RunTotals(9, 9, 0, 0, 0));
 		List<Conversation> stored = new ArrayList<>();
 		store.forEach(1, stored::add);
-		assertThat(stored).extracting((c) -> c.itemSeq() + c.model() + " " + c.turns().size() + " " + c.calls().size()
-				+ " " + c.earlierErrors())
-			.containsExactly("1a 2 0 []", "1b 2 0 []", "2a 2 0 []", "2b 2 0 [refused]", "3a 2 0 [timed out]",
-					"3b 2 0 [timed out, refused again]");
+		assertThat(stored).extracting((c) -> c.itemSeq() + c.model() + c.repetition() + " " + c.turns().size() + " "
+				+ c.calls().size() + " " + c.earlierErrors())
+			.containsExactly("1a1 2 0 []", "1b1 2 0 []", "2a1 2 0 []", "2b1 2 0 [refused]", "3a1 2 0 [timed out]",
+					"3b1 2 0 [timed out, refused again]", "4a1 2 0 []", "4a2 2 0 [refused]", "4a3 2 0 []");
 		store.deleteRun(1);
 		assertThat(new JdbcTemplate(data).queryForObject("select count(*) from dmr_attempt", Long.class)).isZero();
 	}

@@ -171,7 +171,7 @@ class JobFileMessagesTest {
 						+ "steps[0].extra.model: dmr-batch sends it itself");
 		expected.put("steps:\n  - name: a\n    prompt: x\n    n: 2\n",
 				": steps[0].n must be 1: a conversation goes on from one answer, so each request asks for one "
-						+ "(for several answers, list several models or repeat the step)");
+						+ "(for several answers, list several models, repeat the step, or give repeat=<n>)");
 		int i = 0;
 		for (Map.Entry<String, String> file : expected.entrySet()) {
 			String name = "step" + (i++);

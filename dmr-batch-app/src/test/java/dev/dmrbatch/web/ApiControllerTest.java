@@ -264,30 +264,30 @@ class ApiControllerTest {
 			.andExpect(jsonPath("$.error").value(org.hamcrest.Matchers.startsWith("missing or wrong CSRF token")));
 		verifyNoInteractions(this.jobs);
 
-		given(this.jobs.start(eq("nightly"), any(), any(), any(), any(), any(), any()))
+		given(this.jobs.start(eq("nightly"), any(), any(), any(), any(), any(), any(), any()))
 			.willReturn(Map.of("job", "nightly", "run", 4));
 		this.mvc.perform(signed(post("/api/jobs/nightly/runs"), this.access)
 			.contentType(MediaType.APPLICATION_JSON)
 			.content("{\"vars\": {\"n\": 3, \"s\": \"x\"}, \"run\": \"first\", \"input\": \" \"}"))
 			.andExpect(status().isAccepted())
 			.andExpect(jsonPath("$.run").value(4));
-		verify(this.jobs).start("nightly", null, null, Map.of("n", "3", "s", "x"), "first", List.of(), null);
+		verify(this.jobs).start("nightly", null, null, Map.of("n", "3", "s", "x"), "first", List.of(), null, null);
 	}
 
 	@Test
 	void aTrialRunIsStartedAsTheCommandLineStartsOne() throws Exception {
-		given(this.jobs.start(eq("nightly"), any(), any(), any(), any(), any(), any()))
+		given(this.jobs.start(eq("nightly"), any(), any(), any(), any(), any(), any(), any()))
 			.willReturn(Map.of("job", "nightly", "run", "try-first-10"));
 		this.mvc.perform(signed(post("/api/jobs/nightly/runs"), this.access)
 			.contentType(MediaType.APPLICATION_JSON)
 			.content("{\"limit\": 10}"))
 			.andExpect(status().isAccepted());
-		verify(this.jobs).start("nightly", null, null, Map.of(), null, List.of(), TrialSelection.first(10));
+		verify(this.jobs).start("nightly", null, null, Map.of(), null, List.of(), TrialSelection.first(10), null);
 		this.mvc.perform(signed(post("/api/jobs/nightly/runs"), this.access)
 			.contentType(MediaType.APPLICATION_JSON)
-			.content("{\"sample\": \"25\", \"sample_seed\": -3}"))
+			.content("{\"sample\": \"25\", \"sample_seed\": -3, \"repeat\": 3}"))
 			.andExpect(status().isAccepted());
-		verify(this.jobs).start("nightly", null, null, Map.of(), null, List.of(), TrialSelection.sample(25, -3));
+		verify(this.jobs).start("nightly", null, null, Map.of(), null, List.of(), TrialSelection.sample(25, -3), "3");
 		expectRefused("{\"limit\": 0}", "limit=0 is not a number of records: give a whole number from 1 to 2147483647");
 		expectRefused("{\"limit\": 2.5}", "limit=2.5 is not a number of records: give a whole number from 1 to 2147483647");
 		expectRefused("{\"limit\": 5, \"sample\": 5}", "limit= and sample= cannot go together: a trial takes either "

@@ -223,19 +223,20 @@ class PagesControllerTest {
 
 	@Test
 	void theJobsFormStartsTheJobWithItsVarsAndGoesToItsRuns() throws Exception {
-		given(this.jobs.start(any(), any(), any(), any(), any(), any(), any())).willReturn(Map.of("id", 4));
+		given(this.jobs.start(any(), any(), any(), any(), any(), any(), any(), any())).willReturn(Map.of("id", 4));
 		this.mvc.perform(signed(post("/jobs/summarize/runs"), this.access)
 			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
 			.param("vars", "language = French\r\n\r\nlength=short")
 			.param("run", "weekly")
 			.param("limit", "")
 			.param("sample", "20")
-			.param("sample_seed", "7"))
+			.param("sample_seed", "7")
+			.param("repeat", "3"))
 			.andExpect(status().isSeeOther())
 			.andExpect(header().string("Location", "/?job=summarize&started=4"));
 
 		verify(this.jobs).start("summarize", null, null, Map.of("language", "French", "length", "short"), "weekly",
-				List.of(), dev.dmrbatch.input.TrialSelection.sample(20, 7));
+				List.of(), dev.dmrbatch.input.TrialSelection.sample(20, 7), "3");
 	}
 
 	@Test

@@ -50,9 +50,9 @@ class WebBodiesTest {
 	void aJobsStartTakesEveryFieldOrNone() {
 		ApiController.JobBody body = ApiController.JobBody.of(JSON.readTree(
 				"{\"input\": \"in/a.csv\", \"vars\": {\"n\": 2, \"on\": true}, \"run\": \"x\", \"tags\": [\"a\", \"b\"], "
-						+ "\"limit\": 3}"));
+						+ "\"limit\": 3, \"repeat\": 2}"));
 		assertThat(body).isEqualTo(new ApiController.JobBody("in/a.csv", null, Map.of("n", "2", "on", "true"), "x",
-				List.of("a", "b"), dev.dmrbatch.input.TrialSelection.first(3)));
+				List.of("a", "b"), dev.dmrbatch.input.TrialSelection.first(3), "2"));
 		assertThat(ApiController.JobBody.of(JSON.readTree("{}")).vars()).isEmpty();
 		assertThat(ApiController.JobBody.of(null).tags()).isEmpty();
 	}
@@ -64,7 +64,7 @@ class WebBodiesTest {
 		assertThatThrownBy(() -> ApiController.JobBody.of(JSON.readTree("{\"vars\": {\"a\": [1]}}")))
 			.isInstanceOf(RunException.class).hasMessage("vars.a must be a string, a number or true or false");
 		assertThatThrownBy(() -> ApiController.JobBody.of(JSON.readTree("{\"colour\": \"red\"}")))
-			.isInstanceOf(RunException.class).hasMessage("colour is not one of input, model, vars, run, tags, limit, sample, sample_seed");
+			.isInstanceOf(RunException.class).hasMessage("colour is not one of input, model, vars, run, tags, limit, sample, sample_seed, repeat");
 		assertThatThrownBy(() -> ApiController.JobBody.of(JSON.readTree("{\"model\": 3}")))
 			.isInstanceOf(RunException.class).hasMessage("model must be a string");
 		assertThatThrownBy(() -> ApiController.JobBody.of(JSON.readTree("{\"tags\": [\"a b\", \"c;\"]}")))

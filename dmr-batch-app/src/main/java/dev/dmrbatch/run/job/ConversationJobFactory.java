@@ -141,7 +141,8 @@ public class ConversationJobFactory {
 	 */
 	public Job build(RunPlan plan, List<RunnerLane> lanes, Consumer<JobExecution> ending,
 			Consumer<JobExecution> started) {
-		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
+		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(),
+				plan.models().size() * plan.repeat(),
 				(runId) -> outputFolder(plan, runId), ending);
 		if (lanes.stream().anyMatch((lane) -> !lane.lane().pacing().isNone())) {
 			progress.waitingOn(() -> lanes.stream().map((lane) -> lane.gate().waitingOn()).filter(Objects::nonNull)
@@ -183,9 +184,10 @@ public class ConversationJobFactory {
 	 * then {@value #EXPORT_STEP} writes the run's exports again from the store. Both run in every such execution.
 	 * @param failed the models that failed, by record number
 	 */
-	public Job buildRetry(RunPlan plan, RunnerLane lane, java.util.SortedMap<Long, java.util.Set<String>> failed,
+	public Job buildRetry(RunPlan plan, RunnerLane lane, java.util.SortedMap<Long, java.util.Set<Conversation.Key>> failed,
 			Consumer<JobExecution> ending) {
-		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(), plan.models().size(),
+		ProgressListener progress = new ProgressListener(this.progress, this.store, plan.input(),
+				plan.models().size() * plan.repeat(),
 				(runId) -> outputFolder(plan, runId), ending).replacing(failed.size());
 		Step retry = conversationStep(RETRY_STEP, plan, lane,
 				new FailedItemsReader(InputReaders.reader(plan.input()), failed), 0, progress, stepKinds(plan), failed);
@@ -262,12 +264,12 @@ public class ConversationJobFactory {
 	}
 
 	/**
-	 * @param retried the models that failed, by record number, whose conversations this step replaces
+	 * @param retried the models and repetitions that failed, by record number, whose conversations this step replaces
 	 * ({@code retry=failed}); {@code null} for a step that stores new items
 	 */
 	private Step conversationStep(String name, RunPlan plan, RunnerLane lane, ItemStreamReader<InputItem> input,
 			long upTo, ItemWriteListener<List<Conversation>> progress, List<StepKind> kinds,
-			java.util.SortedMap<Long, java.util.Set<String>> retried) {
+			java.util.SortedMap<Long, java.util.Set<Conversation.Key>> retried) {
 		ConversationWriter writer = new ConversationWriter(this.store, plan.skipLimit(), this.checkStore, plan.checks(),
 				retried != null);
 		CachedCalls cached = (plan.builtIn() != null) ? null : CachedCalls.of(this.cache, plan.cache(), this.properties.apiKey());
@@ -276,7 +278,7 @@ public class ConversationJobFactory {
 		Function<InputItem, List<Conversation>> conversations = (plan.builtIn() != null)
 				? plan.builtIn().processor(plan, lane.gate())
 				: (retried != null) ? (item) -> processor.process(item,
-						(model) -> retried.getOrDefault(item.seq(), java.util.Set.of()).contains(model))
+						(key) -> retried.getOrDefault(item.seq(), java.util.Set.of()).contains(key))
 						: processor::process;
 		String runner = lane.url();
 		int concurrency = lane.lane().concurrency();

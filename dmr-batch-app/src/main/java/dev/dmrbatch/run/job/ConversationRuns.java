@@ -12,6 +12,7 @@ import java.util.Optional;
 import dev.dmrbatch.cache.CacheMode;
 import dev.dmrbatch.config.Concurrency;
 import dev.dmrbatch.config.RunnerEndpoint;
+import dev.dmrbatch.check.Agreement;
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
@@ -269,7 +270,7 @@ public class ConversationRuns {
 		plan = asStarted(plan.toBuilder().label(run.label())
 			.output((run.outputDir() != null) ? Path.of(run.outputDir()) : plan.output())
 			.build(), runId);
-		java.util.SortedMap<Long, java.util.Set<String>> failed = this.store.failedItems(runId);
+		java.util.SortedMap<Long, java.util.Set<dev.dmrbatch.conversation.Conversation.Key>> failed = this.store.failedItems(runId);
 		if (failed.isEmpty() && last.getStatus() == BatchStatus.COMPLETED) {
 			return outcome(plan, last, true, false, null);
 		}
@@ -507,7 +508,25 @@ public class ConversationRuns {
 					plan.checks().minPassRates())
 			.calls(calls)
 			.workers(this.remote.workers(runId))
+			.agreement(alreadyComplete ? null : agreement(plan, runId))
 			.build();
+	}
+
+	/**
+	 * How the answers of a run that asks each item several times agree, read from the store with the checks' latest
+	 * verdicts; {@code null} for a run that asks once.
+	 */
+	private Agreement.Totals agreement(RunPlan plan, long runId) {
+		// what the run stored says how often it asked, whatever this launch planned
+		int repeat = Math.max(plan.repeat(), this.store.repetitions(runId));
+		if (repeat <= 1) {
+			return null;
+		}
+		Agreement agreement = Agreement.of(repeat, plan.checks());
+		java.util.function.UnaryOperator<dev.dmrbatch.conversation.Conversation> verdicts = plan.checks().isEmpty()
+				? java.util.function.UnaryOperator.identity() : this.checkStore.latestVerdicts(runId);
+		this.store.forEach(runId, (stored) -> agreement.add(verdicts.apply(stored)));
+		return agreement.totals();
 	}
 
 	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */

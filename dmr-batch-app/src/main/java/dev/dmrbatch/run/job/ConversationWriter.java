@@ -94,7 +94,7 @@ class ConversationWriter implements ItemWriter<List<Conversation>>, StepExecutio
 		if (this.evaluation != null) {
 			this.checkStore.saveAll(this.evaluation, conversations.stream()
 				.filter((c) -> !c.verdicts().isEmpty())
-				.map((c) -> new ItemVerdicts(c.itemSeq(), c.model(), c.verdicts()))
+				.map((c) -> new ItemVerdicts(c.itemSeq(), c.model(), c.verdicts(), c.repetition()))
 				.toList());
 		}
 	}

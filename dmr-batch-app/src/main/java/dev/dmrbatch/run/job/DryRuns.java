@@ -199,12 +199,12 @@ public class DryRuns {
 							? counting.submit(() -> counter.count(preview.request()))
 							: CompletableFuture.completedFuture(OptionalLong.empty())));
 					while (waiting.size() > 4 * slots) {
-						write(waiting.poll(), tally, out);
+						write(waiting.poll(), tally, out, plan.repeat() > 1);
 					}
 				}, (step) -> tally.unanswered.merge(step, 1L, Long::sum));
 			}
 			while (!waiting.isEmpty()) {
-				write(waiting.poll(), tally, out);
+				write(waiting.poll(), tally, out, plan.repeat() > 1);
 			}
 		}
 		catch (UncheckedIOException ex) {
@@ -223,8 +223,11 @@ public class DryRuns {
 		return tally;
 	}
 
-	/** A request's line: the item, the model, the step, the endpoint, the prompt's tokens, and the body last. */
-	private static void write(Counting counting, Tally tally, BufferedWriter out) {
+	/**
+	 * A request's line: the item, the model (and, when the run asks each item several times, which answer), the step,
+	 * the endpoint, the prompt's tokens, and the body last.
+	 */
+	private static void write(Counting counting, Tally tally, BufferedWriter out, boolean repeats) {
 		ConversationProcessor.Preview preview = counting.preview();
 		ChatService.Preview request = preview.request();
 		OptionalLong counted;
@@ -248,6 +251,9 @@ public class DryRuns {
 		line.put("item", preview.item().id());
 		line.put("record", preview.item().seq());
 		line.put("model", preview.model());
+		if (repeats) {
+			line.put("repeat", preview.repetition());
+		}
 		line.put("step", preview.step());
 		line.put("endpoint", request.endpoint());
 		line.put("prompt_tokens", tokens);

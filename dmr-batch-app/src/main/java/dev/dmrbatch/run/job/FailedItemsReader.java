@@ -3,6 +3,7 @@ package dev.dmrbatch.run.job;
 import java.util.Set;
 import java.util.SortedMap;
 
+import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.input.InputItem;
 
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -18,10 +19,10 @@ final class FailedItemsReader implements ItemStreamReader<InputItem> {
 
 	private final ItemStreamReader<InputItem> input;
 
-	private final SortedMap<Long, Set<String>> failed;
+	private final SortedMap<Long, Set<Conversation.Key>> failed;
 
-	/** @param failed the models that failed, by record number, as the store gave them */
-	FailedItemsReader(ItemStreamReader<InputItem> input, SortedMap<Long, Set<String>> failed) {
+	/** @param failed the models and repetitions that failed, by record number, as the store gave them */
+	FailedItemsReader(ItemStreamReader<InputItem> input, SortedMap<Long, Set<Conversation.Key>> failed) {
 		this.input = input;
 		this.failed = failed;
 	}

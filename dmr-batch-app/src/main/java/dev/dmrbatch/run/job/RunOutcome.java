@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.dmrbatch.check.Agreement;
 import dev.dmrbatch.check.CheckTotals;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunTotals;
@@ -37,6 +38,8 @@ import org.springframework.batch.core.BatchStatus;
  * @param tokensReceived the completion tokens the runners sent in this execution (none reused from the cache): what
  * its tokens/s is of
  * @param workers what each worker of the cluster did for the run; empty for a run of this process alone
+ * @param agreement how the answers of a run that asks each item several times ({@code repeat=N}) agree; {@code null}
+ * for a run that asks once
  */
 public record RunOutcome(String jobName, long runId, String label, BatchStatus status, RunTotals totals,
 		long answered, long failedNow, double seconds,
@@ -44,7 +47,7 @@ public record RunOutcome(String jobName, long runId, String label, BatchStatus s
 		List<ConversationStore.ModelTotals> models, List<ConversationStore.RunnerTotals> runners,
 		List<ConversationStore.FailureReason> reasons, List<String> exportWarnings, List<CheckTotals> checks,
 		Map<String, Double> gate, ConversationStore.CallTotals calls, long tokensReceived,
-		List<RemotePartitions.WorkerShare> workers) {
+		List<RemotePartitions.WorkerShare> workers, Agreement.Totals agreement) {
 
 	/** How many reasons for failed items the summary names. */
 	static final int REASONS = 5;
@@ -83,6 +86,14 @@ public record RunOutcome(String jobName, long runId, String label, BatchStatus s
 	/** One line per check: {@code check summary.five-keywords: 37/40 passed (92.5%)}. */
 	public List<String> checkLines() {
 		return checkLines(this.checks);
+	}
+
+	/**
+	 * How the repeated answers agree ({@link Agreement.Totals#lines()}), and how they were asked; empty for a run that
+	 * asks each item once.
+	 */
+	public List<String> agreementLines() {
+		return (this.agreement != null) ? this.agreement.lines() : List.of();
 	}
 
 	/** {@link #checkLines()} for any checks' totals. */
@@ -248,6 +259,8 @@ public record RunOutcome(String jobName, long runId, String label, BatchStatus s
 
 		private List<RemotePartitions.WorkerShare> workers = List.of();
 
+		private Agreement.Totals agreement;
+
 		private Builder(String jobName, long runId, String label, BatchStatus status, RunTotals totals) {
 			this.jobName = jobName;
 			this.runId = runId;
@@ -319,11 +332,17 @@ public record RunOutcome(String jobName, long runId, String label, BatchStatus s
 			return this;
 		}
 
+		/** How the answers of a run that asks each item several times agree. */
+		public Builder agreement(Agreement.Totals agreement) {
+			this.agreement = agreement;
+			return this;
+		}
+
 		public RunOutcome build() {
 			return new RunOutcome(this.jobName, this.runId, this.label, this.status, this.totals, this.answered,
 					this.failedNow, this.seconds, this.outputDir, this.exports, this.failure, this.alreadyComplete,
 					this.resumed, this.models, this.runners, this.reasons, this.exportWarnings, this.checks, this.gate,
-					this.calls, this.tokensReceived, this.workers);
+					this.calls, this.tokensReceived, this.workers, this.agreement);
 		}
 
 	}

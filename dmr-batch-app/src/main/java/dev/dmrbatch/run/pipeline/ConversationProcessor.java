@@ -25,7 +25,8 @@ import dev.dmrbatch.step.Sending;
 import dev.dmrbatch.step.StepKind;
 
 /**
- * Holds one item's conversations, one per model: runs each step in order, as its type does it ({@link StepKind}: a
+ * Holds one item's conversations, one per model (and, with {@code repeat=N}, N per model, the model's settings'
+ * {@code seed}, where one is set, counted up by one per repetition so that each is another sample): runs each step in order, as its type does it ({@link StepKind}: a
  * chat step renders its prompt, sends the conversation so far and keeps the reply, so step two sees step one's
  * exchange). A step may be skipped by its {@code when:}. An item that cannot be answered becomes a failed conversation
  * with the reason. Only a runner that stays unreachable is an exception: it fails the job, whose uncommitted items are
@@ -54,36 +55,51 @@ public class ConversationProcessor {
 		this.grader = new Grader(chat, gate, plan.retry());
 	}
 
-	/** The item's conversations, one per model in the plan's order; {@code null} for a blank line. */
+	/**
+	 * The item's conversations, one per model in the plan's order (each model's repetitions in turn);
+	 * {@code null} for a blank line.
+	 */
 	public List<Conversation> process(InputItem item) {
-		return process(item, (model) -> true);
+		return process(item, (key) -> true);
 	}
 
 	/**
-	 * The item's conversations with the models {@code asked} names, in the plan's order ({@code retry=failed} asks
-	 * only those that failed); {@code null} for a blank line.
+	 * The item's conversations with the models and repetitions {@code asked} names, in the plan's order
+	 * ({@code retry=failed} asks only those that failed); {@code null} for a blank line.
 	 */
-	public List<Conversation> process(InputItem item, java.util.function.Predicate<String> asked) {
+	public List<Conversation> process(InputItem item, java.util.function.Predicate<Conversation.Key> asked) {
 		if (item.isBlank()) {
 			return null; // a blank line: nothing to ask
 		}
 		List<ModelSettings> models = this.plan.models();
-		List<Conversation> conversations = new ArrayList<>(models.size());
+		int repeat = this.plan.repeat();
+		List<Conversation> conversations = new ArrayList<>(models.size() * repeat);
 		for (int i = 0; i < models.size(); i++) {
-			if (asked.test(models.get(i).name())) {
-				conversations.add(converse(item, models.get(i), this.plan.stepSettings().get(i)));
+			for (int k = 1; k <= repeat; k++) {
+				if (asked.test(new Conversation.Key(models.get(i).name(), k))) {
+					int repetition = k;
+					conversations.add(converse(item, repetition(models.get(i), k),
+							this.plan.stepSettings().get(i).stream().map((s) -> repetition(s, repetition)).toList(), k)
+						.withRepetition(k));
+				}
 			}
 		}
 		return conversations;
 	}
 
-	private Conversation converse(InputItem item, ModelSettings settings, List<ModelSettings> stepsSettings) {
+	/** The settings of the {@code k}th repetition: a {@code seed} set is counted up by one per repetition. */
+	static ModelSettings repetition(ModelSettings settings, int k) {
+		return (k == 1 || settings.seed() == null) ? settings : settings.with("seed", settings.seed() + k - 1);
+	}
+
+	private Conversation converse(InputItem item, ModelSettings settings, List<ModelSettings> stepsSettings,
+			int repetition) {
 		if (item.error() != null) {
 			return failed(item, settings, new ArrayList<>(), new ArrayList<>(), item.error());
 		}
 		Map<String, Object> answers = new LinkedHashMap<>();
 		Map<String, Object> model = model(item, answers);
-		Exchange exchange = new Exchange(this.sending, item, settings, stepsSettings, model, answers);
+		Exchange exchange = new Exchange(this.sending, item, settings, stepsSettings, model, answers, repetition);
 		Prompts prompts = this.plan.prompts();
 		try {
 			if (prompts.hasSystem()) {
@@ -127,12 +143,16 @@ public class ConversationProcessor {
 		return answered.withVerdicts(evaluated.verdicts(), evaluated.calls());
 	}
 
-	/** A request a dry run would send: the item, the conversation's model and the step's name. */
-	public record Preview(InputItem item, String model, String step, ChatService.Preview request) {
+	/**
+	 * A request a dry run would send: the item, the conversation's model, the step's name, and which of the item's
+	 * repeated answers it is for (from 1; {@code repeat=N}).
+	 */
+	public record Preview(InputItem item, String model, String step, ChatService.Preview request, int repetition) {
 	}
 
 	/**
-	 * The requests the item's conversations would send, one model after another, rendered as {@link #process} renders
+	 * The requests the item's conversations would send, one model (and repetition) after another, rendered as
+	 * {@link #process} renders
 	 * them but not sent, each told to {@code requests}; a step whose request holds an earlier step's answer (in its
 	 * prompt, its {@code when:} or the conversation it carries on) cannot be rendered: its name is told to
 	 * {@code unanswered} instead. A step skipped by its {@code when:} sends nothing.
@@ -150,12 +170,15 @@ public class ConversationProcessor {
 		}
 		List<JobDefinition.Step> steps = this.plan.job().steps();
 		Prompts prompts = this.plan.prompts();
-		for (int m = 0; m < this.plan.models().size(); m++) {
-			ModelSettings settings = this.plan.models().get(m);
+		for (int c = 0; c < this.plan.models().size() * this.plan.repeat(); c++) {
+			int m = c / this.plan.repeat();
+			int repetition = c % this.plan.repeat() + 1;
+			ModelSettings settings = repetition(this.plan.models().get(m), repetition);
 			Map<String, Object> answers = new LinkedHashMap<>();
 			Map<String, Object> model = model(item, answers);
-			Exchange exchange = new Exchange(this.sending, item, settings, this.plan.stepSettings().get(m), model,
-					answers);
+			Exchange exchange = new Exchange(this.sending, item, settings,
+					this.plan.stepSettings().get(m).stream().map((s) -> repetition(s, repetition)).toList(), model,
+					answers, repetition);
 			boolean systemKnown = true;
 			try {
 				if (prompts.hasSystem()) {
@@ -180,7 +203,7 @@ public class ConversationProcessor {
 					}
 					ChatService.Preview request = this.kinds.get(i).preview(i, steps.get(i), exchange);
 					if (request != null) {
-						requests.accept(new Preview(item, settings.name(), step, request));
+						requests.accept(new Preview(item, settings.name(), step, request, repetition));
 					}
 				}
 				catch (StepAnswer.NotYetAnswered ex) {

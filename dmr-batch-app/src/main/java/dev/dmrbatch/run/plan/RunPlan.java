@@ -39,12 +39,15 @@ import dev.dmrbatch.prompt.Prompts;
  * {@code dmr.cluster.enabled}
  * @param maxImageSide the longest side an image is sent with where a step gives no {@code max-image-side}: the
  * profile's {@code dmr.max-image-side}, else 1024
+ * @param repeat how many times each item is asked of each model ({@code repeat=} over the job file's
+ * {@code repeat:}), each answer a conversation of its own; 1 for once
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
 		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
 		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks,
-		CacheMode cache, RunSpec spec, boolean cluster, int maxImageSide) {
+		CacheMode cache, RunSpec spec, boolean cluster, int maxImageSide,
+		int repeat) {
 
 	/**
 	 * A plan by name, of the run of this job; what is not given is none (no vars, no skip limit, no checks, the
@@ -72,7 +75,8 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			.cache(this.cache)
 			.spec(this.spec)
 			.cluster(this.cluster)
-			.maxImageSide(this.maxImageSide);
+			.maxImageSide(this.maxImageSide)
+			.repeat(this.repeat);
 	}
 
 	/**
@@ -89,6 +93,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			.builtIn(null)
 			.checks(startedChecks)
 			.spec(kept)
+			.repeat(kept.repetitions())
 			.build();
 	}
 
@@ -136,6 +141,8 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		private RunSpec spec;
 
 		private boolean cluster;
+
+		private int repeat = 1;
 
 		private Builder(String jobName, InputSource input) {
 			this.jobName = jobName;
@@ -236,6 +243,12 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			return this;
 		}
 
+		/** How many times each item is asked of each model, from 1. */
+		public Builder repeat(int repeat) {
+			this.repeat = repeat;
+			return this;
+		}
+
 		public RunPlan build() {
 			List<JobDefinition.Step> steps = this.job.steps();
 			List<StructuredOutput> answers = this.formats;
@@ -250,7 +263,8 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 						.toList();
 			return new RunPlan(this.jobName, this.job, this.prompts, this.input, this.models, answers, this.vars,
 					this.concurrency, this.autoConcurrency, this.retry, this.skipLimit, this.label, this.output,
-					this.lanes, this.builtIn, sent, this.checks, this.cache, this.spec, this.cluster, this.maxImageSide);
+					this.lanes, this.builtIn, sent, this.checks, this.cache, this.spec, this.cluster, this.maxImageSide,
+					this.repeat);
 		}
 
 	}

@@ -141,6 +141,7 @@ public class RunPlanner {
 		checkLabel(request);
 		Path output = output(request);
 		List<List<ModelSettings>> steps = stepSettings(job, models);
+		int repeat = repeat(job, request);
 		return RunPlan.builder(jobName, job, prompts, input)
 			.models(models, steps)
 			.formats(formats)
@@ -153,9 +154,10 @@ public class RunPlanner {
 			.lanes(lanes(job, request, concurrency, auto))
 			.checks(checks(job))
 			.cache(cache(job, request))
-			.spec(new RunSpec(file.text(), models, steps))
+			.spec(new RunSpec(file.text(), models, steps, (repeat > 1) ? repeat : null))
 			.cluster(cluster(job, request))
 			.maxImageSide(this.properties.maxImageSideOrDefault())
+			.repeat(repeat)
 			.build();
 	}
 
@@ -170,6 +172,10 @@ public class RunPlanner {
 	 */
 	public RunPlan resume(RunPlan current, RunSpec kept, Map<String, String> templates, String run) {
 		List<String> differences = launchDifferences(kept);
+		// a launch that says nothing of it (once) goes on as the run started; one that asks another count is refused
+		if (current.repeat() != 1 && current.repeat() != kept.repetitions()) {
+			differences.add("repeat " + kept.repetitions() + " (this launch gives " + current.repeat() + ")");
+		}
 		if (!differences.isEmpty()) {
 			throw new RunException(run + " was started with " + String.join(", ", differences)
 					+ ": resume it without " + ((differences.size() == 1) ? "that setting" : "those settings")
@@ -526,6 +532,28 @@ public class RunPlanner {
 		catch (IllegalArgumentException ex) {
 			throw new RunException(ex.getMessage());
 		}
+	}
+
+	/**
+	 * How many times each item is asked of each model: {@code repeat=} at launch, else the job file's {@code repeat:},
+	 * else once.
+	 */
+	static int repeat(JobDefinition job, RunRequest request) {
+		if (request.repeat() == null) {
+			// a job file's own value was checked when the file was read
+			return (job.repeat() != null) ? job.repeat() : 1;
+		}
+		try {
+			int repeat = Integer.parseInt(request.repeat().strip());
+			if (repeat >= 1 && repeat <= JobDefinition.MAX_REPEAT) {
+				return repeat;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// said below
+		}
+		throw new RunException("repeat=" + dev.dmrbatch.text.SafeText.excerpt(request.repeat(), 40)
+				+ " must be a whole number from 1 to " + JobDefinition.MAX_REPEAT);
 	}
 
 	public int concurrency(JobDefinition job, RunRequest request) {

@@ -8,12 +8,13 @@ import dev.dmrbatch.input.TrialSelection;
  * What the command line asks for: {@code job=}, {@code input=}, {@code output=}, {@code model=}, {@code run=},
  * {@code concurrency=}, {@code var.<key>=}, {@code base-url=} (one runner, or several: {@code a,b}), {@code cache=} and
  * {@code cluster=} ({@code on} or {@code off}), the trial run's part of the input ({@code limit=}, {@code sample=}), and
- * the pacing ({@code rate=}, {@code tokens-rate=}, as written).
+ * the pacing ({@code rate=}, {@code tokens-rate=}, as written), how many times each item is asked ({@code repeat=},
+ * as written).
  * Absent values are {@code null}. Made by name: {@link #of} the job, then what is given.
  */
 public record RunRequest(String job, String input, String output, String model, String label, String concurrency,
 		Map<String, String> vars, String baseUrl, String cache, String cluster, TrialSelection trial, String rate,
-		String tokensRate) {
+		String tokensRate, String repeat) {
 
 	/** A run of a job, with nothing else given until the builder is told. */
 	public static Builder of(String job) {
@@ -26,6 +27,12 @@ public record RunRequest(String job, String input, String output, String model, 
 		return copy.build();
 	}
 
+	public RunRequest withRepeat(String newRepeat) {
+		Builder copy = toBuilder();
+		copy.repeat = newRepeat;
+		return copy.build();
+	}
+
 	public RunRequest withTrial(TrialSelection newTrial) {
 		Builder copy = toBuilder();
 		copy.trial = newTrial;
@@ -35,7 +42,7 @@ public record RunRequest(String job, String input, String output, String model, 
 	private Builder toBuilder() {
 		return of(this.job).input(this.input).output(this.output).model(this.model).label(this.label)
 			.concurrency(this.concurrency).vars(this.vars).baseUrl(this.baseUrl).cache(this.cache).cluster(this.cluster)
-			.trial(this.trial).rates(this.rate, this.tokensRate);
+			.trial(this.trial).rates(this.rate, this.tokensRate).repeat(this.repeat);
 	}
 
 	/** A request's values by name; see {@link RunRequest} for each. */
@@ -66,6 +73,8 @@ public record RunRequest(String job, String input, String output, String model, 
 		private String rate;
 
 		private String tokensRate;
+
+		private String repeat;
 
 		private Builder(String job) {
 			this.job = job;
@@ -129,9 +138,16 @@ public record RunRequest(String job, String input, String output, String model, 
 			return this;
 		}
 
+		/** {@code repeat=}: how many times each item is asked, as written. */
+		public Builder repeat(String repeat) {
+			this.repeat = repeat;
+			return this;
+		}
+
 		public RunRequest build() {
 			return new RunRequest(this.job, this.input, this.output, this.model, this.label, this.concurrency,
-					this.vars, this.baseUrl, this.cache, this.cluster, this.trial, this.rate, this.tokensRate);
+					this.vars, this.baseUrl, this.cache, this.cluster, this.trial, this.rate, this.tokensRate,
+					this.repeat);
 		}
 
 	}

@@ -15,8 +15,19 @@ import tools.jackson.databind.json.JsonMapper;
  * @param models the settings of each model of the run, in order
  * @param steps per model, per step, the settings its requests carry, as resolved from the profile, the job file and
  * the launch
+ * @param repeat how many times each item is asked of each model ({@code repeat=}); {@code null} for once, as a run
+ * kept before it existed
  */
-public record RunSpec(String jobFile, List<ModelSettings> models, List<List<ModelSettings>> steps) {
+public record RunSpec(String jobFile, List<ModelSettings> models, List<List<ModelSettings>> steps, Integer repeat) {
+
+	public RunSpec(String jobFile, List<ModelSettings> models, List<List<ModelSettings>> steps) {
+		this(jobFile, models, steps, null);
+	}
+
+	/** How many times each item is asked of each model, from 1. */
+	public int repetitions() {
+		return (this.repeat != null) ? this.repeat : 1;
+	}
 
 	private static final JsonMapper JSON = JsonMapper.shared();
 

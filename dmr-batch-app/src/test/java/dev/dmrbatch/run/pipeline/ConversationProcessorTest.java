@@ -102,6 +102,27 @@ class ConversationProcessorTest {
 	}
 
 	@Test
+	void aRepeatedItemIsAskedOncePerRepetitionEachWithTheSeedCountedUpAndOnlyTheRepetitionsAsked() {
+		ConversationProcessor processor = processor("""
+				models: [ai/tiny2, ai/tiny]
+				model: { max_tokens: 8, seed: 10 }
+				repeat: 3
+				steps: [ { name: a, prompt: "Say ${text}" } ]
+				""");
+
+		List<Conversation> conversations = processor.process(item(1, "1", "hi"));
+		List<Conversation> retried = processor.process(item(1, "1", "hi"),
+				(key) -> key.equals(new Conversation.Key("ai/tiny", 2)));
+
+		assertThat(conversations).extracting((c) -> c.model() + " " + c.repetition())
+			.containsExactly("ai/tiny2 1", "ai/tiny2 2", "ai/tiny2 3", "ai/tiny 1", "ai/tiny 2", "ai/tiny 3");
+		assertThat(retried).extracting(Conversation::key).containsExactly(new Conversation.Key("ai/tiny", 2));
+		assertThat(this.runner.requests()).extracting((r) -> r.model() + " " + r.body().get("seed").asInt())
+			.containsExactly("ai/tiny2 10", "ai/tiny2 11", "ai/tiny2 12", "ai/tiny 10", "ai/tiny 11", "ai/tiny 12",
+					"ai/tiny 11");
+	}
+
+	@Test
 	void aStepSkippedByItsWhenSendsNothingAndTheNextStillRuns() {
 		ConversationProcessor processor = processor("""
 				model: { name: ai/tiny, max_tokens: 8 }
@@ -282,7 +303,8 @@ class ConversationProcessorTest {
 			.vars(job.varsOrEmpty())
 			.concurrency(4, false)
 			.retry(new DmrProperties.Retry(2, Duration.ofMillis(1), Duration.ofMillis(1)))
-			.checks(Kinds.checkKinds(plugins).compile(job, templates, (m) -> m)))
+			.checks(Kinds.checkKinds(plugins).compile(job, templates, (m) -> m))
+			.repeat((job.repeat() != null) ? job.repeat() : 1))
 			.build();
 		List<StepKind> kinds = job.steps().stream().map(Kinds.stepKinds(plugins)::kind).toList();
 		return new ConversationProcessor(plan, TestClients.chat(properties), this.gate, null, kinds);

@@ -49,6 +49,22 @@ class RunPlannerTest {
 	}
 
 	@Test
+	void repeatIsTheCommandLinesThenTheJobFilesThenOnceAndOnlyAWholeNumberFrom1To100() {
+		JobDefinition once = job(null);
+		JobDefinition thrice = new JobDefinition("j", null, null, null, null, null, null,
+				List.of(new JobDefinition.Step("a", "x", null)), null, null, null, null, null, null, null,
+				Path.of("jobs/j.yaml"), null, null, null, null, null, 3);
+		assertThat(RunPlanner.repeat(once, request(null))).isEqualTo(1);
+		assertThat(RunPlanner.repeat(thrice, request(null))).isEqualTo(3);
+		assertThat(RunPlanner.repeat(thrice, request(null).withRepeat(" 5"))).isEqualTo(5);
+		for (String bad : List.of("0", "101", "three", "2.5")) {
+			org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunPlanner.repeat(once, request(null).withRepeat(bad)))
+				.isInstanceOf(RunException.class)
+				.hasMessage("repeat=" + bad + " must be a whole number from 1 to 100");
+		}
+	}
+
+	@Test
 	void commandLineThenJobThenPerModelThenProfileDefaults() {
 		RunPlanner planner = new RunPlanner(null, null, profile(), null, null, List.of(), (name) -> false, LaunchSettings.none(),
 				null);
