@@ -94,6 +94,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			.checks(startedChecks)
 			.spec(kept)
 			.repeat(kept.repetitions())
+			.maxImageSide((kept.maxImageSide() != null) ? kept.maxImageSide() : this.maxImageSide)
 			.build();
 	}
 

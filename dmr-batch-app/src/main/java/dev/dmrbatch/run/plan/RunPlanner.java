@@ -154,7 +154,8 @@ public class RunPlanner {
 			.lanes(lanes(job, request, concurrency, auto))
 			.checks(checks(job))
 			.cache(cache(job, request))
-			.spec(new RunSpec(file.text(), models, steps, (repeat > 1) ? repeat : null))
+			.spec(new RunSpec(file.text(), models, steps, (repeat > 1) ? repeat : null,
+					this.properties.maxImageSideOrDefault()))
 			.cluster(cluster(job, request))
 			.maxImageSide(this.properties.maxImageSideOrDefault())
 			.repeat(repeat)

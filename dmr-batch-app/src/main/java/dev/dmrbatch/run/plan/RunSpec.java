@@ -17,11 +17,15 @@ import tools.jackson.databind.json.JsonMapper;
  * the launch
  * @param repeat how many times each item is asked of each model ({@code repeat=}); {@code null} for once, as a run
  * kept before it existed
+ * @param maxImageSide the longest side an image is sent with where a step gives no {@code max-image-side} (the
+ * profile's {@code dmr.max-image-side} when the run started); {@code null} for a run kept before it existed, which
+ * goes on with the profile's of the resuming process
  */
-public record RunSpec(String jobFile, List<ModelSettings> models, List<List<ModelSettings>> steps, Integer repeat) {
+public record RunSpec(String jobFile, List<ModelSettings> models, List<List<ModelSettings>> steps, Integer repeat,
+		Integer maxImageSide) {
 
 	public RunSpec(String jobFile, List<ModelSettings> models, List<List<ModelSettings>> steps) {
-		this(jobFile, models, steps, null);
+		this(jobFile, models, steps, null, null);
 	}
 
 	/** How many times each item is asked of each model, from 1. */

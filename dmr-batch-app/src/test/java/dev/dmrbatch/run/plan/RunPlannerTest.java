@@ -65,6 +65,21 @@ class RunPlannerTest {
 	}
 
 	@Test
+	void aResumedRunSendsItsImagesAtTheSideItStartedWithWhateverTheProfileSaysNow() {
+		JobDefinition job = job(null);
+		ModelSettings model = ModelSettings.NONE.withName("ai/x");
+		RunPlan now = RunPlan.builder("j", job, null, null).models(List.of(model)).maxImageSide(500).build();
+
+		RunPlan started64 = now.resumed(job, null, null, null, null,
+				new RunSpec("", List.of(model), List.of(List.of(model)), null, 64));
+		RunPlan keptBeforeItWasKept = now.resumed(job, null, null, null, null,
+				new RunSpec("", List.of(model), List.of(List.of(model)), null, null));
+
+		assertThat(started64.maxImageSide()).isEqualTo(64);
+		assertThat(keptBeforeItWasKept.maxImageSide()).isEqualTo(500);
+	}
+
+	@Test
 	void commandLineThenJobThenPerModelThenProfileDefaults() {
 		RunPlanner planner = new RunPlanner(null, null, profile(), null, null, List.of(), (name) -> false, LaunchSettings.none(),
 				null);
