@@ -158,14 +158,14 @@
     var status = document.getElementById('review-status');
     function save(form, extra) {
       var verdict = form.verdict.value;
-      var body = { item: form.item.value, model: form.model.value, step: form.step.value };
+      var body = { item: form.item.value, model: form.model.value, repeat: parseInt(form.repeat.value, 10), step: form.step.value };
       if (verdict === 'pass' || verdict === 'fail') { body.pass = verdict === 'pass'; }
       if (form.score.value) { body.score = parseInt(form.score.value, 10); }
       if (form.comment.value.trim()) { body.comment = form.comment.value.trim(); }
       var reviewer = localStorage.getItem('dmr-reviewer');
       if (reviewer) { body.reviewer = reviewer; }
       if (extra) { Object.keys(extra).forEach(function (k) { body[k] = extra[k]; }); }
-      if (body.pass === undefined && body.score === undefined) { body = { item: body.item, model: body.model, step: body.step, clear: true }; }
+      if (body.pass === undefined && body.score === undefined) { body = { item: body.item, model: body.model, repeat: body.repeat, step: body.step, clear: true }; }
       return fetch('/api/runs/' + encodeURIComponent(run) + '/reviews', {
         method: 'POST', credentials: 'same-origin',
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },

@@ -167,16 +167,16 @@ public class CheckStore {
 
 	}
 
-	/** A stored review, with the item, model and step it is of. */
-	public record StoredReview(long itemSeq, String model, String step, boolean pass, Integer score, String comment,
-			String reviewer, Instant at) {
+	/** A stored review, with the item, model, repetition ({@code repeat=}; 1 when asked once) and step it is of. */
+	public record StoredReview(long itemSeq, String model, int repetition, String step, boolean pass, Integer score,
+			String comment, String reviewer, Instant at) {
 	}
 
 	/**
 	 * Keeps a review of one step's answer in place of the one before it, if any.
 	 * @throws IllegalArgumentException when it gives neither a verdict nor a score, or a score outside 1 to 5
 	 */
-	public void review(long runId, long itemSeq, String model, String step, Review review) {
+	public void review(long runId, long itemSeq, String model, int repetition, String step, Review review) {
 		if (review.score() != null && (review.score() < 1 || review.score() > 5)) {
 			throw new IllegalArgumentException("score " + review.score() + " is not from 1 to 5");
 		}
@@ -186,35 +186,36 @@ public class CheckStore {
 		}
 		String key = step + "." + HUMAN_CHECK;
 		this.client.sql("delete from dmr_check where run_id = ? and evaluation = ? and item_seq = ? and model = ? "
-				+ "and check_key = ?")
-			.params(runId, HUMAN, itemSeq, model, key)
+				+ "and repetition = ? and check_key = ?")
+			.params(runId, HUMAN, itemSeq, model, repetition, key)
 			.update();
 		String comment = (review.comment() != null && !review.comment().isBlank()) ? review.comment().strip() : null;
-		this.client.sql("insert into dmr_check (run_id, evaluation, item_seq, model, check_key, position, passed, reason, "
-				+ "reviewer, score, review_comment, reviewed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			.params(runId, HUMAN, itemSeq, model, key, HUMAN_POSITION, verdict, cut(review.reason()),
+		this.client.sql("insert into dmr_check (run_id, evaluation, item_seq, model, repetition, check_key, position, "
+				+ "passed, reason, reviewer, score, review_comment, reviewed_at) "
+				+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			.params(runId, HUMAN, itemSeq, model, repetition, key, HUMAN_POSITION, verdict, cut(review.reason()),
 					cut(review.reviewer(), 200), review.score(), cut(comment), Timestamp.from(review.at()))
 			.update();
 	}
 
 	/** Takes back the review of one step's answer; whether there was one. */
-	public boolean unreview(long runId, long itemSeq, String model, String step) {
+	public boolean unreview(long runId, long itemSeq, String model, int repetition, String step) {
 		return this.client.sql("delete from dmr_check where run_id = ? and evaluation = ? and item_seq = ? "
-				+ "and model = ? and check_key = ?")
-			.params(runId, HUMAN, itemSeq, model, step + "." + HUMAN_CHECK)
+				+ "and model = ? and repetition = ? and check_key = ?")
+			.params(runId, HUMAN, itemSeq, model, repetition, step + "." + HUMAN_CHECK)
 			.update() > 0;
 	}
 
 	/** The reviews of the items with record numbers in {@code (fromSeq, toSeq]}, in input order. */
 	public List<StoredReview> reviews(long runId, long fromSeq, long toSeq) {
 		String suffix = "." + HUMAN_CHECK;
-		return this.client.sql("select item_seq, model, check_key, passed, score, review_comment, reviewer, reviewed_at "
-				+ "from dmr_check where run_id = ? and evaluation = ? and item_seq > ? and item_seq <= ? "
-				+ "order by item_seq, model, check_key")
+		return this.client.sql("select item_seq, model, repetition, check_key, passed, score, review_comment, reviewer, "
+				+ "reviewed_at from dmr_check where run_id = ? and evaluation = ? and item_seq > ? and item_seq <= ? "
+				+ "order by item_seq, model, repetition, check_key")
 			.params(runId, HUMAN, fromSeq, toSeq)
 			.query((rs, row) -> {
 				String key = rs.getString("check_key");
-				return new StoredReview(rs.getLong("item_seq"), rs.getString("model"),
+				return new StoredReview(rs.getLong("item_seq"), rs.getString("model"), rs.getInt("repetition"),
 						key.endsWith(suffix) ? key.substring(0, key.length() - suffix.length()) : key,
 						rs.getBoolean("passed"), (Integer) rs.getObject("score", Integer.class),
 						rs.getString("review_comment"), rs.getString("reviewer"),

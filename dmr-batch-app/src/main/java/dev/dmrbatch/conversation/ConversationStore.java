@@ -914,13 +914,13 @@ public class ConversationStore {
 	}
 
 	/** A conversation as a watcher of the run sees it stored. */
-	public record StoredItem(long seq, String id, String model, String status) {
+	public record StoredItem(long seq, String id, String model, int repetition, String status) {
 	}
 
 	/** Conversations stored after a record number, in input order: what a watcher has not seen yet. */
 	public List<StoredItem> storedAfter(long runId, long afterSeq, int limit) {
 		return this.client
-			.sql("select item_seq seq, item_id id, model, status from dmr_conversation where run_id = ? "
+			.sql("select item_seq seq, item_id id, model, repetition, status from dmr_conversation where run_id = ? "
 					+ "and item_seq > ? order by item_seq, model, repetition limit ?")
 			.params(runId, afterSeq, limit)
 			.query(new DataClassRowMapper<>(StoredItem.class))

@@ -10,6 +10,7 @@ import com.openai.core.ObjectMappers;
 
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
+import dev.dmrbatch.text.SafeText;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -66,8 +67,13 @@ public class RawRequests {
 				RawReply reply = send(url, body, model, attempt, start);
 				last[0] = reply;
 				if (RunnerErrors.isTransientStatus(reply.status())) {
-					throw new ModelCallException("answered " + reply.status(), reply.status(), true, null,
-							reply.retryAfter());
+					// a runner asking to wait longer than is waited out is not asked again: its 429 is the answer
+					Duration wait = reply.retryAfter();
+					boolean tooLong = wait != null && wait.compareTo(RunnerErrors.LONGEST_RETRY_AFTER) > 0;
+					// the runner's words go with it, so that the load gate sees a full context as such
+					throw new ModelCallException("answered " + reply.status() + ": "
+							+ SafeText.excerpt(SafeText.firstLine(reply.body()), 200), reply.status(), !tooLong, null,
+							tooLong ? null : wait);
 				}
 				return reply;
 			});
@@ -94,9 +100,6 @@ public class RawRequests {
 			String text = (answer != null) ? answer.string() : "";
 			Duration retryAfter = (response.code() == 429)
 					? RunnerErrors.retryAfter(response.headers("Retry-After"), Instant.now()) : null;
-			if (retryAfter != null && retryAfter.compareTo(RunnerErrors.LONGEST_RETRY_AFTER) > 0) {
-				retryAfter = null; // not waited out: the 429 stays the request's answer once the retries are spent
-			}
 			return new RawReply(response.code(), response.header("x-request-id"), text,
 					(System.nanoTime() - start) / 1_000_000, attempt, retryAfter);
 		}
@@ -119,7 +122,10 @@ public class RawRequests {
 		}
 	}
 
-	/** The runner's answer to a raw request. */
+	/**
+	 * The runner's answer to a raw request.
+	 * @param retryAfter the wait a 429's {@code Retry-After} asked for, or {@code null}
+	 */
 	public record RawReply(int status, String requestId, String body, long latencyMillis, int attempts,
 			Duration retryAfter) {
 	}

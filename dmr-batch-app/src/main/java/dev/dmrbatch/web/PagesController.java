@@ -311,6 +311,7 @@ class PagesController {
 				cell.put("key", column.get("key"));
 				cell.put("step", column.get("step"));
 				cell.put("model", column.get("model"));
+				cell.put("repeat", (c != null) ? c.repetition() : 1);
 				String answer = (c != null) ? answer(c, column.get("step")) : null;
 				cell.put("has_answer", answer != null);
 				cell.put("answer", (answer == null) ? "" : (answer.length() <= CELL_LENGTH) ? answer
@@ -327,8 +328,9 @@ class PagesController {
 					}
 				}
 				cell.put("verdicts", verdicts);
+				// the grid shows (and reviews) a model's first answer of the item
 				CheckStore.StoredReview review = reviewed.get(Reviews.key(first.itemSeq(), column.get("model"),
-						column.get("step")));
+						(c != null) ? c.repetition() : 1, column.get("step")));
 				cell.put("review", (review == null) ? "" : review.pass() ? "pass" : "fail");
 				cell.put("score", (review != null && review.score() != null) ? String.valueOf(review.score()) : "");
 				cell.put("comment", (review != null && review.comment() != null) ? review.comment() : "");
@@ -411,13 +413,17 @@ class PagesController {
 	/** The grid's review form, for a browser without the script (which posts to the API instead). */
 	@PostMapping("/runs/{run}/reviews")
 	ResponseEntity<String> review(@PathVariable String run, @RequestParam String item,
-			@RequestParam(required = false) String model, @RequestParam(required = false) String step,
+			@RequestParam(required = false) String model, @RequestParam(required = false) Integer repeat,
+			@RequestParam(required = false) String step,
 			@RequestParam(required = false) String verdict, @RequestParam(required = false) String score,
 			@RequestParam(required = false) String comment, @RequestParam(required = false) String back) {
 		RunRecord record = this.history.find(run);
 		ObjectNode body = JsonMapper.shared().createObjectNode();
 		body.put("item", item);
 		body.put("model", model);
+		if (repeat != null) {
+			body.put("repeat", repeat);
+		}
 		body.put("step", step);
 		if ("pass".equals(verdict) || "fail".equals(verdict)) {
 			body.put("pass", "pass".equals(verdict));
@@ -482,12 +488,15 @@ class PagesController {
 				calls.add(row);
 			}
 			for (String step : Reviews.steps(c)) {
-				CheckStore.StoredReview review = reviewed.get(Reviews.key(seq, c.model(), step));
+				CheckStore.StoredReview review = reviewed.get(Reviews.key(seq, c.model(), c.repetition(), step));
+				boolean repeated = conversations.stream().anyMatch((x) -> x.repetition() > 1);
 				Map<String, Object> form = new HashMap<>();
 				form.put("model", c.model());
+				form.put("repeat", c.repetition());
 				form.put("step", step);
-				form.put("key", step + " " + c.model());
-				form.put("label", (conversations.size() > 1) ? step + " · " + c.model() : step);
+				form.put("key", step + " " + c.model() + " " + c.repetition());
+				form.put("label", ((conversations.size() > 1) ? step + " · " + c.model() : step)
+						+ (repeated ? " · answer " + c.repetition() : ""));
 				form.put("review", (review == null) ? "" : review.pass() ? "pass" : "fail");
 				form.put("score", (review != null && review.score() != null) ? String.valueOf(review.score()) : "");
 				form.put("comment", (review != null && review.comment() != null) ? review.comment() : "");

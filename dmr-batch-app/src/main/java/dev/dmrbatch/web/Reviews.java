@@ -31,8 +31,8 @@ import org.springframework.stereotype.Component;
 @ConditionalOnWebApplication
 class Reviews {
 
-	private static final List<String> KEYS = List.of("item", "model", "step", "pass", "score", "comment", "reviewer",
-			"clear");
+	private static final List<String> KEYS = List.of("item", "model", "repeat", "step", "pass", "score", "comment",
+			"reviewer", "clear");
 
 	private final ConversationStore store;
 
@@ -56,7 +56,7 @@ class Reviews {
 	 */
 	Map<String, Object> review(RunRecord run, JsonNode body) {
 		if (body == null || !body.isObject()) {
-			throw new RunException("the body must be {\"item\", \"model\"?, \"step\"?, \"pass\"?, \"score\"?, "
+			throw new RunException("the body must be {\"item\", \"model\"?, \"repeat\"?, \"step\"?, \"pass\"?, \"score\"?, "
 					+ "\"comment\"?, \"reviewer\"?}");
 		}
 		for (String key : body.propertyNames()) {
@@ -74,21 +74,27 @@ class Reviews {
 		List<Conversation> conversations = new ArrayList<>();
 		this.store.forEachOf(run.id(), List.of(seq), conversations::add);
 		String model = string(body, "model");
-		Conversation conversation;
-		if (model == null) {
-			if (conversations.size() > 1) {
-				throw new RunException("model is missing: item " + SafeText.excerpt(item, 80) + " was answered by "
-						+ String.join(", ", conversations.stream().map(Conversation::model).toList()));
-			}
-			conversation = conversations.get(0);
+		JsonNode repeat = body.path("repeat");
+		if (!repeat.isMissingNode() && !repeat.isNull() && !(repeat.isIntegralNumber() && repeat.asInt() >= 1)) {
+			throw new RunException("repeat must be a whole number from 1: which answer of a repeated item is reviewed");
 		}
-		else {
-			conversation = conversations.stream()
-				.filter((c) -> c.model().equals(model))
-				.findFirst()
-				.orElseThrow(() -> new NotFoundException("item " + SafeText.excerpt(item, 80) + " has no answer of model '"
-						+ SafeText.excerpt(model, 80) + "'"));
+		List<Conversation> answers = conversations.stream()
+			.filter((c) -> model == null || c.model().equals(model))
+			.filter((c) -> !repeat.isIntegralNumber() || c.repetition() == repeat.asInt())
+			.toList();
+		if (answers.isEmpty()) {
+			throw new NotFoundException("item " + SafeText.excerpt(item, 80) + " has no answer"
+					+ ((model != null) ? " of model '" + SafeText.excerpt(model, 80) + "'" : "")
+					+ (repeat.isIntegralNumber() ? " numbered " + repeat.asInt() : ""));
 		}
+		if (answers.size() > 1) {
+			boolean models = answers.stream().map(Conversation::model).distinct().count() > 1;
+			throw new RunException((models ? "model" : "repeat") + " is missing: item " + SafeText.excerpt(item, 80)
+					+ " was answered " + (models ? "by " + String.join(", ",
+							answers.stream().map(Conversation::model).distinct().toList())
+							: answers.size() + " times (repeat 1 to " + answers.size() + ")"));
+		}
+		Conversation conversation = answers.get(0);
 		List<String> steps = steps(conversation);
 		String step = string(body, "step");
 		if (step == null) {
@@ -104,10 +110,14 @@ class Reviews {
 		Map<String, Object> shown = new LinkedHashMap<>();
 		shown.put("item", item);
 		shown.put("model", conversation.model());
+		if (conversations.stream().anyMatch((c) -> c.repetition() > 1)) {
+			shown.put("repeat", conversation.repetition());
+		}
 		shown.put("step", step);
 		shown.put("check", step + "." + CheckStore.HUMAN_CHECK);
 		if (body.path("clear").asBoolean(false)) {
-			shown.put("cleared", this.checks.unreview(run.id(), seq, conversation.model(), step));
+			shown.put("cleared", this.checks.unreview(run.id(), seq, conversation.model(),
+					conversation.repetition(), step));
 			return shown;
 		}
 		JsonNode pass = body.path("pass");
@@ -133,7 +143,7 @@ class Reviews {
 		CheckStore.Review review = new CheckStore.Review(pass.isBoolean() ? pass.asBoolean() : null,
 				score.isIntegralNumber() ? score.asInt() : null, comment, reviewer, Instant.now());
 		try {
-			this.checks.review(run.id(), seq, conversation.model(), step, review);
+			this.checks.review(run.id(), seq, conversation.model(), conversation.repetition(), step, review);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new RunException(ex.getMessage());
@@ -184,13 +194,13 @@ class Reviews {
 		long from = seqs.stream().mapToLong(Long::longValue).min().getAsLong() - 1;
 		long to = seqs.stream().mapToLong(Long::longValue).max().getAsLong();
 		for (CheckStore.StoredReview review : this.checks.reviews(runId, from, to)) {
-			reviews.put(key(review.itemSeq(), review.model(), review.step()), review);
+			reviews.put(key(review.itemSeq(), review.model(), review.repetition(), review.step()), review);
 		}
 		return reviews;
 	}
 
-	static String key(long seq, String model, String step) {
-		return seq + "\u0000" + model + "\u0000" + step;
+	static String key(long seq, String model, int repetition, String step) {
+		return seq + "\u0000" + model + "\u0000" + repetition + "\u0000" + step;
 	}
 
 	private static String string(JsonNode body, String name) {

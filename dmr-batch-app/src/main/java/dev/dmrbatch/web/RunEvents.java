@@ -206,14 +206,18 @@ class RunEvents implements DisposableBean {
 			Map<String, Conversation> conversations = new LinkedHashMap<>();
 			List<Long> seqs = new ArrayList<>(stored.stream().map(ConversationStore.StoredItem::seq).distinct().toList());
 			RunEvents.this.store.forEachOf(this.run.id(), seqs,
-					(c) -> conversations.put(c.itemSeq() + "\u0000" + c.model(), c));
+					(c) -> conversations.put(c.itemSeq() + "\u0000" + c.model() + "\u0000" + c.repetition(), c));
 			for (int i = 0; i < stored.size(); i++) {
 				ConversationStore.StoredItem item = stored.get(i);
-				Conversation conversation = conversations.get(item.seq() + "\u0000" + item.model());
+				Conversation conversation = conversations
+					.get(item.seq() + "\u0000" + item.model() + "\u0000" + item.repetition());
 				Map<String, Object> data = new LinkedHashMap<>();
 				data.put("seq", item.seq());
 				data.put("id", item.id());
 				data.put("model", item.model());
+				if (item.repetition() > 1) {
+					data.put("repeat", item.repetition()); // the answers after an item's first of a repeated run
+				}
 				data.put("status", item.status());
 				data.put("answer", (conversation != null) ? answer(conversation) : "");
 				data.put("error", (conversation != null) ? conversation.error() : null);

@@ -270,4 +270,44 @@ class OpenAiBatchIT {
 		}
 	}
 
+	@Test
+	void aFullContextLowersTheConcurrencyAndARetryAfterLongerThanTheMostWaitedIsTheLinesAnswer() throws Exception {
+		// given: the first line's request is answered as llama-server answers when its shared context is full, then
+		// every request of line "late" is answered 429 asking to wait an hour
+		StringBuilder file = new StringBuilder();
+		for (int i = 1; i <= 6; i++) {
+			file.append(chat("r" + i, "ai/tiny")).append('\n');
+		}
+		file.append(chat("late", "ai/tiny")).append('\n');
+		this.workspace.file("input/full.jsonl", file.toString());
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			java.util.concurrent.atomic.AtomicInteger lateAsked = new java.util.concurrent.atomic.AtomicInteger();
+			proxy.faultsPerItem((seen) -> {
+				if (seen.item().equals("late")) {
+					lateAsked.incrementAndGet();
+					return new FaultProxy.Status(429, "{\"error\": {\"message\": \"rate limit reached\"}}",
+							Map.of("Retry-After", "3600"));
+				}
+				return (seen.n() == 1) ? new FaultProxy.Status(500, "{\"error\": {\"code\": 500, \"message\": "
+						+ "\"Context size has been exceeded.\", \"type\": \"server_error\"}}") : FaultProxy.FORWARD;
+			});
+
+			// when
+			Dmr.Result result = Dmr.run(this.workspace, proxy.baseUrl(), "job=openai-batch", "input=input/full.jsonl",
+					"output=out", "concurrency=4", "--dmr.retry.attempts=3", "--dmr.retry.backoff=20ms");
+
+			// then: the full context lowered the concurrency, the line was asked again and answered; the line
+			// whose runner asks for an hour was asked once, its 429 kept in errors.jsonl
+			assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+			assertThat(result.all()).contains("the runner's shared context is full");
+			assertThat(lateAsked.get()).isEqualTo(1);
+		}
+		assertThat(lines("out/output.jsonl")).hasSize(6);
+		List<Map<String, Object>> errors = lines("out/errors.jsonl");
+		assertThat(errors).extracting((e) -> e.get("custom_id")).containsExactly("late");
+		@SuppressWarnings("unchecked")
+		Map<String, Object> response = (Map<String, Object>) errors.get(0).get("response");
+		assertThat(response).containsEntry("status_code", 429);
+	}
+
 }

@@ -145,6 +145,33 @@ class ResumeAsStartedIT {
 	}
 
 	@Test
+	void aJobFileThatNowRepeatsDoesNotMakeAResumeRepeatWhileARepeatGivenAtLaunchIsRefused() {
+		// given: run live started asking each item once, stopped midway, then its job file made to ask three times
+		startAndFailMidway();
+		this.workspace.file("jobs/items.yaml", this.workspace.read("jobs/items.yaml") + "repeat: 3\n");
+		int sentBefore = this.proxy.chatBodies().size();
+
+		// when: resumed with repeat=3 given at launch
+		Dmr.Result refused = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "run=live", "max_tokens=5",
+				"repeat=3");
+
+		// then: refused, nothing sent
+		assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+		assertThat(refused.err()).contains("run live of items was started with repeat 1 (this launch gives 3)");
+		assertThat(this.proxy.chatBodies()).hasSize(sentBefore);
+
+		// when: resumed as cron would, saying nothing of repeat
+		Dmr.Result resumed = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "run=live");
+
+		// then: it goes on asking once, as it started: each item one answer, none marked as a repetition
+		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+		assertThat(resumed.out()).contains("items run live COMPLETED: 120 items, 120 ok, 0 failed");
+		assertThat(this.proxy.chatBodies().size() - sentBefore).isLessThanOrEqualTo(120);
+		assertThat(this.workspace.read("output/items/live/results.jsonl").lines()).hasSize(120)
+			.noneMatch((line) -> line.contains("\"repeat\""));
+	}
+
+	@Test
 	void aResumedRunsTokensPerSecondAreThoseOfThisExecution() {
 		// given
 		startAndFailMidway();

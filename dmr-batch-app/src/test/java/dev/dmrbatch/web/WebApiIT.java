@@ -299,6 +299,27 @@ class WebApiIT {
 			assertThat(taken.exitCode()).as(taken.toString()).isEqualTo(2);
 			assertThat(taken.err().strip().lines()).hasSize(1);
 			assertThat(taken.err()).contains("port " + serve.base.getPort() + " is in use");
+
+			// a repeated run's answers are reviewed each on its own: the second answer's review is its alone
+			Dmr.Result twice = Dmr.run(workspace, LocalRunner.baseUrl(), WebStore.with(store, "job=quick",
+					"run=twice", "repeat=2"));
+			assertThat(twice.exitCode()).as(twice.toString()).isZero();
+			HttpResponse<String> which = serve.post("api/runs/twice/reviews", "{\"item\": \"alpha\", \"pass\": false}",
+					true);
+			assertThat(which.statusCode()).isEqualTo(400);
+			assertThat(Serve.JSON.readTree(which.body()).path("error").asString())
+				.isEqualTo("repeat is missing: item alpha was answered 2 times (repeat 1 to 2)");
+			HttpResponse<String> second = serve.post("api/runs/twice/reviews",
+					"{\"item\": \"alpha\", \"repeat\": 2, \"pass\": false, \"comment\": \"the second\"}", true);
+			assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+			assertThat(Serve.JSON.readTree(second.body()).path("repeat").asInt()).isEqualTo(2);
+			JsonNode answers = serve.json("api/runs/twice/items?q=alpha").path("items");
+			assertThat(answers.size()).isEqualTo(2);
+			for (JsonNode given : answers) {
+				boolean reviewed = given.toString().contains("the second");
+				assertThat(reviewed).as(given.toString()).isEqualTo(given.path("repeat").asInt() == 2);
+			}
+			assertThat(serve.get("runs/twice/items/alpha").body()).contains("answer 1").contains("answer 2");
 		}
 	}
 

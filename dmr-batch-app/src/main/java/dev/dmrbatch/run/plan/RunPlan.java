@@ -41,13 +41,15 @@ import dev.dmrbatch.prompt.Prompts;
  * profile's {@code dmr.max-image-side}, else 1024
  * @param repeat how many times each item is asked of each model ({@code repeat=} over the job file's
  * {@code repeat:}), each answer a conversation of its own; 1 for once
+ * @param repeatGiven whether {@code repeat=} was given at launch: a resume is refused when it differs from the run's
+ * own, and goes on with the run's own otherwise
  */
 public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputSource input,
 		List<ModelSettings> models, List<StructuredOutput> formats, Map<String, Object> vars, int concurrency,
 		boolean autoConcurrency, DmrProperties.Retry retry, Integer skipLimit, String label, Path output,
 		List<Lane> lanes, BuiltInJob builtIn, List<List<ModelSettings>> stepSettings, JobChecks checks,
 		CacheMode cache, RunSpec spec, boolean cluster, int maxImageSide,
-		int repeat) {
+		int repeat, boolean repeatGiven) {
 
 	/**
 	 * A plan by name, of the run of this job; what is not given is none (no vars, no skip limit, no checks, the
@@ -76,7 +78,8 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			.spec(this.spec)
 			.cluster(this.cluster)
 			.maxImageSide(this.maxImageSide)
-			.repeat(this.repeat);
+			.repeat(this.repeat)
+			.repeatGiven(this.repeatGiven);
 	}
 
 	/**
@@ -144,6 +147,8 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 		private boolean cluster;
 
 		private int repeat = 1;
+
+		private boolean repeatGiven;
 
 		private Builder(String jobName, InputSource input) {
 			this.jobName = jobName;
@@ -250,6 +255,12 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			return this;
 		}
 
+		/** Whether {@code repeat=} was given at launch. */
+		public Builder repeatGiven(boolean given) {
+			this.repeatGiven = given;
+			return this;
+		}
+
 		public RunPlan build() {
 			List<JobDefinition.Step> steps = this.job.steps();
 			List<StructuredOutput> answers = this.formats;
@@ -265,7 +276,7 @@ public record RunPlan(String jobName, JobDefinition job, Prompts prompts, InputS
 			return new RunPlan(this.jobName, this.job, this.prompts, this.input, this.models, answers, this.vars,
 					this.concurrency, this.autoConcurrency, this.retry, this.skipLimit, this.label, this.output,
 					this.lanes, this.builtIn, sent, this.checks, this.cache, this.spec, this.cluster, this.maxImageSide,
-					this.repeat);
+					this.repeat, this.repeatGiven);
 		}
 
 	}

@@ -159,6 +159,7 @@ public class RunPlanner {
 			.cluster(cluster(job, request))
 			.maxImageSide(this.properties.maxImageSideOrDefault())
 			.repeat(repeat)
+			.repeatGiven(request.repeat() != null)
 			.build();
 	}
 
@@ -173,8 +174,9 @@ public class RunPlanner {
 	 */
 	public RunPlan resume(RunPlan current, RunSpec kept, Map<String, String> templates, String run) {
 		List<String> differences = launchDifferences(kept);
-		// a launch that says nothing of it (once) goes on as the run started; one that asks another count is refused
-		if (current.repeat() != 1 && current.repeat() != kept.repetitions()) {
+		// a launch that says nothing of it goes on as the run started (whatever the job file says now); one that asks
+		// another count is refused
+		if (current.repeatGiven() && current.repeat() != kept.repetitions()) {
 			differences.add("repeat " + kept.repetitions() + " (this launch gives " + current.repeat() + ")");
 		}
 		if (!differences.isEmpty()) {
