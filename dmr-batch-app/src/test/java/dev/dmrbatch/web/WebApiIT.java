@@ -150,7 +150,10 @@ class WebApiIT {
 				assertThat(progress.get(i).data().path("done").asLong())
 					.isGreaterThanOrEqualTo(progress.get(i - 1).data().path("done").asLong());
 			}
-			assertThat(names(progress.get(0).data())).containsExactly("done", "total", "failed", "items_per_s");
+			assertThat(names(progress.get(0).data())).containsExactly("done", "total", "failed", "items_per_s", "workers");
+			// a run of one process has no cluster workers
+			assertThat(progress.get(0).data().path("workers").isArray()).isTrue();
+			assertThat(progress.get(0).data().path("workers").size()).isZero();
 			assertThat(progress.get(0).data().path("done").asLong()).isLessThan(30);
 			assertThat(progress.get(progress.size() - 1).data().path("done").asLong()).isEqualTo(30);
 			assertThat(progress.get(progress.size() - 1).data().path("total").asLong()).isEqualTo(30);
