@@ -12,8 +12,8 @@ import dev.dmrbatch.conversation.Verdict;
 /**
  * How the answers of a run that asked each item several times ({@code repeat=N}) agree, item by item and model by
  * model: how many of the N answers passed (answered, and passed every check they were given), and, for each
- * {@code expected} and {@code one-of} check, whether the majority answer passed it. Each answer was a request of its
- * own (a conversation goes on from one answer, so no request asks for several choices, {@code n}). The majority answer is the step's
+ * {@code expected} and {@code one-of} check, whether the majority answer passed it. The summary says how the answers
+ * were asked: a request each, or one request for them all as its choices ({@code n}). The majority answer is the step's
  * answer (without its leading and trailing white space) given most often among the item's answered repetitions; a
  * tie goes to the one given first. Conversations are added in the store's order (item, model, repetition) with their
  * verdicts; memory holds one item's answers at a time.
@@ -131,7 +131,7 @@ public final class Agreement {
 		close();
 		Map<String, long[]> majority = new LinkedHashMap<>();
 		this.majorities.forEach((key, counts) -> majority.put(key, counts.clone()));
-		return new Totals(this.repeat, this.passed.clone(), majority, this.checked);
+		return new Totals(this.repeat, this.passed.clone(), majority, this.checked, null);
 	}
 
 	/**
@@ -141,8 +141,14 @@ public final class Agreement {
 	 * @param majority per {@code expected} and {@code one-of} check, by key: the items whose majority answer passed
 	 * it, and the items that had a majority answer
 	 * @param checked whether the run has checks: without, an answer passes when it is answered
+	 * @param asked how the answers were asked, as the summary says it, or {@code null} for a request each
 	 */
-	public record Totals(int repeat, long[] passed, Map<String, long[]> majority, boolean checked) {
+	public record Totals(int repeat, long[] passed, Map<String, long[]> majority, boolean checked, String asked) {
+
+		/** These totals, the answers asked as {@code asked} says. */
+		public Totals askedAs(String asked) {
+			return new Totals(this.repeat, this.passed, this.majority, this.checked, asked);
+		}
 
 		/**
 		 * The summary's lines: {@code repeat 3: answers that passed every check, per item: 3/3 on 6 items, 2/3 on
@@ -152,9 +158,11 @@ public final class Agreement {
 		 */
 		public List<String> lines() {
 			List<String> lines = new ArrayList<>();
-			// the runner is asked once per answer: a conversation goes on from one answer, so no request asks for n
 			StringBuilder line = new StringBuilder("repeat ").append(this.repeat)
-				.append(" (").append(this.repeat).append(" requests per item and model, one answer each)")
+				.append(" (")
+				.append((this.asked != null) ? this.asked
+						: this.repeat + " requests per item and model, one answer each")
+				.append(")")
 				.append(this.checked ? ": answers that passed every check, per item: " : ": answers answered, per item: ");
 			for (int k = this.repeat; k >= 0; k--) {
 				line.append((k < this.repeat) ? ", " : "")

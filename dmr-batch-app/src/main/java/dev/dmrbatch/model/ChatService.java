@@ -76,7 +76,9 @@ public class ChatService {
 	}
 
 	/**
-	 * Sends the conversation so far and returns the model's reply, asking for JSON when {@code format} is given.
+	 * Sends the conversation so far and returns the model's reply, asking for JSON when {@code format} is given; where
+	 * the settings ask for several choices ({@code n}) and the reply is not streamed, the others come with it
+	 * ({@link ModelReply#others()}).
 	 * @throws ModelCallException when the runner did not answer, after the retries
 	 */
 	public ModelReply complete(ModelSettings settings, List<ChatMessage> messages, StructuredOutput format,
@@ -97,25 +99,36 @@ public class ChatService {
 			throw new ModelCallException("model '" + model + "' at " + this.baseUrl + " answered without a choice",
 					200, false, null);
 		}
-		ChatCompletion.Choice choice = choices.get(0);
-		String content = choice.message().content().orElse("");
-		String reasoning = text(choice.message()._additionalProperties().get("reasoning_content"));
-		Reasoning.Split split = Reasoning.split(content);
-		if (split.reasoning() != null) {
-			content = split.answer();
-			reasoning = (reasoning == null) ? split.reasoning() : reasoning + "\n" + split.reasoning();
-		}
-		// finish_reason may be null or unknown on non-OpenAI servers: read the raw field, never the enum
-		String finish = choice._finishReason().asString().orElse(null);
-		if (finish == null) {
-			finish = choice._finishReason().asKnown().map(Object::toString).orElse(null);
-		}
 		CompletionUsage usage = completion._usage().asKnown().orElse(null);
-		JsonValue timings = completion._additionalProperties().get("timings");
-		return new ModelReply(completion._model().asString().orElse(null), content, reasoning, finish, (usage != null) ? usage.promptTokens() : 0,
-				(usage != null) ? usage.completionTokens() : 0, latency, null, toJson(timings),
-				completion._systemFingerprint().asString().orElse(null), attempt,
-				choice.logprobs().map(ChatService::toJson).orElse(null));
+		long promptTokens = (usage != null) ? usage.promptTokens() : 0;
+		long completionTokens = (usage != null) ? usage.completionTokens() : 0;
+		String answeredBy = completion._model().asString().orElse(null);
+		String timings = toJson(completion._additionalProperties().get("timings"));
+		String fingerprint = completion._systemFingerprint().asString().orElse(null);
+		// several choices where the request asked for them (n): the usage counts their completion tokens together
+		List<ModelReply> replies = new ArrayList<>(choices.size());
+		for (int i = 0; i < choices.size(); i++) {
+			ChatCompletion.Choice choice = choices.get(i);
+			String content = choice.message().content().orElse("");
+			String reasoning = text(choice.message()._additionalProperties().get("reasoning_content"));
+			Reasoning.Split split = Reasoning.split(content);
+			if (split.reasoning() != null) {
+				content = split.answer();
+				reasoning = (reasoning == null) ? split.reasoning() : reasoning + "\n" + split.reasoning();
+			}
+			// finish_reason may be null or unknown on non-OpenAI servers: read the raw field, never the enum
+			String finish = choice._finishReason().asString().orElse(null);
+			if (finish == null) {
+				finish = choice._finishReason().asKnown().map(Object::toString).orElse(null);
+			}
+			replies.add(new ModelReply(answeredBy, content, reasoning, finish, (i == 0) ? promptTokens : 0,
+					ModelReply.share(completionTokens, choices.size(), i), latency, null, timings, fingerprint, attempt,
+					choice.logprobs().map(ChatService::toJson).orElse(null)));
+		}
+		ModelReply first = replies.get(0);
+		return new ModelReply(first.model(), first.content(), first.reasoning(), first.finishReason(),
+				first.promptTokens(), first.completionTokens(), latency, null, timings, fingerprint, attempt,
+				first.logprobs(), replies.subList(1, replies.size()));
 	}
 
 	/**
@@ -202,7 +215,8 @@ public class ChatService {
 	/** The prompt and completion tokens of an answer, as the runner counted them: what {@code tokens-rate=} counts. */
 	private static long tokens(Object reply) {
 		if (reply instanceof ModelReply answer) {
-			return answer.promptTokens() + answer.completionTokens();
+			return answer.promptTokens() + answer.completionTokens()
+					+ answer.others().stream().mapToLong(ChatService::tokens).sum();
 		}
 		return (reply instanceof Embedded embedded) ? embedded.promptTokens() : 0;
 	}

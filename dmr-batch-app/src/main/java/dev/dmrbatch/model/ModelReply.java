@@ -1,5 +1,7 @@
 package dev.dmrbatch.model;
 
+import java.util.List;
+
 import dev.dmrbatch.conversation.Conversation;
 
 /**
@@ -13,16 +15,43 @@ import dev.dmrbatch.conversation.Conversation;
  * @param ttftMillis the time to the first streamed token, {@code null} when not streamed
  * @param attempts how many requests it took (retries included)
  * @param logprobs the answer's {@code logprobs} object as JSON, when asked for and sent, else {@code null}
+ * @param others the request's other choices, in order, where it asked for several ({@code n}): each a reply of its
+ * own with the call's facts; the usage's prompt tokens are this reply's alone, its completion tokens are split evenly
+ * among the choices (the first ones one more while they do not divide), so that all of them add up to the usage
  */
 public record ModelReply(String model, String content, String reasoning, String finishReason, long promptTokens,
 		long completionTokens, long latencyMillis, Long ttftMillis, String timings, String systemFingerprint,
-		int attempts, String logprobs) {
+		int attempts, String logprobs, List<ModelReply> others) {
+
+	public ModelReply {
+		others = (others != null) ? List.copyOf(others) : List.of();
+	}
+
+	public ModelReply(String model, String content, String reasoning, String finishReason, long promptTokens,
+			long completionTokens, long latencyMillis, Long ttftMillis, String timings, String systemFingerprint,
+			int attempts, String logprobs) {
+		this(model, content, reasoning, finishReason, promptTokens, completionTokens, latencyMillis, ttftMillis, timings,
+				systemFingerprint, attempts, logprobs, List.of());
+	}
 
 	public ModelReply(String model, String content, String reasoning, String finishReason, long promptTokens,
 			long completionTokens, long latencyMillis, Long ttftMillis, String timings, String systemFingerprint,
 			int attempts) {
 		this(model, content, reasoning, finishReason, promptTokens, completionTokens, latencyMillis, ttftMillis, timings,
 				systemFingerprint, attempts, null);
+	}
+
+	/** How many choices the request gave: this one and the others. */
+	public int choices() {
+		return 1 + this.others.size();
+	}
+
+	/**
+	 * The completion tokens of choice {@code index} (from 0) of {@code choices}, when the usage counts
+	 * {@code completionTokens} for them all: split evenly, the first ones one more while they do not divide.
+	 */
+	static long share(long completionTokens, int choices, int index) {
+		return completionTokens / choices + ((index < completionTokens % choices) ? 1 : 0);
 	}
 
 	/**

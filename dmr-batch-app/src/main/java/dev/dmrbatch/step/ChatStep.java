@@ -130,8 +130,17 @@ class ChatStep implements StepKind {
 			if (cached != null && attempt > 1) {
 				cached = cached.askedAgain();
 			}
-			ModelReply reply = (cached != null && cached.found()) ? cached.reply()
-					: sending.chat().complete(settings, messages, format, sending.retry(), sending.gate());
+			ModelReply reply;
+			if (exchange.given() != null) {
+				reply = exchange.given(); // another choice of the request an earlier repetition sent (n)
+			}
+			else if (cached != null && cached.found()) {
+				reply = cached.reply();
+			}
+			else {
+				reply = sending.chat().complete(settings, messages, format, sending.retry(), sending.gate());
+				exchange.answered(reply);
+			}
 			JsonNode json = null;
 			String invalid = null;
 			if (format != null) {

@@ -45,6 +45,14 @@ public final class Exchange {
 	/** Whether, in a dry run, the conversation so far holds a turn whose answer is not there. */
 	private boolean unanswered;
 
+	/** The answer its chat step takes instead of sending, another choice of a request already sent; or {@code null}. */
+	private ModelReply given;
+
+	/** How many choices its chat step's request gave (0 while none was sent), the others kept in {@link #others}. */
+	private int choices;
+
+	private final List<ModelReply> others = new ArrayList<>();
+
 	/**
 	 * @param settings the conversation's model
 	 * @param stepSettings per step, the settings its requests carry
@@ -69,6 +77,35 @@ public final class Exchange {
 		this.stepSettings = stepSettings;
 		this.model = model;
 		this.answers = answers;
+	}
+
+	/**
+	 * This exchange with its chat step answered by {@code reply}, another choice of a request already sent (an item's
+	 * repeated answers asked in one request, {@code n}), instead of a request of its own.
+	 */
+	public Exchange given(ModelReply reply) {
+		this.given = reply;
+		return this;
+	}
+
+	ModelReply given() {
+		return this.given;
+	}
+
+	/** Keeps what its chat step's request gave: the choices past the first answer the item's other repetitions. */
+	void answered(ModelReply reply) {
+		this.choices = reply.choices();
+		this.others.addAll(reply.others());
+	}
+
+	/** How many choices its chat step's request gave: 0 when none was sent (answered by a given one, or not sent). */
+	public int choices() {
+		return this.choices;
+	}
+
+	/** The choices past the first that its chat step's request gave, in order. */
+	public List<ModelReply> others() {
+		return this.others;
 	}
 
 	/** Opens the conversation with the system prompt, which a step's new conversation keeps. */

@@ -253,4 +253,106 @@ class RepeatIT {
 			.contains("\"repeat\":{\"thrice\":{\"answers\":3,\"passed\":3}}");
 	}
 
+	/** A job of one chat step without a seed: its repeated answers can be the choices of one request. */
+	private void choicesJob() {
+		this.workspace.file("jobs/choices.yaml", """
+				input: { format: csv, path: input/items.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 6, temperature: 0.8 }
+				concurrency: 1
+				steps:
+				  - name: answer
+				    prompt: "Item ${record.id}: ${text}"
+				""");
+	}
+
+	/** A chat completion with these answers as its choices, and this usage. */
+	private static FaultProxy.Status completion(long promptTokens, long completionTokens, String... answers) {
+		StringBuilder choices = new StringBuilder();
+		for (int i = 0; i < answers.length; i++) {
+			choices.append((i > 0) ? "," : "")
+				.append("{\"index\":").append(i)
+				.append(",\"message\":{\"role\":\"assistant\",\"content\":\"").append(answers[i])
+				.append("\"},\"finish_reason\":\"stop\"}");
+		}
+		return new FaultProxy.Status(200, "{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,"
+				+ "\"model\":\"ai/tiny\",\"choices\":[" + choices + "],\"usage\":{\"prompt_tokens\":" + promptTokens
+				+ ",\"completion_tokens\":" + completionTokens + ",\"total_tokens\":"
+				+ (promptTokens + completionTokens) + "}}");
+	}
+
+	@Test
+	void aSingleStepJobWithoutASeedAsksOneRequestForNChoicesPerItemAndStoresEachChoiceAsARepetition()
+			throws Exception {
+		// given
+		choicesJob();
+
+		// when: a dry run, then the run
+		Dmr.Result dry = dmr("job=choices", "repeat=3", "dry-run");
+		Dmr.Result run = dmr("job=choices", "repeat=3");
+
+		// then: the dry run shows the one request per item, as it would be sent
+		assertThat(dry.exitCode()).as(dry.toString()).isZero();
+		List<String> prompts = Files.readAllLines(this.workspace.path("output/choices/dry-run/prompts.jsonl"));
+		assertThat(prompts).hasSize(4).allSatisfy((line) -> assertThat(line).contains("\"n\":3", "\"repeat\":1"));
+		// and: the real runner was asked once per item, for 3 choices
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(this.proxy.chatRequests()).isEqualTo(4);
+		assertThat(this.proxy.chatBodies()).allSatisfy((body) -> assertThat(body).contains("\"n\":3"));
+		assertThat(count("select count(*) from dmr_conversation where status = 'ok'")).isEqualTo(12);
+		assertThat(count("select count(distinct repetition) from dmr_conversation where item_seq = 1")).isEqualTo(3);
+		// the prompt was sent once: its tokens are the first repetition's
+		assertThat(count("select count(*) from dmr_conversation where repetition = 1 and prompt_tokens > 0"))
+			.isEqualTo(4);
+		assertThat(count("select count(*) from dmr_conversation where repetition > 1 and prompt_tokens > 0")).isZero();
+		assertThat(count("select count(*) from dmr_conversation where completion_tokens > 0")).isEqualTo(12);
+		assertThat(run.out()).contains("repeat 3 (one request per item and model, n=3: 3 choices each): answers "
+				+ "answered, per item: 3/3 on 4 items");
+	}
+
+	@Test
+	void theChoicesOfOneRequestAreStoredInOrderTheirTokensAddingUpToTheUsage() throws Exception {
+		// given: a runner that answers with three choices, 7 prompt and 10 completion tokens
+		choicesJob();
+		this.proxy.faults((n) -> completion(7, 10, "alpha", "beta", "gamma"));
+
+		// when
+		Dmr.Result run = dmr("job=choices", "repeat=3");
+
+		// then: each choice is a repetition, the tokens split so that they add up to the usage
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(this.proxy.chatRequests()).isEqualTo(4);
+		List<String> stored = new ArrayList<>();
+		try (Connection connection = this.workspace.store();
+				ResultSet rows = connection.createStatement()
+					.executeQuery("select repetition, prompt_tokens, completion_tokens from dmr_conversation "
+							+ "where item_seq = 1 order by repetition")) {
+			while (rows.next()) {
+				stored.add(rows.getInt(1) + " " + rows.getLong(2) + " " + rows.getLong(3));
+			}
+		}
+		assertThat(stored).containsExactly("1 7 4", "2 0 3", "3 0 3");
+		assertThat(count("select sum(prompt_tokens) + sum(completion_tokens) from dmr_conversation")).isEqualTo(68);
+		assertThat(results("output/choices/run-1")).filteredOn((r) -> "r1".equals(r.get("id")))
+			.extracting((r) -> r.get("repeat") + " " + ((Map<?, ?>) r.get("steps")).get("answer"))
+			.containsExactly("1 alpha", "2 beta", "3 gamma");
+	}
+
+	@Test
+	void aRunnerThatGivesOneChoiceForNIsAskedARequestPerAnswerForTheRestOfTheRun() throws Exception {
+		// given: a runner that gives one choice, whatever n
+		choicesJob();
+		this.proxy.faults((n) -> completion(5, 2, "only"));
+
+		// when
+		Dmr.Result run = dmr("job=choices", "repeat=3");
+
+		// then: the first item's request asked for 3, its missing answers and every later item were asked one by one
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(this.proxy.chatRequests()).isEqualTo(12);
+		assertThat(this.proxy.chatBodies()).filteredOn((body) -> body.contains("\"n\":3")).hasSize(1);
+		assertThat(this.proxy.chatBodies().get(0)).contains("\"n\":3");
+		assertThat(count("select count(*) from dmr_conversation where status = 'ok'")).isEqualTo(12);
+		assertThat(run.out()).contains("repeat 3 (3 requests per item and model; the runner gave 1 choice for n=3)");
+	}
+
 }

@@ -274,7 +274,7 @@ public class ConversationJobFactory {
 				retried != null);
 		CachedCalls cached = (plan.builtIn() != null) ? null : CachedCalls.of(this.cache, plan.cache(), this.properties.apiKey());
 		ConversationProcessor processor = (plan.builtIn() != null) ? null
-				: new ConversationProcessor(plan, lane.chat(), lane.gate(), cached, kinds);
+				: new ConversationProcessor(plan, lane.chat(), lane.gate(), cached, kinds, lane.choices());
 		Function<InputItem, List<Conversation>> conversations = (plan.builtIn() != null)
 				? plan.builtIn().processor(plan, lane.gate())
 				: (retried != null) ? (item) -> processor.process(item,

@@ -161,7 +161,7 @@ public class ConversationRuns {
 			RunOutcome[] ended = new RunOutcome[1];
 			// the summary is made once, as the job ends, and goes into the run's log as it does to the console
 			Job job = this.jobs.build(plan, lanes, (execution) -> {
-				ended[0] = outcome(planned, execution, false, restart, before);
+				ended[0] = outcome(planned, execution, false, restart, before, lanes);
 				logSummary(ended[0]);
 			}, started);
 			if (resumed) {
@@ -185,7 +185,7 @@ public class ConversationRuns {
 					throw new RunException(taken.getMessage());
 				}
 			}
-			return (ended[0] != null) ? ended[0] : outcome(plan, execution, false, resumed, before);
+			return (ended[0] != null) ? ended[0] : outcome(plan, execution, false, resumed, before, lanes);
 		}
 		finally {
 			lanes.forEach(RunnerLane::close);
@@ -286,7 +286,7 @@ public class ConversationRuns {
 			RunPlan planned = plan;
 			RunOutcome[] ended = new RunOutcome[1];
 			Job job = this.jobs.buildRetry(plan, lane, failed, (execution) -> {
-				ended[0] = outcome(planned, execution, false, true, before);
+				ended[0] = outcome(planned, execution, false, true, before, List.of(lane));
 				logSummary(ended[0]);
 			});
 			log.info("retrying run {} of {}: {} failed conversations of {} items asked again", runId, plan.jobName(),
@@ -302,7 +302,7 @@ public class ConversationRuns {
 				started.accept(execution);
 			}
 			job.execute(execution);
-			return (ended[0] != null) ? ended[0] : outcome(plan, execution, false, true, before);
+			return (ended[0] != null) ? ended[0] : outcome(plan, execution, false, true, before, List.of(lane));
 		}
 		finally {
 			lane.close();
@@ -466,6 +466,14 @@ public class ConversationRuns {
 	 */
 	private RunOutcome outcome(RunPlan plan, JobExecution execution, boolean alreadyComplete, boolean resumed,
 			Before before) {
+		return outcome(plan, execution, alreadyComplete, resumed, before, List.of());
+	}
+
+	/**
+	 * @param lanes the runners this execution sent to: how they gave the repeated answers
+	 */
+	private RunOutcome outcome(RunPlan plan, JobExecution execution, boolean alreadyComplete, boolean resumed,
+			Before before, List<RunnerLane> lanes) {
 		long runId = execution.getJobInstanceId();
 		RunTotals totals = this.store.totals(runId);
 		RunRecord record = this.store.findRun(runId).orElse(null);
@@ -508,7 +516,7 @@ public class ConversationRuns {
 					plan.checks().minPassRates())
 			.calls(calls)
 			.workers(this.remote.workers(runId))
-			.agreement(alreadyComplete ? null : agreement(plan, runId))
+			.agreement(alreadyComplete ? null : agreement(plan, runId, lanes))
 			.build();
 	}
 
@@ -516,7 +524,7 @@ public class ConversationRuns {
 	 * How the answers of a run that asks each item several times agree, read from the store with the checks' latest
 	 * verdicts; {@code null} for a run that asks once.
 	 */
-	private Agreement.Totals agreement(RunPlan plan, long runId) {
+	private Agreement.Totals agreement(RunPlan plan, long runId, List<RunnerLane> lanes) {
 		// what the run stored says how often it asked, whatever this launch planned
 		int repeat = Math.max(plan.repeat(), this.store.repetitions(runId));
 		if (repeat <= 1) {
@@ -526,7 +534,9 @@ public class ConversationRuns {
 		java.util.function.UnaryOperator<dev.dmrbatch.conversation.Conversation> verdicts = plan.checks().isEmpty()
 				? java.util.function.UnaryOperator.identity() : this.checkStore.latestVerdicts(runId);
 		this.store.forEach(runId, (stored) -> agreement.add(verdicts.apply(stored)));
-		return agreement.totals();
+		return agreement.totals()
+			.askedAs(dev.dmrbatch.run.pipeline.RepeatChoices.describe(repeat,
+					lanes.stream().map(RunnerLane::choices).toList()));
 	}
 
 	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */

@@ -26,7 +26,8 @@ import dev.dmrbatch.step.StepKind;
 
 /**
  * Holds one item's conversations, one per model (and, with {@code repeat=N}, N per model, the model's settings'
- * {@code seed}, where one is set, counted up by one per repetition so that each is another sample): runs each step in order, as its type does it ({@link StepKind}: a
+ * {@code seed}, where one is set, counted up by one per repetition so that each is another sample; where one request
+ * can give them all, they are its N choices, {@code n}): runs each step in order, as its type does it ({@link StepKind}: a
  * chat step renders its prompt, sends the conversation so far and keeps the reply, so step two sees step one's
  * exchange). A step may be skipped by its {@code when:}. An item that cannot be answered becomes a failed conversation
  * with the reason. Only a runner that stays unreachable is an exception: it fails the job, whose uncommitted items are
@@ -43,13 +44,25 @@ public class ConversationProcessor {
 	/** Each step's type, by the step's index: resolved once for the plan. */
 	private final List<StepKind> kinds;
 
+	/** How the runner answers a request for several choices: whether an item's repetitions still go in one. */
+	private final RepeatChoices choices;
+
 	/**
 	 * @param cache the run's response cache, or {@code null} when it is off
 	 * @param kinds each step's type, in the job's order
 	 */
 	public ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate, CachedCalls cache,
 			List<StepKind> kinds) {
+		this(plan, chat, gate, cache, kinds, new RepeatChoices());
+	}
+
+	/**
+	 * @param choices how the runner answered requests for several choices so far in the run, shared by its lane
+	 */
+	public ConversationProcessor(RunPlan plan, ChatService chat, LoadGate gate, CachedCalls cache,
+			List<StepKind> kinds, RepeatChoices choices) {
 		this.plan = plan;
+		this.choices = choices;
 		this.kinds = List.copyOf(kinds);
 		this.sending = new Sending(chat, gate, cache, plan.retry(), plan.prompts(), plan.formats(), plan.maxImageSide());
 		this.grader = new Grader(chat, gate, plan.retry());
@@ -75,16 +88,77 @@ public class ConversationProcessor {
 		int repeat = this.plan.repeat();
 		List<Conversation> conversations = new ArrayList<>(models.size() * repeat);
 		for (int i = 0; i < models.size(); i++) {
+			List<Integer> repetitions = new ArrayList<>(repeat);
 			for (int k = 1; k <= repeat; k++) {
 				if (asked.test(new Conversation.Key(models.get(i).name(), k))) {
-					int repetition = k;
-					conversations.add(converse(item, repetition(models.get(i), k),
-							this.plan.stepSettings().get(i).stream().map((s) -> repetition(s, repetition)).toList(), k)
-						.withRepetition(k));
+					repetitions.add(k);
 				}
+			}
+			if (repetitions.size() > 1 && oneRequest(i) && this.choices.honoured()) {
+				conversations.addAll(chosen(item, i, repetitions));
+				continue;
+			}
+			for (int k : repetitions) {
+				conversations.add(converse(item, i, k, null, null).conversation().withRepetition(k));
 			}
 		}
 		return conversations;
+	}
+
+	/**
+	 * Whether model {@code m}'s repeated answers to an item can be asked in one request for as many choices
+	 * ({@code n}): the job has a single step, a chat one, its answer text, sent not streamed, without a {@code seed}
+	 * (each repetition has a seed of its own) and with the response cache off (it keeps one answer per request).
+	 */
+	boolean oneRequest(int m) {
+		List<ModelSettings> steps = this.plan.stepSettings().get(m);
+		return steps.size() == 1 && oneRequest(this.kinds, this.plan.formats(), steps.get(0), this.plan.cache());
+	}
+
+	static boolean oneRequest(List<StepKind> kinds, List<dev.dmrbatch.model.StructuredOutput> formats,
+			ModelSettings step, dev.dmrbatch.cache.CacheMode cache) {
+		return kinds.size() == 1 && "chat".equals(kinds.get(0).name()) && formats.get(0) == null
+				&& !step.streaming() && step.seed() == null && cache == dev.dmrbatch.cache.CacheMode.OFF;
+	}
+
+	/**
+	 * The item's {@code repetitions} by model {@code m}, asked in one request for as many choices: the first sends it,
+	 * each other takes its choice; those the runner gave no choice for are sent one by one, and the runner is asked
+	 * for several no more.
+	 */
+	private List<Conversation> chosen(InputItem item, int m, List<Integer> repetitions) {
+		List<Conversation> conversations = new ArrayList<>(repetitions.size());
+		int first = repetitions.get(0);
+		Conversed asked = converse(item, m, first, repetitions.size(), null);
+		conversations.add(asked.conversation().withRepetition(first));
+		int given = (asked.exchange() != null) ? asked.exchange().choices() : 0;
+		if (given > 0) {
+			this.choices.gave(repetitions.size(), given);
+		}
+		List<dev.dmrbatch.model.ModelReply> others = (given > 0) ? asked.exchange().others() : List.of();
+		for (int j = 1; j < repetitions.size(); j++) {
+			int k = repetitions.get(j);
+			conversations.add(converse(item, m, k, null, (j <= others.size()) ? others.get(j - 1) : null)
+				.conversation().withRepetition(k));
+		}
+		return conversations;
+	}
+
+	/** A conversation and the exchange it was held in ({@code null} when no step ran). */
+	private record Conversed(Conversation conversation, Exchange exchange) {
+	}
+
+	/**
+	 * Repetition {@code k} of model {@code m}'s conversation of the item.
+	 * @param n how many choices its request asks for, or {@code null} for the settings' own
+	 * @param given its chat step's answer, another choice of a request already sent, or {@code null} to send its own
+	 */
+	private Conversed converse(InputItem item, int m, int k, Integer n, dev.dmrbatch.model.ModelReply given) {
+		List<ModelSettings> steps = this.plan.stepSettings().get(m).stream()
+			.map((s) -> repetition(s, k))
+			.map((s) -> (n != null) ? s.with("n", n) : s)
+			.toList();
+		return converse(item, repetition(this.plan.models().get(m), k), steps, k, given);
 	}
 
 	/** The settings of the {@code k}th repetition: a {@code seed} set is counted up by one per repetition. */
@@ -92,14 +166,20 @@ public class ConversationProcessor {
 		return (k == 1 || settings.seed() == null) ? settings : settings.with("seed", settings.seed() + k - 1);
 	}
 
-	private Conversation converse(InputItem item, ModelSettings settings, List<ModelSettings> stepsSettings,
-			int repetition) {
+	private Conversed converse(InputItem item, ModelSettings settings, List<ModelSettings> stepsSettings,
+			int repetition, dev.dmrbatch.model.ModelReply given) {
 		if (item.error() != null) {
-			return failed(item, settings, new ArrayList<>(), new ArrayList<>(), item.error());
+			return new Conversed(failed(item, settings, new ArrayList<>(), new ArrayList<>(), item.error()), null);
 		}
 		Map<String, Object> answers = new LinkedHashMap<>();
 		Map<String, Object> model = model(item, answers);
-		Exchange exchange = new Exchange(this.sending, item, settings, stepsSettings, model, answers, repetition);
+		Exchange exchange = new Exchange(this.sending, item, settings, stepsSettings, model, answers, repetition)
+			.given(given);
+		return new Conversed(converse(item, settings, exchange, model), exchange);
+	}
+
+	private Conversation converse(InputItem item, ModelSettings settings, Exchange exchange,
+			Map<String, Object> model) {
 		Prompts prompts = this.plan.prompts();
 		try {
 			if (prompts.hasSystem()) {
@@ -170,15 +250,24 @@ public class ConversationProcessor {
 		}
 		List<JobDefinition.Step> steps = this.plan.job().steps();
 		Prompts prompts = this.plan.prompts();
-		for (int c = 0; c < this.plan.models().size() * this.plan.repeat(); c++) {
-			int m = c / this.plan.repeat();
-			int repetition = c % this.plan.repeat() + 1;
+		int repeat = this.plan.repeat();
+		for (int c = 0; c < this.plan.models().size() * repeat; c++) {
+			int m = c / repeat;
+			int repetition = c % repeat + 1;
+			// the item's repeated answers asked in one request for as many choices: that request, once
+			boolean chosen = repeat > 1 && oneRequest(m) && this.choices.honoured();
+			if (chosen && repetition > 1) {
+				continue;
+			}
 			ModelSettings settings = repetition(this.plan.models().get(m), repetition);
 			Map<String, Object> answers = new LinkedHashMap<>();
 			Map<String, Object> model = model(item, answers);
 			Exchange exchange = new Exchange(this.sending, item, settings,
-					this.plan.stepSettings().get(m).stream().map((s) -> repetition(s, repetition)).toList(), model,
-					answers, repetition);
+					this.plan.stepSettings().get(m).stream()
+						.map((s) -> repetition(s, repetition))
+						.map((s) -> chosen ? s.with("n", repeat) : s)
+						.toList(),
+					model, answers, repetition);
 			boolean systemKnown = true;
 			try {
 				if (prompts.hasSystem()) {

@@ -123,6 +123,50 @@ class ConversationProcessorTest {
 	}
 
 	@Test
+	void aRepeatedSingleChatStepWithoutASeedAsksForNChoicesUntilTheRunnerGivesFewer() {
+		// given: a runner that gives one choice, whatever n
+		ConversationProcessor processor = processor("""
+				model: { name: ai/tiny, max_tokens: 8 }
+				repeat: 3
+				steps: [ { name: a, prompt: "Say ${text}" } ]
+				""");
+
+		List<Conversation> first = processor.process(item(1, "1", "hi"));
+		List<Conversation> second = processor.process(item(2, "2", "ho"));
+
+		// then: the first request asked for 3, the missing answers and the next item were asked one by one
+		assertThat(first).extracting(Conversation::repetition).containsExactly(1, 2, 3);
+		assertThat(second).extracting(Conversation::repetition).containsExactly(1, 2, 3);
+		assertThat(first).allSatisfy((c) -> assertThat(c.isOk()).isTrue());
+		assertThat(this.runner.requests()).extracting((r) -> r.lastContent() + " " + r.body().path("n").asInt(1))
+			.containsExactly("Say hi 3", "Say hi 1", "Say hi 1", "Say ho 1", "Say ho 1", "Say ho 1");
+	}
+
+	@Test
+	void repeatedAnswersAreAskedOneRequestEachWhereOneRequestCannotGiveThem() {
+		// given: two steps, a seed, a streamed step
+		List<String> jobs = List.of("""
+				model: { name: ai/tiny, max_tokens: 8 }
+				repeat: 2
+				steps: [ { name: a, prompt: "Say ${text}" }, { name: b, prompt: "Again" } ]
+				""", """
+				model: { name: ai/tiny, max_tokens: 8, seed: 4 }
+				repeat: 2
+				steps: [ { name: a, prompt: "Say ${text}" } ]
+				""", """
+				model: { name: ai/tiny, max_tokens: 8, stream: true }
+				repeat: 2
+				steps: [ { name: a, prompt: "Say ${text}" } ]
+				""");
+
+		for (String job : jobs) {
+			processor(job).process(item(1, "1", "hi"));
+		}
+
+		assertThat(this.runner.requests()).hasSize(8).allSatisfy((r) -> assertThat(r.body().has("n")).isFalse());
+	}
+
+	@Test
 	void aStepSkippedByItsWhenSendsNothingAndTheNextStillRuns() {
 		ConversationProcessor processor = processor("""
 				model: { name: ai/tiny, max_tokens: 8 }
