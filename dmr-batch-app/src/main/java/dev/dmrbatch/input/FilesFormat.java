@@ -52,7 +52,7 @@ final class FilesFormat implements InputFormatKind {
 			throw new InputException("input folder " + source.display() + " does not exist"
 					+ (Files.exists(source.path()) ? " (it is a file; format files reads a folder)" : ""));
 		}
-		PdfFile.check(source, DocumentOptions.of(source, OPTIONS));
+		DocumentOptions.of(source, OPTIONS); // its options checked before a run
 	}
 
 	@Override

@@ -221,7 +221,19 @@ public final class ImageFiles {
 	 * @throws ImageException naming the file and the page, when the page cannot be rendered
 	 */
 	public static Prepared preparePage(Path file, String name, int page, int maxSide) throws IOException {
-		String what = name + " page " + page;
+		return preparePages(file, name, List.of(page), maxSide).get(0);
+	}
+
+	/**
+	 * Pages of a PDF made ready to send as images, in the order given, each as {@link #preparePage} makes one: the
+	 * document opened once, one page rendered at a time, its pixels let go once it is encoded.
+	 * @param name the file as messages name it
+	 * @param pages the pages, from 1
+	 * @throws ImageException naming the file and the page, when a page cannot be rendered
+	 */
+	public static List<Prepared> preparePages(Path file, String name, List<Integer> pages, int maxSide)
+			throws IOException {
+		String opened = name + " page " + (pages.isEmpty() ? "" : pages.get(0));
 		org.apache.pdfbox.io.RandomAccessReadBufferedFile source = new org.apache.pdfbox.io.RandomAccessReadBufferedFile(
 				file.toFile());
 		org.apache.pdfbox.pdmodel.PDDocument document;
@@ -230,41 +242,54 @@ public final class ImageFiles {
 		}
 		catch (IOException | RuntimeException ex) {
 			source.close();
-			throw new ImageException(what + " cannot be rendered (the PDF does not open)");
+			throw new ImageException(opened + " cannot be rendered (the PDF does not open)");
 		}
 		try (document) {
-			if (page < 1 || page > document.getNumberOfPages()) {
-				throw new ImageException(what + " cannot be rendered (the PDF has " + document.getNumberOfPages()
-						+ " pages)");
+			long bytes = Files.size(file);
+			String sha256 = sha256(file);
+			org.apache.pdfbox.rendering.PDFRenderer renderer = new org.apache.pdfbox.rendering.PDFRenderer(document);
+			List<Prepared> prepared = new java.util.ArrayList<>(pages.size());
+			for (int page : pages) {
+				prepared.add(renderPage(document, renderer, name, page, maxSide, bytes, sha256));
 			}
-			org.apache.pdfbox.pdmodel.PDPage pdPage = document.getPage(page - 1);
-			org.apache.pdfbox.pdmodel.common.PDRectangle box = pdPage.getCropBox();
-			boolean turned = pdPage.getRotation() % 180 != 0;
-			double points = Math.max(1, turned ? box.getHeight() : box.getWidth());
-			double pointsHigh = Math.max(1, turned ? box.getWidth() : box.getHeight());
-			int width = Math.max(1, (int) Math.round(points / 72 * PAGE_DPI));
-			int height = Math.max(1, (int) Math.round(pointsHigh / 72 * PAGE_DPI));
-			checkPixels(new int[] { width, height }, what);
-			int longest = Math.max(width, height);
-			double scale = Math.min(1.0, (double) maxSide / longest);
-			int sentWidth = Math.max(1, (int) Math.round(width * scale));
-			int sentHeight = Math.max(1, (int) Math.round(height * scale));
-			// rendered at no more than twice the sent size, however large the page
-			float dpi = (float) Math.min(PAGE_DPI, PAGE_DPI * Math.min(1.0, 2.0 * maxSide / longest));
-			BufferedImage image;
-			try {
-				image = new org.apache.pdfbox.rendering.PDFRenderer(document).renderImageWithDPI(page - 1, dpi,
-						org.apache.pdfbox.rendering.ImageType.RGB);
-			}
-			catch (IOException | RuntimeException ex) {
-				throw new ImageException(what + " cannot be rendered (damaged)");
-			}
-			if (image.getWidth() != sentWidth || image.getHeight() != sentHeight) {
-				image = resize(image, sentWidth, sentHeight, true);
-			}
-			return new Prepared(name, Type.PNG.mediaType, encode(image, Type.PNG), Files.size(file), sha256(file),
-					width, height, sentWidth, sentHeight, page);
+			return prepared;
 		}
+	}
+
+	private static Prepared renderPage(org.apache.pdfbox.pdmodel.PDDocument document,
+			org.apache.pdfbox.rendering.PDFRenderer renderer, String name, int page, int maxSide, long bytes,
+			String sha256) throws IOException {
+		String what = name + " page " + page;
+		if (page < 1 || page > document.getNumberOfPages()) {
+			throw new ImageException(what + " cannot be rendered (the PDF has " + document.getNumberOfPages()
+					+ " pages)");
+		}
+		org.apache.pdfbox.pdmodel.PDPage pdPage = document.getPage(page - 1);
+		org.apache.pdfbox.pdmodel.common.PDRectangle box = pdPage.getCropBox();
+		boolean turned = pdPage.getRotation() % 180 != 0;
+		double points = Math.max(1, turned ? box.getHeight() : box.getWidth());
+		double pointsHigh = Math.max(1, turned ? box.getWidth() : box.getHeight());
+		int width = Math.max(1, (int) Math.round(points / 72 * PAGE_DPI));
+		int height = Math.max(1, (int) Math.round(pointsHigh / 72 * PAGE_DPI));
+		checkPixels(new int[] { width, height }, what);
+		int longest = Math.max(width, height);
+		double scale = Math.min(1.0, (double) maxSide / longest);
+		int sentWidth = Math.max(1, (int) Math.round(width * scale));
+		int sentHeight = Math.max(1, (int) Math.round(height * scale));
+		// rendered at no more than twice the sent size, however large the page
+		float dpi = (float) Math.min(PAGE_DPI, PAGE_DPI * Math.min(1.0, 2.0 * maxSide / longest));
+		BufferedImage image;
+		try {
+			image = renderer.renderImageWithDPI(page - 1, dpi, org.apache.pdfbox.rendering.ImageType.RGB);
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new ImageException(what + " cannot be rendered (damaged)");
+		}
+		if (image.getWidth() != sentWidth || image.getHeight() != sentHeight) {
+			image = resize(image, sentWidth, sentHeight, true);
+		}
+		return new Prepared(name, Type.PNG.mediaType, encode(image, Type.PNG), bytes, sha256, width, height,
+				sentWidth, sentHeight, page);
 	}
 
 	/** The longest side of a report's thumbnail of an image, in pixels. */

@@ -15,8 +15,8 @@ import dev.dmrbatch.plugin.api.Options;
  * @param options the job file's {@code input.options}, for a format that takes them
  * @param trial the part of it a trial run takes ({@code limit=}, {@code sample=}), or {@code null} for all of it
  * @param imageFields the steps' {@code images:}: for a file input, the fields that name image files, relative to the
- * input file's folder, which each item brings ({@link InputItem#images()}); for a PDF read per page, {@code page}
- * has its pages without a text layer brought as images ({@link PdfFile})
+ * input file's folder, which each item brings ({@link InputItem#images()}); for a PDF, {@code page} has its pages
+ * without a text layer brought as images ({@link PdfFile})
  */
 public record InputSource(InputFormatKind format, Path path, String idField, String display, Options options,
 		TrialSelection trial, List<String> imageFields) {

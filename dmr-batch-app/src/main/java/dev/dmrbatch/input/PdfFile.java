@@ -21,15 +21,20 @@ import org.apache.pdfbox.text.PDFTextStripper;
  * {@code ${title}}, {@code ${file}}, {@code ${name}}, {@code ${textless_pages}}), or one a page ({@code per: page}:
  * {@code ${page}} too, id {@code <file>#<page>}), the document held open while its pages are read, one page's text
  * at a time. A page with no text layer (a scan, an empty page) fails its item when it is one; a document keeps its
- * answered item and lists those pages in {@code ${textless_pages}}, failing only when no page has text. Read per page
- * for a step that asks for images ({@code images: [page]}), a page with no text layer is not failed: it brings the
- * PDF as its image under {@code page}, which the step renders ({@link ImageFiles#preparePage}). A PDF that needs a
+ * answered item and lists those pages in {@code ${textless_pages}}, failing only when no page has text. For a step that
+ * asks for images ({@code images: [page]}), a page with no text layer is not failed: its item brings the PDF as its
+ * image under {@code page}, and the step renders that page ({@link ImageFiles#preparePage}), or, for a document, each
+ * page listed in {@code ${textless_pages}}, in page order, the text of the others as {@code ${text}} (empty when no
+ * page has text); a document with more than {@link #MAX_RENDERED_PAGES} such pages fails its item. A PDF that needs a
  * password, or that cannot be parsed, fails its item naming the file.
  */
 final class PdfFile implements FileType {
 
 	/** The field of a step's {@code images:} that sends a PDF's pages without a text layer as images. */
 	static final String PAGE = "page";
+
+	/** The most pages without a text layer a document read as one item sends as images: one more fails its item. */
+	static final int MAX_RENDERED_PAGES = 20;
 
 	private final boolean perPage;
 
@@ -46,18 +51,7 @@ final class PdfFile implements FileType {
 
 	/** The PDF reader of an input: its pages without text brought as images when a step's {@code images:} asks. */
 	static PdfFile of(InputSource source, DocumentOptions options) {
-		return new PdfFile(options.perPage(), options.perPage() && source.imageFields().contains(PAGE));
-	}
-
-	/**
-	 * Refuses a step's {@code images: [page]} over PDFs read a document at a time: a page is sent as an image only when
-	 * it is an item.
-	 */
-	static void check(InputSource source, DocumentOptions options) {
-		if (source.imageFields().contains(PAGE) && !options.perPage()) {
-			throw new InputException("a step's images: [page] sends a PDF's pages without a text layer as images, one "
-					+ "item a page: set input.options.per to page");
-		}
+		return new PdfFile(options.perPage(), source.imageFields().contains(PAGE));
 	}
 
 	@Override
@@ -82,7 +76,8 @@ final class PdfFile implements FileType {
 			closeQuietly(source);
 			return failed(name, "not a PDF that can be read (damaged, truncated or not a PDF)");
 		}
-		return this.perPage ? new Pages(document, file, name, this.rendersTextless) : new Whole(document, name);
+		return this.perPage ? new Pages(document, file, name, this.rendersTextless)
+				: new Whole(document, file, name, this.rendersTextless);
 	}
 
 	private static void closeQuietly(java.io.Closeable source) {
@@ -128,11 +123,17 @@ final class PdfFile implements FileType {
 
 		private final PDDocument document;
 
+		private final Path file;
+
 		private final String name;
 
-		Whole(PDDocument document, String name) {
+		private final boolean rendersTextless;
+
+		Whole(PDDocument document, Path file, String name, boolean rendersTextless) {
 			this.document = document;
+			this.file = file;
 			this.name = name;
+			this.rendersTextless = rendersTextless;
 		}
 
 		@Override
@@ -153,14 +154,21 @@ final class PdfFile implements FileType {
 			if (pages == 0) {
 				return new InputItem(0, this.name, Map.of(), this.name + ": a PDF without pages", false);
 			}
-			if (textless.size() == pages) {
+			if (textless.size() == pages && !this.rendersTextless) {
 				return new InputItem(0, this.name, Map.of(), this.name + ": " + ((pages == 1)
 						? "page 1 has no text layer" : "none of its " + pages + " pages has a text layer"), false);
 			}
+			if (this.rendersTextless && textless.size() > MAX_RENDERED_PAGES) {
+				return new InputItem(0, this.name, Map.of(), this.name + ": " + textless.size() + " pages have no text "
+						+ "layer, more than the " + MAX_RENDERED_PAGES + " a document sends as images (read it with "
+						+ "per: page)", false);
+			}
 			Map<String, Object> fields = fields(this.document, this.name);
-			fields.put("text", text.toString());
+			fields.put("text", (textless.size() == pages) ? "" : text.toString());
 			fields.put("textless_pages", textless.stream().map(String::valueOf).collect(Collectors.joining(", ")));
-			return new InputItem(0, this.name, fields, null, false);
+			// scans: the step that asks for images renders those pages and sends them with the text
+			return new InputItem(0, this.name, fields, null, false,
+					(this.rendersTextless && !textless.isEmpty()) ? Map.of(PAGE, this.file) : Map.of());
 		}
 
 		@Override

@@ -45,7 +45,7 @@ final class PdfFormat implements InputFormatKind {
 	@Override
 	public void check(InputSource source) {
 		DocumentOptions.checkFileOrFolder(source, "a .pdf file or a folder of them");
-		PdfFile.check(source, DocumentOptions.of(source, OPTIONS));
+		DocumentOptions.of(source, OPTIONS); // its options checked before a run
 	}
 
 	@Override

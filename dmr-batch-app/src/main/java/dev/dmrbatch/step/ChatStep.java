@@ -45,6 +45,9 @@ class ChatStep implements StepKind {
 	/** The field of {@code images:} that sends a PDF's page without a text layer, rendered. */
 	private static final String PDF_PAGE = "page";
 
+	/** The field of a PDF read a document at a time that lists its pages without a text layer ({@code 2, 5}). */
+	private static final String PDF_TEXTLESS = "textless_pages";
+
 	@Override
 	public String name() {
 		return NAME;
@@ -181,7 +184,9 @@ class ChatStep implements StepKind {
 	/**
 	 * The images this step sends, made ready: those of the fields its {@code images:} names, else, when it opens its
 	 * conversation, the image of an {@code images} input's item. A PDF's page read per page brings itself under
-	 * {@code page} when it has no text layer, and is rendered; one with text brings none, and sends its text alone.
+	 * {@code page} when it has no text layer, and is rendered; one with text brings none, and sends its text alone. A
+	 * PDF read a document at a time brings itself under {@code page} when pages have no text layer: each of them
+	 * ({@code textless_pages}) is rendered, in page order. A text or web page of a mixed folder sends its text alone.
 	 */
 	private static List<ImageFiles.Prepared> images(JobDefinition.Step step, InputItem item, boolean opens,
 			int maxSide) {
@@ -190,25 +195,43 @@ class ChatStep implements StepKind {
 		List<ImageFiles.Prepared> images = new ArrayList<>(fields.size());
 		for (String field : fields) {
 			Path file = item.images().get(field);
-			boolean page = field.equals(PDF_PAGE) && item.fields().get(PDF_PAGE) instanceof Integer;
-			if (file == null && page) {
-				continue; // a PDF's page with its text layer: its text goes, no image
+			boolean onePage = field.equals(PDF_PAGE) && item.fields().get(PDF_PAGE) instanceof Integer;
+			boolean document = field.equals(PDF_PAGE) && !onePage && item.fields().get("pages") instanceof Integer
+					&& item.fields().get(PDF_TEXTLESS) instanceof String;
+			if (file == null && field.equals(PDF_PAGE) && item.fields().get("text") instanceof String) {
+				continue; // a PDF's page, or document, with its text layer, or a text of a mixed folder: its text alone
 			}
 			if (file == null) {
 				throw new ImageFiles.ImageException("the item brings no image under field '" + field + "' (images:)");
 			}
-			Object name = page ? item.fields().get("file") : item.fields().get(field);
+			Object name = (onePage || document) ? item.fields().get("file") : item.fields().get(field);
 			try {
-				images.add(page
-						? ImageFiles.preparePage(file, String.valueOf(name), (Integer) item.fields().get(PDF_PAGE),
-								maxSide)
-						: ImageFiles.prepare(file, String.valueOf(name), maxSide));
+				if (onePage) {
+					images.add(ImageFiles.preparePage(file, String.valueOf(name), (Integer) item.fields().get(PDF_PAGE),
+							maxSide));
+				}
+				else if (document) {
+					images.addAll(ImageFiles.preparePages(file, String.valueOf(name),
+							pageList((String) item.fields().get(PDF_TEXTLESS)), maxSide));
+				}
+				else {
+					images.add(ImageFiles.prepare(file, String.valueOf(name), maxSide));
+				}
 			}
 			catch (IOException ex) {
 				throw new ImageFiles.ImageException(name + " cannot be read: " + ex.getClass().getSimpleName());
 			}
 		}
 		return images;
+	}
+
+	/** The pages a {@code textless_pages} field lists, {@code 2, 5}: in the order given. */
+	private static List<Integer> pageList(String pages) {
+		return java.util.Arrays.stream(pages.split(","))
+			.map(String::strip)
+			.filter((page) -> !page.isEmpty())
+			.map(Integer::valueOf)
+			.toList();
 	}
 
 }

@@ -114,11 +114,43 @@ class DocumentInputTest {
 			.containsEntry("bytes", java.nio.file.Files.size(pdf));
 		assertThatThrownBy(() -> ImageFiles.preparePage(pdf, "a-report.pdf", 9, 300))
 			.hasMessage("a-report.pdf page 9 cannot be rendered (the PDF has 3 pages)");
-		// a document at a time, no page is an item: refused before a run
-		InputSource whole = new InputSource(Kinds.inputFormat("pdf"), pdf, null, "docs/a-report.pdf", Options.none(),
-				null, List.of("page"));
-		assertThatThrownBy(() -> InputReaders.check(whole)).hasMessage("a step's images: [page] sends a PDF's pages "
-				+ "without a text layer as images, one item a page: set input.options.per to page");
+	}
+
+	@Test
+	void aDocumentBringsItsPagesWithNoTextLayerAsImagesWhenAStepAsksAndAScanIsNoLongerFailed() throws Exception {
+		pdfs();
+		String[] many = new String[PdfFile.MAX_RENDERED_PAGES + 1];
+		java.util.Arrays.fill(many, Pdfs.PICTURE);
+		this.workspace.bytes("docs/g-long-scan.pdf", Pdfs.pages(null, many));
+		Path docs = this.workspace.root().resolve("docs");
+		for (String format : List.of("pdf", "files")) {
+			List<InputItem> items = read(new InputSource(Kinds.inputFormat(format), docs, null, "docs", Options.none(),
+					null, List.of("page")));
+			InputItem report = items.get(0);
+			assertThat(report.error()).isNull();
+			assertThat((String) report.fields().get("text")).contains("First page").contains("Third page.");
+			assertThat(report.fields()).containsEntry("textless_pages", "2");
+			assertThat(report.images()).containsOnly(Map.entry("page", docs.resolve("a-report.pdf")));
+			InputItem scan = items.get(1);
+			assertThat(scan.error()).isNull();
+			assertThat(scan.fields()).containsEntry("text", "").containsEntry("textless_pages", "1");
+			assertThat(scan.images()).containsOnly(Map.entry("page", docs.resolve("b-scan.pdf")));
+			InputItem blank = items.stream().filter((item) -> "f-empty.pdf".equals(item.id())).findFirst().orElseThrow();
+			assertThat(blank.images()).containsOnly(Map.entry("page", docs.resolve("f-empty.pdf")));
+			InputItem tooMany = items.stream().filter((item) -> "g-long-scan.pdf".equals(item.id())).findFirst()
+				.orElseThrow();
+			assertThat(tooMany.error()).isEqualTo("g-long-scan.pdf: 21 pages have no text layer, more than the 20 a "
+					+ "document sends as images (read it with per: page)");
+		}
+		// the pages of a document rendered in the order asked, one at a time, each as a page alone is
+		Path report = docs.resolve("a-report.pdf");
+		List<ImageFiles.Prepared> pages = ImageFiles.preparePages(report, "a-report.pdf", List.of(2, 3), 300);
+		assertThat(pages).extracting(ImageFiles.Prepared::page).containsExactly(2, 3);
+		assertThat(pages.get(0).sent()).isEqualTo(ImageFiles.preparePage(report, "a-report.pdf", 2, 300).sent());
+		// without images: [page], as before: a scan fails, a document with text goes without images
+		List<InputItem> plain = read(source("pdf", "docs", null));
+		assertThat(plain.get(0).images()).isEmpty();
+		assertThat(plain.get(1).error()).isEqualTo("b-scan.pdf: page 1 has no text layer");
 	}
 
 	@Test

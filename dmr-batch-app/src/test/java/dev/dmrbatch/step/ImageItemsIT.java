@@ -258,6 +258,82 @@ class ImageItemsIT {
 	}
 
 	/**
+	 * Read a document at a time, a PDF's pages without a text layer are rendered and sent as images with the text of
+	 * the others, in one request; a scan of one page is answered, not failed; the dry run shows the same images.
+	 */
+	@Test
+	@SuppressWarnings("unchecked")
+	void aScannedPageOfADocumentReadWholeIsRenderedAndSentWithItsText() throws Exception {
+		this.workspace.bytes("input/invoices/a-mixed.pdf",
+				dev.dmrbatch.support.Pdfs.pages("Mixed", "Invoice 42, total 17 EUR", dev.dmrbatch.support.Pdfs.PICTURE));
+		this.workspace.bytes("input/invoices/b-scan.pdf",
+				dev.dmrbatch.support.Pdfs.pages(null, dev.dmrbatch.support.Pdfs.PICTURE));
+		this.workspace.file("jobs/invoices.yaml", """
+				input: { path: input/invoices, format: pdf }
+				model: { name: ai/tiny-vision, max_tokens: 3, temperature: 0 }
+				steps:
+				  - { name: read, prompt: "Read ${file} [${text}]", images: [page], max-image-side: 512 }
+				export: [jsonl]
+				""");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			Dmr.Result result = this.workspace.dmrAt(proxy.baseUrl(), "job=invoices");
+			assertThat(result.exitCode()).as(result.toString()).isZero();
+			List<String> bodies = proxy.chatBodies();
+			assertThat(bodies).hasSize(2);
+			String mixed = bodies.stream().filter((body) -> body.contains("a-mixed.pdf")).findFirst().orElseThrow();
+			assertThat(mixed).contains("Invoice 42, total 17 EUR");
+			assertThat(imageUrls(mixed)).hasSize(1)
+				.allSatisfy((url) -> assertThat(url).startsWith("data:image/png;base64,"));
+			String scan = bodies.stream().filter((body) -> body.contains("b-scan.pdf")).findFirst().orElseThrow();
+			assertThat(scan).contains("Read b-scan.pdf []");
+			assertThat(imageUrls(scan)).hasSize(1);
+		}
+		List<Map<String, Object>> lines = this.workspace.read("output/invoices/run-1/results.jsonl")
+			.lines()
+			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
+			.toList();
+		assertThat(lines).extracting((line) -> line.get("id")).containsExactly("a-mixed.pdf", "b-scan.pdf");
+		assertThat(lines).extracting((line) -> line.get("status")).containsOnly("ok");
+		Map<String, Object> reference = ((List<Map<String, Object>>) ((List<Map<String, Object>>) lines.get(0)
+			.get("messages")).get(0).get("images")).get(0);
+		assertThat(reference).containsEntry("file", "a-mixed.pdf").containsEntry("page", 2)
+			.containsEntry("width", 1240).containsEntry("height", 1754).containsKey("sha256");
+		// the dry run's bodies carry the same images, nothing sent
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			Dmr.Result dry = this.workspace.dmrAt(proxy.baseUrl(), "job=invoices", "run=dry", "dry-run");
+			assertThat(dry.exitCode()).as(dry.toString()).isZero();
+			assertThat(proxy.chatBodies()).isEmpty();
+		}
+		List<String> previewed = java.nio.file.Files.readAllLines(this.workspace.path("output/invoices/dry/prompts.jsonl"));
+		assertThat(previewed).hasSize(2);
+		for (String preview : previewed) {
+			tools.jackson.databind.JsonNode body = JSON.readTree(preview).path("body");
+			assertThat(imageUrls(body.isString() ? body.asString() : body.toString())).hasSize(1);
+		}
+		// a mixed folder reads its PDFs the same way; its text files send their text alone
+		this.workspace.bytes("input/mixed/scan.pdf",
+				dev.dmrbatch.support.Pdfs.pages(null, dev.dmrbatch.support.Pdfs.PICTURE));
+		this.workspace.file("input/mixed/notes.txt", "Paid in full");
+		this.workspace.file("jobs/mixed.yaml", """
+				input: { path: input/mixed, format: files }
+				model: { name: ai/tiny-vision, max_tokens: 3, temperature: 0 }
+				steps:
+				  - { name: read, prompt: "Read ${file} [${text}]", images: [page], max-image-side: 512 }
+				export: [jsonl]
+				""");
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			Dmr.Result mixed = this.workspace.dmrAt(proxy.baseUrl(), "job=mixed");
+			assertThat(mixed.exitCode()).as(mixed.toString()).isZero();
+			List<String> bodies = proxy.chatBodies();
+			assertThat(bodies).hasSize(2);
+			assertThat(imageUrls(bodies.stream().filter((body) -> body.contains("scan.pdf")).findFirst().orElseThrow()))
+				.hasSize(1);
+			assertThat(bodies.stream().filter((body) -> body.contains("Paid in full")).findFirst().orElseThrow())
+				.doesNotContain("image_url");
+		}
+	}
+
+	/**
 	 * report.html shows a small thumbnail of each image a turn sent, made from its file and embedded as a data URL,
 	 * while the file is there and unchanged; the reference alone once it is gone.
 	 */
