@@ -248,6 +248,8 @@ public final class ImageFiles {
 			long bytes = Files.size(file);
 			String sha256 = sha256(file);
 			org.apache.pdfbox.rendering.PDFRenderer renderer = new org.apache.pdfbox.rendering.PDFRenderer(document);
+			// a page's images are read no larger than the page is drawn: a huge scan is not decoded whole
+			renderer.setSubsamplingAllowed(true);
 			List<Prepared> prepared = new java.util.ArrayList<>(pages.size());
 			for (int page : pages) {
 				prepared.add(renderPage(document, renderer, name, page, maxSide, bytes, sha256));
@@ -272,6 +274,11 @@ public final class ImageFiles {
 		int width = Math.max(1, (int) Math.round(points / 72 * PAGE_DPI));
 		int height = Math.max(1, (int) Math.round(pointsHigh / 72 * PAGE_DPI));
 		checkPixels(new int[] { width, height }, what);
+		long drawn = largestImage(pdPage.getResources(), 0);
+		if (drawn > MAX_PIXELS) {
+			throw new ImageException(what + " holds an image of " + (drawn / 1_000_000) + " megapixels, more than the "
+					+ (MAX_PIXELS / 1_000_000) + " an image may have (not rendered)");
+		}
 		int longest = Math.max(width, height);
 		double scale = Math.min(1.0, (double) maxSide / longest);
 		int sentWidth = Math.max(1, (int) Math.round(width * scale));
@@ -290,6 +297,33 @@ public final class ImageFiles {
 		}
 		return new Prepared(name, Type.PNG.mediaType, encode(image, Type.PNG), bytes, sha256, width, height,
 				sentWidth, sentHeight, page);
+	}
+
+	/**
+	 * The most pixels an image the page draws declares (its dictionary's sides, nothing decoded), the forms it draws
+	 * looked into a few levels deep; 0 when it draws none.
+	 */
+	private static long largestImage(org.apache.pdfbox.pdmodel.PDResources resources, int depth) throws IOException {
+		if (resources == null || depth > 4) {
+			return 0;
+		}
+		long largest = 0;
+		for (org.apache.pdfbox.cos.COSName name : resources.getXObjectNames()) {
+			org.apache.pdfbox.pdmodel.graphics.PDXObject object;
+			try {
+				object = resources.getXObject(name);
+			}
+			catch (IOException | RuntimeException ex) {
+				continue; // a damaged object: the renderer says so, or skips it
+			}
+			if (object instanceof org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject image) {
+				largest = Math.max(largest, (long) image.getWidth() * image.getHeight());
+			}
+			else if (object instanceof org.apache.pdfbox.pdmodel.graphics.form.PDFormXObject form) {
+				largest = Math.max(largest, largestImage(form.getResources(), depth + 1));
+			}
+		}
+		return largest;
 	}
 
 	/** The longest side of a report's thumbnail of an image, in pixels. */

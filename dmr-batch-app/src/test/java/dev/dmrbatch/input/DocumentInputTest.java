@@ -154,6 +154,40 @@ class DocumentInputTest {
 	}
 
 	@Test
+	void aScannedPageDrawingAnImageOfMoreThanTheMostPixelsIsRefusedBeforeItIsDecoded() throws Exception {
+		// given: a page drawing an image whose dictionary says 40000 x 40000 (1,600 megapixels), in a small file
+		Path file = this.workspace.path("bomb.pdf");
+		try (org.apache.pdfbox.pdmodel.PDDocument document = new org.apache.pdfbox.pdmodel.PDDocument()) {
+			org.apache.pdfbox.pdmodel.PDPage page = new org.apache.pdfbox.pdmodel.PDPage();
+			document.addPage(page);
+			org.apache.pdfbox.cos.COSStream stream = document.getDocument().createCOSStream();
+			try (java.io.OutputStream out = stream.createOutputStream(org.apache.pdfbox.cos.COSName.FLATE_DECODE)) {
+				out.write(new byte[1000]);
+			}
+			stream.setItem(org.apache.pdfbox.cos.COSName.TYPE, org.apache.pdfbox.cos.COSName.XOBJECT);
+			stream.setItem(org.apache.pdfbox.cos.COSName.SUBTYPE, org.apache.pdfbox.cos.COSName.IMAGE);
+			stream.setInt(org.apache.pdfbox.cos.COSName.WIDTH, 40000);
+			stream.setInt(org.apache.pdfbox.cos.COSName.HEIGHT, 40000);
+			stream.setInt(org.apache.pdfbox.cos.COSName.BITS_PER_COMPONENT, 8);
+			stream.setItem(org.apache.pdfbox.cos.COSName.COLORSPACE, org.apache.pdfbox.cos.COSName.DEVICEGRAY);
+			org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject image = new org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject(
+					new org.apache.pdfbox.pdmodel.common.PDStream(stream), null);
+			try (org.apache.pdfbox.pdmodel.PDPageContentStream content = new org.apache.pdfbox.pdmodel.PDPageContentStream(
+					document, page)) {
+				content.drawImage(image, 0, 0, 200, 200);
+			}
+			document.save(file.toFile());
+		}
+		assertThat(java.nio.file.Files.size(file)).isLessThan(100_000);
+
+		// when / then: the page is refused, naming it, and nothing is decoded
+		assertThatThrownBy(() -> ImageFiles.preparePage(file, "bomb.pdf", 1, 1024))
+			.isInstanceOf(ImageFiles.ImageException.class)
+			.hasMessage("bomb.pdf page 1 holds an image of 1600 megapixels, more than the 200 an image may have "
+					+ "(not rendered)");
+	}
+
+	@Test
 	void twoColumnsAreReadByPosition() throws Exception {
 		this.workspace.bytes("cols.pdf", Pdfs.twoColumns(List.of("Left one", "Left two"), List.of("Right one", "Right two")));
 		String text = (String) read(source("pdf", "cols.pdf", null)).get(0).fields().get("text");
