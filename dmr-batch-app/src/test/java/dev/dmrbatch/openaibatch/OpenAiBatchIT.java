@@ -165,6 +165,13 @@ class OpenAiBatchIT {
 			assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
 			assertThat(result.err()).contains("custom_id \"x\" is on line 1 and line 3").doesNotContain("\tat ");
 			assertThat(proxy.chatRequests()).isZero();
+
+			// and repeat= is not one of its arguments: each line is one request of the file
+			Dmr.Result repeated = Dmr.run(this.workspace, proxy.baseUrl(), "job=openai-batch", "input=input/dup.jsonl",
+					"repeat=2");
+			assertThat(repeated.exitCode()).as(repeated.toString()).isEqualTo(2);
+			assertThat(repeated.err()).contains("job=openai-batch does not take repeat=");
+			assertThat(proxy.chatRequests()).isZero();
 		}
 	}
 
