@@ -359,14 +359,38 @@ public final class ImageFiles {
 	}
 
 	/** A file's SHA-256, in hex, read a block at a time. */
+	/**
+	 * The SHA-256 of the files hashed lately, by path, file key, size and modification time: the pages of a PDF sent
+	 * (or thumbnailed) one at a time hash it once, not once a page; a file changed since is hashed again.
+	 */
+	private static final Map<String, String> HASHED = java.util.Collections
+		.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+
+			@Override
+			protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+				return size() > 32;
+			}
+
+		});
+
 	private static String sha256(Path file) throws IOException {
+		java.nio.file.attribute.BasicFileAttributes seen = Files.readAttributes(file,
+				java.nio.file.attribute.BasicFileAttributes.class);
+		String key = file.toAbsolutePath().normalize() + "\u0000" + seen.fileKey() + "\u0000" + seen.size() + "\u0000"
+				+ seen.lastModifiedTime();
+		String known = HASHED.get(key);
+		if (known != null) {
+			return known;
+		}
 		try (var in = Files.newInputStream(file)) {
 			MessageDigest digest = MessageDigest.getInstance("SHA-256");
 			byte[] block = new byte[64 * 1024];
 			for (int read = in.read(block); read >= 0; read = in.read(block)) {
 				digest.update(block, 0, read);
 			}
-			return HexFormat.of().formatHex(digest.digest());
+			String hash = HexFormat.of().formatHex(digest.digest());
+			HASHED.put(key, hash);
+			return hash;
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);

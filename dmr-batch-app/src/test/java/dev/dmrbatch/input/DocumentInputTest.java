@@ -188,6 +188,26 @@ class DocumentInputTest {
 	}
 
 	@Test
+	void aPdfsPagesSentOneAtATimeHashItOnceAndAChangedFileIsHashedAgain() throws Exception {
+		// given: a two-page PDF whose pages are rendered one at a time
+		Path file = this.workspace.path("pages.pdf");
+		java.nio.file.Files.write(file, Pdfs.pages("One", "First page.", "Second page."));
+		String first = ImageFiles.preparePage(file, "pages.pdf", 1, 200).sha256();
+		assertThat(ImageFiles.preparePage(file, "pages.pdf", 2, 200).sha256()).isEqualTo(first);
+
+		// when: the file is replaced by another
+		byte[] other = Pdfs.pages("Two", "Another first page.", "Another second page.");
+		java.nio.file.Files.write(file, other);
+		java.nio.file.Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(
+				java.nio.file.Files.getLastModifiedTime(file).toInstant().plusSeconds(5)));
+
+		// then: its pages carry the new file's hash
+		String expected = java.util.HexFormat.of()
+			.formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(other));
+		assertThat(ImageFiles.preparePage(file, "pages.pdf", 2, 200).sha256()).isEqualTo(expected).isNotEqualTo(first);
+	}
+
+	@Test
 	void twoColumnsAreReadByPosition() throws Exception {
 		this.workspace.bytes("cols.pdf", Pdfs.twoColumns(List.of("Left one", "Left two"), List.of("Right one", "Right two")));
 		String text = (String) read(source("pdf", "cols.pdf", null)).get(0).fields().get("text");
