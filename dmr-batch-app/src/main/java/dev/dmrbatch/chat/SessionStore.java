@@ -114,9 +114,9 @@ class SessionStore {
 
 	/** The session's one conversation, record 1, as it stands. */
 	private Conversation conversation(ChatSession session) {
-		return new Conversation(1, session.name(), session.conversationModel(), Conversation.OK, null,
-				session.turns(), session.calls().stream().map(ConversationStore.SentCall::call).toList(),
-				this.properties.baseUrl().toString());
+		return Conversation.answered(1, session.name(), session.conversationModel(),
+				session.turns(), session.calls().stream().map(ConversationStore.SentCall::call).toList())
+			.withRunner(this.properties.baseUrl().toString());
 	}
 
 	/** Renames a session; a stored one is renamed in the store at once. */

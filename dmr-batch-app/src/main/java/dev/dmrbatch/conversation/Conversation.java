@@ -19,24 +19,23 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 		List<Turn> turns, List<Call> calls, String runner, List<Verdict> verdicts, List<String> earlierErrors,
 		int repetition) {
 
-	public Conversation(long itemSeq, String itemId, String model, String status, String error, List<Turn> turns,
-			List<Call> calls, String runner, List<Verdict> verdicts, List<String> earlierErrors) {
-		this(itemSeq, itemId, model, status, error, turns, calls, runner, verdicts, earlierErrors, 1);
-	}
-
-	public Conversation(long itemSeq, String itemId, String model, String status, String error, List<Turn> turns,
-			List<Call> calls, String runner, List<Verdict> verdicts) {
-		this(itemSeq, itemId, model, status, error, turns, calls, runner, verdicts, List.of());
-	}
-
-	public Conversation(long itemSeq, String itemId, String model, String status, String error, List<Turn> turns,
-			List<Call> calls, String runner) {
-		this(itemSeq, itemId, model, status, error, turns, calls, runner, List.of());
-	}
-
-	public Conversation(long itemSeq, String itemId, String model, String status, String error, List<Turn> turns,
+	/** An item's conversation with a model that answered every step. */
+	public static Conversation answered(long itemSeq, String itemId, String model, List<Turn> turns,
 			List<Call> calls) {
-		this(itemSeq, itemId, model, status, error, turns, calls, null);
+		return new Conversation(itemSeq, itemId, model, OK, null, turns, calls, null, List.of(), List.of(), 1);
+	}
+
+	/** An item's conversation with a model that failed, {@code error} saying why in one sentence. */
+	public static Conversation failed(long itemSeq, String itemId, String model, String error, List<Turn> turns,
+			List<Call> calls) {
+		return new Conversation(itemSeq, itemId, model, FAILED, error, turns, calls, null, List.of(), List.of(), 1);
+	}
+
+	/** An item's conversation with a model: answered when {@code error} is {@code null}, else failed with it. */
+	public static Conversation ended(long itemSeq, String itemId, String model, String error, List<Turn> turns,
+			List<Call> calls) {
+		return (error == null) ? answered(itemSeq, itemId, model, turns, calls)
+				: failed(itemSeq, itemId, model, error, turns, calls);
 	}
 
 	public Conversation withRunner(String url) {

@@ -14,7 +14,7 @@ class AgreementTest {
 
 	/** Item {@code seq}'s {@code k}th answer by ai/tiny: {@code answer}, its label check passed or not. */
 	private static Conversation answered(long seq, int k, String answer, boolean labelPassed) {
-		return new Conversation(seq, "r" + seq, "ai/tiny", Conversation.OK, null,
+		return Conversation.answered(seq, "r" + seq, "ai/tiny",
 				List.of(new Conversation.Turn("user", "answer", "?"), new Conversation.Turn("assistant", "answer", answer)),
 				List.of())
 			.withVerdicts(List.of(new Verdict("answer.bounded", true, null),
@@ -23,7 +23,7 @@ class AgreementTest {
 	}
 
 	private static Conversation failed(long seq, int k) {
-		return new Conversation(seq, "r" + seq, "ai/tiny", Conversation.FAILED, "refused", List.of(), List.of())
+		return Conversation.failed(seq, "r" + seq, "ai/tiny", "refused", List.of(), List.of())
 			.withRepetition(k);
 	}
 
@@ -65,10 +65,10 @@ class AgreementTest {
 	@Test
 	void withoutChecksAnAnswerPassesWhenItIsAnsweredAndSeveralModelsCountApart() {
 		Agreement agreement = new Agreement(2, Map.of(), false);
-		agreement.add(new Conversation(1, "r1", "ai/tiny", Conversation.OK, null, List.of(), List.of()));
+		agreement.add(Conversation.answered(1, "r1", "ai/tiny", List.of(), List.of()));
 		agreement.add(failed(1, 2));
-		agreement.add(new Conversation(1, "r1", "ai/tiny2", Conversation.OK, null, List.of(), List.of()));
-		agreement.add(new Conversation(1, "r1", "ai/tiny2", Conversation.OK, null, List.of(), List.of())
+		agreement.add(Conversation.answered(1, "r1", "ai/tiny2", List.of(), List.of()));
+		agreement.add(Conversation.answered(1, "r1", "ai/tiny2", List.of(), List.of())
 			.withRepetition(2));
 
 		assertThat(agreement.totals().lines()).containsExactly("repeat 2 (2 requests per item and model, one answer "

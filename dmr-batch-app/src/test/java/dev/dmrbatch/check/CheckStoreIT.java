@@ -122,7 +122,7 @@ class CheckStoreIT {
 				.latency(100).attempts(1).build();
 		Conversation.Call grader = Conversation.Call.answered(1, "summary.quality").finishReason("stop").tokens(20, 8)
 				.latency(300).attempts(1).requestModel("ai/tiny2").build();
-		store.saveAll(7, List.of(new Conversation(1, "a", "ai/tiny", Conversation.OK, null,
+		store.saveAll(7, List.of(Conversation.answered(1, "a", "ai/tiny",
 				List.of(new Conversation.Turn("assistant", "summary", "text")), List.of(step, grader))));
 		store.addCheckCalls(7, 1, 1, "ai/tiny", 1, List.of(grader, grader));
 		store.addCheckCalls(7, 2, 1, "ai/tiny", 1, List.of(grader));

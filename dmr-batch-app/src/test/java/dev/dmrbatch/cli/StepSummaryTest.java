@@ -24,7 +24,7 @@ class StepSummaryTest {
 	@Test
 	void aRepeatedRunsAgreementFollowsTheChecksTable() throws Exception {
 		dev.dmrbatch.check.Agreement agreement = new dev.dmrbatch.check.Agreement(2, Map.of(), false);
-		agreement.add(new dev.dmrbatch.conversation.Conversation(1, "r1", "ai/tiny", "ok", null, List.of(), List.of()));
+		agreement.add(dev.dmrbatch.conversation.Conversation.answered(1, "r1", "ai/tiny", List.of(), List.of()));
 		RunOutcome outcome = RunOutcome.of("ci", 4, null, BatchStatus.COMPLETED, new RunTotals(1, 1, 0, 3, 1))
 			.agreement(agreement.totals())
 			.build();

@@ -64,7 +64,7 @@ class CompareScaleIT {
 				List<ItemVerdicts> verdicts = new ArrayList<>();
 				for (int i = from + 1; i <= from + 500; i++) {
 					String answer = answer(base, run, i);
-					page.add(new Conversation(i, "item-" + i, "ai/tiny", Conversation.OK, null,
+					page.add(Conversation.answered(i, "item-" + i, "ai/tiny",
 							List.of(new Conversation.Turn("user", "answer", "Question " + i),
 									new Conversation.Turn("assistant", "answer", answer)),
 							List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(30, 400)

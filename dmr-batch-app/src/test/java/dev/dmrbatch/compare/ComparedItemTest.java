@@ -41,7 +41,7 @@ class ComparedItemTest {
 
 	@Test
 	void theAnswerIsTheStepsAnswersJoinedByABlankLine() {
-		Conversation c = new Conversation(1, "id", "m", Conversation.OK, null,
+		Conversation c = Conversation.answered(1, "id", "m",
 				List.of(new Conversation.Turn("system", null, "sys"), new Conversation.Turn("user", "a", "q1"),
 						new Conversation.Turn("assistant", "a", "first"), new Conversation.Turn("user", "b", "q2"),
 						new Conversation.Turn("assistant", "b", "second")),

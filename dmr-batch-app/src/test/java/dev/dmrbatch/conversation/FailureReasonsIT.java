@@ -47,11 +47,11 @@ class FailureReasonsIT {
 	}
 
 	private static Conversation failed(long seq, String id, String error) {
-		return new Conversation(seq, id, "ai/tiny", Conversation.FAILED, error, List.of(), List.of());
+		return Conversation.failed(seq, id, "ai/tiny", error, List.of(), List.of());
 	}
 
 	private static Conversation ok(long seq) {
-		return new Conversation(seq, "ok" + seq, "ai/tiny", Conversation.OK, null, List.of(), List.of());
+		return Conversation.answered(seq, "ok" + seq, "ai/tiny", List.of(), List.of());
 	}
 
 	@Test

@@ -45,8 +45,8 @@ class ReplaceFailedIT {
 				new Conversation.Turn("assistant", "s", answer, null, null));
 		List<Conversation.Call> calls = List.of(Conversation.Call.failed(0, "s", error, model));
 		return (error != null)
-				? new Conversation(seq, "r" + seq, model, Conversation.FAILED, error, turns.subList(0, 1), calls)
-				: new Conversation(seq, "r" + seq, model, Conversation.OK, null, turns, List.of());
+				? Conversation.failed(seq, "r" + seq, model, error, turns.subList(0, 1), calls)
+				: Conversation.answered(seq, "r" + seq, model, turns, List.of());
 	}
 
 	@Test

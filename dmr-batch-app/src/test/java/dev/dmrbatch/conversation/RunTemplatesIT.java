@@ -68,7 +68,7 @@ class RunTemplatesIT {
 		List<Conversation> conversations = new ArrayList<>();
 		for (int seq = 1; seq <= 5; seq++) {
 			for (String model : List.of("m2", "m1")) {
-				conversations.add(new Conversation(seq, "id-" + seq, model, (seq == 3) ? Conversation.FAILED : Conversation.OK,
+				conversations.add(Conversation.ended(seq, "id-" + seq, model,
 						(seq == 3) ? "no" : null,
 						List.of(new Conversation.Turn("user", "answer", "q" + seq),
 								new Conversation.Turn("assistant", "answer", "a" + seq + model)),

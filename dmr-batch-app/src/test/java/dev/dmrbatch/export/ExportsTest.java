@@ -75,7 +75,7 @@ class ExportsTest {
 		this.run = new RunRecord(7, "extract", "first", "input/items.csv", this.dir.resolve("out").toString(),
 				"{\"name\":\"ai/tiny\",\"max_tokens\":64}", Instant.parse("2026-11-25T10:00:00Z"));
 		this.store.registerRun(this.run);
-		Conversation ok = new Conversation(1, "a,1", "ai/tiny", Conversation.OK, null,
+		Conversation ok = Conversation.answered(1, "a,1", "ai/tiny",
 				List.of(new Conversation.Turn("system", null, "Be brief."),
 						new Conversation.Turn("user", "summary", "Summarize \"this\", please:\nline two"),
 						new Conversation.Turn("assistant", "summary", MARKDOWN_ANSWER),
@@ -85,7 +85,7 @@ class ExportsTest {
 						.attempts(1).build(),
 						Conversation.Call.answered(1, "keywords").finishReason("length").tokens(50, 8).latency(9)
 								.attempts(2).build()));
-		Conversation failed = new Conversation(2, "b", "ai/tiny", Conversation.FAILED,
+		Conversation failed = Conversation.failed(2, "b", "ai/tiny",
 				"variable 'title' is missing in template summarize.ftl line 3", List.of(), List.of());
 		this.store.saveAll(7, List.of(ok, failed));
 	}
@@ -105,7 +105,7 @@ class ExportsTest {
 			if (seq == 1000 || seq == 1001) {
 				continue;
 			}
-			conversations.add(new Conversation(seq, "i" + seq, "ai/tiny", Conversation.OK, null,
+			conversations.add(Conversation.answered(seq, "i" + seq, "ai/tiny",
 					List.of(new Conversation.Turn("user", "answer", "q" + seq),
 							new Conversation.Turn("assistant", "answer", "a" + seq)),
 					List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(1, 1).latency(1)
@@ -272,7 +272,7 @@ class ExportsTest {
 		List<Conversation> conversations = new ArrayList<>();
 		for (int i = 0; i < formulas.size(); i++) {
 			String formula = formulas.get(i);
-			conversations.add(new Conversation(i + 1, formula + i, "ai/tiny", Conversation.FAILED, formula,
+			conversations.add(Conversation.failed(i + 1, formula + i, "ai/tiny", formula,
 					List.of(new Conversation.Turn("user", "answer", formula), new Conversation.Turn("assistant", "answer", formula)),
 					List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(1, 1).latency(1)
 							.attempts(1).build())));
@@ -336,7 +336,7 @@ class ExportsTest {
 		answers.add("[web](https://example.com/a?b=1) [plain](http://example.com) [mail](mailto:a@example.com) "
 				+ "[page](other.html#part) [top](#top)");
 		for (int i = 0; i < answers.size(); i++) {
-			conversations.add(new Conversation(i + 1, "i" + i, "ai/tiny", Conversation.OK, null,
+			conversations.add(Conversation.answered(i + 1, "i" + i, "ai/tiny",
 					List.of(new Conversation.Turn("user", "answer", all), new Conversation.Turn("assistant", "answer", answers.get(i))),
 					List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(1, 1).latency(1)
 							.attempts(1).build())));
@@ -381,12 +381,12 @@ class ExportsTest {
 				this.dir.resolve("controls").toString(), null, Instant.parse("2026-11-25T10:00:00Z"));
 		this.store.registerRun(controls);
 		this.store.saveAll(11, List.of(
-				new Conversation(1, "id-" + hostile, "ai/tiny", Conversation.OK, null,
+				Conversation.answered(1, "id-" + hostile, "ai/tiny",
 						List.of(new Conversation.Turn("user", "answer", "prompt " + hostile),
 								new Conversation.Turn("assistant", "answer", "answer " + hostile + "\n\nquoted " + quoted)),
 						List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(1, 1).latency(1)
 								.attempts(1).build())),
-				new Conversation(2, "two", "ai/tiny", Conversation.FAILED, "error " + hostile, List.of(), List.of())));
+				Conversation.failed(2, "two", "ai/tiny", "error " + hostile, List.of(), List.of())));
 
 		// when
 		this.exports.write(controls, List.of("jsonl", "json", "csv", "markdown", "text", "pdf", "html"));
@@ -430,7 +430,7 @@ class ExportsTest {
 		RunRecord run = new RunRecord(12, "private", null, "input/items.csv", folder.toString(), null,
 				Instant.parse("2026-11-25T10:00:00Z"));
 		this.store.registerRun(run);
-		this.store.saveAll(12, List.of(new Conversation(1, "a", "ai/tiny", Conversation.OK, null,
+		this.store.saveAll(12, List.of(Conversation.answered(1, "a", "ai/tiny",
 				List.of(new Conversation.Turn("user", "answer", "secret prompt"),
 						new Conversation.Turn("assistant", "answer", "secret answer")),
 				List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(1, 1).latency(1).attempts(1)

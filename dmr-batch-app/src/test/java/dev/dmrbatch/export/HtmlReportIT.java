@@ -121,7 +121,7 @@ class HtmlReportIT {
 				![a pixel](http://127.0.0.1:9/pixel.png) <img src="http://127.0.0.1:9/raw.png">
 				<script>console.error('ran')</script> [click](javascript:void%20console.error%60clicked%60)
 				""";
-		Conversation structured = new Conversation(3, "item3", "ai/tiny", Conversation.OK, null,
+		Conversation structured = Conversation.answered(3, "item3", "ai/tiny",
 				List.of(new Conversation.Turn("user", "extract", "Question 3"),
 						new Conversation.Turn("assistant", "extract", "{\"total\": 12}", "<b>sum</b> the lines",
 								"{\"total\":12}")),
@@ -238,7 +238,7 @@ class HtmlReportIT {
 	}
 
 	private static Conversation conversation(long seq, String model, String answer) {
-		return new Conversation(seq, "item" + seq, model, Conversation.OK, null,
+		return Conversation.answered(seq, "item" + seq, model,
 				List.of(new Conversation.Turn("user", "answer", "Question " + seq),
 						new Conversation.Turn("assistant", "answer", answer)),
 				List.of(Conversation.Call.answered(0, "answer").finishReason("stop").tokens(5, 7).latency(30 + seq)

@@ -56,7 +56,7 @@ class JunitExporterTest {
 	}
 
 	private static Conversation answered(long seq, String id, String model, String answer) {
-		return new Conversation(seq, id, model, Conversation.OK, null,
+		return Conversation.answered(seq, id, model,
 				List.of(new Conversation.Turn("user", "label", "Label this"),
 						new Conversation.Turn("assistant", "label", answer)),
 				List.of(Conversation.Call.answered(0, "label").finishReason("stop").tokens(5, 2).latency(1250)
@@ -76,7 +76,7 @@ class JunitExporterTest {
 		// an answer with control characters, a lone surrogate and markup: none may break the file
 		String nasty = "spam \u001b[31m<b>&\"x\"</b>\u0000 end";
 		this.store.saveAll(7, List.of(answered(1, "a<1>", "ai/tiny", "ham"), answered(1, "a<1>", "ai/tiny2", nasty),
-				new Conversation(2, "b", "ai/tiny", Conversation.FAILED, "the runner answered 500\u0007", List.of(),
+				Conversation.failed(2, "b", "ai/tiny", "the runner answered 500\u0007", List.of(),
 						List.of()),
 				answered(2, "b", "ai/tiny2", "ham")));
 		List<String> keys = List.of("label.expected", "label.short");
@@ -137,7 +137,7 @@ class JunitExporterTest {
 	void withoutChecksAnItemIsOneTestCasePassingWhenAnswered() throws Exception {
 		RunRecord run = run(8);
 		this.store.saveAll(8, List.of(answered(1, "a", "ai/tiny", "ham"),
-				new Conversation(2, "b", "ai/tiny", Conversation.FAILED, "timed out", List.of(), List.of())));
+				Conversation.failed(2, "b", "ai/tiny", "timed out", List.of(), List.of())));
 
 		this.exports.write(run, List.of("junit"));
 
@@ -155,7 +155,7 @@ class JunitExporterTest {
 	@Test
 	void checksOnSeveralStepsMakeASuitePerModelAndStep() throws Exception {
 		RunRecord run = run(9);
-		Conversation two = new Conversation(1, "a", "ai/tiny", Conversation.OK, null,
+		Conversation two = Conversation.answered(1, "a", "ai/tiny",
 				List.of(new Conversation.Turn("assistant", "label", "ham"),
 						new Conversation.Turn("assistant", "why", "because")),
 				List.of(Conversation.Call.answered(0, "label").latency(5).build(),

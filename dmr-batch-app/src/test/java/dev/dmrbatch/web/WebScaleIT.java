@@ -96,7 +96,7 @@ class WebScaleIT {
 			List<Conversation> page = new ArrayList<>();
 			for (int i = from + 1; i <= from + 1000; i++) {
 				boolean failed = i % 100 == 0;
-				page.add(new Conversation(i, "item-" + i, "ai/tiny", failed ? Conversation.FAILED : Conversation.OK,
+				page.add(Conversation.ended(i, "item-" + i, "ai/tiny",
 						failed ? "runner answered 500" : null,
 						List.of(new Conversation.Turn("user", "answer", "Question " + i),
 								new Conversation.Turn("assistant", "answer", "Answer " + i + ". " + base)),

@@ -192,14 +192,14 @@ class OpenAiBatchJob implements BuiltInJob {
 			.httpStatus(reply.status())
 			.requestId(requestId)
 			.build();
-		return new Conversation(item.seq(), id, model, ok ? Conversation.OK : Conversation.FAILED, message, turns,
+		return Conversation.ended(item.seq(), id, model, message, turns,
 				List.of(call));
 	}
 
 	private static Conversation refused(InputItem item, String id, List<Conversation.Turn> turns, String code,
 			String message) {
 		Conversation.Call call = Conversation.Call.failed(0, OpenAiBatch.STEP, code, null);
-		return new Conversation(item.seq(), id, OpenAiBatch.PER_REQUEST, Conversation.FAILED, message, turns,
+		return Conversation.failed(item.seq(), id, OpenAiBatch.PER_REQUEST, message, turns,
 				List.of(call));
 	}
 

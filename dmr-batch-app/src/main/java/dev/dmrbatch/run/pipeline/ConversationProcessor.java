@@ -213,7 +213,7 @@ public class ConversationProcessor {
 		catch (PromptException ex) {
 			return failed(item, settings, exchange.turns(), exchange.calls(), ex.getMessage());
 		}
-		Conversation answered = new Conversation(item.seq(), item.id(), settings.name(), Conversation.OK, null,
+		Conversation answered = Conversation.answered(item.seq(), item.id(), settings.name(),
 				exchange.turns(), exchange.calls());
 		if (this.plan.checks().isEmpty()) {
 			return answered;
@@ -331,7 +331,7 @@ public class ConversationProcessor {
 
 	private static Conversation failed(InputItem item, ModelSettings settings, List<Conversation.Turn> turns,
 			List<Conversation.Call> calls, String error) {
-		return new Conversation(item.seq(), item.id(), settings.name(), Conversation.FAILED, error, turns, calls);
+		return Conversation.failed(item.seq(), item.id(), settings.name(), error, turns, calls);
 	}
 
 }

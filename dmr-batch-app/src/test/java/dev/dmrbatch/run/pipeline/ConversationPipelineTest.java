@@ -236,7 +236,7 @@ class ConversationPipelineTest {
 	}
 
 	private static List<Conversation> answered(InputItem item) {
-		return List.of(new Conversation(item.seq(), item.id(), "ai/tiny", Conversation.OK, null, List.of(), List.of()));
+		return List.of(Conversation.answered(item.seq(), item.id(), "ai/tiny", List.of(), List.of()));
 	}
 
 	private static List<Long> readAll(ConversationPipeline pipeline) throws Exception {
