@@ -163,7 +163,7 @@ public final class Agreement {
 				.append((this.asked != null) ? this.asked
 						: this.repeat + " requests per item and model, one answer each")
 				.append(")")
-				.append(this.checked ? ": answers that passed every check, per item: " : ": answers answered, per item: ");
+				.append(this.checked ? ": answers that passed every check, per item: " : ": answers given, per item: ");
 			for (int k = this.repeat; k >= 0; k--) {
 				line.append((k < this.repeat) ? ", " : "")
 					.append(k)

@@ -72,7 +72,7 @@ class AgreementTest {
 			.withRepetition(2));
 
 		assertThat(agreement.totals().lines()).containsExactly("repeat 2 (2 requests per item and model, one answer "
-				+ "each): answers answered, per item: 2/2 on 1 item, 1/2 on 1, 0/2 on 0");
+				+ "each): answers given, per item: 2/2 on 1 item, 1/2 on 1, 0/2 on 0");
 	}
 
 }

@@ -38,7 +38,7 @@ class StepSummaryTest {
 				- ci run 4: 1 items, 1 ok, 0 failed
 				- exit code 0
 
-				- repeat 2 (2 requests per item and model, one answer each): answers answered, per item: 2/2 on 0 items, 1/2 on 1, 0/2 on 0
+				- repeat 2 (2 requests per item and model, one answer each): answers given, per item: 2/2 on 0 items, 1/2 on 1, 0/2 on 0
 
 				""");
 	}
