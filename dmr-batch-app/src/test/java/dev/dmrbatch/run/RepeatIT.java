@@ -306,7 +306,7 @@ class RepeatIT {
 		assertThat(count("select count(*) from dmr_conversation where repetition > 1 and prompt_tokens > 0")).isZero();
 		assertThat(count("select count(*) from dmr_conversation where completion_tokens > 0")).isEqualTo(12);
 		assertThat(run.out()).contains("repeat 3 (one request per item and model, n=3: 3 choices each): answers "
-				+ "answered, per item: 3/3 on 4 items");
+				+ "given, per item: 3/3 on 4 items");
 	}
 
 	@Test
