@@ -29,6 +29,41 @@ class ServerFileTest {
 	}
 
 	@Test
+	void aProcessesStartIsReadFromTheKernelAsTheJdkGivesItWhileNoClockWasSet() throws Exception {
+		// given: this process and a child started now
+		ProcessHandle self = ProcessHandle.current();
+		Process child = new ProcessBuilder("sleep", "5").start();
+		try {
+			for (ProcessHandle process : List.of(self, child.toHandle())) {
+				// when
+				long now = ServerFile.startedMsNow(process.pid()).orElseThrow();
+
+				// then: the same instant as the JDK's, to the second the kernel's boot time is given in
+				long jdk = process.info().startInstant().orElseThrow().toEpochMilli();
+				assertThat(Math.abs(now - jdk)).as("pid " + process.pid()).isLessThan(1500);
+			}
+			// and a pid that is not there has none
+			assertThat(ServerFile.startedMsNow(Long.MAX_VALUE)).isEmpty();
+		}
+		finally {
+			child.destroy();
+		}
+	}
+
+	@Test
+	void aLiveServerWhoseJvmStartTimeDiffersFromTheKernelsNowIsStillTakenForLive() {
+		// given: a file naming this process with the start the kernel gives now, as a server started after the clock
+		// was set writes it, while this JVM's own figure would be off by the clock's change
+		long started = ServerFile.startedMsNow(ProcessHandle.current().pid()).orElseThrow();
+		ServerFile file = new ServerFile(1, ProcessHandle.current().pid(), started, "k", "d");
+		ServerFile farOff = new ServerFile(1, ProcessHandle.current().pid(), started - 3_600_000, "k", "d");
+
+		// then
+		assertThat(file.alive()).isTrue();
+		assertThat(farOff.alive()).isFalse();
+	}
+
+	@Test
 	void theFileIsReadBackAsWrittenAndOnlyItsOwnerCanReadIt() throws Exception {
 		Path file = ServerFile.of(this.dir.resolve("dmr-batch"));
 		ServerFile written = self(4242);
