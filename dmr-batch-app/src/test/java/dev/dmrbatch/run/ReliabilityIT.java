@@ -220,7 +220,7 @@ class ReliabilityIT {
 
 	@Test
 	void theRunnerStoppedAndStartedAgainMidRunCostsOnlyTime() throws Exception {
-		int port = LocalRunner.PORT + 3;
+		int port = LocalRunner.PORT + 4;
 		String runner = LocalRunner.start(port, List.of());
 		try (FaultProxy own = new FaultProxy(runner)) {
 			items(300);
