@@ -27,10 +27,14 @@ public final class DmrProcess {
 		this.err = err;
 	}
 
-	/** The command line that runs dmr-batch from the test classpath, as {@code java -jar} would. */
+	/**
+	 * The command line that runs dmr-batch from the test classpath, as {@code java -jar} would, with the quick
+	 * compiler only, as {@code scripts/dmr-batch} runs it: a short process spends most of its CPU in C2's warm-up.
+	 */
 	public static List<String> command(Workspace workspace, String baseUrl, String... args) {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-cp", System.getProperty("java.class.path"), DmrBatchApplication.class.getName()));
+				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+				DmrBatchApplication.class.getName()));
 		command.addAll(Arrays.asList(args));
 		command.add("--dmr.home=" + workspace.root());
 		command.add("--dmr.base-url=" + baseUrl);
