@@ -129,6 +129,27 @@ class StoreServerTrustIT {
 	}
 
 	@Test
+	void ctrlCEndsACommandBlockedOnTheStoreServer() throws Exception {
+		try (Silent silent = new Silent()) {
+			writeServerFile(ProcessHandle.current(), silent.port());
+			// SIGINT as a terminal's Ctrl-C delivers it, even when this test runs where it is ignored
+			DmrProcess runs = DmrProcess.startWith(List.of("env", "--default-signal=INT"), this.workspace, NO_RUNNER,
+					"runs");
+			// the command has sent its greeting and waits for the server's answer, which never comes
+			assertThat(silent.knocked.await(1, TimeUnit.MINUTES)).as("the command connected").isTrue();
+
+			long signalled = System.nanoTime();
+			runs.interrupt();
+			int code = runs.waitFor(BOUND);
+			Duration took = Duration.ofNanos(System.nanoTime() - signalled);
+
+			assertThat(code).as(runs.err()).isEqualTo(4);
+			assertThat(took).isLessThan(Duration.ofSeconds(5));
+			assertThat(runs.err()).contains("SIGINT").doesNotContain("Exception").doesNotContain("\tat ");
+		}
+	}
+
+	@Test
 	void aDataFolderOfAnotherUserIsRefusedAndNothingIsWrittenInIt() throws Exception {
 		Path data = Files.createDirectories(this.workspace.path("data"));
 		Files.setOwner(data, nobody());
