@@ -123,7 +123,7 @@ class StoreServerTrustIT {
 			int code = runs.waitFor(BOUND);
 
 			assertThat(code).as(runs.err()).isEqualTo(4);
-			assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isLessThan(Duration.ofSeconds(5));
+			assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isLessThan(Duration.ofSeconds(2));
 			assertThat(runs.err()).contains("SIGTERM").doesNotContain("Exception").doesNotContain("\tat ");
 		}
 	}
