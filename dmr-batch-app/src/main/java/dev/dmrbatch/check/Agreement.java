@@ -74,7 +74,7 @@ public final class Agreement {
 		}
 		int passing = 0;
 		for (Conversation c : this.group) {
-			if (c.isOk() && c.verdicts().stream().allMatch(Verdict::pass)) {
+			if (c.passed()) {
 				passing++;
 			}
 		}

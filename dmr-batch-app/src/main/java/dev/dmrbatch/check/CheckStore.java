@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import dev.dmrbatch.conversation.AnswerKey;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.Verdict;
@@ -170,6 +171,12 @@ public class CheckStore {
 	/** A stored review, with the item, model, repetition ({@code repeat=}; 1 when asked once) and step it is of. */
 	public record StoredReview(long itemSeq, String model, int repetition, String step, boolean pass, Integer score,
 			String comment, String reviewer, Instant at) {
+
+		/** The conversation reviewed. */
+		public AnswerKey answerKey() {
+			return new AnswerKey(this.itemSeq, this.model, this.repetition);
+		}
+
 	}
 
 	/**
@@ -413,7 +420,7 @@ public class CheckStore {
 
 		private final long runId;
 
-		private final Map<String, List<Verdict>> page = new java.util.HashMap<>();
+		private final Map<AnswerKey, List<Verdict>> page = new java.util.HashMap<>();
 
 		private long from = -1;
 
@@ -429,11 +436,10 @@ public class CheckStore {
 				this.from = ((seq - 1) / PAGE) * PAGE;
 				this.page.clear();
 				for (ItemVerdicts item : this.store.latestIn(this.runId, this.from, this.from + PAGE)) {
-					this.page.put(item.itemSeq() + " " + item.repetition() + " " + item.model(), item.verdicts());
+					this.page.put(item.answerKey(), item.verdicts());
 				}
 			}
-			List<Verdict> verdicts = this.page.getOrDefault(seq + " " + conversation.repetition() + " "
-					+ conversation.model(), List.of());
+			List<Verdict> verdicts = this.page.getOrDefault(AnswerKey.of(conversation), List.of());
 			return conversation.withVerdicts(verdicts, List.of());
 		}
 

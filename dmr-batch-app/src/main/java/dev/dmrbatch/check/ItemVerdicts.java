@@ -2,6 +2,7 @@ package dev.dmrbatch.check;
 
 import java.util.List;
 
+import dev.dmrbatch.conversation.AnswerKey;
 import dev.dmrbatch.conversation.Verdict;
 
 /**
@@ -15,6 +16,11 @@ public record ItemVerdicts(long itemSeq, String model, List<Verdict> verdicts, i
 
 	public ItemVerdicts(long itemSeq, String model, List<Verdict> verdicts) {
 		this(itemSeq, model, verdicts, 1);
+	}
+
+	/** The conversation the verdicts are on. */
+	public AnswerKey answerKey() {
+		return new AnswerKey(this.itemSeq, this.model, this.repetition);
 	}
 
 }

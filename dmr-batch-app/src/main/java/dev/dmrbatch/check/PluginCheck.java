@@ -40,13 +40,10 @@ final class PluginCheck implements CheckKind {
 
 	@Override
 	public void validate(JobDefinition.Check check, Rules rules) {
-		try {
-			this.plugin.extension().validate(Options.of(check.options()));
-		}
-		catch (Throwable ex) {
-			Plugins.rethrowFatal(ex);
-			rules.problem(Plugins.describe("options (check type " + check.type() + " from " + this.plugin.jar() + ")",
-					ex));
+		String problem = Plugins.problemOf("options (check type " + check.type() + " from " + this.plugin.jar() + ")",
+				() -> this.plugin.extension().validate(Options.of(check.options())));
+		if (problem != null) {
+			rules.problem(problem);
 		}
 	}
 

@@ -19,6 +19,7 @@ import dev.dmrbatch.check.Evaluation;
 import dev.dmrbatch.check.Grader;
 import dev.dmrbatch.check.ItemVerdicts;
 import dev.dmrbatch.check.JobChecks;
+import dev.dmrbatch.conversation.AnswerKey;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
@@ -164,15 +165,12 @@ class CheckCommand implements Command {
 			input.close();
 		}
 		List<ItemVerdicts> verdicts = judging.verdicts();
-		Map<String, List<Conversation.Call>> calls = judging.calls();
+		Map<AnswerKey, List<Conversation.Call>> calls = judging.calls();
 		Evaluation evaluation = this.transaction.execute((status) -> {
 			Evaluation begun = this.checkStore.beginNew(run.id(), checks.keys(), checks.definitions());
 			this.checkStore.saveAll(begun, verdicts);
-			calls.forEach((key, made) -> {
-				String[] item = key.split("\n", 3);
-				this.store.addCheckCalls(run.id(), begun.number(), Long.parseLong(item[0]), item[2],
-						Integer.parseInt(item[1]), made);
-			});
+			calls.forEach((key, made) -> this.store.addCheckCalls(run.id(), begun.number(), key.itemSeq(), key.model(),
+					key.repetition(), made));
 			return begun;
 		});
 		List<CheckTotals> totals = this.checkStore.passCounts(run.id());
@@ -276,12 +274,12 @@ class CheckCommand implements Command {
 				.toList();
 		}
 
-		/** The graders' calls per conversation, keyed by its item's number, repetition and model. */
-		Map<String, List<Conversation.Call>> calls() {
-			Map<String, List<Conversation.Call>> calls = new LinkedHashMap<>();
+		/** The graders' calls per conversation. */
+		Map<AnswerKey, List<Conversation.Call>> calls() {
+			Map<AnswerKey, List<Conversation.Call>> calls = new LinkedHashMap<>();
 			for (Evaluated e : this.done.values()) {
 				if (!e.result().calls().isEmpty()) {
-					calls.put(e.seq() + "\n" + e.repetition() + "\n" + e.model(), e.result().calls());
+					calls.put(new AnswerKey(e.seq(), e.model(), e.repetition()), e.result().calls());
 				}
 			}
 			return calls;

@@ -31,11 +31,6 @@ record ComparedItem(long position, String id, Map<String, Entry> sides, Map<Stri
 	record Entry(long seq, String status, String error, String answer, Map<String, Verdict> checks, int answers,
 			int passed) {
 
-		Entry(long seq, String status, String error, String answer, Map<String, Verdict> checks) {
-			this(seq, status, error, answer, checks, 1, "ok".equals(status)
-					&& checks.values().stream().allMatch(Verdict::pass) ? 1 : 0);
-		}
-
 		boolean isOk() {
 			return "ok".equals(this.status);
 		}

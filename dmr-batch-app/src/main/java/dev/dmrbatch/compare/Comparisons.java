@@ -20,6 +20,7 @@ import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.check.ItemVerdicts;
 import dev.dmrbatch.conversation.Verdict;
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.conversation.AnswerKey;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
@@ -362,7 +363,7 @@ public class Comparisons {
 			Consumer<ComparedItem> action) {
 		// per run: record number, then model, to its conversations (several when the run repeats each item)
 		Map<Long, Map<Long, Map<String, List<Conversation>>>> read = new HashMap<>();
-		Map<Long, Map<Long, Map<Conversation.Key, Map<String, ComparedItem.Verdict>>>> verdicts = new HashMap<>();
+		Map<Long, Map<AnswerKey, Map<String, ComparedItem.Verdict>>> verdicts = new HashMap<>();
 		for (RunRecord run : runs) {
 			TreeSet<Long> seqs = new TreeSet<>();
 			for (Side side : sides) {
@@ -371,7 +372,7 @@ public class Comparisons {
 				}
 			}
 			Map<Long, Map<String, List<Conversation>>> conversations = new HashMap<>();
-			Map<Long, Map<Conversation.Key, Map<String, ComparedItem.Verdict>>> runVerdicts = new HashMap<>();
+			Map<AnswerKey, Map<String, ComparedItem.Verdict>> runVerdicts = new HashMap<>();
 			// ranges of at most a page of record numbers; one range when the runs read the same input
 			while (!seqs.isEmpty()) {
 				long from = seqs.first() - 1;
@@ -397,25 +398,25 @@ public class Comparisons {
 						? read.get(side.run().id()).getOrDefault(seq, Map.of()).getOrDefault(side.model(), List.of())
 						: List.of();
 				if (!answers.isEmpty()) {
-					Map<Conversation.Key, Map<String, ComparedItem.Verdict>> itemVerdicts = verdicts.get(side.run().id())
-						.getOrDefault(seq, Map.of());
+					Map<AnswerKey, Map<String, ComparedItem.Verdict>> runVerdicts = verdicts.get(side.run().id());
 					// the first answer is compared; a repeated run's others say how many passed
 					Conversation c = answers.get(0);
 					int passed = 0;
 					for (Conversation answer : answers) {
-						Map<String, ComparedItem.Verdict> checks = itemVerdicts.getOrDefault(answer.key(), Map.of());
-						if (answer.isOk() && checks.values().stream().allMatch(ComparedItem.Verdict::pass)) {
+						Map<String, ComparedItem.Verdict> checks = runVerdicts.getOrDefault(AnswerKey.of(answer), Map.of());
+						Conversation checked = answer.withVerdicts(checks.entrySet()
+							.stream()
+							.map((v) -> new Verdict(v.getKey(), v.getValue().pass(), v.getValue().reason()))
+							.toList(), List.of());
+						if (checked.passed()) {
 							passed++;
 						}
 						if (side.agreement() != null) {
-							side.agreement().add(answer.withVerdicts(checks.entrySet()
-								.stream()
-								.map((v) -> new Verdict(v.getKey(), v.getValue().pass(), v.getValue().reason()))
-								.toList(), List.of()));
+							side.agreement().add(checked);
 						}
 					}
 					entries.put(side.label(), new ComparedItem.Entry(seq, c.status(), c.error(), answer(c),
-							itemVerdicts.getOrDefault(c.key(), Map.of()), answers.size(), passed));
+							runVerdicts.getOrDefault(AnswerKey.of(c), Map.of()), answers.size(), passed));
 				}
 			}
 			action.accept(item(position[0]++, id, sides.get(0).label(), entries));
@@ -462,17 +463,15 @@ public class Comparisons {
 
 	/**
 	 * The verdicts of the run's latest evaluation for the record numbers in {@code (from, to]}, into
-	 * {@code verdicts} by record number, conversation (model and repetition) and check.
+	 * {@code verdicts} by conversation and check.
 	 */
-	private void verdicts(long runId, long from, long to,
-			Map<Long, Map<Conversation.Key, Map<String, ComparedItem.Verdict>>> verdicts) {
+	private void verdicts(long runId, long from, long to, Map<AnswerKey, Map<String, ComparedItem.Verdict>> verdicts) {
 		for (ItemVerdicts item : this.checks.latestIn(runId, from, to)) {
 			Map<String, ComparedItem.Verdict> byCheck = new LinkedHashMap<>();
 			for (Verdict verdict : item.verdicts()) {
 				byCheck.put(verdict.checkKey(), new ComparedItem.Verdict(verdict.pass(), verdict.reason()));
 			}
-			verdicts.computeIfAbsent(item.itemSeq(), (seq) -> new HashMap<>())
-				.put(new Conversation.Key(item.model(), item.repetition()), byCheck);
+			verdicts.put(item.answerKey(), byCheck);
 		}
 	}
 

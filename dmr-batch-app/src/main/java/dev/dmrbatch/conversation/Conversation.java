@@ -76,6 +76,14 @@ public record Conversation(long itemSeq, String itemId, String model, String sta
 		return OK.equals(this.status);
 	}
 
+	/**
+	 * Whether it passed: answered, and passed every check it was given; without checks, answered. The one rule for
+	 * an answer's passing: the agreement of a repeated run and a comparison's counts both ask it.
+	 */
+	public boolean passed() {
+		return isOk() && this.verdicts.stream().allMatch(Verdict::pass);
+	}
+
 	public long promptTokens() {
 		return this.calls.stream().mapToLong(Call::promptTokens).sum();
 	}

@@ -633,11 +633,11 @@ public class ConversationStore {
 
 	private void forEachWhere(String range, Object[] params, Consumer<Conversation> action) {
 		// the errors of replaced conversations are few: those of the range, read first
-		Map<String, List<String>> earlier = new HashMap<>();
+		Map<AnswerKey, List<String>> earlier = new HashMap<>();
 		this.jdbc.query("select item_seq, model, repetition, error from dmr_attempt" + range
 				+ " order by item_seq, model, repetition, attempt", (rs) -> {
-					earlier.computeIfAbsent(rs.getLong("item_seq") + " " + rs.getInt("repetition") + " "
-							+ rs.getString("model"), (k) -> new ArrayList<>())
+					earlier.computeIfAbsent(new AnswerKey(rs.getLong("item_seq"), rs.getString("model"),
+							rs.getInt("repetition")), (k) -> new ArrayList<>())
 						.add(rs.getString("error"));
 				}, params);
 		// turns and calls come from two cursors walked in step with the conversations, all in the same order
@@ -670,7 +670,7 @@ public class ConversationStore {
 					action.accept(new Conversation(seq, conversations.getString("item_id"), model,
 							conversations.getString("status"), conversations.getString("error"), conversationTurns,
 							conversationCalls, conversations.getString("runner"), List.of(),
-							earlier.getOrDefault(seq + " " + repetition + " " + model, List.of()), repetition));
+							earlier.getOrDefault(new AnswerKey(seq, model, repetition), List.of()), repetition));
 				}
 			}
 			return null;
@@ -915,6 +915,11 @@ public class ConversationStore {
 
 	/** A conversation as a watcher of the run sees it stored. */
 	public record StoredItem(long seq, String id, String model, int repetition, String status) {
+
+		public AnswerKey answerKey() {
+			return new AnswerKey(this.seq, this.model, this.repetition);
+		}
+
 	}
 
 	/** Conversations stored after a record number, in input order: what a watcher has not seen yet. */

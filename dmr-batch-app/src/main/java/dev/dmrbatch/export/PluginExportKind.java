@@ -43,14 +43,8 @@ final class PluginExportKind implements ExportKind {
 
 	@Override
 	public String optionsProblem(String key, Map<String, Object> options) {
-		try {
-			this.provided.extension().check(Options.of(options));
-			return null;
-		}
-		catch (Throwable ex) {
-			Plugins.rethrowFatal(ex);
-			return Plugins.describe(key + " (export from " + this.provided.jar() + ")", ex);
-		}
+		return Plugins.problemOf(key + " (export from " + this.provided.jar() + ")",
+				() -> this.provided.extension().check(Options.of(options)));
 	}
 
 	@Override

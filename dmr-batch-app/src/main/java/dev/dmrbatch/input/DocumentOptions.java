@@ -69,6 +69,19 @@ record DocumentOptions(boolean perPage, String select) {
 	}
 
 	/**
+	 * The check of a format that reads a folder ({@code text}, {@code images}, {@code files}): it exists, and is no
+	 * file.
+	 * @param what what the format reads, for the message: {@code a folder of .txt and .md files}
+	 */
+	static void checkFolder(InputSource source, String what) {
+		if (!Files.isDirectory(source.path())) {
+			throw new InputException("input folder " + source.display() + " does not exist"
+					+ (Files.exists(source.path()) ? " (it is a file; format " + source.format().name() + " reads "
+							+ what + ")" : ""));
+		}
+	}
+
+	/**
 	 * The check of a format that reads a file or a folder of them: it exists, and a file is readable.
 	 * @param what what the format reads, for the message: {@code a .pdf file or a folder of them}
 	 */

@@ -1,6 +1,5 @@
 package dev.dmrbatch.input;
 
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 
@@ -14,23 +13,13 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Order(70)
-final class FilesFormat implements InputFormatKind {
+final class FilesFormat implements FolderFormat {
 
 	private static final List<String> OPTIONS = List.of(DocumentOptions.PER, DocumentOptions.SELECT);
 
 	@Override
 	public String name() {
 		return "files";
-	}
-
-	@Override
-	public boolean readsFolders() {
-		return true;
-	}
-
-	@Override
-	public String unit() {
-		return "file";
 	}
 
 	@Override
@@ -48,10 +37,7 @@ final class FilesFormat implements InputFormatKind {
 
 	@Override
 	public void check(InputSource source) {
-		if (!Files.isDirectory(source.path())) {
-			throw new InputException("input folder " + source.display() + " does not exist"
-					+ (Files.exists(source.path()) ? " (it is a file; format files reads a folder)" : ""));
-		}
+		DocumentOptions.checkFolder(source, "a folder");
 		DocumentOptions.of(source, OPTIONS); // its options checked before a run
 	}
 

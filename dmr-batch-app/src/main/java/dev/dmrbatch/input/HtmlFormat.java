@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Order(60)
-final class HtmlFormat implements InputFormatKind {
+final class HtmlFormat implements FolderFormat {
 
 	private static final List<String> OPTIONS = List.of(DocumentOptions.SELECT);
 
@@ -25,16 +25,6 @@ final class HtmlFormat implements InputFormatKind {
 	@Override
 	public List<String> extensions() {
 		return List.of(".html", ".htm");
-	}
-
-	@Override
-	public boolean readsFolders() {
-		return true;
-	}
-
-	@Override
-	public String unit() {
-		return "file";
 	}
 
 	@Override

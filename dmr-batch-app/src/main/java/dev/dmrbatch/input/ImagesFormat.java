@@ -1,6 +1,5 @@
 package dev.dmrbatch.input;
 
-import java.nio.file.Files;
 import java.util.List;
 
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
@@ -14,7 +13,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Order(80)
-final class ImagesFormat implements InputFormatKind {
+final class ImagesFormat implements FolderFormat {
 
 	@Override
 	public String name() {
@@ -22,22 +21,8 @@ final class ImagesFormat implements InputFormatKind {
 	}
 
 	@Override
-	public boolean readsFolders() {
-		return true;
-	}
-
-	@Override
-	public String unit() {
-		return "file";
-	}
-
-	@Override
 	public void check(InputSource source) {
-		if (!Files.isDirectory(source.path())) {
-			throw new InputException("input folder " + source.display() + " does not exist"
-					+ (Files.exists(source.path()) ? " (it is a file; format images reads a folder of "
-							+ String.join(", ", ImageFiles.EXTENSIONS) + " files)" : ""));
-		}
+		DocumentOptions.checkFolder(source, "a folder of " + String.join(", ", ImageFiles.EXTENSIONS) + " files");
 	}
 
 	@Override

@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Order(50)
-final class PdfFormat implements InputFormatKind {
+final class PdfFormat implements FolderFormat {
 
 	private static final List<String> OPTIONS = List.of(DocumentOptions.PER);
 
@@ -25,11 +25,6 @@ final class PdfFormat implements InputFormatKind {
 	@Override
 	public List<String> extensions() {
 		return List.of(".pdf");
-	}
-
-	@Override
-	public boolean readsFolders() {
-		return true;
 	}
 
 	@Override

@@ -50,12 +50,10 @@ final class PluginInputFormat implements InputFormatKind {
 		if (!Files.exists(source.path())) {
 			throw new InputException("input " + source.display() + " does not exist");
 		}
-		try {
-			format().check(source.path(), source.options());
-		}
-		catch (Throwable ex) {
-			Plugins.rethrowFatal(ex);
-			throw new InputException(Plugins.describe(describe() + " checking " + source.display(), ex));
+		String problem = Plugins.problemOf(describe() + " checking " + source.display(),
+				() -> format().check(source.path(), source.options()));
+		if (problem != null) {
+			throw new InputException(problem);
 		}
 	}
 

@@ -1,6 +1,5 @@
 package dev.dmrbatch.input;
 
-import java.nio.file.Files;
 import java.util.List;
 
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
@@ -10,7 +9,7 @@ import org.springframework.stereotype.Component;
 /** {@code text}: a folder of {@code .txt} and {@code .md} files, one item a file ({@link TextFolderItemReader}). */
 @Component
 @Order(40)
-final class TextFolderFormat implements InputFormatKind {
+final class TextFolderFormat implements FolderFormat {
 
 	@Override
 	public String name() {
@@ -18,22 +17,8 @@ final class TextFolderFormat implements InputFormatKind {
 	}
 
 	@Override
-	public boolean readsFolders() {
-		return true;
-	}
-
-	@Override
-	public String unit() {
-		return "file";
-	}
-
-	@Override
 	public void check(InputSource source) {
-		if (!Files.isDirectory(source.path())) {
-			throw new InputException("input folder " + source.display() + " does not exist"
-					+ (Files.exists(source.path()) ? " (it is a file; format text reads a folder of .txt and .md files)"
-							: ""));
-		}
+		DocumentOptions.checkFolder(source, "a folder of .txt and .md files");
 	}
 
 	@Override

@@ -96,6 +96,30 @@ public class Plugins implements DisposableBean {
 		return what + " failed: " + problem(ex);
 	}
 
+	/** A check asked of a plugin, which gives nothing back: of its options, or of an input before a run. */
+	@FunctionalInterface
+	public interface Check {
+
+		void run() throws Exception;
+
+	}
+
+	/**
+	 * Asks a plugin to check something: {@code null} when it did not throw, else what it threw in one sentence
+	 * ({@link #describe}); the JVM's own failures go through ({@link #rethrowFatal}).
+	 * @param what what was asked of it, such as {@code "options (check type x from plugins/x.jar)"}
+	 */
+	public static String problemOf(String what, Check check) {
+		try {
+			check.run();
+			return null;
+		}
+		catch (Throwable ex) {
+			rethrowFatal(ex);
+			return describe(what, ex);
+		}
+	}
+
 	/**
 	 * Lets the JVM's own failures through (an {@link OutOfMemoryError}, an {@link InternalError}): everything else a
 	 * plugin throws, a {@link StackOverflowError} or an {@link AssertionError} included, is the plugin's failure and

@@ -42,13 +42,10 @@ final class PluginStep implements StepKind {
 					+ "a prompt, template or response_format");
 		}
 		StepRules.sendsNoImages(step, at, problems);
-		try {
-			this.plugin.extension().validate(Options.of(step.options()));
-		}
-		catch (Throwable ex) {
-			Plugins.rethrowFatal(ex);
-			problems.add(Plugins.describe(at + ".options (step type " + step.type() + " from " + this.plugin.jar()
-					+ ")", ex));
+		String problem = Plugins.problemOf(at + ".options (step type " + step.type() + " from " + this.plugin.jar()
+				+ ")", () -> this.plugin.extension().validate(Options.of(step.options())));
+		if (problem != null) {
+			problems.add(problem);
 		}
 	}
 

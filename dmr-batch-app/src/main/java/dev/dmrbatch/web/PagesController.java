@@ -22,6 +22,7 @@ import dev.dmrbatch.chat.BrowserChat;
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.compare.Comparisons;
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.conversation.AnswerKey;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
@@ -269,7 +270,7 @@ class PagesController {
 	private void grid(Map<String, Object> model, long id, ConversationStore.ItemPage found) {
 		List<Conversation> conversations = new ArrayList<>();
 		this.reviews.withVerdicts(id, found.itemSeqs(), conversations::add);
-		Map<String, CheckStore.StoredReview> reviewed = this.reviews.reviews(id, found.itemSeqs());
+		Map<Reviews.Reviewed, CheckStore.StoredReview> reviewed = this.reviews.reviews(id, found.itemSeqs());
 		List<String> steps = new ArrayList<>();
 		List<String> models = new ArrayList<>();
 		this.store.totalsByModel(id).forEach((m) -> models.add(m.model()));
@@ -329,8 +330,8 @@ class PagesController {
 				}
 				cell.put("verdicts", verdicts);
 				// the grid shows (and reviews) a model's first answer of the item
-				CheckStore.StoredReview review = reviewed.get(Reviews.key(first.itemSeq(), column.get("model"),
-						(c != null) ? c.repetition() : 1, column.get("step")));
+				CheckStore.StoredReview review = reviewed.get(new Reviews.Reviewed(new AnswerKey(first.itemSeq(),
+						column.get("model"), (c != null) ? c.repetition() : 1), column.get("step")));
 				cell.put("review", (review == null) ? "" : review.pass() ? "pass" : "fail");
 				cell.put("score", (review != null && review.score() != null) ? String.valueOf(review.score()) : "");
 				cell.put("comment", (review != null && review.comment() != null) ? review.comment() : "");
@@ -472,7 +473,7 @@ class PagesController {
 					+ record.id()));
 		List<Conversation> conversations = new ArrayList<>();
 		this.reviews.withVerdicts(record.id(), List.of(seq), conversations::add);
-		Map<String, CheckStore.StoredReview> reviewed = this.reviews.reviews(record.id(), List.of(seq));
+		Map<Reviews.Reviewed, CheckStore.StoredReview> reviewed = this.reviews.reviews(record.id(), List.of(seq));
 		List<Map<String, Object>> calls = new ArrayList<>();
 		List<Map<String, Object>> reviewForms = new ArrayList<>();
 		for (Conversation c : conversations) {
@@ -488,7 +489,7 @@ class PagesController {
 				calls.add(row);
 			}
 			for (String step : Reviews.steps(c)) {
-				CheckStore.StoredReview review = reviewed.get(Reviews.key(seq, c.model(), c.repetition(), step));
+				CheckStore.StoredReview review = reviewed.get(new Reviews.Reviewed(AnswerKey.of(c), step));
 				boolean repeated = conversations.stream().anyMatch((x) -> x.repetition() > 1);
 				Map<String, Object> form = new HashMap<>();
 				form.put("model", c.model());

@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 
 import dev.dmrbatch.check.CheckStore;
 import dev.dmrbatch.check.ItemVerdicts;
+import dev.dmrbatch.conversation.AnswerKey;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
@@ -176,31 +177,30 @@ class Reviews {
 		}
 		long from = seqs.stream().mapToLong(Long::longValue).min().getAsLong() - 1;
 		long to = seqs.stream().mapToLong(Long::longValue).max().getAsLong();
-		Map<String, List<Verdict>> verdicts = new HashMap<>();
+		Map<AnswerKey, List<Verdict>> verdicts = new HashMap<>();
 		for (ItemVerdicts item : this.checks.latestIn(runId, from, to)) {
-			verdicts.put(item.itemSeq() + "\u0000" + item.repetition() + "\u0000" + item.model(), item.verdicts());
+			verdicts.put(item.answerKey(), item.verdicts());
 		}
 		this.store.forEachOf(runId, seqs, (c) -> action.accept(c.withVerdicts(
-				verdicts.getOrDefault(c.itemSeq() + "\u0000" + c.repetition() + "\u0000" + c.model(), List.of()),
-				List.of())));
+				verdicts.getOrDefault(AnswerKey.of(c), List.of()), List.of())));
 	}
 
-	/** The reviews of some items, by record number, model and step. */
-	Map<String, CheckStore.StoredReview> reviews(long runId, List<Long> seqs) {
-		Map<String, CheckStore.StoredReview> reviews = new HashMap<>();
+	/** The reviews of some items, by conversation and step. */
+	Map<Reviewed, CheckStore.StoredReview> reviews(long runId, List<Long> seqs) {
+		Map<Reviewed, CheckStore.StoredReview> reviews = new HashMap<>();
 		if (seqs.isEmpty()) {
 			return reviews;
 		}
 		long from = seqs.stream().mapToLong(Long::longValue).min().getAsLong() - 1;
 		long to = seqs.stream().mapToLong(Long::longValue).max().getAsLong();
 		for (CheckStore.StoredReview review : this.checks.reviews(runId, from, to)) {
-			reviews.put(key(review.itemSeq(), review.model(), review.repetition(), review.step()), review);
+			reviews.put(new Reviewed(review.answerKey(), review.step()), review);
 		}
 		return reviews;
 	}
 
-	static String key(long seq, String model, int repetition, String step) {
-		return seq + "\u0000" + model + "\u0000" + repetition + "\u0000" + step;
+	/** What a review is of: one step's answer in one conversation. */
+	record Reviewed(AnswerKey answer, String step) {
 	}
 
 	private static String string(JsonNode body, String name) {

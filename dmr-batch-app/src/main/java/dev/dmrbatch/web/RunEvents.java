@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.dmrbatch.conversation.AnswerKey;
 import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.RunRecord;
@@ -203,14 +204,13 @@ class RunEvents implements DisposableBean {
 			if (stored.isEmpty()) {
 				return;
 			}
-			Map<String, Conversation> conversations = new LinkedHashMap<>();
+			Map<AnswerKey, Conversation> conversations = new LinkedHashMap<>();
 			List<Long> seqs = new ArrayList<>(stored.stream().map(ConversationStore.StoredItem::seq).distinct().toList());
 			RunEvents.this.store.forEachOf(this.run.id(), seqs,
-					(c) -> conversations.put(c.itemSeq() + "\u0000" + c.model() + "\u0000" + c.repetition(), c));
+					(c) -> conversations.put(AnswerKey.of(c), c));
 			for (int i = 0; i < stored.size(); i++) {
 				ConversationStore.StoredItem item = stored.get(i);
-				Conversation conversation = conversations
-					.get(item.seq() + "\u0000" + item.model() + "\u0000" + item.repetition());
+				Conversation conversation = conversations.get(item.answerKey());
 				Map<String, Object> data = new LinkedHashMap<>();
 				data.put("seq", item.seq());
 				data.put("id", item.id());

@@ -1,7 +1,6 @@
 package dev.dmrbatch.cache;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,8 +24,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(WorkspaceExtension.class)
 class ResponseCacheIT {
-
-	private static final JsonMapper JSON = JsonMapper.shared();
 
 	Workspace workspace;
 
@@ -74,12 +70,8 @@ class ResponseCacheIT {
 		return result;
 	}
 
-	@SuppressWarnings("unchecked")
 	private List<Map<String, Object>> results(String job, String label) throws Exception {
-		return Files.readAllLines(this.workspace.path("output/" + job + "/" + label + "/results.jsonl"))
-			.stream()
-			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
-			.toList();
+		return this.workspace.results("output/" + job + "/" + label);
 	}
 
 	@SuppressWarnings("unchecked")
@@ -208,7 +200,7 @@ class ResponseCacheIT {
 		Dmr.Result changed = run("job=two", "run=b", "cache=on");
 
 		// then: one request per item, each the second step with its new prompt after the first step's reused answer
-		List<String> sent = this.proxy.chatBodies().subList(seen, this.proxy.chatBodies().size());
+		List<String> sent = this.proxy.chatBodiesSince(seen);
 		assertThat(sent).hasSize(12).allSatisfy((body) -> assertThat(body).contains("Now in one word."));
 		assertThat(changed.out()).contains("cache: 12 calls reused").contains(", 12 sent (");
 		assertThat(results("two", "b")).allSatisfy((r) -> {

@@ -74,7 +74,14 @@ class ComparedItemTest {
 	private static Entry entry(String status, String answer, Map<String, Boolean> verdicts) {
 		Map<String, Verdict> checks = new LinkedHashMap<>();
 		new java.util.TreeMap<>(verdicts).forEach((check, pass) -> checks.put(check, new Verdict(pass, null)));
-		return new Entry(1, status, null, answer, checks);
+		// asked once: it passed as the one rule says, when answered and passed every check
+		Conversation asked = Conversation.ended(1, "i", "m", "ok".equals(status) ? null : "it failed", List.of(),
+				List.of());
+		boolean passed = asked.withVerdicts(verdicts.entrySet()
+			.stream()
+			.map((v) -> new dev.dmrbatch.conversation.Verdict(v.getKey(), v.getValue(), null))
+			.toList(), List.of()).passed();
+		return new Entry(1, status, null, answer, checks, 1, passed ? 1 : 0);
 	}
 
 }

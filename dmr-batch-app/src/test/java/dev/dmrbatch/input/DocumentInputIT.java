@@ -1,6 +1,5 @@
 package dev.dmrbatch.input;
 
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -14,7 +13,6 @@ import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,17 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(WorkspaceExtension.class)
 class DocumentInputIT {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	Workspace workspace;
-
-	@SuppressWarnings("unchecked")
-	private List<Map<String, Object>> results(String folder) throws Exception {
-		return Files.readAllLines(this.workspace.path(folder).resolve("results.jsonl"))
-			.stream()
-			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
-			.toList();
-	}
 
 	@SuppressWarnings("unchecked")
 	private static String prompt(Map<String, Object> result) {
@@ -58,7 +46,7 @@ class DocumentInputIT {
 
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
 		assertThat(result.out()).contains("docs run 1 COMPLETED: 4 items, 1 ok, 3 failed");
-		List<Map<String, Object>> lines = results("output/docs/run-1");
+		List<Map<String, Object>> lines = this.workspace.results("output/docs/run-1");
 		assertThat(lines).extracting((line) -> line.get("id"))
 			.containsExactly("a.pdf", "b-scan.pdf", "c-locked.pdf", "d-cut.pdf");
 		assertThat(prompt(lines.get(0))).startsWith("[a.pdf|Report A|2] Alpha page one.\n")
@@ -85,7 +73,7 @@ class DocumentInputIT {
 		Dmr.Result result = Dmr.run(this.workspace, LocalRunner.baseUrl(), "job=mixed");
 
 		assertThat(result.exitCode()).as(result.toString()).isZero();
-		List<Map<String, Object>> lines = results("output/mixed/run-1");
+		List<Map<String, Object>> lines = this.workspace.results("output/mixed/run-1");
 		assertThat(lines).extracting(DocumentInputIT::prompt)
 			.containsExactly("[a.txt] Plain text.", "[b.html] Visible", "[c.pdf#1] Page one.\n", "[c.pdf#2] Page two.\n");
 	}
@@ -113,7 +101,7 @@ class DocumentInputIT {
 			assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
 			assertThat(resumed.err()).contains("resuming run 1 of big");
 			assertThat(resumed.out()).contains("big run 1 COMPLETED: " + pages + " items, " + pages + " ok, 0 failed");
-			List<Map<String, Object>> lines = results("output/big/run-1");
+			List<Map<String, Object>> lines = this.workspace.results("output/big/run-1");
 			assertThat(lines).extracting((line) -> line.get("id"))
 				.containsExactlyElementsOf(IntStream.rangeClosed(1, pages).mapToObj((page) -> "big.pdf#" + page).toList());
 			assertThat(prompt(lines.get(pages - 1))).isEqualTo("Item p" + pages + ": Text of page " + pages + ".\n");

@@ -309,6 +309,15 @@ class DocumentInputTest {
 			.hasMessage("input nope does not exist (format pdf reads a .pdf file or a folder of them)");
 		assertThatThrownBy(() -> InputReaders.check(source("files", "in/a.txt", null)))
 			.hasMessage("input folder in/a.txt does not exist (it is a file; format files reads a folder)");
+		// the formats that read a folder share the check, each saying what it reads
+		assertThatThrownBy(() -> InputReaders.check(source("text", "in/a.txt", null)))
+			.hasMessage("input folder in/a.txt does not exist (it is a file; format text reads a folder of .txt and .md "
+					+ "files)");
+		assertThatThrownBy(() -> InputReaders.check(source("images", "in/a.txt", null)))
+			.hasMessage("input folder in/a.txt does not exist (it is a file; format images reads a folder of .png, "
+					+ ".jpg, .jpeg, .webp, .gif files)");
+		assertThatThrownBy(() -> InputReaders.check(source("images", "nope", null)))
+			.hasMessage("input folder nope does not exist");
 	}
 
 }

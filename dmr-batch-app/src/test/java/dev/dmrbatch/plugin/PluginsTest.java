@@ -39,6 +39,21 @@ class PluginsTest {
 	}
 
 	@Test
+	void aCheckAskedOfAPluginGivesNothingOrWhatItThrewInOneSentenceAndTheJvmsFailuresGoThrough() {
+		assertThat(Plugins.problemOf("options (check type x from plugins/x.jar)", () -> {
+		})).isNull();
+		assertThat(Plugins.problemOf("options (check type x from plugins/x.jar)", () -> {
+			throw new dev.dmrbatch.plugin.api.PluginException("min must be a number\nsecond line");
+		})).isEqualTo("options (check type x from plugins/x.jar): min must be a number");
+		assertThat(Plugins.problemOf("input format x (plugins/x.jar) checking in.x", () -> {
+			throw new StackOverflowError();
+		})).startsWith("input format x (plugins/x.jar) checking in.x failed: ");
+		assertThatExceptionOfType(OutOfMemoryError.class).isThrownBy(() -> Plugins.problemOf("x", () -> {
+			throw new OutOfMemoryError("test");
+		}));
+	}
+
+	@Test
 	void noPluginsFolderLoadsNothing() {
 		assertThat(plugins().loaded()).isSameAs(LoadedPlugins.NONE);
 	}

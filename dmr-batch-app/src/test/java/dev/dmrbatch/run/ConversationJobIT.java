@@ -57,14 +57,6 @@ class ConversationJobIT {
 	}
 
 	@SuppressWarnings("unchecked")
-	private List<Map<String, Object>> results(String folder) throws Exception {
-		return Files.readAllLines(this.workspace.path(folder).resolve("results.jsonl"))
-			.stream()
-			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
-			.toList();
-	}
-
-	@SuppressWarnings("unchecked")
 	private static List<Map<String, String>> messages(Map<String, Object> result) {
 		return (List<Map<String, String>>) result.get("messages");
 	}
@@ -94,7 +86,7 @@ class ConversationJobIT {
 		}
 		assertThat(this.workspace.read("output/controls/c/results.txt")).contains("ok␛[2J␇")
 			.contains("Unrecognized token 'nope␛'");
-		assertThat(results("output/controls/c")).extracting((r) -> r.get("id")).containsExactly("ok\u001b[2J\u0007", "2");
+		assertThat(this.workspace.results("output/controls/c")).extracting((r) -> r.get("id")).containsExactly("ok\u001b[2J\u0007", "2");
 		// the log may quote the runner: its owner's only
 		if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
 			assertThat(java.nio.file.attribute.PosixFilePermissions
@@ -123,7 +115,7 @@ class ConversationJobIT {
 		// then
 		assertThat(result.exitCode()).as(result.toString()).isZero();
 		assertThat(result.out()).contains("twostep run 1 COMPLETED: 300 items, 300 ok, 0 failed");
-		List<Map<String, Object>> lines = results("output/twostep/run-1");
+		List<Map<String, Object>> lines = this.workspace.results("output/twostep/run-1");
 		assertThat(lines).hasSize(300);
 		assertThat(lines).extracting((line) -> line.get("id")).startsWith("r1", "r2", "r3").endsWith("r300");
 		for (Map<String, Object> line : lines) {
@@ -162,17 +154,17 @@ class ConversationJobIT {
 				""");
 
 		assertThat(dmr("job=twostep", "input=input/items.jsonl").exitCode()).isZero();
-		assertThat(results("output/twostep/run-1")).extracting((r) -> r.get("id")).containsExactly("a", "b");
+		assertThat(this.workspace.results("output/twostep/run-1")).extracting((r) -> r.get("id")).containsExactly("a", "b");
 
 		Dmr.Result json = dmr("job=twostep", "input=input/items.json", "output=out/json");
 		assertThat(json.exitCode()).as(json.toString()).isZero();
-		assertThat(results("out/json")).extracting((r) -> r.get("id")).containsExactly("c", "d", "e");
+		assertThat(this.workspace.results("out/json")).extracting((r) -> r.get("id")).containsExactly("c", "d", "e");
 
 		Dmr.Result notes = dmr("job=notes");
 		assertThat(notes.exitCode()).as(notes.toString()).isZero();
 		// no concurrency in the job: auto, from the runner's own slot count
 		assertThat(notes.err()).contains("concurrency auto: 4, the runner's parallel slots for ai/tiny2");
-		List<Map<String, Object>> lines = results("output/notes/run-3");
+		List<Map<String, Object>> lines = this.workspace.results("output/notes/run-3");
 		assertThat(lines).extracting((r) -> r.get("id")).containsExactly("one.txt", "two.md");
 		assertThat(lines).extracting((r) -> r.get("model")).containsOnly("ai/tiny2");
 		assertThat(messages(lines.get(1)).get(0).get("content")).isEqualTo("Gist of two (two.md): # Note two");
@@ -190,7 +182,7 @@ class ConversationJobIT {
 
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
 		assertThat(result.out()).contains("3 items, 2 ok, 1 failed");
-		List<Map<String, Object>> lines = results("output/twostep/run-1");
+		List<Map<String, Object>> lines = this.workspace.results("output/twostep/run-1");
 		assertThat(lines).extracting((r) -> r.get("status")).containsExactly("ok", "failed", "ok");
 		assertThat(lines.get(1).get("error")).isEqualTo("variable 'title' is missing in template first.ftl line 2");
 	}
@@ -200,7 +192,7 @@ class ConversationJobIT {
 		this.workspace.file("input/items.jsonl", "{\"id\": \"a\", \"title\": \"A\", \"text\": \"x\"}\n{oops\n");
 		Dmr.Result result = dmr("job=twostep", "input=input/items.jsonl");
 		assertThat(result.exitCode()).isEqualTo(3);
-		assertThat(results("output/twostep/run-1").get(1).get("error"))
+		assertThat(this.workspace.results("output/twostep/run-1").get(1).get("error"))
 			.asString()
 			.startsWith("input/items.jsonl line 2: not valid JSON");
 	}
@@ -217,7 +209,7 @@ class ConversationJobIT {
 		Dmr.Result labelled = dmr("job=twostep", "run=second");
 		assertThat(labelled.exitCode()).as(labelled.toString()).isZero();
 		assertThat(labelled.out()).contains("twostep run second COMPLETED: 3 items");
-		assertThat(results("output/twostep/second")).hasSize(3);
+		assertThat(this.workspace.results("output/twostep/second")).hasSize(3);
 	}
 
 	@Test

@@ -35,14 +35,6 @@ class InputFidelityIT {
 	}
 
 	@SuppressWarnings("unchecked")
-	private List<Map<String, Object>> results(String folder) throws Exception {
-		return Files.readAllLines(this.workspace.path(folder).resolve("results.jsonl"))
-			.stream()
-			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
-			.toList();
-	}
-
-	@SuppressWarnings("unchecked")
 	private static String prompt(Map<String, Object> result) {
 		return ((List<Map<String, String>>) result.get("messages")).get(0).get("content");
 	}
@@ -68,7 +60,7 @@ class InputFidelityIT {
 
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3); // finished, one malformed record failed
 		assertThat(result.out()).contains("edge run 1 COMPLETED: 6 items, 5 ok, 1 failed");
-		List<Map<String, Object>> lines = results("output/edge/run-1");
+		List<Map<String, Object>> lines = this.workspace.results("output/edge/run-1");
 		assertThat(lines).extracting((line) -> line.get("status")).containsExactly("ok", "ok", "ok", "ok", "failed", "ok");
 		assertThat(prompt(lines.get(0))).isEqualTo("[s1|i1|seq;id;text;|1|1|s1] plain");
 		assertThat(prompt(lines.get(1))).isEqualTo("[#s2|#i2|seq;id;text;|2|2|#s2] # a hash row\r\nwith CRLF inside");
@@ -127,7 +119,7 @@ class InputFidelityIT {
 		assertThat(result.out()).contains("odd run 1 COMPLETED: 7 items, 3 ok, 4 failed")
 			.contains("4 failed: input/odd.jsonl line 2: not valid JSON (3 items: ids 2, 5, 6); input/odd.jsonl line 3: "
 					+ "field 'text' holds \\ud800, half of a surrogate pair without its other half (not a character) (id 3)");
-		List<Map<String, Object>> lines = results("output/odd/run-1");
+		List<Map<String, Object>> lines = this.workspace.results("output/odd/run-1");
 		for (int line : List.of(2, 5, 6)) {
 			assertThat(lines.get(line - 1).get("error")).asString()
 				.startsWith("input/odd.jsonl line " + line + ": not valid JSON (");
@@ -170,7 +162,7 @@ class InputFidelityIT {
 			assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
 			assertThat(result.out()).contains("linked run 1 COMPLETED: 3 items, 2 ok, 1 failed")
 				.contains("passwd.txt: a link to a file outside the input folder (not read)");
-			List<Map<String, Object>> lines = results("output/linked/run-1");
+			List<Map<String, Object>> lines = this.workspace.results("output/linked/run-1");
 			assertThat(lines).extracting((line) -> line.get("status")).containsExactly("ok", "ok", "failed");
 			assertThat(prompt(lines.get(0))).isEqualTo("a.txt: alpha");
 			assertThat(prompt(lines.get(1))).isEqualTo("b.md: beta");

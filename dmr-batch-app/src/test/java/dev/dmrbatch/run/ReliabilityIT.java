@@ -16,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,8 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(WorkspaceExtension.class)
 class ReliabilityIT {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	/**
 	 * At default settings (concurrency 4, chunks of 8, 8 read ahead) a crash may cost the uncommitted part of the
@@ -66,17 +63,9 @@ class ReliabilityIT {
 		this.workspace.file("input/items.csv", csv.toString());
 	}
 
-	@SuppressWarnings("unchecked")
-	private List<Map<String, Object>> results() throws Exception {
-		return Files.readAllLines(this.workspace.path("output/items/run-1/results.jsonl"))
-			.stream()
-			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
-			.toList();
-	}
-
 	/** Every item once in the results, answered, in input order. */
 	private void assertEveryItemOnceAndOk(int count) throws Exception {
-		List<Map<String, Object>> results = results();
+		List<Map<String, Object>> results = this.workspace.results("output/items/run-1");
 		assertThat(results).hasSize(count);
 		assertThat(results).extracting((r) -> r.get("id"))
 			.containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, count).mapToObj((i) -> "r" + i).toList());
@@ -220,7 +209,7 @@ class ReliabilityIT {
 
 	@Test
 	void theRunnerStoppedAndStartedAgainMidRunCostsOnlyTime() throws Exception {
-		int port = LocalRunner.PORT + 3;
+		int port = LocalRunner.PORT + 4;
 		String runner = LocalRunner.start(port, List.of());
 		try (FaultProxy own = new FaultProxy(runner)) {
 			items(300);
@@ -275,7 +264,7 @@ class ReliabilityIT {
 		Dmr.Result result = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items");
 
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
-		List<Map<String, Object>> results = results();
+		List<Map<String, Object>> results = this.workspace.results("output/items/run-1");
 		assertThat(results).extracting((r) -> r.get("status")).containsExactly("ok", "failed", "ok");
 		assertThat(results.get(1).get("error")).asString()
 			.startsWith("step answer: model 'ai/tiny' at " + this.proxy.baseUrl() + " answered 400: ")
@@ -302,7 +291,7 @@ class ReliabilityIT {
 				java.nio.file.StandardOpenOption.APPEND);
 		Dmr.Result result = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items");
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
-		List<Map<String, Object>> results = results();
+		List<Map<String, Object>> results = this.workspace.results("output/items/run-1");
 		assertThat(results).extracting((r) -> r.get("status")).containsExactly("ok", "failed");
 		assertThat(results.get(1).get("error")).isEqualTo(
 				"input/items.csv line 3: field 'text' holds bytes that are not valid UTF-8 (save the file as UTF-8)");

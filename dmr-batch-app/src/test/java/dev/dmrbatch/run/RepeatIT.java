@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.support.Dmr;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,10 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(WorkspaceExtension.class)
 class RepeatIT {
-
-	private static final JsonMapper JSON = JsonMapper.shared();
-
-	private static final Pattern ITEM = Pattern.compile("Item ([A-Za-z0-9_-]+):");
 
 	private static final Pattern SEED = Pattern.compile("\"seed\"\\s*:\\s*(\\d+)");
 
@@ -75,33 +69,6 @@ class RepeatIT {
 		return this.workspace.dmrAt(this.proxy.baseUrl(), args);
 	}
 
-	/** The item and seed of each chat request sent since {@code from}, as "item seed". */
-	private List<String> sentSince(int from) {
-		List<String> sent = new ArrayList<>();
-		for (String body : this.proxy.chatBodies().subList(from, this.proxy.chatBodies().size())) {
-			Matcher item = ITEM.matcher(body);
-			Matcher seed = SEED.matcher(body);
-			sent.add((item.find() ? item.group(1) : "?") + " " + (seed.find() ? seed.group(1) : "?"));
-		}
-		return sent;
-	}
-
-	@SuppressWarnings("unchecked")
-	private List<Map<String, Object>> results(String folder) throws Exception {
-		return Files.readAllLines(this.workspace.path(folder + "/results.jsonl"))
-			.stream()
-			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
-			.toList();
-	}
-
-	private long count(String sql) throws Exception {
-		try (Connection connection = this.workspace.store();
-				ResultSet rows = connection.createStatement().executeQuery(sql)) {
-			rows.next();
-			return rows.getLong(1);
-		}
-	}
-
 	@Test
 	void eachItemIsAskedNTimesStoredAsNConversationsAndTheSummarySaysHowTheyAgree() throws Exception {
 		// given: r2's second repetition refused by the runner
@@ -116,15 +83,15 @@ class RepeatIT {
 		assertThat(this.proxy.chatRequests()).isEqualTo(12);
 		// the progress counts items, not answers
 		assertThat(run.err()).containsPattern("progress: 4(/4 items \\(100%\\))?(, | items, )1 failed");
-		assertThat(sentSince(0)).containsExactlyInAnyOrder("r1 3", "r1 4", "r1 5", "r2 3", "r2 4", "r2 5", "r3 3",
+		assertThat(this.proxy.sentSince(0, SEED)).containsExactlyInAnyOrder("r1 3", "r1 4", "r1 5", "r2 3", "r2 4", "r2 5", "r3 3",
 				"r3 4", "r3 5", "r4 3", "r4 4", "r4 5");
 		// the store: three conversations per item, each with its checks' verdicts
-		assertThat(count("select count(*) from dmr_conversation")).isEqualTo(12);
-		assertThat(count("select count(distinct repetition) from dmr_conversation where item_seq = 1")).isEqualTo(3);
-		assertThat(count("select count(*) from dmr_conversation where status <> 'ok'")).isEqualTo(1);
-		assertThat(count("select repetition from dmr_conversation where status <> 'ok'")).isEqualTo(2);
-		assertThat(count("select count(*) from dmr_check where check_key = 'answer.bounded'")).isEqualTo(11);
-		assertThat(count("select count(*) from dmr_check where passed")).isEqualTo(22);
+		assertThat(this.workspace.count("select count(*) from dmr_conversation")).isEqualTo(12);
+		assertThat(this.workspace.count("select count(distinct repetition) from dmr_conversation where item_seq = 1")).isEqualTo(3);
+		assertThat(this.workspace.count("select count(*) from dmr_conversation where status <> 'ok'")).isEqualTo(1);
+		assertThat(this.workspace.count("select repetition from dmr_conversation where status <> 'ok'")).isEqualTo(2);
+		assertThat(this.workspace.count("select count(*) from dmr_check where check_key = 'answer.bounded'")).isEqualTo(11);
+		assertThat(this.workspace.count("select count(*) from dmr_check where passed")).isEqualTo(22);
 		// the summary: how many of each item's answers passed, and the majority answer's verdict
 		assertThat(run.out()).contains("vote run 1 COMPLETED: 12 items, 11 ok, 1 failed")
 			.contains("check answer.bounded: 11/11 passed")
@@ -132,7 +99,7 @@ class RepeatIT {
 					+ "per item: 3/3 on 3 items, 2/3 on 1, 1/3 on 0, 0/3 on 0")
 			.contains("check answer.label: the majority answer passed on 4/4 items (100.0%)");
 		// the exports: one line per answer, which one it is
-		List<Map<String, Object>> results = results("output/vote/run-1");
+		List<Map<String, Object>> results = this.workspace.results("output/vote/run-1");
 		assertThat(results).hasSize(12);
 		assertThat(results).extracting((r) -> r.get("id") + " " + r.get("repeat"))
 			.containsExactly("r1 1", "r1 2", "r1 3", "r2 1", "r2 2", "r2 3", "r3 1", "r3 2", "r3 3", "r4 1", "r4 2",
@@ -149,14 +116,14 @@ class RepeatIT {
 
 		// then: only r2's second repetition was sent again, with its own seed, and replaced in the same run
 		assertThat(retried.exitCode()).as(retried.toString()).isZero();
-		assertThat(sentSince(12)).containsExactly("r2 4");
+		assertThat(this.proxy.sentSince(12, SEED)).containsExactly("r2 4");
 		assertThat(retried.err()).containsPattern("progress: 4(/4 items \\(100%\\))?(, | items, )0 failed");
-		assertThat(count("select count(*) from dmr_conversation")).isEqualTo(12);
-		assertThat(count("select count(*) from dmr_conversation where status = 'ok'")).isEqualTo(12);
-		assertThat(count("select repetition from dmr_attempt where item_seq = 2")).isEqualTo(2);
+		assertThat(this.workspace.count("select count(*) from dmr_conversation")).isEqualTo(12);
+		assertThat(this.workspace.count("select count(*) from dmr_conversation where status = 'ok'")).isEqualTo(12);
+		assertThat(this.workspace.count("select repetition from dmr_attempt where item_seq = 2")).isEqualTo(2);
 		assertThat(retried.out()).contains("vote run 1 COMPLETED: 12 items, 12 ok, 0 failed")
 			.contains("per item: 3/3 on 4 items, 2/3 on 0, 1/3 on 0, 0/3 on 0");
-		assertThat(results("output/vote/run-1")).hasSize(12).filteredOn((r) -> r.containsKey("earlier_errors"))
+		assertThat(this.workspace.results("output/vote/run-1")).hasSize(12).filteredOn((r) -> r.containsKey("earlier_errors"))
 			.extracting((r) -> r.get("id") + " " + r.get("repeat"))
 			.containsExactly("r2 2");
 
@@ -164,7 +131,7 @@ class RepeatIT {
 		Dmr.Result checked = dmr("job=check", "run=1");
 		assertThat(checked.exitCode()).as(checked.toString()).isZero();
 		assertThat(checked.out()).contains("checked again (evaluation 1): 12 conversations");
-		assertThat(count("select count(*) from dmr_check where evaluation = 1")).isEqualTo(24);
+		assertThat(this.workspace.count("select count(*) from dmr_check where evaluation = 1")).isEqualTo(24);
 	}
 
 	@Test
@@ -197,9 +164,9 @@ class RepeatIT {
 
 		// then: the items not stored were asked, three times each, and no stored one again
 		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
-		List<String> sentAgain = sentSince(afterKill).stream().map((sent) -> sent.split(" ")[0]).toList();
+		List<String> sentAgain = this.proxy.sentSince(afterKill, SEED).stream().map((sent) -> sent.split(" ")[0]).toList();
 		assertThat(sentAgain).hasSize(3 * (12 - stored.size())).doesNotContainAnyElementsOf(stored);
-		assertThat(count("select count(*) from dmr_conversation")).isEqualTo(36);
+		assertThat(this.workspace.count("select count(*) from dmr_conversation")).isEqualTo(36);
 		assertThat(resumed.out()).contains("vote run 1 COMPLETED: 36 items, 36 ok, 0 failed")
 			.contains("per item: 3/3 on 12 items, 2/3 on 0, 1/3 on 0, 0/3 on 0");
 	}
@@ -222,7 +189,7 @@ class RepeatIT {
 		assertThat(once.exitCode()).as(once.toString()).isZero();
 		assertThat(this.proxy.chatRequests()).isEqualTo(4);
 		assertThat(once.out()).doesNotContain("repeat");
-		assertThat(results("output/vote/once")).hasSize(4).allSatisfy((r) -> assertThat(r).doesNotContainKey("repeat"));
+		assertThat(this.workspace.results("output/vote/once")).hasSize(4).allSatisfy((r) -> assertThat(r).doesNotContainKey("repeat"));
 		assertThat(this.workspace.read("output/vote/once/results.csv")).startsWith("\uFEFFid,status,error,model,answer,");
 		assertThat(this.workspace.read("output/vote/once/junit.xml")).contains("name=\"r1\"").doesNotContain("repeat");
 
@@ -298,13 +265,13 @@ class RepeatIT {
 		assertThat(run.exitCode()).as(run.toString()).isZero();
 		assertThat(this.proxy.chatRequests()).isEqualTo(4);
 		assertThat(this.proxy.chatBodies()).allSatisfy((body) -> assertThat(body).contains("\"n\":3"));
-		assertThat(count("select count(*) from dmr_conversation where status = 'ok'")).isEqualTo(12);
-		assertThat(count("select count(distinct repetition) from dmr_conversation where item_seq = 1")).isEqualTo(3);
+		assertThat(this.workspace.count("select count(*) from dmr_conversation where status = 'ok'")).isEqualTo(12);
+		assertThat(this.workspace.count("select count(distinct repetition) from dmr_conversation where item_seq = 1")).isEqualTo(3);
 		// the prompt was sent once: its tokens are the first repetition's
-		assertThat(count("select count(*) from dmr_conversation where repetition = 1 and prompt_tokens > 0"))
+		assertThat(this.workspace.count("select count(*) from dmr_conversation where repetition = 1 and prompt_tokens > 0"))
 			.isEqualTo(4);
-		assertThat(count("select count(*) from dmr_conversation where repetition > 1 and prompt_tokens > 0")).isZero();
-		assertThat(count("select count(*) from dmr_conversation where completion_tokens > 0")).isEqualTo(12);
+		assertThat(this.workspace.count("select count(*) from dmr_conversation where repetition > 1 and prompt_tokens > 0")).isZero();
+		assertThat(this.workspace.count("select count(*) from dmr_conversation where completion_tokens > 0")).isEqualTo(12);
 		assertThat(run.out()).contains("repeat 3 (one request per item and model, n=3: 3 choices each): answers "
 				+ "given, per item: 3/3 on 4 items");
 	}
@@ -331,8 +298,8 @@ class RepeatIT {
 			}
 		}
 		assertThat(stored).containsExactly("1 7 4", "2 0 3", "3 0 3");
-		assertThat(count("select sum(prompt_tokens) + sum(completion_tokens) from dmr_conversation")).isEqualTo(68);
-		assertThat(results("output/choices/run-1")).filteredOn((r) -> "r1".equals(r.get("id")))
+		assertThat(this.workspace.count("select sum(prompt_tokens) + sum(completion_tokens) from dmr_conversation")).isEqualTo(68);
+		assertThat(this.workspace.results("output/choices/run-1")).filteredOn((r) -> "r1".equals(r.get("id")))
 			.extracting((r) -> r.get("repeat") + " " + ((Map<?, ?>) r.get("steps")).get("answer"))
 			.containsExactly("1 alpha", "2 beta", "3 gamma");
 	}
@@ -351,7 +318,7 @@ class RepeatIT {
 		assertThat(this.proxy.chatRequests()).isEqualTo(12);
 		assertThat(this.proxy.chatBodies()).filteredOn((body) -> body.contains("\"n\":3")).hasSize(1);
 		assertThat(this.proxy.chatBodies().get(0)).contains("\"n\":3");
-		assertThat(count("select count(*) from dmr_conversation where status = 'ok'")).isEqualTo(12);
+		assertThat(this.workspace.count("select count(*) from dmr_conversation where status = 'ok'")).isEqualTo(12);
 		assertThat(run.out()).contains("repeat 3 (3 requests per item and model; the runner gave 1 choice for n=3)");
 	}
 

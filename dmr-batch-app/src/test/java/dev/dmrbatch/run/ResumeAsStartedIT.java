@@ -82,8 +82,7 @@ class ResumeAsStartedIT {
 	}
 
 	private List<JsonNode> bodiesFrom(int first) {
-		List<String> bodies = this.proxy.chatBodies();
-		return bodies.subList(first, bodies.size()).stream().map(JSON::readTree).toList();
+		return this.proxy.chatBodiesSince(first).stream().map(JSON::readTree).toList();
 	}
 
 	@Test

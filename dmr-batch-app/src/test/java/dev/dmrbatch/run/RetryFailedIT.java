@@ -1,12 +1,10 @@
 package dev.dmrbatch.run;
 
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.dmrbatch.support.Dmr;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,10 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(WorkspaceExtension.class)
 class RetryFailedIT {
-
-	private static final JsonMapper JSON = JsonMapper.shared();
-
-	private static final Pattern ITEM = Pattern.compile("Item ([A-Za-z0-9_-]+):");
 
 	private static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"([^\"]*)\"");
 
@@ -81,32 +74,6 @@ class RetryFailedIT {
 		return this.workspace.dmrAt(this.proxy.baseUrl(), args);
 	}
 
-	/** The item and model of each chat request sent since {@code from}, as "item model". */
-	private List<String> sentSince(int from) {
-		List<String> sent = new ArrayList<>();
-		for (String body : this.proxy.chatBodies().subList(from, this.proxy.chatBodies().size())) {
-			Matcher item = ITEM.matcher(body);
-			Matcher model = MODEL.matcher(body);
-			sent.add((item.find() ? item.group(1) : "?") + " " + (model.find() ? model.group(1) : "?"));
-		}
-		return sent;
-	}
-
-	@SuppressWarnings("unchecked")
-	private List<Map<String, Object>> results(String folder) throws Exception {
-		return Files.readAllLines(this.workspace.path(folder + "/results.jsonl"))
-			.stream()
-			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
-			.toList();
-	}
-
-	private long count(String sql) throws Exception {
-		try (Connection connection = this.workspace.store(); ResultSet rows = connection.createStatement().executeQuery(sql)) {
-			rows.next();
-			return rows.getLong(1);
-		}
-	}
-
 	@Test
 	@SuppressWarnings("unchecked")
 	void onlyTheFailedItemsAreSentAgainInsideTheSameRunAndTheirEarlierErrorsAreKept() throws Exception {
@@ -127,23 +94,23 @@ class RetryFailedIT {
 		Dmr.Result healed = dmr("job=one", "retry=failed");
 
 		// then: each retry sent exactly the failed items, in the same run
-		assertThat(sentSince(afterFirst).subList(0, afterPartly - afterFirst)).containsExactlyInAnyOrder("r2 ai/tiny",
+		assertThat(this.proxy.sentSince(afterFirst, MODEL).subList(0, afterPartly - afterFirst)).containsExactlyInAnyOrder("r2 ai/tiny",
 				"r5 ai/tiny");
 		assertThat(partly.exitCode()).as(partly.toString()).isEqualTo(3);
 		assertThat(partly.out()).contains("one run 1 COMPLETED: 6 items, 5 ok, 1 failed; 1 answered in this execution");
 		// the progress counts the retried items as done once stored again, not on top of those stored
 		assertThat(partly.err()).containsPattern("progress: 6(/6 items \\(100%\\))?(, | items, )1 failed");
-		assertThat(sentSince(afterPartly)).containsExactly("r5 ai/tiny");
+		assertThat(this.proxy.sentSince(afterPartly, MODEL)).containsExactly("r5 ai/tiny");
 		assertThat(healed.exitCode()).as(healed.toString()).isZero();
 		assertThat(healed.out()).contains("one run 1 COMPLETED: 6 items, 6 ok, 0 failed; 1 answered in this execution")
 			.contains("check answer.bounded: 6/6 passed");
 		// the store: every item ok once, the earlier errors kept, no other run made
-		assertThat(count("select count(*) from dmr_conversation where status = 'ok' and run_id = 1")).isEqualTo(6);
-		assertThat(count("select count(*) from dmr_conversation")).isEqualTo(6);
-		assertThat(count("select count(*) from dmr_run")).isEqualTo(1);
-		assertThat(count("select count(*) from dmr_attempt where item_seq = 5")).isEqualTo(2);
+		assertThat(this.workspace.count("select count(*) from dmr_conversation where status = 'ok' and run_id = 1")).isEqualTo(6);
+		assertThat(this.workspace.count("select count(*) from dmr_conversation")).isEqualTo(6);
+		assertThat(this.workspace.count("select count(*) from dmr_run")).isEqualTo(1);
+		assertThat(this.workspace.count("select count(*) from dmr_attempt where item_seq = 5")).isEqualTo(2);
 		// the exports, written again from the store
-		List<Map<String, Object>> results = results("output/one/run-1");
+		List<Map<String, Object>> results = this.workspace.results("output/one/run-1");
 		assertThat(results).extracting((r) -> r.get("status")).containsOnly("ok");
 		assertThat(results).hasSize(6);
 		assertThat(results.get(1)).containsKey("checks");
@@ -174,9 +141,9 @@ class RetryFailedIT {
 
 		// then
 		assertThat(retried.exitCode()).as(retried.toString()).isZero();
-		assertThat(sentSince(afterFirst)).containsExactly("r3 ai/tiny2");
+		assertThat(this.proxy.sentSince(afterFirst, MODEL)).containsExactly("r3 ai/tiny2");
 		assertThat(retried.out()).contains("two run b COMPLETED: 12 items, 12 ok, 0 failed; 1 answered in this execution");
-		List<Map<String, Object>> results = results("output/two/b");
+		List<Map<String, Object>> results = this.workspace.results("output/two/b");
 		assertThat(results).hasSize(12).extracting((r) -> r.get("status")).containsOnly("ok");
 		assertThat(results).filteredOn((r) -> r.containsKey("earlier_errors"))
 			.extracting((r) -> r.get("id") + " " + r.get("model"))
@@ -211,8 +178,8 @@ class RetryFailedIT {
 		// then: the retry goes on with what still failed, and each item was replaced once
 		assertThat(takenUp.exitCode()).as(takenUp.toString()).isZero();
 		assertThat(takenUp.out()).contains("one run 1 COMPLETED: 6 items, 6 ok, 0 failed");
-		assertThat(sentSince(afterKill)).hasSize(6 - storedOk.size()).doesNotContainAnyElementsOf(storedOk);
-		assertThat(results("output/one/run-1")).hasSize(6)
+		assertThat(this.proxy.sentSince(afterKill, MODEL)).hasSize(6 - storedOk.size()).doesNotContainAnyElementsOf(storedOk);
+		assertThat(this.workspace.results("output/one/run-1")).hasSize(6)
 			.allSatisfy((r) -> assertThat((List<String>) r.get("earlier_errors")).singleElement()
 				.asString().contains("refused by the test"));
 	}

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,8 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(WorkspaceExtension.class)
 class SeveralRunnersIT {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final int PORT_A = LocalRunner.PORT + 2;
 
@@ -79,17 +76,9 @@ class SeveralRunnersIT {
 		return "base-url=" + this.a.baseUrl() + "," + this.b.baseUrl();
 	}
 
-	@SuppressWarnings("unchecked")
-	private List<Map<String, Object>> results() throws Exception {
-		return Files.readAllLines(this.workspace.path("output/items/run-1/results.jsonl"))
-			.stream()
-			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
-			.toList();
-	}
-
 	/** Every item once, ok, in input order; how many each runner answered. */
 	private Map<Object, Long> assertEveryItemOnceAndOk(int count) throws Exception {
-		List<Map<String, Object>> results = results();
+		List<Map<String, Object>> results = this.workspace.results("output/items/run-1");
 		assertThat(results).extracting((r) -> r.get("id"))
 			.containsExactlyElementsOf(IntStream.rangeClosed(1, count).mapToObj((i) -> "r" + i).toList());
 		assertThat(results).extracting((r) -> r.get("status")).containsOnly("ok");
@@ -235,6 +224,5 @@ class SeveralRunnersIT {
 		assertThat(bad.err()).contains("runner url 'gpu-2:12434' (base-url=) must be an absolute http or https URL");
 		assertThat(this.a.chatRequests()).isZero();
 	}
-
 
 }

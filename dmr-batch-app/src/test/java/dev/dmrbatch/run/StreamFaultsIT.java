@@ -1,6 +1,5 @@
 package dev.dmrbatch.run;
 
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,7 +70,7 @@ class StreamFaultsIT {
 
 		// then: r1 and r2 answered whole at their second attempt, r3 failed in one sentence, the others untouched
 		assertThat(cut.exitCode()).as(cut.toString()).isEqualTo(3);
-		Map<String, Map<String, Object>> results = byId(results("cut"));
+		Map<String, Map<String, Object>> results = byId(this.workspace.results("cut"));
 		for (String id : List.of("r1", "r2", "r4", "r5")) {
 			assertThat(results.get(id).get("status")).as(id).isEqualTo("ok");
 			assertThat(results.get(id).get("steps")).as(id).isEqualTo(whole.get(id).get("steps"));
@@ -106,7 +105,7 @@ class StreamFaultsIT {
 
 		// then
 		assertThat(shapes.exitCode()).as(shapes.toString()).isEqualTo(3);
-		Map<String, Map<String, Object>> results = byId(results("shapes"));
+		Map<String, Map<String, Object>> results = byId(this.workspace.results("shapes"));
 		for (String id : List.of("r1", "r2", "r3", "r4")) {
 			assertThat(results.get(id).get("status")).as(id).isEqualTo("ok");
 			assertThat(results.get(id).get("steps")).as(id).isEqualTo(whole.get(id).get("steps"));
@@ -191,16 +190,7 @@ class StreamFaultsIT {
 	private List<Map<String, Object>> run(String label) throws Exception {
 		Dmr.Result result = this.workspace.dmr("job=items", "run=" + label, "output=" + label);
 		assertThat(result.exitCode()).as(result.toString()).isZero();
-		return results(label);
-	}
-
-	@SuppressWarnings("unchecked")
-	private List<Map<String, Object>> results(String folder) throws Exception {
-		List<Map<String, Object>> results = new ArrayList<>();
-		for (String line : Files.readAllLines(this.workspace.path(folder).resolve("results.jsonl"))) {
-			results.add(JSON.readValue(line, Map.class));
-		}
-		return results;
+		return this.workspace.results(label);
 	}
 
 	private static Map<String, Map<String, Object>> byId(List<Map<String, Object>> results) {

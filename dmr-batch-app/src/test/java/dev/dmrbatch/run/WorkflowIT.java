@@ -48,14 +48,6 @@ class WorkflowIT {
 		this.workspace.file("schemas/invoice.json", SCHEMA);
 	}
 
-	@SuppressWarnings("unchecked")
-	private List<Map<String, Object>> results(String folder) throws Exception {
-		return Files.readAllLines(this.workspace.path(folder).resolve("results.jsonl"))
-			.stream()
-			.map((line) -> (Map<String, Object>) JSON.readValue(line, Map.class))
-			.toList();
-	}
-
 	@Test
 	@SuppressWarnings("unchecked")
 	void schemaValidAnswersAreParsedIntoTheExportsAndLaterSteps() throws Exception {
@@ -76,7 +68,7 @@ class WorkflowIT {
 		Dmr.Result result = this.workspace.dmr("job=extract", "output=out");
 		assertThat(result.exitCode()).as(result.toString()).isZero();
 
-		List<Map<String, Object>> items = results("out");
+		List<Map<String, Object>> items = this.workspace.results("out");
 		assertThat(items).hasSize(6);
 		List<String> csv = Files.readAllLines(this.workspace.path("out/results.csv"), StandardCharsets.UTF_8);
 		assertThat(csv.get(0)).isEqualTo("\uFEFFid,status,error,model,extract,extract.name,extract.total,check,"
@@ -134,7 +126,7 @@ class WorkflowIT {
 			// each item asked twice (json_retries 1), never for the step after
 			assertThat(proxy.forwarded()).isEqualTo(12);
 		}
-		List<Map<String, Object>> items = results("out");
+		List<Map<String, Object>> items = this.workspace.results("out");
 		assertThat(items).hasSize(6).allSatisfy((item) -> {
 			assertThat(item.get("status")).isEqualTo("failed");
 			assertThat((String) item.get("error")).startsWith("step extract: the answer does not match the schema: ")
@@ -159,7 +151,7 @@ class WorkflowIT {
 				""");
 		Dmr.Result result = this.workspace.dmr("job=short", "output=short");
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
-		assertThat(results("short")).allSatisfy((item) -> assertThat((String) item.get("error"))
+		assertThat(this.workspace.results("short")).allSatisfy((item) -> assertThat((String) item.get("error"))
 			.startsWith("step extract: the answer is not valid JSON: "));
 	}
 
@@ -215,7 +207,7 @@ class WorkflowIT {
 				}
 			}
 		}
-		for (Map<String, Object> item : results("out")) {
+		for (Map<String, Object> item : this.workspace.results("out")) {
 			boolean english = Integer.parseInt(((String) item.get("id")).substring(1)) % 2 == 1;
 			List<Map<String, Object>> calls = (List<Map<String, Object>>) item.get("calls");
 			assertThat(calls).extracting((c) -> c.get("step")).containsExactly("detect", "translate", "fresh");
@@ -250,7 +242,7 @@ class WorkflowIT {
 		assertThat(result.exitCode()).as(result.toString()).isZero();
 		assertThat(result.out()).contains("  model ai/tiny: 6 ok, 0 failed").contains("  model ai/tiny2: 6 ok, 0 failed");
 
-		List<Map<String, Object>> items = results("out");
+		List<Map<String, Object>> items = this.workspace.results("out");
 		assertThat(items).hasSize(12);
 		for (int i = 0; i < 6; i++) {
 			assertThat(items.get(2 * i)).containsEntry("id", "r" + (i + 1)).containsEntry("model", "ai/tiny");
@@ -273,12 +265,12 @@ class WorkflowIT {
 		Dmr.Result again = this.workspace.dmr("job=side-by-side", "model=ai/tiny2,ai/tiny",
 				"output=again");
 		assertThat(again.exitCode()).as(again.toString()).isZero();
-		assertThat(results("again")).hasSize(12).extracting((item) -> item.get("id") + " " + item.get("model"))
+		assertThat(this.workspace.results("again")).hasSize(12).extracting((item) -> item.get("id") + " " + item.get("model"))
 			.contains("r6 ai/tiny", "r6 ai/tiny2");
 		Dmr.Result one = this.workspace.dmr("job=side-by-side", "model=ai/tiny2",
 				"output=one");
 		assertThat(one.exitCode()).as(one.toString()).isZero();
-		assertThat(results("one")).hasSize(6).extracting((item) -> item.get("model")).containsOnly("ai/tiny2");
+		assertThat(this.workspace.results("one")).hasSize(6).extracting((item) -> item.get("model")).containsOnly("ai/tiny2");
 	}
 
 	@Test
@@ -299,8 +291,8 @@ class WorkflowIT {
 		assertThat(this.workspace.dmr("job=plain", "output=plain").exitCode()).isZero();
 		assertThat(this.workspace.dmr("job=streamed", "output=streamed").exitCode())
 			.isZero();
-		List<Map<String, Object>> plain = results("plain");
-		List<Map<String, Object>> streamed = results("streamed");
+		List<Map<String, Object>> plain = this.workspace.results("plain");
+		List<Map<String, Object>> streamed = this.workspace.results("streamed");
 		for (int i = 0; i < plain.size(); i++) {
 			assertThat(streamed.get(i).get("steps")).isEqualTo(plain.get(i).get("steps"));
 			assertThat(streamed.get(i).get("usage")).isEqualTo(plain.get(i).get("usage"));

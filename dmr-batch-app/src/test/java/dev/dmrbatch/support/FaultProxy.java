@@ -162,6 +162,26 @@ public final class FaultProxy implements AutoCloseable {
 		}
 	}
 
+	/** The bodies of the chat requests seen after the first {@code from}, in arrival order. */
+	public List<String> chatBodiesSince(int from) {
+		List<String> bodies = chatBodies();
+		return bodies.subList(from, bodies.size());
+	}
+
+	/**
+	 * What each chat request seen after the first {@code from} asked: its item (by the {@code Item <id>:} marker) and
+	 * the first group of {@code field} in its body, as {@code "<item> <value>"}, {@code ?} for either when absent.
+	 */
+	public List<String> sentSince(int from, Pattern field) {
+		List<String> sent = new java.util.ArrayList<>();
+		for (String body : chatBodiesSince(from)) {
+			Matcher item = ITEM.matcher(body);
+			Matcher value = field.matcher(body);
+			sent.add((item.find() ? item.group(1) : "?") + " " + (value.find() ? value.group(1) : "?"));
+		}
+		return sent;
+	}
+
 	private final Map<String, Status> answers = new ConcurrentHashMap<>();
 
 	/** Answers every request whose path ends with {@code pathEnd} (e.g. {@code /completions}) itself, with this. */

@@ -7,10 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import dev.dmrbatch.conversation.server.SharedStore;
+import tools.jackson.databind.json.JsonMapper;
 
 /** A working folder for one test: jobs/, templates/, input/, output/ and data/ of its own. */
 public final class Workspace {
@@ -50,6 +54,23 @@ public final class Workspace {
 	/** A connection to this working folder's store (see {@link #storeUrl()}); the caller closes it. */
 	public Connection store() throws SQLException {
 		return DriverManager.getConnection(storeUrl(), "sa", "");
+	}
+
+	/** The number a query of this working folder's store counts ({@code select count(*) ...}): its first column. */
+	public long count(String sql) throws SQLException {
+		try (Connection connection = store(); ResultSet rows = connection.createStatement().executeQuery(sql)) {
+			rows.next();
+			return rows.getLong(1);
+		}
+	}
+
+	/** The records of an output folder's {@code results.jsonl} ({@code folder} relative to this one), in order. */
+	@SuppressWarnings("unchecked")
+	public List<Map<String, Object>> results(String folder) throws IOException {
+		return Files.readAllLines(path(folder).resolve("results.jsonl"))
+			.stream()
+			.map((line) -> (Map<String, Object>) JsonMapper.shared().readValue(line, Map.class))
+			.toList();
 	}
 
 	public Workspace file(String relative, String content) {
