@@ -92,6 +92,18 @@ public final class DmrProcess {
 		this.process.destroy();
 	}
 
+	/**
+	 * SIGINT, as Ctrl-C on a terminal sends it. A process started from a script in the background has SIGINT ignored,
+	 * and so has every process it starts: start the process through {@code env --default-signal=INT}
+	 * ({@link #startWith}) for it to be delivered.
+	 */
+	public void interrupt() throws IOException, InterruptedException {
+		Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(pid())).inheritIO().start();
+		if (kill.waitFor() != 0) {
+			throw new IllegalStateException("kill -INT " + pid() + " failed");
+		}
+	}
+
 	public int waitFor() throws InterruptedException {
 		if (!this.process.waitFor(3, TimeUnit.MINUTES)) {
 			this.process.destroyForcibly();
