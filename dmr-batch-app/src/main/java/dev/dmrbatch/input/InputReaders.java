@@ -152,11 +152,15 @@ public final class InputReaders {
 			.build();
 	}
 
-	/** A parsed JSON value as an item: an object, else a failed item saying what was found {@code where}. */
+	/**
+	 * A parsed JSON value as an item: an object, else a failed item saying what was found {@code where}.
+	 * {@code checkEncoding} when its file held bytes that are not valid in its encoding: a
+	 * {@link TextEncoding#MALFORMED} in a field is then taken for them, else for the JSON escape that wrote it.
+	 */
 	@SuppressWarnings("unchecked")
 	static InputItem object(Object value, String where, boolean checkEncoding) {
 		if (value instanceof Map<?, ?> map) {
-			String field = checkEncoding ? TextEncoding.malformedField((Map<String, Object>) map) : null;
+			String field = checkEncoding ? TextEncoding.malformedJsonField((Map<String, Object>) map) : null;
 			if (field != null) {
 				return InputItem.invalid(where + ": field '" + field + "' holds bytes that are not valid in the file's "
 						+ "encoding (save the file as UTF-8)");

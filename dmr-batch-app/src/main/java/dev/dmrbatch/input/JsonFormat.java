@@ -69,6 +69,8 @@ final class JsonFormat implements InputFormatKind {
 
 		private final String display;
 
+		private TextEncoding.Decoded text;
+
 		private JsonParser parser;
 
 		private int index;
@@ -82,7 +84,8 @@ final class JsonFormat implements InputFormatKind {
 
 		@Override
 		public void open(Resource resource) throws Exception {
-			this.parser = InputReaders.JSON.createParser(TextEncoding.open(resource.getFile().toPath()));
+			this.text = TextEncoding.open(resource.getFile().toPath());
+			this.parser = InputReaders.JSON.createParser(this.text);
 			if (this.parser.nextToken() != JsonToken.START_ARRAY) {
 				throw new InputException("input file " + this.display + " is not a JSON array of objects");
 			}
@@ -102,7 +105,8 @@ final class JsonFormat implements InputFormatKind {
 					return afterTheEnd();
 				}
 				this.index++;
-				return InputReaders.object(ELEMENT.readValue(this.parser), this.display + " element " + this.index, true);
+				return InputReaders.object(ELEMENT.readValue(this.parser), this.display + " element " + this.index,
+						this.text.heldMalformed());
 			}
 			catch (JacksonException ex) {
 				throw new InputException(this.display + ": not valid JSON at element " + (this.index) + " ("

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -17,15 +18,17 @@ import java.util.function.Predicate;
  * The character encoding of an input file, told by its byte order mark: UTF-8 when there is none (or a UTF-8 one),
  * UTF-16 or UTF-32 (big- or little-endian) when the file starts with theirs. A reader opened here never returns the
  * mark itself, and reads bytes that are not valid in the encoding as {@link #MALFORMED}, so the item that holds
- * them fails naming its line instead of being sent with characters the file does not have.
+ * them fails naming its line instead of being sent with characters the file does not have. Every character valid
+ * bytes decode to is data, noncharacters such as U+FDD0 or U+FFFE included.
  */
 final class TextEncoding {
 
 	/**
-	 * What bytes that are not valid in the file's encoding decode to: U+FDD0, a noncharacter Unicode keeps for a
-	 * program's internal use, which text never holds.
+	 * What bytes that are not valid in the file's encoding decode to: U+DFFF alone, the second half of a surrogate
+	 * pair without its first, which decoding valid bytes never gives (they give it only after its first half, as the
+	 * end of U+10FFFF; a JSON escape can write it alone: see {@link Decoded#heldMalformed()}).
 	 */
-	static final char MALFORMED = '\uFDD0';
+	static final char MALFORMED = '\uDFFF';
 
 	private static final String MALFORMED_TEXT = String.valueOf(MALFORMED);
 
@@ -63,13 +66,13 @@ final class TextEncoding {
 	}
 
 	/** The file's text from its first character on, the byte order mark skipped. */
-	static BufferedReader open(Path path) throws IOException {
+	static Decoded open(Path path) throws IOException {
 		Charset charset = of(path);
 		InputStream in = Files.newInputStream(path);
-		BufferedReader reader = new BufferedReader(new InputStreamReader(in, charset.newDecoder()
+		Decoded reader = new Decoded(new InputStreamReader(in, charset.newDecoder()
 			.onMalformedInput(CodingErrorAction.REPLACE)
 			.onUnmappableCharacter(CodingErrorAction.REPLACE)
-			.replaceWith(MALFORMED_TEXT)), 64 * 1024);
+			.replaceWith(MALFORMED_TEXT)));
 		reader.mark(1);
 		if (reader.read() != '\uFEFF') {
 			reader.reset();
@@ -84,6 +87,66 @@ final class TextEncoding {
 	 */
 	static BufferedReader openLines(Path path) throws IOException {
 		return new LineFeedLines(open(path));
+	}
+
+	/** A file's text as {@link #open} reads it, telling whether bytes that are not valid were met so far. */
+	static final class Decoded extends BufferedReader {
+
+		private final Watch watch;
+
+		private Decoded(InputStreamReader in) {
+			this(new Watch(in));
+		}
+
+		private Decoded(Watch watch) {
+			super(watch, 64 * 1024);
+			this.watch = watch;
+		}
+
+		/**
+		 * Whether the bytes decoded so far (read ahead of what was returned, never behind it) held any that are not
+		 * valid: when not, a {@link #MALFORMED} in what was read came from a JSON escape.
+		 */
+		boolean heldMalformed() {
+			return this.watch.malformed;
+		}
+
+	}
+
+	private static final class Watch extends java.io.FilterReader {
+
+		private boolean malformed;
+
+		/** The character read last, the one before a {@link #MALFORMED} read next. */
+		private char last;
+
+		Watch(Reader in) {
+			super(in);
+		}
+
+		@Override
+		public int read() throws IOException {
+			int c = super.read();
+			if (c >= 0) {
+				see((char) c);
+			}
+			return c;
+		}
+
+		@Override
+		public int read(char[] buffer, int offset, int length) throws IOException {
+			int n = super.read(buffer, offset, length);
+			for (int i = offset; !this.malformed && i < offset + n; i++) {
+				see(buffer[i]);
+			}
+			return n;
+		}
+
+		private void see(char c) {
+			this.malformed |= (c == MALFORMED && !Character.isHighSurrogate(this.last));
+			this.last = c;
+		}
+
 	}
 
 	private static final class LineFeedLines extends BufferedReader {
@@ -137,7 +200,12 @@ final class TextEncoding {
 
 	/** Whether text read here held bytes that are not valid in its file's encoding. */
 	static boolean isMalformed(String text) {
-		return text.indexOf(MALFORMED) >= 0;
+		for (int i = text.indexOf(MALFORMED); i >= 0; i = text.indexOf(MALFORMED, i + 1)) {
+			if (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -146,6 +214,15 @@ final class TextEncoding {
 	 */
 	static String malformedField(Map<String, Object> fields) {
 		Flaw flaw = firstFlaw(fields, TextEncoding::isMalformed);
+		return (flaw != null) ? visible(flaw.field()) : null;
+	}
+
+	/**
+	 * As {@link #malformedField} for a record parsed from JSON in a file that held bytes that are not valid: any
+	 * {@link #MALFORMED} counts there, since an escape may have written the first half of a pair right before it.
+	 */
+	static String malformedJsonField(Map<String, Object> fields) {
+		Flaw flaw = firstFlaw(fields, (text) -> text.indexOf(MALFORMED) >= 0);
 		return (flaw != null) ? visible(flaw.field()) : null;
 	}
 
@@ -188,7 +265,7 @@ final class TextEncoding {
 			if (pair) {
 				out.append(c).append(name.charAt(++i));
 			}
-			else if (Character.isSurrogate(c) || c == MALFORMED) {
+			else if (Character.isSurrogate(c)) {
 				out.append(String.format("\\u%04x", (int) c));
 			}
 			else {

@@ -311,6 +311,70 @@ class InputReadersTest {
 				null);
 	}
 
+	/** Every noncharacter of the Basic Multilingual Plane, and two beyond it: valid UTF-8 that data may hold. */
+	private static String noncharacters() {
+		StringBuilder text = new StringBuilder();
+		for (int c = 0xFDD0; c <= 0xFDEF; c++) {
+			text.appendCodePoint(c);
+		}
+		return text.append('\uFFFE').append('\uFFFF').appendCodePoint(0x1FFFE).appendCodePoint(0x10FFFF).append(" end")
+			.toString();
+	}
+
+	@Test
+	void noncharactersAreDataReadExactlyInEveryTextFormat() throws Exception {
+		String value = noncharacters();
+		this.workspace.bytes("in.csv", ("id,text\n1," + value + "\n2,ok\n").getBytes(StandardCharsets.UTF_8));
+		List<InputItem> csv = readAll(InputReaders.reader(source("csv", "in.csv", null)), new ExecutionContext());
+		assertThat(csv).extracting(InputItem::error).containsExactly(null, null);
+		assertThat(csv.get(0).fields()).containsEntry("text", value);
+
+		this.workspace.bytes("header.csv", (value + "\nx\n").getBytes(StandardCharsets.UTF_8));
+		InputReaders.check(source("csv", "header.csv", null));
+		List<InputItem> header = readAll(InputReaders.reader(source("csv", "header.csv", null)), new ExecutionContext());
+		assertThat(header.get(0).fields()).containsEntry(value, "x");
+
+		this.workspace.bytes("in.jsonl", ("{\"t\":\"" + value + "\"}\n{\"t\":\"ok\"}\n").getBytes(StandardCharsets.UTF_8));
+		List<InputItem> jsonl = readAll(InputReaders.reader(source("jsonl", "in.jsonl", null)), new ExecutionContext());
+		assertThat(jsonl).extracting(InputItem::error).containsExactly(null, null);
+		assertThat(jsonl.get(0).fields()).containsEntry("t", value);
+
+		this.workspace.bytes("in.json", ("[{\"t\":\"" + value + "\"}]").getBytes(StandardCharsets.UTF_8));
+		List<InputItem> json = readAll(InputReaders.reader(source("json", "in.json", null)), new ExecutionContext());
+		assertThat(json).extracting(InputItem::error).containsExactly((String) null);
+		assertThat(json.get(0).fields()).containsEntry("t", value);
+
+		this.workspace.bytes("in.txt", (value + "\n").getBytes(StandardCharsets.UTF_8));
+		List<InputItem> lines = readAll(InputReaders.reader(source("lines", "in.txt", null)), new ExecutionContext());
+		assertThat(lines).extracting(InputItem::error).containsExactly((String) null);
+		assertThat(lines.get(0).fields()).containsValue(value);
+
+		this.workspace.bytes("notes/a.txt", (value + "\n").getBytes(StandardCharsets.UTF_8));
+		List<InputItem> text = readAll(InputReaders.reader(source("text", "notes", null)), new ExecutionContext());
+		assertThat(text).extracting(InputItem::error).containsExactly((String) null);
+		assertThat(text.get(0).fields()).containsEntry("text", value + "\n");
+	}
+
+	@Test
+	void aJsonEscapeOfEveryLoneSurrogateIsNamedAsSuch() throws Exception {
+		this.workspace.bytes("in.json", "[{\"t\":\"\\udfff\"},{\"t\":\"\\ud800\"}]".getBytes(StandardCharsets.UTF_8));
+		List<InputItem> json = readAll(InputReaders.reader(source("json", "in.json", null)), new ExecutionContext());
+		assertThat(json).extracting(InputItem::error).containsExactly(
+				"in.json element 1: field 't' holds \\udfff, half of a surrogate pair without its other half (not a character)",
+				"in.json element 2: field 't' holds \\ud800, half of a surrogate pair without its other half (not a character)");
+	}
+
+	@Test
+	void bytesThatAreNotValidAfterAnEscapedFirstHalfOfAPairFailTheirElement() throws Exception {
+		byte[] bad = { (byte) 0xED, (byte) 0xBF, (byte) 0xBF }; // an encoded surrogate, not valid UTF-8
+		this.workspace.bytes("in.json", concat(concat("[{\"t\":\"\\ud83d".getBytes(StandardCharsets.UTF_8), bad),
+				"\"},{\"t\":\"\udbff\udfff\"}]".getBytes(StandardCharsets.UTF_8)));
+		List<InputItem> json = readAll(InputReaders.reader(source("json", "in.json", null)), new ExecutionContext());
+		assertThat(json).extracting(InputItem::error).containsExactly(
+				"in.json element 1: field 't' holds bytes that are not valid in the file's encoding (save the file as UTF-8)",
+				"in.json element 2: field 't' holds bytes that are not valid in the file's encoding (save the file as UTF-8)");
+	}
+
 	@Test
 	void charactersAfterAClosingQuoteEndTheRecordOnTheirLineAndNameItsLines() throws Exception {
 		this.workspace.file("in.csv", "id,text\n1,ok\n2,\"a\nb\"x\n3,after\n");
