@@ -343,10 +343,18 @@ public class ChatService {
 			return new ModelReply(null, "", null, STOPPED, 0, 0, 0, null, null, null, attempt);
 		}
 		// no answer at all (refused, an error status): thrown as it is, for the caller to translate
-		StreamResponse<ChatCompletionChunk> chunks = this.client.get().chat().completions().createStreaming(params);
+		StreamResponse<ChatCompletionChunk> chunks;
+		try {
+			chunks = stop.sending(() -> this.client.get().chat().completions().createStreaming(params));
+		}
+		catch (RuntimeException ex) {
+			if (stop.isStopped()) {
+				return new ModelReply(null, "", null, STOPPED, 0, 0, 0, null, null, null, attempt);
+			}
+			throw ex;
+		}
 		RuntimeException cut = null;
 		try (chunks) {
-			stop.streaming(chunks);
 			for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) chunks.stream()::iterator) {
 				chunksRead++;
 				answeredBy = chunk._model().asString().orElse(answeredBy);
@@ -385,6 +393,7 @@ public class ChatService {
 					finish = (reason != null) ? reason : finish;
 				}
 				if (stop.isStopped()) {
+					stop.cancel(); // what is left of the answer is not read: its connection is not for another request
 					break;
 				}
 			}

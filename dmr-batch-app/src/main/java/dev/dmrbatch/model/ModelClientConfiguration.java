@@ -24,7 +24,8 @@ import org.springframework.context.annotation.Configuration;
  * It runs on an OkHttp client of our own, with a connection pool and dispatcher sized for the requests in flight,
  * and {@link DeadConnectionRetry} in front: openai-java turns OkHttp's {@code retryOnConnectionFailure} off, and
  * llama-server in router mode closes every connection it promised to keep alive; and {@link ErrorBodyNormalizer},
- * so Docker Model Runner's plain-text errors reach the user in its own words.
+ * so Docker Model Runner's plain-text errors reach the user in its own words; {@link StreamStop#interceptor()} lets a
+ * stop cancel the call of the streamed answer it stops.
  */
 @Configuration(proxyBeanMethods = false)
 class ModelClientConfiguration {
@@ -41,6 +42,7 @@ class ModelClientConfiguration {
 		return new OkHttpClient.Builder().dispatcher(dispatcher)
 			.connectionPool(pool)
 			.addInterceptor(bearer(properties.apiKey()))
+			.addInterceptor(StreamStop.interceptor())
 			.addInterceptor(new DeadConnectionRetry(pool))
 			.addInterceptor(new ErrorBodyNormalizer())
 			.followRedirects(false)
