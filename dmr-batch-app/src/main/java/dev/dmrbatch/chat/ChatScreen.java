@@ -9,7 +9,8 @@ import dev.dmrbatch.model.StreamStop;
 /**
  * Where the chat meets its user: a terminal ({@link TerminalScreen}: a line editor, colours, Ctrl-C) or plain
  * streams ({@link PlainScreen}: stdin read line by line, the answers alone on stdout). Every text from the model or
- * the runner goes through {@link dev.dmrbatch.text.SafeText} before it is written.
+ * the runner goes through {@link dev.dmrbatch.text.SafeText} before it is written, and an error line is clipped as the
+ * console clips one ({@link dev.dmrbatch.text.SafeText#clipped}): a value it quotes is never echoed whole.
  */
 interface ChatScreen extends StreamListener, AutoCloseable {
 

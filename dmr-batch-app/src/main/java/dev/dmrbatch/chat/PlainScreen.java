@@ -131,7 +131,7 @@ final class PlainScreen implements ChatScreen {
 
 	@Override
 	public void error(String line) {
-		this.err.println("error: " + SafeText.visible(SafeText.firstLine(line)));
+		this.err.println("error: " + SafeText.visible(SafeText.clipped(SafeText.firstLine(line))));
 		this.err.flush();
 	}
 

@@ -12,6 +12,7 @@ import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.conversation.ConversationStore.SentCall;
 import dev.dmrbatch.conversation.ConversationStore.StoredConversation;
 import dev.dmrbatch.conversation.RunRecord;
+import dev.dmrbatch.conversation.TransientConflicts;
 import dev.dmrbatch.history.RunHistory;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlanner;
@@ -82,18 +83,19 @@ class SessionStore {
 	/** Writes the session as it stands, creating it in the store the first time. */
 	void save(ChatSession session) {
 		// the id comes from Spring Batch's job instances, as a run's does, so no run and no session share one (the
-		// job repository makes it in a transaction of its own)
-		Long id = (session.runId() == null) ? this.jobRepository
+		// job repository makes it in a transaction of its own, SERIALIZABLE: on PostgreSQL two sessions created at
+		// once can be refused for a serialization conflict, and each transaction is run again whole when it is)
+		Long id = (session.runId() == null) ? TransientConflicts.retried(() -> this.jobRepository
 			.createJobInstance(JOB, new JobParametersBuilder().addString("session", UUID.randomUUID().toString())
 				.toJobParameters())
-			.getInstanceId() : null;
-		this.transactions.executeWithoutResult((status) -> {
+			.getInstanceId()) : null;
+		TransientConflicts.retried(() -> this.transactions.executeWithoutResult((status) -> {
 			if (id != null) {
 				create(session, id);
 			}
 			this.store.saveSession(run(session, session.runId()), conversation(session),
 					session.calls().stream().map(ConversationStore.SentCall::settings).toList());
-		});
+		}));
 	}
 
 	private void create(ChatSession session, long id) {

@@ -199,7 +199,7 @@ final class TerminalScreen implements ChatScreen {
 		if (!this.atLineStart) {
 			newline();
 		}
-		write(new AttributedString("error: " + SafeText.visible(SafeText.firstLine(line)), ERROR).toAnsi(this.terminal));
+		write(new AttributedString("error: " + SafeText.visible(SafeText.clipped(SafeText.firstLine(line))), ERROR).toAnsi(this.terminal));
 		newline();
 	}
 

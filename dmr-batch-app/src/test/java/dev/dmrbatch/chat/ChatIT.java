@@ -500,6 +500,29 @@ class ChatIT {
 	}
 
 	@Test
+	void anInvalidValueIsEchoedClippedAndItsControlCharactersShownNotWhole() throws Exception {
+		// given: values of 3,000 characters, one holding control characters, given to /set, /think and /template
+		String long1 = "7".repeat(3000);
+		String long2 = "\u001b[2J" + "z".repeat(3000) + "\u0007";
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
+			// when
+			Dmr.Result chat = chat(proxy.baseUrl(), "/set seed " + long1 + "\n/set temperature " + long2
+					+ "\n/think " + long2 + "\n/template sneaky " + long2 + "\n", "job=chat", "model=ai/tiny");
+
+			// then: one short line each, the value cut and its control characters drawn, nothing sent
+			List<String> errors = chat.err().lines().filter((line) -> line.startsWith("error:")).toList();
+			assertThat(errors).hasSize(4).allSatisfy((line) -> {
+				assertThat(line).hasSizeLessThan(400).doesNotContainPattern("(.)\\1{120}").doesNotContain("\u001b",
+						"\u0007");
+			});
+			assertThat(errors.get(0)).startsWith("error: seed must be a whole number, not '777").contains("…");
+			assertThat(errors.subList(1, 4)).allSatisfy((line) -> assertThat(line).contains("␛[2Jzzz", "…"));
+			assertThat(chat.err()).doesNotContain("\u001b", "7".repeat(121), "z".repeat(121));
+			assertThat(proxy.chatRequests()).isZero();
+		}
+	}
+
+	@Test
 	void aTemplateCannotRunDataAsATemplate() throws Exception {
 		// given: a template that would run a variable's text as a template, and one that includes it
 		this.workspace.file("templates/sneaky.ftl", "<#assign t = text?interpret><@t/>");
@@ -562,6 +585,7 @@ class ChatIT {
 		assertThat(Files.readString(home.resolve("mine/ok.md"))).contains("Hello");
 	}
 
+	@Test
 	void aRunnerKilledMidAnswerLeavesTheAnswerSoFarMarkedTruncated() throws Exception {
 		// given: a runner of its own, and a chat asking it for a long answer, in a process of its own
 		int port = LocalRunner.PORT + 18;

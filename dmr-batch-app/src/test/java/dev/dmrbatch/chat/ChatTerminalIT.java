@@ -77,6 +77,11 @@ class ChatTerminalIT {
 			int switched = await(process, typescript, "ai/tiny2\u001b[0m> ", stopped);
 			type(keys, "/set max_tokens 6\r");
 			await(process, typescript, "max_tokens = 6", switched);
+			// an invalid value is echoed clipped, as every error line is
+			type(keys, "/set seed " + "7".repeat(1000) + "\r");
+			int refused = await(process, typescript, "error: seed must be a whole number, not '", switched);
+			int clipped = await(process, typescript, "\u001b[0m", refused);
+			assertThat(screen(typescript).substring(refused, clipped)).matches("7{100,120}\u2026\u001b\\[0m");
 			type(keys, "And now?\r");
 			int answered = await(process, typescript, "6 tokens, ", switched);
 			type(keys, "/quit\r");

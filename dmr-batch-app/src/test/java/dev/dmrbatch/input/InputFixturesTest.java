@@ -17,6 +17,7 @@ import dev.dmrbatch.support.WorkspaceExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,9 +27,10 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The cases of two public test suites (see {@code src/test/resources/README.md}) through the readers: JSONTestSuite's
+ * The cases of public test suites (see {@code src/test/resources/README.md}) through the readers: JSONTestSuite's
  * {@code n_} cases fail their line, its {@code y_} cases read exactly, its lone-surrogate {@code i_} cases fail naming
- * the field; the Big List of Naughty Strings comes through every format unaltered.
+ * the field; the Big List of Naughty Strings comes through every format unaltered; every csv-spectrum CSV reads as its
+ * JSON; every malformed sequence of Markus Kuhn's UTF-8 decoder test fails its item in every format, never altered.
  */
 @ExtendWith(WorkspaceExtension.class)
 class InputFixturesTest {
@@ -214,6 +216,154 @@ class InputFixturesTest {
 			.containsExactlyElementsOf(strings.stream().map((s) -> s.isEmpty() ? "1" : s).toList());
 		assertThat(byId).filteredOn((item) -> item.error() != null).extracting(InputItem::error)
 			.containsExactly("line 1 has no value for the id field 's' (input.id)");
+	}
+
+	static Stream<String> csvSpectrum() throws IOException {
+		try (Stream<Path> files = Files.list(fixtures("csv-spectrum/csvs"))) {
+			List<String> names = files.map((file) -> file.getFileName().toString().replaceFirst("\\.csv$", ""))
+				.sorted()
+				.toList();
+			assertThat(names).hasSize(12);
+			return names.stream();
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("csvSpectrum")
+	void everyCsvSpectrumCaseReadsAsItsJson(String name) throws Exception {
+		this.workspace.bytes("in.csv", Files.readAllBytes(fixtures("csv-spectrum/csvs").resolve(name + ".csv")));
+		Object json = PLAIN.readValue(Files.readAllBytes(fixtures("csv-spectrum/json").resolve(name + ".json")),
+				Object.class);
+		List<Object> expected = new ArrayList<>((json instanceof List<?> list) ? list : List.of(json));
+		if (name.equals("location_coordinates")) {
+			// the suite's JSON gives another phone number than its CSV holds (an error of the suite): the CSV is the data
+			Map<String, Object> record = new LinkedHashMap<>(castMap(expected.get(0)));
+			assertThat(record.put("Contact Phone Number", "2095257564")).isEqualTo("1234567890");
+			expected.set(0, record);
+		}
+		InputSource source = new InputSource(Kinds.inputFormat("csv"), this.workspace.path("in.csv"), null, "in.csv");
+		InputReaders.check(source);
+		List<InputItem> items = read("csv", "in.csv");
+		assertThat(items).extracting(InputItem::error).containsOnlyNulls();
+		assertThat(items).extracting((item) -> (Object) item.fields()).containsExactlyElementsOf(expected);
+	}
+
+	/**
+	 * The malformed sequences of Markus Kuhn's UTF-8 decoder capability and stress test ({@code UTF-8-test.txt},
+	 * sections 3 to 5), by their section: each is bytes that are not UTF-8.
+	 */
+	static Stream<Arguments> malformedUtf8() {
+		List<Arguments> cases = new ArrayList<>();
+		// 3.1 unexpected continuation bytes: alone, in runs, and all 64 of them
+		cases.add(malformed("3.1.1 first continuation byte", 0x80));
+		cases.add(malformed("3.1.2 last continuation byte", 0xbf));
+		int[] run = new int[7];
+		for (int n = 2; n <= 7; n++) {
+			run[n - 1] = (n % 2 == 0) ? 0xbf : 0x80;
+			run[0] = 0x80;
+			cases.add(malformed("3.1." + (n + 1) + " " + n + " continuation bytes", java.util.Arrays.copyOf(run, n)));
+		}
+		int[] all = new int[64];
+		for (int i = 0; i < 64; i++) {
+			all[i] = 0x80 + i;
+		}
+		cases.add(malformed("3.1.9 all 64 continuation bytes", all));
+		// 3.2 lonely start characters, each followed by a space
+		cases.add(lonely("3.2.1 all 32 first bytes of 2-byte sequences", 0xc0, 0xdf));
+		cases.add(lonely("3.2.2 all 16 first bytes of 3-byte sequences", 0xe0, 0xef));
+		cases.add(lonely("3.2.3 all 8 first bytes of 4-byte sequences", 0xf0, 0xf7));
+		cases.add(lonely("3.2.4 all 4 first bytes of 5-byte sequences", 0xf8, 0xfb));
+		cases.add(lonely("3.2.5 all 2 first bytes of 6-byte sequences", 0xfc, 0xfd));
+		// 3.3 sequences with the last continuation byte missing, and 3.4 all of them in a row
+		int[][] missing = { { 0xc0 }, { 0xe0, 0x80 }, { 0xf0, 0x80, 0x80 }, { 0xf8, 0x80, 0x80, 0x80 },
+				{ 0xfc, 0x80, 0x80, 0x80, 0x80 }, { 0xdf }, { 0xef, 0xbf }, { 0xf7, 0xbf, 0xbf },
+				{ 0xfb, 0xbf, 0xbf, 0xbf }, { 0xfd, 0xbf, 0xbf, 0xbf, 0xbf } };
+		List<Integer> concatenated = new ArrayList<>();
+		for (int i = 0; i < missing.length; i++) {
+			cases.add(malformed("3.3." + (i + 1) + " last byte missing", missing[i]));
+			java.util.Arrays.stream(missing[i]).forEach(concatenated::add);
+		}
+		cases.add(malformed("3.4 the incomplete sequences concatenated",
+				concatenated.stream().mapToInt(Integer::intValue).toArray()));
+		// 3.5 impossible bytes
+		cases.add(malformed("3.5.1 fe", 0xfe));
+		cases.add(malformed("3.5.2 ff", 0xff));
+		cases.add(malformed("3.5.3 fe fe ff ff", 0xfe, 0xfe, 0xff, 0xff));
+		// 4.1 the slash overlong, 4.2 the largest overlong of each length, 4.3 NUL overlong
+		int[][] overlong = { { 0xc0, 0xaf }, { 0xe0, 0x80, 0xaf }, { 0xf0, 0x80, 0x80, 0xaf },
+				{ 0xf8, 0x80, 0x80, 0x80, 0xaf }, { 0xfc, 0x80, 0x80, 0x80, 0x80, 0xaf },
+				{ 0xc1, 0xbf }, { 0xe0, 0x9f, 0xbf }, { 0xf0, 0x8f, 0xbf, 0xbf }, { 0xf8, 0x87, 0xbf, 0xbf, 0xbf },
+				{ 0xfc, 0x83, 0xbf, 0xbf, 0xbf, 0xbf },
+				{ 0xc0, 0x80 }, { 0xe0, 0x80, 0x80 }, { 0xf0, 0x80, 0x80, 0x80 }, { 0xf8, 0x80, 0x80, 0x80, 0x80 },
+				{ 0xfc, 0x80, 0x80, 0x80, 0x80, 0x80 } };
+		for (int i = 0; i < overlong.length; i++) {
+			cases.add(malformed("4." + (i / 5 + 1) + "." + (i % 5 + 1) + " overlong", overlong[i]));
+		}
+		// 5.1 single UTF-16 surrogates, 5.2 paired UTF-16 surrogates, encoded as UTF-8
+		int[] surrogates = { 0xa080, 0xadbf, 0xae80, 0xafbf, 0xb080, 0xbe80, 0xbfbf };
+		for (int i = 0; i < surrogates.length; i++) {
+			cases.add(malformed("5.1." + (i + 1) + " single surrogate", 0xed, surrogates[i] >> 8, surrogates[i] & 0xff));
+		}
+		int[] high = { 0xa080, 0xa080, 0xadbf, 0xadbf, 0xae80, 0xae80, 0xafbf, 0xafbf };
+		int[] low = { 0xb080, 0xbfbf, 0xb080, 0xbfbf, 0xb080, 0xbfbf, 0xb080, 0xbfbf };
+		for (int i = 0; i < high.length; i++) {
+			cases.add(malformed("5.2." + (i + 1) + " paired surrogates", 0xed, high[i] >> 8, high[i] & 0xff, 0xed,
+					low[i] >> 8, low[i] & 0xff));
+		}
+		return cases.stream();
+	}
+
+	private static Arguments malformed(String name, int... bytes) {
+		byte[] sequence = new byte[bytes.length];
+		for (int i = 0; i < bytes.length; i++) {
+			sequence[i] = (byte) bytes[i];
+		}
+		return Arguments.of(name, sequence);
+	}
+
+	private static Arguments lonely(String name, int first, int last) {
+		int[] bytes = new int[(last - first + 1) * 2];
+		for (int b = first; b <= last; b++) {
+			bytes[(b - first) * 2] = b;
+			bytes[(b - first) * 2 + 1] = ' ';
+		}
+		return malformed(name, bytes);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("malformedUtf8")
+	void everyMalformedUtf8SequenceFailsItsItemNamingTheLineAndIsNeverAltered(String name, byte[] sequence)
+			throws Exception {
+		byte[] value = concat(concat("a".getBytes(StandardCharsets.US_ASCII), sequence), "b".getBytes(StandardCharsets.US_ASCII));
+		String notUtf8 = "bytes that are not valid UTF-8 (save the file as UTF-8)";
+
+		this.workspace.bytes("in.csv", concat(concat("id,text\n1,ok\n2,".getBytes(StandardCharsets.UTF_8), value),
+				"\n3,after\n".getBytes(StandardCharsets.UTF_8)));
+		List<InputItem> csv = read("csv", "in.csv");
+		assertThat(csv).extracting(InputItem::error).containsExactly(null, "in.csv line 3: field 'text' holds " + notUtf8,
+				null);
+		assertThat(csv).extracting((item) -> item.fields().get("text")).containsExactly("ok", null, "after");
+
+		this.workspace.bytes("in.jsonl", concat(concat("{\"t\":\"ok\"}\n{\"t\":\"".getBytes(StandardCharsets.UTF_8), value),
+				"\"}\n{\"t\":\"after\"}\n".getBytes(StandardCharsets.UTF_8)));
+		List<InputItem> jsonl = read("jsonl", "in.jsonl");
+		assertThat(jsonl).extracting(InputItem::error).containsExactly(null, "in.jsonl line 2: " + notUtf8, null);
+		assertThat(jsonl).extracting((item) -> item.fields().get("t")).containsExactly("ok", null, "after");
+
+		this.workspace.bytes("texts/a.txt", "ok".getBytes(StandardCharsets.UTF_8));
+		this.workspace.bytes("texts/b.txt", value);
+		List<InputItem> texts = read("text", "texts");
+		assertThat(texts).extracting(InputItem::error).containsExactly(null, "b.txt: " + notUtf8);
+		assertThat(texts.get(1).fields()).isEmpty();
+	}
+
+	@Test
+	void noncharactersAreCharactersAndComeThroughExactly() throws Exception {
+		// Kuhn's section 5.3: U+FFFE and U+FFFF are valid UTF-8, kept as they are
+		this.workspace.bytes("in.jsonl", new byte[] { '{', '"', 't', '"', ':', '"', (byte) 0xef, (byte) 0xbf, (byte) 0xbe,
+				(byte) 0xef, (byte) 0xbf, (byte) 0xbf, '"', '}', '\n' });
+		assertThat(read("jsonl", "in.jsonl")).singleElement()
+			.satisfies((item) -> assertThat(item.fields()).containsEntry("t", "\ufffe\uffff"));
 	}
 
 	private static List<InputItem> readAll(ItemStreamReader<InputItem> reader) throws Exception {

@@ -164,31 +164,17 @@ class InputReadersTest {
 
 
 	/**
-	 * The cases public CSV edge-case suites cover (comma in quotes, empty fields, escaped quotes, JSON in a field,
-	 * line breaks as LF, CRLF and CR, quotes and line breaks together, UTF-8), each read back field for field.
+	 * CSV edge cases beyond csv-spectrum's (whose files {@code InputFixturesTest} reads): a row of empty fields, a
+	 * field of one quote, line breaks as CR, mixed line ends, wider UTF-8, no final line end, spaces, a quote inside
+	 * an unquoted field, rows starting with #; each read back field for field.
 	 */
 	static Stream<Arguments> csvEdgeCases() {
 		return Stream.of(
-				Arguments.of("comma in quotes", "first,last,address,city,zip\nJohn,Doe,120 any st.,\"Anytown, WW\",08123\n",
-						List.of(List.of("John", "Doe", "120 any st.", "Anytown, WW", "08123"))),
 				Arguments.of("empty fields", "a,b,c\n1,\"\",\"\"\n2,3,4\n,,\n",
 						List.of(List.of("1", "", ""), List.of("2", "3", "4"), List.of("", "", ""))),
-				Arguments.of("empty fields, CRLF", "a,b,c\r\n1,\"\",\"\"\r\n2,3,4\r\n",
-						List.of(List.of("1", "", ""), List.of("2", "3", "4"))),
-				Arguments.of("escaped quotes", "a,b\n1,\"ha \"\"ha\"\" ha\"\n3,4\n",
-						List.of(List.of("1", "ha \"ha\" ha"), List.of("3", "4"))),
 				Arguments.of("only a quote", "a,b\n1,\"\"\"\"\n", List.of(List.of("1", "\""))),
-				Arguments.of("json in a field",
-						"key,val\n1,\"{\"\"type\"\": \"\"Point\"\", \"\"coordinates\"\": [102.0, 0.5]}\"\n",
-						List.of(List.of("1", "{\"type\": \"Point\", \"coordinates\": [102.0, 0.5]}"))),
-				Arguments.of("line breaks LF", "a,b,c\n1,2,3\n\"Once upon \na time\",5,6\n7,8,9\n",
-						List.of(List.of("1", "2", "3"), List.of("Once upon \na time", "5", "6"), List.of("7", "8", "9"))),
-				Arguments.of("line breaks CRLF", "a,b,c\r\n1,2,3\r\n\"Once upon \r\na time\",5,6\r\n7,8,9\r\n",
-						List.of(List.of("1", "2", "3"), List.of("Once upon \r\na time", "5", "6"), List.of("7", "8", "9"))),
 				Arguments.of("line breaks CR", "a,b,c\r1,2,3\r\"Once upon \ra time\",5,6\r7,8,9\r",
 						List.of(List.of("1", "2", "3"), List.of("Once upon \ra time", "5", "6"), List.of("7", "8", "9"))),
-				Arguments.of("quotes and line breaks", "a,b\n1,\"ha \n\"\"ha\"\" \nha\"\n3,4\n",
-						List.of(List.of("1", "ha \n\"ha\" \nha"), List.of("3", "4"))),
 				Arguments.of("mixed line ends in one field", "a,b\r\n1,\"x\r\ny\nz\rw\"\r\n",
 						List.of(List.of("1", "x\r\ny\nz\rw"))),
 				Arguments.of("utf-8", "a,b,c\n1,2,3\n4,5,\u02a4\n6,\"\u65e5\u672c\u8a9e, \u0639\u0631\u0628\u064a\",\ud83d\ude00\n",

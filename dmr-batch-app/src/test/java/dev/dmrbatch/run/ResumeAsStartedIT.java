@@ -114,6 +114,43 @@ class ResumeAsStartedIT {
 	}
 
 	@Test
+	void aResumeIsHeldToTheQualityGateTheRunStartedWithNotTheEditedFiles() {
+		// given: a check that the answers of even-numbered items pass (about half), under a gate of 40%
+		String job = """
+				input: { format: csv, path: input/items.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 8, temperature: 0.5 }
+				steps:
+				  - name: answer
+				    template: ask.ftl
+				    checks:
+				      - name: even
+				        type: expected
+				        value: '<#if record.id?remove_beginning("r")?number % 2 == 0>${steps.answer}<#else>-</#if>'
+				gate: { min-pass-rate: 0.4 }
+				""";
+		this.workspace.file("jobs/items.yaml", job);
+		startAndFailMidway();
+		// and then the gate raised to 100% in the job file, the checks the same
+		this.workspace.file("jobs/items.yaml", job.replace("min-pass-rate: 0.4", "min-pass-rate: 1.0"));
+
+		// when: resumed as cron would
+		Dmr.Result resumed = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "run=live");
+
+		// then: held to its own 40%, which it passes; the edited file's 100% would fail it (exit 6)
+		assertThat(resumed.out()).contains("items run live COMPLETED: 120 items, 120 ok, 0 failed")
+			.containsPattern("check answer\\.even: (5\\d|60)/120 passed");
+		assertThat(resumed.err()).contains("run live of items goes on with the job file, templates and settings it was "
+				+ "started with; changed since: the job file").doesNotContain("quality gate not met");
+		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+
+		// and a new run under the edited file is held to its 100%, which it fails
+		Dmr.Result fresh = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "run=new", "max_tokens=5");
+		assertThat(fresh.err()).containsPattern("quality gate not met: answer\\.even \\d+/120 passed \\([\\d.]+%\\), "
+				+ "needs 100%");
+		assertThat(fresh.exitCode()).as(fresh.toString()).isEqualTo(6);
+	}
+
+	@Test
 	void aResumeGivenOtherSettingsIsRefusedNamingThemAndSendsNothingWhileRunNewStartsAFreshRun() {
 		// given
 		startAndFailMidway();

@@ -27,10 +27,14 @@ public final class DmrProcess {
 		this.err = err;
 	}
 
-	/** The command line that runs dmr-batch from the test classpath, as {@code java -jar} would. */
+	/**
+	 * The command line that runs dmr-batch from the test classpath, as {@code java -jar} would, with the quick
+	 * compiler only, as {@code scripts/dmr-batch} runs it: a short process spends most of its CPU in C2's warm-up.
+	 */
 	public static List<String> command(Workspace workspace, String baseUrl, String... args) {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-cp", System.getProperty("java.class.path"), DmrBatchApplication.class.getName()));
+				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+				DmrBatchApplication.class.getName()));
 		command.addAll(Arrays.asList(args));
 		command.add("--dmr.home=" + workspace.root());
 		command.add("--dmr.base-url=" + baseUrl);
@@ -86,6 +90,18 @@ public final class DmrProcess {
 	/** SIGTERM, as Ctrl-C or a service manager sends it. */
 	public void terminate() {
 		this.process.destroy();
+	}
+
+	/**
+	 * SIGINT, as Ctrl-C on a terminal sends it. A process started from a script in the background has SIGINT ignored,
+	 * and so has every process it starts: start the process through {@code env --default-signal=INT}
+	 * ({@link #startWith}) for it to be delivered.
+	 */
+	public void interrupt() throws IOException, InterruptedException {
+		Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(pid())).inheritIO().start();
+		if (kill.waitFor() != 0) {
+			throw new IllegalStateException("kill -INT " + pid() + " failed");
+		}
 	}
 
 	public int waitFor() throws InterruptedException {

@@ -323,6 +323,53 @@ class WebApiIT {
 		}
 	}
 
+	@Test
+	void aChatAnswerWhoseStreamTheRunnerCutIsStoredMarkedTruncated() throws Exception {
+		Workspace workspace = workspace();
+		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl()).faults((n) -> switch (n) {
+			case 1 -> FaultProxy.cutAfter(4); // three pieces of the answer, then the end of the response
+			case 2 -> FaultProxy.dropAfter(4); // three pieces, then the connection drops: a runner killed
+			default -> FaultProxy.FORWARD;
+		}); Serve serve = Serve.start(workspace, proxy.baseUrl())) {
+			// when: two turns whose streams the runner cuts, the second by dropping the connection
+			String ask = "{\"model\": \"ai/tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"Tell me more\"}], "
+					+ "\"max_tokens\": 64, \"temperature\": 0}";
+			Events first = Events.read(serve.http, chatRequest(serve, ask), "done");
+			JsonNode done = first.named("done").get(0).data();
+			String session = done.path("session").asString();
+			Events second = Events.read(serve.http, chatRequest(serve, "{\"session\": \"" + session + "\", \"messages\": "
+					+ "[{\"role\": \"user\", \"content\": \"Go on\"}], \"max_tokens\": 64}"), "done");
+
+			// then: each reply says truncated and why, with the text that came
+			List<JsonNode> dones = List.of(done, second.named("done").get(0).data());
+			for (int i = 0; i < 2; i++) {
+				assertThat(dones.get(i).path("finish_reason").asString()).as(dones.get(i).toString()).isEqualTo("truncated");
+				assertThat(dones.get(i).path("truncated").asString()).isEqualTo("the answer of model 'ai/tiny' at "
+						+ proxy.baseUrl() + " was cut off: its stream ended after 4 chunks without a finish reason"
+						+ ((i == 1) ? " (the connection closed)" : ""));
+			}
+			StringBuilder shown = new StringBuilder();
+			first.named("message").forEach((d) -> shown.append(d.data().path("delta").asString("")));
+			assertThat(shown.toString()).isNotEmpty();
+
+			// and the stored session marks both answers truncated, each as far as it came
+			Dmr.Result export = Dmr.run(workspace, null, "job=export", "run=" + session, "export=jsonl", "output=cut");
+			assertThat(export.exitCode()).as(export.toString()).isZero();
+			JsonNode stored = Serve.JSON.readTree(Files.readString(workspace.path("cut").resolve("results.jsonl")));
+			assertThat(stored.path("calls").size()).isEqualTo(2);
+			stored.path("calls").forEach((call) -> assertThat(call.path("finish_reason").asString()).isEqualTo("truncated"));
+			List<String> answers = new ArrayList<>();
+			stored.path("messages").forEach((message) -> {
+				if (message.path("role").asString().equals("assistant")) {
+					answers.add(message.path("content").asString());
+				}
+			});
+			assertThat(answers).hasSize(2).allSatisfy((answer) -> assertThat(answer).isNotEmpty());
+			assertThat(answers.get(0)).isEqualTo(shown.toString());
+			assertThat(proxy.chatRequests()).isEqualTo(2);
+		}
+	}
+
 	private static String newSession(Serve serve, String ask) {
 		Events events;
 		try {
