@@ -157,7 +157,7 @@ class JobStarter implements DisposableBean {
 						: "job " + job + " ended before it started"));
 			}
 			catch (Exception ex) {
-				String reason = SafeText.firstLine(String.valueOf(ex.getMessage()));
+				String reason = SafeText.reason(ex);
 				// a model the runner lacks is a mistake in what was asked (400); anything else refuses the start as
 				// things stand (409): already running, its output folder taken, other settings than it started with
 				RuntimeException refused = (ex instanceof UnknownModelException unknown) ? unknown
