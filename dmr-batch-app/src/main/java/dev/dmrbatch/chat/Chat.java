@@ -205,8 +205,7 @@ final class Chat {
 			this.services.turns().save(this.session);
 		}
 		catch (RuntimeException ex) {
-			this.screen.error("session " + this.session.name() + " could not be saved: "
-					+ SafeText.firstLine(String.valueOf(ex.getMessage())));
+			this.screen.error("session " + this.session.name() + " could not be saved: " + SafeText.reason(ex));
 		}
 	}
 

@@ -89,13 +89,18 @@ class SessionStore {
 			.createJobInstance(JOB, new JobParametersBuilder().addString("session", UUID.randomUUID().toString())
 				.toJobParameters())
 			.getInstanceId()) : null;
+		long runId = (id != null) ? id : session.runId();
 		TransientConflicts.retried(() -> this.transactions.executeWithoutResult((status) -> {
 			if (id != null) {
 				create(session, id);
 			}
-			this.store.saveSession(run(session, session.runId()), conversation(session),
+			this.store.saveSession(run(session, runId), conversation(session),
 					session.calls().stream().map(ConversationStore.SentCall::settings).toList());
 		}));
+		// the session knows its id once it is stored: a save that failed in the end creates it again next time
+		if (id != null) {
+			session.stored(id);
+		}
 	}
 
 	private void create(ChatSession session, long id) {
@@ -103,7 +108,6 @@ class SessionStore {
 			throw new RunException("there is a session named '" + session.name() + "' already");
 		}
 		this.store.createSession(run(session, id), session.sourceRunId(), session.sourceItemId());
-		session.stored(id);
 	}
 
 	/** The session's run as the store records it. */

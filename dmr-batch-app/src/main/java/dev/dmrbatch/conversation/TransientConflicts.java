@@ -58,12 +58,11 @@ public final class TransientConflicts {
 
 	/** Whether the database refused a transaction for a conflict with another: SQLState 40001 or 40P01. */
 	static boolean isConflict(Throwable failure) {
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+		// a chain of causes is short; a bound keeps a cycle of two from looping
+		int depth = 0;
+		for (Throwable cause = failure; cause != null && depth < 32; cause = cause.getCause(), depth++) {
 			if (cause instanceof SQLException sql && STATES.contains(sql.getSQLState())) {
 				return true;
-			}
-			if (cause.getCause() == cause) {
-				break;
 			}
 		}
 		return false;

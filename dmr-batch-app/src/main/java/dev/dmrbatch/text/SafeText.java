@@ -56,6 +56,23 @@ public final class SafeText {
 	}
 
 	/**
+	 * Why something failed, in one line: the message of the first of dmr-batch's own exceptions in the chain, which
+	 * says it best, else the root cause's (a database's own sentence rather than the framework's wrapper quoting the
+	 * SQL statement).
+	 */
+	public static String reason(Throwable failure) {
+		Throwable chosen = failure;
+		int depth = 0;
+		for (Throwable cause = failure; cause != null && depth < 32; cause = cause.getCause(), depth++) {
+			chosen = cause;
+			if (cause.getClass().getName().startsWith("dev.dmrbatch.")) {
+				break;
+			}
+		}
+		return firstLine(String.valueOf(chosen.getMessage()));
+	}
+
+	/**
 	 * At most {@code max} characters of the text on one line, every control character made visible (line feeds and
 	 * tabs too), cut with {@code …} where it goes on: what a message may quote of a value.
 	 */

@@ -332,8 +332,7 @@ class ApiController implements DisposableBean {
 				emitter.complete();
 			}
 			catch (RuntimeException ex) {
-				send(emitter, "error", Map.of("error", "the chat failed: " + SafeText.firstLine(
-						String.valueOf(ex.getMessage()))), stop);
+				send(emitter, "error", Map.of("error", "the chat failed: " + SafeText.reason(ex)), stop);
 				emitter.complete();
 			}
 		});

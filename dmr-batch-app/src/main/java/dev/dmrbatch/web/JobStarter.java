@@ -1,6 +1,7 @@
 package dev.dmrbatch.web;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.history.RunNotes;
@@ -30,6 +33,8 @@ import dev.dmrbatch.text.SafeText;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.stereotype.Component;
@@ -38,8 +43,10 @@ import org.springframework.stereotype.Component;
  * Jobs started from the web app, in this process: planned at once by the same planner as the command line (so a
  * mistake in the job file, the input or the model is answered to the request), then run on a thread of their own
  * by the same {@link ConversationRuns}, which resumes, refuses a completed run and a run another process has going,
- * as {@code job=<name>} does; one run at a time per job and input from here too. A run started here is stopped
- * from here as Ctrl-C stops it ({@link GracefulStop#stop}).
+ * as {@code job=<name>} does; one run at a time per job and input from here too. A run is going on until its
+ * execution ends in the store, as the run list shows it: the next start of its job and input then waits for its
+ * thread to write the run's summary and close its log, instead of refusing. A run started here is stopped from here
+ * as Ctrl-C stops it ({@link GracefulStop#stop}).
  */
 @Component
 @ConditionalOnWebApplication
@@ -53,7 +60,10 @@ class JobStarter implements DisposableBean {
 		return thread;
 	});
 
-	private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
+	/** How long a start waits for a run that has ended to finish its summary, before refusing. */
+	static final Duration FINISHING = Duration.ofSeconds(10);
+
+	private final Map<String, Started> running = new ConcurrentHashMap<>();
 
 	private final RunPlanner planner;
 
@@ -65,13 +75,19 @@ class JobStarter implements DisposableBean {
 
 	private final RunNotes notes;
 
+	private final JobRepository jobRepository;
+
+	/** {@link #FINISHING}; shorter in tests. */
+	Duration finishing = FINISHING;
+
 	JobStarter(RunPlanner planner, ConversationRuns runs, JobFiles jobFiles, DmrProperties properties,
-			RunNotes notes) {
+			RunNotes notes, JobRepository jobRepository) {
 		this.planner = planner;
 		this.runs = runs;
 		this.jobFiles = jobFiles;
 		this.properties = properties;
 		this.notes = notes;
+		this.jobRepository = jobRepository;
 	}
 
 	/** The job files in {@code jobs/}, by name. */
@@ -115,15 +131,13 @@ class JobStarter implements DisposableBean {
 		// the input as a file, the job file's own when none is given: two names of one file are one input
 		Path inputFile = (plan.input() != null) ? plan.input().path() : null;
 		String key = job + "\u0000" + ((inputFile != null) ? realPath(home.resolve(inputFile)) : String.valueOf(in));
-		Future<?> earlier = this.running.get(key);
-		if (earlier != null && !earlier.isDone()) {
-			throw new RefusedException("job " + job + " on " + ((in != null) ? in : "its input")
-					+ " is already running (started from this app): one run at a time per job and input");
-		}
+		awaitEnded(this.running.get(key), "job " + job + " on " + ((in != null) ? in : "its input"));
 		CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
+		CompletableFuture<Long> executionId = new CompletableFuture<>();
 		Future<?> future = this.executor.submit(() -> {
 			try {
 				RunOutcome outcome = this.runs.run(plan, (execution) -> {
+					executionId.complete(execution.getId());
 					Map<String, Object> started = new LinkedHashMap<>();
 					started.put("id", execution.getJobInstanceId());
 					started.put("job", job);
@@ -143,7 +157,7 @@ class JobStarter implements DisposableBean {
 						: "job " + job + " ended before it started"));
 			}
 			catch (Exception ex) {
-				String reason = SafeText.firstLine(String.valueOf(ex.getMessage()));
+				String reason = SafeText.reason(ex);
 				// a model the runner lacks is a mistake in what was asked (400); anything else refuses the start as
 				// things stand (409): already running, its output folder taken, other settings than it started with
 				RuntimeException refused = (ex instanceof UnknownModelException unknown) ? unknown
@@ -153,7 +167,7 @@ class JobStarter implements DisposableBean {
 				}
 			}
 		});
-		this.running.put(key, future);
+		this.running.put(key, new Started(future, executionId));
 		try {
 			return answer.get();
 		}
@@ -164,6 +178,39 @@ class JobStarter implements DisposableBean {
 		catch (ExecutionException ex) {
 			throw (ex.getCause() instanceof RuntimeException refused) ? refused
 					: new RefusedException(String.valueOf(ex.getCause()));
+		}
+	}
+
+	/**
+	 * Returns once the run started here earlier on the same job and input, if any, is over: at once when its thread
+	 * is done; when its execution has ended in the store (COMPLETED, FAILED, STOPPED), after its thread has written
+	 * the run's summary and closed its log, which it does after the store says the run ended.
+	 * @param what the job and input, as the refusal names them
+	 * @throws RefusedException when it is going on, or has ended but not finished within {@link #finishing}
+	 */
+	private void awaitEnded(Started earlier, String what) {
+		if (earlier == null || earlier.thread().isDone()) {
+			return;
+		}
+		Long id = earlier.execution().getNow(null);
+		JobExecution execution = (id != null) ? this.jobRepository.getJobExecution(id) : null;
+		if (execution == null || execution.getStatus().isRunning()) {
+			throw new RefusedException(what + " is already running (started from this app): one run at a time per job "
+					+ "and input");
+		}
+		try {
+			earlier.thread().get(this.finishing.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (TimeoutException ex) {
+			throw new RefusedException(what + " has ended but is still writing its summary (started from this app): "
+					+ "start it again in a moment");
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RefusedException(what + " was interrupted while waiting for its last run to finish");
+		}
+		catch (ExecutionException ex) {
+			// its thread answers and logs its own failures: it is over
 		}
 	}
 
@@ -186,6 +233,12 @@ class JobStarter implements DisposableBean {
 		catch (java.io.IOException ex) {
 			return path;
 		}
+	}
+
+	/**
+	 * A run started here: its thread, and the id of its execution once it is registered.
+	 */
+	private record Started(Future<?> thread, CompletableFuture<Long> execution) {
 	}
 
 	private static String blankToNull(String value) {

@@ -38,7 +38,7 @@ class SimilarCheckIT {
 
 	@BeforeAll
 	static void startRunner() {
-		baseUrl = LocalRunner.start(PORT, List.of());
+		baseUrl = LocalRunner.start(PORT, List.of("--threads", "1"));
 	}
 
 	@AfterAll

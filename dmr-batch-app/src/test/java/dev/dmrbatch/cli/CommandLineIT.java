@@ -1,6 +1,5 @@
 package dev.dmrbatch.cli;
 
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,9 +32,8 @@ class CommandLineIT {
 				""");
 		this.workspace.file("templates/a.ftl", "Hello ${text}\n");
 		this.workspace.file("input/a.csv", "text\nx\n");
-		try (ServerSocket socket = new ServerSocket(0)) {
-			this.closedPort = "http://127.0.0.1:" + socket.getLocalPort() + "/engines/llama.cpp/v1";
-		}
+		// port 9 (discard): nothing listens there, and no test's ephemeral port can take it
+		this.closedPort = "http://127.0.0.1:9/engines/llama.cpp/v1";
 	}
 
 	private Dmr.Result dmr(String... args) {

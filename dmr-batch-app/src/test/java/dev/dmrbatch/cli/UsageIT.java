@@ -1,7 +1,6 @@
 package dev.dmrbatch.cli;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +40,7 @@ class UsageIT {
 
 	@Test
 	void theKeptUsageLinesAreThoseTheCommandsGive() throws IOException {
-		String closedPort;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			closedPort = "http://127.0.0.1:" + socket.getLocalPort() + "/v1";
-		}
+		String closedPort = "http://127.0.0.1:9/v1";
 		try (ConfigurableApplicationContext context = SpringApplication.run(DmrBatchApplication.class, "runs",
 				"--dmr.home=" + this.workspace.root(), "--dmr.base-url=" + closedPort)) {
 			String fromCommands = context.getBean(JobCommand.class).usageLines();

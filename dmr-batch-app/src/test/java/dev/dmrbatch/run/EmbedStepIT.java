@@ -40,7 +40,7 @@ class EmbedStepIT {
 
 	@BeforeAll
 	static void startRunner() {
-		baseUrl = LocalRunner.start(PORT, List.of());
+		baseUrl = LocalRunner.start(PORT, List.of("--threads", "1"));
 	}
 
 	@AfterAll

@@ -210,7 +210,7 @@ class ReliabilityIT {
 	@Test
 	void theRunnerStoppedAndStartedAgainMidRunCostsOnlyTime() throws Exception {
 		int port = LocalRunner.PORT + 4;
-		String runner = LocalRunner.start(port, List.of());
+		String runner = LocalRunner.start(port, List.of("--threads", "1"));
 		try (FaultProxy own = new FaultProxy(runner)) {
 			items(300);
 			Thread restart = new Thread(() -> {
@@ -220,7 +220,7 @@ class ReliabilityIT {
 					}
 					LocalRunner.stop(port);
 					Thread.sleep(1500);
-					LocalRunner.start(port, List.of());
+					LocalRunner.start(port, List.of("--threads", "1"));
 				}
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();

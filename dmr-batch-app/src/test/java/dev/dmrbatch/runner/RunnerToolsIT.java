@@ -143,7 +143,7 @@ class RunnerToolsIT {
 	@Test
 	void theEmbeddingsVerdictFlipsWhenTheRunnerServesEmbeddings() throws Exception {
 		int port = LocalRunner.PORT + 5;
-		String base = LocalRunner.start(port, List.of("--embeddings"));
+		String base = LocalRunner.start(port, List.of("--embeddings", "--threads", "1"));
 		try {
 			Map<String, Object> embedding = post(base, "/embeddings", Map.of("model", "ai/tiny", "input", "hi"));
 			assertThat(embedding.get("_status")).isEqualTo(200);

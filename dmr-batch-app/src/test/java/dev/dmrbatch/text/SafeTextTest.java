@@ -56,4 +56,25 @@ class SafeTextTest {
 		assertThat(SafeText.clipped(null)).isNull();
 	}
 
+	@Test
+	void aFailuresReasonIsTheDatabasesOwnSentenceNotTheWrapperQuotingTheStatement() {
+		java.sql.SQLException refused = new java.sql.SQLException(
+				"ERROR: could not serialize access due to read/write dependencies among transactions\n  Detail: ...",
+				"40001");
+		RuntimeException wrapper = new org.springframework.dao.CannotAcquireLockException(
+				"PreparedStatementCallback; SQL [INSERT INTO BATCH_JOB_INSTANCE(JOB_INSTANCE_ID, JOB_NAME) VALUES (?, ?)]",
+				refused);
+		assertThat(SafeText.reason(new IllegalStateException("outer", wrapper)))
+			.isEqualTo("ERROR: could not serialize access due to read/write dependencies among transactions");
+		// dmr-batch's own exception says it best, wherever it stands in the chain
+		RuntimeException own = new dev.dmrbatch.run.plan.RunException("there is a session named 'a' already");
+		own.initCause(new IllegalStateException("deeper"));
+		assertThat(SafeText.reason(new IllegalStateException("outer", own)))
+			.isEqualTo("there is a session named 'a' already");
+		RuntimeException cycle = new IllegalStateException("a");
+		RuntimeException other = new IllegalStateException("b", cycle);
+		cycle.initCause(other);
+		assertThat(SafeText.reason(cycle)).isIn("a", "b");
+	}
+
 }

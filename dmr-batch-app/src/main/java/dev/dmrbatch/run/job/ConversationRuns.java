@@ -495,7 +495,7 @@ public class ConversationRuns {
 				? execution.getExecutionContext().getString(ConversationJobFactory.EXPORT_WARNINGS) : "";
 		String failure = execution.getAllFailureExceptions()
 			.stream()
-			.map(ConversationRuns::describe)
+			.map(SafeText::reason)
 			.distinct()
 			.reduce((a, b) -> a + "; " + b)
 			.orElse(null);
@@ -539,17 +539,6 @@ public class ConversationRuns {
 					lanes.stream().map(RunnerLane::choices).toList()));
 	}
 
-	/** The first of dmr-batch's own exceptions in the chain says it best; otherwise the root cause. */
-	private static String describe(Throwable error) {
-		Throwable chosen = error;
-		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-			chosen = cause;
-			if (cause.getClass().getName().startsWith("dev.dmrbatch.")) {
-				break;
-			}
-		}
-		return SafeText.firstLine(String.valueOf(chosen.getMessage()));
-	}
 
 
 }
