@@ -41,14 +41,60 @@ public final class DmrProcess {
 		return command;
 	}
 
+	/** Whether the build's launcher is ready, once per test JVM: {@code null} before it was looked at. */
+	private static Boolean launcherReady;
+
+	/**
+	 * The command line of a dmr-batch process the way a user starts it: {@code scripts/dmr-batch} (the packaged jar,
+	 * extracted, with its class archive and the quick compiler: about 1.6 CPU-s a start instead of 4) when the build
+	 * packaged the jar before the integration tests ({@code dmr.test.launcher}, set by {@code mvn verify}), else
+	 * {@link #command} from the test class path. The launcher execs the JVM: the process's pid is the JVM's, for
+	 * kill -9 and signals.
+	 */
+	static List<String> launched(Workspace workspace, String baseUrl, String... args) {
+		String launcher = System.getProperty("dmr.test.launcher");
+		if (launcher == null || launcher.isBlank() || !prepare(Path.of(launcher))) {
+			return command(workspace, baseUrl, args);
+		}
+		List<String> command = new ArrayList<>(List.of(launcher));
+		command.addAll(Arrays.asList(args));
+		command.add("--dmr.home=" + workspace.root());
+		command.add("--dmr.base-url=" + baseUrl);
+		return command;
+	}
+
+	/** Prepares the launcher's fast start once (it says so on stderr the first time), before any test reads it. */
+	private static synchronized boolean prepare(Path launcher) {
+		if (launcherReady == null) {
+			launcherReady = false;
+			try {
+				Path jar = launcher.toAbsolutePath().getParent().resolveSibling("target").resolve("dmr-batch.jar");
+				if (Files.isExecutable(launcher) && Files.isRegularFile(jar)) {
+					Process process = new ProcessBuilder(launcher.toString(), "--version")
+						.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+						.redirectError(ProcessBuilder.Redirect.DISCARD)
+						.start();
+					launcherReady = process.waitFor(5, TimeUnit.MINUTES) && process.exitValue() == 0;
+				}
+			}
+			catch (IOException ex) {
+				launcherReady = false;
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		return launcherReady;
+	}
+
 	public static DmrProcess start(Workspace workspace, String baseUrl, String... args) throws IOException {
-		return start(workspace, java.util.Map.of(), command(workspace, baseUrl, args));
+		return start(workspace, java.util.Map.of(), launched(workspace, baseUrl, args));
 	}
 
 	/** As {@link #start}, with these variables added to the process's environment. */
 	public static DmrProcess start(Workspace workspace, java.util.Map<String, String> environment, String baseUrl,
 			String... args) throws IOException {
-		return start(workspace, environment, command(workspace, baseUrl, args));
+		return start(workspace, environment, launched(workspace, baseUrl, args));
 	}
 
 	/**
@@ -58,13 +104,13 @@ public final class DmrProcess {
 	public static DmrProcess startWith(List<String> prefix, Workspace workspace, String baseUrl, String... args)
 			throws IOException {
 		List<String> command = new ArrayList<>(prefix);
-		command.addAll(command(workspace, baseUrl, args));
+		command.addAll(launched(workspace, baseUrl, args));
 		return start(workspace, java.util.Map.of(), command);
 	}
 
 	/** As {@link #start}, with no {@code --dmr.home}: the working folder is the process's current one, the workspace. */
 	public static DmrProcess startInWorkspace(Workspace workspace, String baseUrl, String... args) throws IOException {
-		List<String> command = new ArrayList<>(command(workspace, baseUrl, args));
+		List<String> command = new ArrayList<>(launched(workspace, baseUrl, args));
 		command.remove("--dmr.home=" + workspace.root());
 		return start(workspace, java.util.Map.of(), command);
 	}
