@@ -340,7 +340,7 @@ public class ChatService {
 		long pieces = 0;
 		int chunksRead = 0;
 		if (stop.isStopped()) {
-			return new ModelReply(null, "", null, STOPPED, 0, 0, 0, null, null, null, attempt);
+			return ModelReply.stoppedBeforeAnswer(attempt);
 		}
 		// no answer at all (refused, an error status): thrown as it is, for the caller to translate
 		StreamResponse<ChatCompletionChunk> chunks;
@@ -349,7 +349,7 @@ public class ChatService {
 		}
 		catch (RuntimeException ex) {
 			if (stop.isStopped()) {
-				return new ModelReply(null, "", null, STOPPED, 0, 0, 0, null, null, null, attempt);
+				return ModelReply.stoppedBeforeAnswer(attempt);
 			}
 			throw ex;
 		}

@@ -41,6 +41,11 @@ public record ModelReply(String model, String content, String reasoning, String 
 				systemFingerprint, attempts, null);
 	}
 
+	/** An answer stopped before anything of it arrived (Ctrl-C before the first piece), after these attempts. */
+	static ModelReply stoppedBeforeAnswer(int attempts) {
+		return new ModelReply(null, "", null, ChatService.STOPPED, 0, 0, 0, null, null, null, attempts);
+	}
+
 	/** How many choices the request gave: this one and the others. */
 	public int choices() {
 		return 1 + this.others.size();
