@@ -69,8 +69,11 @@ public final class CachedCalls implements StepExecutionListener {
 			// this run's own answer, received before a crash and not committed: its call, as it was
 			return new Lookup(fingerprint, stored, null);
 		}
-		ModelReply reused = new ModelReply(stored.model(), stored.content(), stored.reasoning(), stored.finishReason(),
-				stored.promptTokens(), stored.completionTokens(), 0, null, null, stored.systemFingerprint(), 0);
+		ModelReply reused = ModelReply.answer(stored.model(), stored.content()).reasoning(stored.reasoning())
+			.finishReason(stored.finishReason())
+			.tokens(stored.promptTokens(), stored.completionTokens())
+			.systemFingerprint(stored.systemFingerprint())
+			.build();
 		return new Lookup(fingerprint, reused, new Conversation.Reuse(entry.runName(), entry.itemId()));
 	}
 

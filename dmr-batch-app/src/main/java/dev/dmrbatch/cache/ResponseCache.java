@@ -35,9 +35,14 @@ public class ResponseCache {
 		}
 		return statement.query((rs, n) -> new Entry(rs.getLong("run_id"), rs.getString("label"),
 				rs.getLong("item_seq"), rs.getString("item_id"), rs.getString("model"), rs.getInt("step_index"),
-				new ModelReply(rs.getString("served_by"), rs.getString("content"), rs.getString("reasoning"),
-						rs.getString("finish_reason"), rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"),
-						rs.getLong("latency_ms"), null, null, rs.getString("system_fingerprint"), 1)))
+				ModelReply.answer(rs.getString("served_by"), rs.getString("content"))
+					.reasoning(rs.getString("reasoning"))
+					.finishReason(rs.getString("finish_reason"))
+					.tokens(rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"))
+					.latency(rs.getLong("latency_ms"))
+					.systemFingerprint(rs.getString("system_fingerprint"))
+					.attempts(1)
+					.build()))
 			.optional();
 	}
 

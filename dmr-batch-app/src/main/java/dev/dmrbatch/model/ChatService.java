@@ -121,14 +121,17 @@ public class ChatService {
 			if (finish == null) {
 				finish = choice._finishReason().asKnown().map(Object::toString).orElse(null);
 			}
-			replies.add(new ModelReply(answeredBy, content, reasoning, finish, (i == 0) ? promptTokens : 0,
-					ModelReply.share(completionTokens, choices.size(), i), latency, null, timings, fingerprint, attempt,
-					choice.logprobs().map(ChatService::toJson).orElse(null)));
+			replies.add(ModelReply.answer(answeredBy, content).reasoning(reasoning)
+				.finishReason(finish)
+				.tokens((i == 0) ? promptTokens : 0, ModelReply.share(completionTokens, choices.size(), i))
+				.latency(latency)
+				.timings(timings)
+				.systemFingerprint(fingerprint)
+				.attempts(attempt)
+				.logprobs(choice.logprobs().map(ChatService::toJson).orElse(null))
+				.build());
 		}
-		ModelReply first = replies.get(0);
-		return new ModelReply(first.model(), first.content(), first.reasoning(), first.finishReason(),
-				first.promptTokens(), first.completionTokens(), latency, null, timings, fingerprint, attempt,
-				first.logprobs(), replies.subList(1, replies.size()));
+		return replies.get(0).toBuilder().others(replies.subList(1, replies.size())).build();
 	}
 
 	/**
@@ -147,12 +150,15 @@ public class ChatService {
 					.orElseThrow(() -> new ModelCallException("model '" + settings.name() + "' at " + this.baseUrl
 							+ " answered without a choice", 200, false, null));
 				CompletionUsage usage = completion.usage().orElse(null);
-				return new ModelReply(completion._model().asString().orElse(null), choice.text(), null,
-						choice._finishReason().asString().orElse(null), (usage != null) ? usage.promptTokens() : 0,
-						(usage != null) ? usage.completionTokens() : 0, latency, null,
-						toJson(completion._additionalProperties().get("timings")),
-						completion._systemFingerprint().asString().orElse(null), attempt,
-						choice.logprobs().map(ChatService::toJson).orElse(null));
+				return ModelReply.answer(completion._model().asString().orElse(null), choice.text())
+					.finishReason(choice._finishReason().asString().orElse(null))
+					.tokens((usage != null) ? usage.promptTokens() : 0, (usage != null) ? usage.completionTokens() : 0)
+					.latency(latency)
+					.timings(toJson(completion._additionalProperties().get("timings")))
+					.systemFingerprint(completion._systemFingerprint().asString().orElse(null))
+					.attempts(attempt)
+					.logprobs(choice.logprobs().map(ChatService::toJson).orElse(null))
+					.build();
 			}
 			catch (com.openai.errors.OpenAIInvalidDataException ex) {
 				throw malformed(settings, "completion", ex);
@@ -446,9 +452,16 @@ public class ChatService {
 			logprobsJson = toJson(all);
 		}
 		// an answer cut short has no usage: llama-server streams a token a piece, so the pieces count them
-		return new ModelReply(answeredBy, parts.answer(), thinking, finish,
-				(usage != null) ? usage.promptTokens() : 0, (usage != null) ? usage.completionTokens() : pieces,
-				latency, ttft, timings, fingerprint, attempt, logprobsJson);
+		return ModelReply.answer(answeredBy, parts.answer()).reasoning(thinking)
+			.finishReason(finish)
+			.tokens((usage != null) ? usage.promptTokens() : 0, (usage != null) ? usage.completionTokens() : pieces)
+			.latency(latency)
+			.ttft(ttft)
+			.timings(timings)
+			.systemFingerprint(fingerprint)
+			.attempts(attempt)
+			.logprobs(logprobsJson)
+			.build();
 	}
 
 	/** The embeddings request for these settings: the model, the text, and {@code extra} as given. */

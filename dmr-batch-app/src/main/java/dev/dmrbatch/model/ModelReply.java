@@ -27,23 +27,28 @@ public record ModelReply(String model, String content, String reasoning, String 
 		others = (others != null) ? List.copyOf(others) : List.of();
 	}
 
-	public ModelReply(String model, String content, String reasoning, String finishReason, long promptTokens,
-			long completionTokens, long latencyMillis, Long ttftMillis, String timings, String systemFingerprint,
-			int attempts, String logprobs) {
-		this(model, content, reasoning, finishReason, promptTokens, completionTokens, latencyMillis, ttftMillis, timings,
-				systemFingerprint, attempts, logprobs, List.of());
-	}
-
-	public ModelReply(String model, String content, String reasoning, String finishReason, long promptTokens,
-			long completionTokens, long latencyMillis, Long ttftMillis, String timings, String systemFingerprint,
-			int attempts) {
-		this(model, content, reasoning, finishReason, promptTokens, completionTokens, latencyMillis, ttftMillis, timings,
-				systemFingerprint, attempts, null);
+	/** A reply whose answer is {@code content}, as the model named {@code model} gave it; the rest is set by name. */
+	public static Builder answer(String model, String content) {
+		return new Builder(model, content);
 	}
 
 	/** An answer stopped before anything of it arrived (Ctrl-C before the first piece), after these attempts. */
 	static ModelReply stoppedBeforeAnswer(int attempts) {
-		return new ModelReply(null, "", null, ChatService.STOPPED, 0, 0, 0, null, null, null, attempts);
+		return answer(null, "").finishReason(ChatService.STOPPED).attempts(attempts).build();
+	}
+
+	/** The same answer with its call's facts replaced: the choices of a request, or an answer used again. */
+	public Builder toBuilder() {
+		return answer(this.model, this.content).reasoning(this.reasoning)
+			.finishReason(this.finishReason)
+			.tokens(this.promptTokens, this.completionTokens)
+			.latency(this.latencyMillis)
+			.ttft(this.ttftMillis)
+			.timings(this.timings)
+			.systemFingerprint(this.systemFingerprint)
+			.attempts(this.attempts)
+			.logprobs(this.logprobs)
+			.others(this.others);
 	}
 
 	/** How many choices the request gave: this one and the others. */
@@ -72,6 +77,99 @@ public record ModelReply(String model, String content, String reasoning, String 
 			.timings(this.timings)
 			.systemFingerprint(this.systemFingerprint)
 			.ttft(this.ttftMillis);
+	}
+
+	/** Sets a reply's parts by name; what is not set is empty: no reasoning, no tokens, no timings, no others. */
+	public static final class Builder {
+
+		private final String model;
+
+		private final String content;
+
+		private String reasoning;
+
+		private String finishReason;
+
+		private long promptTokens;
+
+		private long completionTokens;
+
+		private long latencyMillis;
+
+		private Long ttftMillis;
+
+		private String timings;
+
+		private String systemFingerprint;
+
+		private int attempts;
+
+		private String logprobs;
+
+		private List<ModelReply> others = List.of();
+
+		private Builder(String model, String content) {
+			this.model = model;
+			this.content = content;
+		}
+
+		public Builder reasoning(String reasoning) {
+			this.reasoning = reasoning;
+			return this;
+		}
+
+		public Builder finishReason(String finishReason) {
+			this.finishReason = finishReason;
+			return this;
+		}
+
+		public Builder tokens(long promptTokens, long completionTokens) {
+			this.promptTokens = promptTokens;
+			this.completionTokens = completionTokens;
+			return this;
+		}
+
+		public Builder latency(long latencyMillis) {
+			this.latencyMillis = latencyMillis;
+			return this;
+		}
+
+		public Builder ttft(Long ttftMillis) {
+			this.ttftMillis = ttftMillis;
+			return this;
+		}
+
+		public Builder timings(String timings) {
+			this.timings = timings;
+			return this;
+		}
+
+		public Builder systemFingerprint(String systemFingerprint) {
+			this.systemFingerprint = systemFingerprint;
+			return this;
+		}
+
+		public Builder attempts(int attempts) {
+			this.attempts = attempts;
+			return this;
+		}
+
+		public Builder logprobs(String logprobs) {
+			this.logprobs = logprobs;
+			return this;
+		}
+
+		public Builder others(List<ModelReply> others) {
+			this.others = others;
+			return this;
+		}
+
+		public ModelReply build() {
+			return new ModelReply(this.model, this.content, this.reasoning, this.finishReason, this.promptTokens,
+					this.completionTokens, this.latencyMillis, this.ttftMillis, this.timings, this.systemFingerprint,
+					this.attempts, this.logprobs, this.others);
+		}
+
 	}
 
 }

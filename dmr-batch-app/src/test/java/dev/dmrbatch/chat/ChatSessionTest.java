@@ -75,7 +75,7 @@ class ChatSessionTest {
 	}
 
 	private static ModelReply reply(String text) {
-		return new ModelReply("ai/tiny", text, null, "stop", 10, 3, 100, 20L, null, null, 1);
+		return ModelReply.answer("ai/tiny", text).finishReason("stop").tokens(10, 3).latency(100).ttft(20L).attempts(1).build();
 	}
 
 }

@@ -25,12 +25,12 @@ class PlainScreenTest {
 			screen.reasoning("hidden thoughts");
 			screen.answer("red \u001b[31mtext\u0007");
 			screen.answer(" and\nmore");
-			screen.answerEnds(new ModelReply("ai/tiny", "", null, "stop", 1, 2, 3, null, null, null, 1));
+			screen.answerEnds(reply("ai/tiny", "", null, "stop"));
 			screen.thinking(true);
 			screen.answerStarts(new StreamStop());
 			screen.reasoning("shown \u001b]0;title\u0007 thoughts");
 			screen.answer("second");
-			screen.answerEnds(new ModelReply("ai/tiny", "", null, "stop", 1, 2, 3, null, null, null, 1));
+			screen.answerEnds(reply("ai/tiny", "", null, "stop"));
 			screen.error("model 'x' answered 500: bad\u001b[2J\nsecond line");
 			assertThat(screen.read("ai/tiny")).isEqualTo(new ChatInput.Slash("quit", ""));
 		}
@@ -51,7 +51,7 @@ class PlainScreenTest {
 			screen.answerWasReasoning("thoughts");
 			screen.answer("the start");
 			screen.truncated("the answer of model 'x' at http://h/v1 was cut off\u001b[2J: its stream ended\nearly");
-			screen.answerEnds(new ModelReply("x", "the start", "thoughts", "truncated", 1, 2, 3, null, null, null, 1));
+			screen.answerEnds(reply("x", "the start", "thoughts", "truncated"));
 		}
 		assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("thoughtsthe start\n");
 		assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
@@ -74,6 +74,15 @@ class PlainScreenTest {
 				new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false)) {
 			assertThat(empty.read("ai/tiny")).isNull();
 		}
+	}
+
+	private static ModelReply reply(String model, String content, String reasoning, String finishReason) {
+		return ModelReply.answer(model, content).reasoning(reasoning)
+			.finishReason(finishReason)
+			.tokens(1, 2)
+			.latency(3)
+			.attempts(1)
+			.build();
 	}
 
 }

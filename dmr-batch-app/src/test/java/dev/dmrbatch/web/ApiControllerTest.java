@@ -218,8 +218,13 @@ class ApiControllerTest {
 			StreamListener screen = call.getArgument(2);
 			screen.answer("**Hel");
 			screen.answer("lo**");
-			return new BrowserChat.Answer("morning", 7, new ModelReply("ai/tiny", "**Hello**", null, "stop", 3, 2, 40,
-					10L, null, null, 1));
+			return new BrowserChat.Answer("morning", 7, ModelReply.answer("ai/tiny", "**Hello**")
+				.finishReason("stop")
+				.tokens(3, 2)
+				.latency(40)
+				.ttft(10L)
+				.attempts(1)
+				.build());
 		});
 
 		MvcResult result = this.mvc.perform(signed(post("/api/chat"), this.access)
