@@ -309,12 +309,12 @@ class ResponseCacheIT {
 
 	@Test
 	void killDashNineDuringAPartlyCachedRunResumesWithNothingSentTwice() throws Exception {
-		// given: 200 rows answered, then 500 more
-		items(200);
+		// given: 100 rows answered, then 250 more
+		items(100);
 		run("job=one", "run=a");
-		items(700);
+		items(350);
 		DmrProcess second = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=one", "run=b");
-		second.awaitRequests(this.proxy::forwarded, 200 + 250);
+		second.awaitRequests(this.proxy::forwarded, 100 + 125);
 
 		// when: kill -9, then the same command
 		second.kill();
@@ -323,18 +323,18 @@ class ResponseCacheIT {
 
 		// then: every new row was sent once; only a request in flight at the crash (at most one per slot) twice
 		assertThat(resumed.err()).contains("resuming run 2 of one");
-		assertThat(resumed.out()).contains("one run b COMPLETED: 700 items, 700 ok, 0 failed");
+		assertThat(resumed.out()).contains("one run b COMPLETED: 350 items, 350 ok, 0 failed");
 		Map<String, Integer> perItem = this.proxy.forwardedPerItem();
-		assertThat(perItem).hasSize(700);
-		assertThat(IntStream.rangeClosed(1, 200).mapToObj((i) -> perItem.get("r" + i))).containsOnly(1);
-		int twice = this.proxy.forwarded() - 700;
+		assertThat(perItem).hasSize(350);
+		assertThat(IntStream.rangeClosed(1, 100).mapToObj((i) -> perItem.get("r" + i))).containsOnly(1);
+		int twice = this.proxy.forwarded() - 350;
 		assertThat(twice).as("requests sent again after the crash (%d sent before it)", beforeTheCrash)
 			.isBetween(0, 4);
 		List<Map<String, Object>> results = results("one", "b");
 		assertThat(results).extracting((r) -> r.get("id"))
-			.containsExactlyElementsOf(IntStream.rangeClosed(1, 700).mapToObj((i) -> "r" + i).toList());
-		assertThat(results.subList(0, 200)).allSatisfy((r) -> assertThat(calls(r).get(0)).containsKey("reused_from"));
-		assertThat(results.subList(200, 700)).allSatisfy((r) -> assertThat(calls(r).get(0))
+			.containsExactlyElementsOf(IntStream.rangeClosed(1, 350).mapToObj((i) -> "r" + i).toList());
+		assertThat(results.subList(0, 100)).allSatisfy((r) -> assertThat(calls(r).get(0)).containsKey("reused_from"));
+		assertThat(results.subList(100, 350)).allSatisfy((r) -> assertThat(calls(r).get(0))
 			.doesNotContainKey("reused_from"));
 	}
 

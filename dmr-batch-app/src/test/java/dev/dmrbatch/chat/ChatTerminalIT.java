@@ -40,7 +40,7 @@ class ChatTerminalIT {
 	@Test
 	void anAnswerStreamsCtrlCStopsItAndTheChatGoesOnWithAnotherModel() throws Exception {
 		Workspace workspace = new Workspace(this.dir);
-		List<String> command = DmrProcess.command(workspace, LocalRunner.baseUrl(), "chat", "model=ai/tiny",
+		List<String> command = DmrProcess.launched(workspace, LocalRunner.baseUrl(), "chat", "model=ai/tiny",
 				"session=term", "--dmr.temperature=0", "--dmr.seed=1", "--dmr.max-tokens=2000");
 		String shell = command.stream().map((arg) -> "'" + arg.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
 		Path typescript = this.dir.resolve("typescript");

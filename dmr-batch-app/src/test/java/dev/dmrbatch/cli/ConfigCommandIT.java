@@ -48,7 +48,7 @@ class ConfigCommandIT {
 	}
 
 	private Result run(List<String> env, String... args) throws Exception {
-		ProcessBuilder builder = new ProcessBuilder(DmrProcess.command(this.workspace, "http://127.0.0.1:1/v1", args))
+		ProcessBuilder builder = new ProcessBuilder(DmrProcess.launched(this.workspace, "http://127.0.0.1:1/v1", args))
 			.directory(this.workspace.root().toFile());
 		builder.environment().keySet().removeIf((key) -> key.startsWith("DMR_"));
 		for (String pair : env) {

@@ -137,7 +137,7 @@ class JsonConfigurationIT {
 	}
 
 	private String[] run(String baseUrl, String... args) throws Exception {
-		ProcessBuilder builder = new ProcessBuilder(DmrProcess.command(this.workspace, baseUrl, args))
+		ProcessBuilder builder = new ProcessBuilder(DmrProcess.launched(this.workspace, baseUrl, args))
 			.directory(this.workspace.root().toFile());
 		builder.environment().keySet().removeIf((key) -> key.startsWith("DMR_"));
 		Process process = builder.start();

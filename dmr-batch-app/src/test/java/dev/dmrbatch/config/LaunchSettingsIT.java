@@ -72,7 +72,7 @@ class LaunchSettingsIT {
 	/** Runs the job in a process of its own with this environment; the max_tokens of each request, in order. */
 	private List<Integer> maxTokens(List<String> env, String... args) throws Exception {
 		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
-			ProcessBuilder builder = new ProcessBuilder(DmrProcess.command(this.workspace, proxy.baseUrl(), args))
+			ProcessBuilder builder = new ProcessBuilder(DmrProcess.launched(this.workspace, proxy.baseUrl(), args))
 				.directory(this.workspace.root().toFile());
 			builder.environment().keySet().removeIf((key) -> key.startsWith("DMR_"));
 			for (String pair : env) {
@@ -129,7 +129,7 @@ class LaunchSettingsIT {
 
 	private Sent run(List<String> env, String... args) throws Exception {
 		try (FaultProxy proxy = new FaultProxy(LocalRunner.baseUrl())) {
-			ProcessBuilder builder = new ProcessBuilder(DmrProcess.command(this.workspace, proxy.baseUrl(), args))
+			ProcessBuilder builder = new ProcessBuilder(DmrProcess.launched(this.workspace, proxy.baseUrl(), args))
 				.directory(this.workspace.root().toFile());
 			builder.environment().keySet().removeIf((key) -> key.startsWith("DMR_"));
 			for (String pair : env) {

@@ -51,7 +51,7 @@ class ProgressIT {
 	@Test
 	void onATerminalOneLineIsRedrawnInPlaceAndLogLinesStayWhole() throws Exception {
 		// given: a pseudo-terminal, as an interactive shell has
-		List<String> command = DmrProcess.command(this.workspace, LocalRunner.baseUrl(), "job=count", "--verbose");
+		List<String> command = DmrProcess.launched(this.workspace, LocalRunner.baseUrl(), "job=count", "--verbose");
 		String shell = command.stream().map((arg) -> "'" + arg.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
 		Path typescript = this.workspace.root().resolve("typescript");
 		ProcessBuilder builder = new ProcessBuilder("script", "-qefc", shell, "/dev/null").redirectErrorStream(true)

@@ -75,9 +75,9 @@ class ReliabilityIT {
 	@Test
 	void killDashNineMidRunThenTheSameCommandResumesWithoutSendingAnsweredItemsAgain() throws Exception {
 		// given
-		items(800);
+		items(400);
 		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items");
-		first.awaitRequests(this.proxy::forwarded, 300);
+		first.awaitRequests(this.proxy::forwarded, 150);
 
 		// when: kill -9, then the same command
 		first.kill();
@@ -88,11 +88,11 @@ class ReliabilityIT {
 		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
 		assertThat(resumed.err()).contains("was left STARTED by a process that is gone; recovering it")
 			.contains("resuming run 1 of items");
-		assertThat(resumed.out()).contains("items run 1 COMPLETED: 800 items, 800 ok, 0 failed");
-		assertEveryItemOnceAndOk(800);
+		assertThat(resumed.out()).contains("items run 1 COMPLETED: 400 items, 400 ok, 0 failed");
+		assertEveryItemOnceAndOk(400);
 		Map<String, Integer> perItem = this.proxy.forwardedPerItem();
-		assertThat(perItem).hasSize(800);
-		int resent = this.proxy.forwarded() - 800;
+		assertThat(perItem).hasSize(400);
+		int resent = this.proxy.forwarded() - 400;
 		assertThat(resent).as("requests sent again after the crash (%d sent before it)", sentBeforeTheCrash)
 			.isBetween(0, MAX_RESENT);
 		assertThat(perItem.values()).allMatch((n) -> n <= 2);
@@ -100,7 +100,7 @@ class ReliabilityIT {
 
 	@Test
 	void sigtermStopsTheRunWithExitCode4AndTheSameCommandResumesIt() throws Exception {
-		items(800);
+		items(400);
 		// with a check: the conversations read ahead and stored at the stop keep their verdicts too
 		this.workspace.file("jobs/items.yaml", """
 				input: { format: csv, path: input/items.csv, id: id }
@@ -112,7 +112,7 @@ class ReliabilityIT {
 				      - { name: some, type: length, min: 0 }
 				""");
 		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items");
-		first.awaitRequests(this.proxy::forwarded, 200);
+		first.awaitRequests(this.proxy::forwarded, 100);
 
 		first.terminate();
 		assertThat(first.waitFor()).as(first.err()).isEqualTo(4);
@@ -124,15 +124,15 @@ class ReliabilityIT {
 
 		Dmr.Result resumed = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items");
 		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
-		assertEveryItemOnceAndOk(800);
-		assertThat(resumed.out()).contains("check answer.some: 800/800 passed");
+		assertEveryItemOnceAndOk(400);
+		assertThat(resumed.out()).contains("check answer.some: 400/400 passed");
 		// a clean stop commits everything that was answered: nothing is sent twice
-		assertThat(this.proxy.forwarded()).as("%d sent before the stop", sentBeforeTheStop).isEqualTo(800);
+		assertThat(this.proxy.forwarded()).as("%d sent before the stop", sentBeforeTheStop).isEqualTo(400);
 	}
 
 	@Test
 	void withTheStoreNotSharedASecondProcessOnTheSameDataFileIsToldSoAndChangesNothing() throws Exception {
-		items(800);
+		items(400);
 		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items", "--dmr.store.shared=false");
 		first.awaitRequests(this.proxy::forwarded, 50);
 
@@ -143,7 +143,7 @@ class ReliabilityIT {
 		assertThat(second.err()).contains("error: the data file " + this.workspace.path("data/dmr-batch.mv.db")
 				+ " is in use by another dmr-batch process").doesNotContain("Exception");
 		assertThat(first.waitFor()).isZero();
-		assertEveryItemOnceAndOk(800);
+		assertEveryItemOnceAndOk(400);
 		assertThat(this.workspace.path("data/dmr-batch.server")).as("no store server").doesNotExist();
 	}
 

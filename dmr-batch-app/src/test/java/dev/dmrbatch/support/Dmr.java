@@ -31,12 +31,18 @@ public final class Dmr {
 
 	}
 
-	/** Runs a command in the workspace against the given base URL. */
+	/**
+	 * Runs a command in the workspace against the given base URL; with the store opened in this JVM while the
+	 * workspace's commands all run here (see {@link Workspace}).
+	 */
 	public static synchronized Result run(Workspace workspace, String baseUrl, String... args) {
 		List<String> all = new ArrayList<>(Arrays.asList(args));
 		all.add("--dmr.home=" + workspace.root());
 		if (baseUrl != null) {
 			all.add("--dmr.base-url=" + baseUrl);
+		}
+		if (!workspace.storeShared()) {
+			all.add("--dmr.store.shared=false");
 		}
 		PrintStream out = System.out;
 		PrintStream err = System.err;

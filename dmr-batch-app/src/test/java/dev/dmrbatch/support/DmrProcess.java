@@ -32,6 +32,7 @@ public final class DmrProcess {
 	 * compiler only, as {@code scripts/dmr-batch} runs it: a short process spends most of its CPU in C2's warm-up.
 	 */
 	public static List<String> command(Workspace workspace, String baseUrl, String... args) {
+		workspace.shareStore();
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
 				DmrBatchApplication.class.getName()));
@@ -51,7 +52,8 @@ public final class DmrProcess {
 	 * {@link #command} from the test class path. The launcher execs the JVM: the process's pid is the JVM's, for
 	 * kill -9 and signals.
 	 */
-	static List<String> launched(Workspace workspace, String baseUrl, String... args) {
+	public static List<String> launched(Workspace workspace, String baseUrl, String... args) {
+		workspace.shareStore();
 		String launcher = System.getProperty("dmr.test.launcher");
 		if (launcher == null || launcher.isBlank() || !prepare(Path.of(launcher))) {
 			return command(workspace, baseUrl, args);

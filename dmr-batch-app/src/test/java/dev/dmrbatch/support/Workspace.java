@@ -16,10 +16,21 @@ import java.util.Map;
 import dev.dmrbatch.conversation.server.SharedStore;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A working folder for one test: jobs/, templates/, input/, output/ and data/ of its own. */
+/**
+ * A working folder for one test: jobs/, templates/, input/, output/ and data/ of its own.
+ * <p>
+ * Its store is opened the way its commands need it. While every command runs in the test's JVM ({@link Dmr}), one
+ * after another, the store is opened in that JVM ({@code dmr.store.shared=false}), as a user's single process may
+ * open it: a store server, another JVM started for every fresh folder, would prove nothing the store's own tests
+ * ({@code StoreServerTrustIT}, {@code OverlapIT}, {@code StoreStartIT}) do not, and costs a second of start each.
+ * Once a test starts dmr-batch as a process of its own here ({@link DmrProcess#command}), or asks for it with
+ * {@link #shareStore()}, every command and query of the folder goes through the store server, as users' do.
+ */
 public final class Workspace {
 
 	private final Path root;
+
+	private volatile boolean sharedStore;
 
 	public Workspace(Path root) {
 		this.root = root;
@@ -39,15 +50,30 @@ public final class Workspace {
 		return this.root;
 	}
 
+	/** From now on the store is opened through its store server, by this JVM's commands too (see above). */
+	public Workspace shareStore() {
+		this.sharedStore = true;
+		return this;
+	}
+
+	/** Whether the store is opened through its store server (see above). */
+	public boolean storeShared() {
+		return this.sharedStore;
+	}
+
 	public Path path(String relative) {
 		return this.root.resolve(relative);
 	}
 
 	/**
 	 * The JDBC URL of this working folder's store as dmr-batch opens it: through its store server, found or started
-	 * the same way, so that the test reads and writes it while dmr-batch processes have it open.
+	 * the same way, so that the test reads and writes it while dmr-batch processes have it open; or the file itself
+	 * while only this JVM's commands use it.
 	 */
 	public String storeUrl() {
+		if (!this.sharedStore) {
+			return "jdbc:h2:file:" + path("data/dmr-batch") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+		}
 		return SharedStore.url(path("data/dmr-batch"), "", Duration.ofSeconds(30));
 	}
 

@@ -25,6 +25,7 @@ import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
@@ -49,6 +50,12 @@ class StoreServerTrustIT {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	Workspace workspace;
+
+	/** Every command here meets the store server, the commands run in this JVM too. */
+	@BeforeEach
+	void shareTheStore() {
+		this.workspace.shareStore();
+	}
 
 	@Test
 	void aStoreServerStoppedWithKillStopEndsTheNextCommandInSecondsWithOneLine() throws Exception {
