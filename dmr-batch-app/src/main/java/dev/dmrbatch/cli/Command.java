@@ -40,6 +40,15 @@ public interface Command {
 	}
 
 	/**
+	 * Whether the command only reads the store, briefly ({@code runs}, {@code show}): when no store server is up, it
+	 * opens the store file itself instead of starting one, and a process that asks for the store meanwhile waits the
+	 * moment it takes.
+	 */
+	default boolean readsStoreBriefly() {
+		return false;
+	}
+
+	/**
 	 * Runs the command.
 	 * @return the exit code
 	 */

@@ -71,7 +71,7 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 			if (command != null) {
 				refuseUnused(arguments, command.arguments(), (arguments.bare() ? "" : "job=") + command.name());
 				if (command.usesStore()) {
-					SharedStore.prepare(this.environment);
+					SharedStore.prepare(this.environment, command.readsStoreBriefly());
 				}
 				this.exitCode = command.run(arguments);
 			}

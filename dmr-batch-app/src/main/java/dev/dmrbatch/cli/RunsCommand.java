@@ -34,6 +34,11 @@ class RunsCommand implements Command {
 	}
 
 	@Override
+	public boolean readsStoreBriefly() {
+		return true;
+	}
+
+	@Override
 	public int run(Arguments arguments) throws Exception {
 		return this.history.runs(arguments, arguments.option("json"));
 	}

@@ -34,6 +34,11 @@ class ShowCommand implements Command {
 	}
 
 	@Override
+	public boolean readsStoreBriefly() {
+		return true;
+	}
+
+	@Override
 	public int run(Arguments arguments) throws Exception {
 		return this.history.show(arguments, arguments.option("json"));
 	}

@@ -208,9 +208,14 @@ class OverlapIT {
 		assertThat(first.waitFor()).as(first.err()).isZero();
 		assertThat(second.waitFor()).as(second.err()).isZero();
 
+		assertThat(servers()).containsExactly(serverPid());
+	}
+
+	/** The store server processes of this working folder's store. */
+	private List<Long> servers() {
 		String database = this.workspace.path("data/dmr-batch").toString();
 		// the whole command line: ProcessHandle's is cut short after a long class path
-		List<Long> servers = ProcessHandle.allProcesses().map(ProcessHandle::pid).filter((pid) -> {
+		return ProcessHandle.allProcesses().map(ProcessHandle::pid).filter((pid) -> {
 			try {
 				List<String> args = List.of(Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0"));
 				return args.contains(StoreServer.class.getName()) && args.contains(database);
@@ -219,7 +224,46 @@ class OverlapIT {
 				return false; // ended meanwhile
 			}
 		}).toList();
-		assertThat(servers).containsExactly(serverPid());
+	}
+
+	@Test
+	void runsAndShowWithNoServerUpReadTheStoreThemselvesAndARunStartingMeanwhileWaitsForThem() throws Exception {
+		// given: a finished run, written with the store file opened by the process itself; no store server
+		items("a", 3);
+		items("b", 30);
+		Dmr.Result first = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=a", "--dmr.store.shared=false");
+		assertThat(first.exitCode()).as(first.toString()).isZero();
+
+		// when: runs alone
+		DmrProcess runs = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=runs");
+
+		// then: it lists the run, and starts no store server for one short read
+		assertThat(runs.waitFor()).as(runs.err()).isZero();
+		assertThat(runs.out()).contains("COMPLETED");
+		assertThat(serverFile()).as("a store server's file").isNull();
+		assertThat(servers()).as("store servers").isEmpty();
+
+		// when: runs and show, with a run starting at the same moment, twice, the server gone in between
+		for (int round = 1; round <= 2; round++) {
+			DmrProcess listing = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=runs", "--json");
+			DmrProcess showing = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=show", "run=1");
+			DmrProcess run = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=b", "run=r" + round,
+					"--dmr.store.idle=1s");
+
+			// then: each waits for the others' moment with the store, none finds it in use
+			assertThat(listing.waitFor()).as(listing.err()).isZero();
+			assertThat(showing.waitFor()).as(showing.err()).isZero();
+			assertThat(run.waitFor()).as(run.err()).isZero();
+			assertThat(JSON.readTree(listing.out()).size()).isBetween(round, round + 1);
+			assertThat(showing.out()).contains("COMPLETED");
+			assertThat(run.out()).contains("b run r" + round + " COMPLETED: 30 items, 30 ok, 0 failed");
+			long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+			while (!servers().isEmpty() && System.nanoTime() < deadline) {
+				Thread.sleep(100);
+			}
+			assertThat(servers()).as("the run's store server after its idle time").isEmpty();
+		}
+		assertThat(this.proxy.forwardedPerItem()).hasSize(33);
 	}
 
 	@Test

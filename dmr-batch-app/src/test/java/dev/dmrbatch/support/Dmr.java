@@ -41,7 +41,7 @@ public final class Dmr {
 		if (baseUrl != null) {
 			all.add("--dmr.base-url=" + baseUrl);
 		}
-		if (!workspace.storeShared()) {
+		if (!workspace.storeShared() && all.stream().noneMatch((arg) -> arg.startsWith("--dmr.store.shared="))) {
 			all.add("--dmr.store.shared=false");
 		}
 		PrintStream out = System.out;

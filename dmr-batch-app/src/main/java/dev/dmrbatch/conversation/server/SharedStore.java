@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,10 +76,19 @@ public final class SharedStore {
 	 * Nothing for a store without a server.
 	 */
 	public static void prepare(org.springframework.core.env.Environment environment) {
+		prepare(environment, false);
+	}
+
+	/**
+	 * As {@link #prepare(org.springframework.core.env.Environment)}, for a command that may only read the store,
+	 * briefly ({@code runs}, {@code show}): with no server up it opens the store file itself, and a process that asks
+	 * for the store meanwhile waits until it has closed it, rather than a server being started for one short read.
+	 */
+	public static void prepare(org.springframework.core.env.Environment environment, boolean briefReader) {
 		PropertySource<?> source = (environment instanceof org.springframework.core.env.ConfigurableEnvironment configurable)
 				? configurable.getPropertySources().get(SharedStoreEnvironment.SOURCE) : null;
 		if (source != null && source.getSource() instanceof SharedStoreEnvironment.Pending pending) {
-			pending.find();
+			pending.find(briefReader);
 		}
 	}
 
@@ -91,6 +99,45 @@ public final class SharedStore {
 
 	/** @param log where a server file of another database is told of, in one line */
 	static ServerFile find(Path database, Duration idle, Log log) {
+		return find(database, idle, log, false).server();
+	}
+
+	/**
+	 * What a command opens the store through: the live store server, or, for a command that only reads the store
+	 * briefly ({@code hold}) while no server is up, the store file itself, {@link Held held} under the lock that every
+	 * process takes to find the server, so that a process coming meanwhile waits for it to end (and then starts the
+	 * server) rather than finding the file in use.
+	 */
+	record Found(ServerFile server, Held held) {
+	}
+
+	/** The lock of a store file opened in this process: released once the file is closed. */
+	static final class Held implements AutoCloseable {
+
+		private final FileChannel channel;
+
+		Held(FileChannel channel) {
+			this.channel = channel;
+		}
+
+		/** Releases the lock (closing its channel does), for the next process to find or start the server. */
+		@Override
+		public void close() {
+			try {
+				this.channel.close();
+			}
+			catch (IOException ex) {
+				// the lock goes with the process at the latest
+			}
+		}
+
+	}
+
+	/**
+	 * @param hold whether a command that only reads the store briefly opens the file itself, held under the lock,
+	 * when no server is up, instead of starting one
+	 */
+	static Found find(Path database, Duration idle, Log log, boolean hold) {
 		Path serverFile = ServerFile.of(database);
 		try {
 			StoreFolder.requireOwn(database.getParent(), StoreFolder.DATA_FOLDER, StoreFolder.WHY_OWN_FOLDER);
@@ -105,8 +152,10 @@ public final class SharedStore {
 					// another process made it first
 				}
 			}
-			try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-					FileLock lock = channel.lock()) {
+			FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+			boolean held = false;
+			try {
+				channel.lock();
 				StoreFolder.requireOwn(serverFile, "the store server file", WHY_OWN_SERVER);
 				ServerFile running = ServerFile.read(serverFile);
 				if (running != null && !running.database().equals(identity)) {
@@ -118,7 +167,7 @@ public final class SharedStore {
 					String unanswered = running.unanswered(ANSWER);
 					if (unanswered == null) {
 						claim(serverFile);
-						return running;
+						return new Found(running, null);
 					}
 					// a server that was ending meanwhile removes its file first: then a new one is started
 					if (running.alive() && running.equals(ServerFile.read(serverFile))) {
@@ -133,7 +182,16 @@ public final class SharedStore {
 					}
 				}
 				Files.deleteIfExists(serverFile);
-				return start(database, idle, serverFile);
+				if (hold) {
+					held = true;
+					return new Found(null, new Held(channel));
+				}
+				return new Found(start(database, idle, serverFile), null);
+			}
+			finally {
+				if (!held) {
+					channel.close();
+				}
 			}
 		}
 		catch (IOException ex) {

@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
@@ -32,13 +33,16 @@ class SharedStoreConnection {
 		return new Details(pending, properties);
 	}
 
-	private static final class Details implements JdbcConnectionDetails {
+	private static final class Details implements JdbcConnectionDetails, DisposableBean {
 
 		private final SharedStoreEnvironment.Pending pending;
 
 		private final DataSourceProperties properties;
 
 		private String url;
+
+		/** The store file's lock while this process has the file open itself (a brief reader with no server up). */
+		private SharedStore.Held held;
 
 		Details(SharedStoreEnvironment.Pending pending, DataSourceProperties properties) {
 			this.pending = pending;
@@ -62,10 +66,28 @@ class SharedStoreConnection {
 		@Override
 		public synchronized String getJdbcUrl() {
 			if (this.url == null) {
-				server();
-				this.url = SharedStore.url(this.pending.database(), this.pending.options(), this.pending.idle());
+				SharedStore.Found found = server();
+				if (found.held() != null) {
+					this.held = found.held();
+					this.url = "jdbc:h2:file:" + this.pending.database().toAbsolutePath() + this.pending.options();
+				}
+				else {
+					this.url = SharedStore.url(this.pending.database(), this.pending.options(), this.pending.idle());
+				}
 			}
 			return this.url;
+		}
+
+		/**
+		 * Releases the store file's lock once the file is closed: the data source that uses these details is closed
+		 * before them (it depends on them), and with it the file.
+		 */
+		@Override
+		public synchronized void destroy() {
+			if (this.held != null) {
+				this.held.close();
+				this.held = null;
+			}
 		}
 
 		@Override
@@ -73,10 +95,10 @@ class SharedStoreConnection {
 			return "org.h2.Driver";
 		}
 
-		private ServerFile server() {
+		private SharedStore.Found server() {
 			try {
 				// the finder waits for a server it started at most SharedStore.START itself
-				return this.pending.find().get(SharedStore.START.toSeconds() + 10, TimeUnit.SECONDS);
+				return this.pending.find(false).get(SharedStore.START.toSeconds() + 10, TimeUnit.SECONDS);
 			}
 			catch (ExecutionException ex) {
 				if (ex.getCause() instanceof RuntimeException failure) {

@@ -89,7 +89,7 @@ public class SharedStoreEnvironment implements EnvironmentPostProcessor, Ordered
 
 		private final Log log;
 
-		private CompletableFuture<ServerFile> server;
+		private CompletableFuture<SharedStore.Found> server;
 
 		Pending(Path database, String options, Duration idle, Log log) {
 			this.database = database;
@@ -110,13 +110,16 @@ public class SharedStoreEnvironment implements EnvironmentPostProcessor, Ordered
 			return this.idle;
 		}
 
-		/** Starts finding the server, on a thread of its own, unless that has begun already. */
-		synchronized CompletableFuture<ServerFile> find() {
+		/**
+		 * Starts finding the server, on a thread of its own, unless that has begun already; the first to ask says
+		 * whether the command only reads the store briefly (see {@link SharedStore#find(Path, Duration, Log, boolean)}).
+		 */
+		synchronized CompletableFuture<SharedStore.Found> find(boolean briefReader) {
 			if (this.server == null) {
-				CompletableFuture<ServerFile> found = new CompletableFuture<>();
+				CompletableFuture<SharedStore.Found> found = new CompletableFuture<>();
 				Thread finder = new Thread(() -> {
 					try {
-						found.complete(SharedStore.find(this.database, this.idle, this.log));
+						found.complete(SharedStore.find(this.database, this.idle, this.log, briefReader));
 					}
 					catch (Throwable ex) {
 						found.completeExceptionally(ex);
