@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.dmrbatch.config.LaunchSettings;
+import dev.dmrbatch.text.Causes;
 
 import org.springframework.boot.ExitCodeGenerator;
 import org.springframework.boot.SpringApplication;
@@ -66,16 +67,21 @@ public final class CommandLine {
 			boot.setLevel(ch.qos.logback.classic.Level.OFF);
 		}
 		try {
-			context = app.run(args);
-		}
-		catch (RuntimeException ex) {
-			// Boot's failure analyzers have said what stopped the start, in one sentence
-			if (!StartupFailureAnalyzers.ConsoleReporter.reported()) {
-				Console.error(new StartupFailureAnalyzers.Other().analyze(ex).getDescription());
+			try {
+				context = app.run(args);
 			}
-			return exitCode(ex);
+			catch (RuntimeException ex) {
+				// Boot's failure analyzers have said what stopped the start, in one sentence
+				if (!StartupFailureAnalyzers.ConsoleReporter.reported()) {
+					Console.error(new StartupFailureAnalyzers.Other().analyze(ex).getDescription());
+				}
+				return exitCode(ex);
+			}
+			return SpringApplication.exit(context);
 		}
-		return SpringApplication.exit(context);
+		finally {
+			Console.releaseOutput();
+		}
 	}
 
 	/**
@@ -83,12 +89,7 @@ public final class CommandLine {
 	 * such as a store server that does not answer), else {@link #NOTHING_RAN}.
 	 */
 	static int exitCode(Throwable failure) {
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (cause instanceof ExitCodeGenerator generator) {
-				return generator.getExitCode();
-			}
-		}
-		return NOTHING_RAN;
+		return Causes.find(failure, ExitCodeGenerator.class).map(ExitCodeGenerator::getExitCode).orElse(NOTHING_RAN);
 	}
 
 	/**

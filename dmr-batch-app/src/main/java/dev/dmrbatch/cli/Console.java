@@ -11,7 +11,34 @@ import dev.dmrbatch.text.SafeText;
  */
 final class Console {
 
+	/**
+	 * The standard output held back while a command that read the store for a moment has it open
+	 * ({@link #holdOutput}), written once the application has closed; {@code null} when output goes out at once.
+	 */
+	private static StringBuilder held;
+
 	private Console() {
+	}
+
+	/**
+	 * Holds back what goes to standard output until {@link #releaseOutput}: a command that opened the store file
+	 * itself ({@code runs}, {@code show}) keeps it, and every other process waiting, only while it reads, not while
+	 * a pager or a full pipe blocks its printing.
+	 */
+	static synchronized void holdOutput() {
+		if (held == null) {
+			held = new StringBuilder();
+		}
+	}
+
+	/** Writes what was held back, once the application has closed (and the store with it). */
+	static synchronized void releaseOutput() {
+		if (held != null) {
+			String lines = held.toString();
+			held = null;
+			System.out.print(lines);
+			System.out.flush();
+		}
 	}
 
 	static void error(String message) {
@@ -24,7 +51,11 @@ final class Console {
 		System.err.flush();
 	}
 
-	static void out(String line) {
+	static synchronized void out(String line) {
+		if (held != null) {
+			held.append(SafeText.visible(line)).append(System.lineSeparator());
+			return;
+		}
 		System.out.println(SafeText.visible(line));
 		System.out.flush();
 	}

@@ -73,6 +73,9 @@ class JobCommand implements ApplicationRunner, ExitCodeGenerator {
 				if (command.usesStore()) {
 					SharedStore.prepare(this.environment, command.readsStoreBriefly());
 				}
+				if (command.readsStoreBriefly()) {
+					Console.holdOutput(); // printed once the store is closed (CommandLine)
+				}
 				this.exitCode = command.run(arguments);
 			}
 			else {

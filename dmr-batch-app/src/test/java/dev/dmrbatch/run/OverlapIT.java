@@ -168,10 +168,10 @@ class OverlapIT {
 	@Test
 	void killDashNineOfTheStoreServerFailsTheRunInOneLineAndTheSameCommandResumesIt() throws Exception {
 		// given
-		items("a", 600);
+		items("a", 300);
 		this.proxy.faults((n) -> new FaultProxy.Slow(5));
 		DmrProcess run = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=a");
-		run.awaitRequests(this.proxy::forwarded, 200);
+		run.awaitRequests(this.proxy::forwarded, 100);
 
 		// when: the store server is killed mid-run
 		ProcessHandle server = ProcessHandle.of(serverPid()).orElseThrow();
@@ -192,10 +192,10 @@ class OverlapIT {
 		// then: a new server; the run resumes and completes, without sending answered items again
 		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
 		assertThat(resumed.err()).contains("was left STARTED by a process that is gone; recovering it");
-		assertThat(resumed.out()).contains("a run 1 COMPLETED: 600 items, 600 ok, 0 failed");
-		assertEveryItemOnceAndOk("a", 1, 600);
-		assertThat(this.proxy.forwardedPerItem()).hasSize(600).allSatisfy((id, n) -> assertThat(n).isBetween(1, 2));
-		assertThat(this.proxy.forwarded() - 600).as("sent again after the crash (%d before it)", sentBeforeTheCrash)
+		assertThat(resumed.out()).contains("a run 1 COMPLETED: 300 items, 300 ok, 0 failed");
+		assertEveryItemOnceAndOk("a", 1, 300);
+		assertThat(this.proxy.forwardedPerItem()).hasSize(300).allSatisfy((id, n) -> assertThat(n).isBetween(1, 2));
+		assertThat(this.proxy.forwarded() - 300).as("sent again after the crash (%d before it)", sentBeforeTheCrash)
 			.isBetween(0, 18);
 	}
 

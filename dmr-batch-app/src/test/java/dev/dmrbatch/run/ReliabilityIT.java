@@ -132,18 +132,22 @@ class ReliabilityIT {
 
 	@Test
 	void withTheStoreNotSharedASecondProcessOnTheSameDataFileIsToldSoAndChangesNothing() throws Exception {
-		items(400);
+		// the first run goes slowly after its first 50 items, so that it still has the file while the second starts
+		items(200);
+		this.proxy.faults((n) -> (n > 50) ? new FaultProxy.Slow(300) : FaultProxy.FORWARD);
 		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items", "--dmr.store.shared=false");
 		first.awaitRequests(this.proxy::forwarded, 50);
 
 		Dmr.Result second = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "run=other",
 				"--dmr.store.shared=false");
 
+		assertThat(first.isAlive()).as("the first run, while the second started").isTrue();
 		assertThat(second.exitCode()).isEqualTo(2);
 		assertThat(second.err()).contains("error: the data file " + this.workspace.path("data/dmr-batch.mv.db")
 				+ " is in use by another dmr-batch process").doesNotContain("Exception");
+		this.proxy.faults((n) -> FaultProxy.FORWARD);
 		assertThat(first.waitFor()).isZero();
-		assertEveryItemOnceAndOk(400);
+		assertEveryItemOnceAndOk(200);
 		assertThat(this.workspace.path("data/dmr-batch.server")).as("no store server").doesNotExist();
 	}
 

@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Its store is opened the way its commands need it. While every command runs in the test's JVM ({@link Dmr}), one
  * after another, the store is opened in that JVM ({@code dmr.store.shared=false}), as a user's single process may
  * open it: a store server, another JVM started for every fresh folder, would prove nothing the store's own tests
- * ({@code StoreServerTrustIT}, {@code OverlapIT}, {@code StoreStartIT}) do not, and costs a second of start each.
+ * ({@code StoreServerTrustIT}, {@code OverlapIT}, {@code StorelessCommandsIT}) do not, and costs a second of start each.
  * Once a test starts dmr-batch as a process of its own here ({@link DmrProcess#command}), or asks for it with
  * {@link #shareStore()}, every command and query of the folder goes through the store server, as users' do.
  */

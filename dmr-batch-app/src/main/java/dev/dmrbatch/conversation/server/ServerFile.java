@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 
+import dev.dmrbatch.text.Causes;
 import dev.dmrbatch.text.SafeText;
 
 import org.h2.api.ErrorCode;
@@ -186,10 +187,8 @@ record ServerFile(int port, long pid, long startedMs, String key, String databas
 			if (ex.getErrorCode() == ErrorCode.WRONG_USER_OR_PASSWORD) {
 				return null;
 			}
-			for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-				if (cause instanceof java.net.SocketTimeoutException) {
-					return SILENT + " " + within.toSeconds() + " s";
-				}
+			if (Causes.has(ex, java.net.SocketTimeoutException.class)) {
+				return SILENT + " " + within.toSeconds() + " s";
 			}
 			return "did not answer as a store server (" + SafeText.excerpt(SafeText.firstLine(ex.getMessage()), 200)
 					+ ")";

@@ -88,7 +88,7 @@ public final class SharedStore {
 		PropertySource<?> source = (environment instanceof org.springframework.core.env.ConfigurableEnvironment configurable)
 				? configurable.getPropertySources().get(SharedStoreEnvironment.SOURCE) : null;
 		if (source != null && source.getSource() instanceof SharedStoreEnvironment.Pending pending) {
-			pending.find(briefReader);
+			pending.prepare(briefReader);
 		}
 	}
 
@@ -159,8 +159,9 @@ public final class SharedStore {
 				StoreFolder.requireOwn(serverFile, "the store server file", WHY_OWN_SERVER);
 				ServerFile running = ServerFile.read(serverFile);
 				if (running != null && !running.database().equals(identity)) {
-					log.info(serverFile + " names the store server of another database (" + running.database()
-							+ "); starting this one's own (a copied or moved working folder)");
+					log.info(serverFile + " names the store server of another database (" + running.database() + "); "
+							+ (hold ? "opening this one's file" : "starting this one's own")
+							+ " (a copied or moved working folder)");
 				}
 				else if (running != null && running.alive()) {
 					requireOwn(running, serverFile);

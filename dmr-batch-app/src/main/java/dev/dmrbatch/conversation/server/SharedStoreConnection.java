@@ -69,7 +69,9 @@ class SharedStoreConnection {
 				SharedStore.Found found = server();
 				if (found.held() != null) {
 					this.held = found.held();
-					this.url = "jdbc:h2:file:" + this.pending.database().toAbsolutePath() + this.pending.options();
+					// closed with the last connection, that is with the pool, before the lock is let go
+					this.url = "jdbc:h2:file:" + this.pending.database().toAbsolutePath()
+							+ this.pending.options().replaceAll("(?i);DB_CLOSE_DELAY=[^;]*", "") + ";DB_CLOSE_DELAY=0";
 				}
 				else {
 					this.url = SharedStore.url(this.pending.database(), this.pending.options(), this.pending.idle());
@@ -98,7 +100,7 @@ class SharedStoreConnection {
 		private SharedStore.Found server() {
 			try {
 				// the finder waits for a server it started at most SharedStore.START itself
-				return this.pending.find(false).get(SharedStore.START.toSeconds() + 10, TimeUnit.SECONDS);
+				return this.pending.find().get(SharedStore.START.toSeconds() + 10, TimeUnit.SECONDS);
 			}
 			catch (ExecutionException ex) {
 				if (ex.getCause() instanceof RuntimeException failure) {
@@ -108,6 +110,12 @@ class SharedStoreConnection {
 						+ ex.getCause(), ex.getCause());
 			}
 			catch (TimeoutException ex) {
+				// a file held for this process after all is let go at once
+				this.pending.find().thenAccept((late) -> {
+					if (late.held() != null) {
+						late.held().close();
+					}
+				});
 				throw new StoreServerException("the store server for " + this.pending.database() + " did not answer",
 						ex);
 			}

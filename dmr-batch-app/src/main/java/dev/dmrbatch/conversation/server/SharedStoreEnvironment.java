@@ -111,15 +111,32 @@ public class SharedStoreEnvironment implements EnvironmentPostProcessor, Ordered
 		}
 
 		/**
-		 * Starts finding the server, on a thread of its own, unless that has begun already; the first to ask says
-		 * whether the command only reads the store briefly (see {@link SharedStore#find(Path, Duration, Log, boolean)}).
+		 * Whether the command only reads the store for a moment: then, with no server up, it opens the file itself
+		 * (see {@link SharedStore#find(Path, Duration, Log, boolean)}), looked for when the store is first needed
+		 * rather than early, so that the lock it holds meanwhile is held only while the data source is open.
 		 */
-		synchronized CompletableFuture<SharedStore.Found> find(boolean briefReader) {
+		private boolean briefReader;
+
+		/**
+		 * As a command begins: starts finding the server on a thread of its own, so that a server's start overlaps
+		 * with the command's; for a command that only reads the store briefly, only notes it.
+		 */
+		synchronized void prepare(boolean briefReader) {
+			if (this.server == null && briefReader) {
+				this.briefReader = true;
+				return;
+			}
+			find();
+		}
+
+		/** Starts finding the server, on a thread of its own, unless that has begun already. */
+		synchronized CompletableFuture<SharedStore.Found> find() {
 			if (this.server == null) {
 				CompletableFuture<SharedStore.Found> found = new CompletableFuture<>();
+				boolean hold = this.briefReader;
 				Thread finder = new Thread(() -> {
 					try {
-						found.complete(SharedStore.find(this.database, this.idle, this.log, briefReader));
+						found.complete(SharedStore.find(this.database, this.idle, this.log, hold));
 					}
 					catch (Throwable ex) {
 						found.completeExceptionally(ex);

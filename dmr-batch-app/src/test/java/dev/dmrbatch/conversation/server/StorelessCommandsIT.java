@@ -12,7 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Commands that need no store ({@code config}, {@code plugins}) start no store server and open no store; one that
- * needs it ({@code runs}) starts its server. Each command a JVM of its own, as {@code java -jar} runs it.
+ * only reads it for a moment ({@code runs}) opens the file itself while no server is up; a run starts the server.
+ * Each command a JVM of its own, as {@code java -jar} runs it.
  */
 @ExtendWith(WorkspaceExtension.class)
 class StorelessCommandsIT {
@@ -33,7 +34,19 @@ class StorelessCommandsIT {
 
 		DmrProcess runs = DmrProcess.start(this.workspace, NO_RUNNER, "runs");
 		assertThat(runs.waitFor()).as(runs.err()).isZero();
-		assertThat(serverFile()).as("runs started its store server").exists();
+		assertThat(runs.out()).contains("no runs yet");
+		assertThat(this.workspace.path("data/dmr-batch.mv.db")).as("runs opened the store").exists();
+		assertThat(serverFile()).as("runs started a store server").doesNotExist();
+
+		this.workspace.file("input/one.csv", "id,text\n1,hello\n").file("jobs/one.yaml", """
+				input: { format: csv, path: input/one.csv, id: id }
+				model: { name: ai/tiny }
+				steps:
+				  - { name: answer, prompt: "${text}" }
+				""");
+		DmrProcess run = DmrProcess.start(this.workspace, NO_RUNNER, "job=one");
+		assertThat(run.waitFor()).as(run.err()).isNotZero(); // no runner answers
+		assertThat(serverFile()).as("a run started its store server").exists();
 	}
 
 	private Path serverFile() {
