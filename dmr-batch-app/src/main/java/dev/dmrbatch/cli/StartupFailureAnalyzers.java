@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.conversation.ForeignStoreException;
 import dev.dmrbatch.conversation.server.StoreServerException;
+import dev.dmrbatch.text.Causes;
 import dev.dmrbatch.text.SafeText;
 
 import org.springframework.boot.context.properties.bind.BindException;
@@ -183,7 +184,7 @@ final class StartupFailureAnalyzers {
 
 		@Override
 		public FailureAnalysis analyze(Throwable failure) {
-			for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			for (Throwable cause : Causes.of(failure)) {
 				if (cause instanceof StoreServerException || cause instanceof ForeignStoreException) {
 					return analysis(firstLine(cause.getMessage()), cause);
 				}
@@ -206,7 +207,7 @@ final class StartupFailureAnalyzers {
 
 		@Override
 		public FailureAnalysis analyze(Throwable failure) {
-			for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			for (Throwable cause : Causes.of(failure)) {
 				if (cause instanceof org.springframework.boot.web.server.PortInUseException inUse) {
 					return analysis("port " + inUse.getPort() + " is in use by another program: give job=serve another "
 							+ "with port=<n>", cause);

@@ -14,6 +14,7 @@ import dev.dmrbatch.progress.ProgressListener;
 import dev.dmrbatch.run.job.ConversationJobFactory;
 import dev.dmrbatch.run.partition.RunnerLanesPartitionHandler;
 import dev.dmrbatch.run.plan.RunPlan;
+import dev.dmrbatch.text.Causes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,10 +123,9 @@ final class RemoteManager implements StepExecutionListener {
 			throw this.broker.unreachable(ex);
 		}
 		catch (RuntimeException ex) {
-			for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-				if (cause instanceof AmqpException amqp) {
-					throw this.broker.unreachable(amqp);
-				}
+			AmqpException amqp = Causes.find(ex, AmqpException.class).orElse(null);
+			if (amqp != null) {
+				throw this.broker.unreachable(amqp);
 			}
 			throw ex;
 		}

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.regex.Pattern;
 
+import dev.dmrbatch.text.Causes;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -221,15 +223,7 @@ public record RunnerEndpoint(URI url, String concurrency, String rate,
 	 * looked for from the wrong side of a container), which asking again does not change.
 	 */
 	public static boolean unresolved(Throwable error) {
-		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-			if (cause instanceof java.net.UnknownHostException) {
-				return true;
-			}
-			if (cause.getCause() == cause) {
-				break;
-			}
-		}
-		return false;
+		return Causes.has(error, java.net.UnknownHostException.class);
 	}
 
 	/** The text with any {@code user:password@} of the URLs in it written as {@code ****@}. */

@@ -5,6 +5,8 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
+import dev.dmrbatch.text.Causes;
+
 /**
  * Runs a transaction on the store again when the database refused it for a conflict with another transaction at the
  * same moment: a serialization failure (SQLState {@code 40001}: PostgreSQL's SERIALIZABLE, at which Spring Batch's
@@ -58,14 +60,8 @@ public final class TransientConflicts {
 
 	/** Whether the database refused a transaction for a conflict with another: SQLState 40001 or 40P01. */
 	static boolean isConflict(Throwable failure) {
-		// a chain of causes is short; a bound keeps a cycle of two from looping
-		int depth = 0;
-		for (Throwable cause = failure; cause != null && depth < 32; cause = cause.getCause(), depth++) {
-			if (cause instanceof SQLException sql && STATES.contains(sql.getSQLState())) {
-				return true;
-			}
-		}
-		return false;
+		return Causes.of(failure).stream()
+			.anyMatch((cause) -> cause instanceof SQLException sql && STATES.contains(sql.getSQLState()));
 	}
 
 }

@@ -32,6 +32,7 @@ import dev.dmrbatch.plugin.Plugins;
 import dev.dmrbatch.plugin.Provided;
 import dev.dmrbatch.plugin.api.Options;
 import dev.dmrbatch.step.StepKinds;
+import dev.dmrbatch.text.Causes;
 import dev.dmrbatch.text.SafeText;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -425,7 +426,7 @@ public class JobFiles {
 
 	private String describe(Path file, JacksonException ex) {
 		StringBuilder message = new StringBuilder("job file ").append(display(file));
-		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+		for (Throwable cause : Causes.of(ex.getCause())) {
 			if (cause instanceof CharConversionException) {
 				return message.append(" is not UTF-8 text: a job file is YAML").toString();
 			}

@@ -4,6 +4,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
 
+import dev.dmrbatch.text.Causes;
+
 import okhttp3.ConnectionPool;
 import okhttp3.Interceptor;
 import okhttp3.Response;
@@ -43,7 +45,7 @@ final class DeadConnectionRetry implements Interceptor {
 
 	/** No answer at all: an empty read ("\n not found: limit=0"), an end of stream, or a reset. */
 	static boolean isDeadConnection(IOException ex) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+		for (Throwable cause : Causes.of(ex)) {
 			String message = String.valueOf(cause.getMessage());
 			if ((cause instanceof EOFException && message.contains("limit=0"))
 					|| message.startsWith("unexpected end of stream")

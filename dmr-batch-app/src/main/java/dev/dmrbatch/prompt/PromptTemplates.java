@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 
 import dev.dmrbatch.jobfile.JobDefinition;
 import dev.dmrbatch.config.DmrProperties;
+import dev.dmrbatch.text.Causes;
 import freemarker.cache.FileTemplateLoader;
 import freemarker.cache.TemplateLoader;
 import freemarker.template.TemplateNotFoundException;
@@ -262,12 +263,7 @@ public class PromptTemplates {
 	 * IOException, when the same name is asked for later.
 	 */
 	private static boolean isLinkedOut(Throwable ex) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof SecurityException) {
-				return true;
-			}
-		}
-		return false;
+		return Causes.has(ex, SecurityException.class);
 	}
 
 	private PromptException linkedOut(String what) {
@@ -279,12 +275,7 @@ public class PromptTemplates {
 	 * it gives the earlier error wrapped, and the refusal among its causes is what to say.
 	 */
 	private static java.util.Optional<PromptException> refusedBefore(IOException ex) {
-		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
-			if (cause instanceof PromptException earlier) {
-				return java.util.Optional.of(earlier);
-			}
-		}
-		return java.util.Optional.empty();
+		return Causes.find(ex.getCause(), PromptException.class);
 	}
 
 	/** A name as FreeMarker resolves it: from the including template's folder, or from the root with a leading /. */

@@ -5,6 +5,7 @@ import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 
+import dev.dmrbatch.text.Causes;
 import dev.dmrbatch.text.SafeText;
 
 import freemarker.core.InvalidReferenceException;
@@ -72,10 +73,11 @@ public final class Prompts {
 							: ""));
 		}
 		catch (TemplateException ex) {
-			for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
-				if (cause instanceof StepAnswer.NotYetAnswered notYet) {
-					throw notYet; // a dry run's answer read where FreeMarker wraps what a value throws
-				}
+			// a dry run's answer read where FreeMarker wraps what a value throws
+			java.util.Optional<StepAnswer.NotYetAnswered> notYet = Causes.find(ex.getCause(),
+					StepAnswer.NotYetAnswered.class);
+			if (notYet.isPresent()) {
+				throw notYet.get();
 			}
 			throw new PromptException("template error in " + where(template, ex) + ": "
 					+ SafeText.firstLine(ex.getMessageWithoutStackTop()));

@@ -1,5 +1,7 @@
 package dev.dmrbatch.text;
 
+import java.util.List;
+
 /**
  * Text from elsewhere (a runner's reply, a model name, an input file, a job file) made safe where it meets a terminal,
  * a log or a document, the same way everywhere: each control character a terminal would act upon is drawn as its
@@ -61,15 +63,12 @@ public final class SafeText {
 	 * SQL statement).
 	 */
 	public static String reason(Throwable failure) {
-		Throwable chosen = failure;
-		int depth = 0;
-		for (Throwable cause = failure; cause != null && depth < 32; cause = cause.getCause(), depth++) {
-			chosen = cause;
-			if (cause.getClass().getName().startsWith("dev.dmrbatch.")) {
-				break;
-			}
-		}
-		return firstLine(String.valueOf(chosen.getMessage()));
+		List<Throwable> chain = Causes.of(failure);
+		Throwable chosen = chain.stream()
+			.filter((cause) -> cause.getClass().getName().startsWith("dev.dmrbatch."))
+			.findFirst()
+			.orElse(chain.isEmpty() ? failure : chain.get(chain.size() - 1));
+		return firstLine(String.valueOf((chosen != null) ? chosen.getMessage() : null));
 	}
 
 	/**

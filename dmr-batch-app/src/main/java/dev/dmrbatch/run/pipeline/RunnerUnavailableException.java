@@ -2,6 +2,8 @@ package dev.dmrbatch.run.pipeline;
 
 import java.util.Collection;
 
+import dev.dmrbatch.text.Causes;
+
 /**
  * The model runner did not answer at all, even after the retries. The job fails (exit 5) rather than record every
  * remaining item as failed; what was answered stays, and the same command resumes the run later.
@@ -14,14 +16,10 @@ public class RunnerUnavailableException extends RuntimeException {
 
 	/** The runner's failure among a partition's failures, wherever it is in their causes; {@code null} for none. */
 	public static RunnerUnavailableException among(Collection<Throwable> failures) {
-		for (Throwable failure : failures) {
-			for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-				if (cause instanceof RunnerUnavailableException gone) {
-					return gone;
-				}
-			}
-		}
-		return null;
+		return failures.stream()
+			.flatMap((failure) -> Causes.find(failure, RunnerUnavailableException.class).stream())
+			.findFirst()
+			.orElse(null);
 	}
 
 }
