@@ -155,7 +155,7 @@ public final class SharedStore {
 			FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
 			boolean held = false;
 			try {
-				channel.lock();
+				lock(channel, database);
 				StoreFolder.requireOwn(serverFile, "the store server file", WHY_OWN_SERVER);
 				ServerFile running = ServerFile.read(serverFile);
 				if (running != null && !running.database().equals(identity)) {
@@ -198,6 +198,33 @@ public final class SharedStore {
 		catch (IOException ex) {
 			throw new StoreServerException("cannot start the store server for " + database + ": "
 					+ SafeText.firstLine(String.valueOf(ex.getMessage())), ex);
+		}
+	}
+
+	/**
+	 * Takes the lock that processes take to find the server, waiting for it as long as it is held: by another process,
+	 * or by another thread of this one (which Java does not queue for: it refuses at once), at most {@link #START}.
+	 */
+	private static void lock(FileChannel channel, Path database) throws IOException {
+		long deadline = System.nanoTime() + START.toNanos();
+		while (true) {
+			try {
+				channel.lock();
+				return;
+			}
+			catch (java.nio.channels.OverlappingFileLockException ex) {
+				if (System.nanoTime() > deadline) {
+					throw new StoreServerException("the store of " + database + " stayed in use by this process for "
+							+ START.toSeconds() + " s", NOT_ANSWERING);
+				}
+				try {
+					Thread.sleep(10);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					throw new StoreServerException("interrupted while waiting for the store of " + database, interrupted);
+				}
+			}
 		}
 	}
 

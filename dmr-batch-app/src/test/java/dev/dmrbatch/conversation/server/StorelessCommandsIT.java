@@ -2,6 +2,7 @@ package dev.dmrbatch.conversation.server;
 
 import java.nio.file.Path;
 
+import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.DmrProcess;
 import dev.dmrbatch.support.Workspace;
 import dev.dmrbatch.support.WorkspaceExtension;
@@ -47,6 +48,20 @@ class StorelessCommandsIT {
 		DmrProcess run = DmrProcess.start(this.workspace, NO_RUNNER, "job=one");
 		assertThat(run.waitFor()).as(run.err()).isNotZero(); // no runner answers
 		assertThat(serverFile()).as("a run started its store server").exists();
+	}
+
+	@Test
+	void aBriefReaderRefusedBeforeItOpensTheStoreLeavesNoLockBehind() throws Exception {
+		// in this JVM, as the store server's users: a lock left held would refuse every later finder here
+		this.workspace.shareStore();
+		Dmr.Result refused = this.workspace.dmrAt(NO_RUNNER, "show");
+		assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+		assertThat(refused.err()).contains("job=show needs run=");
+
+		Dmr.Result runs = this.workspace.dmrAt(NO_RUNNER, "runs");
+		assertThat(runs.exitCode()).as(runs.toString()).isZero();
+		assertThat(runs.out()).contains("no runs yet");
+		assertThat(this.workspace.count("select count(*) from batch_job_instance")).isZero();
 	}
 
 	private Path serverFile() {
