@@ -26,6 +26,17 @@ public final class CommandLine {
 	}
 
 	public static int launch(Class<?> application, String... args) {
+		// a command that read the store for a moment holds its output back until the application has closed
+		Console.mayHoldOutput();
+		try {
+			return start(application, args);
+		}
+		finally {
+			Console.releaseOutput();
+		}
+	}
+
+	private static int start(Class<?> application, String... args) {
 		// help and the version need nothing started: answered before anything else, nothing opened or written
 		Integer answered = answeredAtOnce(args);
 		if (answered != null) {
@@ -67,21 +78,16 @@ public final class CommandLine {
 			boot.setLevel(ch.qos.logback.classic.Level.OFF);
 		}
 		try {
-			try {
-				context = app.run(args);
-			}
-			catch (RuntimeException ex) {
-				// Boot's failure analyzers have said what stopped the start, in one sentence
-				if (!StartupFailureAnalyzers.ConsoleReporter.reported()) {
-					Console.error(new StartupFailureAnalyzers.Other().analyze(ex).getDescription());
-				}
-				return exitCode(ex);
-			}
-			return SpringApplication.exit(context);
+			context = app.run(args);
 		}
-		finally {
-			Console.releaseOutput();
+		catch (RuntimeException ex) {
+			// Boot's failure analyzers have said what stopped the start, in one sentence
+			if (!StartupFailureAnalyzers.ConsoleReporter.reported()) {
+				Console.error(new StartupFailureAnalyzers.Other().analyze(ex).getDescription());
+			}
+			return exitCode(ex);
 		}
+		return SpringApplication.exit(context);
 	}
 
 	/**

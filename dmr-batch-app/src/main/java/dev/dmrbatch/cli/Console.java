@@ -17,6 +17,9 @@ final class Console {
 	 */
 	private static StringBuilder held;
 
+	/** Whether output may be held back: only within {@link CommandLine#launch}, which releases it whatever happens. */
+	private static boolean holdable;
+
 	private Console() {
 	}
 
@@ -26,13 +29,19 @@ final class Console {
 	 * a pager or a full pipe blocks its printing.
 	 */
 	static synchronized void holdOutput() {
-		if (held == null) {
+		if (holdable && held == null) {
 			held = new StringBuilder();
 		}
 	}
 
+	/** From now until {@link #releaseOutput}, a command may hold its output back. */
+	static synchronized void mayHoldOutput() {
+		holdable = true;
+	}
+
 	/** Writes what was held back, once the application has closed (and the store with it). */
 	static synchronized void releaseOutput() {
+		holdable = false;
 		if (held != null) {
 			String lines = held.toString();
 			held = null;

@@ -17,20 +17,26 @@ class ConsoleTest {
 		System.setOut(new PrintStream(written, true, StandardCharsets.UTF_8));
 		try {
 			Console.holdOutput();
+			Console.out("not held: no command line let it be");
+			int before = written.size();
+			Console.mayHoldOutput();
+			Console.holdOutput();
 			Console.out("ID  RUN");
 			Console.out("1   first\u001b[2J");
-			assertThat(written.size()).as("written while held").isZero();
+			assertThat(written.size()).as("written while held").isEqualTo(before);
 
 			Console.releaseOutput();
-			assertThat(written.toString(StandardCharsets.UTF_8))
-				.isEqualTo("ID  RUN" + System.lineSeparator() + "1   first\u241b[2J" + System.lineSeparator());
+			assertThat(written.toString(StandardCharsets.UTF_8)).isEqualTo("not held: no command line let it be"
+					+ System.lineSeparator() + "ID  RUN" + System.lineSeparator() + "1   first\u241b[2J"
+					+ System.lineSeparator());
 
 			Console.out("after");
 			assertThat(written.toString(StandardCharsets.UTF_8)).endsWith("after" + System.lineSeparator());
 			Console.releaseOutput(); // nothing held: nothing more
-			assertThat(written.toString(StandardCharsets.UTF_8)).hasLineCount(3);
+			assertThat(written.toString(StandardCharsets.UTF_8)).hasLineCount(4);
 		}
 		finally {
+			Console.releaseOutput();
 			System.setOut(out);
 		}
 	}

@@ -67,6 +67,9 @@ class SharedStoreConnection {
 		public synchronized String getJdbcUrl() {
 			if (this.url == null) {
 				SharedStore.Found found = server();
+				if (found.held() == null) {
+					found = this.pending.again();
+				}
 				if (found.held() != null) {
 					this.held = found.held();
 					// closed with the last connection, that is with the pool, before the lock is let go
@@ -74,7 +77,7 @@ class SharedStoreConnection {
 							+ this.pending.options().replaceAll("(?i);DB_CLOSE_DELAY=[^;]*", "") + ";DB_CLOSE_DELAY=0";
 				}
 				else {
-					this.url = SharedStore.url(this.pending.database(), this.pending.options(), this.pending.idle());
+					this.url = found.server().url(this.pending.options());
 				}
 			}
 			return this.url;
@@ -110,20 +113,25 @@ class SharedStoreConnection {
 						+ ex.getCause(), ex.getCause());
 			}
 			catch (TimeoutException ex) {
-				// a file held for this process after all is let go at once
-				this.pending.find().thenAccept((late) -> {
-					if (late.held() != null) {
-						late.held().close();
-					}
-				});
+				letGoLate();
 				throw new StoreServerException("the store server for " + this.pending.database() + " did not answer",
 						ex);
 			}
 			catch (InterruptedException ex) {
+				letGoLate();
 				Thread.currentThread().interrupt();
 				throw new StoreServerException("interrupted while waiting for the store server for "
 						+ this.pending.database(), ex);
 			}
+		}
+
+		/** A store file held for this process after it stopped waiting is let go as soon as it is. */
+		private void letGoLate() {
+			this.pending.find().thenAccept((late) -> {
+				if (late.held() != null) {
+					late.held().close();
+				}
+			});
 		}
 
 	}

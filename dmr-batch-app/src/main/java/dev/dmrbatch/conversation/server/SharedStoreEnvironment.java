@@ -129,6 +129,19 @@ public class SharedStoreEnvironment implements EnvironmentPostProcessor, Ordered
 			find();
 		}
 
+		/**
+		 * Finds the server once more, as the pool is made: the first answer may be older than the server's idle time
+		 * on a slow start, and asking claims the server for this process again; a server gone meanwhile is replaced,
+		 * or, for a command that only reads the store briefly, its file opened and held instead.
+		 */
+		SharedStore.Found again() {
+			boolean hold;
+			synchronized (this) {
+				hold = this.briefReader;
+			}
+			return SharedStore.find(this.database.toAbsolutePath().normalize(), this.idle, this.log, hold);
+		}
+
 		/** Starts finding the server, on a thread of its own, unless that has begun already. */
 		synchronized CompletableFuture<SharedStore.Found> find() {
 			if (this.server == null) {
