@@ -23,11 +23,11 @@ import dev.dmrbatch.run.plan.BuiltInJob;
 import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlan;
 import dev.dmrbatch.run.plan.RunPlanner;
+import dev.dmrbatch.text.Causes;
 import dev.dmrbatch.text.SafeText;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.env.Environment;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
@@ -218,7 +218,7 @@ class JobRun {
 	}
 
 	private static String rootMessage(Throwable error) {
-		return SafeText.firstLine(String.valueOf(NestedExceptionUtils.getMostSpecificCause(error).getMessage()));
+		return SafeText.firstLine(String.valueOf(Causes.root(error).getMessage()));
 	}
 
 	private void summarize(DryRuns.Outcome o) {

@@ -20,7 +20,6 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalysisReporter;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.origin.Origin;
-import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.Ordered;
 import org.springframework.validation.FieldError;
 import org.springframework.validation.ObjectError;
@@ -128,7 +127,7 @@ final class StartupFailureAnalyzers {
 			String value = (bind.getProperty() != null) ? String.valueOf(bind.getProperty().getValue()) : null;
 			String property = (value != null) ? bind.getProperty().getName() + " = " + SafeText.excerpt(value, 60)
 					+ " (" + bind.getProperty().getOrigin() + ")" : name;
-			Throwable reason = NestedExceptionUtils.getRootCause(bind);
+			Throwable reason = (bind.getCause() != null) ? Causes.root(bind) : null;
 			String why = firstLine((reason != null) ? reason.getMessage() : "");
 			// the converter's message quotes the value again: once is enough
 			return "invalid setting " + property + ": "
@@ -237,7 +236,7 @@ final class StartupFailureAnalyzers {
 
 		@Override
 		public FailureAnalysis analyze(Throwable failure) {
-			String message = firstLine(String.valueOf(NestedExceptionUtils.getMostSpecificCause(failure).getMessage()));
+			String message = firstLine(String.valueOf(Causes.root(failure).getMessage()));
 			return analysis(RunnerEndpoint.redact("dmr-batch could not start: " + message), failure);
 		}
 

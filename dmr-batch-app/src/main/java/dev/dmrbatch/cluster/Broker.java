@@ -10,6 +10,7 @@ import javax.net.ssl.SSLContext;
 import dev.dmrbatch.config.DmrProperties;
 import dev.dmrbatch.config.RunnerEndpoint;
 import dev.dmrbatch.run.plan.RunException;
+import dev.dmrbatch.text.Causes;
 import dev.dmrbatch.text.SafeText;
 
 import org.springframework.amqp.AmqpAuthenticationException;
@@ -23,7 +24,6 @@ import org.springframework.amqp.support.converter.ClassMapper;
 import org.springframework.amqp.support.converter.JacksonJsonMessageConverter;
 import org.springframework.amqp.support.converter.MessageConverter;
 import org.springframework.batch.integration.partition.StepExecutionRequest;
-import org.springframework.core.NestedExceptionUtils;
 
 /**
  * The broker of {@code dmr.cluster.broker} (RabbitMQ, AMQP 0-9-1): its connections, with the credentials of
@@ -117,7 +117,7 @@ final class Broker {
 					+ "dmr.cluster.password, or the user of dmr.cluster.broker; RabbitMQ's guest may connect from the "
 					+ "broker's own host only)");
 		}
-		Throwable root = NestedExceptionUtils.getMostSpecificCause(ex);
+		Throwable root = Causes.root(ex);
 		String why = (root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName();
 		return new RunException("cannot reach the broker " + describe() + " (dmr.cluster.broker): "
 				+ SafeText.firstLine(RunnerEndpoint.redact(why)));

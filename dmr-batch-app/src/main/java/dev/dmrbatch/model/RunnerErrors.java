@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.dmrbatch.config.RunnerEndpoint;
+import dev.dmrbatch.text.Causes;
 import dev.dmrbatch.text.SafeText;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -14,7 +15,6 @@ import com.openai.core.JsonValue;
 import com.openai.errors.OpenAIIoException;
 import com.openai.errors.OpenAIServiceException;
 
-import org.springframework.core.NestedExceptionUtils;
 
 /**
  * Turns what openai-java throws into one sentence with the runner's own message. Three shapes reach a client of
@@ -166,7 +166,7 @@ final class RunnerErrors {
 
 	/** The innermost cause, or the error itself when it has none. */
 	static Throwable rootCause(Throwable error) {
-		return NestedExceptionUtils.getMostSpecificCause(error);
+		return Causes.root(error);
 	}
 
 	static String firstLine(String text) {

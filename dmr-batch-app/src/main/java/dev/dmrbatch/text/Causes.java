@@ -30,6 +30,15 @@ public final class Causes {
 		return chain;
 	}
 
+	/**
+	 * The innermost cause, or the failure itself when it has none; {@code null} for {@code null}. As Spring's
+	 * {@code NestedExceptionUtils.getMostSpecificCause}, whose walk ends only on a cause that is its own cause.
+	 */
+	public static Throwable root(Throwable failure) {
+		List<Throwable> chain = of(failure);
+		return chain.isEmpty() ? null : chain.get(chain.size() - 1);
+	}
+
 	/** The outermost of the failure and its causes that is a {@code type}. */
 	public static <T> Optional<T> find(Throwable failure, Class<T> type) {
 		return of(failure).stream().filter(type::isInstance).map(type::cast).findFirst();

@@ -22,6 +22,9 @@ class CausesTest {
 		assertThat(Causes.find(outer, IOException.class)).containsSame(middle);
 		assertThat(Causes.has(outer, SocketTimeoutException.class)).isTrue();
 		assertThat(Causes.has(outer, SQLException.class)).isFalse();
+		assertThat(Causes.root(outer)).isSameAs(root);
+		assertThat(Causes.root(root)).as("no cause: itself").isSameAs(root);
+		assertThat(Causes.root(null)).isNull();
 		assertThat(Causes.of(null)).isEmpty();
 		assertThat(Causes.find(null, IOException.class)).isEmpty();
 	}
@@ -35,6 +38,7 @@ class CausesTest {
 		a.initCause(b);
 
 		assertThat(Causes.of(a)).containsExactly(a, b);
+		assertThat(Causes.root(a)).isSameAs(b);
 		assertThat(Causes.has(a, SQLException.class)).isFalse();
 		assertThat(SafeText.reason(a)).isEqualTo("b");
 	}
