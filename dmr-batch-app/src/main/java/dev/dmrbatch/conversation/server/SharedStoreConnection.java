@@ -72,9 +72,9 @@ class SharedStoreConnection {
 				}
 				if (found.held() != null) {
 					this.held = found.held();
-					// closed with the last connection, that is with the pool, before the lock is let go
-					this.url = "jdbc:h2:file:" + this.pending.database().toAbsolutePath()
-							+ this.pending.options().replaceAll("(?i);DB_CLOSE_DELAY=[^;]*", "") + ";DB_CLOSE_DELAY=0";
+					// the file's own URL, as given; closed with the last connection, that is with the pool, before the
+					// lock is let go
+					this.url = this.properties.getUrl().replaceAll("(?i);DB_CLOSE_DELAY=[^;]*", "") + ";DB_CLOSE_DELAY=0";
 				}
 				else {
 					this.url = found.server().url(this.pending.options());
