@@ -206,9 +206,9 @@ public class RunHistory {
 		BatchStatus status = (lastExecution != null) ? lastExecution.getStatus() : BatchStatus.UNKNOWN;
 		if (status == BatchStatus.STOPPED && (lastExecution.getEndTime() == null || lastExecution.getStepExecutions()
 			.stream()
-			.anyMatch((step) -> step.getStatus().isRunning()))) {
-			// a stopped execution is marked so a moment before it has ended and its step has finished the requests
-			// in flight: it is stopping until then (and cannot be resumed yet)
+			.anyMatch((step) -> step.getStatus().isRunning()) || this.processes.stillHas(lastExecution.getId()))) {
+			// a stopped execution is marked so as the stop is asked, while its process still finishes and stores the
+			// requests in flight: it is stopping until that process lets it go (and cannot be resumed before)
 			status = BatchStatus.STOPPING;
 		}
 		boolean abandoned = status.isRunning()

@@ -102,6 +102,44 @@ class OverlapIT {
 	}
 
 	@Test
+	void aStoppingRunIsRefusedToAnotherProcessUntilItsRequestsInFlightAreStored() throws Exception {
+		// given: a run whose requests take two seconds after its first 40, stopped by SIGTERM with requests in flight;
+		// the job repository marks the execution STOPPED at once, while the process still finishes and stores them
+		items("a", 100);
+		this.proxy.faults((n) -> (n > 40) ? new FaultProxy.Slow(2000) : FaultProxy.FORWARD);
+		DmrProcess run = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=a");
+		run.awaitRequests(this.proxy::forwarded, 44);
+		run.terminate();
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (!run.err().contains("SIGTERM: stopping") && System.nanoTime() < deadline) {
+			Thread.sleep(50);
+		}
+		Thread.sleep(500);
+		assertThat(run.isAlive()).as("still finishing its requests in flight").isTrue();
+
+		// when: another process lists the runs and starts the same run meanwhile
+		Dmr.Result runs = Dmr.run(this.workspace, null, "job=runs", "--json");
+		Dmr.Result same = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=a");
+
+		// then: the run is stopping, not stopped, and the same run is refused, naming the process that has it
+		assertThat(run.isAlive()).as("still finishing its requests in flight").isTrue();
+		@SuppressWarnings("unchecked")
+		List<Map<String, Object>> listed = JSON.readValue(runs.out(), List.class);
+		assertThat(listed).singleElement().satisfies((r) -> assertThat(r.get("status")).isEqualTo("STOPPING"));
+		assertThat(same.exitCode()).as(same.toString()).isEqualTo(2);
+		assertThat(same.err()).contains("error: run 1 of a is stopping (process " + run.pid() + " on ")
+			.doesNotContain("Exception");
+
+		// and once stopped, the same command resumes it: every item once, none sent twice
+		assertThat(run.waitFor()).as(run.err()).isEqualTo(4);
+		this.proxy.faults((n) -> FaultProxy.FORWARD);
+		Dmr.Result resumed = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=a");
+		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+		assertEveryItemOnceAndOk("a", 1, 100);
+		assertThat(this.proxy.forwardedPerItem()).hasSize(100).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+	}
+
+	@Test
 	void whileARunRunsOtherProcessesListAndShowItAndTheSameRunIsRefusedNamingItsProcess() throws Exception {
 		// given: a run that goes slowly after its first 60 items
 		items("a", 200);

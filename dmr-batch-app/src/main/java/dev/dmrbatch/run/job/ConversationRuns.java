@@ -125,6 +125,7 @@ public class ConversationRuns {
 		JobExecution last = this.jobRepository.getLastJobExecution(plan.jobName(), parameters);
 		boolean resumed = false;
 		if (last != null) {
+			refuseIfStopping(plan, last);
 			if (last.getStatus() == BatchStatus.COMPLETED) {
 				return outcome(plan, last, true, false, null);
 			}
@@ -189,6 +190,23 @@ public class ConversationRuns {
 		}
 		finally {
 			lanes.forEach(RunnerLane::close);
+		}
+	}
+
+	/**
+	 * A run stopped (Ctrl-C, SIGTERM, the web app's stop) is marked STOPPED in the job repository as the stop is asked,
+	 * while its process still answers and stores the requests in flight: resumed meanwhile, those items would be sent
+	 * twice. Refused until that process has let the run go.
+	 */
+	private void refuseIfStopping(RunPlan plan, JobExecution last) {
+		if (last.getStatus() == BatchStatus.COMPLETED || last.getStatus().isRunning()) {
+			return;
+		}
+		Optional<RunProcesses.Owner> owner = this.processes.liveOwner(last.getId());
+		if (owner.isPresent()) {
+			throw new RunException("run " + last.getJobInstanceId() + " of " + plan.jobName() + " is stopping ("
+					+ owner.get().describe() + "): its requests in flight are being answered and stored; the same "
+					+ "command resumes it once it has stopped");
 		}
 	}
 

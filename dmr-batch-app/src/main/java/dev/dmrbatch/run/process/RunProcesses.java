@@ -51,6 +51,17 @@ public class RunProcesses {
 	}
 
 	/**
+	 * Whether a process that is alive, this one included, still has the execution: until its job has ended, whatever
+	 * status the job repository already gives it (a stopped execution is marked STOPPED as the stop is asked, while
+	 * its process still answers and stores the requests in flight).
+	 */
+	public boolean stillHas(long executionId) {
+		return owner(executionId)
+			.filter((owner) -> (owner.host().equals(this.host) && owner.pid() == SELF.pid()) || isAlive(owner))
+			.isPresent();
+	}
+
+	/**
 	 * Whether a running execution was left by a process that is gone (killed): its row names a process that is not
 	 * alive. This process's own executions, and one whose row is not written yet, are not abandoned.
 	 */
