@@ -98,8 +98,7 @@ class ClusterRuns implements RemotePartitions {
 
 	/** What the workers that died in an execution had committed, counted as theirs. */
 	private void endDead(JobExecution execution) {
-		execution.getStepExecutions().forEach((partition) -> this.takes.endDead(partition.getId(),
-				partition.getWriteCount()));
+		execution.getStepExecutions().forEach((partition) -> this.takes.endDead(partition.getId()));
 	}
 
 	@Override

@@ -62,16 +62,21 @@ class PartitionTakes {
 		this.db.sql("delete from dmr_cluster_worker where worker_id = ?").param(workerId()).update();
 	}
 
-	/** This worker's heartbeat, and its partition's with the items it stored in it so far. */
-	void beat(Long take, long items) {
+	/** This worker's heartbeat, and its partition's. */
+	void beat(Long take) {
 		this.db.sql("update dmr_cluster_worker set heartbeat_at = current_timestamp where worker_id = ?")
 			.param(workerId())
 			.update();
 		if (take != null) {
-			this.db.sql("update dmr_cluster_take set heartbeat_at = current_timestamp, items = ? where id = ?")
-				.params(items, take)
+			this.db.sql("update dmr_cluster_take set heartbeat_at = current_timestamp where id = ?")
+				.param(take)
 				.update();
 		}
+	}
+
+	/** Items a take stored, counted in the transaction of the chunk that stores them. */
+	void stored(long take, int items) {
+		this.db.sql("update dmr_cluster_take set items = items + ? where id = ?").params(items, take).update();
 	}
 
 	/** The workers alive now: how many the manager cuts the input for. */
@@ -109,11 +114,10 @@ class PartitionTakes {
 	}
 
 	/**
-	 * Ends the takes of a partition whose workers are gone (killed): each stored what the partition's write count
-	 * says it committed since it took it; what it had not committed is sent again by whoever resumes the partition.
-	 * @param writeCount the partition's write count as the job repository has it now
+	 * Ends the takes of a partition whose workers are gone (killed): each stored what it committed, counted with its
+	 * chunks; what it had not committed is sent again by whoever resumes the partition.
 	 */
-	void endDead(long stepExecutionId, long writeCount) {
+	void endDead(long stepExecutionId) {
 		record Open(long id, RunProcesses.Owner owner) {
 		}
 		List<Open> open = this.db.sql("select id, host, pid, process_started_ms, heartbeat_at, current_timestamp now "
@@ -125,9 +129,8 @@ class PartitionTakes {
 			boolean self = take.owner().host().equals(this.processes.host())
 					&& take.owner().pid() == ProcessHandle.current().pid();
 			if (!self && !isAlive(take.owner())) {
-				this.db.sql("update dmr_cluster_take set ended_at = heartbeat_at, outcome = ?, "
-						+ "items = greatest(items, ? - write_count_at_take) where id = ?")
-					.params(LOST, writeCount, take.id())
+				this.db.sql("update dmr_cluster_take set ended_at = heartbeat_at, outcome = ? where id = ?")
+					.params(LOST, take.id())
 					.update();
 			}
 		}

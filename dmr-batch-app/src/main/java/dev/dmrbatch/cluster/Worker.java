@@ -241,7 +241,7 @@ final class Worker implements Messaging.Partitions {
 				return true; // ended: its request came again after it was done
 			}
 			if (this.takes.liveOwner(stepExecutionId).isEmpty()) {
-				this.takes.endDead(stepExecutionId, partition.getWriteCount());
+				this.takes.endDead(stepExecutionId);
 				log.info("{} of {} was left by a worker that is gone: resuming it at its last commit",
 						partition.getStepName(), describe(job));
 				return run(partition);
@@ -275,7 +275,7 @@ final class Worker implements Messaging.Partitions {
 			if (this.leaving) {
 				partition.setTerminateOnly();
 			}
-			this.jobs.partitionStep(plan, lane, partition, new Stored()).execute(partition);
+			this.jobs.partitionStep(plan, lane, partition, new Stored(take)).execute(partition);
 		}
 		catch (OptimisticLockingFailureException ex) {
 			// ended by its manager a moment before this worker began (a stop): left as the manager left it
@@ -453,7 +453,7 @@ final class Worker implements Messaging.Partitions {
 
 	private void beat() {
 		try {
-			this.takes.beat(this.currentTake, this.items.get());
+			this.takes.beat(this.currentTake);
 		}
 		catch (RuntimeException ex) {
 			// the next beat tries again; a database gone for good fails the partition's own writes first
@@ -513,11 +513,21 @@ final class Worker implements Messaging.Partitions {
 		}
 	}
 
-	/** Counts the items this worker stores in the partition it runs. */
+	/**
+	 * Counts the items this worker stores in the partition it runs, in its take's row too, in the chunk's own
+	 * transaction: the count of a worker killed in the middle is what it committed, whenever its last commit lands.
+	 */
 	private final class Stored implements ItemWriteListener<List<Conversation>> {
+
+		private final long take;
+
+		Stored(long take) {
+			this.take = take;
+		}
 
 		@Override
 		public void afterWrite(Chunk<? extends List<Conversation>> chunk) {
+			Worker.this.takes.stored(this.take, chunk.size());
 			Worker.this.items.addAndGet(chunk.size());
 		}
 
