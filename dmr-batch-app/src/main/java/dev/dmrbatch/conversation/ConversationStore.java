@@ -530,7 +530,6 @@ public class ConversationStore {
 		return (seq) -> seq > after && seq - after <= Integer.MAX_VALUE && stored.get((int) (seq - after));
 	}
 
-	/** The record number of the last item stored for a run, 0 when none. */
 	/** How many times a run asked each item of each model: its highest repetition stored, 1 for none. */
 	public int repetitions(long runId) {
 		return this.client.sql("select coalesce(max(repetition), 1) from dmr_conversation where run_id = ?")
@@ -539,6 +538,7 @@ public class ConversationStore {
 			.single();
 	}
 
+	/** The record number of the last item stored for a run, 0 when none. */
 	public long lastItemSeq(long runId) {
 		return this.client.sql("select coalesce(max(item_seq), 0) from dmr_conversation where run_id = ?")
 			.param(runId)
