@@ -16,8 +16,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class DmrBatchApplication {
 
 	public static void main(String[] args) {
-		CommandLine.stopOnSignals();
-		System.exit(run(args));
+		CommandLine.main(DmrBatchApplication.class, args);
 	}
 
 	/** Runs the application and returns its exit code (without exiting, so tests can call it). */

@@ -1,0 +1,125 @@
+package dev.dmrbatch.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import dev.dmrbatch.support.LocalRunner;
+import dev.dmrbatch.support.Workspace;
+import dev.dmrbatch.support.WorkspaceExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code java -jar dmr-batch.jar} as users start it: a command that starts the application runs from the jar
+ * extracted once into the cache folder, in the same JVM, and runs as from the packed jar (the store server it starts
+ * included); help and the version write nothing there; a cache that cannot be written leaves the packed jar.
+ */
+@ExtendWith(WorkspaceExtension.class)
+class ExtractedJarIT {
+
+	Workspace workspace;
+
+	/** The packed jar the build made before the integration tests, beside the launcher. */
+	private static Path packedJar() {
+		String launcher = System.getProperty("dmr.test.launcher");
+		assertThat(launcher).as("dmr.test.launcher, set by mvn verify").isNotBlank();
+		Path jar = Path.of(launcher).toAbsolutePath().getParent().resolveSibling("target").resolve("dmr-batch.jar");
+		assertThat(jar).as("the packed jar (mvn verify packages it first)").isRegularFile();
+		return jar;
+	}
+
+	private record Ran(int exitCode, String output) {
+	}
+
+	private Ran javaJar(Path cache, List<String> jvm, String... args) throws Exception {
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+		command.addAll(jvm);
+		command.addAll(List.of("-jar", packedJar().toString()));
+		command.addAll(List.of(args));
+		command.add("--dmr.home=" + this.workspace.root());
+		ProcessBuilder builder = new ProcessBuilder(command).directory(this.workspace.root().toFile())
+			.redirectErrorStream(true);
+		builder.environment().put("DMR_JAR_CACHE", cache.toString());
+		Process process = builder.start();
+		String output = new String(process.getInputStream().readAllBytes());
+		return new Ran(process.waitFor(), output);
+	}
+
+	/** Where the JVM found each of dmr-batch's classes it loaded, by class name. */
+	private static Map<String, String> sources(Path log) throws Exception {
+		Map<String, String> sources = new java.util.HashMap<>();
+		try (Stream<String> lines = Files.lines(log)) {
+			lines.map((entry) -> entry.replaceFirst("^\\[[^]]*\\]\\[[^]]*\\]\\[[^]]*\\] ", ""))
+				.filter((entry) -> entry.startsWith("dev.dmrbatch.cli.CommandLine ")
+						|| entry.startsWith("org.h2.Driver "))
+				.forEach((entry) -> sources.merge(entry.split(" ", 2)[0], entry.split("source: ", 2)[1],
+						(a, b) -> a + " | " + b));
+		}
+		return sources;
+	}
+
+	@Test
+	void aCommandRunsFromTheJarExtractedOnceAndHelpWritesNothing() throws Exception {
+		Path cache = this.workspace.path("cache");
+		this.workspace.file("jobs/items.yaml", """
+				input: { format: csv, path: input/items.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 8 }
+				steps:
+				  - name: answer
+				    prompt: "Item ${record.id}: ${text}"
+				""");
+		this.workspace.file("input/items.csv", "id,text\nr1,one\nr2,two\nr3,three\n");
+
+		// help and the version: answered from the packed jar, nothing extracted
+		assertThat(javaJar(cache, List.of(), "--help").exitCode()).isZero();
+		assertThat(javaJar(cache, List.of(), "version").exitCode()).isZero();
+		assertThat(cache).doesNotExist();
+
+		// a run: extracted on its first start, run from there, its store server started from there too
+		Path log = this.workspace.path("classes.log");
+		Ran run = javaJar(cache, List.of("-Xlog:class+load=info:file=" + log), "job=items",
+				"--dmr.base-url=" + LocalRunner.baseUrl());
+		assertThat(run.exitCode()).as(run.output()).isZero();
+		assertThat(run.output()).contains("items run 1 COMPLETED: 3 items, 3 ok, 0 failed");
+		assertThat(this.workspace.results("output/items/run-1")).extracting((r) -> r.get("status"))
+			.containsExactly("ok", "ok", "ok");
+		List<Path> builds;
+		try (Stream<Path> folders = Files.list(cache)) {
+			builds = folders.toList();
+		}
+		assertThat(builds).singleElement().satisfies((folder) -> {
+			assertThat(folder.resolve("classes/dev/dmrbatch/DmrBatchApplication.class")).isRegularFile();
+			assertThat(folder.resolve("lib")).isDirectory();
+		});
+		Map<String, String> sources = sources(log);
+		// loaded twice: by Spring Boot's launcher from the packed jar to look at the command, then from the cache
+		assertThat(sources.get("dev.dmrbatch.cli.CommandLine")).contains(builds.get(0).resolve("classes").toString());
+		assertThat(sources.get("org.h2.Driver")).contains(builds.get(0).resolve("lib").toString())
+			.doesNotContain("nested:");
+
+		// the same folder again: the list of runs, from another process
+		Ran runs = javaJar(cache, List.of(), "runs");
+		assertThat(runs.exitCode()).as(runs.output()).isZero();
+		assertThat(runs.output()).contains("COMPLETED");
+		try (Stream<Path> folders = Files.list(cache)) {
+			assertThat(folders.toList()).containsExactlyElementsOf(builds);
+		}
+	}
+
+	@Test
+	void aCacheThatCannotBeWrittenLeavesThePackedJar() throws Exception {
+		Path file = this.workspace.path("not-a-folder");
+		this.workspace.file("not-a-folder", "a file where the cache folder would be\n");
+		Ran runs = javaJar(file, List.of(), "runs");
+		assertThat(runs.exitCode()).as(runs.output()).isZero();
+		assertThat(runs.output()).contains("no runs yet").doesNotContain("Exception");
+		assertThat(Files.readString(file)).isEqualTo("a file where the cache folder would be\n");
+	}
+
+}
