@@ -1,6 +1,7 @@
 package dev.dmrbatch;
 
 import dev.dmrbatch.cli.CommandLine;
+import dev.dmrbatch.cli.ExtractedJar;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -16,6 +17,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class DmrBatchApplication {
 
 	public static void main(String[] args) {
+		ExtractedJar.runFromIt(DmrBatchApplication.class, args);
 		CommandLine.main(DmrBatchApplication.class, args);
 	}
 

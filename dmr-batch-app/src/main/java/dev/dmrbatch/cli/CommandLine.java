@@ -113,43 +113,22 @@ public final class CommandLine {
 	 * @return the exit code, or {@code null} when the arguments ask for something else
 	 */
 	static Integer answeredAtOnce(String[] args) {
-		if (!answersAtOnce(args)) {
+		if (!AtOnce.answers(args)) {
 			return null;
 		}
-		List<String> all = Arrays.asList(args);
-		List<String> words = all.stream().filter((arg) -> !arg.startsWith("--")).toList();
-		if (asksVersion(all, words)) {
+		if (AtOnce.asksVersion(args)) {
 			Console.out(Usage.version());
 			return 0;
 		}
 		Console.out(Usage.text(Usage.keptLines(), Usage.home(args)));
-		return asksHelp(all, words) ? 0 : NOTHING_RAN;
-	}
-
-	/** Whether the arguments ask for the usage or the version, or say nothing: answered with nothing started. */
-	static boolean answersAtOnce(String[] args) {
-		List<String> all = Arrays.asList(args);
-		List<String> words = all.stream().filter((arg) -> !arg.startsWith("--")).toList();
-		return asksVersion(all, words) || asksHelp(all, words) || words.isEmpty();
-	}
-
-	private static boolean asksVersion(List<String> all, List<String> words) {
-		return all.contains("--version") || (words.size() == 1 && words.get(0).equals("version"));
-	}
-
-	private static boolean asksHelp(List<String> all, List<String> words) {
-		return all.contains("--help") || words.contains("help") || words.contains("-h");
+		return AtOnce.asksHelp(args) ? 0 : NOTHING_RAN;
 	}
 
 	/**
-	 * The process's entry ({@code main}): from the packed jar ({@code java -jar}), a command that starts the
-	 * application runs from the jar extracted ({@link ExtractedJar}, which exits there); then the signals, the command
-	 * and the exit.
+	 * The process's entry ({@code main}), once {@link ExtractedJar#runFromIt} has let the command run here: the
+	 * signals, the command and the exit.
 	 */
 	public static void main(Class<?> application, String[] args) {
-		if (!answersAtOnce(args)) {
-			ExtractedJar.runThere(application, args);
-		}
 		stopOnSignals();
 		System.exit(launch(application, args));
 	}

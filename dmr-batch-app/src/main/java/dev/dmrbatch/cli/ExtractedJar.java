@@ -17,14 +17,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Enumeration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -41,7 +38,7 @@ import java.util.zip.ZipFile;
  * A build's folder is made under a temporary name and renamed when complete, so that processes starting at the same
  * moment never use half of one; folders of other builds unused for {@link #UNUSED_FOR} are removed.
  */
-final class ExtractedJar {
+public final class ExtractedJar {
 
 	static final String CACHE = "DMR_JAR_CACHE";
 
@@ -65,9 +62,13 @@ final class ExtractedJar {
 
 	/**
 	 * Runs {@code application}'s {@code main} from the extracted jar when this process was started from the packed one
-	 * (it exits the JVM there); returns when it was not, and the command runs here.
+	 * and the command starts the application (the JVM exits there); returns when the command runs here. The first
+	 * thing {@code main} does, before the command line's classes are loaded from the packed jar.
 	 */
-	static void runThere(Class<?> application, String[] args) {
+	public static void runFromIt(Class<?> application, String[] args) {
+		if (AtOnce.answers(args)) {
+			return; // help and the version: nothing to extract for
+		}
 		ClassLoader packed = application.getClassLoader();
 		if (packed == null || !packed.getClass().getName().startsWith("org.springframework.boot.loader.")) {
 			return;
@@ -179,14 +180,10 @@ final class ExtractedJar {
 		catch (UnsupportedOperationException | IllegalArgumentException ex) {
 			changed = Files.getLastModifiedTime(jar);
 		}
-		String identity = jar.toRealPath() + "\n" + Files.size(jar) + "\n" + changed;
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest, 0, 12);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
+		long size = Files.size(jar);
+		java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+		crc.update((jar.toRealPath() + "\n" + size + "\n" + changed).getBytes(StandardCharsets.UTF_8));
+		return String.format(java.util.Locale.ROOT, "%08x-%x", crc.getValue(), size);
 	}
 
 	private static void extract(Path jar, Path folder) throws IOException {
