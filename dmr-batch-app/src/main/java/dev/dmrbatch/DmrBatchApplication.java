@@ -1,5 +1,6 @@
 package dev.dmrbatch;
 
+import dev.dmrbatch.cli.AtOnce;
 import dev.dmrbatch.cli.CommandLine;
 import dev.dmrbatch.cli.ExtractedJar;
 
@@ -17,7 +18,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class DmrBatchApplication {
 
 	public static void main(String[] args) {
-		ExtractedJar.runFromIt(DmrBatchApplication.class, args);
+		if (!AtOnce.answers(args)) {
+			ExtractedJar.runFromIt(DmrBatchApplication.class, args);
+		}
 		CommandLine.main(DmrBatchApplication.class, args);
 	}
 

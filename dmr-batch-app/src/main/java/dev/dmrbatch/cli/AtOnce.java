@@ -5,15 +5,15 @@ import java.util.Arrays;
 /**
  * The arguments answered before anything starts: {@code help}, {@code -h}, {@code --help} and a command line without
  * arguments (the usage), {@code version} and {@code --version}. A class of its own, which loads nothing else, so
- * that the launch asks it first ({@link ExtractedJar}).
+ * that {@code main} asks it before anything ({@link ExtractedJar} is not even loaded for them).
  */
-final class AtOnce {
+public final class AtOnce {
 
 	private AtOnce() {
 	}
 
 	/** Whether the arguments ask for the usage or the version, or say nothing. */
-	static boolean answers(String[] args) {
+	public static boolean answers(String[] args) {
 		return asksVersion(args) || asksHelp(args) || words(args) == 0;
 	}
 

@@ -62,13 +62,10 @@ public final class ExtractedJar {
 
 	/**
 	 * Runs {@code application}'s {@code main} from the extracted jar when this process was started from the packed one
-	 * and the command starts the application (the JVM exits there); returns when the command runs here. The first
-	 * thing {@code main} does, before the command line's classes are loaded from the packed jar.
+	 * (the JVM exits there); returns when it was not, and the command runs here. What {@code main} does for a command
+	 * that starts the application ({@link AtOnce}), before the command line's classes are loaded from the packed jar.
 	 */
 	public static void runFromIt(Class<?> application, String[] args) {
-		if (AtOnce.answers(args)) {
-			return; // help and the version: nothing to extract for
-		}
 		ClassLoader packed = application.getClassLoader();
 		if (packed == null || !packed.getClass().getName().startsWith("org.springframework.boot.loader.")) {
 			return;
@@ -84,7 +81,11 @@ public final class ExtractedJar {
 		}
 		List<Path> classPath;
 		try {
-			classPath = classPath(extracted(jar, root));
+			Path folder = extracted(jar, root);
+			classPath = classPath(folder);
+			if (!ownFolder(folder) || !classPath.stream().allMatch(Files::exists)) {
+				return; // another user's folder, or one with files gone: the packed jar
+			}
 		}
 		catch (IOException | UncheckedIOException | SecurityException ex) {
 			return; // a cache that cannot be written: the packed jar, as without it
@@ -268,6 +269,11 @@ public final class ExtractedJar {
 		catch (IOException ex) {
 			return true;
 		}
+	}
+
+	/** Whether this process's user owns the folder: classes another user could have written are not run. */
+	private static boolean ownFolder(Path folder) throws IOException {
+		return Files.getOwner(folder).getName().equals(System.getProperty("user.name"));
 	}
 
 	/** Marks a folder used now, so it is kept. */

@@ -111,6 +111,16 @@ class ExtractedJarIT {
 		try (Stream<Path> folders = Files.list(cache)) {
 			assertThat(folders.toList()).containsExactlyElementsOf(builds);
 		}
+
+		// a folder with a file gone (a clean-up by hand): the packed jar, not a class missing half-way
+		try (Stream<Path> libraries = Files.list(builds.get(0).resolve("lib"))) {
+			for (Path library : libraries.filter((p) -> p.getFileName().toString().startsWith("h2-")).toList()) {
+				Files.delete(library);
+			}
+		}
+		Ran again = javaJar(cache, List.of(), "runs");
+		assertThat(again.exitCode()).as(again.output()).isZero();
+		assertThat(again.output()).contains("COMPLETED").doesNotContain("Exception");
 	}
 
 	@Test
