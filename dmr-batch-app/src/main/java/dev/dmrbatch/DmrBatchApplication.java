@@ -1,8 +1,8 @@
 package dev.dmrbatch;
 
-import dev.dmrbatch.cli.AtOnce;
 import dev.dmrbatch.cli.CommandLine;
-import dev.dmrbatch.cli.ExtractedJar;
+import dev.dmrbatch.launch.AtOnce;
+import dev.dmrbatch.launch.ExtractedJar;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -21,7 +21,7 @@ public class DmrBatchApplication {
 		if (!AtOnce.answers(args)) {
 			ExtractedJar.runFromIt(DmrBatchApplication.class, args);
 		}
-		CommandLine.main(DmrBatchApplication.class, args);
+		CommandLine.runAndExit(DmrBatchApplication.class, args);
 	}
 
 	/** Runs the application and returns its exit code (without exiting, so tests can call it). */

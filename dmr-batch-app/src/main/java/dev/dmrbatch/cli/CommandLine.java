@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.dmrbatch.config.LaunchSettings;
+import dev.dmrbatch.launch.AtOnce;
 import dev.dmrbatch.text.Causes;
 
 import org.springframework.boot.ExitCodeGenerator;
@@ -125,10 +126,10 @@ public final class CommandLine {
 	}
 
 	/**
-	 * The process's entry ({@code main}), once {@link ExtractedJar#runFromIt} has let the command run here: the
+	 * The process's entry ({@code main}), once {@code launch.ExtractedJar} has let the command run here: the
 	 * signals, the command and the exit.
 	 */
-	public static void main(Class<?> application, String[] args) {
+	public static void runAndExit(Class<?> application, String[] args) {
 		stopOnSignals();
 		System.exit(launch(application, args));
 	}

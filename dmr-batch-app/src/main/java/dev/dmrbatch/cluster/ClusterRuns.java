@@ -102,6 +102,11 @@ class ClusterRuns implements RemotePartitions {
 	}
 
 	@Override
+	public List<String> stillRunning(long jobExecutionId) {
+		return List.copyOf(this.takes.running(jobExecutionId).values());
+	}
+
+	@Override
 	public List<WorkerShare> workers(long runId) {
 		return this.takes.shares(runId);
 	}

@@ -106,10 +106,11 @@ class PartitionTakes {
 			.single();
 	}
 
-	void end(long take, long items, String outcome) {
+	/** A take that ended; its items are those its committed chunks counted ({@link #stored}). */
+	void end(long take, String outcome) {
 		this.db.sql("update dmr_cluster_take set ended_at = current_timestamp, heartbeat_at = current_timestamp, "
-				+ "items = ?, outcome = ? where id = ?")
-			.params(items, outcome, take)
+				+ "outcome = ? where id = ?")
+			.params(outcome, take)
 			.update();
 	}
 

@@ -279,7 +279,7 @@ final class Worker implements Messaging.Partitions {
 		}
 		catch (OptimisticLockingFailureException ex) {
 			// ended by its manager a moment before this worker began (a stop): left as the manager left it
-			this.takes.end(take, 0, PartitionTakes.LOST);
+			this.takes.end(take, PartitionTakes.LOST);
 			return true;
 		}
 		catch (JobInterruptedException ex) {
@@ -287,7 +287,7 @@ final class Worker implements Messaging.Partitions {
 		}
 		catch (RuntimeException ex) {
 			// the step could not be made: the partition is still waiting, and its request goes back
-			this.takes.end(take, this.items.get(), PartitionTakes.HANDED_BACK);
+			this.takes.end(take, PartitionTakes.HANDED_BACK);
 			throw ex;
 		}
 		finally {
@@ -302,21 +302,21 @@ final class Worker implements Messaging.Partitions {
 		log.info(String.format(Locale.ROOT, "%s of %s: %s, %d items stored in %.1f s (%.1f items/s)",
 				partition.getStepName(), describe(job), status, stored, seconds, (seconds > 0) ? stored / seconds : 0.0));
 		if (status == BatchStatus.COMPLETED) {
-			this.takes.end(take, stored, PartitionTakes.COMPLETED);
+			this.takes.end(take, PartitionTakes.COMPLETED);
 			return true;
 		}
 		boolean runGoesOn = this.jobRepository.getJobExecution(job.getId()).getStatus() == BatchStatus.STARTED;
 		RunnerUnavailableException gone = RunnerUnavailableException.among(partition.getFailureExceptions());
 		if (runGoesOn && (status == BatchStatus.STOPPED && this.leaving || gone != null)) {
 			handBack(partition, (gone != null) ? "its runner stopped answering" : "its worker left");
-			this.takes.end(take, stored, PartitionTakes.HANDED_BACK);
+			this.takes.end(take, PartitionTakes.HANDED_BACK);
 			if (gone != null) {
 				forgetPlan(job.getId());
 				waitForRunner(gone.getMessage());
 			}
 			return false;
 		}
-		this.takes.end(take, stored, status.name());
+		this.takes.end(take, status.name());
 		return true;
 	}
 

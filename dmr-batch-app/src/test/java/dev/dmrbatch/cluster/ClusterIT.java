@@ -172,6 +172,26 @@ class ClusterIT {
 		}
 	}
 
+	/**
+	 * Waits for what a test's events wait on (requests through a proxy), failing instead of waiting for ever when the
+	 * run they watch ended early.
+	 */
+	private static void awaitUntil(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+		while (!done.getAsBoolean()) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("still " + what + " after three minutes");
+			}
+			Thread.sleep(5);
+		}
+	}
+
+	/** The events' thread, which ends by itself within minutes ({@link #awaitUntil}). */
+	private static void join(Thread events) throws InterruptedException {
+		events.join(Duration.ofMinutes(5).toMillis());
+		assertThat(events.isAlive()).as("the test's events still waiting").isFalse();
+	}
+
 	private static int forwarded(List<FaultProxy> proxies) {
 		return proxies.stream().mapToInt(FaultProxy::forwarded).sum();
 	}
@@ -212,13 +232,9 @@ class ClusterIT {
 		// while the run goes on: a third worker joins, then the first is killed in the middle of a partition
 		Thread events = new Thread(() -> {
 			try {
-				while (forwarded(all) < 300) {
-					Thread.sleep(20);
-				}
+				awaitUntil(() -> !(forwarded(all) < 300), "forwarded(all) < 300");
 				late.set(worker("host-c", c, items));
-				while (a.forwarded() < 700) {
-					Thread.sleep(5);
-				}
+				awaitUntil(() -> !(a.forwarded() < 700), "a.forwarded() < 700");
 				int before = second.err().split("resuming it at its last commit", -1).length
 						+ late.get().err().split("resuming it at its last commit", -1).length;
 				first.kill();
@@ -243,10 +259,10 @@ class ClusterIT {
 
 		Dmr.Result result = Dmr.run(manager, null, args("job=items", "cluster=on"));
 		double seconds = (System.nanoTime() - started) / 1e9;
-		events.join();
+		join(events);
 
-		assertThat(failed.get()).isNull();
 		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(failed.get()).isNull();
 		assertThat(result.out()).contains("items run 1 COMPLETED: 3000 items, 3000 ok, 0 failed");
 		assertEveryItemOnceAndOk(manager, items);
 		// each worker took partitions, the late one too; the one killed kept what it had committed
@@ -306,9 +322,7 @@ class ClusterIT {
 		// once the resumed run goes on, the worker's runner stops answering for a while
 		Thread events = new Thread(() -> {
 			try {
-				while (a.forwarded() < 350) {
-					Thread.sleep(5);
-				}
+				awaitUntil(() -> !(a.forwarded() < 350), "a.forwarded() < 350");
 				a.faults((n) -> new FaultProxy.Drop());
 				awaitLog(worker, "goes back to the queue (its runner stopped answering)", Duration.ofMinutes(1));
 				a.faults((n) -> FaultProxy.FORWARD);
@@ -321,10 +335,10 @@ class ClusterIT {
 		manager.kill();
 		events.start();
 		Dmr.Result resumed = Dmr.run(host, null, args("job=items", "cluster=on"));
-		events.join();
+		join(events);
 
-		assertThat(failed.get()).isNull();
 		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+		assertThat(failed.get()).isNull();
 		assertThat(resumed.err()).contains("was left STARTED by a process that is gone; recovering it");
 		assertThat(resumed.out()).contains("items run 1 COMPLETED: 600 items, 600 ok, 0 failed");
 		assertEveryItemOnceAndOk(host, items);
@@ -357,15 +371,11 @@ class ClusterIT {
 		int[] firstExit = { -1 };
 		Thread events = new Thread(() -> {
 			try {
-				while (a.forwarded() < 60) {
-					Thread.sleep(5);
-				}
+				awaitUntil(() -> !(a.forwarded() < 60), "a.forwarded() < 60");
 				first.terminate();
 				firstExit[0] = first.waitFor();
 				int sent = b.forwarded();
-				while (b.forwarded() < sent + 20) {
-					Thread.sleep(5);
-				}
+				awaitUntil(() -> !(b.forwarded() < sent + 20), "b.forwarded() < sent + 20");
 				LocalRabbitMq.stop();
 				LocalRabbitMq.restart();
 			}
@@ -376,10 +386,10 @@ class ClusterIT {
 		events.start();
 
 		Dmr.Result result = Dmr.run(manager, null, args("job=items", "cluster=on"));
-		events.join();
+		join(events);
 
-		assertThat(failed.get()).isNull();
 		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(failed.get()).isNull();
 		assertThat(result.out()).contains("items run 1 COMPLETED: 600 items, 600 ok, 0 failed");
 		assertEveryItemOnceAndOk(manager, items);
 		// the worker stopped with SIGTERM committed what it had answered, gave its partition back and left (exit 4)

@@ -103,10 +103,10 @@ class OverlapIT {
 
 	@Test
 	void aStoppingRunIsRefusedToAnotherProcessUntilItsRequestsInFlightAreStored() throws Exception {
-		// given: a run whose requests take two seconds after its first 40, stopped by SIGTERM with requests in flight;
+		// given: a run whose requests take six seconds after its first 40, stopped by SIGTERM with requests in flight;
 		// the job repository marks the execution STOPPED at once, while the process still finishes and stores them
 		items("a", 100);
-		this.proxy.faults((n) -> (n > 40) ? new FaultProxy.Slow(2000) : FaultProxy.FORWARD);
+		this.proxy.faults((n) -> (n > 40) ? new FaultProxy.Slow(6000) : FaultProxy.FORWARD);
 		DmrProcess run = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=a");
 		run.awaitRequests(this.proxy::forwarded, 44);
 		run.terminate();
@@ -127,7 +127,7 @@ class OverlapIT {
 		List<Map<String, Object>> listed = JSON.readValue(runs.out(), List.class);
 		assertThat(listed).singleElement().satisfies((r) -> assertThat(r.get("status")).isEqualTo("STOPPING"));
 		assertThat(same.exitCode()).as(same.toString()).isEqualTo(2);
-		assertThat(same.err()).contains("error: run 1 of a is stopping (process " + run.pid() + " on ")
+		assertThat(same.err()).contains("error: run 1 of a is still ending (process " + run.pid() + " on ")
 			.doesNotContain("Exception");
 
 		// and once stopped, the same command resumes it: every item once, none sent twice

@@ -64,6 +64,8 @@ public final class StoreServer {
 			System.exit(2);
 		}
 		ignoreTerminalSignals();
+		// started from a jar extracted into the cache folder: that folder is kept while this server runs
+		dev.dmrbatch.launch.ExtractedJar.holdClassPathInUse();
 		// bound to the loopback address only (H2 would listen on every address and refuse others' connections)
 		System.setProperty("h2.bindAddress", "127.0.0.1");
 		StoreServer store = new StoreServer(Path.of(args[0]).toAbsolutePath().normalize(),

@@ -174,6 +174,9 @@ public class ConversationRuns {
 			JobExecution execution;
 			try {
 				execution = this.jobOperator.start(job, parameters);
+				// the job has ended (it runs on this thread): its process lets it go even if a listener before the
+				// one that does so failed, or the run would be refused as still ending until this process exits
+				this.processes.forget(execution.getId());
 			}
 			catch (JobExecutionAlreadyRunningException | ConcurrencyFailureException
 					| DataIntegrityViolationException ex) {
@@ -203,10 +206,12 @@ public class ConversationRuns {
 			return;
 		}
 		Optional<RunProcesses.Owner> owner = this.processes.liveOwner(last.getId());
-		if (owner.isPresent()) {
-			throw new RunException("run " + last.getJobInstanceId() + " of " + plan.jobName() + " is stopping ("
-					+ owner.get().describe() + "): its requests in flight are being answered and stored; the same "
-					+ "command resumes it once it has stopped");
+		List<String> partitions = owner.isPresent() ? List.of() : this.remote.stillRunning(last.getId());
+		if (owner.isPresent() || !partitions.isEmpty()) {
+			String who = owner.isPresent() ? owner.get().describe() : "workers running " + String.join(", ", partitions);
+			throw new RunException("run " + last.getJobInstanceId() + " of " + plan.jobName() + " is still ending ("
+					+ who + "): its requests in flight are being answered and stored; the same command resumes it "
+					+ "once it has ended");
 		}
 	}
 
@@ -277,6 +282,7 @@ public class ConversationRuns {
 			throw new RunException(name + " has no execution in the job repository: there is nothing to retry");
 		}
 		last = recoverIfAbandoned(plan, last);
+		refuseIfStopping(plan, last);
 		if (last.getStatus() != BatchStatus.COMPLETED && !isRetry(last)) {
 			throw new RunException(name + " is " + last.getStatus().toString().toLowerCase(Locale.ROOT)
 					+ ", not complete: the same command without retry=failed resumes it; retry=failed then asks its "
@@ -320,6 +326,7 @@ public class ConversationRuns {
 				started.accept(execution);
 			}
 			job.execute(execution);
+			this.processes.forget(execution.getId());
 			return (ended[0] != null) ? ended[0] : outcome(plan, execution, false, true, before, List.of(lane));
 		}
 		finally {

@@ -40,6 +40,12 @@ public interface RemotePartitions {
 	/** What each worker did for a run, in the order they first took a partition of it; empty for a local run. */
 	List<WorkerShare> workers(long runId);
 
+	/**
+	 * The partitions of an execution that live workers still run, described for a message (empty when none): a stopped
+	 * cluster run's workers store their requests in flight after its manager has ended.
+	 */
+	List<String> stillRunning(long jobExecutionId);
+
 	/** Deletes what the workers recorded of a run (the partitions they took), with the run; in the caller's transaction. */
 	void forget(long runId);
 

@@ -1,5 +1,6 @@
-package dev.dmrbatch.cli;
+package dev.dmrbatch.launch;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -8,10 +9,11 @@ import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,7 +25,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -33,10 +38,14 @@ import java.util.zip.ZipFile;
  * starts the application runs instead from the same classes extracted once into a cache folder ({@code
  * $DMR_JAR_CACHE}, else {@code $XDG_CACHE_HOME/dmr-batch}, else {@code ~/.cache/dmr-batch}), one folder per build of
  * the jar, loaded by a plain class loader in this same JVM: same arguments, same process, same exit code. When the
- * folder cannot be written, or {@code DMR_JAR_CACHE=off}, the command runs from the packed jar as before.
+ * folder cannot be written or is not this user's, or {@code DMR_JAR_CACHE=off}, the command runs from the packed jar
+ * as before.
  * <p>
  * A build's folder is made under a temporary name and renamed when complete, so that processes starting at the same
- * moment never use half of one; folders of other builds unused for {@link #UNUSED_FOR} are removed.
+ * moment never use half of one. Each process running from a folder, and each store server started from it, holds a
+ * shared lock on its {@code .in-use} file until it exits; a clean-up removes a folder only under the exclusive lock
+ * (renamed away first, so that nobody starts from it meanwhile): folders of other builds unused for
+ * {@link #UNUSED_FOR}, and a folder with files gone, which is extracted again.
  */
 public final class ExtractedJar {
 
@@ -44,6 +53,9 @@ public final class ExtractedJar {
 
 	/** How long a folder of another build is kept unused. */
 	static final Duration UNUSED_FOR = Duration.ofDays(2);
+
+	/** How long an extraction, or a removal, left half-way by a process that died is kept. */
+	private static final Duration ABANDONED_AFTER = Duration.ofMinutes(10);
 
 	private static final String CLASSES = "BOOT-INF/classes/";
 
@@ -53,9 +65,16 @@ public final class ExtractedJar {
 
 	private static final String IN_USE = ".in-use";
 
+	private static final String PARTIAL = ".partial-";
+
+	private static final String TRASH = ".trash-";
+
 	/** The packed jar's own entries under {@code META-INF/}, which the application does not read. */
-	private static final java.util.Set<String> LAUNCHERS_OWN = java.util.Set.of("META-INF/MANIFEST.MF",
+	private static final Set<String> LAUNCHERS_OWN = Set.of("META-INF/MANIFEST.MF",
 			"META-INF/services/java.nio.file.spi.FileSystemProvider");
+
+	/** The lock on the folder this process runs from, held until it exits. */
+	private static FileLock inUse;
 
 	private ExtractedJar() {
 	}
@@ -79,16 +98,18 @@ public final class ExtractedJar {
 		if (jar == null || root == null) {
 			return;
 		}
-		List<Path> classPath;
+		List<Path> classPath = null;
 		try {
-			Path folder = extracted(jar, root);
-			classPath = classPath(folder);
-			if (!ownFolder(folder) || !classPath.stream().allMatch(Files::exists)) {
-				return; // another user's folder, or one with files gone: the packed jar
+			// a folder found broken is removed and extracted again, once
+			for (int attempt = 0; attempt < 2 && classPath == null; attempt++) {
+				classPath = usable(extracted(jar, root));
 			}
 		}
 		catch (IOException | UncheckedIOException | SecurityException ex) {
-			return; // a cache that cannot be written: the packed jar, as without it
+			// a cache that cannot be written: the packed jar, as without it
+		}
+		if (classPath == null) {
+			return;
 		}
 		URL[] urls = new URL[classPath.size()];
 		try {
@@ -99,11 +120,10 @@ public final class ExtractedJar {
 		catch (MalformedURLException ex) {
 			return;
 		}
-		holdInUse(classPath.get(0).getParent());
 		URLClassLoader there = new URLClassLoader("dmr-batch", urls, ClassLoader.getPlatformClassLoader());
 		// what starts another JVM of the application (the store server) starts it from these classes too
 		System.setProperty("java.class.path",
-				String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList()));
+				String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()));
 		Thread.currentThread().setContextClassLoader(there);
 		try {
 			there.loadClass(application.getName()).getMethod("main", String[].class).invoke(null, (Object) args);
@@ -122,10 +142,48 @@ public final class ExtractedJar {
 		}
 	}
 
+	/**
+	 * A JVM started from an extracted folder's class path (the store server) holds it in use as the process that
+	 * started it does, until it exits; nothing for any other class path.
+	 */
+	public static void holdClassPathInUse() {
+		String first = System.getProperty("java.class.path", "").split(File.pathSeparator, 2)[0];
+		if (!first.isEmpty() && Path.of(first).getFileName() != null
+				&& Path.of(first).getFileName().toString().equals("classes")) {
+			Path folder = Path.of(first).toAbsolutePath().getParent();
+			if (folder != null && Files.isRegularFile(folder.resolve(IN_USE))) {
+				inUse = lockShared(folder);
+			}
+		}
+	}
+
+	/**
+	 * The class path of a folder, held in use from now on; {@code null} when it is not this user's, or is broken
+	 * (then removed, unless in use, so that the next attempt extracts it again).
+	 */
+	private static List<Path> usable(Path folder) throws IOException {
+		if (!ownFolder(folder)) {
+			return null;
+		}
+		FileLock lock = lockShared(folder);
+		if (lock == null) {
+			return null;
+		}
+		List<Path> classPath = Files.isRegularFile(folder.resolve("classpath.idx")) ? classPath(folder) : List.of();
+		// checked under the lock: a clean-up renames a folder away before it removes it
+		if (!classPath.isEmpty() && Files.isDirectory(folder) && classPath.stream().allMatch(Files::exists)) {
+			inUse = lock;
+			return classPath;
+		}
+		release(lock);
+		retire(folder);
+		return null;
+	}
+
 	/** The packed jar {@code java -jar} was given: the class path's one entry. */
 	private static Path packedJar() {
 		String classPath = System.getProperty("java.class.path", "");
-		if (classPath.isEmpty() || classPath.contains(java.io.File.pathSeparator) || !classPath.endsWith(".jar")) {
+		if (classPath.isEmpty() || classPath.contains(File.pathSeparator) || !classPath.endsWith(".jar")) {
 			return null;
 		}
 		Path jar = Path.of(classPath).toAbsolutePath();
@@ -134,35 +192,38 @@ public final class ExtractedJar {
 
 	static Path cacheRoot(String setting) {
 		if (setting != null && !setting.isBlank()) {
-			return Path.of(setting).toAbsolutePath();
+			return Path.of(setting).toAbsolutePath().normalize();
 		}
 		String xdg = System.getenv("XDG_CACHE_HOME");
 		if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
-			return Path.of(xdg, "dmr-batch");
+			return Path.of(xdg, "dmr-batch").normalize();
 		}
 		String home = System.getProperty("user.home");
-		return (home == null || home.isBlank() || "?".equals(home)) ? null : Path.of(home, ".cache", "dmr-batch");
+		return (home == null || home.isBlank() || "?".equals(home)) ? null
+				: Path.of(home, ".cache", "dmr-batch").toAbsolutePath().normalize();
 	}
 
 	/** The folder of this build of the jar, extracted now unless it was before. */
 	static Path extracted(Path jar, Path root) throws IOException {
 		Path folder = root.resolve(key(jar));
-		if (Files.isDirectory(folder)) {
+		if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
 			touch(folder);
 			return folder;
 		}
 		Files.createDirectories(root);
-		Path partial = Files.createTempDirectory(root, ".partial-");
+		Path partial = Files.createTempDirectory(root, PARTIAL);
 		try {
 			extract(jar, partial);
+			Files.createFile(partial.resolve(IN_USE));
 			try {
 				Files.move(partial, folder, StandardCopyOption.ATOMIC_MOVE);
 			}
-			catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException ex) {
-				// another process extracted the same build a moment before: its folder is the same
-			}
-			catch (AtomicMoveNotSupportedException ex) {
-				throw new IOException("the cache folder " + root + " cannot rename atomically", ex);
+			catch (IOException ex) {
+				// another process extracted the same build a moment before (Linux says so with ENOTEMPTY, which Java
+				// gives as a plain FileSystemException): its folder is the same
+				if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+					throw ex;
+				}
 			}
 		}
 		finally {
@@ -182,9 +243,9 @@ public final class ExtractedJar {
 			changed = Files.getLastModifiedTime(jar);
 		}
 		long size = Files.size(jar);
-		java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+		CRC32 crc = new CRC32();
 		crc.update((jar.toRealPath() + "\n" + size + "\n" + changed).getBytes(StandardCharsets.UTF_8));
-		return String.format(java.util.Locale.ROOT, "%08x-%x", crc.getValue(), size);
+		return String.format(Locale.ROOT, "%08x-%x", crc.getValue(), size);
 	}
 
 	private static void extract(Path jar, Path folder) throws IOException {
@@ -216,7 +277,7 @@ public final class ExtractedJar {
 				}
 				Files.createDirectories(target.getParent());
 				try (InputStream in = zip.getInputStream(entry)) {
-					Files.copy(in, target);
+					Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
 				}
 			}
 		}
@@ -238,42 +299,65 @@ public final class ExtractedJar {
 		return classPath;
 	}
 
-	/** The lock on the folder this process runs from, held until it exits: no clean-up removes the folder meanwhile. */
-	private static java.nio.channels.FileLock inUse;
+	/**
+	 * Whether the folder is this process's user's, not a link: classes another user could have written are not run.
+	 * Compared by user id where the system gives one ({@code /proc/self} is the process's own).
+	 */
+	private static boolean ownFolder(Path folder) throws IOException {
+		try {
+			Object process = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+			return process.equals(Files.getAttribute(folder, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+		}
+		catch (UnsupportedOperationException | IllegalArgumentException | NoSuchFileException ex) {
+			return Files.getOwner(folder, LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"));
+		}
+	}
 
-	private static void holdInUse(Path folder) {
+	/** A shared lock on a folder's {@code .in-use}, waiting for a clean-up that holds it; {@code null} if none. */
+	private static FileLock lockShared(Path folder) {
 		try {
 			FileChannel channel = FileChannel.open(folder.resolve(IN_USE), StandardOpenOption.CREATE,
 					StandardOpenOption.READ, StandardOpenOption.WRITE);
-			inUse = channel.lock(0, Long.MAX_VALUE, true);
+			try {
+				return channel.lock(0, Long.MAX_VALUE, true);
+			}
+			catch (IOException | OverlappingFileLockException ex) {
+				channel.close();
+				return null;
+			}
 		}
 		catch (IOException | RuntimeException ex) {
-			// run all the same: only a clean-up days from now could miss it
+			return null;
 		}
 	}
 
-	/** Whether a process runs from a folder now: it holds the lock that a clean-up would take. */
-	private static boolean inUse(Path folder) {
-		try (FileChannel channel = FileChannel.open(folder.resolve(IN_USE), StandardOpenOption.CREATE,
-				StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-			java.nio.channels.FileLock lock = channel.tryLock(0, Long.MAX_VALUE, false);
-			if (lock == null) {
-				return true;
-			}
-			lock.release();
-			return false;
-		}
-		catch (java.nio.channels.OverlappingFileLockException ex) {
-			return true;
+	private static void release(FileLock lock) {
+		try {
+			lock.channel().close();
 		}
 		catch (IOException ex) {
-			return true;
+			// closed with the process
 		}
 	}
 
-	/** Whether this process's user owns the folder: classes another user could have written are not run. */
-	private static boolean ownFolder(Path folder) throws IOException {
-		return Files.getOwner(folder).getName().equals(System.getProperty("user.name"));
+	/**
+	 * Removes a folder nobody runs from: under the exclusive lock of its {@code .in-use}, renamed away first (a process
+	 * that then takes the shared lock finds it gone), then deleted. Left when in use.
+	 */
+	private static void retire(Path folder) {
+		Path trash = folder.resolveSibling(TRASH + folder.getFileName() + "-" + System.nanoTime());
+		try (FileChannel channel = FileChannel.open(folder.resolve(IN_USE), StandardOpenOption.CREATE,
+				StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+			FileLock lock = channel.tryLock(0, Long.MAX_VALUE, false);
+			if (lock == null) {
+				return;
+			}
+			Files.move(folder, trash, StandardCopyOption.ATOMIC_MOVE);
+		}
+		catch (IOException | OverlappingFileLockException ex) {
+			return; // in use, or gone: left as it is
+		}
+		delete(trash);
 	}
 
 	/** Marks a folder used now, so it is kept. */
@@ -282,18 +366,30 @@ public final class ExtractedJar {
 			Files.setLastModifiedTime(folder, FileTime.from(Instant.now()));
 		}
 		catch (IOException ex) {
-			// a folder another user made: used as it is
+			// a folder another user made: not used
 		}
 	}
 
-	/** Folders of other builds, and extractions that never ended, unused for {@link #UNUSED_FOR}. */
+	/**
+	 * Folders of other builds unused for {@link #UNUSED_FOR}, and extractions and removals that never ended (their
+	 * process died), older than {@link #ABANDONED_AFTER}.
+	 */
 	private static void removeUnused(Path root, Path kept) {
-		Instant before = Instant.now().minus(UNUSED_FOR);
+		Instant now = Instant.now();
 		try (Stream<Path> folders = Files.list(root)) {
 			for (Path folder : folders.toList()) {
-				if (!folder.equals(kept) && Files.isDirectory(folder)
-						&& Files.getLastModifiedTime(folder).toInstant().isBefore(before) && !inUse(folder)) {
-					delete(folder);
+				if (folder.equals(kept) || !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+					continue;
+				}
+				String name = folder.getFileName().toString();
+				Instant changed = Files.getLastModifiedTime(folder).toInstant();
+				if (name.startsWith(PARTIAL) || name.startsWith(TRASH)) {
+					if (changed.isBefore(now.minus(ABANDONED_AFTER))) {
+						delete(folder);
+					}
+				}
+				else if (changed.isBefore(now.minus(UNUSED_FOR)) && ownFolder(folder)) {
+					retire(folder);
 				}
 			}
 		}
@@ -303,7 +399,7 @@ public final class ExtractedJar {
 	}
 
 	private static void delete(Path folder) {
-		if (!Files.exists(folder)) {
+		if (!Files.exists(folder, LinkOption.NOFOLLOW_LINKS)) {
 			return;
 		}
 		try (Stream<Path> paths = Files.walk(folder)) {

@@ -1,4 +1,4 @@
-package dev.dmrbatch.cli;
+package dev.dmrbatch.launch;
 
 import java.util.Arrays;
 
@@ -17,11 +17,11 @@ public final class AtOnce {
 		return asksVersion(args) || asksHelp(args) || words(args) == 0;
 	}
 
-	static boolean asksVersion(String[] args) {
+	public static boolean asksVersion(String[] args) {
 		return has(args, "--version") || (words(args) == 1 && has(args, "version"));
 	}
 
-	static boolean asksHelp(String[] args) {
+	public static boolean asksHelp(String[] args) {
 		return has(args, "--help") || has(args, "help") || has(args, "-h");
 	}
 

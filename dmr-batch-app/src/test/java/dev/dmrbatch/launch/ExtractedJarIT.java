@@ -1,4 +1,4 @@
-package dev.dmrbatch.cli;
+package dev.dmrbatch.launch;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,15 +112,63 @@ class ExtractedJarIT {
 			assertThat(folders.toList()).containsExactlyElementsOf(builds);
 		}
 
-		// a folder with a file gone (a clean-up by hand): the packed jar, not a class missing half-way
-		try (Stream<Path> libraries = Files.list(builds.get(0).resolve("lib"))) {
+		// a file gone (a clean-up by hand) while the run's store server, started from the folder, still holds it:
+		// the folder is left to the server, and the command runs from the packed jar, not a class missing half-way
+		removeH2(builds.get(0));
+		Path packedLog = this.workspace.path("classes-packed.log");
+		Ran again = javaJar(cache, List.of("-Xlog:class+load=info:file=" + packedLog), "runs");
+		assertThat(again.exitCode()).as(again.output()).isZero();
+		assertThat(again.output()).contains("COMPLETED").doesNotContain("Exception");
+		assertThat(sources(packedLog).get("dev.dmrbatch.cli.CommandLine")).contains("nested:");
+		assertThat(builds.get(0).resolve("classes")).isDirectory();
+	}
+
+	private static void removeH2(Path build) throws Exception {
+		try (Stream<Path> libraries = Files.list(build.resolve("lib"))) {
 			for (Path library : libraries.filter((p) -> p.getFileName().toString().startsWith("h2-")).toList()) {
 				Files.delete(library);
 			}
 		}
-		Ran again = javaJar(cache, List.of(), "runs");
-		assertThat(again.exitCode()).as(again.output()).isZero();
-		assertThat(again.output()).contains("COMPLETED").doesNotContain("Exception");
+	}
+
+	@Test
+	void twoProcessesStartingAtOnceBothRunFromOneExtraction() throws Exception {
+		// a relative cache folder, as DMR_JAR_CACHE may give it, from the working folder
+		Path cache = this.workspace.path("together");
+		List<Process> started = new ArrayList<>();
+		for (int i = 1; i <= 2; i++) {
+			List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+					"-Xlog:class+load=info:file=" + this.workspace.path("classes-" + i + ".log"), "-jar",
+					packedJar().toString(), "runs", "--dmr.home=" + this.workspace.root()));
+			ProcessBuilder builder = new ProcessBuilder(command).directory(this.workspace.root().toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(this.workspace.path("out-" + i + ".txt").toFile());
+			builder.environment().put("DMR_JAR_CACHE", "sub/../together");
+			started.add(builder.start());
+		}
+		for (Process process : started) {
+			assertThat(process.waitFor()).isZero();
+		}
+		List<Path> builds;
+		try (Stream<Path> folders = Files.list(cache)) {
+			builds = folders.toList();
+		}
+		assertThat(builds).as("one folder, no extraction left half-way").singleElement()
+			.satisfies((folder) -> assertThat(folder.getFileName().toString()).doesNotStartWith("."));
+		for (int i = 1; i <= 2; i++) {
+			assertThat(sources(this.workspace.path("classes-" + i + ".log")).get("dev.dmrbatch.cli.CommandLine"))
+				.as("process " + i).contains(builds.get(0).resolve("classes").toString());
+		}
+
+		// a file gone (a clean-up by hand) from a folder nothing runs from: extracted again, and run from
+		removeH2(builds.get(0));
+		Path again = this.workspace.path("classes-again.log");
+		Ran runs = javaJar(cache, List.of("-Xlog:class+load=info:file=" + again), "runs");
+		assertThat(runs.exitCode()).as(runs.output()).isZero();
+		assertThat(sources(again).get("org.h2.Driver")).contains(builds.get(0).resolve("lib").toString());
+		try (Stream<Path> folders = Files.list(cache)) {
+			assertThat(folders.toList()).as("the broken folder removed, none left half-way").containsExactlyElementsOf(builds);
+		}
 	}
 
 	@Test
