@@ -11,8 +11,10 @@ import java.util.stream.Collectors;
 
 import dev.dmrbatch.support.Dmr;
 import dev.dmrbatch.support.DmrProcess;
+import dev.dmrbatch.support.FaultProxy;
 import dev.dmrbatch.support.LocalRunner;
 import dev.dmrbatch.support.Workspace;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -37,10 +39,24 @@ class ChatTerminalIT {
 	@TempDir
 	Path dir;
 
+	FaultProxy proxy;
+
+	@AfterEach
+	void closeProxy() {
+		if (this.proxy != null) {
+			this.proxy.close();
+		}
+	}
+
 	@Test
 	void anAnswerStreamsCtrlCStopsItAndTheChatGoesOnWithAnotherModel() throws Exception {
 		Workspace workspace = new Workspace(this.dir);
-		List<String> command = DmrProcess.launched(workspace, LocalRunner.baseUrl(), "chat", "model=ai/tiny",
+		// the answer's events passed on one every 10 ms: a long answer takes some 20 s on screen, whatever the load,
+		// so Ctrl-C always meets it still being written
+		FaultProxy runner = new FaultProxy(LocalRunner.baseUrl());
+		this.proxy = runner;
+		runner.faults((n) -> FaultProxy.paced(10));
+		List<String> command = DmrProcess.launched(workspace, runner.baseUrl(), "chat", "model=ai/tiny",
 				"session=term", "--dmr.temperature=0", "--dmr.seed=1", "--dmr.max-tokens=2000");
 		String shell = command.stream().map((arg) -> "'" + arg.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
 		Path typescript = this.dir.resolve("typescript");

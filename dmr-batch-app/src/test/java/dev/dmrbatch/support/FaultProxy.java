@@ -44,7 +44,18 @@ public final class FaultProxy implements AutoCloseable {
 	 * rewritten before they are passed on, one by one, as a chunked response; with {@code abort}, the connection is
 	 * then dropped without ending the response.
 	 */
-	public record Events(java.util.function.UnaryOperator<List<String>> rewrite, boolean abort) implements Action {
+	public record Events(java.util.function.UnaryOperator<List<String>> rewrite, boolean abort, long pauseMillis)
+			implements Action {
+
+		public Events(java.util.function.UnaryOperator<List<String>> rewrite, boolean abort) {
+			this(rewrite, abort, 0);
+		}
+
+	}
+
+	/** A streamed answer's events passed on one every {@code millis}: a slow runner, still writing its answer. */
+	public static Action paced(long millis) {
+		return new Events(java.util.function.UnaryOperator.identity(), false, millis);
 	}
 
 	/** The first {@code n} events of a streamed answer, then the end of the response, as if it were complete. */
@@ -332,6 +343,15 @@ public final class FaultProxy implements AutoCloseable {
 			for (String event : events.rewrite().apply(all)) {
 				exchange.getResponseBody().write((event + "\n\n").getBytes(StandardCharsets.UTF_8));
 				exchange.getResponseBody().flush();
+				if (events.pauseMillis() > 0) {
+					try {
+						Thread.sleep(events.pauseMillis());
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+						return;
+					}
+				}
 			}
 			if (events.abort()) {
 				throw new DroppedMidResponse();
