@@ -102,10 +102,10 @@ public final class ExtractedJar {
 		try {
 			// a folder found broken is removed and extracted again, once
 			for (int attempt = 0; attempt < 2 && classPath == null; attempt++) {
-				classPath = usable(extracted(jar, root));
+				classPath = usable(extracted(jar, root), application);
 			}
 		}
-		catch (IOException | UncheckedIOException | SecurityException ex) {
+		catch (IOException | UncheckedIOException | SecurityException | java.nio.file.InvalidPathException ex) {
 			// a cache that cannot be written: the packed jar, as without it
 		}
 		if (classPath == null) {
@@ -121,12 +121,19 @@ public final class ExtractedJar {
 			return;
 		}
 		URLClassLoader there = new URLClassLoader("dmr-batch", urls, ClassLoader.getPlatformClassLoader());
+		java.lang.reflect.Method main;
+		try {
+			main = there.loadClass(application.getName()).getMethod("main", String[].class);
+		}
+		catch (ReflectiveOperationException | LinkageError ex) {
+			return; // classes that do not load: the packed jar, as without the folder
+		}
 		// what starts another JVM of the application (the store server) starts it from these classes too
 		System.setProperty("java.class.path",
 				String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()));
 		Thread.currentThread().setContextClassLoader(there);
 		try {
-			there.loadClass(application.getName()).getMethod("main", String[].class).invoke(null, (Object) args);
+			main.invoke(null, (Object) args);
 		}
 		catch (InvocationTargetException ex) {
 			if (ex.getCause() instanceof RuntimeException runtime) {
@@ -137,8 +144,8 @@ public final class ExtractedJar {
 			}
 			throw new IllegalStateException(ex.getCause());
 		}
-		catch (ReflectiveOperationException ex) {
-			throw new IllegalStateException(application.getName() + " is not in the extracted jar", ex);
+		catch (IllegalAccessException ex) {
+			throw new IllegalStateException(application.getName() + "'s main cannot be called", ex);
 		}
 	}
 
@@ -161,17 +168,19 @@ public final class ExtractedJar {
 	 * The class path of a folder, held in use from now on; {@code null} when it is not this user's, or is broken
 	 * (then removed, unless in use, so that the next attempt extracts it again).
 	 */
-	private static List<Path> usable(Path folder) throws IOException {
+	private static List<Path> usable(Path folder, Class<?> application) throws IOException {
 		if (!ownFolder(folder)) {
 			return null;
 		}
 		FileLock lock = lockShared(folder);
 		if (lock == null) {
+			retire(folder); // one without its lock file: made again
 			return null;
 		}
 		List<Path> classPath = Files.isRegularFile(folder.resolve("classpath.idx")) ? classPath(folder) : List.of();
+		Path main = folder.resolve("classes").resolve(application.getName().replace('.', '/') + ".class");
 		// checked under the lock: a clean-up renames a folder away before it removes it
-		if (!classPath.isEmpty() && Files.isDirectory(folder) && classPath.stream().allMatch(Files::exists)) {
+		if (classPath.size() > 1 && Files.isRegularFile(main) && classPath.stream().allMatch(Files::exists)) {
 			inUse = lock;
 			return classPath;
 		}
@@ -313,11 +322,13 @@ public final class ExtractedJar {
 		}
 	}
 
-	/** A shared lock on a folder's {@code .in-use}, waiting for a clean-up that holds it; {@code null} if none. */
+	/**
+	 * A shared lock on a folder's {@code .in-use}, waiting for a clean-up that holds it; {@code null} if there is none
+	 * (a folder being removed).
+	 */
 	private static FileLock lockShared(Path folder) {
 		try {
-			FileChannel channel = FileChannel.open(folder.resolve(IN_USE), StandardOpenOption.CREATE,
-					StandardOpenOption.READ, StandardOpenOption.WRITE);
+			FileChannel channel = FileChannel.open(folder.resolve(IN_USE), StandardOpenOption.READ);
 			try {
 				return channel.lock(0, Long.MAX_VALUE, true);
 			}

@@ -174,9 +174,6 @@ public class ConversationRuns {
 			JobExecution execution;
 			try {
 				execution = this.jobOperator.start(job, parameters);
-				// the job has ended (it runs on this thread): its process lets it go even if a listener before the
-				// one that does so failed, or the run would be refused as still ending until this process exits
-				this.processes.forget(execution.getId());
 			}
 			catch (JobExecutionAlreadyRunningException | ConcurrencyFailureException
 					| DataIntegrityViolationException ex) {
@@ -184,6 +181,7 @@ public class ConversationRuns {
 				throw alreadyRunning(plan, (last != null) ? last.getJobInstanceId() : null,
 						"started by another process a moment ago");
 			}
+			letGo(execution);
 			for (Throwable failure : execution.getAllFailureExceptions()) {
 				if (failure instanceof OutputFolderTakenException taken) {
 					throw new RunException(taken.getMessage());
@@ -193,6 +191,20 @@ public class ConversationRuns {
 		}
 		finally {
 			lanes.forEach(RunnerLane::close);
+		}
+	}
+
+	/**
+	 * The job has ended (it runs on this thread): this process lets its execution go even if a listener before the one
+	 * that does so failed, or the run would be refused as still ending until this process exits. A failure to do so
+	 * is only logged: the run's outcome stands.
+	 */
+	private void letGo(JobExecution execution) {
+		try {
+			this.processes.forget(execution.getId());
+		}
+		catch (RuntimeException ex) {
+			log.warn("execution {} could not be let go: {}", execution.getId(), SafeText.firstLine(ex.getMessage()));
 		}
 	}
 
@@ -326,7 +338,7 @@ public class ConversationRuns {
 				started.accept(execution);
 			}
 			job.execute(execution);
-			this.processes.forget(execution.getId());
+			letGo(execution);
 			return (ended[0] != null) ? ended[0] : outcome(plan, execution, false, true, before, List.of(lane));
 		}
 		finally {
