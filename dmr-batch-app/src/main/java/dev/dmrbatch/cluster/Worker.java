@@ -265,9 +265,28 @@ final class Worker implements Messaging.Partitions {
 			return false;
 		}
 		RunPlan plan = planned.plan();
-		long take = this.takes.claim(partition, this.runner.toString());
+		Take take = new Take(this.takes.claim(partition, this.runner.toString()));
+		try {
+			return run(partition, job, plan, take);
+		}
+		finally {
+			if (!take.ended) {
+				// an error or a failed database call after the step: the take ends all the same, or the run would
+				// count as still ending while this worker lives
+				try {
+					take.end(PartitionTakes.LOST);
+				}
+				catch (RuntimeException ex) {
+					log.warn("the take of {} could not be ended: {}", partition.getStepName(), ex.getMessage());
+				}
+			}
+		}
+	}
+
+	/** The partition on this worker's runner, its take ended on every way out but an error. */
+	private boolean run(StepExecution partition, JobExecution job, RunPlan plan, Take take) {
 		this.items.set(0);
-		this.currentTake = take;
+		this.currentTake = take.id;
 		this.current = partition;
 		long started = System.nanoTime();
 		log.info("taking {} of {}", partition.getStepName(), describe(job));
@@ -275,11 +294,11 @@ final class Worker implements Messaging.Partitions {
 			if (this.leaving) {
 				partition.setTerminateOnly();
 			}
-			this.jobs.partitionStep(plan, lane, partition, new Stored(take)).execute(partition);
+			this.jobs.partitionStep(plan, lane, partition, new Stored(take.id)).execute(partition);
 		}
 		catch (OptimisticLockingFailureException ex) {
 			// ended by its manager a moment before this worker began (a stop): left as the manager left it
-			this.takes.end(take, PartitionTakes.LOST);
+			take.end(PartitionTakes.LOST);
 			return true;
 		}
 		catch (JobInterruptedException ex) {
@@ -287,7 +306,7 @@ final class Worker implements Messaging.Partitions {
 		}
 		catch (RuntimeException ex) {
 			// the step could not be made: the partition is still waiting, and its request goes back
-			this.takes.end(take, PartitionTakes.HANDED_BACK);
+			take.end(PartitionTakes.HANDED_BACK);
 			throw ex;
 		}
 		finally {
@@ -302,22 +321,40 @@ final class Worker implements Messaging.Partitions {
 		log.info(String.format(Locale.ROOT, "%s of %s: %s, %d items stored in %.1f s (%.1f items/s)",
 				partition.getStepName(), describe(job), status, stored, seconds, (seconds > 0) ? stored / seconds : 0.0));
 		if (status == BatchStatus.COMPLETED) {
-			this.takes.end(take, PartitionTakes.COMPLETED);
+			take.end(PartitionTakes.COMPLETED);
 			return true;
 		}
 		boolean runGoesOn = this.jobRepository.getJobExecution(job.getId()).getStatus() == BatchStatus.STARTED;
 		RunnerUnavailableException gone = RunnerUnavailableException.among(partition.getFailureExceptions());
 		if (runGoesOn && (status == BatchStatus.STOPPED && this.leaving || gone != null)) {
 			handBack(partition, (gone != null) ? "its runner stopped answering" : "its worker left");
-			this.takes.end(take, PartitionTakes.HANDED_BACK);
+			take.end(PartitionTakes.HANDED_BACK);
 			if (gone != null) {
 				forgetPlan(job.getId());
 				waitForRunner(gone.getMessage());
 			}
 			return false;
 		}
-		this.takes.end(take, status.name());
+		take.end(status.name());
 		return true;
+	}
+
+	/** A partition taken by this worker, and whether its take has ended. */
+	private final class Take {
+
+		private final long id;
+
+		private boolean ended;
+
+		Take(long id) {
+			this.id = id;
+		}
+
+		void end(String outcome) {
+			Worker.this.takes.end(this.id, outcome);
+			this.ended = true;
+		}
+
 	}
 
 	/** The partition waits again for a worker, from its last commit, and its request goes back to the queue. */
