@@ -65,18 +65,20 @@ class ClusterRuns implements RemotePartitions {
 
 	@Override
 	public JobExecution settle(JobExecution abandoned) {
-		Map<Long, String> running = this.takes.running(abandoned.getId());
-		if (running.isEmpty()) {
-			endDead(abandoned);
-			return abandoned;
-		}
-		log.warn("workers are still running {} partition{} of run {} ({}): they stop at their next commit before the "
-				+ "run is recovered", running.size(), (running.size() == 1) ? "" : "s", abandoned.getJobInstanceId(),
-				String.join(", ", running.values()));
+		// STOPPING first, even with no partition running now: a worker may take a waiting partition from the queue at
+		// any moment while the run is STARTED, and would then update it under the recovery. A worker checks the run
+		// again once its take is recorded (Worker#run), so a take recorded after this update never runs, and one
+		// recorded before it is among those waited for below.
 		abandoned.setStatus(BatchStatus.STOPPING);
 		this.jobRepository.update(abandoned);
+		Map<Long, String> running = this.takes.running(abandoned.getId());
+		if (!running.isEmpty()) {
+			log.warn("workers are still running {} partition{} of run {} ({}): they stop at their next commit before "
+					+ "the run is recovered", running.size(), (running.size() == 1) ? "" : "s",
+					abandoned.getJobInstanceId(), String.join(", ", running.values()));
+		}
 		long deadline = System.nanoTime() + SETTLING.toNanos();
-		while (!(running = this.takes.running(abandoned.getId())).isEmpty()) {
+		while (!running.isEmpty()) {
 			if (System.nanoTime() > deadline) {
 				throw new RunException("workers are still running partitions of run " + abandoned.getJobInstanceId()
 						+ " after " + SETTLING.toMinutes() + " minutes (" + String.join(", ", running.values())
@@ -90,7 +92,9 @@ class ClusterRuns implements RemotePartitions {
 				throw new RunException("interrupted while the workers of run " + abandoned.getJobInstanceId()
 						+ " were stopping");
 			}
+			running = this.takes.running(abandoned.getId());
 		}
+		// as the workers left its partitions: recovered from these, not from what was read before they ended
 		JobExecution settled = this.jobRepository.getJobExecution(abandoned.getId());
 		endDead(settled);
 		return settled;

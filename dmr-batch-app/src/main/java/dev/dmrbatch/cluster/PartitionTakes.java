@@ -106,6 +106,11 @@ class PartitionTakes {
 			.single();
 	}
 
+	/** A take that never began (its run stopped between the worker's look and its take): as if never made. */
+	void drop(long take) {
+		this.db.sql("delete from dmr_cluster_take where id = ?").param(take).update();
+	}
+
 	/** A take that ended; its items are those its committed chunks counted ({@link #stored}). */
 	void end(long take, String outcome) {
 		this.db.sql("update dmr_cluster_take set ended_at = current_timestamp, heartbeat_at = current_timestamp, "

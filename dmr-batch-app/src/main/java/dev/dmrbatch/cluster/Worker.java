@@ -266,6 +266,13 @@ final class Worker implements Messaging.Partitions {
 		}
 		RunPlan plan = planned.plan();
 		Take take = new Take(this.takes.claim(partition, this.runner.toString()));
+		if (!stillWaiting(partition)) {
+			// stopped, recovered or taken since it was read: a manager settling a run waits only for the takes
+			// recorded before it stopped the run, so this one must not touch the partition; its request goes back
+			// and is looked at afresh
+			this.takes.drop(take.id);
+			return false;
+		}
 		try {
 			return run(partition, job, plan, take);
 		}
@@ -281,6 +288,13 @@ final class Worker implements Messaging.Partitions {
 				}
 			}
 		}
+	}
+
+	/** Whether the partition still waits for a worker, or for this one to resume it, in a run going on. */
+	private boolean stillWaiting(StepExecution read) {
+		StepExecution now = this.jobRepository.getStepExecution(read.getId());
+		return now != null && now.getJobExecution().getStatus() == BatchStatus.STARTED
+				&& now.getStatus() == read.getStatus() && java.util.Objects.equals(now.getVersion(), read.getVersion());
 	}
 
 	/** The partition on this worker's runner, its take ended on every way out but an error. */

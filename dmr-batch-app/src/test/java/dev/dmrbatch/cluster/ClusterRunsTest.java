@@ -1,0 +1,87 @@
+package dev.dmrbatch.cluster;
+
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+
+import dev.dmrbatch.run.process.RunProcesses;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.repository.support.JdbcJobRepositoryFactoryBean;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+/**
+ * A cluster run left running by a manager that is gone is settled before it is recovered: stopped first, so that no
+ * worker takes a waiting partition under the recovery, and recovered from its partitions as the workers left them.
+ */
+class ClusterRunsTest {
+
+	@Test
+	void aRunWithNoPartitionRunningIsStoppedAndRecoveredFromItsPartitionsAsTheyAreNow() throws Exception {
+		SimpleDriverDataSource dataSource = new SimpleDriverDataSource(new org.h2.Driver(),
+				"jdbc:h2:mem:settle;DB_CLOSE_DELAY=-1", "sa", "");
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		run(jdbc, "org/springframework/batch/core/schema-h2.sql");
+		run(jdbc, "db/migration/common/V15__cluster.sql");
+		JdbcJobRepositoryFactoryBean factory = new JdbcJobRepositoryFactoryBean();
+		factory.setDataSource(dataSource);
+		factory.setTransactionManager(new DataSourceTransactionManager(dataSource));
+		factory.afterPropertiesSet();
+		JobRepository repository = factory.getObject();
+
+		JobInstance instance = repository.createJobInstance("items", new JobParameters());
+		JobExecution execution = repository.createJobExecution(instance, new JobParameters(), new ExecutionContext());
+		execution.setStatus(BatchStatus.STARTED);
+		repository.update(execution);
+		StepExecution waiting = repository.createStepExecution("conversations:partition0", execution);
+		waiting.setStatus(BatchStatus.STARTING);
+		repository.update(waiting);
+		// the execution as the resuming manager first read it; then a worker took the waiting partition and ended it
+		JobExecution abandoned = repository.getJobExecution(execution.getId());
+		StepExecution taken = repository.getStepExecution(waiting.getId());
+		taken.setStatus(BatchStatus.STARTED);
+		repository.update(taken);
+		taken.setStatus(BatchStatus.STOPPED);
+		repository.update(taken);
+
+		ClusterRuns runs = new ClusterRuns(null, repository, null, new PartitionTakes(jdbc, processes(jdbc)));
+		JobExecution settled = runs.settle(abandoned);
+
+		// stopped before anything else, so that a worker looking at the run now leaves its partitions alone
+		assertThat(repository.getJobExecution(execution.getId()).getStatus()).isEqualTo(BatchStatus.STOPPING);
+		// and what the recovery updates is the partition as the worker left it, not as it was first read
+		StepExecution partition = settled.getStepExecutions().iterator().next();
+		assertThat(partition.getStatus()).isEqualTo(BatchStatus.STOPPED);
+		partition.setStatus(BatchStatus.FAILED);
+		assertThatCode(() -> repository.update(partition)).doesNotThrowAnyException();
+	}
+
+	private static void run(JdbcTemplate jdbc, String script) throws Exception {
+		String sql = new ClassPathResource(script).getContentAsString(StandardCharsets.UTF_8);
+		for (String statement : sql.replaceAll("(?m)^--.*$", "").split(";")) {
+			if (!statement.isBlank()) {
+				jdbc.execute(statement);
+			}
+		}
+	}
+
+	/** The processes' liveness as the app has it. */
+	private static RunProcesses processes(JdbcTemplate jdbc) throws Exception {
+		Constructor<RunProcesses> constructor = RunProcesses.class.getDeclaredConstructor(JdbcTemplate.class);
+		constructor.setAccessible(true);
+		return constructor.newInstance(jdbc);
+	}
+
+}
