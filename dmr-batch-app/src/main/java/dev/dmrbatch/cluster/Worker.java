@@ -266,14 +266,15 @@ final class Worker implements Messaging.Partitions {
 		}
 		RunPlan plan = planned.plan();
 		Take take = new Take(this.takes.claim(partition, this.runner.toString()));
-		if (!stillWaiting(partition)) {
-			// stopped, recovered or taken since it was read: a manager settling a run waits only for the takes
-			// recorded before it stopped the run, so this one must not touch the partition; its request goes back
-			// and is looked at afresh
-			this.takes.drop(take.id);
-			return false;
-		}
 		try {
+			if (!stillWaiting(partition)) {
+				// stopped, recovered or taken since it was read: a manager settling a run waits only for the takes
+				// recorded before it stopped the run, so this one must not touch the partition; its request goes
+				// back and is looked at afresh
+				this.takes.drop(take.id);
+				take.ended = true;
+				return false;
+			}
 			return run(partition, job, plan, take);
 		}
 		finally {
