@@ -42,7 +42,7 @@ class ExtractedJarIT {
 		command.addAll(jvm);
 		command.addAll(List.of("-jar", packedJar().toString()));
 		command.addAll(List.of(args));
-		command.add("--dmr.home=" + this.workspace.root());
+		// no dmr.home: the working folder is the home, as when a user types the command there
 		ProcessBuilder builder = new ProcessBuilder(command).directory(this.workspace.root().toFile())
 			.redirectErrorStream(true);
 		builder.environment().put("DMR_JAR_CACHE", cache.toString());
@@ -111,6 +111,11 @@ class ExtractedJarIT {
 		try (Stream<Path> folders = Files.list(cache)) {
 			assertThat(folders.toList()).containsExactlyElementsOf(builds);
 		}
+
+		// the settings' paths are the file system's, not the extracted classes folder's
+		Ran config = javaJar(cache, List.of(), "config");
+		assertThat(config.exitCode()).as(config.output()).isZero();
+		assertThat(config.output()).contains("home: " + this.workspace.root().toAbsolutePath().normalize() + "\n");
 
 		// a file gone (a clean-up by hand) while the run's store server, started from the folder, still holds it:
 		// the folder is left to the server, and the command runs from the packed jar, not a class missing half-way
