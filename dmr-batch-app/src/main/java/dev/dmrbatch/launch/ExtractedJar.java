@@ -12,12 +12,15 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,6 +71,9 @@ public final class ExtractedJar {
 	private static final String PARTIAL = ".partial-";
 
 	private static final String TRASH = ".trash-";
+
+	/** How many files the application's classes folder had when it was extracted. */
+	private static final String CLASSES_FILES = "classes.files";
 
 	/** The packed jar's own entries under {@code META-INF/}, which the application does not read. */
 	private static final Set<String> LAUNCHERS_OWN = Set.of("META-INF/MANIFEST.MF",
@@ -180,13 +186,48 @@ public final class ExtractedJar {
 		List<Path> classPath = Files.isRegularFile(folder.resolve("classpath.idx")) ? classPath(folder) : List.of();
 		Path main = folder.resolve("classes").resolve(application.getName().replace('.', '/') + ".class");
 		// checked under the lock: a clean-up renames a folder away before it removes it
-		if (classPath.size() > 1 && Files.isRegularFile(main) && classPath.stream().allMatch(Files::exists)) {
+		if (classPath.size() > 1 && Files.isRegularFile(main) && classPath.stream().allMatch(Files::exists)
+				&& complete(folder)) {
 			inUse = lock;
 			return classPath;
 		}
 		release(lock);
 		retire(folder);
 		return null;
+	}
+
+	/**
+	 * Whether the classes folder still has every file it was extracted with: a file gone (a clean-up by hand, a cleaner
+	 * of old files) would fail a command half-way, when it asks for it.
+	 */
+	private static boolean complete(Path folder) throws IOException {
+		Path count = folder.resolve(CLASSES_FILES);
+		if (!Files.isRegularFile(count)) {
+			return false;
+		}
+		try {
+			long extracted = Long.parseLong(Files.readString(count, StandardCharsets.UTF_8).strip());
+			return extracted == files(folder.resolve("classes"));
+		}
+		catch (NumberFormatException ex) {
+			return false;
+		}
+	}
+
+	private static long files(Path folder) throws IOException {
+		long[] files = new long[1];
+		Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+
+			@Override
+			public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+				if (attributes.isRegularFile()) {
+					files[0]++;
+				}
+				return FileVisitResult.CONTINUE;
+			}
+
+		});
+		return files[0];
 	}
 
 	/** The packed jar {@code java -jar} was given: the class path's one entry. */
@@ -293,6 +334,8 @@ public final class ExtractedJar {
 		if (!Files.isRegularFile(folder.resolve("classpath.idx"))) {
 			throw new IOException(jar + " has no " + INDEX);
 		}
+		Files.writeString(folder.resolve(CLASSES_FILES), Long.toString(files(folder.resolve("classes"))),
+				StandardCharsets.UTF_8);
 	}
 
 	/** The application's classes, then its libraries in the order of the jar's class path index. */

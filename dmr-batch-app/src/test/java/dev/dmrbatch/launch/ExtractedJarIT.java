@@ -116,6 +116,12 @@ class ExtractedJarIT {
 		Ran config = javaJar(cache, List.of(), "config");
 		assertThat(config.exitCode()).as(config.output()).isZero();
 		assertThat(config.output()).contains("home: " + this.workspace.root().toAbsolutePath().normalize() + "\n");
+		// given as relative paths too: the home, and a plugin folder that is not there
+		Ran relative = javaJar(cache, List.of(), "config", "--dmr.home=.");
+		assertThat(relative.output()).contains("home: " + this.workspace.root().toAbsolutePath().normalize() + "\n");
+		Ran plugins = javaJar(cache, List.of(), "plugins", "--dmr.plugins.path=web");
+		assertThat(plugins.exitCode()).as(plugins.output()).isEqualTo(2);
+		assertThat(plugins.output()).contains("dmr.plugins.path: folder web does not exist");
 
 		// a file gone (a clean-up by hand) while the run's store server, started from the folder, still holds it:
 		// the folder is left to the server, and the command runs from the packed jar, not a class missing half-way
@@ -174,6 +180,13 @@ class ExtractedJarIT {
 		try (Stream<Path> folders = Files.list(cache)) {
 			assertThat(folders.toList()).as("the broken folder removed, none left half-way").containsExactlyElementsOf(builds);
 		}
+
+		// one of the application's resources gone (a cleaner of old files): extracted again too, not missed half-way
+		Path report = builds.get(0).resolve("classes/dmr-templates/report/report.ftlh");
+		Files.delete(report);
+		Ran config = javaJar(cache, List.of(), "config");
+		assertThat(config.exitCode()).as(config.output()).isZero();
+		assertThat(report).isRegularFile();
 	}
 
 	@Test
