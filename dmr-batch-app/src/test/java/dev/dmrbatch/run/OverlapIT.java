@@ -103,12 +103,13 @@ class OverlapIT {
 
 	@Test
 	void aStoppingRunIsRefusedToAnotherProcessUntilItsRequestsInFlightAreStored() throws Exception {
-		// given: a run whose requests take six seconds after its first 40, stopped by SIGTERM with requests in flight;
-		// the job repository marks the execution STOPPED at once, while the process still finishes and stores them
+		// given: a run whose requests take twelve seconds after its first 40, stopped by SIGTERM as they arrive, with
+		// them in flight; the job repository marks the execution STOPPED at once, while the process still finishes
+		// and stores them
 		items("a", 100);
-		this.proxy.faults((n) -> (n > 40) ? new FaultProxy.Slow(6000) : FaultProxy.FORWARD);
+		this.proxy.faults((n) -> (n > 40) ? new FaultProxy.Slow(12_000) : FaultProxy.FORWARD);
 		DmrProcess run = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=a");
-		run.awaitRequests(this.proxy::forwarded, 44);
+		run.awaitRequests(this.proxy::chatRequests, 41);
 		run.terminate();
 		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 		while (!run.err().contains("SIGTERM: stopping") && System.nanoTime() < deadline) {

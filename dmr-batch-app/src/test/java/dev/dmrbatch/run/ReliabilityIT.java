@@ -131,6 +131,27 @@ class ReliabilityIT {
 	}
 
 	@Test
+	void aStopSendsNothingAfterTheRequestsInFlightEvenMidChunk() throws Exception {
+		items(40);
+		// one request at a time (chunks of four), the fifth to the ninth slow: the stop comes while the sixth is
+		// being answered, in the middle of the second chunk
+		this.proxy.faults((n) -> (n >= 5 && n <= 9) ? new FaultProxy.Slow(1500) : FaultProxy.FORWARD);
+		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items", "concurrency=1");
+		first.awaitRequests(this.proxy::chatRequests, 6);
+
+		first.terminate();
+		assertThat(first.waitFor()).as(first.err()).isEqualTo(4);
+		assertThat(first.out()).contains("items run 1 STOPPED");
+		// the request in flight was answered and stored; the rest of the chunk was not sent
+		assertThat(this.proxy.chatRequests()).as("requests sent by the stopped run").isEqualTo(6);
+
+		Dmr.Result resumed = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items");
+		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+		assertEveryItemOnceAndOk(40);
+		assertThat(this.proxy.forwarded()).as("nothing sent twice").isEqualTo(40);
+	}
+
+	@Test
 	void withTheStoreNotSharedASecondProcessOnTheSameDataFileIsToldSoAndChangesNothing() throws Exception {
 		// the first run goes slowly after its first 50 items, so that it still has the file while the second starts
 		items(200);

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
 import dev.dmrbatch.run.pipeline.RunnerUnavailableException;
+import dev.dmrbatch.run.process.GracefulStop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +87,7 @@ public final class RunnerLanesPartitionHandler implements PartitionHandler {
 
 	private void runLane(RunnerLane lane, StepExecution manager, Shared shared) {
 		while (!shared.fatal && !shared.stopping) {
-			if (manager.getJobExecution().getStatus() == BatchStatus.STOPPING || manager.isTerminateOnly()) {
+			if (GracefulStop.asked(manager.getJobExecution()) || manager.isTerminateOnly()) {
 				shared.stopping = true;
 				return;
 			}

@@ -15,6 +15,7 @@ import dev.dmrbatch.conversation.Conversation;
 import dev.dmrbatch.conversation.ConversationStore;
 import dev.dmrbatch.input.InputItem;
 import dev.dmrbatch.input.InputReaders;
+import dev.dmrbatch.run.process.GracefulStop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,14 +36,18 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * Restart stays exact: after each item the feeder takes a snapshot of the input reader's state, and the step saves
  * the snapshot of the last item it was handed, never the read-ahead position. A crash therefore costs what was
  * read ahead plus the uncommitted part of the chunk: at most {@code window + chunk - 1} items sent again. A stop
- * (Ctrl-C, SIGTERM) loses nothing: when the step closes, the conversations read ahead are finished and stored
- * beyond the committed position, and the resumed run skips the items it finds stored there.
+ * (Ctrl-C, SIGTERM) starts no other item and loses nothing: the feeder stops, the step ends its chunk with what was
+ * answered, and when it closes the conversations read ahead are finished and stored beyond the
+ * committed position; the resumed run skips the items it finds stored there.
  */
 public final class ConversationPipeline implements ItemStreamReader<List<Conversation>>, StepExecutionListener {
 
 	private static final Logger log = LoggerFactory.getLogger(ConversationPipeline.class);
 
 	private static final Pending END = new Pending(null, null, null);
+
+	/** The feeder's last word on a stop: nothing more is sent, and the step ends its chunk and stops. */
+	private static final Pending STOP = new Pending(null, null, null);
 
 	private final ItemStreamReader<InputItem> input;
 
@@ -116,6 +121,12 @@ public final class ConversationPipeline implements ItemStreamReader<List<Convers
 		while (!this.ended) {
 			Pending next = this.ahead.take();
 			if (next == END) {
+				this.ended = true;
+				return null;
+			}
+			if (next == STOP) {
+				// the chunk ends with what was answered; the step, told to stop, stops instead of completing
+				this.step.setTerminateOnly();
 				this.ended = true;
 				return null;
 			}
@@ -201,6 +212,10 @@ public final class ConversationPipeline implements ItemStreamReader<List<Convers
 		try {
 			while (!Thread.currentThread().isInterrupted()) {
 				this.window.acquire();
+				if (stopping()) {
+					this.ahead.put(STOP);
+					return;
+				}
 				InputItem item;
 				ExecutionContext state;
 				try {
@@ -220,6 +235,12 @@ public final class ConversationPipeline implements ItemStreamReader<List<Convers
 					continue;
 				}
 				this.slots.acquire();
+				if (stopping()) {
+					// read, not sent: its position was not handed out, so the resumed run reads it again
+					this.slots.release();
+					this.ahead.put(STOP);
+					return;
+				}
 				CompletableFuture<List<Conversation>> result = new CompletableFuture<>();
 				this.ahead.put(new Pending(item, result, state));
 				try {
@@ -245,6 +266,25 @@ public final class ConversationPipeline implements ItemStreamReader<List<Convers
 		catch (InterruptedException ex) {
 			// the step is closing
 		}
+		catch (RuntimeException | Error ex) {
+			// never a silent end: the step waiting for the next item fails with it
+			if (!this.ahead.offer(new Pending(null, CompletableFuture.failedFuture(ex), null))) {
+				log.error("the read-ahead thread failed ({})", ex.getClass().getName());
+			}
+		}
+	}
+
+	/**
+	 * Whether the run is asked to stop (Ctrl-C, SIGTERM, the web app's stop, a worker leaving): then the items in
+	 * flight finish and no other is started. Without this, the step would notice the stop only as its chunk commits,
+	 * and the rest of the chunk would be sent first, one slow answer after another.
+	 */
+	private boolean stopping() {
+		StepExecution step = this.step;
+		if (step == null) {
+			return false;
+		}
+		return step.isTerminateOnly() || GracefulStop.asked(step.getJobExecution());
 	}
 
 	private ExecutionContext snapshot() {

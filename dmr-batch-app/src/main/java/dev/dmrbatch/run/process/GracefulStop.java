@@ -16,8 +16,9 @@ import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.listener.JobExecutionListener;
 
 /**
- * Ctrl-C or SIGTERM while a run is under way: the job is asked to stop ({@link JobOperator#stop}), the chunk in
- * progress finishes and commits, and the run ends STOPPED (exit 4), resumable by the same command. A second signal
+ * Ctrl-C or SIGTERM while a run is under way: the job is asked to stop ({@link JobOperator#stop}), no other item is
+ * started, the items in flight are answered and commit, and the run ends STOPPED (exit 4), resumable by the same
+ * command. The workers of a cluster run see the stop at their next commit. A second signal
  * quits at once; the next run recovers what was left.
  * <p>
  * The signals are caught rather than left to the JVM's shutdown hooks because those would close the database under
@@ -105,6 +106,15 @@ public class GracefulStop implements JobExecutionListener {
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * Whether a stop was asked of a running execution, however it is read (in this process, or from the job
+	 * repository by another): Spring Batch 6's {@link JobOperator#stop} marks it STOPPING and, in the same update,
+	 * STOPPED with an end time, while its steps still run.
+	 */
+	public static boolean asked(JobExecution execution) {
+		return execution.isStopping() || execution.isStopped();
 	}
 
 	private static void onSignal(Signal signal) {
