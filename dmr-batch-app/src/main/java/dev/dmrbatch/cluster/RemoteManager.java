@@ -14,6 +14,7 @@ import dev.dmrbatch.progress.ProgressListener;
 import dev.dmrbatch.run.job.ConversationJobFactory;
 import dev.dmrbatch.run.partition.RunnerLanesPartitionHandler;
 import dev.dmrbatch.run.plan.RunPlan;
+import dev.dmrbatch.run.process.GracefulStop;
 import dev.dmrbatch.text.Causes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,7 +177,7 @@ final class RemoteManager implements StepExecutionListener {
 			long runId = job.getJobInstanceId();
 			RunTotals totals = this.store.totals(runId);
 			this.progress.storedElsewhere(totals, totals.completionTokens() - this.tokensBefore);
-			if (job.getStatus() == BatchStatus.STOPPING) {
+			if (GracefulStop.asked(job)) {
 				endUntaken(job, BatchStatus.STOPPED);
 				return;
 			}

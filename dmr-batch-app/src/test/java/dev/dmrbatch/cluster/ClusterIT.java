@@ -407,6 +407,31 @@ class ClusterIT {
 	}
 
 	@Test
+	void theManagerStoppedWithSigtermEndsStoppedAndTheSameCommandFinishesTheRunSendingNothingTwice() throws Exception {
+		int items = 600;
+		FaultProxy a = proxy(runnerA);
+		DmrProcess worker = worker("host-a", a, items);
+		Workspace host = host("manager", items);
+		DmrProcess manager = DmrProcess.start(host, LocalRunner.baseUrl(), args("job=items", "cluster=on"));
+		this.processes.add(manager);
+		manager.awaitRequests(a::forwarded, 100);
+
+		// the stop reaches the worker's partition at its next commit; the partitions no worker took end with the run
+		manager.terminate();
+		assertThat(manager.waitFor(Duration.ofSeconds(90))).as(manager.err()).isEqualTo(4);
+		assertThat(manager.out()).contains("items run 1 STOPPED");
+		assertThat(manager.err()).contains("SIGTERM: stopping after the requests in flight").doesNotContain("\tat ");
+
+		// the worker stays for the next run; the same command finishes this one
+		assertThat(worker.isAlive()).isTrue();
+		Dmr.Result resumed = Dmr.run(host, null, args("job=items", "cluster=on"));
+		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+		assertThat(resumed.out()).contains("items run 1 COMPLETED: 600 items, 600 ok, 0 failed");
+		assertEveryItemOnceAndOk(host, items);
+		assertThat(perItem(List.of(a))).hasSize(items).allSatisfy((id, n) -> assertThat(n).isOne());
+	}
+
+	@Test
 	void aBrokerThatDoesNotAnswerIsNamedInOneSentenceAndNothingIsSent() throws Exception {
 		Workspace host = host("alone", 20);
 		FaultProxy runner = proxy(LocalRunner.baseUrl());
