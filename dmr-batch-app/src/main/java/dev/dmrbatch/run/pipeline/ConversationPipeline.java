@@ -37,8 +37,8 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * the snapshot of the last item it was handed, never the read-ahead position. A crash therefore costs what was
  * read ahead plus the uncommitted part of the chunk: at most {@code window + chunk - 1} items sent again. A stop
  * (Ctrl-C, SIGTERM) starts no other item and loses nothing: the feeder stops, the step ends its chunk with what was
- * answered, and when it closes the conversations read ahead are finished and stored beyond the
- * committed position; the resumed run skips the items it finds stored there.
+ * answered, and when it closes the conversations read ahead are finished and stored beyond the committed position;
+ * the resumed run skips the items it finds stored there.
  */
 public final class ConversationPipeline implements ItemStreamReader<List<Conversation>>, StepExecutionListener {
 
@@ -46,7 +46,7 @@ public final class ConversationPipeline implements ItemStreamReader<List<Convers
 
 	private static final Pending END = new Pending(null, null, null);
 
-	/** The feeder's last word on a stop: nothing more is sent, and the step ends its chunk and stops. */
+	/** The feeder's last word on a stop: no other item is started, and the step ends its chunk and stops. */
 	private static final Pending STOP = new Pending(null, null, null);
 
 	private final ItemStreamReader<InputItem> input;
