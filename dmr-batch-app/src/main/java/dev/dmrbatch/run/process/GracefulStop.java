@@ -95,6 +95,9 @@ public class GracefulStop implements JobExecutionListener {
 		for (GracefulStop run : runs) {
 			JobExecution execution = run.execution;
 			if (execution != null && execution.getJobInstanceId() == runId) {
+				if (asked(execution)) {
+					return true; // asked already: it is stopping
+				}
 				try {
 					run.jobOperator.stop(execution);
 				}

@@ -4,7 +4,12 @@ import org.junit.jupiter.api.Test;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.launch.JobExecutionNotRunningException;
+import org.springframework.batch.core.launch.JobOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,6 +32,38 @@ class GracefulStopTest {
 		assertThat(current(term).toString()).isNotEqualTo(original.toString()).contains("GracefulStop");
 		second.afterJob(two);
 		assertThat(current(term).toString()).isEqualTo(original.toString());
+	}
+
+	@Test
+	void aRunAskedToStopTwiceIsStoppingBothTimes() {
+		// Spring Batch's operator: a stop marks the execution STOPPED at once, and refuses one no longer running
+		java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+		JobOperator operator = (JobOperator) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { JobOperator.class }, (proxy, method, args) -> {
+					if (!method.getName().equals("stop")) {
+						throw new UnsupportedOperationException(method.getName());
+					}
+					JobExecution execution = (JobExecution) args[0];
+					if (execution.getStatus() != BatchStatus.STARTED) {
+						throw new JobExecutionNotRunningException("not running");
+					}
+					asked.incrementAndGet();
+					execution.setStatus(BatchStatus.STOPPED);
+					return true;
+				});
+		GracefulStop stop = new GracefulStop(operator);
+		JobExecution execution = new JobExecution(7L, new JobInstance(3L, "items"), new JobParameters());
+		execution.setStatus(BatchStatus.STARTED);
+		stop.beforeJob(execution);
+		try {
+			assertThat(GracefulStop.stop(3L)).isTrue();
+			// a second click on the web app's stop: still stopping, not "no such run going on"
+			assertThat(GracefulStop.stop(3L)).isTrue();
+			assertThat(asked).hasValue(1);
+		}
+		finally {
+			stop.afterJob(execution);
+		}
 	}
 
 	private static SignalHandler current(Signal signal) {
