@@ -29,6 +29,7 @@ import dev.dmrbatch.run.plan.RunException;
 import dev.dmrbatch.run.plan.RunPlan;
 import dev.dmrbatch.run.plan.RunPlanner;
 import dev.dmrbatch.run.plan.RunRequest;
+import dev.dmrbatch.run.process.GracefulStop;
 import dev.dmrbatch.run.process.RunProcesses;
 import dev.dmrbatch.text.SafeText;
 import org.slf4j.Logger;
@@ -506,6 +507,13 @@ final class Worker implements Messaging.Partitions {
 	private void beat() {
 		try {
 			this.takes.beat(this.currentTake);
+			StepExecution running = this.current;
+			// a run stopped by its manager (Ctrl-C there): this worker's copy of the run learns it only at its next
+			// commit, and would start items until then; told at the next beat, it starts no other
+			if (running != null && !running.isTerminateOnly()
+					&& GracefulStop.asked(this.jobRepository.getJobExecution(running.getJobExecutionId()))) {
+				running.setTerminateOnly();
+			}
 		}
 		catch (RuntimeException ex) {
 			// the next beat tries again; a database gone for good fails the partition's own writes first
@@ -514,8 +522,8 @@ final class Worker implements Messaging.Partitions {
 	}
 
 	/**
-	 * Ctrl-C or SIGTERM: the partition in progress stops at its next commit (the requests in flight finish and are
-	 * stored) and goes back to the queue, then the worker leaves. A second signal quits at once; the broker gives the
+	 * Ctrl-C or SIGTERM: the partition in progress starts no other item, commits what its items in flight answered
+	 * and goes back to the queue, then the worker leaves. A second signal quits at once; the broker gives the
 	 * partition to another worker all the same.
 	 */
 	private List<Runnable> onSignals() {
