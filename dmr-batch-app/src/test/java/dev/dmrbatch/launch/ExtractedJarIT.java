@@ -112,17 +112,6 @@ class ExtractedJarIT {
 			assertThat(folders.toList()).containsExactlyElementsOf(builds);
 		}
 
-		// the settings' paths are the file system's, not the extracted classes folder's
-		Ran config = javaJar(cache, List.of(), "config");
-		assertThat(config.exitCode()).as(config.output()).isZero();
-		assertThat(config.output()).contains("home: " + this.workspace.root().toAbsolutePath().normalize() + "\n");
-		// given as relative paths too: the home, and a plugin folder that is not there
-		Ran relative = javaJar(cache, List.of(), "config", "--dmr.home=.");
-		assertThat(relative.output()).contains("home: " + this.workspace.root().toAbsolutePath().normalize() + "\n");
-		Ran plugins = javaJar(cache, List.of(), "plugins", "--dmr.plugins.path=web");
-		assertThat(plugins.exitCode()).as(plugins.output()).isEqualTo(2);
-		assertThat(plugins.output()).contains("dmr.plugins.path: folder web does not exist");
-
 		// a file gone (a clean-up by hand) while the run's store server, started from the folder, still holds it:
 		// the folder is left to the server, and the command runs from the packed jar, not a class missing half-way
 		removeH2(builds.get(0));
@@ -171,6 +160,17 @@ class ExtractedJarIT {
 				.as("process " + i).contains(builds.get(0).resolve("classes").toString());
 		}
 
+		// the settings' paths are the file system's, not the extracted classes folder's
+		Ran config = javaJar(cache, List.of(), "config");
+		assertThat(config.exitCode()).as(config.output()).isZero();
+		assertThat(config.output()).contains("home: " + this.workspace.root().toAbsolutePath().normalize() + "\n");
+		// given as relative paths too: the home, and a plugin folder that is not there
+		Ran relative = javaJar(cache, List.of(), "config", "--dmr.home=.");
+		assertThat(relative.output()).contains("home: " + this.workspace.root().toAbsolutePath().normalize() + "\n");
+		Ran plugins = javaJar(cache, List.of(), "plugins", "--dmr.plugins.path=web");
+		assertThat(plugins.exitCode()).as(plugins.output()).isEqualTo(2);
+		assertThat(plugins.output()).contains("dmr.plugins.path: folder web does not exist");
+
 		// a file gone (a clean-up by hand) from a folder nothing runs from: extracted again, and run from
 		removeH2(builds.get(0));
 		Path again = this.workspace.path("classes-again.log");
@@ -184,8 +184,8 @@ class ExtractedJarIT {
 		// one of the application's resources gone (a cleaner of old files): extracted again too, not missed half-way
 		Path report = builds.get(0).resolve("classes/dmr-templates/report/report.ftlh");
 		Files.delete(report);
-		Ran config = javaJar(cache, List.of(), "config");
-		assertThat(config.exitCode()).as(config.output()).isZero();
+		Ran afterCleaner = javaJar(cache, List.of(), "config");
+		assertThat(afterCleaner.exitCode()).as(afterCleaner.output()).isZero();
 		assertThat(report).isRegularFile();
 	}
 

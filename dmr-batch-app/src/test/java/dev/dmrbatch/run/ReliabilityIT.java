@@ -135,7 +135,7 @@ class ReliabilityIT {
 		items(40);
 		// one request at a time (chunks of four), the fifth to the ninth slow: the stop comes while the sixth is
 		// being answered, in the middle of the second chunk
-		this.proxy.faults((n) -> (n >= 5 && n <= 9) ? new FaultProxy.Slow(1500) : FaultProxy.FORWARD);
+		this.proxy.faults((n) -> (n >= 5 && n <= 9) ? new FaultProxy.Slow(4000) : FaultProxy.FORWARD);
 		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items", "concurrency=1");
 		first.awaitRequests(this.proxy::chatRequests, 6);
 
