@@ -1,9 +1,7 @@
 package dev.dmrbatch.cluster;
 
-import java.lang.reflect.Constructor;
-import java.nio.charset.StandardCharsets;
+import javax.sql.DataSource;
 
-import dev.dmrbatch.run.process.RunProcesses;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.batch.core.BatchStatus;
@@ -14,10 +12,8 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.repository.support.JdbcJobRepositoryFactoryBean;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,11 +25,8 @@ class ClusterRunsTest {
 
 	@Test
 	void aRunWithNoPartitionRunningIsStoppedAndRecoveredFromItsPartitionsAsTheyAreNow() throws Exception {
-		SimpleDriverDataSource dataSource = new SimpleDriverDataSource(new org.h2.Driver(),
-				"jdbc:h2:mem:settle;DB_CLOSE_DELAY=-1", "sa", "");
-		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-		run(jdbc, "org/springframework/batch/core/schema-h2.sql");
-		run(jdbc, "db/migration/common/V15__cluster.sql");
+		JdbcTemplate jdbc = ClusterDatabase.create("settle", "org/springframework/batch/core/schema-h2.sql");
+		DataSource dataSource = jdbc.getDataSource();
 		JdbcJobRepositoryFactoryBean factory = new JdbcJobRepositoryFactoryBean();
 		factory.setDataSource(dataSource);
 		factory.setTransactionManager(new DataSourceTransactionManager(dataSource));
@@ -56,7 +49,7 @@ class ClusterRunsTest {
 		taken.setWriteCount(40);
 		repository.update(taken);
 
-		ClusterRuns runs = new ClusterRuns(null, repository, null, new PartitionTakes(jdbc, processes(jdbc)));
+		ClusterRuns runs = new ClusterRuns(null, repository, null, new PartitionTakes(jdbc, ClusterDatabase.processes(jdbc)));
 		JobExecution settled = runs.settle(abandoned);
 
 		// stopped before anything else, so that a worker looking at the run now leaves its partitions alone
@@ -67,22 +60,6 @@ class ClusterRunsTest {
 		partition.setStatus(BatchStatus.FAILED); // as the job operator's recovery does
 		repository.update(partition);
 		assertThat(repository.getStepExecution(waiting.getId()).getWriteCount()).isEqualTo(40);
-	}
-
-	private static void run(JdbcTemplate jdbc, String script) throws Exception {
-		String sql = new ClassPathResource(script).getContentAsString(StandardCharsets.UTF_8);
-		for (String statement : sql.replaceAll("(?m)^--.*$", "").split(";")) {
-			if (!statement.isBlank()) {
-				jdbc.execute(statement);
-			}
-		}
-	}
-
-	/** The processes' liveness as the app has it. */
-	private static RunProcesses processes(JdbcTemplate jdbc) throws Exception {
-		Constructor<RunProcesses> constructor = RunProcesses.class.getDeclaredConstructor(JdbcTemplate.class);
-		constructor.setAccessible(true);
-		return constructor.newInstance(jdbc);
 	}
 
 }

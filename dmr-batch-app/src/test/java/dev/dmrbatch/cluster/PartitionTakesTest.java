@@ -1,17 +1,12 @@
 package dev.dmrbatch.cluster;
 
-import java.lang.reflect.Constructor;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import dev.dmrbatch.run.job.RemotePartitions.WorkerShare;
-import dev.dmrbatch.run.process.RunProcesses;
 
 import org.junit.jupiter.api.Test;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -22,29 +17,9 @@ import static org.assertj.core.api.Assertions.tuple;
  */
 class PartitionTakesTest {
 
-	private static JdbcTemplate database(String name) throws Exception {
-		JdbcTemplate jdbc = new JdbcTemplate(new SimpleDriverDataSource(new org.h2.Driver(),
-				"jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "sa", ""));
-		String schema = new ClassPathResource("db/migration/common/V15__cluster.sql")
-			.getContentAsString(StandardCharsets.UTF_8);
-		for (String statement : schema.replaceAll("(?m)^--.*$", "").split(";")) {
-			if (!statement.isBlank()) {
-				jdbc.execute(statement);
-			}
-		}
-		return jdbc;
-	}
-
-	/** The processes' liveness as the app has it: on another host, by the heartbeat. */
-	private static RunProcesses processes(JdbcTemplate jdbc) throws Exception {
-		Constructor<RunProcesses> constructor = RunProcesses.class.getDeclaredConstructor(JdbcTemplate.class);
-		constructor.setAccessible(true);
-		return constructor.newInstance(jdbc);
-	}
-
 	@Test
 	void aWorkersShareSaysThePartitionItRunsAndWhetherItIsAliveOrGone() throws Exception {
-		JdbcTemplate jdbc = database("shares");
+		JdbcTemplate jdbc = ClusterDatabase.create("shares");
 		// gpu-1 is alive and running its second partition; gpu-2 took one and left (no worker row); gpu-3 is alive, idle
 		jdbc.update("insert into dmr_cluster_worker (worker_id, host, pid, runner, started_at, heartbeat_at) values "
 				+ "('gpu-1:11:0', 'gpu-1', 11, 'http://a', current_timestamp, current_timestamp), "
@@ -60,7 +35,7 @@ class PartitionTakesTest {
 		jdbc.update(take, 4, "conversations:p4", "gpu-3:33:0", "gpu-3", 33, "http://c",
 				new java.sql.Timestamp(System.currentTimeMillis()), 30, "HANDED_BACK");
 
-		List<WorkerShare> shares = new PartitionTakes(jdbc, processes(jdbc)).shares(1);
+		List<WorkerShare> shares = new PartitionTakes(jdbc, ClusterDatabase.processes(jdbc)).shares(1);
 
 		assertThat(shares).extracting(WorkerShare::host, WorkerShare::partitions, WorkerShare::items,
 				WorkerShare::running, WorkerShare::alive)
@@ -74,7 +49,7 @@ class PartitionTakesTest {
 
 	@Test
 	void forgettingARunDeletesThePartitionsTakenOfItAndNoOthers() throws Exception {
-		JdbcTemplate jdbc = database("takes");
+		JdbcTemplate jdbc = ClusterDatabase.create("takes");
 		for (long run : new long[] { 1, 1, 2 }) {
 			jdbc.update("insert into dmr_cluster_take (run_id, job_execution_id, step_execution_id, partition_name, "
 					+ "worker_id, host, pid, runner, taken_at, heartbeat_at, write_count_at_take, items) values "
