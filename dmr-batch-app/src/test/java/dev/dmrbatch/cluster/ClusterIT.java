@@ -114,14 +114,7 @@ class ClusterIT {
 	/** A host's working folder: the job file, the input at the same path as everywhere, the postgres profile. */
 	private Workspace host(String name, int items) throws Exception {
 		Workspace host = new Workspace(this.dir.resolve(name));
-		host.file("jobs/items.yaml", """
-				input: { format: csv, path: input/items.csv, id: id }
-				model: { name: ai/tiny, max_tokens: 8 }
-				steps:
-				  - name: answer
-				    prompt: "Item ${record.id}: ${text}"
-				export: [jsonl]
-				""");
+		host.itemsJob("export: [jsonl]");
 		StringBuilder csv = new StringBuilder("id,text\n");
 		IntStream.rangeClosed(1, items).forEach((i) -> csv.append("r").append(i).append(",text ").append(i).append('\n'));
 		host.file("input/items.csv", csv.toString());

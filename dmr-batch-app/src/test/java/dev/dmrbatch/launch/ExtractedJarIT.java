@@ -67,13 +67,7 @@ class ExtractedJarIT {
 	@Test
 	void aCommandRunsFromTheJarExtractedOnceAndHelpWritesNothing() throws Exception {
 		Path cache = this.workspace.path("cache");
-		this.workspace.file("jobs/items.yaml", """
-				input: { format: csv, path: input/items.csv, id: id }
-				model: { name: ai/tiny, max_tokens: 8 }
-				steps:
-				  - name: answer
-				    prompt: "Item ${record.id}: ${text}"
-				""");
+		this.workspace.itemsJob();
 		this.workspace.file("input/items.csv", "id,text\nr1,one\nr2,two\nr3,three\n");
 
 		// help and the version: answered from the packed jar, nothing extracted

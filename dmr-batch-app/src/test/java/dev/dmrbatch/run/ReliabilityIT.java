@@ -41,13 +41,7 @@ class ReliabilityIT {
 	@BeforeEach
 	void setUp() throws Exception {
 		this.proxy = new FaultProxy(LocalRunner.baseUrl());
-		this.workspace.file("jobs/items.yaml", """
-				input: { format: csv, path: input/items.csv, id: id }
-				model: { name: ai/tiny, max_tokens: 8 }
-				steps:
-				  - name: answer
-				    prompt: "Item ${record.id}: ${text}"
-				""");
+		this.workspace.itemsJob();
 	}
 
 	@AfterEach
@@ -102,15 +96,7 @@ class ReliabilityIT {
 	void sigtermStopsTheRunWithExitCode4AndTheSameCommandResumesIt() throws Exception {
 		items(400);
 		// with a check: the conversations read ahead and stored at the stop keep their verdicts too
-		this.workspace.file("jobs/items.yaml", """
-				input: { format: csv, path: input/items.csv, id: id }
-				model: { name: ai/tiny, max_tokens: 8 }
-				steps:
-				  - name: answer
-				    prompt: "Item ${record.id}: ${text}"
-				    checks:
-				      - { name: some, type: length, min: 0 }
-				""");
+		this.workspace.itemsJob("    checks:", "      - { name: some, type: length, min: 0 }");
 		DmrProcess first = DmrProcess.start(this.workspace, this.proxy.baseUrl(), "job=items");
 		first.awaitRequests(this.proxy::forwarded, 100);
 

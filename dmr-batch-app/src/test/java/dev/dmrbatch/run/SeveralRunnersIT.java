@@ -44,14 +44,7 @@ class SeveralRunnersIT {
 	void setUp() throws Exception {
 		this.a = new FaultProxy(LocalRunner.start(PORT_A, List.of("--threads", "1")));
 		this.b = new FaultProxy(LocalRunner.start(PORT_B, List.of("--threads", "1")));
-		this.workspace.file("jobs/items.yaml", """
-				input: { format: csv, path: input/items.csv, id: id }
-				model: { name: ai/tiny, max_tokens: 8 }
-				steps:
-				  - name: answer
-				    prompt: "Item ${record.id}: ${text}"
-				export: [jsonl, csv]
-				""");
+		this.workspace.itemsJob("export: [jsonl, csv]");
 	}
 
 	@AfterEach

@@ -56,13 +56,7 @@ class SharedRepositoryIT {
 
 	private Workspace workspace(String name) throws Exception {
 		Workspace workspace = new Workspace(this.dir.resolve(name));
-		workspace.file("jobs/items.yaml", """
-				input: { format: csv, path: input/items.csv, id: id }
-				model: { name: ai/tiny, max_tokens: 8 }
-				steps:
-				  - name: answer
-				    prompt: "Item ${record.id}: ${text}"
-				""");
+		workspace.itemsJob();
 		StringBuilder csv = new StringBuilder("id,text\n");
 		IntStream.rangeClosed(1, 600).forEach((i) -> csv.append("r").append(i).append(",text ").append(i).append('\n'));
 		workspace.file("input/items.csv", csv.toString());

@@ -99,6 +99,25 @@ public final class Workspace {
 			.toList();
 	}
 
+	/**
+	 * The job most tests run, {@code jobs/items.yaml}: one chat step, {@code answer}, over {@code input/items.csv}
+	 * (columns {@code id} and {@code text}) with {@code ai/tiny} and 8 tokens; {@code more} lines of YAML after it (an
+	 * export, the step's checks), as written.
+	 */
+	public Workspace itemsJob(String... more) {
+		StringBuilder job = new StringBuilder("""
+				input: { format: csv, path: input/items.csv, id: id }
+				model: { name: ai/tiny, max_tokens: 8 }
+				steps:
+				  - name: answer
+				    prompt: "Item ${record.id}: ${text}"
+				""");
+		for (String line : more) {
+			job.append(line).append('\n');
+		}
+		return file("jobs/items.yaml", job.toString());
+	}
+
 	public Workspace file(String relative, String content) {
 		Path file = this.root.resolve(relative);
 		try {

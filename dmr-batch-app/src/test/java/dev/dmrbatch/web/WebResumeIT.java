@@ -34,13 +34,7 @@ class WebResumeIT {
 		for (int i = 1; i <= 60; i++) {
 			csv.append("r").append(i).append(",text ").append(i).append('\n');
 		}
-		this.workspace.file("input/items.csv", csv.toString()).file("jobs/items.yaml", """
-				input: { format: csv, path: input/items.csv, id: id }
-				model: { name: ai/tiny, max_tokens: 8 }
-				steps:
-				  - name: answer
-				    prompt: "Item ${record.id}: ${text}"
-				""");
+		this.workspace.file("input/items.csv", csv.toString()).itemsJob();
 		// run live300 with max_tokens=4 at launch; the runner goes away after 20 requests
 		this.proxy.faults((n) -> (n > 20) ? new FaultProxy.Drop() : FaultProxy.FORWARD);
 		Dmr.Result failed = Dmr.run(this.workspace, this.proxy.baseUrl(), "job=items", "run=live300", "max_tokens=4",
